@@ -1,0 +1,35 @@
+# The two quick-start commands: `make run` and `make test`. Both run the one
+# idempotent setup script first, so a fresh machine needs nothing else.
+.PHONY: setup build run test bench fuzz clean
+
+JOBS ?= $(shell nproc)
+RELEASE := build/release
+TESTBUILD := build/test
+
+setup:
+	@bash scripts/setup.sh
+
+$(RELEASE)/build.ninja:
+	cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPAYDOMAIN_TESTS=OFF
+
+build: setup $(RELEASE)/build.ninja
+	ninja -C $(RELEASE) -j $(JOBS)
+
+run: build
+	@bash scripts/run.sh $(RELEASE)
+
+$(TESTBUILD)/build.ninja:
+	cmake -S . -B $(TESTBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAYDOMAIN_SANITIZE=ON -DPAYDOMAIN_BENCH=OFF
+
+test: setup $(TESTBUILD)/build.ninja
+	ninja -C $(TESTBUILD) -j $(JOBS)
+	@bash scripts/test.sh $(TESTBUILD)
+
+bench: build
+	@bash scripts/bench.sh $(RELEASE)
+
+fuzz: setup
+	@bash tests/fuzz/run.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,18 @@
+// The `paydomain` CLI: each file registers its subcommands on the app.
+// Exit codes everywhere: 0 ok, 1 findings or failure, 2 usage error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace paydomain::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitUsage = 2;
+
+// Subcommands set this from their callback; main returns it.
+int& exit_code();
+
+void register_dsl_commands(CLI::App& app);  // check, fmt
+
+}  // namespace paydomain::cli

@@ -1,0 +1,115 @@
+#include "dsl/ast.h"
+
+#include <array>
+
+namespace paydomain::dsl {
+
+std::string Decimal::text() const {
+  std::string digits = std::to_string(units < 0 ? -units : units);
+  if (scale > 0) {
+    if (digits.size() <= static_cast<size_t>(scale)) digits.insert(0, scale - digits.size() + 1, '0');
+    digits.insert(digits.size() - scale, ".");
+  }
+  return units < 0 ? "-" + digits : digits;
+}
+
+std::string_view to_string(CompareOp op) {
+  switch (op) {
+    case CompareOp::Eq: return "==";
+    case CompareOp::Ne: return "!=";
+    case CompareOp::Lt: return "<";
+    case CompareOp::Le: return "<=";
+    case CompareOp::Gt: return ">";
+    case CompareOp::Ge: return ">=";
+    case CompareOp::In: return "in";
+    case CompareOp::NotIn: return "not in";
+    case CompareOp::Is: return "is";
+    case CompareOp::IsNot: return "is not";
+    case CompareOp::Between: return "between";
+    case CompareOp::StartsWith: return "starts_with";
+  }
+  return "?";
+}
+
+namespace {
+constexpr std::array<std::string_view, 5> kRoundingNames = {
+    "half_away_from_zero", "half_even", "half_towards_zero", "towards_zero", "away_from_zero"};
+constexpr std::array<std::string_view, kObjectKindCount> kKindNames = {
+    "currency", "category", "payment_system", "wallet_provider", "country", "adapter",
+    "provider", "terminal", "tariff", "routing", "limit", "test"};
+}  // namespace
+
+std::string_view to_string(RoundingMode mode) { return kRoundingNames[static_cast<size_t>(mode)]; }
+
+std::optional<RoundingMode> rounding_from_string(std::string_view name) {
+  for (size_t i = 0; i < kRoundingNames.size(); ++i) {
+    if (kRoundingNames[i] == name) return static_cast<RoundingMode>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(ObjectKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
+
+std::optional<ObjectKind> object_kind_from_string(std::string_view keyword) {
+  for (size_t i = 0; i < kKindNames.size(); ++i) {
+    if (kKindNames[i] == keyword) return static_cast<ObjectKind>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(Clause::Kind kind) {
+  using K = Clause::Kind;
+  switch (kind) {
+    case K::Name: return "name";
+    case K::Description: return "description";
+    case K::Numeric: return "numeric";
+    case K::Exponent: return "exponent";
+    case K::Symbol: return "symbol";
+    case K::Url: return "url";
+    case K::Option: return "option";
+    case K::Adapter: return "adapter";
+    case K::Account: return "account";
+    case K::Accepts: return "accepts";
+    case K::Fees: return "fees";
+    case K::Provider: return "provider";
+    case K::RiskCoverage: return "risk_coverage";
+    case K::Disabled: return "disabled";
+    case K::Currencies: return "currencies";
+    case K::Categories: return "categories";
+    case K::PaymentMethods: return "payment_methods";
+    case K::AmountBounds: return "amount between";
+    case K::Refunds: return "refunds";
+    case K::HoldLifetime: return "hold_lifetime";
+    case K::Routing: return "routing";
+    case K::RoutingStatement: return "routing rule";
+    case K::Scope: return "scope";
+    case K::Period: return "period";
+    case K::Timezone: return "timezone";
+    case K::LimitBound: return "amount/count bound";
+    case K::When: return "when";
+    case K::Given: return "given";
+    case K::Expect: return "expect";
+  }
+  return "?";
+}
+
+const Clause* Object::find(Clause::Kind k) const {
+  for (const Clause& c : clauses) {
+    if (c.kind == k) return &c;
+  }
+  return nullptr;
+}
+
+std::string Object::display_name() const {
+  if (kind == ObjectKind::Test) return "test \"" + id.text + "\"";
+  return std::string(to_string(kind)) + " " + id.text;
+}
+
+const Object* Domain::find(ObjectKind kind, std::string_view id) const {
+  for (const Object& o : objects) {
+    if (o.kind == kind && o.id.text == id) return &o;
+  }
+  return nullptr;
+}
+
+}  // namespace paydomain::dsl

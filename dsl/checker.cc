@@ -1,0 +1,726 @@
+#include "dsl/checker.h"
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <set>
+#include <unordered_map>
+
+#include "dsl/parser.h"
+#include "dsl/schema.h"
+
+namespace paydomain::dsl {
+namespace {
+
+using CK = Clause::Kind;
+
+// Which clauses each kind of object may hold, and which may repeat.
+struct ClauseRule {
+  CK kind;
+  bool repeatable;
+};
+
+const std::vector<ClauseRule>& clause_rules(ObjectKind kind) {
+  static const std::array<std::vector<ClauseRule>, kObjectKindCount> rules = [] {
+    std::array<std::vector<ClauseRule>, kObjectKindCount> r;
+    auto set = [&r](ObjectKind k, std::vector<ClauseRule> v) { r[static_cast<size_t>(k)] = std::move(v); };
+    std::vector<ClauseRule> ref_data = {{CK::Name, false}, {CK::Description, false}};
+    set(ObjectKind::Currency, {{CK::Name, false}, {CK::Description, false}, {CK::Numeric, false},
+                               {CK::Exponent, false}, {CK::Symbol, false}});
+    set(ObjectKind::Category, ref_data);
+    set(ObjectKind::PaymentSystem, ref_data);
+    set(ObjectKind::WalletProvider, ref_data);
+    set(ObjectKind::Country, ref_data);
+    set(ObjectKind::Adapter, {{CK::Name, false}, {CK::Description, false}, {CK::Url, false}, {CK::Option, true}});
+    set(ObjectKind::Provider, {{CK::Name, false}, {CK::Description, false}, {CK::Adapter, false},
+                               {CK::Account, true}, {CK::Accepts, false}, {CK::Fees, false}});
+    set(ObjectKind::Terminal, {{CK::Name, false}, {CK::Description, false}, {CK::Provider, false},
+                               {CK::RiskCoverage, false}, {CK::Disabled, false}, {CK::Accepts, false}});
+    set(ObjectKind::Tariff, {{CK::Name, false}, {CK::Description, false}, {CK::Currencies, false},
+                             {CK::Categories, false}, {CK::PaymentMethods, false}, {CK::AmountBounds, true},
+                             {CK::Fees, false}, {CK::Refunds, false}, {CK::HoldLifetime, false},
+                             {CK::Routing, false}});
+    set(ObjectKind::Routing, {{CK::Name, false}, {CK::Description, false}, {CK::RoutingStatement, true}});
+    set(ObjectKind::Limit, {{CK::Name, false}, {CK::Description, false}, {CK::Scope, false},
+                            {CK::Period, false}, {CK::Timezone, false}, {CK::LimitBound, false},
+                            {CK::When, false}});
+    set(ObjectKind::Test, {{CK::Description, false}, {CK::Given, false}, {CK::Expect, true}});
+    return r;
+  }();
+  return rules[static_cast<size_t>(kind)];
+}
+
+std::vector<CK> required_clauses(ObjectKind kind) {
+  switch (kind) {
+    case ObjectKind::Currency: return {CK::Numeric, CK::Exponent};
+    case ObjectKind::Provider: return {CK::Adapter};
+    case ObjectKind::Terminal: return {CK::Provider};
+    case ObjectKind::Limit: return {CK::Scope, CK::Period, CK::LimitBound};
+    case ObjectKind::Test: return {CK::Given, CK::Expect};
+    default: return {};
+  }
+}
+
+std::string spaced(ObjectKind k) {
+  std::string s(to_string(k));
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+std::string article(ObjectKind k) {
+  std::string s = spaced(k);
+  bool vowel = s[0] == 'a' || s[0] == 'e' || s[0] == 'i' || s[0] == 'o' || s[0] == 'u';
+  return (vowel ? "an " : "a ") + s;
+}
+
+bool is_currency_code(std::string_view s) {
+  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+class Checker {
+ public:
+  Checker(Domain& d, Diagnostics& diags) : d_(d), diags_(diags) {}
+
+  void run() {
+    index();
+    for (Object& o : d_.objects) {
+      current_ = &o;
+      check_object(o);
+    }
+    current_ = nullptr;
+    check_routing_cycles();
+  }
+
+ private:
+  Diagnostic& err(const Span& at, std::string code, std::string msg) {
+    Diagnostic& d = diags_.error(at, std::move(code), std::move(msg));
+    if (current_) d.object = current_->display_name();
+    return d;
+  }
+  Diagnostic& warn(const Span& at, std::string code, std::string msg) {
+    Diagnostic& d = diags_.warning(at, std::move(code), std::move(msg));
+    if (current_) d.object = current_->display_name();
+    return d;
+  }
+
+  std::unordered_map<std::string, const Object*>& ids(ObjectKind k) { return index_[static_cast<size_t>(k)]; }
+
+  void index() {
+    for (Object& o : d_.objects) {
+      auto [it, inserted] = ids(o.kind).emplace(o.id.text, &o);
+      if (!inserted) {
+        current_ = &o;
+        const Object* first = it->second;
+        std::string where = d_.files[first->span.file].path + ":" + std::to_string(first->span.line);
+        err(o.id.span, "duplicate-id", "duplicate " + std::string(to_string(o.kind)) + " '" + o.id.text + "'")
+            .expected = "a unique id (the first one is defined at " + where + ")";
+      }
+      if (o.kind == ObjectKind::Currency) {
+        const Clause* e = o.find(CK::Exponent);
+        exponents_[o.id.text] = e ? static_cast<int>(e->number.units) : 2;
+      }
+    }
+    current_ = nullptr;
+  }
+
+  std::vector<std::string> ids_of(ObjectKind k) {
+    std::vector<std::string> v;
+    for (const auto& [id, _] : ids(k)) v.push_back(id);
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+
+  // A reference to an object of `kind`; reports a missing one with the
+  // closest id, and a wrong-kind one with what it actually is.
+  bool ref(const Ident& id, ObjectKind kind) {
+    if (ids(kind).count(id.text)) return true;
+    for (int k = 0; k < kObjectKindCount; ++k) {
+      auto other = static_cast<ObjectKind>(k);
+      if (other != kind && other != ObjectKind::Test && ids(other).count(id.text)) {
+        err(id.span, "wrong-kind", "'" + id.text + "' is " + article(other) + ", not " + article(kind))
+            .expected = spaced(kind) + " id";
+        return false;
+      }
+    }
+    Diagnostic& d = err(id.span, "unknown-reference", "unknown " + spaced(kind) + " '" + id.text + "'");
+    d.suggestion = closest_match(id.text, ids_of(kind));
+    auto all = ids_of(kind);
+    if (all.empty()) {
+      d.expected = "a " + spaced(kind) + " defined in the domain (there is none yet)";
+    } else {
+      std::string list;
+      for (size_t i = 0; i < all.size() && i < 8; ++i) list += (i ? ", " : "") + all[i];
+      if (all.size() > 8) list += ", ...";
+      d.expected = "one of " + list;
+    }
+    return false;
+  }
+
+  bool enum_value(const Ident& id, const std::vector<std::string_view>& values, std::string_view what) {
+    if (std::find(values.begin(), values.end(), id.text) != values.end()) return true;
+    Diagnostic& d = err(id.span, "unknown-value", "unknown " + std::string(what) + " '" + id.text + "'");
+    std::string list;
+    for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + std::string(values[i]);
+    d.expected = "one of " + list;
+    d.suggestion = closest_match(id.text, to_strings(values));
+    return false;
+  }
+
+  // Converts a decimal amount to minor units of `currency`.
+  bool to_minor(const Decimal& v, const Ident& currency, const Span& at, int64_t& minor) {
+    if (!ref(currency, ObjectKind::Currency)) return false;
+    int exp = exponents_[currency.text];
+    if (v.scale > exp) {
+      err(at, "too-precise", currency.text + " has " + std::to_string(exp) + " decimal places, but '" + v.text() +
+                                 "' has " + std::to_string(v.scale))
+          .expected = "at most " + std::to_string(exp) + " digits after the point";
+      return false;
+    }
+    __int128 m = v.units;
+    for (int i = v.scale; i < exp; ++i) m *= 10;
+    if (m > INT64_MAX) {
+      err(at, "too-large", "amount '" + v.text() + " " + currency.text + "' is too large");
+      return false;
+    }
+    minor = static_cast<int64_t>(m);
+    return true;
+  }
+
+  bool money(MoneyLiteral& m) { return to_minor(m.value, m.currency, m.span, m.minor); }
+
+  bool money_value(Value& v) {
+    if (v.kind != Value::Kind::Money) {
+      err(v.span, "type", "expected an amount with a currency, e.g. 1000.00 RUB").expected = "money";
+      return false;
+    }
+    Ident cur{v.text, v.span};
+    return to_minor(v.number, cur, v.span, v.minor);
+  }
+
+  static std::string_view kind_name(Value::Kind k) {
+    switch (k) {
+      case Value::Kind::Money: return "an amount";
+      case Value::Kind::Percent: return "a percentage";
+      case Value::Kind::Number: return "a number";
+      case Value::Kind::String: return "a string";
+      case Value::Kind::Time: return "a time";
+      case Value::Kind::Ident: return "a name";
+      case Value::Kind::List: return "a list";
+    }
+    return "a value";
+  }
+
+  // One scalar operand of an attribute.
+  void operand(const AttributeInfo& a, Value& v) {
+    auto type_error = [&](std::string_view expected) {
+      err(v.span, "type", std::string(kind_name(v.kind)) + " cannot be compared with " + std::string(a.name))
+          .expected = std::string(expected);
+    };
+    switch (a.type) {
+      case AttrType::Money:
+        if (v.kind == Value::Kind::Money) {
+          money_value(v);
+        } else {
+          type_error("an amount with a currency, e.g. 1000.00 RUB");
+        }
+        break;
+      case AttrType::Reference:
+        if (v.kind == Value::Kind::Ident) {
+          ref(Ident{v.text, v.span}, a.ref_kind);
+        } else {
+          type_error(spaced(a.ref_kind) + " id");
+        }
+        break;
+      case AttrType::Enum:
+        if (v.kind == Value::Kind::Ident) {
+          enum_value(Ident{v.text, v.span}, a.values, a.name);
+        } else {
+          type_error("one of the " + std::string(a.name) + " values");
+        }
+        break;
+      case AttrType::Text:
+        if (v.kind != Value::Kind::String) type_error("a string in quotes, e.g. \"shop-1\"");
+        break;
+      case AttrType::BinPrefix:
+        if (v.kind != Value::Kind::String || v.text.empty() || v.text.size() > 8 ||
+            !std::all_of(v.text.begin(), v.text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+          err(v.span, "type", "a BIN is 1 to 8 digits in quotes").expected = "e.g. \"427600\"";
+        }
+        break;
+      case AttrType::TimeOfDay:
+        if (v.kind != Value::Kind::Time) {
+          type_error("a time of day HH:MM");
+        } else if (std::stoi(v.text.substr(0, 2)) > 23 || std::stoi(v.text.substr(3, 2)) > 59) {
+          err(v.span, "type", "'" + v.text + "' is not a time of day").expected = "00:00 to 23:59";
+        }
+        break;
+      case AttrType::Share:
+        if (v.kind != Value::Kind::Percent) {
+          type_error("a percentage, e.g. 70%");
+        } else if (v.number.units > 100 * pow10(v.number.scale)) {
+          err(v.span, "type", "a share cannot exceed 100%");
+        }
+        break;
+      case AttrType::Number:
+        if (v.kind != Value::Kind::Number || v.number.scale != 0) type_error("a whole number");
+        break;
+    }
+  }
+
+  static int64_t pow10(int n) {
+    int64_t r = 1;
+    while (n-- > 0) r *= 10;
+    return r;
+  }
+
+  void condition(Condition& c, bool allow_health) {
+    switch (c.kind) {
+      case Condition::Kind::And:
+      case Condition::Kind::Or:
+      case Condition::Kind::Not:
+        for (Condition& ch : c.children) condition(ch, allow_health);
+        return;
+      case Condition::Kind::Compare:
+        break;
+    }
+    const AttributeInfo* a = find_attribute(c.attribute.text);
+    if (!a) {
+      std::vector<std::string> names;
+      for (const AttributeInfo& x : attributes()) {
+        if (allow_health || !x.route_health) names.emplace_back(x.name);
+      }
+      Diagnostic& d = err(c.attribute.span, "unknown-attribute", "unknown attribute '" + c.attribute.text + "'");
+      d.suggestion = closest_match(c.attribute.text, names);
+      d.expected = "a payment attribute such as currency, amount, category, payment_system, risk";
+      return;
+    }
+    if (a->route_health && !allow_health) {
+      err(c.attribute.span, "health-outside-exclude",
+          "'" + c.attribute.text + "' describes a route's health and can only be used in `exclude when`");
+      return;
+    }
+    bool ordered = a->type == AttrType::Money || a->type == AttrType::TimeOfDay || a->type == AttrType::Share ||
+                   a->type == AttrType::Number || a->name == "risk";
+    bool ok = true;
+    switch (c.op) {
+      case CompareOp::Lt:
+      case CompareOp::Le:
+      case CompareOp::Gt:
+      case CompareOp::Ge:
+      case CompareOp::Between:
+        ok = ordered;
+        break;
+      case CompareOp::StartsWith:
+        ok = a->type == AttrType::BinPrefix;
+        break;
+      case CompareOp::In:
+      case CompareOp::NotIn:
+        ok = a->type != AttrType::Money && a->type != AttrType::Share && a->type != AttrType::Number &&
+             a->type != AttrType::TimeOfDay;
+        break;
+      default:
+        ok = a->type != AttrType::Share && a->type != AttrType::TimeOfDay;
+        break;
+    }
+    if (!ok) {
+      err(c.span, "operator", "'" + std::string(to_string(c.op)) + "' does not apply to " + std::string(a->name))
+          .expected = ordered ? "==, !=, <, <=, >, >= or between"
+                              : (a->type == AttrType::BinPrefix ? "starts_with, ==, != or in"
+                                                                : "==, !=, is, in or not in");
+      return;
+    }
+    if (c.op == CompareOp::In || c.op == CompareOp::NotIn) {
+      Value& list = c.operands[0];
+      if (list.items.empty()) warn(list.span, "empty-list", "an empty list never matches");
+      for (Value& item : list.items) operand(*a, item);
+      return;
+    }
+    if (c.op == CompareOp::StartsWith && c.operands[0].kind == Value::Kind::List) {
+      for (Value& item : c.operands[0].items) operand(*a, item);
+      return;
+    }
+    for (Value& v : c.operands) {
+      if (v.kind == Value::Kind::List) {
+        err(v.span, "type", "a list needs `in`, e.g. " + std::string(a->name) + " in [...]");
+        continue;
+      }
+      operand(*a, v);
+    }
+    if (c.op == CompareOp::Between && a->type == AttrType::Money && c.operands.size() == 2) {
+      Value& lo = c.operands[0];
+      Value& hi = c.operands[1];
+      if (lo.kind == Value::Kind::Money && hi.kind == Value::Kind::Money) {
+        if (lo.text != hi.text) {
+          err(c.span, "currency-mismatch", "the bounds of `between` have different currencies (" + lo.text + " and " +
+                                               hi.text + ")");
+        } else if (lo.minor > hi.minor) {
+          err(c.span, "empty-range", "the lower bound is above the upper bound");
+        }
+      }
+    }
+  }
+
+  void account(const Account& a) {
+    if (is_valid_account(a.owner.text, a.name.text)) return;
+    Diagnostic& d = err(a.span, "unknown-account", "unknown account '" + a.text() + "'");
+    d.suggestion = closest_match(a.text(), account_names());
+    std::string list;
+    for (size_t i = 0; i < account_names().size(); ++i) list += (i ? ", " : "") + account_names()[i];
+    d.expected = "one of " + list;
+  }
+
+  // Checks a volume; collects the currencies of fixed amounts in it.
+  void volume(Volume& v, std::set<std::string>& currencies) {
+    switch (v.kind) {
+      case Volume::Kind::Fixed:
+        if (money(v.fixed)) currencies.insert(v.fixed.currency.text);
+        break;
+      case Volume::Kind::Percent:
+        if (v.percent.units > 100 * pow10(v.percent.scale)) {
+          err(v.span, "share-too-large", "a share of more than 100% of the amount");
+        }
+        break;
+      case Volume::Kind::Fraction:
+        if (v.denominator == 0) {
+          err(v.span, "zero-denominator", "a share's denominator cannot be zero").expected = "e.g. 1/3 of amount";
+        } else if (v.numerator > v.denominator) {
+          err(v.span, "share-too-large", "a share of more than the whole amount");
+        }
+        break;
+      case Volume::Kind::WholeAmount:
+        break;
+      case Volume::Kind::Min:
+      case Volume::Kind::Max:
+      case Volume::Kind::Sum:
+        for (Volume& a : v.args) volume(a, currencies);
+        break;
+    }
+  }
+
+  void cash_flow(CashFlow& cf) {
+    for (Posting& p : cf.postings) {
+      account(p.from);
+      account(p.to);
+      if (p.from.text() == p.to.text()) {
+        err(p.span, "same-account", "a posting must move money between two different accounts");
+      }
+      std::set<std::string> currencies;
+      volume(p.volume, currencies);
+      if (currencies.size() > 1) {
+        err(p.volume.span, "currency-mismatch",
+            "a volume mixes currencies (" + *currencies.begin() + " and " + *currencies.rbegin() + ")")
+            .expected = "amounts in one currency";
+      }
+    }
+    bool seen_otherwise = false;
+    for (DecisionArm& arm : cf.arms) {
+      if (!arm.otherwise) condition(arm.condition, false);
+      seen_otherwise |= arm.otherwise;
+      cash_flow(arm.body);
+    }
+    (void)seen_otherwise;
+  }
+
+  void ident_list(Value& list, ObjectKind kind) {
+    std::set<std::string> seen;
+    for (Value& item : list.items) {
+      if (item.kind != Value::Kind::Ident) {
+        err(item.span, "type", "expected " + spaced(kind) + " id, found " + std::string(kind_name(item.kind)));
+        continue;
+      }
+      if (!seen.insert(item.text).second) warn(item.span, "duplicate-item", "'" + item.text + "' is listed twice");
+      ref(Ident{item.text, item.span}, kind);
+    }
+  }
+
+  void check_object(Object& o) {
+    const auto& rules = clause_rules(o.kind);
+    std::set<CK> seen;
+    for (Clause& c : o.clauses) {
+      auto rule = std::find_if(rules.begin(), rules.end(), [&](const ClauseRule& r) { return r.kind == c.kind; });
+      if (rule == rules.end()) {
+        std::string allowed;
+        for (size_t i = 0; i < rules.size(); ++i) allowed += (i ? ", " : "") + std::string(to_string(rules[i].kind));
+        err(c.span, "misplaced-clause",
+            "'" + std::string(to_string(c.kind)) + "' is not allowed in " + article(o.kind))
+            .expected = allowed;
+        continue;
+      }
+      if (!rule->repeatable && !seen.insert(c.kind).second) {
+        err(c.span, "duplicate-clause", "'" + std::string(to_string(c.kind)) + "' is given twice");
+        continue;
+      }
+      check_clause(o, c);
+    }
+    for (CK req : required_clauses(o.kind)) {
+      if (!o.find(req)) {
+        err(o.id.span, "missing-clause",
+            article(o.kind) + " needs '" + std::string(to_string(req)) + "'")
+            .expected = "a '" + std::string(to_string(req)) + "' clause";
+      }
+    }
+    if (o.kind == ObjectKind::Currency && !is_currency_code(o.id.text)) {
+      err(o.id.span, "currency-code", "currency code '" + o.id.text + "' must be three capital letters (ISO 4217)");
+    }
+    if (o.kind == ObjectKind::Routing) check_routing(o);
+  }
+
+  void check_clause(Object& o, Clause& c) {
+    switch (c.kind) {
+      case CK::Numeric:
+        if (c.number.units < 1 || c.number.units > 999) err(c.span, "range", "numeric code must be 1 to 999");
+        break;
+      case CK::Exponent:
+        if (c.number.units > 6) err(c.span, "range", "exponent must be 0 to 6");
+        break;
+      case CK::Adapter: ref(c.ref, ObjectKind::Adapter); break;
+      case CK::Provider: ref(c.ref, ObjectKind::Provider); break;
+      case CK::Routing: ref(c.ref, ObjectKind::Routing); break;
+      case CK::Account: ref(c.ref, ObjectKind::Currency); break;
+      case CK::RiskCoverage: enum_value(c.ref, risk_levels(), "risk level"); break;
+      case CK::Accepts:
+      case CK::When:
+        condition(*c.condition, false);
+        break;
+      case CK::Fees: cash_flow(*c.cash_flow); break;
+      case CK::Currencies: ident_list(c.list, ObjectKind::Currency); break;
+      case CK::Categories: ident_list(c.list, ObjectKind::Category); break;
+      case CK::PaymentMethods:
+        for (PaymentMethod& m : c.methods) {
+          if (!enum_value(m.kind, payment_tool_kinds(), "payment tool") || !m.sub) continue;
+          if (m.kind.text == "bank_card") {
+            ref(*m.sub, ObjectKind::PaymentSystem);
+          } else if (m.kind.text == "wallet") {
+            ref(*m.sub, ObjectKind::WalletProvider);
+          } else {
+            err(m.sub->span, "method", m.kind.text + " has no sub-kinds").expected = m.kind.text;
+          }
+        }
+        break;
+      case CK::AmountBounds: {
+        bool ok = money(c.low) & money(c.high);
+        if (!ok) break;
+        if (c.low.currency.text != c.high.currency.text) {
+          err(c.span, "currency-mismatch", "the bounds have different currencies");
+        } else if (c.low.minor > c.high.minor) {
+          err(c.span, "empty-range", "the lower bound is above the upper bound");
+        }
+        for (const Clause& other : o.clauses) {
+          if (&other == &c) break;
+          if (other.kind == CK::AmountBounds && other.low.currency.text == c.low.currency.text) {
+            err(c.span, "duplicate-clause", "amount bounds for " + c.low.currency.text + " are given twice");
+          }
+        }
+        break;
+      }
+      case CK::Refunds:
+        if (c.refunds->fees) cash_flow(*c.refunds->fees);
+        break;
+      case CK::HoldLifetime:
+        enum_value(c.duration.unit, duration_units(), "time unit");
+        if (c.duration.count <= 0) err(c.span, "range", "hold lifetime must be positive");
+        break;
+      case CK::RoutingStatement: routing_statement(*c.routing); break;
+      case CK::Scope: {
+        if (c.list.items.empty()) err(c.span, "empty-scope", "a limit's scope needs at least one of " + join(limit_scopes()));
+        std::set<std::string> seen;
+        for (Value& item : c.list.items) {
+          if (item.kind != Value::Kind::Ident) {
+            err(item.span, "type", "expected a scope name").expected = join(limit_scopes());
+          } else if (enum_value(Ident{item.text, item.span}, limit_scopes(), "scope") && !seen.insert(item.text).second) {
+            warn(item.span, "duplicate-item", "'" + item.text + "' is listed twice");
+          }
+        }
+        break;
+      }
+      case CK::Period: enum_value(c.ref, limit_periods(), "period"); break;
+      case CK::Timezone:
+        if (!valid_timezone(c.text)) {
+          err(c.span, "timezone", "unknown time zone '" + c.text + "'").expected = "\"UTC\" or an offset like \"+03:00\"";
+        }
+        break;
+      case CK::LimitBound:
+        if (c.bound_is_count) {
+          if (c.bound.kind != Value::Kind::Number || c.bound.number.scale != 0) {
+            err(c.bound.span, "type", "a count limit needs a whole number").expected = "e.g. count <= 10";
+          }
+        } else {
+          money_value(c.bound);
+        }
+        break;
+      case CK::Given: given(c); break;
+      case CK::Expect: expectation(*c.expect); break;
+      default: break;
+    }
+  }
+
+  static std::string join(const std::vector<std::string_view>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::string(v[i]);
+    return s;
+  }
+
+  static bool valid_timezone(const std::string& tz) {
+    if (tz == "UTC") return true;
+    if (tz.size() != 6 || (tz[0] != '+' && tz[0] != '-') || tz[3] != ':') return false;
+    for (int i : {1, 2, 4, 5}) {
+      if (tz[i] < '0' || tz[i] > '9') return false;
+    }
+    int h = std::stoi(tz.substr(1, 2));
+    int m = std::stoi(tz.substr(4, 2));
+    return h <= 14 && m < 60;
+  }
+
+  void routing_statement(RoutingStatement& r) {
+    using RK = RoutingStatement::Kind;
+    if (r.condition) condition(*r.condition, r.kind == RK::Exclude);
+    if (r.kind == RK::Delegate) ref(r.target, ObjectKind::Routing);
+    if (r.kind == RK::Candidate) {
+      ref(r.target, ObjectKind::Terminal);
+      if (r.weight < 1) err(r.span, "range", "a candidate's weight must be at least 1");
+    }
+  }
+
+  void check_routing(Object& o) {
+    bool after_unconditional = false;
+    std::set<std::string> candidates;
+    for (Clause& c : o.clauses) {
+      if (c.kind != CK::RoutingStatement) continue;
+      RoutingStatement& r = *c.routing;
+      if (after_unconditional && r.kind != RoutingStatement::Kind::Exclude) {
+        warn(r.span, "unreachable", "this rule is never reached: an earlier `use` always delegates");
+      }
+      if (r.kind == RoutingStatement::Kind::Delegate && !r.condition) after_unconditional = true;
+      if (r.kind == RoutingStatement::Kind::Candidate && !candidates.insert(r.target.text).second) {
+        warn(r.span, "duplicate-candidate", "terminal '" + r.target.text + "' is a candidate twice");
+      }
+    }
+  }
+
+  // Delegation between routing rulesets must not loop.
+  void check_routing_cycles() {
+    std::unordered_map<std::string, int> state;  // 0 new, 1 on stack, 2 done
+    std::vector<std::string> stack;
+    std::function<void(const Object&)> visit = [&](const Object& o) {
+      state[o.id.text] = 1;
+      stack.push_back(o.id.text);
+      for (const Clause& c : o.clauses) {
+        if (c.kind != CK::RoutingStatement || c.routing->kind != RoutingStatement::Kind::Delegate) continue;
+        auto it = ids(ObjectKind::Routing).find(c.routing->target.text);
+        if (it == ids(ObjectKind::Routing).end()) continue;
+        int s = state[it->first];
+        if (s == 1) {
+          std::string path;
+          auto from = std::find(stack.begin(), stack.end(), it->first);
+          for (auto p = from; p != stack.end(); ++p) path += *p + " -> ";
+          path += it->first;
+          current_ = &o;
+          err(c.routing->target.span, "routing-cycle", "routing delegation forms a cycle: " + path)
+              .expected = "delegation that ends at a ruleset with candidates";
+          current_ = nullptr;
+        } else if (s == 0) {
+          visit(*it->second);
+        }
+      }
+      stack.pop_back();
+      state[o.id.text] = 2;
+    };
+    for (const Object& o : d_.objects) {
+      if (o.kind == ObjectKind::Routing && state[o.id.text] == 0) visit(o);
+    }
+  }
+
+  void given(Clause& c) {
+    std::set<std::string> seen;
+    for (GivenEntry& g : c.given) {
+      switch (g.kind) {
+        case GivenEntry::Kind::Health:
+          ref(g.key, ObjectKind::Terminal);
+          if (const AttributeInfo* a = find_attribute("health." + g.metric.text)) {
+            operand(*a, g.value);
+          } else {
+            err(g.metric.span, "unknown-attribute", "unknown health metric '" + g.metric.text + "'")
+                .expected = "failure_rate or latency_ms";
+          }
+          break;
+        case GivenEntry::Kind::Turnover:
+          if (ref(g.key, ObjectKind::Limit)) {
+            const Object* lim = ids(ObjectKind::Limit)[g.key.text];
+            const Clause* b = lim->find(CK::LimitBound);
+            if (b && b->bound_is_count) {
+              if (g.value.kind != Value::Kind::Number) err(g.value.span, "type", "a count limit's turnover is a number");
+            } else {
+              money_value(g.value);
+            }
+          }
+          break;
+        case GivenEntry::Kind::Field: {
+          const std::string& k = g.key.text;
+          if (!seen.insert(k).second) err(g.key.span, "duplicate-field", "'" + k + "' is given twice");
+          bool known = std::any_of(context_fields().begin(), context_fields().end(),
+                                   [&](const ContextField& f) { return f.name == k; });
+          if (!known) {
+            std::vector<std::string> names;
+            for (const ContextField& f : context_fields()) names.emplace_back(f.name);
+            Diagnostic& d = err(g.key.span, "unknown-field", "unknown context field '" + k + "'");
+            d.suggestion = closest_match(k, names);
+            break;
+          }
+          if (k == "tariff" || k == "routing") {
+            if (g.value.kind != Value::Kind::Ident) {
+              err(g.value.span, "type", "expected " + k + " id");
+            } else {
+              ref(Ident{g.value.text, g.value.span}, k == "tariff" ? ObjectKind::Tariff : ObjectKind::Routing);
+            }
+          } else if (k == "time" || k == "payment_key") {
+            if (g.value.kind != Value::Kind::String) err(g.value.span, "type", "expected a string");
+          } else if (const AttributeInfo* a = find_attribute(k)) {
+            operand(*a, g.value);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  void expectation(Expectation& e) {
+    using K = Expectation::Kind;
+    switch (e.kind) {
+      case K::Posting:
+        account(e.from);
+        account(e.to);
+        money(e.amount);
+        break;
+      case K::Route: ref(e.target, ObjectKind::Terminal); break;
+      case K::RouteIn: ident_list(e.targets, ObjectKind::Terminal); break;
+      case K::LimitApplies:
+      case K::LimitExceeded:
+      case K::LimitNotApplies:
+        ref(e.target, ObjectKind::Limit);
+        break;
+      default: break;
+    }
+  }
+
+  Domain& d_;
+  Diagnostics& diags_;
+  const Object* current_ = nullptr;
+  std::array<std::unordered_map<std::string, const Object*>, kObjectKindCount> index_;
+  std::unordered_map<std::string, int> exponents_;
+};
+
+}  // namespace
+
+void check(Domain& domain, Diagnostics& diags) {
+  diags.set_files(&domain.files);
+  Checker(domain, diags).run();
+}
+
+Domain load(std::vector<SourceFile> files, Diagnostics& diags) {
+  Domain d = parse(std::move(files), diags);
+  if (!diags.has_errors()) check(d, diags);
+  diags.set_files(nullptr);
+  return d;
+}
+
+}  // namespace paydomain::dsl

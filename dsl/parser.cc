@@ -1,0 +1,763 @@
+// Source text -> AST via the ANTLR-generated parser. ANTLR types stay in this
+// file: the AST is the only thing other layers see.
+#include "dsl/parser.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "PayDomainLexer.h"
+#include "PayDomainParser.h"
+#include "antlr4-runtime.h"
+#include "dsl/utf8.h"
+
+namespace paydomain::dsl {
+namespace {
+
+using G = grammar::PayDomainParser;
+using grammar::PayDomainLexer;
+
+// Thrown inside this file only, to stop parsing a file after too many errors.
+struct TooManyErrors {};
+
+std::string token_display(const antlr4::dfa::Vocabulary& vocab, size_t type) {
+  if (type == antlr4::Token::EOF) return "end of file";
+  std::string lit = vocab.getLiteralName(type);
+  if (!lit.empty()) return lit;  // already quoted: 'currency'
+  switch (type) {
+    case PayDomainLexer::ID: return "a name";
+    case PayDomainLexer::CODE: return "a currency code";
+    case PayDomainLexer::NUMBER: return "a number";
+    case PayDomainLexer::PERCENT: return "a percentage";
+    case PayDomainLexer::STRING: return "a string";
+    case PayDomainLexer::TIME: return "a time HH:MM";
+    default: return vocab.getSymbolicName(type);
+  }
+}
+
+// Turns ANTLR's syntax errors into our diagnostics: plain words, a short list
+// of what was expected, and "did you mean" for a misspelled keyword.
+class ErrorCollector : public antlr4::BaseErrorListener {
+ public:
+  ErrorCollector(Diagnostics& diags, uint32_t file) : diags_(diags), file_(file) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
+                   size_t col, const std::string& antlr_msg, std::exception_ptr) override {
+    Span at{file_, static_cast<uint32_t>(line), static_cast<uint32_t>(col + 1), 0, 0,
+            static_cast<uint32_t>(line)};
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (!parser || !offending) {  // lexer errors cannot happen (ERROR_CHAR), but be safe
+      diags_.error(at, "syntax", antlr_msg);
+      count();
+      return;
+    }
+    std::string text = offending->getText();
+    const auto& vocab = parser->getVocabulary();
+    std::string message;
+    if (offending->getType() == antlr4::Token::EOF) {
+      message = "unexpected end of file";
+    } else if (offending->getType() == PayDomainLexer::ERROR_CHAR) {
+      message = text == "\"" ? "unterminated string (a string must end with \" on the same line)"
+                             : "unexpected character '" + text + "'";
+    } else {
+      message = "unexpected '" + text + "'";
+    }
+    Diagnostic& d = diags_.error(at, "syntax", message);
+    d.length = std::max<uint32_t>(1, static_cast<uint32_t>(text.size()));
+    if (offending->getType() == antlr4::Token::EOF) d.length = 1;
+
+    antlr4::misc::IntervalSet expected;
+    try {
+      expected = parser->getExpectedTokens();
+    } catch (...) {
+    }
+    std::vector<std::string> names;
+    std::vector<std::string> keywords;
+    bool ident_expected = false;
+    for (size_t t : expected.toList()) {
+      if (t == PayDomainLexer::ID) ident_expected = true;
+      std::string lit = vocab.getLiteralName(t);
+      if (!lit.empty() && lit.size() > 2 && std::isalpha(static_cast<unsigned char>(lit[1]))) {
+        keywords.push_back(lit.substr(1, lit.size() - 2));
+      }
+      names.push_back(token_display(vocab, t));
+    }
+    // When any name fits, listing every soft keyword is noise.
+    if (ident_expected) {
+      names.erase(std::remove_if(names.begin(), names.end(),
+                                 [](const std::string& n) {
+                                   return n.size() > 2 && n[0] == '\'' &&
+                                          std::isalpha(static_cast<unsigned char>(n[1]));
+                                 }),
+                  names.end());
+    }
+    if (!names.empty()) {
+      std::string list;
+      size_t shown = std::min<size_t>(names.size(), 12);
+      for (size_t i = 0; i < shown; ++i) {
+        if (i) list += (i + 1 == shown && shown == names.size()) ? " or " : ", ";
+        list += names[i];
+      }
+      if (shown < names.size()) list += ", ...";
+      d.expected = list;
+    }
+    if (offending->getType() == PayDomainLexer::ID && !ident_expected) {
+      d.suggestion = closest_match(text, keywords);
+    }
+    count();
+  }
+
+ private:
+  void count() {
+    if (++errors_ >= kMaxSyntaxErrorsPerFile) throw TooManyErrors{};
+  }
+  Diagnostics& diags_;
+  uint32_t file_;
+  int errors_ = 0;
+};
+
+// Reports nesting deeper than kMaxNestingDepth before the recursive-descent
+// parser sees it, so no input can exhaust the stack.
+bool nesting_ok(const std::vector<antlr4::Token*>& tokens, uint32_t file, Diagnostics& diags) {
+  int depth = 0;
+  int nots = 0;
+  for (antlr4::Token* t : tokens) {
+    size_t type = t->getType();
+    if (type == PayDomainLexer::LPAREN || type == PayDomainLexer::LBRACK ||
+        type == PayDomainLexer::LBRACE) {
+      ++depth;
+    } else if (type == PayDomainLexer::RPAREN || type == PayDomainLexer::RBRACK ||
+               type == PayDomainLexer::RBRACE) {
+      depth = std::max(0, depth - 1);
+    }
+    nots = type == PayDomainLexer::NOT ? nots + 1 : 0;
+    if (depth > kMaxNestingDepth || nots > kMaxNestingDepth) {
+      Span at{file, static_cast<uint32_t>(t->getLine()),
+              static_cast<uint32_t>(t->getCharPositionInLine() + 1), 0, 0,
+              static_cast<uint32_t>(t->getLine())};
+      diags.error(at, "too-deep", "nesting deeper than " + std::to_string(kMaxNestingDepth) +
+                                      " levels")
+          .expected = "a flatter expression (split it into several rules)";
+      return false;
+    }
+  }
+  return true;
+}
+
+// Builds AST nodes from parse-tree contexts of one file.
+class Builder {
+ public:
+  Builder(uint32_t file, Diagnostics& diags) : file_(file), diags_(diags) {}
+
+  Span span(antlr4::ParserRuleContext* ctx) const {
+    return span(ctx->getStart(), ctx->getStop() ? ctx->getStop() : ctx->getStart());
+  }
+  Span span(antlr4::Token* a, antlr4::Token* b) const {
+    Span s;
+    s.file = file_;
+    s.line = static_cast<uint32_t>(a->getLine());
+    s.column = static_cast<uint32_t>(a->getCharPositionInLine() + 1);
+    s.offset = static_cast<uint32_t>(a->getStartIndex());
+    s.end_offset = static_cast<uint32_t>(b->getStopIndex() + 1);
+    s.end_line = static_cast<uint32_t>(b->getLine());
+    return s;
+  }
+  Span span(antlr4::tree::TerminalNode* n) const { return span(n->getSymbol(), n->getSymbol()); }
+
+  Ident ident(G::IdentContext* ctx) const { return Ident{ctx->getText(), span(ctx)}; }
+
+  Decimal decimal(antlr4::Token* tok) {
+    std::string text = tok->getText();
+    if (!text.empty() && text.back() == '%') text.pop_back();
+    Decimal d;
+    int digits = 0;
+    bool after_dot = false;
+    for (char c : text) {
+      if (c == '.') {
+        after_dot = true;
+        continue;
+      }
+      if (++digits > 18) {
+        diags_.error(span(tok, tok), "number-too-long", "number '" + text + "' has more than 18 digits");
+        return Decimal{};
+      }
+      d.units = d.units * 10 + (c - '0');
+      if (after_dot) ++d.scale;
+    }
+    return d;
+  }
+
+  int64_t integer(antlr4::Token* tok) {
+    Decimal d = decimal(tok);
+    if (d.scale != 0) {
+      diags_.error(span(tok, tok), "not-integer", "expected a whole number, found '" + tok->getText() + "'");
+    }
+    return d.units;
+  }
+
+  static std::string unquote(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 1; i + 1 < s.size(); ++i) {
+      if (s[i] == '\\' && i + 2 < s.size()) {
+        char n = s[++i];
+        out += n == 'n' ? '\n' : n == 't' ? '\t' : n;
+      } else {
+        out += s[i];
+      }
+    }
+    return out;
+  }
+
+  MoneyLiteral money(G::MoneyContext* ctx) {
+    MoneyLiteral m;
+    m.value = decimal(ctx->NUMBER()->getSymbol());
+    m.currency = Ident{ctx->CODE()->getText(), span(ctx->CODE())};
+    m.span = span(ctx);
+    return m;
+  }
+
+  Value value(G::ValueContext* ctx) {
+    Value v;
+    v.span = span(ctx);
+    if (auto* c = dynamic_cast<G::MoneyValueContext*>(ctx)) {
+      v.kind = Value::Kind::Money;
+      MoneyLiteral m = money(c->money());
+      v.number = m.value;
+      v.text = m.currency.text;
+    } else if (auto* c = dynamic_cast<G::PercentValueContext*>(ctx)) {
+      v.kind = Value::Kind::Percent;
+      v.number = decimal(c->PERCENT()->getSymbol());
+    } else if (auto* c = dynamic_cast<G::NumberValueContext*>(ctx)) {
+      v.kind = Value::Kind::Number;
+      v.number = decimal(c->NUMBER()->getSymbol());
+    } else if (auto* c = dynamic_cast<G::StringValueContext*>(ctx)) {
+      v.kind = Value::Kind::String;
+      v.text = unquote(c->STRING()->getText());
+    } else if (auto* c = dynamic_cast<G::TimeValueContext*>(ctx)) {
+      v.kind = Value::Kind::Time;
+      v.text = c->TIME()->getText();
+    } else if (auto* c = dynamic_cast<G::IdentValueContext*>(ctx)) {
+      v.kind = Value::Kind::Ident;
+      v.text = c->ident()->getText();
+    } else if (auto* c = dynamic_cast<G::ListValueContext*>(ctx)) {
+      v = list(c->list());
+    }
+    return v;
+  }
+
+  Value list(G::ListContext* ctx) {
+    Value v;
+    v.kind = Value::Kind::List;
+    v.span = span(ctx);
+    for (auto* item : ctx->value()) v.items.push_back(value(item));
+    return v;
+  }
+
+  Condition condition(G::ConditionContext* ctx) {
+    auto ands = ctx->andCondition();
+    if (ands.size() == 1) return and_condition(ands[0]);
+    Condition c;
+    c.kind = Condition::Kind::Or;
+    c.span = span(ctx);
+    for (auto* a : ands) c.children.push_back(and_condition(a));
+    return c;
+  }
+
+  Condition and_condition(G::AndConditionContext* ctx) {
+    auto nots = ctx->notCondition();
+    if (nots.size() == 1) return not_condition(nots[0]);
+    Condition c;
+    c.kind = Condition::Kind::And;
+    c.span = span(ctx);
+    for (auto* n : nots) c.children.push_back(not_condition(n));
+    return c;
+  }
+
+  Condition not_condition(G::NotConditionContext* ctx) {
+    if (auto* n = dynamic_cast<G::NegationContext*>(ctx)) {
+      Condition c;
+      c.kind = Condition::Kind::Not;
+      c.span = span(ctx);
+      c.children.push_back(not_condition(n->notCondition()));
+      return c;
+    }
+    if (auto* p = dynamic_cast<G::ParenConditionContext*>(ctx)) return condition(p->condition());
+    auto* cmp = dynamic_cast<G::ComparisonConditionContext*>(ctx);
+    return comparison(cmp->comparison());
+  }
+
+  Ident attribute(G::AttributeContext* ctx) { return Ident{ctx->getText(), span(ctx)}; }
+
+  Condition comparison(G::ComparisonContext* ctx) {
+    Condition c;
+    c.kind = Condition::Kind::Compare;
+    c.span = span(ctx);
+    if (auto* x = dynamic_cast<G::CompareOpContext*>(ctx)) {
+      c.attribute = attribute(x->attribute());
+      switch (x->op->getType()) {
+        case PayDomainLexer::EQ: c.op = CompareOp::Eq; break;
+        case PayDomainLexer::NE: c.op = CompareOp::Ne; break;
+        case PayDomainLexer::LT: c.op = CompareOp::Lt; break;
+        case PayDomainLexer::LE: c.op = CompareOp::Le; break;
+        case PayDomainLexer::GT: c.op = CompareOp::Gt; break;
+        default: c.op = CompareOp::Ge; break;
+      }
+      c.operands.push_back(value(x->value()));
+    } else if (auto* x = dynamic_cast<G::CompareInContext*>(ctx)) {
+      c.attribute = attribute(x->attribute());
+      c.op = x->NOT() ? CompareOp::NotIn : CompareOp::In;
+      c.operands.push_back(list(x->list()));
+    } else if (auto* x = dynamic_cast<G::CompareIsContext*>(ctx)) {
+      c.attribute = attribute(x->attribute());
+      c.op = x->NOT() ? CompareOp::IsNot : CompareOp::Is;
+      c.operands.push_back(value(x->value()));
+    } else if (auto* x = dynamic_cast<G::CompareBetweenContext*>(ctx)) {
+      c.attribute = attribute(x->attribute());
+      c.op = CompareOp::Between;
+      c.operands.push_back(value(x->low));
+      c.operands.push_back(value(x->high));
+    } else if (auto* x = dynamic_cast<G::CompareStartsWithContext*>(ctx)) {
+      c.attribute = attribute(x->attribute());
+      c.op = CompareOp::StartsWith;
+      c.operands.push_back(value(x->value()));
+    }
+    return c;
+  }
+
+  Volume volume(G::VolumeContext* ctx) {
+    auto terms = ctx->volumeTerm();
+    if (terms.size() == 1) return volume_term(terms[0]);
+    Volume v;
+    v.kind = Volume::Kind::Sum;
+    v.span = span(ctx);
+    for (auto* t : terms) v.args.push_back(volume_term(t));
+    return v;
+  }
+
+  Volume volume_term(G::VolumeTermContext* ctx) {
+    Volume v;
+    v.span = span(ctx);
+    if (auto* x = dynamic_cast<G::FixedVolumeContext*>(ctx)) {
+      v.kind = Volume::Kind::Fixed;
+      v.fixed = money(x->money());
+    } else if (auto* x = dynamic_cast<G::PercentVolumeContext*>(ctx)) {
+      v.kind = Volume::Kind::Percent;
+      v.percent = decimal(x->PERCENT()->getSymbol());
+    } else if (auto* x = dynamic_cast<G::FractionVolumeContext*>(ctx)) {
+      v.kind = Volume::Kind::Fraction;
+      v.numerator = integer(x->num);
+      v.denominator = integer(x->den);
+    } else if (dynamic_cast<G::WholeAmountVolumeContext*>(ctx)) {
+      v.kind = Volume::Kind::WholeAmount;
+    } else if (auto* x = dynamic_cast<G::MinMaxVolumeContext*>(ctx)) {
+      v.kind = x->fn->getType() == PayDomainLexer::MIN ? Volume::Kind::Min : Volume::Kind::Max;
+      for (auto* a : x->volume()) v.args.push_back(volume(a));
+    } else if (auto* x = dynamic_cast<G::ParenVolumeContext*>(ctx)) {
+      return volume(x->volume());
+    }
+    return v;
+  }
+
+  Account account(G::AccountContext* ctx) {
+    return Account{ident(ctx->owner), ident(ctx->name), span(ctx)};
+  }
+
+  Posting posting(G::PostingContext* ctx) {
+    Posting p;
+    p.span = span(ctx);
+    p.from = account(ctx->from);
+    p.to = account(ctx->to);
+    p.volume = volume(ctx->volume());
+    if (ctx->rounding) {
+      p.rounding_name = ident(ctx->rounding);
+      p.rounding = rounding_from_string(p.rounding_name.text);
+      if (!p.rounding) {
+        Diagnostic& d = diags_.error(p.rounding_name.span, "unknown-rounding",
+                                     "unknown rounding mode '" + p.rounding_name.text + "'");
+        d.expected = "half_away_from_zero, half_even, half_towards_zero, towards_zero or away_from_zero";
+        d.suggestion = closest_match(p.rounding_name.text,
+                                     {"half_away_from_zero", "half_even", "half_towards_zero",
+                                      "towards_zero", "away_from_zero"});
+      }
+    }
+    if (ctx->details) p.details = unquote(ctx->details->getText());
+    return p;
+  }
+
+  CashFlow cash_flow(G::CashFlowBodyContext* ctx, Span braces) {
+    CashFlow cf;
+    cf.span = braces;
+    for (auto* p : ctx->posting()) cf.postings.push_back(posting(p));
+    for (auto* w : ctx->whenArm()) {
+      DecisionArm arm;
+      arm.span = span(w);
+      arm.condition = condition(w->condition());
+      arm.body = cash_flow(w->cashFlowBody(), span(w->LBRACE()->getSymbol(), w->RBRACE()->getSymbol()));
+      cf.arms.push_back(std::move(arm));
+    }
+    if (auto* o = ctx->otherwiseArm()) {
+      DecisionArm arm;
+      arm.span = span(o);
+      arm.otherwise = true;
+      arm.body = cash_flow(o->cashFlowBody(), span(o->LBRACE()->getSymbol(), o->RBRACE()->getSymbol()));
+      cf.arms.push_back(std::move(arm));
+    }
+    return cf;
+  }
+
+  CashFlow cash_flow_block(G::CashFlowBlockContext* ctx) {
+    return cash_flow(ctx->cashFlowBody(), span(ctx));
+  }
+
+  RoutingStatement routing_statement(G::RoutingStatementContext* ctx) {
+    RoutingStatement r;
+    r.span = span(ctx);
+    if (auto* x = dynamic_cast<G::RouteDeclineContext*>(ctx)) {
+      r.kind = RoutingStatement::Kind::Decline;
+      r.condition = condition(x->condition());
+      if (x->STRING()) r.reason = unquote(x->STRING()->getText());
+    } else if (auto* x = dynamic_cast<G::RouteDelegateContext*>(ctx)) {
+      r.kind = RoutingStatement::Kind::Delegate;
+      if (x->condition()) r.condition = condition(x->condition());
+      r.target = ident(x->ident());
+    } else if (auto* x = dynamic_cast<G::RouteCandidateContext*>(ctx)) {
+      r.kind = RoutingStatement::Kind::Candidate;
+      r.target = ident(x->ident());
+      if (x->prio) {
+        r.priority = integer(x->prio);
+        r.has_priority = true;
+      }
+      if (x->wt) {
+        r.weight = integer(x->wt);
+        r.has_weight = true;
+      }
+      if (x->condition()) r.condition = condition(x->condition());
+    } else if (auto* x = dynamic_cast<G::RouteExcludeContext*>(ctx)) {
+      r.kind = RoutingStatement::Kind::Exclude;
+      r.condition = condition(x->condition());
+    }
+    return r;
+  }
+
+  GivenEntry given_entry(G::GivenEntryContext* ctx) {
+    GivenEntry g;
+    g.span = span(ctx);
+    if (auto* x = dynamic_cast<G::GivenHealthContext*>(ctx)) {
+      g.kind = GivenEntry::Kind::Health;
+      g.key = ident(x->target);
+      g.metric = ident(x->metric);
+      g.value = value(x->value());
+    } else if (auto* x = dynamic_cast<G::GivenTurnoverContext*>(ctx)) {
+      g.kind = GivenEntry::Kind::Turnover;
+      g.key = ident(x->target);
+      g.value = value(x->value());
+    } else if (auto* x = dynamic_cast<G::GivenFieldContext*>(ctx)) {
+      g.kind = GivenEntry::Kind::Field;
+      g.key = ident(x->key);
+      g.value = value(x->value());
+    }
+    return g;
+  }
+
+  Expectation expectation(G::ExpectationContext* ctx) {
+    Expectation e;
+    e.span = span(ctx);
+    using K = Expectation::Kind;
+    if (auto* x = dynamic_cast<G::ExpectPostingContext*>(ctx)) {
+      e.kind = K::Posting;
+      e.from = account(x->from);
+      e.to = account(x->to);
+      e.amount = money(x->money());
+    } else if (dynamic_cast<G::ExpectNoRouteContext*>(ctx)) {
+      e.kind = K::NoRoute;
+    } else if (auto* x = dynamic_cast<G::ExpectRouteInContext*>(ctx)) {
+      e.kind = K::RouteIn;
+      e.targets = list(x->list());
+    } else if (auto* x = dynamic_cast<G::ExpectRouteContext*>(ctx)) {
+      e.kind = K::Route;
+      e.target = ident(x->ident());
+    } else if (auto* x = dynamic_cast<G::ExpectDeclineContext*>(ctx)) {
+      e.kind = K::Decline;
+      if (x->STRING()) e.reason = unquote(x->STRING()->getText());
+    } else if (dynamic_cast<G::ExpectAllowedContext*>(ctx)) {
+      e.kind = K::Allowed;
+    } else if (dynamic_cast<G::ExpectForbiddenContext*>(ctx)) {
+      e.kind = K::Forbidden;
+    } else if (auto* x = dynamic_cast<G::ExpectLimitContext*>(ctx)) {
+      e.kind = x->state->getType() == PayDomainLexer::APPLIES ? K::LimitApplies : K::LimitExceeded;
+      e.target = ident(x->ident());
+    } else if (auto* x = dynamic_cast<G::ExpectLimitNotContext*>(ctx)) {
+      e.kind = K::LimitNotApplies;
+      e.target = ident(x->ident());
+    } else if (dynamic_cast<G::ExpectUndeterminedContext*>(ctx)) {
+      e.kind = K::Undetermined;
+    }
+    return e;
+  }
+
+  Clause clause(G::ClauseContext* ctx) {
+    Clause c;
+    c.span = span(ctx);
+    using K = Clause::Kind;
+    if (auto* x = dynamic_cast<G::NameClauseContext*>(ctx)) {
+      c.kind = K::Name;
+      c.text = unquote(x->STRING()->getText());
+    } else if (auto* x = dynamic_cast<G::DescriptionClauseContext*>(ctx)) {
+      c.kind = K::Description;
+      c.text = unquote(x->STRING()->getText());
+    } else if (auto* x = dynamic_cast<G::NumericClauseContext*>(ctx)) {
+      c.kind = K::Numeric;
+      c.number = Decimal{integer(x->NUMBER()->getSymbol()), 0};
+    } else if (auto* x = dynamic_cast<G::ExponentClauseContext*>(ctx)) {
+      c.kind = K::Exponent;
+      c.number = Decimal{integer(x->NUMBER()->getSymbol()), 0};
+    } else if (auto* x = dynamic_cast<G::SymbolClauseContext*>(ctx)) {
+      c.kind = K::Symbol;
+      c.text = unquote(x->STRING()->getText());
+    } else if (auto* x = dynamic_cast<G::UrlClauseContext*>(ctx)) {
+      c.kind = K::Url;
+      c.text = unquote(x->STRING()->getText());
+    } else if (auto* x = dynamic_cast<G::OptionClauseContext*>(ctx)) {
+      c.kind = K::Option;
+      c.text = unquote(x->key->getText());
+      c.text2 = unquote(x->val->getText());
+    } else if (auto* x = dynamic_cast<G::AdapterClauseContext*>(ctx)) {
+      c.kind = K::Adapter;
+      c.ref = ident(x->ident());
+    } else if (auto* x = dynamic_cast<G::AccountClauseContext*>(ctx)) {
+      c.kind = K::Account;
+      c.ref = ident(x->currency);
+      c.number = Decimal{integer(x->NUMBER()->getSymbol()), 0};
+    } else if (auto* x = dynamic_cast<G::AcceptsClauseContext*>(ctx)) {
+      c.kind = K::Accepts;
+      c.condition = condition(x->condition());
+    } else if (auto* x = dynamic_cast<G::FeesClauseContext*>(ctx)) {
+      c.kind = K::Fees;
+      c.cash_flow = cash_flow_block(x->cashFlowBlock());
+    } else if (auto* x = dynamic_cast<G::ProviderClauseContext*>(ctx)) {
+      c.kind = K::Provider;
+      c.ref = ident(x->ident());
+    } else if (auto* x = dynamic_cast<G::RiskCoverageClauseContext*>(ctx)) {
+      c.kind = K::RiskCoverage;
+      c.ref = ident(x->ident());
+    } else if (dynamic_cast<G::DisabledClauseContext*>(ctx)) {
+      c.kind = K::Disabled;
+    } else if (auto* x = dynamic_cast<G::CurrenciesClauseContext*>(ctx)) {
+      c.kind = K::Currencies;
+      c.list = list(x->list());
+    } else if (auto* x = dynamic_cast<G::CategoriesClauseContext*>(ctx)) {
+      c.kind = K::Categories;
+      c.list = list(x->list());
+    } else if (auto* x = dynamic_cast<G::PaymentMethodsClauseContext*>(ctx)) {
+      c.kind = K::PaymentMethods;
+      for (auto* m : x->method()) {
+        PaymentMethod pm;
+        pm.kind = ident(m->kind);
+        if (m->sub) pm.sub = ident(m->sub);
+        pm.span = span(m);
+        c.methods.push_back(std::move(pm));
+      }
+    } else if (auto* x = dynamic_cast<G::AmountBoundsClauseContext*>(ctx)) {
+      c.kind = K::AmountBounds;
+      c.low = money(x->low);
+      c.high = money(x->high);
+    } else if (auto* x = dynamic_cast<G::RefundsClauseContext*>(ctx)) {
+      c.kind = K::Refunds;
+      RefundRules r;
+      r.span = span(ctx);
+      for (auto* item : x->refundItem()) {
+        if (auto* a = dynamic_cast<G::RefundAllowedContext*>(item)) {
+          r.allowed = a->boolean()->TRUE() != nullptr;
+        } else if (auto* p = dynamic_cast<G::RefundPartialContext*>(item)) {
+          r.partial = p->boolean()->TRUE() != nullptr;
+        } else if (auto* f = dynamic_cast<G::RefundFeesContext*>(item)) {
+          r.fees = cash_flow_block(f->cashFlowBlock());
+        }
+      }
+      c.refunds = std::move(r);
+    } else if (auto* x = dynamic_cast<G::HoldLifetimeClauseContext*>(ctx)) {
+      c.kind = K::HoldLifetime;
+      c.duration.count = integer(x->NUMBER()->getSymbol());
+      c.duration.unit = ident(x->unit);
+      c.duration.span = span(ctx);
+    } else if (auto* x = dynamic_cast<G::RoutingClauseContext*>(ctx)) {
+      c.kind = K::Routing;
+      c.ref = ident(x->ident());
+    } else if (auto* x = dynamic_cast<G::RoutingStatementClauseContext*>(ctx)) {
+      c.kind = K::RoutingStatement;
+      c.routing = routing_statement(x->routingStatement());
+    } else if (auto* x = dynamic_cast<G::ScopeClauseContext*>(ctx)) {
+      c.kind = K::Scope;
+      c.list = list(x->list());
+    } else if (auto* x = dynamic_cast<G::PeriodClauseContext*>(ctx)) {
+      c.kind = K::Period;
+      c.ref = ident(x->ident());
+    } else if (auto* x = dynamic_cast<G::TimezoneClauseContext*>(ctx)) {
+      c.kind = K::Timezone;
+      c.text = unquote(x->STRING()->getText());
+    } else if (auto* x = dynamic_cast<G::LimitBoundClauseContext*>(ctx)) {
+      c.kind = K::LimitBound;
+      c.bound_is_count = x->measure->getType() == PayDomainLexer::COUNT;
+      c.bound_inclusive = x->op->getType() == PayDomainLexer::LE;
+      c.bound = value(x->value());
+    } else if (auto* x = dynamic_cast<G::WhenClauseContext*>(ctx)) {
+      c.kind = K::When;
+      c.condition = condition(x->condition());
+    } else if (auto* x = dynamic_cast<G::GivenClauseContext*>(ctx)) {
+      c.kind = K::Given;
+      for (auto* g : x->givenEntry()) c.given.push_back(given_entry(g));
+    } else if (auto* x = dynamic_cast<G::ExpectClauseContext*>(ctx)) {
+      c.kind = K::Expect;
+      c.expect = expectation(x->expectation());
+    }
+    return c;
+  }
+
+  Object object(G::DefinitionContext* ctx) {
+    Object o;
+    o.span = span(ctx);
+    if (ctx->TEST()) {
+      o.kind = ObjectKind::Test;
+      o.id = Ident{unquote(ctx->title->getText()), span(ctx->title, ctx->title)};
+    } else {
+      o.kind = *object_kind_from_string(ctx->kind->getText());
+      o.id = ident(ctx->id);
+    }
+    for (auto* c : ctx->clause()) o.clauses.push_back(clause(c));
+    return o;
+  }
+
+ private:
+  uint32_t file_;
+  Diagnostics& diags_;
+};
+
+void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnostics& diags) {
+  if (auto bad = first_invalid_utf8(file.text)) {
+    Span at{index, bad->line, bad->column, 0, 0, bad->line};
+    diags.error(at, "encoding", "the file is not valid UTF-8 (invalid byte at this position)")
+        .expected = "UTF-8 text";
+    return;
+  }
+  antlr4::ANTLRInputStream input(file.text);
+  PayDomainLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+
+  std::vector<antlr4::Token*> all = tokens.getTokens();
+  Builder builder(index, diags);
+  for (antlr4::Token* t : all) {
+    if (t->getType() == PayDomainLexer::COMMENT) {
+      std::string text = t->getText();
+      while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.pop_back();
+      domain.comments.push_back(Comment{builder.span(t, t), std::move(text)});
+    }
+  }
+  if (!nesting_ok(all, index, diags)) return;
+
+  G parser(&tokens);
+  parser.removeErrorListeners();
+  G::DomainFileContext* tree = nullptr;
+  // Fast path: SLL prediction that bails on the first error; almost every
+  // valid file parses this way. On failure, reparse with full LL and error
+  // recovery to report every error.
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  try {
+    tree = parser.domainFile();
+  } catch (const antlr4::ParseCancellationException&) {
+    tree = nullptr;
+  }
+  if (!tree) {
+    tokens.seek(0);
+    parser.reset();
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    ErrorCollector collector(diags, index);
+    parser.addErrorListener(&collector);
+    size_t before = diags.error_count();
+    try {
+      tree = parser.domainFile();
+    } catch (const TooManyErrors&) {
+      diags.error(Span{index, 0, 0, 0, 0, 0}, "too-many-errors",
+                  "too many syntax errors; stopped reading this file");
+      return;
+    }
+    parser.removeErrorListeners();
+    if (diags.error_count() > before) return;  // keep only clean files' objects
+  }
+  for (auto* def : tree->definition()) domain.objects.push_back(builder.object(def));
+}
+
+}  // namespace
+
+Domain parse(std::vector<SourceFile> files, Diagnostics& diags) {
+  Domain domain;
+  domain.files = std::move(files);
+  diags.set_files(&domain.files);
+  for (uint32_t i = 0; i < domain.files.size(); ++i) {
+    const SourceFile& f = domain.files[i];
+    size_t before = diags.error_count();
+    parse_file(i, f, domain, diags);
+    if (diags.error_count() == before && f.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      diags.warning(Span{i, 0, 0, 0, 0, 0}, "empty-file", "the file defines no objects");
+    }
+  }
+  std::stable_sort(domain.comments.begin(), domain.comments.end(), [](const Comment& a, const Comment& b) {
+    return a.span.file != b.span.file ? a.span.file < b.span.file : a.span.offset < b.span.offset;
+  });
+  return domain;
+}
+
+std::vector<SourceFile> read_sources(const std::vector<std::string>& paths, Diagnostics& diags) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (it->is_regular_file(ec) && it->path().extension() == ".pd") found.push_back(it->path().string());
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty()) {
+        Diagnostic d;
+        d.file = p;
+        d.code = "no-sources";
+        d.message = "the directory contains no .pd files";
+        diags.add(std::move(d));
+      }
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(p, ec)) {
+      files.push_back(p);
+    } else {
+      Diagnostic d;
+      d.file = p;
+      d.code = "not-found";
+      d.message = "no such file or directory";
+      diags.add(std::move(d));
+    }
+  }
+  std::vector<SourceFile> out;
+  for (const std::string& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) {
+      Diagnostic d;
+      d.file = f;
+      d.code = "unreadable";
+      d.message = "cannot read the file";
+      diags.add(std::move(d));
+      continue;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    out.push_back(SourceFile{f, ss.str()});
+  }
+  return out;
+}
+
+}  // namespace paydomain::dsl

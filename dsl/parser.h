@@ -1,0 +1,26 @@
+// Parsing: source text -> AST. Never throws, never crashes, never hangs on
+// any input: invalid UTF-8, deep nesting, huge garbage all become diagnostics.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dsl/ast.h"
+#include "dsl/diagnostics.h"
+
+namespace paydomain::dsl {
+
+// Limits that keep hostile input cheap. Exceeding one is a diagnostic.
+inline constexpr int kMaxNestingDepth = 64;        // (), [], {}, `not` chains
+inline constexpr int kMaxSyntaxErrorsPerFile = 50; // then parsing of the file stops
+
+// Parses every file of `files` into one Domain (objects in file order).
+// Syntax errors go to `diags`; objects that parsed cleanly are still returned
+// so later stages can report more than the first problem.
+Domain parse(std::vector<SourceFile> files, Diagnostics& diags);
+
+// Reads a domain from disk: a .pd file, or a directory (every *.pd file in it
+// and below, sorted by path). Unreadable paths become diagnostics.
+std::vector<SourceFile> read_sources(const std::vector<std::string>& paths, Diagnostics& diags);
+
+}  // namespace paydomain::dsl

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# One idempotent setup for every paydomain job: installs the Debian packages
+# and npm packages the build and tests need. Quick when all is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  antlr4 libantlr4-runtime-dev
+  libsqlite3-dev sqlite3
+  nlohmann-json3-dev libcli11-dev libboost-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+  curl wrk
+  chromium
+)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node.js and npm come with the machine image (a newer build than Debian's);
+# fall back to Debian's only where neither is present.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing Debian's nodejs and npm"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+
+# The web editor's npm packages (present once the editor exists).
+if [ -f web_editor/package.json ]; then
+  if [ ! -d web_editor/node_modules ] || [ web_editor/package-lock.json -nt web_editor/node_modules/.package-lock.json ]; then
+    echo "setup: installing npm packages for web_editor"
+    (cd web_editor && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
