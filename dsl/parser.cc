@@ -700,9 +700,10 @@ Domain parse(std::vector<SourceFile> files, Diagnostics& diags) {
   diags.set_files(&domain.files);
   for (uint32_t i = 0; i < domain.files.size(); ++i) {
     const SourceFile& f = domain.files[i];
-    size_t before = diags.error_count();
+    size_t errors_before = diags.error_count();
+    size_t objects_before = domain.objects.size();
     parse_file(i, f, domain, diags);
-    if (diags.error_count() == before && f.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (diags.error_count() == errors_before && domain.objects.size() == objects_before) {
       diags.warning(Span{i, 0, 0, 0, 0, 0}, "empty-file", "the file defines no objects");
     }
   }

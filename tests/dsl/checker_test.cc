@@ -1,0 +1,136 @@
+#include <gtest/gtest.h>
+
+#include "tests/dsl/test_util.h"
+
+namespace paydomain::dsl {
+namespace {
+
+using testing::load_text;
+
+// The base domain with one textual replacement applied.
+testing::Loaded with(const std::string& from, const std::string& to) {
+  std::string text = testing::kBaseDomain;
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return load_text(text);
+}
+
+TEST(Checker, MisspelledTerminalGetsSuggestion) {
+  auto l = with("candidate yb_fast", "candidate yb_fsat");
+  const Diagnostic* d = l.first("unknown-reference");
+  ASSERT_NE(d, nullptr) << l.rendered();
+  EXPECT_EQ(d->suggestion, "yb_fast");
+  EXPECT_EQ(d->object, "routing main");
+  EXPECT_NE(l.rendered().find("did you mean 'yb_fast'?"), std::string::npos);
+  EXPECT_NE(l.rendered().find("^~~~~~~"), std::string::npos) << l.rendered();
+}
+
+TEST(Checker, WrongKindOfReference) {
+  auto l = with("payment_system in [mastercard]", "payment_system in [RUB]");
+  const Diagnostic* d = l.first("wrong-kind");
+  ASSERT_NE(d, nullptr) << l.rendered();
+  EXPECT_NE(d->message.find("is a currency, not a payment system"), std::string::npos) << d->message;
+}
+
+TEST(Checker, UnknownAttributeAndOperator) {
+  auto l = with("when payment_system in", "when payment_sytem in");
+  EXPECT_EQ(l.first("unknown-attribute")->suggestion, "payment_system");
+  auto m = with("when risk == fatal", "when category > retail");
+  EXPECT_TRUE(m.has("operator")) << m.rendered();
+}
+
+TEST(Checker, AmountsNeedKnownCurrencyAndPrecision) {
+  EXPECT_TRUE(with("amount < 3000.00 RUB", "amount < 3000.00 EUR").has("unknown-reference"));
+  EXPECT_TRUE(with("amount < 3000.00 RUB", "amount < 3000.005 RUB").has("too-precise"));
+  EXPECT_TRUE(with("amount < 3000.00 RUB", "amount < 3000").has("type"));
+  EXPECT_TRUE(with("10.00 RUB and 500000.00 RUB", "10.00 RUB and 500000.00 USD").has("currency-mismatch"));
+  EXPECT_TRUE(with("10.00 RUB and 500000.00 RUB", "600000.00 RUB and 500000.00 RUB").has("empty-range"));
+}
+
+TEST(Checker, ExponentZeroCurrency) {
+  auto l = with("amount < 3000.00 RUB", "amount < 3000 JPY");
+  EXPECT_FALSE(l.diags.has_errors()) << l.rendered();
+  EXPECT_TRUE(with("amount < 3000.00 RUB", "amount < 3000.5 JPY").has("too-precise"));
+}
+
+TEST(Checker, ZeroDenominatorAndMixedCurrencies) {
+  EXPECT_TRUE(with(": 1% of amount", ": 1/0 of amount").has("zero-denominator"));
+  EXPECT_FALSE(with(": 1% of amount", ": 1/3 of amount").diags.has_errors());
+  EXPECT_TRUE(with("max(2.5% of amount, 10.00 RUB)", "max(1.00 USD, 10.00 RUB)").has("currency-mismatch"));
+}
+
+TEST(Checker, TerminalNeedsExistingProvider) {
+  auto l = with("terminal yb_3ds { provider yellowbank", "terminal yb_3ds { provider yelowbank");
+  const Diagnostic* d = l.first("unknown-reference");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->suggestion, "yellowbank");
+  EXPECT_TRUE(with("terminal yb_3ds { provider yellowbank risk_coverage high }", "terminal yb_3ds { }")
+                  .has("missing-clause"));
+}
+
+TEST(Checker, RoutingCycle) {
+  auto l = with("routing usd { candidate yb_3ds }", "routing usd { use main }");
+  const Diagnostic* d = l.first("routing-cycle");
+  ASSERT_NE(d, nullptr) << l.rendered();
+  EXPECT_NE(d->message.find("main -> usd -> main"), std::string::npos) << d->message;
+}
+
+TEST(Checker, DuplicateIdsWithinKindOnly) {
+  auto l = load_text(std::string(testing::kBaseDomain) + "category retail { }\ncategory visa { }\n");
+  EXPECT_EQ(l.diags.error_count(), 1u) << l.rendered();
+  EXPECT_TRUE(l.has("duplicate-id"));
+}
+
+TEST(Checker, MisplacedAndDuplicateClauses) {
+  EXPECT_TRUE(with("terminal yb_3ds { provider yellowbank", "terminal yb_3ds { url \"x\" provider yellowbank")
+                  .has("misplaced-clause"));
+  EXPECT_TRUE(with("hold_lifetime 7 days", "hold_lifetime 7 days hold_lifetime 2 days").has("duplicate-clause"));
+  EXPECT_TRUE(with("hold_lifetime 7 days", "hold_lifetime 7 weeks").has("unknown-value"));
+}
+
+TEST(Checker, HealthOnlyInExclude) {
+  EXPECT_TRUE(with("when risk == fatal: decline", "when health.failure_rate > 10%: decline").has("health-outside-exclude"));
+}
+
+TEST(Checker, EnumsAccountsAndBins) {
+  EXPECT_EQ(with("risk == fatal", "risk == fatl").first("unknown-value")->suggestion, "fatal");
+  EXPECT_EQ(with("merchant.settlement -> system.settlement : 1%", "merchant.setlement -> system.settlement : 1%")
+                .first("unknown-account")
+                ->suggestion,
+            "merchant.settlement");
+  EXPECT_FALSE(with("when risk == fatal", "when bin starts_with [\"4276\", \"5469\"]").diags.has_errors());
+  EXPECT_TRUE(with("when risk == fatal", "when bin starts_with \"42x\"").has("type"));
+  EXPECT_TRUE(with("payment_methods [bank_card(visa)", "payment_methods [bank_card(qiwi)").has("wrong-kind"));
+}
+
+TEST(Checker, CurrencyRules) {
+  auto l = load_text("currency rub { numeric 643 exponent 2 }\ncurrency EUR { numeric 1000 exponent 2 }\n");
+  EXPECT_TRUE(l.has("currency-code"));
+  EXPECT_TRUE(l.has("range"));
+}
+
+TEST(Checker, TestBlocks) {
+  EXPECT_TRUE(with("given { tariff standard", "given { tarif standard").has("unknown-field"));
+  EXPECT_TRUE(with("given { tariff standard", "given { tariff premium").has("unknown-reference"));
+  EXPECT_TRUE(with("expect route yb_3ds", "expect route yb_3d").has("unknown-reference"));
+  EXPECT_TRUE(with("expect route yb_3ds", "expect limit card_daily applies").diags.items().empty());
+}
+
+TEST(Checker, ReportsManyErrorsAtOnce) {
+  std::string text = testing::kBaseDomain;
+  text += "terminal t1 { provider nobody }\nterminal t2 { provider nobody2 }\nrouting r { candidate none }\n";
+  auto l = load_text(text);
+  EXPECT_GE(l.diags.error_count(), 3u);
+}
+
+TEST(Checker, ExamplesAreClean) {
+  Diagnostics diags;
+  auto files = read_sources({PAYDOMAIN_SOURCE_DIR "/examples/acme"}, diags);
+  if (files.empty()) GTEST_SKIP() << "examples/acme not present";
+  Domain d = load(files, diags);
+  EXPECT_EQ(diags.items().size(), 0u) << render_all(diags.items(), files);
+}
+
+}  // namespace
+}  // namespace paydomain::dsl
