@@ -1,9 +1,12 @@
 // `paydomain check` and `paydomain fmt`.
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "dsl/checker.h"
+#include "dsl/formatter.h"
 #include "dsl/json.h"
 #include "dsl/parser.h"
 
@@ -42,6 +45,71 @@ int run_check(const CheckOptions& opt) {
   return diags.has_errors() ? kExitFindings : kExitOk;
 }
 
+struct FmtOptions {
+  std::vector<std::string> paths;
+  bool write = false;
+  bool check = false;
+};
+
+// Replaces `path` atomically (temp file + rename), keeping its permissions.
+bool write_file(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  std::string tmp = path + ".fmt-tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out || !(out << text) || !out.flush()) return false;
+  }
+  std::error_code ec;
+  fs::permissions(tmp, fs::status(path, ec).permissions(), ec);
+  fs::rename(tmp, path, ec);
+  if (ec) fs::remove(tmp, ec);
+  return !ec;
+}
+
+// Each file is parsed on its own: a file with syntax errors is reported and
+// left untouched, the others are still formatted.
+int run_fmt(const FmtOptions& opt) {
+  dsl::Diagnostics read_diags;
+  auto files = dsl::read_sources(opt.paths, read_diags);
+  std::cerr << dsl::render_all(read_diags.items(), files);
+  bool failed = read_diags.has_errors();
+  std::vector<std::string> unformatted;
+  for (dsl::SourceFile& file : files) {
+    dsl::Diagnostics diags;
+    dsl::Domain domain = dsl::parse({file}, diags);
+    if (diags.has_errors()) {
+      diags.sort();
+      std::cerr << dsl::render_all(diags.items(), domain.files);
+      std::cerr << file.path << ": not formatted (syntax errors)\n";
+      failed = true;
+      continue;
+    }
+    std::string text = dsl::format_file(domain, 0);
+    bool changed = text != file.text;
+    if (opt.check) {
+      if (changed) unformatted.push_back(file.path);
+    } else if (opt.write) {
+      if (!changed) continue;
+      if (write_file(file.path, text)) {
+        std::cout << "formatted " << file.path << "\n";
+      } else {
+        std::cerr << file.path << ": error: cannot write the file\n";
+        failed = true;
+      }
+    } else {
+      // Several files print one after another, each under a comment line
+      // naming it, so the output is still a valid domain.
+      if (files.size() > 1) std::cout << "# file: " << file.path << "\n";
+      std::cout << text;
+    }
+  }
+  for (const std::string& path : unformatted) std::cout << "not formatted: " << path << "\n";
+  if (!unformatted.empty()) {
+    std::cerr << unformatted.size() << " file(s) need formatting; run `paydomain fmt --write`\n";
+  }
+  return failed || !unformatted.empty() ? kExitFindings : kExitOk;
+}
+
 }  // namespace
 
 void register_dsl_commands(CLI::App& app) {
@@ -50,6 +118,14 @@ void register_dsl_commands(CLI::App& app) {
   check->add_option("paths", check_opt->paths, "Files or directories")->required();
   check->add_flag("--json", check_opt->json, "Print diagnostics as JSON");
   check->callback([check_opt] { exit_code() = run_check(*check_opt); });
+
+  auto fmt_opt = std::make_shared<FmtOptions>();
+  CLI::App* fmt = app.add_subcommand(
+      "fmt", "Print the canonical text of .pd files (a file or a directory of them), or rewrite/check them");
+  fmt->add_option("paths", fmt_opt->paths, "Files or directories")->required();
+  CLI::Option* write = fmt->add_flag("--write,-w", fmt_opt->write, "Rewrite files in place (only those that change)");
+  fmt->add_flag("--check", fmt_opt->check, "List files that are not formatted; exit 1 if any")->excludes(write);
+  fmt->callback([fmt_opt] { exit_code() = run_fmt(*fmt_opt); });
 }
 
 }  // namespace paydomain::cli

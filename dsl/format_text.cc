@@ -1,0 +1,224 @@
+// One-line canonical text of AST nodes: values, conditions, volumes, postings,
+// routing statements, test entries and simple clauses. Layout over several
+// lines and comments are dsl/formatter.cc's job.
+#include <string>
+
+#include "dsl/formatter.h"
+
+namespace paydomain::dsl {
+namespace {
+
+template <typename T, typename F>
+std::string join(const std::vector<T>& items, std::string_view sep, F&& text) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += sep;
+    out += text(items[i]);
+  }
+  return out;
+}
+
+// Binding strength; a child binding looser than its context gets parentheses.
+int precedence(Condition::Kind k) {
+  switch (k) {
+    case Condition::Kind::Or: return 1;
+    case Condition::Kind::And: return 2;
+    case Condition::Kind::Not: return 3;
+    case Condition::Kind::Compare: return 4;
+  }
+  return 4;
+}
+
+std::string comparison(const Condition& c) {
+  std::string out = c.attribute.text;
+  auto operand = [&c](size_t i) { return i < c.operands.size() ? format_value(c.operands[i]) : ""; };
+  switch (c.op) {
+    case CompareOp::Between:
+      return out + " between " + operand(0) + " and " + operand(1);
+    default:
+      return out + " " + std::string(to_string(c.op)) + " " + operand(0);
+  }
+}
+
+std::string condition(const Condition& c, int context) {
+  std::string out;
+  switch (c.kind) {
+    case Condition::Kind::Compare:
+      return comparison(c);
+    case Condition::Kind::Not:
+      out = "not " + (c.children.empty() ? "" : condition(c.children[0], precedence(Condition::Kind::Not)));
+      break;
+    case Condition::Kind::And:
+    case Condition::Kind::Or: {
+      // Children of the same operator print flat: (a or b) or c == a or b or c.
+      int own = precedence(c.kind);
+      out = join(c.children, c.kind == Condition::Kind::And ? " and " : " or ",
+                 [own](const Condition& child) { return condition(child, own); });
+      break;
+    }
+  }
+  return precedence(c.kind) < context ? "(" + out + ")" : out;
+}
+
+std::string account(const Account& a) { return a.owner.text + "." + a.name.text; }
+
+}  // namespace
+
+std::string quote_string(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default: out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+std::string format_value(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::Money: return v.number.text() + " " + v.text;
+    case Value::Kind::Percent: return v.number.text() + "%";
+    case Value::Kind::Number: return v.number.text();
+    case Value::Kind::String: return quote_string(v.text);
+    case Value::Kind::Time:
+    case Value::Kind::Ident: return v.text;
+    case Value::Kind::List: return "[" + join(v.items, ", ", format_value) + "]";
+  }
+  return v.text;
+}
+
+std::string format_money(const MoneyLiteral& m) { return m.value.text() + " " + m.currency.text; }
+
+std::string format_condition(const Condition& c) { return condition(c, 0); }
+
+std::string format_volume(const Volume& v) {
+  switch (v.kind) {
+    case Volume::Kind::Fixed: return format_money(v.fixed);
+    case Volume::Kind::Percent: return v.percent.text() + "% of amount";
+    case Volume::Kind::Fraction:
+      return std::to_string(v.numerator) + "/" + std::to_string(v.denominator) + " of amount";
+    case Volume::Kind::WholeAmount: return "amount";
+    case Volume::Kind::Min: return "min(" + join(v.args, ", ", format_volume) + ")";
+    case Volume::Kind::Max: return "max(" + join(v.args, ", ", format_volume) + ")";
+    // A sum is only ever a whole volume or a min/max argument, where no
+    // parentheses are needed; a nested sum prints flat.
+    case Volume::Kind::Sum: return join(v.args, " + ", format_volume);
+  }
+  return "";
+}
+
+std::string format_posting(const Posting& p) {
+  std::string out = account(p.from) + " -> " + account(p.to) + " : " + format_volume(p.volume);
+  if (p.rounding) {
+    out += " round " + std::string(to_string(*p.rounding));
+  } else if (!p.rounding_name.text.empty()) {
+    out += " round " + p.rounding_name.text;  // unknown mode: the parser reported it; keep it
+  }
+  if (p.details) out += " " + quote_string(*p.details);
+  return out;
+}
+
+std::string format_routing_statement(const RoutingStatement& r) {
+  auto guard = [&r] { return r.condition ? "when " + format_condition(*r.condition) + ": " : std::string(); };
+  switch (r.kind) {
+    case RoutingStatement::Kind::Decline:
+      return guard() + "decline" + (r.reason ? " " + quote_string(*r.reason) : "");
+    case RoutingStatement::Kind::Delegate:
+      return guard() + "use " + r.target.text;
+    case RoutingStatement::Kind::Candidate: {
+      std::string out = "candidate " + r.target.text;
+      if (r.has_priority) out += " priority " + std::to_string(r.priority);
+      if (r.has_weight) out += " weight " + std::to_string(r.weight);
+      if (r.condition) out += " when " + format_condition(*r.condition);
+      return out;
+    }
+    case RoutingStatement::Kind::Exclude:
+      return "exclude when " + (r.condition ? format_condition(*r.condition) : "");
+  }
+  return "";
+}
+
+std::string format_given_entry(const GivenEntry& g) {
+  switch (g.kind) {
+    case GivenEntry::Kind::Health:
+      return "health " + g.key.text + " " + g.metric.text + " " + format_value(g.value);
+    case GivenEntry::Kind::Turnover:
+      return "turnover " + g.key.text + " " + format_value(g.value);
+    case GivenEntry::Kind::Field:
+      return g.key.text + " " + format_value(g.value);
+  }
+  return "";
+}
+
+std::string format_expectation(const Expectation& e) {
+  using K = Expectation::Kind;
+  switch (e.kind) {
+    case K::Posting:
+      return "posting " + account(e.from) + " -> " + account(e.to) + " " + format_money(e.amount);
+    case K::NoRoute: return "no route";
+    case K::RouteIn: return "route in " + format_value(e.targets);
+    case K::Route: return "route " + e.target.text;
+    case K::Decline: return "decline" + (e.reason ? " " + quote_string(*e.reason) : "");
+    case K::Allowed: return "allowed";
+    case K::Forbidden: return "forbidden";
+    case K::LimitApplies: return "limit " + e.target.text + " applies";
+    case K::LimitExceeded: return "limit " + e.target.text + " exceeded";
+    case K::LimitNotApplies: return "limit " + e.target.text + " not applies";
+    case K::Undetermined: return "undetermined";
+  }
+  return "";
+}
+
+std::string format_clause_line(const Clause& c) {
+  using K = Clause::Kind;
+  std::string kw(to_string(c.kind));
+  switch (c.kind) {
+    case K::Name:
+    case K::Description:
+    case K::Symbol:
+    case K::Url:
+    case K::Timezone: return kw + " " + quote_string(c.text);
+    case K::Numeric:
+    case K::Exponent: return kw + " " + c.number.text();
+    case K::Option: return "option " + quote_string(c.text) + " " + quote_string(c.text2);
+    case K::Adapter:
+    case K::Provider:
+    case K::RiskCoverage:
+    case K::Routing:
+    case K::Period: return kw + " " + c.ref.text;
+    case K::Account: return "account " + c.ref.text + " " + c.number.text();
+    case K::Accepts:
+    case K::When: return kw + " " + (c.condition ? format_condition(*c.condition) : "");
+    case K::Disabled: return "disabled";
+    case K::Currencies:
+    case K::Categories:
+    case K::Scope: return kw + " " + format_value(c.list);
+    case K::PaymentMethods:
+      return "payment_methods [" + join(c.methods, ", ", [](const PaymentMethod& m) {
+               return m.kind.text + (m.sub ? "(" + m.sub->text + ")" : "");
+             }) + "]";
+    case K::AmountBounds: return "amount between " + format_money(c.low) + " and " + format_money(c.high);
+    case K::HoldLifetime:
+      return "hold_lifetime " + std::to_string(c.duration.count) + " " + c.duration.unit.text;
+    case K::RoutingStatement: return c.routing ? format_routing_statement(*c.routing) : "";
+    case K::LimitBound:
+      return std::string(c.bound_is_count ? "count" : "amount") + (c.bound_inclusive ? " <= " : " < ") +
+             format_value(c.bound);
+    case K::Expect: return "expect " + (c.expect ? format_expectation(*c.expect) : "");
+    case K::Fees:
+    case K::Refunds:
+    case K::Given: return kw;
+  }
+  return kw;
+}
+
+std::string object_header(const Object& o) {
+  if (o.kind == ObjectKind::Test) return "test " + quote_string(o.id.text);
+  return std::string(to_string(o.kind)) + " " + o.id.text;
+}
+
+}  // namespace paydomain::dsl

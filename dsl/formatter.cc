@@ -1,0 +1,272 @@
+// Layout of objects over lines, and putting every comment back.
+//
+// Comments are not in the tree; they are a sorted list with positions. The
+// writer walks the tree in source order and, before each statement-level node
+// (object, clause, posting, decision arm, given entry) and before each closing
+// brace, emits the pending comments that come before it in the source. Since
+// comments only ever leave the queue in order, none is lost or reordered; the
+// position rules below only decide which line each lands on.
+#include <algorithm>
+
+#include "dsl/formatter.h"
+
+namespace paydomain::dsl {
+namespace {
+
+constexpr size_t kMaxLineWidth = 100;
+constexpr size_t kMaxOneLineClauses = 4;
+
+using CommentIt = std::vector<Comment>::const_iterator;
+
+class Writer {
+ public:
+  Writer(CommentIt next, CommentIt end) : next_(next), end_(end) {}
+
+  std::string take() { return std::move(out_); }
+
+  // True if a pending comment lies before `offset` (inside a node being laid out).
+  bool comment_before(uint32_t offset) const { return next_ != end_ && next_->span.offset < offset; }
+
+  // A node printed on one line.
+  void line(const Span& s, const std::string& text) {
+    comments_before(s.offset);
+    gap(s.line);
+    put(text);
+    node_done(s.end_line);
+  }
+
+  // "header {" of a block node; its body follows at one more indentation.
+  void open(const Span& s, const std::string& header) {
+    comments_before(s.offset);
+    gap(s.line);
+    put(header + " {");
+    node_done(s.line);
+    ++indent_;
+    block_start_ = true;
+  }
+
+  // Comments still inside the block, then "}" at `brace_offset`.
+  void close(uint32_t brace_offset, uint32_t end_line) {
+    comments_before(brace_offset);
+    --indent_;
+    put("}");
+    node_done(end_line);
+  }
+
+  // A comment on the same line as the last node printed stays at its end.
+  void trailing() {
+    while (next_ != end_ && trailing_ok_ && next_->span.line == trailing_line_) emit(*next_++);
+  }
+
+  // A line without a source position (refund items): comments cannot follow it.
+  void plain(const std::string& text) {
+    put(text);
+    block_start_ = false;
+    trailing_ok_ = false;
+  }
+
+  void comments_before(uint32_t offset) {
+    while (next_ != end_ && next_->span.offset < offset) emit(*next_++);
+  }
+  void rest() {
+    while (next_ != end_) emit(*next_++);
+  }
+
+ private:
+  void emit(const Comment& c) {
+    if (trailing_ok_ && c.span.line == trailing_line_) {
+      out_.pop_back();  // the '\n' of the node's line
+      out_ += "  " + c.text + "\n";
+      trailing_ok_ = false;
+    } else {
+      gap(c.span.line);
+      put(c.text);
+      trailing_ok_ = false;
+    }
+    last_line_ = std::max(last_line_, c.span.end_line);
+  }
+
+  // One blank line where the source had at least one, except at a block's start.
+  void gap(uint32_t line) {
+    if (!block_start_ && line > last_line_ + 1) out_ += "\n";
+    block_start_ = false;
+  }
+
+  void put(const std::string& text) {
+    out_.append(2 * static_cast<size_t>(std::max(indent_, 0)), ' ');
+    out_ += text;
+    out_ += '\n';
+  }
+
+  void node_done(uint32_t end_line) {
+    last_line_ = std::max(last_line_, end_line);
+    trailing_line_ = end_line;
+    trailing_ok_ = true;
+  }
+
+  CommentIt next_, end_;
+  std::string out_;
+  int indent_ = 0;
+  bool block_start_ = true;   // nothing printed yet in the current block
+  uint32_t last_line_ = 0;    // last source line printed so far
+  uint32_t trailing_line_ = 0;
+  bool trailing_ok_ = false;  // the last output line is a node that may take a trailing comment
+};
+
+bool is_block_or_condition(Clause::Kind k) {
+  using K = Clause::Kind;
+  return k == K::Accepts || k == K::Fees || k == K::Refunds || k == K::RoutingStatement || k == K::When ||
+         k == K::Given || k == K::Expect;
+}
+
+// "header {}" for an empty block with no comment inside, else header and body.
+void write_cash_flow(Writer& w, const Span& node, const std::string& header, const CashFlow& cf) {
+  uint32_t brace = cf.span.end_offset > 0 ? cf.span.end_offset - 1 : 0;
+  if (cf.postings.empty() && cf.arms.empty() && !w.comment_before(brace)) {
+    w.line(node, header + " {}");
+    return;
+  }
+  w.open(node, header);
+  for (const Posting& p : cf.postings) w.line(p.span, format_posting(p));
+  for (const DecisionArm& arm : cf.arms) {
+    write_cash_flow(w, arm.span, arm.otherwise ? "otherwise" : "when " + format_condition(arm.condition),
+                    arm.body);
+  }
+  w.close(brace, node.end_line);
+}
+
+void write_refunds(Writer& w, const Clause& c, const RefundRules& r) {
+  uint32_t brace = r.span.end_offset > 0 ? r.span.end_offset - 1 : 0;
+  if (!r.allowed && !r.partial && !r.fees && !w.comment_before(brace)) {
+    w.line(c.span, "refunds {}");
+    return;
+  }
+  w.open(c.span, "refunds");
+  // `allowed` and `partial` carry no position, so comments written before
+  // them cannot be told apart from ones after them: all comments ahead of
+  // `fees` go first, which keeps their order and is stable.
+  w.trailing();
+  w.comments_before(r.fees ? r.fees->span.offset : brace);
+  if (r.allowed) w.plain(std::string("allowed ") + (*r.allowed ? "true" : "false"));
+  if (r.partial) w.plain(std::string("partial ") + (*r.partial ? "true" : "false"));
+  if (r.fees) write_cash_flow(w, r.fees->span, "fees", *r.fees);
+  w.close(brace, c.span.end_line);
+}
+
+void write_clause(Writer& w, const Clause& c) {
+  uint32_t brace = c.span.end_offset > 0 ? c.span.end_offset - 1 : 0;
+  switch (c.kind) {
+    case Clause::Kind::Fees:
+      if (c.cash_flow) return write_cash_flow(w, c.span, "fees", *c.cash_flow);
+      break;
+    case Clause::Kind::Refunds:
+      if (c.refunds) return write_refunds(w, c, *c.refunds);
+      break;
+    case Clause::Kind::Given:
+      if (c.given.empty() && !w.comment_before(brace)) return w.line(c.span, "given {}");
+      w.open(c.span, "given");
+      for (const GivenEntry& g : c.given) w.line(g.span, format_given_entry(g));
+      return w.close(brace, c.span.end_line);
+    default:
+      break;
+  }
+  w.line(c.span, format_clause_line(c));
+}
+
+// Short objects (reference data, terminals, ...) stay on one line: at most
+// kMaxOneLineClauses clauses, none a block or a condition, no comment inside,
+// and the line fits kMaxLineWidth. Empty string when the rule says no.
+std::string one_line(const Object& o, const Writer& w) {
+  if (o.clauses.size() > kMaxOneLineClauses || w.comment_before(o.span.end_offset)) return "";
+  std::string text = object_header(o) + " {";
+  for (size_t i = 0; i < o.clauses.size(); ++i) {
+    if (is_block_or_condition(o.clauses[i].kind)) return "";
+    text += (i ? "  " : " ") + format_clause_line(o.clauses[i]);
+  }
+  text += o.clauses.empty() ? "}" : " }";
+  return text.size() <= kMaxLineWidth ? text : "";
+}
+
+// Writes one object; the writer holds exactly the comments the object owns.
+std::string write_object(const Object& o, CommentIt begin, CommentIt end) {
+  Writer w(begin, end);
+  w.comments_before(o.span.offset);  // leading comments, so one_line() sees only inner ones
+  if (std::string text = one_line(o, w); !text.empty()) {
+    w.line(o.span, text);
+  } else {
+    w.open(o.span, object_header(o));
+    for (const Clause& c : o.clauses) write_clause(w, c);
+    w.close(o.span.end_offset > 0 ? o.span.end_offset - 1 : 0, o.span.end_line);
+  }
+  w.rest();  // its trailing comment and, for the last object of a file, the file's last comments
+  return w.take();
+}
+
+bool comment_less(const Comment& c, std::pair<uint32_t, uint32_t> at) {
+  return c.span.file != at.first ? c.span.file < at.first : c.span.offset < at.second;
+}
+
+CommentIt comments_from(const Domain& d, uint32_t file, uint32_t offset) {
+  return std::lower_bound(d.comments.begin(), d.comments.end(), std::make_pair(file, offset), comment_less);
+}
+
+CommentIt file_end(const Domain& d, uint32_t file) {
+  return std::lower_bound(d.comments.begin(), d.comments.end(), std::make_pair(file + 1, uint32_t{0}),
+                          comment_less);
+}
+
+// The first comment owned by objs[k]: comments after objs[k-1] except that
+// object's trailing comment (same line as its closing brace, before objs[k]).
+CommentIt first_owned(const Domain& d, const std::vector<const Object*>& objs, size_t k) {
+  uint32_t file = objs[k]->span.file;
+  if (k == 0) return comments_from(d, file, 0);
+  const Object& prev = *objs[k - 1];
+  CommentIt it = comments_from(d, file, prev.span.end_offset);
+  CommentIt end = file_end(d, file);
+  while (it != end && it->span.line == prev.span.end_line && it->span.offset < objs[k]->span.offset) ++it;
+  return it;
+}
+
+std::string format_in_file(const Domain& d, const std::vector<const Object*>& objs, size_t k) {
+  uint32_t file = objs[k]->span.file;
+  CommentIt end = k + 1 < objs.size() ? first_owned(d, objs, k + 1) : file_end(d, file);
+  return write_object(*objs[k], first_owned(d, objs, k), end);
+}
+
+std::vector<const Object*> objects_of_file(const Domain& d, uint32_t file) {
+  std::vector<const Object*> objs;
+  for (const Object& o : d.objects) {
+    if (o.span.file == file) objs.push_back(&o);
+  }
+  return objs;
+}
+
+}  // namespace
+
+std::string format_file(const Domain& domain, uint32_t file_index) {
+  std::vector<const Object*> objs = objects_of_file(domain, file_index);
+  if (objs.empty()) {  // a file of comments only
+    Writer w(comments_from(domain, file_index, 0), file_end(domain, file_index));
+    w.rest();
+    return w.take();
+  }
+  std::string out;
+  for (size_t k = 0; k < objs.size(); ++k) {
+    if (k) out += '\n';
+    out += format_in_file(domain, objs, k);
+  }
+  return out;
+}
+
+std::string format_object(const Domain& domain, const Object& object) {
+  std::vector<const Object*> objs = objects_of_file(domain, object.span.file);
+  for (size_t k = 0; k < objs.size(); ++k) {
+    const Object& o = *objs[k];
+    bool same = &o == &object || (o.kind == object.kind && o.id.text == object.id.text &&
+                                  o.span.offset == object.span.offset && o.span.end_offset == object.span.end_offset);
+    if (same) return format_in_file(domain, objs, k);
+  }
+  return write_object(object, domain.comments.end(), domain.comments.end());
+}
+
+}  // namespace paydomain::dsl
