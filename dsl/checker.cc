@@ -324,9 +324,11 @@ class Checker {
     }
     if (!ok) {
       err(c.span, "operator", "'" + std::string(to_string(c.op)) + "' does not apply to " + std::string(a->name))
-          .expected = ordered ? "==, !=, <, <=, >, >= or between"
-                              : (a->type == AttrType::BinPrefix ? "starts_with, ==, != or in"
-                                                                : "==, !=, is, in or not in");
+          .expected = a->type == AttrType::TimeOfDay || a->type == AttrType::Share
+                          ? "<, <=, >, >= or between"
+                      : ordered ? "==, !=, <, <=, >, >= or between"
+                      : a->type == AttrType::BinPrefix ? "starts_with, ==, != or in"
+                                                       : "==, !=, is, in or not in";
       return;
     }
     if (c.op == CompareOp::In || c.op == CompareOp::NotIn) {
