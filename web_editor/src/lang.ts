@@ -1,0 +1,233 @@
+// The paydomain language in CodeMirror: a stream tokenizer for highlighting,
+// brace folding, comment toggling and context-aware autocompletion.
+// The vocabulary (keywords, context attributes, enums, accounts) is generated
+// at build time from grammar/PayDomain.g4 and dsl/schema.cc (see build.mjs),
+// so the editor never drifts from the checker.
+import { StreamLanguage, LanguageSupport, foldService, HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import type { StringStream } from "@codemirror/language";
+import { Tag, tags as t } from "@lezer/highlight";
+import type { CompletionContext, CompletionResult, Completion } from "@codemirror/autocomplete";
+import type { EditorState } from "@codemirror/state";
+import { vocabulary } from "./vocabulary.generated";
+import { scanObjects, type ObjectIndex } from "./objects";
+import { matchBrace } from "./lang-util";
+export { matchBrace };
+
+export const objectKinds = vocabulary.objectKinds;
+const kindSet = new Set(objectKinds);
+const keywordSet = new Set(vocabulary.keywords);
+const operatorWords = new Set(["and", "or", "not", "in", "is"]);
+const literalWords = new Set(["true", "false"]);
+
+const moneyTag = Tag.define(t.number);
+const percentTag = Tag.define(t.number);
+const kindTag = Tag.define(t.definitionKeyword);
+const accountTag = Tag.define(t.propertyName);
+
+interface TokState {
+  afterKind: boolean; // the next identifier names a new object
+  depth: number;
+}
+
+const streamParser = {
+  name: "paydomain",
+  startState: (): TokState => ({ afterKind: false, depth: 0 }),
+  copyState: (s: TokState): TokState => ({ ...s }),
+  token(stream: StringStream, state: TokState): string | null {
+    if (stream.eatSpace()) return null;
+    if (stream.match(/^#.*/)) return "comment";
+    if (stream.match(/^"(?:[^"\\]|\\.)*"?/)) return "string";
+    if (stream.match(/^\d\d:\d\d(?!\d)/)) return "number";
+    if (stream.match(/^\d+(?:\.\d+)?%/)) return "percent";
+    if (stream.match(/^\d+(?:\.\d+)?\s+[A-Z]{3}(?![A-Za-z0-9_])/)) return "money";
+    if (stream.match(/^\d+(?:\.\d+)?/)) return "number";
+    if (stream.match(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*/)) {
+      return "account";
+    }
+    const m = stream.match(/^[A-Za-z_][A-Za-z0-9_]*/) as RegExpMatchArray | null;
+    if (m) {
+      const w = m[0];
+      if (state.afterKind) {
+        state.afterKind = false;
+        return "def";
+      }
+      if (state.depth === 0 && kindSet.has(w)) {
+        state.afterKind = w !== "test";
+        return "kind";
+      }
+      if (state.depth === 0 && w === "test") return "kind";
+      if (/^[A-Z]{3}$/.test(w)) return "atom";
+      if (operatorWords.has(w)) return "operatorKeyword";
+      if (literalWords.has(w)) return "bool";
+      if (keywordSet.has(w)) return "keyword";
+      return "variableName";
+    }
+    const ch = stream.next() as string;
+    if (ch === "{") { state.depth++; state.afterKind = false; return "brace"; }
+    if (ch === "}") { state.depth = Math.max(0, state.depth - 1); return "brace"; }
+    if ("[]()".includes(ch)) return "squareBracket";
+    if (ch === "-" && stream.eat(">")) return "operator";
+    if ("=!<>".includes(ch)) { stream.eat("="); return "operator"; }
+    if (":,+/".includes(ch)) return "punctuation";
+    return "invalid";
+  },
+  languageData: {
+    commentTokens: { line: "#" },
+    closeBrackets: { brackets: ["(", "[", "{", '"'] },
+    indentOnInput: /^\s*\}$/,
+  },
+  indent(state: TokState, textAfter: string, cx: { unit: number }): number {
+    const d = state.depth - (/^\s*\}/.test(textAfter) ? 1 : 0);
+    return Math.max(0, d) * cx.unit;
+  },
+  tokenTable: {
+    money: moneyTag,
+    percent: percentTag,
+    kind: kindTag,
+    account: accountTag,
+    def: t.definition(t.variableName),
+    operatorKeyword: t.operatorKeyword,
+    bool: t.bool,
+    brace: t.brace,
+    squareBracket: t.squareBracket,
+    punctuation: t.punctuation,
+    invalid: t.invalid,
+  },
+};
+
+export const paydomainLanguage = StreamLanguage.define(streamParser as never);
+
+export const paydomainHighlight = HighlightStyle.define([
+  { tag: t.comment, color: "#6a737d", fontStyle: "italic" },
+  { tag: t.string, color: "#0a6e31" },
+  { tag: moneyTag, color: "#b35900", fontWeight: "600" },
+  { tag: percentTag, color: "#b35900", fontWeight: "600" },
+  { tag: t.number, color: "#1c5fb8" },
+  { tag: kindTag, color: "#8a2be2", fontWeight: "700" },
+  { tag: t.keyword, color: "#a3007a" },
+  { tag: t.operatorKeyword, color: "#a3007a", fontStyle: "italic" },
+  { tag: t.bool, color: "#1c5fb8" },
+  { tag: t.definition(t.variableName), color: "#00529b", fontWeight: "700" },
+  { tag: t.atom, color: "#7a4b00" },
+  { tag: accountTag, color: "#6f42c1" },
+  { tag: t.variableName, color: "#24292e" },
+  { tag: t.invalid, color: "#d00", textDecoration: "underline wavy" },
+]);
+
+// ---- folding: any line that opens a brace block folds to its matching brace.
+
+/** Offset of the last `{` on a line that is not closed on the same line, or -1. */
+function openingBraceOnLine(line: string): number {
+  const stack: number[] = [];
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"') { i++; while (i < line.length && line[i] !== '"') { if (line[i] === "\\") i++; i++; } }
+    else if (c === "#") break;
+    else if (c === "{") stack.push(i);
+    else if (c === "}") stack.pop();
+  }
+  return stack.length ? stack[stack.length - 1] : -1;
+}
+
+export const braceFolding = foldService.of((state: EditorState, lineStart: number, lineEnd: number) => {
+  const line = state.doc.sliceString(lineStart, lineEnd);
+  const col = openingBraceOnLine(line);
+  if (col < 0) return null;
+  const open = lineStart + col;
+  // Scan forward from the brace; cap the scan so a huge unbalanced file stays cheap.
+  const rest = state.doc.sliceString(open, Math.min(state.doc.length, open + 200000));
+  const close = matchBrace(rest, 0);
+  if (close < 0) return null;
+  const to = open + close;
+  if (state.doc.lineAt(to).number === state.doc.lineAt(open).number) return null;
+  return { from: open + 1, to };
+});
+
+// ---- completion --------------------------------------------------------------
+
+/** Object ids of the whole working copy, kept up to date by the app. */
+let objectIndex: ObjectIndex = new Map();
+export function setObjectIndex(ix: ObjectIndex): void { objectIndex = ix; }
+
+const attrByName = new Map(vocabulary.attributes.map((a) => [a.name, a]));
+
+// Which kind of object an identifier after a keyword refers to.
+const idAfterKeyword: Record<string, string> = {
+  provider: "provider", adapter: "adapter", candidate: "terminal", use: "routing", routing: "routing",
+  tariff: "tariff", currency: "currency", account: "currency", category: "category",
+  payment_system: "payment_system", issuer_country: "country", wallet_provider: "wallet_provider",
+  route: "terminal", limit: "limit",
+};
+
+function idOptions(kind: string | null): Completion[] {
+  const out: Completion[] = [];
+  for (const [k, ids] of objectIndex) {
+    if (kind && k !== kind) continue;
+    for (const id of ids) out.push({ label: id, type: k === "currency" ? "constant" : "variable", detail: k, boost: kind ? 5 : 0 });
+  }
+  return out;
+}
+
+function valueOptions(attr: string): Completion[] | null {
+  const a = attrByName.get(attr);
+  if (!a) return null;
+  if (a.type === "Enum") return a.values.map((v) => ({ label: v, type: "enum", detail: attr, boost: 5 }));
+  if (a.type === "Reference") return idOptions(a.refKind);
+  return [];
+}
+
+const keywordOptions: Completion[] = vocabulary.keywords.map((k) => ({
+  label: k, type: kindSet.has(k) ? "class" : "keyword",
+}));
+const attributeOptions: Completion[] = vocabulary.attributes.map((a) => ({
+  label: a.name, type: "property", detail: a.type.toLowerCase(), info: a.help,
+}));
+const accountOptions: Completion[] = vocabulary.accounts.map((a) => ({ label: a, type: "namespace", detail: "account" }));
+const contextFieldOptions: Completion[] = vocabulary.contextFields.map((f) => ({
+  label: f.name, type: "property", detail: "given", info: f.help,
+}));
+
+export function paydomainCompletion(cx: CompletionContext): CompletionResult | null {
+  const word = cx.matchBefore(/[A-Za-z_][\w.]*/);
+  if (!word && !cx.explicit) return null;
+  const from = word ? word.from : cx.pos;
+  const line = cx.state.doc.lineAt(cx.pos);
+  const before = line.text.slice(0, from - line.from);
+  // `attribute == ` / `attribute in [a, ` / `attribute is ` -> values of that attribute
+  const cmp = /([a-z_][\w.]*)\s*(?:==|!=|<=|>=|<|>|\bis\s+(?:not\s+)?|\b(?:not\s+)?in\s*\[[^\]]*)\s*$/.exec(before);
+  let options: Completion[] | null = null;
+  if (cmp) {
+    const vo = valueOptions(cmp[1]);
+    if (vo && vo.length) options = vo;
+  }
+  if (!options) {
+    const prev = /([a-z_]+)\s+$/.exec(before);
+    const kind = prev ? idAfterKeyword[prev[1]] : undefined;
+    // `provider foo` at top level starts a definition: no completion of the new id.
+    const topLevelDef = prev && /^\s*[a-z_]+\s+$/.test(before) && kindSet.has(prev[1]) && line.text.includes("{");
+    if (kind && !topLevelDef) {
+      const vo = kind === "category" && attrByName.get("category") ? idOptions("category") : idOptions(kind);
+      if (vo.length) options = vo;
+    }
+    if (prev && prev[1] === "scope") options = vocabulary.limitScopes.map((s) => ({ label: s, type: "enum" }));
+    if (prev && prev[1] === "period") options = vocabulary.limitPeriods.map((s) => ({ label: s, type: "enum" }));
+    if (prev && prev[1] === "risk_coverage") options = vocabulary.riskLevels.map((s) => ({ label: s, type: "enum" }));
+  }
+  if (!options) {
+    options = [...keywordOptions, ...attributeOptions, ...accountOptions, ...contextFieldOptions, ...idOptions(null)];
+    // de-duplicate labels (an attribute may also be a keyword, e.g. amount)
+    const seen = new Set<string>();
+    options = options.filter((o) => (seen.has(o.label) ? false : (seen.add(o.label), true)));
+  }
+  return { from, options, validFor: /^[\w.]*$/ };
+}
+
+export function paydomain(): LanguageSupport {
+  return new LanguageSupport(paydomainLanguage, [
+    braceFolding,
+    syntaxHighlighting(paydomainHighlight),
+    paydomainLanguage.data.of({ autocomplete: paydomainCompletion }),
+  ]);
+}
+
+export { scanObjects };

@@ -1,0 +1,793 @@
+// The analysts' editor: sign in, edit the working copy (files of head), live
+// check, try rules on a payment, review and commit, history and revert.
+import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, dropCursor, rectangularSelection, highlightSpecialChars } from "@codemirror/view";
+import { EditorState, type Extension } from "@codemirror/state";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { bracketMatching, foldGutter, foldKeymap, indentOnInput } from "@codemirror/language";
+import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
+import { setDiagnostics, lintGutter, lintKeymap, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
+import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
+import { MergeView } from "@codemirror/merge";
+import { Api, ApiError, conflictsOf, type Diagnostic, type RevisionInfo, type SourceFile } from "./api";
+import { paydomain, setObjectIndex } from "./lang";
+import { diffObjects, indexObjects, scanObjects, type ObjectChange } from "./objects";
+import { rebase } from "./rebase";
+import { presets, type Preset } from "./presets";
+import { vocabulary } from "./vocabulary.generated";
+
+const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
+const el = (tag: string, attrs: Record<string, string> = {}, ...kids: (Node | string | null)[]) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const k of kids) if (k !== null) e.append(k);
+  return e;
+};
+
+const TOKEN_KEY = "paydomain.token";
+const CHECK_DEBOUNCE_MS = 80;
+
+interface WorkFile {
+  name: string;
+  head: string; // text at the base revision
+  state: EditorState;
+  diagnostics: Diagnostic[];
+}
+
+// ---- state --------------------------------------------------------------------
+let api: Api;
+let role = "";
+let userName = "";
+let base = 0; // revision the working copy is based on
+let files: WorkFile[] = [];
+let active = 0;
+let view: EditorView;
+let checkSeq = 0;
+let checkTimer: number | undefined;
+let lastEditAt = 0;
+let mergeView: MergeView | null = null;
+let historyMerge: MergeView | null = null;
+
+// Hooks for the browser tests (and curious analysts in the console).
+const probe = {
+  checks: 0, // completed live checks
+  lastCheck: { seq: 0, editAt: 0, sentAt: 0, shownAt: 0, serverMs: 0 },
+  ready: false,
+};
+(window as any).paydomainEditor = { probe, text: () => currentFile()?.state.doc.toString(), files: () => files.map((f) => f.name) };
+
+// ---- sign in ----------------------------------------------------------------------
+async function start(): Promise<void> {
+  const url = new URL(location.href);
+  const t = url.searchParams.get("token");
+  if (t) {
+    localStorage.setItem(TOKEN_KEY, t);
+    url.searchParams.delete("token");
+    history_replace(url.toString());
+  }
+  const token = localStorage.getItem(TOKEN_KEY);
+  if (!token) return showSignin();
+  api = new Api(token);
+  try {
+    const me = await api.whoami();
+    role = me.role;
+    userName = me.name;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      localStorage.removeItem(TOKEN_KEY);
+      return showSignin("That token was not accepted.");
+    }
+    return showSignin(`Cannot reach the server: ${(e as Error).message}`);
+  }
+  $("#signin").hidden = true;
+  $("#app").hidden = false;
+  $("#tabs").hidden = false;
+  $("#signout").hidden = false;
+  $("#who").replaceChildren(userName ? `${userName} ` : "", el("span", { class: `role ${role}`, id: "role" }, role));
+  await loadHead();
+  setupTryIt();
+  probe.ready = true;
+  document.body.dataset.ready = "1";
+}
+
+function history_replace(u: string) { window.history.replaceState(null, "", u); }
+
+function showSignin(err = ""): void {
+  $("#app").hidden = true;
+  $("#tabs").hidden = true;
+  $("#signout").hidden = true;
+  $("#signin").hidden = false;
+  $("#signin-error").textContent = err;
+  ($("#token") as HTMLInputElement).focus();
+}
+
+$("#signin-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const v = ($("#token") as HTMLInputElement).value.trim();
+  if (!v) return;
+  localStorage.setItem(TOKEN_KEY, v);
+  void start();
+});
+$("#signout").addEventListener("click", () => {
+  localStorage.removeItem(TOKEN_KEY);
+  location.reload();
+});
+
+function notice(msg: string, kind: "info" | "error" = "info"): void {
+  const n = $("#notice");
+  n.textContent = msg;
+  n.className = kind === "error" ? "error" : "";
+  n.hidden = !msg;
+}
+
+// ---- loading the working copy --------------------------------------------------------
+function filesOf(r: RevisionInfo): SourceFile[] {
+  if (r.files && r.files.length) return r.files;
+  return [{ name: "domain.pd", text: r.source ?? "" }];
+}
+
+async function loadHead(): Promise<void> {
+  const r = await api.revision("head");
+  base = r.revision;
+  const src = filesOf(r);
+  files = src.map((f) => ({ name: f.name, head: f.text, state: makeState(f.text), diagnostics: [] }));
+  active = Math.min(active, Math.max(0, files.length - 1));
+  if (!view) {
+    view = new EditorView({ state: files[active]?.state ?? makeState(""), parent: $("#editor") });
+  } else {
+    view.setState(files[active].state);
+  }
+  renderRevision();
+  renderFiles();
+  refreshIndex();
+  scheduleCheck(0);
+}
+
+function renderRevision(): void {
+  $("#revision").textContent = `working copy of r${base}`;
+}
+
+const editable = () => role !== "reader";
+
+function makeState(text: string): EditorState {
+  const ext: Extension[] = [
+    lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(), foldGutter(), drawSelection(),
+    dropCursor(), EditorState.allowMultipleSelections.of(true), indentOnInput(), bracketMatching(), closeBrackets(),
+    autocompletion({ activateOnTyping: true, maxRenderedOptions: 60 }), rectangularSelection(), highlightActiveLine(),
+    highlightSelectionMatches(), lintGutter(), paydomain(), EditorState.tabSize.of(2),
+    keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...completionKeymap, ...lintKeymap, indentWithTab]),
+    EditorView.updateListener.of((u) => { if (u.docChanged) onEdit(); }),
+    EditorState.readOnly.of(!editable()),
+  ];
+  return EditorState.create({ doc: text, extensions: ext });
+}
+
+function currentFile(): WorkFile | undefined {
+  return files[active];
+}
+
+function saveActive(): void {
+  if (view && files[active]) files[active].state = view.state;
+}
+
+function textOf(f: WorkFile, i: number): string {
+  return i === active && view ? view.state.doc.toString() : f.state.doc.toString();
+}
+
+function workingFiles(): SourceFile[] {
+  return files.map((f, i) => ({ name: f.name, text: textOf(f, i) }));
+}
+
+function headFiles(): SourceFile[] {
+  return files.filter((f) => f.head !== "" || true).map((f) => ({ name: f.name, text: f.head }));
+}
+
+function isDirty(): boolean {
+  return files.some((f, i) => textOf(f, i) !== f.head);
+}
+
+function switchTo(i: number): void {
+  if (i === active && view.state === files[i].state) return;
+  saveActive();
+  active = i;
+  view.setState(files[i].state);
+  renderFiles();
+}
+
+function renderFiles(): void {
+  const ul = $("#files");
+  ul.replaceChildren(...files.map((f, i) => {
+    const errs = f.diagnostics.filter((d) => d.severity === "error").length;
+    const li = el("li", { class: i === active ? "active" : "", "data-file": f.name },
+      el("span", {}, f.name), textOf(f, i) !== f.head ? el("span", { class: "dirty", title: "edited" }, "●") : null,
+      errs ? el("span", { class: "errs" }, String(errs)) : null);
+    li.addEventListener("click", () => { showView("edit"); switchTo(i); view.focus(); });
+    return li;
+  }));
+  const changes = isDirty() ? diffObjects(toMap(headFiles()), toMap(workingFiles())).length : 0;
+  $("#change-count").textContent = changes ? String(changes) : "";
+}
+
+const toMap = (fs: SourceFile[]) => new Map(fs.map((f) => [f.name, f.text]));
+
+// ---- live check ----------------------------------------------------------------------
+let indexTimer: number | undefined;
+function refreshIndex(): void {
+  setObjectIndex(indexObjects(files.map((f, i) => textOf(f, i))));
+  fillTryItOptions();
+}
+
+function onEdit(): void {
+  lastEditAt = performance.now();
+  scheduleCheck(CHECK_DEBOUNCE_MS);
+  clearTimeout(indexTimer);
+  indexTimer = window.setTimeout(() => { refreshIndex(); renderFiles(); }, 300);
+}
+
+function scheduleCheck(delay: number): void {
+  clearTimeout(checkTimer);
+  checkTimer = window.setTimeout(runCheck, delay);
+}
+
+async function runCheck(): Promise<void> {
+  if (!editable()) return; // readers may not call check
+  const seq = ++checkSeq;
+  const editAt = lastEditAt;
+  const sentAt = performance.now();
+  $("#check-status").textContent = "checking…";
+  let diags: Diagnostic[];
+  try {
+    diags = (await api.check(workingFiles())).diagnostics;
+  } catch (e) {
+    if (seq !== checkSeq) return;
+    $("#check-status").textContent = `check failed: ${(e as Error).message}`;
+    return;
+  }
+  if (seq !== checkSeq) return; // a newer check is on its way
+  const serverMs = performance.now() - sentAt;
+  applyDiagnostics(diags);
+  const shownAt = performance.now();
+  const errors = diags.filter((d) => d.severity === "error").length;
+  const warnings = diags.length - errors;
+  $("#check-status").textContent = errors ? `${errors} error(s), ${warnings} warning(s)` : warnings ? `ok, ${warnings} warning(s)` : "ok";
+  probe.checks++;
+  probe.lastCheck = { seq, editAt, sentAt, shownAt, serverMs };
+  document.body.dataset.checks = String(probe.checks);
+}
+
+function toCm(state: EditorState, d: Diagnostic): CmDiagnostic {
+  const doc = state.doc;
+  const lineNo = Math.min(Math.max(1, d.line || 1), doc.lines);
+  const line = doc.line(lineNo);
+  const from = Math.min(line.to, line.from + Math.max(0, (d.column || 1) - 1));
+  const to = Math.min(doc.length, from + Math.max(1, d.length || 1));
+  let message = d.message;
+  if (d.expected) message += `\nexpected: ${d.expected}`;
+  if (d.suggestion) message += `\ndid you mean ${d.suggestion}?`;
+  return { from, to: Math.max(to, from), severity: d.severity === "warning" ? "warning" : "error", message, source: d.code };
+}
+
+function applyDiagnostics(diags: Diagnostic[]): void {
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const d of diags) {
+    const name = files.some((f) => f.name === d.file) ? d.file : (files.find((f) => d.file.endsWith(f.name))?.name ?? files[0]?.name);
+    if (!byFile.has(name)) byFile.set(name, []);
+    byFile.get(name)!.push({ ...d, file: name });
+  }
+  saveActive();
+  files.forEach((f, i) => {
+    f.diagnostics = byFile.get(f.name) ?? [];
+    const st = i === active ? view.state : f.state;
+    const spec = setDiagnostics(st, f.diagnostics.map((d) => toCm(st, d)));
+    if (i === active) view.dispatch(spec);
+    else f.state = st.update(spec).state;
+  });
+  saveActive();
+  renderProblems();
+  renderFiles();
+}
+
+function renderProblems(): void {
+  const all = files.flatMap((f) => f.diagnostics);
+  all.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1) || a.file.localeCompare(b.file) || a.line - b.line);
+  $("#problem-count").textContent = all.length ? `(${all.length})` : "";
+  const ul = $("#problems");
+  if (!all.length) { ul.replaceChildren(el("li", { class: "none" }, "No problems")); return; }
+  ul.replaceChildren(...all.slice(0, 500).map((d) => {
+    const li = el("li", { class: `problem ${d.severity}`, "data-line": String(d.line), "data-file": d.file, "data-code": d.code },
+      el("span", { class: "sev" }, d.severity), " ", el("span", { class: "where" }, `${d.file}:${d.line}:${d.column}`), el("br"),
+      el("span", { class: "msg" }, d.message),
+      d.suggestion ? el("span", { class: "sugg" }, ` — did you mean ${d.suggestion}?`) : null);
+    li.addEventListener("click", () => goTo(d.file, d.line, d.column, d.length));
+    return li;
+  }));
+}
+
+function goTo(file: string, line: number, column = 1, length = 0): void {
+  showView("edit");
+  const i = Math.max(0, files.findIndex((f) => f.name === file));
+  switchTo(i);
+  const doc = view.state.doc;
+  const l = doc.line(Math.min(Math.max(1, line), doc.lines));
+  const from = Math.min(l.to, l.from + Math.max(0, column - 1));
+  view.dispatch({ selection: { anchor: from, head: Math.min(doc.length, from + length) }, effects: EditorView.scrollIntoView(from, { y: "center" }) });
+  view.focus();
+}
+
+function goToObject(kind: string, id: string): boolean {
+  for (let i = 0; i < files.length; i++) {
+    const o = scanObjects(textOf(files[i], i)).find((x) => x.kind === kind && x.id === id);
+    if (o) { goTo(files[i].name, o.line, 1, 0); return true; }
+  }
+  return false;
+}
+
+// ---- views -------------------------------------------------------------------------------
+type ViewName = "edit" | "review" | "history";
+function showView(v: ViewName): void {
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.classList.toggle("active", b.dataset.view === v);
+  for (const name of ["edit", "review", "history"]) $(`#view-${name}`).hidden = name !== v;
+  document.body.dataset.view = v;
+  if (v === "review") renderReview();
+  if (v === "history") void renderHistory();
+  if (v === "edit") requestAnimationFrame(() => view.requestMeasure());
+}
+for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.addEventListener("click", () => showView(b.dataset.view as ViewName));
+
+// ---- review and commit ------------------------------------------------------------------
+function renderReview(keepResult = false): void {
+  saveActive();
+  if (!keepResult) { $("#commit-result").textContent = ""; $("#commit-result").className = ""; }
+  const changes = diffObjects(toMap(headFiles()), toMap(workingFiles()));
+  const ul = $("#summary");
+  ul.replaceChildren(...(changes.length ? changes.map((c) => summaryItem(c, true)) : [el("li", { class: "hint" }, "No changes against head.")]));
+  const sel = $("#review-file") as HTMLSelectElement;
+  const changed = files.filter((f, i) => textOf(f, i) !== f.head).map((f) => f.name);
+  const names = changed.length ? changed : files.map((f) => f.name);
+  const prev = sel.value;
+  sel.replaceChildren(...names.map((n) => el("option", { value: n }, n + (changed.includes(n) ? " (edited)" : ""))));
+  sel.value = names.includes(prev) ? prev : names[0] ?? "";
+  renderMerge();
+  ($("#commit") as HTMLButtonElement).disabled = !editable();
+}
+
+function summaryItem(c: ObjectChange | { op: string; kind: string; id: string; detail?: string }, clickable: boolean): HTMLElement {
+  const li = el("li", { class: "change", "data-object": `${c.kind} ${c.id}` }, el("span", { class: `op ${c.op}` }, c.op), `${c.kind} `, el("b", {}, c.id),
+    "detail" in c && c.detail ? el("span", { class: "hint" }, ` — ${c.detail}`) : null);
+  if (clickable && c.op !== "removed") li.addEventListener("click", () => goToObject(c.kind, c.id));
+  return li;
+}
+
+function renderMerge(): void {
+  const name = ($("#review-file") as HTMLSelectElement).value;
+  const i = files.findIndex((f) => f.name === name);
+  mergeView?.destroy();
+  mergeView = null;
+  if (i < 0) return;
+  const ro = [EditorState.readOnly.of(true), EditorView.editable.of(false), lineNumbers(), paydomain()];
+  mergeView = new MergeView({
+    a: { doc: files[i].head, extensions: ro },
+    b: { doc: textOf(files[i], i), extensions: ro },
+    parent: $("#merge"),
+    collapseUnchanged: { margin: 3, minSize: 6 },
+    highlightChanges: true,
+    gutter: true,
+  });
+}
+$("#review-file").addEventListener("change", renderMerge);
+
+$("#commit").addEventListener("click", () => void commit());
+async function commit(): Promise<void> {
+  const msgInput = $("#commit-message") as HTMLInputElement;
+  const message = msgInput.value.trim();
+  const res = $("#commit-result");
+  res.className = "";
+  if (!message) { res.className = "error"; res.textContent = "Write a commit message first."; msgInput.focus(); return; }
+  if (!isDirty()) { res.className = "error"; res.textContent = "Nothing to commit."; return; }
+  $("#conflict").hidden = true;
+  ($("#commit") as HTMLButtonElement).disabled = true;
+  try {
+    const j = await api.commit(workingFiles(), base, message);
+    const rev = typeof j.revision === "number" ? j.revision : j.revision?.revision ?? j.head;
+    // The working copy is now head: what we sent is what the server stored
+    // (reload to pick up the canonical text when the server reformats).
+    msgInput.value = "";
+    await reloadAfter(rev);
+    res.textContent = `Committed revision ${rev}.`;
+    res.dataset.revision = String(rev);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) showConflict(e);
+    else if (e instanceof ApiError && e.status === 422) {
+      const ds: Diagnostic[] = e.body?.diagnostics || e.body?.error?.diagnostics || [];
+      if (ds.length) applyDiagnostics(ds);
+      res.className = "error";
+      res.textContent = `Not committed: the domain has ${ds.filter((d) => d.severity === "error").length || "some"} error(s). See Problems.`;
+    } else {
+      res.className = "error";
+      res.textContent = `Not committed: ${(e as Error).message}`;
+    }
+  } finally {
+    ($("#commit") as HTMLButtonElement).disabled = !editable();
+  }
+}
+
+/** After our own commit: the new head equals our working copy, so only base and head texts move. */
+async function reloadAfter(rev: number): Promise<void> {
+  const r = await api.revision(rev);
+  const src = filesOf(r);
+  const same = src.length === files.length && src.every((f, i) => f.name === files[i].name && f.text === textOf(files[i], i));
+  base = r.revision;
+  if (same) {
+    files.forEach((f, i) => { f.head = textOf(f, i); });
+  } else {
+    // The server stores a canonical form: take it as the new working copy.
+    saveActive();
+    files = src.map((f) => ({ name: f.name, head: f.text, state: makeState(f.text), diagnostics: [] }));
+    active = Math.min(active, files.length - 1);
+    view.setState(files[active].state);
+  }
+  renderRevision();
+  renderFiles();
+  renderReview(true);
+  scheduleCheck(0);
+}
+
+let pendingConflicts: { kind: string; id: string }[] = [];
+function showConflict(e: ApiError): void {
+  pendingConflicts = conflictsOf(e.body);
+  const box = $("#conflict");
+  box.hidden = false;
+  const head = e.body?.head ?? e.body?.error?.head;
+  box.replaceChildren(
+    el("b", {}, "Someone else changed the same objects since you started" + (head ? ` (head is now r${head})` : "") + ":"),
+    el("ul", { class: "summary", id: "conflict-objects" }, ...pendingConflicts.map((c) => summaryItem({ op: "changed", ...c }, true))),
+    el("p", {}, "Reload these objects from head to continue. Your edits to other objects are kept."),
+  );
+  const btn = el("button", { class: "primary", id: "reload-conflicts" }, "Reload them from head");
+  btn.addEventListener("click", () => void rebaseOntoHead(true));
+  box.append(btn);
+}
+
+/**
+ * Head moved (someone committed, or a revert): apply what changed between our
+ * base and head to the working copy, object by object. Objects both sides
+ * changed take head's version (they were shown as conflicts); all our other
+ * edits stay.
+ */
+async function rebaseOntoHead(fromConflict = false): Promise<void> {
+  const r = await api.revision("head");
+  const newHead = filesOf(r);
+  saveActive();
+  const { files: merged, replaced } = rebase(headFiles(), workingFiles(), newHead);
+  const oldStates = new Map(files.map((f) => [f.name, f]));
+  files = merged.map((m) => {
+    const old = oldStates.get(m.name);
+    const h = newHead.find((f) => f.name === m.name)?.text ?? "";
+    if (old && old.state.doc.toString() === m.text) return { ...old, head: h };
+    if (old) {
+      const st = old.state.update({ changes: { from: 0, to: old.state.doc.length, insert: m.text } }).state;
+      return { ...old, head: h, state: st };
+    }
+    return { name: m.name, head: h, state: makeState(m.text), diagnostics: [] };
+  });
+  base = r.revision;
+  active = Math.min(active, files.length - 1);
+  view.setState(files[active].state);
+  renderRevision();
+  refreshIndex();
+  renderFiles();
+  if (fromConflict) {
+    $("#conflict").hidden = true;
+    const res = $("#commit-result");
+    res.className = "";
+    res.textContent = `Reloaded ${replaced.length} object(s) from r${base}: ${replaced.map((o) => `${o.kind} ${o.id}`).join(", ") || "none"}. Review and commit again.`;
+    renderReview(true);
+  }
+  scheduleCheck(0);
+}
+
+$("#discard").addEventListener("click", async () => {
+  if (!confirm("Throw away all your edits and reload head?")) return;
+  await loadHead();
+  renderReview();
+});
+
+// ---- history --------------------------------------------------------------------------
+let selectedRev = 0;
+async function renderHistory(): Promise<void> {
+  const ul = $("#revisions");
+  let revs: RevisionInfo[];
+  try { revs = await api.revisions(); } catch (e) { ul.replaceChildren(el("li", { class: "error" }, (e as Error).message)); return; }
+  ul.replaceChildren(...revs.map((r) => {
+    const li = el("li", { class: r.revision === selectedRev ? "active" : "", "data-revision": String(r.revision) },
+      el("span", { class: "rev" }, `r${r.revision}`), " ", el("span", { class: "author" }, r.author || "—"), el("br"),
+      el("span", { class: "message" }, r.message || ""), el("br"), el("span", { class: "meta" }, fmtTime(r.time)));
+    li.addEventListener("click", () => void showRevision(r.revision));
+    return li;
+  }));
+  if (!selectedRev && revs.length) void showRevision(revs[0].revision);
+}
+
+function fmtTime(t: unknown): string {
+  if (!t) return "";
+  const d = typeof t === "number" ? new Date(t > 1e12 ? t : t * 1000) : new Date(String(t));
+  return isNaN(d.getTime()) ? String(t) : d.toLocaleString();
+}
+
+async function showRevision(rev: number): Promise<void> {
+  selectedRev = rev;
+  for (const li of document.querySelectorAll<HTMLElement>("#revisions li")) li.classList.toggle("active", li.dataset.revision === String(rev));
+  const box = $("#revision-detail");
+  box.replaceChildren(el("p", { class: "hint" }, "Loading…"));
+  const [r, parent] = await Promise.all([api.revision(rev), rev > 1 ? api.revision(rev - 1).catch(() => null) : Promise.resolve(null)]);
+  let serverDiff: any = null;
+  if (rev > 1) serverDiff = await api.diff(rev - 1, rev).catch(() => null);
+  const after = toMap(filesOf(r));
+  const before = parent ? toMap(filesOf(parent)) : new Map<string, string>();
+  const changes = serverDiffItems(serverDiff) ?? diffObjects(before, after);
+  const head = await api.head().catch(() => 0);
+  const header = el("div", { class: "toolbar" },
+    el("h2", {}, `Revision ${rev}`),
+    el("span", {}, `${r.author || "—"} · ${fmtTime(r.time)}`));
+  if (role === "admin" && rev > 1) {
+    const b = el("button", { class: "danger", id: "revert" }, `Revert r${rev}`);
+    b.addEventListener("click", () => void revert(rev));
+    header.append(b);
+  }
+  const names = [...new Set([...before.keys(), ...after.keys()])];
+  const fileSel = el("select", { id: "history-file" }, ...names.map((n) => el("option", { value: n }, n))) as HTMLSelectElement;
+  const changedNames = names.filter((n) => before.get(n) !== after.get(n));
+  if (changedNames.length) fileSel.value = changedNames[0];
+  const mergeBox = el("div", { class: "merge" });
+  box.replaceChildren(header, el("p", { class: "message" }, r.message || ""),
+    el("p", { class: "hint" }, head === rev ? "This is head." : ""),
+    el("h3", {}, rev > 1 ? `Changes against r${rev - 1}` : "First revision"),
+    el("ul", { class: "summary" }, ...(changes.length ? changes.map((c) => summaryItem(c, false)) : [el("li", { class: "hint" }, "No object changes.")])),
+    el("div", { class: "toolbar" }, el("label", {}, "File ", fileSel)), mergeBox);
+  const showFile = () => {
+    historyMerge?.destroy();
+    const ro = [EditorState.readOnly.of(true), EditorView.editable.of(false), lineNumbers(), paydomain()];
+    historyMerge = new MergeView({
+      a: { doc: before.get(fileSel.value) ?? "", extensions: ro },
+      b: { doc: after.get(fileSel.value) ?? "", extensions: ro },
+      parent: mergeBox, collapseUnchanged: { margin: 3, minSize: 6 }, gutter: true,
+    });
+  };
+  fileSel.addEventListener("change", showFile);
+  showFile();
+}
+
+/** The server's object-level diff items, if it sent any we understand. */
+function serverDiffItems(j: any): { op: string; kind: string; id: string; detail?: string }[] | null {
+  if (!j) return null;
+  const list: any[] = j.objects || j.changes || j.operations || null;
+  if (!Array.isArray(list)) return null;
+  return list.map((c) => {
+    const op = String(c.op || c.change || c.type || "changed").replace(/^insert$/, "added").replace(/^remove$/, "removed").replace(/^update$/, "changed");
+    const details = Array.isArray(c.details) ? c.details.join("; ") : c.summary || c.detail || "";
+    return { op, kind: c.kind, id: c.id, detail: typeof details === "string" ? details : JSON.stringify(details) };
+  });
+}
+
+async function revert(rev: number): Promise<void> {
+  if (!confirm(`Revert revision ${rev}? This makes a new revision with the inverse changes.`)) return;
+  try {
+    const j = await api.revert(rev);
+    const nrev = typeof j.revision === "number" ? j.revision : j.revision?.revision ?? j.head;
+    notice(`Reverted r${rev} as r${nrev}.`);
+    if (isDirty()) await rebaseOntoHead(); else await loadHead();
+    selectedRev = 0;
+    await renderHistory();
+  } catch (e) {
+    notice(`Revert failed: ${(e as Error).message}`, "error");
+  }
+}
+
+// ---- try it ------------------------------------------------------------------------------
+let presetList: Preset[] = presets;
+function setupTryIt(): void {
+  const sel = $("#preset") as HTMLSelectElement;
+  const fill = () => sel.replaceChildren(el("option", { value: "" }, "— custom —"), ...presetList.map((p, i) => el("option", { value: String(i) }, p.name)));
+  fill();
+  void api.contexts().then((list) => {
+    if (list && list.length) {
+      presetList = list.map((c: any) => ({ name: c.name || c.title || c.file || "context", context: c.context || c }));
+      fill();
+    }
+  });
+  sel.addEventListener("change", () => {
+    const p = presetList[Number(sel.value)];
+    if (p && sel.value !== "") applyPreset(p);
+  });
+  $("#tryit").addEventListener("submit", (ev) => { ev.preventDefault(); void evaluate(); });
+}
+
+function fieldsOf(kind: string): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i < files.length; i++) for (const o of scanObjects(textOf(files[i], i))) if (o.kind === kind) out.add(o.id);
+  return [...out];
+}
+
+function fillSelect(name: string, values: string[], blank = true): void {
+  const s = document.querySelector<HTMLSelectElement>(`#tryit [name=${name}]`);
+  if (!s) return;
+  const prev = s.value;
+  s.replaceChildren(...(blank ? [el("option", { value: "" }, "—")] : []), ...values.map((v) => el("option", { value: v }, v)));
+  if (values.includes(prev) || (blank && prev === "")) s.value = prev;
+}
+
+function fillTryItOptions(): void {
+  const attr = (n: string) => vocabulary.attributes.find((a) => a.name === n)?.values ?? [];
+  fillSelect("tariff", fieldsOf("tariff"));
+  fillSelect("currency", fieldsOf("currency"), false);
+  fillSelect("payment_system", fieldsOf("payment_system"));
+  fillSelect("category", fieldsOf("category"));
+  fillSelect("issuer_country", fieldsOf("country"));
+  fillSelect("payment_tool", vocabulary.paymentTools.length ? vocabulary.paymentTools : attr("payment_tool"));
+  fillSelect("risk", vocabulary.riskLevels);
+}
+
+function applyPreset(p: Preset): void {
+  const f = $("#tryit") as HTMLFormElement;
+  const c = p.context;
+  for (const input of f.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[name]")) {
+    const v = c[input.name];
+    if (input.name === "amount") {
+      if (v && typeof v === "object") {
+        input.value = formatMinor(v.amount, exponentOf(v.currency));
+        (f.querySelector("[name=currency]") as HTMLSelectElement).value = v.currency;
+      } else if (typeof v === "string") {
+        const [a, cur] = v.split(/\s+/);
+        input.value = a;
+        if (cur) (f.querySelector("[name=currency]") as HTMLSelectElement).value = cur;
+      }
+    } else if (input.name !== "currency") {
+      input.value = v === undefined ? (input.name === "operation" ? "payment" : input.name === "payment_key" ? "order-1" : "") : String(v);
+    }
+  }
+}
+
+function exponentOf(cur: string): number {
+  for (let i = 0; i < files.length; i++) {
+    const o = scanObjects(textOf(files[i], i)).find((x) => x.kind === "currency" && x.id === cur);
+    const m = o && /\bexponent\s+(\d+)/.exec(o.text);
+    if (m) return Number(m[1]);
+  }
+  return 2;
+}
+
+function toMinor(text: string, exp: number): number | null {
+  const m = /^\s*(\d+)(?:[.,](\d+))?\s*$/.exec(text);
+  if (!m) return null;
+  const frac = (m[2] ?? "").padEnd(exp, "0");
+  if (frac.length > exp) return null;
+  return Number(m[1]) * 10 ** exp + Number(frac || "0");
+}
+
+export function formatMinor(minor: number, exp: number): string {
+  const neg = minor < 0;
+  const s = String(Math.abs(minor)).padStart(exp + 1, "0");
+  const out = exp ? `${s.slice(0, s.length - exp)}.${s.slice(s.length - exp)}` : s;
+  return (neg ? "-" : "") + out;
+}
+
+function money(m: any): string {
+  if (m === null || m === undefined) return "";
+  if (typeof m === "string") return m;
+  if (typeof m === "object" && "amount" in m) return `${formatMinor(Number(m.amount), exponentOf(m.currency))} ${m.currency}`;
+  return JSON.stringify(m);
+}
+
+function buildContext(): { context: any; error?: string } {
+  const f = $("#tryit") as HTMLFormElement;
+  const data = new FormData(f);
+  const ctx: any = {};
+  const currency = String(data.get("currency") || "");
+  for (const [k, v] of data.entries()) {
+    const s = String(v).trim();
+    if (!s || k === "currency") continue;
+    if (k === "amount") {
+      const minor = toMinor(s, exponentOf(currency));
+      if (minor === null) return { context: null, error: `Amount "${s}" is not a number with at most ${exponentOf(currency)} decimals.` };
+      ctx.amount = { amount: minor, currency };
+    } else ctx[k] = s;
+  }
+  if (currency) ctx.currency = currency;
+  return { context: ctx };
+}
+
+async function evaluate(): Promise<void> {
+  const out = $("#result");
+  const { context, error } = buildContext();
+  if (error) { out.replaceChildren(el("p", { class: "error" }, error)); return; }
+  out.replaceChildren(el("p", { class: "hint" }, "Evaluating…"));
+  try {
+    const j = await api.evaluate(workingFiles(), context);
+    renderResult(j, context);
+  } catch (e) {
+    const ds: Diagnostic[] = (e as ApiError).body?.diagnostics || [];
+    out.replaceChildren(el("p", { class: "error" }, `Cannot evaluate: ${(e as Error).message}`),
+      ...(ds.length ? [el("p", {}, "Fix the problems in the working copy first.")] : []));
+    if (ds.length) applyDiagnostics(ds);
+  }
+}
+
+/** A rule reference in a result: "tariff standard, fees rule 1" or a structured {object, rule, line}. */
+function ruleText(r: any): string {
+  if (!r) return "";
+  if (typeof r === "string") return r;
+  const parts: string[] = [];
+  if (r.object) parts.push(typeof r.object === "string" ? r.object : `${r.object.kind} ${r.object.id}`);
+  else if (r.kind && r.id) parts.push(`${r.kind} ${r.id}`);
+  if (r.rule !== undefined) parts.push(typeof r.rule === "string" ? r.rule : `rule ${r.rule}`);
+  if (r.path) parts.push(String(r.path));
+  if (r.description || r.text || r.details) parts.push(String(r.description || r.text || r.details));
+  if (r.line) parts.push(`line ${r.line}`);
+  return parts.join(", ") || JSON.stringify(r);
+}
+
+function ruleLink(r: any): HTMLElement | null {
+  const txt = ruleText(r);
+  if (!txt) return null;
+  const span = el("span", { class: "rule", title: "show this rule" }, `rule: ${txt}`);
+  span.addEventListener("click", () => {
+    const file = r && (r.file || r.span?.file);
+    const line = r && (r.line || r.span?.line);
+    if (file && line) return goTo(file, line);
+    const m = /(\w+)\s+("?[\w ]+"?)/.exec(typeof r === "string" ? r : r.object ?? `${r.kind} ${r.id}`);
+    if (m) goToObject(m[1], m[2].replace(/"/g, ""));
+  });
+  return span;
+}
+
+function renderResult(j: any, context: any): void {
+  const out = $("#result");
+  const res = j && (j.result || (Array.isArray(j.results) ? j.results[0] : null) || j);
+  const parts: (HTMLElement | null)[] = [];
+  const status = res.status || res.outcome || res.decision;
+  if (status) parts.push(el("p", { class: "status" }, `Outcome: ${typeof status === "string" ? status : JSON.stringify(status)}`));
+  const decl = res.decline || res.declined || (res.route && res.route.decline);
+  if (decl) parts.push(el("p", { class: "decline" }, `Declined: ${typeof decl === "string" ? decl : decl.reason || JSON.stringify(decl)}`), ruleLink(decl.rule || decl.explain));
+  if (res.allowed === false || res.forbidden) parts.push(el("p", { class: "decline" }, `Not allowed by the tariff: ${res.reason || res.forbidden?.reason || ""}`));
+
+  const postings: any[] = res.postings || res.cash_flow || res.cashflow || res.fees || [];
+  parts.push(el("h4", {}, `Postings (${postings.length})`));
+  for (const p of postings) {
+    const from = typeof p.from === "string" ? p.from : `${p.from?.owner}.${p.from?.name}`;
+    const to = typeof p.to === "string" ? p.to : `${p.to?.owner}.${p.to?.name}`;
+    parts.push(el("div", { class: "posting" }, `${from} → ${to} `, el("span", { class: "money" }, money(p.volume ?? p.amount ?? p.money)),
+      p.details || p.description ? el("div", { class: "hint" }, String(p.details || p.description)) : null,
+      el("div", {}, ruleLink(p.rule || p.explain || p.source || p.origin))));
+  }
+
+  const route = res.route;
+  parts.push(el("h4", {}, "Route"));
+  if (route) {
+    const chosen = typeof route === "string" ? route : route.terminal || route.chosen || route.selected;
+    if (chosen) parts.push(el("div", { class: "candidate chosen" }, `terminal `, el("b", {}, typeof chosen === "string" ? chosen : chosen.terminal || JSON.stringify(chosen)),
+      route.provider ? ` (provider ${route.provider})` : "", el("div", {}, ruleLink(route.rule || route.explain || route.source))));
+    else if (!decl) parts.push(el("p", { class: "decline" }, route.reason ? `No route: ${route.reason}` : "No route"));
+    const cands: any[] = route.candidates || [];
+    const rejected: any[] = route.rejected || cands.filter((c) => c.rejected || c.reason);
+    if (rejected.length) parts.push(el("div", { class: "hint" }, "Rejected candidates:"));
+    for (const c of rejected) parts.push(el("div", { class: "candidate rejected" }, `${c.terminal || c.id}: ${c.reason || c.why || "rejected"}`, el("div", {}, ruleLink(c.rule))));
+    const others = cands.filter((c) => !rejected.includes(c) && (c.terminal || c.id) !== chosen);
+    if (others.length) parts.push(el("div", { class: "hint" }, `Other eligible: ${others.map((c) => `${c.terminal || c.id}${c.priority !== undefined ? ` (priority ${c.priority}, weight ${c.weight})` : ""}`).join(", ")}`));
+  } else parts.push(el("p", { class: "hint" }, "no route in the answer"));
+
+  const limits: any[] = res.limits || [];
+  parts.push(el("h4", {}, `Limits (${limits.length})`));
+  for (const l of limits) {
+    parts.push(el("div", { class: "limit" }, el("b", {}, l.id || l.limit || l.name || "limit"), ` ${l.status || (l.applies === false ? "does not apply" : "applies")}`,
+      l.bound || l.amount ? ` — ${money(l.bound || l.amount)}` : "", l.scope ? ` per ${Array.isArray(l.scope) ? l.scope.join(", ") : l.scope}` : "",
+      l.period ? ` per ${l.period}` : "", el("div", {}, ruleLink(l.rule))));
+  }
+  const undetermined = res.undetermined || res.missing;
+  if (undetermined) parts.push(el("p", { class: "hint" }, `Undetermined: ${JSON.stringify(undetermined)}`));
+  const explain = res.explain || res.trace || j.explain;
+  if (explain) parts.push(el("details", {}, el("summary", {}, "Explanation"), el("pre", {}, typeof explain === "string" ? explain : JSON.stringify(explain, null, 2))));
+  if (j.revision !== undefined) parts.push(el("p", { class: "hint" }, `Evaluated against the working copy (based on r${base}).`));
+  parts.push(el("details", {}, el("summary", {}, "Raw answer"), el("pre", { class: "raw" }, JSON.stringify({ context, answer: j }, null, 2))));
+  out.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
+}
+
+void start();

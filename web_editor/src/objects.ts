@@ -1,0 +1,93 @@
+// A light scanner of top-level object definitions (`kind id { ... }` and
+// `test "title" { ... }`). It does not validate anything (the server's check
+// does); it finds where objects are, for autocompletion of ids, the
+// object-level review summary, and reloading single objects after a conflict.
+import { matchBrace } from "./lang-util";
+
+export interface ObjectSpan {
+  kind: string;
+  id: string;
+  from: number; // offset of the kind keyword
+  to: number; // offset one past the closing brace
+  line: number; // 1-based line of the kind keyword
+  text: string;
+}
+
+export type ObjectIndex = Map<string, Set<string>>;
+
+const KINDS = new Set([
+  "currency", "category", "payment_system", "wallet_provider", "country", "adapter",
+  "provider", "terminal", "tariff", "routing", "limit", "test",
+]);
+
+export function scanObjects(text: string): ObjectSpan[] {
+  const out: ObjectSpan[] = [];
+  const re = /(^|\n)[ \t]*([a-z_]+)[ \t]+([A-Za-z_][A-Za-z0-9_]*|"(?:[^"\\\n]|\\.)*")\s*\{/g;
+  let m: RegExpExecArray | null;
+  let pos = 0;
+  while ((m = re.exec(text))) {
+    const start = m.index + m[1].length + (m[0].slice(m[1].length).length - m[0].slice(m[1].length).trimStart().length);
+    if (start < pos) continue; // inside a previous object
+    const kind = m[2];
+    if (!KINDS.has(kind)) continue;
+    let id = m[3];
+    if (id.startsWith('"')) {
+      if (kind !== "test") continue;
+      id = JSON.parse(id);
+    }
+    const open = m.index + m[0].length - 1;
+    const close = matchBrace(text, open);
+    const to = close < 0 ? text.length : close + 1;
+    let line = 1;
+    for (let i = text.indexOf("\n"); i >= 0 && i < start; i = text.indexOf("\n", i + 1)) line++;
+    out.push({ kind, id, from: start, to, line, text: text.slice(start, to) });
+    pos = to;
+    re.lastIndex = to;
+  }
+  return out;
+}
+
+export function indexObjects(texts: Iterable<string>): ObjectIndex {
+  const ix: ObjectIndex = new Map();
+  for (const text of texts) {
+    for (const o of scanObjects(text)) {
+      if (o.kind === "test") continue;
+      if (!ix.has(o.kind)) ix.set(o.kind, new Set());
+      ix.get(o.kind)!.add(o.id);
+    }
+  }
+  return ix;
+}
+
+/** Whitespace- and comment-insensitive form of an object's text, to tell real changes from reflowing. */
+export function normalizeObject(text: string): string {
+  return text
+    .replace(/"(?:[^"\\\n]|\\.)*"|#[^\n]*/g, (s) => (s.startsWith("#") ? "" : s))
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+export interface ObjectChange {
+  op: "added" | "removed" | "changed";
+  kind: string;
+  id: string;
+  file: string;
+  line: number; // in the working copy (or head for removals)
+}
+
+/** Object-level difference between two sets of files (name -> text). */
+export function diffObjects(before: Map<string, string>, after: Map<string, string>): ObjectChange[] {
+  const key = (o: ObjectSpan) => `${o.kind}\u0000${o.id}`;
+  const a = new Map<string, { o: ObjectSpan; file: string }>();
+  const b = new Map<string, { o: ObjectSpan; file: string }>();
+  for (const [f, t] of before) for (const o of scanObjects(t)) a.set(key(o), { o, file: f });
+  for (const [f, t] of after) for (const o of scanObjects(t)) b.set(key(o), { o, file: f });
+  const out: ObjectChange[] = [];
+  for (const [k, { o, file }] of b) {
+    const old = a.get(k);
+    if (!old) out.push({ op: "added", kind: o.kind, id: o.id, file, line: o.line });
+    else if (normalizeObject(old.o.text) !== normalizeObject(o.text)) out.push({ op: "changed", kind: o.kind, id: o.id, file, line: o.line });
+  }
+  for (const [k, { o, file }] of a) if (!b.has(k)) out.push({ op: "removed", kind: o.kind, id: o.id, file, line: o.line });
+  return out;
+}
