@@ -53,7 +53,13 @@ const probe = {
   lastCheck: { seq: 0, editAt: 0, sentAt: 0, shownAt: 0, serverMs: 0 },
   ready: false,
 };
-(window as any).paydomainEditor = { probe, text: () => currentFile()?.state.doc.toString(), files: () => files.map((f) => f.name) };
+(window as any).paydomainEditor = {
+  probe,
+  view: () => view,
+  text: () => (view ? view.state.doc.toString() : ""),
+  files: () => files.map((f) => f.name),
+  base: () => base,
+};
 
 // ---- sign in ----------------------------------------------------------------------
 async function start(): Promise<void> {

@@ -1,0 +1,288 @@
+// Browser tests of the web editor: real Chromium, real `paydomain serve` on a
+// temporary store seeded from examples/acme. Run by tests/run.sh:
+//   PAYDOMAIN_BIN=/path/to/paydomain node --test tests/
+// Screenshots of the main views go to test-artifacts/ (docs/editor.md uses them).
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { Server, launchBrowser, EditorPage, ensureArtifacts, acmeFiles } from "./harness.mjs";
+
+const bin = process.env.PAYDOMAIN_BIN;
+const mockUrl = process.env.PD_EDITOR_URL; // dev loop only: a running tests/mock-server.mjs
+const shots = ensureArtifacts();
+
+let server;
+let browser;
+let ctxA;
+let a; // EditorPage of analyst "bob" (editor)
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `editor-${name}.png`) });
+}
+
+async function newEditor(token, { check = true, viewport = { width: 1400, height: 860 } } = {}) {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.on("dialog", (d) => d.accept());
+  page.on("pageerror", (e) => { console.error(`page error: ${e.message}`); });
+  const ed = new EditorPage(page);
+  await ed.signIn(server.url, token, { check });
+  return { ctx, page, ed };
+}
+
+async function headFiles() {
+  const r = await server.api("reader", "GET", "/v1/revisions/head");
+  const files = r.files || [];
+  return Array.isArray(files) ? files.map((f) => ({ name: f.name || f.path, text: f.text ?? f.source ?? f.content }))
+    : Object.entries(files).map(([name, text]) => ({ name, text }));
+}
+async function headRevision() {
+  const h = await server.api("reader", "GET", "/v1/head");
+  return h.revision ?? h.head;
+}
+
+describe("web editor", { timeout: 300000 }, () => {
+  before(async () => {
+    if (mockUrl) server = Server.attach(mockUrl, { admin: "admin", editor: "editor", editor2: "editor", reader: "reader" });
+    else {
+      assert.ok(bin, "set PAYDOMAIN_BIN to the paydomain binary");
+      server = await Server.start(bin);
+    }
+    browser = await launchBrowser();
+    ({ ctx: ctxA, ed: a } = await newEditor(server.tokens.editor));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("signs in, shows the role and the example domain", async () => {
+    const page = a.page;
+    assert.equal((await page.textContent("#role"))?.trim(), "editor");
+    const names = await page.$$eval("#files li", (lis) => lis.map((li) => li.dataset.file));
+    for (const f of ["tariffs.pd", "routing.pd", "reference.pd"]) assert.ok(names.some((n) => n.endsWith(f)), `file ${f} listed: ${names}`);
+    await a.openFile(names.find((n) => n.endsWith("tariffs.pd")));
+    assert.match(await a.text(), /tariff standard \{/);
+    assert.equal(await page.$$eval("#problems li.problem.error", (l) => l.length), 0, "no errors at head");
+    // highlighting: money and percentages are their own tokens
+    assert.ok(await page.$$eval(".cm-content span", (s) => s.some((x) => x.textContent === "1%")), "percent token");
+    await shot(page, "edit");
+  });
+
+  it("a misspelled terminal is an error at its line with a suggestion; fixing it clears it", async () => {
+    const names = await a.page.$$eval("#files li", (lis) => lis.map((li) => li.dataset.file));
+    const routing = names.find((n) => n.endsWith("routing.pd"));
+    await a.openFile(routing);
+    const line = await a.lineOf("candidate yb_3ds  priority 2000");
+    assert.ok(line > 0);
+    const n = await a.checks();
+    await a.replace("yb_3ds", "yb_3dz", { after: "candidate yb_3ds  priority 2000" });
+    await a.waitChecks(n + 1);
+    await a.page.waitForSelector("#problems li.problem.error", { timeout: 5000 });
+    const probs = (await a.problems()).filter((p) => p.severity === "error");
+    assert.equal(probs.length, 1, JSON.stringify(probs));
+    assert.equal(probs[0].line, line);
+    assert.ok(probs[0].file.endsWith("routing.pd"));
+    assert.match(probs[0].text, /yb_3dz/);
+    assert.match(probs[0].text, /did you mean yb_3ds/);
+    // inline: a lint mark on that line and a gutter marker
+    assert.ok(await a.page.$(".cm-lintRange-error"), "inline error underline");
+    await shot(a.page, "error");
+    // clicking the problem puts the cursor on it
+    await a.openFile(names.find((n) => n.endsWith("tariffs.pd")));
+    await a.page.click("#problems li.problem.error");
+    assert.match(await a.text(), /candidate yb_3dz/);
+    const cursorLine = await a.page.evaluate(() => { const v = window.paydomainEditor.view(); return v.state.doc.lineAt(v.state.selection.main.head).number; });
+    assert.equal(cursorLine, line);
+    // fix it
+    const m = await a.checks();
+    await a.replace("yb_3dz", "yb_3ds");
+    await a.waitChecks(m + 1);
+    assert.equal((await a.problems()).filter((p) => p.severity === "error").length, 0);
+  });
+
+  it("autocompletes terminals after `candidate` and context attributes", async () => {
+    await a.select("candidate bb_reserve priority 1000");
+    await a.page.keyboard.press("End");
+    await a.page.keyboard.press("Enter");
+    await a.page.keyboard.type("candidate yb_", { delay: 20 });
+    await a.page.waitForSelector(".cm-tooltip-autocomplete", { timeout: 5000 });
+    const labels = await a.page.$$eval(".cm-tooltip-autocomplete li", (l) => l.map((x) => x.textContent));
+    assert.ok(labels.some((l) => l.startsWith("yb_3ds")), labels.join(","));
+    await shot(a.page, "completion");
+    await a.page.keyboard.press("Escape");
+    // undo the line we typed
+    await a.page.keyboard.press("Control+z");
+    await a.page.keyboard.press("Control+z");
+    await a.page.keyboard.press("Control+z");
+    const head = (await headFiles()).find((f) => f.name.endsWith("routing.pd"));
+    const text = await a.text();
+    if (text !== head.text) {
+      // undo granularity varies: put the text back exactly
+      await a.page.evaluate((t) => { const v = window.paydomainEditor.view(); v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: t } }); }, head.text);
+    }
+    assert.equal(await a.text(), head.text);
+  });
+
+  it("changing a fee from 1% to 1.2% makes a 6000.00 RUB Mastercard payment pay 72.00 RUB, naming the rule", async () => {
+    const names = await a.page.$$eval("#files li", (lis) => lis.map((li) => li.dataset.file));
+    await a.openFile(names.find((n) => n.endsWith("tariffs.pd")));
+    await a.replace('1% of amount "1% processing fee"', '1.2% of amount "1.2% processing fee"', { after: "tariff standard" });
+    await a.page.selectOption("#preset", { label: "Mastercard 6000.00 RUB, retail, low risk" });
+    await a.page.click("#evaluate");
+    await a.page.waitForSelector("#result .posting", { timeout: 10000 });
+    const posting = await a.page.$$eval("#result .posting", (ps) => ps.map((p) => p.textContent));
+    const fee = posting.find((p) => p.includes("72.00 RUB"));
+    assert.ok(fee, `a posting of 72.00 RUB among: ${posting.join(" | ")}`);
+    assert.match(fee, /merchant\.settlement → system\.settlement/);
+    assert.match(fee, /standard/, "the rule names the tariff");
+    assert.ok(await a.page.$("#result .candidate.chosen"), "a route is chosen");
+    await shot(a.page, "tryit");
+  });
+
+  it("review shows the diff and the object summary; commit lands in history with the author", async () => {
+    await a.page.click("#tabs button[data-view=review]");
+    await a.page.waitForSelector("#summary li.change");
+    const summary = await a.page.$$eval("#summary li.change", (l) => l.map((x) => x.dataset.object));
+    assert.deepEqual(summary, ["tariff standard"]);
+    assert.ok(await a.page.$("#merge .cm-mergeView"), "side-by-side merge view");
+    assert.ok(await a.page.$("#merge .cm-changedLine, #merge .cm-changedText"), "changed lines marked");
+    await shot(a.page, "review");
+    const before = await headRevision();
+    await a.page.fill("#commit-message", "Mastercard fee 1% -> 1.2%");
+    await a.page.click("#commit");
+    await a.page.waitForSelector("#commit-result[data-revision]", { timeout: 10000 });
+    const rev = await headRevision();
+    assert.equal(rev, before + 1);
+    await a.page.click("#tabs button[data-view=history]");
+    await a.page.waitForSelector(`#revisions li[data-revision="${rev}"]`);
+    const first = await a.page.$eval("#revisions li", (li) => ({ rev: li.dataset.revision, text: li.textContent }));
+    assert.equal(first.rev, String(rev));
+    assert.match(first.text, /bob/);
+    assert.match(first.text, /Mastercard fee 1% -> 1.2%/);
+    await a.page.waitForSelector("#revision-detail .cm-mergeView");
+    await shot(a.page, "history");
+  });
+
+  it("a conflicting commit from another browser shows the objects; reloading them keeps other edits", async () => {
+    await a.page.click("#tabs button[data-view=edit]");
+    const names = await a.page.$$eval("#files li", (lis) => lis.map((li) => li.dataset.file));
+    const tariffs = names.find((n) => n.endsWith("tariffs.pd"));
+    const limits = names.find((n) => n.endsWith("limits.pd"));
+    // bob edits the tariff and a limit, without committing yet
+    await a.openFile(tariffs);
+    await a.replace('1.2% of amount "1.2% processing fee"', '1.5% of amount "1.5% processing fee"', { after: "tariff standard" });
+    await a.openFile(limits);
+    await a.replace("150000.00 RUB", "200000.00 RUB");
+    // carol, in another browser context, changes the same tariff and commits
+    const { ctx: ctxB, page: pb, ed: b } = await newEditor(server.tokens.editor2);
+    await b.openFile(tariffs);
+    await b.replace('"Default terms for small and medium merchants"', '"Default terms for small merchants"');
+    await pb.click("#tabs button[data-view=review]");
+    await pb.fill("#commit-message", "Reword the standard tariff");
+    await pb.click("#commit");
+    await pb.waitForSelector("#commit-result[data-revision]", { timeout: 10000 });
+    const carolRev = await headRevision();
+    await ctxB.close();
+    // bob commits: conflict on tariff standard
+    await a.page.click("#tabs button[data-view=review]");
+    await a.page.fill("#commit-message", "Raise the Mastercard fee and the card limit");
+    await a.page.click("#commit");
+    await a.page.waitForSelector("#conflict:not([hidden])", { timeout: 10000 });
+    const objs = await a.page.$$eval("#conflict-objects li", (l) => l.map((x) => x.dataset.object));
+    assert.deepEqual(objs, ["tariff standard"]);
+    await shot(a.page, "conflict");
+    await a.page.click("#reload-conflicts");
+    await a.page.waitForSelector("#conflict[hidden]", { state: "attached" });
+    assert.equal(await a.page.evaluate(() => window.paydomainEditor.base()), carolRev);
+    await a.openFile(tariffs);
+    const t = await a.text();
+    assert.match(t, /Default terms for small merchants/, "carol's change is in");
+    assert.match(t, /1\.2% of amount "1\.2% processing fee"/, "bob's edit to the conflicting object was replaced by head");
+    await a.openFile(limits);
+    assert.match(await a.text(), /200000\.00 RUB/, "bob's other edit is kept");
+    await a.page.click("#tabs button[data-view=review]");
+    const summary = await a.page.$$eval("#summary li.change", (l) => l.map((x) => x.dataset.object));
+    assert.deepEqual(summary, ["limit card_daily_rub"]);
+    await a.page.click("#commit");
+    await a.page.waitForSelector("#commit-result[data-revision]", { timeout: 10000 });
+    assert.equal(await headRevision(), carolRev + 1);
+  });
+
+  it("an admin reverts a revision: head returns to the earlier content", async () => {
+    const { ctx, page, ed } = await newEditor(server.tokens.admin);
+    assert.equal((await page.textContent("#role"))?.trim(), "admin");
+    const head = await headRevision();
+    const earlier = await server.api("reader", "GET", `/v1/revisions/${head - 1}`);
+    await page.click("#tabs button[data-view=history]");
+    await page.click(`#revisions li[data-revision="${head}"]`);
+    await page.waitForSelector("#revert");
+    await shot(page, "revert");
+    await page.click("#revert");
+    await page.waitForFunction((h) => document.querySelector(`#revisions li[data-revision="${h + 1}"]`), head, { timeout: 10000 });
+    assert.equal(await headRevision(), head + 1);
+    const now = await headFiles();
+    const norm = (fs) => JSON.stringify((Array.isArray(fs) ? fs : []).map((f) => [f.name || f.path, f.text ?? f.source]).sort());
+    assert.equal(norm(now), norm(earlier.files), "head has the content of the revision before the reverted one");
+    // the editor's working copy follows
+    await ed.openFile((await page.$$eval("#files li", (l) => l.map((x) => x.dataset.file))).find((n) => n.endsWith("limits.pd")));
+    assert.match(await ed.text(), /150000\.00 RUB/);
+    // an editor sees no revert button
+    await a.page.click("#tabs button[data-view=history]");
+    await a.page.waitForSelector("#revision-detail h2");
+    assert.equal(await a.page.$("#revert"), null);
+    await ctx.close();
+  });
+
+  it("stays responsive on a 3,000-line domain: live check within 300 ms after typing stops", async () => {
+    // A big working copy: the example plus many generated tariffs, committed as a new revision.
+    const files = acmeFiles();
+    const lines = files.reduce((n, f) => n + f.text.split("\n").length, 0);
+    const std = /tariff standard \{[\s\S]*?\n\}\n/.exec(files.find((f) => f.name === "tariffs.pd").text)[0];
+    let big = "";
+    let i = 0;
+    while (lines + big.split("\n").length < 3100) big += std.replace("tariff standard", `tariff generated_${i++}`).replace(/routing \w+/, "routing main") + "\n";
+    const current = await headFiles();
+    await server.api("editor", "POST", "/v1/commits", {
+      base: await headRevision(), message: "A big domain for the latency test", files: [...current, { name: "generated.pd", text: big }],
+    });
+    const { ctx, page, ed } = await newEditor(server.tokens.editor);
+    const total = await page.evaluate(() => window.paydomainEditor.files().length);
+    assert.ok(total >= 7);
+    await ed.openFile("generated.pd");
+    const docLines = await page.evaluate(() => window.paydomainEditor.view().state.doc.lines);
+    assert.ok(docLines > 2000, `generated.pd has ${docLines} lines`);
+    // Typing lag: time from key press to the editor's update, per key.
+    await ed.select('"Default terms for small and medium merchants"', { after: "tariff generated_20", offset: 1 });
+    await page.keyboard.press("ArrowLeft");
+    const latencies = [];
+    for (let k = 0; k < 5; k++) {
+      const n = await ed.checks();
+      await page.keyboard.type("Xy", { delay: 30 });
+      await ed.waitChecks(n + 1);
+      await page.waitForTimeout(50);
+      const lc = await page.evaluate(() => window.paydomainEditor.probe.lastCheck);
+      latencies.push(lc.shownAt - lc.editAt);
+    }
+    const keyLag = await page.evaluate(async () => {
+      const v = window.paydomainEditor.view();
+      const t0 = performance.now();
+      for (let k = 0; k < 20; k++) v.dispatch(v.state.replaceSelection("z"));
+      return (performance.now() - t0) / 20;
+    });
+    console.log(`# live check after typing stops: ${latencies.map((x) => x.toFixed(0)).join(", ")} ms; keystroke update ${keyLag.toFixed(2)} ms`);
+    latencies.sort((x, y) => x - y);
+    assert.ok(latencies[2] <= 300, `median live-check latency ${latencies[2].toFixed(0)} ms <= 300 ms`);
+    assert.ok(keyLag < 16, `keystroke update ${keyLag.toFixed(2)} ms < one frame`);
+    await shot(page, "big-domain");
+    await ctx.close();
+  });
+
+  it("a reader sees the domain read-only", async () => {
+    const { ctx, page } = await newEditor(server.tokens.reader, { check: false });
+    assert.equal((await page.textContent("#role"))?.trim(), "reader");
+    assert.equal(await page.evaluate(() => window.paydomainEditor.view().state.readOnly), true);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,175 @@
+// Test harness: a real `paydomain serve` on a temporary store seeded from
+// examples/acme (through the HTTP API, as an editor would), tokens for each
+// role, and Debian's Chromium driven by playwright-core.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, "../..");
+export const artifacts = join(repoRoot, "test-artifacts");
+
+export function acmeFiles() {
+  const dir = join(repoRoot, "examples/acme");
+  return readdirSync(dir).filter((f) => f.endsWith(".pd")).sort().map((name) => ({ name, text: readFileSync(join(dir, name), "utf8") }));
+}
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.on("error", rej);
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => res(p)); });
+  });
+}
+
+function createToken(bin, db, role, name) {
+  const out = execFileSync(bin, ["token", "create", "--db", db, "--role", role, "--name", name], { encoding: "utf8" });
+  // The token is printed once; take the longest word that looks like one.
+  const words = out.split(/\s+/).filter((w) => /^[A-Za-z0-9_\-.~+/=]{16,}$/.test(w));
+  if (!words.length) throw new Error(`cannot find the token in: ${out}`);
+  return words.sort((a, b) => b.length - a.length)[0];
+}
+
+export class Server {
+  static async start(bin) {
+    const s = new Server();
+    s.dir = mkdtempSync(join(tmpdir(), "pd-editor-test-"));
+    s.db = join(s.dir, "store.db");
+    s.tokens = {
+      admin: createToken(bin, s.db, "admin", "alice"),
+      editor: createToken(bin, s.db, "editor", "bob"),
+      editor2: createToken(bin, s.db, "editor", "carol"),
+      reader: createToken(bin, s.db, "reader", "core"),
+    };
+    s.port = await freePort();
+    s.url = `http://127.0.0.1:${s.port}`;
+    s.log = "";
+    s.proc = spawn(bin, ["serve", "--db", s.db, "--listen", `127.0.0.1:${s.port}`], { stdio: ["ignore", "pipe", "pipe"] });
+    s.proc.stdout.on("data", (d) => { s.log += d; if (s.log.length > 1e6) s.log = s.log.slice(-5e5); });
+    s.proc.stderr.on("data", (d) => { s.log += d; });
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      if (s.proc.exitCode !== null) throw new Error(`paydomain serve exited ${s.proc.exitCode}:\n${s.log}`);
+      try { if ((await fetch(`${s.url}/healthz`)).ok) break; } catch { /* not yet */ }
+      if (Date.now() > deadline) throw new Error(`paydomain serve did not start:\n${s.log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Seed: commit the example domain on top of the empty revision.
+    const head = await s.api("editor", "GET", "/v1/head");
+    if ((head.revision ?? head.head ?? 0) === 0) {
+      await s.api("editor", "POST", "/v1/commits", { base: 0, message: "Seed from examples/acme", files: acmeFiles() });
+    }
+    return s;
+  }
+
+  /** Connects to an already running server (a dev loop against tests/mock-server.mjs). */
+  static attach(url, tokens) {
+    const s = new Server();
+    s.url = url;
+    s.tokens = tokens;
+    return s;
+  }
+
+  async api(who, method, path, body) {
+    const res = await fetch(this.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${this.tokens[who]}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  }
+
+  async stop() {
+    if (this.proc && this.proc.exitCode === null) {
+      const exited = new Promise((r) => this.proc.once("exit", r));
+      this.proc.kill("SIGTERM");
+      const t = setTimeout(() => this.proc.kill("SIGKILL"), 10000);
+      await exited;
+      clearTimeout(t);
+    }
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function launchBrowser() {
+  // launch() gives the browser a fresh temporary user-data-dir of its own.
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export function ensureArtifacts() {
+  mkdirSync(artifacts, { recursive: true });
+  return artifacts;
+}
+
+/** Helpers on one page of the editor. */
+export class EditorPage {
+  constructor(page) { this.page = page; }
+
+  async signIn(url, token, { check = true } = {}) {
+    await this.page.goto(url + "/");
+    await this.page.fill("#token", token);
+    await this.page.click("#signin-form button[type=submit]");
+    await this.page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
+    if (check) await this.waitChecks(1);
+  }
+
+  checks() { return this.page.evaluate(() => window.paydomainEditor.probe.checks); }
+
+  async waitChecks(n) {
+    await this.page.waitForFunction((k) => window.paydomainEditor.probe.checks >= k, n, { timeout: 15000 });
+  }
+
+  async openFile(name) {
+    await this.page.click(`#files li[data-file="${name}"]`);
+  }
+
+  text() { return this.page.evaluate(() => window.paydomainEditor.text()); }
+
+  /** Selects the `nth` occurrence of `needle` in the open file (after `after`, if given), scrolled into view. */
+  async select(needle, { after = "", offset = 0 } = {}) {
+    const ok = await this.page.evaluate(({ needle, after, offset }) => {
+      const v = window.paydomainEditor.view();
+      const doc = v.state.doc.toString();
+      const start = after ? doc.indexOf(after) : 0;
+      if (start < 0) return false;
+      const at = doc.indexOf(needle, start);
+      if (at < 0) return false;
+      v.dispatch({ selection: { anchor: at + offset, head: at + needle.length }, scrollIntoView: true });
+      v.focus();
+      return true;
+    }, { needle, after, offset });
+    if (!ok) throw new Error(`"${needle}" not found in the open file`);
+  }
+
+  /** Replaces the occurrence of `needle` by typing `replacement` on the keyboard, as an analyst would. */
+  async replace(needle, replacement, opts = {}) {
+    await this.select(needle, opts);
+    await this.page.keyboard.type(replacement, { delay: 10 });
+  }
+
+  lineOf(needle) {
+    return this.page.evaluate((needle) => {
+      const v = window.paydomainEditor.view();
+      const at = v.state.doc.toString().indexOf(needle);
+      return at < 0 ? -1 : v.state.doc.lineAt(at).number;
+    }, needle);
+  }
+
+  problems() {
+    return this.page.$$eval("#problems li.problem", (lis) => lis.map((li) => ({
+      file: li.dataset.file, line: Number(li.dataset.line), code: li.dataset.code, text: li.textContent,
+      severity: li.classList.contains("error") ? "error" : "warning",
+    })));
+  }
+}
