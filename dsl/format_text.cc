@@ -62,6 +62,108 @@ std::string condition(const Condition& c, int context) {
 
 std::string account(const Account& a) { return a.owner.text + "." + a.name.text; }
 
+// The operands of an and/or, with same-operator children spliced in (they
+// print flat, so they also break flat).
+void operands(const Condition& c, Condition::Kind kind, std::vector<const Condition*>& out) {
+  for (const Condition& child : c.children) {
+    if (child.kind == kind) {
+      operands(child, kind, out);
+    } else {
+      out.push_back(&child);
+    }
+  }
+}
+
+// Appends `c` starting at column `col`; if it does not fit, breaks before
+// each top-level `or`/`and` onto lines indented `cont`, nesting 4 deeper.
+// `reserve` is the width of what follows the condition on its last line.
+void wrap(const Condition& c, int context, size_t col, size_t cont, size_t reserve, std::string& out) {
+  std::string flat = condition(c, context);
+  bool breakable = (c.kind == Condition::Kind::And || c.kind == Condition::Kind::Or) &&
+                   precedence(c.kind) >= context && c.children.size() > 1;
+  if (!breakable || col + flat.size() + reserve <= kFormatWidth) {
+    out += flat;
+    return;
+  }
+  std::vector<const Condition*> parts;
+  operands(c, c.kind, parts);
+  std::string op = c.kind == Condition::Kind::And ? "and " : "or ";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) {
+      out += "\n" + std::string(cont, ' ') + op;
+      col = cont + op.size();
+    }
+    wrap(*parts[i], precedence(c.kind), col, cont + 4, i + 1 == parts.size() ? reserve : 0, out);
+  }
+}
+
+// Where a statement starts; nullptr means "one line, whatever the width".
+struct Fit {
+  size_t indent;
+};
+
+std::string condition_statement(const std::string& prefix, const Condition& c, const std::string& suffix,
+                                 const Fit* fit) {
+  std::string flat = prefix + condition(c, 0) + suffix;
+  if (!fit || fit->indent + flat.size() <= kFormatWidth) return flat;
+  std::string out = prefix;
+  wrap(c, 0, fit->indent + prefix.size(), fit->indent + 4, suffix.size(), out);
+  return out + suffix;
+}
+
+// `prefix[a, b]`, or when too long, the items filled into lines between
+// `prefix[` and `]`, one indentation step in.
+std::string list_statement(const std::string& prefix, const std::vector<std::string>& items, const Fit* fit) {
+  std::string flat = prefix + "[" + join(items, ", ", [](const std::string& i) { return i; }) + "]";
+  if (!fit || fit->indent + flat.size() <= kFormatWidth || items.empty()) return flat;
+  std::string pad(fit->indent + 2, ' ');
+  std::string out = prefix + "[\n" + pad;
+  size_t col = pad.size();
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::string item = items[i] + (i + 1 < items.size() ? "," : "");
+    if (i && col + 1 + item.size() > kFormatWidth) {
+      out += "\n" + pad;
+      col = pad.size();
+    } else if (i) {
+      out += " ";
+      ++col;
+    }
+    out += item;
+    col += item.size();
+  }
+  return out + "\n" + std::string(fit->indent, ' ') + "]";
+}
+
+std::vector<std::string> item_texts(const Value& list) {
+  std::vector<std::string> out;
+  for (const Value& v : list.items) out.push_back(format_value(v));
+  return out;
+}
+
+std::string routing_statement(const RoutingStatement& r, const Fit* fit) {
+  static const Condition kNone;
+  const Condition& cond = r.condition ? *r.condition : kNone;
+  switch (r.kind) {
+    case RoutingStatement::Kind::Decline: {
+      std::string rest = ": decline" + (r.reason ? " " + quote_string(*r.reason) : "");
+      return r.condition ? condition_statement("when ", cond, rest, fit) : rest.substr(2);
+    }
+    case RoutingStatement::Kind::Delegate:
+      return r.condition ? condition_statement("when ", cond, ": use " + r.target.text, fit) : "use " + r.target.text;
+    case RoutingStatement::Kind::Candidate: {
+      std::string out = "candidate " + r.target.text;
+      if (r.has_priority) out += " priority " + std::to_string(r.priority);
+      if (r.has_weight) out += " weight " + std::to_string(r.weight);
+      return r.condition ? condition_statement(out + " when ", cond, "", fit) : out;
+    }
+    case RoutingStatement::Kind::Exclude:
+      return condition_statement("exclude when ", cond, "", fit);
+  }
+  return "";
+}
+
+std::string clause_text(const Clause& c, const Fit* fit);
+
 }  // namespace
 
 std::string quote_string(std::string_view text) {
@@ -122,25 +224,7 @@ std::string format_posting(const Posting& p) {
   return out;
 }
 
-std::string format_routing_statement(const RoutingStatement& r) {
-  auto guard = [&r] { return r.condition ? "when " + format_condition(*r.condition) + ": " : std::string(); };
-  switch (r.kind) {
-    case RoutingStatement::Kind::Decline:
-      return guard() + "decline" + (r.reason ? " " + quote_string(*r.reason) : "");
-    case RoutingStatement::Kind::Delegate:
-      return guard() + "use " + r.target.text;
-    case RoutingStatement::Kind::Candidate: {
-      std::string out = "candidate " + r.target.text;
-      if (r.has_priority) out += " priority " + std::to_string(r.priority);
-      if (r.has_weight) out += " weight " + std::to_string(r.weight);
-      if (r.condition) out += " when " + format_condition(*r.condition);
-      return out;
-    }
-    case RoutingStatement::Kind::Exclude:
-      return "exclude when " + (r.condition ? format_condition(*r.condition) : "");
-  }
-  return "";
-}
+std::string format_routing_statement(const RoutingStatement& r) { return routing_statement(r, nullptr); }
 
 std::string format_given_entry(const GivenEntry& g) {
   switch (g.kind) {
@@ -173,7 +257,8 @@ std::string format_expectation(const Expectation& e) {
   return "";
 }
 
-std::string format_clause_line(const Clause& c) {
+namespace {
+std::string clause_text(const Clause& c, const Fit* fit) {
   using K = Clause::Kind;
   std::string kw(to_string(c.kind));
   switch (c.kind) {
@@ -192,19 +277,20 @@ std::string format_clause_line(const Clause& c) {
     case K::Period: return kw + " " + c.ref.text;
     case K::Account: return "account " + c.ref.text + " " + c.number.text();
     case K::Accepts:
-    case K::When: return kw + " " + (c.condition ? format_condition(*c.condition) : "");
+    case K::When: return condition_statement(kw + " ", c.condition ? *c.condition : Condition{}, "", fit);
     case K::Disabled: return "disabled";
     case K::Currencies:
     case K::Categories:
-    case K::Scope: return kw + " " + format_value(c.list);
-    case K::PaymentMethods:
-      return "payment_methods [" + join(c.methods, ", ", [](const PaymentMethod& m) {
-               return m.kind.text + (m.sub ? "(" + m.sub->text + ")" : "");
-             }) + "]";
+    case K::Scope: return list_statement(kw + " ", item_texts(c.list), fit);
+    case K::PaymentMethods: {
+      std::vector<std::string> items;
+      for (const PaymentMethod& m : c.methods) items.push_back(m.kind.text + (m.sub ? "(" + m.sub->text + ")" : ""));
+      return list_statement("payment_methods ", items, fit);
+    }
     case K::AmountBounds: return "amount between " + format_money(c.low) + " and " + format_money(c.high);
     case K::HoldLifetime:
       return "hold_lifetime " + std::to_string(c.duration.count) + " " + c.duration.unit.text;
-    case K::RoutingStatement: return c.routing ? format_routing_statement(*c.routing) : "";
+    case K::RoutingStatement: return c.routing ? routing_statement(*c.routing, fit) : "";
     case K::LimitBound:
       return std::string(c.bound_is_count ? "count" : "amount") + (c.bound_inclusive ? " <= " : " < ") +
              format_value(c.bound);
@@ -214,6 +300,20 @@ std::string format_clause_line(const Clause& c) {
     case K::Given: return kw;
   }
   return kw;
+}
+}  // namespace
+
+std::string format_clause_line(const Clause& c) { return clause_text(c, nullptr); }
+
+std::string format_clause_lines(const Clause& c, size_t indent) {
+  Fit fit{indent};
+  return clause_text(c, &fit);
+}
+
+std::string format_arm_header(const DecisionArm& arm, size_t indent) {
+  if (arm.otherwise) return "otherwise {";
+  Fit fit{indent};
+  return condition_statement("when ", arm.condition, " {", &fit);
 }
 
 std::string object_header(const Object& o) {

@@ -7,13 +7,14 @@
 // comments only ever leave the queue in order, none is lost or reordered; the
 // position rules below only decide which line each lands on.
 #include <algorithm>
+#include <cctype>
+#include <optional>
 
 #include "dsl/formatter.h"
 
 namespace paydomain::dsl {
 namespace {
 
-constexpr size_t kMaxLineWidth = 100;
 constexpr size_t kMaxOneLineClauses = 4;
 
 using CommentIt = std::vector<Comment>::const_iterator;
@@ -35,11 +36,11 @@ class Writer {
     node_done(s.end_line);
   }
 
-  // "header {" of a block node; its body follows at one more indentation.
+  // The "... {" line(s) of a block node; its body follows one level deeper.
   void open(const Span& s, const std::string& header) {
     comments_before(s.offset);
     gap(s.line);
-    put(header + " {");
+    put(header);
     node_done(s.line);
     ++indent_;
     block_start_ = true;
@@ -58,12 +59,16 @@ class Writer {
     while (next_ != end_ && trailing_ok_ && next_->span.line == trailing_line_) emit(*next_++);
   }
 
-  // A line without a source position (refund items): comments cannot follow it.
+  // A line without a source position (refund items when their positions are
+  // unknown): no comment may trail it and no blank line may follow it, since
+  // neither could be placed the same way on the next run.
   void plain(const std::string& text) {
     put(text);
-    block_start_ = false;
+    block_start_ = true;
     trailing_ok_ = false;
   }
+
+  size_t indent_width() const { return 2 * static_cast<size_t>(std::max(indent_, 0)); }
 
   void comments_before(uint32_t offset) {
     while (next_ != end_ && next_->span.offset < offset) emit(*next_++);
@@ -93,7 +98,7 @@ class Writer {
   }
 
   void put(const std::string& text) {
-    out_.append(2 * static_cast<size_t>(std::max(indent_, 0)), ' ');
+    out_.append(indent_width(), ' ');  // continuation lines of `text` carry their own
     out_ += text;
     out_ += '\n';
   }
@@ -120,62 +125,152 @@ bool is_block_or_condition(Clause::Kind k) {
 }
 
 // "header {}" for an empty block with no comment inside, else header and body.
+// `header` ends with the opening brace.
 void write_cash_flow(Writer& w, const Span& node, const std::string& header, const CashFlow& cf) {
   uint32_t brace = cf.span.end_offset > 0 ? cf.span.end_offset - 1 : 0;
   if (cf.postings.empty() && cf.arms.empty() && !w.comment_before(brace)) {
-    w.line(node, header + " {}");
+    w.line(node, header + "}");
     return;
   }
   w.open(node, header);
   for (const Posting& p : cf.postings) w.line(p.span, format_posting(p));
   for (const DecisionArm& arm : cf.arms) {
-    write_cash_flow(w, arm.span, arm.otherwise ? "otherwise" : "when " + format_condition(arm.condition),
-                    arm.body);
+    write_cash_flow(w, arm.span, format_arm_header(arm, w.indent_width()), arm.body);
   }
   w.close(brace, node.end_line);
 }
 
-void write_refunds(Writer& w, const Clause& c, const RefundRules& r) {
+// RefundRules records no positions for `allowed` and `partial`, so they are
+// found in the source text: inside the refunds braces only these words,
+// booleans, `fees { ... }` (at a deeper brace level), strings and comments occur.
+class SourceText {
+ public:
+  explicit SourceText(const std::string* text) : text_(text) {}
+
+  struct RefundItems {
+    std::optional<Span> allowed, partial;
+  };
+
+  RefundItems refund_items(const Span& clause) {
+    RefundItems items;
+    size_t pos = byte_at(clause.line, clause.column);
+    if (!text_ || pos == std::string::npos) return items;
+    const std::string& t = *text_;
+    uint32_t cp = clause.offset;  // spans count code points, not bytes
+    uint32_t line = clause.line;
+    int depth = 0;
+    auto advance = [&] {
+      if (t[pos] == '\n') ++line;
+      ++pos;
+      while (pos < t.size() && (static_cast<unsigned char>(t[pos]) & 0xC0) == 0x80) ++pos;
+      ++cp;
+    };
+    while (pos < t.size() && cp < clause.end_offset) {
+      char ch = t[pos];
+      if (ch == '#') {
+        while (pos < t.size() && t[pos] != '\n') advance();
+      } else if (ch == '"') {
+        advance();
+        while (pos < t.size() && t[pos] != '"' && t[pos] != '\n') {
+          if (t[pos] == '\\') advance();
+          if (pos < t.size()) advance();
+        }
+        if (pos < t.size()) advance();
+      } else if (std::isalpha(static_cast<unsigned char>(ch)) || ch == '_') {
+        Span word{clause.file, line, 0, cp, cp, line};
+        std::string w;
+        while (pos < t.size() && (std::isalnum(static_cast<unsigned char>(t[pos])) || t[pos] == '_')) {
+          w += t[pos];
+          advance();
+        }
+        word.end_offset = cp;
+        if (depth == 1 && w == "allowed") items.allowed = word;
+        if (depth == 1 && w == "partial") items.partial = word;
+      } else {
+        depth += ch == '{' ? 1 : ch == '}' ? -1 : 0;
+        advance();
+      }
+    }
+    return items;
+  }
+
+ private:
+  // Byte offset of (line, column), 1-based, the column counted in code points.
+  size_t byte_at(uint32_t line, uint32_t column) {
+    if (!text_ || line == 0 || column == 0) return std::string::npos;
+    if (starts_.empty()) {
+      starts_.push_back(0);
+      for (size_t i = 0; i < text_->size(); ++i) {
+        if ((*text_)[i] == '\n') starts_.push_back(i + 1);
+      }
+    }
+    if (line > starts_.size()) return std::string::npos;
+    size_t pos = starts_[line - 1];
+    for (uint32_t c = 1; c < column && pos < text_->size(); ++c) {
+      ++pos;
+      while (pos < text_->size() && (static_cast<unsigned char>((*text_)[pos]) & 0xC0) == 0x80) ++pos;
+    }
+    return pos;
+  }
+
+  const std::string* text_;
+  std::vector<size_t> starts_;  // byte offset of each line, built on first use
+};
+
+void write_refunds(Writer& w, const Clause& c, const RefundRules& r, SourceText& source) {
   uint32_t brace = r.span.end_offset > 0 ? r.span.end_offset - 1 : 0;
   if (!r.allowed && !r.partial && !r.fees && !w.comment_before(brace)) {
     w.line(c.span, "refunds {}");
     return;
   }
-  w.open(c.span, "refunds");
-  // `allowed` and `partial` carry no position, so comments written before
-  // them cannot be told apart from ones after them: all comments ahead of
-  // `fees` go first, which keeps their order and is stable.
-  w.trailing();
-  w.comments_before(r.fees ? r.fees->span.offset : brace);
-  if (r.allowed) w.plain(std::string("allowed ") + (*r.allowed ? "true" : "false"));
-  if (r.partial) w.plain(std::string("partial ") + (*r.partial ? "true" : "false"));
-  if (r.fees) write_cash_flow(w, r.fees->span, "fees", *r.fees);
+  w.open(c.span, "refunds {");
+  // Positions are only needed to place comments; without any inside, skip the scan.
+  SourceText::RefundItems at;
+  if ((r.allowed || r.partial) && w.comment_before(brace)) at = source.refund_items(c.span);
+  if ((r.allowed && !at.allowed) || (r.partial && !at.partial)) {
+    // Not found (no source text): comments ahead of `fees` go first, which
+    // keeps their order and is stable.
+    at = {};
+    w.trailing();
+    w.comments_before(r.fees ? r.fees->span.offset : brace);
+  }
+  auto item = [&w](const std::optional<Span>& span, const char* key, bool value) {
+    std::string text = std::string(key) + (value ? " true" : " false");
+    if (span) {
+      w.line(*span, text);
+    } else {
+      w.plain(text);
+    }
+  };
+  if (r.allowed) item(at.allowed, "allowed", *r.allowed);
+  if (r.partial) item(at.partial, "partial", *r.partial);
+  if (r.fees) write_cash_flow(w, r.fees->span, "fees {", *r.fees);
   w.close(brace, c.span.end_line);
 }
 
-void write_clause(Writer& w, const Clause& c) {
+void write_clause(Writer& w, const Clause& c, SourceText& source) {
   uint32_t brace = c.span.end_offset > 0 ? c.span.end_offset - 1 : 0;
   switch (c.kind) {
     case Clause::Kind::Fees:
-      if (c.cash_flow) return write_cash_flow(w, c.span, "fees", *c.cash_flow);
+      if (c.cash_flow) return write_cash_flow(w, c.span, "fees {", *c.cash_flow);
       break;
     case Clause::Kind::Refunds:
-      if (c.refunds) return write_refunds(w, c, *c.refunds);
+      if (c.refunds) return write_refunds(w, c, *c.refunds, source);
       break;
     case Clause::Kind::Given:
       if (c.given.empty() && !w.comment_before(brace)) return w.line(c.span, "given {}");
-      w.open(c.span, "given");
+      w.open(c.span, "given {");
       for (const GivenEntry& g : c.given) w.line(g.span, format_given_entry(g));
       return w.close(brace, c.span.end_line);
     default:
       break;
   }
-  w.line(c.span, format_clause_line(c));
+  w.line(c.span, format_clause_lines(c, w.indent_width()));
 }
 
 // Short objects (reference data, terminals, ...) stay on one line: at most
 // kMaxOneLineClauses clauses, none a block or a condition, no comment inside,
-// and the line fits kMaxLineWidth. Empty string when the rule says no.
+// and the line fits kFormatWidth. Empty string when the rule says no.
 std::string one_line(const Object& o, const Writer& w) {
   if (o.clauses.size() > kMaxOneLineClauses || w.comment_before(o.span.end_offset)) return "";
   std::string text = object_header(o) + " {";
@@ -184,18 +279,21 @@ std::string one_line(const Object& o, const Writer& w) {
     text += (i ? "  " : " ") + format_clause_line(o.clauses[i]);
   }
   text += o.clauses.empty() ? "}" : " }";
-  return text.size() <= kMaxLineWidth ? text : "";
+  return text.size() <= kFormatWidth ? text : "";
 }
 
 // Writes one object; the writer holds exactly the comments the object owns.
-std::string write_object(const Object& o, CommentIt begin, CommentIt end) {
+// `*single` tells whether the object itself went on one line.
+std::string write_object(const Object& o, CommentIt begin, CommentIt end, SourceText& source, bool* single) {
   Writer w(begin, end);
   w.comments_before(o.span.offset);  // leading comments, so one_line() sees only inner ones
-  if (std::string text = one_line(o, w); !text.empty()) {
+  std::string text = one_line(o, w);
+  *single = !text.empty();
+  if (*single) {
     w.line(o.span, text);
   } else {
-    w.open(o.span, object_header(o));
-    for (const Clause& c : o.clauses) write_clause(w, c);
+    w.open(o.span, object_header(o) + " {");
+    for (const Clause& c : o.clauses) write_clause(w, c, source);
     w.close(o.span.end_offset > 0 ? o.span.end_offset - 1 : 0, o.span.end_line);
   }
   w.rest();  // its trailing comment and, for the last object of a file, the file's last comments
@@ -227,10 +325,22 @@ CommentIt first_owned(const Domain& d, const std::vector<const Object*>& objs, s
   return it;
 }
 
-std::string format_in_file(const Domain& d, const std::vector<const Object*>& objs, size_t k) {
+std::string format_in_file(const Domain& d, const std::vector<const Object*>& objs, size_t k,
+                           SourceText& source, bool* single) {
   uint32_t file = objs[k]->span.file;
   CommentIt end = k + 1 < objs.size() ? first_owned(d, objs, k + 1) : file_end(d, file);
-  return write_object(*objs[k], first_owned(d, objs, k), end);
+  return write_object(*objs[k], first_owned(d, objs, k), end, source, single);
+}
+
+// The source line where objs[k]'s text begins: its first leading comment, or itself.
+uint32_t text_start_line(const Domain& d, const std::vector<const Object*>& objs, size_t k) {
+  CommentIt first = first_owned(d, objs, k);
+  bool leading = first != file_end(d, objs[k]->span.file) && first->span.offset < objs[k]->span.offset;
+  return leading ? first->span.line : objs[k]->span.line;
+}
+
+SourceText source_of(const Domain& d, uint32_t file) {
+  return SourceText(file < d.files.size() ? &d.files[file].text : nullptr);
 }
 
 std::vector<const Object*> objects_of_file(const Domain& d, uint32_t file) {
@@ -250,23 +360,35 @@ std::string format_file(const Domain& domain, uint32_t file_index) {
     w.rest();
     return w.take();
   }
+  SourceText source = source_of(domain, file_index);
   std::string out;
+  bool prev_single = false;
   for (size_t k = 0; k < objs.size(); ++k) {
-    if (k) out += '\n';
-    out += format_in_file(domain, objs, k);
+    bool single = false;
+    std::string text = format_in_file(domain, objs, k, source, &single);
+    // One blank line between objects, except that one-line objects written on
+    // adjacent lines stay together, like rows of a table of currencies.
+    bool together = prev_single && single && text_start_line(domain, objs, k) <= objs[k - 1]->span.end_line + 1;
+    if (k && !together) out += '\n';
+    out += text;
+    prev_single = single;
   }
   return out;
 }
 
 std::string format_object(const Domain& domain, const Object& object) {
   std::vector<const Object*> objs = objects_of_file(domain, object.span.file);
+  SourceText source = source_of(domain, object.span.file);
   for (size_t k = 0; k < objs.size(); ++k) {
     const Object& o = *objs[k];
     bool same = &o == &object || (o.kind == object.kind && o.id.text == object.id.text &&
                                   o.span.offset == object.span.offset && o.span.end_offset == object.span.end_offset);
-    if (same) return format_in_file(domain, objs, k);
+    bool single = false;
+    if (same) return format_in_file(domain, objs, k, source, &single);
   }
-  return write_object(object, domain.comments.end(), domain.comments.end());
+  SourceText none(nullptr);
+  bool single = false;
+  return write_object(object, domain.comments.end(), domain.comments.end(), none, &single);
 }
 
 }  // namespace paydomain::dsl

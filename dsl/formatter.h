@@ -9,6 +9,7 @@
 // AST (no checker pass) and never fails: any parsed domain can be printed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -52,6 +53,18 @@ std::string format_expectation(const Expectation& expectation);  // without "exp
 // keyword; the formatter lays their bodies out on their own lines.
 std::string format_clause_line(const Clause& clause);
 std::string object_header(const Object& object);  // `tariff standard`, `test "title"`
+
+// ---- layout over lines ----------------------------------------------------------
+
+// Lines longer than this are broken where the format allows: a condition
+// before its top-level `or`s (then `and`s), a clause's list between items.
+inline constexpr size_t kFormatWidth = 100;
+// A clause as laid out at `indent` columns: format_clause_line() when that
+// fits, else several lines joined by '\n', continuation lines carrying their
+// own indentation (the first line carries none).
+std::string format_clause_lines(const Clause& clause, size_t indent);
+// `when CONDITION {` (wrapped like a clause) or `otherwise {`.
+std::string format_arm_header(const DecisionArm& arm, size_t indent);
 
 // ---- comparing meaning --------------------------------------------------------
 
