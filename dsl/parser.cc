@@ -3,8 +3,11 @@
 #include "dsl/parser.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <shared_mutex>
 #include <sstream>
 
 #include "PayDomainLexer.h"
@@ -218,31 +221,45 @@ class Builder {
     return m;
   }
 
+  // Alternatives are told apart by their first token (cheap) rather than by
+  // dynamic_cast chains, which dominated parse time.
+  static size_t first(antlr4::ParserRuleContext* ctx) { return ctx->getStart()->getType(); }
+  static size_t last(antlr4::ParserRuleContext* ctx) { return ctx->getStop()->getType(); }
+
   Value value(G::ValueContext* ctx) {
     Value v;
     v.span = span(ctx);
-    if (auto* c = dynamic_cast<G::MoneyValueContext*>(ctx)) {
-      v.kind = Value::Kind::Money;
-      MoneyLiteral m = money(c->money());
-      v.number = m.value;
-      v.text = m.currency.text;
-    } else if (auto* c = dynamic_cast<G::PercentValueContext*>(ctx)) {
-      v.kind = Value::Kind::Percent;
-      v.number = decimal(c->PERCENT()->getSymbol());
-    } else if (auto* c = dynamic_cast<G::NumberValueContext*>(ctx)) {
-      v.kind = Value::Kind::Number;
-      v.number = decimal(c->NUMBER()->getSymbol());
-    } else if (auto* c = dynamic_cast<G::StringValueContext*>(ctx)) {
-      v.kind = Value::Kind::String;
-      v.text = unquote(c->STRING()->getText());
-    } else if (auto* c = dynamic_cast<G::TimeValueContext*>(ctx)) {
-      v.kind = Value::Kind::Time;
-      v.text = c->TIME()->getText();
-    } else if (auto* c = dynamic_cast<G::IdentValueContext*>(ctx)) {
-      v.kind = Value::Kind::Ident;
-      v.text = c->ident()->getText();
-    } else if (auto* c = dynamic_cast<G::ListValueContext*>(ctx)) {
-      v = list(c->list());
+    switch (first(ctx)) {
+      case PayDomainLexer::NUMBER:
+        if (last(ctx) == PayDomainLexer::CODE) {
+          v.kind = Value::Kind::Money;
+          MoneyLiteral m = money(static_cast<G::MoneyValueContext*>(ctx)->money());
+          v.number = m.value;
+          v.text = m.currency.text;
+        } else {
+          v.kind = Value::Kind::Number;
+          v.number = decimal(ctx->getStart());
+        }
+        break;
+      case PayDomainLexer::PERCENT:
+        v.kind = Value::Kind::Percent;
+        v.number = decimal(ctx->getStart());
+        break;
+      case PayDomainLexer::STRING:
+        v.kind = Value::Kind::String;
+        v.text = unquote(ctx->getStart()->getText());
+        break;
+      case PayDomainLexer::TIME:
+        v.kind = Value::Kind::Time;
+        v.text = ctx->getStart()->getText();
+        break;
+      case PayDomainLexer::LBRACK:
+        v = list(static_cast<G::ListValueContext*>(ctx)->list());
+        break;
+      default:
+        v.kind = Value::Kind::Ident;
+        v.text = ctx->getStart()->getText();
+        break;
     }
     return v;
   }
@@ -276,16 +293,17 @@ class Builder {
   }
 
   Condition not_condition(G::NotConditionContext* ctx) {
-    if (auto* n = dynamic_cast<G::NegationContext*>(ctx)) {
+    if (first(ctx) == PayDomainLexer::NOT) {
       Condition c;
       c.kind = Condition::Kind::Not;
       c.span = span(ctx);
-      c.children.push_back(not_condition(n->notCondition()));
+      c.children.push_back(not_condition(static_cast<G::NegationContext*>(ctx)->notCondition()));
       return c;
     }
-    if (auto* p = dynamic_cast<G::ParenConditionContext*>(ctx)) return condition(p->condition());
-    auto* cmp = dynamic_cast<G::ComparisonConditionContext*>(ctx);
-    return comparison(cmp->comparison());
+    if (first(ctx) == PayDomainLexer::LPAREN) {
+      return condition(static_cast<G::ParenConditionContext*>(ctx)->condition());
+    }
+    return comparison(static_cast<G::ComparisonConditionContext*>(ctx)->comparison());
   }
 
   Ident attribute(G::AttributeContext* ctx) { return Ident{ctx->getText(), span(ctx)}; }
@@ -339,23 +357,34 @@ class Builder {
   Volume volume_term(G::VolumeTermContext* ctx) {
     Volume v;
     v.span = span(ctx);
-    if (auto* x = dynamic_cast<G::FixedVolumeContext*>(ctx)) {
-      v.kind = Volume::Kind::Fixed;
-      v.fixed = money(x->money());
-    } else if (auto* x = dynamic_cast<G::PercentVolumeContext*>(ctx)) {
-      v.kind = Volume::Kind::Percent;
-      v.percent = decimal(x->PERCENT()->getSymbol());
-    } else if (auto* x = dynamic_cast<G::FractionVolumeContext*>(ctx)) {
-      v.kind = Volume::Kind::Fraction;
-      v.numerator = integer(x->num);
-      v.denominator = integer(x->den);
-    } else if (dynamic_cast<G::WholeAmountVolumeContext*>(ctx)) {
-      v.kind = Volume::Kind::WholeAmount;
-    } else if (auto* x = dynamic_cast<G::MinMaxVolumeContext*>(ctx)) {
-      v.kind = x->fn->getType() == PayDomainLexer::MIN ? Volume::Kind::Min : Volume::Kind::Max;
-      for (auto* a : x->volume()) v.args.push_back(volume(a));
-    } else if (auto* x = dynamic_cast<G::ParenVolumeContext*>(ctx)) {
-      return volume(x->volume());
+    switch (first(ctx)) {
+      case PayDomainLexer::NUMBER:
+        if (last(ctx) == PayDomainLexer::CODE) {
+          v.kind = Volume::Kind::Fixed;
+          v.fixed = money(static_cast<G::FixedVolumeContext*>(ctx)->money());
+        } else {
+          auto* x = static_cast<G::FractionVolumeContext*>(ctx);
+          v.kind = Volume::Kind::Fraction;
+          v.numerator = integer(x->num);
+          v.denominator = integer(x->den);
+        }
+        break;
+      case PayDomainLexer::PERCENT:
+        v.kind = Volume::Kind::Percent;
+        v.percent = decimal(ctx->getStart());
+        break;
+      case PayDomainLexer::AMOUNT:
+        v.kind = Volume::Kind::WholeAmount;
+        break;
+      case PayDomainLexer::MIN:
+      case PayDomainLexer::MAX: {
+        auto* x = static_cast<G::MinMaxVolumeContext*>(ctx);
+        v.kind = first(ctx) == PayDomainLexer::MIN ? Volume::Kind::Min : Volume::Kind::Max;
+        for (auto* a : x->volume()) v.args.push_back(volume(a));
+        break;
+      }
+      default:  // LPAREN
+        return volume(static_cast<G::ParenVolumeContext*>(ctx)->volume());
     }
     return v;
   }
@@ -497,60 +526,78 @@ class Builder {
     return e;
   }
 
+  template <class T>
+  static T* as(G::ClauseContext* ctx, size_t token) {
+    return first(ctx) == token ? static_cast<T*>(ctx) : nullptr;
+  }
+  // For alternatives that share a first token.
+  template <class T>
+  static T* as_dyn(G::ClauseContext* ctx, size_t token) {
+    return first(ctx) == token ? dynamic_cast<T*>(ctx) : nullptr;
+  }
+  static G::RoutingStatementClauseContext* as_routing(G::ClauseContext* ctx) {
+    size_t t = first(ctx);
+    if (t != PayDomainLexer::WHEN && t != PayDomainLexer::USE && t != PayDomainLexer::CANDIDATE &&
+        t != PayDomainLexer::EXCLUDE) {
+      return nullptr;
+    }
+    return dynamic_cast<G::RoutingStatementClauseContext*>(ctx);
+  }
+
   Clause clause(G::ClauseContext* ctx) {
     Clause c;
     c.span = span(ctx);
     using K = Clause::Kind;
-    if (auto* x = dynamic_cast<G::NameClauseContext*>(ctx)) {
+    if (auto* x = as<G::NameClauseContext>(ctx, PayDomainLexer::NAME)) {
       c.kind = K::Name;
       c.text = unquote(x->STRING()->getText());
-    } else if (auto* x = dynamic_cast<G::DescriptionClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::DescriptionClauseContext>(ctx, PayDomainLexer::DESCRIPTION)) {
       c.kind = K::Description;
       c.text = unquote(x->STRING()->getText());
-    } else if (auto* x = dynamic_cast<G::NumericClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::NumericClauseContext>(ctx, PayDomainLexer::NUMERIC)) {
       c.kind = K::Numeric;
       c.number = Decimal{integer(x->NUMBER()->getSymbol()), 0};
-    } else if (auto* x = dynamic_cast<G::ExponentClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::ExponentClauseContext>(ctx, PayDomainLexer::EXPONENT)) {
       c.kind = K::Exponent;
       c.number = Decimal{integer(x->NUMBER()->getSymbol()), 0};
-    } else if (auto* x = dynamic_cast<G::SymbolClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::SymbolClauseContext>(ctx, PayDomainLexer::SYMBOL)) {
       c.kind = K::Symbol;
       c.text = unquote(x->STRING()->getText());
-    } else if (auto* x = dynamic_cast<G::UrlClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::UrlClauseContext>(ctx, PayDomainLexer::URL)) {
       c.kind = K::Url;
       c.text = unquote(x->STRING()->getText());
-    } else if (auto* x = dynamic_cast<G::OptionClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::OptionClauseContext>(ctx, PayDomainLexer::OPTION)) {
       c.kind = K::Option;
       c.text = unquote(x->key->getText());
       c.text2 = unquote(x->val->getText());
-    } else if (auto* x = dynamic_cast<G::AdapterClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::AdapterClauseContext>(ctx, PayDomainLexer::ADAPTER)) {
       c.kind = K::Adapter;
       c.ref = ident(x->ident());
-    } else if (auto* x = dynamic_cast<G::AccountClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::AccountClauseContext>(ctx, PayDomainLexer::ACCOUNT)) {
       c.kind = K::Account;
       c.ref = ident(x->currency);
       c.number = Decimal{integer(x->NUMBER()->getSymbol()), 0};
-    } else if (auto* x = dynamic_cast<G::AcceptsClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::AcceptsClauseContext>(ctx, PayDomainLexer::ACCEPTS)) {
       c.kind = K::Accepts;
       c.condition = condition(x->condition());
-    } else if (auto* x = dynamic_cast<G::FeesClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::FeesClauseContext>(ctx, PayDomainLexer::FEES)) {
       c.kind = K::Fees;
       c.cash_flow = cash_flow_block(x->cashFlowBlock());
-    } else if (auto* x = dynamic_cast<G::ProviderClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::ProviderClauseContext>(ctx, PayDomainLexer::PROVIDER)) {
       c.kind = K::Provider;
       c.ref = ident(x->ident());
-    } else if (auto* x = dynamic_cast<G::RiskCoverageClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::RiskCoverageClauseContext>(ctx, PayDomainLexer::RISK_COVERAGE)) {
       c.kind = K::RiskCoverage;
       c.ref = ident(x->ident());
-    } else if (dynamic_cast<G::DisabledClauseContext*>(ctx)) {
+    } else if (as<G::DisabledClauseContext>(ctx, PayDomainLexer::DISABLED)) {
       c.kind = K::Disabled;
-    } else if (auto* x = dynamic_cast<G::CurrenciesClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::CurrenciesClauseContext>(ctx, PayDomainLexer::CURRENCIES)) {
       c.kind = K::Currencies;
       c.list = list(x->list());
-    } else if (auto* x = dynamic_cast<G::CategoriesClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::CategoriesClauseContext>(ctx, PayDomainLexer::CATEGORIES)) {
       c.kind = K::Categories;
       c.list = list(x->list());
-    } else if (auto* x = dynamic_cast<G::PaymentMethodsClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::PaymentMethodsClauseContext>(ctx, PayDomainLexer::PAYMENT_METHODS)) {
       c.kind = K::PaymentMethods;
       for (auto* m : x->method()) {
         PaymentMethod pm;
@@ -559,11 +606,11 @@ class Builder {
         pm.span = span(m);
         c.methods.push_back(std::move(pm));
       }
-    } else if (auto* x = dynamic_cast<G::AmountBoundsClauseContext*>(ctx)) {
+    } else if (auto* x = as_dyn<G::AmountBoundsClauseContext>(ctx, PayDomainLexer::AMOUNT)) {
       c.kind = K::AmountBounds;
       c.low = money(x->low);
       c.high = money(x->high);
-    } else if (auto* x = dynamic_cast<G::RefundsClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::RefundsClauseContext>(ctx, PayDomainLexer::REFUNDS)) {
       c.kind = K::Refunds;
       RefundRules r;
       r.span = span(ctx);
@@ -577,38 +624,38 @@ class Builder {
         }
       }
       c.refunds = std::move(r);
-    } else if (auto* x = dynamic_cast<G::HoldLifetimeClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::HoldLifetimeClauseContext>(ctx, PayDomainLexer::HOLD_LIFETIME)) {
       c.kind = K::HoldLifetime;
       c.duration.count = integer(x->NUMBER()->getSymbol());
       c.duration.unit = ident(x->unit);
       c.duration.span = span(ctx);
-    } else if (auto* x = dynamic_cast<G::RoutingClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::RoutingClauseContext>(ctx, PayDomainLexer::ROUTING)) {
       c.kind = K::Routing;
       c.ref = ident(x->ident());
-    } else if (auto* x = dynamic_cast<G::RoutingStatementClauseContext*>(ctx)) {
+    } else if (auto* x = as_routing(ctx)) {
       c.kind = K::RoutingStatement;
       c.routing = routing_statement(x->routingStatement());
-    } else if (auto* x = dynamic_cast<G::ScopeClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::ScopeClauseContext>(ctx, PayDomainLexer::SCOPE)) {
       c.kind = K::Scope;
       c.list = list(x->list());
-    } else if (auto* x = dynamic_cast<G::PeriodClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::PeriodClauseContext>(ctx, PayDomainLexer::PERIOD)) {
       c.kind = K::Period;
       c.ref = ident(x->ident());
-    } else if (auto* x = dynamic_cast<G::TimezoneClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::TimezoneClauseContext>(ctx, PayDomainLexer::TIMEZONE)) {
       c.kind = K::Timezone;
       c.text = unquote(x->STRING()->getText());
-    } else if (auto* x = dynamic_cast<G::LimitBoundClauseContext*>(ctx)) {
+    } else if (auto* x = (first(ctx) == PayDomainLexer::COUNT ? static_cast<G::LimitBoundClauseContext*>(ctx) : as_dyn<G::LimitBoundClauseContext>(ctx, PayDomainLexer::AMOUNT))) {
       c.kind = K::LimitBound;
       c.bound_is_count = x->measure->getType() == PayDomainLexer::COUNT;
       c.bound_inclusive = x->op->getType() == PayDomainLexer::LE;
       c.bound = value(x->value());
-    } else if (auto* x = dynamic_cast<G::WhenClauseContext*>(ctx)) {
+    } else if (auto* x = as_dyn<G::WhenClauseContext>(ctx, PayDomainLexer::WHEN)) {
       c.kind = K::When;
       c.condition = condition(x->condition());
-    } else if (auto* x = dynamic_cast<G::GivenClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::GivenClauseContext>(ctx, PayDomainLexer::GIVEN)) {
       c.kind = K::Given;
       for (auto* g : x->givenEntry()) c.given.push_back(given_entry(g));
-    } else if (auto* x = dynamic_cast<G::ExpectClauseContext*>(ctx)) {
+    } else if (auto* x = as<G::ExpectClauseContext>(ctx, PayDomainLexer::EXPECT)) {
       c.kind = K::Expect;
       c.expect = expectation(x->expectation());
     }
@@ -634,6 +681,32 @@ class Builder {
   Diagnostics& diags_;
 };
 
+// ANTLR caches prediction DFAs in statics shared by every parser; with
+// diverse hostile input (the editor's live check, the fuzzer) they grow
+// without bound. Parses hold the lock shared; every kDfaCheckEvery files one
+// parse takes it exclusively and clears the caches when they are too large.
+std::shared_mutex g_dfa_mutex;
+std::atomic<uint64_t> g_files_parsed{0};
+constexpr uint64_t kDfaCheckEvery = 1000;
+constexpr size_t kMaxDfaStates = 100000;
+
+size_t dfa_states(std::vector<antlr4::dfa::DFA>& dfas) {
+  size_t n = 0;
+  for (auto& d : dfas) n += d.states.size();
+  return n;
+}
+
+void trim_dfa_cache(G& parser, PayDomainLexer& lexer) {
+  if (++g_files_parsed % kDfaCheckEvery != 0) return;
+  std::unique_lock lock(g_dfa_mutex);
+  auto* p = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+  auto* l = lexer.getInterpreter<antlr4::atn::LexerATNSimulator>();
+  if (dfa_states(p->decisionToDFA) + dfa_states(l->_decisionToDFA) > kMaxDfaStates) {
+    p->clearDFA();
+    l->clearDFA();
+  }
+}
+
 void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnostics& diags) {
   if (auto bad = first_invalid_utf8(file.text)) {
     Span at{index, bad->line, bad->column, 0, 0, bad->line};
@@ -642,6 +715,7 @@ void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnost
     return;
   }
   antlr4::ANTLRInputStream input(file.text);
+  std::shared_lock dfa_lock(g_dfa_mutex);
   PayDomainLexer lexer(&input);
   lexer.removeErrorListeners();
   antlr4::CommonTokenStream tokens(&lexer);
@@ -690,6 +764,8 @@ void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnost
     if (diags.error_count() > before) return;  // keep only clean files' objects
   }
   for (auto* def : tree->definition()) domain.objects.push_back(builder.object(def));
+  dfa_lock.unlock();
+  trim_dfa_cache(parser, lexer);
 }
 
 }  // namespace
