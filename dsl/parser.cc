@@ -8,11 +8,13 @@
 #include <fstream>
 #include <mutex>
 #include <shared_mutex>
+#include <array>
 #include <sstream>
 
 #include "PayDomainLexer.h"
 #include "PayDomainParser.h"
 #include "antlr4-runtime.h"
+#include "dsl/schema.h"
 #include "dsl/utf8.h"
 
 namespace paydomain::dsl {
@@ -105,13 +107,55 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       if (shown < names.size()) list += ", ...";
       d.expected = list;
     }
-    if (offending->getType() == PayDomainLexer::ID && !ident_expected) {
+    explain_position(parser, expected, text, d);
+    if (d.suggestion.empty() && offending->getType() == PayDomainLexer::ID && !ident_expected) {
       d.suggestion = closest_match(text, keywords);
     }
     count();
   }
 
  private:
+  // At the two places where most mistakes happen, say what fits in words an
+  // analyst knows: between objects ("an object: currency, ...") and inside an
+  // object (the clauses that kind of object takes).
+  static void explain_position(antlr4::Parser* parser, const antlr4::misc::IntervalSet& expected,
+                               const std::string& text, Diagnostic& d) {
+    if (expected.contains(static_cast<size_t>(PayDomainLexer::TARIFF)) && expected.contains(static_cast<size_t>(PayDomainLexer::TEST))) {
+      std::vector<std::string> kinds;
+      for (int k = 0; k < kObjectKindCount; ++k) kinds.emplace_back(to_string(static_cast<ObjectKind>(k)));
+      std::string list;
+      for (size_t i = 0; i < kinds.size(); ++i) list += (i ? ", " : "") + kinds[i];
+      d.expected = "an object definition: " + list;
+      d.suggestion = closest_match(text, kinds);
+      return;
+    }
+    if (!expected.contains(static_cast<size_t>(PayDomainLexer::RBRACE)) || !expected.contains(static_cast<size_t>(PayDomainLexer::NAME))) return;
+    for (antlr4::RuleContext* c = parser->getContext(); c; c = dynamic_cast<antlr4::RuleContext*>(c->parent)) {
+      auto* def = dynamic_cast<G::DefinitionContext*>(c);
+      if (!def) continue;
+      std::optional<ObjectKind> kind = def->TEST() ? std::optional(ObjectKind::Test)
+                                       : def->kind ? object_kind_from_string(def->kind->getText())
+                                                   : std::nullopt;
+      if (!kind) return;
+      std::vector<std::string> words;
+      for (const ClauseRule& r : clause_rules(*kind)) {
+        switch (r.kind) {
+          case Clause::Kind::AmountBounds: words.push_back("amount between"); break;
+          case Clause::Kind::LimitBound: words.push_back("amount <="); words.push_back("count <="); break;
+          case Clause::Kind::RoutingStatement:
+            for (const char* w : {"when", "use", "candidate", "exclude"}) words.push_back(w);
+            break;
+          default: words.emplace_back(to_string(r.kind));
+        }
+      }
+      std::string list;
+      for (size_t i = 0; i < words.size(); ++i) list += (i ? ", " : "") + words[i];
+      d.expected = "a clause of " + std::string(to_string(*kind)) + " (" + list + ") or '}'";
+      d.suggestion = closest_match(text, words);
+      return;
+    }
+  }
+
   void count() {
     if (++errors_ >= kMaxSyntaxErrorsPerFile) throw TooManyErrors{};
   }

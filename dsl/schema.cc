@@ -1,5 +1,7 @@
 #include "dsl/schema.h"
 
+#include <array>
+
 namespace paydomain::dsl {
 
 const std::vector<std::string_view>& payment_tool_kinds() {
@@ -98,6 +100,38 @@ const std::vector<ContextField>& context_fields() {
       {"payment_key", "key for the weighted route choice (string)"},
   };
   return v;
+}
+
+// Which clauses each kind of object may hold, and which may repeat.
+const std::vector<ClauseRule>& clause_rules(ObjectKind kind) {
+  using CK = Clause::Kind;
+  static const std::array<std::vector<ClauseRule>, kObjectKindCount> rules = [] {
+    std::array<std::vector<ClauseRule>, kObjectKindCount> r;
+    auto set = [&r](ObjectKind k, std::vector<ClauseRule> v) { r[static_cast<size_t>(k)] = std::move(v); };
+    std::vector<ClauseRule> ref_data = {{CK::Name, false}, {CK::Description, false}};
+    set(ObjectKind::Currency, {{CK::Name, false}, {CK::Description, false}, {CK::Numeric, false},
+                               {CK::Exponent, false}, {CK::Symbol, false}});
+    set(ObjectKind::Category, ref_data);
+    set(ObjectKind::PaymentSystem, ref_data);
+    set(ObjectKind::WalletProvider, ref_data);
+    set(ObjectKind::Country, ref_data);
+    set(ObjectKind::Adapter, {{CK::Name, false}, {CK::Description, false}, {CK::Url, false}, {CK::Option, true}});
+    set(ObjectKind::Provider, {{CK::Name, false}, {CK::Description, false}, {CK::Adapter, false},
+                               {CK::Account, true}, {CK::Accepts, false}, {CK::Fees, false}});
+    set(ObjectKind::Terminal, {{CK::Name, false}, {CK::Description, false}, {CK::Provider, false},
+                               {CK::RiskCoverage, false}, {CK::Disabled, false}, {CK::Accepts, false}});
+    set(ObjectKind::Tariff, {{CK::Name, false}, {CK::Description, false}, {CK::Currencies, false},
+                             {CK::Categories, false}, {CK::PaymentMethods, false}, {CK::AmountBounds, true},
+                             {CK::Fees, false}, {CK::Refunds, false}, {CK::HoldLifetime, false},
+                             {CK::Routing, false}});
+    set(ObjectKind::Routing, {{CK::Name, false}, {CK::Description, false}, {CK::RoutingStatement, true}});
+    set(ObjectKind::Limit, {{CK::Name, false}, {CK::Description, false}, {CK::Scope, false},
+                            {CK::Period, false}, {CK::Timezone, false}, {CK::LimitBound, false},
+                            {CK::When, false}});
+    set(ObjectKind::Test, {{CK::Description, false}, {CK::Given, false}, {CK::Expect, true}});
+    return r;
+  }();
+  return rules[static_cast<size_t>(kind)];
 }
 
 std::vector<std::string> to_strings(const std::vector<std::string_view>& v) {

@@ -57,6 +57,14 @@ struct ContextField {
 };
 const std::vector<ContextField>& context_fields();
 
+// Which clauses each kind of object may hold (in documentation order), and
+// which of them may repeat.
+struct ClauseRule {
+  Clause::Kind kind;
+  bool repeatable;
+};
+const std::vector<ClauseRule>& clause_rules(ObjectKind kind);
+
 std::vector<std::string> to_strings(const std::vector<std::string_view>& v);
 
 }  // namespace paydomain::dsl

@@ -100,6 +100,18 @@ TEST(Parser, SyntaxErrorNamesPlaceExpectedAndSuggestion) {
   EXPECT_NE(l.rendered().find("test.pd:2:1: error:"), std::string::npos) << l.rendered();
 }
 
+TEST(Parser, ExpectedNamesTheClausesOfTheObjectKind) {
+  auto l = load_text("terminal t { provider p risk_coverge high }\n");
+  const Diagnostic* d = l.first("syntax");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->expected, "a clause of terminal (name, description, provider, risk_coverage, disabled, accepts) or '}'");
+  EXPECT_EQ(d->suggestion, "risk_coverage");
+  auto top = load_text("tarif standard {}\n");
+  ASSERT_NE(top.first("syntax"), nullptr);
+  EXPECT_NE(top.first("syntax")->expected.find("an object definition: currency"), std::string::npos);
+  EXPECT_EQ(top.first("syntax")->suggestion, "tariff");
+}
+
 TEST(Parser, SeveralSyntaxErrorsInOneRun) {
   auto l = load_text("category a { name }\ncategory b { name \"B\" }\ncategory c { description 5 }\n");
   EXPECT_GE(l.diags.error_count(), 2u) << l.rendered();
