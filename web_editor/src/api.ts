@@ -76,8 +76,8 @@ export class Api {
     return { name: "", role };
   }
 
-  async head(): Promise<number> {
-    const j = await this.call("GET", "/v1/head");
+  async head(query = ""): Promise<number> {
+    const j = await this.call("GET", "/v1/head" + query);
     return typeof j === "number" ? j : (j.revision ?? j.head ?? 0);
   }
 
@@ -123,7 +123,7 @@ export class Api {
 
 export function normalizeRevision(j: any): RevisionInfo {
   const r = j && j.revision && typeof j.revision === "object" ? { ...j.revision, ...j } : { ...j };
-  const rev = typeof r.revision === "number" ? r.revision : (r.id ?? r.number ?? 0);
+  const rev = typeof r.revision === "number" ? r.revision : (r.rev ?? r.id ?? r.number ?? 0);
   let files: SourceFile[] | undefined;
   if (Array.isArray(r.files)) files = r.files.map((f: any) => ({ name: f.name || f.path || f.file, text: f.text ?? f.source ?? f.content ?? "" }));
   else if (r.files && typeof r.files === "object") files = Object.entries(r.files).map(([name, text]) => ({ name, text: String(text) }));
@@ -145,4 +145,12 @@ export function conflictsOf(body: any): { kind: string; id: string }[] {
     if (typeof c === "string") { const [kind, ...rest] = c.split(/[ /:]/); return { kind, id: rest.join(" ") }; }
     return { kind: c.kind, id: c.id };
   });
+}
+
+/** The revision number in a commit or revert answer: {"revision": N} or {"revision": {"revision"|"rev": N}}. */
+export function revisionOf(j: any): number {
+  if (!j) return 0;
+  if (typeof j.revision === "number") return j.revision;
+  if (j.revision && typeof j.revision === "object") return j.revision.revision ?? j.revision.rev ?? 0;
+  return j.rev ?? j.head ?? 0;
 }

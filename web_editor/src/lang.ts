@@ -18,11 +18,13 @@ const kindSet = new Set(objectKinds);
 const keywordSet = new Set(vocabulary.keywords);
 const operatorWords = new Set(["and", "or", "not", "in", "is"]);
 const literalWords = new Set(["true", "false"]);
+const attributeSet = new Set(vocabulary.attributes.map((a) => a.name));
 
 const moneyTag = Tag.define(t.number);
 const percentTag = Tag.define(t.number);
 const kindTag = Tag.define(t.definitionKeyword);
 const accountTag = Tag.define(t.propertyName);
+const attributeTag = Tag.define(t.attributeName);
 
 interface TokState {
   afterKind: boolean; // the next identifier names a new object
@@ -41,9 +43,8 @@ const streamParser = {
     if (stream.match(/^\d+(?:\.\d+)?%/)) return "percent";
     if (stream.match(/^\d+(?:\.\d+)?\s+[A-Z]{3}(?![A-Za-z0-9_])/)) return "money";
     if (stream.match(/^\d+(?:\.\d+)?/)) return "number";
-    if (stream.match(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*/)) {
-      return "account";
-    }
+    const dotted = stream.match(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*/) as RegExpMatchArray | null;
+    if (dotted) return attributeSet.has(dotted[0]) ? "attribute" : "account";
     const m = stream.match(/^[A-Za-z_][A-Za-z0-9_]*/) as RegExpMatchArray | null;
     if (m) {
       const w = m[0];
@@ -58,6 +59,7 @@ const streamParser = {
       if (state.depth === 0 && w === "test") return "kind";
       if (/^[A-Z]{3}$/.test(w)) return "atom";
       if (operatorWords.has(w)) return "operatorKeyword";
+      if (attributeSet.has(w) && !stream.match(/^\s*\{/, false)) return "attribute";
       if (literalWords.has(w)) return "bool";
       if (keywordSet.has(w)) return "keyword";
       return "variableName";
@@ -85,6 +87,7 @@ const streamParser = {
     percent: percentTag,
     kind: kindTag,
     account: accountTag,
+    attribute: attributeTag,
     def: t.definition(t.variableName),
     operatorKeyword: t.operatorKeyword,
     bool: t.bool,
@@ -110,6 +113,7 @@ export const paydomainHighlight = HighlightStyle.define([
   { tag: t.definition(t.variableName), color: "#00529b", fontWeight: "700" },
   { tag: t.atom, color: "#7a4b00" },
   { tag: accountTag, color: "#6f42c1" },
+  { tag: attributeTag, color: "#0b6e99" },
   { tag: t.variableName, color: "#24292e" },
   { tag: t.invalid, color: "#d00", textDecoration: "underline wavy" },
 ]);

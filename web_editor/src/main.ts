@@ -8,7 +8,7 @@ import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } 
 import { setDiagnostics, lintGutter, lintKeymap, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { MergeView } from "@codemirror/merge";
-import { Api, ApiError, conflictsOf, type Diagnostic, type RevisionInfo, type SourceFile } from "./api";
+import { Api, ApiError, conflictsOf, revisionOf, type Diagnostic, type RevisionInfo, type SourceFile } from "./api";
 import { paydomain, setObjectIndex } from "./lang";
 import { diffObjects, indexObjects, scanObjects, type ObjectChange } from "./objects";
 import { rebase } from "./rebase";
@@ -91,6 +91,7 @@ async function start(): Promise<void> {
   $("#who").replaceChildren(userName ? `${userName} ` : "", el("span", { class: `role ${role}`, id: "role" }, role));
   await loadHead();
   setupTryIt();
+  void followHead();
   probe.ready = true;
   document.body.dataset.ready = "1";
 }
@@ -369,7 +370,7 @@ function renderMerge(): void {
   mergeView?.destroy();
   mergeView = null;
   if (i < 0) return;
-  const ro = [EditorState.readOnly.of(true), EditorView.editable.of(false), lineNumbers(), paydomain()];
+  const ro = [EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.lineWrapping, lineNumbers(), paydomain()];
   mergeView = new MergeView({
     a: { doc: files[i].head, extensions: ro },
     b: { doc: textOf(files[i], i), extensions: ro },
@@ -393,7 +394,7 @@ async function commit(): Promise<void> {
   ($("#commit") as HTMLButtonElement).disabled = true;
   try {
     const j = await api.commit(workingFiles(), base, message);
-    const rev = typeof j.revision === "number" ? j.revision : j.revision?.revision ?? j.head;
+    const rev = revisionOf(j);
     // The working copy is now head: what we sent is what the server stored
     // (reload to pick up the canonical text when the server reformats).
     msgInput.value = "";
@@ -551,7 +552,7 @@ async function showRevision(rev: number): Promise<void> {
     el("div", { class: "toolbar" }, el("label", {}, "File ", fileSel)), mergeBox);
   const showFile = () => {
     historyMerge?.destroy();
-    const ro = [EditorState.readOnly.of(true), EditorView.editable.of(false), lineNumbers(), paydomain()];
+    const ro = [EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.lineWrapping, lineNumbers(), paydomain()];
     historyMerge = new MergeView({
       a: { doc: before.get(fileSel.value) ?? "", extensions: ro },
       b: { doc: after.get(fileSel.value) ?? "", extensions: ro },
@@ -569,7 +570,8 @@ function serverDiffItems(j: any): { op: string; kind: string; id: string; detail
   if (!Array.isArray(list)) return null;
   return list.map((c) => {
     const op = String(c.op || c.change || c.type || "changed").replace(/^insert$/, "added").replace(/^remove$/, "removed").replace(/^update$/, "changed");
-    const details = Array.isArray(c.details) ? c.details.join("; ") : c.summary || c.detail || "";
+    const details = Array.isArray(c.parts) ? c.parts.map((p: any) => (p.path ? `${p.path}: ` : "") + (p.brief ?? "")).join("; ")
+      : Array.isArray(c.details) ? c.details.join("; ") : c.summary || c.detail || "";
     return { op, kind: c.kind, id: c.id, detail: typeof details === "string" ? details : JSON.stringify(details) };
   });
 }
@@ -578,7 +580,7 @@ async function revert(rev: number): Promise<void> {
   if (!confirm(`Revert revision ${rev}? This makes a new revision with the inverse changes.`)) return;
   try {
     const j = await api.revert(rev);
-    const nrev = typeof j.revision === "number" ? j.revision : j.revision?.revision ?? j.head;
+    const nrev = revisionOf(j);
     notice(`Reverted r${rev} as r${nrev}.`);
     if (isDirty()) await rebaseOntoHead(); else await loadHead();
     selectedRev = 0;
@@ -586,6 +588,44 @@ async function revert(rev: number): Promise<void> {
   } catch (e) {
     notice(`Revert failed: ${(e as Error).message}`, "error");
   }
+}
+
+// ---- following head ------------------------------------------------------------------
+/** Long-polls head; when someone else commits, offers to bring their changes in. */
+async function followHead(): Promise<void> {
+  let known = base;
+  for (;;) {
+    const t0 = performance.now();
+    let h = known;
+    try {
+      h = await api.head(`?wait_after=${Math.max(known, base)}&timeout_s=25`);
+    } catch {
+      await sleep(5000);
+      continue;
+    }
+    if (h > known) known = h;
+    if (h > base) {
+      await sleep(1500); // our own commit may still be settling in
+      if (h > base) showHeadMoved(h);
+    }
+    // a server without long-poll answers at once: do not spin
+    if (performance.now() - t0 < 1000) await sleep(5000);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function showHeadMoved(h: number): void {
+  const n = $("#notice");
+  n.className = "";
+  n.hidden = false;
+  const b = el("button", { id: "bring-in" }, isDirty() ? "Bring their changes in (your edits are kept)" : "Update to head");
+  b.addEventListener("click", async () => {
+    n.hidden = true;
+    if (isDirty()) await rebaseOntoHead(); else await loadHead();
+  });
+  n.dataset.head = String(h);
+  n.replaceChildren(`Head moved to r${h}: someone committed since your working copy (r${base}). `, b);
 }
 
 // ---- try it ------------------------------------------------------------------------------
@@ -600,6 +640,8 @@ function setupTryIt(): void {
       fill();
     }
   });
+  fillTryItOptions();
+  if (presetList.length) { sel.value = "0"; applyPreset(presetList[0]); }
   sel.addEventListener("change", () => {
     const p = presetList[Number(sel.value)];
     if (p && sel.value !== "") applyPreset(p);

@@ -73,6 +73,26 @@ export interface ObjectChange {
   id: string;
   file: string;
   line: number; // in the working copy (or head for removals)
+  detail?: string; // for changes: the lines that differ, "old -> new"
+}
+
+/** A short account of what changed inside an object: the differing lines. */
+export function describeChange(before: string, after: string): string {
+  const clean = (t: string) => t.split("\n").map((l) => l.replace(/#.*$/, "").trim()).filter((l) => l);
+  const a = clean(before);
+  const b = clean(after);
+  const removed = a.filter((l) => !b.includes(l));
+  const added = b.filter((l) => !a.includes(l));
+  const short = (l: string) => (l.length > 90 ? l.slice(0, 87) + "..." : l);
+  if (removed.length === added.length && removed.length > 0 && removed.length <= 3) {
+    return removed.map((r, i) => `${short(r)}  →  ${short(added[i])}`).join("; ");
+  }
+  const parts: string[] = [];
+  if (removed.length) parts.push(`${removed.length} line(s) removed`);
+  if (added.length) parts.push(`${added.length} line(s) added`);
+  if (added.length === 1 && !removed.length) return `added: ${short(added[0])}`;
+  if (removed.length === 1 && !added.length) return `removed: ${short(removed[0])}`;
+  return parts.join(", ") || "reformatted";
 }
 
 /** Object-level difference between two sets of files (name -> text). */
@@ -86,7 +106,9 @@ export function diffObjects(before: Map<string, string>, after: Map<string, stri
   for (const [k, { o, file }] of b) {
     const old = a.get(k);
     if (!old) out.push({ op: "added", kind: o.kind, id: o.id, file, line: o.line });
-    else if (normalizeObject(old.o.text) !== normalizeObject(o.text)) out.push({ op: "changed", kind: o.kind, id: o.id, file, line: o.line });
+    else if (normalizeObject(old.o.text) !== normalizeObject(o.text)) {
+      out.push({ op: "changed", kind: o.kind, id: o.id, file, line: o.line, detail: describeChange(old.o.text, o.text) });
+    }
   }
   for (const [k, { o, file }] of a) if (!b.has(k)) out.push({ op: "removed", kind: o.kind, id: o.id, file, line: o.line });
   return out;

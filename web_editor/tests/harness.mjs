@@ -48,7 +48,12 @@ export class Server {
     s.port = await freePort();
     s.url = `http://127.0.0.1:${s.port}`;
     s.log = "";
-    s.proc = spawn(bin, ["serve", "--db", s.db, "--listen", `127.0.0.1:${s.port}`], { stdio: ["ignore", "pipe", "pipe"] });
+    const args = ["serve", "--db", s.db, "--listen", `127.0.0.1:${s.port}`];
+    // Serve the freshly built page when the server takes its directory as an option.
+    let help = "";
+    try { help = execFileSync(bin, ["serve", "--help"], { encoding: "utf8" }); } catch (e) { help = String(e.stdout || ""); }
+    if (help.includes("--editor")) args.push("--editor", join(repoRoot, "web_editor/dist"));
+    s.proc = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     s.proc.stdout.on("data", (d) => { s.log += d; if (s.log.length > 1e6) s.log = s.log.slice(-5e5); });
     s.proc.stderr.on("data", (d) => { s.log += d; });
     const deadline = Date.now() + 30000;

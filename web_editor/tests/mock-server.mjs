@@ -88,13 +88,13 @@ createServer(async (req, res) => {
     }
     if (conflicts.length) return err(res, 409, "conflict", "objects changed since your base", { conflicts, head });
     revs.push({ revision: head + 1, author: tok.name, message: j.message, time: new Date().toISOString(), files: j.files });
-    return send(res, 201, { revision: head + 1 });
+    return send(res, 201, { revision: { revision: head + 1 } });
   }
   if ((m = /^\/v1\/revisions\/(\d+)\/revert$/.exec(path))) {
     if (tok.role !== "admin") return err(res, 403, "forbidden", "admin only");
     const n = Number(m[1]);
     revs.push({ revision: head + 1, author: tok.name, message: `Revert r${n}`, time: new Date().toISOString(), files: revs[n - 2].files });
-    return send(res, 201, { revision: head + 1 });
+    return send(res, 201, { revision: { revision: head + 1 } });
   }
   err(res, 404, "not-found", "no route");
 }).listen(port, "127.0.0.1", () => console.log(`mock on http://127.0.0.1:${port}/`));
