@@ -365,6 +365,15 @@ class Checker {
 
   void cash_flow(CashFlow& cf) {
     for (Posting& p : cf.postings) {
+      if (!p.rounding_name.text.empty() && !p.rounding) {
+        std::vector<std::string> modes;
+        for (int m = 0; m <= static_cast<int>(RoundingMode::AwayFromZero); ++m) {
+          modes.emplace_back(to_string(static_cast<RoundingMode>(m)));
+        }
+        Diagnostic& d = err(p.rounding_name.span, "unknown-rounding", "unknown rounding mode '" + p.rounding_name.text + "'");
+        d.expected = "half_away_from_zero, half_even, half_towards_zero, towards_zero or away_from_zero";
+        d.suggestion = closest_match(p.rounding_name.text, modes);
+      }
       account(p.from);
       account(p.to);
       if (p.from.text() == p.to.text()) {

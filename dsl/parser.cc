@@ -195,7 +195,21 @@ bool nesting_ok(const std::vector<antlr4::Token*>& tokens, uint32_t file, Diagno
 // Builds AST nodes from parse-tree contexts of one file.
 class Builder {
  public:
-  Builder(uint32_t file, Diagnostics& diags) : file_(file), diags_(diags) {}
+  Builder(uint32_t file, Diagnostics& diags, const std::string& source)
+      : file_(file), diags_(diags), source_(source),
+        ascii_(std::all_of(source.begin(), source.end(), [](char c) { return (c & 0x80) == 0; })) {}
+
+  // A token's text. ANTLR's Token::getText converts UTF-32 back to UTF-8
+  // through a fresh std::wstring_convert per call, which dominated parse
+  // time; for ASCII files (the usual case) character offsets are byte
+  // offsets, so the text is a plain substring of the source.
+  std::string text(antlr4::Token* t) const {
+    if (ascii_ && t->getStopIndex() >= t->getStartIndex()) {
+      return source_.substr(t->getStartIndex(), t->getStopIndex() - t->getStartIndex() + 1);
+    }
+    return t->getText();
+  }
+  std::string text(antlr4::tree::TerminalNode* n) const { return text(n->getSymbol()); }
 
   Span span(antlr4::ParserRuleContext* ctx) const {
     return span(ctx->getStart(), ctx->getStop() ? ctx->getStop() : ctx->getStart());
@@ -212,21 +226,22 @@ class Builder {
   }
   Span span(antlr4::tree::TerminalNode* n) const { return span(n->getSymbol(), n->getSymbol()); }
 
-  Ident ident(G::IdentContext* ctx) const { return Ident{ctx->getText(), span(ctx)}; }
+  // An ident is one token; RuleContext::getText would rebuild it from children.
+  Ident ident(G::IdentContext* ctx) const { return Ident{text(ctx->getStart()), span(ctx)}; }
 
   Decimal decimal(antlr4::Token* tok) {
-    std::string text = tok->getText();
-    if (!text.empty() && text.back() == '%') text.pop_back();
+    std::string digits_text = text(tok);
+    if (!digits_text.empty() && digits_text.back() == '%') digits_text.pop_back();
     Decimal d;
     int digits = 0;
     bool after_dot = false;
-    for (char c : text) {
+    for (char c : digits_text) {
       if (c == '.') {
         after_dot = true;
         continue;
       }
       if (++digits > 18) {
-        diags_.error(span(tok, tok), "number-too-long", "number '" + text + "' has more than 18 digits");
+        diags_.error(span(tok, tok), "number-too-long", "number '" + digits_text + "' has more than 18 digits");
         return Decimal{};
       }
       d.units = d.units * 10 + (c - '0');
@@ -238,7 +253,7 @@ class Builder {
   int64_t integer(antlr4::Token* tok) {
     Decimal d = decimal(tok);
     if (d.scale != 0) {
-      diags_.error(span(tok, tok), "not-integer", "expected a whole number, found '" + tok->getText() + "'");
+      diags_.error(span(tok, tok), "not-integer", "expected a whole number, found '" + text(tok) + "'");
     }
     return d.units;
   }
@@ -260,7 +275,7 @@ class Builder {
   MoneyLiteral money(G::MoneyContext* ctx) {
     MoneyLiteral m;
     m.value = decimal(ctx->NUMBER()->getSymbol());
-    m.currency = Ident{ctx->CODE()->getText(), span(ctx->CODE())};
+    m.currency = Ident{text(ctx->CODE()), span(ctx->CODE())};
     m.span = span(ctx);
     return m;
   }
@@ -291,18 +306,18 @@ class Builder {
         break;
       case PayDomainLexer::STRING:
         v.kind = Value::Kind::String;
-        v.text = unquote(ctx->getStart()->getText());
+        v.text = unquote(text(ctx->getStart()));
         break;
       case PayDomainLexer::TIME:
         v.kind = Value::Kind::Time;
-        v.text = ctx->getStart()->getText();
+        v.text = text(ctx->getStart());
         break;
       case PayDomainLexer::LBRACK:
         v = list(static_cast<G::ListValueContext*>(ctx)->list());
         break;
       default:
         v.kind = Value::Kind::Ident;
-        v.text = ctx->getStart()->getText();
+        v.text = text(ctx->getStart());
         break;
     }
     return v;
@@ -350,7 +365,11 @@ class Builder {
     return comparison(static_cast<G::ComparisonConditionContext*>(ctx)->comparison());
   }
 
-  Ident attribute(G::AttributeContext* ctx) { return Ident{ctx->getText(), span(ctx)}; }
+  Ident attribute(G::AttributeContext* ctx) {
+    std::string name = text(ctx->getStart());
+    if (ctx->getStop() != ctx->getStart()) name += "." + text(ctx->getStop());
+    return Ident{std::move(name), span(ctx)};
+  }
 
   Condition comparison(G::ComparisonContext* ctx) {
     Condition c;
@@ -444,18 +463,12 @@ class Builder {
     p.to = account(ctx->to);
     p.volume = volume(ctx->volume());
     if (ctx->rounding) {
+      // An unknown mode stays unset here; the checker reports it, so one typo
+      // does not hide the rest of the domain's problems.
       p.rounding_name = ident(ctx->rounding);
       p.rounding = rounding_from_string(p.rounding_name.text);
-      if (!p.rounding) {
-        Diagnostic& d = diags_.error(p.rounding_name.span, "unknown-rounding",
-                                     "unknown rounding mode '" + p.rounding_name.text + "'");
-        d.expected = "half_away_from_zero, half_even, half_towards_zero, towards_zero or away_from_zero";
-        d.suggestion = closest_match(p.rounding_name.text,
-                                     {"half_away_from_zero", "half_even", "half_towards_zero",
-                                      "towards_zero", "away_from_zero"});
-      }
     }
-    if (ctx->details) p.details = unquote(ctx->details->getText());
+    if (ctx->details) p.details = unquote(text(ctx->details));
     return p;
   }
 
@@ -490,7 +503,7 @@ class Builder {
     if (auto* x = dynamic_cast<G::RouteDeclineContext*>(ctx)) {
       r.kind = RoutingStatement::Kind::Decline;
       r.condition = condition(x->condition());
-      if (x->STRING()) r.reason = unquote(x->STRING()->getText());
+      if (x->STRING()) r.reason = unquote(text(x->STRING()));
     } else if (auto* x = dynamic_cast<G::RouteDelegateContext*>(ctx)) {
       r.kind = RoutingStatement::Kind::Delegate;
       if (x->condition()) r.condition = condition(x->condition());
@@ -553,7 +566,7 @@ class Builder {
       e.target = ident(x->ident());
     } else if (auto* x = dynamic_cast<G::ExpectDeclineContext*>(ctx)) {
       e.kind = K::Decline;
-      if (x->STRING()) e.reason = unquote(x->STRING()->getText());
+      if (x->STRING()) e.reason = unquote(text(x->STRING()));
     } else if (dynamic_cast<G::ExpectAllowedContext*>(ctx)) {
       e.kind = K::Allowed;
     } else if (dynamic_cast<G::ExpectForbiddenContext*>(ctx)) {
@@ -594,10 +607,10 @@ class Builder {
     using K = Clause::Kind;
     if (auto* x = as<G::NameClauseContext>(ctx, PayDomainLexer::NAME)) {
       c.kind = K::Name;
-      c.text = unquote(x->STRING()->getText());
+      c.text = unquote(text(x->STRING()));
     } else if (auto* x = as<G::DescriptionClauseContext>(ctx, PayDomainLexer::DESCRIPTION)) {
       c.kind = K::Description;
-      c.text = unquote(x->STRING()->getText());
+      c.text = unquote(text(x->STRING()));
     } else if (auto* x = as<G::NumericClauseContext>(ctx, PayDomainLexer::NUMERIC)) {
       c.kind = K::Numeric;
       c.number = Decimal{integer(x->NUMBER()->getSymbol()), 0};
@@ -606,14 +619,14 @@ class Builder {
       c.number = Decimal{integer(x->NUMBER()->getSymbol()), 0};
     } else if (auto* x = as<G::SymbolClauseContext>(ctx, PayDomainLexer::SYMBOL)) {
       c.kind = K::Symbol;
-      c.text = unquote(x->STRING()->getText());
+      c.text = unquote(text(x->STRING()));
     } else if (auto* x = as<G::UrlClauseContext>(ctx, PayDomainLexer::URL)) {
       c.kind = K::Url;
-      c.text = unquote(x->STRING()->getText());
+      c.text = unquote(text(x->STRING()));
     } else if (auto* x = as<G::OptionClauseContext>(ctx, PayDomainLexer::OPTION)) {
       c.kind = K::Option;
-      c.text = unquote(x->key->getText());
-      c.text2 = unquote(x->val->getText());
+      c.text = unquote(text(x->key));
+      c.text2 = unquote(text(x->val));
     } else if (auto* x = as<G::AdapterClauseContext>(ctx, PayDomainLexer::ADAPTER)) {
       c.kind = K::Adapter;
       c.ref = ident(x->ident());
@@ -687,7 +700,7 @@ class Builder {
       c.ref = ident(x->ident());
     } else if (auto* x = as<G::TimezoneClauseContext>(ctx, PayDomainLexer::TIMEZONE)) {
       c.kind = K::Timezone;
-      c.text = unquote(x->STRING()->getText());
+      c.text = unquote(text(x->STRING()));
     } else if (auto* x = (first(ctx) == PayDomainLexer::COUNT ? static_cast<G::LimitBoundClauseContext*>(ctx) : as_dyn<G::LimitBoundClauseContext>(ctx, PayDomainLexer::AMOUNT))) {
       c.kind = K::LimitBound;
       c.bound_is_count = x->measure->getType() == PayDomainLexer::COUNT;
@@ -711,9 +724,9 @@ class Builder {
     o.span = span(ctx);
     if (ctx->TEST()) {
       o.kind = ObjectKind::Test;
-      o.id = Ident{unquote(ctx->title->getText()), span(ctx->title, ctx->title)};
+      o.id = Ident{unquote(text(ctx->title)), span(ctx->title, ctx->title)};
     } else {
-      o.kind = *object_kind_from_string(ctx->kind->getText());
+      o.kind = *object_kind_from_string(text(ctx->getStart()));
       o.id = ident(ctx->id);
     }
     for (auto* c : ctx->clause()) o.clauses.push_back(clause(c));
@@ -723,6 +736,8 @@ class Builder {
  private:
   uint32_t file_;
   Diagnostics& diags_;
+  const std::string& source_;
+  bool ascii_;
 };
 
 // ANTLR caches prediction DFAs in statics shared by every parser; with
@@ -766,10 +781,10 @@ void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnost
   tokens.fill();
 
   std::vector<antlr4::Token*> all = tokens.getTokens();
-  Builder builder(index, diags);
+  Builder builder(index, diags, file.text);
   for (antlr4::Token* t : all) {
     if (t->getType() == PayDomainLexer::COMMENT) {
-      std::string text = t->getText();
+      std::string text = builder.text(t);
       while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.pop_back();
       domain.comments.push_back(Comment{builder.span(t, t), std::move(text)});
     }

@@ -9,7 +9,7 @@ DEB_PACKAGES=(
   antlr4 libantlr4-runtime-dev
   libsqlite3-dev sqlite3
   nlohmann-json3-dev libcli11-dev libboost-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   clang libclang-rt-14-dev
   curl wrk
   chromium

@@ -117,6 +117,16 @@ TEST(Checker, TestBlocks) {
   EXPECT_TRUE(with("expect route yb_3ds", "expect limit card_daily applies").diags.items().empty());
 }
 
+TEST(Checker, UnknownRoundingModeDoesNotHideOtherErrors) {
+  std::string text = testing::kBaseDomain;
+  text.replace(text.find("round half_even"), 15, "round half_evn");
+  text.replace(text.find("candidate yb_fast"), 17, "candidate yb_fsat");
+  auto l = load_text(text);
+  ASSERT_NE(l.first("unknown-rounding"), nullptr) << l.rendered();
+  EXPECT_EQ(l.first("unknown-rounding")->suggestion, "half_even");
+  EXPECT_TRUE(l.has("unknown-reference"));
+}
+
 TEST(Checker, ReportsManyErrorsAtOnce) {
   std::string text = testing::kBaseDomain;
   text += "terminal t1 { provider nobody }\nterminal t2 { provider nobody2 }\nrouting r { candidate none }\n";
