@@ -12,7 +12,8 @@ import { Api, ApiError, conflictsOf, revisionOf, type Diagnostic, type RevisionI
 import { paydomain, setObjectIndex } from "./lang";
 import { diffObjects, indexObjects, scanObjects, type ObjectChange } from "./objects";
 import { rebase } from "./rebase";
-import { presets, type Preset } from "./presets";
+import { presetsFromTests, fallbackPresets, parseGiven, formatGiven, type Preset, type GivenEntry } from "./given";
+import { contextFromGiven, formatMinor } from "./context";
 import { vocabulary } from "./vocabulary.generated";
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
@@ -145,6 +146,7 @@ async function loadHead(): Promise<void> {
   }
   renderRevision();
   renderFiles();
+  renderChangeCount();
   refreshIndex();
   scheduleCheck(0);
 }
@@ -210,6 +212,10 @@ function renderFiles(): void {
     li.addEventListener("click", () => { showView("edit"); switchTo(i); view.focus(); });
     return li;
   }));
+}
+
+/** The number of changed objects on the Review tab (scans every file: call it off the typing path). */
+function renderChangeCount(): void {
   const changes = isDirty() ? diffObjects(toMap(headFiles()), toMap(workingFiles())).length : 0;
   $("#change-count").textContent = changes ? String(changes) : "";
 }
@@ -227,7 +233,11 @@ function onEdit(): void {
   lastEditAt = performance.now();
   scheduleCheck(CHECK_DEBOUNCE_MS);
   clearTimeout(indexTimer);
-  indexTimer = window.setTimeout(() => { refreshIndex(); renderFiles(); }, 300);
+  indexTimer = window.setTimeout(() => {
+    // after the live check has had its turn, and only when the editor is idle
+    const idle = (window as any).requestIdleCallback || ((f: () => void) => setTimeout(f, 0));
+    idle(() => { refreshIndex(); renderFiles(); renderChangeCount(); });
+  }, 600);
 }
 
 function scheduleCheck(delay: number): void {
@@ -434,6 +444,7 @@ async function reloadAfter(rev: number): Promise<void> {
   }
   renderRevision();
   renderFiles();
+  renderChangeCount();
   renderReview(true);
   scheduleCheck(0);
 }
@@ -482,6 +493,7 @@ async function rebaseOntoHead(fromConflict = false): Promise<void> {
   renderRevision();
   refreshIndex();
   renderFiles();
+  renderChangeCount();
   if (fromConflict) {
     $("#conflict").hidden = true;
     const res = $("#commit-result");
@@ -629,24 +641,34 @@ function showHeadMoved(h: number): void {
 }
 
 // ---- try it ------------------------------------------------------------------------------
-let presetList: Preset[] = presets;
+// The form holds the common fields; everything else of a preset's `given`
+// (bin, time, party, health, turnover...) stays editable, in the language's
+// syntax, in "More fields".
+const FORM_FIELDS = ["tariff", "amount", "payment_tool", "payment_system", "category", "risk", "issuer_country", "operation", "payment_key"];
+let presetList: Preset[] = [];
+let currentPreset: Preset | null = null;
+
 function setupTryIt(): void {
   const sel = $("#preset") as HTMLSelectElement;
-  const fill = () => sel.replaceChildren(el("option", { value: "" }, "— custom —"), ...presetList.map((p, i) => el("option", { value: String(i) }, p.name)));
-  fill();
-  void api.contexts().then((list) => {
-    if (list && list.length) {
-      presetList = list.map((c: any) => ({ name: c.name || c.title || c.file || "context", context: c.context || c }));
-      fill();
-    }
-  });
-  fillTryItOptions();
-  if (presetList.length) { sel.value = "0"; applyPreset(presetList[0]); }
   sel.addEventListener("change", () => {
     const p = presetList[Number(sel.value)];
-    if (p && sel.value !== "") applyPreset(p);
+    if (p && sel.value !== "") applyPreset(p); else currentPreset = null;
   });
   $("#tryit").addEventListener("submit", (ev) => { ev.preventDefault(); void evaluate(); });
+  fillTryItOptions();
+  if (presetList.length) { sel.value = "0"; applyPreset(presetList[0]); }
+}
+
+function refreshPresets(): void {
+  const sel = $("#preset") as HTMLSelectElement;
+  const fromTests = presetsFromTests(files.map((f, i) => textOf(f, i)));
+  presetList = fromTests.length ? fromTests : fallbackPresets;
+  const prev = currentPreset?.name;
+  sel.replaceChildren(el("option", { value: "" }, "— custom —"),
+    el("optgroup", { label: fromTests.length ? "Tests of the working copy" : "Samples" },
+      ...presetList.map((p, i) => el("option", { value: String(i) }, p.name))));
+  const idx = presetList.findIndex((p) => p.name === prev);
+  sel.value = idx >= 0 ? String(idx) : "";
 }
 
 function fieldsOf(kind: string): string[] {
@@ -664,34 +686,38 @@ function fillSelect(name: string, values: string[], blank = true): void {
 }
 
 function fillTryItOptions(): void {
-  const attr = (n: string) => vocabulary.attributes.find((a) => a.name === n)?.values ?? [];
   fillSelect("tariff", fieldsOf("tariff"));
   fillSelect("currency", fieldsOf("currency"), false);
   fillSelect("payment_system", fieldsOf("payment_system"));
   fillSelect("category", fieldsOf("category"));
   fillSelect("issuer_country", fieldsOf("country"));
-  fillSelect("payment_tool", vocabulary.paymentTools.length ? vocabulary.paymentTools : attr("payment_tool"));
+  fillSelect("payment_tool", vocabulary.paymentTools);
   fillSelect("risk", vocabulary.riskLevels);
+  refreshPresets();
+}
+
+function setField(name: string, value: string): void {
+  const input = document.querySelector<HTMLInputElement | HTMLSelectElement>(`#tryit [name=${name}]`);
+  if (!input) return;
+  if (input instanceof HTMLSelectElement && value && ![...input.options].some((o) => o.value === value)) {
+    input.append(el("option", { value }, value)); // an id the working copy lacks: keep it, the server will say
+  }
+  input.value = value;
 }
 
 function applyPreset(p: Preset): void {
-  const f = $("#tryit") as HTMLFormElement;
-  const c = p.context;
-  for (const input of f.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[name]")) {
-    const v = c[input.name];
-    if (input.name === "amount") {
-      if (v && typeof v === "object") {
-        input.value = formatMinor(v.amount, exponentOf(v.currency));
-        (f.querySelector("[name=currency]") as HTMLSelectElement).value = v.currency;
-      } else if (typeof v === "string") {
-        const [a, cur] = v.split(/\s+/);
-        input.value = a;
-        if (cur) (f.querySelector("[name=currency]") as HTMLSelectElement).value = cur;
-      }
-    } else if (input.name !== "currency") {
-      input.value = v === undefined ? (input.name === "operation" ? "payment" : input.name === "payment_key" ? "order-1" : "") : String(v);
+  currentPreset = p;
+  for (const n of [...FORM_FIELDS, "currency"]) setField(n, n === "operation" ? "payment" : "");
+  const extra: GivenEntry[] = [];
+  for (const e of p.given) {
+    if (e.key === "amount") {
+      const m = /^(\S+)\s+([A-Z]{3})$/.exec(e.value);
+      if (m) { setField("amount", m[1]); setField("currency", m[2]); continue; }
     }
+    if (FORM_FIELDS.includes(e.key) && e.key !== "amount") { setField(e.key, e.value.startsWith('"') ? JSON.parse(e.value) : e.value); continue; }
+    extra.push(e);
   }
+  ($("#more") as HTMLTextAreaElement).value = formatGiven(extra);
 }
 
 function exponentOf(cur: string): number {
@@ -703,21 +729,6 @@ function exponentOf(cur: string): number {
   return 2;
 }
 
-function toMinor(text: string, exp: number): number | null {
-  const m = /^\s*(\d+)(?:[.,](\d+))?\s*$/.exec(text);
-  if (!m) return null;
-  const frac = (m[2] ?? "").padEnd(exp, "0");
-  if (frac.length > exp) return null;
-  return Number(m[1]) * 10 ** exp + Number(frac || "0");
-}
-
-export function formatMinor(minor: number, exp: number): string {
-  const neg = minor < 0;
-  const s = String(Math.abs(minor)).padStart(exp + 1, "0");
-  const out = exp ? `${s.slice(0, s.length - exp)}.${s.slice(s.length - exp)}` : s;
-  return (neg ? "-" : "") + out;
-}
-
 function money(m: any): string {
   if (m === null || m === undefined) return "";
   if (typeof m === "string") return m;
@@ -725,27 +736,24 @@ function money(m: any): string {
   return JSON.stringify(m);
 }
 
-function buildContext(): { context: any; error?: string } {
-  const f = $("#tryit") as HTMLFormElement;
-  const data = new FormData(f);
-  const ctx: any = {};
+function formGiven(): GivenEntry[] {
+  const data = new FormData($("#tryit") as HTMLFormElement);
+  const out: GivenEntry[] = [];
   const currency = String(data.get("currency") || "");
-  for (const [k, v] of data.entries()) {
-    const s = String(v).trim();
-    if (!s || k === "currency") continue;
-    if (k === "amount") {
-      const minor = toMinor(s, exponentOf(currency));
-      if (minor === null) return { context: null, error: `Amount "${s}" is not a number with at most ${exponentOf(currency)} decimals.` };
-      ctx.amount = { amount: minor, currency };
-    } else ctx[k] = s;
+  for (const name of FORM_FIELDS) {
+    const v = String(data.get(name) ?? "").trim();
+    if (!v) continue;
+    if (name === "amount") out.push({ key: name, value: `${v} ${currency}` });
+    else if (name === "payment_key") out.push({ key: name, value: JSON.stringify(v) });
+    else out.push({ key: name, value: v });
   }
-  if (currency) ctx.currency = currency;
-  return { context: ctx };
+  return [...out, ...parseGiven(String(data.get("more") ?? ""))];
 }
 
 async function evaluate(): Promise<void> {
   const out = $("#result");
-  const { context, error } = buildContext();
+  const given = formGiven();
+  const { context, error } = contextFromGiven(given, exponentOf);
   if (error) { out.replaceChildren(el("p", { class: "error" }, error)); return; }
   out.replaceChildren(el("p", { class: "hint" }, "Evaluating…"));
   try {
@@ -833,6 +841,10 @@ function renderResult(j: any, context: any): void {
   if (undetermined) parts.push(el("p", { class: "hint" }, `Undetermined: ${JSON.stringify(undetermined)}`));
   const explain = res.explain || res.trace || j.explain;
   if (explain) parts.push(el("details", {}, el("summary", {}, "Explanation"), el("pre", {}, typeof explain === "string" ? explain : JSON.stringify(explain, null, 2))));
+  if (currentPreset && currentPreset.expect.length) {
+    parts.push(el("h4", {}, `The test "${currentPreset.name}" expects`),
+      ...currentPreset.expect.map((x) => el("div", { class: "expect" }, `expect ${x}`)));
+  }
   if (j.revision !== undefined) parts.push(el("p", { class: "hint" }, `Evaluated against the working copy (based on r${base}).`));
   parts.push(el("details", {}, el("summary", {}, "Raw answer"), el("pre", { class: "raw" }, JSON.stringify({ context, answer: j }, null, 2))));
   out.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
