@@ -137,7 +137,7 @@ TEST(Checker, ReportsManyErrorsAtOnce) {
 TEST(Checker, ExamplesAreClean) {
   Diagnostics diags;
   auto files = read_sources({PAYDOMAIN_SOURCE_DIR "/examples/acme"}, diags);
-  if (files.empty()) GTEST_SKIP() << "examples/acme not present";
+  ASSERT_GE(files.size(), 3u);
   Domain d = load(files, diags);
   EXPECT_EQ(diags.items().size(), 0u) << render_all(diags.items(), files);
 }

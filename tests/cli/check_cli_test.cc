@@ -1,0 +1,102 @@
+// `paydomain check` end to end: exit codes, human and JSON output.
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "tests/support/cli_fixture.h"
+
+namespace paydomain {
+namespace {
+
+namespace fs = std::filesystem;
+using CheckCli = testing::CliTest;
+
+const std::string kExamples = PAYDOMAIN_SOURCE_DIR "/examples/acme";
+
+TEST_F(CheckCli, ExampleDomainIsClean) {
+  auto r = run("check " + kExamples);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("ok: "), std::string::npos);
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CheckCli, MisspelledTerminalInACopyOfTheExamples) {
+  fs::copy(kExamples, dir_ / "acme", fs::copy_options::recursive);
+  fs::path routing = dir_ / "acme" / "routing.pd";
+  std::string text = testing::slurp(routing);
+  size_t at = text.find("candidate yb_fast");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 17, "candidate yb_fsat");
+  std::ofstream(routing, std::ios::binary | std::ios::trunc) << text;
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+
+  auto r = run("check " + (dir_ / "acme").string());
+  EXPECT_EQ(r.code, 1);
+  std::string where = routing.string() + ":" + std::to_string(line) + ":";
+  EXPECT_NE(r.err.find(where), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("error: unknown terminal 'yb_fsat'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean 'yb_fast'?"), std::string::npos) << r.err;
+
+  auto j = run("check --json " + (dir_ / "acme").string());
+  EXPECT_EQ(j.code, 1);
+  auto doc = nlohmann::json::parse(j.out);
+  EXPECT_FALSE(doc["ok"].get<bool>());
+  bool found = false;
+  for (const auto& d : doc["diagnostics"]) {
+    if (d["code"] == "unknown-reference") {
+      found = true;
+      EXPECT_EQ(d["line"], line);
+      EXPECT_EQ(d["suggestion"], "yb_fast");
+      EXPECT_EQ(d["object"], "routing main");
+    }
+  }
+  EXPECT_TRUE(found) << j.out;
+}
+
+TEST_F(CheckCli, SyntaxErrorExitsOne) {
+  auto p = file("bad.pd", "currency RUB { numeric 643 exponent }\n");
+  auto r = run("check " + p.string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("bad.pd:1:37: error: unexpected '}'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("expected: a number"), std::string::npos) << r.err;
+}
+
+TEST_F(CheckCli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run("check").code, 2);
+  EXPECT_EQ(run("check --no-such-flag x.pd").code, 2);
+  EXPECT_EQ(run("no-such-command").code, 2);
+  EXPECT_EQ(run("").code, 2);
+}
+
+TEST_F(CheckCli, HelpEverywhere) {
+  auto top = run("--help");
+  EXPECT_EQ(top.code, 0);
+  EXPECT_NE(top.out.find("check"), std::string::npos);
+  auto sub = run("check --help");
+  EXPECT_EQ(sub.code, 0);
+  EXPECT_NE(sub.out.find("--json"), std::string::npos);
+}
+
+TEST_F(CheckCli, MissingPathIsAFinding) {
+  auto r = run("check " + (dir_ / "nope").string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("no such file or directory"), std::string::npos);
+}
+
+TEST_F(CheckCli, HostileInputsGetDiagnosticsNotCrashes) {
+  std::string deep(5000, '(');
+  auto p1 = file("deep.pd", "limit l { scope [shop] period day count <= 1 when " + deep + " }");
+  auto p2 = file("bin.pd", std::string("\xff\xfe\x00garbage", 10));
+  auto p3 = file("empty.pd", "");
+  auto r = run("check --json " + p1.string() + " " + p2.string() + " " + p3.string());
+  EXPECT_EQ(r.code, 1);
+  auto doc = nlohmann::json::parse(r.out);
+  std::set<std::string> codes;
+  for (const auto& d : doc["diagnostics"]) codes.insert(d["code"].get<std::string>());
+  EXPECT_TRUE(codes.count("too-deep"));
+  EXPECT_TRUE(codes.count("encoding"));
+  EXPECT_TRUE(codes.count("empty-file"));
+}
+
+}  // namespace
+}  // namespace paydomain
