@@ -1,6 +1,7 @@
 // From a `given` (the language's test syntax, as the Try-it form and the
 // analysts' tests write it) to the evaluator's JSON payment context
-// (docs/evaluation.md): money in minor units of its currency.
+// (evaluator/json.h, docs/evaluation.md): money in minor units of its currency,
+// the card's attributes under "payment_tool", health and turnover by object id.
 import type { GivenEntry } from "./given";
 
 export function toMinor(text: string, exp: number): number | null {
@@ -31,6 +32,9 @@ export function moneyValue(v: string, exponentOf: (cur: string) => number): { am
   return minor === null ? null : { amount: minor, currency: m[2] };
 }
 
+// Fields that describe the payment tool: nested under "payment_tool" (evaluator/json.h).
+const TOOL_FIELDS = ["payment_system", "issuer_country", "bin", "wallet_provider", "token_provider", "token"];
+
 export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string) => number): { context: any; error?: string } {
   const ctx: any = {};
   for (const e of entries) {
@@ -47,7 +51,12 @@ export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string
       const m = moneyValue(e.value, exponentOf);
       if (!m) return { context: null, error: `amount "${e.value}" is not money like 6000.00 RUB (with at most the currency's decimals)` };
       ctx.amount = m;
-      ctx.currency ??= m.currency;
+    } else if (e.key === "payment_tool") {
+      ctx.payment_tool ??= {};
+      ctx.payment_tool.kind = scalar(e.value);
+    } else if (TOOL_FIELDS.includes(e.key)) {
+      ctx.payment_tool ??= {};
+      ctx.payment_tool[e.key] = scalar(e.value);
     } else {
       ctx[e.key] = scalar(e.value);
     }

@@ -767,86 +767,97 @@ async function evaluate(): Promise<void> {
   }
 }
 
-/** A rule reference in a result: "tariff standard, fees rule 1" or a structured {object, rule, line}. */
-function ruleText(r: any): string {
-  if (!r) return "";
-  if (typeof r === "string") return r;
-  const parts: string[] = [];
-  if (r.object) parts.push(typeof r.object === "string" ? r.object : `${r.object.kind} ${r.object.id}`);
-  else if (r.kind && r.id) parts.push(`${r.kind} ${r.id}`);
-  if (r.rule !== undefined) parts.push(typeof r.rule === "string" ? r.rule : `rule ${r.rule}`);
-  if (r.path) parts.push(String(r.path));
-  if (r.description || r.text || r.details) parts.push(String(r.description || r.text || r.details));
-  if (r.line) parts.push(`line ${r.line}`);
-  return parts.join(", ") || JSON.stringify(r);
-}
-
-function ruleLink(r: any): HTMLElement | null {
-  const txt = ruleText(r);
-  if (!txt) return null;
-  const span = el("span", { class: "rule", title: "show this rule" }, `rule: ${txt}`);
+/**
+ * A rule reference of the evaluator's explanation, e.g. "tariff standard,
+ * fees, rule 2, posting merchant.settlement -> system.settlement (line 34)":
+ * a link that opens the object's file at that line.
+ */
+function ruleLink(rule: unknown, label = "rule"): HTMLElement | null {
+  if (typeof rule !== "string" || !rule) return null;
+  const span = el("span", { class: "rule", title: "show this rule in the editor" }, `${label}: ${rule}`);
   span.addEventListener("click", () => {
-    const file = r && (r.file || r.span?.file);
-    const line = r && (r.line || r.span?.line);
-    if (file && line) return goTo(file, line);
-    const m = /(\w+)\s+("?[\w ]+"?)/.exec(typeof r === "string" ? r : r.object ?? `${r.kind} ${r.id}`);
-    if (m) goToObject(m[1], m[2].replace(/"/g, ""));
+    const m = /^(\w+)\s+("[^"]*"|[\w]+)/.exec(rule);
+    const line = /\((?:otherwise, )?line (\d+)/.exec(rule);
+    if (!m) return;
+    const kind = m[1];
+    const id = m[2].replace(/"/g, "");
+    for (let i = 0; i < files.length; i++) {
+      if (scanObjects(textOf(files[i], i)).some((o) => o.kind === kind && o.id === id)) {
+        if (line) goTo(files[i].name, Number(line[1])); else goToObject(kind, id);
+        return;
+      }
+    }
   });
   return span;
 }
 
+function explainList(list: unknown, title = "why"): HTMLElement | null {
+  if (!Array.isArray(list) || !list.length) return null;
+  return el("div", { class: "explain" }, ...list.map((x) => el("div", {}, ruleLink(x, title))));
+}
+
+function missingNote(m: unknown): HTMLElement | null {
+  return Array.isArray(m) && m.length ? el("div", { class: "hint" }, `needs: ${m.join(", ")}`) : null;
+}
+
 function renderResult(j: any, context: any): void {
   const out = $("#result");
-  const res = j && (j.result || (Array.isArray(j.results) ? j.results[0] : null) || j);
+  const res = j?.result ?? (Array.isArray(j?.results) ? j.results[0] : j);
   const parts: (HTMLElement | null)[] = [];
-  const status = res.status || res.outcome || res.decision;
-  if (status) parts.push(el("p", { class: "status" }, `Outcome: ${typeof status === "string" ? status : JSON.stringify(status)}`));
-  const decl = res.decline || res.declined || (res.route && res.route.decline);
-  if (decl) parts.push(el("p", { class: "decline" }, `Declined: ${typeof decl === "string" ? decl : decl.reason || JSON.stringify(decl)}`), ruleLink(decl.rule || decl.explain));
-  if (res.allowed === false || res.forbidden) parts.push(el("p", { class: "decline" }, `Not allowed by the tariff: ${res.reason || res.forbidden?.reason || ""}`));
 
-  const postings: any[] = res.postings || res.cash_flow || res.cashflow || res.fees || [];
+  const terms = res.terms ?? {};
+  parts.push(el("h4", {}, "Terms"),
+    el("div", { class: `terms ${terms.status}` }, terms.status === "forbidden" ? el("span", { class: "decline" }, "forbidden") : String(terms.status ?? "?"),
+      Array.isArray(terms.reasons) && terms.reasons.length ? `: ${terms.reasons.join("; ")}` : ""),
+    missingNote(terms.missing), explainList(terms.explain, "terms"));
+
+  const cf = res.cash_flow ?? {};
+  const postings: any[] = cf.postings ?? [];
   parts.push(el("h4", {}, `Postings (${postings.length})`));
+  if (cf.status && cf.status !== "determined") parts.push(el("div", { class: "decline" }, `cash flow ${cf.status}${cf.error ? `: ${cf.error}` : ""}`));
   for (const p of postings) {
-    const from = typeof p.from === "string" ? p.from : `${p.from?.owner}.${p.from?.name}`;
-    const to = typeof p.to === "string" ? p.to : `${p.to?.owner}.${p.to?.name}`;
-    parts.push(el("div", { class: "posting" }, `${from} → ${to} `, el("span", { class: "money" }, money(p.volume ?? p.amount ?? p.money)),
-      p.details || p.description ? el("div", { class: "hint" }, String(p.details || p.description)) : null,
-      el("div", {}, ruleLink(p.rule || p.explain || p.source || p.origin))));
+    parts.push(el("div", { class: `posting ${p.side ?? ""}` }, `${p.from} → ${p.to} `, el("span", { class: "money" }, money(p.amount)),
+      p.side === "provider" ? el("span", { class: "hint" }, " (provider's fees)") : null,
+      p.details ? el("div", { class: "hint" }, String(p.details)) : null,
+      el("div", {}, ruleLink(p.rule))));
   }
+  parts.push(missingNote(cf.missing));
+  if (Array.isArray(cf.possibilities) && cf.possibilities.length) parts.push(el("div", { class: "hint" }, "may still apply:"), explainList(cf.possibilities, "rule"));
 
-  const route = res.route;
+  const route = res.route ?? {};
   parts.push(el("h4", {}, "Route"));
-  if (route) {
-    const chosen = typeof route === "string" ? route : route.terminal || route.chosen || route.selected;
-    if (chosen) parts.push(el("div", { class: "candidate chosen" }, `terminal `, el("b", {}, typeof chosen === "string" ? chosen : chosen.terminal || JSON.stringify(chosen)),
-      route.provider ? ` (provider ${route.provider})` : "", el("div", {}, ruleLink(route.rule || route.explain || route.source))));
-    else if (!decl) parts.push(el("p", { class: "decline" }, route.reason ? `No route: ${route.reason}` : "No route"));
-    const cands: any[] = route.candidates || [];
-    const rejected: any[] = route.rejected || cands.filter((c) => c.rejected || c.reason);
-    if (rejected.length) parts.push(el("div", { class: "hint" }, "Rejected candidates:"));
-    for (const c of rejected) parts.push(el("div", { class: "candidate rejected" }, `${c.terminal || c.id}: ${c.reason || c.why || "rejected"}`, el("div", {}, ruleLink(c.rule))));
-    const others = cands.filter((c) => !rejected.includes(c) && (c.terminal || c.id) !== chosen);
-    if (others.length) parts.push(el("div", { class: "hint" }, `Other eligible: ${others.map((c) => `${c.terminal || c.id}${c.priority !== undefined ? ` (priority ${c.priority}, weight ${c.weight})` : ""}`).join(", ")}`));
-  } else parts.push(el("p", { class: "hint" }, "no route in the answer"));
+  if (route.status === "chosen") {
+    parts.push(el("div", { class: "candidate chosen" }, "terminal ", el("b", { class: "terminal" }, route.terminal), route.provider ? ` (provider ${route.provider})` : ""));
+    const others = (route.candidates ?? []).filter((c: string) => c !== route.terminal);
+    if (others.length) parts.push(el("div", { class: "hint" }, `also eligible, in order: ${others.join(", ")}`));
+  } else if (route.status === "declined") {
+    parts.push(el("div", { class: "decline" }, `declined: ${route.decline_reason ?? ""}`));
+  } else if (route.status === "undetermined") {
+    parts.push(el("div", { class: "hint" }, `undetermined; possible: ${(route.possible ?? []).join(", ") || "none"}`));
+  } else {
+    parts.push(el("div", { class: "decline" }, route.status === "no_routing" ? "no routing ruleset for this payment" : `no route (${route.status ?? "?"})`));
+  }
+  for (const r of route.rejected ?? []) parts.push(el("div", { class: "candidate rejected" }, `✗ ${r.terminal}: ${r.reason}`));
+  parts.push(missingNote(route.missing), explainList(route.explain, "routing"));
 
-  const limits: any[] = res.limits || [];
+  const limits: any[] = res.limits ?? [];
   parts.push(el("h4", {}, `Limits (${limits.length})`));
   for (const l of limits) {
-    parts.push(el("div", { class: "limit" }, el("b", {}, l.id || l.limit || l.name || "limit"), ` ${l.status || (l.applies === false ? "does not apply" : "applies")}`,
-      l.bound || l.amount ? ` — ${money(l.bound || l.amount)}` : "", l.scope ? ` per ${Array.isArray(l.scope) ? l.scope.join(", ") : l.scope}` : "",
-      l.period ? ` per ${l.period}` : "", el("div", {}, ruleLink(l.rule))));
+    const bound = l.bound ? (l.bound.count !== undefined ? `${l.bound.count} payments` : money(l.bound)) : "";
+    parts.push(el("div", { class: `limit ${l.verdict ?? ""}` }, el("b", {}, l.limit), ` ${l.status}`, bound ? `: ${l.bound?.inclusive === false ? "<" : "≤"} ${bound} per ${l.period}` : "",
+      l.verdict ? el("span", { class: l.verdict === "exceeded" ? "decline" : "" }, ` — ${l.verdict}`) : null,
+      l.scope_key ? el("div", { class: "hint" }, `counted for ${l.scope_key}`) : null,
+      missingNote(l.missing), el("div", {}, ruleLink(l.explain, "limit"))));
   }
-  const undetermined = res.undetermined || res.missing;
-  if (undetermined) parts.push(el("p", { class: "hint" }, `Undetermined: ${JSON.stringify(undetermined)}`));
-  const explain = res.explain || res.trace || j.explain;
-  if (explain) parts.push(el("details", {}, el("summary", {}, "Explanation"), el("pre", {}, typeof explain === "string" ? explain : JSON.stringify(explain, null, 2))));
+  if (Array.isArray(res.limits_not_applicable) && res.limits_not_applicable.length) {
+    parts.push(el("div", { class: "hint" }, `not applicable: ${res.limits_not_applicable.join(", ")}`));
+  }
   if (currentPreset && currentPreset.expect.length) {
     parts.push(el("h4", {}, `The test "${currentPreset.name}" expects`),
       ...currentPreset.expect.map((x) => el("div", { class: "expect" }, `expect ${x}`)));
   }
-  if (j.revision !== undefined) parts.push(el("p", { class: "hint" }, `Evaluated against the working copy (based on r${base}).`));
-  parts.push(el("details", {}, el("summary", {}, "Raw answer"), el("pre", { class: "raw" }, JSON.stringify({ context, answer: j }, null, 2))));
+  parts.push(el("p", { class: "hint" }, `Evaluated against your working copy (based on r${base}).`));
+  parts.push(el("details", {}, el("summary", {}, "Context and raw answer (JSON)"), el("pre", { class: "raw" }, JSON.stringify({ context, answer: j }, null, 2))));
   out.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
 }
 
