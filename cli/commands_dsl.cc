@@ -9,6 +9,7 @@
 #include "dsl/formatter.h"
 #include "dsl/json.h"
 #include "dsl/parser.h"
+#include "evaluator/analyze.h"
 
 namespace paydomain::cli {
 namespace {
@@ -22,6 +23,8 @@ int run_check(const CheckOptions& opt) {
   dsl::Diagnostics diags;
   auto files = dsl::read_sources(opt.paths, diags);
   dsl::Domain domain = diags.has_errors() ? dsl::Domain{} : dsl::load(files, diags);
+  // Warnings from the compiled decision DAGs: shadowed rules, uncovered contexts.
+  if (!diags.has_errors()) evaluator::analyze(domain, diags);
   diags.sort();
   if (opt.json) {
     nlohmann::json out;

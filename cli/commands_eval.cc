@@ -1,0 +1,191 @@
+// `paydomain eval` (evaluate payment contexts) and `paydomain test` (run the
+// domain's test blocks, OPA-style).
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "dsl/checker.h"
+#include "dsl/parser.h"
+#include "evaluator/evaluator.h"
+
+namespace paydomain::cli {
+namespace {
+
+using nlohmann::json;
+namespace ev = evaluator;
+
+struct Loaded {
+  dsl::Domain domain;
+  std::shared_ptr<const ev::CompiledDomain> compiled;
+};
+
+// Loads and compiles a domain; prints diagnostics and returns false on errors.
+bool load_domain(const std::string& path, Loaded& out) {
+  dsl::Diagnostics diags;
+  auto files = dsl::read_sources({path}, diags);
+  if (!diags.has_errors()) out.domain = dsl::load(files, diags);
+  if (diags.has_errors()) {
+    diags.sort();
+    std::cerr << dsl::render_all(diags.items(), files);
+    std::cerr << diags.error_count() << " error(s) in the domain\n";
+    return false;
+  }
+  auto c = ev::compile(out.domain);
+  if (!c) {
+    std::cerr << "paydomain: cannot compile the domain: " << c.error().text() << "\n";
+    return false;
+  }
+  out.compiled = *c;
+  return true;
+}
+
+bool read_input(const std::string& path, std::string& text) {
+  if (path == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), {});
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "paydomain: cannot read " << path << "\n";
+    return false;
+  }
+  text.assign(std::istreambuf_iterator<char>(in), {});
+  return true;
+}
+
+json error_json(const ev::Error& e) { return json{{"error", {{"path", e.path}, {"message", e.message}}}}; }
+
+// One context -> its result JSON, or an error object naming the JSON path.
+json eval_one(const ev::CompiledDomain& cd, const json& input, bool explain, bool& ok) {
+  auto ctx = ev::parse_context(input, cd);
+  if (!ctx) {
+    ok = false;
+    return error_json(ctx.error());
+  }
+  ev::EvalOptions opt;
+  opt.explain = explain;
+  return ev::to_json(ev::evaluate(cd, *ctx, opt), cd, explain);
+}
+
+struct EvalOptions {
+  std::string domain;
+  std::string context = "-";
+  bool explain = false;
+  bool batch = false;
+  unsigned jobs = 0;
+};
+
+int run_eval(const EvalOptions& opt) {
+  Loaded l;
+  if (!load_domain(opt.domain, l)) return kExitFindings;
+  std::string text;
+  if (!read_input(opt.context, text)) return kExitUsage;
+  const ev::CompiledDomain& cd = *l.compiled;
+  if (!opt.batch) {
+    json input = json::parse(text, nullptr, false);
+    if (input.is_discarded()) {
+      std::cout << error_json(ev::Error{"$", "not valid JSON"}).dump(2) << "\n";
+      return kExitFindings;
+    }
+    bool ok = true;
+    json out = eval_one(cd, input, opt.explain, ok);
+    std::cout << out.dump(2) << "\n";
+    if (!ok) std::cerr << "paydomain: " << out["error"]["path"].get<std::string>() << ": "
+                       << out["error"]["message"].get<std::string>() << "\n";
+    return ok ? kExitOk : kExitFindings;
+  }
+  // A batch: one JSON array, or JSON lines (one context per line).
+  std::vector<json> inputs;
+  bool lines = false;
+  json whole = json::parse(text, nullptr, false);
+  if (!whole.is_discarded() && whole.is_array()) {
+    inputs.assign(whole.begin(), whole.end());
+  } else {
+    lines = true;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      inputs.push_back(json::parse(line, nullptr, false));
+    }
+  }
+  std::vector<json> outputs(inputs.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> all_ok{true};
+  auto worker = [&] {
+    for (size_t i = next++; i < inputs.size(); i = next++) {
+      bool ok = true;
+      if (inputs[i].is_discarded()) {
+        ok = false;
+        outputs[i] = error_json(ev::Error{"$[" + std::to_string(i) + "]", "not valid JSON"});
+      } else {
+        outputs[i] = eval_one(cd, inputs[i], opt.explain, ok);
+      }
+      if (!ok) all_ok = false;
+    }
+  };
+  unsigned n = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (lines) {
+    for (const json& o : outputs) std::cout << o.dump() << "\n";
+  } else {
+    std::cout << json(outputs).dump(2) << "\n";
+  }
+  return all_ok ? kExitOk : kExitFindings;
+}
+
+struct TestOptions {
+  std::string domain;
+  bool json = false;
+};
+
+int run_test(const TestOptions& opt) {
+  Loaded l;
+  if (!load_domain(opt.domain, l)) return kExitFindings;
+  ev::TestReport report = ev::run_tests(l.domain, *l.compiled);
+  if (opt.json) {
+    std::cout << ev::to_json(report).dump(2) << "\n";
+  } else {
+    std::string file;
+    for (const ev::TestCase& t : report.cases) {
+      if (t.file != file) {
+        file = t.file;
+        std::cout << file << ":\n";
+      }
+      std::cout << (t.passed ? "PASS" : "FAIL") << ": \"" << t.name << "\" (line " << t.line << ")\n";
+      for (const std::string& f : t.failures) std::cout << "    " << f << "\n";
+    }
+    if (!report.cases.empty()) std::cout << std::string(80, '-') << "\n";
+    std::cout << report.passed << " passed, " << report.failed << " failed\n";
+  }
+  return report.failed ? kExitFindings : kExitOk;
+}
+
+}  // namespace
+
+void register_eval_commands(CLI::App& app) {
+  auto eo = std::make_shared<EvalOptions>();
+  CLI::App* eval = app.add_subcommand("eval", "Evaluate payment contexts (JSON) against a domain");
+  eval->add_option("domain", eo->domain, "A .pd file or a directory of them")->required();
+  eval->add_option("--context,-c", eo->context, "Context JSON file, or - for stdin")->required();
+  eval->add_flag("--explain", eo->explain, "Say which rule of which object produced each part");
+  eval->add_flag("--batch", eo->batch, "The input is a JSON array or JSON lines of contexts");
+  eval->add_option("--jobs,-j", eo->jobs, "Threads for --batch (default: all cores)");
+  eval->callback([eo] { exit_code() = run_eval(*eo); });
+
+  auto to = std::make_shared<TestOptions>();
+  CLI::App* test = app.add_subcommand("test", "Run the domain's test blocks");
+  test->add_option("domain", to->domain, "A .pd file or a directory of them")->required();
+  test->add_flag("--json", to->json, "Print the report as JSON");
+  test->callback([to] { exit_code() = run_test(*to); });
+}
+
+}  // namespace paydomain::cli

@@ -1,0 +1,191 @@
+#include "evaluator/analyze.h"
+
+#include <algorithm>
+
+#include "dsl/schema.h"
+#include "evaluator/compiled.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+using CK = dsl::Clause::Kind;
+
+std::string two(int64_t v) { return (v < 10 ? "0" : "") + std::to_string(v); }
+
+class Analyzer {
+ public:
+  Analyzer(const dsl::Domain& d, const CompiledDomain& c, dsl::Diagnostics& diags) : d_(d), c_(c), diags_(diags) {}
+
+  void run() {
+    for (const dsl::Object& o : d_.objects) {
+      std::string who = std::string(dsl::to_string(o.kind)) + " " + o.id.text;
+      int32_t i = c_.vocab.object(o.kind, o.id.text);
+      if (o.kind == dsl::ObjectKind::Tariff) {
+        const CompiledTariff& t = c_.tariffs[static_cast<size_t>(i)];
+        const dsl::Clause* fees = o.find(CK::Fees);
+        if (fees && t.fees) cash_flow(o, *fees->cash_flow, *t.fees, who + ", fees", true);
+        const dsl::Clause* ref = o.find(CK::Refunds);
+        if (ref && ref->refunds->fees && t.refund_fees) {
+          cash_flow(o, *ref->refunds->fees, *t.refund_fees, who + ", refund fees", true);
+        }
+      } else if (o.kind == dsl::ObjectKind::Provider) {
+        const dsl::Clause* fees = o.find(CK::Fees);
+        const CompiledProvider& p = c_.providers[static_cast<size_t>(i)];
+        if (fees && p.fees) cash_flow(o, *fees->cash_flow, *p.fees, who + ", fees", true);
+      } else if (o.kind == dsl::ObjectKind::Routing) {
+        routing(o, c_.routings[static_cast<size_t>(i)], who);
+      }
+    }
+  }
+
+ private:
+  void warn(const dsl::Object& o, const dsl::Span& at, const char* code, std::string msg) {
+    diags_.warning(at, code, std::move(msg)).object = o.display_name();
+  }
+
+  // The reachable outcomes of a selector when nothing is known.
+  std::vector<int32_t> reachable(const Selector& s) {
+    std::vector<int32_t> out;
+    uint32_t missing = 0;
+    s.explore(Facts{}, out, missing);
+    return out;
+  }
+
+  // Which earlier rules take every payment rule i would match.
+  std::vector<int32_t> shadowers(const std::vector<Cond>& rules, size_t i) {
+    std::vector<Cond> sub;
+    for (size_t j = 0; j <= i; ++j) {
+      Cond both;
+      both.kind = Cond::Kind::And;
+      both.kids = {rules[i], rules[j]};
+      sub.push_back(j == i ? rules[i] : both);
+    }
+    Selector s = compile_selector(std::move(sub), c_.vocab);
+    std::vector<int32_t> r;
+    for (int32_t x : reachable(s)) {
+      if (x >= 0 && static_cast<size_t>(x) < i) r.push_back(x);
+    }
+    return r;
+  }
+
+  std::string example(const Selector& s) {
+    std::vector<ExampleStep> path;
+    if (!s.dag.example(kNoMatch, path)) return "";
+    std::string out;
+    int32_t cur = -1;
+    for (const ExampleStep& st : path) {
+      std::string name(dsl::attributes()[idx(st.attr)].name);
+      std::string value;
+      switch (st.attr) {
+        case Attr::Amount: {
+          int e = cur >= 0 ? c_.exponents[static_cast<size_t>(cur)] : 0;
+          value = format_minor(st.value, e) + (cur >= 0 ? " " + c_.vocab.object_name(dsl::ObjectKind::Currency, cur) : "");
+          break;
+        }
+        case Attr::TimeOfDay: value = two(st.value / 60) + ":" + two(st.value % 60); break;
+        case Attr::Bin: value = "\"" + st.text + "\""; break;
+        case Attr::HealthLatency: value = std::to_string(st.value); break;
+        default:
+          if (st.attr == Attr::Currency) cur = static_cast<int32_t>(st.value);
+          value = c_.vocab.name(st.attr, static_cast<int32_t>(st.value));
+          if (st.attr == Attr::Party || st.attr == Attr::Shop) value = value == "(other)" ? "any other" : "\"" + value + "\"";
+      }
+      out += (out.empty() ? "" : ", ") + name + " " + value;
+    }
+    return out.empty() ? "any payment" : out;
+  }
+
+  std::string rule_names(const std::vector<int32_t>& rules, const std::vector<uint32_t>& lines, const char* word) {
+    std::string s;
+    for (size_t k = 0; k < rules.size(); ++k) {
+      size_t r = static_cast<size_t>(rules[k]);
+      s += (k ? ", " : "") + std::string(word) + " " + std::to_string(r + 1) + " (line " + std::to_string(lines[r]) + ")";
+    }
+    return s;
+  }
+
+  void shadowing(const dsl::Object& o, const Selector& s, const std::vector<dsl::Span>& spans,
+                 const std::string& label, const char* word) {
+    if (s.fallback) return;
+    std::vector<int32_t> live = reachable(s);
+    std::vector<uint32_t> lines;
+    for (const auto& sp : spans) lines.push_back(sp.line);
+    for (size_t i = 0; i < s.rules.size(); ++i) {
+      if (std::binary_search(live.begin(), live.end(), static_cast<int32_t>(i))) continue;
+      std::vector<int32_t> by = shadowers(s.rules, i);
+      std::string msg = label + ", " + word + " " + std::to_string(i + 1) + " can never apply: ";
+      if (by.empty()) {
+        msg += "its condition can never hold";
+      } else {
+        msg += rule_names(by, lines, word) + (by.size() == 1 ? " matches" : " match") +
+               " every payment it would match";
+      }
+      warn(o, spans[i], "shadowed-rule", msg);
+    }
+  }
+
+  void cash_flow(const dsl::Object& o, const dsl::CashFlow& ast, const CompiledCashFlow& cf, const std::string& label,
+                 bool top) {
+    if (ast.arms.empty()) return;
+    std::vector<dsl::Span> spans;
+    for (const auto& arm : ast.arms) spans.push_back(arm.span);
+    shadowing(o, cf.arms, spans, label, "rule");
+    // Coverage of nested decisions depends on the enclosing arm; only the top level is reported.
+    if (top && !ast.arms.back().otherwise && !cf.arms.fallback) {
+      std::vector<int32_t> live = reachable(cf.arms);
+      if (!live.empty() && live.front() == kNoMatch) {
+        warn(o, ast.span, "uncovered",
+             label + ": no rule matches some payments, e.g. " + example(cf.arms) +
+                 " (add `otherwise` if that is not intended)");
+      }
+    }
+    for (size_t i = 0; i < ast.arms.size() && i < cf.bodies.size(); ++i) {
+      cash_flow(o, ast.arms[i].body, cf.bodies[i], label, false);
+    }
+  }
+
+  void routing(const dsl::Object& o, const CompiledRouting& r, const std::string& who) {
+    using RK = dsl::RoutingStatement::Kind;
+    std::vector<dsl::Span> guard_spans;
+    std::vector<Cond> all;  // guards, then candidate conditions
+    size_t g = 0, k = 0;
+    for (const dsl::Clause& c : o.clauses) {
+      if (c.kind != CK::RoutingStatement) continue;
+      const dsl::RoutingStatement& s = *c.routing;
+      if (s.kind == RK::Decline || s.kind == RK::Delegate) {
+        guard_spans.push_back(s.span);
+        all.push_back(r.guards.rules[g++]);
+      }
+    }
+    for (const dsl::Clause& c : o.clauses) {
+      if (c.kind != CK::RoutingStatement || c.routing->kind != RK::Candidate) continue;
+      const auto& cand = r.candidates[k++];
+      all.push_back(cand.when ? cand.when->rules[0] : Cond{});
+    }
+    shadowing(o, r.guards, guard_spans, who, "rule");
+    if (all.empty()) return;
+    Selector s = compile_selector(std::move(all), c_.vocab);
+    if (s.fallback) return;
+    std::vector<int32_t> live = reachable(s);
+    if (!live.empty() && live.front() == kNoMatch) {
+      warn(o, o.id.span, "uncovered",
+           who + ": neither a rule nor a candidate matches some payments (they get no route), e.g. " + example(s));
+    }
+  }
+
+  const dsl::Domain& d_;
+  const CompiledDomain& c_;
+  dsl::Diagnostics& diags_;
+};
+
+}  // namespace
+
+void analyze(const dsl::Domain& domain, dsl::Diagnostics& diags) {
+  auto compiled = compile(domain);
+  if (!compiled) return;
+  diags.set_files(&domain.files);
+  Analyzer(domain, **compiled, diags).run();
+  diags.set_files(nullptr);
+}
+
+}  // namespace paydomain::evaluator

@@ -1,0 +1,334 @@
+#include "evaluator/compiled.h"
+
+#include <algorithm>
+
+#include "dsl/schema.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+using CK = dsl::Clause::Kind;
+using OK = dsl::ObjectKind;
+
+int32_t index_of(const std::vector<std::string_view>& v, const std::string& s) {
+  auto it = std::find(v.begin(), v.end(), s);
+  return it == v.end() ? -1 : static_cast<int32_t>(it - v.begin());
+}
+
+class Compiler {
+ public:
+  Compiler(const dsl::Domain& d, const CompileOptions& opt, CompiledDomain& out) : d_(d), opt_(opt), out_(out) {}
+
+  Result<bool> run() {
+    const Vocab& v = out_.vocab;
+    out_.exponents.assign(static_cast<size_t>(v.object_count(OK::Currency)), 2);
+    out_.tariffs.resize(static_cast<size_t>(v.object_count(OK::Tariff)));
+    out_.routings.resize(static_cast<size_t>(v.object_count(OK::Routing)));
+    out_.terminals.resize(static_cast<size_t>(v.object_count(OK::Terminal)));
+    out_.providers.resize(static_cast<size_t>(v.object_count(OK::Provider)));
+    out_.limits.resize(static_cast<size_t>(v.object_count(OK::Limit)));
+    for (const dsl::Object& o : d_.objects) {
+      int32_t i = v.object(o.kind, o.id.text);
+      Result<bool> r = true;
+      switch (o.kind) {
+        case OK::Currency:
+          if (const dsl::Clause* e = o.find(CK::Exponent)) out_.exponents[static_cast<size_t>(i)] = static_cast<int32_t>(e->number.units);
+          break;
+        case OK::Tariff: r = tariff(o, out_.tariffs[static_cast<size_t>(i)]); break;
+        case OK::Routing: r = routing(o, out_.routings[static_cast<size_t>(i)]); break;
+        case OK::Terminal: r = terminal(o, out_.terminals[static_cast<size_t>(i)]); break;
+        case OK::Provider: r = provider(o, out_.providers[static_cast<size_t>(i)]); break;
+        case OK::Limit: r = limit(o, out_.limits[static_cast<size_t>(i)]); break;
+        default: break;
+      }
+      if (!r) return r.error();
+    }
+    return true;
+  }
+
+ private:
+  std::string head(const dsl::Object& o) { return std::string(dsl::to_string(o.kind)) + " " + o.id.text; }
+
+  Result<Selector> selector(std::vector<const dsl::Condition*> conds) {
+    std::vector<Cond> rules;
+    for (const dsl::Condition* c : conds) {
+      if (!c) {
+        rules.emplace_back();  // otherwise / unconditional: True
+        continue;
+      }
+      auto r = compile_condition(*c, out_.vocab);
+      if (!r) return r.error();
+      rules.push_back(std::move(*r));
+    }
+    Selector s = compile_selector(std::move(rules), out_.vocab, opt_.budget);
+    out_.selector_count++;
+    if (s.fallback) out_.fallback_count++;
+    out_.dag_nodes += s.dag.node_count();
+    out_.dag_bytes += s.dag.bytes();
+    return s;
+  }
+
+  Result<CompiledVolume> volume(const dsl::Volume& v) {
+    CompiledVolume c;
+    c.kind = v.kind;
+    switch (v.kind) {
+      case dsl::Volume::Kind::Fixed:
+        c.fixed_minor = v.fixed.minor;
+        c.fixed_currency = out_.vocab.object(OK::Currency, v.fixed.currency.text);
+        break;
+      case dsl::Volume::Kind::Percent: {
+        auto r = Rational::percent(v.percent);
+        if (!r) return r.error();
+        c.share = *r;
+        break;
+      }
+      case dsl::Volume::Kind::Fraction: {
+        auto r = Rational::make(v.numerator, v.denominator);
+        if (!r) return r.error();
+        c.share = *r;
+        break;
+      }
+      case dsl::Volume::Kind::WholeAmount: c.share = Rational::integer(1); break;
+      case dsl::Volume::Kind::Min:
+      case dsl::Volume::Kind::Max:
+      case dsl::Volume::Kind::Sum:
+        for (const dsl::Volume& a : v.args) {
+          auto r = volume(a);
+          if (!r) return r;
+          c.args.push_back(std::move(*r));
+        }
+        break;
+    }
+    return c;
+  }
+
+  // `label` is "tariff standard, fees"; arms are numbered "rule 1", nested "rule 1.2".
+  Result<CompiledCashFlow> cash_flow(const dsl::CashFlow& cf, const std::string& label, const std::string& prefix) {
+    CompiledCashFlow out;
+    for (const dsl::Posting& p : cf.postings) {
+      CompiledPosting cp;
+      cp.from = p.from.text();
+      cp.to = p.to.text();
+      auto v = volume(p.volume);
+      if (!v) return v.error();
+      cp.volume = std::move(*v);
+      cp.rounding = p.rounding.value_or(dsl::kDefaultRounding);
+      cp.details = p.details.value_or("");
+      cp.explain = label + (prefix.empty() ? "" : ", rule " + prefix) + ", posting " + cp.from + " -> " + cp.to +
+                   " (" + where(p.span) + ")";
+      out.postings.push_back(std::move(cp));
+    }
+    std::vector<const dsl::Condition*> conds;
+    for (size_t i = 0; i < cf.arms.size(); ++i) {
+      const dsl::DecisionArm& arm = cf.arms[i];
+      conds.push_back(arm.otherwise ? nullptr : &arm.condition);
+      std::string num = (prefix.empty() ? "" : prefix + ".") + std::to_string(i + 1);
+      out.arm_explain.push_back(label + ", rule " + num + (arm.otherwise ? " (otherwise, " : " (") + where(arm.span) + ")");
+      out.arm_line.push_back(arm.span.line);
+      auto body = cash_flow(arm.body, label, num);
+      if (!body) return body.error();
+      out.bodies.push_back(std::move(*body));
+    }
+    auto s = selector(conds);
+    if (!s) return s.error();
+    out.arms = std::move(*s);
+    return out;
+  }
+
+  std::vector<uint8_t> allowed(const dsl::Value& list, OK kind) {
+    std::vector<uint8_t> v(static_cast<size_t>(out_.vocab.object_count(kind)), 0);
+    for (const dsl::Value& item : list.items) {
+      int32_t i = out_.vocab.object(kind, item.text);
+      if (i >= 0) v[static_cast<size_t>(i)] = 1;
+    }
+    return v;
+  }
+
+  Result<bool> tariff(const dsl::Object& o, CompiledTariff& t) {
+    t.name = o.id.text;
+    t.explain = head(o) + " (" + where(o.span) + ")";
+    for (const dsl::Clause& c : o.clauses) {
+      std::string at = head(o) + ", " + std::string(dsl::to_string(c.kind)) + " (" + where(c.span) + ")";
+      switch (c.kind) {
+        case CK::Currencies:
+          t.currencies = allowed(c.list, OK::Currency);
+          t.currencies_explain = at;
+          break;
+        case CK::Categories:
+          t.categories = allowed(c.list, OK::Category);
+          t.categories_explain = at;
+          break;
+        case CK::PaymentMethods: {
+          std::vector<PaymentMethodRule> ms;
+          for (const dsl::PaymentMethod& m : c.methods) {
+            PaymentMethodRule r;
+            r.kind = out_.vocab.find(Attr::PaymentTool, m.kind.text);
+            if (m.sub) {
+              r.sub = out_.vocab.object(m.kind.text == "wallet" ? OK::WalletProvider : OK::PaymentSystem, m.sub->text);
+            }
+            ms.push_back(r);
+          }
+          t.methods = std::move(ms);
+          t.methods_explain = at;
+          break;
+        }
+        case CK::AmountBounds:
+          t.bounds.push_back({out_.vocab.object(OK::Currency, c.low.currency.text), c.low.minor, c.high.minor, at});
+          break;
+        case CK::Fees: {
+          auto cf = cash_flow(*c.cash_flow, head(o) + ", fees", "");
+          if (!cf) return cf.error();
+          t.fees = std::move(*cf);
+          break;
+        }
+        case CK::Refunds:
+          t.refunds_allowed = c.refunds->allowed.value_or(false);
+          t.refunds_explain = at;
+          if (c.refunds->fees) {
+            auto cf = cash_flow(*c.refunds->fees, head(o) + ", refund fees", "");
+            if (!cf) return cf.error();
+            t.refund_fees = std::move(*cf);
+          }
+          break;
+        case CK::Routing: t.routing = out_.vocab.object(OK::Routing, c.ref.text); break;
+        case CK::HoldLifetime:
+          t.hold_lifetime = c.duration.count;
+          t.hold_unit = c.duration.unit.text;
+          break;
+        default: break;
+      }
+    }
+    return true;
+  }
+
+  Result<bool> routing(const dsl::Object& o, CompiledRouting& r) {
+    using RK = dsl::RoutingStatement::Kind;
+    r.name = o.id.text;
+    r.explain = head(o) + " (" + where(o.span) + ")";
+    std::vector<const dsl::Condition*> guards;
+    int rule = 0;
+    for (const dsl::Clause& c : o.clauses) {
+      if (c.kind != CK::RoutingStatement) continue;
+      const dsl::RoutingStatement& s = *c.routing;
+      ++rule;
+      std::string at = head(o) + ", rule " + std::to_string(rule) + " (" + where(s.span) + ")";
+      const dsl::Condition* cond = s.condition ? &*s.condition : nullptr;
+      switch (s.kind) {
+        case RK::Decline:
+        case RK::Delegate: {
+          CompiledRouting::Guard g;
+          g.decline = s.kind == RK::Decline;
+          g.reason = s.reason.value_or("");
+          if (!g.decline) g.target = out_.vocab.object(OK::Routing, s.target.text);
+          g.explain = at + (g.decline ? ": decline" : ": use " + s.target.text);
+          r.guard_info.push_back(std::move(g));
+          guards.push_back(cond);
+          break;
+        }
+        case RK::Candidate: {
+          CompiledRouting::Candidate cand;
+          cand.terminal = out_.vocab.object(OK::Terminal, s.target.text);
+          cand.priority = s.priority;
+          cand.weight = s.weight;
+          cand.explain = at + ": candidate " + s.target.text;
+          if (cond) {
+            auto sel = selector({cond});
+            if (!sel) return sel.error();
+            cand.when = std::move(*sel);
+          }
+          r.candidates.push_back(std::move(cand));
+          break;
+        }
+        case RK::Exclude: {
+          auto cc = compile_condition(*cond, out_.vocab);
+          if (!cc) return cc.error();
+          r.excludes.push_back({std::move(*cc), at + ": exclude"});
+          break;
+        }
+      }
+    }
+    auto sel = selector(guards);
+    if (!sel) return sel.error();
+    r.guards = std::move(*sel);
+    return true;
+  }
+
+  Result<bool> terminal(const dsl::Object& o, CompiledTerminal& t) {
+    t.name = o.id.text;
+    t.explain = head(o) + " (" + where(o.span) + ")";
+    if (const dsl::Clause* c = o.find(CK::Provider)) t.provider = out_.vocab.object(OK::Provider, c->ref.text);
+    t.disabled = o.find(CK::Disabled) != nullptr;
+    if (const dsl::Clause* c = o.find(CK::RiskCoverage)) t.risk_coverage = out_.vocab.find(Attr::Risk, c->ref.text);
+    if (const dsl::Clause* c = o.find(CK::Accepts)) {
+      auto sel = selector({&*c->condition});
+      if (!sel) return sel.error();
+      t.accepts = std::move(*sel);
+    }
+    return true;
+  }
+
+  Result<bool> provider(const dsl::Object& o, CompiledProvider& p) {
+    p.name = o.id.text;
+    p.explain = head(o) + " (" + where(o.span) + ")";
+    if (const dsl::Clause* c = o.find(CK::Accepts)) {
+      auto sel = selector({&*c->condition});
+      if (!sel) return sel.error();
+      p.accepts = std::move(*sel);
+    }
+    if (const dsl::Clause* c = o.find(CK::Fees)) {
+      auto cf = cash_flow(*c->cash_flow, head(o) + ", fees", "");
+      if (!cf) return cf.error();
+      p.fees = std::move(*cf);
+    }
+    return true;
+  }
+
+  Result<bool> limit(const dsl::Object& o, CompiledLimit& l) {
+    l.name = o.id.text;
+    l.explain = head(o) + " (" + where(o.span) + ")";
+    if (const dsl::Clause* c = o.find(CK::Scope)) {
+      for (const dsl::Value& item : c->list.items) l.scopes.push_back(index_of(dsl::limit_scopes(), item.text));
+    }
+    if (const dsl::Clause* c = o.find(CK::Period)) l.period = index_of(dsl::limit_periods(), c->ref.text);
+    if (const dsl::Clause* c = o.find(CK::Timezone)) {
+      l.timezone = c->text;
+      if (c->text != "UTC") {
+        int sign = c->text[0] == '-' ? -1 : 1;
+        l.tz_offset_minutes = sign * (std::stoi(c->text.substr(1, 2)) * 60 + std::stoi(c->text.substr(4, 2)));
+      }
+    }
+    if (const dsl::Clause* c = o.find(CK::LimitBound)) {
+      l.is_count = c->bound_is_count;
+      l.inclusive = c->bound_inclusive;
+      if (l.is_count) {
+        l.bound = c->bound.number.units;
+      } else {
+        l.bound = c->bound.minor;
+        l.currency = out_.vocab.object(OK::Currency, c->bound.text);
+      }
+    }
+    if (const dsl::Clause* c = o.find(CK::When)) {
+      auto sel = selector({&*c->condition});
+      if (!sel) return sel.error();
+      l.when = std::move(*sel);
+    }
+    return true;
+  }
+
+  const dsl::Domain& d_;
+  const CompileOptions& opt_;
+  CompiledDomain& out_;
+};
+
+}  // namespace
+
+std::string where(const dsl::Span& s) { return "line " + std::to_string(s.line); }
+
+Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain, const CompileOptions& options) {
+  auto out = std::make_shared<CompiledDomain>(domain);
+  auto r = Compiler(domain, options, *out).run();
+  if (!r) return r.error();
+  return std::shared_ptr<const CompiledDomain>(std::move(out));
+}
+
+}  // namespace paydomain::evaluator

@@ -1,0 +1,73 @@
+// The payment context inside the evaluator: every attribute a condition can
+// test held in a fixed slot (strings interned to small integers at compile
+// time), plus the fields that are not condition attributes (tariff, time,
+// payment key, route health, turnover). Built from JSON by evaluator/json.h.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dsl/ast.h"
+
+namespace paydomain::evaluator {
+
+// Condition attributes, in the order of dsl::attributes() (checked at startup).
+enum class Attr : uint8_t {
+  Operation, Amount, Currency, Category, PaymentTool, PaymentSystem, IssuerCountry, Bin,
+  WalletProvider, TokenProvider, Party, Shop, Risk, Flow, Weekday, TimeOfDay,
+  HealthFailureRate, HealthLatency,
+};
+inline constexpr int kAttrCount = 18;
+inline constexpr uint32_t bit(Attr a) { return 1u << static_cast<unsigned>(a); }
+inline constexpr size_t idx(Attr a) { return static_cast<size_t>(a); }
+
+// The condition-visible facts. Categorical attributes hold an interned id;
+// Amount holds minor units (its currency is the Currency slot); TimeOfDay
+// holds the minute of the day (UTC); HealthLatency milliseconds.
+struct Facts {
+  uint32_t present = 0;  // bit(attr) set when the slot holds a value
+  std::array<int64_t, kAttrCount> v{};
+  std::string bin;                 // digits, when bit(Attr::Bin)
+  dsl::Decimal failure_rate;       // a percentage, when bit(Attr::HealthFailureRate)
+
+  bool has(Attr a) const { return (present & bit(a)) != 0; }
+  int64_t get(Attr a) const { return v[idx(a)]; }
+  void set(Attr a, int64_t value) {
+    v[idx(a)] = value;
+    present |= bit(a);
+  }
+  void clear(Attr a) { present &= ~bit(a); }
+};
+
+// Recent health of a terminal or provider (key: the object's id).
+struct HealthSample {
+  int32_t terminal = -1;  // terminal index, or -1
+  int32_t provider = -1;  // provider index, or -1
+  bool has_failure_rate = false;
+  dsl::Decimal failure_rate;  // percentage: {80,0} is 80%
+  bool has_latency = false;
+  int64_t latency_ms = 0;
+};
+
+// Current turnover of a limit in its period, as the processing core counts it.
+struct Turnover {
+  int32_t limit = -1;
+  int64_t value = 0;  // minor units in the limit's currency, or a count
+};
+
+struct Context {
+  Facts facts;
+  int32_t tariff = -1;   // tariff index, -1 when absent
+  int32_t routing = -1;  // routing index, -1 = use the tariff's
+  bool has_time = false;
+  int64_t time = 0;      // seconds since the Unix epoch (UTC)
+  bool has_payment_key = false;
+  std::string payment_key;
+  std::string party, shop, tool_token;  // raw strings for limit scope keys
+  std::vector<HealthSample> health;
+  std::vector<Turnover> turnover;
+};
+
+}  // namespace paydomain::evaluator

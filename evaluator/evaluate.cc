@@ -1,0 +1,531 @@
+#include "evaluator/evaluate.h"
+
+#include <algorithm>
+
+#include "dsl/schema.h"
+#include "evaluator/time.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+using Verdict = TermsResult::Verdict;
+using CFStatus = CashFlowResult::Status;
+using RStatus = RouteResult::Status;
+
+constexpr int32_t kRefundOp = 1;  // index of "refund" in the operation values
+
+std::string_view sv(const std::string& s) { return s; }
+
+uint64_t miss(Attr a) { return bit(a); }
+
+// ---- terms -----------------------------------------------------------------
+
+void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& opt, TermsResult& out) {
+  if (c.tariff < 0) {
+    out.verdict = Verdict::Undetermined;
+    out.missing |= kMissTariff;
+    return;
+  }
+  const CompiledTariff& t = d.tariffs[static_cast<size_t>(c.tariff)];
+  const Facts& f = c.facts;
+  const Vocab& v = d.vocab;
+  bool unknown = false;
+  if (opt.explain) out.explain.push_back(sv(t.explain));
+  if (f.has(Attr::Operation) && f.get(Attr::Operation) == kRefundOp && !t.refunds_allowed) {
+    out.reasons.push_back("refunds are not allowed by tariff " + t.name);
+  }
+  auto listed = [&](const std::optional<std::vector<uint8_t>>& allowed, Attr a, const std::string& explain,
+                    const char* what) {
+    if (!allowed) return;
+    if (opt.explain) out.explain.push_back(sv(explain));
+    if (!f.has(a)) {
+      unknown = true;
+      out.missing |= miss(a);
+    } else if (!(*allowed)[static_cast<size_t>(f.get(a))]) {
+      out.reasons.push_back(std::string(what) + " " + v.name(a, static_cast<int32_t>(f.get(a))) +
+                            " is not allowed by tariff " + t.name);
+    }
+  };
+  listed(t.currencies, Attr::Currency, t.currencies_explain, "currency");
+  listed(t.categories, Attr::Category, t.categories_explain, "category");
+  if (t.methods) {
+    if (opt.explain) out.explain.push_back(sv(t.methods_explain));
+    if (!f.has(Attr::PaymentTool)) {
+      unknown = true;
+      out.missing |= miss(Attr::PaymentTool);
+    } else {
+      int64_t kind = f.get(Attr::PaymentTool);
+      Attr sub = v.name(Attr::PaymentTool, static_cast<int32_t>(kind)) == "wallet" ? Attr::WalletProvider
+                                                                                    : Attr::PaymentSystem;
+      bool match = false, maybe = false;
+      for (const PaymentMethodRule& r : *t.methods) {
+        if (r.kind != kind) continue;
+        if (r.sub < 0 || (f.has(sub) && f.get(sub) == r.sub)) {
+          match = true;
+        } else if (!f.has(sub)) {
+          maybe = true;
+        }
+      }
+      if (!match && maybe) {
+        unknown = true;
+        out.missing |= miss(sub);
+      } else if (!match) {
+        std::string m = v.name(Attr::PaymentTool, static_cast<int32_t>(kind));
+        if (f.has(sub)) m += "(" + v.name(sub, static_cast<int32_t>(f.get(sub))) + ")";
+        out.reasons.push_back("payment method " + m + " is not allowed by tariff " + t.name);
+      }
+    }
+  }
+  if (!t.bounds.empty()) {
+    if (!f.has(Attr::Currency)) {
+      unknown = true;
+      out.missing |= miss(Attr::Currency);
+    } else {
+      for (const AmountBound& b : t.bounds) {
+        if (b.currency != f.get(Attr::Currency)) continue;
+        if (opt.explain) out.explain.push_back(sv(b.explain));
+        if (!f.has(Attr::Amount)) {
+          unknown = true;
+          out.missing |= miss(Attr::Amount);
+        } else if (f.get(Attr::Amount) < b.low || f.get(Attr::Amount) > b.high) {
+          int e = d.exponents[static_cast<size_t>(b.currency)];
+          const std::string& cur = v.object_name(dsl::ObjectKind::Currency, b.currency);
+          out.reasons.push_back("amount " + format_minor(f.get(Attr::Amount), e) + " " + cur + " is outside " +
+                                format_minor(b.low, e) + " .. " + format_minor(b.high, e) + " " + cur +
+                                " of tariff " + t.name);
+        }
+      }
+    }
+  }
+  out.verdict = !out.reasons.empty() ? Verdict::Forbidden : unknown ? Verdict::Undetermined : Verdict::Allowed;
+}
+
+// ---- cash flow ---------------------------------------------------------------
+
+bool uses_amount(const CompiledVolume& v) {
+  if (v.kind == dsl::Volume::Kind::Fixed) return false;
+  if (v.args.empty()) return true;
+  return std::any_of(v.args.begin(), v.args.end(), uses_amount);
+}
+
+Result<Rational> volume(const CompiledDomain& d, const CompiledVolume& v, const Facts& f) {
+  using K = dsl::Volume::Kind;
+  switch (v.kind) {
+    case K::Fixed:
+      if (v.fixed_currency != f.get(Attr::Currency)) {
+        return Error{"", "a fixed amount in " + d.vocab.object_name(dsl::ObjectKind::Currency, v.fixed_currency) +
+                             " cannot apply to a payment in " +
+                             d.vocab.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)))};
+      }
+      return Rational::integer(v.fixed_minor);
+    case K::Percent:
+    case K::Fraction:
+    case K::WholeAmount: return multiply(v.share, Rational::integer(f.get(Attr::Amount)));
+    case K::Min:
+    case K::Max:
+    case K::Sum: {
+      auto acc = volume(d, v.args[0], f);
+      for (size_t i = 1; acc && i < v.args.size(); ++i) {
+        auto x = volume(d, v.args[i], f);
+        if (!x) return x;
+        if (v.kind == K::Sum) {
+          acc = add(*acc, *x);
+        } else {
+          acc = v.kind == K::Min ? min(*acc, *x) : max(*acc, *x);
+        }
+      }
+      return acc;
+    }
+  }
+  return Error{"", "unknown volume"};
+}
+
+void run_cash_flow(const CompiledDomain& d, const CompiledCashFlow& cf, const Facts& f, bool provider,
+                   const EvalOptions& opt, CashFlowResult& out) {
+  for (const CompiledPosting& p : cf.postings) {
+    if (!f.has(Attr::Currency) || (uses_amount(p.volume) && !f.has(Attr::Amount))) {
+      if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
+      out.missing |= miss(f.has(Attr::Currency) ? Attr::Amount : Attr::Currency);
+      out.possibilities.push_back(sv(p.explain));
+      continue;
+    }
+    auto r = volume(d, p.volume, f);
+    if (!r) {
+      out.status = CFStatus::Error;
+      out.error = r.error().message + " (" + p.explain + ")";
+      continue;
+    }
+    const std::string& cur = d.vocab.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
+    out.postings.push_back({sv(p.from), sv(p.to), Money{round(*r, p.rounding), cur}, sv(p.details), sv(p.explain), provider});
+  }
+  if (cf.arms.rules.empty()) return;
+  int32_t o = cf.arms.decide(f);
+  if (o == kUndetermined) {
+    std::vector<int32_t> outcomes;
+    uint64_t m32 = 0;
+    uint32_t missing = 0;
+    cf.arms.explore(f, outcomes, missing);
+    m32 = missing;
+    out.missing |= m32;
+    if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
+    for (int32_t x : outcomes) {
+      if (x >= 0) out.possibilities.push_back(sv(cf.arm_explain[static_cast<size_t>(x)]));
+    }
+    return;
+  }
+  if (o < 0) return;
+  if (opt.explain) out.explain.push_back(sv(cf.arm_explain[static_cast<size_t>(o)]));
+  run_cash_flow(d, cf.bodies[static_cast<size_t>(o)], f, provider, opt, out);
+}
+
+// ---- route -------------------------------------------------------------------
+
+void all_terminals(const CompiledDomain& d, int32_t ri, std::vector<int32_t>& out, int depth = 0) {
+  if (depth > 64) return;
+  const CompiledRouting& r = d.routings[static_cast<size_t>(ri)];
+  for (const auto& c : r.candidates) {
+    if (std::find(out.begin(), out.end(), c.terminal) == out.end()) out.push_back(c.terminal);
+  }
+  for (const auto& g : r.guard_info) {
+    if (!g.decline) all_terminals(d, g.target, out, depth + 1);
+  }
+}
+
+const HealthSample* health_of(const Context& c, int32_t terminal, int32_t provider) {
+  for (const HealthSample& h : c.health) {
+    if (h.terminal == terminal) return &h;
+  }
+  for (const HealthSample& h : c.health) {
+    if (h.provider >= 0 && h.provider == provider) return &h;
+  }
+  return nullptr;
+}
+
+uint64_t missing_of(const Selector& s, const Facts& f) {
+  std::vector<int32_t> outcomes;
+  uint32_t missing = 0;
+  s.explore(f, outcomes, missing);
+  return missing;
+}
+
+void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Context& c, const EvalOptions& opt,
+                     RouteResult& out) {
+  const Facts& f = c.facts;
+  const Vocab& v = d.vocab;
+  std::vector<int32_t> eligible, uncertain;  // candidate indices
+  for (size_t i = 0; i < r.candidates.size(); ++i) {
+    const CompiledRouting::Candidate& cand = r.candidates[i];
+    const CompiledTerminal& t = d.terminals[static_cast<size_t>(cand.terminal)];
+    std::string reason;
+    bool unsure = false;
+    auto reject = [&](std::string why) {
+      if (reason.empty()) reason = std::move(why);
+    };
+    if (cand.when) {
+      int32_t o = cand.when->decide(f);
+      if (o == kNoMatch) reject("condition false (" + cand.explain + ")");
+      if (o == kUndetermined) {
+        unsure = true;
+        out.missing |= missing_of(*cand.when, f);
+      }
+    }
+    if (t.disabled) reject("terminal " + t.name + " is disabled");
+    if (t.risk_coverage >= 0) {
+      if (!f.has(Attr::Risk)) {
+        unsure = true;
+        out.missing |= miss(Attr::Risk);
+      } else if (f.get(Attr::Risk) > t.risk_coverage) {
+        reject("risk " + v.name(Attr::Risk, static_cast<int32_t>(f.get(Attr::Risk))) + " is above the coverage " +
+               v.name(Attr::Risk, t.risk_coverage) + " of terminal " + t.name);
+      }
+    }
+    auto accepts = [&](const std::optional<Selector>& s, const std::string& who) {
+      if (!s) return;
+      int32_t o = s->decide(f);
+      if (o == kNoMatch) reject(who + " does not accept this payment");
+      if (o == kUndetermined) {
+        unsure = true;
+        out.missing |= missing_of(*s, f);
+      }
+    };
+    accepts(t.accepts, t.explain);
+    const CompiledProvider* p = t.provider >= 0 ? &d.providers[static_cast<size_t>(t.provider)] : nullptr;
+    if (p) accepts(p->accepts, p->explain);
+    if (const HealthSample* h = health_of(c, cand.terminal, t.provider); h && !r.excludes.empty()) {
+      Facts hf = f;
+      if (h->has_failure_rate) {
+        hf.failure_rate = h->failure_rate;
+        hf.present |= bit(Attr::HealthFailureRate);
+      }
+      if (h->has_latency) hf.set(Attr::HealthLatency, h->latency_ms);
+      for (const auto& ex : r.excludes) {
+        if (eval(ex.cond, hf) == Tri::True) {
+          reject("route health over threshold (" + ex.explain + ")");
+          break;
+        }
+      }
+    }
+    if (!reason.empty()) {
+      out.rejected.push_back({cand.terminal, std::move(reason)});
+    } else if (unsure) {
+      uncertain.push_back(static_cast<int32_t>(i));
+    } else {
+      eligible.push_back(static_cast<int32_t>(i));
+    }
+  }
+  if (!uncertain.empty()) {
+    out.status = RStatus::Undetermined;
+    for (int32_t i : eligible) out.possible.push_back(r.candidates[static_cast<size_t>(i)].terminal);
+    for (int32_t i : uncertain) out.possible.push_back(r.candidates[static_cast<size_t>(i)].terminal);
+    return;
+  }
+  if (eligible.empty()) {
+    out.status = RStatus::NoRoute;
+    return;
+  }
+  // Preference: priority (higher first), then weight (higher first), then source order.
+  std::stable_sort(eligible.begin(), eligible.end(), [&](int32_t a, int32_t b) {
+    const auto& x = r.candidates[static_cast<size_t>(a)];
+    const auto& y = r.candidates[static_cast<size_t>(b)];
+    if (x.priority != y.priority) return x.priority > y.priority;
+    return x.weight > y.weight;
+  });
+  int64_t top = r.candidates[static_cast<size_t>(eligible[0])].priority;
+  size_t group = 0;
+  int64_t total = 0;
+  while (group < eligible.size() && r.candidates[static_cast<size_t>(eligible[group])].priority == top) {
+    total += r.candidates[static_cast<size_t>(eligible[group])].weight;
+    ++group;
+  }
+  size_t pick = 0;
+  if (group > 1) {
+    if (!c.has_payment_key) {
+      out.status = RStatus::Undetermined;
+      out.missing |= kMissPaymentKey;
+      for (size_t k = 0; k < group; ++k) out.possible.push_back(r.candidates[static_cast<size_t>(eligible[k])].terminal);
+      return;
+    }
+    // Weighted by source order within the group, independent of the sort above.
+    std::vector<int32_t> src(eligible.begin(), eligible.begin() + static_cast<long>(group));
+    std::sort(src.begin(), src.end());
+    unsigned __int128 x = static_cast<unsigned __int128>(payment_key_hash(c.payment_key)) * static_cast<uint64_t>(total);
+    int64_t target = static_cast<int64_t>(x >> 64);
+    int32_t chosen = src.back();
+    for (int32_t i : src) {
+      target -= r.candidates[static_cast<size_t>(i)].weight;
+      if (target < 0) {
+        chosen = i;
+        break;
+      }
+    }
+    pick = static_cast<size_t>(std::find(eligible.begin(), eligible.end(), chosen) - eligible.begin());
+  }
+  std::rotate(eligible.begin(), eligible.begin() + static_cast<long>(pick), eligible.begin() + static_cast<long>(pick) + 1);
+  const auto& chosen = r.candidates[static_cast<size_t>(eligible[0])];
+  out.status = RStatus::Chosen;
+  out.terminal = chosen.terminal;
+  out.provider = d.terminals[static_cast<size_t>(chosen.terminal)].provider;
+  for (int32_t i : eligible) out.candidates.push_back(r.candidates[static_cast<size_t>(i)].terminal);
+  if (opt.explain) out.explain.push_back(sv(chosen.explain));
+}
+
+void eval_ruleset(const CompiledDomain& d, int32_t ri, const Context& c, const EvalOptions& opt, RouteResult& out,
+                  int depth) {
+  const CompiledRouting& r = d.routings[static_cast<size_t>(ri)];
+  if (opt.explain) out.explain.push_back(sv(r.explain));
+  int32_t g = r.guards.decide(c.facts);
+  if (g == kUndetermined) {
+    out.status = RStatus::Undetermined;
+    std::vector<int32_t> outcomes;
+    uint32_t missing = 0;
+    r.guards.explore(c.facts, outcomes, missing);
+    out.missing |= missing;
+    all_terminals(d, ri, out.possible);
+    return;
+  }
+  if (g >= 0) {
+    const CompiledRouting::Guard& gi = r.guard_info[static_cast<size_t>(g)];
+    if (opt.explain) out.explain.push_back(sv(gi.explain));
+    if (gi.decline) {
+      out.status = RStatus::Declined;
+      out.decline_reason = gi.reason;
+      return;
+    }
+    if (depth < 64) eval_ruleset(d, gi.target, c, opt, out, depth + 1);
+    return;
+  }
+  eval_candidates(d, r, c, opt, out);
+}
+
+// ---- limits ------------------------------------------------------------------
+
+void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, const Context& c,
+                const RouteResult& route, LimitResult& out) {
+  const Facts& f = c.facts;
+  out.limit = li;
+  out.explain = l.explain;
+  out.status = LimitResult::Status::Applies;
+  if (l.when) {
+    int32_t o = l.when->decide(f);
+    if (o == kNoMatch) {
+      out.status = LimitResult::Status::NotApplies;
+      return;
+    }
+    if (o == kUndetermined) {
+      out.status = LimitResult::Status::Undetermined;
+      out.missing |= missing_of(*l.when, f);
+    }
+  }
+  if (!l.is_count) {  // an amount limit counts turnover in its own currency only
+    if (!f.has(Attr::Currency)) {
+      out.status = LimitResult::Status::Undetermined;
+      out.missing |= miss(Attr::Currency);
+    } else if (f.get(Attr::Currency) != l.currency) {
+      out.status = LimitResult::Status::NotApplies;
+      return;
+    }
+  }
+  // The scope key: the counter the processing core must check.
+  out.has_scope_key = true;
+  for (int32_t s : l.scopes) {
+    std::string_view name = dsl::limit_scopes()[static_cast<size_t>(s)];
+    std::string value;
+    bool have = true;
+    switch (s) {
+      case 0:
+      case 1:
+      case 2: {
+        const std::string& raw = s == 0 ? c.party : s == 1 ? c.shop : c.tool_token;
+        have = !raw.empty();
+        value = raw;
+        if (!have) out.missing |= s == 0 ? uint64_t{kMissParty} : s == 1 ? uint64_t{kMissShop} : uint64_t{kMissToken};
+        break;
+      }
+      case 3:
+      case 4:
+        have = route.status == RStatus::Chosen;
+        if (have) {
+          value = s == 3 ? d.vocab.object_name(dsl::ObjectKind::Provider, route.provider)
+                         : d.vocab.object_name(dsl::ObjectKind::Terminal, route.terminal);
+        } else if (route.status == RStatus::Undetermined) {
+          out.missing |= kMissRoute | route.missing;
+        }
+        break;
+      default: have = false;
+    }
+    if (!have) {
+      out.has_scope_key = false;
+      continue;
+    }
+    if (!out.scope_key.empty()) out.scope_key += ';';
+    out.scope_key.append(name).append("=").append(value);
+  }
+  if (!out.has_scope_key) out.scope_key.clear();
+  if (c.has_time) {
+    out.has_window = true;
+    std::tie(out.window_start, out.window_end) = period_window(c.time, l.period, l.tz_offset_minutes);
+  } else {
+    out.missing |= kMissTime;
+  }
+  for (const Turnover& t : c.turnover) {
+    if (t.limit != li) continue;
+    if (!l.is_count && !f.has(Attr::Amount)) {
+      out.verdict = LimitResult::Verdict::Undetermined;
+      out.missing |= miss(Attr::Amount);
+      break;
+    }
+    __int128 after = static_cast<__int128>(t.value) + (l.is_count ? 1 : f.get(Attr::Amount));
+    out.turnover_after = after > INT64_MAX ? INT64_MAX : static_cast<int64_t>(after);
+    bool over = l.inclusive ? after > l.bound : after >= l.bound;
+    out.verdict = over ? LimitResult::Verdict::Exceeded : LimitResult::Verdict::Within;
+    if (out.status == LimitResult::Status::Undetermined) out.verdict = LimitResult::Verdict::Undetermined;
+  }
+}
+
+}  // namespace
+
+uint64_t payment_key_hash(std::string_view key) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : key) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  h += 0x9e3779b97f4a7c15ull;
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+  return h ^ (h >> 31);
+}
+
+std::vector<std::string> missing_names(uint64_t m) {
+  static const char* paths[kAttrCount] = {
+      "operation", "amount", "amount.currency", "category", "payment_tool.kind", "payment_tool.payment_system",
+      "payment_tool.issuer_country", "payment_tool.bin", "payment_tool.wallet_provider",
+      "payment_tool.token_provider", "party", "shop", "risk", "flow", "time", "time",
+      "health.failure_rate", "health.latency_ms"};
+  std::vector<std::string> out;
+  auto add = [&](const std::string& s) {
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  };
+  for (int i = 0; i < kAttrCount; ++i) {
+    if (m & (1ull << i)) add(paths[i]);
+  }
+  if (m & kMissTariff) add("tariff");
+  if (m & kMissPaymentKey) add("payment_key");
+  if (m & kMissTime) add("time");
+  if (m & kMissToken) add("payment_tool.token");
+  if (m & kMissParty) add("party");
+  if (m & kMissShop) add("shop");
+  if (m & kMissRoute) add("route");
+  return out;
+}
+
+EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt) {
+  EvalResult res;
+  eval_terms(d, c, opt, res.terms);
+
+  // Route first: the provider's postings and provider/terminal limit scopes need it.
+  int32_t ri = c.routing;
+  if (ri < 0 && c.tariff >= 0) ri = d.tariffs[static_cast<size_t>(c.tariff)].routing;
+  if (ri >= 0) {
+    eval_ruleset(d, ri, c, opt, res.route, 0);
+  } else if (c.tariff < 0) {
+    res.route.status = RStatus::Undetermined;
+    res.route.missing |= kMissTariff;
+  }
+
+  CashFlowResult& cf = res.cash_flow;
+  bool refund = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kRefundOp;
+  if (c.tariff < 0) {
+    cf.status = CFStatus::Undetermined;
+    cf.missing |= kMissTariff;
+  } else {
+    const CompiledTariff& t = d.tariffs[static_cast<size_t>(c.tariff)];
+    const auto& fees = refund ? t.refund_fees : t.fees;
+    if (fees) run_cash_flow(d, *fees, c.facts, false, opt, cf);
+  }
+  // Provider-side postings: what the chosen route's provider charges (payments only).
+  if (!refund) {
+    if (res.route.status == RStatus::Chosen && res.route.provider >= 0) {
+      const CompiledProvider& p = d.providers[static_cast<size_t>(res.route.provider)];
+      if (p.fees) run_cash_flow(d, *p.fees, c.facts, true, opt, cf);
+    } else if (res.route.status == RStatus::Undetermined) {
+      bool any_fees = false;
+      for (int32_t t : res.route.possible) {
+        int32_t p = d.terminals[static_cast<size_t>(t)].provider;
+        any_fees = any_fees || (p >= 0 && d.providers[static_cast<size_t>(p)].fees);
+      }
+      if (any_fees) {
+        if (cf.status != CFStatus::Error) cf.status = CFStatus::Undetermined;
+        cf.missing |= res.route.missing | kMissRoute;
+      }
+    }
+  }
+
+  res.limits.resize(d.limits.size());
+  for (size_t i = 0; i < d.limits.size(); ++i) {
+    eval_limit(d, d.limits[i], static_cast<int32_t>(i), c, res.route, res.limits[i]);
+  }
+  return res;
+}
+
+}  // namespace paydomain::evaluator

@@ -1,0 +1,107 @@
+// Evaluation of one payment context against a compiled domain: terms, cash
+// flow, route and limits, each either determined or "undetermined" with what
+// is missing and what remains possible (never a guess), optionally explained.
+//
+// Strings in a result (string_view) point into the CompiledDomain: keep the
+// shared_ptr alive while you read the result.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "evaluator/compiled.h"
+#include "evaluator/context.h"
+
+namespace paydomain::evaluator {
+
+// Context fields that were needed but absent: bits of Attr, plus these.
+enum MissingField : uint64_t {
+  kMissTariff = 1ull << 32,
+  kMissPaymentKey = 1ull << 33,
+  kMissTime = 1ull << 34,
+  kMissToken = 1ull << 35,
+  kMissParty = 1ull << 36,
+  kMissShop = 1ull << 37,
+  kMissRoute = 1ull << 38,  // a limit scoped by provider/terminal while the route is undetermined
+};
+// JSON paths of the missing fields: "amount", "payment_tool.payment_system", ...
+std::vector<std::string> missing_names(uint64_t missing);
+
+struct EvalOptions {
+  bool explain = false;  // fill the `explain` lists
+};
+
+struct TermsResult {
+  enum class Verdict { Allowed, Forbidden, Undetermined };
+  Verdict verdict = Verdict::Undetermined;
+  std::vector<std::string> reasons;  // why forbidden
+  uint64_t missing = 0;
+  std::vector<std::string_view> explain;
+};
+
+struct PostingResult {
+  std::string_view from, to;
+  Money amount;
+  std::string_view details;
+  std::string_view rule;     // the explanation of the posting's rule
+  bool provider = false;     // from the chosen provider's fees
+};
+
+struct CashFlowResult {
+  enum class Status { Determined, Undetermined, Error };
+  Status status = Status::Determined;
+  std::vector<PostingResult> postings;        // every posting that is certain
+  std::vector<std::string_view> possibilities;  // undetermined: rules that may still apply
+  uint64_t missing = 0;
+  std::string error;                           // Error: e.g. currencies mixed
+  std::vector<std::string_view> explain;       // rules that applied
+};
+
+struct RouteResult {
+  enum class Status { Chosen, Declined, NoRoute, Undetermined, NoRouting };
+  struct Rejected {
+    int32_t terminal = -1;
+    std::string reason;
+  };
+  Status status = Status::NoRouting;
+  int32_t terminal = -1, provider = -1;  // Chosen
+  std::vector<int32_t> candidates;        // Chosen: preference order, chosen first
+  std::vector<Rejected> rejected;
+  std::string_view decline_reason;        // Declined
+  std::vector<int32_t> possible;          // Undetermined: terminals that may be chosen
+  uint64_t missing = 0;
+  std::vector<std::string_view> explain;
+};
+
+struct LimitResult {
+  enum class Status { Applies, NotApplies, Undetermined };
+  enum class Verdict { None, Within, Exceeded, Undetermined };
+  int32_t limit = -1;
+  Status status = Status::Undetermined;
+  bool has_scope_key = false;
+  std::string scope_key;  // "shop=shop-1;party=acme" in the limit's scope order
+  bool has_window = false;
+  int64_t window_start = 0, window_end = 0;  // [start, end) seconds since the epoch
+  Verdict verdict = Verdict::None;           // None: no turnover in the context
+  int64_t turnover_after = 0;                // turnover including this payment
+  uint64_t missing = 0;
+  std::string_view explain;
+};
+
+struct EvalResult {
+  TermsResult terms;
+  CashFlowResult cash_flow;
+  RouteResult route;
+  std::vector<LimitResult> limits;  // every limit of the domain, in domain order
+};
+
+EvalResult evaluate(const CompiledDomain& domain, const Context& context, const EvalOptions& options = {});
+
+// The weighted choice: a stable 64-bit hash of the payment key (FNV-1a with
+// a splitmix64 finaliser), so the same key picks the same terminal on every
+// machine and every run.
+uint64_t payment_key_hash(std::string_view key);
+
+}  // namespace paydomain::evaluator

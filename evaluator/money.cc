@@ -1,0 +1,139 @@
+#include "evaluator/money.h"
+
+#include <cstdlib>
+
+namespace paydomain::evaluator {
+namespace {
+
+using i128 = __int128;
+
+bool fits(i128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
+
+i128 gcd128(i128 a, i128 b) {
+  if (a < 0) a = -a;
+  if (b < 0) b = -b;
+  while (b != 0) {
+    i128 t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+Error overflow() { return Error{"", "amount arithmetic overflows 64-bit minor units"}; }
+
+Error mixed(const std::string& a, const std::string& b) {
+  return Error{"", "cannot mix currencies " + a + " and " + b};
+}
+
+}  // namespace
+
+Result<Money> add(const Money& a, const Money& b) {
+  if (a.currency != b.currency) return mixed(a.currency, b.currency);
+  i128 s = static_cast<i128>(a.minor) + b.minor;
+  if (!fits(s)) return overflow();
+  return Money{static_cast<int64_t>(s), a.currency};
+}
+
+Result<Money> subtract(const Money& a, const Money& b) {
+  if (a.currency != b.currency) return mixed(a.currency, b.currency);
+  i128 s = static_cast<i128>(a.minor) - b.minor;
+  if (!fits(s)) return overflow();
+  return Money{static_cast<int64_t>(s), a.currency};
+}
+
+Result<int> compare(const Money& a, const Money& b) {
+  if (a.currency != b.currency) return mixed(a.currency, b.currency);
+  return a.minor < b.minor ? -1 : (a.minor > b.minor ? 1 : 0);
+}
+
+std::string format_minor(int64_t minor, int exponent) {
+  // Work on the unsigned magnitude so INT64_MIN formats correctly.
+  bool neg = minor < 0;
+  uint64_t mag = neg ? uint64_t(0) - static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
+  std::string digits = std::to_string(mag);
+  if (exponent > 0) {
+    if (digits.size() <= static_cast<size_t>(exponent)) digits.insert(0, exponent + 1 - digits.size(), '0');
+    digits.insert(digits.size() - exponent, ".");
+  }
+  return neg ? "-" + digits : digits;
+}
+
+Result<Rational> Rational::make(i128 num, i128 den) {
+  if (den == 0) return Error{"", "division by zero"};
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  i128 g = gcd128(num, den);
+  if (g > 1) {
+    num /= g;
+    den /= g;
+  }
+  if (!fits(num) || !fits(den)) return overflow();
+  return Rational{static_cast<int64_t>(num), static_cast<int64_t>(den)};
+}
+
+Result<Rational> Rational::decimal(const dsl::Decimal& d) {
+  if (d.scale < 0 || d.scale > 36) return Error{"", "decimal scale out of range"};
+  i128 den = 1;
+  for (int i = 0; i < d.scale; ++i) den *= 10;
+  return make(d.units, den);
+}
+
+Result<Rational> Rational::percent(const dsl::Decimal& d) {
+  if (d.scale < 0 || d.scale > 34) return Error{"", "decimal scale out of range"};
+  i128 den = 100;
+  for (int i = 0; i < d.scale; ++i) den *= 10;
+  return make(d.units, den);
+}
+
+Result<Rational> add(const Rational& a, const Rational& b) {
+  // a.num*b.den fits in 127 bits; the sum of two such products too.
+  i128 n = static_cast<i128>(a.num) * b.den + static_cast<i128>(b.num) * a.den;
+  i128 d = static_cast<i128>(a.den) * b.den;
+  return Rational::make(n, d);
+}
+
+Result<Rational> multiply(const Rational& a, const Rational& b) {
+  // Cross-reduce first so exact results that fit are never reported as overflow.
+  i128 g1 = gcd128(a.num, b.den);
+  i128 g2 = gcd128(b.num, a.den);
+  if (g1 == 0) g1 = 1;
+  if (g2 == 0) g2 = 1;
+  i128 n = (static_cast<i128>(a.num) / g1) * (static_cast<i128>(b.num) / g2);
+  i128 d = (static_cast<i128>(a.den) / g2) * (static_cast<i128>(b.den) / g1);
+  return Rational::make(n, d);
+}
+
+int compare(const Rational& a, const Rational& b) {
+  i128 l = static_cast<i128>(a.num) * b.den;
+  i128 r = static_cast<i128>(b.num) * a.den;
+  return l < r ? -1 : (l > r ? 1 : 0);
+}
+
+const Rational& min(const Rational& a, const Rational& b) { return compare(b, a) < 0 ? b : a; }
+const Rational& max(const Rational& a, const Rational& b) { return compare(b, a) > 0 ? b : a; }
+
+int64_t round(const Rational& r, dsl::RoundingMode mode) {
+  using M = dsl::RoundingMode;
+  int64_t q = r.num / r.den;  // truncates towards zero
+  int64_t rem = r.num % r.den;  // same sign as num
+  if (rem == 0) return q;
+  int64_t away = r.num < 0 ? q - 1 : q + 1;
+  // Compare |rem| with den/2 without overflow: 2|rem| vs den in 128 bits.
+  i128 twice = static_cast<i128>(rem < 0 ? -static_cast<i128>(rem) : rem) * 2;
+  int half = twice < r.den ? -1 : (twice > r.den ? 1 : 0);
+  switch (mode) {
+    case M::TowardsZero: return q;
+    case M::AwayFromZero: return away;
+    case M::HalfAwayFromZero: return half >= 0 ? away : q;
+    case M::HalfTowardsZero: return half > 0 ? away : q;
+    case M::HalfEven:
+      if (half != 0) return half > 0 ? away : q;
+      return (q % 2 == 0) ? q : away;
+  }
+  return q;
+}
+
+}  // namespace paydomain::evaluator

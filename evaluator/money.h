@@ -1,0 +1,60 @@
+// THE money module of the project: amounts in integer minor units with their
+// currency, exact rationals for shares, and rounding to minor units by an
+// explicit mode. No floating point anywhere on the money path: every
+// operation is exact or reports overflow as an error value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "dsl/ast.h"
+#include "evaluator/result.h"
+
+namespace paydomain::evaluator {
+
+// An amount: integer minor units (kopecks, cents) of a currency code.
+struct Money {
+  int64_t minor = 0;
+  std::string currency;  // ISO 4217 code, e.g. "RUB"
+  bool operator==(const Money&) const = default;
+};
+
+// Mixing currencies is an error, as is overflowing int64.
+Result<Money> add(const Money& a, const Money& b);
+Result<Money> subtract(const Money& a, const Money& b);
+// -1, 0, 1; an error when the currencies differ.
+Result<int> compare(const Money& a, const Money& b);
+
+// "6000.00" for 600000 minor units with exponent 2; "-0.05"; "12" with exponent 0.
+std::string format_minor(int64_t minor, int exponent);
+
+// An exact fraction num/den, den > 0, always in lowest terms. Arithmetic
+// goes through __int128 and fails (as a value) when a result does not fit
+// int64 after reduction.
+struct Rational {
+  int64_t num = 0;
+  int64_t den = 1;
+
+  static Rational integer(int64_t v) { return {v, 1}; }
+  // 1.2% -> 12/1000 (a percentage written as a decimal).
+  static Result<Rational> percent(const dsl::Decimal& d);
+  // A decimal value: {12, 1} -> 6/5.
+  static Result<Rational> decimal(const dsl::Decimal& d);
+  static Result<Rational> make(__int128 num, __int128 den);
+
+  bool operator==(const Rational&) const = default;
+};
+
+Result<Rational> add(const Rational& a, const Rational& b);
+Result<Rational> multiply(const Rational& a, const Rational& b);
+int compare(const Rational& a, const Rational& b);  // exact, never overflows
+const Rational& min(const Rational& a, const Rational& b);
+const Rational& max(const Rational& a, const Rational& b);
+
+// Rounds to an integer (minor units) by `mode`; ties and negative values
+// follow the mode's definition in dsl::RoundingMode. Never fails: a reduced
+// rational's integer part always fits int64.
+int64_t round(const Rational& r, dsl::RoundingMode mode = dsl::kDefaultRounding);
+
+}  // namespace paydomain::evaluator

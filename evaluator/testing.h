@@ -1,0 +1,29 @@
+// Runs a domain's `test` blocks: each `given` becomes a payment context (the
+// same JSON shape as `paydomain eval`), each `expect` is checked against the
+// evaluation, and a failure says what was expected and what came out.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dsl/ast.h"
+#include "evaluator/compiled.h"
+
+namespace paydomain::evaluator {
+
+struct TestCase {
+  std::string name;  // the test's title
+  std::string file;
+  uint32_t line = 0;
+  bool passed = false;
+  std::vector<std::string> failures;  // one readable difference per failed expectation
+};
+
+struct TestReport {
+  std::vector<TestCase> cases;
+  size_t passed = 0, failed = 0;
+};
+
+TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled);
+
+}  // namespace paydomain::evaluator

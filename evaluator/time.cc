@@ -1,0 +1,133 @@
+#include "evaluator/time.h"
+
+#include <cstdio>
+
+namespace paydomain::evaluator {
+namespace {
+
+constexpr int64_t kDay = 86400;
+
+int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+bool digits(std::string_view s, size_t at, size_t n, int64_t& out) {
+  if (at + n > s.size()) return false;
+  out = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+
+Result<int64_t> parse_utc_time(std::string_view s) {
+  const Error bad{"", "expected an ISO 8601 UTC time like \"2026-11-25T13:20:00Z\""};
+  int64_t y, mo, d, h, mi, se;
+  if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) || s[13] != ':' ||
+      !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se)) {
+    return bad;
+  }
+  size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start) return bad;
+  }
+  std::string_view zone = s.substr(i);
+  if (zone != "Z" && zone != "z" && zone != "+00:00") {
+    return Error{"", "the time must be in UTC (ending in Z or +00:00)"};
+  }
+  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60) return bad;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo == 2 && d == 29 && !leap) return bad;
+  int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  return days * kDay + h * 3600 + mi * 60 + (se == 60 ? 59 : se);
+}
+
+std::string format_time(int64_t t, int32_t offset_minutes) {
+  int64_t local = t + int64_t{offset_minutes} * 60;
+  int64_t days = floor_div(local, kDay);
+  int64_t secs = local - days * kDay;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60));
+  std::string out = buf;
+  if (offset_minutes == 0) return out + "Z";
+  int32_t a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
+  return out + buf;
+}
+
+int32_t weekday_of(int64_t t) {
+  int64_t days = floor_div(t, kDay);
+  // 1970-01-01 was a Thursday (index 3 from Monday).
+  return static_cast<int32_t>(((days % 7) + 7 + 3) % 7);
+}
+
+int32_t minute_of_day(int64_t t) {
+  int64_t days = floor_div(t, kDay);
+  return static_cast<int32_t>((t - days * kDay) / 60);
+}
+
+std::pair<int64_t, int64_t> period_window(int64_t t, int32_t period, int32_t offset_minutes) {
+  int64_t off = int64_t{offset_minutes} * 60;
+  int64_t days = floor_div(t + off, kDay);
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  int64_t start = days, end = days + 1;
+  switch (period) {
+    case 1: {  // ISO week, Monday first
+      int64_t wd = ((days % 7) + 7 + 3) % 7;
+      start = days - wd;
+      end = start + 7;
+      break;
+    }
+    case 2:
+      start = days_from_civil(y, m, 1);
+      end = m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1);
+      break;
+    case 3:
+      start = days_from_civil(y, 1, 1);
+      end = days_from_civil(y + 1, 1, 1);
+      break;
+    default: break;
+  }
+  return {start * kDay - off, end * kDay - off};
+}
+
+}  // namespace paydomain::evaluator

@@ -1,0 +1,30 @@
+// Calendar arithmetic for payment times and limit periods, on integer
+// seconds since the Unix epoch (proleptic Gregorian, no leap seconds).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "evaluator/result.h"
+
+namespace paydomain::evaluator {
+
+// "2026-11-25T13:20:00Z", optional fraction, "Z" or "+00:00" only (UTC).
+Result<int64_t> parse_utc_time(std::string_view text);
+// 2026-11-25T00:00:00+03:00 (or ...Z for offset 0).
+std::string format_time(int64_t epoch_seconds, int32_t offset_minutes);
+
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d);
+
+// 0 = Monday ... 6 = Sunday (the order of the `weekday` values).
+int32_t weekday_of(int64_t epoch_seconds);
+int32_t minute_of_day(int64_t epoch_seconds);
+
+// The calendar period (0 day, 1 week from Monday, 2 month, 3 year) that
+// contains `t` in a time zone `offset_minutes` east of UTC: [start, end).
+std::pair<int64_t, int64_t> period_window(int64_t t, int32_t period, int32_t offset_minutes);
+
+}  // namespace paydomain::evaluator

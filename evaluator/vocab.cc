@@ -1,0 +1,128 @@
+#include "evaluator/vocab.h"
+
+#include <cstdlib>
+#include <iostream>
+
+#include "dsl/schema.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+// Fails loudly at startup if the schema's attribute order drifts from Attr.
+bool attr_order_matches() {
+  static const char* names[kAttrCount] = {
+      "operation", "amount", "currency", "category", "payment_tool", "payment_system",
+      "issuer_country", "bin", "wallet_provider", "token_provider", "party", "shop",
+      "risk", "flow", "weekday", "time", "health.failure_rate", "health.latency_ms"};
+  const auto& attrs = dsl::attributes();
+  if (attrs.size() != static_cast<size_t>(kAttrCount)) return false;
+  for (int i = 0; i < kAttrCount; ++i) {
+    if (attrs[i].name != names[i]) return false;
+  }
+  return true;
+}
+
+void collect_text(const dsl::Condition& c, std::array<std::vector<std::string>, kAttrCount>& out) {
+  if (c.kind != dsl::Condition::Kind::Compare) {
+    for (const auto& k : c.children) collect_text(k, out);
+    return;
+  }
+  const dsl::AttributeInfo* a = dsl::find_attribute(c.attribute.text);
+  if (!a || a->type != dsl::AttrType::Text) return;
+  auto i = static_cast<size_t>(a - dsl::attributes().data());
+  for (const dsl::Value& v : c.operands) {
+    if (v.kind == dsl::Value::Kind::List) {
+      for (const dsl::Value& item : v.items) out[i].push_back(item.text);
+    } else {
+      out[i].push_back(v.text);
+    }
+  }
+}
+
+void collect_text(const dsl::CashFlow& cf, std::array<std::vector<std::string>, kAttrCount>& out) {
+  for (const auto& arm : cf.arms) {
+    if (!arm.otherwise) collect_text(arm.condition, out);
+    collect_text(arm.body, out);
+  }
+}
+
+}  // namespace
+
+bool reference_kind(Attr a, dsl::ObjectKind& kind) {
+  const dsl::AttributeInfo& info = dsl::attributes()[idx(a)];
+  if (info.type != dsl::AttrType::Reference) return false;
+  kind = info.ref_kind;
+  return true;
+}
+
+int32_t Vocab::Table::add(const std::string& s) {
+  auto [it, inserted] = ids.emplace(s, static_cast<int32_t>(names.size()));
+  if (inserted) names.push_back(s);
+  return it->second;
+}
+
+Vocab::Vocab(const dsl::Domain& domain) {
+  if (!attr_order_matches()) {
+    std::cerr << "paydomain: evaluator Attr order does not match dsl::attributes()\n";
+    std::abort();
+  }
+  for (const dsl::Object& o : domain.objects) objects_[static_cast<size_t>(o.kind)].add(o.id.text);
+  std::array<std::vector<std::string>, kAttrCount> text;
+  for (const dsl::Object& o : domain.objects) {
+    for (const dsl::Clause& c : o.clauses) {
+      if (c.condition) collect_text(*c.condition, text);
+      if (c.cash_flow) collect_text(*c.cash_flow, text);
+      if (c.refunds && c.refunds->fees) collect_text(*c.refunds->fees, text);
+      if (c.routing && c.routing->condition) collect_text(*c.routing->condition, text);
+    }
+  }
+  for (int i = 0; i < kAttrCount; ++i) {
+    const dsl::AttributeInfo& info = dsl::attributes()[i];
+    if (info.type == dsl::AttrType::Enum) {
+      for (std::string_view v : info.values) attrs_[i].add(std::string(v));
+    } else if (info.type == dsl::AttrType::Text) {
+      for (const std::string& s : text[i]) attrs_[i].add(s);
+    }
+  }
+}
+
+int32_t Vocab::object(dsl::ObjectKind kind, std::string_view id) const {
+  const Table& t = objects_[static_cast<size_t>(kind)];
+  auto it = t.ids.find(std::string(id));
+  return it == t.ids.end() ? -1 : it->second;
+}
+
+const std::string& Vocab::object_name(dsl::ObjectKind kind, int32_t index) const {
+  return objects_[static_cast<size_t>(kind)].names[static_cast<size_t>(index)];
+}
+
+int32_t Vocab::object_count(dsl::ObjectKind kind) const {
+  return static_cast<int32_t>(objects_[static_cast<size_t>(kind)].names.size());
+}
+
+const Vocab::Table& Vocab::table(Attr a) const {
+  dsl::ObjectKind k;
+  if (reference_kind(a, k)) return objects_[static_cast<size_t>(k)];
+  return attrs_[idx(a)];
+}
+
+bool Vocab::has_other(Attr a) const { return dsl::attributes()[idx(a)].type == dsl::AttrType::Text; }
+
+int32_t Vocab::size(Attr a) const {
+  return static_cast<int32_t>(table(a).names.size()) + (has_other(a) ? 1 : 0);
+}
+
+int32_t Vocab::find(Attr a, std::string_view value) const {
+  const Table& t = table(a);
+  auto it = t.ids.find(std::string(value));
+  if (it != t.ids.end()) return it->second;
+  return has_other(a) ? static_cast<int32_t>(t.names.size()) : -1;
+}
+
+std::string Vocab::name(Attr a, int32_t id) const {
+  const Table& t = table(a);
+  if (id >= 0 && static_cast<size_t>(id) < t.names.size()) return t.names[static_cast<size_t>(id)];
+  return "(other)";
+}
+
+}  // namespace paydomain::evaluator
