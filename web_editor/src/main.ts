@@ -25,7 +25,7 @@ const el = (tag: string, attrs: Record<string, string> = {}, ...kids: (Node | st
 };
 
 const TOKEN_KEY = "paydomain.token";
-const CHECK_DEBOUNCE_MS = 80;
+const CHECK_DEBOUNCE_MS = 50;
 
 interface WorkFile {
   name: string;

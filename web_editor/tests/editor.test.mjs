@@ -139,6 +139,11 @@ describe("web editor", { timeout: 300000 }, () => {
     assert.match(fee, /standard/, "the rule names the tariff");
     assert.ok(await a.page.$("#result .candidate.chosen"), "a route is chosen");
     await shot(a.page, "tryit");
+    // the rule is a link to its line
+    const feeLine = await a.lineOf('1.2% of amount "1.2% processing fee"');
+    await a.page.click("#result .posting:has-text('72.00 RUB') .rule");
+    const cursorLine = await a.page.evaluate(() => { const v = window.paydomainEditor.view(); return v.state.doc.lineAt(v.state.selection.main.head).number; });
+    assert.equal(cursorLine, feeLine, "clicking the rule shows the posting's line");
   });
 
   it("review shows the diff and the object summary; commit lands in history with the author", async () => {

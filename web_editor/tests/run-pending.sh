@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Browser tests of the web editor: real Chromium (Debian's), real
+# `paydomain serve` on a temporary store, started and stopped by the tests.
+#   web_editor/tests/run.sh path/to/paydomain
+set -euo pipefail
+if [ $# -lt 1 ]; then
+  echo "usage: $0 path/to/paydomain" >&2
+  exit 2
+fi
+BIN=$(realpath "$1")
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build
+export PAYDOMAIN_BIN="$BIN"
+exec node --test tests/editor.test.mjs
