@@ -1,0 +1,106 @@
+#include "domain_store/json.h"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "dsl/json.h"
+
+namespace paydomain::store {
+
+using nlohmann::json;
+
+std::string format_time(int64_t time_ms) {
+  std::time_t t = static_cast<std::time_t>(time_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+json to_json(const ObjectKey& key) { return json{{"kind", dsl::to_string(key.kind)}, {"id", key.id}}; }
+
+json to_json(const RevisionInfo& r) {
+  json j{{"rev", r.rev},         {"base", r.base},
+         {"author", r.author},   {"message", r.message},
+         {"time_ms", r.time_ms}, {"time", format_time(r.time_ms)},
+         {"op_count", r.op_count}};
+  if (r.idempotency_key) j["idempotency_key"] = *r.idempotency_key;
+  return j;
+}
+
+json to_json(const CommitResult& r) {
+  return json{{"revision", to_json(r.revision)},
+              {"rebased", r.rebased},
+              {"replayed", r.replayed},
+              {"warnings", dsl::to_json(r.warnings)}};
+}
+
+json to_json(const StoredObject& o) {
+  json j = to_json(o.key);
+  j["text"] = o.text;
+  j["path"] = o.path;
+  j["since"] = o.since;
+  return j;
+}
+
+json to_json(const OpRecord& o) {
+  json j = to_json(o.key);
+  j["op"] = to_string(o.type);
+  return j;
+}
+
+json to_json(const ObjectHistoryEntry& e) {
+  json j = to_json(e.revision);
+  j["op"] = to_string(e.type);
+  return j;
+}
+
+json to_json(const Error& e) {
+  json j{{"error", to_string(e.code)}, {"message", e.message}};
+  if (!e.conflicts.empty()) {
+    json cs = json::array();
+    for (const auto& c : e.conflicts) {
+      json cj = to_json(c.key);
+      cj["revisions"] = c.revisions;
+      cs.push_back(cj);
+    }
+    j["conflicts"] = cs;
+  }
+  if (!e.diagnostics.empty()) j["diagnostics"] = dsl::to_json(e.diagnostics);
+  return j;
+}
+
+json to_json(const RevisionDiff& d) {
+  json objs = json::array();
+  for (const auto& o : d.objects) {
+    json j = to_json(o.key);
+    j["change"] = to_string(o.change);
+    if (o.before) j["before_path"] = o.before->path;
+    if (o.after) j["after_path"] = o.after->path;
+    if (o.change == ObjectDiff::Change::Changed) {
+      json parts = json::array();
+      for (const auto& p : o.parts) {
+        json pj{{"path", p.path}, {"brief", p.brief()}};
+        pj["before"] = p.before ? json(*p.before) : json(nullptr);
+        pj["after"] = p.after ? json(*p.after) : json(nullptr);
+        parts.push_back(pj);
+      }
+      j["parts"] = parts;
+    }
+    if (!o.unified.empty()) j["unified"] = o.unified;
+    objs.push_back(j);
+  }
+  return json{{"from", d.from}, {"to", d.to}, {"objects", objs}};
+}
+
+json to_json(const FsckReport& r) {
+  return json{{"ok", r.ok()},
+              {"head", r.head},
+              {"revisions", r.revisions},
+              {"objects", r.objects},
+              {"revisions_checked", r.revisions_checked},
+              {"problems", r.problems}};
+}
+
+}  // namespace paydomain::store

@@ -1,0 +1,67 @@
+// Errors as values: every store operation returns Result<T>; nothing throws
+// across the store's boundary, so the server can map codes to HTTP statuses.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "domain_store/types.h"
+#include "dsl/diagnostics.h"
+
+namespace paydomain::store {
+
+enum class ErrorCode {
+  InvalidArgument,  // malformed request: bad revision, duplicate op, wrong kind/id in text
+  NotFound,         // no such revision / object
+  EmptyCommit,      // the commit changes nothing
+  Invalid,          // the resulting domain fails the language's checks (see diagnostics)
+  Conflict,         // objects changed since the base (see conflicts)
+  IdempotencyMismatch,  // the key was used before for a different commit
+  NotAStore,        // the file is not a database, or a database of something else
+  SchemaTooNew,     // written by a newer paydomain; refuse rather than guess
+  Corrupt,          // the database is damaged
+  Busy,             // another writer held the lock past every retry
+  Io,               // cannot open/read/write a file
+  Internal,         // a broken invariant; a bug
+};
+std::string_view to_string(ErrorCode code);
+
+struct Error {
+  ErrorCode code = ErrorCode::Internal;
+  std::string message;
+  std::vector<Conflict> conflicts;            // Conflict
+  std::vector<dsl::Diagnostic> diagnostics;  // Invalid: each names its object
+};
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}
+  Result(Error error) : v_(std::move(error)) {}
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T value() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T operator*() && { return std::get<0>(std::move(v_)); }
+  const Error& error() const { return std::get<1>(v_); }
+  Error&& take_error() { return std::get<1>(std::move(v_)); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+struct Ok {};
+using Status = Result<Ok>;
+
+inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message), {}, {}}; }
+
+}  // namespace paydomain::store

@@ -1,0 +1,344 @@
+// The write path: validate, detect conflicts, rebase, write one revision.
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "domain_store/objects.h"
+#include "domain_store/sqlite/schema.h"
+#include "domain_store/sqlite/sqlite_store_impl.h"
+
+namespace paydomain::store::sqlite {
+
+struct SqliteStore::PreparedOp {
+  Op op;                              // text is canonical
+  std::optional<dsl::Object> object;  // parsed, for insert/update
+  int64_t object_id = 0;              // filled inside the transaction
+};
+
+namespace {
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// FNV-1a over a length-prefixed serialisation: identifies "the same commit"
+// for idempotent retries (not a security boundary).
+class Hasher {
+ public:
+  void add(std::string_view s) {
+    add_raw(std::to_string(s.size()) + ":");
+    add_raw(s);
+  }
+  std::string hex() const {
+    char buf[17];
+    snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h_));
+    return buf;
+  }
+
+ private:
+  void add_raw(std::string_view s) {
+    for (unsigned char c : s) h_ = (h_ ^ c) * 1099511628211ull;
+  }
+  uint64_t h_ = 14695981039346656037ull;
+};
+
+std::string request_hash(const CommitRequest& r, const std::vector<Op>& ops) {
+  Hasher h;
+  h.add(std::to_string(r.base));
+  h.add(r.author);
+  h.add(r.message);
+  for (const Op& op : ops) {
+    h.add(to_string(op.type));
+    h.add(op.key.str());
+    h.add(op.text);
+    h.add(op.path);
+  }
+  return h.hex();
+}
+
+std::string conflict_message(Rev base, const std::vector<Conflict>& conflicts) {
+  std::string m = std::to_string(conflicts.size()) + " object(s) changed since revision " + std::to_string(base) + ":";
+  for (const Conflict& c : conflicts) {
+    m += " " + c.key.display() + " (by";
+    for (Rev r : c.revisions) m += " " + std::to_string(r);
+    m += ")";
+  }
+  return m;
+}
+
+}  // namespace
+
+Result<CommitResult> SqliteStore::commit(const CommitRequest& request) {
+  if (request.ops.empty()) return make_error(ErrorCode::EmptyCommit, "nothing to commit: no operations");
+  if (request.base < 0) return make_error(ErrorCode::InvalidArgument, "the base revision must be 0 or more");
+  if (request.author.empty()) return make_error(ErrorCode::InvalidArgument, "a commit needs an author");
+  if (request.message.empty()) return make_error(ErrorCode::InvalidArgument, "a commit needs a message");
+
+  // Parse and canonicalise outside the write lock: it is the costly part
+  // and threads may do it in parallel.
+  std::vector<PreparedOp> ops;
+  std::set<ObjectKey> seen;
+  Error invalid = make_error(ErrorCode::Invalid, "");
+  for (const Op& op : request.ops) {
+    if (!seen.insert(op.key).second) {
+      return make_error(ErrorCode::InvalidArgument, "the commit touches " + op.key.display() + " twice");
+    }
+    if (op.key.id.empty()) return make_error(ErrorCode::InvalidArgument, "an operation has an empty object id");
+    PreparedOp p{op, std::nullopt, 0};
+    if (op.type != OpType::Remove) {
+      auto parsed = parse_object_text(op.key, op.text);
+      if (!parsed) {
+        for (auto& d : parsed.error().diagnostics) invalid.diagnostics.push_back(d);
+        continue;
+      }
+      p.op.text = std::move(parsed->canonical);
+      p.object = std::move(parsed->object);
+    } else {
+      p.op.text.clear();
+    }
+    ops.push_back(std::move(p));
+  }
+  if (!invalid.diagnostics.empty()) {
+    invalid.message = "the commit's objects do not parse: " + std::to_string(invalid.diagnostics.size()) + " error(s)";
+    return invalid;
+  }
+  std::vector<Op> canonical_ops;
+  for (const auto& p : ops) canonical_ops.push_back(p.op);
+  const std::string hash = request_hash(request, canonical_ops);
+
+  std::lock_guard lock(write_mu_);
+  for (int attempt = 1;; ++attempt) {
+    auto result = try_commit(request, ops, hash);
+    if (result.ok() || result.error().code != ErrorCode::Busy || attempt >= options_.commit_attempts) return result;
+    // Another process held the write lock past the busy timeout: back off, retry.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+  }
+}
+
+Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::vector<PreparedOp>& ops,
+                                             const std::string& hash) {
+  Db& db = *writer_;
+  Txn txn(db);
+  // IMMEDIATE takes the write lock now, so head cannot move between our
+  // reads and our writes: no gap, no duplicate revision, no lost commit.
+  if (Status s = txn.begin("BEGIN IMMEDIATE"); !s) return s.take_error();
+
+  if (request.idempotency_key) {
+    auto st = db.prepare("SELECT rev, request_hash FROM revisions WHERE idempotency_key = ?1");
+    if (!st) return st.take_error();
+    st->bind(1, *request.idempotency_key);
+    std::optional<Error> err;
+    if (st->step(&err)) {
+      Rev rev = st->i64(0);
+      if (st->text(1) != hash) {
+        return make_error(ErrorCode::IdempotencyMismatch, "idempotency key '" + *request.idempotency_key +
+                                                              "' was used by revision " + std::to_string(rev) +
+                                                              " for a different commit");
+      }
+      auto info = read_revision(db, rev);
+      if (!info) return info.take_error();
+      CommitResult out;
+      out.revision = std::move(*info);
+      out.rebased = out.revision.base != out.revision.rev - 1;
+      out.replayed = true;
+      return out;
+    }
+    if (err) return *err;
+  }
+
+  auto head = read_head(db);
+  if (!head) return head.take_error();
+  if (request.base > *head) {
+    return make_error(ErrorCode::InvalidArgument, "base revision " + std::to_string(request.base) +
+                                                      " is beyond head " + std::to_string(*head));
+  }
+
+  // Conflicts: any operation on a touched object after the base.
+  std::vector<Conflict> conflicts;
+  {
+    auto st = db.prepare("SELECT rev FROM ops WHERE object_id = ?1 AND rev > ?2 ORDER BY rev");
+    if (!st) return st.take_error();
+    for (auto& p : ops) {
+      auto id = read_object_id(db, p.op.key);
+      if (!id) return id.take_error();
+      p.object_id = *id;
+      if (!*id || request.base == *head) continue;
+      st->bind(1, *id).bind(2, request.base);
+      Conflict c{p.op.key, {}};
+      std::optional<Error> err;
+      while (st->step(&err)) c.revisions.push_back(st->i64(0));
+      st->reset();
+      if (err) return *err;
+      if (!c.revisions.empty()) conflicts.push_back(std::move(c));
+    }
+  }
+  if (!conflicts.empty()) {
+    Error e = make_error(ErrorCode::Conflict, conflict_message(request.base, conflicts));
+    e.conflicts = std::move(conflicts);
+    return e;
+  }
+
+  if (Status s = refresh_cache(db, *head); !s) return s.take_error();
+
+  // Each operation must fit the object's state at head (= at base, as
+  // nothing touched changed since). Identical updates drop out.
+  std::vector<PreparedOp*> effective;
+  auto current = db.prepare("SELECT text, path, ordinal FROM object_versions WHERE object_id = ?1 AND rev_to = ?2");
+  if (!current) return current.take_error();
+  std::map<int64_t, std::pair<std::string, int64_t>> kept_place;  // object_id -> (path, ordinal)
+  for (auto& p : ops) {
+    bool live = cache_.contains(p.op.key);
+    if (p.op.type == OpType::Insert && live) {
+      return make_error(ErrorCode::InvalidArgument, "cannot insert " + p.op.key.display() + ": it already exists");
+    }
+    if (p.op.type != OpType::Insert && !live) {
+      return make_error(ErrorCode::NotFound, "cannot " + std::string(to_string(p.op.type)) + " " +
+                                                 p.op.key.display() + ": it does not exist at revision " +
+                                                 std::to_string(*head));
+    }
+    if (p.op.type == OpType::Update) {
+      current->bind(1, p.object_id).bind(2, kLive);
+      std::optional<Error> err;
+      if (!current->step(&err)) {
+        return err ? *err : make_error(ErrorCode::Corrupt, p.op.key.display() + " is live but has no current version");
+      }
+      std::string text = current->text(0), path = current->text(1);
+      int64_t ordinal = current->i64(2);
+      current->reset();
+      if (text == p.op.text) continue;  // same canonical text: no change
+      kept_place[p.object_id] = {path, ordinal};
+    }
+    effective.push_back(&p);
+  }
+  if (effective.empty()) return make_error(ErrorCode::EmptyCommit, "nothing to commit: every object is unchanged");
+
+  // Validate the resulting domain before writing anything.
+  for (PreparedOp* p : effective) cache_.stage(p->op.key, p->object);
+  std::vector<dsl::Diagnostic> warnings;
+  {
+    Error invalid = make_error(ErrorCode::Invalid, "");
+    for (auto& d : cache_.check()) {
+      (d.severity == dsl::Severity::Error ? invalid.diagnostics : warnings).push_back(std::move(d));
+    }
+    if (!invalid.diagnostics.empty()) {
+      cache_.rollback();
+      invalid.message = "the resulting domain does not check: " + std::to_string(invalid.diagnostics.size()) + " error(s)";
+      return invalid;
+    }
+  }
+
+  const Rev rev = *head + 1;
+  auto fail = [&](Error e) -> Result<CommitResult> {
+    cache_.rollback();
+    return e;
+  };
+  RevisionInfo info;
+  info.rev = rev;
+  info.base = request.base;
+  info.author = request.author;
+  info.message = request.message;
+  info.time_ms = request.time_ms.value_or(now_ms());
+  info.op_count = static_cast<int64_t>(effective.size());
+  info.idempotency_key = request.idempotency_key;
+  {
+    auto st = db.prepare(
+        "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!st) return fail(st.take_error());
+    st->bind(1, rev).bind(2, info.base).bind(3, info.author).bind(4, info.message).bind(5, info.time_ms);
+    st->bind(6, info.op_count).bind_opt(7, info.idempotency_key);
+    if (request.idempotency_key) st->bind(8, std::string_view(hash));
+    if (Status s = st->run(); !s) return fail(s.take_error());
+  }
+  auto new_object = db.prepare("INSERT INTO objects(kind, name) VALUES (?1, ?2)");
+  auto close_version = db.prepare("UPDATE object_versions SET rev_to = ?1 WHERE object_id = ?2 AND rev_to = ?3");
+  auto new_version = db.prepare(
+      "INSERT INTO object_versions(object_id, rev_from, rev_to, path, ordinal, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  auto new_op = db.prepare("INSERT INTO ops(rev, seq, object_id, op) VALUES (?1, ?2, ?3, ?4)");
+  for (auto* st : {&new_object, &close_version, &new_version, &new_op}) {
+    if (!*st) return fail(st->take_error());
+  }
+  int64_t seq = 0;
+  for (PreparedOp* p : effective) {
+    const Op& op = p->op;
+    if (!p->object_id) {
+      new_object->bind(1, dsl::to_string(op.key.kind)).bind(2, op.key.id);
+      if (Status s = new_object->run(); !s) return fail(s.take_error());
+      p->object_id = sqlite3_last_insert_rowid(db.raw());
+    }
+    if (op.type != OpType::Insert) {
+      close_version->bind(1, rev).bind(2, p->object_id).bind(3, kLive);
+      if (Status s = close_version->run(); !s) return fail(s.take_error());
+    }
+    if (op.type != OpType::Remove) {
+      std::string path = op.path;
+      // Appended after every existing object of its file, in commit order.
+      int64_t ordinal = (int64_t{1} << 40) + rev * 10000 + seq;
+      if (auto kept = kept_place.find(p->object_id); kept != kept_place.end()) {
+        if (path.empty() || path == kept->second.first) {
+          path = kept->second.first;
+          ordinal = kept->second.second;
+        }
+      }
+      if (op.ordinal) ordinal = *op.ordinal;
+      if (path.empty()) path = default_path(op.key.kind);
+      new_version->bind(1, p->object_id).bind(2, rev).bind(3, kLive).bind(4, path).bind(5, ordinal).bind(6, op.text);
+      if (Status s = new_version->run(); !s) return fail(s.take_error());
+    }
+    new_op->bind(1, rev).bind(2, seq++).bind(3, p->object_id).bind(4, to_string(op.type));
+    if (Status s = new_op->run(); !s) return fail(s.take_error());
+  }
+  if (Status s = txn.commit(); !s) return fail(s.take_error());
+  cache_.settle(rev);
+
+  CommitResult out;
+  out.revision = std::move(info);
+  out.rebased = request.base != *head;
+  out.warnings = std::move(warnings);
+  return out;
+}
+
+Status SqliteStore::refresh_cache(Db& db, Rev head) {
+  if (cache_.rev() == head) return Ok{};
+  const bool full = !cache_.loaded() || cache_.rev() > head;
+  // Incremental: only objects with operations since the cached revision.
+  auto st = full ? db.prepare(
+                       "SELECT o.kind, o.name, v.text FROM object_versions v "
+                       "JOIN objects o ON o.object_id = v.object_id WHERE v.rev_to = ?2")
+                 : db.prepare(
+                       "SELECT o.kind, o.name, v.text FROM (SELECT DISTINCT object_id FROM ops WHERE rev > ?1) t "
+                       "JOIN objects o ON o.object_id = t.object_id "
+                       "LEFT JOIN object_versions v ON v.object_id = t.object_id AND v.rev_to = ?2");
+  if (!st) return st.take_error();
+  st->bind(1, cache_.rev()).bind(2, kLive);
+  if (full) cache_.clear();
+  std::optional<Error> err;
+  while (st->step(&err)) {
+    auto kind = kind_from_db(st->text(0));
+    if (!kind) {
+      cache_.clear();
+      return kind.take_error();
+    }
+    ObjectKey key{*kind, st->text(1)};
+    if (st->is_null(2)) {
+      cache_.stage(key, std::nullopt);
+      continue;
+    }
+    auto parsed = parse_object_text(key, st->text(2));
+    if (!parsed) {
+      cache_.clear();
+      return make_error(ErrorCode::Corrupt, "the stored text of " + key.display() + " does not parse");
+    }
+    cache_.stage(key, std::move(parsed->object));
+  }
+  if (err) {
+    cache_.clear();
+    return *err;
+  }
+  cache_.settle(head);
+  return Ok{};
+}
+
+}  // namespace paydomain::store::sqlite

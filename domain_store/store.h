@@ -1,0 +1,52 @@
+// The store interface: everything above it (CLI, server, working copies,
+// diff, revert) speaks only this; backends (SQLite now, PostgreSQL later)
+// implement it. Every method is safe to call from many threads at once and
+// returns errors as values.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "domain_store/result.h"
+#include "domain_store/types.h"
+
+namespace paydomain::store {
+
+struct FsckOptions {
+  bool check_every_revision = true;  // re-check each revision's domain (slow on long histories)
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Result<Rev> head() = 0;
+  virtual Result<RevisionInfo> revision(Rev rev) = 0;
+  // Revisions with number > after, oldest first, at most `limit` (paging forward).
+  virtual Result<std::vector<RevisionInfo>> revisions_after(Rev after, int64_t limit) = 0;
+  // Revisions with number < before (before < 0: from head), newest first (a log).
+  virtual Result<std::vector<RevisionInfo>> revisions_before(Rev before, int64_t limit) = 0;
+  virtual Result<std::vector<OpRecord>> revision_ops(Rev rev) = 0;
+  // Revisions that touched the object, newest first, number < before (before < 0: all).
+  virtual Result<std::vector<ObjectHistoryEntry>> object_history(const ObjectKey& key, Rev before,
+                                                                  int64_t limit) = 0;
+
+  // Every object live at `rev`, ordered by (path, ordinal, key).
+  virtual Result<std::vector<StoredObject>> checkout(Rev rev) = 0;
+  // One object at `rev`; NotFound when it does not exist there.
+  virtual Result<StoredObject> checkout_object(Rev rev, const ObjectKey& key) = 0;
+  // Objects that differ between `from` and `to` (either order), sorted by key.
+  virtual Result<std::vector<ObjectChange>> changes(Rev from, Rev to) = 0;
+
+  // Applies the request atomically as revision head+1: validated (the
+  // resulting domain passes the language's checks), rebased when the base is
+  // behind head and no touched object changed since, otherwise Conflict.
+  virtual Result<CommitResult> commit(const CommitRequest& request) = 0;
+
+  virtual Result<FsckReport> fsck(const FsckOptions& options) = 0;
+  // A consistent copy of the store at `dest_path` taken while it stays online.
+  virtual Status backup(const std::string& dest_path) = 0;
+};
+
+}  // namespace paydomain::store

@@ -1,0 +1,117 @@
+// The store's vocabulary: revisions, objects, operations, history records.
+// Plain values, shared by every backend and by the server.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/ast.h"
+#include "dsl/diagnostics.h"
+
+namespace paydomain::store {
+
+// Revisions are dense: 0 is the empty domain, each commit adds exactly one.
+using Rev = int64_t;
+
+// An object's identity: its kind and its id (a test's id is its title).
+struct ObjectKey {
+  dsl::ObjectKind kind = dsl::ObjectKind::Currency;
+  std::string id;
+
+  auto operator<=>(const ObjectKey&) const = default;
+  std::string str() const;      // "tariff:standard"
+  std::string display() const;  // "tariff standard"
+};
+// Parses "kind:id"; nullopt when the kind is unknown or the id empty.
+std::optional<ObjectKey> parse_object_key(std::string_view text);
+ObjectKey key_of(const dsl::Object& object);
+
+enum class OpType { Insert, Update, Remove };
+std::string_view to_string(OpType type);
+std::optional<OpType> op_type_from_string(std::string_view s);
+
+// One change of a commit. `text` (insert/update) is the object's source; the
+// store keeps its canonical form. `path` is the working-copy file the object
+// lives in (relative, '/'-separated); empty means "keep / default by kind".
+struct Op {
+  OpType type = OpType::Update;
+  ObjectKey key;
+  std::string text;
+  std::string path;
+  std::optional<int64_t> ordinal;  // position within the file; default: after the others
+};
+
+struct CommitRequest {
+  Rev base = 0;  // the revision the change was made against
+  std::string author;
+  std::string message;
+  std::vector<Op> ops;
+  std::optional<std::string> idempotency_key;  // a retry with the same key returns the first result
+  std::optional<int64_t> time_ms;              // default: now (Unix ms)
+};
+
+struct RevisionInfo {
+  Rev rev = 0;
+  Rev base = 0;  // what the author saw; rev - 1 unless rebased
+  std::string author;
+  std::string message;
+  int64_t time_ms = 0;
+  int64_t op_count = 0;
+  std::optional<std::string> idempotency_key;
+};
+
+struct CommitResult {
+  RevisionInfo revision;
+  bool rebased = false;   // base was behind head, and nothing touched had changed
+  bool replayed = false;  // the idempotency key matched an earlier identical commit
+  std::vector<dsl::Diagnostic> warnings;
+};
+
+// An object as stored at some revision.
+struct StoredObject {
+  ObjectKey key;
+  std::string text;   // canonical source
+  std::string path;   // working-copy file
+  int64_t ordinal = 0;  // position within its file
+  Rev since = 0;      // the revision that wrote this version
+};
+
+// A recorded operation of a revision.
+struct OpRecord {
+  Rev rev = 0;
+  OpType type = OpType::Update;
+  ObjectKey key;
+};
+
+struct ObjectHistoryEntry {
+  RevisionInfo revision;
+  OpType type = OpType::Update;
+};
+
+// A touched object changed since the commit's base, by these revisions.
+struct Conflict {
+  ObjectKey key;
+  std::vector<Rev> revisions;
+};
+
+// An object that differs between two revisions: before/after absent when the
+// object did not exist on that side.
+struct ObjectChange {
+  ObjectKey key;
+  std::optional<StoredObject> before;
+  std::optional<StoredObject> after;
+};
+
+struct FsckReport {
+  Rev head = 0;
+  int64_t revisions = 0;
+  int64_t objects = 0;          // live at head
+  int64_t revisions_checked = 0;  // revisions whose domain was checked
+  std::vector<std::string> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+}  // namespace paydomain::store

@@ -1,0 +1,141 @@
+#include "domain_store/working_copy.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "domain_store/objects.h"
+#include "dsl/checker.h"
+#include "dsl/formatter.h"
+
+namespace paydomain::store {
+namespace fs = std::filesystem;
+namespace {
+
+std::string relative_to(const std::string& file, const std::string& root) {
+  std::error_code ec;
+  fs::path rel = fs::relative(fs::path(file), fs::path(root), ec);
+  if (ec || rel.empty()) return fs::path(file).filename().generic_string();
+  return rel.generic_string();
+}
+
+// A stored path is written under the checkout directory only if it stays there.
+bool safe_path(const std::string& p) {
+  if (p.empty() || p.size() > 400) return false;
+  fs::path path(p);
+  if (path.is_absolute() || path.extension() != ".pd") return false;
+  for (const auto& part : path) {
+    if (part == ".." || part == ".") return false;
+  }
+  return p.find('\\') == std::string::npos && p.find('\0') == std::string::npos;
+}
+
+}  // namespace
+
+std::string working_copy_root(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return path;
+  fs::path parent = fs::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::SourceFile>& files,
+                                         const std::string& root, Rev base) {
+  dsl::Diagnostics diags;
+  dsl::Domain domain = dsl::load(files, diags);
+  if (diags.has_errors()) {
+    Error e = make_error(ErrorCode::Invalid, "the working copy does not check: " +
+                                                 std::to_string(diags.error_count()) + " error(s)");
+    diags.sort();
+    for (const auto& d : diags.items()) {
+      if (d.severity == dsl::Severity::Error) e.diagnostics.push_back(d);
+    }
+    return e;
+  }
+  auto stored = store.checkout(base);
+  if (!stored) return stored.take_error();
+  std::map<ObjectKey, const StoredObject*> at_base;
+  for (const auto& o : *stored) at_base[o.key] = &o;
+
+  std::vector<Op> ops;
+  std::map<uint32_t, int64_t> next_ordinal;  // per file
+  std::map<ObjectKey, bool> present;
+  for (const dsl::Object& obj : domain.objects) {
+    ObjectKey key = key_of(obj);
+    present[key] = true;
+    Op op;
+    op.key = key;
+    op.text = dsl::format_object(domain, obj);
+    op.path = relative_to(domain.files[obj.span.file].path, root);
+    op.ordinal = next_ordinal[obj.span.file]++;
+    auto it = at_base.find(key);
+    if (it == at_base.end()) {
+      op.type = OpType::Insert;
+    } else if (it->second->text != op.text) {
+      op.type = OpType::Update;
+    } else {
+      continue;  // unchanged (a move between files alone is not a change)
+    }
+    ops.push_back(std::move(op));
+  }
+  for (const auto& o : *stored) {
+    if (!present.count(o.key)) ops.push_back(Op{OpType::Remove, o.key, "", "", std::nullopt});
+  }
+  return ops;
+}
+
+Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceFile>& files, const std::string& root,
+                                    CommitRequest request) {
+  auto ops = ops_from_sources(store, files, root, request.base);
+  if (!ops) return ops.take_error();
+  if (ops->empty()) {
+    return make_error(ErrorCode::EmptyCommit, "nothing to commit: the working copy equals revision " +
+                                                  std::to_string(request.base));
+  }
+  request.ops = std::move(*ops);
+  return store.commit(request);
+}
+
+std::vector<dsl::SourceFile> working_copy_files(const std::vector<StoredObject>& objects) {
+  // Objects arrive ordered by (path, ordinal, key); keep that order per file.
+  std::map<std::string, std::string> files;
+  std::vector<std::string> order;
+  for (const StoredObject& o : objects) {
+    std::string path = safe_path(o.path) ? o.path : default_path(o.key.kind);
+    auto [it, inserted] = files.emplace(path, "");
+    if (inserted) order.push_back(path);
+    if (!it->second.empty()) it->second += "\n";
+    it->second += o.text;
+    if (!o.text.empty() && o.text.back() != '\n') it->second += "\n";
+  }
+  std::vector<dsl::SourceFile> out;
+  for (const auto& [path, text] : files) out.push_back(dsl::SourceFile{path, text});
+  return out;
+}
+
+Status write_working_copy(const std::vector<StoredObject>& objects, const std::string& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec)) return make_error(ErrorCode::InvalidArgument, dir + " is not a directory");
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->path().extension() == ".pd") {
+        return make_error(ErrorCode::InvalidArgument,
+                          dir + " already holds .pd files (" + it->path().string() + "); check out into an empty directory");
+      }
+    }
+  }
+  for (const auto& f : working_copy_files(objects)) {
+    fs::path target = fs::path(dir) / f.path;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) return make_error(ErrorCode::Io, "cannot create " + target.parent_path().string() + ": " + ec.message());
+    std::ofstream out(target, std::ios::binary);
+    out << f.text;
+    out.close();
+    if (!out) return make_error(ErrorCode::Io, "cannot write " + target.string());
+  }
+  if (objects.empty()) fs::create_directories(dir, ec);
+  return Ok{};
+}
+
+}  // namespace paydomain::store

@@ -1,0 +1,37 @@
+// Working copies: directories of .pd files an analyst edits. Committing one
+// computes the operations against a base revision; checking out writes a
+// revision back in the analyst's file layout.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "domain_store/store.h"
+#include "dsl/ast.h"
+
+namespace paydomain::store {
+
+// The operations that turn revision `base` into the domain of `files`
+// (as read by dsl::read_sources). Paths are kept relative to `root` (the
+// directory given, or a single file's directory). Objects whose canonical
+// text is unchanged give no operation. A domain that does not parse or check
+// is Invalid with the diagnostics (pointing into `files`).
+Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::SourceFile>& files,
+                                         const std::string& root, Rev base);
+
+// ops_from_sources + commit; an empty change is EmptyCommit.
+Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceFile>& files, const std::string& root,
+                                    CommitRequest request);
+
+// The .pd files of a revision: path -> text (objects joined by blank lines,
+// in their stored order). Unsafe stored paths fall back to the kind's file.
+std::vector<dsl::SourceFile> working_copy_files(const std::vector<StoredObject>& objects);
+
+// Writes working_copy_files() under `dir` (created if missing). Refuses a
+// directory that already holds .pd files, so no work is overwritten.
+Status write_working_copy(const std::vector<StoredObject>& objects, const std::string& dir);
+
+// The root a path argument stands for: itself for a directory, else its directory.
+std::string working_copy_root(const std::string& path);
+
+}  // namespace paydomain::store

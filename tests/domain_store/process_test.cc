@@ -1,0 +1,233 @@
+// Crash safety and multi-process concurrency, with real processes.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "tests/domain_store/util.h"
+
+namespace paydomain::store::testing {
+namespace {
+
+// Child side of the kill test: commit forever, acknowledging each revision
+// (and the terminals it inserted) on the pipe only after commit() returned.
+[[noreturn]] void commit_forever(const std::string& path, int round, int fd) {
+  auto store = open_sqlite_store(path);
+  if (!store.ok()) _exit(3);
+  for (int i = 0;; ++i) {
+    auto head = (*store)->head();
+    if (!head.ok()) _exit(4);
+    // One to three objects per commit, so a partial revision would show.
+    std::vector<Op> ops;
+    for (int j = 0; j <= i % 3; ++j) {
+      auto name = "k" + std::to_string(round) + "_" + std::to_string(i) + "_" + std::to_string(j);
+      ops.push_back(insert("terminal:" + name, terminal_text(name)));
+    }
+    auto r = (*store)->commit(request(*head, ops));
+    if (!r.ok()) {
+      fprintf(stderr, "writer: %s\n", r.error().message.c_str());
+      _exit(5);
+    }
+    int64_t ack[2] = {r->revision.rev, i};
+    if (write(fd, ack, sizeof ack) != sizeof ack) _exit(6);
+  }
+}
+
+TEST(Process, KillNineMidCommitLosesNothingAcknowledged) {
+  TempDir dir;
+  { ASSERT_TRUE(seeded_store(dir.file("s.db"))); }
+  std::mt19937 rng(12345);
+  std::map<Rev, std::pair<int, int>> acked;  // rev -> (round, i)
+  constexpr int kRounds = 25;
+  for (int round = 0; round < kRounds; ++round) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      commit_forever(dir.file("s.db"), round, fds[1]);
+    }
+    close(fds[1]);
+    // Kill at a random point: before the first commit, mid-transaction, mid-fsync.
+    std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 150000)(rng)));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer failed on its own, exit " << WEXITSTATUS(status);
+    int64_t ack[2];
+    while (read(fds[0], ack, sizeof ack) == sizeof ack) acked[ack[0]] = {round, static_cast<int>(ack[1])};
+    close(fds[0]);
+
+    auto store = open_sqlite_store(dir.file("s.db"));
+    ASSERT_OK(store);
+    auto head = (*store)->head();
+    ASSERT_OK(head);
+    if (!acked.empty()) {
+      EXPECT_GE(*head, acked.rbegin()->first);
+    }
+    auto report = (*store)->fsck(FsckOptions{false});
+    ASSERT_OK(report);
+    ASSERT_TRUE(report->ok()) << report->problems[0];
+  }
+  auto store = open_sqlite_store(dir.file("s.db"));
+  ASSERT_OK(store);
+  Rev head = *(*store)->head();
+  EXPECT_GT(acked.size(), 20u) << "the writers should have got some commits in";
+  // Every acknowledged commit is there, whole: its revision holds exactly its objects.
+  for (const auto& [rev, who] : acked) {
+    auto ops = (*store)->revision_ops(rev);
+    ASSERT_OK(ops);
+    ASSERT_EQ(ops->size(), static_cast<size_t>(who.second % 3 + 1)) << "revision " << rev;
+    std::string prefix = "k" + std::to_string(who.first) + "_" + std::to_string(who.second) + "_";
+    for (const auto& op : *ops) EXPECT_EQ(op.key.id.rfind(prefix, 0), 0u) << op.key.id;
+    EXPECT_OK((*store)->checkout_object(head, (*ops)[0].key));
+  }
+  auto full = (*store)->fsck(FsckOptions{true});
+  ASSERT_OK(full);
+  EXPECT_TRUE(full->ok()) << full->problems[0];
+  EXPECT_EQ(full->revisions, head + 1);
+}
+
+// What one attempt of the concurrency test touches: the process's own
+// terminal, and every fourth time one of three shared terminals.
+std::vector<std::string> touched(int proc, int i) {
+  std::vector<std::string> out{"p" + std::to_string(proc) + "_" + std::to_string(i % 10)};
+  if (i % 4 == 0) out.push_back("s" + std::to_string((i / 4) % 3));
+  return out;
+}
+
+// Child: `attempts` commits against whatever head it just read; each
+// outcome is one line of the log file.
+[[noreturn]] void contend(const std::string& path, int proc, int attempts, const std::string& log) {
+  auto store = open_sqlite_store(path);
+  if (!store.ok()) _exit(3);
+  std::ofstream out(log);
+  for (int i = 0; i < attempts; ++i) {
+    auto head = (*store)->head();
+    if (!head.ok()) _exit(4);
+    std::vector<Op> ops;
+    for (const auto& name : touched(proc, i)) {
+      ops.push_back(update("terminal:" + name, terminal_text(name, "description \"p" + std::to_string(proc) + " " + std::to_string(i) + "\" ")));
+    }
+    auto r = (*store)->commit(request(*head, ops, "p" + std::to_string(proc) + " " + std::to_string(i)));
+    if (r.ok()) {
+      out << "ok " << i << " " << *head << " " << r->revision.rev << "\n";
+    } else if (r.error().code == ErrorCode::Conflict) {
+      out << "conflict " << i << " " << *head;
+      for (const auto& c : r.error().conflicts) {
+        out << " " << c.key.id;
+        for (Rev rev : c.revisions) out << "," << rev;
+      }
+      out << "\n";
+    } else {
+      out << "error " << i << " " << r.error().message << "\n";
+    }
+    out.flush();
+  }
+  _exit(0);
+}
+
+TEST(Process, TwoProcessesCommittingConcurrently) {
+  TempDir dir;
+  {
+    auto store = seeded_store(dir.file("s.db"));
+    ASSERT_TRUE(store);
+    std::vector<Op> ops;
+    for (int p = 0; p < 2; ++p)
+      for (int k = 0; k < 10; ++k) ops.push_back(insert("terminal:p" + std::to_string(p) + "_" + std::to_string(k), terminal_text("p" + std::to_string(p) + "_" + std::to_string(k))));
+    for (int s = 0; s < 3; ++s) ops.push_back(insert("terminal:s" + std::to_string(s), terminal_text("s" + std::to_string(s))));
+    ASSERT_OK(store->commit(request(1, ops, "pool")));
+  }
+  constexpr int kAttempts = 500;  // per process: 1,000 concurrent commits in all
+  pid_t pids[2];
+  for (int p = 0; p < 2; ++p) {
+    pids[p] = fork();
+    ASSERT_GE(pids[p], 0);
+    if (pids[p] == 0) contend(dir.file("s.db"), p, kAttempts, dir.file("log" + std::to_string(p)));
+  }
+  for (pid_t pid : pids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto store = open_sqlite_store(dir.file("s.db"));
+  ASSERT_OK(store);
+  Rev head = *(*store)->head();
+  // Which objects each revision touched, from the store itself.
+  std::map<Rev, std::set<std::string>> touched_by;
+  for (Rev r = 3; r <= head; ++r) {
+    auto ops = (*store)->revision_ops(r);
+    ASSERT_OK(ops);
+    for (const auto& op : *ops) touched_by[r].insert(op.key.id);
+  }
+  int ok = 0, conflicts = 0;
+  std::set<Rev> acked;
+  for (int p = 0; p < 2; ++p) {
+    std::ifstream in(dir.file("log" + std::to_string(p)));
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) {
+      ++lines;
+      std::istringstream ls(line);
+      std::string what;
+      int i;
+      Rev base;
+      ls >> what >> i >> base;
+      auto mine = touched(p, i);
+      std::set<std::string> mine_set(mine.begin(), mine.end());
+      ASSERT_NE(what, "error") << line;
+      if (what == "ok") {
+        Rev rev;
+        ls >> rev;
+        ++ok;
+        EXPECT_TRUE(acked.insert(rev).second) << "revision " << rev << " acknowledged twice";
+        EXPECT_EQ(touched_by[rev], mine_set) << "revision " << rev << " holds this commit";
+        EXPECT_EQ((*store)->revision(rev)->message, "p" + std::to_string(p) + " " + std::to_string(i));
+        // Accepted: nothing it touched changed between its base and it.
+        for (Rev r = base + 1; r < rev; ++r)
+          for (const auto& k : mine) EXPECT_FALSE(touched_by[r].count(k)) << line << " vs revision " << r;
+      } else {
+        ++conflicts;
+        // Refused: each reported object is one it touched, changed by exactly
+        // the reported revisions after its base (up to the last reported).
+        std::string item;
+        int reported = 0;
+        while (ls >> item) {
+          ++reported;
+          std::istringstream is(item);
+          std::string id, num;
+          std::getline(is, id, ',');
+          EXPECT_TRUE(mine_set.count(id)) << line;
+          std::vector<Rev> revs;
+          while (std::getline(is, num, ',')) revs.push_back(std::stoll(num));
+          ASSERT_FALSE(revs.empty()) << line;
+          std::vector<Rev> expected;
+          for (Rev r = base + 1; r <= revs.back(); ++r)
+            if (touched_by[r].count(id)) expected.push_back(r);
+          EXPECT_EQ(revs, expected) << line;
+        }
+        EXPECT_GT(reported, 0) << line;
+      }
+    }
+    EXPECT_EQ(lines, kAttempts);
+  }
+  // Dense, no duplicates, every acknowledged commit present and nothing else.
+  EXPECT_EQ(static_cast<Rev>(acked.size()), head - 2);
+  EXPECT_EQ(ok + conflicts, 2 * kAttempts);
+  EXPECT_GT(ok, kAttempts) << "most commits touch disjoint objects and rebase";
+  auto report = (*store)->fsck(FsckOptions{false});
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->ok()) << report->problems[0];
+  EXPECT_EQ(report->revisions, head + 1);
+}
+
+}  // namespace
+}  // namespace paydomain::store::testing

@@ -1,0 +1,224 @@
+// Commits, checkout and history on a real SQLite file.
+#include <set>
+
+#include "domain_store/objects.h"
+#include "domain_store/working_copy.h"
+#include "tests/domain_store/util.h"
+
+namespace paydomain::store::testing {
+namespace {
+
+TEST(Store, InitStartsAtTheEmptyRevisionZero) {
+  TempDir dir;
+  auto store = init_sqlite_store(dir.file("s.db"));
+  ASSERT_OK(store);
+  auto head = (*store)->head();
+  ASSERT_OK(head);
+  EXPECT_EQ(*head, 0);
+  auto objects = (*store)->checkout(0);
+  ASSERT_OK(objects);
+  EXPECT_TRUE(objects->empty());
+  auto rev0 = (*store)->revision(0);
+  ASSERT_OK(rev0);
+  EXPECT_EQ(rev0->op_count, 0);
+}
+
+TEST(Store, InitRefusesAnExistingStoreAndOpenNeedsOne) {
+  TempDir dir;
+  ASSERT_OK(init_sqlite_store(dir.file("s.db")));
+  auto again = init_sqlite_store(dir.file("s.db"));
+  ASSERT_FALSE(again.ok());
+  auto missing = open_sqlite_store(dir.file("none.db"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+  EXPECT_OK(open_sqlite_store(dir.file("s.db")));
+}
+
+TEST(Store, SeedCommitStoresCanonicalObjectsWithTheirFile) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  auto head = store->head();
+  ASSERT_OK(head);
+  EXPECT_EQ(*head, 1);
+  auto objects = store->checkout(1);
+  ASSERT_OK(objects);
+  EXPECT_EQ(objects->size(), 11u);
+  for (const auto& o : *objects) {
+    EXPECT_EQ(o.path, "domain.pd");
+    auto parsed = parse_object_text(o.key, o.text);
+    ASSERT_OK(parsed);
+    EXPECT_EQ(parsed->canonical, o.text) << "stored text is canonical";
+  }
+  // Stored in the analyst's order, and the comment stays with the first object.
+  EXPECT_EQ((*objects)[0].key, key("currency:RUB"));
+  EXPECT_NE((*objects)[0].text.find("# Reference data"), std::string::npos);
+  auto ops = store->revision_ops(1);
+  ASSERT_OK(ops);
+  EXPECT_EQ(ops->size(), 11u);
+  for (const auto& op : *ops) EXPECT_EQ(op.type, OpType::Insert);
+}
+
+TEST(Store, OneObjectCommitsAndCheckoutOfEveryRevision) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  auto r2 = store->commit(request(1, {insert("terminal:t2", terminal_text("t2"))}, "add t2"));
+  ASSERT_OK(r2);
+  EXPECT_EQ(r2->revision.rev, 2);
+  EXPECT_FALSE(r2->rebased);
+  auto r3 = store->commit(request(2, {update("terminal:t2", terminal_text("t2", "disabled "))}, "kill t2"));
+  ASSERT_OK(r3);
+  auto r4 = store->commit(request(3, {remove("terminal:t2")}, "drop t2"));
+  ASSERT_OK(r4);
+  EXPECT_EQ(r4->revision.rev, 4);
+
+  auto t2_at = [&](Rev rev) { return store->checkout_object(rev, key("terminal:t2")); };
+  EXPECT_EQ(t2_at(1).error().code, ErrorCode::NotFound);
+  ASSERT_OK(t2_at(2));
+  EXPECT_EQ(t2_at(2)->text.find("disabled"), std::string::npos);
+  ASSERT_OK(t2_at(3));
+  EXPECT_NE(t2_at(3)->text.find("disabled"), std::string::npos);
+  EXPECT_EQ(t2_at(3)->since, 3);
+  EXPECT_EQ(t2_at(3)->path, "terminal.pd") << "an object inserted without a file goes to its kind's file";
+  EXPECT_EQ(t2_at(4).error().code, ErrorCode::NotFound);
+  EXPECT_EQ(store->checkout(2)->size(), 12u);
+  EXPECT_EQ(store->checkout(4)->size(), 11u);
+  EXPECT_EQ(store->checkout(5).error().code, ErrorCode::NotFound);
+
+  auto history = store->object_history(key("terminal:t2"), -1, 10);
+  ASSERT_OK(history);
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[0].revision.rev, 4);
+  EXPECT_EQ((*history)[0].type, OpType::Remove);
+  EXPECT_EQ((*history)[0].revision.message, "drop t2");
+  EXPECT_EQ((*history)[2].type, OpType::Insert);
+  EXPECT_EQ(store->object_history(key("terminal:t2"), 4, 1)->at(0).revision.rev, 3);
+}
+
+TEST(Store, HistoryPagesForwardAndBackward) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  for (int i = 0; i < 5; ++i) {
+    auto name = "p" + std::to_string(i);
+    ASSERT_OK(store->commit(request(1 + i, {insert("terminal:" + name, terminal_text(name))}, "add " + name)));
+  }
+  auto page1 = store->revisions_after(0, 3);
+  ASSERT_OK(page1);
+  ASSERT_EQ(page1->size(), 3u);
+  EXPECT_EQ((*page1)[0].rev, 1);
+  auto page2 = store->revisions_after(page1->back().rev, 3);
+  ASSERT_EQ(page2->size(), 3u);
+  EXPECT_EQ(page2->back().rev, 6);
+  EXPECT_TRUE(store->revisions_after(6, 3)->empty());
+  auto log = store->revisions_before(-1, 2);
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[0].rev, 6);
+  EXPECT_EQ((*log)[0].message, "add p4");
+  EXPECT_EQ((*log)[0].author, "tester");
+}
+
+TEST(Store, EmptyAndNoOpCommitsAreRefused) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->commit(request(1, {})).error().code, ErrorCode::EmptyCommit);
+  auto same = store->checkout_object(1, key("terminal:yb_3ds"));
+  ASSERT_OK(same);
+  // The same object written differently is the same canonical text.
+  auto noop = store->commit(request(1, {update("terminal:yb_3ds", "terminal yb_3ds {\n provider yellowbank\n risk_coverage high }")}));
+  ASSERT_FALSE(noop.ok());
+  EXPECT_EQ(noop.error().code, ErrorCode::EmptyCommit);
+  EXPECT_EQ(*store->head(), 1);
+}
+
+TEST(Store, RequestShapeIsChecked) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  auto twice = store->commit(request(1, {insert("terminal:a", terminal_text("a")), remove("terminal:a")}));
+  EXPECT_EQ(twice.error().code, ErrorCode::InvalidArgument);
+  auto beyond = store->commit(request(7, {insert("terminal:a", terminal_text("a"))}));
+  EXPECT_EQ(beyond.error().code, ErrorCode::InvalidArgument);
+  auto exists = store->commit(request(1, {insert("terminal:yb_3ds", terminal_text("yb_3ds"))}));
+  EXPECT_EQ(exists.error().code, ErrorCode::InvalidArgument);
+  auto missing = store->commit(request(1, {update("terminal:nope", terminal_text("nope"))}));
+  EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+  auto wrong_id = store->commit(request(1, {insert("terminal:a", terminal_text("b"))}));
+  ASSERT_EQ(wrong_id.error().code, ErrorCode::Invalid);
+  EXPECT_EQ(wrong_id.error().diagnostics.at(0).code, "object-identity");
+  auto two = store->commit(request(1, {insert("terminal:a", terminal_text("a") + terminal_text("c"))}));
+  ASSERT_EQ(two.error().code, ErrorCode::Invalid);
+  CommitRequest anonymous = request(1, {insert("terminal:a", terminal_text("a"))});
+  anonymous.author.clear();
+  EXPECT_EQ(store->commit(anonymous).error().code, ErrorCode::InvalidArgument);
+  EXPECT_EQ(*store->head(), 1);
+}
+
+TEST(Store, InvalidResultIsRefusedWithEveryErrorAndItsObject) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  // Removing a referenced provider and adding a terminal of an unknown one.
+  auto bad = store->commit(request(1, {remove("provider:yellowbank"),
+                                       insert("terminal:x", "terminal x { provider nobank }")}));
+  ASSERT_FALSE(bad.ok());
+  ASSERT_EQ(bad.error().code, ErrorCode::Invalid);
+  std::set<std::string> objects;
+  for (const auto& d : bad.error().diagnostics) objects.insert(d.object);
+  EXPECT_TRUE(objects.count("terminal x"));
+  EXPECT_TRUE(objects.count("terminal yb_3ds"));
+  EXPECT_TRUE(objects.count("terminal yb_fast"));
+  EXPECT_EQ(*store->head(), 1);
+  // Nothing half-applied: the cache rolled back too, so a valid commit works.
+  EXPECT_OK(store->checkout_object(1, key("provider:yellowbank")));
+  ASSERT_OK(store->commit(request(1, {insert("terminal:y", terminal_text("y"))})));
+  auto syntax = store->commit(request(2, {update("terminal:y", "terminal y { provider ")}));
+  ASSERT_EQ(syntax.error().code, ErrorCode::Invalid);
+  EXPECT_EQ(syntax.error().diagnostics.at(0).object, "terminal y");
+}
+
+TEST(Store, IdempotencyKeyReturnsTheFirstRevision) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  CommitRequest r = request(1, {insert("terminal:k", terminal_text("k"))});
+  r.idempotency_key = "req-1";
+  auto first = store->commit(r);
+  ASSERT_OK(first);
+  EXPECT_FALSE(first->replayed);
+  auto again = store->commit(r);
+  ASSERT_OK(again);
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->revision.rev, first->revision.rev);
+  EXPECT_EQ(*store->head(), 2);
+  // Same key, different content: refused, not silently matched.
+  CommitRequest other = request(1, {insert("terminal:k2", terminal_text("k2"))});
+  other.idempotency_key = "req-1";
+  EXPECT_EQ(store->commit(other).error().code, ErrorCode::IdempotencyMismatch);
+  // Without a key the retry is a conflict, never a second copy.
+  CommitRequest plain = request(1, {insert("terminal:k", terminal_text("k"))});
+  EXPECT_FALSE(store->commit(plain).ok());
+  EXPECT_EQ(*store->head(), 2);
+}
+
+TEST(Store, ASecondInstanceSeesCommitsOfTheFirst) {
+  TempDir dir;
+  auto a = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(a);
+  auto b = open_sqlite_store(dir.file("s.db"));
+  ASSERT_OK(b);
+  // b validates once (loads its cache at 1); then a commits twice.
+  ASSERT_OK((*b)->commit(request(1, {insert("terminal:b1", terminal_text("b1"))})));
+  ASSERT_OK(a->commit(request(2, {remove("terminal:b1")})));
+  ASSERT_OK(a->commit(request(3, {insert("terminal:a1", terminal_text("a1"))})));
+  // b's cache must catch up: b1 is gone, a1 exists.
+  auto ref_gone = (*b)->commit(request(4, {insert("routing:r", "routing r { candidate b1 }")}));
+  ASSERT_EQ(ref_gone.error().code, ErrorCode::Invalid);
+  EXPECT_OK((*b)->commit(request(4, {insert("routing:r", "routing r { candidate a1 }")})));
+  EXPECT_EQ(*a->head(), 5);
+}
+
+}  // namespace
+}  // namespace paydomain::store::testing

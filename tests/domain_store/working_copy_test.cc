@@ -1,0 +1,99 @@
+// Committing working copies and checking them out in the analyst's layout.
+#include <filesystem>
+
+#include "domain_store/working_copy.h"
+#include "dsl/parser.h"
+#include "tests/domain_store/util.h"
+
+namespace paydomain::store::testing {
+namespace {
+namespace fs = std::filesystem;
+
+std::vector<dsl::SourceFile> read_dir(const std::string& dir) {
+  dsl::Diagnostics diags;
+  auto files = dsl::read_sources({dir}, diags);
+  EXPECT_FALSE(diags.has_errors());
+  return files;
+}
+
+TEST(WorkingCopy, CheckoutWritesTheFileLayoutAndCommitsBackAsNothing) {
+  TempDir dir;
+  auto store = init_sqlite_store(dir.file("s.db"));
+  ASSERT_OK(store);
+  fs::create_directories(dir.file("wc/sub"));
+  write_file(dir.file("wc/reference.pd"), "currency RUB { numeric 643 exponent 2 }\n# money\ncurrency USD { numeric 840 exponent 2 }\n");
+  write_file(dir.file("wc/sub/routes.pd"),
+             "adapter ad { url \"https://a\" }\nprovider pr { adapter ad }\nterminal t1 { provider pr }\n");
+  auto r1 = commit_sources(**store, read_dir(dir.file("wc")), dir.file("wc"), request(0, {}, "seed"));
+  ASSERT_OK(r1);
+  EXPECT_EQ(r1->revision.op_count, 5);
+
+  auto objects = (*store)->checkout(1);
+  ASSERT_OK(objects);
+  ASSERT_OK(write_working_copy(*objects, dir.file("out")));
+  EXPECT_TRUE(fs::exists(dir.file("out/reference.pd")));
+  EXPECT_TRUE(fs::exists(dir.file("out/sub/routes.pd")));
+  std::string ref = read_file(dir.file("out/reference.pd"));
+  EXPECT_LT(ref.find("currency RUB"), ref.find("# money"));
+  EXPECT_LT(ref.find("# money"), ref.find("currency USD"));
+
+  // The checkout is the revision: committing it back changes nothing.
+  auto again = commit_sources(**store, read_dir(dir.file("out")), dir.file("out"), request(1, {}, "same"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::EmptyCommit);
+  // Refuses to overwrite a working copy.
+  EXPECT_FALSE(write_working_copy(*objects, dir.file("out")).ok());
+}
+
+TEST(WorkingCopy, EditedFilesBecomeInsertUpdateRemove) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  ASSERT_OK(write_working_copy(*store->checkout(1), dir.file("wc")));
+  std::string text = read_file(dir.file("wc/domain.pd"));
+  // Edit: disable yb_fast's routing use, remove category, add a terminal.
+  size_t cat = text.find("category retail");
+  text.erase(cat, text.find('\n', cat) - cat);
+  text += "\nterminal extra { provider yellowbank }\n";
+  size_t pct = text.find("2.5%");
+  text.replace(pct, 4, "3%");
+  write_file(dir.file("wc/domain.pd"), text);
+  auto ops = ops_from_sources(*store, read_dir(dir.file("wc")), dir.file("wc"), 1);
+  ASSERT_OK(ops);
+  ASSERT_EQ(ops->size(), 3u);
+  std::map<ObjectKey, OpType> by_key;
+  for (const auto& op : *ops) by_key[op.key] = op.type;
+  EXPECT_EQ(by_key[key("tariff:standard")], OpType::Update);
+  EXPECT_EQ(by_key[key("terminal:extra")], OpType::Insert);
+  EXPECT_EQ(by_key[key("category:retail")], OpType::Remove);
+  auto r = commit_sources(*store, read_dir(dir.file("wc")), dir.file("wc"), request(1, {}, "edit"));
+  ASSERT_OK(r);
+  EXPECT_EQ(store->checkout_object(2, key("terminal:extra"))->path, "domain.pd");
+}
+
+TEST(WorkingCopy, AnInvalidWorkingCopyReportsDiagnosticsInItsFiles) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  fs::create_directories(dir.file("wc"));
+  write_file(dir.file("wc/a.pd"), "terminal t { provider missing }\n");
+  auto r = commit_sources(*store, read_dir(dir.file("wc")), dir.file("wc"), request(1, {}, "bad"));
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.error().code, ErrorCode::Invalid);
+  EXPECT_EQ(r.error().diagnostics.at(0).file, dir.file("wc/a.pd"));
+  EXPECT_EQ(r.error().diagnostics.at(0).object, "terminal t");
+  EXPECT_EQ(*store->head(), 1);
+}
+
+TEST(WorkingCopy, UnsafeStoredPathsStayInsideTheCheckout) {
+  std::vector<StoredObject> objects(1);
+  objects[0].key = key("category:c");
+  objects[0].text = "category c {}\n";
+  objects[0].path = "../../etc/evil.pd";
+  auto files = working_copy_files(objects);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].path, "category.pd");
+}
+
+}  // namespace
+}  // namespace paydomain::store::testing
