@@ -37,11 +37,13 @@ class Writer {
   }
 
   // The "... {" line(s) of a block node; its body follows one level deeper.
-  void open(const Span& s, const std::string& header) {
+  // A comment on the source line of the `{` trails the header's last line,
+  // so a header that gets wrapped keeps its comment the same on the next run.
+  void open(const Span& s, const std::string& header, uint32_t brace_line) {
     comments_before(s.offset);
     gap(s.line);
     put(header);
-    node_done(s.line);
+    node_done(brace_line);
     ++indent_;
     block_start_ = true;
   }
@@ -128,11 +130,12 @@ bool is_block_or_condition(Clause::Kind k) {
 // `header` ends with the opening brace.
 void write_cash_flow(Writer& w, const Span& node, const std::string& header, const CashFlow& cf) {
   uint32_t brace = cf.span.end_offset > 0 ? cf.span.end_offset - 1 : 0;
+  w.comments_before(node.offset);  // so that only comments inside count below
   if (cf.postings.empty() && cf.arms.empty() && !w.comment_before(brace)) {
     w.line(node, header + "}");
     return;
   }
-  w.open(node, header);
+  w.open(node, header, cf.span.line);
   for (const Posting& p : cf.postings) w.line(p.span, format_posting(p));
   for (const DecisionArm& arm : cf.arms) {
     write_cash_flow(w, arm.span, format_arm_header(arm, w.indent_width()), arm.body);
@@ -219,11 +222,12 @@ class SourceText {
 
 void write_refunds(Writer& w, const Clause& c, const RefundRules& r, SourceText& source) {
   uint32_t brace = r.span.end_offset > 0 ? r.span.end_offset - 1 : 0;
+  w.comments_before(c.span.offset);
   if (!r.allowed && !r.partial && !r.fees && !w.comment_before(brace)) {
     w.line(c.span, "refunds {}");
     return;
   }
-  w.open(c.span, "refunds {");
+  w.open(c.span, "refunds {", c.span.line);
   // Positions are only needed to place comments; without any inside, skip the scan.
   SourceText::RefundItems at;
   if ((r.allowed || r.partial) && w.comment_before(brace)) at = source.refund_items(c.span);
@@ -258,8 +262,9 @@ void write_clause(Writer& w, const Clause& c, SourceText& source) {
       if (c.refunds) return write_refunds(w, c, *c.refunds, source);
       break;
     case Clause::Kind::Given:
+      w.comments_before(c.span.offset);
       if (c.given.empty() && !w.comment_before(brace)) return w.line(c.span, "given {}");
-      w.open(c.span, "given {");
+      w.open(c.span, "given {", c.span.line);
       for (const GivenEntry& g : c.given) w.line(g.span, format_given_entry(g));
       return w.close(brace, c.span.end_line);
     default:
@@ -292,7 +297,7 @@ std::string write_object(const Object& o, CommentIt begin, CommentIt end, Source
   if (*single) {
     w.line(o.span, text);
   } else {
-    w.open(o.span, object_header(o) + " {");
+    w.open(o.span, object_header(o) + " {", o.span.line);
     for (const Clause& c : o.clauses) write_clause(w, c, source);
     w.close(o.span.end_offset > 0 ? o.span.end_offset - 1 : 0, o.span.end_line);
   }
