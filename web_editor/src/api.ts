@@ -101,6 +101,11 @@ export class Api {
     return j;
   }
 
+  /** Readers may not evaluate a working copy; they try a committed revision. */
+  async evaluateAt(rev: number, context: any): Promise<any> {
+    return this.call("POST", `/v1/revisions/${rev}/evaluate?explain=true`, context);
+  }
+
   async commit(files: SourceFile[], base: number, message: string): Promise<any> {
     return this.call("POST", "/v1/commits", { files, base, message });
   }

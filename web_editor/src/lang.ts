@@ -44,7 +44,7 @@ const streamParser = {
     if (stream.match(/^\d+(?:\.\d+)?\s+[A-Z]{3}(?![A-Za-z0-9_])/)) return "money";
     if (stream.match(/^\d+(?:\.\d+)?/)) return "number";
     const dotted = stream.match(/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*/) as RegExpMatchArray | null;
-    if (dotted) return attributeSet.has(dotted[0]) ? "attribute" : "account";
+    if (dotted) return attributeSet.has(dotted[0]) ? "contextAttribute" : "account";
     const m = stream.match(/^[A-Za-z_][A-Za-z0-9_]*/) as RegExpMatchArray | null;
     if (m) {
       const w = m[0];
@@ -59,7 +59,7 @@ const streamParser = {
       if (state.depth === 0 && w === "test") return "kind";
       if (/^[A-Z]{3}$/.test(w)) return "atom";
       if (operatorWords.has(w)) return "operatorKeyword";
-      if (attributeSet.has(w) && !stream.match(/^\s*\{/, false)) return "attribute";
+      if (attributeSet.has(w) && !stream.match(/^\s*\{/, false)) return "contextAttribute";
       if (literalWords.has(w)) return "bool";
       if (keywordSet.has(w)) return "keyword";
       return "variableName";
@@ -87,7 +87,7 @@ const streamParser = {
     percent: percentTag,
     kind: kindTag,
     account: accountTag,
-    attribute: attributeTag,
+    contextAttribute: attributeTag,
     def: t.definition(t.variableName),
     operatorKeyword: t.operatorKeyword,
     bool: t.bool,

@@ -757,7 +757,7 @@ async function evaluate(): Promise<void> {
   if (error) { out.replaceChildren(el("p", { class: "error" }, error)); return; }
   out.replaceChildren(el("p", { class: "hint" }, "Evaluating…"));
   try {
-    const j = await api.evaluate(workingFiles(), context);
+    const j = editable() ? await api.evaluate(workingFiles(), context) : await api.evaluateAt(base, context);
     renderResult(j, context);
   } catch (e) {
     const ds: Diagnostic[] = (e as ApiError).body?.diagnostics || [];
@@ -856,7 +856,7 @@ function renderResult(j: any, context: any): void {
     parts.push(el("h4", {}, `The test "${currentPreset.name}" expects`),
       ...currentPreset.expect.map((x) => el("div", { class: "expect" }, `expect ${x}`)));
   }
-  parts.push(el("p", { class: "hint" }, `Evaluated against your working copy (based on r${base}).`));
+  parts.push(el("p", { class: "hint" }, editable() ? `Evaluated against your working copy (based on r${base}).` : `Evaluated against r${base}.`));
   parts.push(el("details", {}, el("summary", {}, "Context and raw answer (JSON)"), el("pre", { class: "raw" }, JSON.stringify({ context, answer: j }, null, 2))));
   out.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
 }
