@@ -14,6 +14,7 @@ import { diffObjects, indexObjects, scanObjects, type ObjectChange } from "./obj
 import { rebase } from "./rebase";
 import { presetsFromTests, fallbackPresets, parseGiven, formatGiven, type Preset, type GivenEntry } from "./given";
 import { contextFromGiven, formatMinor } from "./context";
+import { checkExpectation } from "./expect";
 import { vocabulary } from "./vocabulary.generated";
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
@@ -854,7 +855,10 @@ function renderResult(j: any, context: any): void {
   }
   if (currentPreset && currentPreset.expect.length) {
     parts.push(el("h4", {}, `The test "${currentPreset.name}" expects`),
-      ...currentPreset.expect.map((x) => el("div", { class: "expect" }, `expect ${x}`)));
+      ...currentPreset.expect.map((x) => {
+        const v = checkExpectation(x, res, exponentOf);
+        return el("div", { class: `expect ${v}` }, v === "pass" ? "✓ " : v === "fail" ? "✗ " : "? ", `expect ${x}`);
+      }));
   }
   parts.push(el("p", { class: "hint" }, editable() ? `Evaluated against your working copy (based on r${base}).` : `Evaluated against r${base}.`));
   parts.push(el("details", {}, el("summary", {}, "Context and raw answer (JSON)"), el("pre", { class: "raw" }, JSON.stringify({ context, answer: j }, null, 2))));
