@@ -14,6 +14,7 @@ inline constexpr int kExitUsage = 2;
 int& exit_code();
 
 void register_dsl_commands(CLI::App& app);  // check, fmt
+void register_serve_commands(CLI::App& app);  // serve, token
 void register_eval_commands(CLI::App& app);  // eval, test
 
 }  // namespace paydomain::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   CLI::App app{"paydomain: payment business rules as versioned code"};
   app.require_subcommand(1);
   register_dsl_commands(app);
+  register_serve_commands(app);
   register_eval_commands(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,279 @@
+// Compiled revisions and evaluation: the processing core's hot path
+// (POST /v1/revisions/{rev}/evaluate), and the editor's check and try-it on a
+// working copy. A revision is compiled from its canonical source alone, once,
+// and shared read-only by every thread through the LRU cache.
+#include <thread>
+
+#include "dsl/checker.h"
+#include "dsl/json.h"
+#include "domain_store/working_copy.h"
+#include "evaluator/compiled.h"
+#include "evaluator/evaluate.h"
+#include "evaluator/json.h"
+#include "server/json_util.h"
+#include "server/service.h"
+
+namespace paydomain::server {
+
+using nlohmann::json;
+
+struct CompiledRevision {
+  store::Rev rev = 0;
+  std::shared_ptr<const evaluator::CompiledDomain> domain;
+};
+
+store::Rev revision_of(const CompiledRevision& c) { return c.rev; }
+
+namespace {
+
+// "$.amount.amount" / "$[3].risk" (the evaluator's paths) -> JSON pointer
+// "/amount/amount", prefixed with the context's own place in the body.
+std::string to_pointer(const std::string& dollar, const std::string& prefix) {
+  std::string out = prefix;
+  size_t i = dollar.rfind('$', 0) == 0 ? 1 : 0;
+  for (; i < dollar.size(); ++i) {
+    char c = dollar[i];
+    if (c == '.' || c == '[') out += '/';
+    else if (c != ']') out += c;
+  }
+  return out;
+}
+
+// Approximate resident size of a compiled revision, for the cache bound: the
+// DAGs as the compiler counts them plus the interned names and explanation
+// strings, which scale with the source text.
+size_t approx_bytes(const evaluator::CompiledDomain& d, size_t source_bytes) {
+  return sizeof(d) + d.dag_bytes + 3 * source_bytes;
+}
+
+bool wants_explain(const Request& req, const json* body) {
+  if (const std::string* e = req.query_param("explain")) return *e == "true" || *e == "1";
+  if (body && body->is_object()) {
+    auto it = body->find("explain");
+    if (it != body->end() && it->is_boolean()) return it->get<bool>();
+  }
+  return false;
+}
+
+// Loads (parse + check) a working copy; compiles it when it checks.
+struct Loaded {
+  dsl::Domain domain;
+  dsl::Diagnostics diags;
+  std::shared_ptr<const evaluator::CompiledDomain> compiled;
+  std::string compile_error;
+};
+
+void load_and_compile(std::vector<dsl::SourceFile> files, Loaded& out) {
+  out.domain = dsl::load(std::move(files), out.diags);
+  if (out.diags.has_errors()) return;
+  auto c = evaluator::compile(out.domain);
+  if (!c) out.compile_error = c.error().text();
+  else out.compiled = c.value();
+}
+
+}  // namespace
+
+std::variant<std::shared_ptr<const CompiledRevision>, Response> Service::compiled(store::Rev rev) {
+  if (auto hit = cache_.peek(rev)) {
+    if (metrics_) metrics_->cache_hits.fetch_add(1, std::memory_order_relaxed);
+    return hit;
+  }
+  bool compiled_here = false;
+  auto out = cache_.get(rev, [&]() -> std::variant<Cache::Built, Response> {
+    compiled_here = true;
+    auto objects = store_->checkout(rev);
+    if (!objects) {
+      if (objects.error().code == store::ErrorCode::NotFound) {
+        auto h = store_->head();
+        return error_response(404, "unknown-revision",
+                              "revision " + std::to_string(rev) + " does not exist" +
+                                  (h ? " (head is " + std::to_string(*h) + ")" : std::string()));
+      }
+      return store_error(objects.error());
+    }
+    auto files = store::working_copy_files(objects.value());
+    size_t source_bytes = 0;
+    for (const auto& f : files) source_bytes += f.text.size();
+    Loaded l;
+    load_and_compile(std::move(files), l);
+    if (!l.compiled) {
+      std::string why = l.diags.has_errors() ? "the stored revision does not check" : l.compile_error;
+      return error_response(500, "compile-failed", "cannot compile revision " + std::to_string(rev) + ": " + why);
+    }
+    auto c = std::make_shared<CompiledRevision>();
+    c->rev = rev;
+    c->domain = l.compiled;
+    return Cache::Built{c, approx_bytes(*l.compiled, source_bytes)};
+  });
+  if (metrics_) (compiled_here ? metrics_->cache_misses : metrics_->cache_hits).fetch_add(1, std::memory_order_relaxed);
+  if (out.index() == 0) return std::get<0>(out);
+  return std::get<1>(out);
+}
+
+// One context (the body is the context) or a batch ({"contexts": [...]}).
+// A malformed context fails the whole request with 422 naming its path, so a
+// batch is answered all or nothing.
+Response Service::evaluate(const CompiledRevision& rev, const std::string& body_text, bool explain_default) {
+  json body;
+  try {
+    body = json::parse(body_text);
+  } catch (const json::parse_error& e) {
+    return error_response(400, "bad-json", "the request body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  }
+  if (!body.is_object()) return wrong_type("", "a payment context object, or {\"contexts\": [...]}");
+  bool explain = explain_default;
+  const evaluator::CompiledDomain& d = *rev.domain;
+  auto it = body.find("contexts");
+  if (it == body.end()) {
+    auto ctx = evaluator::parse_context(body, d);
+    if (!ctx) return error_response(422, "invalid-context", ctx.error().message, to_pointer(ctx.error().path, ""));
+    auto r = evaluator::evaluate(d, *ctx, {explain});
+    if (metrics_) metrics_->evaluations.fetch_add(1, std::memory_order_relaxed);
+    return json_response(200, {{"revision", rev.rev}, {"result", evaluator::to_json(r, d, explain)}});
+  }
+  if (!it->is_array()) return wrong_type("/contexts", "an array of payment contexts");
+  const json& list = *it;
+  if (list.size() > config_.max_batch)
+    return error_response(413, "batch-too-large",
+                          "at most " + std::to_string(config_.max_batch) + " contexts per request", "/contexts");
+  std::vector<evaluator::Context> contexts;
+  contexts.reserve(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string at = "/contexts/" + std::to_string(i);
+    if (!list[i].is_object()) return wrong_type(at, "a payment context object");
+    auto ctx = evaluator::parse_context(list[i], d);
+    if (!ctx) return error_response(422, "invalid-context", ctx.error().message, to_pointer(ctx.error().path, at));
+    contexts.push_back(std::move(*ctx));
+  }
+  // Evaluating and rendering dominate a big batch: split them over two
+  // threads (the calling one and a helper), in order-preserving halves.
+  std::vector<std::string> rendered(contexts.size());
+  auto work = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      auto r = evaluator::evaluate(d, contexts[i], {explain});
+      rendered[i] = evaluator::to_json(r, d, explain).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+  };
+  size_t n = contexts.size();
+  if (n >= 256) {
+    std::thread helper(work, n / 2, n);
+    work(0, n / 2);
+    helper.join();
+  } else {
+    work(0, n);
+  }
+  if (metrics_) metrics_->evaluations.fetch_add(n, std::memory_order_relaxed);
+  std::string out = "{\"revision\":" + std::to_string(rev.rev) + ",\"results\":[";
+  size_t total = out.size() + 3;
+  for (const auto& s : rendered) total += s.size() + 1;
+  out.reserve(total);
+  for (size_t i = 0; i < n; ++i) {
+    if (i) out += ',';
+    out += rendered[i];
+  }
+  out += "]}";
+  Response res;
+  res.body = std::move(out);
+  return res;
+}
+
+// POST /v1/revisions/{rev|head}/evaluate. At "head" the newest compiled head
+// answers (never waiting for a compile); a numbered revision in the cache is
+// evaluated on this I/O thread; a miss compiles on the worker pool.
+void Service::post_evaluate_at(Request& req, const Caller&, Done done) {
+  bool explain = wants_explain(req, nullptr);
+  std::shared_ptr<const CompiledRevision> c;
+  store::Rev rev = -1;
+  if (req.params[0] == "head") {
+    c = serving_head();
+  } else {
+    auto parsed = parse_rev(req.params[0], false);
+    if (parsed.index() != 0) return done(std::get<1>(parsed));
+    rev = std::get<0>(parsed);
+    c = cache_.peek(rev);
+    if (c && metrics_) metrics_->cache_hits.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (c) return done(evaluate(*c, req.body, explain));
+  auto body = std::make_shared<std::string>(std::move(req.body));
+  offload(std::move(done), [this, rev, body, explain]() -> Response {
+    store::Rev r = rev;
+    if (r < 0) {
+      auto h = store_->head();
+      if (!h) return store_error(h.error());
+      r = *h;
+    }
+    auto got = compiled(r);
+    if (got.index() != 0) return std::get<1>(got);
+    return evaluate(*std::get<0>(got), *body, explain);
+  });
+}
+
+// POST /v1/evaluate {"files", "context" | "contexts", "explain"?}: try rules
+// before committing. Diagnostics of the working copy come back too; when it
+// does not check, 422 with them.
+void Service::post_evaluate_working(Request& req, const Caller&, Done done) {
+  Response err;
+  auto body = parse_body(req, err);
+  if (!body) return done(err);
+  auto files = read_files(*body, err);
+  if (!files) return done(err);
+  bool explain = wants_explain(req, &*body);
+  bool single = body->contains("context") && !(*body)["context"].is_null();
+  bool batch = body->contains("contexts") && !(*body)["contexts"].is_null();
+  if (single == batch)
+    return done(error_response(422, "missing-field", "give exactly one of \"context\" or \"contexts\"", ""));
+  json ctx = single ? (*body)["context"] : json{{"contexts", (*body)["contexts"]}};
+  offload(std::move(done), [this, files = std::move(*files), ctx = std::move(ctx), explain, single]() mutable -> Response {
+    Loaded l;
+    load_and_compile(std::move(files), l);
+    l.diags.sort();
+    if (!l.compiled) {
+      json b = json::parse(error_response(422, "invalid-domain",
+                                          l.diags.has_errors() ? "the working copy does not check"
+                                                               : "the working copy does not compile: " + l.compile_error)
+                               .body);
+      b["diagnostics"] = dsl::to_json(l.diags.items());
+      return json_response(422, b);
+    }
+    CompiledRevision rev{-1, l.compiled};
+    Response r = evaluate(rev, ctx.dump(), explain);
+    if (r.status != 200) {
+      // Paths point into the body as the client sent it: "/context/..." for one.
+      if (single) {
+        json b = json::parse(r.body);
+        std::string p = b["error"]["path"].get<std::string>();
+        b["error"]["path"] = "/context" + p;
+        r.body = b.dump();
+      }
+      return r;
+    }
+    json out = json::parse(r.body);
+    out.erase("revision");
+    out["diagnostics"] = dsl::to_json(l.diags.items());
+    return json_response(200, out);
+  });
+}
+
+// POST /v1/check {"files"}: the editor's live errors. 200 whether or not the
+// working copy checks; the findings are the answer.
+void Service::post_check(Request& req, const Caller&, Done done) {
+  Response err;
+  auto body = parse_body(req, err);
+  if (!body) return done(err);
+  auto files = read_files(*body, err);
+  if (!files) return done(err);
+  offload(std::move(done), [files = std::move(*files)]() mutable -> Response {
+    Loaded l;
+    load_and_compile(std::move(files), l);
+    if (!l.compile_error.empty()) l.diags.add({dsl::Severity::Error, "", 0, 0, 1, "compile", l.compile_error, "", "", ""});
+    l.diags.sort();
+    json out = {{"ok", !l.diags.has_errors()},
+                {"errors", l.diags.error_count()},
+                {"warnings", l.diags.warning_count()},
+                {"objects", l.domain.objects.size()},
+                {"diagnostics", dsl::to_json(l.diags.items())}};
+    return json_response(200, out);
+  });
+}
+
+}  // namespace paydomain::server

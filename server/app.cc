@@ -1,0 +1,161 @@
+#include "server/app.h"
+
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <random>
+
+namespace paydomain::server {
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+void AccessLog::write(const Entry& e) {
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char ts[80];
+  std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::string line = "{\"ts\":\"";
+  line += ts;
+  line += "\",\"msg\":\"request\",\"request_id\":\"" + json_escape(e.request_id) + "\",\"method\":\"" +
+          json_escape(e.method) + "\",\"path\":\"" + json_escape(e.path) + "\",\"route\":\"" +
+          json_escape(e.route) + "\",\"status\":" + std::to_string(e.status);
+  char dur[32];
+  std::snprintf(dur, sizeof dur, "%.3f", e.seconds * 1000);
+  line += ",\"duration_ms\":";
+  line += dur;
+  line += ",\"bytes_in\":" + std::to_string(e.bytes_in) + ",\"bytes_out\":" + std::to_string(e.bytes_out);
+  if (!e.caller.empty()) line += ",\"caller\":\"" + json_escape(e.caller) + "\"";
+  line += "}\n";
+  std::lock_guard lock(mu_);
+  std::fwrite(line.data(), 1, line.size(), out_);
+  std::fflush(out_);
+}
+
+void AccessLog::event(const std::string& json_object) {
+  std::lock_guard lock(mu_);
+  std::fwrite(json_object.data(), 1, json_object.size(), out_);
+  std::fputc('\n', out_);
+  std::fflush(out_);
+}
+
+std::string App::next_request_id() {
+  // A per-process random prefix keeps ids unique across restarts.
+  static const std::string prefix = [] {
+    std::random_device rd;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08x", rd());
+    return std::string(buf);
+  }();
+  return prefix + "-" + std::to_string(counter_.fetch_add(1) + 1);
+}
+
+namespace {
+// Accept a client's X-Request-ID only when it is short and printable, so it
+// is safe to log and echo.
+bool acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (unsigned char c : id)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+}  // namespace
+
+void App::handle(Request req, std::function<void(Response)> reply) {
+  auto start = std::chrono::steady_clock::now();
+  std::string_view given_id = req.header("x-request-id");
+  req.request_id = acceptable_request_id(given_id) ? std::string(given_id) : next_request_id();
+
+  auto match = router_.match(req.method, req.path);
+  const Route* route = match.route;
+
+  // Everything that finishes the request goes through here: the id header,
+  // metrics, the log line. Shared so a handler may finish on another thread.
+  struct State {
+    std::string request_id, method, path, route, caller;
+    size_t route_index, bytes_in;
+    std::chrono::steady_clock::time_point start;
+    std::function<void(Response)> reply;
+    std::atomic<bool> done{false};
+  };
+  auto st = std::make_shared<State>();
+  st->request_id = req.request_id;
+  st->method = req.method;
+  st->path = req.path;
+  st->route = route ? route->pattern : "unmatched";
+  st->route_index = route ? route->index : metrics_.unmatched_index();
+  st->bytes_in = req.body.size();
+  st->start = start;
+  st->reply = std::move(reply);
+  Metrics* metrics = &metrics_;
+  AccessLog* log = log_;
+  Done finish = [st, metrics, log](Response res) {
+    if (st->done.exchange(true)) return;  // a handler bug must not write twice
+    res.headers.emplace_back("X-Request-ID", st->request_id);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - st->start).count();
+    metrics->observe_request(st->route_index, res.status, secs);
+    if (log)
+      log->write({st->request_id, st->method, st->path, st->route, st->caller, res.status, secs, st->bytes_in,
+                  res.body.size()});
+    st->reply(std::move(res));
+  };
+
+  if (!route) {
+    if (match.path_known) {
+      Response r = error_response(405, "method-not-allowed", req.method + " is not allowed on " + req.path);
+      r.headers.emplace_back("Allow", match.allow);
+      return finish(std::move(r));
+    }
+    return finish(error_response(404, "not-found", "no such endpoint: " + req.path));
+  }
+  req.params = std::move(match.params);
+
+  Caller caller;
+  if (route->access != Access::Public) {
+    std::string_view h = req.header("authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (h.empty() || h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) {
+      Response r = error_response(401, "unauthenticated", "missing 'Authorization: Bearer <token>' header");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return finish(std::move(r));
+    }
+    auto found = auth_.authenticate(h.substr(kBearer.size()));
+    if (!found) {
+      Response r = error_response(401, "unauthenticated", "unknown or revoked token");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      return finish(std::move(r));
+    }
+    caller = std::move(*found);
+    st->caller = caller.name;
+    if (caller.role < route->access)
+      return finish(error_response(403, "forbidden",
+                                   "this endpoint needs the role '" + std::string(to_string(route->access)) +
+                                       "'; the token has '" + std::string(to_string(caller.role)) + "'"));
+  }
+  try {
+    route->handler(req, caller, finish);
+  } catch (const std::exception& e) {
+    finish(error_response(500, "internal", std::string("internal error: ") + e.what()));
+  }
+}
+
+}  // namespace paydomain::server

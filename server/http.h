@@ -1,0 +1,47 @@
+// Transport-neutral HTTP request/response values. Handlers, the router and the
+// API see only these, so Boost.Beast stays inside transport.cc (compile time on
+// small machines, and the API can be tested without sockets).
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace paydomain::server {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: path + query
+  std::string path;    // decoded path without query
+  std::map<std::string, std::string, std::less<>> query;  // decoded; last value wins
+  std::map<std::string, std::string, std::less<>> headers;  // lower-case names
+  std::string body;
+  std::string request_id;           // X-Request-ID as sent, or generated
+  std::vector<std::string> params;  // path parameters, in pattern order
+
+  std::string_view header(std::string_view name) const;  // lower-case name; "" when absent
+  const std::string* query_param(std::string_view name) const;  // nullptr when absent
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  bool close = false;  // close the connection after writing
+};
+
+// The one error shape of the API: {"error": {"code", "message", "path"}}.
+// `code` is a stable machine name ("bad-json", "unknown-revision", ...);
+// `path` is a JSON pointer into the request body (or "" when not about one).
+Response error_response(int status, std::string_view code, std::string_view message,
+                        std::string_view path = "");
+
+// Percent-decoding of a path segment or query component ('+' is a space only in queries).
+std::string url_decode(std::string_view s, bool plus_is_space);
+// Splits "a=1&b=2" into a map; malformed escapes are kept as written.
+std::map<std::string, std::string, std::less<>> parse_query(std::string_view q);
+
+}  // namespace paydomain::server

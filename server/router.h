@@ -1,0 +1,58 @@
+// A small router: method + path pattern ("/v1/revisions/{rev}/objects/{kind}/{id}")
+// -> handler and the role it needs. Routes are fixed at startup, so matching
+// needs no lock; the route list is also what the OpenAPI test compares with.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/http.h"
+
+namespace paydomain::server {
+
+// Who may call a route. Roles are ordered: admin > editor > reader.
+enum class Access { Public = 0, Reader = 1, Editor = 2, Admin = 3 };
+std::string_view to_string(Access a);
+bool access_from_string(std::string_view s, Access& out);  // reader|editor|admin
+
+// The authenticated caller; `name` becomes the commit author.
+struct Caller {
+  std::string name;
+  Access role = Access::Public;
+};
+
+// Handlers answer through `done`, exactly once, from any thread; this lets
+// long-polls and compile-bound work leave the I/O threads free.
+using Done = std::function<void(Response)>;
+using Handler = std::function<void(Request& req, const Caller& caller, Done done)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // also the metrics label
+  Access access = Access::Public;
+  Handler handler;
+  size_t index = 0;  // position in routes(), for per-route metrics
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Access access, Handler handler);
+
+  struct Match {
+    const Route* route = nullptr;     // null: no route for this method
+    bool path_known = false;          // some method matches the path (-> 405)
+    std::string allow;                // methods allowed for the path, "GET, POST"
+    std::vector<std::string> params;  // decoded path parameters
+  };
+  Match match(std::string_view method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  static bool match_pattern(std::string_view pattern, std::string_view path,
+                            std::vector<std::string>& params);
+  std::vector<Route> routes_;
+};
+
+}  // namespace paydomain::server
