@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   register_dsl_commands(app);
   register_serve_commands(app);
   register_eval_commands(app);
+  register_store_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

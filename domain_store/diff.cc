@@ -100,8 +100,9 @@ Result<RevisionDiff> diff_revisions(Store& store, Rev from, Rev to, const DiffOp
       d.parts = diff_object_parts(d.key, d.before->text, d.after->text);
     }
     if (options.text) {
-      std::string label_a = d.before ? d.before->path + " (" + std::to_string(from) + ")" : "/dev/null";
-      std::string label_b = d.after ? d.after->path + " (" + std::to_string(to) + ")" : "/dev/null";
+      // Line numbers count within the object's canonical text, so name the object.
+      std::string label_a = d.before ? d.key.display() + " @" + std::to_string(from) + " (" + d.before->path + ")" : "/dev/null";
+      std::string label_b = d.after ? d.key.display() + " @" + std::to_string(to) + " (" + d.after->path + ")" : "/dev/null";
       d.unified = unified_diff(d.before ? d.before->text : "", d.after ? d.after->text : "", label_a, label_b,
                                options.context);
     }

@@ -1,0 +1,165 @@
+// The store's three figures on a domain of 10,000 objects with 1,000
+// revisions of history: one-object commit (<= 20 ms), checkout of any
+// revision (<= 100 ms), diff of two adjacent revisions (<= 10 ms). A real
+// SQLite file in a temp dir, synchronous=FULL (each commit fsyncs).
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "domain_store/diff.h"
+#include "domain_store/sqlite_store.h"
+#include "domain_store/working_copy.h"
+
+namespace {
+
+using namespace paydomain;
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+struct Stats {
+  std::vector<double> v;
+  double pct(double p) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+  }
+};
+
+// 10,000 objects in one file per kind: reference data, providers, terminals,
+// routing rulesets with candidates, tariffs with decision fees.
+std::vector<dsl::SourceFile> generate(int objects) {
+  std::mt19937 rng(7);
+  std::string ref, providers, terminals, routing, tariffs;
+  int n = 0;
+  ref += "currency RUB { name \"Russian ruble\" numeric 643 exponent 2 }\n";
+  ref += "currency USD { name \"US dollar\" numeric 840 exponent 2 }\n";
+  ref += "payment_system visa { name \"Visa\" }\npayment_system mastercard { name \"Mastercard\" }\n";
+  ref += "adapter ad { url \"https://bank.example/api\" option \"timeout\" \"5s\" }\n";
+  n += 5;
+  for (int i = 0; i < 200; ++i, ++n) ref += "category cat" + std::to_string(i) + " { name \"Category " + std::to_string(i) + "\" }\n";
+  for (int i = 0; i < 300; ++i, ++n) {
+    providers += "provider p" + std::to_string(i) + " {\n  adapter ad\n  account RUB " + std::to_string(10000 + i) +
+                 "\n  accepts currency in [RUB, USD] and payment_tool is bank_card\n}\n";
+  }
+  const int kTerminals = objects / 2;
+  for (int i = 0; i < kTerminals; ++i, ++n) {
+    terminals += "terminal t" + std::to_string(i) + " { provider p" + std::to_string(rng() % 300) + " risk_coverage " +
+                 (rng() % 2 ? "high" : "low") + " }\n";
+  }
+  const int kRoutings = 1000;
+  for (int i = 0; i < kRoutings; ++i, ++n) {
+    routing += "routing r" + std::to_string(i) + " {\n  when risk == fatal: decline \"risk\"\n";
+    for (int c = 0; c < 3; ++c) {
+      routing += "  candidate t" + std::to_string(rng() % kTerminals) + " priority " + std::to_string(1000 - 100 * c) +
+                 " weight " + std::to_string(1 + rng() % 100) + " when amount < " + std::to_string(1000 + rng() % 9000) + ".00 RUB\n";
+    }
+    routing += "}\n";
+  }
+  for (int i = 0; n < objects; ++i, ++n) {
+    tariffs += "tariff tf" + std::to_string(i) + " {\n  currencies [RUB, USD]\n  categories [cat" +
+               std::to_string(rng() % 200) + "]\n  routing r" + std::to_string(rng() % kRoutings) +
+               "\n  fees {\n    when payment_system == visa {\n      merchant.settlement -> system.settlement : " +
+               std::to_string(1 + rng() % 3) + "% of amount\n    }\n    otherwise {\n"
+               "      merchant.settlement -> system.settlement : 2.5% of amount\n    }\n  }\n}\n";
+  }
+  return {{"/wc/reference.pd", ref},   {"/wc/providers.pd", providers}, {"/wc/terminals.pd", terminals},
+          {"/wc/routing.pd", routing}, {"/wc/tariffs.pd", tariffs}};
+}
+
+bool report(const char* what, Stats& s, double target) {
+  double median = s.pct(0.5), p95 = s.pct(0.95), max = s.pct(1.0);
+  bool ok = p95 <= target;
+  std::printf("%-34s median %7.2f ms  p95 %7.2f ms  max %7.2f ms  target <= %5.1f ms  %s\n", what, median, p95, max,
+              target, ok ? "ok" : "OVER");
+  return ok;
+}
+
+}  // namespace
+
+int main() {
+  using namespace paydomain::store;
+  constexpr int kObjects = 10000, kRevisions = 1000;
+  std::string tmpl = (std::filesystem::temp_directory_path() / "bench_store_XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return 2;
+  const std::string db = tmpl + "/store.db";
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { std::filesystem::remove_all(dir); }
+  } cleanup{tmpl};
+
+  auto files = generate(kObjects);
+  size_t bytes = 0;
+  for (const auto& f : files) bytes += f.text.size();
+  auto store = init_sqlite_store(db);
+  if (!store) return std::fprintf(stderr, "%s\n", store.error().message.c_str()), 1;
+  auto t0 = Clock::now();
+  auto seed = commit_sources(**store, files, "/wc", CommitRequest{0, "bench", "seed", {}, std::nullopt, std::nullopt});
+  if (!seed) return std::fprintf(stderr, "seed: %s\n", seed.error().message.c_str()), 1;
+  std::printf("seed: %d objects (%.1f MB) committed in %.0f ms\n", kObjects, static_cast<double>(bytes) / 1e6, ms_since(t0));
+
+  // History: one-object commits (updates of terminals and tariffs, some
+  // inserts), each on the current head, timed end to end.
+  std::mt19937 rng(11);
+  Stats commit;
+  for (int i = 1; i < kRevisions; ++i) {
+    CommitRequest r{i, "bench", "change " + std::to_string(i), {}, std::nullopt, std::nullopt};
+    int pick = static_cast<int>(rng() % 10);
+    if (pick < 6) {
+      std::string id = "t" + std::to_string(rng() % (kObjects / 2));
+      r.ops.push_back(Op{OpType::Update, {dsl::ObjectKind::Terminal, id},
+                         "terminal " + id + " { provider p" + std::to_string(rng() % 300) + " risk_coverage low description \"rev " + std::to_string(i) + "\" }",
+                         "", std::nullopt});
+    } else if (pick < 9) {
+      std::string id = "tf" + std::to_string(rng() % 2000);
+      r.ops.push_back(Op{OpType::Update, {dsl::ObjectKind::Tariff, id},
+                         "tariff " + id + " {\n currencies [RUB]\n routing r" + std::to_string(rng() % 1000) +
+                             "\n fees {\n merchant.settlement -> system.settlement : " + std::to_string(i % 7 + 1) + ".5% of amount\n }\n}",
+                         "", std::nullopt});
+    } else {
+      std::string id = "new" + std::to_string(i);
+      r.ops.push_back(Op{OpType::Insert, {dsl::ObjectKind::Category, id}, "category " + id + " { name \"New\" }", "", std::nullopt});
+    }
+    auto t = Clock::now();
+    auto done = (*store)->commit(r);
+    commit.v.push_back(ms_since(t));
+    if (!done) return std::fprintf(stderr, "commit %d: %s\n", i, done.error().message.c_str()), 1;
+  }
+  Rev head = *(*store)->head();
+
+  Stats checkout, diff;
+  size_t seen = 0;
+  for (int i = 0; i < 30; ++i) {
+    Rev rev = 1 + static_cast<Rev>(rng() % static_cast<uint32_t>(head));
+    auto t = Clock::now();
+    auto objects = (*store)->checkout(rev);
+    checkout.v.push_back(ms_since(t));
+    if (!objects) return 1;
+    seen = objects->size();
+  }
+  for (int i = 0; i < 100; ++i) {
+    Rev rev = 2 + static_cast<Rev>(rng() % static_cast<uint32_t>(head - 1));
+    auto t = Clock::now();
+    auto d = diff_revisions(**store, rev - 1, rev, DiffOptions{true, true, 3});
+    diff.v.push_back(ms_since(t));
+    if (!d || d->objects.empty()) return std::fprintf(stderr, "diff %lld failed\n", static_cast<long long>(rev)), 1;
+  }
+  // A fresh instance pays one full parse to build its head cache on its first commit.
+  auto cold = open_sqlite_store(db);
+  t0 = Clock::now();
+  auto first = (*cold)->commit(CommitRequest{head, "bench", "cold", {Op{OpType::Insert, {dsl::ObjectKind::Category, "cold"}, "category cold {}", "", std::nullopt}}, std::nullopt, std::nullopt});
+  double cold_ms = ms_since(t0);
+  if (!first) return 1;
+
+  std::printf("store: %d objects, %lld revisions (checkout returned %zu objects)\n", kObjects, static_cast<long long>(head), seen);
+  bool ok = report("one-object commit (1,000 commits)", commit, 20);
+  ok = report("checkout of a revision (30 random)", checkout, 100) && ok;
+  ok = report("diff of adjacent revisions (100)", diff, 10) && ok;
+  std::printf("%-34s %7.0f ms (once per process: builds the head cache)\n", "first commit of a fresh instance", cold_ms);
+  return ok ? 0 : 1;
+}
