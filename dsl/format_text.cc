@@ -75,14 +75,24 @@ void operands(const Condition& c, Condition::Kind kind, std::vector<const Condit
 }
 
 // Appends `c` starting at column `col`; if it does not fit, breaks before
-// each top-level `or`/`and` onto lines indented `cont`, nesting 4 deeper.
-// `reserve` is the width of what follows the condition on its last line.
+// each top-level `or`/`and` onto lines indented `cont`, nesting 4 deeper, and
+// the same inside a parenthesised group or after `not`. `reserve` is the
+// width of what follows the condition on its last line.
 void wrap(const Condition& c, int context, size_t col, size_t cont, size_t reserve, std::string& out) {
   std::string flat = condition(c, context);
-  bool breakable = (c.kind == Condition::Kind::And || c.kind == Condition::Kind::Or) &&
-                   precedence(c.kind) >= context && c.children.size() > 1;
-  if (!breakable || col + flat.size() + reserve <= kFormatWidth) {
+  if (c.kind == Condition::Kind::Compare || col + flat.size() + reserve <= kFormatWidth) {
     out += flat;
+    return;
+  }
+  if (precedence(c.kind) < context) {  // (group): break inside the parentheses
+    out += "(";
+    wrap(c, 0, col + 1, cont, reserve + 1, out);
+    out += ")";
+    return;
+  }
+  if (c.kind == Condition::Kind::Not) {
+    out += "not ";
+    if (!c.children.empty()) wrap(c.children[0], precedence(c.kind), col + 4, cont, reserve, out);
     return;
   }
   std::vector<const Condition*> parts;
