@@ -189,7 +189,10 @@ TEST(Formatter, LongConditionsAndListsBreakAtTheWidth) {
       "payment_system in [visa, mastercard, amex, unionpay]) or (payment_tool is wallet and "
       "wallet_provider in [yoomoney, paypal]) }\n"
       "tariff t { categories [retail, travel, digital_goods, food_delivery, utilities, education, charity, "
-      "gaming, alcohol, tobacco] }\n";
+      "gaming, alcohol, tobacco] }\n"
+      "limit l { scope [party] period day count < 5 when risk == low and (payment_system in [visa, mastercard, "
+      "maestro, mir] or wallet_provider in [yoomoney, paypal] or payment_tool is mobile) and not (currency in "
+      "[RUB, USD, EUR, JPY, GBP, CNY, KZT, BYN, UAH, TRY] or amount > 500000.00 RUB) }\n";
   const std::string expected = R"(provider p {
   adapter a
   accepts payment_tool is bank_card
@@ -203,6 +206,18 @@ tariff t {
     retail, travel, digital_goods, food_delivery, utilities, education, charity, gaming, alcohol,
     tobacco
   ]
+}
+
+limit l {
+  scope [party]
+  period day
+  count < 5
+  when risk == low
+      and (payment_system in [visa, mastercard, maestro, mir]
+          or wallet_provider in [yoomoney, paypal]
+          or payment_tool is mobile)
+      and not (currency in [RUB, USD, EUR, JPY, GBP, CNY, KZT, BYN, UAH, TRY]
+          or amount > 500000.00 RUB)
 }
 )";
   EXPECT_EQ(fmt(input), expected);
