@@ -794,7 +794,7 @@ function ruleLink(rule: unknown, label = "rule"): HTMLElement | null {
 
 function explainList(list: unknown, title = "why"): HTMLElement | null {
   if (!Array.isArray(list) || !list.length) return null;
-  return el("div", { class: "explain" }, ...list.map((x) => el("div", {}, ruleLink(x, title))));
+  return el("details", { class: "explain" }, el("summary", {}, `why: ${list.length} rule(s)`), ...list.map((x) => el("div", {}, ruleLink(x, title))));
 }
 
 function missingNote(m: unknown): HTMLElement | null {

@@ -8,6 +8,15 @@ if [ $# -lt 1 ]; then
   exit 2
 fi
 BIN=$(realpath "$1")
+# The editor needs `paydomain serve`; a build without the server has nothing to test yet.
+if ! "$BIN" --help 2>/dev/null | grep -qE '^[[:space:]]+serve[[:space:]]'; then
+  echo "web_editor tests: skipped: $BIN has no 'serve' command"
+  exit 0
+fi
+if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM:-}" ]; then
+  echo "web_editor tests: Debian's chromium is missing (scripts/setup.sh installs it)" >&2
+  exit 1
+fi
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
