@@ -82,6 +82,7 @@ struct Selector {
   Dag dag;
   bool fallback = false;
 
+  // The deciding rule, kNoMatch, or kUndetermined (some completions differ).
   int32_t decide(const Facts& f) const;
   void explore(const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) const;
 };

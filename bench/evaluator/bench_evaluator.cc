@@ -1,0 +1,233 @@
+// Evaluator benchmarks. Prints, from one run:
+//   - one full evaluation (terms + cash flow + route + limits) of a typical
+//     context against examples/acme: median vs the 1 us target;
+//   - a generated fee selector of 10, 100, 1,000 and 10,000 rules (payment
+//     system, currency, category, amount band, risk; contexts that hit rules
+//     deep in the list): medians and the 10,000/10 ratio (target <= 3x);
+//   - compile time (target <= 500 ms) and compiled size of the 10,000 rules;
+//   - batch evaluation on one thread and on every core.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "dsl/checker.h"
+#include "dsl/parser.h"
+#include "evaluator/evaluator.h"
+
+namespace ev = paydomain::evaluator;
+namespace dsl = paydomain::dsl;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kTypical = R"({
+  "tariff": "standard", "operation": "payment",
+  "amount": {"amount": 600000, "currency": "RUB"},
+  "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "issuer_country": "RU",
+                   "bin": "555555", "token": "card-7f3a"},
+  "category": "retail", "risk": "low", "flow": "instant", "party": "acme-retail-llc", "shop": "shop-1",
+  "time": "2026-11-25T12:00:00Z", "payment_key": "order-42"})";
+
+struct Generated {
+  dsl::Domain domain;
+  std::shared_ptr<const ev::CompiledDomain> compiled;
+  std::vector<ev::Facts> contexts;  // each hits a rule in the last tenth of the list
+  double compile_ms = 0;
+};
+
+const char* kRisk[] = {"low", "high", "fatal"};
+
+std::string gen_text(int n) {
+  std::string s = "currency RUB { numeric 643 exponent 2 }\ncurrency USD { numeric 840 exponent 2 }\n"
+                  "currency EUR { numeric 978 exponent 2 }\ncurrency KZT { numeric 398 exponent 2 }\n"
+                  "currency CNY { numeric 156 exponent 2 }\n";
+  for (int i = 0; i < 20; ++i) s += "payment_system ps" + std::to_string(i) + " { }\ncategory cat" + std::to_string(i) + " { }\n";
+  const char* cur[] = {"RUB", "USD", "EUR", "KZT", "CNY"};
+  s += "tariff big {\n  fees {\n";
+  for (int i = 0; i < n; ++i) {
+    int band = (i / 2000) % 5;
+    std::string c = cur[(i / 20) % 5];
+    s += "    when payment_system == ps" + std::to_string(i % 20) + " and currency == " + c + " and category == cat" +
+         std::to_string((i / 100) % 20) + " and amount between " + std::to_string(band * 1000) + ".00 " + c +
+         " and " + std::to_string(band * 1000 + 999) + ".99 " + c + " and risk == " + kRisk[i % 3] +
+         " { merchant.settlement -> system.settlement : 1% of amount }\n";
+  }
+  s += "  }\n}\n";
+  return s;
+}
+
+Generated& generated(int n) {
+  static std::map<int, Generated> cache;
+  auto it = cache.find(n);
+  if (it != cache.end()) return it->second;
+  Generated& g = cache[n];
+  dsl::Diagnostics diags;
+  g.domain = dsl::load({{"gen.pd", gen_text(n)}}, diags);
+  if (diags.has_errors()) {
+    std::fprintf(stderr, "%s", dsl::render_all(diags.items(), g.domain.files).c_str());
+    std::abort();
+  }
+  // Median of three compiles.
+  std::vector<double> ms;
+  for (int k = 0; k < 3; ++k) {
+    auto t0 = Clock::now();
+    g.compiled = *ev::compile(g.domain);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  g.compile_ms = ms[1];
+  const ev::Vocab& v = g.compiled->vocab;
+  for (int k = 0; k < 64; ++k) {
+    int i = n - 1 - (k * 7919) % std::max(1, n / 10);  // deep in the list
+    int band = (i / 2000) % 5;
+    const char* cur[] = {"RUB", "USD", "EUR", "KZT", "CNY"};
+    ev::Facts f;
+    f.set(ev::Attr::PaymentSystem, v.find(ev::Attr::PaymentSystem, "ps" + std::to_string(i % 20)));
+    f.set(ev::Attr::Currency, v.find(ev::Attr::Currency, cur[(i / 20) % 5]));
+    f.set(ev::Attr::Category, v.find(ev::Attr::Category, "cat" + std::to_string((i / 100) % 20)));
+    f.set(ev::Attr::Amount, band * 100000 + 12345);
+    f.set(ev::Attr::Risk, i % 3);
+    g.contexts.push_back(f);
+    if (g.compiled->tariffs[0].fees->arms.decide(f) != i) {
+      std::fprintf(stderr, "generated context does not hit rule %d\n", i);
+      std::abort();
+    }
+  }
+  return g;
+}
+
+struct Acme {
+  std::shared_ptr<const ev::CompiledDomain> compiled;
+  ev::Context context;
+};
+
+Acme& acme() {
+  static Acme a = [] {
+    dsl::Diagnostics diags;
+    auto files = dsl::read_sources({std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme"}, diags);
+    static dsl::Domain d = dsl::load(files, diags);
+    if (diags.has_errors()) std::abort();
+    Acme x;
+    x.compiled = *ev::compile(d);
+    auto c = ev::parse_context(std::string_view(kTypical), *x.compiled);
+    if (!c) {
+      std::fprintf(stderr, "%s\n", c.error().text().c_str());
+      std::abort();
+    }
+    x.context = *c;
+    return x;
+  }();
+  return a;
+}
+
+void BM_FullEvaluation(benchmark::State& state) {
+  Acme& a = acme();
+  for (auto _ : state) {
+    ev::EvalResult r = ev::evaluate(*a.compiled, a.context);
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+void BM_AcmeFeeSelector(benchmark::State& state) {
+  Acme& a = acme();
+  const ev::Selector& s = a.compiled->tariffs[0].fees->arms;
+  for (auto _ : state) benchmark::DoNotOptimize(s.decide(a.context.facts));
+}
+
+void BM_FeeSelector(benchmark::State& state) {
+  Generated& g = generated(static_cast<int>(state.range(0)));
+  const ev::Selector& s = g.compiled->tariffs[0].fees->arms;
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(s.decide(g.contexts[i]));
+    i = (i + 1) & 63;
+  }
+}
+
+// Captures the median of every benchmark for the summary.
+class Capture : public benchmark::ConsoleReporter {
+ public:
+  std::map<std::string, double> medians;  // ns
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& r : runs) {
+      if (r.aggregate_name == "median") medians[r.benchmark_name()] = r.GetAdjustedRealTime();
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
+double batch_rate(int threads, int total) {
+  Acme& a = acme();
+  std::vector<ev::Context> ctxs(256, a.context);
+  for (size_t i = 0; i < ctxs.size(); ++i) ctxs[i].payment_key = "order-" + std::to_string(i);
+  auto t0 = Clock::now();
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&, t] {
+      for (int i = t; i < total; i += threads) benchmark::DoNotOptimize(ev::evaluate(*a.compiled, ctxs[static_cast<size_t>(i) & 255]));
+    });
+  }
+  for (auto& th : ts) th.join();
+  return total / std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  std::string reps = "--benchmark_repetitions=5", agg = "--benchmark_report_aggregates_only=true";
+  args.push_back(reps.data());
+  args.push_back(agg.data());
+  int n = static_cast<int>(args.size());
+  benchmark::Initialize(&n, args.data());
+  benchmark::RegisterBenchmark("full_evaluation/acme", BM_FullEvaluation)->Unit(benchmark::kNanosecond);
+  benchmark::RegisterBenchmark("fee_selector/acme", BM_AcmeFeeSelector)->Unit(benchmark::kNanosecond);
+  for (int size : {10, 100, 1000, 10000}) {
+    generated(size);  // build outside the timing
+    benchmark::RegisterBenchmark("fee_selector/rules", BM_FeeSelector)->Arg(size)->Unit(benchmark::kNanosecond);
+  }
+  Capture cap;
+  benchmark::RunSpecifiedBenchmarks(&cap);
+
+  auto med = [&](const std::string& name) { return cap.medians.count(name) ? cap.medians[name] : -1.0; };
+  double full = med("full_evaluation/acme_median");
+  if (full < 0) full = med("full_evaluation/acme");
+  std::printf("\n== evaluator figures (medians of 5 repetitions, one run)\n");
+  for (auto& [k, v] : cap.medians) std::printf("  %-40s %10.1f ns\n", k.c_str(), v);
+  double f10 = -1, f10k = -1;
+  for (auto& [k, v] : cap.medians) {
+    if (k.find("fee_selector/rules/10_") == 0 || k == "fee_selector/rules/10") f10 = v;
+    if (k.find("fee_selector/rules/10000") == 0) f10k = v;
+  }
+  for (auto& [k, v] : cap.medians) {
+    if (k.find("full_evaluation") == 0) full = v;
+  }
+  std::printf("full evaluation (acme, typical context): %.1f ns median; target <= 1000 ns: %s\n", full,
+              full <= 1000 ? "met" : "NOT met");
+  std::printf("fee selector 10 rules: %.1f ns, 10,000 rules: %.1f ns; ratio 10,000/10 = %.2fx (target <= 3x): %s\n",
+              f10, f10k, f10k / f10, f10k / f10 <= 3 ? "met" : "NOT met");
+  std::printf("fee selector at every size <= 200 ns: %s\n",
+              std::all_of(cap.medians.begin(), cap.medians.end(),
+                          [](auto& kv) { return kv.first.find("fee_selector") != 0 || kv.second <= 200; })
+                  ? "met"
+                  : "NOT met");
+  for (int size : {10, 100, 1000, 10000}) {
+    Generated& g = generated(size);
+    const ev::Selector& s = g.compiled->tariffs[0].fees->arms;
+    std::printf("compile %5d rules: %8.2f ms (median of 3); DAG %zu nodes, depth %u, %zu bytes%s\n", size, g.compile_ms,
+                s.dag.node_count(), s.dag.depth(), s.dag.bytes(), s.fallback ? " (FALLBACK)" : "");
+  }
+  std::printf("compile 10,000 rules <= 500 ms: %s\n", generated(10000).compile_ms <= 500 ? "met" : "NOT met");
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  int total = 400000;
+  double one = batch_rate(1, total);
+  double all = batch_rate(static_cast<int>(cores), total);
+  std::printf("batch: 1 thread %.0f evaluations/s, %u threads %.0f evaluations/s, speedup %.2fx\n", one, cores, all,
+              all / one);
+  return 0;
+}

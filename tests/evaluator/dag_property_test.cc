@@ -1,0 +1,176 @@
+// Property tests: for random domains and contexts, the compiled decision DAG
+// answers exactly as the rule-by-rule interpreter (the oracle) — on complete
+// contexts the same rule, on partial ones the same set of possible rules
+// (computed by brute force over every completion of the missing fields).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "dsl/checker.h"
+#include "evaluator/compiled.h"
+#include "evaluator/evaluate.h"
+#include "evaluator/json.h"
+#include "random_domain.h"
+
+#include <nlohmann/json.hpp>
+
+namespace paydomain::evaluator {
+namespace {
+
+using testing::RandomDomain;
+
+dsl::Domain load(const std::string& text) {
+  dsl::Diagnostics diags;
+  dsl::Domain d = dsl::load({{"random.pd", text}}, diags);
+  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), d.files) << text;
+  return d;
+}
+
+// Values that cover every class the random atoms can distinguish.
+struct Space {
+  explicit Space(const Vocab& v) : vocab(v) {}
+  const Vocab& vocab;
+  std::vector<int64_t> amounts = {0, 1, 99, 100, 101, 999, 1000, 1001, 4999, 5000, 5001,
+                                  9999, 10000, 10001, 123455, 123456, 123457, 99999999};
+  std::vector<std::string> bins = {"4", "42", "427600", "4276001", "427601", "5", "51", "22", "2200", "9", "0", "41"};
+  std::vector<int64_t> minutes = {0, 1, 359, 360, 361, 719, 720, 721, 1319, 1320, 1321, 1438, 1439};
+
+  std::vector<Attr> attrs() const {
+    return {Attr::Operation, Attr::Currency, Attr::Category, Attr::PaymentTool, Attr::PaymentSystem,
+            Attr::IssuerCountry, Attr::Bin, Attr::TokenProvider, Attr::Party, Attr::Shop,
+            Attr::Risk, Attr::Flow, Attr::Weekday, Attr::TimeOfDay, Attr::Amount};
+  }
+  size_t count(Attr a) const {
+    if (a == Attr::Amount) return amounts.size();
+    if (a == Attr::Bin) return bins.size();
+    if (a == Attr::TimeOfDay) return minutes.size();
+    return static_cast<size_t>(vocab.size(a));
+  }
+  void set(Facts& f, Attr a, size_t i) const {
+    if (a == Attr::Bin) {
+      f.bin = bins[i];
+      f.present |= bit(Attr::Bin);
+    } else if (a == Attr::Amount) {
+      f.set(a, amounts[i]);
+    } else if (a == Attr::TimeOfDay) {
+      f.set(a, minutes[i]);
+    } else {
+      f.set(a, static_cast<int64_t>(i));
+    }
+  }
+};
+
+// Every outcome of the oracle over all completions of `missing` attributes.
+void brute(const Space& sp, const std::vector<Cond>& rules, Facts f, std::vector<Attr> missing, std::set<int32_t>& out) {
+  if (missing.empty()) {
+    int32_t o = interpret(rules, f);
+    ASSERT_NE(o, kUndetermined);
+    out.insert(o);
+    return;
+  }
+  Attr a = missing.back();
+  missing.pop_back();
+  for (size_t i = 0; i < sp.count(a); ++i) {
+    sp.set(f, a, i);
+    brute(sp, rules, f, missing, out);
+  }
+}
+
+TEST(DagProperty, SameAnswerAsTheInterpreter) {
+  int checked = 0, partial = 0;
+  for (uint32_t seed = 1; seed <= 150; ++seed) {
+    RandomDomain gen(seed);
+    int rules = 1 + gen.pick(25);
+    dsl::Domain d = load(gen.domain(rules, gen.pick(2) == 0));
+    auto compiled = compile(d);
+    ASSERT_TRUE(compiled.ok()) << compiled.error().text();
+    const Selector& sel = (*compiled)->tariffs[0].fees->arms;
+    ASSERT_FALSE(sel.fallback);
+    Space sp((*compiled)->vocab);
+    for (int k = 0; k < 200; ++k) {
+      Facts f;
+      for (Attr a : sp.attrs()) {
+        if (sp.count(a) > 0) sp.set(f, a, static_cast<size_t>(gen.pick(static_cast<int>(sp.count(a)))));
+      }
+      int32_t want = interpret(sel.rules, f);
+      ASSERT_EQ(sel.dag.decide(f), want) << "seed " << seed << " context " << k;
+      ++checked;
+      // Partial: drop one or two attributes (the currency takes the amount with it).
+      if (k % 4 != 0) continue;
+      std::vector<Attr> missing;
+      for (int m = 0, n = 1 + gen.pick(2); m < n; ++m) {
+        Attr a = gen.one(sp.attrs());
+        if (std::find(missing.begin(), missing.end(), a) == missing.end() && f.has(a)) missing.push_back(a);
+      }
+      if (std::find(missing.begin(), missing.end(), Attr::Currency) != missing.end() &&
+          std::find(missing.begin(), missing.end(), Attr::Amount) == missing.end()) {
+        missing.push_back(Attr::Amount);
+      }
+      Facts pf = f;
+      for (Attr a : missing) pf.clear(a);
+      std::set<int32_t> expect;
+      brute(sp, sel.rules, pf, missing, expect);
+      std::vector<int32_t> got;
+      uint32_t miss = 0;
+      sel.dag.explore(pf, got, miss);
+      ASSERT_EQ(std::vector<int32_t>(expect.begin(), expect.end()), got) << "seed " << seed << " partial " << k;
+      int32_t decided = sel.decide(pf);
+      if (expect.size() == 1) {
+        ASSERT_EQ(decided, *expect.begin());  // every completion agrees: a determined answer
+      } else {
+        ASSERT_EQ(decided, kUndetermined);
+        ASSERT_NE(miss, 0u);
+      }
+      ++partial;
+    }
+  }
+  EXPECT_GT(checked, 20000);
+  EXPECT_GT(partial, 5000);
+}
+
+// Over the size budget a selector falls back to interpretation: same answers.
+TEST(DagProperty, BudgetFallbackAnswersTheSame) {
+  for (uint32_t seed = 500; seed < 540; ++seed) {
+    RandomDomain gen(seed);
+    dsl::Domain d = load(gen.domain(10 + gen.pick(10), true));
+    auto full = compile(d);
+    CompileOptions tiny;
+    tiny.budget.max_nodes = 3;
+    auto small = compile(d, tiny);
+    ASSERT_TRUE(full.ok() && small.ok());
+    const Selector& a = (*full)->tariffs[0].fees->arms;
+    const Selector& b = (*small)->tariffs[0].fees->arms;
+    EXPECT_TRUE(b.fallback || a.dag.node_count() <= 3);  // a tiny DAG fits the budget
+    Space sp((*full)->vocab);
+    for (int k = 0; k < 200; ++k) {
+      Facts f;
+      for (Attr at : sp.attrs()) {
+        if (sp.count(at) > 0) sp.set(f, at, static_cast<size_t>(gen.pick(static_cast<int>(sp.count(at)))));
+      }
+      ASSERT_EQ(a.decide(f), b.decide(f));
+    }
+  }
+}
+
+// Hash-consing: a decision repeated under many branches is stored once, and
+// the depth stays bounded by the number of attributes tested.
+TEST(DagProperty, SharedSubtreesAndShallowDepth) {
+  std::string s = testing::kReference;
+  s += "tariff t { fees {\n";
+  const char* ps[] = {"visa", "mastercard", "mir"};
+  const char* cats[] = {"retail", "travel", "gaming"};
+  for (int i = 0; i < 300; ++i) {
+    s += std::string("  when payment_system == ") + ps[i % 3] + " and category == " + cats[(i / 3) % 3] +
+         " and amount >= " + std::to_string(i) + ".00 RUB { merchant.settlement -> system.settlement : 1% of amount }\n";
+  }
+  s += "} }\n";
+  dsl::Domain d = load(s);
+  auto c = compile(d);
+  ASSERT_TRUE(c.ok());
+  const Dag& dag = (*c)->tariffs[0].fees->arms.dag;
+  EXPECT_LE(dag.depth(), 4u);  // currency, payment_system, category, amount
+  EXPECT_LT(dag.node_count(), 60u);
+}
+
+}  // namespace
+}  // namespace paydomain::evaluator

@@ -1,0 +1,300 @@
+// Evaluation end to end on a hand-written domain: fees, terms, routing
+// (priorities, weights, declines, delegation, health, disabled terminals),
+// limits, partial evaluation and explanations.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "evaluator/time.h"
+
+#include "test_domain.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+using testing::eval;
+using testing::payment;
+using nlohmann::json;
+
+const CompiledDomain& cd() { return *testing::compiled(); }
+std::string term(int32_t t) { return cd().vocab.object_name(dsl::ObjectKind::Terminal, t); }
+
+TEST(Evaluate, MastercardPaysOnePercentWithTheRuleNamed) {
+  EvalResult r = eval(payment(), true);
+  ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Determined);
+  ASSERT_EQ(r.cash_flow.postings.size(), 2u);
+  const PostingResult& fee = r.cash_flow.postings[0];
+  EXPECT_EQ(fee.from, "merchant.settlement");
+  EXPECT_EQ(fee.to, "system.settlement");
+  EXPECT_EQ(fee.amount, (Money{6000, "RUB"}));  // 60.00 RUB
+  EXPECT_EQ(fee.details, "1% processing fee");
+  ASSERT_EQ(r.cash_flow.explain.size(), 1u);
+  EXPECT_EQ(r.cash_flow.explain[0], "tariff standard, fees, rule 1 (line 30)");
+  // The provider's posting follows the route: 1.5% of 6000.00 = 90.00.
+  const PostingResult& prov = r.cash_flow.postings[1];
+  EXPECT_TRUE(prov.provider);
+  EXPECT_EQ(prov.amount, (Money{9000, "RUB"}));
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Allowed);
+}
+
+TEST(Evaluate, ProductsAndRounding) {
+  json j = payment();
+  j["payment_tool"]["payment_system"] = "visa";
+  j["payment_key"] = "k";
+  j["amount"]["amount"] = 100000;  // 1000.00: 1.2% = 12.00 < 15.00 -> max gives 15.00
+  EvalResult r = eval(j);
+  EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{1500, "RUB"}));
+  j["amount"]["amount"] = 200050;  // 2000.50: 1.2% = 24.006 -> 24.01 (half away from zero)
+  r = eval(j);
+  EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{2401, "RUB"}));
+  j["amount"]["amount"] = 99900;  // 999.00 visa -> otherwise: 2.5% = 24.975 -> half-even 24.98
+  r = eval(j);
+  EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{2498, "RUB"}));
+  j["amount"]["amount"] = 98100;  // 981.00 -> 24.525 -> half-even 24.52
+  r = eval(j);
+  EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{2452, "RUB"}));
+}
+
+TEST(Evaluate, FixedAmountInAnotherCurrencyIsAnError) {
+  json j = payment();
+  j["payment_tool"]["payment_system"] = "visa";
+  j["amount"] = {{"amount", 500000}, {"currency", "USD"}};
+  // visa in USD: `amount >= 1000.00 RUB` is false in USD -> otherwise (2.5%), no mixing.
+  EvalResult r = eval(j);
+  EXPECT_EQ(r.cash_flow.status, CashFlowResult::Status::Determined);
+  EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{12500, "USD"}));
+}
+
+TEST(Evaluate, TermsSayWhyNot) {
+  json j = payment();
+  j["category"] = "gaming";
+  j["amount"] = {{"amount", 500}, {"currency", "RUB"}};
+  EvalResult r = eval(j);
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Forbidden);
+  ASSERT_EQ(r.terms.reasons.size(), 2u);
+  EXPECT_EQ(r.terms.reasons[0], "category gaming is not allowed by tariff standard");
+  EXPECT_EQ(r.terms.reasons[1], "amount 5.00 RUB is outside 10.00 .. 500000.00 RUB of tariff standard");
+  j = payment();
+  j["amount"]["currency"] = "JPY";
+  r = eval(j);
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Forbidden);
+  EXPECT_EQ(r.terms.reasons[0], "currency JPY is not allowed by tariff standard");
+}
+
+TEST(Evaluate, RouteByPriorityWithRejections) {
+  json j = payment();
+  j["payment_tool"]["payment_system"] = "visa";
+  j["amount"]["amount"] = 50000;  // 500.00: bluebank accepts (<= 1000.00)
+  EvalResult r = eval(j);
+  ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
+  EXPECT_EQ(term(r.route.terminal), "bb");
+  ASSERT_EQ(r.route.candidates.size(), 3u);  // bb, then the yellowbank pair by weight
+  EXPECT_EQ(term(r.route.candidates[1]), "yb_3ds");
+  ASSERT_FALSE(r.route.rejected.empty());
+  EXPECT_EQ(term(r.route.rejected[0].terminal), "off");
+  EXPECT_EQ(r.route.rejected[0].reason, "terminal off is disabled");
+  // Above bluebank's amount: the provider refuses.
+  j["amount"]["amount"] = 200000;
+  r = eval(j);
+  bool found = false;
+  for (const auto& x : r.route.rejected) {
+    if (term(x.terminal) == "bb") {
+      found = true;
+      EXPECT_EQ(x.reason, "provider bluebank (line 17) does not accept this payment");
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Evaluate, DeclineDelegateHealthAndCoverage) {
+  json j = payment();
+  j["risk"] = "fatal";
+  EvalResult r = eval(j);
+  EXPECT_EQ(r.route.status, RouteResult::Status::Declined);
+  EXPECT_EQ(r.route.decline_reason, "risk too high");
+
+  j = payment();
+  j["amount"]["currency"] = "USD";
+  r = eval(j, true);
+  ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
+  EXPECT_EQ(term(r.route.terminal), "yb_3ds");
+  EXPECT_EQ(r.route.explain[1], "routing main, rule 2 (line 44): use usd");
+
+  // yb_3ds failing: excluded; a 6000.00 payment is too big for yb_fast -> no route.
+  j = payment();
+  j["health"] = {{"yb_3ds", {{"failure_rate", "80%"}}}};
+  r = eval(j);
+  EXPECT_EQ(r.route.status, RouteResult::Status::NoRoute);
+  // 69.5% is under the threshold (exact decimal comparison).
+  j["health"] = {{"yb_3ds", {{"failure_rate", "69.5%"}}}};
+  r = eval(j);
+  EXPECT_EQ(r.route.status, RouteResult::Status::Chosen);
+
+  // high risk is above yb_fast's coverage
+  j = payment();
+  j["risk"] = "high";
+  j["amount"]["amount"] = 100000;
+  r = eval(j);
+  ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
+  EXPECT_EQ(term(r.route.terminal), "yb_3ds");
+}
+
+TEST(Evaluate, WeightedChoiceIsStableAndDistributedByWeight) {
+  json j = payment();
+  j["routing"] = "weighted";
+  j["amount"]["amount"] = 50000;
+  auto ctx = parse_context(j, cd());
+  ASSERT_TRUE(ctx.ok());
+  std::map<std::string, int> counts;
+  const int n = 100000;
+  for (int i = 0; i < n; ++i) {
+    ctx->payment_key = "payment-" + std::to_string(i);
+    EvalResult r = evaluate(cd(), *ctx);
+    ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
+    counts[term(r.route.terminal)]++;
+    if (i % 1000 == 0) {  // deterministic for the same key
+      EXPECT_EQ(evaluate(cd(), *ctx).route.terminal, r.route.terminal);
+    }
+  }
+  // Binomial standard deviations at n = 100000: 0.145%, 0.126%, 0.095%;
+  // a 0.75% band is over 5 sigma for each.
+  EXPECT_NEAR(counts["yb_3ds"] / double(n), 0.70, 0.0075);
+  EXPECT_NEAR(counts["yb_fast"] / double(n), 0.20, 0.0075);
+  EXPECT_NEAR(counts["bb"] / double(n), 0.10, 0.0075);
+}
+
+TEST(Evaluate, PartialEvaluationNeverGuesses) {
+  json j = payment();
+  j["payment_tool"].erase("payment_system");
+  EvalResult r = eval(j);
+  EXPECT_EQ(r.cash_flow.status, CashFlowResult::Status::Undetermined);
+  // Rule 1 (maestro, mastercard) or rule 2 (visa, >= 1000.00); never `otherwise`:
+  // every payment system of the domain is taken by rule 1 or 2 at 6000.00 RUB.
+  ASSERT_EQ(r.cash_flow.possibilities.size(), 2u);
+  EXPECT_EQ(r.cash_flow.possibilities[1], "tariff standard, fees, rule 2 (line 33)");
+  auto missing = missing_names(r.cash_flow.missing);
+  EXPECT_NE(std::find(missing.begin(), missing.end(), "payment_tool.payment_system"), missing.end());
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Undetermined);
+  // The route does not depend on it at 6000.00 RUB: bluebank (the only
+  // payment-system-specific candidate) refuses amounts over 1000.00 anyway.
+  EXPECT_EQ(r.route.status, RouteResult::Status::Chosen);
+  j["amount"]["amount"] = 50000;
+  r = eval(j);
+  ASSERT_EQ(r.route.status, RouteResult::Status::Undetermined);
+  EXPECT_EQ(r.route.possible.size(), 3u);  // yb_3ds, yb_fast, and bb if it is a visa
+  EXPECT_EQ(missing_names(r.route.missing), std::vector<std::string>{"payment_tool.payment_system"});
+
+  // A missing field that no decision needs leaves the answer determined.
+  j = payment();
+  j.erase("party");
+  r = eval(j);
+  EXPECT_EQ(r.cash_flow.status, CashFlowResult::Status::Determined);
+  EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{6000, "RUB"}));
+
+  // No payment key: both yellowbank terminals remain possible.
+  j = payment();
+  j.erase("payment_key");
+  j["amount"]["amount"] = 100000;
+  r = eval(j);
+  ASSERT_EQ(r.route.status, RouteResult::Status::Undetermined);
+  EXPECT_EQ(r.route.possible.size(), 2u);
+  EXPECT_EQ(missing_names(r.route.missing), std::vector<std::string>{"payment_key"});
+
+  // Nothing at all: every part undetermined, nothing crashes.
+  r = eval(json::object());
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Undetermined);
+  EXPECT_EQ(r.cash_flow.status, CashFlowResult::Status::Undetermined);
+  EXPECT_EQ(r.route.status, RouteResult::Status::Undetermined);
+}
+
+TEST(Evaluate, LimitsScopeWindowAndVerdict) {
+  json j = payment();
+  j["amount"]["amount"] = 30000;  // 300.00
+  j["turnover"] = {{"card_daily", {{"amount", 70001}, {"currency", "RUB"}}}, {"shop_weekly", 2}};
+  EvalResult r = eval(j);
+  const LimitResult& card = r.limits[0];
+  EXPECT_EQ(card.status, LimitResult::Status::Applies);
+  EXPECT_EQ(card.scope_key, "payment_tool=card-1");
+  // 22:30 UTC is 01:30 the next day in +03:00.
+  EXPECT_EQ(format_time(card.window_start, 180), "2026-11-26T00:00:00+03:00");
+  EXPECT_EQ(format_time(card.window_end, 180), "2026-11-27T00:00:00+03:00");
+  EXPECT_EQ(card.verdict, LimitResult::Verdict::Exceeded);  // 700.01 + 300.00 > 1000.00
+  const LimitResult& shop = r.limits[1];
+  EXPECT_EQ(shop.scope_key, "party=acme;shop=web");
+  EXPECT_EQ(format_time(shop.window_start, 0), "2026-11-23T00:00:00Z");  // the Monday
+  EXPECT_EQ(shop.verdict, LimitResult::Verdict::Exceeded);  // 2 + 1 is not < 3
+  j["turnover"]["card_daily"]["amount"] = 70000;  // exactly 1000.00: within `<=`
+  j["turnover"]["shop_weekly"] = 1;
+  r = eval(j);
+  EXPECT_EQ(r.limits[0].verdict, LimitResult::Verdict::Within);
+  EXPECT_EQ(r.limits[1].verdict, LimitResult::Verdict::Within);
+  // An amount limit in RUB does not count a USD payment.
+  j["amount"]["currency"] = "USD";
+  j.erase("turnover");
+  r = eval(j);
+  EXPECT_EQ(r.limits[0].status, LimitResult::Status::NotApplies);
+  j["category"] = "gaming";
+  r = eval(j);
+  EXPECT_EQ(r.limits[1].status, LimitResult::Status::NotApplies);
+}
+
+TEST(Evaluate, ResultJsonShape) {
+  EvalResult r = eval(payment(), true);
+  json out = to_json(r, cd(), true);
+  EXPECT_EQ(out["terms"]["status"], "allowed");
+  EXPECT_EQ(out["cash_flow"]["postings"][0]["amount"], (json{{"amount", 6000}, {"currency", "RUB"}}));
+  EXPECT_EQ(out["cash_flow"]["postings"][0]["rule"],
+            "tariff standard, fees, rule 1, posting merchant.settlement -> system.settlement (line 31)");
+  EXPECT_EQ(out["route"]["status"], "chosen");
+  EXPECT_EQ(out["limits"][0]["window"]["start"], "2026-11-26T00:00:00+03:00");
+}
+
+TEST(Evaluate, ThreadsShareOneCompiledDomain) {
+  auto c = testing::compiled();
+  auto ctx = parse_context(payment(), *c);
+  ASSERT_TRUE(ctx.ok());
+  std::vector<std::thread> ts;
+  std::atomic<int> bad{0};
+  for (int t = 0; t < 4; ++t) {
+    ts.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        if (evaluate(*c, *ctx).cash_flow.postings[0].amount.minor != 6000) bad++;
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
+TEST(Analyze, ShadowedRulesAndUncoveredContexts) {
+  const char* text = R"(
+currency RUB { numeric 643 exponent 2 }
+payment_system visa { }
+payment_system mir { }
+category retail { }
+tariff t {
+  fees {
+    when payment_system == visa { merchant.settlement -> system.settlement : 1% of amount }
+    when payment_system == visa and amount > 100.00 RUB { merchant.settlement -> system.settlement : 2% of amount }
+    when amount < 5.00 RUB and amount > 10.00 RUB { merchant.settlement -> system.settlement : 3% of amount }
+  }
+}
+)";
+  dsl::Diagnostics diags;
+  dsl::Domain d = dsl::load({{"a.pd", text}}, diags);
+  ASSERT_FALSE(diags.has_errors());
+  analyze(d, diags);
+  std::vector<std::string> msgs;
+  for (const auto& x : diags.items()) msgs.push_back(x.code + ": " + x.message);
+  ASSERT_EQ(msgs.size(), 3u) << ::testing::PrintToString(msgs);
+  EXPECT_EQ(msgs[0], "shadowed-rule: tariff t, fees, rule 2 can never apply: rule 1 (line 8) matches every payment it would match");
+  EXPECT_EQ(msgs[1], "shadowed-rule: tariff t, fees, rule 3 can never apply: its condition can never hold");
+  EXPECT_EQ(msgs[2].rfind("uncovered: tariff t, fees: no rule matches some payments, e.g. payment_system mir", 0), 0u)
+      << msgs[2];
+  EXPECT_EQ(diags.items()[0].line, 9u);
+}
+
+}  // namespace
+}  // namespace paydomain::evaluator

@@ -1,0 +1,120 @@
+// The money module: rounding table (every mode on ties, non-ties and negative
+// values), exact rationals, overflow as an error, currencies never mixed.
+#include <gtest/gtest.h>
+
+#include "evaluator/money.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+using M = dsl::RoundingMode;
+
+struct Row {
+  int64_t num, den;
+  int64_t half_away, half_even, half_towards, towards, away;
+};
+
+// value          HAFZ  HE  HTZ  TZ  AFZ
+const Row kTable[] = {
+    {5, 2, 3, 2, 2, 2, 3},          // 2.5: a tie between 2 and 3
+    {7, 2, 4, 4, 3, 3, 4},          // 3.5: a tie, odd below
+    {-5, 2, -3, -2, -2, -2, -3},    // -2.5
+    {-7, 2, -4, -4, -3, -3, -4},    // -3.5
+    {1, 2, 1, 0, 0, 0, 1},          // 0.5
+    {-1, 2, -1, 0, 0, 0, -1},       // -0.5
+    {26, 10, 3, 3, 3, 2, 3},        // 2.6: above the tie
+    {24, 10, 2, 2, 2, 2, 3},        // 2.4: below the tie
+    {-26, 10, -3, -3, -3, -2, -3},  // -2.6
+    {-24, 10, -2, -2, -2, -2, -3},  // -2.4
+    {6, 1, 6, 6, 6, 6, 6},          // exact
+    {0, 1, 0, 0, 0, 0, 0},
+    {1, 3, 0, 0, 0, 0, 1},
+    {-2, 3, -1, -1, -1, 0, -1},
+};
+
+TEST(MoneyRounding, TableOfModes) {
+  for (const Row& r : kTable) {
+    auto q = Rational::make(r.num, r.den);
+    ASSERT_TRUE(q.ok());
+    SCOPED_TRACE(std::to_string(r.num) + "/" + std::to_string(r.den));
+    EXPECT_EQ(round(*q, M::HalfAwayFromZero), r.half_away);
+    EXPECT_EQ(round(*q, M::HalfEven), r.half_even);
+    EXPECT_EQ(round(*q, M::HalfTowardsZero), r.half_towards);
+    EXPECT_EQ(round(*q, M::TowardsZero), r.towards);
+    EXPECT_EQ(round(*q, M::AwayFromZero), r.away);
+  }
+}
+
+TEST(MoneyRounding, DefaultIsHalfAwayFromZero) {
+  EXPECT_EQ(dsl::kDefaultRounding, M::HalfAwayFromZero);
+  EXPECT_EQ(round(Rational{5, 2}), 3);
+  EXPECT_EQ(round(Rational{-5, 2}), -3);
+}
+
+TEST(MoneyRational, PercentIsExact) {
+  // 1.2% of 12345 minor units = 148.14 -> 148 (no binary fraction drift).
+  auto p = Rational::percent({12, 1});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->num, 3);
+  EXPECT_EQ(p->den, 250);
+  auto v = multiply(*p, Rational::integer(12345));
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(round(*v), 148);
+  // 2.5% of 1010 = 25.25 exactly -> half-even 25, away-from-zero 26
+  auto w = multiply(*Rational::percent({25, 1}), Rational::integer(1010));
+  EXPECT_EQ(round(*w, M::HalfEven), 25);
+  EXPECT_EQ(round(*w, M::AwayFromZero), 26);
+  // 1.5% of 150 = 2.25 minor units -> 2.
+  EXPECT_EQ(round(*multiply(*Rational::percent({15, 1}), Rational::integer(150))), 2);
+  // 0.5 exactly: 1% of 50 -> half away from zero gives 1, half even 0.
+  auto h = multiply(*Rational::percent({1, 0}), Rational::integer(50));
+  EXPECT_EQ(round(*h), 1);
+  EXPECT_EQ(round(*h, M::HalfEven), 0);
+}
+
+TEST(MoneyRational, AddCompareMinMax) {
+  auto a = Rational::make(1, 3), b = Rational::make(1, 6);
+  auto s = add(*a, *b);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(*s, (Rational{1, 2}));
+  EXPECT_EQ(compare(*a, *b), 1);
+  EXPECT_EQ(min(*a, *b), *b);
+  EXPECT_EQ(max(*a, *b), *a);
+  EXPECT_EQ(*Rational::make(4, -8), (Rational{-1, 2}));
+  EXPECT_FALSE(Rational::make(1, 0).ok());
+}
+
+TEST(MoneyRational, OverflowIsAnErrorValue) {
+  auto big = Rational::integer(INT64_MAX);
+  EXPECT_FALSE(multiply(big, Rational::integer(2)).ok());
+  EXPECT_FALSE(add(big, Rational::integer(1)).ok());
+  // Large but exact: (MAX/7) * 7 reduces before it overflows.
+  auto r = multiply(Rational{INT64_MAX, 7}, Rational::integer(7));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->num, INT64_MAX);
+  // Comparison of extreme values never overflows.
+  EXPECT_EQ(compare(Rational{INT64_MAX, 1}, Rational{INT64_MAX - 1, 1}), 1);
+}
+
+TEST(MoneyAmounts, CurrenciesAreNeverMixed) {
+  Money rub{100, "RUB"}, usd{100, "USD"};
+  EXPECT_FALSE(add(rub, usd).ok());
+  EXPECT_NE(add(rub, usd).error().message.find("cannot mix currencies RUB and USD"), std::string::npos);
+  EXPECT_FALSE(compare(rub, usd).ok());
+  auto s = add(rub, Money{250, "RUB"});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(*s, (Money{350, "RUB"}));
+  EXPECT_EQ(*subtract(rub, Money{250, "RUB"}), (Money{-150, "RUB"}));
+  EXPECT_FALSE(add(Money{INT64_MAX, "RUB"}, Money{1, "RUB"}).ok());
+}
+
+TEST(MoneyAmounts, Format) {
+  EXPECT_EQ(format_minor(600000, 2), "6000.00");
+  EXPECT_EQ(format_minor(5, 2), "0.05");
+  EXPECT_EQ(format_minor(-5, 2), "-0.05");
+  EXPECT_EQ(format_minor(1234, 0), "1234");
+  EXPECT_EQ(format_minor(INT64_MIN, 2), "-92233720368547758.08");
+}
+
+}  // namespace
+}  // namespace paydomain::evaluator

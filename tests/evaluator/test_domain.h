@@ -1,0 +1,112 @@
+// A small hand-written domain for evaluation tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "dsl/checker.h"
+#include "evaluator/evaluator.h"
+
+namespace paydomain::evaluator::testing {
+
+inline const char* kDomain = R"(
+currency RUB { numeric 643 exponent 2 }
+currency USD { numeric 840 exponent 2 }
+currency JPY { numeric 392 exponent 0 }
+payment_system mastercard { }
+payment_system maestro { }
+payment_system visa { }
+category retail { }
+category gaming { }
+country RU { }
+adapter a { url "https://a.example" }
+provider yellowbank {
+  adapter a
+  accepts currency in [RUB, USD] and payment_tool is bank_card
+  fees { system.settlement -> provider.settlement : 1.5% of amount round away_from_zero }
+}
+provider bluebank { adapter a  accepts currency == RUB and amount <= 1000.00 RUB }
+terminal yb_3ds  { provider yellowbank  risk_coverage high }
+terminal yb_fast { provider yellowbank  risk_coverage low }
+terminal bb      { provider bluebank }
+terminal off     { provider bluebank  disabled }
+
+tariff standard {
+  currencies [RUB, USD]
+  categories [retail]
+  payment_methods [bank_card(mastercard), bank_card(maestro), bank_card(visa)]
+  amount between 10.00 RUB and 500000.00 RUB
+  routing main
+  fees {
+    when payment_system in [maestro, mastercard] {
+      merchant.settlement -> system.settlement : 1% of amount  "1% processing fee"
+    }
+    when payment_system == visa and amount >= 1000.00 RUB {
+      merchant.settlement -> system.settlement : max(1.2% of amount, 15.00 RUB)
+    }
+    otherwise {
+      merchant.settlement -> system.settlement : 2.5% of amount round half_even
+    }
+  }
+}
+
+routing main {
+  when risk == fatal: decline "risk too high"
+  when currency == USD: use usd
+  candidate off     priority 5000
+  candidate bb      priority 3000 when payment_system == visa
+  candidate yb_3ds  priority 1000 weight 70 when risk in [low, high]
+  candidate yb_fast priority 1000 weight 30 when risk == low and amount < 3000.00 RUB
+  exclude when health.failure_rate >= 70%
+}
+
+routing usd {
+  candidate yb_3ds
+}
+
+routing weighted {
+  candidate yb_3ds  weight 70
+  candidate yb_fast weight 20
+  candidate bb      weight 10
+}
+
+limit card_daily { scope [payment_tool]  period day  timezone "+03:00"  amount <= 1000.00 RUB }
+limit shop_weekly { scope [party, shop]  period week  count < 3  when category == retail }
+)";
+
+inline const dsl::Domain& domain() {
+  static const dsl::Domain d = [] {
+    dsl::Diagnostics diags;
+    dsl::Domain x = dsl::load({{"test.pd", kDomain}}, diags);
+    EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), x.files);
+    return x;
+  }();
+  return d;
+}
+
+inline std::shared_ptr<const CompiledDomain> compiled() {
+  static const std::shared_ptr<const CompiledDomain> c = *compile(domain());
+  return c;
+}
+
+// A typical payment; tests change what they need.
+inline nlohmann::json payment() {
+  return nlohmann::json::parse(R"({
+    "tariff": "standard",
+    "amount": {"amount": 600000, "currency": "RUB"},
+    "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "token": "card-1"},
+    "category": "retail", "risk": "low", "party": "acme", "shop": "web",
+    "time": "2026-11-25T22:30:00Z", "payment_key": "pay-1"
+  })");
+}
+
+inline EvalResult eval(const nlohmann::json& j, bool explain = false) {
+  auto ctx = parse_context(j, *compiled());
+  EXPECT_TRUE(ctx.ok()) << ctx.error().text();
+  EvalOptions o;
+  o.explain = explain;
+  return evaluate(*compiled(), ctx.ok() ? *ctx : Context{}, o);
+}
+
+}  // namespace paydomain::evaluator::testing
