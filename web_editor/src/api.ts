@@ -144,11 +144,11 @@ export function normalizeRevision(j: any): RevisionInfo {
 }
 
 /** Conflicting objects of a 409 answer, as "kind id" pairs, whatever the exact shape. */
-export function conflictsOf(body: any): { kind: string; id: string }[] {
+export function conflictsOf(body: any): { kind: string; id: string; revisions?: number[] }[] {
   const raw: any[] = (body && (body.conflicts || (body.error && (body.error.conflicts || body.error.objects)) || body.objects)) || [];
   return raw.map((c) => {
     if (typeof c === "string") { const [kind, ...rest] = c.split(/[ /:]/); return { kind, id: rest.join(" ") }; }
-    return { kind: c.kind, id: c.id };
+    return { kind: c.kind, id: c.id, revisions: Array.isArray(c.revisions) ? c.revisions : undefined };
   });
 }
 

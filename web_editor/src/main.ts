@@ -450,7 +450,7 @@ async function reloadAfter(rev: number): Promise<void> {
   scheduleCheck(0);
 }
 
-let pendingConflicts: { kind: string; id: string }[] = [];
+let pendingConflicts: { kind: string; id: string; revisions?: number[] }[] = [];
 function showConflict(e: ApiError): void {
   pendingConflicts = conflictsOf(e.body);
   const box = $("#conflict");
@@ -458,7 +458,9 @@ function showConflict(e: ApiError): void {
   const head = e.body?.head ?? e.body?.error?.head;
   box.replaceChildren(
     el("b", {}, "Someone else changed the same objects since you started" + (head ? ` (head is now r${head})` : "") + ":"),
-    el("ul", { class: "summary", id: "conflict-objects" }, ...pendingConflicts.map((c) => summaryItem({ op: "changed", ...c }, true))),
+    el("ul", { class: "summary", id: "conflict-objects" }, ...pendingConflicts.map((c) => summaryItem({
+      op: "changed", kind: c.kind, id: c.id, detail: c.revisions?.length ? `changed in ${c.revisions.map((r) => `r${r}`).join(", ")}` : undefined,
+    }, true))),
     el("p", {}, "Reload these objects from head to continue. Your edits to other objects are kept."),
   );
   const btn = el("button", { class: "primary", id: "reload-conflicts" }, "Reload them from head");
@@ -538,9 +540,9 @@ async function showRevision(rev: number): Promise<void> {
   for (const li of document.querySelectorAll<HTMLElement>("#revisions li")) li.classList.toggle("active", li.dataset.revision === String(rev));
   const box = $("#revision-detail");
   box.replaceChildren(el("p", { class: "hint" }, "Loading…"));
-  const [r, parent] = await Promise.all([api.revision(rev), rev > 1 ? api.revision(rev - 1).catch(() => null) : Promise.resolve(null)]);
+  const [r, parent] = await Promise.all([api.revision(rev), rev > 0 ? api.revision(rev - 1).catch(() => null) : Promise.resolve(null)]);
   let serverDiff: any = null;
-  if (rev > 1) serverDiff = await api.diff(rev - 1, rev).catch(() => null);
+  if (rev > 0) serverDiff = await api.diff(rev - 1, rev).catch(() => null);
   const after = toMap(filesOf(r));
   const before = parent ? toMap(filesOf(parent)) : new Map<string, string>();
   const changes = serverDiffItems(serverDiff) ?? diffObjects(before, after);
@@ -548,7 +550,7 @@ async function showRevision(rev: number): Promise<void> {
   const header = el("div", { class: "toolbar" },
     el("h2", {}, `Revision ${rev}`),
     el("span", {}, `${r.author || "—"} · ${fmtTime(r.time)}`));
-  if (role === "admin" && rev > 1) {
+  if (role === "admin" && rev > 0) {
     const b = el("button", { class: "danger", id: "revert" }, `Revert r${rev}`);
     b.addEventListener("click", () => void revert(rev));
     header.append(b);
@@ -560,7 +562,7 @@ async function showRevision(rev: number): Promise<void> {
   const mergeBox = el("div", { class: "merge" });
   box.replaceChildren(header, el("p", { class: "message" }, r.message || ""),
     el("p", { class: "hint" }, head === rev ? "This is head." : ""),
-    el("h3", {}, rev > 1 ? `Changes against r${rev - 1}` : "First revision"),
+    el("h3", {}, rev > 0 ? `Changes against r${rev - 1}` : "The empty domain every store starts from"),
     el("ul", { class: "summary" }, ...(changes.length ? changes.map((c) => summaryItem(c, false)) : [el("li", { class: "hint" }, "No object changes.")])),
     el("div", { class: "toolbar" }, el("label", {}, "File ", fileSel)), mergeBox);
   const showFile = () => {
@@ -599,7 +601,9 @@ async function revert(rev: number): Promise<void> {
     selectedRev = 0;
     await renderHistory();
   } catch (e) {
-    notice(`Revert failed: ${(e as Error).message}`, "error");
+    const cs = e instanceof ApiError && e.status === 409 ? conflictsOf(e.body) : [];
+    notice(cs.length ? `Cannot revert r${rev}: later revisions changed ${cs.map((c) => `${c.kind} ${c.id}`).join(", ")} too. Revert those first, or edit by hand.`
+      : `Revert failed: ${(e as Error).message}`, "error");
   }
 }
 
