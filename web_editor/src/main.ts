@@ -52,6 +52,8 @@ let historyMerge: MergeView | null = null;
 // Hooks for the browser tests (and curious analysts in the console).
 const probe = {
   checks: 0, // completed live checks
+  edits: 0, // document changes so far
+  checkedEdits: -1, // `edits` as of the newest check shown
   lastCheck: { seq: 0, editAt: 0, sentAt: 0, shownAt: 0, serverMs: 0 },
   ready: false,
 };
@@ -232,6 +234,7 @@ function refreshIndex(): void {
 
 function onEdit(): void {
   lastEditAt = performance.now();
+  probe.edits++;
   scheduleCheck(CHECK_DEBOUNCE_MS);
   clearTimeout(indexTimer);
   indexTimer = window.setTimeout(() => {
@@ -246,10 +249,27 @@ function scheduleCheck(delay: number): void {
   checkTimer = window.setTimeout(runCheck, delay);
 }
 
+// One check in flight at a time: edits made meanwhile are checked as soon as
+// it returns, so fast typing never queues stale checks on the server.
+let checkInFlight = false;
+let checkAgain = false;
+
 async function runCheck(): Promise<void> {
   if (!editable()) return; // readers may not call check
+  if (checkInFlight) { checkAgain = true; return; }
+  checkInFlight = true;
+  try {
+    await checkOnce();
+  } finally {
+    checkInFlight = false;
+    if (checkAgain) { checkAgain = false; scheduleCheck(0); }
+  }
+}
+
+async function checkOnce(): Promise<void> {
   const seq = ++checkSeq;
   const editAt = lastEditAt;
+  const edits = probe.edits;
   const sentAt = performance.now();
   $("#check-status").textContent = "checking…";
   let diags: Diagnostic[];
@@ -268,6 +288,7 @@ async function runCheck(): Promise<void> {
   const warnings = diags.length - errors;
   $("#check-status").textContent = errors ? `${errors} error(s), ${warnings} warning(s)` : warnings ? `ok, ${warnings} warning(s)` : "ok";
   probe.checks++;
+  probe.checkedEdits = edits;
   probe.lastCheck = { seq, editAt, sentAt, shownAt, serverMs };
   document.body.dataset.checks = String(probe.checks);
 }

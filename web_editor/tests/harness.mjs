@@ -138,6 +138,14 @@ export class EditorPage {
     await this.page.waitForFunction((k) => window.paydomainEditor.probe.checks >= k, n, { timeout: 15000 });
   }
 
+  /** Waits until the problems shown are those of the text as it is now. */
+  async waitChecked() {
+    await this.page.waitForFunction(() => {
+      const p = window.paydomainEditor.probe;
+      return p.checkedEdits === p.edits;
+    }, null, { timeout: 15000 });
+  }
+
   async openFile(name) {
     await this.page.click(`#files li[data-file="${name}"]`);
   }
