@@ -23,4 +23,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --silent build
 export PAYDOMAIN_BIN="$BIN"
-exec node --test tests/editor.test.mjs
+exec node --test tests/unit.test.mjs tests/editor.test.mjs
