@@ -231,6 +231,7 @@ class Compiler {
           cand.priority = s.priority;
           cand.weight = s.weight;
           cand.explain = at + ": candidate " + s.target.text;
+          cand.condition_false = "condition false (" + cand.explain + ")";
           if (cond) {
             auto sel = selector({cond});
             if (!sel) return sel.error();
@@ -242,7 +243,7 @@ class Compiler {
         case RK::Exclude: {
           auto cc = compile_condition(*cond, out_.vocab);
           if (!cc) return cc.error();
-          r.excludes.push_back({std::move(*cc), at + ": exclude"});
+          r.excludes.push_back({std::move(*cc), at + ": exclude", "route health over threshold (" + at + ": exclude)"});
           break;
         }
       }
@@ -259,6 +260,13 @@ class Compiler {
     if (const dsl::Clause* c = o.find(CK::Provider)) t.provider = out_.vocab.object(OK::Provider, c->ref.text);
     t.disabled = o.find(CK::Disabled) != nullptr;
     if (const dsl::Clause* c = o.find(CK::RiskCoverage)) t.risk_coverage = out_.vocab.find(Attr::Risk, c->ref.text);
+    t.refuses = t.explain + " does not accept this payment";
+    t.disabled_reason = "terminal " + t.name + " is disabled";
+    for (int32_t r = 0; r < out_.vocab.size(Attr::Risk); ++r) {
+      t.over_coverage.push_back("risk " + out_.vocab.name(Attr::Risk, r) + " is above the coverage " +
+                                (t.risk_coverage >= 0 ? out_.vocab.name(Attr::Risk, t.risk_coverage) : "") +
+                                " of terminal " + t.name);
+    }
     if (const dsl::Clause* c = o.find(CK::Accepts)) {
       auto sel = selector({&*c->condition});
       if (!sel) return sel.error();
@@ -270,6 +278,7 @@ class Compiler {
   Result<bool> provider(const dsl::Object& o, CompiledProvider& p) {
     p.name = o.id.text;
     p.explain = head(o) + " (" + where(o.span) + ")";
+    p.refuses = p.explain + " does not accept this payment";
     if (const dsl::Clause* c = o.find(CK::Accepts)) {
       auto sel = selector({&*c->condition});
       if (!sel) return sel.error();

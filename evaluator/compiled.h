@@ -74,12 +74,16 @@ struct CompiledTariff {
 
 struct CompiledProvider {
   std::string name, explain;
+  std::string refuses;  // "provider X (line N) does not accept this payment"
   std::optional<Selector> accepts;
   std::optional<CompiledCashFlow> fees;
 };
 
 struct CompiledTerminal {
   std::string name, explain;
+  // Rejection reasons, prepared so evaluation does not build strings.
+  std::string refuses, disabled_reason;
+  std::vector<std::string> over_coverage;  // by risk id
   int32_t provider = -1;
   bool disabled = false;
   int32_t risk_coverage = -1;  // risk id; a payment of higher risk is rejected
@@ -98,10 +102,12 @@ struct CompiledRouting {
     int64_t priority = 1000, weight = 1;
     std::optional<Selector> when;  // absent: always a candidate
     std::string explain;
+    std::string condition_false;  // the rejection reason
   };
   struct Exclude {
     Cond cond;  // over route health (and any attribute); interpreted per candidate
     std::string explain;
+    std::string reason;  // "route health over threshold (...)"
   };
   std::string name, explain;
   Selector guards;  // first match over decline/use statements

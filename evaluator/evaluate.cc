@@ -208,50 +208,72 @@ uint64_t missing_of(const Selector& s, const Facts& f) {
   return missing;
 }
 
+// A small inline buffer: candidate lists are short, and evaluation should not
+// allocate beyond its result.
+template <class T, size_t N>
+class SmallVec {
+ public:
+  void push_back(T v) {
+    if (size_ < N) {
+      inline_[size_] = v;
+    } else {
+      heap_.push_back(v);
+    }
+    ++size_;
+  }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T& operator[](size_t i) { return i < N ? inline_[i] : heap_[i - N]; }
+  const T& operator[](size_t i) const { return i < N ? inline_[i] : heap_[i - N]; }
+
+ private:
+  T inline_[N];
+  std::vector<T> heap_;
+  size_t size_ = 0;
+};
+
 void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Context& c, const EvalOptions& opt,
                      RouteResult& out) {
   const Facts& f = c.facts;
-  const Vocab& v = d.vocab;
-  std::vector<int32_t> eligible, uncertain;  // candidate indices
+  SmallVec<int32_t, 32> eligible, uncertain;  // candidate indices
   for (size_t i = 0; i < r.candidates.size(); ++i) {
     const CompiledRouting::Candidate& cand = r.candidates[i];
     const CompiledTerminal& t = d.terminals[static_cast<size_t>(cand.terminal)];
-    std::string reason;
+    const std::string* reason = nullptr;
     bool unsure = false;
-    auto reject = [&](std::string why) {
-      if (reason.empty()) reason = std::move(why);
+    auto reject = [&](const std::string& why) {
+      if (!reason) reason = &why;
     };
     if (cand.when) {
       int32_t o = cand.when->decide(f);
-      if (o == kNoMatch) reject("condition false (" + cand.explain + ")");
+      if (o == kNoMatch) reject(cand.condition_false);
       if (o == kUndetermined) {
         unsure = true;
         out.missing |= missing_of(*cand.when, f);
       }
     }
-    if (t.disabled) reject("terminal " + t.name + " is disabled");
+    if (t.disabled) reject(t.disabled_reason);
     if (t.risk_coverage >= 0) {
       if (!f.has(Attr::Risk)) {
         unsure = true;
         out.missing |= miss(Attr::Risk);
       } else if (f.get(Attr::Risk) > t.risk_coverage) {
-        reject("risk " + v.name(Attr::Risk, static_cast<int32_t>(f.get(Attr::Risk))) + " is above the coverage " +
-               v.name(Attr::Risk, t.risk_coverage) + " of terminal " + t.name);
+        reject(t.over_coverage[static_cast<size_t>(f.get(Attr::Risk))]);
       }
     }
-    auto accepts = [&](const std::optional<Selector>& s, const std::string& who) {
+    auto accepts = [&](const std::optional<Selector>& s, const std::string& refuses) {
       if (!s) return;
       int32_t o = s->decide(f);
-      if (o == kNoMatch) reject(who + " does not accept this payment");
+      if (o == kNoMatch) reject(refuses);
       if (o == kUndetermined) {
         unsure = true;
         out.missing |= missing_of(*s, f);
       }
     };
-    accepts(t.accepts, t.explain);
+    accepts(t.accepts, t.refuses);
     const CompiledProvider* p = t.provider >= 0 ? &d.providers[static_cast<size_t>(t.provider)] : nullptr;
-    if (p) accepts(p->accepts, p->explain);
-    if (const HealthSample* h = health_of(c, cand.terminal, t.provider); h && !r.excludes.empty()) {
+    if (p) accepts(p->accepts, p->refuses);
+    if (const HealthSample* h = health_of(c, cand.terminal, t.provider); h && !r.excludes.empty() && !reason) {
       Facts hf = f;
       if (h->has_failure_rate) {
         hf.failure_rate = h->failure_rate;
@@ -259,74 +281,79 @@ void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Co
       }
       if (h->has_latency) hf.set(Attr::HealthLatency, h->latency_ms);
       for (const auto& ex : r.excludes) {
+        // Unknown (a metric the sample lacks) does not exclude: no data is healthy.
         if (eval(ex.cond, hf) == Tri::True) {
-          reject("route health over threshold (" + ex.explain + ")");
+          reject(ex.reason);
           break;
         }
       }
     }
-    if (!reason.empty()) {
-      out.rejected.push_back({cand.terminal, std::move(reason)});
+    if (reason) {
+      out.rejected.push_back({cand.terminal, *reason});
     } else if (unsure) {
       uncertain.push_back(static_cast<int32_t>(i));
     } else {
       eligible.push_back(static_cast<int32_t>(i));
     }
   }
+  auto cand = [&](int32_t i) -> const CompiledRouting::Candidate& { return r.candidates[static_cast<size_t>(i)]; };
   if (!uncertain.empty()) {
     out.status = RStatus::Undetermined;
-    for (int32_t i : eligible) out.possible.push_back(r.candidates[static_cast<size_t>(i)].terminal);
-    for (int32_t i : uncertain) out.possible.push_back(r.candidates[static_cast<size_t>(i)].terminal);
+    for (size_t k = 0; k < eligible.size(); ++k) out.possible.push_back(cand(eligible[k]).terminal);
+    for (size_t k = 0; k < uncertain.size(); ++k) out.possible.push_back(cand(uncertain[k]).terminal);
     return;
   }
   if (eligible.empty()) {
     out.status = RStatus::NoRoute;
     return;
   }
-  // Preference: priority (higher first), then weight (higher first), then source order.
-  std::stable_sort(eligible.begin(), eligible.end(), [&](int32_t a, int32_t b) {
-    const auto& x = r.candidates[static_cast<size_t>(a)];
-    const auto& y = r.candidates[static_cast<size_t>(b)];
-    if (x.priority != y.priority) return x.priority > y.priority;
-    return x.weight > y.weight;
-  });
-  int64_t top = r.candidates[static_cast<size_t>(eligible[0])].priority;
+  // The top priority group and its total weight (source order).
+  int64_t top = cand(eligible[0]).priority;
+  for (size_t k = 1; k < eligible.size(); ++k) top = std::max(top, cand(eligible[k]).priority);
   size_t group = 0;
   int64_t total = 0;
-  while (group < eligible.size() && r.candidates[static_cast<size_t>(eligible[group])].priority == top) {
-    total += r.candidates[static_cast<size_t>(eligible[group])].weight;
+  int32_t chosen = -1;
+  for (size_t k = 0; k < eligible.size(); ++k) {
+    if (cand(eligible[k]).priority != top) continue;
     ++group;
+    total += cand(eligible[k]).weight;
+    if (chosen < 0) chosen = eligible[k];
   }
-  size_t pick = 0;
   if (group > 1) {
     if (!c.has_payment_key) {
       out.status = RStatus::Undetermined;
       out.missing |= kMissPaymentKey;
-      for (size_t k = 0; k < group; ++k) out.possible.push_back(r.candidates[static_cast<size_t>(eligible[k])].terminal);
+      for (size_t k = 0; k < eligible.size(); ++k) {
+        if (cand(eligible[k]).priority == top) out.possible.push_back(cand(eligible[k]).terminal);
+      }
       return;
     }
-    // Weighted by source order within the group, independent of the sort above.
-    std::vector<int32_t> src(eligible.begin(), eligible.begin() + static_cast<long>(group));
-    std::sort(src.begin(), src.end());
+    // Weighted: the hash scaled to [0, total), then cumulative weights in source order.
     unsigned __int128 x = static_cast<unsigned __int128>(payment_key_hash(c.payment_key)) * static_cast<uint64_t>(total);
     int64_t target = static_cast<int64_t>(x >> 64);
-    int32_t chosen = src.back();
-    for (int32_t i : src) {
-      target -= r.candidates[static_cast<size_t>(i)].weight;
-      if (target < 0) {
-        chosen = i;
-        break;
-      }
+    for (size_t k = 0; k < eligible.size(); ++k) {
+      if (cand(eligible[k]).priority != top) continue;
+      target -= cand(eligible[k]).weight;
+      chosen = eligible[k];
+      if (target < 0) break;
     }
-    pick = static_cast<size_t>(std::find(eligible.begin(), eligible.end(), chosen) - eligible.begin());
   }
-  std::rotate(eligible.begin(), eligible.begin() + static_cast<long>(pick), eligible.begin() + static_cast<long>(pick) + 1);
-  const auto& chosen = r.candidates[static_cast<size_t>(eligible[0])];
   out.status = RStatus::Chosen;
-  out.terminal = chosen.terminal;
-  out.provider = d.terminals[static_cast<size_t>(chosen.terminal)].provider;
-  for (int32_t i : eligible) out.candidates.push_back(r.candidates[static_cast<size_t>(i)].terminal);
-  if (opt.explain) out.explain.push_back(sv(chosen.explain));
+  out.terminal = cand(chosen).terminal;
+  out.provider = d.terminals[static_cast<size_t>(out.terminal)].provider;
+  // Preference order: the chosen one, then priority (higher first), weight (higher first), source order.
+  out.candidates.reserve(eligible.size());
+  out.candidates.push_back(out.terminal);
+  size_t start = out.candidates.size();
+  for (size_t k = 0; k < eligible.size(); ++k) {
+    if (eligible[k] != chosen) out.candidates.push_back(eligible[k]);  // indices for now
+  }
+  std::stable_sort(out.candidates.begin() + static_cast<long>(start), out.candidates.end(), [&](int32_t a, int32_t b) {
+    if (cand(a).priority != cand(b).priority) return cand(a).priority > cand(b).priority;
+    return cand(a).weight > cand(b).weight;
+  });
+  for (size_t k = start; k < out.candidates.size(); ++k) out.candidates[k] = cand(out.candidates[k]).terminal;
+  if (opt.explain) out.explain.push_back(sv(cand(chosen).explain));
 }
 
 void eval_ruleset(const CompiledDomain& d, int32_t ri, const Context& c, const EvalOptions& opt, RouteResult& out,

@@ -63,7 +63,7 @@ struct RouteResult {
   enum class Status { Chosen, Declined, NoRoute, Undetermined, NoRouting };
   struct Rejected {
     int32_t terminal = -1;
-    std::string reason;
+    std::string_view reason;  // prepared at compile time
   };
   Status status = Status::NoRouting;
   int32_t terminal = -1, provider = -1;  // Chosen

@@ -357,7 +357,7 @@ json to_json(const EvalResult& r, const CompiledDomain& d, bool explain) {
   if (!r.route.rejected.empty()) {
     json rej = json::array();
     for (const auto& x : r.route.rejected) {
-      rej.push_back({{"terminal", d.vocab.object_name(OK::Terminal, x.terminal)}, {"reason", x.reason}});
+      rej.push_back({{"terminal", d.vocab.object_name(OK::Terminal, x.terminal)}, {"reason", std::string(x.reason)}});
     }
     route["rejected"] = std::move(rej);
   }
