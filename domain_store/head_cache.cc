@@ -13,6 +13,7 @@ void HeadCache::clear() {
   domain_.files.push_back(dsl::SourceFile{"<store>", ""});
   index_.clear();
   undo_.clear();
+  check_all_ = false;
   rev_ = -1;
 }
 
@@ -44,12 +45,21 @@ std::optional<dsl::Object> HeadCache::put(const ObjectKey& key, std::optional<ds
 }
 
 void HeadCache::stage(const ObjectKey& key, std::optional<dsl::Object> object) {
+  if (!object || dsl::content_is_referenced(key.kind)) check_all_ = true;
   undo_.emplace_back(key, put(key, std::move(object)));
 }
 
 std::vector<dsl::Diagnostic> HeadCache::check() {
   dsl::Diagnostics diags;
-  dsl::check(domain_, diags);
+  if (check_all_) {
+    dsl::check(domain_, diags);
+  } else {
+    std::vector<size_t> staged;
+    for (const auto& [key, old] : undo_) {
+      if (auto it = index_.find(key); it != index_.end()) staged.push_back(it->second);
+    }
+    dsl::check_objects(domain_, staged, diags);
+  }
   auto items = std::move(diags.items());
   attribute_to_objects(items);
   return items;
@@ -58,10 +68,12 @@ std::vector<dsl::Diagnostic> HeadCache::check() {
 void HeadCache::rollback() {
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) put(it->first, std::move(it->second));
   undo_.clear();
+  check_all_ = false;
 }
 
 void HeadCache::settle(Rev rev) {
   undo_.clear();
+  check_all_ = false;
   rev_ = rev;
 }
 

@@ -26,7 +26,10 @@ class HeadCache {
 
   // Sets an object (nullopt removes it), remembering the old state for rollback().
   void stage(const ObjectKey& key, std::optional<dsl::Object> object);
-  // The checker's findings on the staged domain, attributed to objects.
+  // The checker's findings on the staged domain, attributed to objects. Only
+  // the staged objects are checked when that is equivalent to checking all
+  // (inserts and updates of kinds no other object reads the content of, on
+  // top of a domain that checked); removals and such kinds check everything.
   std::vector<dsl::Diagnostic> check();
   void rollback();       // undoes every stage() since the last settle()
   void settle(Rev rev);  // the staged state is now revision `rev`
@@ -38,6 +41,7 @@ class HeadCache {
   std::map<ObjectKey, size_t> index_;
   std::vector<std::pair<ObjectKey, std::optional<dsl::Object>>> undo_;
   Rev rev_ = -1;
+  bool check_all_ = false;  // a staged change may affect other objects' checks
 };
 
 }  // namespace paydomain::store

@@ -55,6 +55,21 @@ class Checker {
     check_routing_cycles();
   }
 
+  // Only some objects, but names resolve against all and ids stay unique
+  // domain-wide. The delegation graph changes only with a routing object.
+  void run_only(const std::vector<size_t>& objects) {
+    index();
+    bool routing = false;
+    for (size_t i : objects) {
+      if (i >= d_.objects.size()) continue;
+      current_ = &d_.objects[i];
+      check_object(d_.objects[i]);
+      routing = routing || d_.objects[i].kind == ObjectKind::Routing;
+    }
+    current_ = nullptr;
+    if (routing) check_routing_cycles();
+  }
+
  private:
   Diagnostic& err(const Span& at, std::string code, std::string msg) {
     Diagnostic& d = diags_.error(at, std::move(code), std::move(msg));
@@ -692,6 +707,18 @@ class Checker {
 void check(Domain& domain, Diagnostics& diags) {
   diags.set_files(&domain.files);
   Checker(domain, diags).run();
+}
+
+void check_objects(Domain& domain, const std::vector<size_t>& objects, Diagnostics& diags) {
+  diags.set_files(&domain.files);
+  Checker(domain, diags).run_only(objects);
+}
+
+bool content_is_referenced(ObjectKind kind) {
+  // Keep in step with the checker: currency exponents give other objects'
+  // money literals their minor units; a test's `turnover` reads its limit's
+  // bound kind. Every other cross-object check is only "exists, right kind".
+  return kind == ObjectKind::Currency || kind == ObjectKind::Limit;
 }
 
 Domain load(std::vector<SourceFile> files, Diagnostics& diags) {

@@ -179,6 +179,28 @@ TEST(Store, InvalidResultIsRefusedWithEveryErrorAndItsObject) {
   EXPECT_EQ(syntax.error().diagnostics.at(0).object, "terminal y");
 }
 
+TEST(Store, ChangesThatOtherObjectsDependOnReCheckThoseObjects) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  ASSERT_OK(store->commit(request(1, {insert("limit:daily", "limit daily { scope [payment_tool] period day amount <= 100.00 RUB }"),
+                                      insert("test:t", "test \"t\" { given { amount 10.00 RUB turnover daily 150.00 RUB } expect limit daily exceeded }")})));
+  // Only the limit changes, but the test's turnover (money) no longer fits a count limit.
+  auto count = store->commit(request(2, {update("limit:daily", "limit daily { scope [payment_tool] period day count <= 100 }")}));
+  ASSERT_FALSE(count.ok());
+  ASSERT_EQ(count.error().code, ErrorCode::Invalid);
+  EXPECT_EQ(count.error().diagnostics.at(0).object, "test \"t\"");
+  // A currency's exponent decides whether other objects' money literals fit.
+  ASSERT_OK(store->commit(request(2, {insert("tariff:cents", "tariff cents { amount between 0.50 USD and 10.00 USD }")})));
+  auto exponent = store->commit(request(3, {update("currency:USD", "currency USD { numeric 840 exponent 0 }")}));
+  ASSERT_FALSE(exponent.ok());
+  EXPECT_EQ(exponent.error().code, ErrorCode::Invalid);
+  // Updates of other kinds are checked on their own, and still caught.
+  auto bad_update = store->commit(request(3, {update("tariff:cents", "tariff cents { amount between 0.50 XXX and 10.00 USD }")}));
+  ASSERT_FALSE(bad_update.ok());
+  EXPECT_EQ(bad_update.error().diagnostics.at(0).object, "tariff cents");
+}
+
 TEST(Store, IdempotencyKeyReturnsTheFirstRevision) {
   TempDir dir;
   auto store = seeded_store(dir.file("s.db"));
