@@ -94,6 +94,7 @@ async function start(): Promise<void> {
   $("#signout").hidden = false;
   $("#who").replaceChildren(userName ? `${userName} ` : "", el("span", { class: `role ${role}`, id: "role" }, role));
   await loadHead();
+  await restoreDraft();
   setupTryIt();
   void followHead();
   probe.ready = true;
@@ -225,6 +226,41 @@ function renderChangeCount(): void {
 
 const toMap = (fs: SourceFile[]) => new Map(fs.map((f) => [f.name, f.text]));
 
+// ---- drafts: unsaved edits survive a reload of the page ------------------------------------
+const DRAFT_KEY = "paydomain.draft";
+
+function saveDraft(): void {
+  if (!editable()) return;
+  try {
+    if (isDirty()) localStorage.setItem(DRAFT_KEY, JSON.stringify({ base, files: workingFiles(), savedAt: Date.now() }));
+    else localStorage.removeItem(DRAFT_KEY);
+  } catch { /* storage full or disabled: drafts are a convenience */ }
+}
+
+async function restoreDraft(): Promise<void> {
+  let d: { base: number; files: SourceFile[]; savedAt: number } | null = null;
+  try { d = JSON.parse(localStorage.getItem(DRAFT_KEY) || "null"); } catch { d = null; }
+  if (!d || !Array.isArray(d.files) || !editable()) return;
+  let texts = d.files;
+  if (d.base !== base) {
+    // head moved since: bring the draft onto head the way a conflict reload does
+    const old = await api.revision(d.base).catch(() => null);
+    if (!old) return;
+    texts = rebase(filesOf(old), d.files, headFiles()).files;
+  }
+  for (const t of texts) {
+    const f = files.find((x) => x.name === t.name);
+    if (f) f.state = makeState(t.text);
+    else files.push({ name: t.name, head: "", state: makeState(t.text), diagnostics: [] });
+  }
+  view.setState(files[active].state);
+  renderFiles();
+  renderChangeCount();
+  refreshIndex();
+  scheduleCheck(0);
+  if (isDirty()) notice(`Restored your unsaved edits from ${new Date(d.savedAt).toLocaleString()}${d.base !== base ? `, brought onto r${base}` : ""}.`);
+}
+
 // ---- live check ----------------------------------------------------------------------
 let indexTimer: number | undefined;
 function refreshIndex(): void {
@@ -240,7 +276,7 @@ function onEdit(): void {
   indexTimer = window.setTimeout(() => {
     // after the live check has had its turn, and only when the editor is idle
     const idle = (window as any).requestIdleCallback || ((f: () => void) => setTimeout(f, 0));
-    idle(() => { refreshIndex(); renderFiles(); renderChangeCount(); });
+    idle(() => { refreshIndex(); renderFiles(); renderChangeCount(); saveDraft(); });
   }, 600);
 }
 
@@ -468,6 +504,7 @@ async function reloadAfter(rev: number): Promise<void> {
   renderFiles();
   renderChangeCount();
   renderReview(true);
+  saveDraft();
   scheduleCheck(0);
 }
 
@@ -518,6 +555,7 @@ async function rebaseOntoHead(fromConflict = false): Promise<void> {
   refreshIndex();
   renderFiles();
   renderChangeCount();
+  saveDraft();
   if (fromConflict) {
     $("#conflict").hidden = true;
     const res = $("#commit-result");
@@ -531,6 +569,7 @@ async function rebaseOntoHead(fromConflict = false): Promise<void> {
 $("#discard").addEventListener("click", async () => {
   if (!confirm("Throw away all your edits and reload head?")) return;
   await loadHead();
+  saveDraft();
   renderReview();
 });
 
@@ -619,6 +658,7 @@ async function revert(rev: number): Promise<void> {
     const nrev = revisionOf(j);
     notice(`Reverted r${rev} as r${nrev}.`);
     if (isDirty()) await rebaseOntoHead(); else await loadHead();
+    saveDraft();
     selectedRev = 0;
     await renderHistory();
   } catch (e) {

@@ -341,6 +341,21 @@ describe("web editor", { timeout: 300000 }, () => {
     await ctx.close();
   });
 
+  it("unsaved edits survive a reload of the page", async () => {
+    const { ctx, page, ed } = await newEditor(server.tokens.editor);
+    await ed.openFile("limits.pd");
+    await ed.replace("150000.00 RUB", "175000.00 RUB");
+    await page.waitForFunction(() => localStorage.getItem("paydomain.draft")?.includes("175000.00 RUB"), null, { timeout: 5000 });
+    await page.reload();
+    await page.waitForSelector("body[data-ready='1']");
+    await page.waitForSelector("#notice:not([hidden])");
+    assert.match(await page.textContent("#notice"), /Restored your unsaved edits/);
+    await ed.openFile("limits.pd");
+    assert.match(await ed.text(), /175000\.00 RUB/);
+    assert.ok(await page.$('#files li[data-file="limits.pd"] .dirty'), "the file is marked edited");
+    await ctx.close();
+  });
+
   it("a reader sees the domain read-only", async () => {
     const { ctx, page } = await newEditor(server.tokens.reader, { check: false });
     assert.equal((await page.textContent("#role"))?.trim(), "reader");
