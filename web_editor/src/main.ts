@@ -120,7 +120,9 @@ $("#signin-form").addEventListener("submit", (ev) => {
   void start();
 });
 $("#signout").addEventListener("click", () => {
+  if (files.length && isDirty() && !confirm("Sign out and throw away your unsaved edits?")) return;
   localStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem("paydomain.draft"); // the next person on this browser starts clean
   location.reload();
 });
 

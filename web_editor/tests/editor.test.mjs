@@ -78,7 +78,6 @@ describe("web editor", { timeout: 300000 }, () => {
     await a.openFile(routing);
     const line = await a.lineOf("candidate yb_3ds");
     assert.ok(line > 0);
-    const n = await a.checks();
     await a.replace("yb_3ds", "yb_3dz", { after: "candidate yb_3ds" });
     await a.waitChecked();
     await a.page.waitForSelector("#problems li.problem.error", { timeout: 5000 });
@@ -98,7 +97,6 @@ describe("web editor", { timeout: 300000 }, () => {
     const cursorLine = await a.page.evaluate(() => { const v = window.paydomainEditor.view(); return v.state.doc.lineAt(v.state.selection.main.head).number; });
     assert.equal(cursorLine, line);
     // fix it
-    const m = await a.checks();
     await a.replace("yb_3dz", "yb_3ds");
     await a.waitChecked();
     assert.equal((await a.problems()).filter((p) => p.severity === "error").length, 0);
@@ -115,7 +113,6 @@ describe("web editor", { timeout: 300000 }, () => {
     const names = await a.page.$$eval("#files li", (lis) => lis.map((li) => li.dataset.file));
     await a.openFile(names.find((n) => n.endsWith("tariffs.pd")));
     const original = await a.text();
-    const n = await a.checks();
     // a Mastercard-only rule after the Maestro-and-Mastercard one: shadowed
     const line = await a.page.evaluate((anchor) => {
       const v = window.paydomainEditor.view();
@@ -132,7 +129,6 @@ describe("web editor", { timeout: 300000 }, () => {
     assert.match(warns[0].text, /can never apply/);
     assert.ok(await a.page.$(".cm-lintRange-warning"), "inline warning underline");
     await shot(a.page, "warning");
-    const m = await a.checks();
     await a.page.evaluate((t) => { const v = window.paydomainEditor.view(); v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: t } }); }, original);
     await a.waitChecked();
     assert.equal((await a.problems()).filter((p) => p.code === "shadowed-rule").length, 0);
@@ -312,7 +308,6 @@ describe("web editor", { timeout: 300000 }, () => {
     const latencies = [];
     const parts = []; // wait + request + render, ms
     for (let k = 0; k < 5; k++) {
-      const n = await ed.checks();
       await page.keyboard.type("Xy", { delay: 30 });
       await ed.waitChecked();
       await page.waitForTimeout(50);
