@@ -29,6 +29,13 @@ int precedence(Condition::Kind k) {
   return 4;
 }
 
+// The context an and/or gives its operands. An `and` group inside an `or`
+// keeps its parentheses, `a or (b and c)`: precedence makes them redundant,
+// but analysts read the grouping at a glance, so canonical text shows it.
+int operand_context(Condition::Kind parent) {
+  return parent == Condition::Kind::Or ? precedence(Condition::Kind::Not) : precedence(parent);
+}
+
 std::string comparison(const Condition& c) {
   std::string out = c.attribute.text;
   auto operand = [&c](size_t i) { return i < c.operands.size() ? format_value(c.operands[i]) : ""; };
@@ -51,9 +58,10 @@ std::string condition(const Condition& c, int context) {
     case Condition::Kind::And:
     case Condition::Kind::Or: {
       // Children of the same operator print flat: (a or b) or c == a or b or c.
-      int own = precedence(c.kind);
-      out = join(c.children, c.kind == Condition::Kind::And ? " and " : " or ",
-                 [own](const Condition& child) { return condition(child, own); });
+      Condition::Kind kind = c.kind;
+      out = join(c.children, kind == Condition::Kind::And ? " and " : " or ", [kind](const Condition& child) {
+        return condition(child, child.kind == kind ? precedence(kind) : operand_context(kind));
+      });
       break;
     }
   }
@@ -103,7 +111,7 @@ void wrap(const Condition& c, int context, size_t col, size_t cont, size_t reser
       out += "\n" + std::string(cont, ' ') + op;
       col = cont + op.size();
     }
-    wrap(*parts[i], precedence(c.kind), col, cont + 4, i + 1 == parts.size() ? reserve : 0, out);
+    wrap(*parts[i], operand_context(c.kind), col, cont + 4, i + 1 == parts.size() ? reserve : 0, out);
   }
 }
 

@@ -20,6 +20,12 @@ TEST_F(CheckCli, ExampleDomainIsClean) {
   EXPECT_EQ(r.err, "");
 }
 
+// The examples are kept in canonical form, so `fmt --check` can guard them.
+TEST_F(CheckCli, ExamplesAreCanonicallyFormatted) {
+  auto r = run("fmt --check " + kExamples);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+}
+
 TEST_F(CheckCli, MisspelledTerminalInACopyOfTheExamples) {
   fs::copy(kExamples, dir_ / "acme", fs::copy_options::recursive);
   fs::path routing = dir_ / "acme" / "routing.pd";

@@ -161,9 +161,11 @@ test "a \"quoted\" title" {
   expect_contract(input, "layout");
 }
 
+// Minimal parentheses, except that an `and` group inside an `or` keeps them.
 TEST(Formatter, ConditionsGetMinimalParentheses) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"(risk == low and currency == RUB) or risk == high", "risk == low and currency == RUB or risk == high"},
+      {"(risk == low and currency == RUB) or risk == high", "(risk == low and currency == RUB) or risk == high"},
+      {"risk == low and currency == RUB or risk == high", "(risk == low and currency == RUB) or risk == high"},
       {"risk == low and (currency == RUB or risk == high)", "risk == low and (currency == RUB or risk == high)"},
       {"not (risk == low)", "not risk == low"},
       {"not (risk == low and currency == RUB)", "not (risk == low and currency == RUB)"},
@@ -195,10 +197,10 @@ TEST(Formatter, LongConditionsAndListsBreakAtTheWidth) {
       "[RUB, USD, EUR, JPY, GBP, CNY, KZT, BYN, UAH, TRY] or amount > 500000.00 RUB) }\n";
   const std::string expected = R"(provider p {
   adapter a
-  accepts payment_tool is bank_card
+  accepts (payment_tool is bank_card
           and currency in [USD, EUR, JPY]
-          and payment_system in [visa, mastercard, amex, unionpay]
-      or payment_tool is wallet and wallet_provider in [yoomoney, paypal]
+          and payment_system in [visa, mastercard, amex, unionpay])
+      or (payment_tool is wallet and wallet_provider in [yoomoney, paypal])
 }
 
 tariff t {
