@@ -1,12 +1,5 @@
 // `paydomain fmt` end to end: the real binary on real files in a temp dir.
-#include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "tests/support/cli_fixture.h"
 
 namespace {
 
@@ -18,49 +11,9 @@ const char* kFormatted = "currency RUB { name \"Ruble\"  numeric 643  exponent 2
                          "tariff t {\n  currencies [RUB]  # rubles only\n  fees {\n"
                          "    a.b -> c.d : 1% of amount\n  }\n}\n";
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class FmtCli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("paydomain-fmt-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path file(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
-  CliRun run(const std::string& args) {
-    fs::path out = dir_ / ".stdout", err = dir_ / ".stderr";
-    std::string cmd = std::string(PAYDOMAIN_CLI) + " " + args + " >" + out.string() + " 2>" + err.string();
-    int status = std::system(cmd.c_str());
-    CliRun r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
-
-  fs::path dir_;
-};
+using paydomain::testing::CliRun;
+using paydomain::testing::slurp;
+using FmtCli = paydomain::testing::CliTest;
 
 TEST_F(FmtCli, PrintsCanonicalTextAndLeavesTheFileAlone) {
   fs::path p = file("a.pd", kMessy);
