@@ -44,11 +44,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   std::mutex mu;  // guards sessions and shutdown_fns
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
   std::vector<std::function<void()>> shutdown_fns;
+  std::atomic<int64_t> pending_replies{0};  // requests handed to the app, not yet written
+  std::optional<asio::steady_timer> monitor;
 
   Impl(TransportConfig c, HandleFn h, Metrics* m) : cfg(std::move(c)), handle(std::move(h)), metrics(m) {}
   void do_accept();
   void reject(tcp::socket& s);
   void begin_stop();
+  void watch_stop(Clock::time_point hard_deadline);
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -143,6 +146,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // (during a graceful stop) while a worker thread still computes it.
     auto work = asio::make_work_guard(srv_->ioc);
     auto self = shared_from_this();
+    srv_->pending_replies.fetch_add(1);
     srv_->handle(std::move(req), [self, work](Response res) mutable {
       auto ex = self->socket_.get_executor();
       asio::post(ex, [self, work = std::move(work), res = std::move(res)]() mutable {
@@ -152,6 +156,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(Response r) {
+    srv_->pending_replies.fetch_sub(1);
     if (phase_ == Phase::Closed) return;
     bool keep = keep_alive_ && !r.close && !srv_->stopping.load();
     res_.emplace();
@@ -181,6 +186,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Response r = error_response(status, code, message);
     r.close = true;
     if (srv_->metrics) srv_->metrics->observe_request(srv_->metrics->unmatched_index(), status, 0);
+    srv_->pending_replies.fetch_add(1);  // balanced by write()
     write(std::move(r));
   }
 
@@ -303,6 +309,23 @@ void HttpServer::Impl::begin_stop() {
   }
   for (auto& fn : fns) fn();
   for (auto& s : live) s->post_shutdown();
+  // Stop once every request handed out is answered and every connection is
+  // closed, rather than waiting for the io_context to run dry: a closed
+  // session's timer may still be pending for up to its idle timeout. A hard
+  // deadline bounds a stop that clients would otherwise keep open.
+  monitor.emplace(ioc);
+  watch_stop(Clock::now() + cfg.read_timeout + cfg.write_timeout + std::chrono::seconds(5));
+}
+
+void HttpServer::Impl::watch_stop(Clock::time_point hard_deadline) {
+  bool idle;
+  {
+    std::lock_guard lock(mu);
+    idle = sessions.empty() && pending_replies.load() == 0;
+  }
+  if (idle || Clock::now() >= hard_deadline) return ioc.stop();
+  monitor->expires_after(std::chrono::milliseconds(10));
+  monitor->async_wait([self = shared_from_this(), hard_deadline](error_code) { self->watch_stop(hard_deadline); });
 }
 
 HttpServer::HttpServer(TransportConfig config, HandleFn handle, Metrics* metrics)

@@ -1,0 +1,374 @@
+// Every read/evaluate endpoint over a real server: happy paths, bad JSON,
+// wrong types, unknown revisions, missing/invalid tokens, wrong roles.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "server/router.h"
+#include "server/service.h"
+#include "tests/server/server_harness.h"
+
+namespace paydomain::testing {
+namespace {
+
+using nlohmann::json;
+
+// A Mastercard payment of 6000.00 RUB under the standard tariff.
+const char* kContext = R"({"amount": {"amount": 600000, "currency": "RUB"}, "tariff": "standard",
+  "party": "acme", "shop": "web", "category": "retail",
+  "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "issuer_country": "RU", "bin": "555555", "token": "card-1"},
+  "risk": "low", "flow": "instant", "time": "2026-11-25T13:20:00Z", "payment_key": "pay-1"})";
+
+class Api : public ::testing::Test {
+ protected:
+  // A fresh server and store per test: tests commit, so they must not share.
+  void SetUp() override { server_ = new ServerProcess(); }
+  void TearDown() override {
+    delete server_;
+    server_ = nullptr;
+  }
+  static ServerProcess& s() { return *server_; }
+  static const Tokens& tok() { return server_->tokens(); }
+  static json body(const HttpResponse& r) { return json::parse(r.body); }
+  // Every error has the one shape {"error": {"code", "message", "path"}}.
+  static void expect_error(const HttpResponse& r, int status, const std::string& code, const std::string& path = "*") {
+    EXPECT_EQ(r.status, status) << r.body;
+    json j = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(j.is_object() && j.contains("error")) << r.body;
+    EXPECT_EQ(j["error"]["code"], code) << r.body;
+    EXPECT_TRUE(j["error"]["message"].is_string() && !j["error"]["message"].get<std::string>().empty());
+    ASSERT_TRUE(j["error"]["path"].is_string());
+    if (path != "*") {
+      EXPECT_EQ(j["error"]["path"], path) << r.body;
+    }
+  }
+  static ServerProcess* server_;
+};
+ServerProcess* Api::server_ = nullptr;
+
+TEST_F(Api, OperationalEndpoints) {
+  auto h = s().call("GET", "/healthz", "");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(body(h)["status"], "ok");
+  auto r = s().call("GET", "/readyz", "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(body(r)["head"], 1);
+  s().call("POST", "/v1/revisions/head/evaluate", tok().reader, kContext);
+  auto m = s().call("GET", "/metrics", "");
+  EXPECT_EQ(m.status, 200);
+  EXPECT_NE(m.header("content-type").find("text/plain"), std::string::npos);
+  EXPECT_NE(m.body.find("paydomain_http_requests_total{route=\"POST /v1/revisions/{rev}/evaluate\",status=\"200\"}"),
+            std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("paydomain_http_request_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(m.body.find("paydomain_head_revision 1"), std::string::npos);
+  EXPECT_NE(m.body.find("paydomain_evaluations_total"), std::string::npos);
+  EXPECT_NE(m.body.find("paydomain_compiled_cache_misses_total"), std::string::npos);
+}
+
+// The OpenAPI document and the router must list the same routes.
+TEST_F(Api, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
+  auto r = s().call("GET", "/openapi.json", "");
+  ASSERT_EQ(r.status, 200);
+  json doc = body(r);
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  std::set<std::string> documented;
+  for (auto& [path, item] : doc["paths"].items())
+    for (auto& [method, op] : item.items()) {
+      std::string m = method;
+      for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert(m + " " + path);
+    }
+  // The server's own route table, built the way `serve` builds it.
+  server::ServiceConfig cfg;
+  cfg.db_path = s().db();
+  auto opened = server::Service::open(cfg);
+  ASSERT_EQ(opened.index(), 0u);
+  server::Router router;
+  std::get<0>(opened)->add_routes(router);
+  std::set<std::string> served;
+  for (const auto& route : router.routes()) served.insert(route.method + " " + route.pattern);
+  EXPECT_EQ(served, documented);
+  EXPECT_GE(served.size(), 20u);
+}
+
+TEST_F(Api, AuthenticationAndRoles) {
+  auto none = s().call("GET", "/v1/head", "");
+  expect_error(none, 401, "unauthenticated");
+  EXPECT_EQ(none.header("www-authenticate").substr(0, 6), "Bearer");
+  expect_error(s().call("GET", "/v1/head", "pd_not-a-token"), 401, "unauthenticated");
+  {
+    HttpClient c(s().port());
+    expect_error(c.request("GET", "/v1/head", "", {{"Authorization", "Basic abc"}}), 401, "unauthenticated");
+  }
+  // reader: read and evaluate, but not check, commit, revert, tokens
+  EXPECT_EQ(s().call("GET", "/v1/head", tok().reader).status, 200);
+  EXPECT_EQ(s().call("POST", "/v1/revisions/1/evaluate", tok().reader, kContext).status, 200);
+  expect_error(s().call("POST", "/v1/check", tok().reader, R"({"files": []})"), 403, "forbidden");
+  expect_error(s().call("POST", "/v1/evaluate", tok().reader, "{}"), 403, "forbidden");
+  expect_error(s().call("POST", "/v1/commits", tok().reader, "{}"), 403, "forbidden");
+  // editor: + check, commit; not revert or tokens
+  EXPECT_EQ(s().call("POST", "/v1/check", tok().editor, R"({"files": []})").status, 200);
+  expect_error(s().call("POST", "/v1/revisions/1/revert", tok().editor, "{}"), 403, "forbidden");
+  expect_error(s().call("GET", "/v1/tokens", tok().editor), 403, "forbidden");
+  EXPECT_EQ(s().call("GET", "/v1/tokens", tok().admin).status, 200);
+  auto who = s().call("GET", "/v1/whoami", tok().editor);
+  EXPECT_EQ(body(who)["name"], "ann");
+  EXPECT_EQ(body(who)["role"], "editor");
+  // Public routes need no token.
+  EXPECT_EQ(s().call("GET", "/openapi.json", "").status, 200);
+}
+
+TEST_F(Api, RevokedTokenIsRefusedWithinTheCacheTime) {
+  std::string out;
+  ASSERT_EQ(run_command(paydomain_bin() + " token create --db " + s().db() + " --role reader --name temp --json", &out), 0);
+  json t = json::parse(out);
+  std::string token = t["token"];
+  EXPECT_EQ(s().call("GET", "/v1/head", token).status, 200);
+  ASSERT_EQ(run_command(paydomain_bin() + " token revoke " + std::to_string(t["id"].get<int>()) + " --db " + s().db()), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2300));
+  expect_error(s().call("GET", "/v1/head", token), 401, "unauthenticated");
+  // The list shows it revoked, and never a secret.
+  auto list = s().call("GET", "/v1/tokens", tok().admin);
+  EXPECT_EQ(list.body.find(token), std::string::npos);
+  EXPECT_EQ(list.body.find(tok().reader), std::string::npos);
+}
+
+TEST_F(Api, TokensOverHttp) {
+  auto created = s().call("POST", "/v1/tokens", tok().admin, R"({"role": "reader", "name": "core-2"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string token = body(created)["token"];
+  EXPECT_EQ(s().call("GET", "/v1/head", token).status, 200);
+  int id = body(created)["id"];
+  EXPECT_EQ(s().call("DELETE", "/v1/tokens/" + std::to_string(id), tok().admin).status, 200);
+  expect_error(s().call("GET", "/v1/head", token), 401, "unauthenticated");  // at once on this server
+  expect_error(s().call("POST", "/v1/tokens", tok().admin, R"({"role": "root", "name": "x"})"), 422, "invalid-argument");
+  expect_error(s().call("POST", "/v1/tokens", tok().admin, R"({"role": 1, "name": "x"})"), 422, "wrong-type", "/role");
+  expect_error(s().call("DELETE", "/v1/tokens/99999", tok().admin), 404, "not-found");
+}
+
+TEST_F(Api, UnknownRoutesAndMethods) {
+  expect_error(s().call("GET", "/v1/nothing", tok().reader), 404, "not-found");
+  auto r = s().call("DELETE", "/v1/head", tok().reader);
+  expect_error(r, 405, "method-not-allowed");
+  EXPECT_EQ(r.header("allow"), "GET");
+}
+
+TEST_F(Api, RequestIdIsEchoedOrGeneratedAndLoggedWithoutTheToken) {
+  HttpClient c(s().port());
+  auto r = c.request("GET", "/v1/head", "", {{"Authorization", "Bearer " + tok().reader}, {"X-Request-ID", "abc-123"}});
+  EXPECT_EQ(r.header("x-request-id"), "abc-123");
+  auto g = c.request("GET", "/v1/head", "", {{"Authorization", "Bearer " + tok().reader}});
+  EXPECT_FALSE(g.header("x-request-id").empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string log = s().log();
+  size_t at = log.find("\"request_id\":\"abc-123\"");
+  ASSERT_NE(at, std::string::npos) << log;
+  size_t line_start = log.rfind('\n', at) + 1, line_end = log.find('\n', at);
+  json line = json::parse(log.substr(line_start, line_end - line_start));
+  EXPECT_EQ(line["status"], 200);
+  EXPECT_EQ(line["route"], "/v1/head");
+  EXPECT_EQ(line["caller"], "core");
+  EXPECT_EQ(log.find(tok().reader), std::string::npos);
+  EXPECT_EQ(log.find(tok().editor), std::string::npos);
+  EXPECT_EQ(log.find(tok().admin), std::string::npos);
+}
+
+TEST_F(Api, HeadAndLongPoll) {
+  auto h = s().call("GET", "/v1/head", tok().reader);
+  ASSERT_EQ(h.status, 200);
+  EXPECT_EQ(body(h)["revision"], 1);
+  EXPECT_EQ(body(h)["message"].get<std::string>().empty(), false);
+  // Already newer: answers at once.
+  EXPECT_EQ(body(s().call("GET", "/v1/head?wait_after=0", tok().reader))["revision"], 1);
+  // Nothing new: waits the timeout, then the unchanged head.
+  auto t0 = std::chrono::steady_clock::now();
+  auto same = s().call("GET", "/v1/head?wait_after=1&timeout_s=1", tok().reader);
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(body(same)["revision"], 1);
+  EXPECT_GE(waited, 0.9);
+  EXPECT_LT(waited, 3.0);
+  // A commit wakes the poll.
+  HttpResponse woke;
+  std::thread poller([&] { woke = s().call("GET", "/v1/head?wait_after=1&timeout_s=20", tok().reader); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto t1 = std::chrono::steady_clock::now();
+  auto c = s().call("POST", "/v1/commits", tok().editor,
+                    R"({"base": 1, "message": "rename", "ops": [{"op": "update", "kind": "category", "id": "retail",
+                        "text": "category retail { name \"Retail goods\" }"}]})");
+  ASSERT_EQ(c.status, 201) << c.body;
+  poller.join();
+  double latency = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  EXPECT_EQ(woke.status, 200);
+  EXPECT_EQ(body(woke)["revision"], 2);
+  EXPECT_LT(latency, 5.0);
+  expect_error(s().call("GET", "/v1/head?wait_after=x", tok().reader), 400, "bad-parameter");
+  expect_error(s().call("GET", "/v1/head?wait_after=1&timeout_s=1000", tok().reader), 400, "bad-parameter");
+}
+
+TEST_F(Api, RevisionsHistoryAndImmutableCaching) {
+  auto list = s().call("GET", "/v1/revisions", tok().reader);
+  ASSERT_EQ(list.status, 200);
+  auto revs = body(list)["revisions"];
+  ASSERT_EQ(revs.size(), 2u);
+  EXPECT_EQ(revs[0]["revision"], 1);  // newest first
+  auto after = s().call("GET", "/v1/revisions?after=0&limit=1", tok().reader);
+  EXPECT_EQ(body(after)["revisions"].size(), 1u);
+  EXPECT_EQ(body(after)["revisions"][0]["revision"], 1);
+  EXPECT_TRUE(body(after).contains("next"));
+  expect_error(s().call("GET", "/v1/revisions?limit=-3", tok().reader), 400, "bad-parameter");
+
+  auto one = s().call("GET", "/v1/revisions/1", tok().reader);
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(one.header("etag"), "\"rev-1\"");
+  EXPECT_NE(one.header("cache-control").find("immutable"), std::string::npos);
+  json j = body(one);
+  EXPECT_EQ(j["revision"], 1);
+  ASSERT_FALSE(j["files"].empty());
+  bool has_tariff = false;
+  for (auto& f : j["files"]) has_tariff |= f["text"].get<std::string>().find("tariff standard") != std::string::npos;
+  EXPECT_TRUE(has_tariff);
+  EXPECT_FALSE(j["objects"].empty());
+  HttpClient c(s().port());
+  auto nm = c.request("GET", "/v1/revisions/1", "",
+                      {{"Authorization", "Bearer " + tok().reader}, {"If-None-Match", "\"rev-1\""}});
+  EXPECT_EQ(nm.status, 304);
+  EXPECT_TRUE(nm.body.empty());
+  auto head = s().call("GET", "/v1/revisions/head", tok().reader);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("cache-control"), "no-cache");
+  expect_error(s().call("GET", "/v1/revisions/999", tok().reader), 404, "not-found");
+  expect_error(s().call("GET", "/v1/revisions/abc", tok().reader), 400, "bad-revision");
+}
+
+TEST_F(Api, OneObject) {
+  auto r = s().call("GET", "/v1/revisions/1/objects/tariff/standard", tok().reader);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = body(r);
+  EXPECT_EQ(j["kind"], "tariff");
+  EXPECT_EQ(j["id"], "standard");
+  EXPECT_NE(j["text"].get<std::string>().find("tariff standard"), std::string::npos);
+  EXPECT_EQ(r.header("etag"), "\"tariff:standard@1\"");
+  EXPECT_NE(r.header("cache-control").find("immutable"), std::string::npos);
+  expect_error(s().call("GET", "/v1/revisions/1/objects/tariff/nosuch", tok().reader), 404, "not-found");
+  expect_error(s().call("GET", "/v1/revisions/1/objects/gizmo/x", tok().reader), 404, "unknown-kind");
+  expect_error(s().call("GET", "/v1/revisions/77/objects/tariff/standard", tok().reader), 404, "not-found");
+}
+
+TEST_F(Api, EvaluateOneContextAtHeadAndPinnedRevision) {
+  auto r = s().call("POST", "/v1/revisions/head/evaluate", tok().reader, kContext);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = body(r);
+  EXPECT_EQ(j["revision"], 1);  // names the revision, so the payment can pin it
+  bool fee = false;
+  for (auto& p : j["result"]["cash_flow"]["postings"])
+    fee |= p["from"] == "merchant.settlement" && p["to"] == "system.settlement" && p["amount"]["amount"] == 6000 &&
+           p["amount"]["currency"] == "RUB";
+  EXPECT_TRUE(fee) << r.body;
+  EXPECT_EQ(j["result"]["terms"]["status"], "allowed");
+  EXPECT_EQ(j["result"]["route"]["status"], "chosen");
+  auto pinned = s().call("POST", "/v1/revisions/1/evaluate", tok().reader, kContext);
+  EXPECT_EQ(body(pinned)["result"], j["result"]);
+  auto explained = s().call("POST", "/v1/revisions/1/evaluate?explain=true", tok().reader, kContext);
+  ASSERT_EQ(explained.status, 200);
+  EXPECT_NE(explained.body.find("tariff standard"), std::string::npos) << explained.body;
+  EXPECT_GT(explained.body.size(), pinned.body.size());
+}
+
+TEST_F(Api, EvaluateBatch) {
+  json ctx = json::parse(kContext);
+  json other = ctx;
+  other["payment_tool"]["payment_system"] = "visa";
+  json batch = {{"contexts", {ctx, other, ctx}}};
+  auto r = s().call("POST", "/v1/revisions/1/evaluate", tok().reader, batch.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  json j = body(r);
+  EXPECT_EQ(j["revision"], 1);
+  ASSERT_EQ(j["results"].size(), 3u);
+  EXPECT_EQ(j["results"][0], j["results"][2]);
+  EXPECT_NE(j["results"][0], j["results"][1]);
+  // A big batch (split over threads) answers in order.
+  json big = {{"contexts", json::array()}};
+  for (int i = 0; i < 600; ++i) big["contexts"].push_back(i % 2 ? ctx : other);
+  auto rb = s().call("POST", "/v1/revisions/1/evaluate", tok().reader, big.dump());
+  ASSERT_EQ(rb.status, 200);
+  json jb = body(rb);
+  ASSERT_EQ(jb["results"].size(), 600u);
+  EXPECT_EQ(jb["results"][1], j["results"][0]);
+  EXPECT_EQ(jb["results"][598], j["results"][1]);
+}
+
+TEST_F(Api, EvaluateRejectsBadInput) {
+  auto& t = tok().reader;
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, "{\"amount\": "), 400, "bad-json");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, ""), 400, "bad-json");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, "[1,2]"), 422, "wrong-type", "");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, R"({"amount": "lots"})"), 422, "invalid-context",
+               "/amount");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, R"({"amount": {"amount": 1.5, "currency": "RUB"}})"),
+               422, "invalid-context", "/amount/amount");
+  json bad_batch = {{"contexts", {json::parse(kContext), {{"risk", 7}}}}};
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, bad_batch.dump()), 422, "invalid-context",
+               "/contexts/1/risk");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, R"({"contexts": 3})"), 422, "wrong-type", "/contexts");
+  expect_error(s().call("POST", "/v1/revisions/42/evaluate", t, kContext), 404, "unknown-revision");
+  expect_error(s().call("POST", "/v1/revisions/-1/evaluate", t, kContext), 400, "bad-revision");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", "", kContext), 401, "unauthenticated");
+}
+
+TEST_F(Api, CheckWorkingCopy) {
+  std::string tariff = json::parse(s().call("GET", "/v1/revisions/1", tok().editor).body)["files"].dump();
+  auto ok = s().call("POST", "/v1/check", tok().editor, "{\"files\": " + tariff + "}");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(body(ok)["ok"], true);
+  EXPECT_EQ(body(ok)["errors"], 0);
+  EXPECT_GT(body(ok)["objects"].get<int>(), 10);
+  auto bad = s().call("POST", "/v1/check", tok().editor,
+                      R"({"files": [{"name": "x.pd", "text": "terminal t { provider nosuch }"}]})");
+  ASSERT_EQ(bad.status, 200);
+  EXPECT_EQ(body(bad)["ok"], false);
+  ASSERT_FALSE(body(bad)["diagnostics"].empty());
+  EXPECT_EQ(body(bad)["diagnostics"][0]["file"], "x.pd");
+  EXPECT_GT(body(bad)["diagnostics"][0]["line"].get<int>(), 0);
+  expect_error(s().call("POST", "/v1/check", tok().editor, "nope"), 400, "bad-json");
+  expect_error(s().call("POST", "/v1/check", tok().editor, R"({"files": 5})"), 422, "wrong-type", "/files");
+  expect_error(s().call("POST", "/v1/check", tok().editor, R"({"files": [{"name": "a.pd", "text": 3}]})"), 422,
+               "wrong-type", "/files/0/text");
+  expect_error(s().call("POST", "/v1/check", tok().editor, R"({})"), 422, "missing-field", "/files");
+}
+
+TEST_F(Api, EvaluateWorkingCopyBeforeCommitting) {
+  json files = json::parse(s().call("GET", "/v1/revisions/1", tok().editor).body)["files"];
+  json req = {{"files", files}, {"context", json::parse(kContext)}};
+  auto r = s().call("POST", "/v1/evaluate", tok().editor, req.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body(r)["result"], body(s().call("POST", "/v1/revisions/1/evaluate", tok().editor, kContext))["result"]);
+  // Change the Mastercard fee in the working copy: the try-it answer follows.
+  for (auto& f : files) {
+    std::string text = f["text"];
+    const std::string fee = "1% of amount \"1% processing fee\"";
+    size_t at = text.find(fee);
+    if (at != std::string::npos) f["text"] = text.replace(at, fee.size(), "2% of amount \"2% fee\"");
+  }
+  json req2 = {{"files", files}, {"contexts", {json::parse(kContext)}}, {"explain", true}};
+  auto r2 = s().call("POST", "/v1/evaluate", tok().editor, req2.dump());
+  ASSERT_EQ(r2.status, 200) << r2.body;
+  EXPECT_NE(r2.body.find("12000"), std::string::npos);
+  auto broken = s().call("POST", "/v1/evaluate", tok().editor,
+                         R"({"files": [{"name": "x.pd", "text": "tariff {"}], "context": {}})");
+  expect_error(broken, 422, "invalid-domain");
+  EXPECT_FALSE(body(broken)["diagnostics"].empty());
+  json bad_ctx = {{"files", files}, {"context", {{"amount", "x"}}}};
+  expect_error(s().call("POST", "/v1/evaluate", tok().editor, bad_ctx.dump()), 422, "invalid-context",
+               "/context/amount");
+  expect_error(s().call("POST", "/v1/evaluate", tok().editor, json{{"files", files}}.dump()), 422, "missing-field");
+}
+
+TEST_F(Api, StaticEditorIsNotServedWithoutEditorDir) {
+  expect_error(s().call("GET", "/", ""), 404, "not-found");
+}
+
+}  // namespace
+}  // namespace paydomain::testing
