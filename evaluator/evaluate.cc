@@ -71,7 +71,7 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
         out.missing |= miss(sub);
       } else if (!match) {
         std::string m = v.name(Attr::PaymentTool, static_cast<int32_t>(kind));
-        if (f.has(sub)) m += "(" + v.name(sub, static_cast<int32_t>(f.get(sub))) + ")";
+        if (f.has(sub)) m.append("(").append(v.name(sub, static_cast<int32_t>(f.get(sub)))).append(")");
         out.reasons.push_back("payment method " + m + " is not allowed by tariff " + t.name);
       }
     }
@@ -508,6 +508,9 @@ std::vector<std::string> missing_names(uint64_t m) {
 
 EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt) {
   EvalResult res;
+  // Room for the usual answer up front: a handful of postings and rejections.
+  res.cash_flow.postings.reserve(8);
+  res.route.rejected.reserve(8);
   eval_terms(d, c, opt, res.terms);
 
   // Route first: the provider's postings and provider/terminal limit scopes need it.

@@ -54,9 +54,10 @@ std::string format_minor(int64_t minor, int exponent) {
   std::string digits = std::to_string(mag);
   if (exponent > 0) {
     if (digits.size() <= static_cast<size_t>(exponent)) digits.insert(0, exponent + 1 - digits.size(), '0');
-    digits.insert(digits.size() - exponent, ".");
+    digits.insert(digits.size() - static_cast<size_t>(exponent), 1, '.');
   }
-  return neg ? "-" + digits : digits;
+  if (neg) digits.insert(digits.begin(), '-');
+  return digits;
 }
 
 Result<Rational> Rational::make(i128 num, i128 den) {
