@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# HTTP benchmarks of `paydomain serve` on loopback, with wrk (Debian package):
+#   1. single-context evaluate at head over keep-alive connections: req/s, p99
+#   2. a batch of 1,000 contexts: server time per request (from the access log)
+#   3. resident size with 10 compiled revisions of a 10,000-rule domain
+# Usage: bench/server/bench_server.sh [BUILD_DIR]   (default build/release)
+# Targets (issue 5): >= 20,000 req/s with p99 <= 10 ms on this 2-core machine
+# (wrk included); batch of 1,000 <= 5 ms server time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${1:-build/release}
+PD="$PWD/$BUILD/cli/paydomain"
+DURATION=${PAYDOMAIN_BENCH_SECONDS:-10}
+CONNECTIONS=${PAYDOMAIN_BENCH_CONNECTIONS:-32}
+command -v wrk >/dev/null || { echo "bench_server: wrk is not installed (scripts/setup.sh installs it)"; exit 1; }
+[ -x "$PD" ] || { echo "bench_server: no $PD (build first)"; exit 1; }
+
+WORK=$(mktemp -d /tmp/paydomain-bench.XXXXXX)
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# start_server DB LOG [FLAGS...]: starts on a free port; sets SERVER_PID, PORT.
+start_server() {
+  local db=$1 log=$2; shift 2
+  "$PD" serve --db "$db" --listen 127.0.0.1:0 --threads 2 "$@" > "$log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 500); do
+    PORT=$(grep -o '"msg":"listening".*"port":[0-9]*' "$log" 2>/dev/null | grep -o '[0-9]*$' || true)
+    [ -n "$PORT" ] && return 0
+    sleep 0.02
+  done
+  echo "bench_server: the server did not start:"; cat "$log"; exit 1
+}
+stop_server() {
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
+}
+
+# ---- 1 + 2: examples/acme ---------------------------------------------------
+"$PD" init --db "$WORK/acme.db" --from examples/acme > /dev/null
+READER=$("$PD" token create --db "$WORK/acme.db" --role reader --name bench 2>/dev/null)
+CONTEXT=examples/acme/contexts/card_mastercard_rub_standard.json
+start_server "$WORK/acme.db" "$WORK/acme.log" --no-access-log
+URL="http://127.0.0.1:$PORT"
+cat > "$WORK/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = io.open("$CONTEXT"):read("*a")
+wrk.headers["Authorization"] = "Bearer $READER"
+wrk.headers["Content-Type"] = "application/json"
+LUA
+# Warm up (compiles head once), then measure.
+curl -sf -H "Authorization: Bearer $READER" --data @"$CONTEXT" "$URL/v1/revisions/head/evaluate" > /dev/null
+wrk -t1 -c"$CONNECTIONS" -d2s -s "$WORK/post.lua" "$URL/v1/revisions/head/evaluate" > /dev/null
+wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "$URL/v1/revisions/head/evaluate" > "$WORK/wrk.txt"
+RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+P99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
+P50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
+ERRS=$(grep -E "Non-2xx|Socket errors" "$WORK/wrk.txt" || true)
+stop_server
+
+echo "single-context evaluate at head (wrk -t1 -c$CONNECTIONS, ${DURATION}s, server --threads 2, loopback):"
+echo "  requests/s: $RPS   p50: $P50   p99: $P99   ${ERRS:-no errors}"
+awk -v r="$RPS" 'BEGIN { printf "  target >= 20000 req/s: %s\n", (r >= 20000 ? "met" : "NOT met") }'
+awk -v p="$P99" 'BEGIN { v = p + 0; if (p ~ /us$/) v /= 1000; else if (p ~ /s$/ && p !~ /ms$/) v *= 1000;
+                         printf "  target p99 <= 10 ms: %s\n", (v <= 10 ? "met" : "NOT met") }'
+
+# Batch of 1,000: the server's own time per request, from its access log
+# (request fully received -> response ready; excludes loopback transfer).
+start_server "$WORK/acme.db" "$WORK/batch.log"
+URL="http://127.0.0.1:$PORT"
+{
+  printf '{"contexts": ['
+  for i in $(seq 1 1000); do
+    [ "$i" -gt 1 ] && printf ','
+    sed "s/\"order-1001\"/\"order-$i\"/" "$CONTEXT" | tr -d '\n'
+  done
+  printf ']}'
+} > "$WORK/batch.json"
+for _ in $(seq 1 25); do
+  curl -sf -o /dev/null -H "Authorization: Bearer $READER" --data-binary @"$WORK/batch.json" "$URL/v1/revisions/head/evaluate"
+done
+stop_server
+grep '"route":"/v1/revisions/{rev}/evaluate"' "$WORK/batch.log" | grep -o '"duration_ms":[0-9.]*' | cut -d: -f2 | tail -20 |
+  sort -n | awk '{ v[NR] = $1 } END {
+    printf "batch of 1,000 contexts (server time, last 20 of 25 requests): median %.2f ms, max %.2f ms\n", v[int((NR + 1) / 2)], v[NR];
+    printf "  target <= 5 ms: %s\n", (v[int((NR + 1) / 2)] <= 5 ? "met" : "NOT met") }'
+
+# ---- 3: memory with 10 compiled revisions of a 10,000-rule domain -----------
+# The same generated fee selector as bench/evaluator (payment system,
+# currency, category, amount band, risk).
+GEN="$WORK/gen.pd"
+{
+  printf 'currency RUB { numeric 643 exponent 2 }\ncurrency USD { numeric 840 exponent 2 }\n'
+  printf 'currency EUR { numeric 978 exponent 2 }\ncurrency KZT { numeric 398 exponent 2 }\n'
+  printf 'currency CNY { numeric 156 exponent 2 }\n'
+  for i in $(seq 0 19); do printf 'payment_system ps%d { }\ncategory cat%d { }\n' "$i" "$i"; done
+  printf 'tariff big {\n  fees {\n'
+  awk 'BEGIN { split("RUB USD EUR KZT CNY", cur, " "); split("low high fatal", risk, " ");
+    for (i = 0; i < 10000; i++) {
+      band = int(i / 2000) % 5; c = cur[int(i / 20) % 5 + 1];
+      printf "    when payment_system == ps%d and currency == %s and category == cat%d and amount between %d.00 %s and %d.99 %s and risk == %s { merchant.settlement -> system.settlement : 1%% of amount }\n",
+        i % 20, c, int(i / 100) % 20, band * 1000, c, band * 1000 + 999, c, risk[i % 3 + 1] } }'
+  printf '  }\n}\n'
+} > "$GEN"
+"$PD" init --db "$WORK/big.db" --from "$GEN" > /dev/null
+EDITOR=$("$PD" token create --db "$WORK/big.db" --role editor --name bench 2>/dev/null)
+start_server "$WORK/big.db" "$WORK/big.log" --no-access-log
+URL="http://127.0.0.1:$PORT"
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
+BASE_RSS=$(rss_kb)  # head (revision 1) is compiled at start
+for i in $(seq 2 10); do
+  curl -sf -o /dev/null -H "Authorization: Bearer $EDITOR" \
+    --data "{\"base\": $((i - 1)), \"message\": \"rev $i\", \"ops\": [{\"op\": \"update\", \"kind\": \"category\", \"id\": \"cat0\", \"text\": \"category cat0 { name \\\"v$i\\\" }\"}]}" \
+    "$URL/v1/commits"
+done
+BIGCTX='{"tariff": "big", "amount": {"amount": 112345, "currency": "RUB"}, "category": "cat0", "risk": "low", "payment_tool": {"kind": "bank_card", "payment_system": "ps0"}}'
+T0=$(date +%s%N)
+for i in $(seq 1 10); do
+  curl -sf -o /dev/null -H "Authorization: Bearer $EDITOR" --data "$BIGCTX" "$URL/v1/revisions/$i/evaluate"
+done
+T1=$(date +%s%N)
+RSS=$(rss_kb)
+CACHE=$(curl -sf "$URL/metrics" | awk '/^paydomain_compiled_cache_bytes/ {print $2}')
+MISSES=$(curl -sf "$URL/metrics" | awk '/^paydomain_compiled_cache_misses_total/ {print $2}')
+stop_server
+echo "memory: 10 compiled revisions of a 10,000-rule domain ($(wc -c < "$GEN") bytes of source each):"
+awk -v r="$RSS" -v b="$BASE_RSS" -v c="$CACHE" -v m="$MISSES" -v t=$(( (T1 - T0) / 1000000 )) 'BEGIN {
+  printf "  resident size: %.1f MiB (%.1f MiB with only head compiled); cache estimate %.1f MiB; %d compiles, 10 first evaluations in %d ms\n",
+    r / 1024, b / 1024, c / 1048576, m, t }'
