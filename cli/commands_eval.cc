@@ -1,12 +1,10 @@
 // `paydomain eval` (evaluate payment contexts) and `paydomain test` (run the
 // domain's test blocks, OPA-style).
-#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <thread>
 
 #include "cli/commands.h"
 #include "dsl/checker.h"
@@ -60,18 +58,6 @@ bool read_input(const std::string& path, std::string& text) {
 
 json error_json(const ev::Error& e) { return json{{"error", {{"path", e.path}, {"message", e.message}}}}; }
 
-// One context -> its result JSON, or an error object naming the JSON path.
-json eval_one(const ev::CompiledDomain& cd, const json& input, bool explain, bool& ok) {
-  auto ctx = ev::parse_context(input, cd);
-  if (!ctx) {
-    ok = false;
-    return error_json(ctx.error());
-  }
-  ev::EvalOptions opt;
-  opt.explain = explain;
-  return ev::to_json(ev::evaluate(cd, *ctx, opt), cd, explain);
-}
-
 struct EvalOptions {
   std::string domain;
   std::string context = "-";
@@ -93,7 +79,7 @@ int run_eval(const EvalOptions& opt) {
       return kExitFindings;
     }
     bool ok = true;
-    json out = eval_one(cd, input, opt.explain, ok);
+    json out = ev::evaluate_json(cd, input, opt.explain, ok);
     std::cout << out.dump(2) << "\n";
     if (!ok) std::cerr << "paydomain: " << out["error"]["path"].get<std::string>() << ": "
                        << out["error"]["message"].get<std::string>() << "\n";
@@ -114,26 +100,12 @@ int run_eval(const EvalOptions& opt) {
       inputs.push_back(json::parse(line, nullptr, false));
     }
   }
-  std::vector<json> outputs(inputs.size());
-  std::atomic<size_t> next{0};
-  std::atomic<bool> all_ok{true};
-  auto worker = [&] {
-    for (size_t i = next++; i < inputs.size(); i = next++) {
-      bool ok = true;
-      if (inputs[i].is_discarded()) {
-        ok = false;
-        outputs[i] = error_json(ev::Error{"$[" + std::to_string(i) + "]", "not valid JSON"});
-      } else {
-        outputs[i] = eval_one(cd, inputs[i], opt.explain, ok);
-      }
-      if (!ok) all_ok = false;
-    }
-  };
-  unsigned n = opt.jobs ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
+  // Lines that are not JSON get an error in their place; the rest run on every core.
+  bool all_ok = true;
+  std::vector<json> outputs = ev::evaluate_json_batch(cd, inputs, opt.explain, opt.jobs, all_ok);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].is_discarded()) outputs[i] = error_json(ev::Error{"$[" + std::to_string(i) + "]", "not valid JSON"});
+  }
   if (lines) {
     for (const json& o : outputs) std::cout << o.dump() << "\n";
   } else {

@@ -1,6 +1,9 @@
 #include "evaluator/json.h"
 
+#include <algorithm>
+#include <atomic>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "dsl/schema.h"
 #include "evaluator/testing.h"
@@ -400,6 +403,40 @@ json to_json(const EvalResult& r, const CompiledDomain& d, bool explain) {
   }
   out["limits"] = std::move(limits);
   out["limits_not_applicable"] = std::move(not_applicable);
+  return out;
+}
+
+json evaluate_json(const CompiledDomain& d, const json& context, bool explain, bool& ok) {
+  auto ctx = parse_context(context, d);
+  if (!ctx) {
+    ok = false;
+    return json{{"error", {{"path", ctx.error().path}, {"message", ctx.error().message}}}};
+  }
+  EvalOptions opt;
+  opt.explain = explain;
+  return to_json(evaluate(d, *ctx, opt), d, explain);
+}
+
+std::vector<json> evaluate_json_batch(const CompiledDomain& d, const std::vector<json>& contexts, bool explain,
+                                      unsigned threads, bool& ok) {
+  std::vector<json> out(contexts.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> all_ok{true};
+  // Work stealing by index: the compiled domain is shared read-only.
+  auto worker = [&] {
+    for (size_t i = next++; i < contexts.size(); i = next++) {
+      bool one_ok = true;
+      out[i] = evaluate_json(d, contexts[i], explain, one_ok);
+      if (!one_ok) all_ok = false;
+    }
+  };
+  unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  n = static_cast<unsigned>(std::min<size_t>(n, std::max<size_t>(1, contexts.size())));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < n; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (!all_ok) ok = false;
   return out;
 }
 

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 #include <string_view>
+#include <vector>
 
 #include "dsl/ast.h"
 #include "evaluator/compiled.h"
@@ -35,6 +36,13 @@ Result<Context> parse_context(const nlohmann::json& j, const CompiledDomain& dom
 Result<Context> parse_context(std::string_view text, const CompiledDomain& domain);
 
 nlohmann::json to_json(const EvalResult& r, const CompiledDomain& domain, bool explain);
+
+// One JSON context -> the result JSON, or {"error": {"path", "message"}}
+// (then `ok` is set to false). What `paydomain eval` and the HTTP API answer.
+nlohmann::json evaluate_json(const CompiledDomain& domain, const nlohmann::json& context, bool explain, bool& ok);
+// A batch on `threads` threads (0: every core), outputs in input order.
+std::vector<nlohmann::json> evaluate_json_batch(const CompiledDomain& domain, const std::vector<nlohmann::json>& contexts,
+                                                bool explain, unsigned threads, bool& ok);
 
 // The context a test's `given` block describes (same shape as above).
 nlohmann::json given_to_json(const dsl::Object& test, const dsl::Domain& domain);
