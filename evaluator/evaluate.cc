@@ -124,14 +124,18 @@ Result<Rational> volume(const CompiledDomain& d, const CompiledVolume& v, const 
     case K::Min:
     case K::Max:
     case K::Sum: {
-      auto acc = volume(d, v.args[0], f);
-      for (size_t i = 1; acc && i < v.args.size(); ++i) {
+      auto first = volume(d, v.args[0], f);
+      if (!first) return first;
+      Rational acc = *first;
+      for (size_t i = 1; i < v.args.size(); ++i) {
         auto x = volume(d, v.args[i], f);
         if (!x) return x;
         if (v.kind == K::Sum) {
-          acc = add(*acc, *x);
+          auto sum = add(acc, *x);
+          if (!sum) return sum;
+          acc = *sum;
         } else {
-          acc = v.kind == K::Min ? min(*acc, *x) : max(*acc, *x);
+          acc = v.kind == K::Min ? min(acc, *x) : max(acc, *x);
         }
       }
       return acc;
