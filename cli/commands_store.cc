@@ -12,6 +12,7 @@
 #include "domain_store/operations.h"
 #include "domain_store/sqlite_store.h"
 #include "domain_store/working_copy.h"
+#include "dsl/checker.h"
 #include "dsl/json.h"
 #include "dsl/parser.h"
 
@@ -137,6 +138,17 @@ int run_init(const InitOptions& o) {
     auto read = read_working_copy(o, o.from, code);
     if (!read) return code;
     files = std::move(*read);
+    // Check before creating anything: an invalid seed leaves no store behind.
+    dsl::Diagnostics diags;
+    dsl::load(files, diags);
+    if (diags.has_errors()) {
+      st::Error e = st::make_error(st::ErrorCode::Invalid, o.from + " does not check; no store created");
+      diags.sort();
+      for (const auto& d : diags.items()) {
+        if (d.severity == dsl::Severity::Error) e.diagnostics.push_back(d);
+      }
+      return fail(o, e, &files);
+    }
   }
   auto store = st::init_sqlite_store(o.db);
   if (!store) return fail(o, store.error());

@@ -96,17 +96,24 @@ TEST(Process, KillNineMidCommitLosesNothingAcknowledged) {
   EXPECT_EQ(full->revisions, head + 1);
 }
 
-// What one attempt of the concurrency test touches: the process's own
-// terminal, and every fourth time one of three shared terminals.
+// What attempt i of process `proc` touches: its own terminal, and every
+// fourth time the same shared terminal as the other process.
 std::vector<std::string> touched(int proc, int i) {
   std::vector<std::string> out{"p" + std::to_string(proc) + "_" + std::to_string(i % 10)};
   if (i % 4 == 0) out.push_back("s" + std::to_string((i / 4) % 3));
   return out;
 }
 
-// Child: `attempts` commits against whatever head it just read; each
-// outcome is one line of the log file.
-[[noreturn]] void contend(const std::string& path, int proc, int attempts, const std::string& log) {
+// Meets the other process: one byte each way. EOF means it died: stop.
+void barrier(int to, int from) {
+  char c = 1;
+  if (write(to, &c, 1) != 1 || read(from, &c, 1) != 1) _exit(7);
+}
+
+// Child: each attempt reads head, meets the other process (so both commit
+// against the same base), commits, logs the outcome, meets it again (so the
+// next base is read after both commits).
+[[noreturn]] void contend(const std::string& path, int proc, int attempts, const std::string& log, int to, int from) {
   auto store = open_sqlite_store(path);
   if (!store.ok()) _exit(3);
   std::ofstream out(log);
@@ -117,6 +124,7 @@ std::vector<std::string> touched(int proc, int i) {
     for (const auto& name : touched(proc, i)) {
       ops.push_back(update("terminal:" + name, terminal_text(name, "description \"p" + std::to_string(proc) + " " + std::to_string(i) + "\" ")));
     }
+    barrier(to, from);
     auto r = (*store)->commit(request(*head, ops, "p" + std::to_string(proc) + " " + std::to_string(i)));
     if (r.ok()) {
       out << "ok " << i << " " << *head << " " << r->revision.rev << "\n";
@@ -131,11 +139,44 @@ std::vector<std::string> touched(int proc, int i) {
       out << "error " << i << " " << r.error().message << "\n";
     }
     out.flush();
+    barrier(to, from);
   }
   _exit(0);
 }
 
-TEST(Process, TwoProcessesCommittingConcurrently) {
+struct Outcome {
+  bool ok = false;
+  Rev base = 0, rev = 0;
+  std::map<std::string, std::vector<Rev>> conflicts;
+};
+
+std::vector<Outcome> read_log(const std::string& path) {
+  std::vector<Outcome> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string what;
+    int i;
+    Outcome o;
+    ls >> what >> i >> o.base;
+    EXPECT_NE(what, "error") << line;
+    EXPECT_EQ(i, static_cast<int>(out.size()));
+    o.ok = what == "ok";
+    if (o.ok) ls >> o.rev;
+    std::string item;
+    while (!o.ok && ls >> item) {
+      std::istringstream is(item);
+      std::string id, num;
+      std::getline(is, id, ',');
+      while (std::getline(is, num, ',')) o.conflicts[id].push_back(std::stoll(num));
+    }
+    out.push_back(o);
+  }
+  return out;
+}
+
+TEST(Process, TwoProcessesCommittingAgainstTheSameBase) {
   TempDir dir;
   {
     auto store = seeded_store(dir.file("s.db"));
@@ -147,82 +188,70 @@ TEST(Process, TwoProcessesCommittingConcurrently) {
     ASSERT_OK(store->commit(request(1, ops, "pool")));
   }
   constexpr int kAttempts = 500;  // per process: 1,000 concurrent commits in all
+  int ab[2], ba[2];
+  ASSERT_EQ(pipe(ab), 0);
+  ASSERT_EQ(pipe(ba), 0);
   pid_t pids[2];
   for (int p = 0; p < 2; ++p) {
     pids[p] = fork();
     ASSERT_GE(pids[p], 0);
-    if (pids[p] == 0) contend(dir.file("s.db"), p, kAttempts, dir.file("log" + std::to_string(p)));
+    if (pids[p] == 0) {
+      // Keep only this side's ends, so the other's death reads as EOF.
+      int to = p == 0 ? ab[1] : ba[1], from = p == 0 ? ba[0] : ab[0];
+      close(p == 0 ? ab[0] : ba[0]);
+      close(p == 0 ? ba[1] : ab[1]);
+      contend(dir.file("s.db"), p, kAttempts, dir.file("log" + std::to_string(p)), to, from);
+    }
   }
+  for (int fd : {ab[0], ab[1], ba[0], ba[1]}) close(fd);
   for (pid_t pid : pids) {
     int status = 0;
     waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
   }
   auto store = open_sqlite_store(dir.file("s.db"));
   ASSERT_OK(store);
   Rev head = *(*store)->head();
-  // Which objects each revision touched, from the store itself.
-  std::map<Rev, std::set<std::string>> touched_by;
+  std::map<Rev, std::set<std::string>> touched_by;  // from the store itself
   for (Rev r = 3; r <= head; ++r) {
     auto ops = (*store)->revision_ops(r);
     ASSERT_OK(ops);
     for (const auto& op : *ops) touched_by[r].insert(op.key.id);
   }
-  int ok = 0, conflicts = 0;
+  auto logs = std::vector<std::vector<Outcome>>{read_log(dir.file("log0")), read_log(dir.file("log1"))};
+  ASSERT_EQ(logs[0].size(), static_cast<size_t>(kAttempts));
+  ASSERT_EQ(logs[1].size(), static_cast<size_t>(kAttempts));
   std::set<Rev> acked;
-  for (int p = 0; p < 2; ++p) {
-    std::ifstream in(dir.file("log" + std::to_string(p)));
-    std::string line;
-    int lines = 0;
-    while (std::getline(in, line)) {
-      ++lines;
-      std::istringstream ls(line);
-      std::string what;
-      int i;
-      Rev base;
-      ls >> what >> i >> base;
-      auto mine = touched(p, i);
-      std::set<std::string> mine_set(mine.begin(), mine.end());
-      ASSERT_NE(what, "error") << line;
-      if (what == "ok") {
-        Rev rev;
-        ls >> rev;
-        ++ok;
-        EXPECT_TRUE(acked.insert(rev).second) << "revision " << rev << " acknowledged twice";
-        EXPECT_EQ(touched_by[rev], mine_set) << "revision " << rev << " holds this commit";
-        EXPECT_EQ((*store)->revision(rev)->message, "p" + std::to_string(p) + " " + std::to_string(i));
-        // Accepted: nothing it touched changed between its base and it.
-        for (Rev r = base + 1; r < rev; ++r)
-          for (const auto& k : mine) EXPECT_FALSE(touched_by[r].count(k)) << line << " vs revision " << r;
+  int conflicts = 0;
+  for (int i = 0; i < kAttempts; ++i) {
+    const Outcome& a = logs[0][i];
+    const Outcome& b = logs[1][i];
+    ASSERT_EQ(a.base, b.base) << "attempt " << i << ": both commit against the same base";
+    bool same_object = i % 4 == 0;
+    // Exactly when both touched the same object, exactly one is refused.
+    ASSERT_EQ(a.ok && b.ok, !same_object) << "attempt " << i;
+    ASSERT_TRUE(a.ok || b.ok) << "attempt " << i << ": one of them always lands";
+    for (int p = 0; p < 2; ++p) {
+      const Outcome& mine = logs[p][i];
+      const Outcome& other = logs[1 - p][i];
+      auto names = touched(p, i);
+      if (mine.ok) {
+        EXPECT_TRUE(acked.insert(mine.rev).second) << "revision " << mine.rev << " acknowledged twice";
+        EXPECT_EQ(touched_by[mine.rev], std::set<std::string>(names.begin(), names.end())) << "revision " << mine.rev;
+        EXPECT_EQ((*store)->revision(mine.rev)->message, "p" + std::to_string(p) + " " + std::to_string(i));
       } else {
         ++conflicts;
-        // Refused: each reported object is one it touched, changed by exactly
-        // the reported revisions after its base (up to the last reported).
-        std::string item;
-        int reported = 0;
-        while (ls >> item) {
-          ++reported;
-          std::istringstream is(item);
-          std::string id, num;
-          std::getline(is, id, ',');
-          EXPECT_TRUE(mine_set.count(id)) << line;
-          std::vector<Rev> revs;
-          while (std::getline(is, num, ',')) revs.push_back(std::stoll(num));
-          ASSERT_FALSE(revs.empty()) << line;
-          std::vector<Rev> expected;
-          for (Rev r = base + 1; r <= revs.back(); ++r)
-            if (touched_by[r].count(id)) expected.push_back(r);
-          EXPECT_EQ(revs, expected) << line;
-        }
-        EXPECT_GT(reported, 0) << line;
+        // The conflict names the shared object and the other's revision only.
+        std::map<std::string, std::vector<Rev>> expected{{"s" + std::to_string((i / 4) % 3), {other.rev}}};
+        EXPECT_EQ(mine.conflicts, expected) << "attempt " << i;
       }
     }
-    EXPECT_EQ(lines, kAttempts);
   }
   // Dense, no duplicates, every acknowledged commit present and nothing else.
+  EXPECT_EQ(conflicts, kAttempts / 4);
   EXPECT_EQ(static_cast<Rev>(acked.size()), head - 2);
-  EXPECT_EQ(ok + conflicts, 2 * kAttempts);
-  EXPECT_GT(ok, kAttempts) << "most commits touch disjoint objects and rebase";
+  EXPECT_EQ(*acked.begin(), 3);
+  EXPECT_EQ(*acked.rbegin(), head);
   auto report = (*store)->fsck(FsckOptions{false});
   ASSERT_OK(report);
   EXPECT_TRUE(report->ok()) << report->problems[0];
