@@ -16,6 +16,7 @@ struct ServeArgs {
   int threads = 0;
   int workers = 2;
   std::string editor;
+  std::string contexts;
   size_t body_limit = 8u << 20;
   int read_timeout_ms = 10'000;
   int idle_timeout_ms = 60'000;
@@ -40,6 +41,7 @@ int run_serve(const ServeArgs& a) {
   o.transport.max_connections = a.max_connections;
   o.service.db_path = a.db;
   o.service.editor_dir = a.editor;
+  o.service.contexts_dir = a.contexts;
   o.service.workers = a.workers;
   o.service.cache_bytes = a.cache_mb << 20;
   o.service.head_poll = std::chrono::milliseconds(a.head_poll_ms);
@@ -132,6 +134,7 @@ void register_serve_commands(CLI::App& app) {
   serve->add_option("--threads", s->threads, "I/O threads (0: one per core)")->capture_default_str();
   serve->add_option("--workers", s->workers, "Threads for commits, compiles and checks")->capture_default_str();
   serve->add_option("--editor", s->editor, "Directory of the built web editor to serve at /");
+  serve->add_option("--contexts", s->contexts, "Directory of sample payment contexts (*.json) for GET /v1/contexts");
   serve->add_option("--body-limit", s->body_limit, "Largest request body in bytes (413 beyond)")->capture_default_str();
   serve->add_option("--read-timeout-ms", s->read_timeout_ms, "Time to receive a whole request, and to send a response")
       ->capture_default_str();

@@ -43,4 +43,4 @@ cat <<MSG
   API: docs/api.md and $URL/openapi.json.  Stop with Ctrl-C.
 
 MSG
-exec "$PD" serve --db "$DB" --listen "$LISTEN" "${EDITOR_ARGS[@]}"
+exec "$PD" serve --db "$DB" --listen "$LISTEN" --contexts examples/acme/contexts "${EDITOR_ARGS[@]}"

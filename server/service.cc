@@ -3,6 +3,8 @@
 #include "server/service.h"
 
 #include <charconv>
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -258,6 +260,27 @@ void Service::get_static(Request& req, const Caller&, Done done) {
   done(std::move(r));
 }
 
+// GET /v1/contexts: the sample payment contexts of --contexts DIR (the
+// editor offers them in its try-it panel), as [{"name", "context"}].
+void Service::get_contexts(Request&, const Caller&, Done done) {
+  json list = json::array();
+  if (!config_.contexts_dir.empty()) {
+    std::error_code ec;
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(config_.contexts_dir, ec))
+      if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      json ctx = json::parse(ss.str(), nullptr, false);
+      if (ctx.is_object()) list.push_back({{"name", f.stem().string()}, {"context", ctx}});
+    }
+  }
+  done(json_response(200, {{"contexts", list}}));
+}
+
 void Service::add_routes(Router& r) {
   auto bind = [this](void (Service::*m)(Request&, const Caller&, Done)) {
     return [this, m](Request& req, const Caller& c, Done d) { (this->*m)(req, c, std::move(d)); };
@@ -297,6 +320,7 @@ void Service::add_routes(Router& r) {
   r.add("POST", "/v1/evaluate", Access::Editor, bind(&Service::post_evaluate_working));
   r.add("POST", "/v1/commits", Access::Editor, bind(&Service::post_commit));
   r.add("POST", "/v1/revisions/{rev}/revert", Access::Admin, bind(&Service::post_revert));
+  r.add("GET", "/v1/contexts", Access::Reader, bind(&Service::get_contexts));
   r.add("GET", "/v1/tokens", Access::Admin, bind(&Service::get_tokens));
   r.add("POST", "/v1/tokens", Access::Admin, bind(&Service::post_tokens));
   r.add("DELETE", "/v1/tokens/{id}", Access::Admin, bind(&Service::delete_token));

@@ -27,6 +27,7 @@ namespace paydomain::server {
 struct ServiceConfig {
   std::string db_path;
   std::string editor_dir;  // the web editor's built files, served at "/"; "" for none
+  std::string contexts_dir;  // sample payment contexts (*.json) for GET /v1/contexts; "" for none
   size_t cache_bytes = 512u << 20;  // compiled revisions kept in memory
   int workers = 2;                   // threads for store writes, compiles, checks
   std::chrono::milliseconds head_poll{100};  // how often head is re-read (other writers)
@@ -116,6 +117,7 @@ class Service {
   void post_tokens(Request& req, const Caller& caller, Done done);
   void delete_token(Request& req, const Caller& caller, Done done);
   void get_static(Request& req, const Caller& caller, Done done);
+  void get_contexts(Request& req, const Caller& caller, Done done);
 
   // Evaluates `body` (one context, or {"contexts": [...]}) against `rev`.
   Response evaluate(const CompiledRevision& rev, const std::string& body, bool explain);

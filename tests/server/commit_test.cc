@@ -137,6 +137,24 @@ TEST_F(Writes, DiffAndRevert) {
   expect_error(s().call("POST", "/v1/revisions/2/revert", tok().admin, "{oops"), 400, "bad-json");
 }
 
+TEST(Editor, SampleContextsFromContextsDir) {
+  ServerProcess s("--contexts " + source_dir() + "/examples/acme/contexts");
+  auto r = s.call("GET", "/v1/contexts", s.tokens().reader);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json list = json::parse(r.body)["contexts"];
+  ASSERT_FALSE(list.empty());
+  bool found = false;
+  for (auto& c : list) {
+    if (c["name"] != "card_mastercard_rub_standard") continue;
+    found = true;
+    // A sample evaluates as it is.
+    EXPECT_EQ(s.call("POST", "/v1/revisions/head/evaluate", s.tokens().reader, c["context"].dump()).status, 200);
+  }
+  EXPECT_TRUE(found);
+  ServerProcess none;
+  EXPECT_EQ(json::parse(none.call("GET", "/v1/contexts", none.tokens().reader).body)["contexts"].size(), 0u);
+}
+
 TEST(Editor, ServesStaticFilesFromEditorDirOnly) {
   auto dir = std::filesystem::temp_directory_path() / ("paydomain-editor-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
