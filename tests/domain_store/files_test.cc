@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <random>
 
 #include "tests/domain_store/util.h"
 
@@ -87,6 +88,42 @@ TEST(Files, ACorruptedFileGivesErrorsNeverACrash) {
   (void)(*s)->commit(request(31, {insert("terminal:z", terminal_text("z"))}));
   auto report = (*s)->fsck(FsckOptions{});
   EXPECT_TRUE(!report.ok() || !report->ok());
+}
+
+TEST(Files, RandomlyDamagedFilesNeverCrash) {
+  TempDir dir;
+  {
+    auto store = seeded_store(dir.file("s.db"));
+    ASSERT_TRUE(store);
+    for (int i = 0; i < 10; ++i) {
+      auto n = "d" + std::to_string(i);
+      ASSERT_OK(store->commit(request(1 + i, {insert("terminal:" + n, terminal_text(n))})));
+    }
+  }
+  const std::string clean = read_file(dir.file("s.db"));
+  std::mt19937 rng(99);
+  int refused = 0;
+  for (int round = 0; round < 40; ++round) {
+    std::string bytes = clean;
+    // Flip bytes anywhere, header included, so every layer sees damage.
+    for (int k = 0; k < 1 + round % 8; ++k) bytes[rng() % bytes.size()] ^= static_cast<char>(1 + rng() % 255);
+    std::string path = dir.file("d" + std::to_string(round) + ".db");
+    write_file(path, bytes);
+    auto s = open_sqlite_store(path);
+    if (!s.ok()) {
+      ++refused;
+      continue;
+    }
+    (void)(*s)->head();
+    (void)(*s)->revisions_after(0, 100);
+    (void)(*s)->checkout(5);
+    (void)(*s)->changes(0, 11);
+    (void)(*s)->object_history(key("terminal:d3"), -1, 10);
+    (void)(*s)->commit(request(11, {insert("terminal:z", terminal_text("z"))}));
+    auto report = (*s)->fsck(FsckOptions{});
+    if (!report.ok() || !report->ok()) ++refused;
+  }
+  EXPECT_GT(refused, 0) << "some damage must be noticed";
 }
 
 TEST(Files, TruncatedFileGivesAnError) {
