@@ -37,9 +37,15 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   TransportConfig cfg;
   HandleFn handle;
   Metrics* metrics;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  asio::signal_set signals{ioc};
+  // Pending handlers hold shared_ptrs to this Impl (and to sessions), so the
+  // io_context is owned through a pointer that ~HttpServer resets first:
+  // that destroys the handlers left after a stop and breaks the cycle.
+  std::unique_ptr<asio::io_context> ioc_holder = std::make_unique<asio::io_context>();
+  asio::io_context& ioc = *ioc_holder;
+  std::optional<tcp::acceptor> acceptor_holder{std::in_place, ioc};
+  std::optional<asio::signal_set> signals_holder{std::in_place, ioc};
+  tcp::acceptor& acceptor = *acceptor_holder;
+  asio::signal_set& signals = *signals_holder;
   std::atomic<bool> stopping{false};
   std::mutex mu;  // guards sessions and shutdown_fns
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
@@ -331,7 +337,15 @@ void HttpServer::Impl::watch_stop(Clock::time_point hard_deadline) {
 HttpServer::HttpServer(TransportConfig config, HandleFn handle, Metrics* metrics)
     : impl_(std::make_shared<Impl>(std::move(config), std::move(handle), metrics)) {}
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  // Objects bound to the io_context go before it; then the io_context, whose
+  // destruction destroys every handler still queued (a closed session's
+  // timer, a reply posted after the stop).
+  impl_->monitor.reset();
+  impl_->signals_holder.reset();
+  impl_->acceptor_holder.reset();
+  impl_->ioc_holder.reset();
+}
 
 bool HttpServer::listen(std::string& error) {
   error_code ec;
