@@ -63,3 +63,26 @@ export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string
   }
   return { context: ctx };
 }
+
+// Fields whose values are strings in the `given` syntax (the rest are ids or enum words).
+const STRING_FIELDS = ["party", "shop", "time", "payment_key", "bin", "token"];
+
+/** The inverse of contextFromGiven: a JSON context (e.g. a server sample) as `given` entries. */
+export function givenFromContext(ctx: any, exponentOf: (cur: string) => number): GivenEntry[] {
+  const out: GivenEntry[] = [];
+  const val = (k: string, v: unknown) => (STRING_FIELDS.includes(k) || (typeof v === "string" && !/^[A-Za-z_][\w]*$/.test(v)) ? JSON.stringify(String(v)) : String(v));
+  const money = (m: any) => `${formatMinor(Number(m.amount), exponentOf(m.currency))} ${m.currency}`;
+  for (const [k, v] of Object.entries(ctx ?? {})) {
+    if (k === "amount" && v && typeof v === "object") out.push({ key: k, value: money(v) });
+    else if (k === "payment_tool" && v && typeof v === "object") {
+      for (const [tk, tv] of Object.entries(v as Record<string, unknown>)) out.push({ key: tk === "kind" ? "payment_tool" : tk, value: val(tk, tv) });
+    } else if (k === "health" && v && typeof v === "object") {
+      for (const [target, metrics] of Object.entries(v as Record<string, any>)) {
+        for (const [metric, mv] of Object.entries(metrics ?? {})) out.push({ key: "health", target, metric, value: String(mv) });
+      }
+    } else if (k === "turnover" && v && typeof v === "object") {
+      for (const [target, tv] of Object.entries(v as Record<string, any>)) out.push({ key: "turnover", target, value: tv && typeof tv === "object" ? money(tv) : String(tv) });
+    } else if (v !== null && typeof v !== "object") out.push({ key: k, value: val(k, v) });
+  }
+  return out;
+}

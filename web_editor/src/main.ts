@@ -13,7 +13,7 @@ import { paydomain, setObjectIndex } from "./lang";
 import { diffObjects, indexObjects, scanObjects, type ObjectChange } from "./objects";
 import { rebase } from "./rebase";
 import { presetsFromTests, fallbackPresets, parseGiven, formatGiven, type Preset, type GivenEntry } from "./given";
-import { contextFromGiven, formatMinor } from "./context";
+import { contextFromGiven, givenFromContext, formatMinor } from "./context";
 import { checkExpectation } from "./expect";
 import { vocabulary } from "./vocabulary.generated";
 
@@ -714,6 +714,7 @@ function showHeadMoved(h: number): void {
 // syntax, in "More fields".
 const FORM_FIELDS = ["tariff", "amount", "payment_tool", "payment_system", "category", "risk", "issuer_country", "operation", "payment_key"];
 let presetList: Preset[] = [];
+let serverSamples: Preset[] = []; // GET /v1/contexts (serve --contexts DIR)
 let currentPreset: Preset | null = null;
 
 function setupTryIt(): void {
@@ -725,16 +726,24 @@ function setupTryIt(): void {
   $("#tryit").addEventListener("submit", (ev) => { ev.preventDefault(); void evaluate(); });
   fillTryItOptions();
   if (presetList.length) { sel.value = "0"; applyPreset(presetList[0]); }
+  void api.contexts().then((list) => {
+    if (!list || !list.length) return;
+    serverSamples = list.map((c: any) => ({ name: String(c.name ?? "sample"), given: givenFromContext(c.context ?? c, exponentOf), expect: [] }));
+    refreshPresets();
+  });
 }
 
 function refreshPresets(): void {
   const sel = $("#preset") as HTMLSelectElement;
   const fromTests = presetsFromTests(files.map((f, i) => textOf(f, i)));
-  presetList = fromTests.length ? fromTests : fallbackPresets;
+  const samples = serverSamples.length ? serverSamples : fromTests.length ? [] : fallbackPresets;
+  presetList = [...fromTests, ...samples];
   const prev = currentPreset?.name;
+  const group = (label: string, from: number, list: Preset[]) =>
+    el("optgroup", { label }, ...list.map((p, i) => el("option", { value: String(from + i) }, p.name)));
   sel.replaceChildren(el("option", { value: "" }, "— custom —"),
-    el("optgroup", { label: fromTests.length ? "Tests of the working copy" : "Samples" },
-      ...presetList.map((p, i) => el("option", { value: String(i) }, p.name))));
+    ...(fromTests.length ? [group("Tests of the working copy", 0, fromTests)] : []),
+    ...(samples.length ? [group(serverSamples.length ? "Sample payments" : "Samples", fromTests.length, samples)] : []));
   const idx = presetList.findIndex((p) => p.name === prev);
   sel.value = idx >= 0 ? String(idx) : "";
 }

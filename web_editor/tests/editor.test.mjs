@@ -69,6 +69,14 @@ describe("web editor", { timeout: 300000 }, () => {
     assert.equal(await page.$$eval("#problems li.problem.error", (l) => l.length), 0, "no errors at head");
     // highlighting: money and percentages are their own tokens
     assert.ok(await page.$$eval(".cm-content span", (s) => s.some((x) => x.textContent === "1%")), "percent token");
+    // try-it samples: the tests of the domain, and the server's sample payments when it has them
+    const groups = await page.$$eval("#preset optgroup", (g) => g.map((x) => x.label));
+    assert.ok(groups.includes("Tests of the working copy"), groups.join(","));
+    if (server.hasContexts) {
+      await page.waitForSelector("#preset optgroup[label='Sample payments'] option");
+      const samples = await page.$$eval("#preset optgroup[label='Sample payments'] option", (o) => o.map((x) => x.textContent));
+      assert.ok(samples.includes("card_mastercard_rub_standard"), samples.join(","));
+    }
     await shot(page, "edit");
   });
 

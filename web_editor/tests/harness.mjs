@@ -56,6 +56,8 @@ export class Server {
     let help = "";
     try { help = execFileSync(bin, ["serve", "--help"], { encoding: "utf8" }); } catch (e) { help = String(e.stdout || ""); }
     if (help.includes("--editor")) args.push("--editor", join(repoRoot, "web_editor/dist"));
+    s.hasContexts = help.includes("--contexts");
+    if (s.hasContexts) args.push("--contexts", join(repoRoot, "examples/acme/contexts"));
     s.proc = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     s.proc.stdout.on("data", (d) => { s.log += d; if (s.log.length > 1e6) s.log = s.log.slice(-5e5); });
     s.proc.stderr.on("data", (d) => { s.log += d; });

@@ -102,3 +102,19 @@ test("expectations are compared with a result", () => {
   assert.equal(v("limit other not applies"), "pass");
   assert.equal(v("undetermined"), "unknown");
 });
+
+test("a JSON context (a server sample) becomes given entries and back", () => {
+  const ctx = {
+    operation: "payment", party: "acme-retail-llc", time: "2026-11-25T12:00:00Z", tariff: "standard",
+    amount: { amount: 600000, currency: "RUB" },
+    payment_tool: { kind: "bank_card", payment_system: "mastercard", issuer_country: "RU", token: "card-5f1e" },
+    risk: "low", health: { yb_3ds: { failure_rate: "80%", latency_ms: 1200 } }, turnover: { shop_monthly_count: 3 },
+  };
+  const given = lib.givenFromContext(ctx, () => 2);
+  assert.equal(lib.formatGiven(given), [
+    "operation payment", 'party "acme-retail-llc"', 'time "2026-11-25T12:00:00Z"', "tariff standard", "amount 6000.00 RUB",
+    "payment_tool bank_card", "payment_system mastercard", "issuer_country RU", 'token "card-5f1e"', "risk low",
+    "health yb_3ds failure_rate 80%", "health yb_3ds latency_ms 1200", "turnover shop_monthly_count 3"].join("\n"));
+  const back = lib.contextFromGiven(lib.parseGiven(lib.formatGiven(given)), () => 2).context;
+  assert.deepEqual(back, { ...ctx, health: { yb_3ds: { failure_rate: "80%", latency_ms: 1200 } }, turnover: { shop_monthly_count: 3 } });
+});
