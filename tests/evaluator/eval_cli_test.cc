@@ -70,6 +70,21 @@ TEST_F(EvalCli, BatchAsArrayAndAsJsonLines) {
   EXPECT_EQ(n, 2);
 }
 
+// The sample contexts stay valid as the examples evolve.
+TEST_F(EvalCli, EverySampleContextEvaluates) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(kAcme + "/contexts")) {
+    if (e.path().extension() != ".json") continue;
+    auto r = run("eval " + kAcme + " --context " + e.path().string());
+    EXPECT_EQ(r.code, 0) << e.path() << r.out << r.err;
+    EXPECT_FALSE(json::parse(r.out).contains("error")) << e.path();
+    ++n;
+  }
+  EXPECT_GE(n, 12);
+  auto r = run("eval " + kAcme + " --batch --context " + kAcme + "/contexts/batch.jsonl");
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
 TEST_F(EvalCli, ExampleTestsPass) {
   auto r = run("test " + kAcme);
   EXPECT_EQ(r.code, 0) << r.out << r.err;
