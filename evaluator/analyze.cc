@@ -10,7 +10,11 @@ namespace {
 
 using CK = dsl::Clause::Kind;
 
-std::string two(int64_t v) { return (v < 10 ? "0" : "") + std::to_string(v); }
+std::string two(int64_t v) {
+  std::string s = std::to_string(v);
+  if (s.size() < 2) s.insert(s.begin(), '0');
+  return s;
+}
 
 class Analyzer {
  public:
