@@ -35,6 +35,9 @@ start_server() {
   done
   echo "bench_server: the server did not start:"; cat "$log"; exit 1
 }
+# CPU seconds (user + system) the server has used so far: a figure that does
+# not depend on how busy the rest of the machine is.
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$SERVER_PID/stat"; }
 stop_server() {
   kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
 }
@@ -54,7 +57,10 @@ LUA
 # Warm up (compiles head once), then measure.
 curl -sf -H "Authorization: Bearer $READER" --data @"$CONTEXT" "$URL/v1/revisions/head/evaluate" > /dev/null
 wrk -t1 -c"$CONNECTIONS" -d2s -s "$WORK/post.lua" "$URL/v1/revisions/head/evaluate" > /dev/null
+CPU0=$(cpu_s)
 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/post.lua" "$URL/v1/revisions/head/evaluate" > "$WORK/wrk.txt"
+CPU1=$(cpu_s)
+REQS=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
 RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
 P99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
 P50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
@@ -63,6 +69,9 @@ stop_server
 
 echo "single-context evaluate at head (wrk -t1 -c$CONNECTIONS, ${DURATION}s, server --threads 2, loopback):"
 echo "  requests/s: $RPS   p50: $P50   p99: $P99   ${ERRS:-no errors}"
+awk -v a="$CPU0" -v b="$CPU1" -v n="$REQS" 'BEGIN { us = (b - a) * 1e6 / n;
+  printf "  server CPU per request: %.1f us (capacity %.0f req/s per core the server gets)\n", us, 1e6 / us }'
+echo "  load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 awk -v r="$RPS" 'BEGIN { printf "  target >= 20000 req/s: %s\n", (r >= 20000 ? "met" : "NOT met") }'
 awk -v p="$P99" 'BEGIN { v = p + 0; if (p ~ /us$/) v /= 1000; else if (p ~ /s$/ && p !~ /ms$/) v *= 1000;
                          printf "  target p99 <= 10 ms: %s\n", (v <= 10 ? "met" : "NOT met") }'
@@ -79,10 +88,14 @@ URL="http://127.0.0.1:$PORT"
   done
   printf ']}'
 } > "$WORK/batch.json"
-for _ in $(seq 1 25); do
+curl -sf -o /dev/null -H "Authorization: Bearer $READER" --data-binary @"$WORK/batch.json" "$URL/v1/revisions/head/evaluate"
+CPU0=$(cpu_s)
+for _ in $(seq 1 24); do
   curl -sf -o /dev/null -H "Authorization: Bearer $READER" --data-binary @"$WORK/batch.json" "$URL/v1/revisions/head/evaluate"
 done
+CPU1=$(cpu_s)
 stop_server
+awk -v a="$CPU0" -v b="$CPU1" 'BEGIN { printf "batch of 1,000 contexts: server CPU %.2f ms per request (both threads together)\n", (b - a) * 1000 / 24 }'
 grep '"route":"/v1/revisions/{rev}/evaluate"' "$WORK/batch.log" | grep -o '"duration_ms":[0-9.]*' | cut -d: -f2 | tail -20 |
   sort -n | awk '{ v[NR] = $1 } END {
     printf "batch of 1,000 contexts (server time, last 20 of 25 requests): median %.2f ms, max %.2f ms\n", v[int((NR + 1) / 2)], v[NR];
