@@ -68,10 +68,15 @@ export class Server {
       if (Date.now() > deadline) throw new Error(`paydomain serve did not start:\n${s.log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    // Seeded by init; should init leave the store empty, commit the example through the API.
-    const head = await s.api("editor", "GET", "/v1/head");
-    if ((head.revision ?? head.head ?? 0) === 0) {
-      await s.api("editor", "POST", "/v1/commits", { base: 0, message: "Seed from examples/acme", files: acmeFiles() });
+    try {
+      // Seeded by init; should init leave the store empty, commit the example through the API.
+      const head = await s.api("editor", "GET", "/v1/head");
+      if ((head.revision ?? head.head ?? 0) === 0) {
+        await s.api("editor", "POST", "/v1/commits", { base: 0, message: "Seed from examples/acme", files: acmeFiles() });
+      }
+    } catch (e) {
+      await new Promise((r) => setTimeout(r, 200));
+      throw new Error(`${e.message}; paydomain serve said:\n${s.log.slice(-4000)}`);
     }
     return s;
   }
@@ -96,6 +101,9 @@ export class Server {
   }
 
   async stop() {
+    if (this.proc && this.proc.exitCode !== null) {
+      console.error(`# paydomain serve had exited (${this.proc.exitCode ?? this.proc.signalCode}) before the end of the tests:\n${this.log.slice(-4000)}`);
+    }
     if (this.proc && this.proc.exitCode === null) {
       const exited = new Promise((r) => this.proc.once("exit", r));
       this.proc.kill("SIGTERM");
