@@ -97,6 +97,11 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
       }
     }
   }
+  constexpr int64_t kHoldFlow = 1;  // index of "hold" in the flow values
+  if (t.hold_lifetime > 0 && f.has(Attr::Flow) && f.get(Attr::Flow) == kHoldFlow) {
+    out.hold_lifetime = t.hold_lifetime;
+    out.hold_unit = t.hold_unit;
+  }
   out.verdict = !out.reasons.empty() ? Verdict::Forbidden : unknown ? Verdict::Undetermined : Verdict::Allowed;
 }
 

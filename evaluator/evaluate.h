@@ -39,6 +39,9 @@ struct TermsResult {
   std::vector<std::string> reasons;  // why forbidden
   uint64_t missing = 0;
   std::vector<std::string_view> explain;
+  // For `flow: hold`: how long the hold may last, when the tariff says (0: not said).
+  int64_t hold_lifetime = 0;
+  std::string_view hold_unit;  // minutes, hours, days
 };
 
 struct PostingResult {

@@ -328,6 +328,9 @@ json to_json(const EvalResult& r, const CompiledDomain& d, bool explain) {
   terms["status"] = terms_status(r.terms.verdict);
   if (!r.terms.reasons.empty()) terms["reasons"] = r.terms.reasons;
   if (r.terms.missing) terms["missing"] = missing_names(r.terms.missing);
+  if (r.terms.hold_lifetime > 0) {
+    terms["hold_lifetime"] = {{"count", r.terms.hold_lifetime}, {"unit", std::string(r.terms.hold_unit)}};
+  }
   if (explain) terms["explain"] = strings(r.terms.explain);
 
   json& cf = out["cash_flow"];

@@ -31,12 +31,22 @@ TEST(Evaluate, MastercardPaysOnePercentWithTheRuleNamed) {
   EXPECT_EQ(fee.amount, (Money{6000, "RUB"}));  // 60.00 RUB
   EXPECT_EQ(fee.details, "1% processing fee");
   ASSERT_EQ(r.cash_flow.explain.size(), 1u);
-  EXPECT_EQ(r.cash_flow.explain[0], "tariff standard, fees, rule 1 (line 30)");
+  EXPECT_EQ(r.cash_flow.explain[0], "tariff standard, fees, rule 1 (line 31)");
   // The provider's posting follows the route: 1.5% of 6000.00 = 90.00.
   const PostingResult& prov = r.cash_flow.postings[1];
   EXPECT_TRUE(prov.provider);
   EXPECT_EQ(prov.amount, (Money{9000, "RUB"}));
   EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Allowed);
+}
+
+TEST(Evaluate, HoldLifetimeForHoldPayments) {
+  json j = payment();
+  EXPECT_EQ(eval(j).terms.hold_lifetime, 0);  // an instant payment: nothing to say
+  j["flow"] = "hold";
+  EvalResult r = eval(j);
+  EXPECT_EQ(r.terms.hold_lifetime, 3);
+  EXPECT_EQ(r.terms.hold_unit, "days");
+  EXPECT_EQ(to_json(r, cd(), false)["terms"]["hold_lifetime"], (json{{"count", 3}, {"unit", "days"}}));
 }
 
 TEST(Evaluate, ProductsAndRounding) {
@@ -120,7 +130,7 @@ TEST(Evaluate, DeclineDelegateHealthAndCoverage) {
   r = eval(j, true);
   ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
   EXPECT_EQ(term(r.route.terminal), "yb_3ds");
-  EXPECT_EQ(r.route.explain[1], "routing main, rule 2 (line 44): use usd");
+  EXPECT_EQ(r.route.explain[1], "routing main, rule 2 (line 45): use usd");
 
   // yb_3ds failing: excluded; a 6000.00 payment is too big for yb_fast -> no route.
   j = payment();
@@ -173,7 +183,7 @@ TEST(Evaluate, PartialEvaluationNeverGuesses) {
   // Rule 1 (maestro, mastercard) or rule 2 (visa, >= 1000.00); never `otherwise`:
   // every payment system of the domain is taken by rule 1 or 2 at 6000.00 RUB.
   ASSERT_EQ(r.cash_flow.possibilities.size(), 2u);
-  EXPECT_EQ(r.cash_flow.possibilities[1], "tariff standard, fees, rule 2 (line 33)");
+  EXPECT_EQ(r.cash_flow.possibilities[1], "tariff standard, fees, rule 2 (line 34)");
   auto missing = missing_names(r.cash_flow.missing);
   EXPECT_NE(std::find(missing.begin(), missing.end(), "payment_tool.payment_system"), missing.end());
   EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Undetermined);
@@ -246,7 +256,7 @@ TEST(Evaluate, ResultJsonShape) {
   EXPECT_EQ(out["terms"]["status"], "allowed");
   EXPECT_EQ(out["cash_flow"]["postings"][0]["amount"], (json{{"amount", 6000}, {"currency", "RUB"}}));
   EXPECT_EQ(out["cash_flow"]["postings"][0]["rule"],
-            "tariff standard, fees, rule 1, posting merchant.settlement -> system.settlement (line 31)");
+            "tariff standard, fees, rule 1, posting merchant.settlement -> system.settlement (line 32)");
   EXPECT_EQ(out["route"]["status"], "chosen");
   EXPECT_EQ(out["limits"][0]["window"]["start"], "2026-11-26T00:00:00+03:00");
 }
