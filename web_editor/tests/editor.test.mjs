@@ -73,7 +73,7 @@ describe("web editor", { timeout: 300000 }, () => {
     const groups = await page.$$eval("#preset optgroup", (g) => g.map((x) => x.label));
     assert.ok(groups.includes("Tests of the working copy"), groups.join(","));
     if (server.hasContexts) {
-      await page.waitForSelector("#preset optgroup[label='Sample payments'] option");
+      await page.waitForSelector("#preset optgroup[label='Sample payments'] option", { state: "attached" });
       const samples = await page.$$eval("#preset optgroup[label='Sample payments'] option", (o) => o.map((x) => x.textContent));
       assert.ok(samples.includes("card_mastercard_rub_standard"), samples.join(","));
     }
