@@ -326,7 +326,7 @@ describe("web editor", { timeout: 300000 }, () => {
     const overheads = []; // what the page adds: debounce wait + rendering
     const parts = []; // wait + request + render, ms
     for (let k = 0; k < 5; k++) {
-      await page.keyboard.type("Xy", { delay: 30 });
+      await page.keyboard.type("Xy", { delay: 10 });
       await ed.waitChecked();
       await page.waitForTimeout(50);
       const lc = await page.evaluate(() => window.paydomainEditor.probe.lastCheck);
