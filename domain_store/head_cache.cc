@@ -1,9 +1,26 @@
 #include "domain_store/head_cache.h"
 
+#include <algorithm>
+
 #include "domain_store/objects.h"
 #include "dsl/checker.h"
 
 namespace paydomain::store {
+namespace {
+
+bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Whether `text` holds `id` as a whole identifier (a reference to it).
+bool names(const std::string& text, const std::string& id) {
+  for (size_t at = text.find(id); at != std::string::npos; at = text.find(id, at + 1)) {
+    bool before = at == 0 || !ident_char(text[at - 1]);
+    bool after = at + id.size() >= text.size() || !ident_char(text[at + id.size()]);
+    if (before && after) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 HeadCache::HeadCache() { clear(); }
 
@@ -11,55 +28,74 @@ void HeadCache::clear() {
   domain_ = dsl::Domain{};
   // The checker resolves spans to files; all objects use file 0.
   domain_.files.push_back(dsl::SourceFile{"<store>", ""});
+  texts_.clear();
   index_.clear();
   undo_.clear();
-  check_all_ = false;
+  watched_ids_.clear();
   rev_ = -1;
 }
 
-std::optional<dsl::Object> HeadCache::put(const ObjectKey& key, std::optional<dsl::Object> object) {
-  std::optional<dsl::Object> old;
+HeadCache::Entry HeadCache::put(const ObjectKey& key, Entry entry) {
+  Entry old;
   auto it = index_.find(key);
   if (it != index_.end()) {
     size_t i = it->second;
-    if (object) {
-      old = std::exchange(domain_.objects[i], std::move(*object));
+    if (entry.object) {
+      old.object = std::exchange(domain_.objects[i], std::move(*entry.object));
+      old.text = std::exchange(texts_[i], std::move(entry.text));
       return old;
     }
-    old = std::move(domain_.objects[i]);
+    old.object = std::move(domain_.objects[i]);
+    old.text = std::move(texts_[i]);
     // Swap-and-pop keeps removal O(1); domain order is irrelevant to checks.
     size_t last = domain_.objects.size() - 1;
     if (i != last) {
       domain_.objects[i] = std::move(domain_.objects[last]);
+      texts_[i] = std::move(texts_[last]);
       index_[key_of(domain_.objects[i])] = i;
     }
     domain_.objects.pop_back();
+    texts_.pop_back();
     index_.erase(key);
     return old;
   }
-  if (object) {
+  if (entry.object) {
     index_[key] = domain_.objects.size();
-    domain_.objects.push_back(std::move(*object));
+    domain_.objects.push_back(std::move(*entry.object));
+    texts_.push_back(std::move(entry.text));
   }
   return old;
 }
 
-void HeadCache::stage(const ObjectKey& key, std::optional<dsl::Object> object) {
-  if (!object || dsl::content_is_referenced(key.kind)) check_all_ = true;
-  undo_.emplace_back(key, put(key, std::move(object)));
+void HeadCache::stage(const ObjectKey& key, std::optional<dsl::Object> object, std::string text) {
+  bool existed = contains(key);
+  if (existed && (!object || dsl::content_is_referenced(key.kind))) watched_ids_.push_back(key.id);
+  undo_.emplace_back(key, put(key, Entry{std::move(object), std::move(text)}));
+}
+
+std::vector<size_t> HeadCache::affected() const {
+  std::vector<size_t> out;
+  for (const auto& [key, old] : undo_) {
+    if (auto it = index_.find(key); it != index_.end()) out.push_back(it->second);
+  }
+  if (!watched_ids_.empty()) {
+    for (size_t i = 0; i < texts_.size(); ++i) {
+      for (const auto& id : watched_ids_) {
+        if (names(texts_[i], id)) {
+          out.push_back(i);
+          break;
+        }
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 std::vector<dsl::Diagnostic> HeadCache::check() {
   dsl::Diagnostics diags;
-  if (check_all_) {
-    dsl::check(domain_, diags);
-  } else {
-    std::vector<size_t> staged;
-    for (const auto& [key, old] : undo_) {
-      if (auto it = index_.find(key); it != index_.end()) staged.push_back(it->second);
-    }
-    dsl::check_objects(domain_, staged, diags);
-  }
+  dsl::check_objects(domain_, affected(), diags);
   auto items = std::move(diags.items());
   attribute_to_objects(items);
   return items;
@@ -68,12 +104,12 @@ std::vector<dsl::Diagnostic> HeadCache::check() {
 void HeadCache::rollback() {
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) put(it->first, std::move(it->second));
   undo_.clear();
-  check_all_ = false;
+  watched_ids_.clear();
 }
 
 void HeadCache::settle(Rev rev) {
   undo_.clear();
-  check_all_ = false;
+  watched_ids_.clear();
   rev_ = rev;
 }
 

@@ -1,11 +1,11 @@
 // The parsed objects of one revision, kept by a Store instance so a commit
-// parses only the objects it changes and then runs the checker over the
-// whole resulting domain. Backend independent; not thread-safe (the owner
-// holds its write lock).
+// parses only the objects it changes and checks only what the change can
+// affect. Backend independent; not thread-safe (the owner holds its write lock).
 #pragma once
 
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "domain_store/types.h"
@@ -24,24 +24,32 @@ class HeadCache {
   size_t size() const { return domain_.objects.size(); }
   void clear();
 
-  // Sets an object (nullopt removes it), remembering the old state for rollback().
-  void stage(const ObjectKey& key, std::optional<dsl::Object> object);
-  // The checker's findings on the staged domain, attributed to objects. Only
-  // the staged objects are checked when that is equivalent to checking all
-  // (inserts and updates of kinds no other object reads the content of, on
-  // top of a domain that checked); removals and such kinds check everything.
+  // Sets an object with its canonical text (nullopt removes it), remembering
+  // the old state for rollback().
+  void stage(const ObjectKey& key, std::optional<dsl::Object> object, std::string text);
+  // The checker's findings on the staged domain, attributed to objects.
+  // Checked: the staged objects, and — when an object was removed or a kind
+  // others read the content of changed (dsl::content_is_referenced) — every
+  // object whose text names its id. The rest checked before and cannot have
+  // changed verdict, so this equals checking everything.
   std::vector<dsl::Diagnostic> check();
   void rollback();       // undoes every stage() since the last settle()
   void settle(Rev rev);  // the staged state is now revision `rev`
 
  private:
-  std::optional<dsl::Object> put(const ObjectKey& key, std::optional<dsl::Object> object);
+  struct Entry {
+    std::optional<dsl::Object> object;
+    std::string text;
+  };
+  Entry put(const ObjectKey& key, Entry entry);
+  std::vector<size_t> affected() const;
 
-  dsl::Domain domain_;  // one placeholder file; every object's spans point into its own text
+  dsl::Domain domain_;              // one placeholder file; spans point into each object's own text
+  std::vector<std::string> texts_;  // canonical text of domain_.objects[i]
   std::map<ObjectKey, size_t> index_;
-  std::vector<std::pair<ObjectKey, std::optional<dsl::Object>>> undo_;
+  std::vector<std::pair<ObjectKey, Entry>> undo_;
+  std::vector<std::string> watched_ids_;  // ids whose dependents must be re-checked
   Rev rev_ = -1;
-  bool check_all_ = false;  // a staged change may affect other objects' checks
 };
 
 }  // namespace paydomain::store

@@ -10,7 +10,7 @@ namespace {
 bool stage(HeadCache& cache, const ObjectKey& key, const std::optional<StoredObject>& after, Rev rev,
            FsckReport& report) {
   if (!after) {
-    cache.stage(key, std::nullopt);
+    cache.stage(key, std::nullopt, "");
     return true;
   }
   auto parsed = parse_object_text(key, after->text);
@@ -21,7 +21,7 @@ bool stage(HeadCache& cache, const ObjectKey& key, const std::optional<StoredObj
   if (parsed->canonical != after->text) {
     report.problems.push_back("revision " + std::to_string(rev) + ": the text of " + key.display() + " is not canonical");
   }
-  cache.stage(key, std::move(parsed->object));
+  cache.stage(key, std::move(parsed->object), after->text);
   return true;
 }
 

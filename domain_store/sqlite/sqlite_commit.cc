@@ -61,9 +61,10 @@ std::string request_hash(const CommitRequest& r, const std::vector<Op>& ops) {
 std::string conflict_message(Rev base, const std::vector<Conflict>& conflicts) {
   std::string m = std::to_string(conflicts.size()) + " object(s) changed since revision " + std::to_string(base) + ":";
   for (const Conflict& c : conflicts) {
-    m += " " + c.key.display() + " (by";
-    for (Rev r : c.revisions) m += " " + std::to_string(r);
-    m += ")";
+    // append(), not operator+ chains: GCC 12 -Wrestrict false positive at -O2.
+    m.append(" ").append(c.key.display()).append(" (by");
+    for (Rev r : c.revisions) m.append(" ").append(std::to_string(r));
+    m.append(")");
   }
   return m;
 }
@@ -215,7 +216,7 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::
   if (effective.empty()) return make_error(ErrorCode::EmptyCommit, "nothing to commit: every object is unchanged");
 
   // Validate the resulting domain before writing anything.
-  for (PreparedOp* p : effective) cache_.stage(p->op.key, p->object);
+  for (PreparedOp* p : effective) cache_.stage(p->op.key, p->object, p->op.text);
   std::vector<dsl::Diagnostic> warnings;
   {
     Error invalid = make_error(ErrorCode::Invalid, "");
@@ -323,15 +324,16 @@ Status SqliteStore::refresh_cache(Db& db, Rev head) {
     }
     ObjectKey key{*kind, st->text(1)};
     if (st->is_null(2)) {
-      cache_.stage(key, std::nullopt);
+      cache_.stage(key, std::nullopt, "");
       continue;
     }
-    auto parsed = parse_object_text(key, st->text(2));
+    std::string text = st->text(2);
+    auto parsed = parse_object_text(key, text);
     if (!parsed) {
       cache_.clear();
       return make_error(ErrorCode::Corrupt, "the stored text of " + key.display() + " does not parse");
     }
-    cache_.stage(key, std::move(parsed->object));
+    cache_.stage(key, std::move(parsed->object), std::move(text));
   }
   if (err) {
     cache_.clear();

@@ -195,6 +195,13 @@ TEST(Store, ChangesThatOtherObjectsDependOnReCheckThoseObjects) {
   auto exponent = store->commit(request(3, {update("currency:USD", "currency USD { numeric 840 exponent 0 }")}));
   ASSERT_FALSE(exponent.ok());
   EXPECT_EQ(exponent.error().code, ErrorCode::Invalid);
+  // Removing an object re-checks whoever names it: here only a money literal.
+  auto removed = store->commit(request(3, {remove("currency:USD")}));
+  ASSERT_FALSE(removed.ok());
+  std::set<std::string> broken;
+  for (const auto& d : removed.error().diagnostics) broken.insert(d.object);
+  EXPECT_TRUE(broken.count("tariff cents")) << describe(removed.error());
+  EXPECT_TRUE(broken.count("tariff standard")) << describe(removed.error());
   // Updates of other kinds are checked on their own, and still caught.
   auto bad_update = store->commit(request(3, {update("tariff:cents", "tariff cents { amount between 0.50 XXX and 10.00 USD }")}));
   ASSERT_FALSE(bad_update.ok());
