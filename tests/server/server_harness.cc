@@ -149,11 +149,10 @@ HttpResponse HttpClient::read_response() {
 bool HttpClient::closed_by_peer(std::chrono::milliseconds within) {
   if (fd_ < 0) return true;
   auto deadline = std::chrono::steady_clock::now() + within;
-  while (true) {
+  while (true) {  // at least one poll, even with within == 0
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) == 0) return false;
+    if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, left.count()))) == 0) return false;
     char tmp[4096];
     ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
     if (n <= 0) {
