@@ -4,11 +4,9 @@
 //   evaluate(cd, ctx, options) -> EvalResult (terms, cash flow, route, limits, explain)
 //   to_json(result, cd, explain)
 //   run_tests(domain, cd)      -> TestReport;  analyze(domain, diags) -> warnings
-//   CompiledCache(capacity).get(revision, builder) -> a shared compiled revision (LRU)
 #pragma once
 
 #include "evaluator/analyze.h"
-#include "evaluator/cache.h"
 #include "evaluator/compiled.h"
 #include "evaluator/evaluate.h"
 #include "evaluator/json.h"
