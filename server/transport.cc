@@ -93,12 +93,32 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(srv_->cfg.body_limit);
     parser_->header_limit(static_cast<uint32_t>(srv_->cfg.header_limit));
+    if (buffer_.size() > 0) {  // pipelined: the next request has begun
+      phase_ = Phase::Reading;
+      set_deadline(Clock::now() + srv_->cfg.read_timeout);
+      return parse_more();
+    }
     phase_ = Phase::Idle;
     set_deadline(Clock::now() + srv_->cfg.idle_timeout);
-    do_read();
+    // The first bytes are read here rather than by Beast, whose read does not
+    // complete before a whole header has arrived: the read timeout must start
+    // with the first byte, or a client trickling headers (slowloris) would
+    // only ever meet the idle timeout.
+    socket_.async_read_some(buffer_.prepare(8192), [self = shared_from_this()](error_code ec, size_t n) {
+      self->on_first_bytes(ec, n);
+    });
   }
 
-  void do_read() {
+  void on_first_bytes(error_code ec, size_t n) {
+    if (phase_ == Phase::Closed) return;
+    if (ec || n == 0) return close();  // EOF, reset, idle timeout or shutdown
+    buffer_.commit(n);
+    phase_ = Phase::Reading;
+    set_deadline(Clock::now() + srv_->cfg.read_timeout);
+    parse_more();
+  }
+
+  void parse_more() {
     http::async_read_some(socket_, buffer_, *parser_,
                           [self = shared_from_this()](error_code ec, size_t) { self->on_read(ec); });
   }
@@ -123,11 +143,7 @@ class Session : public std::enable_shared_from_this<Session> {
         return send_error(400, "bad-request", "malformed HTTP request: " + ec.message());
       return close();
     }
-    if (phase_ == Phase::Idle && begun) {
-      phase_ = Phase::Reading;
-      set_deadline(Clock::now() + srv_->cfg.read_timeout);
-    }
-    if (!parser_->is_done()) return do_read();
+    if (!parser_->is_done()) return parse_more();
     dispatch();
   }
 
