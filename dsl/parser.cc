@@ -283,6 +283,18 @@ class Builder {
   // Alternatives are told apart by their first token (cheap) rather than by
   // dynamic_cast chains, which dominated parse time.
   static size_t first(antlr4::ParserRuleContext* ctx) { return ctx->getStart()->getType(); }
+
+  // The rule contexts among ctx's children at `from`, `from + step`, ...,
+  // stopping `tail` children before the end. The generated accessors find
+  // children by dynamic_cast; where the grammar fixes the positions (only
+  // clean parses are built) plain indexing is exact and much cheaper.
+  template <class T>
+  static std::vector<T*> at_positions(antlr4::ParserRuleContext* ctx, size_t from, size_t step, size_t tail = 0) {
+    std::vector<T*> out;
+    const auto& ch = ctx->children;
+    for (size_t i = from; i + tail < ch.size(); i += step) out.push_back(static_cast<T*>(ch[i]));
+    return out;
+  }
   static size_t last(antlr4::ParserRuleContext* ctx) { return ctx->getStop()->getType(); }
 
   Value value(G::ValueContext* ctx) {
@@ -327,12 +339,13 @@ class Builder {
     Value v;
     v.kind = Value::Kind::List;
     v.span = span(ctx);
-    for (auto* item : ctx->value()) v.items.push_back(value(item));
+    // '[' value (',' value)* ']'
+    for (auto* item : at_positions<G::ValueContext>(ctx, 1, 2, 1)) v.items.push_back(value(item));
     return v;
   }
 
   Condition condition(G::ConditionContext* ctx) {
-    auto ands = ctx->andCondition();
+    auto ands = at_positions<G::AndConditionContext>(ctx, 0, 2);  // a (or a)*
     if (ands.size() == 1) return and_condition(ands[0]);
     Condition c;
     c.kind = Condition::Kind::Or;
@@ -342,7 +355,7 @@ class Builder {
   }
 
   Condition and_condition(G::AndConditionContext* ctx) {
-    auto nots = ctx->notCondition();
+    auto nots = at_positions<G::NotConditionContext>(ctx, 0, 2);  // n (and n)*
     if (nots.size() == 1) return not_condition(nots[0]);
     Condition c;
     c.kind = Condition::Kind::And;
@@ -408,7 +421,7 @@ class Builder {
   }
 
   Volume volume(G::VolumeContext* ctx) {
-    auto terms = ctx->volumeTerm();
+    auto terms = at_positions<G::VolumeTermContext>(ctx, 0, 2);  // t ('+' t)*
     if (terms.size() == 1) return volume_term(terms[0]);
     Volume v;
     v.kind = Volume::Kind::Sum;
@@ -475,20 +488,34 @@ class Builder {
   CashFlow cash_flow(G::CashFlowBodyContext* ctx, Span braces) {
     CashFlow cf;
     cf.span = braces;
-    for (auto* p : ctx->posting()) cf.postings.push_back(posting(p));
-    for (auto* w : ctx->whenArm()) {
-      DecisionArm arm;
-      arm.span = span(w);
-      arm.condition = condition(w->condition());
-      arm.body = cash_flow(w->cashFlowBody(), span(w->LBRACE()->getSymbol(), w->RBRACE()->getSymbol()));
-      cf.arms.push_back(std::move(arm));
-    }
-    if (auto* o = ctx->otherwiseArm()) {
-      DecisionArm arm;
-      arm.span = span(o);
-      arm.otherwise = true;
-      arm.body = cash_flow(o->cashFlowBody(), span(o->LBRACE()->getSymbol(), o->RBRACE()->getSymbol()));
-      cf.arms.push_back(std::move(arm));
+    // cashFlowBody has only rule children: posting* whenArm* otherwiseArm?
+    for (antlr4::tree::ParseTree* child : ctx->children) {
+      auto* rule = static_cast<antlr4::ParserRuleContext*>(child);
+      switch (rule->getRuleIndex()) {
+        case G::RulePosting:
+          cf.postings.push_back(posting(static_cast<G::PostingContext*>(rule)));
+          break;
+        case G::RuleWhenArm: {
+          auto* w = static_cast<G::WhenArmContext*>(rule);
+          DecisionArm arm;
+          arm.span = span(w);
+          arm.condition = condition(w->condition());
+          arm.body = cash_flow(w->cashFlowBody(), span(w->LBRACE()->getSymbol(), w->RBRACE()->getSymbol()));
+          cf.arms.push_back(std::move(arm));
+          break;
+        }
+        case G::RuleOtherwiseArm: {
+          auto* o = static_cast<G::OtherwiseArmContext*>(rule);
+          DecisionArm arm;
+          arm.span = span(o);
+          arm.otherwise = true;
+          arm.body = cash_flow(o->cashFlowBody(), span(o->LBRACE()->getSymbol(), o->RBRACE()->getSymbol()));
+          cf.arms.push_back(std::move(arm));
+          break;
+        }
+        default:
+          break;
+      }
     }
     return cf;
   }
@@ -729,7 +756,8 @@ class Builder {
       o.kind = *object_kind_from_string(text(ctx->getStart()));
       o.id = ident(ctx->id);
     }
-    for (auto* c : ctx->clause()) o.clauses.push_back(clause(c));
+    // kind id '{' clause* '}'  or  'test' STRING '{' clause* '}'
+    for (auto* c : at_positions<G::ClauseContext>(ctx, 3, 1, 1)) o.clauses.push_back(clause(c));
     return o;
   }
 

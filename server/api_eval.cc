@@ -7,6 +7,7 @@
 #include "dsl/checker.h"
 #include "dsl/json.h"
 #include "domain_store/working_copy.h"
+#include "evaluator/analyze.h"
 #include "evaluator/compiled.h"
 #include "evaluator/evaluate.h"
 #include "evaluator/json.h"
@@ -271,6 +272,8 @@ void Service::post_check(Request& req, const Caller&, Done done) {
     Loaded l;
     load_and_compile(std::move(files), l);
     if (!l.compile_error.empty()) l.diags.add({dsl::Severity::Error, "", 0, 0, 1, "compile", l.compile_error, "", "", ""});
+    // The same warnings as `paydomain check`: shadowed rules, uncovered payments.
+    if (!l.diags.has_errors()) evaluator::analyze(l.domain, l.diags);
     l.diags.sort();
     json out = {{"ok", !l.diags.has_errors()},
                 {"errors", l.diags.error_count()},

@@ -332,6 +332,15 @@ TEST_F(Api, CheckWorkingCopy) {
   ASSERT_FALSE(body(bad)["diagnostics"].empty());
   EXPECT_EQ(body(bad)["diagnostics"][0]["file"], "x.pd");
   EXPECT_GT(body(bad)["diagnostics"][0]["line"].get<int>(), 0);
+  // The analysis warnings of `paydomain check` come too (the editor shows them).
+  auto shadowed = s().call("POST", "/v1/check", tok().editor, R"({"files": [{"name": "s.pd", "text":
+    "currency RUB { numeric 643 exponent 2 }\ntariff t { fees {\n when currency == RUB { merchant.settlement -> system.settlement : 1% of amount }\n when currency == RUB { merchant.settlement -> system.settlement : 2% of amount }\n otherwise { } } }"}]})");
+  ASSERT_EQ(shadowed.status, 200) << shadowed.body;
+  json checked = body(shadowed);
+  EXPECT_EQ(checked["ok"], true);
+  bool saw_shadowed = false;
+  for (const auto& d : checked["diagnostics"]) saw_shadowed |= d["code"] == "shadowed-rule" && d["line"] == 4;
+  EXPECT_TRUE(saw_shadowed) << shadowed.body;
   expect_error(s().call("POST", "/v1/check", tok().editor, "nope"), 400, "bad-json");
   expect_error(s().call("POST", "/v1/check", tok().editor, R"({"files": 5})"), 422, "wrong-type", "/files");
   expect_error(s().call("POST", "/v1/check", tok().editor, R"({"files": [{"name": "a.pd", "text": 3}]})"), 422,
