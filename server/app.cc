@@ -5,6 +5,8 @@
 #include <memory>
 #include <random>
 
+#include "server/json_util.h"
+
 namespace paydomain::server {
 
 std::string json_escape(std::string_view s) {
@@ -26,16 +28,11 @@ std::string json_escape(std::string_view s) {
 }
 
 void AccessLog::write(const Entry& e) {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char ts[80];
-  std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
   std::string line = "{\"ts\":\"";
-  line += ts;
+  line += iso_time(ms);
   line += "\",\"msg\":\"request\",\"request_id\":\"" + json_escape(e.request_id) + "\",\"method\":\"" +
           json_escape(e.method) + "\",\"path\":\"" + json_escape(e.path) + "\",\"route\":\"" +
           json_escape(e.route) + "\",\"status\":" + std::to_string(e.status);
