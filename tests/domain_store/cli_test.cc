@@ -1,43 +1,24 @@
 // `paydomain` store commands end to end: real binary, real files, exit codes.
-#include <gtest/gtest.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "tests/support/cli_fixture.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code;
-  std::string out, err;
-};
+using Outcome = paydomain::testing::CliRun;
+using paydomain::testing::slurp;
 
-class StoreCli : public ::testing::Test {
+// The shared CLI fixture (fresh temp dir, real binary) plus a store file in it.
+class StoreCli : public paydomain::testing::CliTest {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "pd_cli_XXXXXX").string();
-    ASSERT_TRUE(mkdtemp(tmpl.data()));
-    dir_ = tmpl;
-    db_ = dir_ + "/s.db";
+    CliTest::SetUp();
+    db_ = dir() + "/s.db";
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  Outcome run(const std::string& args) {
-    std::string cmd = std::string(PAYDOMAIN_CLI) + " " + args + " >" + dir_ + "/out 2>" + dir_ + "/err";
-    int status = std::system(cmd.c_str());
-    return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_ + "/out"), slurp(dir_ + "/err")};
-  }
-  static std::string slurp(const std::string& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-  std::string dir_, db_;
+  std::string dir() const { return dir_.string(); }
+  std::string db_;
 };
 
 const std::string kAcme = std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme";
@@ -45,22 +26,22 @@ const std::string kAcme = std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme";
 TEST_F(StoreCli, InitCommitDiffShowRevertFsck) {
   Outcome init = run("init --db " + db_ + " --from " + kAcme + " -m import --author ops");
   ASSERT_EQ(init.code, 0) << init.err;
-  Outcome co = run("checkout head --db " + db_ + " -o " + dir_ + "/wc");
+  Outcome co = run("checkout head --db " + db_ + " -o " + dir() + "/wc");
   ASSERT_EQ(co.code, 0) << co.err;
   // Unchanged working copy: nothing to commit.
-  Outcome empty = run("commit " + dir_ + "/wc --db " + db_ + " -m nothing");
+  Outcome empty = run("commit " + dir() + "/wc --db " + db_ + " -m nothing");
   EXPECT_EQ(empty.code, 1);
   EXPECT_NE(empty.err.find("nothing to commit"), std::string::npos) << empty.err;
 
   // Raise the first 2.5% posting in tariffs.pd.
-  std::string path = dir_ + "/wc/tariffs.pd";
+  std::string path = dir() + "/wc/tariffs.pd";
   std::string text = slurp(path);
   size_t at = text.find(": 2.5% of amount");
   if (at != std::string::npos) at += 2;
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 4, "2.7%");
   std::ofstream(path) << text;
-  Outcome commit = run("commit " + dir_ + "/wc --db " + db_ + " -m 'raise fee' --author anna --json");
+  Outcome commit = run("commit " + dir() + "/wc --db " + db_ + " -m 'raise fee' --author anna --json");
   ASSERT_EQ(commit.code, 0) << commit.err;
   EXPECT_EQ(nlohmann::json::parse(commit.out)["revision"]["rev"], 2);
 
@@ -91,31 +72,31 @@ TEST_F(StoreCli, InitCommitDiffShowRevertFsck) {
   Outcome fsck = run("fsck --db " + db_ + " --json");
   EXPECT_EQ(fsck.code, 0) << fsck.out;
   EXPECT_TRUE(nlohmann::json::parse(fsck.out)["ok"]);
-  Outcome backup = run("backup --db " + db_ + " " + dir_ + "/b.db");
+  Outcome backup = run("backup --db " + db_ + " " + dir() + "/b.db");
   EXPECT_EQ(backup.code, 0) << backup.err;
-  EXPECT_EQ(run("fsck --quick --db " + dir_ + "/b.db").code, 0);
+  EXPECT_EQ(run("fsck --quick --db " + dir() + "/b.db").code, 0);
 }
 
 TEST_F(StoreCli, ErrorsAndExitCodes) {
-  std::ofstream(dir_ + "/junk.db") << std::string(5000, 'j');
-  Outcome junk = run("log --db " + dir_ + "/junk.db");
+  std::ofstream(dir() + "/junk.db") << std::string(5000, 'j');
+  Outcome junk = run("log --db " + dir() + "/junk.db");
   EXPECT_EQ(junk.code, 1);
   EXPECT_NE(junk.err.find("not a paydomain store"), std::string::npos) << junk.err;
-  EXPECT_EQ(run("log --db " + dir_ + "/missing.db").code, 1);
+  EXPECT_EQ(run("log --db " + dir() + "/missing.db").code, 1);
   ASSERT_EQ(run("init --db " + db_).code, 0);
   EXPECT_EQ(run("diff 0 x --db " + db_).code, 2);
   EXPECT_EQ(run("log --db " + db_ + " --object nokind").code, 2);
   EXPECT_EQ(run("commit --db " + db_).code, 2) << "PATH and -m are required";
   EXPECT_EQ(run("show 7 --db " + db_).code, 1);
   // An invalid working copy: diagnostics point into its file; nothing is written.
-  fs::create_directories(dir_ + "/wc");
-  std::ofstream(dir_ + "/wc/a.pd") << "terminal t { provider nobody }\n";
-  Outcome bad = run("commit " + dir_ + "/wc --db " + db_ + " -m bad");
+  fs::create_directories(dir() + "/wc");
+  std::ofstream(dir() + "/wc/a.pd") << "terminal t { provider nobody }\n";
+  Outcome bad = run("commit " + dir() + "/wc --db " + db_ + " -m bad");
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("a.pd:1:"), std::string::npos) << bad.err;
-  Outcome bad_init = run("init --db " + dir_ + "/new.db --from " + dir_ + "/wc");
+  Outcome bad_init = run("init --db " + dir() + "/new.db --from " + dir() + "/wc");
   EXPECT_EQ(bad_init.code, 1);
-  EXPECT_FALSE(fs::exists(dir_ + "/new.db")) << "an invalid seed creates no store";
+  EXPECT_FALSE(fs::exists(dir() + "/new.db")) << "an invalid seed creates no store";
 }
 
 }  // namespace
