@@ -4,12 +4,12 @@
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "dsl/checker.h"
 #include "dsl/parser.h"
 #include "evaluator/evaluator.h"
+#include "evaluator/json_reader.h"
 
 namespace paydomain::cli {
 namespace {
@@ -73,45 +73,51 @@ int run_eval(const EvalOptions& opt) {
   if (!read_input(opt.context, text)) return kExitUsage;
   const ev::CompiledDomain& cd = *l.compiled;
   if (!opt.batch) {
-    json input = json::parse(text, nullptr, false);
-    if (input.is_discarded()) {
-      std::cout << error_json(ev::Error{"$", "not valid JSON"}).dump(2) << "\n";
+    std::string out;
+    if (auto e = ev::evaluate_text(cd, text, opt.explain, out)) {
+      std::cout << error_json(*e).dump(2) << "\n";
+      std::cerr << "paydomain: " << e->text() << "\n";
       return kExitFindings;
     }
-    bool ok = true;
-    json out = ev::evaluate_json(cd, input, opt.explain, ok);
-    std::cout << out.dump(2) << "\n";
-    if (!ok) std::cerr << "paydomain: " << out["error"]["path"].get<std::string>() << ": "
-                       << out["error"]["message"].get<std::string>() << "\n";
-    return ok ? kExitOk : kExitFindings;
+    std::cout << json::parse(out).dump(2) << "\n";
+    return kExitOk;
   }
-  // A batch: one JSON array, or JSON lines (one context per line).
-  std::vector<json> inputs;
-  bool lines = false;
-  json whole = json::parse(text, nullptr, false);
-  if (!whole.is_discarded() && whole.is_array()) {
-    inputs.assign(whole.begin(), whole.end());
+  // A batch: one JSON array (printed as one), or JSON lines (one result per
+  // line). A malformed context gets its error in its place; the others run.
+  std::vector<std::string_view> inputs;
+  bool lines = true;
+  size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && text[first] == '[' && ev::json_syntax_error(text).empty()) {
+    lines = false;
+    ev::JsonReader r(text);
+    r.begin_array();
+    while (r.next_element()) {
+      size_t from = r.offset();
+      r.skip();
+      inputs.push_back(std::string_view(text).substr(from, r.offset() - from));
+    }
   } else {
-    lines = true;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      inputs.push_back(json::parse(line, nullptr, false));
+    std::string_view rest = text;
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      if (line.find_first_not_of(" \t\r") != std::string_view::npos) inputs.push_back(line);
     }
   }
-  // Lines that are not JSON get an error in their place; the rest run on every core.
-  bool all_ok = true;
-  std::vector<json> outputs = ev::evaluate_json_batch(cd, inputs, opt.explain, opt.jobs, all_ok);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i].is_discarded()) outputs[i] = error_json(ev::Error{"$[" + std::to_string(i) + "]", "not valid JSON"});
-  }
+  ev::BatchOutcome b = ev::evaluate_batch(cd, inputs, opt.explain, opt.jobs);
   if (lines) {
-    for (const json& o : outputs) std::cout << o.dump() << "\n";
+    for (const std::string& o : b.results) std::cout << o << "\n";
   } else {
-    std::cout << json(outputs).dump(2) << "\n";
+    json all = json::array();
+    for (const std::string& o : b.results) all.push_back(json::parse(o));
+    std::cout << all.dump(2) << "\n";
   }
-  return all_ok ? kExitOk : kExitFindings;
+  if (b.failed) {
+    std::cerr << "paydomain: " << b.failed << " of " << inputs.size() << " contexts are malformed; the first is context "
+              << b.first_failed + 1 << ": " << b.first_error.text() << "\n";
+  }
+  return b.failed ? kExitFindings : kExitOk;
 }
 
 struct TestOptions {

@@ -18,6 +18,8 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,18 +33,37 @@ namespace paydomain::evaluator {
 
 struct TestReport;
 
-// Errors name the JSON path: "$.amount.amount: expected an integer number of minor units".
-Result<Context> parse_context(const nlohmann::json& j, const CompiledDomain& domain);
+// Errors name the JSON path: "$.amount.amount: expected an integer number of
+// minor units". Text that is not JSON at all: "$: not valid JSON (at byte N: ...)".
+// The text is read in one pass, without a document tree (evaluator/json_reader.h).
 Result<Context> parse_context(std::string_view text, const CompiledDomain& domain);
+Result<Context> parse_context(const nlohmann::json& j, const CompiledDomain& domain);  // via its text
 
-nlohmann::json to_json(const EvalResult& r, const CompiledDomain& domain, bool explain);
+// The result of one evaluation as compact JSON, appended to `out`:
+//   {"terms": {"status", "reasons"?, "missing"?, "hold_lifetime"?, "explain"?},
+//    "cash_flow": {"status", "postings": [{"from", "to", "amount", "side", "details"?, "rule"?}], ...},
+//    "route": {"status", "terminal"?, "provider"?, "candidates"?, "rejected"?, ...},
+//    "limits": [{"limit", "status", "period", "timezone", "scope_key"?, "window"?, "bound", ...}],
+//    "limits_not_applicable": ["limit id", ...]}
+void write_result(const EvalResult& r, const CompiledDomain& domain, bool explain, std::string& out);
+nlohmann::json to_json(const EvalResult& r, const CompiledDomain& domain, bool explain);  // the same, as a tree
 
-// One JSON context -> the result JSON, or {"error": {"path", "message"}}
-// (then `ok` is set to false). What `paydomain eval` and the HTTP API answer.
-nlohmann::json evaluate_json(const CompiledDomain& domain, const nlohmann::json& context, bool explain, bool& ok);
-// A batch on `threads` threads (0: every core), outputs in input order.
-std::vector<nlohmann::json> evaluate_json_batch(const CompiledDomain& domain, const std::vector<nlohmann::json>& contexts,
-                                                bool explain, unsigned threads, bool& ok);
+// One JSON context -> its result JSON appended to `out`, or the context's
+// error (nothing appended). What `paydomain eval` and the HTTP API answer.
+std::optional<Error> evaluate_text(const CompiledDomain& domain, std::string_view context, bool explain,
+                                   std::string& out);
+
+// A batch on up to `threads` threads (0: every core); small batches stay on
+// the calling thread. results[i] answers contexts[i]: its result JSON, or
+// {"error": {"path", "message"}} when that context is malformed.
+struct BatchOutcome {
+  std::vector<std::string> results;
+  size_t failed = 0;        // how many contexts were malformed
+  size_t first_failed = 0;  // the index of the first, when failed > 0
+  Error first_error;
+};
+BatchOutcome evaluate_batch(const CompiledDomain& domain, const std::vector<std::string_view>& contexts, bool explain,
+                            unsigned threads);
 
 // The context a test's `given` block describes (same shape as above).
 nlohmann::json given_to_json(const dsl::Object& test, const dsl::Domain& domain);

@@ -74,6 +74,8 @@ Result<int64_t> parse_utc_time(std::string_view s) {
   return days * kDay + h * 3600 + mi * 60 + (se == 60 ? 59 : se);
 }
 
+// Digits by hand, not snprintf: limit windows are written for every
+// evaluation result.
 std::string format_time(int64_t t, int32_t offset_minutes) {
   int64_t local = t + int64_t{offset_minutes} * 60;
   int64_t days = floor_div(local, kDay);
@@ -81,15 +83,38 @@ std::string format_time(int64_t t, int32_t offset_minutes) {
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60));
-  std::string out = buf;
-  if (offset_minutes == 0) return out + "Z";
-  int32_t a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-  std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
-  return out + buf;
+  char buf[48];
+  char* p = buf;
+  auto two = [&p](int64_t v) {
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  if (y >= 0 && y <= 9999) {
+    two(y / 100);
+    two(y % 100);
+  } else {
+    p += std::snprintf(p, 24, "%04lld", static_cast<long long>(y));
+  }
+  *p++ = '-';
+  two(m);
+  *p++ = '-';
+  two(d);
+  *p++ = 'T';
+  two(secs / 3600);
+  *p++ = ':';
+  two(secs / 60 % 60);
+  *p++ = ':';
+  two(secs % 60);
+  if (offset_minutes == 0) {
+    *p++ = 'Z';
+  } else {
+    int32_t a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+    *p++ = offset_minutes < 0 ? '-' : '+';
+    two(a / 60);
+    *p++ = ':';
+    two(a % 60);
+  }
+  return std::string(buf, p);
 }
 
 int32_t weekday_of(int64_t t) {

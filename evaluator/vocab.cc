@@ -88,7 +88,7 @@ Vocab::Vocab(const dsl::Domain& domain) {
 
 int32_t Vocab::object(dsl::ObjectKind kind, std::string_view id) const {
   const Table& t = objects_[static_cast<size_t>(kind)];
-  auto it = t.ids.find(std::string(id));
+  auto it = t.ids.find(id);
   return it == t.ids.end() ? -1 : it->second;
 }
 
@@ -114,7 +114,7 @@ int32_t Vocab::size(Attr a) const {
 
 int32_t Vocab::find(Attr a, std::string_view value) const {
   const Table& t = table(a);
-  auto it = t.ids.find(std::string(value));
+  auto it = t.ids.find(value);
   if (it != t.ids.end()) return it->second;
   return has_other(a) ? static_cast<int32_t>(t.names.size()) : -1;
 }

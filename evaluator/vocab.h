@@ -33,9 +33,15 @@ class Vocab {
   std::string name(Attr a, int32_t id) const;  // "(other)" for the other id
 
  private:
+  // Looked up by string_view without building a std::string (the context
+  // reader's names are views into the request body).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   struct Table {
     std::vector<std::string> names;
-    std::unordered_map<std::string, int32_t> ids;
+    std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> ids;
     int32_t add(const std::string& s);
   };
   const Table& table(Attr a) const;

@@ -2,7 +2,6 @@
 // (POST /v1/revisions/{rev}/evaluate), and the editor's check and try-it on a
 // working copy. A revision is compiled from its canonical source alone, once,
 // and shared read-only by every thread through the LRU cache.
-#include <thread>
 
 #include "dsl/checker.h"
 #include "dsl/json.h"
@@ -11,6 +10,7 @@
 #include "evaluator/compiled.h"
 #include "evaluator/evaluate.h"
 #include "evaluator/json.h"
+#include "evaluator/json_reader.h"
 #include "server/json_util.h"
 #include "server/service.h"
 
@@ -113,69 +113,90 @@ std::variant<std::shared_ptr<const CompiledRevision>, Response> Service::compile
   return std::get<1>(out);
 }
 
-// One context (the body is the context) or a batch ({"contexts": [...]}).
-// A malformed context fails the whole request with 422 naming its path, so a
-// batch is answered all or nothing.
-Response Service::evaluate(const CompiledRevision& rev, const std::string& body_text, bool explain_default) {
-  json body;
-  try {
-    body = json::parse(body_text);
-  } catch (const json::parse_error& e) {
-    return error_response(400, "bad-json", "the request body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+// One context (the body is the context) or a batch ({"contexts": [...],
+// "explain"?}). A malformed context fails the whole request with 422 naming
+// its path, so a batch is answered all or nothing. The hot path never builds a
+// JSON tree: one pass over the body checks its syntax and finds each
+// context's text; contexts are then read, evaluated and written as text, a
+// big batch on every core.
+Response Service::evaluate(const CompiledRevision& rev, const std::string& body_text, bool explain) {
+  using Kind = evaluator::JsonReader::Kind;
+  evaluator::JsonReader r(body_text);
+  std::vector<std::string_view> contexts;
+  bool batch = false, top_is_object = r.peek() == Kind::Object;
+  std::optional<Response> shape_error;  // reported only when the body is valid JSON
+  std::string other_key;                 // the first member besides contexts and explain
+  auto shape = [&](Response e) {
+    if (!shape_error) shape_error = std::move(e);
+  };
+  if (top_is_object) {
+    r.begin_object();
+    std::string_view key;
+    while (r.next_key(key)) {
+      if (key == "contexts") {
+        batch = true;
+        if (r.peek() != Kind::Array) {
+          shape(wrong_type("/contexts", "an array of payment contexts"));
+          r.skip();
+          continue;
+        }
+        r.begin_array();
+        while (r.next_element()) {
+          size_t from = r.offset();
+          if (r.peek() != Kind::Object) shape(wrong_type("/contexts/" + std::to_string(contexts.size()), "a payment context object"));
+          if (!r.skip()) break;
+          contexts.push_back(std::string_view(body_text).substr(from, r.offset() - from));
+        }
+      } else if (key == "explain" && r.peek() == Kind::Bool) {
+        bool e = false;
+        r.boolean(e);
+        explain = explain || e;
+      } else {
+        // In a batch an error; in a single context a context field, which
+        // the context reader judges.
+        if (other_key.empty()) other_key.append("/").append(key);
+        r.skip();
+      }
+    }
+  } else {
+    r.skip();
   }
-  if (!body.is_object()) return wrong_type("", "a payment context object, or {\"contexts\": [...]}");
-  bool explain = explain_default;
+  if (r.failed() || !r.at_end())
+    return error_response(400, "bad-json", "the request body is not valid JSON (at byte " +
+                                               std::to_string(r.error_offset()) + ": " + r.error() + ")");
+  if (!top_is_object) return wrong_type("", "a payment context object, or {\"contexts\": [...]}");
+  if (shape_error) return std::move(*shape_error);
+  if (batch && !other_key.empty())
+    return error_response(422, "unknown-field", other_key + ": unknown field of a batch (expected contexts, explain)",
+                          other_key);
   const evaluator::CompiledDomain& d = *rev.domain;
-  auto it = body.find("contexts");
-  if (it == body.end()) {
-    auto ctx = evaluator::parse_context(body, d);
-    if (!ctx) return error_response(422, "invalid-context", ctx.error().message, to_pointer(ctx.error().path, ""));
-    auto r = evaluator::evaluate(d, *ctx, {explain});
+  std::string out = "{\"revision\":" + std::to_string(rev.rev);
+  if (!batch) {
+    out += ",\"result\":";
+    if (auto e = evaluator::evaluate_text(d, body_text, explain, out))
+      return error_response(422, "invalid-context", e->message, to_pointer(e->path, ""));
     if (metrics_) metrics_->evaluations.fetch_add(1, std::memory_order_relaxed);
-    json out = json::object();
-    out["revision"] = rev.rev;
-    out["result"] = evaluator::to_json(r, d, explain);  // moved in, not copied
-    return json_response(200, out);
+    out += '}';
+    Response res;
+    res.body = std::move(out);
+    return res;
   }
-  if (!it->is_array()) return wrong_type("/contexts", "an array of payment contexts");
-  const json& list = *it;
-  if (list.size() > config_.max_batch)
+  if (contexts.size() > config_.max_batch)
     return error_response(413, "batch-too-large",
                           "at most " + std::to_string(config_.max_batch) + " contexts per request", "/contexts");
-  std::vector<evaluator::Context> contexts;
-  contexts.reserve(list.size());
-  for (size_t i = 0; i < list.size(); ++i) {
-    std::string at = "/contexts/" + std::to_string(i);
-    if (!list[i].is_object()) return wrong_type(at, "a payment context object");
-    auto ctx = evaluator::parse_context(list[i], d);
-    if (!ctx) return error_response(422, "invalid-context", ctx.error().message, to_pointer(ctx.error().path, at));
-    contexts.push_back(std::move(*ctx));
-  }
-  // Evaluating and rendering dominate a big batch: split them over two
-  // threads (the calling one and a helper), in order-preserving halves.
-  std::vector<std::string> rendered(contexts.size());
-  auto work = [&](size_t from, size_t to) {
-    for (size_t i = from; i < to; ++i) {
-      auto r = evaluator::evaluate(d, contexts[i], {explain});
-      rendered[i] = evaluator::to_json(r, d, explain).dump(-1, ' ', false, json::error_handler_t::replace);
-    }
-  };
-  size_t n = contexts.size();
-  if (n >= 256) {
-    std::thread helper(work, n / 2, n);
-    work(0, n / 2);
-    helper.join();
-  } else {
-    work(0, n);
-  }
-  if (metrics_) metrics_->evaluations.fetch_add(n, std::memory_order_relaxed);
-  std::string out = "{\"revision\":" + std::to_string(rev.rev) + ",\"results\":[";
-  size_t total = out.size() + 3;
-  for (const auto& s : rendered) total += s.size() + 1;
+  evaluator::BatchOutcome b = evaluator::evaluate_batch(d, contexts, explain, config_.batch_threads);
+
+  if (b.failed)
+    return error_response(422, "invalid-context", b.first_error.message,
+                          to_pointer(b.first_error.path, "/contexts/" + std::to_string(b.first_failed)));
+  if (metrics_) metrics_->evaluations.fetch_add(contexts.size(), std::memory_order_relaxed);
+  size_t total = out.size() + 16;
+  for (const auto& s : b.results) total += s.size() + 1;
   out.reserve(total);
-  for (size_t i = 0; i < n; ++i) {
+  out += ",\"results\":[";
+  for (size_t i = 0; i < b.results.size(); ++i) {
     if (i) out += ',';
-    out += rendered[i];
+    out += b.results[i];
   }
   out += "]}";
   Response res;

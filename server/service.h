@@ -33,6 +33,7 @@ struct ServiceConfig {
   std::chrono::milliseconds head_poll{100};  // how often head is re-read (other writers)
   int max_wait_s = 60;         // longest long-poll
   size_t max_batch = 10000;    // contexts per evaluate request
+  unsigned batch_threads = 0;  // threads for one big batch (0: one per core)
   std::chrono::milliseconds token_cache_ttl{2000};  // revocations take effect within this
 };
 

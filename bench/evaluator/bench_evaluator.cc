@@ -134,6 +134,45 @@ void BM_FullEvaluation(benchmark::State& state) {
   }
 }
 
+// The JSON text path the server takes: read a context, write a result.
+void BM_ParseContext(benchmark::State& state) {
+  Acme& a = acme();
+  for (auto _ : state) benchmark::DoNotOptimize(ev::parse_context(std::string_view(kTypical), *a.compiled));
+}
+
+void BM_WriteResult(benchmark::State& state) {
+  Acme& a = acme();
+  ev::EvalResult r = ev::evaluate(*a.compiled, a.context);
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    ev::write_result(r, *a.compiled, false, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
+void BM_EvaluateText(benchmark::State& state) {
+  Acme& a = acme();
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    benchmark::DoNotOptimize(ev::evaluate_text(*a.compiled, kTypical, false, out));
+  }
+}
+
+// A batch of 1,000 contexts as the server runs it (evaluate_batch), on
+// state.range(0) threads: microseconds per batch.
+void BM_Batch1000(benchmark::State& state) {
+  Acme& a = acme();
+  std::vector<std::string> texts(1000, kTypical);
+  for (size_t i = 0; i < texts.size(); ++i) texts[i].replace(texts[i].find("order-42"), 8, "order-" + std::to_string(i));
+  std::vector<std::string_view> views(texts.begin(), texts.end());
+  for (auto _ : state) {
+    ev::BatchOutcome b = ev::evaluate_batch(*a.compiled, views, false, static_cast<unsigned>(state.range(0)));
+    benchmark::DoNotOptimize(b.results.data());
+  }
+}
+
 void BM_AcmeFeeSelector(benchmark::State& state) {
   Acme& a = acme();
   const ev::Selector& s = a.compiled->tariffs[0].fees->arms;
@@ -204,6 +243,10 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&n, args.data());
   benchmark::RegisterBenchmark("full_evaluation/acme", BM_FullEvaluation)->Unit(benchmark::kNanosecond);
   benchmark::RegisterBenchmark("fee_selector/acme", BM_AcmeFeeSelector)->Unit(benchmark::kNanosecond);
+  benchmark::RegisterBenchmark("json/parse_context", BM_ParseContext)->Unit(benchmark::kNanosecond);
+  benchmark::RegisterBenchmark("json/write_result", BM_WriteResult)->Unit(benchmark::kNanosecond);
+  benchmark::RegisterBenchmark("json/evaluate_text", BM_EvaluateText)->Unit(benchmark::kNanosecond);
+  benchmark::RegisterBenchmark("json/batch_1000", BM_Batch1000)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
   for (int size : {10, 100, 1000, 10000}) {
     generated(size);  // build outside the timing
     benchmark::RegisterBenchmark("fee_selector/rules", BM_FeeSelector)->Arg(size)->Unit(benchmark::kNanosecond);

@@ -55,7 +55,8 @@ TEST(Context, MalformedInputsNameTheJsonPath) {
             "$.turnover.shop_weekly: expected a whole number (the count so far)");
   EXPECT_EQ(error_of(with("/colour", "red")).rfind("$.colour: unknown context field", 0), 0u);
   EXPECT_EQ(error_of(with("/party", 42)), "$.party: expected a string");
-  EXPECT_EQ(parse_context(std::string_view("{not json"), *testing::compiled()).error().text(), "$: not valid JSON");
+  EXPECT_EQ(parse_context(std::string_view("{not json"), *testing::compiled()).error().text(),
+            "$: not valid JSON (at byte 1: expected a member name or '}')");
 }
 
 TEST(Context, SlotsAndDerivedTime) {

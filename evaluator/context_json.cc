@@ -1,0 +1,350 @@
+// The payment context from JSON text (the shape is documented in
+// evaluator/json.h), read in one pass with JsonReader: no document tree, no
+// string copies for names that are only looked up.
+#include <nlohmann/json.hpp>
+
+#include "dsl/schema.h"
+#include "evaluator/json.h"
+#include "evaluator/json_reader.h"
+#include "evaluator/time.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+using OK = dsl::ObjectKind;
+using Kind = JsonReader::Kind;
+
+// Where a value sits, rendered to "$.a.b" only when an error needs it.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view key;
+  std::string str() const { return parent ? parent->str() + "." + std::string(key) : "$"; }
+};
+
+// A field name as a literal that outlives the reader's buffers (the key may
+// have arrived escaped); unknown names stay as read.
+std::string_view stable(std::string_view k, std::initializer_list<std::string_view> known) {
+  for (std::string_view s : known)
+    if (s == k) return s;
+  return k;
+}
+
+class ContextParser {
+ public:
+  ContextParser(JsonReader& r, const CompiledDomain& d) : r_(r), d_(d), v_(d.vocab) {}
+
+  // A shape error comes back as soon as it is seen; the caller decides
+  // whether a syntax error later in the text should be reported instead.
+  Result<Context> run() {
+    const Path root;
+    if (r_.peek() != Kind::Object) return fail(root, "expected a JSON object (the payment context)");
+    r_.begin_object();
+    Context c;
+    c.facts.set(Attr::Operation, 0);  // a payment unless told otherwise
+    std::string_view k;
+    while (r_.next_key(k)) {
+      Path p{&root, stable(k, {"amount", "payment_tool", "health", "turnover"})};
+      if (r_.peek() == Kind::Null) {
+        r_.null();
+        continue;
+      }
+      std::optional<Error> e;
+      if (k == "operation" || k == "risk" || k == "flow" || k == "category") {
+        Attr a = k == "operation" ? Attr::Operation : k == "risk" ? Attr::Risk : k == "flow" ? Attr::Flow : Attr::Category;
+        e = categorical(p, a, c.facts);
+      } else if (k == "amount") {
+        e = amount(p, c);
+      } else if (k == "tariff" || k == "routing") {
+        e = object(p, k == "tariff" ? OK::Tariff : OK::Routing, k == "tariff" ? c.tariff : c.routing);
+      } else if (k == "party" || k == "shop") {
+        Attr a = k == "party" ? Attr::Party : Attr::Shop;
+        std::string& out = k == "party" ? c.party : c.shop;
+        std::string_view s;
+        e = text(p, s);
+        if (!e) {
+          c.facts.set(a, v_.find(a, s));
+          out.assign(s);
+        }
+      } else if (k == "payment_tool") {
+        e = tool(p, c);
+      } else if (k == "time") {
+        std::string_view s;
+        e = text(p, s);
+        if (!e) {
+          auto t = parse_utc_time(s);
+          if (!t) return Error{p.str(), t.error().message};
+          c.has_time = true;
+          c.time = *t;
+          c.facts.set(Attr::Weekday, weekday_of(*t));
+          c.facts.set(Attr::TimeOfDay, minute_of_day(*t));
+        }
+      } else if (k == "payment_key") {
+        std::string_view s;
+        e = text(p, s);
+        c.has_payment_key = !e;
+        if (!e) c.payment_key.assign(s);
+      } else if (k == "health") {
+        e = health(p, c);
+      } else if (k == "turnover") {
+        e = turnover(p, c);
+      } else {
+        return fail(p, "unknown context field (expected one of operation, amount, tariff, routing, party, shop, "
+                       "category, payment_tool, risk, flow, time, payment_key, health, turnover)");
+      }
+      if (e) return *e;
+    }
+    if (r_.failed()) return syntax();
+    return c;
+  }
+
+  Error syntax() const {
+    return Error{"$", "not valid JSON (at byte " + std::to_string(r_.error_offset()) + ": " + r_.error() + ")"};
+  }
+
+ private:
+  Error fail(const Path& p, std::string message) const {
+    if (r_.failed()) return syntax();
+    return Error{p.str(), std::move(message)};
+  }
+
+  std::optional<Error> text(const Path& p, std::string_view& out) {
+    if (r_.peek() != Kind::String) return fail(p, "expected a string");
+    if (!r_.string(out)) return syntax();
+    if (out.empty()) return fail(p, "expected a non-empty string");
+    return std::nullopt;
+  }
+
+  std::optional<Error> categorical(const Path& p, Attr a, Facts& f) {
+    std::string_view s;
+    if (auto e = text(p, s)) return e;
+    int32_t id = v_.find(a, s);
+    if (id < 0) {
+      std::string msg = "unknown " + std::string(dsl::attributes()[idx(a)].name) + " '" + std::string(s) + "'";
+      int32_t n = v_.size(a);
+      if (n > 0 && n <= 12) {
+        msg += " (expected one of";
+        for (int32_t i = 0; i < n; ++i) msg += (i ? ", " : " ") + v_.name(a, i);
+        msg += ")";
+      }
+      return fail(p, msg);
+    }
+    f.set(a, id);
+    return std::nullopt;
+  }
+
+  std::optional<Error> object(const Path& p, OK kind, int32_t& out) {
+    std::string_view s;
+    if (auto e = text(p, s)) return e;
+    out = v_.object(kind, s);
+    if (out < 0) return fail(p, "unknown " + std::string(dsl::to_string(kind)) + " '" + std::string(s) + "'");
+    return std::nullopt;
+  }
+
+  std::optional<Error> integer(const Path& p, int64_t& out, const char* what) {
+    std::string expected = std::string("expected ") + what;
+    if (r_.peek() != Kind::Number) return fail(p, expected);
+    std::string_view raw;
+    if (!r_.number(raw)) return syntax();
+    switch (JsonReader::to_int64(raw, out)) {
+      case JsonReader::IntStatus::NotIntegral: return fail(p, expected);
+      case JsonReader::IntStatus::TooLarge:
+        return fail(p, raw[0] == '-' ? expected + " (not negative)" : std::string("number too large"));
+      case JsonReader::IntStatus::Integral: break;
+    }
+    if (out < 0) return fail(p, expected + " (not negative)");
+    return std::nullopt;
+  }
+
+  // {"amount": 600000, "currency": "RUB"}; the currency alone is allowed too.
+  std::optional<Error> money(const Path& p, int64_t& minor, bool& has_minor, int32_t& cur) {
+    if (r_.peek() != Kind::Object) return fail(p, "expected {\"amount\": <minor units>, \"currency\": \"RUB\"}");
+    r_.begin_object();
+    has_minor = false;
+    cur = -1;
+    std::string_view k;
+    while (r_.next_key(k)) {
+      Path q{&p, k};
+      if (k == "amount") {
+        if (auto e = integer(q, minor, "an integer number of minor units")) return e;
+        has_minor = true;
+      } else if (k == "currency") {
+        if (auto e = object(q, OK::Currency, cur)) return e;
+      } else {
+        return fail(q, "unknown field (expected amount and currency)");
+      }
+    }
+    if (r_.failed()) return syntax();
+    if (cur < 0) return fail(Path{&p, "currency"}, "missing currency");
+    return std::nullopt;
+  }
+
+  std::optional<Error> amount(const Path& p, Context& c) {
+    int64_t minor = 0;
+    bool has = false;
+    int32_t cur = -1;
+    if (auto e = money(p, minor, has, cur)) return e;
+    c.facts.set(Attr::Currency, cur);
+    if (has) c.facts.set(Attr::Amount, minor);
+    return std::nullopt;
+  }
+
+  std::optional<Error> tool(const Path& p, Context& c) {
+    if (r_.peek() != Kind::Object) return fail(p, "expected an object {\"kind\": \"bank_card\", ...}");
+    r_.begin_object();
+    std::string_view k;
+    while (r_.next_key(k)) {
+      Path q{&p, k};
+      if (r_.peek() == Kind::Null) {
+        r_.null();
+        continue;
+      }
+      std::optional<Error> e;
+      if (k == "kind") {
+        e = categorical(q, Attr::PaymentTool, c.facts);
+      } else if (k == "payment_system") {
+        e = categorical(q, Attr::PaymentSystem, c.facts);
+      } else if (k == "issuer_country") {
+        e = categorical(q, Attr::IssuerCountry, c.facts);
+      } else if (k == "wallet_provider") {
+        e = categorical(q, Attr::WalletProvider, c.facts);
+      } else if (k == "token_provider") {
+        e = categorical(q, Attr::TokenProvider, c.facts);
+      } else if (k == "bin") {
+        std::string_view s;
+        e = text(q, s);
+        if (!e && (s.size() > 19 || s.find_first_not_of("0123456789") != std::string_view::npos)) {
+          e = fail(q, "expected a BIN: 1 to 19 digits as a string");
+        }
+        if (!e) {
+          c.facts.bin.assign(s);
+          c.facts.present |= bit(Attr::Bin);
+        }
+      } else if (k == "token") {
+        std::string_view s;
+        e = text(q, s);
+        if (!e) c.tool_token.assign(s);
+      } else {
+        e = fail(q, "unknown payment tool field (expected kind, payment_system, issuer_country, bin, "
+                    "wallet_provider, token_provider, token)");
+      }
+      if (e) return e;
+    }
+    if (r_.failed()) return syntax();
+    return std::nullopt;
+  }
+
+  std::optional<Error> health(const Path& p, Context& c) {
+    if (r_.peek() != Kind::Object) return fail(p, "expected an object keyed by terminal or provider id");
+    r_.begin_object();
+    std::string_view key;
+    while (r_.next_key(key)) {
+      std::string id(key);  // outlives the metric keys read below
+      Path q{&p, id};
+      HealthSample h;
+      h.terminal = v_.object(OK::Terminal, id);
+      if (h.terminal < 0) h.provider = v_.object(OK::Provider, id);
+      if (h.terminal < 0 && h.provider < 0) return fail(q, "unknown terminal or provider '" + id + "'");
+      if (r_.peek() != Kind::Object) return fail(q, "expected {\"failure_rate\": \"80%\", \"latency_ms\": 1200}");
+      r_.begin_object();
+      std::string_view m;
+      while (r_.next_key(m)) {
+        Path mp{&q, m};
+        if (m == "failure_rate") {
+          if (auto e = percent(mp, h.failure_rate)) return e;
+          h.has_failure_rate = true;
+        } else if (m == "latency_ms") {
+          if (auto e = integer(mp, h.latency_ms, "a whole number of milliseconds")) return e;
+          h.has_latency = true;
+        } else {
+          return fail(mp, "unknown health metric (expected failure_rate or latency_ms)");
+        }
+      }
+      if (r_.failed()) return syntax();
+      c.health.push_back(h);
+    }
+    if (r_.failed()) return syntax();
+    return std::nullopt;
+  }
+
+  // "80%", "12.5%": an exact decimal percentage from 0% to 100%.
+  std::optional<Error> percent(const Path& p, dsl::Decimal& out) {
+    const char* bad = "expected a percentage string like \"80%\" or \"12.5%\"";
+    if (r_.peek() != Kind::String) return fail(p, bad);
+    std::string_view s;
+    if (!r_.string(s)) return syntax();
+    if (s.size() < 2 || s.back() != '%') return fail(p, bad);
+    s.remove_suffix(1);
+    out = {};
+    bool dot = false;
+    size_t digits = 0;
+    for (char ch : s) {
+      if (ch == '.' && !dot) {
+        dot = true;
+        continue;
+      }
+      if (ch < '0' || ch > '9' || ++digits > 15) return fail(p, bad);
+      out.units = out.units * 10 + (ch - '0');
+      if (dot) out.scale++;
+    }
+    if (digits == 0 || s.back() == '.') return fail(p, bad);
+    __int128 hundred = 100;
+    for (int i = 0; i < out.scale; ++i) hundred *= 10;
+    if (out.units > hundred) return fail(p, "a failure rate cannot exceed 100%");
+    return std::nullopt;
+  }
+
+  std::optional<Error> turnover(const Path& p, Context& c) {
+    if (r_.peek() != Kind::Object) return fail(p, "expected an object keyed by limit id");
+    r_.begin_object();
+    std::string_view key;
+    while (r_.next_key(key)) {
+      std::string id(key);
+      Path q{&p, id};
+      Turnover t;
+      t.limit = v_.object(OK::Limit, id);
+      if (t.limit < 0) return fail(q, "unknown limit '" + id + "'");
+      const CompiledLimit& l = d_.limits[static_cast<size_t>(t.limit)];
+      if (l.is_count) {
+        if (auto e = integer(q, t.value, "a whole number (the count so far)")) return e;
+      } else {
+        bool has = false;
+        int32_t cur = -1;
+        if (auto e = money(q, t.value, has, cur)) return e;
+        if (!has) return fail(Path{&q, "amount"}, "missing amount");
+        if (cur != l.currency) {
+          return fail(Path{&q, "currency"}, "limit " + l.name + " counts " + v_.object_name(OK::Currency, l.currency) +
+                                                ", not " + v_.object_name(OK::Currency, cur));
+        }
+      }
+      c.turnover.push_back(t);
+    }
+    if (r_.failed()) return syntax();
+    return std::nullopt;
+  }
+
+  JsonReader& r_;
+  const CompiledDomain& d_;
+  const Vocab& v_;
+};
+
+}  // namespace
+
+Result<Context> parse_context(std::string_view text, const CompiledDomain& d) {
+  JsonReader r(text);
+  ContextParser p(r, d);
+  auto c = p.run();
+  if (c && !r.at_end()) return p.syntax();
+  if (!c && !r.failed()) {
+    // A shape error: report a syntax error later in the text instead, if any.
+    size_t at = 0;
+    std::string why = json_syntax_error(text, &at);
+    if (!why.empty()) return Error{"$", "not valid JSON (" + why + ")"};
+  }
+  return c;
+}
+
+Result<Context> parse_context(const nlohmann::json& j, const CompiledDomain& d) {
+  return parse_context(std::string_view(j.dump()), d);
+}
+
+}  // namespace paydomain::evaluator

@@ -1,0 +1,333 @@
+#include "evaluator/json_reader.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "evaluator/json_bytes.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Length of the valid UTF-8 sequence starting at s[0] (a byte >= 0x80), or 0.
+size_t utf8_sequence(const unsigned char* s, size_t left) {
+  unsigned char c = s[0];
+  size_t n;
+  uint32_t min;
+  if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000;
+  else return 0;
+  if (left < n) return 0;
+  uint32_t cp = c & (0x7F >> n);
+  for (size_t i = 1; i < n; ++i) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+}  // namespace
+
+bool JsonReader::fail(const char* expected) {
+  if (!failed_) {
+    failed_ = true;
+    error_at_ = pos_;
+    error_ = pos_ >= text_.size() ? std::string("unexpected end of text, expected ") + expected
+                                  : std::string("expected ") + expected;
+  }
+  return false;
+}
+
+void JsonReader::skip_ws() {
+  while (pos_ < text_.size() && is_ws(text_[pos_])) ++pos_;
+}
+
+JsonReader::Kind JsonReader::peek() {
+  if (failed_) return Kind::Invalid;
+  skip_ws();
+  if (pos_ >= text_.size()) return Kind::Invalid;
+  switch (text_[pos_]) {
+    case '{': return Kind::Object;
+    case '[': return Kind::Array;
+    case '"': return Kind::String;
+    case 't':
+    case 'f': return Kind::Bool;
+    case 'n': return Kind::Null;
+    default: return text_[pos_] == '-' || is_digit(text_[pos_]) ? Kind::Number : Kind::Invalid;
+  }
+}
+
+bool JsonReader::begin_object() {
+  if (failed_) return false;
+  skip_ws();
+  if (pos_ >= text_.size() || text_[pos_] != '{') return fail("'{'");
+  if (++depth_ > kMaxDepth) return fail("less deeply nested values (at most 256 levels)");
+  ++pos_;
+  first_ = true;
+  return true;
+}
+
+bool JsonReader::begin_array() {
+  if (failed_) return false;
+  skip_ws();
+  if (pos_ >= text_.size() || text_[pos_] != '[') return fail("'['");
+  if (++depth_ > kMaxDepth) return fail("less deeply nested values (at most 256 levels)");
+  ++pos_;
+  first_ = true;
+  return true;
+}
+
+bool JsonReader::next_key(std::string_view& key) {
+  if (failed_) return false;
+  skip_ws();
+  bool first = first_;
+  first_ = false;
+  if (pos_ >= text_.size()) return fail(first ? "a member name or '}'" : "',' or '}'");
+  if (text_[pos_] == '}') {
+    ++pos_;
+    --depth_;
+    return false;
+  }
+  if (!first) {
+    if (text_[pos_] != ',') return fail("',' or '}'");
+    ++pos_;
+    skip_ws();
+  }
+  if (pos_ >= text_.size() || text_[pos_] != '"') return fail(first ? "a member name or '}'" : "a member name");
+  if (!scan_string(key, key_scratch_)) return false;
+  skip_ws();
+  if (pos_ >= text_.size() || text_[pos_] != ':') return fail("':'");
+  ++pos_;
+  return true;
+}
+
+bool JsonReader::next_element() {
+  if (failed_) return false;
+  skip_ws();
+  bool first = first_;
+  first_ = false;
+  if (pos_ >= text_.size()) return fail(first ? "a value or ']'" : "',' or ']'");
+  if (text_[pos_] == ']') {
+    ++pos_;
+    --depth_;
+    return false;
+  }
+  if (!first) {
+    if (text_[pos_] != ',') return fail("',' or ']'");
+    ++pos_;
+  }
+  return true;
+}
+
+bool JsonReader::string(std::string_view& out) {
+  if (failed_) return false;
+  skip_ws();
+  if (pos_ >= text_.size() || text_[pos_] != '"') return fail("a string");
+  return scan_string(out, value_scratch_);
+}
+
+// At the opening quote. The common case (no escapes) returns a view into the
+// text; the first backslash switches to decoding into `scratch`.
+bool JsonReader::scan_string(std::string_view& out, std::string& scratch) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text_.data());
+  size_t n = text_.size();
+  size_t start = ++pos_;
+  bool decoding = false;
+  while (true) {
+    size_t run = pos_;
+    pos_ += json_bytes::first_special(text_.data() + pos_, n - pos_, true);
+    if (decoding) scratch.append(text_.data() + run, pos_ - run);
+    if (pos_ >= n) return fail("'\"' (the string is not closed)");
+    unsigned char c = s[pos_];
+    if (c == '"') {
+      ++pos_;
+      out = decoding ? std::string_view(scratch) : text_.substr(start, pos_ - 1 - start);
+      return true;
+    }
+    if (c < 0x20) return fail("an escape sequence instead of a control character in a string");
+    if (c >= 0x80) {
+      size_t len = utf8_sequence(s + pos_, n - pos_);
+      if (len == 0) return fail("valid UTF-8 in a string");
+      if (decoding) scratch.append(text_.data() + pos_, len);
+      pos_ += len;
+      continue;
+    }
+    // A backslash.
+    if (!decoding) {
+      decoding = true;
+      scratch.assign(text_.data() + start, pos_ - start);
+    }
+    if (pos_ + 1 >= n) return fail("an escape sequence");
+    char e = text_[pos_ + 1];
+    pos_ += 2;
+    switch (e) {
+      case '"': scratch += '"'; break;
+      case '\\': scratch += '\\'; break;
+      case '/': scratch += '/'; break;
+      case 'b': scratch += '\b'; break;
+      case 'f': scratch += '\f'; break;
+      case 'n': scratch += '\n'; break;
+      case 'r': scratch += '\r'; break;
+      case 't': scratch += '\t'; break;
+      case 'u': {
+        auto hex4 = [&](uint32_t& v) {
+          if (pos_ + 4 > n) return false;
+          v = 0;
+          for (int i = 0; i < 4; ++i) {
+            int h = hex_value(text_[pos_ + i]);
+            if (h < 0) return false;
+            v = v * 16 + static_cast<uint32_t>(h);
+          }
+          pos_ += 4;
+          return true;
+        };
+        uint32_t cp;
+        if (!hex4(cp)) return fail("four hex digits after \\u");
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return fail("a high surrogate before a low one");
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          uint32_t lo;
+          if (pos_ + 2 > n || text_[pos_] != '\\' || text_[pos_ + 1] != 'u') return fail("a low surrogate (\\uDC00-\\uDFFF)");
+          pos_ += 2;
+          if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return fail("a low surrogate (\\uDC00-\\uDFFF)");
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        }
+        append_utf8(scratch, cp);
+        break;
+      }
+      default:
+        pos_ -= 1;
+        return fail("an escape sequence (\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+    }
+  }
+}
+
+bool JsonReader::number(std::string_view& raw) {
+  if (failed_) return false;
+  skip_ws();
+  size_t start = pos_, n = text_.size();
+  if (pos_ < n && text_[pos_] == '-') ++pos_;
+  if (pos_ >= n || !is_digit(text_[pos_])) return fail("a number");
+  if (text_[pos_] == '0') {
+    ++pos_;
+  } else {
+    while (pos_ < n && is_digit(text_[pos_])) ++pos_;
+  }
+  if (pos_ < n && text_[pos_] == '.') {
+    ++pos_;
+    if (pos_ >= n || !is_digit(text_[pos_])) return fail("a digit after '.'");
+    while (pos_ < n && is_digit(text_[pos_])) ++pos_;
+  }
+  if (pos_ < n && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
+    ++pos_;
+    if (pos_ < n && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
+    if (pos_ >= n || !is_digit(text_[pos_])) return fail("a digit in the exponent");
+    while (pos_ < n && is_digit(text_[pos_])) ++pos_;
+  }
+  raw = text_.substr(start, pos_ - start);
+  return true;
+}
+
+bool JsonReader::literal(std::string_view word) {
+  if (text_.substr(pos_, word.size()) != word) return fail("a value (an object, array, string, number, true, false or null)");
+  pos_ += word.size();
+  return true;
+}
+
+bool JsonReader::boolean(bool& out) {
+  if (failed_) return false;
+  skip_ws();
+  if (pos_ < text_.size() && text_[pos_] == 't') return out = true, literal("true");
+  if (pos_ < text_.size() && text_[pos_] == 'f') return out = false, literal("false");
+  return fail("true or false");
+}
+
+bool JsonReader::null() {
+  if (failed_) return false;
+  skip_ws();
+  if (pos_ < text_.size() && text_[pos_] == 'n') return literal("null");
+  return fail("null");
+}
+
+bool JsonReader::skip() {
+  switch (peek()) {
+    case Kind::Object: {
+      if (!begin_object()) return false;
+      std::string_view k;
+      while (next_key(k))
+        if (!skip()) return false;
+      return !failed_;
+    }
+    case Kind::Array:
+      if (!begin_array()) return false;
+      while (next_element())
+        if (!skip()) return false;
+      return !failed_;
+    case Kind::String: {
+      std::string_view s;
+      return scan_string(s, value_scratch_);
+    }
+    case Kind::Number: {
+      std::string_view raw;
+      return number(raw);
+    }
+    case Kind::Bool: {
+      bool b;
+      return boolean(b);
+    }
+    case Kind::Null: return null();
+    case Kind::Invalid: break;
+  }
+  return fail("a value (an object, array, string, number, true, false or null)");
+}
+
+bool JsonReader::at_end() {
+  if (failed_) return false;
+  skip_ws();
+  if (pos_ < text_.size()) return fail("the end of the text after the value");
+  return true;
+}
+
+JsonReader::IntStatus JsonReader::to_int64(std::string_view raw, int64_t& out) {
+  if (raw.find_first_of(".eE") != std::string_view::npos) return IntStatus::NotIntegral;
+  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), out);
+  if (ec == std::errc::result_out_of_range) return IntStatus::TooLarge;
+  return ec == std::errc() && p == raw.data() + raw.size() ? IntStatus::Integral : IntStatus::NotIntegral;
+}
+
+std::string json_syntax_error(std::string_view text, size_t* offset) {
+  JsonReader r(text);
+  if (r.skip() && r.at_end()) return {};
+  if (offset) *offset = r.error_offset();
+  return "at byte " + std::to_string(r.error_offset()) + ": " + r.error();
+}
+
+}  // namespace paydomain::evaluator

@@ -1,0 +1,82 @@
+// A pull reader for JSON text (RFC 8259), for the evaluation hot path:
+// payment contexts are read straight from a request body, without building a
+// document tree first. Strings without escapes come back as views into the
+// text; escaped ones are decoded into the reader's own buffer.
+//
+// Contract: the first syntax error stops the reader. failed() is then true,
+// error() says at which byte and what was expected, and every later call
+// returns false. A caller that does not want a value calls skip() for it.
+//
+//   JsonReader r(text);
+//   if (!r.begin_object()) ...
+//   std::string_view key;
+//   while (r.next_key(key)) { if (key == "a") r.string(a); else r.skip(); }
+//   if (r.failed() || !r.at_end()) ...
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace paydomain::evaluator {
+
+class JsonReader {
+ public:
+  enum class Kind { Object, Array, String, Number, Bool, Null, Invalid };
+
+  explicit JsonReader(std::string_view text) : text_(text) {}
+
+  // The kind of the next value, from its first byte (skips whitespace).
+  Kind peek();
+
+  // Objects: begin_object(), then next_key() before each member's value.
+  // next_key returns false at the closing '}' (consumed) or on an error.
+  // `key` stays valid until the next call to next_key.
+  bool begin_object();
+  bool next_key(std::string_view& key);
+  // Arrays: begin_array(), then next_element() before each element.
+  bool begin_array();
+  bool next_element();
+
+  // Scalars. A string's view stays valid until the next string() call.
+  bool string(std::string_view& out);
+  bool number(std::string_view& raw);  // the number's text, e.g. "-12.5e3"
+  bool boolean(bool& out);
+  bool null();
+  bool skip();  // any one value, checked as thoroughly as if it were read
+
+  // True when only whitespace is left (sets the error otherwise).
+  bool at_end();
+
+  size_t offset() const { return pos_; }  // byte offset of the next unread byte
+  bool failed() const { return failed_; }
+  size_t error_offset() const { return error_at_; }
+  const std::string& error() const { return error_; }  // "expected ':'"
+
+  // Text of a JSON number as an int64: Integral (and fits), NotIntegral
+  // (a fraction or an exponent), or TooLarge.
+  enum class IntStatus { Integral, NotIntegral, TooLarge };
+  static IntStatus to_int64(std::string_view raw, int64_t& out);
+
+ private:
+  static constexpr int kMaxDepth = 256;
+  bool fail(const char* expected);
+  void skip_ws();
+  bool scan_string(std::string_view& out, std::string& scratch);
+  bool literal(std::string_view word);
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  bool first_ = false;  // just after '{' or '[': no comma before the next item
+  int depth_ = 0;
+  bool failed_ = false;
+  size_t error_at_ = 0;
+  std::string error_;
+  std::string key_scratch_, value_scratch_;
+};
+
+// The syntax error of `text` as one JSON value, or an empty string when it is
+// valid: "at byte 12: expected ':'".
+std::string json_syntax_error(std::string_view text, size_t* offset = nullptr);
+
+}  // namespace paydomain::evaluator
