@@ -221,7 +221,9 @@ class DagBuilder {
   }
 
   uint32_t split_range(Attr a, const std::vector<int32_t>& alive) {
-    auto [lo, hi] = ordered_domain(a);
+    // Plain variables, not a structured binding: the lambda below captures them.
+    const auto domain = ordered_domain(a);
+    const int64_t lo = domain.first, hi = domain.second;
     std::vector<int64_t> bounds;
     int64_t cur = facts_.has(Attr::Currency) ? facts_.get(Attr::Currency) : -1;
     atoms_of(alive, [&](const Atom& at) {

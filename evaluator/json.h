@@ -37,6 +37,9 @@ struct TestReport;
 // minor units". Text that is not JSON at all: "$: not valid JSON (at byte N: ...)".
 // The text is read in one pass, without a document tree (evaluator/json_reader.h).
 Result<Context> parse_context(std::string_view text, const CompiledDomain& domain);
+inline Result<Context> parse_context(const std::string& text, const CompiledDomain& domain) {
+  return parse_context(std::string_view(text), domain);
+}
 Result<Context> parse_context(const nlohmann::json& j, const CompiledDomain& domain);  // via its text
 
 // The result of one evaluation as compact JSON, appended to `out`:

@@ -5,26 +5,33 @@
 #include <memory>
 #include <random>
 
+#include "dsl/utf8.h"
+#include "evaluator/json_writer.h"
 #include "server/json_util.h"
 
 namespace paydomain::server {
 
 std::string json_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
+  // Valid UTF-8 is written as it is (escaped by the one JSON writer); bytes of
+  // anything else (a percent-decoded path may hold any) become \u00XX.
+  std::string quoted;
+  if (!dsl::first_invalid_utf8(s)) {
+    evaluator::JsonWriter w(quoted);
+    w.string(s);
+  } else {
+    quoted = "\"";
+    for (unsigned char c : s) {
+      if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        quoted += static_cast<char>(c);
+      } else {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        quoted += buf;
+      }
     }
+    quoted += '"';
   }
-  return out;
+  return quoted.substr(1, quoted.size() - 2);
 }
 
 void AccessLog::write(const Entry& e) {

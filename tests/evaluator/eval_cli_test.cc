@@ -68,6 +68,18 @@ TEST_F(EvalCli, BatchAsArrayAndAsJsonLines) {
     ++n;
   }
   EXPECT_EQ(n, 2);
+  // A line that is not JSON gets its error in place; stderr names the first.
+  auto mixed = file("mixed.jsonl", one + "\n{\"risk\": \n" + one + "\n");
+  r = run("eval " + kAcme + " --batch --context " + mixed.string());
+  EXPECT_EQ(r.code, 1);
+  std::istringstream mixed_out(r.out);
+  std::vector<json> results;
+  while (std::getline(mixed_out, line)) results.push_back(json::parse(line));
+  ASSERT_EQ(results.size(), 3u) << r.out;
+  EXPECT_EQ(results[1]["error"]["path"], "$");
+  EXPECT_EQ(results[1]["error"]["message"].get<std::string>().rfind("not valid JSON (at byte 9: unexpected end of text", 0), 0u) << r.out;
+  EXPECT_EQ(results[2]["terms"]["status"], "allowed");
+  EXPECT_NE(r.err.find("1 of 3 contexts are malformed; the first is context 2"), std::string::npos) << r.err;
 }
 
 // The sample contexts stay valid as the examples evolve.

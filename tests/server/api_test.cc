@@ -298,6 +298,14 @@ TEST_F(Api, EvaluateBatch) {
   ASSERT_EQ(jb["results"].size(), 600u);
   EXPECT_EQ(jb["results"][1], j["results"][0]);
   EXPECT_EQ(jb["results"][598], j["results"][1]);
+  // "explain" in the body, like ?explain=true; an empty batch is answered.
+  json explained = {{"contexts", {ctx}}, {"explain", true}};
+  auto re = s().call("POST", "/v1/revisions/1/evaluate", tok().reader, explained.dump());
+  ASSERT_EQ(re.status, 200) << re.body;
+  EXPECT_TRUE(body(re)["results"][0]["terms"].contains("explain")) << re.body;
+  auto empty = s().call("POST", "/v1/revisions/1/evaluate", tok().reader, R"({"contexts": []})");
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(body(empty)["results"], json::array());
 }
 
 TEST_F(Api, EvaluateRejectsBadInput) {
@@ -313,6 +321,16 @@ TEST_F(Api, EvaluateRejectsBadInput) {
   expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, bad_batch.dump()), 422, "invalid-context",
                "/contexts/1/risk");
   expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, R"({"contexts": 3})"), 422, "wrong-type", "/contexts");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, R"({"contexts": [{}, 7]})"), 422, "wrong-type",
+               "/contexts/1");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, R"({"contexts": [], "colour": 1})"), 422,
+               "unknown-field", "/colour");
+  // Syntax errors win over shape errors, and name the byte.
+  auto broken = s().call("POST", "/v1/revisions/1/evaluate", t, R"({"contexts": [7, {"risk": "low",}]})");
+  expect_error(broken, 400, "bad-json");
+  EXPECT_NE(body(broken)["error"]["message"].get<std::string>().find("at byte 32"), std::string::npos) << broken.body;
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, "{\"risk\": \"lo\xffw\"}"), 400, "bad-json");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, std::string(kContext) + " x"), 400, "bad-json");
   expect_error(s().call("POST", "/v1/revisions/42/evaluate", t, kContext), 404, "unknown-revision");
   expect_error(s().call("POST", "/v1/revisions/-1/evaluate", t, kContext), 400, "bad-revision");
   expect_error(s().call("POST", "/v1/revisions/1/evaluate", "", kContext), 401, "unauthenticated");

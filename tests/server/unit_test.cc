@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "domain_store/token_store.h"
+#include "server/app.h"
 #include "server/compiled_cache.h"
 #include "server/http.h"
 #include "server/router.h"
@@ -23,6 +24,13 @@ TEST(Sha256, KnownVectors) {
   EXPECT_EQ(store::sha256_hex(std::string(64, 'a')), "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
   EXPECT_EQ(store::sha256_hex(std::string(1000000, 'a')),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(LogEscape, KeepsUtf8ReadableAndInvalidBytesValid) {
+  EXPECT_EQ(json_escape("plain"), "plain");
+  EXPECT_EQ(json_escape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
+  EXPECT_EQ(json_escape("/v1/\xd0\xbf"), "/v1/\xd0\xbf");         // Cyrillic stays as it is
+  EXPECT_EQ(json_escape("/v1/\xff\"x"), "/v1/\\u00ff\\u0022x");  // invalid UTF-8: every odd byte escaped
 }
 
 TEST(Router, MatchesPatternsAndReportsAllowedMethods) {

@@ -1,0 +1,218 @@
+// The JSON text path (evaluator/json_reader.h, json_writer.h, and the batch
+// API): the reader accepts exactly what a reference parser accepts, decodes
+// strings the same way, the writer's text reads back to what was written, and
+// a batch answers exactly what one-by-one evaluation answers.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "evaluator/json_reader.h"
+#include "evaluator/json_writer.h"
+#include "test_domain.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+using nlohmann::json;
+
+bool accepts(std::string_view t) { return json_syntax_error(t).empty(); }
+
+TEST(JsonReader, AcceptsExactlyWhatTheReferenceParserAccepts) {
+  const char* cases[] = {
+      "{}", "[]", "0", "-0", "12.5e-3", "1E+2", "\"\"", "true", "false", "null", " {\"a\" : [1, {\"b\": null}] } ",
+      "\"\\u00e9\\ud83d\\ude00\\n\\/\"", "\"caf\xc3\xa9\"", "[1,2,]", "[,1]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "01",
+      "1.", ".5", "+1", "-", "1e", "tru", "nul", "[1 2]", "\"abc", "\"a\\x\"", "\"\\u12\"", "\"\\ud800\"",
+      "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"tab\there\"", "\"\xff\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "{} {}",
+      "", "   ", "[[[[]]]]", "{\"a\":{\"b\":{\"c\":[true,false,null]}}}", "\"\xf4\x90\x80\x80\"", "\"\xe2\x82\"",
+  };
+  for (const char* c : cases) EXPECT_EQ(accepts(c), json::accept(c)) << c;
+}
+
+// Random damage to real contexts (flipped, dropped, inserted and duplicated
+// bytes, truncation): both parsers must agree on every variant.
+TEST(JsonReader, AgreesWithTheReferenceParserOnDamagedContexts) {
+  std::vector<std::string> seeds;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme/contexts")) {
+    std::ifstream in(e.path());
+    seeds.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_FALSE(seeds.empty());
+  std::mt19937 rng(20261125);
+  const std::string alphabet = "{}[]\",:\\0123456789-+.eEtrufalsn \t\n\x01\x80\xc3\xa9uD8";
+  int disagreements = 0, accepted = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string t = seeds[rng() % seeds.size()];
+    int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits && !t.empty(); ++e) {
+      size_t at = rng() % t.size();
+      switch (rng() % 5) {
+        case 0: t[at] = alphabet[rng() % alphabet.size()]; break;
+        case 1: t.erase(at, 1); break;
+        case 2: t.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+        case 3: t.resize(at); break;
+        default: t.insert(at, t.substr(at, rng() % 8)); break;
+      }
+    }
+    accepted += accepts(t);
+    if (accepts(t) != json::accept(t)) {
+      if (++disagreements <= 5) ADD_FAILURE() << "disagree on: " << t;
+    }
+    // Text that is not JSON is always reported as such, never as a shape error.
+    auto c = parse_context(t, *testing::compiled());
+    bool syntax = !c.ok() && c.error().message.rfind("not valid JSON", 0) == 0;
+    EXPECT_EQ(syntax, !accepts(t)) << t << "\n" << (c.ok() ? "ok" : c.error().text());
+  }
+  EXPECT_EQ(disagreements, 0);
+  EXPECT_GT(accepted, 2000);  // both outcomes are well represented
+  EXPECT_LT(accepted, 18000);
+}
+
+TEST(JsonReader, DecodesStringsLikeTheReferenceParser) {
+  for (std::string text : {"\"plain\"", "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"", "\"\\u0041\\u00e9\\u20ac\\ud83d\\ude00\"",
+                           "\"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \\u0021\""}) {
+    JsonReader r(text);
+    std::string_view s;
+    ASSERT_TRUE(r.string(s)) << text << ": " << r.error();
+    EXPECT_EQ(std::string(s), json::parse(text).get<std::string>()) << text;
+  }
+}
+
+TEST(JsonReader, ErrorsNameTheByteAndWhatWasExpected) {
+  EXPECT_EQ(json_syntax_error("{\"a\" 1}"), "at byte 5: expected ':'");
+  EXPECT_EQ(json_syntax_error("[1,]"), "at byte 3: expected a value (an object, array, string, number, true, false or null)");
+  EXPECT_EQ(json_syntax_error("{\"a\":1"), "at byte 6: unexpected end of text, expected ',' or '}'");
+  EXPECT_EQ(json_syntax_error("\"a\x01\""), "at byte 2: expected an escape sequence instead of a control character in a string");
+  EXPECT_EQ(json_syntax_error("1 2"), "at byte 2: expected the end of the text after the value");
+  std::string deep(300, '['), close(300, ']');
+  EXPECT_NE(json_syntax_error(deep + close).find("at most 256 levels"), std::string::npos);
+  EXPECT_TRUE(accepts(std::string(200, '[') + std::string(200, ']')));
+}
+
+TEST(JsonReader, IntegersAreExactOrRefused) {
+  int64_t v = 0;
+  EXPECT_EQ(JsonReader::to_int64("9223372036854775807", v), JsonReader::IntStatus::Integral);
+  EXPECT_EQ(v, INT64_MAX);
+  EXPECT_EQ(JsonReader::to_int64("9223372036854775808", v), JsonReader::IntStatus::TooLarge);
+  EXPECT_EQ(JsonReader::to_int64("-12", v), JsonReader::IntStatus::Integral);
+  EXPECT_EQ(v, -12);
+  EXPECT_EQ(JsonReader::to_int64("1.0", v), JsonReader::IntStatus::NotIntegral);
+  EXPECT_EQ(JsonReader::to_int64("1e3", v), JsonReader::IntStatus::NotIntegral);
+}
+
+TEST(JsonWriter, TextReadsBackToWhatWasWritten) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string s;
+    size_t n = rng() % 40;
+    for (size_t i = 0; i < n; ++i) {
+      switch (rng() % 4) {
+        case 0: s += static_cast<char>(rng() % 0x20); break;  // control characters
+        case 1: s += "\"\\/"[rng() % 3]; break;
+        case 2: s += "\xc3\xa9"; break;  // é
+        default: s += static_cast<char>('a' + rng() % 26);
+      }
+    }
+    std::string out;
+    {
+      JsonWriter w(out);
+      w.begin_object();
+      w.field("s", s);
+      w.key("n");
+      w.integer(static_cast<int64_t>(rng()) - (1ll << 31));
+      w.key("list");
+      w.begin_array();
+      w.string(s);
+      w.boolean(true);
+      w.begin_object();
+      w.end_object();
+      w.end_array();
+      w.end_object();
+    }
+    json j = json::parse(out);
+    EXPECT_EQ(j["s"].get<std::string>(), s);
+    EXPECT_EQ(j["list"][0].get<std::string>(), s);
+    EXPECT_EQ(j["list"].size(), 3u);
+  }
+  std::string appended = "prefix:";
+  {
+    JsonWriter w(appended);
+    w.integer(INT64_MIN);
+  }
+  EXPECT_EQ(appended, "prefix:-9223372036854775808");  // appends, and trims its scratch space
+}
+
+TEST(ContextText, ReadsEscapedNamesNullsAndReportsInDocumentOrder) {
+  const CompiledDomain& d = *testing::compiled();
+  std::string base = testing::payment().dump();
+  // An escaped member name is the same name.
+  std::string escaped = base;
+  escaped.replace(escaped.find("\"amount\""), 8, "\"\\u0061mount\"");
+  auto c = parse_context(escaped, d);
+  ASSERT_TRUE(c.ok()) << c.error().text();
+  EXPECT_EQ(c->facts.get(Attr::Amount), 600000);
+  // null is "not given".
+  auto n = parse_context(std::string_view(R"({"risk": null, "amount": {"amount": 5, "currency": "RUB"}})"), d);
+  ASSERT_TRUE(n.ok());
+  EXPECT_FALSE(n->facts.has(Attr::Risk));
+  // The first malformed field in the text is the one reported.
+  EXPECT_EQ(parse_context(std::string_view(R"({"risk": "x", "amount": 1})"), d).error().path, "$.risk");
+  EXPECT_EQ(parse_context(std::string_view(R"({"amount": 1, "risk": "x"})"), d).error().path, "$.amount");
+  // A syntax error anywhere beats a shape error before it.
+  EXPECT_EQ(parse_context(std::string_view(R"({"risk": "x", "amount": })"), d).error().text(),
+            "$: not valid JSON (at byte 24: expected a value (an object, array, string, number, true, false or null))");
+  EXPECT_EQ(parse_context(base + "]", d).error().path, "$");
+  EXPECT_EQ(parse_context(std::string_view(R"({"amount": {"amount": 99999999999999999999, "currency": "RUB"}})"), d)
+                .error()
+                .text(),
+            "$.amount.amount: number too large");
+}
+
+TEST(ResultText, MembersInReadingOrderAndTheTreeMatches) {
+  const CompiledDomain& d = *testing::compiled();
+  auto ctx = parse_context(testing::payment(), d);
+  ASSERT_TRUE(ctx.ok());
+  EvalResult r = evaluate(d, *ctx, {true});
+  std::string text;
+  write_result(r, d, true, text);
+  EXPECT_EQ(text.rfind("{\"terms\":", 0), 0u) << text;
+  size_t cf = text.find("\"cash_flow\""), route = text.find("\"route\""), limits = text.find("\"limits\"");
+  EXPECT_TRUE(cf < route && route < limits) << text;
+  EXPECT_EQ(json::parse(text), to_json(r, d, true));
+}
+
+TEST(Batch, AnswersExactlyWhatOneByOneEvaluationAnswers) {
+  const CompiledDomain& d = *testing::compiled();
+  std::vector<std::string> texts;
+  for (int i = 0; i < 500; ++i) {
+    json c = testing::payment();
+    c["payment_key"] = "order-" + std::to_string(i);
+    if (i % 3 == 0) c["payment_tool"]["payment_system"] = "visa";
+    if (i % 7 == 0) c["amount"]["amount"] = i * 1000;
+    texts.push_back(c.dump());
+  }
+  std::vector<std::string_view> views(texts.begin(), texts.end());
+  BatchOutcome one = evaluate_batch(d, views, true, 1), four = evaluate_batch(d, views, true, 4);
+  ASSERT_EQ(one.results.size(), texts.size());
+  EXPECT_EQ(one.failed, 0u);
+  EXPECT_EQ(one.results, four.results);
+  for (size_t i = 0; i < texts.size(); i += 37) {
+    std::string alone;
+    ASSERT_FALSE(evaluate_text(d, texts[i], true, alone));
+    EXPECT_EQ(four.results[i], alone);
+  }
+  // Malformed contexts get their error in place; the first is named.
+  texts[123] = R"({"risk": "medium"})";
+  texts[321] = "{not json";
+  views.assign(texts.begin(), texts.end());
+  BatchOutcome bad = evaluate_batch(d, views, false, 2);
+  EXPECT_EQ(bad.failed, 2u);
+  EXPECT_EQ(bad.first_failed, 123u);
+  EXPECT_EQ(bad.first_error.path, "$.risk");
+  EXPECT_EQ(json::parse(bad.results[321])["error"]["path"], "$");
+  EXPECT_TRUE(json::parse(bad.results[0]).contains("terms"));
+}
+
+}  // namespace
+}  // namespace paydomain::evaluator
