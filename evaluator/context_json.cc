@@ -29,6 +29,26 @@ std::string_view stable(std::string_view k, std::initializer_list<std::string_vi
   return k;
 }
 
+enum class Field { Operation, Risk, Flow, Category, Amount, Tariff, Routing, Party, Shop, PaymentTool, Time,
+                   PaymentKey, Health, Turnover, Unknown };
+
+// By length first: each name is then one fixed-size comparison.
+Field field_of(std::string_view k) {
+  switch (k.size()) {
+    case 4: return k == "risk" ? Field::Risk : k == "flow" ? Field::Flow : k == "shop" ? Field::Shop
+                 : k == "time" ? Field::Time : Field::Unknown;
+    case 5: return k == "party" ? Field::Party : Field::Unknown;
+    case 6: return k == "amount" ? Field::Amount : k == "tariff" ? Field::Tariff : k == "health" ? Field::Health
+                 : Field::Unknown;
+    case 7: return k == "routing" ? Field::Routing : Field::Unknown;
+    case 8: return k == "category" ? Field::Category : k == "turnover" ? Field::Turnover : Field::Unknown;
+    case 9: return k == "operation" ? Field::Operation : Field::Unknown;
+    case 11: return k == "payment_key" ? Field::PaymentKey : Field::Unknown;
+    case 12: return k == "payment_tool" ? Field::PaymentTool : Field::Unknown;
+    default: return Field::Unknown;
+  }
+}
+
 class ContextParser {
  public:
   ContextParser(JsonReader& r, const CompiledDomain& d) : r_(r), d_(d), v_(d.vocab) {}
@@ -49,47 +69,51 @@ class ContextParser {
         continue;
       }
       std::optional<Error> e;
-      if (k == "operation" || k == "risk" || k == "flow" || k == "category") {
-        Attr a = k == "operation" ? Attr::Operation : k == "risk" ? Attr::Risk : k == "flow" ? Attr::Flow : Attr::Category;
-        e = categorical(p, a, c.facts);
-      } else if (k == "amount") {
-        e = amount(p, c);
-      } else if (k == "tariff" || k == "routing") {
-        e = object(p, k == "tariff" ? OK::Tariff : OK::Routing, k == "tariff" ? c.tariff : c.routing);
-      } else if (k == "party" || k == "shop") {
-        Attr a = k == "party" ? Attr::Party : Attr::Shop;
-        std::string& out = k == "party" ? c.party : c.shop;
-        std::string_view s;
-        e = text(p, s);
-        if (!e) {
-          c.facts.set(a, v_.find(a, s));
-          out.assign(s);
+      switch (Field f = field_of(k)) {
+        case Field::Operation: e = categorical(p, Attr::Operation, c.facts); break;
+        case Field::Risk: e = categorical(p, Attr::Risk, c.facts); break;
+        case Field::Flow: e = categorical(p, Attr::Flow, c.facts); break;
+        case Field::Category: e = categorical(p, Attr::Category, c.facts); break;
+        case Field::Amount: e = amount(p, c); break;
+        case Field::Tariff: e = object(p, OK::Tariff, c.tariff); break;
+        case Field::Routing: e = object(p, OK::Routing, c.routing); break;
+        case Field::Party:
+        case Field::Shop: {
+          Attr a = f == Field::Party ? Attr::Party : Attr::Shop;
+          std::string_view s;
+          e = text(p, s);
+          if (!e) {
+            c.facts.set(a, v_.find(a, s));
+            (f == Field::Party ? c.party : c.shop).assign(s);
+          }
+          break;
         }
-      } else if (k == "payment_tool") {
-        e = tool(p, c);
-      } else if (k == "time") {
-        std::string_view s;
-        e = text(p, s);
-        if (!e) {
-          auto t = parse_utc_time(s);
-          if (!t) return Error{p.str(), t.error().message};
-          c.has_time = true;
-          c.time = *t;
-          c.facts.set(Attr::Weekday, weekday_of(*t));
-          c.facts.set(Attr::TimeOfDay, minute_of_day(*t));
+        case Field::PaymentTool: e = tool(p, c); break;
+        case Field::Time: {
+          std::string_view s;
+          e = text(p, s);
+          if (!e) {
+            auto t = parse_utc_time(s);
+            if (!t) return Error{p.str(), t.error().message};
+            c.has_time = true;
+            c.time = *t;
+            c.facts.set(Attr::Weekday, weekday_of(*t));
+            c.facts.set(Attr::TimeOfDay, minute_of_day(*t));
+          }
+          break;
         }
-      } else if (k == "payment_key") {
-        std::string_view s;
-        e = text(p, s);
-        c.has_payment_key = !e;
-        if (!e) c.payment_key.assign(s);
-      } else if (k == "health") {
-        e = health(p, c);
-      } else if (k == "turnover") {
-        e = turnover(p, c);
-      } else {
-        return fail(p, "unknown context field (expected one of operation, amount, tariff, routing, party, shop, "
-                       "category, payment_tool, risk, flow, time, payment_key, health, turnover)");
+        case Field::PaymentKey: {
+          std::string_view s;
+          e = text(p, s);
+          c.has_payment_key = !e;
+          if (!e) c.payment_key.assign(s);
+          break;
+        }
+        case Field::Health: e = health(p, c); break;
+        case Field::Turnover: e = turnover(p, c); break;
+        case Field::Unknown:
+          return fail(p, "unknown context field (expected one of operation, amount, tariff, routing, party, shop, "
+                         "category, payment_tool, risk, flow, time, payment_key, health, turnover)");
       }
       if (e) return *e;
     }

@@ -309,6 +309,36 @@ bool JsonReader::skip() {
   return fail("a value (an object, array, string, number, true, false or null)");
 }
 
+bool JsonReader::skip_unchecked() {
+  Kind k = peek();
+  if (k != Kind::Object && k != Kind::Array) return fail("an object or an array");
+  const char* p = text_.data();
+  size_t n = text_.size(), i = pos_;
+  int depth = 0;
+  while (i < n) {
+    char c = p[i++];
+    if (c == '"') {
+      // To the closing quote: runs of plain bytes eight at a time.
+      while (i < n) {
+        i += json_bytes::first_special(p + i, n - i, false);
+        if (i >= n) break;
+        if (p[i] == '"') break;
+        i += p[i] == '\\' ? 2 : 1;  // an escaped byte, or a control character (left for the real read)
+      }
+      ++i;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) {
+        pos_ = i;
+        return true;
+      }
+    }
+  }
+  pos_ = n;
+  return fail("the end of the object or array");
+}
+
 bool JsonReader::at_end() {
   if (failed_) return false;
   skip_ws();

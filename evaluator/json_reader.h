@@ -44,6 +44,11 @@ class JsonReader {
   bool boolean(bool& out);
   bool null();
   bool skip();  // any one value, checked as thoroughly as if it were read
+  // Skips one object or array by counting brackets outside strings and
+  // nothing else: about three times faster than skip(), for a caller that
+  // reads the skipped text in full later (which checks it). False, with the
+  // error set, only when the text ends first or the next value is neither.
+  bool skip_unchecked();
 
   // True when only whitespace is left (sets the error otherwise).
   bool at_end();

@@ -1,6 +1,8 @@
 #include "evaluator/vocab.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "dsl/schema.h"
@@ -55,10 +57,52 @@ bool reference_kind(Attr a, dsl::ObjectKind& kind) {
   return true;
 }
 
+namespace {
+
+uint64_t name_hash(std::string_view s) {
+  uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 32;
+  }
+  uint64_t tail = 0;
+  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * 0xC4CEB9FE1A85EC53ULL;
+  return h ^ (h >> 29);
+}
+
+}  // namespace
+
+int32_t Vocab::Table::find(std::string_view s) const {
+  if (slots.empty()) return -1;
+  size_t mask = slots.size() - 1;
+  for (size_t i = name_hash(s) & mask;; i = (i + 1) & mask) {
+    int32_t id = slots[i];
+    if (id < 0) return -1;
+    if (names[static_cast<size_t>(id)] == s) return id;
+  }
+}
+
 int32_t Vocab::Table::add(const std::string& s) {
-  auto [it, inserted] = ids.emplace(s, static_cast<int32_t>(names.size()));
-  if (inserted) names.push_back(s);
-  return it->second;
+  int32_t found = find(s);
+  if (found >= 0) return found;
+  names.push_back(s);
+  if (names.size() * 2 > slots.size()) {
+    slots.assign(std::max<size_t>(16, slots.size() * 2), -1);
+    for (size_t n = 0; n < names.size(); ++n) {
+      size_t mask = slots.size() - 1, i = name_hash(names[n]) & mask;
+      while (slots[i] >= 0) i = (i + 1) & mask;
+      slots[i] = static_cast<int32_t>(n);
+    }
+  } else {
+    size_t mask = slots.size() - 1, i = name_hash(s) & mask;
+    while (slots[i] >= 0) i = (i + 1) & mask;
+    slots[i] = static_cast<int32_t>(names.size() - 1);
+  }
+  return static_cast<int32_t>(names.size() - 1);
 }
 
 Vocab::Vocab(const dsl::Domain& domain) {
@@ -88,8 +132,7 @@ Vocab::Vocab(const dsl::Domain& domain) {
 
 int32_t Vocab::object(dsl::ObjectKind kind, std::string_view id) const {
   const Table& t = objects_[static_cast<size_t>(kind)];
-  auto it = t.ids.find(id);
-  return it == t.ids.end() ? -1 : it->second;
+  return t.find(id);
 }
 
 const std::string& Vocab::object_name(dsl::ObjectKind kind, int32_t index) const {
@@ -114,8 +157,8 @@ int32_t Vocab::size(Attr a) const {
 
 int32_t Vocab::find(Attr a, std::string_view value) const {
   const Table& t = table(a);
-  auto it = t.ids.find(value);
-  if (it != t.ids.end()) return it->second;
+  int32_t id = t.find(value);
+  if (id >= 0) return id;
   return has_other(a) ? static_cast<int32_t>(t.names.size()) : -1;
 }
 

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "dsl/ast.h"
@@ -33,16 +32,15 @@ class Vocab {
   std::string name(Attr a, int32_t id) const;  // "(other)" for the other id
 
  private:
-  // Looked up by string_view without building a std::string (the context
-  // reader's names are views into the request body).
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
+  // Names -> ids: an open-addressing index over `names` (power-of-two slots,
+  // linear probing, at most half full). Looked up by string_view with no
+  // copy, no division, one cheap hash: the context reader does about a dozen
+  // lookups per payment.
   struct Table {
     std::vector<std::string> names;
-    std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> ids;
+    std::vector<int32_t> slots;  // index into names, or -1
     int32_t add(const std::string& s);
+    int32_t find(std::string_view s) const;  // -1 when unknown
   };
   const Table& table(Attr a) const;
   std::array<Table, dsl::kObjectKindCount> objects_;

@@ -117,8 +117,9 @@ std::variant<std::shared_ptr<const CompiledRevision>, Response> Service::compile
 // "explain"?}). A malformed context fails the whole request with 422 naming
 // its path, so a batch is answered all or nothing. The hot path never builds a
 // JSON tree: one pass over the body checks its syntax and finds each
-// context's text; contexts are then read, evaluated and written as text, a
-// big batch on every core.
+// context's text (not checking the contexts' own text, which reading them
+// does); contexts are then read, evaluated and written as text, a big batch
+// on every core.
 Response Service::evaluate(const CompiledRevision& rev, const std::string& body_text, bool explain) {
   using Kind = evaluator::JsonReader::Kind;
   evaluator::JsonReader r(body_text);
@@ -143,8 +144,11 @@ Response Service::evaluate(const CompiledRevision& rev, const std::string& body_
         r.begin_array();
         while (r.next_element()) {
           size_t from = r.offset();
-          if (r.peek() != Kind::Object) shape(wrong_type("/contexts/" + std::to_string(contexts.size()), "a payment context object"));
-          if (!r.skip()) break;
+          bool object = r.peek() == Kind::Object;
+          if (!object) shape(wrong_type("/contexts/" + std::to_string(contexts.size()), "a payment context object"));
+          // A context's own text is checked when it is read (reading it
+          // succeeds only for valid JSON); here only its end is found.
+          if (!(object ? r.skip_unchecked() : r.skip())) break;
           contexts.push_back(std::string_view(body_text).substr(from, r.offset() - from));
         }
       } else if (key == "explain" && r.peek() == Kind::Bool) {
@@ -161,14 +165,20 @@ Response Service::evaluate(const CompiledRevision& rev, const std::string& body_
   } else {
     r.skip();
   }
-  if (r.failed() || !r.at_end())
-    return error_response(400, "bad-json", "the request body is not valid JSON (at byte " +
-                                               std::to_string(r.error_offset()) + ": " + r.error() + ")");
+  // The contexts' own text was not checked above (see skip_unchecked): on any
+  // error, a full check finds the first syntax error, reported as 400 before
+  // any 422.
+  auto unless_syntax_error = [&](Response shape_problem) {
+    std::string why = evaluator::json_syntax_error(body_text);
+    if (!why.empty()) return error_response(400, "bad-json", "the request body is not valid JSON (" + why + ")");
+    return shape_problem;
+  };
+  if (r.failed() || !r.at_end()) return unless_syntax_error(error_response(500, "internal", "reader and checker disagree"));
   if (!top_is_object) return wrong_type("", "a payment context object, or {\"contexts\": [...]}");
-  if (shape_error) return std::move(*shape_error);
+  if (shape_error) return unless_syntax_error(std::move(*shape_error));
   if (batch && !other_key.empty())
-    return error_response(422, "unknown-field", other_key + ": unknown field of a batch (expected contexts, explain)",
-                          other_key);
+    return unless_syntax_error(error_response(
+        422, "unknown-field", other_key + ": unknown field of a batch (expected contexts, explain)", other_key));
   const evaluator::CompiledDomain& d = *rev.domain;
   std::string out = "{\"revision\":" + std::to_string(rev.rev);
   if (!batch) {
@@ -185,10 +195,9 @@ Response Service::evaluate(const CompiledRevision& rev, const std::string& body_
     return error_response(413, "batch-too-large",
                           "at most " + std::to_string(config_.max_batch) + " contexts per request", "/contexts");
   evaluator::BatchOutcome b = evaluator::evaluate_batch(d, contexts, explain, config_.batch_threads);
-
   if (b.failed)
-    return error_response(422, "invalid-context", b.first_error.message,
-                          to_pointer(b.first_error.path, "/contexts/" + std::to_string(b.first_failed)));
+    return unless_syntax_error(error_response(422, "invalid-context", b.first_error.message,
+                                              to_pointer(b.first_error.path, "/contexts/" + std::to_string(b.first_failed))));
   if (metrics_) metrics_->evaluations.fetch_add(contexts.size(), std::memory_order_relaxed);
   size_t total = out.size() + 16;
   for (const auto& s : b.results) total += s.size() + 1;

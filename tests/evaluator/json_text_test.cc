@@ -90,6 +90,21 @@ TEST(JsonReader, ErrorsNameTheByteAndWhatWasExpected) {
   EXPECT_TRUE(accepts(std::string(200, '[') + std::string(200, ']')));
 }
 
+TEST(JsonReader, SkipUncheckedFindsTheEndByBracketsOutsideStrings) {
+  std::string text = R"( {"a": "}]\"{", "b": [1, {"c": "\\"}]} , 7)";
+  JsonReader r(text);
+  ASSERT_TRUE(r.skip_unchecked()) << r.error();
+  EXPECT_EQ(text.substr(r.offset()), " , 7");
+  JsonReader checked(text);
+  ASSERT_TRUE(checked.skip());
+  EXPECT_EQ(checked.offset(), r.offset());  // the same end as the full check
+  JsonReader truncated(R"({"a": [1, 2})");
+  EXPECT_FALSE(truncated.skip_unchecked());
+  EXPECT_TRUE(truncated.failed());
+  JsonReader scalar("12");
+  EXPECT_FALSE(scalar.skip_unchecked());
+}
+
 TEST(JsonReader, IntegersAreExactOrRefused) {
   int64_t v = 0;
   EXPECT_EQ(JsonReader::to_int64("9223372036854775807", v), JsonReader::IntStatus::Integral);

@@ -330,6 +330,16 @@ TEST_F(Api, EvaluateRejectsBadInput) {
   expect_error(broken, 400, "bad-json");
   EXPECT_NE(body(broken)["error"]["message"].get<std::string>().find("at byte 32"), std::string::npos) << broken.body;
   expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, "{\"risk\": \"lo\xffw\"}"), 400, "bad-json");
+  // Inside a batch's contexts too, wherever the bad byte is, and exactly there.
+  std::string ok = json::parse(kContext).dump();
+  auto inner = s().call("POST", "/v1/revisions/1/evaluate", t, "{\"contexts\": [" + ok + ", {\"a\": [}]}");
+  expect_error(inner, 400, "bad-json");
+  EXPECT_NE(body(inner)["error"]["message"].get<std::string>().find("at byte " + std::to_string(23 + ok.size())),
+            std::string::npos) << inner.body;
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, "{\"contexts\": [" + ok + ", {\"risk\": tru}]}"), 400,
+               "bad-json");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, "{\"contexts\": [{\"risk\": \"low\x01\"}]}"), 400,
+               "bad-json");
   expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, std::string(kContext) + " x"), 400, "bad-json");
   expect_error(s().call("POST", "/v1/revisions/42/evaluate", t, kContext), 404, "unknown-revision");
   expect_error(s().call("POST", "/v1/revisions/-1/evaluate", t, kContext), 400, "bad-revision");
