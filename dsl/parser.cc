@@ -14,6 +14,7 @@
 #include "PayDomainLexer.h"
 #include "PayDomainParser.h"
 #include "antlr4-runtime.h"
+#include "dsl/lexer.h"
 #include "dsl/schema.h"
 #include "dsl/utf8.h"
 
@@ -783,15 +784,11 @@ size_t dfa_states(std::vector<antlr4::dfa::DFA>& dfas) {
   return n;
 }
 
-void trim_dfa_cache(G& parser, PayDomainLexer& lexer) {
+void trim_dfa_cache(G& parser) {
   if (++g_files_parsed % kDfaCheckEvery != 0) return;
   std::unique_lock lock(g_dfa_mutex);
   auto* p = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
-  auto* l = lexer.getInterpreter<antlr4::atn::LexerATNSimulator>();
-  if (dfa_states(p->decisionToDFA) + dfa_states(l->_decisionToDFA) > kMaxDfaStates) {
-    p->clearDFA();
-    l->clearDFA();
-  }
+  if (dfa_states(p->decisionToDFA) > kMaxDfaStates) p->clearDFA();
 }
 
 void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnostics& diags) {
@@ -801,10 +798,9 @@ void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnost
         .expected = "UTF-8 text";
     return;
   }
-  antlr4::ANTLRInputStream input(file.text);
+  antlr4::ANTLRInputStream input(file.text);  // only for Token::getText
   std::shared_lock dfa_lock(g_dfa_mutex);
-  PayDomainLexer lexer(&input);
-  lexer.removeErrorListeners();
+  Lexer lexer(file.text, &input);
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
 
@@ -852,7 +848,7 @@ void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnost
   }
   for (auto* def : tree->definition()) domain.objects.push_back(builder.object(def));
   dfa_lock.unlock();
-  trim_dfa_cache(parser, lexer);
+  trim_dfa_cache(parser);
 }
 
 }  // namespace

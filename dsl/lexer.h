@@ -1,0 +1,52 @@
+// The language's lexer, written by hand: exactly the tokens of the lexer
+// rules in grammar/PayDomain.g4 (types from the generated PayDomainLexer,
+// keywords from its vocabulary), as an ANTLR TokenSource for the generated
+// parser. ANTLR's table-driven lexer took about 40% of parse time; this one
+// scans bytes.
+//
+// Contract, the same as the generated lexer's (tests/dsl/lexer_test.cc
+// compares the two token by token): longest match, the earlier rule on a tie
+// (keywords before ID, CODE before ID); WS skipped; COMMENT on the hidden
+// channel; any other character is one ERROR_CHAR token. Token start/stop
+// indexes and columns count code points, lines start at 1. The text must be
+// valid UTF-8 (parse checks that first).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "CharStream.h"
+#include "CommonToken.h"
+#include "TokenFactory.h"
+#include "TokenSource.h"
+
+namespace paydomain::dsl {
+
+class Lexer : public antlr4::TokenSource {
+ public:
+  // `input` holds the same text as a CharStream, for Token::getText.
+  Lexer(std::string_view text, antlr4::CharStream* input) : text_(text), input_(input) {}
+
+  std::unique_ptr<antlr4::Token> nextToken() override;
+  size_t getLine() const override { return line_; }
+  size_t getCharPositionInLine() override { return column_; }
+  antlr4::CharStream* getInputStream() override { return input_; }
+  std::string getSourceName() override;
+  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override;
+
+ private:
+  void advance_to(size_t end);  // consumes bytes up to `end`, counting code points and lines
+  std::unique_ptr<antlr4::Token> emit(size_t type, size_t end, size_t channel = 0);
+
+  std::string_view text_;
+  antlr4::CharStream* input_;
+  size_t pos_ = 0;     // byte offset
+  size_t index_ = 0;   // code point index
+  size_t line_ = 1;
+  size_t column_ = 0;  // code points since the last '\n'
+  // Where the token being scanned starts.
+  size_t start_index_ = 0, start_line_ = 1, start_column_ = 0;
+};
+
+}  // namespace paydomain::dsl
