@@ -26,7 +26,11 @@ namespace paydomain::dsl {
 class Lexer : public antlr4::TokenSource {
  public:
   // `input` holds the same text as a CharStream, for Token::getText.
-  Lexer(std::string_view text, antlr4::CharStream* input) : text_(text), input_(input) {}
+  // A leading UTF-8 byte-order mark is skipped and not counted, as
+  // ANTLRInputStream drops it.
+  Lexer(std::string_view text, antlr4::CharStream* input) : text_(text), input_(input) {
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+  }
 
   std::unique_ptr<antlr4::Token> nextToken() override;
   size_t getLine() const override { return line_; }

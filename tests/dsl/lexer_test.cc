@@ -46,6 +46,7 @@ TEST(Lexer, AgreesWithTheGeneratedLexerOnTrickyFragments) {
       "-> - -x == = != ! <= < >= > { } [ ] ( ) , : . + / % @ $ ^ ~ ` ; ? | & * '",
       "name \"Кириллица é 😀\" # комментарий\n😀 é x",
       "\x01\x7f\0x",
+      "\xEF\xBB\xBF" "currency RUB { numeric 643 }\n\xEF\xBB\xBF",  // a byte-order mark: skipped at the start only
       "when risk == high and not (currency in [RUB, USD] or bin starts_with \"4276\"): decline \"no\"",
   };
   for (const char* c : cases) EXPECT_EQ(paydomain::testing::lexer_difference(c), "") << c;
