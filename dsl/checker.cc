@@ -667,6 +667,8 @@ class Checker {
             }
           } else if (k == "time" || k == "payment_key") {
             if (g.value.kind != Value::Kind::String) err(g.value.span, "type", "expected a string");
+          } else if (k == "payment_amount") {
+            money_value(g.value);
           } else if (const AttributeInfo* a = find_attribute(k)) {
             operand(*a, g.value);
           }

@@ -85,6 +85,7 @@ const std::vector<ContextField>& context_fields() {
       {"routing", "routing ruleset to use (defaults to the tariff's)"},
       {"operation", "payment or refund"},
       {"amount", "money, e.g. 6000.00 RUB"},
+      {"payment_amount", "a refund's original payment, e.g. 6000.00 RUB (for partial-refund rules)"},
       {"category", "category id"},
       {"payment_tool", "bank_card, wallet, mobile, crypto, payment_terminal"},
       {"payment_system", "payment system id"},

@@ -183,6 +183,7 @@ class Compiler {
         }
         case CK::Refunds:
           t.refunds_allowed = c.refunds->allowed.value_or(false);
+          t.refunds_partial = c.refunds->partial.value_or(true);
           t.refunds_explain = at;
           if (c.refunds->fees) {
             auto cf = cash_flow(*c.refunds->fees, head(o) + ", refund fees", "");

@@ -66,6 +66,7 @@ struct CompiledTariff {
   std::optional<CompiledCashFlow> fees;
   bool refunds_allowed = false;
   std::optional<CompiledCashFlow> refund_fees;
+  bool refunds_partial = true;  // `partial false` refuses refunds smaller than the payment
   std::string refunds_explain;
   int32_t routing = -1;
   int64_t hold_lifetime = 0;  // in `hold_unit`; 0 = none declared

@@ -65,6 +65,11 @@ struct Context {
   int64_t time = 0;      // seconds since the Unix epoch (UTC)
   bool has_payment_key = false;
   std::string payment_key;
+  // A refund's original payment (the refund itself is the amount): whether
+  // the refund is partial, or exceeds the payment.
+  bool has_payment_amount = false;
+  int64_t payment_amount = 0;    // minor units
+  int32_t payment_currency = -1;
   std::string party, shop, tool_token;  // raw strings for limit scope keys
   std::vector<HealthSample> health;
   std::vector<Turnover> turnover;

@@ -30,7 +30,7 @@ std::string_view stable(std::string_view k, std::initializer_list<std::string_vi
 }
 
 enum class Field { Operation, Risk, Flow, Category, Amount, Tariff, Routing, Party, Shop, PaymentTool, Time,
-                   PaymentKey, Health, Turnover, Unknown };
+                   PaymentKey, PaymentAmount, Health, Turnover, Unknown };
 
 // By length first: each name is then one fixed-size comparison.
 Field field_of(std::string_view k) {
@@ -45,6 +45,7 @@ Field field_of(std::string_view k) {
     case 9: return k == "operation" ? Field::Operation : Field::Unknown;
     case 11: return k == "payment_key" ? Field::PaymentKey : Field::Unknown;
     case 12: return k == "payment_tool" ? Field::PaymentTool : Field::Unknown;
+    case 14: return k == "payment_amount" ? Field::PaymentAmount : Field::Unknown;
     default: return Field::Unknown;
   }
 }
@@ -109,15 +110,29 @@ class ContextParser {
           if (!e) c.payment_key.assign(s);
           break;
         }
+        case Field::PaymentAmount: {
+          bool has = false;
+          e = money(p, c.payment_amount, has, c.payment_currency);
+          if (!e && !has) e = fail(Path{&p, "amount"}, "missing amount");
+          c.has_payment_amount = !e;
+          break;
+        }
         case Field::Health: e = health(p, c); break;
         case Field::Turnover: e = turnover(p, c); break;
         case Field::Unknown:
-          return fail(p, "unknown context field (expected one of operation, amount, tariff, routing, party, shop, "
-                         "category, payment_tool, risk, flow, time, payment_key, health, turnover)");
+          return fail(p, "unknown context field (expected one of operation, amount, payment_amount, tariff, routing, "
+                         "party, shop, category, payment_tool, risk, flow, time, payment_key, health, turnover)");
       }
       if (e) return *e;
     }
     if (r_.failed()) return syntax();
+    // A refund is in its payment's currency.
+    if (c.has_payment_amount && c.facts.has(Attr::Currency) && c.facts.get(Attr::Currency) != c.payment_currency) {
+      auto name = [&](int64_t cur) { return v_.object_name(OK::Currency, static_cast<int32_t>(cur)); };
+      return Error{"$.payment_amount.currency", "the payment was in " + name(c.payment_currency) +
+                                                    "; a refund of it is in the same currency, not " +
+                                                    name(c.facts.get(Attr::Currency))};
+    }
     return c;
   }
 

@@ -31,8 +31,26 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
   const Vocab& v = d.vocab;
   bool unknown = false;
   if (opt.explain) out.explain.push_back(sv(t.explain));
-  if (f.has(Attr::Operation) && f.get(Attr::Operation) == kRefundOp && !t.refunds_allowed) {
-    out.reasons.push_back("refunds are not allowed by tariff " + t.name);
+  if (f.has(Attr::Operation) && f.get(Attr::Operation) == kRefundOp) {
+    if (opt.explain && !t.refunds_explain.empty()) out.explain.push_back(sv(t.refunds_explain));
+    if (!t.refunds_allowed) {
+      out.reasons.push_back("refunds are not allowed by tariff " + t.name);
+    } else if (c.has_payment_amount && f.has(Attr::Amount)) {
+      // The context reader made sure both are in the same currency.
+      int e = d.exponents[static_cast<size_t>(c.payment_currency)];
+      const std::string& cur = v.object_name(dsl::ObjectKind::Currency, c.payment_currency);
+      int64_t refund = f.get(Attr::Amount);
+      if (refund > c.payment_amount) {
+        out.reasons.push_back("the refund of " + format_minor(refund, e) + " " + cur + " exceeds the payment of " +
+                              format_minor(c.payment_amount, e) + " " + cur);
+      } else if (refund < c.payment_amount && !t.refunds_partial) {
+        out.reasons.push_back("partial refunds are not allowed by tariff " + t.name + " (" + format_minor(refund, e) +
+                              " of " + format_minor(c.payment_amount, e) + " " + cur + ")");
+      }
+    } else if (!t.refunds_partial) {
+      unknown = true;
+      out.missing |= c.has_payment_amount ? miss(Attr::Amount) : kMissPaymentAmount;
+    }
   }
   auto listed = [&](const std::optional<std::vector<uint8_t>>& allowed, Attr a, const std::string& explain,
                     const char* what) {
@@ -512,6 +530,7 @@ std::vector<std::string> missing_names(uint64_t m) {
   if (m & kMissParty) add("party");
   if (m & kMissShop) add("shop");
   if (m & kMissRoute) add("route");
+  if (m & kMissPaymentAmount) add("payment_amount");
   return out;
 }
 

@@ -25,6 +25,7 @@ enum MissingField : uint64_t {
   kMissParty = 1ull << 36,
   kMissShop = 1ull << 37,
   kMissRoute = 1ull << 38,  // a limit scoped by provider/terminal while the route is undetermined
+  kMissPaymentAmount = 1ull << 39,  // a refund under `partial false` without its payment's amount
 };
 // JSON paths of the missing fields: "amount", "payment_tool.payment_system", ...
 std::vector<std::string> missing_names(uint64_t missing);

@@ -285,8 +285,8 @@ json given_to_json(const dsl::Object& test, const dsl::Domain& domain) {
         break;
       case dsl::GivenEntry::Kind::Field: {
         const std::string& k = g.key.text;
-        if (k == "amount") {
-          c["amount"] = {{"amount", g.value.minor}, {"currency", g.value.text}};
+        if (k == "amount" || k == "payment_amount") {
+          c[k] = {{"amount", g.value.minor}, {"currency", g.value.text}};
         } else if (k == "payment_tool") {
           c["payment_tool"]["kind"] = g.value.text;
         } else if (std::find(tool_fields.begin(), tool_fields.end(), k) != tool_fields.end()) {

@@ -6,6 +6,7 @@
 // "undetermined"):
 //   {"operation": "payment"|"refund" (default "payment"),
 //    "amount": {"amount": <minor units, integer >= 0>, "currency": "RUB"},
+//    "payment_amount": {"amount": ..., "currency": "RUB"}   (a refund's original payment),
 //    "tariff": "standard", "routing": "main",
 //    "party": "acme", "shop": "web", "category": "retail",
 //    "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "issuer_country": "RUS",

@@ -115,6 +115,9 @@ TEST(Checker, TestBlocks) {
   EXPECT_TRUE(with("given { tariff standard", "given { tariff premium").has("unknown-reference"));
   EXPECT_TRUE(with("expect route yb_3ds", "expect route yb_3d").has("unknown-reference"));
   EXPECT_TRUE(with("expect route yb_3ds", "expect limit card_daily applies").diags.items().empty());
+  // A refund's original payment is money.
+  EXPECT_FALSE(with("given { tariff standard", "given { tariff standard payment_amount 6000.00 RUB").diags.has_errors());
+  EXPECT_TRUE(with("given { tariff standard", "given { tariff standard payment_amount 12").has("type"));
 }
 
 TEST(Checker, UnknownRoundingModeDoesNotHideOtherErrors) {

@@ -55,6 +55,9 @@ TEST(Context, MalformedInputsNameTheJsonPath) {
             "$.turnover.shop_weekly: expected a whole number (the count so far)");
   EXPECT_EQ(error_of(with("/colour", "red")).rfind("$.colour: unknown context field", 0), 0u);
   EXPECT_EQ(error_of(with("/party", 42)), "$.party: expected a string");
+  EXPECT_EQ(error_of(with("/payment_amount", json{{"currency", "RUB"}})), "$.payment_amount.amount: missing amount");
+  EXPECT_EQ(error_of(with("/payment_amount", json{{"amount", 1}, {"currency", "USD"}})),
+            "$.payment_amount.currency: the payment was in USD; a refund of it is in the same currency, not RUB");
   EXPECT_EQ(parse_context(std::string_view("{not json"), *testing::compiled()).error().text(),
             "$: not valid JSON (at byte 1: expected a member name or '}')");
 }

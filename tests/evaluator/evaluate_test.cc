@@ -93,6 +93,33 @@ TEST(Evaluate, TermsSayWhyNot) {
   EXPECT_EQ(r.terms.reasons[0], "currency JPY is not allowed by tariff standard");
 }
 
+// `refunds { allowed true partial false }`: a refund is judged against its
+// payment's amount; without it, the answer is undetermined, never a guess.
+TEST(Evaluate, RefundsInFullOnlyAndNeverAboveThePayment) {
+  json j = payment();
+  j["operation"] = "refund";
+  j["amount"]["amount"] = 250000;
+  j["payment_amount"] = {{"amount", 600000}, {"currency", "RUB"}};
+  EvalResult r = eval(j);
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Forbidden);
+  ASSERT_EQ(r.terms.reasons.size(), 1u);
+  EXPECT_EQ(r.terms.reasons[0], "partial refunds are not allowed by tariff standard (2500.00 of 6000.00 RUB)");
+  j["amount"]["amount"] = 600000;
+  EXPECT_EQ(eval(j).terms.verdict, TermsResult::Verdict::Allowed);
+  j["amount"]["amount"] = 600001;
+  r = eval(j);
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Forbidden);
+  EXPECT_EQ(r.terms.reasons[0], "the refund of 6000.01 RUB exceeds the payment of 6000.00 RUB");
+  j.erase("payment_amount");
+  r = eval(j);
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Undetermined);
+  EXPECT_EQ(missing_names(r.terms.missing), std::vector<std::string>{"payment_amount"});
+  // A payment (not a refund) ignores the field.
+  j["operation"] = "payment";
+  j["payment_amount"] = {{"amount", 1}, {"currency", "RUB"}};
+  EXPECT_EQ(eval(j).terms.verdict, TermsResult::Verdict::Allowed);
+}
+
 TEST(Evaluate, RouteByPriorityWithRejections) {
   json j = payment();
   j["payment_tool"]["payment_system"] = "visa";

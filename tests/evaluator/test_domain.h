@@ -37,7 +37,7 @@ tariff standard {
   categories [retail]
   payment_methods [bank_card(mastercard), bank_card(maestro), bank_card(visa)]
   amount between 10.00 RUB and 500000.00 RUB
-  hold_lifetime 3 days
+  hold_lifetime 3 days  refunds { allowed true  partial false }
   routing main
   fees {
     when payment_system in [maestro, mastercard] {

@@ -47,10 +47,10 @@ export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string
       ctx.turnover ??= {};
       const m = moneyValue(e.value, exponentOf);
       ctx.turnover[e.target!] = m ?? Number(e.value);
-    } else if (e.key === "amount") {
+    } else if (e.key === "amount" || e.key === "payment_amount") {
       const m = moneyValue(e.value, exponentOf);
-      if (!m) return { context: null, error: `amount "${e.value}" is not money like 6000.00 RUB (with at most the currency's decimals)` };
-      ctx.amount = m;
+      if (!m) return { context: null, error: `${e.key} "${e.value}" is not money like 6000.00 RUB (with at most the currency's decimals)` };
+      ctx[e.key] = m;
     } else if (e.key === "payment_tool") {
       ctx.payment_tool ??= {};
       ctx.payment_tool.kind = scalar(e.value);
@@ -73,7 +73,7 @@ export function givenFromContext(ctx: any, exponentOf: (cur: string) => number):
   const val = (k: string, v: unknown) => (STRING_FIELDS.includes(k) || (typeof v === "string" && !/^[A-Za-z_][\w]*$/.test(v)) ? JSON.stringify(String(v)) : String(v));
   const money = (m: any) => `${formatMinor(Number(m.amount), exponentOf(m.currency))} ${m.currency}`;
   for (const [k, v] of Object.entries(ctx ?? {})) {
-    if (k === "amount" && v && typeof v === "object") out.push({ key: k, value: money(v) });
+    if ((k === "amount" || k === "payment_amount") && v && typeof v === "object") out.push({ key: k, value: money(v) });
     else if (k === "payment_tool" && v && typeof v === "object") {
       for (const [tk, tv] of Object.entries(v as Record<string, unknown>)) out.push({ key: tk === "kind" ? "payment_tool" : tk, value: val(tk, tv) });
     } else if (k === "health" && v && typeof v === "object") {

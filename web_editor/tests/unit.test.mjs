@@ -105,14 +105,15 @@ test("expectations are compared with a result", () => {
 
 test("a JSON context (a server sample) becomes given entries and back", () => {
   const ctx = {
-    operation: "payment", party: "acme-retail-llc", time: "2026-11-25T12:00:00Z", tariff: "standard",
-    amount: { amount: 600000, currency: "RUB" },
+    operation: "refund", party: "acme-retail-llc", time: "2026-11-25T12:00:00Z", tariff: "standard",
+    amount: { amount: 600000, currency: "RUB" }, payment_amount: { amount: 750000, currency: "RUB" },
     payment_tool: { kind: "bank_card", payment_system: "mastercard", issuer_country: "RU", token: "card-5f1e" },
     risk: "low", health: { yb_3ds: { failure_rate: "80%", latency_ms: 1200 } }, turnover: { shop_monthly_count: 3 },
   };
   const given = lib.givenFromContext(ctx, () => 2);
   assert.equal(lib.formatGiven(given), [
-    "operation payment", 'party "acme-retail-llc"', 'time "2026-11-25T12:00:00Z"', "tariff standard", "amount 6000.00 RUB",
+    "operation refund", 'party "acme-retail-llc"', 'time "2026-11-25T12:00:00Z"', "tariff standard", "amount 6000.00 RUB",
+    "payment_amount 7500.00 RUB",
     "payment_tool bank_card", "payment_system mastercard", "issuer_country RU", 'token "card-5f1e"', "risk low",
     "health yb_3ds failure_rate 80%", "health yb_3ds latency_ms 1200", "turnover shop_monthly_count 3"].join("\n"));
   const back = lib.contextFromGiven(lib.parseGiven(lib.formatGiven(given)), () => 2).context;
