@@ -27,15 +27,15 @@ class Analyzer {
       if (o.kind == dsl::ObjectKind::Tariff) {
         const CompiledTariff& t = c_.tariffs[static_cast<size_t>(i)];
         const dsl::Clause* fees = o.find(CK::Fees);
-        if (fees && t.fees) cash_flow(o, *fees->cash_flow, *t.fees, who + ", fees", true);
+        if (fees && t.fees) cash_flow(o, *fees->cash_flow, *t.fees, who + ", fees", Cond{}, "");
         const dsl::Clause* ref = o.find(CK::Refunds);
         if (ref && ref->refunds->fees && t.refund_fees) {
-          cash_flow(o, *ref->refunds->fees, *t.refund_fees, who + ", refund fees", true);
+          cash_flow(o, *ref->refunds->fees, *t.refund_fees, who + ", refund fees", Cond{}, "");
         }
       } else if (o.kind == dsl::ObjectKind::Provider) {
         const dsl::Clause* fees = o.find(CK::Fees);
         const CompiledProvider& p = c_.providers[static_cast<size_t>(i)];
-        if (fees && p.fees) cash_flow(o, *fees->cash_flow, *p.fees, who + ", fees", true);
+        if (fees && p.fees) cash_flow(o, *fees->cash_flow, *p.fees, who + ", fees", Cond{}, "");
       } else if (o.kind == dsl::ObjectKind::Routing) {
         routing(o, c_.routings[static_cast<size_t>(i)], who);
       }
@@ -135,24 +135,53 @@ class Analyzer {
     }
   }
 
+  // `path`: what a payment must satisfy to reach this decision (True at the
+  // top; inside rule i of an enclosing decision, that rule's condition and
+  // the negation of every rule before it, since the first match wins).
+  // `where`: " inside rule 2 (line 40)" for nested decisions.
   void cash_flow(const dsl::Object& o, const dsl::CashFlow& ast, const CompiledCashFlow& cf, const std::string& label,
-                 bool top) {
+                 const Cond& path, const std::string& where) {
     if (ast.arms.empty()) return;
     std::vector<dsl::Span> spans;
     for (const auto& arm : ast.arms) spans.push_back(arm.span);
     shadowing(o, cf.arms, spans, label, "rule");
-    // Coverage of nested decisions depends on the enclosing arm; only the top level is reported.
-    if (top && !ast.arms.back().otherwise && !cf.arms.fallback) {
-      std::vector<int32_t> live = reachable(cf.arms);
-      if (!live.empty() && live.front() == kNoMatch) {
+    if (!ast.arms.back().otherwise && !cf.arms.fallback) {
+      // A payment that reaches this decision and matches none of its rules:
+      // with Not(path) as rule 0, reaching "no match" means satisfying path.
+      std::vector<int32_t> live;
+      std::string e;
+      if (path.kind == Cond::Kind::True) {
+        live = reachable(cf.arms);
+        if (!live.empty() && live.front() == kNoMatch) e = example(cf.arms);
+      } else {
+        std::vector<Cond> rules{negation(path)};
+        rules.insert(rules.end(), cf.arms.rules.begin(), cf.arms.rules.end());
+        Selector s = compile_selector(std::move(rules), c_.vocab);
+        live = s.fallback ? std::vector<int32_t>{} : reachable(s);
+        if (!live.empty() && live.front() == kNoMatch) e = example(s);
+      }
+      if (!e.empty()) {
         warn(o, ast.span, "uncovered",
-             label + ": no rule matches some payments, e.g. " + example(cf.arms) +
-                 " (add `otherwise` if that is not intended)");
+             label + ":" + where + " no rule matches some payments" + (where.empty() ? "" : " that reach it") +
+                 ", e.g. " + e + " (add `otherwise` if that is not intended)");
       }
     }
     for (size_t i = 0; i < ast.arms.size() && i < cf.bodies.size(); ++i) {
-      cash_flow(o, ast.arms[i].body, cf.bodies[i], label, false);
+      Cond inner;
+      inner.kind = Cond::Kind::And;
+      inner.kids.push_back(path);
+      inner.kids.push_back(cf.arms.rules[i]);
+      for (size_t j = 0; j < i; ++j) inner.kids.push_back(negation(cf.arms.rules[j]));
+      cash_flow(o, ast.arms[i].body, cf.bodies[i], label, inner,
+                " inside rule " + std::to_string(i + 1) + " (line " + std::to_string(ast.arms[i].span.line) + ")");
     }
+  }
+
+  static Cond negation(const Cond& c) {
+    Cond n;
+    n.kind = Cond::Kind::Not;
+    n.kids.push_back(c);
+    return n;
   }
 
   void routing(const dsl::Object& o, const CompiledRouting& r, const std::string& who) {

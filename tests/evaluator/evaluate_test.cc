@@ -333,5 +333,47 @@ tariff t {
   EXPECT_EQ(diags.items()[0].line, 9u);
 }
 
+// A nested decision is judged on the payments that reach it: the enclosing
+// rule's condition, and none of the rules before it.
+TEST(Analyze, NestedDecisionsAreCheckedOnThePaymentsThatReachThem) {
+  const char* text = R"(
+currency RUB { numeric 643 exponent 2 }
+payment_system visa { }
+payment_system mir { }
+payment_system mastercard { }
+category retail { }
+category gaming { }
+category travel { }
+tariff t {
+  fees {
+    when payment_system == mir { merchant.settlement -> system.settlement : 0.5% of amount }
+    when category == retail {
+      when payment_system == visa { merchant.settlement -> system.settlement : 1% of amount }
+      when payment_system == mastercard { merchant.settlement -> system.settlement : 1.5% of amount }
+    }
+    when category == gaming {
+      when payment_system == visa { merchant.settlement -> system.settlement : 2% of amount }
+      when amount > 100.00 RUB { merchant.settlement -> system.settlement : 3% of amount }
+    }
+    otherwise { merchant.settlement -> system.settlement : 4% of amount }
+  }
+}
+)";
+  dsl::Diagnostics diags;
+  dsl::Domain d = dsl::load({{"a.pd", text}}, diags);
+  ASSERT_FALSE(diags.has_errors());
+  analyze(d, diags);
+  std::vector<std::string> msgs;
+  for (const auto& x : diags.items()) msgs.push_back(x.code + ": " + x.message);
+  // Inside rule 2 every payment is retail and not mir, so visa and
+  // mastercard are all the cards left: covered. Inside rule 3 a small
+  // mastercard gaming payment is not.
+  ASSERT_EQ(msgs.size(), 1u) << ::testing::PrintToString(msgs);
+  EXPECT_EQ(msgs[0].rfind("uncovered: tariff t, fees: inside rule 3 (line 16) no rule matches some payments that reach it, e.g. ", 0), 0u)
+      << msgs[0];
+  EXPECT_NE(msgs[0].find("payment_system mastercard"), std::string::npos) << msgs[0];
+  EXPECT_EQ(diags.items()[0].line, 16u);
+}
+
 }  // namespace
 }  // namespace paydomain::evaluator
