@@ -64,7 +64,7 @@ class ContextParser {
     c.facts.set(Attr::Operation, 0);  // a payment unless told otherwise
     std::string_view k;
     while (r_.next_key(k)) {
-      Path p{&root, stable(k, {"amount", "payment_tool", "health", "turnover"})};
+      Path p{&root, stable(k, {"amount", "payment_amount", "payment_tool", "health", "turnover"})};
       if (r_.peek() == Kind::Null) {
         r_.null();
         continue;
