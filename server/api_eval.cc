@@ -113,29 +113,42 @@ std::variant<std::shared_ptr<const CompiledRevision>, Response> Service::compile
   return std::get<1>(out);
 }
 
-// One context (the body is the context) or a batch ({"contexts": [...],
-// "explain"?}). A malformed context fails the whole request with 422 naming
-// its path, so a batch is answered all or nothing. The hot path never builds a
-// JSON tree: one pass over the body checks its syntax and finds each
-// context's text (not checking the contexts' own text, which reading them
-// does); contexts are then read, evaluated and written as text, a big batch
-// on every core.
-Response Service::evaluate(const CompiledRevision& rev, const std::string& body_text, bool explain) {
-  using Kind = evaluator::JsonReader::Kind;
-  evaluator::JsonReader r(body_text);
+namespace {
+
+// The body of an evaluate request after one pass: each context's text (the
+// whole body for a single context) and whether it is a batch. The contexts'
+// own text is not checked here (JsonReader::skip_unchecked); reading a context
+// checks it, and `unless_syntax_error` runs the full check on the error path.
+struct EvaluateBody {
+  bool batch = false;
+  bool explain = false;
   std::vector<std::string_view> contexts;
-  bool batch = false, top_is_object = r.peek() == Kind::Object;
+};
+
+// A 400 naming the first syntax error of `body` if it has one, else `problem`:
+// syntax errors are reported before shape errors.
+Response unless_syntax_error(const std::string& body, Response problem) {
+  std::string why = evaluator::json_syntax_error(body);
+  if (!why.empty()) return error_response(400, "bad-json", "the request body is not valid JSON (" + why + ")");
+  return problem;
+}
+
+std::variant<EvaluateBody, Response> scan_evaluate_body(const std::string& body) {
+  using Kind = evaluator::JsonReader::Kind;
+  evaluator::JsonReader r(body);
+  EvaluateBody out;
   std::optional<Response> shape_error;  // reported only when the body is valid JSON
-  std::string other_key;                 // the first member besides contexts and explain
+  std::string other_key;                // the first member besides contexts and explain
   auto shape = [&](Response e) {
     if (!shape_error) shape_error = std::move(e);
   };
+  bool top_is_object = r.peek() == Kind::Object;
   if (top_is_object) {
     r.begin_object();
     std::string_view key;
     while (r.next_key(key)) {
       if (key == "contexts") {
-        batch = true;
+        out.batch = true;
         if (r.peek() != Kind::Array) {
           shape(wrong_type("/contexts", "an array of payment contexts"));
           r.skip();
@@ -145,16 +158,12 @@ Response Service::evaluate(const CompiledRevision& rev, const std::string& body_
         while (r.next_element()) {
           size_t from = r.offset();
           bool object = r.peek() == Kind::Object;
-          if (!object) shape(wrong_type("/contexts/" + std::to_string(contexts.size()), "a payment context object"));
-          // A context's own text is checked when it is read (reading it
-          // succeeds only for valid JSON); here only its end is found.
+          if (!object) shape(wrong_type("/contexts/" + std::to_string(out.contexts.size()), "a payment context object"));
           if (!(object ? r.skip_unchecked() : r.skip())) break;
-          contexts.push_back(std::string_view(body_text).substr(from, r.offset() - from));
+          out.contexts.push_back(std::string_view(body).substr(from, r.offset() - from));
         }
       } else if (key == "explain" && r.peek() == Kind::Bool) {
-        bool e = false;
-        r.boolean(e);
-        explain = explain || e;
+        r.boolean(out.explain);
       } else {
         // In a batch an error; in a single context a context field, which
         // the context reader judges.
@@ -165,23 +174,36 @@ Response Service::evaluate(const CompiledRevision& rev, const std::string& body_
   } else {
     r.skip();
   }
-  // The contexts' own text was not checked above (see skip_unchecked): on any
-  // error, a full check finds the first syntax error, reported as 400 before
-  // any 422.
-  auto unless_syntax_error = [&](Response shape_problem) {
-    std::string why = evaluator::json_syntax_error(body_text);
-    if (!why.empty()) return error_response(400, "bad-json", "the request body is not valid JSON (" + why + ")");
-    return shape_problem;
-  };
-  if (r.failed() || !r.at_end()) return unless_syntax_error(error_response(500, "internal", "reader and checker disagree"));
+  if (r.failed() || !r.at_end())
+    return unless_syntax_error(body, error_response(500, "internal", "the JSON reader and checker disagree"));
   if (!top_is_object) return wrong_type("", "a payment context object, or {\"contexts\": [...]}");
-  if (shape_error) return unless_syntax_error(std::move(*shape_error));
-  if (batch && !other_key.empty())
-    return unless_syntax_error(error_response(
-        422, "unknown-field", other_key + ": unknown field of a batch (expected contexts, explain)", other_key));
+  if (shape_error) return unless_syntax_error(body, std::move(*shape_error));
+  if (!out.batch) {
+    out.explain = false;  // "explain" in a single context is a context field (an unknown one)
+    out.contexts = {std::string_view(body)};
+  } else if (!other_key.empty()) {
+    std::string what = other_key == "/explain" ? ": expected true or false" : ": unknown field of a batch (expected contexts, explain)";
+    return unless_syntax_error(body, error_response(422, other_key == "/explain" ? "wrong-type" : "unknown-field",
+                                                    other_key + what, other_key));
+  }
+  return out;
+}
+
+}  // namespace
+
+// One context (the body is the context) or a batch ({"contexts": [...],
+// "explain"?}). A malformed context fails the whole request with 422 naming
+// its path, so a batch is answered all or nothing. The hot path never builds a
+// JSON tree: one pass over the body finds each context's text; contexts are
+// then read, evaluated and written as text, a big batch on every core.
+Response Service::evaluate(const CompiledRevision& rev, const std::string& body_text, bool explain) {
+  auto scanned = scan_evaluate_body(body_text);
+  if (scanned.index() == 1) return std::get<1>(std::move(scanned));
+  EvaluateBody& req = std::get<0>(scanned);
+  explain = explain || req.explain;
   const evaluator::CompiledDomain& d = *rev.domain;
   std::string out = "{\"revision\":" + std::to_string(rev.rev);
-  if (!batch) {
+  if (!req.batch) {
     out += ",\"result\":";
     if (auto e = evaluator::evaluate_text(d, body_text, explain, out))
       return error_response(422, "invalid-context", e->message, to_pointer(e->path, ""));
@@ -191,14 +213,16 @@ Response Service::evaluate(const CompiledRevision& rev, const std::string& body_
     res.body = std::move(out);
     return res;
   }
-  if (contexts.size() > config_.max_batch)
+  if (req.contexts.size() > config_.max_batch)
     return error_response(413, "batch-too-large",
                           "at most " + std::to_string(config_.max_batch) + " contexts per request", "/contexts");
-  evaluator::BatchOutcome b = evaluator::evaluate_batch(d, contexts, explain, config_.batch_threads);
-  if (b.failed)
-    return unless_syntax_error(error_response(422, "invalid-context", b.first_error.message,
-                                              to_pointer(b.first_error.path, "/contexts/" + std::to_string(b.first_failed))));
-  if (metrics_) metrics_->evaluations.fetch_add(contexts.size(), std::memory_order_relaxed);
+  evaluator::BatchOutcome b = evaluator::evaluate_batch(d, req.contexts, explain, config_.batch_threads);
+  if (b.failed) {
+    std::string at = "/contexts/" + std::to_string(b.first_failed);
+    return unless_syntax_error(
+        body_text, error_response(422, "invalid-context", b.first_error.message, to_pointer(b.first_error.path, at)));
+  }
+  if (metrics_) metrics_->evaluations.fetch_add(req.contexts.size(), std::memory_order_relaxed);
   size_t total = out.size() + 16;
   for (const auto& s : b.results) total += s.size() + 1;
   out.reserve(total);

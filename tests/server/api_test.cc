@@ -325,6 +325,8 @@ TEST_F(Api, EvaluateRejectsBadInput) {
                "/contexts/1");
   expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, R"({"contexts": [], "colour": 1})"), 422,
                "unknown-field", "/colour");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, R"({"contexts": [], "explain": "yes"})"), 422,
+               "wrong-type", "/explain");
   // Syntax errors win over shape errors, and name the byte.
   auto broken = s().call("POST", "/v1/revisions/1/evaluate", t, R"({"contexts": [7, {"risk": "low",}]})");
   expect_error(broken, 400, "bad-json");
