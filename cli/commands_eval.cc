@@ -87,16 +87,19 @@ int run_eval(const EvalOptions& opt) {
   std::vector<std::string_view> inputs;
   bool lines = true;
   size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && text[first] == '[' && ev::json_syntax_error(text).empty()) {
-    lines = false;
+  if (first != std::string::npos && text[first] == '[') {
+    // One checked pass splits the array; text that is not one array is read as lines.
     ev::JsonReader r(text);
     r.begin_array();
     while (r.next_element()) {
       size_t from = r.offset();
-      r.skip();
+      if (!r.skip()) break;
       inputs.push_back(std::string_view(text).substr(from, r.offset() - from));
     }
-  } else {
+    lines = r.failed() || !r.at_end();
+    if (lines) inputs.clear();
+  }
+  if (lines) {
     std::string_view rest = text;
     while (!rest.empty()) {
       size_t nl = rest.find('\n');

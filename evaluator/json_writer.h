@@ -56,7 +56,6 @@ class JsonWriter {
 
   // key + value in one call, for the common member shapes.
   void field(std::string_view k, std::string_view v) { key(k), string(v); }
-  void field(std::string_view k, const char* v) { key(k), string(v); }
 
  private:
   // A pointer with room for n more bytes after an optional comma.

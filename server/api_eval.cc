@@ -116,9 +116,10 @@ std::variant<std::shared_ptr<const CompiledRevision>, Response> Service::compile
 namespace {
 
 // The body of an evaluate request after one pass: each context's text (the
-// whole body for a single context) and whether it is a batch. The contexts'
-// own text is not checked here (JsonReader::skip_unchecked); reading a context
-// checks it, and `unless_syntax_error` runs the full check on the error path.
+// whole body for a single context) and whether it is a batch. Objects and
+// arrays inside it are not checked here (JsonReader::skip_unchecked): reading
+// a context checks its text, and `unless_syntax_error` runs the full check on
+// every error path, so no byte is checked twice on the way to an answer.
 struct EvaluateBody {
   bool batch = false;
   bool explain = false;
@@ -142,6 +143,10 @@ std::variant<EvaluateBody, Response> scan_evaluate_body(const std::string& body)
   auto shape = [&](Response e) {
     if (!shape_error) shape_error = std::move(e);
   };
+  auto skip_value = [&r] {
+    Kind k = r.peek();
+    return k == Kind::Object || k == Kind::Array ? r.skip_unchecked() : r.skip();
+  };
   bool top_is_object = r.peek() == Kind::Object;
   if (top_is_object) {
     r.begin_object();
@@ -151,15 +156,15 @@ std::variant<EvaluateBody, Response> scan_evaluate_body(const std::string& body)
         out.batch = true;
         if (r.peek() != Kind::Array) {
           shape(wrong_type("/contexts", "an array of payment contexts"));
-          r.skip();
+          skip_value();
           continue;
         }
         r.begin_array();
         while (r.next_element()) {
           size_t from = r.offset();
-          bool object = r.peek() == Kind::Object;
-          if (!object) shape(wrong_type("/contexts/" + std::to_string(out.contexts.size()), "a payment context object"));
-          if (!(object ? r.skip_unchecked() : r.skip())) break;
+          if (r.peek() != Kind::Object)
+            shape(wrong_type("/contexts/" + std::to_string(out.contexts.size()), "a payment context object"));
+          if (!skip_value()) break;
           out.contexts.push_back(std::string_view(body).substr(from, r.offset() - from));
         }
       } else if (key == "explain" && r.peek() == Kind::Bool) {
@@ -168,11 +173,11 @@ std::variant<EvaluateBody, Response> scan_evaluate_body(const std::string& body)
         // In a batch an error; in a single context a context field, which
         // the context reader judges.
         if (other_key.empty()) other_key.append("/").append(key);
-        r.skip();
+        skip_value();
       }
     }
   } else {
-    r.skip();
+    skip_value();
   }
   if (r.failed() || !r.at_end())
     return unless_syntax_error(body, error_response(500, "internal", "the JSON reader and checker disagree"));
@@ -206,7 +211,7 @@ Response Service::evaluate(const CompiledRevision& rev, const std::string& body_
   if (!req.batch) {
     out += ",\"result\":";
     if (auto e = evaluator::evaluate_text(d, body_text, explain, out))
-      return error_response(422, "invalid-context", e->message, to_pointer(e->path, ""));
+      return unless_syntax_error(body_text, error_response(422, "invalid-context", e->message, to_pointer(e->path, "")));
     if (metrics_) metrics_->evaluations.fetch_add(1, std::memory_order_relaxed);
     out += '}';
     Response res;

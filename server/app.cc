@@ -14,24 +14,24 @@ namespace paydomain::server {
 std::string json_escape(std::string_view s) {
   // Valid UTF-8 is written as it is (escaped by the one JSON writer); bytes of
   // anything else (a percent-decoded path may hold any) become \u00XX.
-  std::string quoted;
+  std::string out;
   if (!dsl::first_invalid_utf8(s)) {
-    evaluator::JsonWriter w(quoted);
-    w.string(s);
-  } else {
-    quoted = "\"";
-    for (unsigned char c : s) {
-      if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-        quoted += static_cast<char>(c);
-      } else {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        quoted += buf;
-      }
+    {
+      evaluator::JsonWriter w(out);
+      w.string(s);
     }
-    quoted += '"';
+    return out.substr(1, out.size() - 2);  // without the quotes
   }
-  return quoted.substr(1, quoted.size() - 2);
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    }
+  }
+  return out;
 }
 
 void AccessLog::write(const Entry& e) {

@@ -73,6 +73,29 @@ TEST(Context, SlotsAndDerivedTime) {
   EXPECT_EQ(c->facts.get(Attr::Party), testing::compiled()->vocab.size(Attr::Party) - 1);
 }
 
+// The vocabulary's open-addressing index, well past its first growth.
+TEST(Vocab, FindsEveryNameAfterTheIndexGrows) {
+  std::string text = "currency RUB { numeric 643 exponent 2 }\n";
+  for (int i = 0; i < 300; ++i) text += "category c" + std::to_string(i) + " { }\n";
+  dsl::Diagnostics diags;
+  dsl::Domain d = dsl::load({{"v.pd", text}}, diags);
+  ASSERT_FALSE(diags.has_errors());
+  auto c = compile(d);
+  ASSERT_TRUE(c.ok());
+  const Vocab& v = (*c)->vocab;
+  EXPECT_EQ(v.object_count(dsl::ObjectKind::Category), 300);
+  for (int i = 0; i < 300; ++i) {
+    std::string name = "c" + std::to_string(i);
+    int32_t id = v.object(dsl::ObjectKind::Category, name);
+    ASSERT_GE(id, 0) << name;
+    EXPECT_EQ(v.object_name(dsl::ObjectKind::Category, id), name);
+    EXPECT_EQ(v.find(Attr::Category, name), id);
+  }
+  EXPECT_EQ(v.object(dsl::ObjectKind::Category, "c300"), -1);
+  EXPECT_EQ(v.object(dsl::ObjectKind::Category, ""), -1);
+  EXPECT_EQ(v.find(Attr::Category, "C1"), -1);
+}
+
 TEST(Time, CalendarWindows) {
   int64_t t = *parse_utc_time("2024-02-29T23:59:59Z");
   auto [ds, de] = period_window(t, 0, 0);

@@ -343,6 +343,11 @@ TEST_F(Api, EvaluateRejectsBadInput) {
   expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, "{\"contexts\": [{\"risk\": \"low\x01\"}]}"), 400,
                "bad-json");
   expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, std::string(kContext) + " x"), 400, "bad-json");
+  // A single context's nested objects are checked when the context is read: still a 400.
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, R"({"amount": {"amount": 1,, "currency": "RUB"}})"), 400,
+               "bad-json");
+  expect_error(s().call("POST", "/v1/revisions/1/evaluate", t, R"({"risk": "x", "amount": {"amount": [}})"), 400,
+               "bad-json");
   expect_error(s().call("POST", "/v1/revisions/42/evaluate", t, kContext), 404, "unknown-revision");
   expect_error(s().call("POST", "/v1/revisions/-1/evaluate", t, kContext), 400, "bad-revision");
   expect_error(s().call("POST", "/v1/revisions/1/evaluate", "", kContext), 401, "unauthenticated");
