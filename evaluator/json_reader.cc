@@ -1,7 +1,13 @@
 #include "evaluator/json_reader.h"
 
+#include <algorithm>
 #include <charconv>
+#include <climits>
+#include <cstdio>
 #include <cstring>
+#include <memory>
+#include <unordered_set>
+#include <vector>
 
 #include "evaluator/json_bytes.h"
 
@@ -86,11 +92,20 @@ JsonReader::Kind JsonReader::peek() {
   }
 }
 
+bool JsonReader::enter() {
+  if (++depth_ <= max_depth_) return true;
+  if (!failed_) {
+    fail("");
+    error_ = "expected less deeply nested values (at most " + std::to_string(max_depth_) + " levels)";
+  }
+  return false;
+}
+
 bool JsonReader::begin_object() {
   if (failed_) return false;
   skip_ws();
   if (pos_ >= text_.size() || text_[pos_] != '{') return fail("'{'");
-  if (++depth_ > kMaxDepth) return fail("less deeply nested values (at most 256 levels)");
+  if (!enter()) return false;
   ++pos_;
   first_ = true;
   return true;
@@ -100,7 +115,7 @@ bool JsonReader::begin_array() {
   if (failed_) return false;
   skip_ws();
   if (pos_ >= text_.size() || text_[pos_] != '[') return fail("'['");
-  if (++depth_ > kMaxDepth) return fail("less deeply nested values (at most 256 levels)");
+  if (!enter()) return false;
   ++pos_;
   first_ = true;
   return true;
@@ -358,6 +373,129 @@ std::string json_syntax_error(std::string_view text, size_t* offset) {
   if (r.skip() && r.at_end()) return {};
   if (offset) *offset = r.error_offset();
   return "at byte " + std::to_string(r.error_offset()) + ": " + r.error();
+}
+
+namespace {
+
+// One open object or array of json_structure_error's walk.
+struct Level {
+  bool object = false;
+  bool fresh = true;         // nothing read inside yet
+  size_t index = 0;          // arrays: the element being read
+  std::string key;           // objects: the member being read (decoded)
+  std::vector<std::string> names;  // objects: the names seen so far
+  // Objects past kLinear names also hash them, so a huge object stays linear.
+  std::unique_ptr<std::unordered_set<std::string>> hashed;
+  static constexpr size_t kLinear = 16;
+
+  // False when `name` was seen before in this object.
+  bool add(std::string_view name) {
+    if (hashed) return hashed->emplace(name).second;
+    if (std::find(names.begin(), names.end(), name) != names.end()) return false;
+    names.emplace_back(name);
+    if (names.size() > kLinear) hashed = std::make_unique<std::unordered_set<std::string>>(names.begin(), names.end());
+    return true;
+  }
+};
+
+// RFC 6901: "~" is written "~0" and "/" is written "~1".
+void append_pointer_token(std::string& out, std::string_view token) {
+  out += '/';
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+}
+
+std::string pointer_of(const std::vector<Level>& levels, size_t depth) {
+  std::string p;
+  for (size_t i = 0; i < depth; ++i)
+    append_pointer_token(p, levels[i].object ? std::string_view(levels[i].key) : std::to_string(levels[i].index));
+  return p;
+}
+
+// A member name for a message: quoted, control characters and quotes escaped.
+std::string quoted(std::string_view name) {
+  std::string q = "\"";
+  for (char c : name) {
+    if (c == '"' || c == '\\') {
+      q += '\\';
+      q += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      q += buf;
+    } else {
+      q += c;
+    }
+  }
+  return q + '"';
+}
+
+}  // namespace
+
+std::string json_structure_error(std::string_view text, size_t max_depth, std::string* pointer) {
+  JsonReader r(text, static_cast<int>(std::min<size_t>(max_depth, INT_MAX - 1)));
+  // levels[0, depth) are open; entries past depth are kept for their buffers.
+  std::vector<Level> levels;
+  size_t depth = 0;
+  auto problem = [&](size_t at, const std::string& what, size_t pointer_depth) {
+    if (pointer) *pointer = pointer_of(levels, pointer_depth);
+    return "at byte " + std::to_string(at) + ": " + what;
+  };
+  // In a value: that value; between values: the object or array around them.
+  auto syntax = [&](bool in_value) {
+    return problem(r.error_offset(), r.error(), in_value || depth == 0 ? depth : depth - 1);
+  };
+
+  bool want_value = true;
+  while (true) {
+    if (want_value) {
+      JsonReader::Kind k = r.peek();
+      if (k == JsonReader::Kind::Object || k == JsonReader::Kind::Array) {
+        bool object = k == JsonReader::Kind::Object;
+        if (depth >= max_depth) {
+          return problem(r.offset(), "nesting deeper than " + std::to_string(max_depth) + " levels", depth);
+        }
+        if (!(object ? r.begin_object() : r.begin_array())) return syntax(true);
+        if (levels.size() == depth) levels.emplace_back();
+        Level& l = levels[depth++];
+        l.object = object;
+        l.fresh = true;
+        l.index = 0;
+        l.names.clear();
+        l.hashed.reset();
+      } else if (!r.skip()) {
+        return syntax(true);
+      }
+    }
+    if (depth == 0) break;
+    Level& l = levels[depth - 1];
+    if (l.object) {
+      size_t before = r.offset();
+      std::string_view name;
+      if (r.next_key(name)) {
+        l.key.assign(name);
+        if (!l.add(name)) {
+          size_t at = text.find('"', before);  // only ',' and blanks precede the name
+          return problem(at, "duplicate member name " + quoted(name), depth);
+        }
+        want_value = true;
+        continue;
+      }
+    } else if (r.next_element()) {
+      if (!l.fresh) ++l.index;
+      l.fresh = false;
+      want_value = true;
+      continue;
+    }
+    if (r.failed()) return syntax(false);
+    --depth;  // closed
+    want_value = false;
+  }
+  if (!r.at_end()) return syntax(false);
+  return {};
 }
 
 }  // namespace paydomain::evaluator

@@ -24,7 +24,13 @@ class JsonReader {
  public:
   enum class Kind { Object, Array, String, Number, Bool, Null, Invalid };
 
-  explicit JsonReader(std::string_view text) : text_(text) {}
+  static constexpr int kDefaultMaxDepth = 256;
+
+  // `max_depth`: how many objects and arrays may be open at once; one more
+  // is a syntax error ("less deeply nested values"), so no caller recursing
+  // per level can be driven deeper than this.
+  explicit JsonReader(std::string_view text, int max_depth = kDefaultMaxDepth)
+      : text_(text), max_depth_(max_depth) {}
 
   // The kind of the next value, from its first byte (skips whitespace).
   Kind peek();
@@ -64,13 +70,15 @@ class JsonReader {
   static IntStatus to_int64(std::string_view raw, int64_t& out);
 
  private:
-  static constexpr int kMaxDepth = 256;
   bool fail(const char* expected);
   void skip_ws();
   bool scan_string(std::string_view& out, std::string& scratch);
   bool literal(std::string_view word);
 
+  bool enter();  // one more level of nesting, within max_depth_
+
   std::string_view text_;
+  int max_depth_;
   size_t pos_ = 0;
   bool first_ = false;  // just after '{' or '[': no comma before the next item
   int depth_ = 0;
@@ -83,5 +91,23 @@ class JsonReader {
 // The syntax error of `text` as one JSON value, or an empty string when it is
 // valid: "at byte 12: expected ':'".
 std::string json_syntax_error(std::string_view text, size_t* offset = nullptr);
+
+// The one gate for JSON text from outside, before any recursive code (a
+// document tree, a recursive reader) sees it. Checks that `text` is exactly
+// one JSON value (RFC 8259, UTF-8) in which
+//   - objects and arrays nest at most `max_depth` levels ("[]" and "{}" are
+//     one level, a scalar zero; max_depth 0 admits scalars only), and
+//   - no object has two members with the same name, names compared after
+//     decoding escapes ("a" and "\u0061" are the same name).
+// Returns "" when all hold. Otherwise returns the first problem in text order
+// as "at byte N: <what>" and, when `pointer` is not null, sets it to the JSON
+// Pointer (RFC 6901: "/" separated, "~" written "~0" and "/" written "~1",
+// "" for the whole text) of the offender: the repeated member; the value one
+// level too deep; for a syntax error, the value being read when it struck,
+// or the innermost object or array when it struck between values.
+// Never recurses: memory grows with max_depth and with the member names of
+// the open objects, never with the nesting of the input, so 100,000 '[' are
+// a clean error. Linear time in the text (hashing beyond 16 names an object).
+std::string json_structure_error(std::string_view text, size_t max_depth, std::string* pointer = nullptr);
 
 }  // namespace paydomain::evaluator

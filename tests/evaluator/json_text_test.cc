@@ -229,5 +229,104 @@ TEST(Batch, AnswersExactlyWhatOneByOneEvaluationAnswers) {
   EXPECT_TRUE(json::parse(bad.results[0]).contains("terms"));
 }
 
+
+// json_structure_error: the gate the server puts before any recursive JSON code.
+namespace structure {
+
+std::string check(std::string_view text, size_t max_depth, std::string* pointer = nullptr) {
+  return json_structure_error(text, max_depth, pointer);
+}
+
+TEST(JsonStructure, DepthLimitIsExact) {
+  auto nested = [](size_t n, char open, char close) { return std::string(n, open) + std::string(n, close); };
+  EXPECT_EQ(check(nested(5, '[', ']'), 5), "");
+  std::string ptr;
+  EXPECT_EQ(check(nested(6, '[', ']'), 5, &ptr), "at byte 5: nesting deeper than 5 levels");
+  EXPECT_EQ(ptr, "/0/0/0/0/0");
+  EXPECT_EQ(check("1", 0), "");
+  EXPECT_NE(check("[]", 0), "");
+  EXPECT_EQ(check("{}", 1), "");
+  EXPECT_EQ(check(R"({"a":{"b":[{}]}})", 4), "");
+  EXPECT_EQ(check(R"({"a":{"b":[{}]}})", 3, &ptr), "at byte 11: nesting deeper than 3 levels");
+  EXPECT_EQ(ptr, "/a/b/0");
+  // Beyond the reader's own default of 256 levels, when asked for more.
+  EXPECT_EQ(check(nested(300, '[', ']'), 300), "");
+  EXPECT_NE(check(nested(301, '[', ']'), 300), "");
+}
+
+TEST(JsonStructure, HundredThousandOpenBracketsAreACleanError) {
+  std::string deep(100000, '[');
+  std::string ptr;
+  EXPECT_EQ(check(deep, 256, &ptr), "at byte 256: nesting deeper than 256 levels");
+  EXPECT_EQ(ptr.size(), 2u * 256);  // "/0" per level
+  std::string objects;
+  for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
+  EXPECT_EQ(check(objects, 64, &ptr), "at byte 320: nesting deeper than 64 levels");
+  // Even with no practical limit, nothing recurses: the text simply ends.
+  EXPECT_NE(check(deep + std::string(100000, ']') + "]", 1000000), "");
+  EXPECT_EQ(check(deep + std::string(100000, ']'), 1000000), "");
+}
+
+TEST(JsonStructure, DuplicateMembersAtAnyDepthNameTheirPointer) {
+  std::string ptr;
+  EXPECT_EQ(check(R"({"amount": {"amount": 100, "currency": "RUB", "currency": "USD"}})", 16, &ptr),
+            "at byte 46: duplicate member name \"currency\"");
+  EXPECT_EQ(ptr, "/amount/currency");
+  EXPECT_EQ(check(R"({"a": 1, "a": 1})", 16, &ptr), "at byte 9: duplicate member name \"a\"");
+  EXPECT_EQ(ptr, "/a");
+  EXPECT_NE(check(R"([{"x": [1, {"k": 0, "j": 1, "k": 2}]}])", 16, &ptr), "");
+  EXPECT_EQ(ptr, "/0/x/1/k");
+  // The same name in different objects, or as a value, is not a repeat.
+  EXPECT_EQ(check(R"({"a": {"a": "a"}, "b": [{"a": 1}, {"a": 2}], "c": {"a": 1}})", 16), "");
+  EXPECT_EQ(check(R"({"turnover": {"day": 1, "week": 2}})", 16), "");
+}
+
+TEST(JsonStructure, NamesAreComparedDecoded) {
+  std::string ptr;
+  EXPECT_EQ(check(R"({"a": 1, "\u0061": 2})", 16, &ptr), "at byte 9: duplicate member name \"a\"");
+  EXPECT_EQ(ptr, "/a");
+  EXPECT_NE(check(R"({"caf\u00e9": 1, "café": 2})", 16, &ptr), "");
+  EXPECT_EQ(ptr, "/caf\xc3\xa9");
+  EXPECT_NE(check(R"({"\/": 1, "/": 2})", 16), "");
+  EXPECT_EQ(check(R"({"a": 1, "A": 2, "a ": 3})", 16), "");
+  // A quote and a control character in a name are escaped in the message.
+  EXPECT_EQ(check(R"({"q\"\n": 1, "q\"\u000a": 2})", 16), R"(at byte 13: duplicate member name "q\"\u000a")");
+}
+
+TEST(JsonStructure, PointerEscapesSlashAndTilde) {
+  std::string ptr;
+  EXPECT_NE(check(R"({"a/b": {"m~n": {"x": 1, "x": 2}}})", 16, &ptr), "");
+  EXPECT_EQ(ptr, "/a~1b/m~0n/x");
+  EXPECT_NE(check(R"({"~1": [0, {"": 1, "": 2}]})", 16, &ptr), "");
+  EXPECT_EQ(ptr, "/~01/1/");
+}
+
+TEST(JsonStructure, ManyMembersStayDistinctPastTheLinearScan) {
+  std::string t = "{";
+  for (int i = 0; i < 1000; ++i) t += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+  EXPECT_EQ(check(t + "}", 4), "");
+  std::string ptr;
+  EXPECT_NE(check(t + ",\"k517\":0}", 4, &ptr), "");
+  EXPECT_EQ(ptr, "/k517");
+  // Names of a closed object do not leak into the next object at that depth.
+  EXPECT_EQ(check("[" + t + "}," + t + "}]", 4), "");
+}
+
+TEST(JsonStructure, SyntaxErrorsAreReportedWhereTheyStrike) {
+  std::string ptr = "unchanged";
+  EXPECT_EQ(check(R"({"a": [1, 2, tru]})", 16, &ptr), json_syntax_error(R"({"a": [1, 2, tru]})"));
+  EXPECT_EQ(ptr, "/a/2");
+  EXPECT_NE(check(R"({"a": 1 "b": 2})", 16, &ptr), "");
+  EXPECT_EQ(ptr, "");
+  EXPECT_NE(check("{} {}", 16, &ptr), "");
+  EXPECT_NE(check("", 16), "");
+  EXPECT_NE(check("[1,]", 16), "");
+  // Exactly what the syntax check accepts, when nothing repeats and nesting is low.
+  const char* cases[] = {"{}", "[]", "0", "\"\\ud800\"", "{\"a\":[1,{\"b\":null}]}", "[1 2]", "{\"a\" 1}", "\"\xff\""};
+  for (const char* c : cases) EXPECT_EQ(check(c, 16).empty(), accepts(c)) << c;
+}
+
+}  // namespace structure
+
 }  // namespace
 }  // namespace paydomain::evaluator
