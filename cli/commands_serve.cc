@@ -20,7 +20,10 @@ struct ServeArgs {
   size_t body_limit = 8u << 20;
   int read_timeout_ms = 10'000;
   int idle_timeout_ms = 60'000;
+  int first_byte_timeout_ms = 5'000;
+  int shutdown_grace_ms = 1'000;
   size_t max_connections = 4096;
+  size_t max_connections_per_client = 256;
   size_t cache_mb = 512;
   int head_poll_ms = 100;
   bool no_access_log = false;
@@ -38,7 +41,10 @@ int run_serve(const ServeArgs& a) {
   o.transport.read_timeout = std::chrono::milliseconds(a.read_timeout_ms);
   o.transport.write_timeout = std::chrono::milliseconds(a.read_timeout_ms);
   o.transport.idle_timeout = std::chrono::milliseconds(a.idle_timeout_ms);
+  o.transport.first_byte_timeout = std::chrono::milliseconds(a.first_byte_timeout_ms);
+  o.transport.shutdown_grace = std::chrono::milliseconds(a.shutdown_grace_ms);
   o.transport.max_connections = a.max_connections;
+  o.transport.max_connections_per_client = a.max_connections_per_client;
   o.service.db_path = a.db;
   o.service.editor_dir = a.editor;
   o.service.contexts_dir = a.contexts;
@@ -140,7 +146,18 @@ void register_serve_commands(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--idle-timeout-ms", s->idle_timeout_ms, "Idle keep-alive connections are closed after this")
       ->capture_default_str();
-  serve->add_option("--max-connections", s->max_connections, "Connections beyond this get 503")->capture_default_str();
+  serve->add_option("--first-byte-timeout-ms", s->first_byte_timeout_ms,
+                    "A new connection that sends nothing for this long is closed")
+      ->capture_default_str();
+  serve->add_option("--shutdown-grace-ms", s->shutdown_grace_ms,
+                    "On SIGTERM, how long a waiting keep-alive connection may still send a request")
+      ->capture_default_str();
+  serve->add_option("--max-connections", s->max_connections,
+                    "Open connections in all; at the cap the longest-idle one is closed, 503 if none is idle")
+      ->capture_default_str();
+  serve->add_option("--max-connections-per-client", s->max_connections_per_client,
+                    "Open connections from one address (429 beyond; 0: no limit; raise it behind a proxy)")
+      ->capture_default_str();
   serve->add_option("--cache-mb", s->cache_mb, "Memory for compiled revisions (LRU)")->capture_default_str();
   serve->add_option("--head-poll-ms", s->head_poll_ms, "How often head is re-read for other writers")->capture_default_str();
   serve->add_flag("--no-access-log", s->no_access_log, "Do not log one JSON line per request");

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "dsl/utf8.h"
+#include "evaluator/json_reader.h"
 #include "evaluator/json_writer.h"
 #include "server/json_util.h"
 
@@ -89,7 +90,9 @@ void App::handle(Request req, std::function<void(Response)> reply) {
   std::string_view given_id = req.header("x-request-id");
   req.request_id = acceptable_request_id(given_id) ? std::string(given_id) : next_request_id();
 
-  auto match = router_.match(req.method, req.path);
+  // HEAD is answered as GET without the body; OPTIONS lists the methods.
+  bool head = req.method == "HEAD";
+  auto match = router_.match(head ? std::string_view("GET") : std::string_view(req.method), req.path);
   const Route* route = match.route;
 
   // Everything that finishes the request goes through here: the id header,
@@ -100,6 +103,7 @@ void App::handle(Request req, std::function<void(Response)> reply) {
     std::chrono::steady_clock::time_point start;
     std::function<void(Response)> reply;
     std::atomic<bool> done{false};
+    bool head = false;
   };
   auto st = std::make_shared<State>();
   st->request_id = req.request_id;
@@ -110,11 +114,13 @@ void App::handle(Request req, std::function<void(Response)> reply) {
   st->bytes_in = req.body.size();
   st->start = start;
   st->reply = std::move(reply);
+  st->head = head;
   Metrics* metrics = &metrics_;
   AccessLog* log = log_;
   Done finish = [st, metrics, log](Response res) {
     if (st->done.exchange(true)) return;  // a handler bug must not write twice
     res.headers.emplace_back("X-Request-ID", st->request_id);
+    res.omit_body = st->head;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - st->start).count();
     metrics->observe_request(st->route_index, res.status, secs);
     if (log)
@@ -124,6 +130,12 @@ void App::handle(Request req, std::function<void(Response)> reply) {
   };
 
   if (!route) {
+    if (req.method == "OPTIONS" && match.path_known) {
+      Response r;
+      r.status = 204;
+      r.headers.emplace_back("Allow", match.allow);
+      return finish(std::move(r));
+    }
     if (match.path_known) {
       Response r = error_response(405, "method-not-allowed", req.method + " is not allowed on " + req.path);
       r.headers.emplace_back("Allow", match.allow);
@@ -155,10 +167,18 @@ void App::handle(Request req, std::function<void(Response)> reply) {
                                    "this endpoint needs the role '" + std::string(to_string(route->access)) +
                                        "'; the token has '" + std::string(to_string(caller.role)) + "'"));
   }
+  if (route->body == Body::Checked && !req.body.empty()) {
+    std::string pointer;
+    std::string problem = evaluator::json_structure_error(req.body, kMaxBodyDepth, &pointer);
+    if (!problem.empty())
+      return finish(error_response(400, "bad-json", "the request body is not acceptable JSON: " + problem, pointer));
+  }
   try {
     route->handler(req, caller, finish);
   } catch (const std::exception& e) {
     finish(error_response(500, "internal", std::string("internal error: ") + e.what()));
+  } catch (...) {
+    finish(error_response(500, "internal", "internal error"));
   }
 }
 

@@ -31,6 +31,7 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   bool close = false;  // close the connection after writing
+  bool omit_body = false;  // HEAD: headers (with the body's Content-Length) only
 };
 
 // The one error shape of the API: {"error": {"code", "message", "path"}}.

@@ -78,6 +78,9 @@ std::string Metrics::render() const {
   gauge("paydomain_open_connections", "Open HTTP connections.", open_connections.load());
   counter("paydomain_rejected_connections_total", "Connections refused over the connection cap.",
           rejected_connections.load());
+  counter("paydomain_evicted_connections_total",
+          "Connections closed at the connection cap because they had waited longest without sending a request.",
+          evicted_connections.load());
   return out;
 }
 

@@ -29,7 +29,8 @@ class Metrics {
   std::atomic<uint64_t> cache_bytes{0};       // gauge
   std::atomic<int64_t> head_revision{-1};     // gauge
   std::atomic<int64_t> open_connections{0};   // gauge
-  std::atomic<uint64_t> rejected_connections{0};  // over the connection cap
+  std::atomic<uint64_t> rejected_connections{0};  // over the connection cap (global or per client)
+  std::atomic<uint64_t> evicted_connections{0};   // idle ones closed to make room at the cap
 
   std::string render() const;  // Prometheus text exposition format 0.0.4
 

@@ -20,8 +20,8 @@ bool access_from_string(std::string_view s, Access& out) {
   return true;
 }
 
-void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
-  Route r{std::move(method), std::move(pattern), access, std::move(handler), routes_.size()};
+void Router::add(std::string method, std::string pattern, Access access, Handler handler, Body body) {
+  Route r{std::move(method), std::move(pattern), access, std::move(handler), routes_.size(), body};
   routes_.push_back(std::move(r));
 }
 
@@ -49,18 +49,40 @@ bool Router::match_pattern(std::string_view pattern, std::string_view path,
   }
 }
 
+namespace {
+// "GET, POST" plus what the server answers for any known path: HEAD where
+// GET is served, and OPTIONS.
+void add_method(std::string& allow, std::string_view method) {
+  std::string_view rest = allow;
+  while (!rest.empty()) {
+    size_t comma = rest.find(", ");
+    if (rest.substr(0, comma) == method) return;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 2);
+  }
+  if (!allow.empty()) allow += ", ";
+  allow += method;
+}
+}  // namespace
+
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   Match m;
   std::vector<std::string> params;
+  bool any = path == "*";  // OPTIONS *: the server as a whole
+  bool get = false;
   for (const Route& r : routes_) {
-    if (!match_pattern(r.pattern, path, params)) continue;
+    if (!any && !match_pattern(r.pattern, path, params)) continue;
     m.path_known = true;
-    if (!m.allow.empty()) m.allow += ", ";
-    m.allow += r.method;
-    if (!m.route && r.method == method) {
+    add_method(m.allow, r.method);
+    get = get || r.method == "GET";
+    if (!any && !m.route && r.method == method) {
       m.route = &r;
       m.params = params;
     }
+  }
+  if (m.path_known) {
+    if (get) add_method(m.allow, "HEAD");
+    add_method(m.allow, "OPTIONS");
   }
   return m;
 }

@@ -28,24 +28,37 @@ struct Caller {
 using Done = std::function<void(Response)>;
 using Handler = std::function<void(Request& req, const Caller& caller, Done done)>;
 
+// How a route's request body reaches it. Checked: the App admits a
+// non-empty body only when it is one JSON value nested at most
+// kMaxBodyDepth deep with no repeated member (400 "bad-json" naming the
+// offender's JSON pointer otherwise), before the handler or any recursive
+// code sees it. Streamed: the handler reads the body with the bounded,
+// duplicate-rejecting JsonReader itself (the evaluate hot path, which must
+// not pay for a second pass).
+enum class Body { Checked, Streamed };
+inline constexpr size_t kMaxBodyDepth = 256;
+
 struct Route {
   std::string method;
   std::string pattern;  // also the metrics label
   Access access = Access::Public;
   Handler handler;
   size_t index = 0;  // position in routes(), for per-route metrics
+  Body body = Body::Checked;
 };
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Access access, Handler handler);
+  void add(std::string method, std::string pattern, Access access, Handler handler, Body body = Body::Checked);
 
   struct Match {
     const Route* route = nullptr;     // null: no route for this method
     bool path_known = false;          // some method matches the path (-> 405)
-    std::string allow;                // methods allowed for the path, "GET, POST"
+    std::string allow;                // methods allowed for the path, "GET, POST, HEAD, OPTIONS"
     std::vector<std::string> params;  // decoded path parameters
   };
+  // The route for method + path. Path "*" (OPTIONS *) matches no route but
+  // is known, with every method of the server in `allow`.
   Match match(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 

@@ -314,7 +314,7 @@ void Service::add_routes(Router& r) {
   r.add("GET", "/v1/revisions", Access::Reader, bind(&Service::get_revisions));
   r.add("GET", "/v1/revisions/{rev}", Access::Reader, bind(&Service::get_revision));
   r.add("GET", "/v1/revisions/{rev}/objects/{kind}/{id}", Access::Reader, bind(&Service::get_object));
-  r.add("POST", "/v1/revisions/{rev}/evaluate", Access::Reader, bind(&Service::post_evaluate_at));
+  r.add("POST", "/v1/revisions/{rev}/evaluate", Access::Reader, bind(&Service::post_evaluate_at), Body::Streamed);
   r.add("GET", "/v1/diff", Access::Reader, bind(&Service::get_diff));
   r.add("POST", "/v1/check", Access::Editor, bind(&Service::post_check));
   r.add("POST", "/v1/evaluate", Access::Editor, bind(&Service::post_evaluate_working));

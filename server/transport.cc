@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "server/metrics.h"
+#include "server/request_reader.h"
 
 namespace paydomain::server {
 
@@ -47,125 +48,134 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   tcp::acceptor& acceptor = *acceptor_holder;
   asio::signal_set& signals = *signals_holder;
   std::atomic<bool> stopping{false};
-  std::mutex mu;  // guards sessions and shutdown_fns
+  std::mutex mu;  // guards sessions, per_client and shutdown_fns
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<std::string, size_t> per_client;  // open connections by peer address
   std::vector<std::function<void()>> shutdown_fns;
   std::atomic<int64_t> pending_replies{0};  // requests handed to the app, not yet written
   std::optional<asio::steady_timer> monitor;
 
   Impl(TransportConfig c, HandleFn h, Metrics* m) : cfg(std::move(c)), handle(std::move(h)), metrics(m) {}
   void do_accept();
-  void reject(tcp::socket& s);
+  void admit(tcp::socket s);
+  void reject(tcp::socket& s, int status, std::string_view code, const std::string& message);
+  void forget(Session* s);
+  void readmit(Session* s);
   void begin_stop();
   void watch_stop(Clock::time_point hard_deadline);
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> srv)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), srv_(std::move(srv)) {}
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> srv, std::string client)
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        srv_(std::move(srv)),
+        client_(std::move(client)),
+        reader_(srv_->cfg.header_limit, srv_->cfg.body_limit) {}
 
   void start() {
-    {
-      std::lock_guard lock(srv_->mu);
-      srv_->sessions[this] = weak_from_this();
-    }
     timer_.expires_at(Clock::time_point::max());
     arm_timer();
     read_request();
   }
 
-  void post_shutdown() {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->shutdown(); });
+  // Milliseconds (steady clock) since this connection began waiting for a
+  // request with nothing received, or -1 while it is busy. Read by the
+  // acceptor (any thread) to pick a connection to evict at the cap.
+  int64_t idle_since() const { return idle_since_ms_.load(std::memory_order_relaxed); }
+  bool never_sent() const { return never_sent_.load(std::memory_order_relaxed); }
+
+  void post(void (Session::*fn)()) {
+    asio::post(socket_.get_executor(), [self = shared_from_this(), fn] { ((*self).*fn)(); });
   }
 
-  // On the session's strand: drop an idle connection now; a request that has
-  // begun is finished (its response says Connection: close).
+  // On the strand, when a graceful stop begins: a connection waiting for a
+  // request gets a short grace to send one (a request already on its way
+  // when the stop began is answered, with Connection: close) and is closed
+  // after it; a request that has begun is finished the same way.
   void shutdown() {
-    if (phase_ == Phase::Idle && !(parser_ && parser_->got_some()) && buffer_.size() == 0) close();
+    if (waiting()) set_deadline(std::min(deadline_, Clock::now() + srv_->cfg.shutdown_grace));
   }
+
+  // On the strand: closes the connection if it is still waiting with
+  // nothing received (the acceptor chose it to make room at the cap).
+  void evict() {
+    if (phase_ == Phase::Closed) return;
+    if (waiting()) return close();
+    srv_->readmit(this);  // a request arrived meanwhile: it is served after all
+  }
+
+  const std::string& client() const { return client_; }
+  bool forgotten = false;  // out of the server's tables (guarded by Impl::mu)
 
  private:
   enum class Phase { Idle, Reading, Handling, Writing, Draining, Closed };
 
+  bool waiting() const { return phase_ == Phase::Idle && inbuf_.empty() && !reader_.begun(); }
+
+  static int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  }
+
   void read_request() {
-    if (srv_->stopping.load()) return close();
-    parser_.emplace();
-    parser_->body_limit(srv_->cfg.body_limit);
-    parser_->header_limit(static_cast<uint32_t>(srv_->cfg.header_limit));
-    if (buffer_.size() > 0) {  // pipelined: the next request has begun
+    if (!inbuf_.empty()) {  // pipelined: the next request has begun
       phase_ = Phase::Reading;
       set_deadline(Clock::now() + srv_->cfg.read_timeout);
-      return parse_more();
+      return parse();
     }
     phase_ = Phase::Idle;
-    set_deadline(Clock::now() + srv_->cfg.idle_timeout);
-    // The first bytes are read here rather than by Beast, whose read does not
-    // complete before a whole header has arrived: the read timeout must start
-    // with the first byte, or a client trickling headers (slowloris) would
-    // only ever meet the idle timeout.
-    socket_.async_read_some(buffer_.prepare(8192), [self = shared_from_this()](error_code ec, size_t n) {
-      self->on_first_bytes(ec, n);
+    idle_since_ms_.store(now_ms(), std::memory_order_relaxed);
+    // A new connection must send its first byte soon; a keep-alive one may
+    // wait the idle timeout between requests.
+    auto wait = served_ == 0 ? srv_->cfg.first_byte_timeout : srv_->cfg.idle_timeout;
+    if (srv_->stopping.load()) wait = std::min(wait, srv_->cfg.shutdown_grace);
+    set_deadline(Clock::now() + wait);
+    read_some();
+  }
+
+  // Reads whatever arrives. The read timeout starts with the first byte of
+  // a request, so a client trickling headers (slowloris) meets it rather
+  // than the idle timeout.
+  void read_some() {
+    socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](error_code ec, size_t n) {
+      self->on_bytes(ec, n);
     });
   }
 
-  void on_first_bytes(error_code ec, size_t n) {
+  void on_bytes(error_code ec, size_t n) {
     if (phase_ == Phase::Closed) return;
-    if (ec || n == 0) return close();  // EOF, reset, idle timeout or shutdown
-    buffer_.commit(n);
-    phase_ = Phase::Reading;
-    set_deadline(Clock::now() + srv_->cfg.read_timeout);
-    parse_more();
-  }
-
-  void parse_more() {
-    http::async_read_some(socket_, buffer_, *parser_,
-                          [self = shared_from_this()](error_code ec, size_t) { self->on_read(ec); });
-  }
-
-  void on_read(error_code ec) {
-    if (phase_ == Phase::Closed) return;
-    // Beast parses a header only once it is complete, so bytes waiting in the
-    // buffer also mean a request has begun (a slowloris trickling headers).
-    bool begun = parser_->got_some() || buffer_.size() > 0;
+    bool begun = reader_.begun() || !inbuf_.empty() || n > 0;
     if (timed_out_) {
-      if (begun) return send_error(408, "request-timeout", "the request was not complete in time");
+      if (begun && phase_ == Phase::Reading)
+        return send_error({408, "request-timeout", "the request was not complete in time"});
       return close();
     }
-    if (ec == http::error::body_limit)
-      return send_error(413, "body-too-large",
-                        "the request body exceeds " + std::to_string(srv_->cfg.body_limit) + " bytes");
-    if (ec == http::error::header_limit)
-      return send_error(431, "headers-too-large", "the request headers are too large");
-    if (ec) {
-      if (begun && ec != http::error::end_of_stream && ec != asio::error::eof &&
-          ec != asio::error::operation_aborted && ec != asio::error::connection_reset)
-        return send_error(400, "bad-request", "malformed HTTP request: " + ec.message());
-      return close();
+    if (ec || n == 0) return close();  // EOF or reset: nobody to answer
+    inbuf_.append(read_buf_.data(), n);
+    if (phase_ == Phase::Idle) {
+      phase_ = Phase::Reading;
+      idle_since_ms_.store(-1, std::memory_order_relaxed);
+      never_sent_.store(false, std::memory_order_relaxed);
+      set_deadline(Clock::now() + srv_->cfg.read_timeout);
     }
-    if (!parser_->is_done()) return parse_more();
-    dispatch();
+    parse();
+  }
+
+  void parse() {
+    size_t used = reader_.parse(inbuf_);
+    inbuf_.erase(0, used);
+    if (const auto& err = reader_.error()) return send_error(*err);
+    if (reader_.done()) return dispatch();
+    read_some();
   }
 
   void dispatch() {
     phase_ = Phase::Handling;
     deadline_ = Clock::time_point::max();  // handlers are not bounded by socket timeouts
-    auto& msg = parser_->get();
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    size_t q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) req.query = parse_query(std::string_view(req.target).substr(q + 1));
-    for (const auto& field : msg) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::string_view value(field.value().data(), field.value().size());
-      auto [it, fresh] = req.headers.try_emplace(std::move(name), value);
-      if (!fresh) it->second.append(", ").append(value);
-    }
-    req.body = std::move(msg.body());
-    keep_alive_ = msg.keep_alive();
+    keep_alive_ = reader_.keep_alive();
+    ++served_;
+    Request req = reader_.take();
     // The pending reply is outstanding work: the io_context must not run dry
     // (during a graceful stop) while a worker thread still computes it.
     auto work = asio::make_work_guard(srv_->ioc);
@@ -187,11 +197,12 @@ class Session : public std::enable_shared_from_this<Session> {
     res_->version(11);
     res_->result(static_cast<unsigned>(r.status));
     res_->set(http::field::server, "paydomain");
-    res_->set(http::field::content_type, r.content_type);
+    if (r.status != 204) res_->set(http::field::content_type, r.content_type);
     for (auto& [k, v] : r.headers) res_->set(k, v);
     res_->body() = std::move(r.body);
     res_->keep_alive(keep);
-    res_->prepare_payload();
+    if (r.status != 204) res_->prepare_payload();
+    if (r.omit_body) res_->body().clear();  // HEAD: the GET's Content-Length, no body
     phase_ = Phase::Writing;
     set_deadline(Clock::now() + srv_->cfg.write_timeout);
     http::async_write(socket_, *res_, [self = shared_from_this(), keep](error_code ec, size_t) {
@@ -204,12 +215,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // An error found while reading (limits, malformed, timeout): answer it in
   // the API's JSON shape, then close.
-  void send_error(int status, std::string_view code, const std::string& message) {
+  void send_error(const ReadError& e) {
     keep_alive_ = false;
     timed_out_ = false;
-    Response r = error_response(status, code, message);
+    idle_since_ms_.store(-1, std::memory_order_relaxed);
+    Response r = error_response(e.status, e.code, e.message);
     r.close = true;
-    if (srv_->metrics) srv_->metrics->observe_request(srv_->metrics->unmatched_index(), status, 0);
+    if (srv_->metrics) srv_->metrics->observe_request(srv_->metrics->unmatched_index(), e.status, 0);
     srv_->pending_replies.fetch_add(1);  // balanced by write()
     write(std::move(r));
   }
@@ -225,7 +237,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void drain() {
-    socket_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](error_code ec, size_t) {
+    socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](error_code ec, size_t) {
       if (self->phase_ == Phase::Closed) return;
       if (ec) return self->close();
       self->drain();
@@ -249,7 +261,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (phase_ == Phase::Idle || phase_ == Phase::Reading) {
         timed_out_ = true;
         error_code ec;
-        socket_.cancel(ec);  // on_read sees timed_out_
+        socket_.cancel(ec);  // on_bytes sees timed_out_
         deadline_ = Clock::time_point::max();
       } else {
         return close();  // a client that does not read its response, or lingering ended
@@ -262,36 +274,37 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     if (phase_ == Phase::Closed) return;
     phase_ = Phase::Closed;
+    idle_since_ms_.store(-1, std::memory_order_relaxed);
     error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     timer_.cancel();
-    {
-      std::lock_guard lock(srv_->mu);
-      srv_->sessions.erase(this);
-    }
-    if (srv_->metrics) srv_->metrics->open_connections.fetch_sub(1);
+    srv_->forget(this);
   }
 
   tcp::socket socket_;
   asio::steady_timer timer_;
   std::shared_ptr<HttpServer::Impl> srv_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string client_;  // the peer's address, for the per-client cap
+  RequestReader reader_;
+  std::string inbuf_;   // received, not yet consumed by the reader
+  std::array<char, 16384> read_buf_{};
   std::optional<http::response<http::string_body>> res_;
-  std::array<char, 4096> drain_buf_{};
   Phase phase_ = Phase::Idle;
   Clock::time_point deadline_ = Clock::time_point::max();
+  uint64_t served_ = 0;  // requests answered on this connection
   bool keep_alive_ = true;
   bool timed_out_ = false;
+  std::atomic<int64_t> idle_since_ms_{-1};
+  std::atomic<bool> never_sent_{true};
 };
 
-void HttpServer::Impl::reject(tcp::socket& s) {
+void HttpServer::Impl::reject(tcp::socket& s, int status, std::string_view code, const std::string& message) {
   if (metrics) metrics->rejected_connections.fetch_add(1);
-  static const std::string body = [] {
-    return error_response(503, "too-many-connections", "the server is at its connection limit").body;
-  }();
-  std::string msg = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+  std::string body = error_response(status, code, message).body;
+  std::string reason = status == 429 ? "Too Many Requests" : "Service Unavailable";
+  std::string msg = "HTTP/1.1 " + std::to_string(status) + " " + reason +
+                    "\r\nContent-Type: application/json\r\nConnection: close\r\nRetry-After: 1\r\n"
                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   error_code ec;
   s.non_blocking(true, ec);
@@ -300,20 +313,96 @@ void HttpServer::Impl::reject(tcp::socket& s) {
   s.close(ec);
 }
 
+// Admission: at most max_connections_per_client from one address (429), and
+// at most max_connections in all. At the global cap the connection that has
+// waited longest without sending anything (a never-used one first) is
+// evicted to make room, so idle sockets cannot lock out clients that behave;
+// only when every connection is busy does a newcomer get 503.
+void HttpServer::Impl::admit(tcp::socket s) {
+  error_code ec;
+  auto peer = s.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  std::string client = peer.address().to_string();
+  enum class Verdict { Admit, PerClient, Full } verdict = Verdict::Admit;
+  std::shared_ptr<Session> victim;
+  {
+    std::lock_guard lock(mu);
+    auto it = per_client.find(client);
+    size_t mine = it == per_client.end() ? 0 : it->second;
+    if (cfg.max_connections_per_client > 0 && mine >= cfg.max_connections_per_client) {
+      verdict = Verdict::PerClient;
+    } else if (sessions.size() >= cfg.max_connections) {
+      int64_t best = INT64_MAX;
+      bool best_fresh = false;
+      for (auto& [p, w] : sessions) {
+        int64_t since = p->idle_since();
+        if (since < 0) continue;
+        bool fresh = p->never_sent();
+        if ((fresh && !best_fresh) || (fresh == best_fresh && since < best)) {
+          if (auto locked = w.lock()) {
+            victim = std::move(locked);
+            best = since;
+            best_fresh = fresh;
+          }
+        }
+      }
+      if (!victim) verdict = Verdict::Full;
+    }
+    if (verdict == Verdict::Admit) {
+      if (victim) {  // it leaves the tables now, so the next accept looks elsewhere
+        sessions.erase(victim.get());
+        auto v = per_client.find(victim->client());
+        if (v != per_client.end() && --v->second == 0) per_client.erase(v);
+        victim->forgotten = true;
+      }
+      ++per_client[client];
+    }
+  }
+  if (verdict == Verdict::PerClient)
+    return reject(s, 429, "too-many-connections",
+                  "this client address already has " + std::to_string(cfg.max_connections_per_client) +
+                      " open connections, the most allowed");
+  if (verdict == Verdict::Full)
+    return reject(s, 503, "too-many-connections", "the server is at its connection limit");
+  if (victim) {
+    if (metrics) metrics->evicted_connections.fetch_add(1);
+    victim->post(&Session::evict);
+  }
+  s.set_option(tcp::no_delay(true), ec);
+  if (metrics) metrics->open_connections.fetch_add(1);
+  auto session = std::make_shared<Session>(std::move(s), shared_from_this(), std::move(client));
+  {
+    std::lock_guard lock(mu);
+    sessions[session.get()] = session;
+  }
+  session->start();
+}
+
+void HttpServer::Impl::forget(Session* s) {
+  {
+    std::lock_guard lock(mu);
+    if (!s->forgotten) {
+      sessions.erase(s);
+      auto it = per_client.find(s->client());
+      if (it != per_client.end() && --it->second == 0) per_client.erase(it);
+      s->forgotten = true;
+    }
+  }
+  if (metrics) metrics->open_connections.fetch_sub(1);
+}
+
+void HttpServer::Impl::readmit(Session* s) {
+  std::lock_guard lock(mu);
+  if (!s->forgotten) return;
+  sessions[s] = s->weak_from_this();
+  ++per_client[s->client()];
+  s->forgotten = false;
+}
+
 void HttpServer::Impl::do_accept() {
   acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](error_code ec, tcp::socket s) {
     if (!self->acceptor.is_open() || self->stopping.load()) return;
-    if (!ec) {
-      int64_t open = self->metrics ? self->metrics->open_connections.load() : 0;
-      if (static_cast<size_t>(open) >= self->cfg.max_connections) {
-        self->reject(s);
-      } else {
-        error_code ignore;
-        s.set_option(tcp::no_delay(true), ignore);
-        if (self->metrics) self->metrics->open_connections.fetch_add(1);
-        std::make_shared<Session>(std::move(s), self)->start();
-      }
-    }
+    if (!ec) self->admit(std::move(s));
     self->do_accept();
   });
 }
@@ -332,7 +421,7 @@ void HttpServer::Impl::begin_stop() {
       if (auto s = w.lock()) live.push_back(std::move(s));
   }
   for (auto& fn : fns) fn();
-  for (auto& s : live) s->post_shutdown();
+  for (auto& s : live) s->post(&Session::shutdown);
   // Stop once every request handed out is answered and every connection is
   // closed, rather than waiting for the io_context to run dry: a closed
   // session's timer may still be pending for up to its idle timeout. A hard

@@ -22,13 +22,22 @@ struct TransportConfig {
   int threads = 0;       // 0: one per core
   size_t body_limit = 8u << 20;    // bytes; larger bodies get 413
   size_t header_limit = 16u << 10; // bytes of request line + headers; more gets 431
-  // Once a request has begun, it must be complete within read_timeout (slow
+  // A new connection must send its first byte within first_byte_timeout;
+  // once a request has begun, it must be complete within read_timeout (slow
   // clients get 408 and are closed); an idle keep-alive connection is closed
   // after idle_timeout; a response must be written within write_timeout.
+  std::chrono::milliseconds first_byte_timeout{5'000};
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds write_timeout{10'000};
-  size_t max_connections = 4096;  // beyond: 503 and close
+  // On a graceful stop, a connection waiting for a request may still send
+  // one for this long (it is answered with Connection: close).
+  std::chrono::milliseconds shutdown_grace{1'000};
+  // At max_connections the connection idle longest is closed to make room
+  // (503 only when all are busy); one client address may hold at most
+  // max_connections_per_client (429 beyond; 0: no per-client cap).
+  size_t max_connections = 4096;
+  size_t max_connections_per_client = 256;
 };
 
 class HttpServer {
@@ -51,8 +60,9 @@ class HttpServer {
   void on_shutdown(std::function<void()> fn);
 
   // Runs the I/O threads (the caller is one of them) until a graceful stop:
-  // stop accepting, close idle connections, finish in-flight requests (their
-  // responses carry Connection: close), then return.
+  // stop accepting, give waiting connections shutdown_grace to send a request,
+  // finish in-flight requests (their responses carry Connection: close),
+  // then return.
   void run();
   void stop();  // thread-safe; begins the graceful stop
   bool stopping() const;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz with libFuzzer (clang), then merge new findings into the small
-# committed corpora. Two targets: parse_fuzzer (.pd files, corpus/) and
-# context_fuzzer (payment contexts, context_corpus/); each gets the time.
+# committed corpora. Three targets: parse_fuzzer (.pd files, corpus/),
+# context_fuzzer (payment contexts, context_corpus/) and http_fuzzer (raw
+# request bytes through the server's pipeline, http_corpus/); each gets the time.
 #   make fuzz                                   # 60 seconds each
 #   FUZZ_SECONDS=3600 make fuzz                 # an hour each
 #   FUZZ_TARGETS=context_fuzzer make fuzz       # one of them
@@ -9,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_TO_RUN=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-parse_fuzzer context_fuzzer}
+TARGETS=${FUZZ_TARGETS:-parse_fuzzer context_fuzzer http_fuzzer}
 BUILD=build/fuzz
 if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -21,6 +22,7 @@ for target in $TARGETS; do
   case $target in
     parse_fuzzer) corpus=tests/fuzz/corpus; extra=(-dict=tests/fuzz/pd.dict) ;;
     context_fuzzer) corpus=tests/fuzz/context_corpus; extra=() ;;
+    http_fuzzer) corpus=tests/fuzz/http_corpus; extra=(-dict=tests/fuzz/http.dict) ;;
     *) echo "fuzz: unknown target $target"; exit 2 ;;
   esac
   ninja -C "$BUILD" "$target"

@@ -153,7 +153,7 @@ TEST_F(Api, UnknownRoutesAndMethods) {
   expect_error(s().call("GET", "/v1/nothing", tok().reader), 404, "not-found");
   auto r = s().call("DELETE", "/v1/head", tok().reader);
   expect_error(r, 405, "method-not-allowed");
-  EXPECT_EQ(r.header("allow"), "GET");
+  EXPECT_EQ(r.header("allow"), "GET, HEAD, OPTIONS");
 }
 
 TEST_F(Api, RequestIdIsEchoedOrGeneratedAndLoggedWithoutTheToken) {

@@ -58,17 +58,16 @@ TEST(Hardening, SlowClientGets408AndOthersAreServedMeanwhile) {
   ServerProcess s("--read-timeout-ms 2000 --idle-timeout-ms 30000");
   HttpClient slow(s.port());
   slow.send_raw("POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"files\":");  // then stalls
-  // Meanwhile a normal client is answered, long before the slow one times out.
-  auto t0 = std::chrono::steady_clock::now();
+  // Meanwhile a normal client is answered, before the slow one times out
+  // (the order is what counts: the slow connection is still open then).
   EXPECT_EQ(s.call("GET", "/v1/head", s.tokens().reader).status, 200);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1500));
   EXPECT_FALSE(slow.closed_by_peer(std::chrono::milliseconds(0)));
   auto r = slow.read_response();
   expect_json_error(r, 408, "request-timeout");
   EXPECT_TRUE(slow.closed_by_peer(std::chrono::milliseconds(2000)));
-  // Slowloris: headers trickled byte by byte still hit the deadline.
+  // Slowloris: headers trickled byte by byte still hit the read deadline,
+  // not the idle timeout (30 s, longer than the whole trickle).
   HttpClient loris(s.port());
-  auto start = std::chrono::steady_clock::now();
   bool closed = false;
   std::string line = "GET /v1/head HTTP/1.1\r\nX-A: ";
   try {
@@ -80,7 +79,6 @@ TEST(Hardening, SlowClientGets408AndOthersAreServedMeanwhile) {
     closed = true;  // the server closed the socket under our send
   }
   EXPECT_TRUE(closed);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(8000));  // read timeout, not idle
 }
 
 TEST(Hardening, IdleKeepAliveConnectionsAreClosed) {
@@ -91,15 +89,28 @@ TEST(Hardening, IdleKeepAliveConnectionsAreClosed) {
   EXPECT_TRUE(c.closed_by_peer(std::chrono::milliseconds(3000)));  // then the idle timeout
 }
 
-TEST(Hardening, ConnectionCapAnswers503) {
-  ServerProcess s(kFlags);
+TEST(Hardening, ConnectionCapAnswers503WhenEveryConnectionIsBusy) {
+  // Idle connections make room at the cap (see framing_test.cc); busy ones,
+  // here each in the middle of sending a request, do not.
+  ServerProcess s("--max-connections 16 --max-connections-per-client 0 --read-timeout-ms 60000");
   std::vector<std::unique_ptr<HttpClient>> held;
   for (int i = 0; i < 16; ++i) {
     held.push_back(std::make_unique<HttpClient>(s.port()));
-    ASSERT_EQ(held.back()->request("GET", "/healthz").status, 200);
+    // A whole request, then the start of another whose rest never comes.
+    held.back()->send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n");
+    ASSERT_EQ(held.back()->read_response().status, 200);
   }
-  HttpClient extra(s.port());
-  expect_json_error(extra.read_response(), 503, "too-many-connections");
+  // Once the server has taken up the partial requests, a newcomer is refused
+  // (until then it may be served: retry rather than guess when that is).
+  HttpResponse refused;
+  for (int i = 0; i < 50 && refused.status != 503; ++i) {
+    HttpClient extra(s.port(), std::chrono::milliseconds(1000));
+    try {
+      refused = extra.read_response();  // sends nothing: a refusal comes unasked
+    } catch (const std::exception&) {
+    }
+  }
+  expect_json_error(refused, 503, "too-many-connections");
   held.clear();
   // Capacity comes back once connections close.
   bool served = false;

@@ -100,7 +100,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& t
   return read_response();
 }
 
-HttpResponse HttpClient::read_response() {
+HttpResponse HttpClient::read_response(bool head_only) {
   auto deadline = std::chrono::steady_clock::now() + timeout_;
   auto fill = [&]() {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -134,7 +134,7 @@ HttpResponse HttpClient::read_response() {
     size_t v = line.find_first_not_of(' ', colon + 1);
     res.headers[name] = v == std::string::npos ? "" : line.substr(v);
   }
-  size_t len = res.headers.count("content-length") ? std::stoul(res.headers["content-length"]) : 0;
+  size_t len = res.headers.count("content-length") && !head_only ? std::stoul(res.headers["content-length"]) : 0;
   while (buf_.size() < end + 4 + len) fill();
   res.body = buf_.substr(end + 4, len);
   buf_.erase(0, end + 4 + len);

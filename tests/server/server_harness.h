@@ -41,7 +41,8 @@ class HttpClient {
                        const std::vector<std::pair<std::string, std::string>>& headers = {});
   // Raw bytes, for malformed and slow requests.
   void send_raw(const std::string& bytes);
-  HttpResponse read_response();
+  // `head`: the response to a HEAD request (a Content-Length, no body).
+  HttpResponse read_response(bool head = false);
   // True when the server closed the connection (EOF) within `within`.
   bool closed_by_peer(std::chrono::milliseconds within);
   bool connected() const { return fd_ >= 0; }

@@ -46,7 +46,11 @@ TEST(Router, MatchesPatternsAndReportsAllowedMethods) {
   m = r.match("GET", "/v1/revisions/12/evaluate");
   EXPECT_FALSE(m.route);
   EXPECT_TRUE(m.path_known);
-  EXPECT_EQ(m.allow, "POST");
+  EXPECT_EQ(m.allow, "POST, OPTIONS");
+  EXPECT_EQ(r.match("GET", "/v1/revisions/12").allow, "GET, HEAD, OPTIONS");
+  m = r.match("OPTIONS", "*");  // the server as a whole
+  EXPECT_FALSE(m.route);
+  EXPECT_EQ(m.allow, "GET, POST, HEAD, OPTIONS");
   EXPECT_FALSE(r.match("GET", "/v1/revisions/").route);
   EXPECT_FALSE(r.match("GET", "/v1/revisions//x").path_known);
   EXPECT_FALSE(r.match("GET", "/v1/revisions/1/").route);
