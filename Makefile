@@ -5,6 +5,7 @@
 JOBS ?= $(shell nproc)
 RELEASE := build/release
 TESTBUILD := build/test
+TSANBUILD := build/tsan
 
 setup:
 	@bash scripts/setup.sh
@@ -21,9 +22,18 @@ run: build
 $(TESTBUILD)/build.ninja:
 	cmake -S . -B $(TESTBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAYDOMAIN_SANITIZE=ON -DPAYDOMAIN_BENCH=OFF
 
-test: setup $(TESTBUILD)/build.ninja
+$(TSANBUILD)/build.ninja:
+	cmake -S . -B $(TSANBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAYDOMAIN_TSAN=ON -DPAYDOMAIN_BENCH=OFF
+
+# The ThreadSanitizer pass builds only the server binary and the in-process
+# server and store tests (the concurrent parts), not the world a second time.
+TSAN_TARGETS := paydomain server_unit_tests store_tests
+
+test: setup $(TESTBUILD)/build.ninja $(TSANBUILD)/build.ninja
 	ninja -C $(TESTBUILD) -j $(JOBS)
 	@bash scripts/test.sh $(TESTBUILD)
+	ninja -C $(TSANBUILD) -j $(JOBS) $(TSAN_TARGETS)
+	@bash scripts/test_tsan.sh $(TSANBUILD) $(TESTBUILD)
 
 bench: build
 	@bash scripts/bench.sh $(RELEASE)

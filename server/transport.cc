@@ -335,15 +335,15 @@ void HttpServer::Impl::admit(tcp::socket s) {
       int64_t best = INT64_MAX;
       bool best_fresh = false;
       for (auto& [p, w] : sessions) {
-        int64_t since = p->idle_since();
+        auto candidate = w.lock();
+        if (!candidate) continue;
+        int64_t since = candidate->idle_since();
         if (since < 0) continue;
-        bool fresh = p->never_sent();
+        bool fresh = candidate->never_sent();
         if ((fresh && !best_fresh) || (fresh == best_fresh && since < best)) {
-          if (auto locked = w.lock()) {
-            victim = std::move(locked);
-            best = since;
-            best_fresh = fresh;
-          }
+          victim = std::move(candidate);
+          best = since;
+          best_fresh = fresh;
         }
       }
       if (!victim) verdict = Verdict::Full;
