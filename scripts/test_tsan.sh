@@ -15,16 +15,18 @@ export TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 log_path=$reports/r
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+status=0
 echo "tsan: in-process server and store tests"
-"$TSAN/tests/server/server_unit_tests" --gtest_brief=1
-"$TSAN/tests/domain_store/store_tests" --gtest_brief=1
+"$TSAN/tests/server/server_unit_tests" --gtest_brief=1 || status=1
+"$TSAN/tests/domain_store/store_tests" --gtest_brief=1 || status=1
 echo "tsan: the end-to-end server tests against a TSan server"
 PAYDOMAIN_BIN="$PWD/$TSAN/cli/paydomain" ctest --test-dir "$TESTBUILD" --output-on-failure -j "$(nproc)" \
-  --timeout 600 -R '^(Api|Writes|Load|Hardening|Framing|Connections|Shutdown)\.'
+  --timeout 600 -R '^(Api|Writes|Load|Hardening|Framing|Connections|Shutdown)\.' || status=1
 
 if compgen -G "$reports/report*" >/dev/null; then
   cat "$reports"/report*
   echo "tsan: ThreadSanitizer found the races above"
   exit 1
 fi
+[ "$status" -eq 0 ] || { echo "tsan: tests failed"; exit 1; }
 echo "tsan: no races"

@@ -151,7 +151,18 @@ std::variant<EvaluateBody, Response> scan_evaluate_body(const std::string& body)
   if (top_is_object) {
     r.begin_object();
     std::string_view key;
+    bool seen_contexts = false, seen_explain = false;
     while (r.next_key(key)) {
+      // The batch's own members may not repeat (a context's fields are
+      // judged by the context reader, which refuses repeats too).
+      bool* seen = key == "contexts" ? &seen_contexts : key == "explain" ? &seen_explain : nullptr;
+      if (seen && *seen) {
+        std::string at = "/" + std::string(key);
+        shape(error_response(400, "bad-json", at + ": a repeated member (each member may appear once)", at));
+        skip_value();
+        continue;
+      }
+      if (seen) *seen = true;
       if (key == "contexts") {
         out.batch = true;
         if (r.peek() != Kind::Array) {

@@ -7,6 +7,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -43,8 +44,13 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   // that destroys the handlers left after a stop and breaks the cycle.
   std::unique_ptr<asio::io_context> ioc_holder = std::make_unique<asio::io_context>();
   asio::io_context& ioc = *ioc_holder;
-  std::optional<tcp::acceptor> acceptor_holder{std::in_place, ioc};
-  std::optional<asio::signal_set> signals_holder{std::in_place, ioc};
+  // The acceptor, the signals, the stop and its monitor are used only on this
+  // strand, so accepting and stopping never race.
+  // (Held through an optional so ~HttpServer can drop it before the io_context.)
+  std::optional<asio::strand<asio::io_context::executor_type>> control_holder{asio::make_strand(ioc)};
+  asio::strand<asio::io_context::executor_type>& control = *control_holder;
+  std::optional<tcp::acceptor> acceptor_holder{std::in_place, control};
+  std::optional<asio::signal_set> signals_holder{std::in_place, control};
   tcp::acceptor& acceptor = *acceptor_holder;
   asio::signal_set& signals = *signals_holder;
   std::atomic<bool> stopping{false};
@@ -74,10 +80,13 @@ class Session : public std::enable_shared_from_this<Session> {
         client_(std::move(client)),
         reader_(srv_->cfg.header_limit, srv_->cfg.body_limit) {}
 
+  // Called on the acceptor's strand; everything after runs on the session's.
   void start() {
-    timer_.expires_at(Clock::time_point::max());
-    arm_timer();
-    read_request();
+    asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      self->timer_.expires_at(Clock::time_point::max());
+      self->arm_timer();
+      self->read_request();
+    });
   }
 
   // Milliseconds (steady clock) since this connection began waiting for a
@@ -426,7 +435,7 @@ void HttpServer::Impl::begin_stop() {
   // closed, rather than waiting for the io_context to run dry: a closed
   // session's timer may still be pending for up to its idle timeout. A hard
   // deadline bounds a stop that clients would otherwise keep open.
-  monitor.emplace(ioc);
+  monitor.emplace(control);
   watch_stop(Clock::now() + cfg.read_timeout + cfg.write_timeout + std::chrono::seconds(5));
 }
 
@@ -451,6 +460,7 @@ HttpServer::~HttpServer() {
   impl_->monitor.reset();
   impl_->signals_holder.reset();
   impl_->acceptor_holder.reset();
+  impl_->control_holder.reset();
   impl_->ioc_holder.reset();
 }
 
@@ -488,7 +498,7 @@ void HttpServer::run() {
   auto impl = impl_;
   impl->signals.add(SIGTERM);
   impl->signals.add(SIGINT);
-  impl->signals.async_wait([impl](error_code ec, int) {
+  impl->signals.async_wait([impl](error_code ec, int) {  // on the control strand
     if (!ec) impl->begin_stop();
   });
   impl->do_accept();
@@ -502,7 +512,7 @@ void HttpServer::run() {
 
 void HttpServer::stop() {
   auto impl = impl_;
-  asio::post(impl->ioc, [impl] { impl->begin_stop(); });
+  asio::post(impl->control, [impl] { impl->begin_stop(); });
 }
 
 bool HttpServer::stopping() const { return impl_->stopping.load(); }
