@@ -625,6 +625,10 @@ class Checker {
     for (GivenEntry& g : c.given) {
       switch (g.kind) {
         case GivenEntry::Kind::Health:
+          // Like a repeated JSON member: one value per metric of a terminal, never "the last one wins".
+          if (!seen.insert("health " + g.key.text + "." + g.metric.text).second) {
+            err(g.key.span, "duplicate-field", "'health " + g.key.text + " " + g.metric.text + "' is given twice");
+          }
           ref(g.key, ObjectKind::Terminal);
           if (const AttributeInfo* a = find_attribute("health." + g.metric.text)) {
             operand(*a, g.value);
@@ -634,6 +638,9 @@ class Checker {
           }
           break;
         case GivenEntry::Kind::Turnover:
+          if (!seen.insert("turnover " + g.key.text).second) {
+            err(g.key.span, "duplicate-field", "'turnover " + g.key.text + "' is given twice");
+          }
           if (ref(g.key, ObjectKind::Limit)) {
             const Object* lim = ids(ObjectKind::Limit)[g.key.text];
             const Clause* b = lim->find(CK::LimitBound);

@@ -118,6 +118,20 @@ TEST(Checker, TestBlocks) {
   // A refund's original payment is money.
   EXPECT_FALSE(with("given { tariff standard", "given { tariff standard payment_amount 6000.00 RUB").diags.has_errors());
   EXPECT_TRUE(with("given { tariff standard", "given { tariff standard payment_amount 12").has("type"));
+  // Every given line at most once: a field, a health metric of a terminal, a limit's turnover.
+  EXPECT_TRUE(with("given { tariff standard", "given { tariff standard risk low").has("duplicate-field"));
+  auto health = with("given { tariff standard",
+                     "given { tariff standard health yb_3ds failure_rate 10% health yb_3ds failure_rate 90%");
+  ASSERT_TRUE(health.first("duplicate-field"));
+  EXPECT_EQ(health.first("duplicate-field")->message, "'health yb_3ds failure_rate' is given twice");
+  EXPECT_FALSE(with("given { tariff standard",
+                    "given { tariff standard health yb_3ds failure_rate 10% health yb_3ds latency_ms 9 "
+                    "health yb_fast failure_rate 10%")
+                   .diags.has_errors());
+  auto turnover = with("given { tariff standard",
+                       "given { tariff standard turnover card_daily 1.00 RUB turnover card_daily 99999.00 RUB");
+  ASSERT_TRUE(turnover.first("duplicate-field"));
+  EXPECT_EQ(turnover.first("duplicate-field")->message, "'turnover card_daily' is given twice");
 }
 
 TEST(Checker, UnknownRoundingModeDoesNotHideOtherErrors) {
