@@ -498,13 +498,17 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
 
 }  // namespace
 
-uint64_t payment_key_hash(std::string_view key) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char ch : key) {
+uint64_t fnv1a_64(std::string_view bytes) {
+  uint64_t h = 14695981039346656037ull;  // the standard FNV-64 offset basis
+  for (unsigned char ch : bytes) {
     h ^= ch;
     h *= 1099511628211ull;
   }
-  h += 0x9e3779b97f4a7c15ull;
+  return h;
+}
+
+uint64_t payment_key_hash(std::string_view key) {
+  uint64_t h = fnv1a_64(key) + 0x9e3779b97f4a7c15ull;
   h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
   h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
   return h ^ (h >> 31);

@@ -103,9 +103,13 @@ struct EvalResult {
 
 EvalResult evaluate(const CompiledDomain& domain, const Context& context, const EvalOptions& options = {});
 
-// The weighted choice: a stable 64-bit hash of the payment key (FNV-1a with
-// a splitmix64 finaliser), so the same key picks the same terminal on every
-// machine and every run.
+// The weighted choice: a stable 64-bit hash of the payment key (FNV-1a-64
+// with a splitmix64 finaliser), so the same key picks the same terminal on
+// every machine and every run. The formula and test vectors are published in
+// docs/evaluation.md ("The weighted choice, exactly"); changing either
+// changes routing for existing payments.
 uint64_t payment_key_hash(std::string_view key);
+// Standard FNV-1a-64 (offset basis 14695981039346656037, prime 1099511628211).
+uint64_t fnv1a_64(std::string_view bytes);
 
 }  // namespace paydomain::evaluator

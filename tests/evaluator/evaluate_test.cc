@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <thread>
 
 #include "evaluator/time.h"
@@ -200,6 +202,56 @@ TEST(Evaluate, WeightedChoiceIsStableAndDistributedByWeight) {
   EXPECT_NEAR(counts["yb_3ds"] / double(n), 0.70, 0.0075);
   EXPECT_NEAR(counts["yb_fast"] / double(n), 0.20, 0.0075);
   EXPECT_NEAR(counts["bb"] / double(n), 0.10, 0.0075);
+}
+
+// The published test vectors (docs/evaluation.md, "The weighted choice,
+// exactly"), read from the doc itself so the two cannot drift apart.
+TEST(RouteHash, DocumentedVectors) {
+  std::ifstream in(std::string(PAYDOMAIN_SOURCE_DIR) + "/docs/evaluation.md");
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t from = doc.find("<!-- hash-vectors"), to = doc.find("<!-- /hash-vectors -->");
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  std::istringstream table(doc.substr(from, to - from));
+  // A, B, C of the doc are the `weighted` ruleset's candidates, in source order and weights 70, 20, 10.
+  const std::map<std::string, std::string> terminal = {{"A", "yb_3ds"}, {"B", "yb_fast"}, {"C", "bb"}};
+  json j = payment();
+  j["routing"] = "weighted";
+  j["amount"]["amount"] = 50000;
+  auto ctx = parse_context(j, cd());
+  ASSERT_TRUE(ctx.ok());
+  std::string line;
+  int rows = 0;
+  while (std::getline(table, line)) {
+    // | `"key"` | `fnv` | `h` | x | `T` |
+    if (line.rfind("| `\"", 0) != 0) continue;
+    std::vector<std::string> cells;
+    for (size_t at = 1; at < line.size();) {
+      size_t bar = line.find(" |", at);
+      if (bar == std::string::npos) break;
+      std::string c = line.substr(at, bar - at);
+      c.erase(0, c.find_first_not_of(' '));
+      if (c.size() >= 2 && c.front() == '`' && c.back() == '`') c = c.substr(1, c.size() - 2);
+      cells.push_back(c);
+      at = bar + 2;
+    }
+    ASSERT_EQ(cells.size(), 5u) << line;
+    std::string key = cells[0].substr(1, cells[0].size() - 2);  // strip the quotes
+    SCOPED_TRACE(line);
+    EXPECT_EQ(fnv1a_64(key), std::stoull(cells[1], nullptr, 16));
+    uint64_t h = payment_key_hash(key);
+    EXPECT_EQ(h, std::stoull(cells[2], nullptr, 16));
+    EXPECT_EQ(static_cast<uint64_t>((static_cast<unsigned __int128>(h) * 100) >> 64), std::stoull(cells[3]));
+    ctx->payment_key = key;
+    EvalResult r = evaluate(cd(), *ctx);
+    ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
+    EXPECT_EQ(term(r.route.terminal), terminal.at(cells[4]));
+    ++rows;
+  }
+  EXPECT_GE(rows, 8);
+  // The published FNV-1a-64 values of "" and "a" (the standard offset basis).
+  EXPECT_EQ(fnv1a_64(""), 0xcbf29ce484222325ull);
+  EXPECT_EQ(fnv1a_64("a"), 0xaf63dc4c8601ec8cull);
 }
 
 TEST(Evaluate, PartialEvaluationNeverGuesses) {
