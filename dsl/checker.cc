@@ -236,7 +236,7 @@ class Checker {
       case AttrType::Share:
         if (v.kind != Value::Kind::Percent) {
           type_error("a percentage, e.g. 70%");
-        } else if (v.number.units > 100 * pow10(v.number.scale)) {
+        } else if (over_hundred(v.number)) {
           err(v.span, "type", "a share cannot exceed 100%");
         }
         break;
@@ -246,10 +246,13 @@ class Checker {
     }
   }
 
-  static int64_t pow10(int n) {
-    int64_t r = 1;
-    while (n-- > 0) r *= 10;
-    return r;
+  // units / 10^scale > 100, without overflow: 100 x 10^17 is beyond int64
+  // (0.00000000000000001% is a tiny share, not "more than 100%").
+  static bool over_hundred(const Decimal& d) {
+    if (d.scale >= 17) return false;  // 100 x 10^scale > INT64_MAX >= units
+    __int128 hundred = 100;
+    for (int i = 0; i < d.scale; ++i) hundred *= 10;
+    return d.units > hundred;
   }
 
   void condition(Condition& c, bool allow_health) {
@@ -357,7 +360,7 @@ class Checker {
         if (money(v.fixed)) currencies.insert(v.fixed.currency.text);
         break;
       case Volume::Kind::Percent:
-        if (v.percent.units > 100 * pow10(v.percent.scale)) {
+        if (over_hundred(v.percent)) {
           err(v.span, "share-too-large", "a share of more than 100% of the amount");
         }
         break;

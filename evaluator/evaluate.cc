@@ -131,7 +131,7 @@ bool uses_amount(const CompiledVolume& v) {
   return std::any_of(v.args.begin(), v.args.end(), uses_amount);
 }
 
-Result<Rational> volume(const CompiledDomain& d, const CompiledVolume& v, const Facts& f) {
+Result<Exact> volume(const CompiledDomain& d, const CompiledVolume& v, const Facts& f) {
   using K = dsl::Volume::Kind;
   switch (v.kind) {
     case K::Fixed:
@@ -140,16 +140,16 @@ Result<Rational> volume(const CompiledDomain& d, const CompiledVolume& v, const 
                              " cannot apply to a payment in " +
                              d.vocab.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)))};
       }
-      return Rational::integer(v.fixed_minor);
+      return Exact::integer(v.fixed_minor);
     case K::Percent:
     case K::Fraction:
-    case K::WholeAmount: return multiply(v.share, Rational::integer(f.get(Attr::Amount)));
+    case K::WholeAmount: return multiply(v.share, f.get(Attr::Amount));
     case K::Min:
     case K::Max:
     case K::Sum: {
       auto first = volume(d, v.args[0], f);
       if (!first) return first;
-      Rational acc = *first;
+      Exact acc = *first;
       for (size_t i = 1; i < v.args.size(); ++i) {
         auto x = volume(d, v.args[i], f);
         if (!x) return x;
@@ -177,13 +177,14 @@ void run_cash_flow(const CompiledDomain& d, const CompiledCashFlow& cf, const Fa
       continue;
     }
     auto r = volume(d, p.volume, f);
-    if (!r) {
+    Result<int64_t> minor = r ? round(*r, p.rounding) : Result<int64_t>(r.error());
+    if (!minor) {
       out.status = CFStatus::Error;
-      out.error = r.error().message + " (" + p.explain + ")";
+      out.error = minor.error().message + " (" + p.explain + ")";
       continue;
     }
     const std::string& cur = d.vocab.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
-    out.postings.push_back({sv(p.from), sv(p.to), Money{round(*r, p.rounding), cur}, sv(p.details), sv(p.explain), provider});
+    out.postings.push_back({sv(p.from), sv(p.to), Money{*minor, cur}, sv(p.details), sv(p.explain), provider});
   }
   if (cf.arms.rules.empty()) return;
   int32_t o = cf.arms.decide(f);
@@ -489,7 +490,13 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
       break;
     }
     __int128 after = static_cast<__int128>(t.value) + (l.is_count ? 1 : f.get(Attr::Amount));
-    out.turnover_after = after > INT64_MAX ? INT64_MAX : static_cast<int64_t>(after);
+    if (after > INT64_MAX) {
+      // Exact or an error: a clamped turnover_after would be a wrong number.
+      out.verdict = LimitResult::Verdict::Error;
+      out.error = "turnover + this payment does not fit 64-bit minor units";
+      break;
+    }
+    out.turnover_after = static_cast<int64_t>(after);
     bool over = l.inclusive ? after > l.bound : after >= l.bound;
     out.verdict = over ? LimitResult::Verdict::Exceeded : LimitResult::Verdict::Within;
     if (out.status == LimitResult::Status::Undetermined) out.verdict = LimitResult::Verdict::Undetermined;

@@ -81,7 +81,8 @@ struct RouteResult {
 
 struct LimitResult {
   enum class Status { Applies, NotApplies, Undetermined };
-  enum class Verdict { None, Within, Exceeded, Undetermined };
+  // Error: the turnover after this payment does not fit int64 (see `error`).
+  enum class Verdict { None, Within, Exceeded, Undetermined, Error };
   int32_t limit = -1;
   Status status = Status::Undetermined;
   bool has_scope_key = false;
@@ -89,7 +90,8 @@ struct LimitResult {
   bool has_window = false;
   int64_t window_start = 0, window_end = 0;  // [start, end) seconds since the epoch
   Verdict verdict = Verdict::None;           // None: no turnover in the context
-  int64_t turnover_after = 0;                // turnover including this payment
+  int64_t turnover_after = 0;                // turnover including this payment (Within, Exceeded)
+  std::string error;                         // why, for Verdict::Error
   uint64_t missing = 0;
   std::string_view explain;
 };

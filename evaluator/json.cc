@@ -171,8 +171,10 @@ void write_limit(JsonWriter& w, const LimitResult& l, const CompiledLimit& cl, c
   if (l.verdict != LimitResult::Verdict::None) {
     w.field("verdict", l.verdict == LimitResult::Verdict::Within     ? "within"
                        : l.verdict == LimitResult::Verdict::Exceeded ? "exceeded"
+                       : l.verdict == LimitResult::Verdict::Error    ? "error"
                                                                      : "undetermined");
-    if (l.verdict != LimitResult::Verdict::Undetermined) {
+    if (l.verdict == LimitResult::Verdict::Error) w.field("error", l.error);
+    if (l.verdict == LimitResult::Verdict::Within || l.verdict == LimitResult::Verdict::Exceeded) {
       w.key("turnover_after");
       w.integer(l.turnover_after);
     }

@@ -40,6 +40,20 @@ TEST(Checker, UnknownAttributeAndOperator) {
   EXPECT_TRUE(m.has("operator")) << m.rendered();
 }
 
+// 100 x 10^17 overflowed int64: a tiny share was "more than 100%".
+TEST(Checker, TinySharesAreNotOverAHundredPercent) {
+  auto fee = with("1% of amount \"1% processing fee\"", "0.00000000000000001% of amount");
+  EXPECT_FALSE(fee.has("share-too-large")) << fee.rendered();
+  EXPECT_FALSE(fee.diags.has_errors()) << fee.rendered();
+  // Numbers have at most 18 digits: the finest scale next to 100%.
+  EXPECT_TRUE(with("1% of amount \"1% processing fee\"", "100.00000000000001% of amount").has("share-too-large"));
+  EXPECT_FALSE(with("1% of amount \"1% processing fee\"", "99.999999999999999% of amount").diags.has_errors());
+  EXPECT_FALSE(with("1% of amount \"1% processing fee\"", "100.000000000000000% of amount").diags.has_errors());
+  auto rate = with("health.failure_rate >= 70%", "health.failure_rate >= 0.00000000000000001%");
+  EXPECT_FALSE(rate.diags.has_errors()) << rate.rendered();
+  EXPECT_TRUE(with("health.failure_rate >= 70%", "health.failure_rate >= 100.1%").has("type"));
+}
+
 TEST(Checker, AmountsNeedKnownCurrencyAndPrecision) {
   EXPECT_TRUE(with("amount < 3000.00 RUB", "amount < 3000.00 EUR").has("unknown-reference"));
   EXPECT_TRUE(with("amount < 3000.00 RUB", "amount < 3000.005 RUB").has("too-precise"));

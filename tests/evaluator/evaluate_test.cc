@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <list>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -67,6 +68,49 @@ TEST(Evaluate, ProductsAndRounding) {
   j["amount"]["amount"] = 98100;  // 981.00 -> 24.525 -> half-even 24.52
   r = eval(j);
   EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{2452, "RUB"}));
+}
+
+std::shared_ptr<const CompiledDomain> compile_with(const std::string& from, const std::string& to) {
+  std::string text = testing::kDomain;
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  dsl::Diagnostics diags;
+  static std::list<dsl::Domain> keep;  // kept alive and in place for the compiled domain
+  keep.push_back(dsl::load({{"test.pd", text}}, diags));
+  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), keep.back().files);
+  return *compile(keep.back());
+}
+
+// amount x share in 128 bits: 1234567890123456 x 499999 does not fit int64,
+// the fee (617.28 kopecks) does.
+TEST(Evaluate, LongShareOfAnAmountComputesInsteadOfOverflowing) {
+  auto d = compile_with("1% of amount  \"1% processing fee\"", "0.1234567890123456% of amount");
+  json j = payment();
+  j["amount"]["amount"] = 499999;  // 4999.99 RUB
+  auto ctx = parse_context(j, *d);
+  ASSERT_TRUE(ctx.ok());
+  EvalResult r = evaluate(*d, *ctx);
+  ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Determined) << r.cash_flow.error;
+  EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{617, "RUB"}));
+}
+
+// turnover + payment beyond int64 is an error, never a clamped number.
+TEST(Evaluate, TurnoverAfterIsExactOrAnError) {
+  json j = payment();
+  j["amount"]["amount"] = 10;
+  j["turnover"] = {{"card_daily", {{"amount", INT64_MAX - 10}, {"currency", "RUB"}}}};
+  auto limit = [](const EvalResult& r) { return r.limits[0]; };  // card_daily is the first limit
+  LimitResult l = limit(eval(j));
+  EXPECT_EQ(l.verdict, LimitResult::Verdict::Exceeded);
+  EXPECT_EQ(l.turnover_after, INT64_MAX);
+  j["turnover"]["card_daily"]["amount"] = INT64_MAX - 9;
+  l = limit(eval(j));
+  EXPECT_EQ(l.verdict, LimitResult::Verdict::Error);
+  EXPECT_EQ(l.error, "turnover + this payment does not fit 64-bit minor units");
+  json out = to_json(eval(j), cd(), false);
+  EXPECT_EQ(out["limits"][0]["verdict"], "error");
+  EXPECT_FALSE(out["limits"][0].contains("turnover_after"));
 }
 
 TEST(Evaluate, FixedAmountInAnotherCurrencyIsAnError) {
