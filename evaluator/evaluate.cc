@@ -264,6 +264,7 @@ void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Co
                      RouteResult& out) {
   const Facts& f = c.facts;
   SmallVec<int32_t, 32> eligible, uncertain;  // candidate indices
+  const uint64_t missing_before = out.missing;
   for (size_t i = 0; i < r.candidates.size(); ++i) {
     const CompiledRouting::Candidate& cand = r.candidates[i];
     const CompiledTerminal& t = d.terminals[static_cast<size_t>(cand.terminal)];
@@ -325,19 +326,37 @@ void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Co
     }
   }
   auto cand = [&](int32_t i) -> const CompiledRouting::Candidate& { return r.candidates[static_cast<size_t>(i)]; };
+  // The top priority among the certainly eligible (none: below every priority).
+  bool any_eligible = !eligible.empty();
+  int64_t top = INT64_MIN;
+  for (size_t k = 0; k < eligible.size(); ++k) top = std::max(top, cand(eligible[k]).priority);
   if (!uncertain.empty()) {
-    out.status = RStatus::Undetermined;
-    for (size_t k = 0; k < eligible.size(); ++k) out.possible.push_back(cand(eligible[k]).terminal);
-    for (size_t k = 0; k < uncertain.size(); ++k) out.possible.push_back(cand(uncertain[k]).terminal);
-    return;
+    int64_t top_unknown = INT64_MIN;
+    for (size_t k = 0; k < uncertain.size(); ++k) top_unknown = std::max(top_unknown, cand(uncertain[k]).priority);
+    if (!any_eligible || top_unknown >= top) {
+      // An unknown candidate could win outright (higher priority) or join the
+      // weighted draw (equal priority, which changes the pick): undetermined,
+      // with exactly the terminals that may still be chosen.
+      out.status = RStatus::Undetermined;
+      for (size_t k = 0; k < eligible.size(); ++k) {
+        if (cand(eligible[k]).priority == top) out.possible.push_back(cand(eligible[k]).terminal);
+      }
+      for (size_t k = 0; k < uncertain.size(); ++k) {
+        if (!any_eligible || cand(uncertain[k]).priority >= top) out.possible.push_back(cand(uncertain[k]).terminal);
+      }
+      return;
+    }
+    // Every unknown candidate ranks strictly below a certainly eligible one, so
+    // none can be chosen whatever the missing fields are: the fields it needs
+    // decide nothing ("a field no decision needs never hurts"). It is left out
+    // of `candidates`, which lists certainly eligible terminals only.
+    out.missing = missing_before;
   }
-  if (eligible.empty()) {
+  if (!any_eligible) {
     out.status = RStatus::NoRoute;
     return;
   }
   // The top priority group and its total weight (source order).
-  int64_t top = cand(eligible[0]).priority;
-  for (size_t k = 1; k < eligible.size(); ++k) top = std::max(top, cand(eligible[k]).priority);
   size_t group = 0;
   int64_t total = 0;
   int32_t chosen = -1;

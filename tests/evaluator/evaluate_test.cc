@@ -7,6 +7,8 @@
 #include <fstream>
 #include <list>
 #include <map>
+#include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -111,6 +113,166 @@ TEST(Evaluate, TurnoverAfterIsExactOrAnError) {
   json out = to_json(eval(j), cd(), false);
   EXPECT_EQ(out["limits"][0]["verdict"], "error");
   EXPECT_FALSE(out["limits"][0].contains("turnover_after"));
+}
+
+// Routing with unknown candidates: one that ranks strictly below a certainly
+// eligible candidate cannot win, so the field it needs never hurts; one at
+// the same or a higher priority keeps the route undetermined.
+TEST(Evaluate, UnknownCandidateBelowACertainOneDoesNotHurt) {
+  auto d = compile_with("routing weighted {", R"(routing ranked {
+  candidate bb      priority 3000 when category == retail
+  candidate yb_3ds  priority 1000 weight 70 when payment_system == visa
+  candidate yb_fast priority 1000 weight 30
+}
+routing level {
+  candidate yb_3ds  weight 70 when payment_system == visa
+  candidate yb_fast weight 30
+}
+routing weighted {)");
+  auto route = [&](json j) {
+    auto ctx = parse_context(j, *d);
+    EXPECT_TRUE(ctx.ok()) << ctx.error().text();
+    return evaluate(*d, ctx.ok() ? *ctx : Context{}).route;
+  };
+  auto names = [&](const std::vector<int32_t>& ts) {
+    std::set<std::string> out;
+    for (int32_t t : ts) out.insert(d->vocab.object_name(dsl::ObjectKind::Terminal, t));
+    return out;
+  };
+  json j = payment();
+  j["routing"] = "ranked";
+  j["amount"]["amount"] = 50000;
+  j["payment_tool"].erase("payment_system");  // yb_3ds unknown, at 1000
+  RouteResult r = route(j);                   // bb certainly eligible at 3000: it wins
+  ASSERT_EQ(r.status, RouteResult::Status::Chosen);
+  EXPECT_EQ(d->vocab.object_name(dsl::ObjectKind::Terminal, r.terminal), "bb");
+  EXPECT_EQ(r.missing, 0u);
+  EXPECT_EQ(names(r.candidates), (std::set<std::string>{"bb", "yb_fast"}));  // certainly eligible only
+  json out = to_json(evaluate(*d, *parse_context(j, *d)), *d, false);
+  EXPECT_EQ(out["route"]["status"], "chosen");
+  EXPECT_EQ(out["route"]["terminal"], "bb");
+  EXPECT_FALSE(out["route"].contains("missing"));
+
+  // The unknown candidate above the certain ones: undetermined, both may win.
+  j = payment();
+  j["routing"] = "ranked";
+  j["amount"]["amount"] = 50000;
+  j.erase("category");
+  r = route(j);
+  ASSERT_EQ(r.status, RouteResult::Status::Undetermined);
+  EXPECT_EQ(names(r.possible), (std::set<std::string>{"bb", "yb_fast"}));  // yb_3ds (mastercard) is rejected
+  EXPECT_EQ(missing_names(r.missing), std::vector<std::string>{"category"});
+
+  // At the same priority an unknown candidate changes the weighted draw: undetermined.
+  j = payment();
+  j["routing"] = "level";
+  j["payment_tool"].erase("payment_system");
+  r = route(j);
+  ASSERT_EQ(r.status, RouteResult::Status::Undetermined);
+  EXPECT_EQ(names(r.possible), (std::set<std::string>{"yb_3ds", "yb_fast"}));
+  EXPECT_EQ(missing_names(r.missing), std::vector<std::string>{"payment_tool.payment_system"});
+
+  // Nothing certainly eligible: every unknown candidate may win.
+  j = payment();
+  j["routing"] = "ranked";
+  j["amount"]["amount"] = 50000;
+  j.erase("category");
+  j["payment_tool"].erase("payment_system");
+  j["health"] = {{"yb_fast", {{"failure_rate", "90%"}}}};  // not excluded: `ranked` has no exclude
+  r = route(j);
+  ASSERT_EQ(r.status, RouteResult::Status::Undetermined);
+  EXPECT_EQ(names(r.possible), (std::set<std::string>{"bb", "yb_fast", "yb_3ds"}));
+}
+
+// Property: over random rulesets and partial contexts, a determined route is
+// the route of every completion of the missing fields, and an undetermined
+// one lists every terminal some completion chooses.
+TEST(Evaluate, PartialRoutesAgreeWithEveryCompletion) {
+  std::mt19937 rng(1125);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  const std::vector<std::string> terminals = {"yb_3ds", "yb_fast", "bb", "off"};
+  const std::vector<std::string> whens = {"", "category == retail", "payment_system == visa", "risk == low",
+                                          "amount < 500.00 RUB", "payment_system in [visa, maestro] and category == gaming",
+                                          "not (category == gaming)"};
+  const std::vector<std::string> priorities = {"", " priority 1000", " priority 2000", " priority 3000"};
+  std::string rulesets;
+  const int kRulesets = 60;
+  for (int i = 0; i < kRulesets; ++i) {
+    std::vector<std::string> ts = terminals;
+    std::shuffle(ts.begin(), ts.end(), rng);
+    rulesets += "routing p" + std::to_string(i) + " {\n";
+    for (size_t k = 0, n = 1 + pick(4); k < n; ++k) {
+      std::string w = whens[pick(whens.size())];
+      rulesets += "  candidate " + ts[k] + priorities[pick(priorities.size())] + " weight " +
+                  std::to_string(1 + pick(5)) + (w.empty() ? "" : " when " + w) + "\n";
+    }
+    rulesets += "}\n";
+  }
+  auto d = compile_with("routing weighted {", rulesets + "routing weighted {");
+  struct Field {
+    std::string pointer;
+    std::vector<json> values;
+  };
+  const std::vector<Field> fields = {{"/category", {"retail", "gaming"}},
+                                     {"/payment_tool/payment_system", {"mastercard", "maestro", "visa"}},
+                                     {"/risk", {"low", "high", "fatal"}},
+                                     {"/amount/amount", {10000, 90000}}};
+  auto outcome = [&](const json& j, RouteResult* out = nullptr) {
+    auto ctx = parse_context(j, *d);
+    EXPECT_TRUE(ctx.ok()) << ctx.error().text();
+    RouteResult r = evaluate(*d, ctx.ok() ? *ctx : Context{}).route;
+    if (out) *out = r;
+    if (r.status == RouteResult::Status::Chosen) return d->vocab.object_name(dsl::ObjectKind::Terminal, r.terminal);
+    return std::string(r.status == RouteResult::Status::NoRoute ? "no route" : "other");
+  };
+  int determined_with_missing = 0, undetermined = 0;
+  for (int round = 0; round < 3000; ++round) {
+    json j = {{"routing", "p" + std::to_string(pick(kRulesets))},
+              {"amount", {{"amount", 0}, {"currency", "RUB"}}},
+              {"payment_tool", {{"kind", "bank_card"}}},
+              {"payment_key", "k" + std::to_string(round)}};
+    std::vector<const Field*> missing;
+    for (const Field& f : fields) {
+      if (pick(3) == 0) {
+        missing.push_back(&f);
+        if (f.pointer == "/amount/amount") j["amount"].erase("amount");
+      } else {
+        j[json::json_pointer(f.pointer)] = f.values[pick(f.values.size())];
+      }
+    }
+    RouteResult partial;
+    std::string got = outcome(j, &partial);
+    // Every completion of the missing fields.
+    std::set<std::string> completions;
+    std::vector<size_t> at(missing.size(), 0);
+    while (true) {
+      json c = j;
+      for (size_t m = 0; m < missing.size(); ++m) c[json::json_pointer(missing[m]->pointer)] = missing[m]->values[at[m]];
+      std::string o = outcome(c);
+      ASSERT_NE(o, "other") << c.dump();
+      completions.insert(o);
+      size_t m = 0;
+      while (m < missing.size() && ++at[m] == missing[m]->values.size()) at[m++] = 0;
+      if (m == missing.size()) break;
+    }
+    SCOPED_TRACE(j.dump());
+    if (partial.status == RouteResult::Status::Undetermined) {
+      ++undetermined;
+      std::set<std::string> possible;
+      for (int32_t t : partial.possible) possible.insert(d->vocab.object_name(dsl::ObjectKind::Terminal, t));
+      for (const std::string& o : completions) {
+        if (o != "no route") {
+          EXPECT_TRUE(possible.count(o)) << o << " is chosen by a completion but not possible";
+        }
+      }
+    } else {
+      ASSERT_EQ(completions.size(), 1u) << "determined as " << got;
+      EXPECT_EQ(*completions.begin(), got);
+      if (!missing.empty()) ++determined_with_missing;
+    }
+  }
+  EXPECT_GT(determined_with_missing, 300);
+  EXPECT_GT(undetermined, 100);
 }
 
 TEST(Evaluate, FixedAmountInAnotherCurrencyIsAnError) {
