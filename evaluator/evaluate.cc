@@ -439,6 +439,12 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
   out.limit = li;
   out.explain = l.explain;
   out.status = LimitResult::Status::Applies;
+  // A refund returns money: it neither adds to nor is refused by a limit that
+  // does not ask about the operation (the operation is always known).
+  if (!l.counts_refunds && f.get(Attr::Operation) == kRefundOp) {
+    out.status = LimitResult::Status::NotApplies;
+    return;
+  }
   if (l.when) {
     int32_t o = l.when->decide(f);
     if (o == kNoMatch) {
@@ -607,6 +613,18 @@ EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions
         cf.missing |= res.route.missing | kMissRoute;
       }
     }
+  }
+
+  // Money moves only for an operation the terms allow, and only as a whole: a
+  // forbidden operation carries no postings, and neither does a cash flow
+  // with an error (a partial list would move part of the fees).
+  if (res.terms.verdict == TermsResult::Verdict::Forbidden) {
+    cf = CashFlowResult{};
+    cf.status = CFStatus::Forbidden;
+  } else if (cf.status == CFStatus::Error) {
+    cf.postings.clear();
+    cf.possibilities.clear();
+    cf.missing = 0;
   }
 
   res.limits.resize(d.limits.size());

@@ -54,7 +54,9 @@ struct PostingResult {
 };
 
 struct CashFlowResult {
-  enum class Status { Determined, Undetermined, Error };
+  // Forbidden: the terms forbid the operation, so nothing moves (no postings).
+  // Error: a posting failed (see `error`); no postings at all, never a part.
+  enum class Status { Determined, Undetermined, Error, Forbidden };
   Status status = Status::Determined;
   std::vector<PostingResult> postings;        // every posting that is certain
   std::vector<std::string_view> possibilities;  // undetermined: rules that may still apply

@@ -63,6 +63,7 @@ const char* cash_flow_status(CashFlowResult::Status s) {
   switch (s) {
     case CashFlowResult::Status::Determined: return "determined";
     case CashFlowResult::Status::Undetermined: return "undetermined";
+    case CashFlowResult::Status::Forbidden: return "forbidden";
     case CashFlowResult::Status::Error: break;
   }
   return "error";

@@ -275,6 +275,89 @@ TEST(Evaluate, PartialRoutesAgreeWithEveryCompletion) {
   EXPECT_GT(undetermined, 100);
 }
 
+// Money semantics pinned (docs/evaluation.md, "Cash flow" and "Limits").
+
+// (a) Each posting is rounded on its own; shares do not allocate remainders.
+TEST(MoneySemantics, EachPostingIsRoundedOnItsOwn) {
+  auto d = compile_with("merchant.settlement -> system.settlement : 1% of amount  \"1% processing fee\"",
+                        "merchant.settlement -> system.settlement : 1/3 of amount\n"
+                        "      merchant.settlement -> system.subagent : 1/3 of amount\n"
+                        "      merchant.settlement -> merchant.payout : 1/3 of amount");
+  json j = payment();
+  j["amount"]["amount"] = 20000;  // 200.00 RUB: each third is 6666.67 -> 6667 kopecks
+  EvalResult r = evaluate(*d, *parse_context(j, *d));
+  ASSERT_EQ(r.cash_flow.postings.size(), 4u);  // three thirds and the provider's 1.5%
+  int64_t total = 0;
+  for (const PostingResult& p : r.cash_flow.postings) {
+    if (p.provider) continue;
+    EXPECT_EQ(p.amount.minor, 6667);
+    total += p.amount.minor;
+  }
+  EXPECT_EQ(total, 20001);  // the documented rule: per-posting rounding can move more than the amount
+  auto floor = compile_with("merchant.settlement -> system.settlement : 1% of amount  \"1% processing fee\"",
+                            "merchant.settlement -> system.settlement : 1/3 of amount round towards_zero\n"
+                            "      merchant.settlement -> system.subagent : 1/3 of amount round towards_zero\n"
+                            "      merchant.settlement -> merchant.payout : 1/3 of amount round towards_zero");
+  r = evaluate(*floor, *parse_context(j, *floor));
+  total = 0;
+  for (const PostingResult& p : r.cash_flow.postings) total += p.provider ? 0 : p.amount.minor;
+  EXPECT_EQ(total, 19998);  // towards_zero never moves more than the shares say
+}
+
+// (b) A forbidden operation moves nothing.
+TEST(MoneySemantics, ForbiddenOperationHasNoPostings) {
+  json j = payment();
+  j["category"] = "gaming";  // not in the tariff's categories
+  EvalResult r = eval(j);
+  ASSERT_EQ(r.terms.verdict, TermsResult::Verdict::Forbidden);
+  EXPECT_EQ(r.cash_flow.status, CashFlowResult::Status::Forbidden);
+  EXPECT_TRUE(r.cash_flow.postings.empty());
+  json out = to_json(r, cd(), false);
+  EXPECT_EQ(out["cash_flow"]["status"], "forbidden");
+  EXPECT_EQ(out["cash_flow"]["postings"], json::array());
+  // The same payment in an allowed category has its postings.
+  j["category"] = "retail";
+  EXPECT_EQ(eval(j).cash_flow.postings.size(), 2u);  // the tariff's 1% and the provider's 1.5%
+}
+
+// (c) A cash flow with an error lists no postings, not the ones that did not fail.
+TEST(MoneySemantics, ErrorCashFlowHasNoPostings) {
+  auto d = compile_with("merchant.settlement -> system.settlement : 1% of amount  \"1% processing fee\"",
+                        "merchant.settlement -> system.settlement : 1% of amount\n"
+                        "      merchant.settlement -> system.subagent : 1.00 USD");
+  json j = payment();
+  EvalResult r = evaluate(*d, *parse_context(j, *d));
+  ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Error);
+  EXPECT_TRUE(r.cash_flow.postings.empty());
+  EXPECT_NE(r.cash_flow.error.find("a fixed amount in USD cannot apply to a payment in RUB"), std::string::npos)
+      << r.cash_flow.error;
+}
+
+// (d) Refunds are outside limits that do not ask about the operation.
+TEST(MoneySemantics, RefundsDoNotCountTowardsPaymentLimits) {
+  auto d = compile_with("limit shop_weekly {", R"(limit refunds_daily { scope [shop]  period day  count < 2  when operation == refund }
+limit shop_weekly {)");
+  json j = payment();
+  j["turnover"] = {{"card_daily", {{"amount", 99000}, {"currency", "RUB"}}}, {"refunds_daily", 1}};
+  auto limit = [&](const EvalResult& r, const std::string& name) {
+    for (const LimitResult& l : r.limits) {
+      if (d->limits[static_cast<size_t>(l.limit)].name == name) return l;
+    }
+    ADD_FAILURE() << name;
+    return LimitResult{};
+  };
+  EvalResult r = evaluate(*d, *parse_context(j, *d));
+  EXPECT_EQ(limit(r, "card_daily").verdict, LimitResult::Verdict::Exceeded);  // 990.00 + 6000.00 > 1000.00
+  EXPECT_EQ(limit(r, "refunds_daily").status, LimitResult::Status::NotApplies);
+  j["operation"] = "refund";
+  j["payment_amount"] = j["amount"];
+  r = evaluate(*d, *parse_context(j, *d));
+  EXPECT_EQ(limit(r, "card_daily").status, LimitResult::Status::NotApplies);  // a refund adds nothing
+  EXPECT_EQ(limit(r, "shop_weekly").status, LimitResult::Status::NotApplies);
+  EXPECT_EQ(limit(r, "refunds_daily").status, LimitResult::Status::Applies);  // it asks for refunds
+  EXPECT_EQ(limit(r, "refunds_daily").verdict, LimitResult::Verdict::Exceeded);  // 1 + 1 is not < 2
+}
+
 TEST(Evaluate, FixedAmountInAnotherCurrencyIsAnError) {
   json j = payment();
   j["payment_tool"]["payment_system"] = "visa";
