@@ -681,6 +681,67 @@ tariff t {
   EXPECT_EQ(diags.items()[0].line, 9u);
 }
 
+// The money warnings: split-rounding (shares of the whole amount from one
+// account, rounded one by one) and fee-above-amount (a minimum fee above a
+// payment the tariff allows and that reaches the posting).
+TEST(Analyze, MoneyWarnings) {
+  const char* text = R"(
+currency RUB { numeric 643 exponent 2 }
+currency USD { numeric 840 exponent 2 }
+category retail { }
+category gaming { }
+tariff t {
+  currencies [RUB]
+  amount between 10.00 RUB and 1000.00 RUB
+  fees {
+    merchant.settlement -> system.settlement : 1/3 of amount
+    when category == retail {
+      merchant.settlement -> system.subagent : 1/3 of amount
+      merchant.settlement -> merchant.payout : 1/3 of amount
+    }
+    when amount >= 15.00 RUB { merchant.settlement -> system.settlement : max(1% of amount, 15.00 RUB) }
+    otherwise { merchant.settlement -> system.settlement : max(1% of amount, 15.00 RUB) }
+  }
+}
+tariff u {
+  currencies [RUB]
+  amount between 20.00 RUB and 100.00 RUB
+  fees {
+    merchant.settlement -> system.settlement : max(1% of amount, 15.00 RUB)
+    merchant.settlement -> system.settlement : min(15.00 RUB, amount)
+  }
+}
+tariff v {
+  fees {
+    merchant.settlement -> system.settlement : 0.50 USD + 1% of amount
+    merchant.settlement -> system.subagent : 1/2 of amount round towards_zero
+    merchant.settlement -> merchant.payout : 1/2 of amount round towards_zero
+    system.settlement -> merchant.payout : 1/2 of amount
+  }
+}
+)";
+  dsl::Diagnostics diags;
+  auto msgs = analysis(text, diags);
+  ASSERT_EQ(msgs.size(), 3u) << ::testing::PrintToString(msgs);
+  EXPECT_EQ(msgs[0],
+            "split-rounding: tariff t, fees: 3 postings from merchant.settlement take shares that add up to the whole "
+            "amount, and each is rounded on its own: together they can move more than the amount (3 minor units of "
+            "2); write `round towards_zero` on each to never move more");
+  EXPECT_EQ(diags.items()[0].line, 13u);  // the posting that completes the whole
+  EXPECT_EQ(msgs[1].rfind("fee-above-amount: tariff t, fees, rule 3, posting merchant.settlement -> system.settlement "
+                          "(line 16): the fee is at least 15.00 RUB, more than a payment of 10.00 RUB that reaches it "
+                          "(amount between 10.00 RUB and 1000.00 RUB)",
+                          0),
+            0u)
+      << msgs[1];
+  EXPECT_EQ(msgs[2].rfind("fee-above-amount: tariff v, fees, posting merchant.settlement -> system.settlement (line 29): "
+                          "the fee is at least 0.50 USD, more than a payment of 0.01 USD that reaches it "
+                          "(no `amount between` for USD)",
+                          0),
+            0u)
+      << msgs[2];
+}
+
 // A nested decision is judged on the payments that reach it: the enclosing
 // rule's condition, and none of the rules before it.
 TEST(Analyze, NestedDecisionsAreCheckedOnThePaymentsThatReachThem) {
