@@ -236,7 +236,7 @@ class Checker {
       case AttrType::Share:
         if (v.kind != Value::Kind::Percent) {
           type_error("a percentage, e.g. 70%");
-        } else if (v.number.units > 100 * pow10(v.number.scale)) {
+        } else if (over_hundred(v.number)) {
           err(v.span, "type", "a share cannot exceed 100%");
         }
         break;
@@ -246,10 +246,13 @@ class Checker {
     }
   }
 
-  static int64_t pow10(int n) {
-    int64_t r = 1;
-    while (n-- > 0) r *= 10;
-    return r;
+  // units / 10^scale > 100, without overflow: 100 x 10^17 is beyond int64
+  // (0.00000000000000001% is a tiny share, not "more than 100%").
+  static bool over_hundred(const Decimal& d) {
+    if (d.scale >= 17) return false;  // 100 x 10^scale > INT64_MAX >= units
+    __int128 hundred = 100;
+    for (int i = 0; i < d.scale; ++i) hundred *= 10;
+    return d.units > hundred;
   }
 
   void condition(Condition& c, bool allow_health) {
@@ -357,7 +360,7 @@ class Checker {
         if (money(v.fixed)) currencies.insert(v.fixed.currency.text);
         break;
       case Volume::Kind::Percent:
-        if (v.percent.units > 100 * pow10(v.percent.scale)) {
+        if (over_hundred(v.percent)) {
           err(v.span, "share-too-large", "a share of more than 100% of the amount");
         }
         break;
@@ -625,6 +628,10 @@ class Checker {
     for (GivenEntry& g : c.given) {
       switch (g.kind) {
         case GivenEntry::Kind::Health:
+          // Like a repeated JSON member: one value per metric of a terminal, never "the last one wins".
+          if (!seen.insert("health " + g.key.text + "." + g.metric.text).second) {
+            err(g.key.span, "duplicate-field", "'health " + g.key.text + " " + g.metric.text + "' is given twice");
+          }
           ref(g.key, ObjectKind::Terminal);
           if (const AttributeInfo* a = find_attribute("health." + g.metric.text)) {
             operand(*a, g.value);
@@ -634,6 +641,9 @@ class Checker {
           }
           break;
         case GivenEntry::Kind::Turnover:
+          if (!seen.insert("turnover " + g.key.text).second) {
+            err(g.key.span, "duplicate-field", "'turnover " + g.key.text + "' is given twice");
+          }
           if (ref(g.key, ObjectKind::Limit)) {
             const Object* lim = ids(ObjectKind::Limit)[g.key.text];
             const Clause* b = lim->find(CK::LimitBound);

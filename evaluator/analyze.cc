@@ -1,9 +1,12 @@
 #include "evaluator/analyze.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "dsl/schema.h"
 #include "evaluator/compiled.h"
+#include "evaluator/money.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -14,6 +17,52 @@ std::string two(int64_t v) {
   std::string s = std::to_string(v);
   if (s.size() < 2) s.insert(s.begin(), '0');
   return s;
+}
+
+constexpr int32_t kRefundOp = 1;  // index of "refund" in the operation values
+
+// What the money checks of one cash flow need besides the path condition.
+struct FlowScope {
+  const CompiledTariff* tariff = nullptr;  // fee-above-amount: only tariffs bound the amount
+  bool refund = false;
+  // The postings on the current path (outer levels first), for split-rounding.
+  std::vector<std::pair<const dsl::Posting*, const CompiledPosting*>> along;
+  std::set<std::string> warned;  // "from account" already reported in this flow
+};
+
+// The least a volume can be in currency `cur`, counting every share of the
+// amount as zero (shares are never negative); nullopt when a fixed amount in
+// another currency makes the posting an error for `cur`.
+std::optional<int64_t> least(const CompiledVolume& v, int32_t cur) {
+  using K = dsl::Volume::Kind;
+  switch (v.kind) {
+    case K::Fixed:
+      if (v.fixed_currency != cur) return std::nullopt;
+      return v.fixed_minor;
+    case K::Percent:
+    case K::Fraction:
+    case K::WholeAmount: return 0;
+    case K::Min:
+    case K::Max:
+    case K::Sum: {
+      std::optional<int64_t> acc;
+      for (const CompiledVolume& a : v.args) {
+        auto x = least(a, cur);
+        if (!x) return std::nullopt;
+        if (!acc) acc = x;
+        else if (v.kind == K::Min) acc = std::min(*acc, *x);
+        else if (v.kind == K::Max) acc = std::max(*acc, *x);
+        else acc = *acc > INT64_MAX - *x ? INT64_MAX : *acc + *x;  // a lower bound: saturating is safe
+      }
+      return acc;
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_share(const CompiledVolume& v) {
+  using K = dsl::Volume::Kind;
+  return v.kind == K::Percent || v.kind == K::Fraction || v.kind == K::WholeAmount;
 }
 
 class Analyzer {
@@ -27,15 +76,20 @@ class Analyzer {
       if (o.kind == dsl::ObjectKind::Tariff) {
         const CompiledTariff& t = c_.tariffs[static_cast<size_t>(i)];
         const dsl::Clause* fees = o.find(CK::Fees);
-        if (fees && t.fees) cash_flow(o, *fees->cash_flow, *t.fees, who + ", fees", Cond{}, "");
+        if (fees && t.fees) {
+          FlowScope scope{&t, false, {}, {}};
+          cash_flow(o, *fees->cash_flow, *t.fees, who + ", fees", Cond{}, "", scope);
+        }
         const dsl::Clause* ref = o.find(CK::Refunds);
         if (ref && ref->refunds->fees && t.refund_fees) {
-          cash_flow(o, *ref->refunds->fees, *t.refund_fees, who + ", refund fees", Cond{}, "");
+          FlowScope scope{&t, true, {}, {}};
+          cash_flow(o, *ref->refunds->fees, *t.refund_fees, who + ", refund fees", Cond{}, "", scope);
         }
       } else if (o.kind == dsl::ObjectKind::Provider) {
         const dsl::Clause* fees = o.find(CK::Fees);
         const CompiledProvider& p = c_.providers[static_cast<size_t>(i)];
-        if (fees && p.fees) cash_flow(o, *fees->cash_flow, *p.fees, who + ", fees", Cond{}, "");
+        FlowScope scope;
+        if (fees && p.fees) cash_flow(o, *fees->cash_flow, *p.fees, who + ", fees", Cond{}, "", scope);
       } else if (o.kind == dsl::ObjectKind::Routing) {
         routing(o, c_.routings[static_cast<size_t>(i)], who);
       }
@@ -140,7 +194,18 @@ class Analyzer {
   // the negation of every rule before it, since the first match wins).
   // `where`: " inside rule 2 (line 40)" for nested decisions.
   void cash_flow(const dsl::Object& o, const dsl::CashFlow& ast, const CompiledCashFlow& cf, const std::string& label,
-                 const Cond& path, const std::string& where) {
+                 const Cond& path, const std::string& where, FlowScope& scope) {
+    size_t outer = scope.along.size();
+    for (size_t i = 0; i < ast.postings.size() && i < cf.postings.size(); ++i) {
+      fee_above_amount(o, ast.postings[i], cf.postings[i], path, scope);
+      scope.along.emplace_back(&ast.postings[i], &cf.postings[i]);
+    }
+    if (scope.along.size() > outer) split_rounding(o, label, scope);
+    struct Restore {  // the postings of this level leave the path with it
+      FlowScope& s;
+      size_t n;
+      ~Restore() { s.along.resize(n); }
+    } restore{scope, outer};
     if (ast.arms.empty()) return;
     std::vector<dsl::Span> spans;
     for (const auto& arm : ast.arms) spans.push_back(arm.span);
@@ -173,7 +238,100 @@ class Analyzer {
       inner.kids.push_back(cf.arms.rules[i]);
       for (size_t j = 0; j < i; ++j) inner.kids.push_back(negation(cf.arms.rules[j]));
       cash_flow(o, ast.arms[i].body, cf.bodies[i], label, inner,
-                " inside rule " + std::to_string(i + 1) + " (line " + std::to_string(ast.arms[i].span.line) + ")");
+                " inside rule " + std::to_string(i + 1) + " (line " + std::to_string(ast.arms[i].span.line) + ")", scope);
+    }
+  }
+
+  std::string money_text(int64_t minor, int32_t cur) const {
+    return format_minor(minor, c_.exponents[static_cast<size_t>(cur)]) + " " +
+           c_.vocab.object_name(dsl::ObjectKind::Currency, cur);
+  }
+
+  // fee-above-amount: a posting whose least value in some currency is more
+  // than a payment the tariff allows, where such a payment can reach it.
+  void fee_above_amount(const dsl::Object& o, const dsl::Posting& ast, const CompiledPosting& p, const Cond& path,
+                        const FlowScope& scope) {
+    if (!scope.tariff) return;
+    const CompiledTariff& t = *scope.tariff;
+    for (size_t ci = 0; ci < c_.exponents.size(); ++ci) {
+      auto cur = static_cast<int32_t>(ci);
+      if (t.currencies && !(*t.currencies)[ci]) continue;
+      auto fee = least(p.volume, cur);
+      if (!fee || *fee <= 0) continue;
+      // The amounts the tariff allows in this currency (no bound: any amount from one minor unit).
+      int64_t low = 1, high = INT64_MAX;
+      std::string bound = "no `amount between` for " + c_.vocab.object_name(dsl::ObjectKind::Currency, cur);
+      for (const AmountBound& b : t.bounds) {
+        if (b.currency != cur) continue;
+        low = std::max<int64_t>(b.low, 1);
+        high = b.high;
+        bound = "amount between " + money_text(b.low, cur) + " and " + money_text(b.high, cur);
+      }
+      high = std::min(high, *fee - 1);
+      if (low > high) continue;
+      // The path is constant between the amount boundaries its atoms name: try
+      // the lowest allowed amount and each boundary below the fee.
+      std::vector<int64_t> tries{low};
+      for_each_atom(path, [&](const Atom& a) {
+        if (a.attr != Attr::Amount || a.currency != cur) return;
+        for (const auto& [lo, hi] : a.ranges) {
+          for (int64_t x : {lo, hi}) {
+            if (x >= low && x <= high) tries.push_back(x);
+          }
+        }
+      });
+      std::sort(tries.begin(), tries.end());
+      for (int64_t amount : tries) {
+        Facts f;
+        f.set(Attr::Operation, scope.refund ? kRefundOp : 0);
+        f.set(Attr::Currency, cur);
+        f.set(Attr::Amount, amount);
+        if (eval(path, f) == Tri::False) continue;
+        warn(o, ast.span, "fee-above-amount",
+             p.explain + ": the fee is at least " + money_text(*fee, cur) + ", more than a payment of " +
+                 money_text(amount, cur) + " that reaches it (" + bound +
+                 "); bound the tariff's amount or add `when amount >= " + money_text(*fee, cur) +
+                 "` if a fee above the payment is not intended");
+        return;  // one warning per posting
+      }
+    }
+  }
+
+  // split-rounding: postings on one path from one account whose shares of the
+  // amount add up to exactly the whole amount, rounded one by one, can move
+  // more than the amount. Reported with the smallest amount where they do.
+  void split_rounding(const dsl::Object& o, const std::string& label, FlowScope& scope) {
+    std::map<std::string, std::vector<size_t>> by_account;
+    for (size_t i = 0; i < scope.along.size(); ++i) {
+      if (is_share(scope.along[i].second->volume)) by_account[scope.along[i].second->from].push_back(i);
+    }
+    for (const auto& [from, idx] : by_account) {
+      if (idx.size() < 2 || scope.warned.count(from)) continue;
+      Rational sum = Rational::integer(0);
+      bool ok = true;
+      for (size_t i : idx) {
+        auto s = add(sum, scope.along[i].second->volume.share);
+        ok = ok && s.ok();
+        if (s) sum = *s;
+      }
+      if (!ok || !(sum == Rational::integer(1))) continue;
+      for (int64_t amount = 1; amount <= 10000; ++amount) {
+        int64_t moved = 0;
+        for (size_t i : idx) {
+          const CompiledPosting& p = *scope.along[i].second;
+          auto x = multiply(p.volume.share, amount);
+          auto r = x ? round(*x, p.rounding) : Result<int64_t>(x.error());
+          moved += r ? *r : 0;
+        }
+        if (moved <= amount) continue;
+        scope.warned.insert(from);
+        warn(o, scope.along[idx.back()].first->span, "split-rounding",
+             label + ": " + std::to_string(idx.size()) + " postings from " + from +
+                 " take shares that add up to the whole amount, and each is rounded on its own: together they "
+                 "can move more than the amount (" + std::to_string(moved) + " minor units of " +
+                 std::to_string(amount) + "); write `round towards_zero` on each to never move more");
+        break;
+      }
     }
   }
 

@@ -5,7 +5,12 @@
 //                   (or saying its condition can never hold);
 //   uncovered:      a decision without `otherwise` (a tariff's fees, a routing
 //                   ruleset's rules and candidates) that some payments fall
-//                   through, with one example context.
+//                   through, with one example context;
+//   split-rounding: postings from one account on one path whose shares add
+//                   up to the whole amount and, rounded one by one, can move
+//                   more than it (with the smallest such amount);
+//   fee-above-amount: a tariff posting whose least value (a fixed minimum)
+//                   exceeds a payment the tariff allows and that reaches it.
 #pragma once
 
 #include "dsl/ast.h"

@@ -320,6 +320,10 @@ class Compiler {
     if (const dsl::Clause* c = o.find(CK::When)) {
       auto sel = selector({&*c->condition});
       if (!sel) return sel.error();
+      l.counts_refunds = false;
+      for (const Cond& rule : sel->rules) {
+        for_each_atom(rule, [&](const Atom& a) { l.counts_refunds = l.counts_refunds || a.attr == Attr::Operation; });
+      }
       l.when = std::move(*sel);
     }
     return true;

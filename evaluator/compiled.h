@@ -128,6 +128,9 @@ struct CompiledLimit {
   int64_t bound = 0;       // minor units or a count
   int32_t currency = -1;   // amount limits: the bound's currency
   std::optional<Selector> when;
+  // A limit counts payments only, unless its `when` asks about the operation
+  // (`when operation == refund`): then it counts what that selects.
+  bool counts_refunds = false;
 };
 
 struct CompiledDomain {

@@ -50,6 +50,32 @@ Field field_of(std::string_view k) {
   }
 }
 
+// Ids already seen among a map's keys: a scan while few (the usual one to
+// three, no allocation), a bitmap once many, so the check stays linear.
+class IdSet {
+ public:
+  // False when `id` (0 <= id < universe) was inserted before.
+  bool insert(int32_t id, size_t universe) {
+    auto i = static_cast<size_t>(id);
+    if (bits_.empty()) {
+      for (int32_t s : few_)
+        if (s == id) return false;
+      few_.push_back(id);
+      if (few_.size() <= 16) return true;
+      bits_.assign(universe, false);
+      for (int32_t s : few_) bits_[static_cast<size_t>(s)] = true;
+      return true;
+    }
+    if (bits_[i]) return false;
+    bits_[i] = true;
+    return true;
+  }
+
+ private:
+  std::vector<int32_t> few_;
+  std::vector<bool> bits_;
+};
+
 class ContextParser {
  public:
   ContextParser(JsonReader& r, const CompiledDomain& d) : r_(r), d_(d), v_(d.vocab) {}
@@ -63,14 +89,17 @@ class ContextParser {
     Context c;
     c.facts.set(Attr::Operation, 0);  // a payment unless told otherwise
     std::string_view k;
+    uint32_t seen = 0;  // a bit per Field: a repeated member is an error, never "the last one wins"
     while (r_.next_key(k)) {
       Path p{&root, stable(k, {"amount", "payment_amount", "payment_tool", "health", "turnover"})};
+      Field f = field_of(k);
+      if (f != Field::Unknown && !once(seen, static_cast<unsigned>(f))) return repeated(p);
       if (r_.peek() == Kind::Null) {
         r_.null();
         continue;
       }
       std::optional<Error> e;
-      switch (Field f = field_of(k)) {
+      switch (f) {
         case Field::Operation: e = categorical(p, Attr::Operation, c.facts); break;
         case Field::Risk: e = categorical(p, Attr::Risk, c.facts); break;
         case Field::Flow: e = categorical(p, Attr::Flow, c.facts); break;
@@ -146,6 +175,15 @@ class ContextParser {
     return Error{p.str(), std::move(message)};
   }
 
+  // Sets bit `i` of `seen`; false when it was already set.
+  static bool once(uint32_t& seen, unsigned i) {
+    uint32_t b = uint32_t{1} << i;
+    bool fresh = !(seen & b);
+    seen |= b;
+    return fresh;
+  }
+  Error repeated(const Path& p) const { return fail(p, "repeated member (each member may appear once)"); }
+
   std::optional<Error> text(const Path& p, std::string_view& out) {
     if (r_.peek() != Kind::String) return fail(p, "expected a string");
     if (!r_.string(out)) return syntax();
@@ -200,9 +238,13 @@ class ContextParser {
     r_.begin_object();
     has_minor = false;
     cur = -1;
+    uint32_t seen = 0;
     std::string_view k;
     while (r_.next_key(k)) {
       Path q{&p, k};
+      if (k == "amount" || k == "currency") {
+        if (!once(seen, k == "amount" ? 0 : 1)) return repeated(q);
+      }
       if (k == "amount") {
         if (auto e = integer(q, minor, "an integer number of minor units")) return e;
         has_minor = true;
@@ -230,9 +272,15 @@ class ContextParser {
   std::optional<Error> tool(const Path& p, Context& c) {
     if (r_.peek() != Kind::Object) return fail(p, "expected an object {\"kind\": \"bank_card\", ...}");
     r_.begin_object();
+    static constexpr std::string_view kFields[] = {"kind", "payment_system", "issuer_country", "bin",
+                                                   "wallet_provider", "token_provider", "token"};
+    uint32_t seen = 0;
     std::string_view k;
     while (r_.next_key(k)) {
       Path q{&p, k};
+      for (unsigned i = 0; i < std::size(kFields); ++i) {
+        if (k == kFields[i] && !once(seen, i)) return repeated(q);
+      }
       if (r_.peek() == Kind::Null) {
         r_.null();
         continue;
@@ -275,6 +323,7 @@ class ContextParser {
   std::optional<Error> health(const Path& p, Context& c) {
     if (r_.peek() != Kind::Object) return fail(p, "expected an object keyed by terminal or provider id");
     r_.begin_object();
+    IdSet terminals, providers;
     std::string_view key;
     while (r_.next_key(key)) {
       std::string id(key);  // outlives the metric keys read below
@@ -283,11 +332,19 @@ class ContextParser {
       h.terminal = v_.object(OK::Terminal, id);
       if (h.terminal < 0) h.provider = v_.object(OK::Provider, id);
       if (h.terminal < 0 && h.provider < 0) return fail(q, "unknown terminal or provider '" + id + "'");
+      // Compared as resolved ids, so an escaped spelling of the same id repeats it too.
+      bool fresh = h.terminal >= 0 ? terminals.insert(h.terminal, d_.terminals.size())
+                                   : providers.insert(h.provider, d_.providers.size());
+      if (!fresh) return repeated(q);
       if (r_.peek() != Kind::Object) return fail(q, "expected {\"failure_rate\": \"80%\", \"latency_ms\": 1200}");
       r_.begin_object();
+      uint32_t seen = 0;
       std::string_view m;
       while (r_.next_key(m)) {
         Path mp{&q, m};
+        if (m == "failure_rate" || m == "latency_ms") {
+          if (!once(seen, m == "failure_rate" ? 0 : 1)) return repeated(mp);
+        }
         if (m == "failure_rate") {
           if (auto e = percent(mp, h.failure_rate)) return e;
           h.has_failure_rate = true;
@@ -335,6 +392,7 @@ class ContextParser {
   std::optional<Error> turnover(const Path& p, Context& c) {
     if (r_.peek() != Kind::Object) return fail(p, "expected an object keyed by limit id");
     r_.begin_object();
+    IdSet limits;
     std::string_view key;
     while (r_.next_key(key)) {
       std::string id(key);
@@ -342,6 +400,7 @@ class ContextParser {
       Turnover t;
       t.limit = v_.object(OK::Limit, id);
       if (t.limit < 0) return fail(q, "unknown limit '" + id + "'");
+      if (!limits.insert(t.limit, d_.limits.size())) return repeated(q);
       const CompiledLimit& l = d_.limits[static_cast<size_t>(t.limit)];
       if (l.is_count) {
         if (auto e = integer(q, t.value, "a whole number (the count so far)")) return e;

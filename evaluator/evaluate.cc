@@ -131,7 +131,7 @@ bool uses_amount(const CompiledVolume& v) {
   return std::any_of(v.args.begin(), v.args.end(), uses_amount);
 }
 
-Result<Rational> volume(const CompiledDomain& d, const CompiledVolume& v, const Facts& f) {
+Result<Exact> volume(const CompiledDomain& d, const CompiledVolume& v, const Facts& f) {
   using K = dsl::Volume::Kind;
   switch (v.kind) {
     case K::Fixed:
@@ -140,16 +140,16 @@ Result<Rational> volume(const CompiledDomain& d, const CompiledVolume& v, const 
                              " cannot apply to a payment in " +
                              d.vocab.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)))};
       }
-      return Rational::integer(v.fixed_minor);
+      return Exact::integer(v.fixed_minor);
     case K::Percent:
     case K::Fraction:
-    case K::WholeAmount: return multiply(v.share, Rational::integer(f.get(Attr::Amount)));
+    case K::WholeAmount: return multiply(v.share, f.get(Attr::Amount));
     case K::Min:
     case K::Max:
     case K::Sum: {
       auto first = volume(d, v.args[0], f);
       if (!first) return first;
-      Rational acc = *first;
+      Exact acc = *first;
       for (size_t i = 1; i < v.args.size(); ++i) {
         auto x = volume(d, v.args[i], f);
         if (!x) return x;
@@ -177,13 +177,14 @@ void run_cash_flow(const CompiledDomain& d, const CompiledCashFlow& cf, const Fa
       continue;
     }
     auto r = volume(d, p.volume, f);
-    if (!r) {
+    Result<int64_t> minor = r ? round(*r, p.rounding) : Result<int64_t>(r.error());
+    if (!minor) {
       out.status = CFStatus::Error;
-      out.error = r.error().message + " (" + p.explain + ")";
+      out.error = minor.error().message + " (" + p.explain + ")";
       continue;
     }
     const std::string& cur = d.vocab.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
-    out.postings.push_back({sv(p.from), sv(p.to), Money{round(*r, p.rounding), cur}, sv(p.details), sv(p.explain), provider});
+    out.postings.push_back({sv(p.from), sv(p.to), Money{*minor, cur}, sv(p.details), sv(p.explain), provider});
   }
   if (cf.arms.rules.empty()) return;
   int32_t o = cf.arms.decide(f);
@@ -263,6 +264,7 @@ void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Co
                      RouteResult& out) {
   const Facts& f = c.facts;
   SmallVec<int32_t, 32> eligible, uncertain;  // candidate indices
+  const uint64_t missing_before = out.missing;
   for (size_t i = 0; i < r.candidates.size(); ++i) {
     const CompiledRouting::Candidate& cand = r.candidates[i];
     const CompiledTerminal& t = d.terminals[static_cast<size_t>(cand.terminal)];
@@ -324,19 +326,37 @@ void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Co
     }
   }
   auto cand = [&](int32_t i) -> const CompiledRouting::Candidate& { return r.candidates[static_cast<size_t>(i)]; };
+  // The top priority among the certainly eligible (none: below every priority).
+  bool any_eligible = !eligible.empty();
+  int64_t top = INT64_MIN;
+  for (size_t k = 0; k < eligible.size(); ++k) top = std::max(top, cand(eligible[k]).priority);
   if (!uncertain.empty()) {
-    out.status = RStatus::Undetermined;
-    for (size_t k = 0; k < eligible.size(); ++k) out.possible.push_back(cand(eligible[k]).terminal);
-    for (size_t k = 0; k < uncertain.size(); ++k) out.possible.push_back(cand(uncertain[k]).terminal);
-    return;
+    int64_t top_unknown = INT64_MIN;
+    for (size_t k = 0; k < uncertain.size(); ++k) top_unknown = std::max(top_unknown, cand(uncertain[k]).priority);
+    if (!any_eligible || top_unknown >= top) {
+      // An unknown candidate could win outright (higher priority) or join the
+      // weighted draw (equal priority, which changes the pick): undetermined,
+      // with exactly the terminals that may still be chosen.
+      out.status = RStatus::Undetermined;
+      for (size_t k = 0; k < eligible.size(); ++k) {
+        if (cand(eligible[k]).priority == top) out.possible.push_back(cand(eligible[k]).terminal);
+      }
+      for (size_t k = 0; k < uncertain.size(); ++k) {
+        if (!any_eligible || cand(uncertain[k]).priority >= top) out.possible.push_back(cand(uncertain[k]).terminal);
+      }
+      return;
+    }
+    // Every unknown candidate ranks strictly below a certainly eligible one, so
+    // none can be chosen whatever the missing fields are: the fields it needs
+    // decide nothing ("a field no decision needs never hurts"). It is left out
+    // of `candidates`, which lists certainly eligible terminals only.
+    out.missing = missing_before;
   }
-  if (eligible.empty()) {
+  if (!any_eligible) {
     out.status = RStatus::NoRoute;
     return;
   }
   // The top priority group and its total weight (source order).
-  int64_t top = cand(eligible[0]).priority;
-  for (size_t k = 1; k < eligible.size(); ++k) top = std::max(top, cand(eligible[k]).priority);
   size_t group = 0;
   int64_t total = 0;
   int32_t chosen = -1;
@@ -419,6 +439,12 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
   out.limit = li;
   out.explain = l.explain;
   out.status = LimitResult::Status::Applies;
+  // A refund returns money: it neither adds to nor is refused by a limit that
+  // does not ask about the operation (the operation is always known).
+  if (!l.counts_refunds && f.get(Attr::Operation) == kRefundOp) {
+    out.status = LimitResult::Status::NotApplies;
+    return;
+  }
   if (l.when) {
     int32_t o = l.when->decide(f);
     if (o == kNoMatch) {
@@ -489,7 +515,13 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
       break;
     }
     __int128 after = static_cast<__int128>(t.value) + (l.is_count ? 1 : f.get(Attr::Amount));
-    out.turnover_after = after > INT64_MAX ? INT64_MAX : static_cast<int64_t>(after);
+    if (after > INT64_MAX) {
+      // Exact or an error: a clamped turnover_after would be a wrong number.
+      out.verdict = LimitResult::Verdict::Error;
+      out.error = "turnover + this payment does not fit 64-bit minor units";
+      break;
+    }
+    out.turnover_after = static_cast<int64_t>(after);
     bool over = l.inclusive ? after > l.bound : after >= l.bound;
     out.verdict = over ? LimitResult::Verdict::Exceeded : LimitResult::Verdict::Within;
     if (out.status == LimitResult::Status::Undetermined) out.verdict = LimitResult::Verdict::Undetermined;
@@ -498,13 +530,17 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
 
 }  // namespace
 
-uint64_t payment_key_hash(std::string_view key) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char ch : key) {
+uint64_t fnv1a_64(std::string_view bytes) {
+  uint64_t h = 14695981039346656037ull;  // the standard FNV-64 offset basis
+  for (unsigned char ch : bytes) {
     h ^= ch;
     h *= 1099511628211ull;
   }
-  h += 0x9e3779b97f4a7c15ull;
+  return h;
+}
+
+uint64_t payment_key_hash(std::string_view key) {
+  uint64_t h = fnv1a_64(key) + 0x9e3779b97f4a7c15ull;
   h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
   h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
   return h ^ (h >> 31);
@@ -577,6 +613,18 @@ EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions
         cf.missing |= res.route.missing | kMissRoute;
       }
     }
+  }
+
+  // Money moves only for an operation the terms allow, and only as a whole: a
+  // forbidden operation carries no postings, and neither does a cash flow
+  // with an error (a partial list would move part of the fees).
+  if (res.terms.verdict == TermsResult::Verdict::Forbidden) {
+    cf = CashFlowResult{};
+    cf.status = CFStatus::Forbidden;
+  } else if (cf.status == CFStatus::Error) {
+    cf.postings.clear();
+    cf.possibilities.clear();
+    cf.missing = 0;
   }
 
   res.limits.resize(d.limits.size());

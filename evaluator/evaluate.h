@@ -54,7 +54,9 @@ struct PostingResult {
 };
 
 struct CashFlowResult {
-  enum class Status { Determined, Undetermined, Error };
+  // Forbidden: the terms forbid the operation, so nothing moves (no postings).
+  // Error: a posting failed (see `error`); no postings at all, never a part.
+  enum class Status { Determined, Undetermined, Error, Forbidden };
   Status status = Status::Determined;
   std::vector<PostingResult> postings;        // every posting that is certain
   std::vector<std::string_view> possibilities;  // undetermined: rules that may still apply
@@ -81,7 +83,8 @@ struct RouteResult {
 
 struct LimitResult {
   enum class Status { Applies, NotApplies, Undetermined };
-  enum class Verdict { None, Within, Exceeded, Undetermined };
+  // Error: the turnover after this payment does not fit int64 (see `error`).
+  enum class Verdict { None, Within, Exceeded, Undetermined, Error };
   int32_t limit = -1;
   Status status = Status::Undetermined;
   bool has_scope_key = false;
@@ -89,7 +92,8 @@ struct LimitResult {
   bool has_window = false;
   int64_t window_start = 0, window_end = 0;  // [start, end) seconds since the epoch
   Verdict verdict = Verdict::None;           // None: no turnover in the context
-  int64_t turnover_after = 0;                // turnover including this payment
+  int64_t turnover_after = 0;                // turnover including this payment (Within, Exceeded)
+  std::string error;                         // why, for Verdict::Error
   uint64_t missing = 0;
   std::string_view explain;
 };
@@ -103,9 +107,13 @@ struct EvalResult {
 
 EvalResult evaluate(const CompiledDomain& domain, const Context& context, const EvalOptions& options = {});
 
-// The weighted choice: a stable 64-bit hash of the payment key (FNV-1a with
-// a splitmix64 finaliser), so the same key picks the same terminal on every
-// machine and every run.
+// The weighted choice: a stable 64-bit hash of the payment key (FNV-1a-64
+// with a splitmix64 finaliser), so the same key picks the same terminal on
+// every machine and every run. The formula and test vectors are published in
+// docs/evaluation.md ("The weighted choice, exactly"); changing either
+// changes routing for existing payments.
 uint64_t payment_key_hash(std::string_view key);
+// Standard FNV-1a-64 (offset basis 14695981039346656037, prime 1099511628211).
+uint64_t fnv1a_64(std::string_view bytes);
 
 }  // namespace paydomain::evaluator

@@ -63,6 +63,7 @@ const char* cash_flow_status(CashFlowResult::Status s) {
   switch (s) {
     case CashFlowResult::Status::Determined: return "determined";
     case CashFlowResult::Status::Undetermined: return "undetermined";
+    case CashFlowResult::Status::Forbidden: return "forbidden";
     case CashFlowResult::Status::Error: break;
   }
   return "error";
@@ -171,8 +172,10 @@ void write_limit(JsonWriter& w, const LimitResult& l, const CompiledLimit& cl, c
   if (l.verdict != LimitResult::Verdict::None) {
     w.field("verdict", l.verdict == LimitResult::Verdict::Within     ? "within"
                        : l.verdict == LimitResult::Verdict::Exceeded ? "exceeded"
+                       : l.verdict == LimitResult::Verdict::Error    ? "error"
                                                                      : "undetermined");
-    if (l.verdict != LimitResult::Verdict::Undetermined) {
+    if (l.verdict == LimitResult::Verdict::Error) w.field("error", l.error);
+    if (l.verdict == LimitResult::Verdict::Within || l.verdict == LimitResult::Verdict::Exceeded) {
       w.key("turnover_after");
       w.integer(l.turnover_after);
     }

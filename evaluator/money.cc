@@ -137,4 +137,69 @@ int64_t round(const Rational& r, dsl::RoundingMode mode) {
   return q;
 }
 
+namespace {
+
+// floor(num / den) and the remainder in [0, den), den > 0.
+Result<Exact> split(i128 num, i128 den) {
+  i128 q = num / den, r = num % den;
+  if (r < 0) {
+    q -= 1;
+    r += den;
+  }
+  if (!fits(q)) return overflow();
+  auto frac = Rational::make(r, den);  // r < den: both fit whenever den does
+  if (!frac) return frac.error();
+  return Exact{static_cast<int64_t>(q), *frac};
+}
+
+}  // namespace
+
+Result<Exact> multiply(const Rational& share, int64_t amount) {
+  // |num x amount| < 2^126: the product is exact in 128 bits.
+  return split(static_cast<i128>(share.num) * amount, share.den);
+}
+
+Result<Exact> add(const Exact& a, const Exact& b) {
+  auto f = add(a.frac, b.frac);  // in [0, 2)
+  if (!f) return f.error();
+  i128 whole = static_cast<i128>(a.whole) + b.whole;
+  Rational frac = *f;
+  if (frac.num >= frac.den) {
+    whole += 1;
+    frac.num -= frac.den;
+  }
+  if (!fits(whole)) return overflow();
+  return Exact{static_cast<int64_t>(whole), frac};
+}
+
+int compare(const Exact& a, const Exact& b) {
+  if (a.whole != b.whole) return a.whole < b.whole ? -1 : 1;
+  return compare(a.frac, b.frac);
+}
+
+const Exact& min(const Exact& a, const Exact& b) { return compare(b, a) < 0 ? b : a; }
+const Exact& max(const Exact& a, const Exact& b) { return compare(b, a) > 0 ? b : a; }
+
+Result<int64_t> round(const Exact& x, dsl::RoundingMode mode) {
+  using M = dsl::RoundingMode;
+  if (x.frac.num == 0) return x.whole;
+  // Towards zero `q`, the magnitude r/d in (0, 1) that is cut off, and `away`.
+  bool negative = x.whole < 0;
+  i128 d = x.frac.den;
+  i128 q = negative ? static_cast<i128>(x.whole) + 1 : x.whole;
+  i128 r = negative ? d - x.frac.num : x.frac.num;
+  i128 away = negative ? q - 1 : q + 1;
+  int half = 2 * r < d ? -1 : (2 * r > d ? 1 : 0);
+  i128 out = q;
+  switch (mode) {
+    case M::TowardsZero: out = q; break;
+    case M::AwayFromZero: out = away; break;
+    case M::HalfAwayFromZero: out = half >= 0 ? away : q; break;
+    case M::HalfTowardsZero: out = half > 0 ? away : q; break;
+    case M::HalfEven: out = half != 0 ? (half > 0 ? away : q) : (q % 2 == 0 ? q : away); break;
+  }
+  if (!fits(out)) return overflow();
+  return static_cast<int64_t>(out);
+}
+
 }  // namespace paydomain::evaluator

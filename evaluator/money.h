@@ -57,4 +57,27 @@ const Rational& max(const Rational& a, const Rational& b);
 // rational's integer part always fits int64.
 int64_t round(const Rational& r, dsl::RoundingMode mode = dsl::kDefaultRounding);
 
+// A posting's volume before rounding: exactly whole + frac, frac in [0, 1).
+// Split so that `amount x share` needs no 64-bit numerator: 0.1234567890123456%
+// of 499999 minor units is 617.28... exactly, though 1234567890123456 x 499999
+// does not fit int64. Only a value whose integer part does not fit is an error.
+struct Exact {
+  int64_t whole = 0;
+  Rational frac;  // 0 <= frac.num < frac.den
+
+  static Exact integer(int64_t v) { return {v, {0, 1}}; }
+  bool operator==(const Exact&) const = default;
+};
+
+// share x amount, computed in 128 bits and split (never a wrapped number).
+Result<Exact> multiply(const Rational& share, int64_t amount);
+// An error only when the integer part overflows or the fractions' common
+// denominator does not fit int64 (coprime denominators beyond 2^63).
+Result<Exact> add(const Exact& a, const Exact& b);
+int compare(const Exact& a, const Exact& b);  // exact, never overflows
+const Exact& min(const Exact& a, const Exact& b);
+const Exact& max(const Exact& a, const Exact& b);
+// As round(Rational); an error only when the rounded value leaves int64.
+Result<int64_t> round(const Exact& x, dsl::RoundingMode mode = dsl::kDefaultRounding);
+
 }  // namespace paydomain::evaluator

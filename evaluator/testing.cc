@@ -31,6 +31,7 @@ std::string describe_cash_flow(const CompiledDomain& d, const CashFlowResult& cf
   std::string s = ps.empty() ? "no postings" : "postings " + join(ps, "; ");
   if (cf.status == CashFlowResult::Status::Undetermined) s += " (cash flow undetermined, missing " + join(missing_names(cf.missing)) + ")";
   if (cf.status == CashFlowResult::Status::Error) s += " (error: " + cf.error + ")";
+  if (cf.status == CashFlowResult::Status::Forbidden) s += " (the operation is forbidden: nothing moves)";
   return s;
 }
 

@@ -40,6 +40,20 @@ TEST(Checker, UnknownAttributeAndOperator) {
   EXPECT_TRUE(m.has("operator")) << m.rendered();
 }
 
+// 100 x 10^17 overflowed int64: a tiny share was "more than 100%".
+TEST(Checker, TinySharesAreNotOverAHundredPercent) {
+  auto fee = with("1% of amount \"1% processing fee\"", "0.00000000000000001% of amount");
+  EXPECT_FALSE(fee.has("share-too-large")) << fee.rendered();
+  EXPECT_FALSE(fee.diags.has_errors()) << fee.rendered();
+  // Numbers have at most 18 digits: the finest scale next to 100%.
+  EXPECT_TRUE(with("1% of amount \"1% processing fee\"", "100.00000000000001% of amount").has("share-too-large"));
+  EXPECT_FALSE(with("1% of amount \"1% processing fee\"", "99.999999999999999% of amount").diags.has_errors());
+  EXPECT_FALSE(with("1% of amount \"1% processing fee\"", "100.000000000000000% of amount").diags.has_errors());
+  auto rate = with("health.failure_rate >= 70%", "health.failure_rate >= 0.00000000000000001%");
+  EXPECT_FALSE(rate.diags.has_errors()) << rate.rendered();
+  EXPECT_TRUE(with("health.failure_rate >= 70%", "health.failure_rate >= 100.1%").has("type"));
+}
+
 TEST(Checker, AmountsNeedKnownCurrencyAndPrecision) {
   EXPECT_TRUE(with("amount < 3000.00 RUB", "amount < 3000.00 EUR").has("unknown-reference"));
   EXPECT_TRUE(with("amount < 3000.00 RUB", "amount < 3000.005 RUB").has("too-precise"));
@@ -118,6 +132,20 @@ TEST(Checker, TestBlocks) {
   // A refund's original payment is money.
   EXPECT_FALSE(with("given { tariff standard", "given { tariff standard payment_amount 6000.00 RUB").diags.has_errors());
   EXPECT_TRUE(with("given { tariff standard", "given { tariff standard payment_amount 12").has("type"));
+  // Every given line at most once: a field, a health metric of a terminal, a limit's turnover.
+  EXPECT_TRUE(with("given { tariff standard", "given { tariff standard risk low").has("duplicate-field"));
+  auto health = with("given { tariff standard",
+                     "given { tariff standard health yb_3ds failure_rate 10% health yb_3ds failure_rate 90%");
+  ASSERT_TRUE(health.first("duplicate-field"));
+  EXPECT_EQ(health.first("duplicate-field")->message, "'health yb_3ds failure_rate' is given twice");
+  EXPECT_FALSE(with("given { tariff standard",
+                    "given { tariff standard health yb_3ds failure_rate 10% health yb_3ds latency_ms 9 "
+                    "health yb_fast failure_rate 10%")
+                   .diags.has_errors());
+  auto turnover = with("given { tariff standard",
+                       "given { tariff standard turnover card_daily 1.00 RUB turnover card_daily 99999.00 RUB");
+  ASSERT_TRUE(turnover.first("duplicate-field"));
+  EXPECT_EQ(turnover.first("duplicate-field")->message, "'turnover card_daily' is given twice");
 }
 
 TEST(Checker, UnknownRoundingModeDoesNotHideOtherErrors) {

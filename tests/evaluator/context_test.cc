@@ -62,6 +62,47 @@ TEST(Context, MalformedInputsNameTheJsonPath) {
             "$: not valid JSON (at byte 1: expected a member name or '}')");
 }
 
+std::string text_error(std::string_view text) {
+  auto r = parse_context(text, *testing::compiled());
+  return r.ok() ? "ok" : r.error().text();
+}
+
+// A repeated member is an error naming its path, at every level: never "the
+// last one wins" (a second currency must not turn a ruble payment into dollars).
+TEST(Context, RepeatedMembersAreErrorsAtEveryLevel) {
+  const std::string repeated = ": repeated member (each member may appear once)";
+  EXPECT_EQ(text_error(R"({"amount": {"amount": 100, "currency": "RUB", "currency": "USD"}})"),
+            "$.amount.currency" + repeated);
+  EXPECT_EQ(text_error(R"({"amount": {"amount": 100, "amount": 100, "currency": "RUB"}})"), "$.amount.amount" + repeated);
+  EXPECT_EQ(text_error(R"({"risk": "low", "risk": "high"})"), "$.risk" + repeated);
+  EXPECT_EQ(text_error(R"({"risk": null, "risk": "high"})"), "$.risk" + repeated);  // null is "absent", still a member
+  EXPECT_EQ(text_error(R"({"risk": "low", "ri\u0073k": "high"})"), "$.risk" + repeated);
+  EXPECT_EQ(text_error(R"({"payment_tool": {"kind": "bank_card", "bin": "4", "bin": "5"}})"),
+            "$.payment_tool.bin" + repeated);
+  EXPECT_EQ(text_error(R"({"payment_amount": {"amount": 1, "currency": "RUB", "currency": "RUB"}})"),
+            "$.payment_amount.currency" + repeated);
+  EXPECT_EQ(text_error(R"({"turnover": {"card_daily": {"amount": 1, "currency": "RUB"},
+                                        "card_daily": {"amount": 99999, "currency": "RUB"}}})"),
+            "$.turnover.card_daily" + repeated);
+  EXPECT_EQ(text_error(R"({"turnover": {"shop_weekly": 1, "shop_\u0077eekly": 2}})"), "$.turnover.shop_weekly" + repeated);
+  EXPECT_EQ(text_error(R"({"turnover": {"card_daily": {"amount": 1, "amount": 2, "currency": "RUB"}}})"),
+            "$.turnover.card_daily.amount" + repeated);
+  EXPECT_EQ(text_error(R"({"health": {"yb_3ds": {"failure_rate": "1%"}, "yb_3ds": {"latency_ms": 5}}})"),
+            "$.health.yb_3ds" + repeated);
+  EXPECT_EQ(text_error(R"({"health": {"yellowbank": {"latency_ms": 1}, "yellowbank": {"latency_ms": 5}}})"),
+            "$.health.yellowbank" + repeated);
+  EXPECT_EQ(text_error(R"({"health": {"yb_3ds": {"failure_rate": "1%", "failure_rate": "90%"}}})"),
+            "$.health.yb_3ds.failure_rate" + repeated);
+  // The same names in different objects are not repeats; a terminal and its provider are different keys.
+  EXPECT_EQ(text_error(R"({"amount": {"amount": 1, "currency": "RUB"}, "payment_amount": {"amount": 1, "currency": "RUB"},
+                           "health": {"yb_3ds": {"latency_ms": 1}, "yellowbank": {"latency_ms": 1}, "yb_fast": {"latency_ms": 1}},
+                           "turnover": {"card_daily": {"amount": 1, "currency": "RUB"}, "shop_weekly": 1}})"),
+            "ok");
+  // A repeat is reported even when the rest of the text is fine, and a
+  // syntax error later in the text still wins (as for any shape error).
+  EXPECT_EQ(text_error(R"({"risk": "low", "risk": "low"} x)").rfind("$: not valid JSON", 0), 0u);
+}
+
 TEST(Context, SlotsAndDerivedTime) {
   auto c = parse_context(testing::payment(), *testing::compiled());
   ASSERT_TRUE(c.ok());

@@ -4,7 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
+#include <list>
 #include <map>
+#include <random>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "evaluator/time.h"
@@ -65,6 +70,292 @@ TEST(Evaluate, ProductsAndRounding) {
   j["amount"]["amount"] = 98100;  // 981.00 -> 24.525 -> half-even 24.52
   r = eval(j);
   EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{2452, "RUB"}));
+}
+
+std::shared_ptr<const CompiledDomain> compile_with(const std::string& from, const std::string& to) {
+  std::string text = testing::kDomain;
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  dsl::Diagnostics diags;
+  static std::list<dsl::Domain> keep;  // kept alive and in place for the compiled domain
+  keep.push_back(dsl::load({{"test.pd", text}}, diags));
+  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), keep.back().files);
+  return *compile(keep.back());
+}
+
+// amount x share in 128 bits: 1234567890123456 x 499999 does not fit int64,
+// the fee (617.28 kopecks) does.
+TEST(Evaluate, LongShareOfAnAmountComputesInsteadOfOverflowing) {
+  auto d = compile_with("1% of amount  \"1% processing fee\"", "0.1234567890123456% of amount");
+  json j = payment();
+  j["amount"]["amount"] = 499999;  // 4999.99 RUB
+  auto ctx = parse_context(j, *d);
+  ASSERT_TRUE(ctx.ok());
+  EvalResult r = evaluate(*d, *ctx);
+  ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Determined) << r.cash_flow.error;
+  EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{617, "RUB"}));
+}
+
+// turnover + payment beyond int64 is an error, never a clamped number.
+TEST(Evaluate, TurnoverAfterIsExactOrAnError) {
+  json j = payment();
+  j["amount"]["amount"] = 10;
+  j["turnover"] = {{"card_daily", {{"amount", INT64_MAX - 10}, {"currency", "RUB"}}}};
+  auto limit = [](const EvalResult& r) { return r.limits[0]; };  // card_daily is the first limit
+  LimitResult l = limit(eval(j));
+  EXPECT_EQ(l.verdict, LimitResult::Verdict::Exceeded);
+  EXPECT_EQ(l.turnover_after, INT64_MAX);
+  j["turnover"]["card_daily"]["amount"] = INT64_MAX - 9;
+  l = limit(eval(j));
+  EXPECT_EQ(l.verdict, LimitResult::Verdict::Error);
+  EXPECT_EQ(l.error, "turnover + this payment does not fit 64-bit minor units");
+  json out = to_json(eval(j), cd(), false);
+  EXPECT_EQ(out["limits"][0]["verdict"], "error");
+  EXPECT_FALSE(out["limits"][0].contains("turnover_after"));
+}
+
+// Routing with unknown candidates: one that ranks strictly below a certainly
+// eligible candidate cannot win, so the field it needs never hurts; one at
+// the same or a higher priority keeps the route undetermined.
+TEST(Evaluate, UnknownCandidateBelowACertainOneDoesNotHurt) {
+  auto d = compile_with("routing weighted {", R"(routing ranked {
+  candidate bb      priority 3000 when category == retail
+  candidate yb_3ds  priority 1000 weight 70 when payment_system == visa
+  candidate yb_fast priority 1000 weight 30
+}
+routing level {
+  candidate yb_3ds  weight 70 when payment_system == visa
+  candidate yb_fast weight 30
+}
+routing weighted {)");
+  auto route = [&](json j) {
+    auto ctx = parse_context(j, *d);
+    EXPECT_TRUE(ctx.ok()) << ctx.error().text();
+    return evaluate(*d, ctx.ok() ? *ctx : Context{}).route;
+  };
+  auto names = [&](const std::vector<int32_t>& ts) {
+    std::set<std::string> out;
+    for (int32_t t : ts) out.insert(d->vocab.object_name(dsl::ObjectKind::Terminal, t));
+    return out;
+  };
+  json j = payment();
+  j["routing"] = "ranked";
+  j["amount"]["amount"] = 50000;
+  j["payment_tool"].erase("payment_system");  // yb_3ds unknown, at 1000
+  RouteResult r = route(j);                   // bb certainly eligible at 3000: it wins
+  ASSERT_EQ(r.status, RouteResult::Status::Chosen);
+  EXPECT_EQ(d->vocab.object_name(dsl::ObjectKind::Terminal, r.terminal), "bb");
+  EXPECT_EQ(r.missing, 0u);
+  EXPECT_EQ(names(r.candidates), (std::set<std::string>{"bb", "yb_fast"}));  // certainly eligible only
+  json out = to_json(evaluate(*d, *parse_context(j, *d)), *d, false);
+  EXPECT_EQ(out["route"]["status"], "chosen");
+  EXPECT_EQ(out["route"]["terminal"], "bb");
+  EXPECT_FALSE(out["route"].contains("missing"));
+
+  // The unknown candidate above the certain ones: undetermined, both may win.
+  j = payment();
+  j["routing"] = "ranked";
+  j["amount"]["amount"] = 50000;
+  j.erase("category");
+  r = route(j);
+  ASSERT_EQ(r.status, RouteResult::Status::Undetermined);
+  EXPECT_EQ(names(r.possible), (std::set<std::string>{"bb", "yb_fast"}));  // yb_3ds (mastercard) is rejected
+  EXPECT_EQ(missing_names(r.missing), std::vector<std::string>{"category"});
+
+  // At the same priority an unknown candidate changes the weighted draw: undetermined.
+  j = payment();
+  j["routing"] = "level";
+  j["payment_tool"].erase("payment_system");
+  r = route(j);
+  ASSERT_EQ(r.status, RouteResult::Status::Undetermined);
+  EXPECT_EQ(names(r.possible), (std::set<std::string>{"yb_3ds", "yb_fast"}));
+  EXPECT_EQ(missing_names(r.missing), std::vector<std::string>{"payment_tool.payment_system"});
+
+  // Nothing certainly eligible: every unknown candidate may win.
+  j = payment();
+  j["routing"] = "ranked";
+  j["amount"]["amount"] = 50000;
+  j.erase("category");
+  j["payment_tool"].erase("payment_system");
+  j["health"] = {{"yb_fast", {{"failure_rate", "90%"}}}};  // not excluded: `ranked` has no exclude
+  r = route(j);
+  ASSERT_EQ(r.status, RouteResult::Status::Undetermined);
+  EXPECT_EQ(names(r.possible), (std::set<std::string>{"bb", "yb_fast", "yb_3ds"}));
+}
+
+// Property: over random rulesets and partial contexts, a determined route is
+// the route of every completion of the missing fields, and an undetermined
+// one lists every terminal some completion chooses.
+TEST(Evaluate, PartialRoutesAgreeWithEveryCompletion) {
+  std::mt19937 rng(1125);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  const std::vector<std::string> terminals = {"yb_3ds", "yb_fast", "bb", "off"};
+  const std::vector<std::string> whens = {"", "category == retail", "payment_system == visa", "risk == low",
+                                          "amount < 500.00 RUB", "payment_system in [visa, maestro] and category == gaming",
+                                          "not (category == gaming)"};
+  const std::vector<std::string> priorities = {"", " priority 1000", " priority 2000", " priority 3000"};
+  std::string rulesets;
+  const int kRulesets = 60;
+  for (int i = 0; i < kRulesets; ++i) {
+    std::vector<std::string> ts = terminals;
+    std::shuffle(ts.begin(), ts.end(), rng);
+    rulesets += "routing p" + std::to_string(i) + " {\n";
+    for (size_t k = 0, n = 1 + pick(4); k < n; ++k) {
+      std::string w = whens[pick(whens.size())];
+      rulesets += "  candidate " + ts[k] + priorities[pick(priorities.size())] + " weight " +
+                  std::to_string(1 + pick(5)) + (w.empty() ? "" : " when " + w) + "\n";
+    }
+    rulesets += "}\n";
+  }
+  auto d = compile_with("routing weighted {", rulesets + "routing weighted {");
+  struct Field {
+    std::string pointer;
+    std::vector<json> values;
+  };
+  const std::vector<Field> fields = {{"/category", {"retail", "gaming"}},
+                                     {"/payment_tool/payment_system", {"mastercard", "maestro", "visa"}},
+                                     {"/risk", {"low", "high", "fatal"}},
+                                     {"/amount/amount", {10000, 90000}}};
+  auto outcome = [&](const json& j, RouteResult* out = nullptr) {
+    auto ctx = parse_context(j, *d);
+    EXPECT_TRUE(ctx.ok()) << ctx.error().text();
+    RouteResult r = evaluate(*d, ctx.ok() ? *ctx : Context{}).route;
+    if (out) *out = r;
+    if (r.status == RouteResult::Status::Chosen) return d->vocab.object_name(dsl::ObjectKind::Terminal, r.terminal);
+    return std::string(r.status == RouteResult::Status::NoRoute ? "no route" : "other");
+  };
+  int determined_with_missing = 0, undetermined = 0;
+  for (int round = 0; round < 3000; ++round) {
+    json j = {{"routing", "p" + std::to_string(pick(kRulesets))},
+              {"amount", {{"amount", 0}, {"currency", "RUB"}}},
+              {"payment_tool", {{"kind", "bank_card"}}},
+              {"payment_key", "k" + std::to_string(round)}};
+    std::vector<const Field*> missing;
+    for (const Field& f : fields) {
+      if (pick(3) == 0) {
+        missing.push_back(&f);
+        if (f.pointer == "/amount/amount") j["amount"].erase("amount");
+      } else {
+        j[json::json_pointer(f.pointer)] = f.values[pick(f.values.size())];
+      }
+    }
+    RouteResult partial;
+    std::string got = outcome(j, &partial);
+    // Every completion of the missing fields.
+    std::set<std::string> completions;
+    std::vector<size_t> at(missing.size(), 0);
+    while (true) {
+      json c = j;
+      for (size_t m = 0; m < missing.size(); ++m) c[json::json_pointer(missing[m]->pointer)] = missing[m]->values[at[m]];
+      std::string o = outcome(c);
+      ASSERT_NE(o, "other") << c.dump();
+      completions.insert(o);
+      size_t m = 0;
+      while (m < missing.size() && ++at[m] == missing[m]->values.size()) at[m++] = 0;
+      if (m == missing.size()) break;
+    }
+    SCOPED_TRACE(j.dump());
+    if (partial.status == RouteResult::Status::Undetermined) {
+      ++undetermined;
+      std::set<std::string> possible;
+      for (int32_t t : partial.possible) possible.insert(d->vocab.object_name(dsl::ObjectKind::Terminal, t));
+      for (const std::string& o : completions) {
+        if (o != "no route") {
+          EXPECT_TRUE(possible.count(o)) << o << " is chosen by a completion but not possible";
+        }
+      }
+    } else {
+      ASSERT_EQ(completions.size(), 1u) << "determined as " << got;
+      EXPECT_EQ(*completions.begin(), got);
+      if (!missing.empty()) ++determined_with_missing;
+    }
+  }
+  EXPECT_GT(determined_with_missing, 300);
+  EXPECT_GT(undetermined, 100);
+}
+
+// Money semantics pinned (docs/evaluation.md, "Cash flow" and "Limits").
+
+// (a) Each posting is rounded on its own; shares do not allocate remainders.
+TEST(MoneySemantics, EachPostingIsRoundedOnItsOwn) {
+  auto d = compile_with("merchant.settlement -> system.settlement : 1% of amount  \"1% processing fee\"",
+                        "merchant.settlement -> system.settlement : 1/3 of amount\n"
+                        "      merchant.settlement -> system.subagent : 1/3 of amount\n"
+                        "      merchant.settlement -> merchant.payout : 1/3 of amount");
+  json j = payment();
+  j["amount"]["amount"] = 20000;  // 200.00 RUB: each third is 6666.67 -> 6667 kopecks
+  EvalResult r = evaluate(*d, *parse_context(j, *d));
+  ASSERT_EQ(r.cash_flow.postings.size(), 4u);  // three thirds and the provider's 1.5%
+  int64_t total = 0;
+  for (const PostingResult& p : r.cash_flow.postings) {
+    if (p.provider) continue;
+    EXPECT_EQ(p.amount.minor, 6667);
+    total += p.amount.minor;
+  }
+  EXPECT_EQ(total, 20001);  // the documented rule: per-posting rounding can move more than the amount
+  auto floor = compile_with("merchant.settlement -> system.settlement : 1% of amount  \"1% processing fee\"",
+                            "merchant.settlement -> system.settlement : 1/3 of amount round towards_zero\n"
+                            "      merchant.settlement -> system.subagent : 1/3 of amount round towards_zero\n"
+                            "      merchant.settlement -> merchant.payout : 1/3 of amount round towards_zero");
+  r = evaluate(*floor, *parse_context(j, *floor));
+  total = 0;
+  for (const PostingResult& p : r.cash_flow.postings) total += p.provider ? 0 : p.amount.minor;
+  EXPECT_EQ(total, 19998);  // towards_zero never moves more than the shares say
+}
+
+// (b) A forbidden operation moves nothing.
+TEST(MoneySemantics, ForbiddenOperationHasNoPostings) {
+  json j = payment();
+  j["category"] = "gaming";  // not in the tariff's categories
+  EvalResult r = eval(j);
+  ASSERT_EQ(r.terms.verdict, TermsResult::Verdict::Forbidden);
+  EXPECT_EQ(r.cash_flow.status, CashFlowResult::Status::Forbidden);
+  EXPECT_TRUE(r.cash_flow.postings.empty());
+  json out = to_json(r, cd(), false);
+  EXPECT_EQ(out["cash_flow"]["status"], "forbidden");
+  EXPECT_EQ(out["cash_flow"]["postings"], json::array());
+  // The same payment in an allowed category has its postings.
+  j["category"] = "retail";
+  EXPECT_EQ(eval(j).cash_flow.postings.size(), 2u);  // the tariff's 1% and the provider's 1.5%
+}
+
+// (c) A cash flow with an error lists no postings, not the ones that did not fail.
+TEST(MoneySemantics, ErrorCashFlowHasNoPostings) {
+  auto d = compile_with("merchant.settlement -> system.settlement : 1% of amount  \"1% processing fee\"",
+                        "merchant.settlement -> system.settlement : 1% of amount\n"
+                        "      merchant.settlement -> system.subagent : 1.00 USD");
+  json j = payment();
+  EvalResult r = evaluate(*d, *parse_context(j, *d));
+  ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Error);
+  EXPECT_TRUE(r.cash_flow.postings.empty());
+  EXPECT_NE(r.cash_flow.error.find("a fixed amount in USD cannot apply to a payment in RUB"), std::string::npos)
+      << r.cash_flow.error;
+}
+
+// (d) Refunds are outside limits that do not ask about the operation.
+TEST(MoneySemantics, RefundsDoNotCountTowardsPaymentLimits) {
+  auto d = compile_with("limit shop_weekly {", R"(limit refunds_daily { scope [shop]  period day  count < 2  when operation == refund }
+limit shop_weekly {)");
+  json j = payment();
+  j["turnover"] = {{"card_daily", {{"amount", 99000}, {"currency", "RUB"}}}, {"refunds_daily", 1}};
+  auto limit = [&](const EvalResult& r, const std::string& name) {
+    for (const LimitResult& l : r.limits) {
+      if (d->limits[static_cast<size_t>(l.limit)].name == name) return l;
+    }
+    ADD_FAILURE() << name;
+    return LimitResult{};
+  };
+  EvalResult r = evaluate(*d, *parse_context(j, *d));
+  EXPECT_EQ(limit(r, "card_daily").verdict, LimitResult::Verdict::Exceeded);  // 990.00 + 6000.00 > 1000.00
+  EXPECT_EQ(limit(r, "refunds_daily").status, LimitResult::Status::NotApplies);
+  j["operation"] = "refund";
+  j["payment_amount"] = j["amount"];
+  r = evaluate(*d, *parse_context(j, *d));
+  EXPECT_EQ(limit(r, "card_daily").status, LimitResult::Status::NotApplies);  // a refund adds nothing
+  EXPECT_EQ(limit(r, "shop_weekly").status, LimitResult::Status::NotApplies);
+  EXPECT_EQ(limit(r, "refunds_daily").status, LimitResult::Status::Applies);  // it asks for refunds
+  EXPECT_EQ(limit(r, "refunds_daily").verdict, LimitResult::Verdict::Exceeded);  // 1 + 1 is not < 2
 }
 
 TEST(Evaluate, FixedAmountInAnotherCurrencyIsAnError) {
@@ -200,6 +491,56 @@ TEST(Evaluate, WeightedChoiceIsStableAndDistributedByWeight) {
   EXPECT_NEAR(counts["yb_3ds"] / double(n), 0.70, 0.0075);
   EXPECT_NEAR(counts["yb_fast"] / double(n), 0.20, 0.0075);
   EXPECT_NEAR(counts["bb"] / double(n), 0.10, 0.0075);
+}
+
+// The published test vectors (docs/evaluation.md, "The weighted choice,
+// exactly"), read from the doc itself so the two cannot drift apart.
+TEST(RouteHash, DocumentedVectors) {
+  std::ifstream in(std::string(PAYDOMAIN_SOURCE_DIR) + "/docs/evaluation.md");
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t from = doc.find("<!-- hash-vectors"), to = doc.find("<!-- /hash-vectors -->");
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  std::istringstream table(doc.substr(from, to - from));
+  // A, B, C of the doc are the `weighted` ruleset's candidates, in source order and weights 70, 20, 10.
+  const std::map<std::string, std::string> terminal = {{"A", "yb_3ds"}, {"B", "yb_fast"}, {"C", "bb"}};
+  json j = payment();
+  j["routing"] = "weighted";
+  j["amount"]["amount"] = 50000;
+  auto ctx = parse_context(j, cd());
+  ASSERT_TRUE(ctx.ok());
+  std::string line;
+  int rows = 0;
+  while (std::getline(table, line)) {
+    // | `"key"` | `fnv` | `h` | x | `T` |
+    if (line.rfind("| `\"", 0) != 0) continue;
+    std::vector<std::string> cells;
+    for (size_t at = 1; at < line.size();) {
+      size_t bar = line.find(" |", at);
+      if (bar == std::string::npos) break;
+      std::string c = line.substr(at, bar - at);
+      c.erase(0, c.find_first_not_of(' '));
+      if (c.size() >= 2 && c.front() == '`' && c.back() == '`') c = c.substr(1, c.size() - 2);
+      cells.push_back(c);
+      at = bar + 2;
+    }
+    ASSERT_EQ(cells.size(), 5u) << line;
+    std::string key = cells[0].substr(1, cells[0].size() - 2);  // strip the quotes
+    SCOPED_TRACE(line);
+    EXPECT_EQ(fnv1a_64(key), std::stoull(cells[1], nullptr, 16));
+    uint64_t h = payment_key_hash(key);
+    EXPECT_EQ(h, std::stoull(cells[2], nullptr, 16));
+    EXPECT_EQ(static_cast<uint64_t>((static_cast<unsigned __int128>(h) * 100) >> 64), std::stoull(cells[3]));
+    ctx->payment_key = key;
+    EvalResult r = evaluate(cd(), *ctx);
+    ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
+    EXPECT_EQ(term(r.route.terminal), terminal.at(cells[4]));
+    ++rows;
+  }
+  EXPECT_GE(rows, 8);
+  // The published FNV-1a-64 values of "" and "a" (the standard offset basis).
+  EXPECT_EQ(fnv1a_64(""), 0xcbf29ce484222325ull);
+  EXPECT_EQ(fnv1a_64("a"), 0xaf63dc4c8601ec8cull);
 }
 
 TEST(Evaluate, PartialEvaluationNeverGuesses) {
@@ -338,6 +679,67 @@ tariff t {
   EXPECT_EQ(msgs[2].rfind("uncovered: tariff t, fees: no rule matches some payments, e.g. payment_system mir", 0), 0u)
       << msgs[2];
   EXPECT_EQ(diags.items()[0].line, 9u);
+}
+
+// The money warnings: split-rounding (shares of the whole amount from one
+// account, rounded one by one) and fee-above-amount (a minimum fee above a
+// payment the tariff allows and that reaches the posting).
+TEST(Analyze, MoneyWarnings) {
+  const char* text = R"(
+currency RUB { numeric 643 exponent 2 }
+currency USD { numeric 840 exponent 2 }
+category retail { }
+category gaming { }
+tariff t {
+  currencies [RUB]
+  amount between 10.00 RUB and 1000.00 RUB
+  fees {
+    merchant.settlement -> system.settlement : 1/3 of amount
+    when category == retail {
+      merchant.settlement -> system.subagent : 1/3 of amount
+      merchant.settlement -> merchant.payout : 1/3 of amount
+    }
+    when amount >= 15.00 RUB { merchant.settlement -> system.settlement : max(1% of amount, 15.00 RUB) }
+    otherwise { merchant.settlement -> system.settlement : max(1% of amount, 15.00 RUB) }
+  }
+}
+tariff u {
+  currencies [RUB]
+  amount between 20.00 RUB and 100.00 RUB
+  fees {
+    merchant.settlement -> system.settlement : max(1% of amount, 15.00 RUB)
+    merchant.settlement -> system.settlement : min(15.00 RUB, amount)
+  }
+}
+tariff v {
+  fees {
+    merchant.settlement -> system.settlement : 0.50 USD + 1% of amount
+    merchant.settlement -> system.subagent : 1/2 of amount round towards_zero
+    merchant.settlement -> merchant.payout : 1/2 of amount round towards_zero
+    system.settlement -> merchant.payout : 1/2 of amount
+  }
+}
+)";
+  dsl::Diagnostics diags;
+  auto msgs = analysis(text, diags);
+  ASSERT_EQ(msgs.size(), 3u) << ::testing::PrintToString(msgs);
+  EXPECT_EQ(msgs[0],
+            "split-rounding: tariff t, fees: 3 postings from merchant.settlement take shares that add up to the whole "
+            "amount, and each is rounded on its own: together they can move more than the amount (3 minor units of "
+            "2); write `round towards_zero` on each to never move more");
+  EXPECT_EQ(diags.items()[0].line, 13u);  // the posting that completes the whole
+  EXPECT_EQ(msgs[1].rfind("fee-above-amount: tariff t, fees, rule 3, posting merchant.settlement -> system.settlement "
+                          "(line 16): the fee is at least 15.00 RUB, more than a payment of 10.00 RUB that reaches it "
+                          "(amount between 10.00 RUB and 1000.00 RUB)",
+                          0),
+            0u)
+      << msgs[1];
+  EXPECT_EQ(msgs[2].rfind("fee-above-amount: tariff v, fees, posting merchant.settlement -> system.settlement (line 29): "
+                          "the fee is at least 0.50 USD, more than a payment of 0.01 USD that reaches it "
+                          "(no `amount between` for USD)",
+                          0),
+            0u)
+      << msgs[2];
 }
 
 // A nested decision is judged on the payments that reach it: the enclosing

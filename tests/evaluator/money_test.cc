@@ -96,6 +96,66 @@ TEST(MoneyRational, OverflowIsAnErrorValue) {
   EXPECT_EQ(compare(Rational{INT64_MAX, 1}, Rational{INT64_MAX - 1, 1}), 1);
 }
 
+// amount x share in 128 bits: only a result that does not fit int64 is an error.
+TEST(MoneyExact, ShareOfAmountIsExactWhenTheProductOutgrowsInt64) {
+  auto share = Rational::percent({1234567890123456, 16});  // 0.1234567890123456%
+  ASSERT_TRUE(share.ok());
+  // The old path multiplied two Rationals and refused this as overflow.
+  EXPECT_FALSE(multiply(*share, Rational::integer(499999)).ok());
+  auto fee = multiply(*share, 499999);  // 4999.99 RUB -> 617.2827... kopecks
+  ASSERT_TRUE(fee.ok()) << fee.error().message;
+  EXPECT_EQ(fee->whole, 617);
+  EXPECT_EQ(round(*fee).value(), 617);
+  EXPECT_EQ(round(*fee, dsl::RoundingMode::AwayFromZero).value(), 618);
+  // 100% of the largest amount is exact; a share can never push past it.
+  auto all = multiply(Rational::integer(1), INT64_MAX);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(round(*all).value(), INT64_MAX);
+  // 1/2 of INT64_MAX: a half that rounds up to 2^62 exactly, and stays in range.
+  auto half = multiply(Rational{1, 2}, INT64_MAX);
+  ASSERT_TRUE(half.ok());
+  EXPECT_EQ(round(*half).value(), INT64_MAX / 2 + 1);
+  EXPECT_EQ(round(*half, dsl::RoundingMode::HalfEven).value(), INT64_MAX / 2 + 1);  // 2^62 is even
+  EXPECT_EQ(round(*half, dsl::RoundingMode::TowardsZero).value(), INT64_MAX / 2);
+}
+
+TEST(MoneyExact, SumsAndRoundingThatLeaveInt64AreErrors) {
+  auto max = Exact::integer(INT64_MAX);
+  EXPECT_FALSE(add(max, Exact::integer(1)).ok());
+  auto a = multiply(Rational{1, 2}, 3);  // 1.5
+  ASSERT_TRUE(a.ok());
+  auto s = add(*a, *a);  // 3, the fractions carry into the whole part
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(*s, Exact::integer(3));
+  // INT64_MAX - 1 + 1/2 rounds (half away from zero) to INT64_MAX; + 1 more is an error.
+  auto near = add(Exact::integer(INT64_MAX - 1), *multiply(Rational{1, 2}, 1));
+  ASSERT_TRUE(near.ok());
+  EXPECT_EQ(round(*near).value(), INT64_MAX);
+  auto past = add(Exact::integer(INT64_MAX), *multiply(Rational{1, 2}, 1));
+  ASSERT_TRUE(past.ok());
+  EXPECT_FALSE(round(*past).ok());
+  EXPECT_EQ(round(*past, dsl::RoundingMode::TowardsZero).value(), INT64_MAX);
+}
+
+TEST(MoneyExact, RoundingMatchesTheRationalTableIncludingNegatives) {
+  using M = dsl::RoundingMode;
+  for (M m : {M::HalfAwayFromZero, M::HalfEven, M::HalfTowardsZero, M::TowardsZero, M::AwayFromZero}) {
+    for (int64_t num = -40; num <= 40; ++num) {
+      for (int64_t den : {1, 2, 3, 4, 10}) {
+        Rational r = *Rational::make(num, den);
+        auto e = multiply(Rational{1, den}, num);
+        ASSERT_TRUE(e.ok());
+        EXPECT_EQ(round(*e, m).value(), round(r, m)) << num << "/" << den;
+      }
+    }
+  }
+  // min/max/compare order by the exact value.
+  auto third = *multiply(Rational{1, 3}, 1), half = *multiply(Rational{1, 2}, 1);
+  EXPECT_EQ(compare(third, half), -1);
+  EXPECT_EQ(min(third, half), third);
+  EXPECT_EQ(max(Exact::integer(-1), third), third);
+}
+
 TEST(MoneyAmounts, CurrenciesAreNeverMixed) {
   Money rub{100, "RUB"}, usd{100, "USD"};
   EXPECT_FALSE(add(rub, usd).ok());

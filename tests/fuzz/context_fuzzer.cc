@@ -1,6 +1,7 @@
 // Fuzz target: any bytes as a payment context (the body of an evaluate
 // request). The reader must agree with nlohmann/json on what is JSON at all;
-// a context that reads must evaluate, and its result must be valid JSON.
+// a context that reads must evaluate, and its result must be valid JSON; the
+// structure gate (json_structure_error) agrees with both.
 // Crashes, hangs and ASan/UBSan reports are findings too.
 #include <cstddef>
 #include <cstdint>
@@ -55,5 +56,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto error = ev::evaluate_text(acme(), text, true, out);
   if (error && ours == (error->message.rfind("not valid JSON", 0) == 0)) std::abort();
   if (!error && !nlohmann::json::accept(out)) std::abort();
+  // The structure gate: never more lenient than the syntax check, and a
+  // context that reads has no repeated member (the reader refuses them too).
+  std::string pointer;
+  std::string structure = ev::json_structure_error(text, 256, &pointer);
+  if (structure.empty() && !ours) std::abort();
+  if (!error && !structure.empty()) std::abort();
   return 0;
 }
