@@ -8,10 +8,11 @@ if [ $# -lt 1 ]; then
   exit 2
 fi
 BIN=$(realpath "$1")
-# The editor needs `paydomain serve`; a build without the server has nothing to test yet.
+# The editor needs `paydomain serve`: a binary without it is a broken build,
+# not a reason to pass.
 if ! "$BIN" --help 2>/dev/null | grep -qE '^[[:space:]]+serve[[:space:]]'; then
-  echo "web_editor tests: skipped: $BIN has no 'serve' command"
-  exit 0
+  echo "web_editor tests: $BIN has no 'serve' command (or does not run)" >&2
+  exit 1
 fi
 if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM:-}" ]; then
   echo "web_editor tests: Debian's chromium is missing (scripts/setup.sh installs it)" >&2
