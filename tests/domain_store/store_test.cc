@@ -208,6 +208,41 @@ TEST(Store, ChangesThatOtherObjectsDependOnReCheckThoseObjects) {
   EXPECT_EQ(bad_update.error().diagnostics.at(0).object, "tariff cents");
 }
 
+// Removing many objects at once finds every object naming any of them (one
+// pass over the head's texts for all removed ids), and only those.
+TEST(Store, RemovingManyObjectsAtOnceReChecksEachReferrer) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  std::vector<Op> inserts, removals;
+  for (int i = 0; i < 300; ++i) {
+    std::string id = "c" + std::to_string(i);
+    inserts.push_back(insert("category:" + id, "category " + id + " { name \"C\" }"));
+    removals.push_back(remove("category:" + id));
+  }
+  // Named as a whole identifier by two tariffs; "c1" inside "c150" or a
+  // string names nothing.
+  inserts.push_back(insert("tariff:a", "tariff a { categories [c150] }"));
+  inserts.push_back(insert("tariff:b", "tariff b { name \"c1\" categories [retail, c299] }"));
+  ASSERT_OK(store->commit(request(1, inserts)));
+  auto refused = store->commit(request(2, removals));
+  ASSERT_FALSE(refused.ok());
+  ASSERT_EQ(refused.error().code, ErrorCode::Invalid);
+  std::set<std::string> broken;
+  for (const auto& d : refused.error().diagnostics) broken.insert(d.object);
+  EXPECT_EQ(broken, (std::set<std::string>{"tariff a", "tariff b"})) << describe(refused.error());
+  // Without the two referrers the same removal commits, and a refused
+  // commit left the head cache as it was (the objects are still there).
+  removals.push_back(remove("tariff:a"));
+  removals.push_back(remove("tariff:b"));
+  auto done = store->commit(request(2, removals));
+  ASSERT_OK(done);
+  EXPECT_EQ(done->revision.op_count, 302);
+  auto head = store->checkout(3);
+  ASSERT_OK(head);
+  EXPECT_EQ(head->size(), 11u) << "the seed's eleven objects remain";
+}
+
 TEST(Store, IdempotencyKeyReturnsTheFirstRevision) {
   TempDir dir;
   auto store = seeded_store(dir.file("s.db"));
