@@ -59,6 +59,7 @@ Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::So
 
   std::vector<Op> ops;
   std::map<uint32_t, int64_t> next_ordinal;  // per file
+  std::map<uint32_t, std::string> rel_path;  // per file: fs::relative touches the disk, once per file
   std::map<ObjectKey, bool> present;
   for (const dsl::Object& obj : domain.objects) {
     ObjectKey key = key_of(obj);
@@ -66,7 +67,9 @@ Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::So
     Op op;
     op.key = key;
     op.text = dsl::format_object(domain, obj);
-    op.path = relative_to(domain.files[obj.span.file].path, root);
+    auto rel = rel_path.find(obj.span.file);
+    if (rel == rel_path.end()) rel = rel_path.emplace(obj.span.file, relative_to(domain.files[obj.span.file].path, root)).first;
+    op.path = rel->second;
     op.ordinal = next_ordinal[obj.span.file]++;
     auto it = at_base.find(key);
     if (it == at_base.end()) {

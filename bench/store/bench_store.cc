@@ -178,6 +178,15 @@ int main() {
     ~Cleanup() { std::filesystem::remove_all(dir); }
   } cleanup{tmpl};
 
+  // BENCH_STORE_SCALE_ONLY=1: only the big commits (profiling, quick runs).
+  if (const char* only = std::getenv("BENCH_STORE_SCALE_ONLY"); only && *only == '1') {
+    for (int n : scale_sizes()) {
+      double ins = 0, rem = 0;
+      if (!scale_run(tmpl, n, ins, rem)) return 1;
+      std::printf("working-copy commit of %6d objects: insert %8.0f ms  remove %8.0f ms\n", n, ins, rem);
+    }
+    return 0;
+  }
   auto files = generate(kObjects);
   size_t bytes = 0;
   for (const auto& f : files) bytes += f.text.size();
