@@ -18,7 +18,10 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 Service::Service(const ServiceConfig& config)
-    : config_(config), cache_(config.cache_bytes), pool_(std::make_unique<WorkerPool>(config.workers)) {}
+    : config_(config),
+      cache_(config.cache_bytes),
+      pool_(std::make_unique<WorkerPool>(config.workers)),
+      writes_(std::make_unique<WorkerPool>(1)) {}
 
 Service::~Service() {
   begin_shutdown();
@@ -72,7 +75,9 @@ void Service::begin_shutdown() {
 
 void Service::finish() {
   if (watcher_.joinable()) watcher_.join();
+  // The pool first: a working-copy commit prepared there hands its write to writes_.
   if (pool_) pool_->shutdown();
+  if (writes_) writes_->shutdown();
 }
 
 // ---- head following ------------------------------------------------------
@@ -171,16 +176,52 @@ std::variant<store::Rev, Response> Service::parse_rev(const std::string& text, b
   return rev;
 }
 
-void Service::offload(Done done, std::function<Response()> fn) {
-  pool_->submit([done = std::move(done), fn = std::move(fn)] {
+namespace {
+// No exception escapes a request: one that reaches here is a 500.
+std::function<void()> guarded(Done done, std::function<Response()> fn) {
+  return [done = std::move(done), fn = std::move(fn)] {
     Response r;
     try {
       r = fn();
     } catch (const std::exception& e) {
       r = error_response(500, "internal", std::string("internal error: ") + e.what());
+    } catch (...) {
+      r = error_response(500, "internal", "internal error");
     }
     done(std::move(r));
-  });
+  };
+}
+}  // namespace
+
+void Service::offload(Done done, std::function<Response()> fn) { pool_->submit(guarded(std::move(done), std::move(fn))); }
+
+void Service::offload_write(Done done, std::function<Response()> fn) {
+  ++writes_pending_;
+  writes_->submit(guarded(std::move(done), [this, fn = std::move(fn)] {
+    struct Finished {
+      std::atomic<int64_t>& n;
+      ~Finished() { --n; }
+    } finished{writes_pending_};
+    return fn();
+  }));
+}
+
+std::optional<Response> Service::commit_too_large(const std::vector<store::Op>& ops) const {
+  size_t bytes = 0;
+  for (const auto& op : ops) bytes += op.text.size() + op.key.id.size() + op.path.size();
+  if (ops.size() > config_.max_commit_objects) {
+    return error_response(413, "commit-too-large",
+                          "the commit has " + std::to_string(ops.size()) + " operations; at most " +
+                              std::to_string(config_.max_commit_objects) +
+                              " are accepted in one commit (--max-commit-objects): split it into several commits");
+  }
+  if (bytes > config_.max_commit_bytes) {
+    return error_response(413, "commit-too-large",
+                          "the commit holds " + std::to_string(bytes) + " bytes of object text; at most " +
+                              std::to_string(config_.max_commit_bytes) +
+                              " are accepted in one commit (--max-commit-bytes): split it into several commits");
+  }
+  return std::nullopt;
 }
 
 // ---- authentication ------------------------------------------------------
@@ -299,6 +340,7 @@ void Service::add_routes(Router& r) {
     if (metrics_) {
       metrics_->cache_bytes.store(st.bytes);
       metrics_->cache_evictions.store(st.evictions);
+      metrics_->writes_pending.store(writes_pending_.load());
       res.body = metrics_->render();
     }
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
