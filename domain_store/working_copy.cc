@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "domain_store/objects.h"
@@ -37,6 +38,47 @@ std::string working_copy_root(const std::string& path) {
   if (fs::is_directory(path, ec)) return path;
   fs::path parent = fs::path(path).parent_path();
   return parent.empty() ? "." : parent.string();
+}
+
+Result<std::optional<Rev>> read_working_copy_base(const std::string& root) {
+  fs::path file = fs::path(root) / kWorkingCopyBaseFile;
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    if (ec) return make_error(ErrorCode::Io, "cannot read " + file.string() + ": " + ec.message());
+    return std::optional<Rev>{};
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) return make_error(ErrorCode::Io, "cannot read " + file.string());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  Rev rev = 0;
+  bool digits = !text.empty() && text.size() <= 18;
+  for (char c : text) {
+    if (c < '0' || c > '9') digits = false;
+  }
+  if (!digits) {
+    return make_error(ErrorCode::InvalidArgument, file.string() + " does not hold a revision number; give --base REV");
+  }
+  for (char c : text) rev = rev * 10 + (c - '0');
+  return std::optional<Rev>{rev};
+}
+
+Status write_working_copy_base(const std::string& root, Rev base) {
+  fs::path file = fs::path(root) / kWorkingCopyBaseFile;
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  if (ec) return make_error(ErrorCode::Io, "cannot create " + file.parent_path().string() + ": " + ec.message());
+  fs::path tmp = file;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << base << "\n";
+    out.close();
+    if (!out) return make_error(ErrorCode::Io, "cannot write " + tmp.string());
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) return make_error(ErrorCode::Io, "cannot write " + file.string() + ": " + ec.message());
+  return Ok{};
 }
 
 Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::SourceFile>& files,

@@ -3,6 +3,7 @@
 // revision back in the analyst's file layout.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,17 @@ Status write_working_copy(const std::vector<StoredObject>& objects, const std::s
 
 // The root a path argument stands for: itself for a directory, else its directory.
 std::string working_copy_root(const std::string& path);
+
+// The revision a working copy was checked out from, kept in
+// `<root>/.paydomain/base` (one decimal number and a newline; not a .pd
+// file, so dsl::read_sources never reads it). A commit made against it
+// rebases onto head or reports the conflicts, instead of undoing what was
+// committed since.
+inline constexpr const char* kWorkingCopyBaseFile = ".paydomain/base";
+// nullopt when the file does not exist; InvalidArgument when it does not
+// hold a revision; Io when it cannot be read.
+Result<std::optional<Rev>> read_working_copy_base(const std::string& root);
+// Writes the file (through a temporary file and a rename: never half written).
+Status write_working_copy_base(const std::string& root, Rev base);
 
 }  // namespace paydomain::store
