@@ -30,6 +30,7 @@ class Metrics {
   std::atomic<int64_t> head_revision{-1};     // gauge
   std::atomic<int64_t> open_connections{0};   // gauge
   std::atomic<int64_t> writes_pending{0};     // gauge: commits and reverts queued or running
+  std::atomic<int64_t> head_waiters{0};       // gauge: long-polls waiting for a new head
   std::atomic<uint64_t> rejected_connections{0};  // over the connection cap
 
   std::string render() const;  // Prometheus text exposition format 0.0.4

@@ -52,6 +52,16 @@ std::optional<std::string> Service::start() {
     watching_ = true;
   }
   if (metrics_) metrics_->head_revision.store(*h);
+  // Another process's commit wakes the watcher like one of ours; without a
+  // file watch the head_poll finds it.
+  auto watch = store::watch_sqlite_store(config_.db_path, [this] {
+    {
+      std::lock_guard lock(head_mu_);
+      commit_seen_ = true;
+    }
+    head_cv_.notify_all();
+  });
+  if (watch) file_watch_ = std::move(watch.value());
   watcher_ = std::thread([this] { watch_loop(); });
   return std::nullopt;
 }
@@ -74,6 +84,7 @@ void Service::begin_shutdown() {
 }
 
 void Service::finish() {
+  file_watch_.reset();  // its callback uses head_mu_: stopped before anything goes
   if (watcher_.joinable()) watcher_.join();
   // The pool first: a working-copy commit prepared there hands its write to writes_.
   if (pool_) pool_->shutdown();
@@ -107,13 +118,15 @@ void Service::notify_commit(store::Rev rev) {
   head_cv_.notify_all();
 }
 
-// One thread re-reads head every head_poll (other processes commit too) or
-// at once after a commit through this server; answers long-polls whose
+// One thread re-reads head at once after a commit through this server or
+// one the file watch saw (the CLI), else every head_poll; answers long-polls whose
 // revision arrived or whose time ran out; starts compiling each new head.
 void Service::watch_loop() {
   while (true) {
     std::unique_lock lock(head_mu_);
-    head_cv_.wait_for(lock, config_.head_poll, [&] { return !watching_ || commit_seen_; });
+    auto until = Clock::now() + config_.head_poll;
+    for (const auto& w : waiters_) until = std::min(until, w.deadline);  // answer timeouts on time
+    head_cv_.wait_until(lock, until, [&] { return !watching_ || commit_seen_; });
     if (!watching_) return;
     commit_seen_ = false;
     lock.unlock();
@@ -341,6 +354,10 @@ void Service::add_routes(Router& r) {
       metrics_->cache_bytes.store(st.bytes);
       metrics_->cache_evictions.store(st.evictions);
       metrics_->writes_pending.store(writes_pending_.load());
+      {
+        std::lock_guard lock(head_mu_);
+        metrics_->head_waiters.store(static_cast<int64_t>(waiters_.size()));
+      }
       res.body = metrics_->render();
     }
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -16,6 +16,7 @@
 #include <thread>
 #include <variant>
 
+#include "domain_store/sqlite_store.h"
 #include "domain_store/store.h"
 #include "domain_store/token_store.h"
 #include "server/app.h"
@@ -37,7 +38,9 @@ struct ServiceConfig {
   // (beyond: 413 commit-too-large).
   size_t max_commit_objects = 50000;
   size_t max_commit_bytes = 8u << 20;
-  std::chrono::milliseconds head_poll{100};  // how often head is re-read (other writers)
+  // Commits by other processes (the CLI) wake the head watcher at once through
+  // a file watch (inotify); this poll is the fallback where that is missing.
+  std::chrono::milliseconds head_poll{100};
   int max_wait_s = 60;         // longest long-poll
   size_t max_batch = 10000;    // contexts per evaluate request
   unsigned batch_threads = 0;  // threads for one big batch (0: one per core)
@@ -154,8 +157,9 @@ class Service {
   store::Rev compiling_ = -1;                  // head compile in flight
   std::list<Waiter> waiters_;
   bool watching_ = false;
-  bool commit_seen_ = false;
+  bool commit_seen_ = false;  // a commit (ours, or another process's) to pick up
   std::thread watcher_;
+  std::unique_ptr<store::StoreWatch> file_watch_;  // null: poll only
 };
 
 }  // namespace paydomain::server

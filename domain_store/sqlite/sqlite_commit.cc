@@ -1,4 +1,7 @@
 // The write path: validate, detect conflicts, rebase, write one revision.
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <chrono>
 #include <map>
 #include <set>
@@ -112,6 +115,7 @@ Result<CommitResult> SqliteStore::commit(const CommitRequest& request) {
   std::lock_guard lock(write_mu_);
   for (int attempt = 1;; ++attempt) {
     auto result = try_commit(request, ops, hash);
+    if (result.ok() && !result->replayed) announce_commit();
     if (result.ok() || result.error().code != ErrorCode::Busy || attempt >= options_.commit_attempts) return result;
     // Another process held the write lock past the busy timeout: back off, retry.
     std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
@@ -305,6 +309,12 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::
   out.warnings = std::move(warnings);
   return out;
 }
+
+// The watchers of this file (watch_sqlite_store, in any process) wake on
+// its attributes changing: setting its mtime once the commit is visible
+// tells them now, with no race against SQLite's own writes. Best effort: a
+// watcher that misses it still polls.
+void SqliteStore::announce_commit() { ::utimensat(AT_FDCWD, path_.c_str(), nullptr, 0); }
 
 Status SqliteStore::refresh_cache(Db& db, Rev head) {
   if (cache_.rev() == head) return Ok{};

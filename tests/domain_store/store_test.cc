@@ -1,4 +1,7 @@
 // Commits, checkout and history on a real SQLite file.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 
 #include "domain_store/objects.h"
@@ -283,6 +286,35 @@ TEST(Store, ASecondInstanceSeesCommitsOfTheFirst) {
   EXPECT_OK((*b)->commit(request(4, {insert("routing:r", "routing r { candidate a1 }")})));
   EXPECT_EQ(*a->head(), 5);
 }
+
+#ifdef __linux__
+// A watch on the store file is called once another instance's commit is
+// visible: head() read in the callback already has the new revision.
+TEST(Store, AWatchSeesAnotherInstancesCommitAsItBecomesVisible) {
+  TempDir dir;
+  auto a = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(a);
+  auto b = open_sqlite_store(dir.file("s.db"));
+  ASSERT_OK(b);
+  std::mutex mu;
+  std::condition_variable cv;
+  Rev seen = 1;
+  auto watch = watch_sqlite_store(dir.file("s.db"), [&] {
+    auto h = (*b)->head();
+    std::lock_guard lock(mu);
+    if (h && *h > seen) seen = *h;
+    cv.notify_all();
+  });
+  ASSERT_OK(watch);
+  ASSERT_OK(a->commit(request(1, {insert("terminal:w", terminal_text("w"))})));
+  std::unique_lock lock(mu);
+  // Generous bound: only a missing notification can take this long.
+  EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return seen == 2; }))
+      << "no callback saw revision 2";
+  lock.unlock();
+  watch->reset();  // stops and joins before the state it uses goes away
+}
+#endif
 
 }  // namespace
 }  // namespace paydomain::store::testing

@@ -270,5 +270,30 @@ TEST(WriteIsolation, CommitsBeyondTheSizeLimitsAre413) {
   EXPECT_EQ(fits.status, 201) << fits.body;
 }
 
+// A commit by another process (the CLI) wakes a long-poll through the file
+// watch, with the head poll effectively off: without the watch the waiter
+// would sleep until its 60 s timeout and the client (20 s) would give up.
+TEST(WriteIsolation, ACliCommitWakesALongPollWithoutPolling) {
+  ServerProcess s("--head-poll-ms 3600000");
+  HttpResponse waited;
+  std::thread waiter([&] {
+    try {
+      HttpClient c(s.port(), std::chrono::seconds(20));
+      waited = c.request("GET", "/v1/head?wait_after=1&timeout_s=60", "", {{"Authorization", s.bearer(s.tokens().reader)}});
+    } catch (const std::exception& e) {
+      waited.body = e.what();  // not woken: status 0
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return gauge(s, "paydomain_head_waiters") >= 1; }));
+  const std::string wc = (s.dir() / "wc").string();
+  std::string out;
+  ASSERT_EQ(run_command(paydomain_bin() + " checkout 1 --db " + s.db() + " -o " + wc + " 2>&1", &out), 0) << out;
+  std::ofstream(wc + "/extra.pd") << "category woken { name \"Woken\" }\n";
+  ASSERT_EQ(run_command(paydomain_bin() + " commit " + wc + " --db " + s.db() + " -m cli 2>&1", &out), 0) << out;
+  waiter.join();
+  ASSERT_EQ(waited.status, 200) << waited.body;
+  EXPECT_EQ(json::parse(waited.body)["revision"], 2);
+}
+
 }  // namespace
 }  // namespace paydomain::testing
