@@ -83,11 +83,14 @@ std::vector<size_t> HeadCache::affected() const {
   if (!watched_ids_.empty()) {
     // One pass over the texts whatever the number of watched ids: each
     // whole identifier is looked up in a hash set (searching every text for
-    // every id made a commit removing K objects cost K x the domain).
+    // every id made a commit removing K objects cost K x the domain). Up to
+    // kDirect ids are searched for directly instead: string::find beats
+    // splitting every text into words when there are only a few.
+    constexpr size_t kDirect = 4;
     std::unordered_set<std::string_view> words;
-    std::vector<const std::string*> others;  // ids that are not one identifier (test titles)
+    std::vector<const std::string*> others;  // searched for directly: few ids, or not one identifier (test titles)
     for (const auto& id : watched_ids_) {
-      bool word = !id.empty() && std::all_of(id.begin(), id.end(), ident_char);
+      bool word = watched_ids_.size() > kDirect && !id.empty() && std::all_of(id.begin(), id.end(), ident_char);
       if (word) {
         words.insert(id);
       } else {
@@ -97,7 +100,7 @@ std::vector<size_t> HeadCache::affected() const {
     for (size_t i = 0; i < texts_.size(); ++i) {
       const std::string& text = texts_[i];
       bool hit = false;
-      for (size_t at = 0; at < text.size() && !hit;) {
+      for (size_t at = 0; at < text.size() && !hit && !words.empty();) {
         if (!ident_char(text[at])) {
           ++at;
           continue;

@@ -2,7 +2,9 @@
 #include <filesystem>
 
 #include "domain_store/working_copy.h"
+#include "dsl/formatter.h"
 #include "dsl/parser.h"
+#include "tests/dsl/messy_domain.h"
 #include "tests/domain_store/util.h"
 
 namespace paydomain::store::testing {
@@ -115,6 +117,29 @@ TEST(WorkingCopy, TheRecordedBaseMakesAStaleEditAConflictOrARebase) {
   auto bad = read_working_copy_base(dir.file("wc"));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument);
+}
+
+// format_objects (linear) gives exactly dsl::format_object (a scan of the
+// domain per object) for every object: messy spacing, own-line and
+// trailing comments, several files; the domain is left as it was.
+TEST(WorkingCopy, FormatObjectsEqualsFormatObjectOnMessyFiles) {
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    dsl::testing::MessyDomain gen(seed);
+    std::vector<dsl::SourceFile> files;
+    for (int f = 0; f < 3; ++f) files.push_back({"f" + std::to_string(f) + ".pd", gen.generate(3)});
+    dsl::Diagnostics diags;
+    dsl::Domain domain = dsl::parse(files, diags);
+    ASSERT_FALSE(diags.has_errors()) << "seed " << seed;
+    ASSERT_GT(domain.objects.size(), 20u);
+    const size_t comments = domain.comments.size();
+    std::vector<std::string> fast = format_objects(domain);
+    ASSERT_EQ(fast.size(), domain.objects.size());
+    EXPECT_EQ(domain.files.size(), 3u);
+    EXPECT_EQ(domain.comments.size(), comments);
+    for (size_t i = 0; i < domain.objects.size(); ++i) {
+      EXPECT_EQ(fast[i], dsl::format_object(domain, domain.objects[i])) << "seed " << seed << ", object " << i;
+    }
+  }
 }
 
 TEST(WorkingCopy, AnInvalidWorkingCopyReportsDiagnosticsInItsFiles) {
