@@ -207,12 +207,16 @@ int run_commit(const CommitOptions& o) {
   // then stays, so a later commit from it cannot undo them either.
   std::string base_note;
   if (!recorded || tracked) {  // the directory has a base file (even an unreadable one, --base given)
+    // After a rebase the base is the one committed against (--base may have
+    // named another than the recorded one).
+    const st::Rev now = done->rebased ? r.base : done->revision.rev;
     if (done->rebased) {
       base_note = root + " lacks revisions " + std::to_string(r.base + 1) + ".." + std::to_string(done->revision.rev - 1) +
                   " and stays based on " + std::to_string(r.base) + "; check out revision " +
                   std::to_string(done->revision.rev) + " to continue from the new head";
-    } else {
-      if (auto s = st::write_working_copy_base(root, done->revision.rev); !s) {
+    }
+    if (!tracked || **recorded != now) {
+      if (auto s = st::write_working_copy_base(root, now); !s) {
         std::cerr << "warning: committed, but " << s.error().message << "\n";
       }
     }
