@@ -26,6 +26,8 @@ struct ServeArgs {
   size_t max_connections_per_client = 256;
   size_t cache_mb = 512;
   int head_poll_ms = 100;
+  size_t max_commit_objects = 50000;
+  size_t max_commit_bytes = 8u << 20;
   bool no_access_log = false;
 };
 
@@ -51,6 +53,8 @@ int run_serve(const ServeArgs& a) {
   o.service.workers = a.workers;
   o.service.cache_bytes = a.cache_mb << 20;
   o.service.head_poll = std::chrono::milliseconds(a.head_poll_ms);
+  o.service.max_commit_objects = a.max_commit_objects;
+  o.service.max_commit_bytes = a.max_commit_bytes;
   o.access_log = !a.no_access_log;
   return server::serve(o) == 0 ? kExitOk : kExitFindings;
 }
@@ -138,7 +142,8 @@ void register_serve_commands(CLI::App& app) {
   serve->add_option("--db", s->db, "The store file")->required();
   serve->add_option("--listen", s->listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
   serve->add_option("--threads", s->threads, "I/O threads (0: one per core)")->capture_default_str();
-  serve->add_option("--workers", s->workers, "Threads for commits, compiles and checks")->capture_default_str();
+  serve->add_option("--workers", s->workers, "Threads for compiles, checks and diffs (commits have their own thread)")
+      ->capture_default_str();
   serve->add_option("--editor", s->editor, "Directory of the built web editor to serve at /");
   serve->add_option("--contexts", s->contexts, "Directory of sample payment contexts (*.json) for GET /v1/contexts");
   serve->add_option("--body-limit", s->body_limit, "Largest request body in bytes (413 beyond)")->capture_default_str();
@@ -160,6 +165,10 @@ void register_serve_commands(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--cache-mb", s->cache_mb, "Memory for compiled revisions (LRU)")->capture_default_str();
   serve->add_option("--head-poll-ms", s->head_poll_ms, "How often head is re-read for other writers")->capture_default_str();
+  serve->add_option("--max-commit-objects", s->max_commit_objects, "Most operations in one commit (413 beyond)")
+      ->capture_default_str();
+  serve->add_option("--max-commit-bytes", s->max_commit_bytes, "Most bytes of object text in one commit (413 beyond)")
+      ->capture_default_str();
   serve->add_flag("--no-access-log", s->no_access_log, "Do not log one JSON line per request");
   serve->callback([s] { exit_code() = run_serve(*s); });
 

@@ -176,21 +176,60 @@ int run_commit(const CommitOptions& o) {
   auto store = open(o);
   if (!store) return fail(o, store.error());
   st::CommitRequest r{0, o.author, o.message, {}, std::nullopt, std::nullopt};
-  auto base = parse_rev(o.base.empty() ? "head" : o.base, **store);
-  if (!base) return usage("--base must be a revision number or 'head'");
-  r.base = *base;
+  const std::string root = st::working_copy_root(o.path);
+  // The base: --base, else the revision the working copy was checked out
+  // from, else head (a directory that was never checked out).
+  auto recorded = st::read_working_copy_base(root);
+  if (!recorded && o.base.empty()) return fail(o, recorded.error());
+  const bool tracked = recorded && recorded->has_value();
+  if (!o.base.empty()) {
+    auto base = parse_rev(o.base, **store);
+    if (!base) return usage("--base must be a revision number or 'head'");
+    r.base = *base;
+  } else if (tracked) {
+    r.base = **recorded;
+  } else {
+    auto head = (*store)->head();
+    if (!head) return fail(o, head.error());
+    r.base = *head;
+    std::cerr << "note: " << root << " records no base revision (" << st::kWorkingCopyBaseFile
+              << ", written by checkout): committing against head " << r.base
+              << ", so whatever the working copy lacks of head is undone\n";
+  }
   if (!o.key.empty()) r.idempotency_key = o.key;
   int code = 0;
   auto files = read_working_copy(o, o.path, code);
   if (!files) return code;
-  auto done = st::commit_sources(**store, *files, st::working_copy_root(o.path), r);
+  auto done = st::commit_sources(**store, *files, root, r);
   if (!done) return fail(o, done.error(), &*files);
+  // The working copy is now the new revision, unless the commit was rebased
+  // over others' revisions, which the working copy does not hold: its base
+  // then stays, so a later commit from it cannot undo them either.
+  std::string base_note;
+  if (!recorded || tracked) {  // the directory has a base file (even an unreadable one, --base given)
+    // After a rebase the base is the one committed against (--base may have
+    // named another than the recorded one).
+    const st::Rev now = done->rebased ? r.base : done->revision.rev;
+    if (done->rebased) {
+      base_note = root + " lacks revisions " + std::to_string(r.base + 1) + ".." + std::to_string(done->revision.rev - 1) +
+                  " and stays based on " + std::to_string(r.base) + "; check out revision " +
+                  std::to_string(done->revision.rev) + " to continue from the new head";
+    }
+    if (!tracked || **recorded != now) {
+      if (auto s = st::write_working_copy_base(root, now); !s) {
+        std::cerr << "warning: committed, but " << s.error().message << "\n";
+      }
+    }
+  }
   if (o.json) {
-    std::cout << st::to_json(*done).dump(2) << "\n";
+    json out = st::to_json(*done);
+    if (!base_note.empty()) out["note"] = base_note;
+    std::cout << out.dump(2) << "\n";
   } else {
     std::cout << (done->replayed ? "already committed as revision " : "committed revision ") << done->revision.rev
               << " (" << done->revision.op_count << " change" << (done->revision.op_count == 1 ? "" : "s")
               << (done->rebased ? ", rebased from " + std::to_string(r.base) : "") << ")\n";
+    if (!base_note.empty()) std::cerr << "note: " << base_note << "\n";
   }
   return kExitOk;
 }
@@ -308,6 +347,7 @@ int run_checkout(const CheckoutOptions& o) {
   auto objects = (*store)->checkout(*rev);
   if (!objects) return fail(o, objects.error());
   if (auto s = st::write_working_copy(*objects, o.out); !s) return fail(o, s.error());
+  if (auto s = st::write_working_copy_base(o.out, *rev); !s) return fail(o, s.error());
   size_t files = st::working_copy_files(*objects).size();
   if (o.json) {
     std::cout << json{{"rev", *rev}, {"dir", o.out}, {"objects", objects->size()}, {"files", files}}.dump(2) << "\n";
@@ -395,7 +435,9 @@ void register_store_commands(CLI::App& app) {
   c->add_option("path", commit->path, "The working copy")->required();
   c->add_option("-m,--message", commit->message, "Why")->required();
   c->add_option("--author", commit->author, "Who (default: $USER)");
-  c->add_option("--base", commit->base, "The revision the working copy was made from (default: head)");
+  c->add_option("--base", commit->base,
+                "The revision the working copy was made from (default: the one checkout recorded in "
+                "DIR/.paydomain/base, else head)");
   c->add_option("--idempotency-key", commit->key, "Makes a retried commit return the first result");
 
   auto log = std::make_shared<LogOptions>();

@@ -1,6 +1,8 @@
 #include "domain_store/head_cache.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 #include "domain_store/objects.h"
 #include "dsl/checker.h"
@@ -79,13 +81,37 @@ std::vector<size_t> HeadCache::affected() const {
     if (auto it = index_.find(key); it != index_.end()) out.push_back(it->second);
   }
   if (!watched_ids_.empty()) {
-    for (size_t i = 0; i < texts_.size(); ++i) {
-      for (const auto& id : watched_ids_) {
-        if (names(texts_[i], id)) {
-          out.push_back(i);
-          break;
-        }
+    // One pass over the texts whatever the number of watched ids: each
+    // whole identifier is looked up in a hash set (searching every text for
+    // every id made a commit removing K objects cost K x the domain). Up to
+    // kDirect ids are searched for directly instead: string::find beats
+    // splitting every text into words when there are only a few.
+    constexpr size_t kDirect = 4;
+    std::unordered_set<std::string_view> words;
+    std::vector<const std::string*> others;  // searched for directly: few ids, or not one identifier (test titles)
+    for (const auto& id : watched_ids_) {
+      bool word = watched_ids_.size() > kDirect && !id.empty() && std::all_of(id.begin(), id.end(), ident_char);
+      if (word) {
+        words.insert(id);
+      } else {
+        others.push_back(&id);
       }
+    }
+    for (size_t i = 0; i < texts_.size(); ++i) {
+      const std::string& text = texts_[i];
+      bool hit = false;
+      for (size_t at = 0; at < text.size() && !hit && !words.empty();) {
+        if (!ident_char(text[at])) {
+          ++at;
+          continue;
+        }
+        size_t end = at;
+        while (end < text.size() && ident_char(text[end])) ++end;
+        hit = words.count(std::string_view(text).substr(at, end - at)) > 0;
+        at = end;
+      }
+      for (size_t k = 0; k < others.size() && !hit; ++k) hit = names(text, *others[k]);
+      if (hit) out.push_back(i);
     }
   }
   std::sort(out.begin(), out.end());

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "domain_store/objects.h"
@@ -39,6 +40,81 @@ std::string working_copy_root(const std::string& path) {
   return parent.empty() ? "." : parent.string();
 }
 
+Result<std::optional<Rev>> read_working_copy_base(const std::string& root) {
+  fs::path file = fs::path(root) / kWorkingCopyBaseFile;
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    if (ec) return make_error(ErrorCode::Io, "cannot read " + file.string() + ": " + ec.message());
+    return std::optional<Rev>{};
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) return make_error(ErrorCode::Io, "cannot read " + file.string());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  Rev rev = 0;
+  bool digits = !text.empty() && text.size() <= 18;
+  for (char c : text) {
+    if (c < '0' || c > '9') digits = false;
+  }
+  if (!digits) {
+    return make_error(ErrorCode::InvalidArgument, file.string() + " does not hold a revision number; give --base REV");
+  }
+  for (char c : text) rev = rev * 10 + (c - '0');
+  return std::optional<Rev>{rev};
+}
+
+Status write_working_copy_base(const std::string& root, Rev base) {
+  fs::path file = fs::path(root) / kWorkingCopyBaseFile;
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  if (ec) return make_error(ErrorCode::Io, "cannot create " + file.parent_path().string() + ": " + ec.message());
+  fs::path tmp = file;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << base << "\n";
+    out.close();
+    if (!out) return make_error(ErrorCode::Io, "cannot write " + tmp.string());
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) return make_error(ErrorCode::Io, "cannot write " + file.string() + ": " + ec.message());
+  return Ok{};
+}
+
+std::vector<std::string> format_objects(dsl::Domain& domain) {
+  std::vector<std::string> out(domain.objects.size());
+  std::map<uint32_t, std::vector<size_t>> by_file;  // each file's objects, in domain order
+  for (size_t i = 0; i < domain.objects.size(); ++i) by_file[domain.objects[i].span.file].push_back(i);
+  // The formatter reads an object's file text, the comments, and the objects
+  // of its file just before and after it (whose comments are whose): a
+  // scratch domain holding those three formats it exactly as the whole
+  // domain would. Files and comments are lent to it, not copied.
+  struct Lend {
+    dsl::Domain& from;
+    dsl::Domain scratch;
+    explicit Lend(dsl::Domain& d) : from(d) {
+      scratch.files = std::move(d.files);
+      scratch.comments = std::move(d.comments);
+    }
+    ~Lend() {
+      from.files = std::move(scratch.files);
+      from.comments = std::move(scratch.comments);
+    }
+  } lend(domain);
+  dsl::Domain& scratch = lend.scratch;
+  for (const auto& [file, objs] : by_file) {
+    for (size_t k = 0; k < objs.size(); ++k) {
+      scratch.objects.clear();
+      if (k > 0) scratch.objects.push_back(domain.objects[objs[k - 1]]);
+      size_t self = scratch.objects.size();
+      scratch.objects.push_back(domain.objects[objs[k]]);
+      if (k + 1 < objs.size()) scratch.objects.push_back(domain.objects[objs[k + 1]]);
+      out[objs[k]] = dsl::format_object(scratch, scratch.objects[self]);
+    }
+  }
+  return out;
+}
+
 Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::SourceFile>& files,
                                          const std::string& root, Rev base) {
   dsl::Diagnostics diags;
@@ -59,14 +135,19 @@ Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::So
 
   std::vector<Op> ops;
   std::map<uint32_t, int64_t> next_ordinal;  // per file
+  std::map<uint32_t, std::string> rel_path;  // per file: fs::relative touches the disk, once per file
   std::map<ObjectKey, bool> present;
-  for (const dsl::Object& obj : domain.objects) {
+  std::vector<std::string> texts = format_objects(domain);
+  for (size_t i = 0; i < domain.objects.size(); ++i) {
+    const dsl::Object& obj = domain.objects[i];
     ObjectKey key = key_of(obj);
     present[key] = true;
     Op op;
     op.key = key;
-    op.text = dsl::format_object(domain, obj);
-    op.path = relative_to(domain.files[obj.span.file].path, root);
+    op.text = std::move(texts[i]);
+    auto rel = rel_path.find(obj.span.file);
+    if (rel == rel_path.end()) rel = rel_path.emplace(obj.span.file, relative_to(domain.files[obj.span.file].path, root)).first;
+    op.path = rel->second;
     op.ordinal = next_ordinal[obj.span.file]++;
     auto it = at_base.find(key);
     if (it == at_base.end()) {

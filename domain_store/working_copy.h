@@ -3,6 +3,7 @@
 // revision back in the analyst's file layout.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,14 @@ namespace paydomain::store {
 Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::SourceFile>& files,
                                          const std::string& root, Rev base);
 
+// dsl::format_object of every object of `domain`, in its order, in time
+// linear in the domain: dsl::format_object scans every object of the domain
+// on each call, so formatting a working copy object by object was quadratic
+// (40,000 objects in one file: ~10 s). It relies on what the formatter reads
+// of an object's file, its neighbours and the comments (checked against
+// dsl::format_object by a test). `domain` is left as it was.
+std::vector<std::string> format_objects(dsl::Domain& domain);
+
 // ops_from_sources + commit; an empty change is EmptyCommit.
 Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceFile>& files, const std::string& root,
                                     CommitRequest request);
@@ -33,5 +42,17 @@ Status write_working_copy(const std::vector<StoredObject>& objects, const std::s
 
 // The root a path argument stands for: itself for a directory, else its directory.
 std::string working_copy_root(const std::string& path);
+
+// The revision a working copy was checked out from, kept in
+// `<root>/.paydomain/base` (one decimal number and a newline; not a .pd
+// file, so dsl::read_sources never reads it). A commit made against it
+// rebases onto head or reports the conflicts, instead of undoing what was
+// committed since.
+inline constexpr const char* kWorkingCopyBaseFile = ".paydomain/base";
+// nullopt when the file does not exist; InvalidArgument when it does not
+// hold a revision; Io when it cannot be read.
+Result<std::optional<Rev>> read_working_copy_base(const std::string& root);
+// Writes the file (through a temporary file and a rename: never half written).
+Status write_working_copy_base(const std::string& root, Rev base);
 
 }  // namespace paydomain::store

@@ -113,11 +113,41 @@ void Service::post_commit(Request& req, const Caller& caller, Done done) {
       cr.ops.push_back(std::move(*op));
     }
   }
-  offload(std::move(done), [this, cr = std::move(cr), files = std::move(files), has_files]() mutable {
-    auto r = has_files ? store::commit_sources(*store_, files, "", std::move(cr)) : store_->commit(cr);
-    if (!r) return store_error(r.error());
-    notify_commit(r->revision.rev);
-    return created(r.value());
+  if (!has_files) {
+    if (auto too_large = commit_too_large(cr.ops)) return done(std::move(*too_large));
+    return offload_write(std::move(done), [this, cr = std::move(cr)] {
+      auto r = store_->commit(cr);
+      if (!r) return store_error(r.error());
+      notify_commit(r->revision.rev);
+      return created(r.value());
+    });
+  }
+  // A working copy: reading and checking it, and diffing it against its base,
+  // is read-only work for the pool; only the resulting operations queue on the
+  // write thread, so the write thread does nothing but store writes.
+  pool_->submit([this, done = std::move(done), cr = std::move(cr), files = std::move(files)]() mutable {
+    std::optional<Response> refused;
+    try {
+      auto ops = store::ops_from_sources(*store_, files, "", cr.base);
+      if (!ops) {
+        refused = store_error(ops.error());
+      } else if (ops->empty()) {
+        refused = store_error(store::make_error(
+            store::ErrorCode::EmptyCommit, "nothing to commit: the working copy equals revision " + std::to_string(cr.base)));
+      } else {
+        refused = commit_too_large(*ops);
+        cr.ops = std::move(*ops);
+      }
+    } catch (const std::exception& e) {
+      refused = error_response(500, "internal", std::string("internal error: ") + e.what());
+    }
+    if (refused) return done(std::move(*refused));
+    offload_write(std::move(done), [this, cr = std::move(cr)] {
+      auto r = store_->commit(cr);
+      if (!r) return store_error(r.error());
+      notify_commit(r->revision.rev);
+      return created(r.value());
+    });
   });
 }
 
@@ -145,7 +175,7 @@ void Service::post_revert(Request& req, const Caller& caller, Done done) {
     }
   }
   if (r == 0) return done(error_response(422, "bad-revision", "revision 0 is the empty domain; it cannot be reverted"));
-  offload(std::move(done), [this, r, meta] {
+  offload_write(std::move(done), [this, r, meta] {
     auto res = store::revert_revision(*store_, r, meta);
     if (!res) return store_error(res.error());
     notify_commit(res->revision.rev);

@@ -76,6 +76,8 @@ std::string Metrics::render() const {
         static_cast<long long>(cache_bytes.load()));
   gauge("paydomain_head_revision", "Head revision as last seen by this server.", head_revision.load());
   gauge("paydomain_open_connections", "Open HTTP connections.", open_connections.load());
+  gauge("paydomain_writes_pending", "Commits and reverts queued or running on the write thread.", writes_pending.load());
+  gauge("paydomain_head_waiters", "Long-polls (GET /v1/head?wait_after) waiting for a new head.", head_waiters.load());
   counter("paydomain_rejected_connections_total", "Connections refused over the connection cap.",
           rejected_connections.load());
   counter("paydomain_evicted_connections_total",

@@ -29,6 +29,8 @@ class Metrics {
   std::atomic<uint64_t> cache_bytes{0};       // gauge
   std::atomic<int64_t> head_revision{-1};     // gauge
   std::atomic<int64_t> open_connections{0};   // gauge
+  std::atomic<int64_t> writes_pending{0};     // gauge: commits and reverts queued or running
+  std::atomic<int64_t> head_waiters{0};       // gauge: long-polls waiting for a new head
   std::atomic<uint64_t> rejected_connections{0};  // over the connection cap (global or per client)
   std::atomic<uint64_t> evicted_connections{0};   // idle ones closed to make room at the cap
 

@@ -18,7 +18,10 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 Service::Service(const ServiceConfig& config)
-    : config_(config), cache_(config.cache_bytes), pool_(std::make_unique<WorkerPool>(config.workers)) {}
+    : config_(config),
+      cache_(config.cache_bytes),
+      pool_(std::make_unique<WorkerPool>(config.workers)),
+      writes_(std::make_unique<WorkerPool>(1)) {}
 
 Service::~Service() {
   begin_shutdown();
@@ -49,6 +52,16 @@ std::optional<std::string> Service::start() {
     watching_ = true;
   }
   if (metrics_) metrics_->head_revision.store(*h);
+  // Another process's commit wakes the watcher like one of ours; without a
+  // file watch the head_poll finds it.
+  auto watch = store::watch_sqlite_store(config_.db_path, [this] {
+    {
+      std::lock_guard lock(head_mu_);
+      commit_seen_ = true;
+    }
+    head_cv_.notify_all();
+  });
+  if (watch) file_watch_ = std::move(watch.value());
   watcher_ = std::thread([this] { watch_loop(); });
   return std::nullopt;
 }
@@ -71,8 +84,11 @@ void Service::begin_shutdown() {
 }
 
 void Service::finish() {
+  file_watch_.reset();  // its callback uses head_mu_: stopped before anything goes
   if (watcher_.joinable()) watcher_.join();
+  // The pool first: a working-copy commit prepared there hands its write to writes_.
   if (pool_) pool_->shutdown();
+  if (writes_) writes_->shutdown();
 }
 
 // ---- head following ------------------------------------------------------
@@ -102,13 +118,15 @@ void Service::notify_commit(store::Rev rev) {
   head_cv_.notify_all();
 }
 
-// One thread re-reads head every head_poll (other processes commit too) or
-// at once after a commit through this server; answers long-polls whose
+// One thread re-reads head at once after a commit through this server or
+// one the file watch saw (the CLI), else every head_poll; answers long-polls whose
 // revision arrived or whose time ran out; starts compiling each new head.
 void Service::watch_loop() {
   while (true) {
     std::unique_lock lock(head_mu_);
-    head_cv_.wait_for(lock, config_.head_poll, [&] { return !watching_ || commit_seen_; });
+    auto until = Clock::now() + config_.head_poll;
+    for (const auto& w : waiters_) until = std::min(until, w.deadline);  // answer timeouts on time
+    head_cv_.wait_until(lock, until, [&] { return !watching_ || commit_seen_; });
     if (!watching_) return;
     commit_seen_ = false;
     lock.unlock();
@@ -171,16 +189,52 @@ std::variant<store::Rev, Response> Service::parse_rev(const std::string& text, b
   return rev;
 }
 
-void Service::offload(Done done, std::function<Response()> fn) {
-  pool_->submit([done = std::move(done), fn = std::move(fn)] {
+namespace {
+// No exception escapes a request: one that reaches here is a 500.
+std::function<void()> guarded(Done done, std::function<Response()> fn) {
+  return [done = std::move(done), fn = std::move(fn)] {
     Response r;
     try {
       r = fn();
     } catch (const std::exception& e) {
       r = error_response(500, "internal", std::string("internal error: ") + e.what());
+    } catch (...) {
+      r = error_response(500, "internal", "internal error");
     }
     done(std::move(r));
-  });
+  };
+}
+}  // namespace
+
+void Service::offload(Done done, std::function<Response()> fn) { pool_->submit(guarded(std::move(done), std::move(fn))); }
+
+void Service::offload_write(Done done, std::function<Response()> fn) {
+  ++writes_pending_;
+  writes_->submit(guarded(std::move(done), [this, fn = std::move(fn)] {
+    struct Finished {
+      std::atomic<int64_t>& n;
+      ~Finished() { --n; }
+    } finished{writes_pending_};
+    return fn();
+  }));
+}
+
+std::optional<Response> Service::commit_too_large(const std::vector<store::Op>& ops) const {
+  size_t bytes = 0;
+  for (const auto& op : ops) bytes += op.text.size() + op.key.id.size() + op.path.size();
+  if (ops.size() > config_.max_commit_objects) {
+    return error_response(413, "commit-too-large",
+                          "the commit has " + std::to_string(ops.size()) + " operations; at most " +
+                              std::to_string(config_.max_commit_objects) +
+                              " are accepted in one commit (--max-commit-objects): split it into several commits");
+  }
+  if (bytes > config_.max_commit_bytes) {
+    return error_response(413, "commit-too-large",
+                          "the commit holds " + std::to_string(bytes) + " bytes of object text; at most " +
+                              std::to_string(config_.max_commit_bytes) +
+                              " are accepted in one commit (--max-commit-bytes): split it into several commits");
+  }
+  return std::nullopt;
 }
 
 // ---- authentication ------------------------------------------------------
@@ -299,6 +353,11 @@ void Service::add_routes(Router& r) {
     if (metrics_) {
       metrics_->cache_bytes.store(st.bytes);
       metrics_->cache_evictions.store(st.evictions);
+      metrics_->writes_pending.store(writes_pending_.load());
+      {
+        std::lock_guard lock(head_mu_);
+        metrics_->head_waiters.store(static_cast<int64_t>(waiters_.size()));
+      }
       res.body = metrics_->render();
     }
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -5,6 +5,7 @@
 // check), service.cc (lifecycle, head watcher, auth, operational routes).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <list>
@@ -15,6 +16,7 @@
 #include <thread>
 #include <variant>
 
+#include "domain_store/sqlite_store.h"
 #include "domain_store/store.h"
 #include "domain_store/token_store.h"
 #include "server/app.h"
@@ -29,8 +31,16 @@ struct ServiceConfig {
   std::string editor_dir;  // the web editor's built files, served at "/"; "" for none
   std::string contexts_dir;  // sample payment contexts (*.json) for GET /v1/contexts; "" for none
   size_t cache_bytes = 512u << 20;  // compiled revisions kept in memory
-  int workers = 2;                   // threads for store writes, compiles, checks
-  std::chrono::milliseconds head_poll{100};  // how often head is re-read (other writers)
+  int workers = 2;                   // threads for compiles, checks, diffs, working-copy evaluations
+  // Store writes (commits, reverts) run one at a time on their own thread, so
+  // a long commit delays only the writes queued after it, never a check.
+  // One request's commit is bounded: operations and bytes of object text
+  // (beyond: 413 commit-too-large).
+  size_t max_commit_objects = 50000;
+  size_t max_commit_bytes = 8u << 20;
+  // Commits by other processes (the CLI) wake the head watcher at once through
+  // a file watch (inotify); this poll is the fallback where that is missing.
+  std::chrono::milliseconds head_poll{100};
   int max_wait_s = 60;         // longest long-poll
   size_t max_batch = 10000;    // contexts per evaluate request
   unsigned batch_threads = 0;  // threads for one big batch (0: one per core)
@@ -122,8 +132,12 @@ class Service {
 
   // Evaluates `body` (one context, or {"contexts": [...]}) against `rev`.
   Response evaluate(const CompiledRevision& rev, const std::string& body, bool explain);
-  // Runs `fn` on the worker pool and answers with its response.
+  // Runs `fn` on the worker pool (reads, checks, compiles) and answers with its response.
   void offload(Done done, std::function<Response()> fn);
+  // The same on the write thread: store writes, one at a time, in arrival order.
+  void offload_write(Done done, std::function<Response()> fn);
+  // A 413 when `ops` exceed max_commit_objects / max_commit_bytes.
+  std::optional<Response> commit_too_large(const std::vector<store::Op>& ops) const;
 
   ServiceConfig config_;
   std::unique_ptr<store::Store> store_;
@@ -132,7 +146,9 @@ class Service {
   Metrics* metrics_ = nullptr;
   std::function<bool()> stopping_;
   Cache cache_;
-  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<WorkerPool> pool_;    // checks, diffs, compiles
+  std::unique_ptr<WorkerPool> writes_;  // store writes, serialised
+  std::atomic<int64_t> writes_pending_{0};  // queued or running on writes_ (a metric)
 
   mutable std::mutex head_mu_;
   std::condition_variable head_cv_;
@@ -141,8 +157,9 @@ class Service {
   store::Rev compiling_ = -1;                  // head compile in flight
   std::list<Waiter> waiters_;
   bool watching_ = false;
-  bool commit_seen_ = false;
+  bool commit_seen_ = false;  // a commit (ours, or another process's) to pick up
   std::thread watcher_;
+  std::unique_ptr<store::StoreWatch> file_watch_;  // null: poll only
 };
 
 }  // namespace paydomain::server

@@ -12,21 +12,34 @@ WorkerPool::~WorkerPool() { shutdown(); }
 void WorkerPool::submit(std::function<void()> task) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(std::move(task));
+    if (!closed_) {
+      queue_.push_back(std::move(task));
+      task = nullptr;
+    }
   }
+  if (task) return task();  // shut down: nobody else would run it
   cv_.notify_one();
 }
 
 void WorkerPool::shutdown() {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ && threads_.empty()) return;
+    if (closed_) return;
     stopping_ = true;
   }
   cv_.notify_all();
-  for (auto& t : threads_)
-    if (t.joinable()) t.join();
-  threads_.clear();
+  std::call_once(joined_, [this] {
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  });
+  // What was queued after the threads left runs here; later submits run inline.
+  std::deque<std::function<void()>> rest;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    rest.swap(queue_);
+  }
+  for (auto& task : rest) task();
 }
 
 void WorkerPool::loop() {

@@ -1,5 +1,6 @@
 // A fixed pool of threads for work that must not occupy the I/O threads:
 // SQLite writes, compiling a revision, checking a working copy, diffs.
+// Tasks start in submission order; with one thread they run one at a time.
 #pragma once
 
 #include <condition_variable>
@@ -18,6 +19,8 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
+  // Queues `task`; after shutdown() it runs on the caller's thread instead,
+  // so a submitted task always runs (and its request is always answered).
   void submit(std::function<void()> task);
   void shutdown();  // idempotent; what was submitted still runs
 
@@ -26,7 +29,9 @@ class WorkerPool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
-  bool stopping_ = false;
+  bool stopping_ = false;  // threads leave once the queue is empty
+  bool closed_ = false;    // threads gone: submit() runs tasks inline
+  std::once_flag joined_;  // shutdown() may be called from two threads
   std::vector<std::thread> threads_;
 };
 

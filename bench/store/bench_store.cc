@@ -2,11 +2,16 @@
 // revisions of history: one-object commit (<= 20 ms), checkout of any
 // revision (<= 100 ms), diff of two adjacent revisions (<= 10 ms). A real
 // SQLite file in a temp dir, synchronous=FULL (each commit fsyncs).
+// Then big working-copy commits (insert / remove N objects at once for
+// N = 2,500 / 10,000 / 40,000) with their cost per object relative to the
+// smallest N: a ratio near 1 means commit cost is linear in the change.
+// BENCH_STORE_SCALE=2500,10000 picks other sizes (e.g. to time an old build).
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -91,6 +96,67 @@ std::vector<dsl::SourceFile> generate(int objects) {
           {"/wc/routing.pd", routing}, {"/wc/tariffs.pd", tariffs}};
 }
 
+std::vector<int> scale_sizes() {
+  std::vector<int> sizes;
+  const char* env = std::getenv("BENCH_STORE_SCALE");
+  std::string spec = env ? env : "2500,10000,40000";
+  for (size_t at = 0; at < spec.size();) {
+    size_t comma = spec.find(',', at);
+    if (comma == std::string::npos) comma = spec.size();
+    int n = std::atoi(spec.substr(at, comma - at).c_str());
+    if (n > 0) sizes.push_back(n);
+    at = comma + 1;
+  }
+  return sizes;
+}
+
+// A working copy of `n` small objects on a fixed reference base: terminals
+// (each names a provider: reference checks), categories and limits, so an
+// insert resolves names and a removal looks for the objects naming each id.
+std::vector<dsl::SourceFile> scale_files(int n) {
+  std::string base =
+      "currency RUB { name \"Russian ruble\" numeric 643 exponent 2 }\n"
+      "adapter ad { url \"https://bank.example/api\" }\n";
+  for (int i = 0; i < 50; ++i) base += cat("provider p", std::to_string(i), " {\n  adapter ad\n  account RUB ", std::to_string(10000 + i), "\n}\n");
+  std::string bulk;
+  for (int i = 0; i < n; ++i) {
+    std::string id = std::to_string(i);
+    switch (i % 3) {
+      case 0: bulk += cat("terminal st", id, " { provider p", std::to_string(i % 50), " risk_coverage low }\n"); break;
+      case 1: bulk += cat("category sc", id, " { name \"Category ", id, "\" }\n"); break;
+      default: bulk += cat("limit sl", id, " { scope [shop]  period day  amount <= ", std::to_string(1000 + i), ".00 RUB }\n"); break;
+    }
+  }
+  std::vector<dsl::SourceFile> files{{"/wc/base.pd", base}};
+  if (n > 0) files.push_back({"/wc/bulk.pd", bulk});
+  return files;
+}
+
+// Inserts n objects in one working-copy commit, then removes them all in
+// another, on a fresh store; returns false after printing a failure.
+bool scale_run(const std::string& dir, int n, double& insert_ms, double& remove_ms) {
+  using namespace paydomain::store;
+  const std::string db = cat(dir, "/scale", std::to_string(n), ".db");
+  auto store = init_sqlite_store(db);
+  if (!store) return std::fprintf(stderr, "scale: %s\n", store.error().message.c_str()), false;
+  auto base = commit_sources(**store, scale_files(0), "/wc", CommitRequest{0, "bench", "base", {}, std::nullopt, std::nullopt});
+  if (!base) return std::fprintf(stderr, "scale base: %s\n", base.error().message.c_str()), false;
+  auto with = scale_files(n);
+  auto t = Clock::now();
+  auto ins = commit_sources(**store, with, "/wc", CommitRequest{1, "bench", "insert", {}, std::nullopt, std::nullopt});
+  insert_ms = ms_since(t);
+  if (!ins) return std::fprintf(stderr, "scale insert %d: %s\n", n, ins.error().message.c_str()), false;
+  t = Clock::now();
+  auto rem = commit_sources(**store, scale_files(0), "/wc", CommitRequest{2, "bench", "remove", {}, std::nullopt, std::nullopt});
+  remove_ms = ms_since(t);
+  if (!rem) return std::fprintf(stderr, "scale remove %d: %s\n", n, rem.error().message.c_str()), false;
+  store->reset();
+  std::filesystem::remove(db);
+  std::filesystem::remove(db + "-wal");
+  std::filesystem::remove(db + "-shm");
+  return true;
+}
+
 bool report(const char* what, Stats& s, double target) {
   double median = s.pct(0.5), p95 = s.pct(0.95), max = s.pct(1.0);
   bool ok = p95 <= target;
@@ -112,6 +178,15 @@ int main() {
     ~Cleanup() { std::filesystem::remove_all(dir); }
   } cleanup{tmpl};
 
+  // BENCH_STORE_SCALE_ONLY=1: only the big commits (profiling, quick runs).
+  if (const char* only = std::getenv("BENCH_STORE_SCALE_ONLY"); only && *only == '1') {
+    for (int n : scale_sizes()) {
+      double ins = 0, rem = 0;
+      if (!scale_run(tmpl, n, ins, rem)) return 1;
+      std::printf("working-copy commit of %6d objects: insert %8.0f ms  remove %8.0f ms\n", n, ins, rem);
+    }
+    return 0;
+  }
   auto files = generate(kObjects);
   size_t bytes = 0;
   for (const auto& f : files) bytes += f.text.size();
@@ -211,5 +286,16 @@ int main() {
   std::printf("%-34s median %7.2f ms  max %7.2f ms  (re-checks its ~%d users)\n", "currency update (5)", currency.pct(0.5),
               currency.pct(1.0), users);
   std::printf("%-34s %7.0f ms (once per process: builds the head cache)\n", "first commit of a fresh instance", cold_ms);
+
+  // Big commits: cost per object should not grow with the size of the change.
+  double first_insert = 0, first_remove = 0;
+  for (int n : scale_sizes()) {
+    double ins = 0, rem = 0;
+    if (!scale_run(tmpl, n, ins, rem)) return 1;
+    double ins_us = ins * 1000 / n, rem_us = rem * 1000 / n;
+    if (first_insert == 0) first_insert = ins_us, first_remove = rem_us;
+    std::printf("working-copy commit of %6d objects: insert %8.0f ms (%6.1f us/object, x%.2f)  remove %8.0f ms (%6.1f us/object, x%.2f)\n",
+                n, ins, ins_us, ins_us / first_insert, rem, rem_us, rem_us / first_remove);
+  }
   return ok ? 0 : 1;
 }

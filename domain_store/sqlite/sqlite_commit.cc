@@ -1,4 +1,7 @@
 // The write path: validate, detect conflicts, rebase, write one revision.
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <chrono>
 #include <map>
 #include <set>
@@ -112,6 +115,7 @@ Result<CommitResult> SqliteStore::commit(const CommitRequest& request) {
   std::lock_guard lock(write_mu_);
   for (int attempt = 1;; ++attempt) {
     auto result = try_commit(request, ops, hash);
+    if (result.ok() && !result->replayed) announce_commit();
     if (result.ok() || result.error().code != ErrorCode::Busy || attempt >= options_.commit_attempts) return result;
     // Another process held the write lock past the busy timeout: back off, retry.
     std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
@@ -186,7 +190,10 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::
   // Each operation must fit the object's state at head (= at base, as
   // nothing touched changed since). Identical updates drop out.
   std::vector<PreparedOp*> effective;
-  auto current = db.prepare("SELECT text, path, ordinal FROM object_versions WHERE object_id = ?1 AND rev_to = ?2");
+  // `+rev_to`: look the object up by its key, never by the live index, which
+  // holds every live version (SQLite picked it, so each operation of a commit
+  // scanned the whole head: a commit of K objects cost K x the domain).
+  auto current = db.prepare("SELECT text, path, ordinal FROM object_versions WHERE object_id = ?1 AND +rev_to = ?2");
   if (!current) return current.take_error();
   std::map<int64_t, std::pair<std::string, int64_t>> kept_place;  // object_id -> (path, ordinal)
   for (auto& p : ops) {
@@ -254,7 +261,7 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::
     if (Status s = st->run(); !s) return fail(s.take_error());
   }
   auto new_object = db.prepare("INSERT INTO objects(kind, name) VALUES (?1, ?2)");
-  auto close_version = db.prepare("UPDATE object_versions SET rev_to = ?1 WHERE object_id = ?2 AND rev_to = ?3");
+  auto close_version = db.prepare("UPDATE object_versions SET rev_to = ?1 WHERE object_id = ?2 AND +rev_to = ?3");
   auto new_version = db.prepare(
       "INSERT INTO object_versions(object_id, rev_from, rev_to, path, ordinal, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   auto new_op = db.prepare("INSERT INTO ops(rev, seq, object_id, op) VALUES (?1, ?2, ?3, ?4)");
@@ -275,8 +282,10 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::
     }
     if (op.type != OpType::Remove) {
       std::string path = op.path;
-      // Appended after every existing object of its file, in commit order.
-      int64_t ordinal = (int64_t{1} << 40) + rev * 10000 + seq;
+      // Appended after every existing object of its file, in commit order
+      // (2^22 per revision: a commit of more than 10,000 objects must not
+      // interleave with the next revision's, as rev * 10000 did).
+      int64_t ordinal = (int64_t{1} << 40) + rev * (int64_t{1} << 22) + seq;
       if (auto kept = kept_place.find(p->object_id); kept != kept_place.end()) {
         if (path.empty() || path == kept->second.first) {
           path = kept->second.first;
@@ -301,6 +310,12 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::
   return out;
 }
 
+// The watchers of this file (watch_sqlite_store, in any process) wake on
+// its attributes changing: setting its mtime once the commit is visible
+// tells them now, with no race against SQLite's own writes. Best effort: a
+// watcher that misses it still polls.
+void SqliteStore::announce_commit() { ::utimensat(AT_FDCWD, path_.c_str(), nullptr, 0); }
+
 Status SqliteStore::refresh_cache(Db& db, Rev head) {
   if (cache_.rev() == head) return Ok{};
   const bool full = !cache_.loaded() || cache_.rev() > head;
@@ -309,11 +324,15 @@ Status SqliteStore::refresh_cache(Db& db, Rev head) {
                        "SELECT o.kind, o.name, v.text FROM object_versions v "
                        "JOIN objects o ON o.object_id = v.object_id WHERE v.rev_to = ?2")
                  : db.prepare(
-                       "SELECT o.kind, o.name, v.text FROM (SELECT DISTINCT object_id FROM ops WHERE rev > ?1) t "
+                       // A range of the ops key (the upper bound makes SQLite use
+                       // it), and each object's version by its key (+rev_to).
+                       "SELECT o.kind, o.name, v.text FROM "
+                       "(SELECT DISTINCT object_id FROM ops WHERE rev > ?1 AND rev <= ?3) t "
                        "JOIN objects o ON o.object_id = t.object_id "
-                       "LEFT JOIN object_versions v ON v.object_id = t.object_id AND v.rev_to = ?2");
+                       "LEFT JOIN object_versions v ON v.object_id = t.object_id AND +v.rev_to = ?2");
   if (!st) return st.take_error();
   st->bind(1, cache_.rev()).bind(2, kLive);
+  if (!full) st->bind(3, head);
   if (full) cache_.clear();
   std::optional<Error> err;
   while (st->step(&err)) {

@@ -49,6 +49,7 @@ class SqliteStore final : public Store {
   Result<CommitResult> try_commit(const CommitRequest& request, std::vector<PreparedOp>& ops,
                                   const std::string& hash);
   Status refresh_cache(Db& db, Rev head);
+  void announce_commit();  // tells file watchers a new revision is visible
 
   std::string path_;
   SqliteOptions options_;

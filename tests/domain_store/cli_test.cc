@@ -99,4 +99,83 @@ TEST_F(StoreCli, ErrorsAndExitCodes) {
   EXPECT_FALSE(fs::exists(dir() + "/new.db")) << "an invalid seed creates no store";
 }
 
+// Replaces the first `from` in the file with `to`; false when it is not there.
+bool edit(const std::string& path, const std::string& from, const std::string& to) {
+  std::string text = slurp(path);
+  size_t at = text.find(from);
+  if (at == std::string::npos) return false;
+  text.replace(at, from.size(), to);
+  std::ofstream(path) << text;
+  return true;
+}
+
+// A working copy remembers the revision it was checked out from: a commit
+// from a stale checkout conflicts on objects changed since (instead of
+// silently undoing them) and is rebased when it touches only other objects.
+TEST_F(StoreCli, ACommitFromAStaleCheckoutConflictsOrRebasesButNeverUndoes) {
+  ASSERT_EQ(run("init --db " + db_ + " --from " + kAcme + " -m import").code, 0);
+  for (const char* wc : {"/fresh", "/stale_same", "/stale_other"}) {
+    Outcome co = run("checkout 1 --db " + db_ + " -o " + dir() + wc);
+    ASSERT_EQ(co.code, 0) << co.err;
+    EXPECT_EQ(slurp(dir() + wc + "/.paydomain/base"), "1\n");
+  }
+  // Someone commits revision 2 from a checkout of 1: the base moves to 2.
+  ASSERT_TRUE(edit(dir() + "/fresh/providers.pd", "\"Yellow Bank 3-D Secure\"", "\"YB 3DS\""));
+  Outcome second = run("commit " + dir() + "/fresh --db " + db_ + " -m rename --json");
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_EQ(nlohmann::json::parse(second.out)["revision"]["rev"], 2);
+  EXPECT_FALSE(nlohmann::json::parse(second.out)["rebased"]);
+  EXPECT_EQ(slurp(dir() + "/fresh/.paydomain/base"), "2\n");
+
+  // The same object, edited in a checkout of 1: a conflict naming it, head unchanged.
+  ASSERT_TRUE(edit(dir() + "/stale_same/providers.pd", "\"Yellow Bank 3-D Secure\"", "\"Yellow 3DS\""));
+  Outcome conflict = run("commit " + dir() + "/stale_same --db " + db_ + " -m mine --json");
+  EXPECT_EQ(conflict.code, 1);
+  auto err = nlohmann::json::parse(conflict.out);
+  EXPECT_EQ(err["error"], "conflict") << conflict.out;
+  ASSERT_EQ(err["conflicts"].size(), 1u) << conflict.out;
+  EXPECT_EQ(err["conflicts"][0]["kind"], "terminal") << conflict.out;
+  EXPECT_EQ(err["conflicts"][0]["id"], "yb_3ds") << conflict.out;
+  EXPECT_EQ(err["conflicts"][0]["revisions"], nlohmann::json::array({2})) << conflict.out;
+  Outcome head = run("checkout head --db " + db_ + " --object terminal:yb_3ds");
+  EXPECT_NE(head.out.find("YB 3DS"), std::string::npos) << "revision 2 is not undone: " << head.out;
+  EXPECT_EQ(slurp(dir() + "/stale_same/.paydomain/base"), "1\n");
+
+  // Another object, edited in a checkout of 1: rebased, both changes kept;
+  // the working copy lacks revision 2, so its base stays 1 (and it says so).
+  ASSERT_TRUE(edit(dir() + "/stale_other/providers.pd", "\"Blue Bank main\"", "\"BB main\""));
+  Outcome rebased = run("commit " + dir() + "/stale_other --db " + db_ + " -m other --json");
+  ASSERT_EQ(rebased.code, 0) << rebased.err << rebased.out;
+  auto done = nlohmann::json::parse(rebased.out);
+  EXPECT_EQ(done["revision"]["rev"], 3);
+  EXPECT_TRUE(done["rebased"]);
+  EXPECT_NE(done.value("note", "").find("stays based on 1"), std::string::npos) << rebased.out;
+  EXPECT_EQ(slurp(dir() + "/stale_other/.paydomain/base"), "1\n");
+  EXPECT_NE(run("checkout 3 --db " + db_ + " --object terminal:yb_3ds").out.find("YB 3DS"), std::string::npos);
+  EXPECT_NE(run("checkout 3 --db " + db_ + " --object terminal:bb_main").out.find("BB main"), std::string::npos);
+
+  // --base overrides the recorded base: the analyst says what they saw.
+  Outcome forced = run("commit " + dir() + "/stale_same --db " + db_ + " -m 'mine, on 3' --base 3");
+  ASSERT_EQ(forced.code, 0) << forced.err;
+  EXPECT_EQ(slurp(dir() + "/stale_same/.paydomain/base"), "4\n");
+  EXPECT_NE(run("checkout 4 --db " + db_ + " --object terminal:yb_3ds").out.find("Yellow 3DS"), std::string::npos);
+}
+
+TEST_F(StoreCli, AWorkingCopyWithNoRecordedBaseCommitsOnHeadAndSaysSo) {
+  ASSERT_EQ(run("init --db " + db_ + " --from " + kAcme + " -m import").code, 0);
+  ASSERT_EQ(run("checkout head --db " + db_ + " -o " + dir() + "/wc").code, 0);
+  fs::remove_all(dir() + "/wc/.paydomain");
+  ASSERT_TRUE(edit(dir() + "/wc/providers.pd", "\"Blue Bank main\"", "\"BB main\""));
+  Outcome c = run("commit " + dir() + "/wc --db " + db_ + " -m untracked");
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.err.find("records no base revision"), std::string::npos) << c.err;
+  EXPECT_FALSE(fs::exists(dir() + "/wc/.paydomain")) << "a directory never checked out is not marked";
+  // An unreadable base file is an error, not a guess.
+  fs::create_directories(dir() + "/wc/.paydomain");
+  std::ofstream(dir() + "/wc/.paydomain/base") << "latest\n";
+  Outcome bad = run("commit " + dir() + "/wc --db " + db_ + " -m bad");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("does not hold a revision"), std::string::npos) << bad.err;
+}
+
 }  // namespace

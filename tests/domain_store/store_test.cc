@@ -1,4 +1,7 @@
 // Commits, checkout and history on a real SQLite file.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 
 #include "domain_store/objects.h"
@@ -208,6 +211,41 @@ TEST(Store, ChangesThatOtherObjectsDependOnReCheckThoseObjects) {
   EXPECT_EQ(bad_update.error().diagnostics.at(0).object, "tariff cents");
 }
 
+// Removing many objects at once finds every object naming any of them (one
+// pass over the head's texts for all removed ids), and only those.
+TEST(Store, RemovingManyObjectsAtOnceReChecksEachReferrer) {
+  TempDir dir;
+  auto store = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(store);
+  std::vector<Op> inserts, removals;
+  for (int i = 0; i < 300; ++i) {
+    std::string id = "c" + std::to_string(i);
+    inserts.push_back(insert("category:" + id, "category " + id + " { name \"C\" }"));
+    removals.push_back(remove("category:" + id));
+  }
+  // Named as a whole identifier by two tariffs; "c1" inside "c150" or a
+  // string names nothing.
+  inserts.push_back(insert("tariff:a", "tariff a { categories [c150] }"));
+  inserts.push_back(insert("tariff:b", "tariff b { name \"c1\" categories [retail, c299] }"));
+  ASSERT_OK(store->commit(request(1, inserts)));
+  auto refused = store->commit(request(2, removals));
+  ASSERT_FALSE(refused.ok());
+  ASSERT_EQ(refused.error().code, ErrorCode::Invalid);
+  std::set<std::string> broken;
+  for (const auto& d : refused.error().diagnostics) broken.insert(d.object);
+  EXPECT_EQ(broken, (std::set<std::string>{"tariff a", "tariff b"})) << describe(refused.error());
+  // Without the two referrers the same removal commits, and a refused
+  // commit left the head cache as it was (the objects are still there).
+  removals.push_back(remove("tariff:a"));
+  removals.push_back(remove("tariff:b"));
+  auto done = store->commit(request(2, removals));
+  ASSERT_OK(done);
+  EXPECT_EQ(done->revision.op_count, 302);
+  auto head = store->checkout(3);
+  ASSERT_OK(head);
+  EXPECT_EQ(head->size(), 11u) << "the seed's eleven objects remain";
+}
+
 TEST(Store, IdempotencyKeyReturnsTheFirstRevision) {
   TempDir dir;
   auto store = seeded_store(dir.file("s.db"));
@@ -248,6 +286,35 @@ TEST(Store, ASecondInstanceSeesCommitsOfTheFirst) {
   EXPECT_OK((*b)->commit(request(4, {insert("routing:r", "routing r { candidate a1 }")})));
   EXPECT_EQ(*a->head(), 5);
 }
+
+#ifdef __linux__
+// A watch on the store file is called once another instance's commit is
+// visible: head() read in the callback already has the new revision.
+TEST(Store, AWatchSeesAnotherInstancesCommitAsItBecomesVisible) {
+  TempDir dir;
+  auto a = seeded_store(dir.file("s.db"));
+  ASSERT_TRUE(a);
+  auto b = open_sqlite_store(dir.file("s.db"));
+  ASSERT_OK(b);
+  std::mutex mu;
+  std::condition_variable cv;
+  Rev seen = 1;
+  auto watch = watch_sqlite_store(dir.file("s.db"), [&] {
+    auto h = (*b)->head();
+    std::lock_guard lock(mu);
+    if (h && *h > seen) seen = *h;
+    cv.notify_all();
+  });
+  ASSERT_OK(watch);
+  ASSERT_OK(a->commit(request(1, {insert("terminal:w", terminal_text("w"))})));
+  std::unique_lock lock(mu);
+  // Generous bound: only a missing notification can take this long.
+  EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return seen == 2; }))
+      << "no callback saw revision 2";
+  lock.unlock();
+  watch->reset();  // stops and joins before the state it uses goes away
+}
+#endif
 
 }  // namespace
 }  // namespace paydomain::store::testing

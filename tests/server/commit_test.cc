@@ -2,8 +2,10 @@
 // 201/409/422), diff, revert, and the editor's static files.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/server/server_harness.h"
 
@@ -174,6 +176,123 @@ TEST(Editor, ServesStaticFilesFromEditorDirOnly) {
     EXPECT_EQ(s.call("GET", "/.hidden", "").status, 404);
   }
   std::filesystem::remove_all(dir);
+}
+
+// A gauge of GET /metrics ("name value" line); -1 when absent.
+long long gauge(ServerProcess& s, const std::string& name) {
+  std::string m = s.call("GET", "/metrics", "").body;
+  size_t at = m.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stoll(m.substr(at + name.size() + 2));
+}
+
+// Waits (bounded) until `pred` holds; false if it never did.
+template <class Pred>
+bool eventually(Pred pred) {
+  for (int i = 0; i < 2000; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+json category_inserts(const std::string& prefix, int n) {
+  json ops = json::array();
+  for (int i = 0; i < n; ++i) {
+    std::string id = prefix + std::to_string(i);
+    ops.push_back({{"op", "insert"}, {"kind", "category"}, {"id", id}, {"text", "category " + id + " { name \"C\" }"}});
+  }
+  return ops;
+}
+
+// Writes have their own thread: with a big commit running and another
+// queued behind it, a check is answered before either. (When commits and
+// checks shared two workers, the two commits held both and the check waited
+// for one of them.) Order is asserted, not time.
+TEST(WriteIsolation, ACheckIsAnsweredWhileCommitsRunAndWait) {
+  ServerProcess s;
+  std::atomic<int> finished{0};
+  struct Post {
+    std::string body;
+    HttpResponse res{};
+    int order = -1;
+  } first{json{{"base", 1}, {"message", "bulk a"}, {"ops", category_inserts("bulka", 15000)}}.dump(), {}, -1},
+      second{json{{"base", 1}, {"message", "bulk b"}, {"ops", category_inserts("bulkb", 15000)}}.dump(), {}, -1};
+  auto post = [&](Post& p) {
+    try {
+      HttpClient c(s.port(), std::chrono::seconds(300));
+      p.res = c.request("POST", "/v1/commits", p.body, {{"Authorization", s.bearer(s.tokens().editor)}});
+    } catch (const std::exception& e) {
+      p.res.body = e.what();  // status 0: the assertions below report it
+    }
+    p.order = finished++;
+  };
+  std::thread a([&] { post(first); });
+  ASSERT_TRUE(eventually([&] { return gauge(s, "paydomain_writes_pending") >= 1; }));
+  std::thread b([&] { post(second); });
+  ASSERT_TRUE(eventually([&] { return gauge(s, "paydomain_writes_pending") >= 2 || finished > 0; }));
+  bool both_pending = finished == 0;
+  json check_body = {{"files", json::array({{{"name", "a.pd"}, {"text", "category x { name \"X\" }\n"}}})}};
+  auto check = s.call("POST", "/v1/check", s.tokens().editor, check_body.dump());
+  int check_order = finished++;
+  a.join();
+  b.join();
+  EXPECT_EQ(check.status, 200) << check.body;
+  ASSERT_EQ(first.res.status, 201) << first.res.body;
+  ASSERT_EQ(second.res.status, 201) << second.res.body;
+  ASSERT_TRUE(both_pending) << "a commit finished before the check was sent: nothing was tested";
+  EXPECT_LT(check_order, first.order) << "the check waited for a commit";
+  EXPECT_LT(first.order, second.order) << "writes run in arrival order";
+  EXPECT_TRUE(json::parse(second.res.body)["rebased"]) << "made on 1, queued behind the first, rebased on it";
+}
+
+// One request's commit is bounded in operations and in bytes of object text.
+TEST(WriteIsolation, CommitsBeyondTheSizeLimitsAre413) {
+  ServerProcess s("--max-commit-objects 3 --max-commit-bytes 300");
+  auto commit = [&](const json& ops) {
+    return s.call("POST", "/v1/commits", s.tokens().editor, json{{"base", 1}, {"message", "m"}, {"ops", ops}}.dump());
+  };
+  auto many = commit(category_inserts("c", 4));
+  EXPECT_EQ(many.status, 413) << many.body;
+  EXPECT_EQ(json::parse(many.body)["error"]["code"], "commit-too-large");
+  EXPECT_NE(json::parse(many.body)["error"]["message"].get<std::string>().find("--max-commit-objects"), std::string::npos);
+  json fat = category_inserts("f", 1);
+  fat[0]["text"] = "category f0 { name \"" + std::string(400, 'x') + "\" }";
+  auto bytes = commit(fat);
+  EXPECT_EQ(bytes.status, 413) << bytes.body;
+  EXPECT_NE(json::parse(bytes.body)["error"]["message"].get<std::string>().find("--max-commit-bytes"), std::string::npos);
+  // A working copy counts the operations it makes, not the objects it holds.
+  json files = json::parse(s.call("GET", "/v1/revisions/1", s.tokens().reader).body)["files"];
+  files.push_back({{"name", "more.pd"}, {"text", "category m1 {}\ncategory m2 {}\ncategory m3 {}\ncategory m4 {}\n"}});
+  auto wc = s.call("POST", "/v1/commits", s.tokens().editor, json{{"base", 1}, {"message", "m"}, {"files", files}}.dump());
+  EXPECT_EQ(wc.status, 413) << wc.body;
+  EXPECT_EQ(json::parse(s.call("GET", "/v1/head", s.tokens().reader).body)["revision"], 1) << "nothing was written";
+  auto fits = commit(category_inserts("ok", 3));
+  EXPECT_EQ(fits.status, 201) << fits.body;
+}
+
+// A commit by another process (the CLI) wakes a long-poll through the file
+// watch, with the head poll effectively off: without the watch the waiter
+// would sleep until its 60 s timeout and the client (20 s) would give up.
+TEST(WriteIsolation, ACliCommitWakesALongPollWithoutPolling) {
+  ServerProcess s("--head-poll-ms 3600000");
+  HttpResponse waited;
+  std::thread waiter([&] {
+    try {
+      HttpClient c(s.port(), std::chrono::seconds(20));
+      waited = c.request("GET", "/v1/head?wait_after=1&timeout_s=60", "", {{"Authorization", s.bearer(s.tokens().reader)}});
+    } catch (const std::exception& e) {
+      waited.body = e.what();  // not woken: status 0
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return gauge(s, "paydomain_head_waiters") >= 1; }));
+  const std::string wc = (s.dir() / "wc").string();
+  std::string out;
+  ASSERT_EQ(run_command(paydomain_bin() + " checkout 1 --db " + s.db() + " -o " + wc + " 2>&1", &out), 0) << out;
+  std::ofstream(wc + "/extra.pd") << "category woken { name \"Woken\" }\n";
+  ASSERT_EQ(run_command(paydomain_bin() + " commit " + wc + " --db " + s.db() + " -m cli 2>&1", &out), 0) << out;
+  waiter.join();
+  ASSERT_EQ(waited.status, 200) << waited.body;
+  EXPECT_EQ(json::parse(waited.body)["revision"], 2);
 }
 
 }  // namespace

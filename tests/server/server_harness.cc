@@ -192,7 +192,9 @@ ServerProcess::ServerProcess(const std::string& extra_flags) {
 
   std::string log = (dir_ / "server.log").string();
   std::string cmd = "exec " + paydomain_bin() + " serve --db " + db() +
-                    " --listen 127.0.0.1:0 --threads 2 --head-poll-ms 50 " + extra_flags + " >" + log + " 2>&1";
+                    " --listen 127.0.0.1:0 --threads 2 " +
+                    (extra_flags.find("--head-poll-ms") == std::string::npos ? "--head-poll-ms 50 " : "") + extra_flags +
+                    " >" + log + " 2>&1";
   pid_ = ::fork();
   if (pid_ == 0) {
     ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
