@@ -356,6 +356,14 @@ limit shop_weekly {)");
   EXPECT_EQ(limit(r, "shop_weekly").status, LimitResult::Status::NotApplies);
   EXPECT_EQ(limit(r, "refunds_daily").status, LimitResult::Status::Applies);  // it asks for refunds
   EXPECT_EQ(limit(r, "refunds_daily").verdict, LimitResult::Verdict::Exceeded);  // 1 + 1 is not < 2
+  // A context built without an operation (JSON always has one): whether a
+  // payment limit counts it is undetermined, never guessed.
+  auto ctx = parse_context(payment(), *d);
+  ASSERT_TRUE(ctx.ok());
+  ctx->facts.clear(Attr::Operation);
+  LimitResult l = limit(evaluate(*d, *ctx), "card_daily");
+  EXPECT_EQ(l.status, LimitResult::Status::Undetermined);
+  EXPECT_EQ(missing_names(l.missing), std::vector<std::string>{"operation"});
 }
 
 TEST(Evaluate, FixedAmountInAnotherCurrencyIsAnError) {
