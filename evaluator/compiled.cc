@@ -77,18 +77,18 @@ class Compiler {
         c.fixed_currency = out_.vocab.object(OK::Currency, v.fixed.currency.text);
         break;
       case dsl::Volume::Kind::Percent: {
-        auto r = Rational::percent(v.percent);
+        auto r = percent_share(v.percent);
         if (!r) return r.error();
         c.share = *r;
         break;
       }
       case dsl::Volume::Kind::Fraction: {
-        auto r = Rational::make(v.numerator, v.denominator);
+        auto r = make_fraction(v.numerator, v.denominator);
         if (!r) return r.error();
         c.share = *r;
         break;
       }
-      case dsl::Volume::Kind::WholeAmount: c.share = Rational::integer(1); break;
+      case dsl::Volume::Kind::WholeAmount: c.share = Fraction{1, 1}; break;
       case dsl::Volume::Kind::Min:
       case dsl::Volume::Kind::Max:
       case dsl::Volume::Kind::Sum:

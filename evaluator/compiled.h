@@ -23,7 +23,7 @@ struct CompiledVolume {
   dsl::Volume::Kind kind = dsl::Volume::Kind::Fixed;
   int64_t fixed_minor = 0;   // Fixed
   int32_t fixed_currency = -1;
-  Rational share;            // Percent / Fraction / WholeAmount (1/1)
+  Fraction share;            // Percent / Fraction / WholeAmount (1/1)
   std::vector<CompiledVolume> args;
 };
 

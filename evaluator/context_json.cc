@@ -1,6 +1,7 @@
 // The payment context from JSON text (the shape is documented in
 // evaluator/json.h), read in one pass with JsonReader: no document tree, no
 // string copies for names that are only looked up.
+#include <array>
 #include <nlohmann/json.hpp>
 
 #include "dsl/schema.h"
@@ -50,29 +51,32 @@ Field field_of(std::string_view k) {
   }
 }
 
-// Ids already seen among a map's keys: a scan while few (the usual one to
-// three, no allocation), a bitmap once many, so the check stays linear.
+// Ids already seen among a map's keys: a scan of an inline array while few
+// (the usual one to three; no allocation on the hot path), a bitmap once
+// many, so the check stays linear.
 class IdSet {
  public:
   // False when `id` (0 <= id < universe) was inserted before.
   bool insert(int32_t id, size_t universe) {
-    auto i = static_cast<size_t>(id);
     if (bits_.empty()) {
-      for (int32_t s : few_)
-        if (s == id) return false;
-      few_.push_back(id);
-      if (few_.size() <= 16) return true;
+      for (size_t k = 0; k < n_; ++k)
+        if (few_[k] == id) return false;
+      if (n_ < few_.size()) {
+        few_[n_++] = id;
+        return true;
+      }
       bits_.assign(universe, false);
       for (int32_t s : few_) bits_[static_cast<size_t>(s)] = true;
-      return true;
     }
+    auto i = static_cast<size_t>(id);
     if (bits_[i]) return false;
     bits_[i] = true;
     return true;
   }
 
  private:
-  std::vector<int32_t> few_;
+  std::array<int32_t, 16> few_{};
+  size_t n_ = 0;
   std::vector<bool> bits_;
 };
 
@@ -242,13 +246,12 @@ class ContextParser {
     std::string_view k;
     while (r_.next_key(k)) {
       Path q{&p, k};
-      if (k == "amount" || k == "currency") {
-        if (!once(seen, k == "amount" ? 0 : 1)) return repeated(q);
-      }
       if (k == "amount") {
+        if (!once(seen, 0)) return repeated(q);
         if (auto e = integer(q, minor, "an integer number of minor units")) return e;
         has_minor = true;
       } else if (k == "currency") {
+        if (!once(seen, 1)) return repeated(q);
         if (auto e = object(q, OK::Currency, cur)) return e;
       } else {
         return fail(q, "unknown field (expected amount and currency)");
@@ -272,31 +275,39 @@ class ContextParser {
   std::optional<Error> tool(const Path& p, Context& c) {
     if (r_.peek() != Kind::Object) return fail(p, "expected an object {\"kind\": \"bank_card\", ...}");
     r_.begin_object();
-    static constexpr std::string_view kFields[] = {"kind", "payment_system", "issuer_country", "bin",
-                                                   "wallet_provider", "token_provider", "token"};
+    enum ToolField : unsigned { Kind_, System, Country, Wallet, TokenProvider, Bin, Token, Other };
     uint32_t seen = 0;
     std::string_view k;
     while (r_.next_key(k)) {
       Path q{&p, k};
-      for (unsigned i = 0; i < std::size(kFields); ++i) {
-        if (k == kFields[i] && !once(seen, i)) return repeated(q);
+      // By length first, as field_of: one fixed-size comparison per key.
+      ToolField tf = Other;
+      switch (k.size()) {
+        case 3: tf = k == "bin" ? Bin : Other; break;
+        case 4: tf = k == "kind" ? Kind_ : Other; break;
+        case 5: tf = k == "token" ? Token : Other; break;
+        case 14: tf = k == "payment_system" ? System : k == "issuer_country" ? Country
+                    : k == "token_provider" ? TokenProvider : Other; break;
+        case 15: tf = k == "wallet_provider" ? Wallet : Other; break;
+        default: break;
       }
+      if (tf != Other && !once(seen, tf)) return repeated(q);
       if (r_.peek() == Kind::Null) {
         r_.null();
         continue;
       }
       std::optional<Error> e;
-      if (k == "kind") {
+      if (tf == Kind_) {
         e = categorical(q, Attr::PaymentTool, c.facts);
-      } else if (k == "payment_system") {
+      } else if (tf == System) {
         e = categorical(q, Attr::PaymentSystem, c.facts);
-      } else if (k == "issuer_country") {
+      } else if (tf == Country) {
         e = categorical(q, Attr::IssuerCountry, c.facts);
-      } else if (k == "wallet_provider") {
+      } else if (tf == Wallet) {
         e = categorical(q, Attr::WalletProvider, c.facts);
-      } else if (k == "token_provider") {
+      } else if (tf == TokenProvider) {
         e = categorical(q, Attr::TokenProvider, c.facts);
-      } else if (k == "bin") {
+      } else if (tf == Bin) {
         std::string_view s;
         e = text(q, s);
         if (!e && (s.size() > 19 || s.find_first_not_of("0123456789") != std::string_view::npos)) {
@@ -306,7 +317,7 @@ class ContextParser {
           c.facts.bin.assign(s);
           c.facts.present |= bit(Attr::Bin);
         }
-      } else if (k == "token") {
+      } else if (tf == Token) {
         std::string_view s;
         e = text(q, s);
         if (!e) c.tool_token.assign(s);
@@ -342,13 +353,12 @@ class ContextParser {
       std::string_view m;
       while (r_.next_key(m)) {
         Path mp{&q, m};
-        if (m == "failure_rate" || m == "latency_ms") {
-          if (!once(seen, m == "failure_rate" ? 0 : 1)) return repeated(mp);
-        }
         if (m == "failure_rate") {
+          if (!once(seen, 0)) return repeated(mp);
           if (auto e = percent(mp, h.failure_rate)) return e;
           h.has_failure_rate = true;
         } else if (m == "latency_ms") {
+          if (!once(seen, 1)) return repeated(mp);
           if (auto e = integer(mp, h.latency_ms, "a whole number of milliseconds")) return e;
           h.has_latency = true;
         } else {

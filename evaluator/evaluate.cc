@@ -440,10 +440,16 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
   out.explain = l.explain;
   out.status = LimitResult::Status::Applies;
   // A refund returns money: it neither adds to nor is refused by a limit that
-  // does not ask about the operation (the operation is always known).
-  if (!l.counts_refunds && f.get(Attr::Operation) == kRefundOp) {
-    out.status = LimitResult::Status::NotApplies;
-    return;
+  // does not ask about the operation. (A context read from JSON always knows
+  // the operation: it defaults to payment.)
+  if (!l.counts_refunds) {
+    if (!f.has(Attr::Operation)) {
+      out.status = LimitResult::Status::Undetermined;
+      out.missing |= miss(Attr::Operation);
+    } else if (f.get(Attr::Operation) == kRefundOp) {
+      out.status = LimitResult::Status::NotApplies;
+      return;
+    }
   }
   if (l.when) {
     int32_t o = l.when->decide(f);

@@ -139,7 +139,20 @@ int64_t round(const Rational& r, dsl::RoundingMode mode) {
 
 namespace {
 
-// floor(num / den) and the remainder in [0, den), den > 0.
+using u128 = unsigned __int128;
+
+u128 gcd_u(u128 a, u128 b) {
+  while (b != 0) {
+    u128 t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+Error too_fine() { return Error{"", "a share finer than 1/10^19 cannot be computed exactly"}; }
+
+// floor(num / den) and the remainder in [0, den), 0 < den <= kMaxDenominator.
 Result<Exact> split(i128 num, i128 den) {
   i128 q = num / den, r = num % den;
   if (r < 0) {
@@ -147,23 +160,72 @@ Result<Exact> split(i128 num, i128 den) {
     r += den;
   }
   if (!fits(q)) return overflow();
-  auto frac = Rational::make(r, den);  // r < den: both fit whenever den does
+  auto frac = make_fraction(r, den);  // r < den: within the bounds whenever den is
   if (!frac) return frac.error();
   return Exact{static_cast<int64_t>(q), *frac};
 }
 
 }  // namespace
 
-Result<Exact> multiply(const Rational& share, int64_t amount) {
-  // |num x amount| < 2^126: the product is exact in 128 bits.
-  return split(static_cast<i128>(share.num) * amount, share.den);
+Result<Fraction> make_fraction(i128 num, i128 den) {
+  if (den == 0) return Error{"", "division by zero"};
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  i128 g = gcd128(num, den);
+  if (g > 1) {
+    num /= g;
+    den /= g;
+  }
+  if (den > kMaxDenominator) return too_fine();
+  if (num > kMaxDenominator || num < -kMaxDenominator) return overflow();
+  return Fraction{num, den};
+}
+
+Result<Fraction> percent_share(const dsl::Decimal& d) {
+  if (d.scale < 0 || d.scale > 34) return Error{"", "decimal scale out of range"};
+  i128 den = 100;
+  for (int i = 0; i < d.scale; ++i) den *= 10;
+  return make_fraction(d.units, den);
+}
+
+Result<Fraction> add(const Fraction& a, const Fraction& b) {
+  // Shares and volume fractions are never negative; other signs stay exact too.
+  if (a.num < 0 && b.num < 0) {
+    auto s = add(Fraction{-a.num, a.den}, Fraction{-b.num, b.den});
+    if (!s) return s;
+    return Fraction{-s->num, s->den};
+  }
+  if (a.num < 0 || b.num < 0) return make_fraction(a.num * b.den + b.num * a.den, a.den * b.den);  // no overflow
+  // Each product is at most 10^38; their sum needs the unsigned range.
+  u128 n = static_cast<u128>(a.num) * static_cast<u128>(b.den) + static_cast<u128>(b.num) * static_cast<u128>(a.den);
+  u128 d = static_cast<u128>(a.den) * static_cast<u128>(b.den);
+  u128 g = gcd_u(n, d);
+  if (g > 1) {
+    n /= g;
+    d /= g;
+  }
+  if (d > static_cast<u128>(kMaxDenominator)) return too_fine();
+  if (n > static_cast<u128>(kMaxDenominator)) return overflow();
+  return Fraction{static_cast<i128>(n), static_cast<i128>(d)};
+}
+
+int compare(const Fraction& a, const Fraction& b) {
+  i128 l = a.num * b.den, r = b.num * a.den;  // each within 10^38
+  return l < r ? -1 : (l > r ? 1 : 0);
+}
+
+Result<Exact> multiply(const Fraction& share, int64_t amount) {
+  // |num x amount| <= 10^19 x 2^63 < 2^127: the product is exact in 128 bits.
+  return split(share.num * amount, share.den);
 }
 
 Result<Exact> add(const Exact& a, const Exact& b) {
   auto f = add(a.frac, b.frac);  // in [0, 2)
   if (!f) return f.error();
   i128 whole = static_cast<i128>(a.whole) + b.whole;
-  Rational frac = *f;
+  Fraction frac = *f;
   if (frac.num >= frac.den) {
     whole += 1;
     frac.num -= frac.den;

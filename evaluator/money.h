@@ -57,20 +57,38 @@ const Rational& max(const Rational& a, const Rational& b);
 // rational's integer part always fits int64.
 int64_t round(const Rational& r, dsl::RoundingMode mode = dsl::kDefaultRounding);
 
+// A share of an amount, and the fractional part of a volume: num/den in
+// lowest terms, 0 < den <= kMaxDenominator and |num| <= kMaxDenominator.
+// Wider than Rational because the language can write 0.00000000000000001%
+// (1/10^19, beyond int64); narrow enough that two of them cross-multiply
+// within 128 bits (10^19 x 10^19 < 2^127).
+struct Fraction {
+  __int128 num = 0;
+  __int128 den = 1;
+  bool operator==(const Fraction&) const = default;
+};
+inline constexpr __int128 kMaxDenominator = static_cast<__int128>(10'000'000'000'000'000'000ull);
+// Reduced; an error when it does not fit the bounds above after reduction.
+Result<Fraction> make_fraction(__int128 num, __int128 den);
+// 1.2% -> 3/250; every percentage the language accepts (18 digits) fits.
+Result<Fraction> percent_share(const dsl::Decimal& d);
+Result<Fraction> add(const Fraction& a, const Fraction& b);
+int compare(const Fraction& a, const Fraction& b);  // exact
+
 // A posting's volume before rounding: exactly whole + frac, frac in [0, 1).
 // Split so that `amount x share` needs no 64-bit numerator: 0.1234567890123456%
 // of 499999 minor units is 617.28... exactly, though 1234567890123456 x 499999
 // does not fit int64. Only a value whose integer part does not fit is an error.
 struct Exact {
   int64_t whole = 0;
-  Rational frac;  // 0 <= frac.num < frac.den
+  Fraction frac;  // 0 <= frac.num < frac.den
 
   static Exact integer(int64_t v) { return {v, {0, 1}}; }
   bool operator==(const Exact&) const = default;
 };
 
 // share x amount, computed in 128 bits and split (never a wrapped number).
-Result<Exact> multiply(const Rational& share, int64_t amount);
+Result<Exact> multiply(const Fraction& share, int64_t amount);
 // An error only when the integer part overflows or the fractions' common
 // denominator does not fit int64 (coprime denominators beyond 2^63).
 Result<Exact> add(const Exact& a, const Exact& b);

@@ -95,6 +95,13 @@ TEST(Evaluate, LongShareOfAnAmountComputesInsteadOfOverflowing) {
   EvalResult r = evaluate(*d, *ctx);
   ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Determined) << r.cash_flow.error;
   EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{617, "RUB"}));
+  // The finest share check accepts (1/10^19) compiles and computes: 0 kopecks
+  // by default, 1 when rounded away from zero.
+  auto tiny = compile_with("1% of amount  \"1% processing fee\"", "0.00000000000000001% of amount round away_from_zero");
+  ASSERT_TRUE(tiny);
+  r = evaluate(*tiny, *parse_context(j, *tiny));
+  ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Determined) << r.cash_flow.error;
+  EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{1, "RUB"}));
 }
 
 // turnover + payment beyond int64 is an error, never a clamped number.
@@ -356,6 +363,14 @@ limit shop_weekly {)");
   EXPECT_EQ(limit(r, "shop_weekly").status, LimitResult::Status::NotApplies);
   EXPECT_EQ(limit(r, "refunds_daily").status, LimitResult::Status::Applies);  // it asks for refunds
   EXPECT_EQ(limit(r, "refunds_daily").verdict, LimitResult::Verdict::Exceeded);  // 1 + 1 is not < 2
+  // A context built without an operation (JSON always has one): whether a
+  // payment limit counts it is undetermined, never guessed.
+  auto ctx = parse_context(payment(), *d);
+  ASSERT_TRUE(ctx.ok());
+  ctx->facts.clear(Attr::Operation);
+  LimitResult l = limit(evaluate(*d, *ctx), "card_daily");
+  EXPECT_EQ(l.status, LimitResult::Status::Undetermined);
+  EXPECT_EQ(missing_names(l.missing), std::vector<std::string>{"operation"});
 }
 
 TEST(Evaluate, FixedAmountInAnotherCurrencyIsAnError) {

@@ -98,21 +98,21 @@ TEST(MoneyRational, OverflowIsAnErrorValue) {
 
 // amount x share in 128 bits: only a result that does not fit int64 is an error.
 TEST(MoneyExact, ShareOfAmountIsExactWhenTheProductOutgrowsInt64) {
-  auto share = Rational::percent({1234567890123456, 16});  // 0.1234567890123456%
+  auto share = percent_share({1234567890123456, 16});  // 0.1234567890123456%
   ASSERT_TRUE(share.ok());
-  // The old path multiplied two Rationals and refused this as overflow.
-  EXPECT_FALSE(multiply(*share, Rational::integer(499999)).ok());
+  // The old path multiplied two int64 Rationals and refused this as overflow.
+  EXPECT_FALSE(multiply(*Rational::percent({1234567890123456, 16}), Rational::integer(499999)).ok());
   auto fee = multiply(*share, 499999);  // 4999.99 RUB -> 617.2827... kopecks
   ASSERT_TRUE(fee.ok()) << fee.error().message;
   EXPECT_EQ(fee->whole, 617);
   EXPECT_EQ(round(*fee).value(), 617);
   EXPECT_EQ(round(*fee, dsl::RoundingMode::AwayFromZero).value(), 618);
   // 100% of the largest amount is exact; a share can never push past it.
-  auto all = multiply(Rational::integer(1), INT64_MAX);
+  auto all = multiply(Fraction{1, 1}, INT64_MAX);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(round(*all).value(), INT64_MAX);
   // 1/2 of INT64_MAX: a half that rounds up to 2^62 exactly, and stays in range.
-  auto half = multiply(Rational{1, 2}, INT64_MAX);
+  auto half = multiply(Fraction{1, 2}, INT64_MAX);
   ASSERT_TRUE(half.ok());
   EXPECT_EQ(round(*half).value(), INT64_MAX / 2 + 1);
   EXPECT_EQ(round(*half, dsl::RoundingMode::HalfEven).value(), INT64_MAX / 2 + 1);  // 2^62 is even
@@ -122,19 +122,42 @@ TEST(MoneyExact, ShareOfAmountIsExactWhenTheProductOutgrowsInt64) {
 TEST(MoneyExact, SumsAndRoundingThatLeaveInt64AreErrors) {
   auto max = Exact::integer(INT64_MAX);
   EXPECT_FALSE(add(max, Exact::integer(1)).ok());
-  auto a = multiply(Rational{1, 2}, 3);  // 1.5
+  auto a = multiply(Fraction{1, 2}, 3);  // 1.5
   ASSERT_TRUE(a.ok());
   auto s = add(*a, *a);  // 3, the fractions carry into the whole part
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(*s, Exact::integer(3));
   // INT64_MAX - 1 + 1/2 rounds (half away from zero) to INT64_MAX; + 1 more is an error.
-  auto near = add(Exact::integer(INT64_MAX - 1), *multiply(Rational{1, 2}, 1));
+  auto near = add(Exact::integer(INT64_MAX - 1), *multiply(Fraction{1, 2}, 1));
   ASSERT_TRUE(near.ok());
   EXPECT_EQ(round(*near).value(), INT64_MAX);
-  auto past = add(Exact::integer(INT64_MAX), *multiply(Rational{1, 2}, 1));
+  auto past = add(Exact::integer(INT64_MAX), *multiply(Fraction{1, 2}, 1));
   ASSERT_TRUE(past.ok());
   EXPECT_FALSE(round(*past).ok());
   EXPECT_EQ(round(*past, dsl::RoundingMode::TowardsZero).value(), INT64_MAX);
+}
+
+// The finest share the language writes: 0.00000000000000001% is 1/10^19,
+// beyond an int64 denominator; it computes, and sums of such shares stay exact.
+TEST(MoneyExact, FinestShareComputes) {
+  auto tiny = percent_share({1, 17});
+  ASSERT_TRUE(tiny.ok()) << tiny.error().message;
+  EXPECT_EQ(tiny->den, kMaxDenominator);
+  auto fee = multiply(*tiny, INT64_MAX);  // 0.92... minor units
+  ASSERT_TRUE(fee.ok());
+  EXPECT_EQ(fee->whole, 0);
+  EXPECT_EQ(round(*fee).value(), 1);
+  EXPECT_EQ(round(*fee, dsl::RoundingMode::TowardsZero).value(), 0);
+  auto two = add(*fee, *fee);  // 1.84...: the fractions carry
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(two->whole, 1);
+  EXPECT_EQ(compare(*fee, *two), -1);
+  auto whole = add(*percent_share({99999999999999999, 15}), *tiny);  // 99.999999999999999% + 10^-17 %
+  ASSERT_TRUE(whole.ok()) << whole.error().message;
+  EXPECT_EQ(compare(*whole, Fraction{1, 1}), -1);
+  // Coprime denominators beyond the bound are an error value, not a wrong sum.
+  EXPECT_FALSE(add(Fraction{1, 9999999967}, Fraction{1, 9999999943}).ok());
+  EXPECT_FALSE(percent_share({1, 18}).ok());
 }
 
 TEST(MoneyExact, RoundingMatchesTheRationalTableIncludingNegatives) {
@@ -143,14 +166,14 @@ TEST(MoneyExact, RoundingMatchesTheRationalTableIncludingNegatives) {
     for (int64_t num = -40; num <= 40; ++num) {
       for (int64_t den : {1, 2, 3, 4, 10}) {
         Rational r = *Rational::make(num, den);
-        auto e = multiply(Rational{1, den}, num);
+        auto e = multiply(Fraction{1, den}, num);
         ASSERT_TRUE(e.ok());
         EXPECT_EQ(round(*e, m).value(), round(r, m)) << num << "/" << den;
       }
     }
   }
   // min/max/compare order by the exact value.
-  auto third = *multiply(Rational{1, 3}, 1), half = *multiply(Rational{1, 2}, 1);
+  auto third = *multiply(Fraction{1, 3}, 1), half = *multiply(Fraction{1, 2}, 1);
   EXPECT_EQ(compare(third, half), -1);
   EXPECT_EQ(min(third, half), third);
   EXPECT_EQ(max(Exact::integer(-1), third), third);
