@@ -6,19 +6,24 @@ namespace paydomain::evaluator {
 namespace {
 
 using i128 = __int128;
+using u128 = unsigned __int128;
 
 bool fits(i128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
 
-i128 gcd128(i128 a, i128 b) {
-  if (a < 0) a = -a;
-  if (b < 0) b = -b;
+u128 gcd_u(u128 a, u128 b) {
   while (b != 0) {
-    i128 t = a % b;
+    u128 t = a % b;
     a = b;
     b = t;
   }
   return a;
 }
+
+u128 magnitude(i128 v) { return v < 0 ? u128(0) - static_cast<u128>(v) : static_cast<u128>(v); }
+
+// The gcd is at most the smaller magnitude; callers pass products of int64s
+// (below 2^126), so it fits an i128.
+i128 gcd128(i128 a, i128 b) { return static_cast<i128>(gcd_u(magnitude(a), magnitude(b))); }
 
 Error overflow() { return Error{"", "amount arithmetic overflows 64-bit minor units"}; }
 
@@ -138,17 +143,6 @@ int64_t round(const Rational& r, dsl::RoundingMode mode) {
 }
 
 namespace {
-
-using u128 = unsigned __int128;
-
-u128 gcd_u(u128 a, u128 b) {
-  while (b != 0) {
-    u128 t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
 
 Error too_fine() { return Error{"", "a share finer than 1/10^19 cannot be computed exactly"}; }
 
