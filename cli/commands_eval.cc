@@ -9,7 +9,7 @@
 #include "dsl/checker.h"
 #include "dsl/parser.h"
 #include "evaluator/evaluator.h"
-#include "evaluator/json_reader.h"
+#include "json/reader.h"
 
 namespace paydomain::cli {
 namespace {
@@ -89,7 +89,7 @@ int run_eval(const EvalOptions& opt) {
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '[') {
     // One checked pass splits the array; text that is not one array is read as lines.
-    ev::JsonReader r(text);
+    paydomain::json::Reader r(text);
     r.begin_array();
     while (r.next_element()) {
       size_t from = r.offset();

@@ -1,19 +1,19 @@
 // The payment context from JSON text (the shape is documented in
-// evaluator/json.h), read in one pass with JsonReader: no document tree, no
+// evaluator/json.h), read in one pass with json::Reader: no document tree, no
 // string copies for names that are only looked up.
 #include <array>
 #include <nlohmann/json.hpp>
 
 #include "dsl/schema.h"
 #include "evaluator/json.h"
-#include "evaluator/json_reader.h"
+#include "json/reader.h"
 #include "evaluator/time.h"
 
 namespace paydomain::evaluator {
 namespace {
 
 using OK = dsl::ObjectKind;
-using Kind = JsonReader::Kind;
+using Kind = json::Reader::Kind;
 
 // Where a value sits, rendered to "$.a.b" only when an error needs it.
 struct Path {
@@ -82,7 +82,7 @@ class IdSet {
 
 class ContextParser {
  public:
-  ContextParser(JsonReader& r, const CompiledDomain& d) : r_(r), d_(d), v_(d.vocab) {}
+  ContextParser(json::Reader& r, const CompiledDomain& d) : r_(r), d_(d), v_(d.vocab) {}
 
   // A shape error comes back as soon as it is seen; the caller decides
   // whether a syntax error later in the text should be reported instead.
@@ -226,11 +226,11 @@ class ContextParser {
     if (r_.peek() != Kind::Number) return fail(p, expected);
     std::string_view raw;
     if (!r_.number(raw)) return syntax();
-    switch (JsonReader::to_int64(raw, out)) {
-      case JsonReader::IntStatus::NotIntegral: return fail(p, expected);
-      case JsonReader::IntStatus::TooLarge:
+    switch (json::Reader::to_int64(raw, out)) {
+      case json::Reader::IntStatus::NotIntegral: return fail(p, expected);
+      case json::Reader::IntStatus::TooLarge:
         return fail(p, raw[0] == '-' ? expected + " (not negative)" : std::string("number too large"));
-      case JsonReader::IntStatus::Integral: break;
+      case json::Reader::IntStatus::Integral: break;
     }
     if (out < 0) return fail(p, expected + " (not negative)");
     return std::nullopt;
@@ -430,7 +430,7 @@ class ContextParser {
     return std::nullopt;
   }
 
-  JsonReader& r_;
+  json::Reader& r_;
   const CompiledDomain& d_;
   const Vocab& v_;
 };
@@ -438,14 +438,14 @@ class ContextParser {
 }  // namespace
 
 Result<Context> parse_context(std::string_view text, const CompiledDomain& d) {
-  JsonReader r(text);
+  json::Reader r(text);
   ContextParser p(r, d);
   auto c = p.run();
   if (c && !r.at_end()) return p.syntax();
   if (!c && !r.failed()) {
     // A shape error: report a syntax error later in the text instead, if any.
     size_t at = 0;
-    std::string why = json_syntax_error(text, &at);
+    std::string why = json::syntax_error(text, &at);
     if (!why.empty()) return Error{"$", "not valid JSON (" + why + ")"};
   }
   return c;

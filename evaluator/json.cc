@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "dsl/schema.h"
-#include "evaluator/json_writer.h"
+#include "json/writer.h"
 #include "evaluator/testing.h"
 #include "evaluator/time.h"
 
@@ -16,7 +16,7 @@ namespace {
 using json = nlohmann::json;
 using OK = dsl::ObjectKind;
 
-void money(JsonWriter& w, const Money& m) {
+void money(paydomain::json::Writer& w, const Money& m) {
   w.begin_object();
   w.key("amount");
   w.integer(m.minor);
@@ -25,14 +25,14 @@ void money(JsonWriter& w, const Money& m) {
 }
 
 template <class Strings>
-void strings(JsonWriter& w, std::string_view key, const Strings& v) {
+void strings(paydomain::json::Writer& w, std::string_view key, const Strings& v) {
   w.key(key);
   w.begin_array();
   for (const auto& s : v) w.string(s);
   w.end_array();
 }
 
-void terminals(JsonWriter& w, std::string_view key, const CompiledDomain& d, const std::vector<int32_t>& v) {
+void terminals(paydomain::json::Writer& w, std::string_view key, const CompiledDomain& d, const std::vector<int32_t>& v) {
   w.key(key);
   w.begin_array();
   for (int32_t t : v) w.string(d.vocab.object_name(OK::Terminal, t));
@@ -77,7 +77,7 @@ std::string value_text(const dsl::Value& v) {
   }
 }
 
-void write_terms(JsonWriter& w, const TermsResult& t, bool explain) {
+void write_terms(paydomain::json::Writer& w, const TermsResult& t, bool explain) {
   w.key("terms");
   w.begin_object();
   w.field("status", terms_status(t.verdict));
@@ -95,7 +95,7 @@ void write_terms(JsonWriter& w, const TermsResult& t, bool explain) {
   w.end_object();
 }
 
-void write_cash_flow(JsonWriter& w, const CashFlowResult& cf, bool explain) {
+void write_cash_flow(paydomain::json::Writer& w, const CashFlowResult& cf, bool explain) {
   w.key("cash_flow");
   w.begin_object();
   w.field("status", cash_flow_status(cf.status));
@@ -120,7 +120,7 @@ void write_cash_flow(JsonWriter& w, const CashFlowResult& cf, bool explain) {
   w.end_object();
 }
 
-void write_route(JsonWriter& w, const RouteResult& r, const CompiledDomain& d, bool explain) {
+void write_route(paydomain::json::Writer& w, const RouteResult& r, const CompiledDomain& d, bool explain) {
   w.key("route");
   w.begin_object();
   w.field("status", route_status(r.status));
@@ -147,7 +147,7 @@ void write_route(JsonWriter& w, const RouteResult& r, const CompiledDomain& d, b
   w.end_object();
 }
 
-void write_limit(JsonWriter& w, const LimitResult& l, const CompiledLimit& cl, const CompiledDomain& d, bool explain) {
+void write_limit(paydomain::json::Writer& w, const LimitResult& l, const CompiledLimit& cl, const CompiledDomain& d, bool explain) {
   w.begin_object();
   w.field("limit", cl.name);
   w.field("status", l.status == LimitResult::Status::Applies ? "applies" : "undetermined");
@@ -186,7 +186,7 @@ void write_limit(JsonWriter& w, const LimitResult& l, const CompiledLimit& cl, c
 }
 
 void write_error(std::string& out, const Error& e) {
-  JsonWriter w(out);
+  paydomain::json::Writer w(out);
   w.begin_object();
   w.key("error");
   w.begin_object();
@@ -199,7 +199,7 @@ void write_error(std::string& out, const Error& e) {
 }  // namespace
 
 void write_result(const EvalResult& r, const CompiledDomain& d, bool explain, std::string& out) {
-  JsonWriter w(out);
+  paydomain::json::Writer w(out);
   w.begin_object();
   write_terms(w, r.terms, explain);
   write_cash_flow(w, r.cash_flow, explain);

@@ -36,7 +36,7 @@ struct TestReport;
 
 // Errors name the JSON path: "$.amount.amount: expected an integer number of
 // minor units". Text that is not JSON at all: "$: not valid JSON (at byte N: ...)".
-// The text is read in one pass, without a document tree (evaluator/json_reader.h).
+// The text is read in one pass, without a document tree (json/reader.h).
 Result<Context> parse_context(std::string_view text, const CompiledDomain& domain);
 inline Result<Context> parse_context(const std::string& text, const CompiledDomain& domain) {
   return parse_context(std::string_view(text), domain);

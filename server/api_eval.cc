@@ -10,7 +10,7 @@
 #include "evaluator/compiled.h"
 #include "evaluator/evaluate.h"
 #include "evaluator/json.h"
-#include "evaluator/json_reader.h"
+#include "json/reader.h"
 #include "server/json_util.h"
 #include "server/service.h"
 
@@ -117,7 +117,7 @@ namespace {
 
 // The body of an evaluate request after one pass: each context's text (the
 // whole body for a single context) and whether it is a batch. Objects and
-// arrays inside it are not checked here (JsonReader::skip_unchecked): reading
+// arrays inside it are not checked here (paydomain::json::Reader::skip_unchecked): reading
 // a context checks its text, and `unless_syntax_error` runs the full check on
 // every error path, so no byte is checked twice on the way to an answer.
 struct EvaluateBody {
@@ -129,14 +129,14 @@ struct EvaluateBody {
 // A 400 naming the first syntax error of `body` if it has one, else `problem`:
 // syntax errors are reported before shape errors.
 Response unless_syntax_error(const std::string& body, Response problem) {
-  std::string why = evaluator::json_syntax_error(body);
+  std::string why = paydomain::json::syntax_error(body);
   if (!why.empty()) return error_response(400, "bad-json", "the request body is not valid JSON (" + why + ")");
   return problem;
 }
 
 std::variant<EvaluateBody, Response> scan_evaluate_body(const std::string& body) {
-  using Kind = evaluator::JsonReader::Kind;
-  evaluator::JsonReader r(body);
+  using Kind = paydomain::json::Reader::Kind;
+  paydomain::json::Reader r(body);
   EvaluateBody out;
   std::optional<Response> shape_error;  // reported only when the body is valid JSON
   std::string other_key;                // the first member besides contexts and explain

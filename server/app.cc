@@ -5,52 +5,37 @@
 #include <memory>
 #include <random>
 
-#include "dsl/utf8.h"
-#include "evaluator/json_reader.h"
-#include "evaluator/json_writer.h"
+#include "json/reader.h"
+#include "json/writer.h"
 #include "server/json_util.h"
 
 namespace paydomain::server {
-
-std::string json_escape(std::string_view s) {
-  // Valid UTF-8 is written as it is (escaped by the one JSON writer); bytes of
-  // anything else (a percent-decoded path may hold any) become \u00XX.
-  std::string out;
-  if (!dsl::first_invalid_utf8(s)) {
-    {
-      evaluator::JsonWriter w(out);
-      w.string(s);
-    }
-    return out.substr(1, out.size() - 2);  // without the quotes
-  }
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 void AccessLog::write(const Entry& e) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::system_clock::now().time_since_epoch())
                 .count();
-  std::string line = "{\"ts\":\"";
-  line += iso_time(ms);
-  line += "\",\"msg\":\"request\",\"request_id\":\"" + json_escape(e.request_id) + "\",\"method\":\"" +
-          json_escape(e.method) + "\",\"path\":\"" + json_escape(e.path) + "\",\"route\":\"" +
-          json_escape(e.route) + "\",\"status\":" + std::to_string(e.status);
   char dur[32];
   std::snprintf(dur, sizeof dur, "%.3f", e.seconds * 1000);
-  line += ",\"duration_ms\":";
-  line += dur;
-  line += ",\"bytes_in\":" + std::to_string(e.bytes_in) + ",\"bytes_out\":" + std::to_string(e.bytes_out);
-  if (!e.caller.empty()) line += ",\"caller\":\"" + json_escape(e.caller) + "\"";
-  line += "}\n";
+  std::string line;
+  {
+    json::Writer w(line);
+    w.begin_object();
+    w.field("ts", iso_time(ms));
+    w.field("msg", "request");
+    // What the client sent may be any bytes: logged lines stay valid JSON.
+    w.key("request_id"), w.untrusted_string(e.request_id);
+    w.key("method"), w.untrusted_string(e.method);
+    w.key("path"), w.untrusted_string(e.path);
+    w.field("route", e.route);
+    w.key("status"), w.integer(e.status);
+    w.key("duration_ms"), w.raw(dur);
+    w.key("bytes_in"), w.integer(static_cast<int64_t>(e.bytes_in));
+    w.key("bytes_out"), w.integer(static_cast<int64_t>(e.bytes_out));
+    if (!e.caller.empty()) w.key("caller"), w.untrusted_string(e.caller);
+    w.end_object();
+  }
+  line += '\n';
   std::lock_guard lock(mu_);
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fflush(out_);
@@ -169,7 +154,7 @@ void App::handle(Request req, std::function<void(Response)> reply) {
   }
   if (route->body == Body::Checked && !req.body.empty()) {
     std::string pointer;
-    std::string problem = evaluator::json_structure_error(req.body, kMaxBodyDepth, &pointer);
+    std::string problem = json::structure_error(req.body, kMaxBodyDepth, &pointer);
     if (!problem.empty())
       return finish(error_response(400, "bad-json", "the request body is not acceptable JSON: " + problem, pointer));
   }

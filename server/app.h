@@ -60,9 +60,5 @@ class App {
   std::atomic<uint64_t> counter_{0};
 };
 
-// Escapes a string for a JSON string literal (without quotes). Valid UTF-8
-// stays readable; the bytes of invalid UTF-8 are \u-escaped one by one, so a
-// log line is always valid JSON.
-std::string json_escape(std::string_view s);
 
 }  // namespace paydomain::server

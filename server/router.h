@@ -33,7 +33,7 @@ using Handler = std::function<void(Request& req, const Caller& caller, Done done
 // kMaxBodyDepth deep with no repeated member (400 "bad-json" naming the
 // offender's JSON pointer otherwise), before the handler or any recursive
 // code sees it. Streamed: the handler reads the body with the bounded,
-// duplicate-rejecting JsonReader itself (the evaluate hot path, which must
+// duplicate-rejecting json::Reader itself (the evaluate hot path, which must
 // not pay for a second pass).
 enum class Body { Checked, Streamed };
 inline constexpr size_t kMaxBodyDepth = 256;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "json/writer.h"
 #include "server/app.h"
 #include "server/metrics.h"
 #include "server/router.h"
@@ -68,8 +69,16 @@ int serve(const ServeOptions& options) {
     log.event(R"({"msg":"shutdown","detail":"finishing in-flight requests"})");
     service->begin_shutdown();
   });
-  log.event("{\"msg\":\"listening\",\"address\":\"" + json_escape(options.transport.address) +
-            "\",\"port\":" + std::to_string(http.port()) + "}");
+  std::string listening;
+  {
+    json::Writer w(listening);
+    w.begin_object();
+    w.field("msg", "listening");
+    w.key("address"), w.untrusted_string(options.transport.address);
+    w.key("port"), w.integer(http.port());
+    w.end_object();
+  }
+  log.event(listening);
   http.run();
   service->finish();
   log.event(R"({"msg":"stopped"})");

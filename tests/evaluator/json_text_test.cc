@@ -1,4 +1,4 @@
-// The JSON text path (evaluator/json_reader.h, json_writer.h, and the batch
+// The JSON text path (json/reader.h, json_writer.h, and the batch
 // API): the reader accepts exactly what a reference parser accepts, decodes
 // strings the same way, the writer's text reads back to what was written, and
 // a batch answers exactly what one-by-one evaluation answers.
@@ -8,8 +8,8 @@
 #include <fstream>
 #include <random>
 
-#include "evaluator/json_reader.h"
-#include "evaluator/json_writer.h"
+#include "json/reader.h"
+#include "json/writer.h"
 #include "test_domain.h"
 
 namespace paydomain::evaluator {
@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-bool accepts(std::string_view t) { return json_syntax_error(t).empty(); }
+bool accepts(std::string_view t) { return paydomain::json::syntax_error(t).empty(); }
 
 TEST(JsonReader, AcceptsExactlyWhatTheReferenceParserAccepts) {
   const char* cases[] = {
@@ -72,7 +72,7 @@ TEST(JsonReader, AgreesWithTheReferenceParserOnDamagedContexts) {
 TEST(JsonReader, DecodesStringsLikeTheReferenceParser) {
   for (std::string text : {"\"plain\"", "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"", "\"\\u0041\\u00e9\\u20ac\\ud83d\\ude00\"",
                            "\"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \\u0021\""}) {
-    JsonReader r(text);
+    paydomain::json::Reader r(text);
     std::string_view s;
     ASSERT_TRUE(r.string(s)) << text << ": " << r.error();
     EXPECT_EQ(std::string(s), json::parse(text).get<std::string>()) << text;
@@ -80,40 +80,40 @@ TEST(JsonReader, DecodesStringsLikeTheReferenceParser) {
 }
 
 TEST(JsonReader, ErrorsNameTheByteAndWhatWasExpected) {
-  EXPECT_EQ(json_syntax_error("{\"a\" 1}"), "at byte 5: expected ':'");
-  EXPECT_EQ(json_syntax_error("[1,]"), "at byte 3: expected a value (an object, array, string, number, true, false or null)");
-  EXPECT_EQ(json_syntax_error("{\"a\":1"), "at byte 6: unexpected end of text, expected ',' or '}'");
-  EXPECT_EQ(json_syntax_error("\"a\x01\""), "at byte 2: expected an escape sequence instead of a control character in a string");
-  EXPECT_EQ(json_syntax_error("1 2"), "at byte 2: expected the end of the text after the value");
+  EXPECT_EQ(paydomain::json::syntax_error("{\"a\" 1}"), "at byte 5: expected ':'");
+  EXPECT_EQ(paydomain::json::syntax_error("[1,]"), "at byte 3: expected a value (an object, array, string, number, true, false or null)");
+  EXPECT_EQ(paydomain::json::syntax_error("{\"a\":1"), "at byte 6: unexpected end of text, expected ',' or '}'");
+  EXPECT_EQ(paydomain::json::syntax_error("\"a\x01\""), "at byte 2: expected an escape sequence instead of a control character in a string");
+  EXPECT_EQ(paydomain::json::syntax_error("1 2"), "at byte 2: expected the end of the text after the value");
   std::string deep(300, '['), close(300, ']');
-  EXPECT_NE(json_syntax_error(deep + close).find("at most 256 levels"), std::string::npos);
+  EXPECT_NE(paydomain::json::syntax_error(deep + close).find("at most 256 levels"), std::string::npos);
   EXPECT_TRUE(accepts(std::string(200, '[') + std::string(200, ']')));
 }
 
 TEST(JsonReader, SkipUncheckedFindsTheEndByBracketsOutsideStrings) {
   std::string text = R"( {"a": "}]\"{", "b": [1, {"c": "\\"}]} , 7)";
-  JsonReader r(text);
+  paydomain::json::Reader r(text);
   ASSERT_TRUE(r.skip_unchecked()) << r.error();
   EXPECT_EQ(text.substr(r.offset()), " , 7");
-  JsonReader checked(text);
+  paydomain::json::Reader checked(text);
   ASSERT_TRUE(checked.skip());
   EXPECT_EQ(checked.offset(), r.offset());  // the same end as the full check
-  JsonReader truncated(R"({"a": [1, 2})");
+  paydomain::json::Reader truncated(R"({"a": [1, 2})");
   EXPECT_FALSE(truncated.skip_unchecked());
   EXPECT_TRUE(truncated.failed());
-  JsonReader scalar("12");
+  paydomain::json::Reader scalar("12");
   EXPECT_FALSE(scalar.skip_unchecked());
 }
 
 TEST(JsonReader, IntegersAreExactOrRefused) {
   int64_t v = 0;
-  EXPECT_EQ(JsonReader::to_int64("9223372036854775807", v), JsonReader::IntStatus::Integral);
+  EXPECT_EQ(paydomain::json::Reader::to_int64("9223372036854775807", v), paydomain::json::Reader::IntStatus::Integral);
   EXPECT_EQ(v, INT64_MAX);
-  EXPECT_EQ(JsonReader::to_int64("9223372036854775808", v), JsonReader::IntStatus::TooLarge);
-  EXPECT_EQ(JsonReader::to_int64("-12", v), JsonReader::IntStatus::Integral);
+  EXPECT_EQ(paydomain::json::Reader::to_int64("9223372036854775808", v), paydomain::json::Reader::IntStatus::TooLarge);
+  EXPECT_EQ(paydomain::json::Reader::to_int64("-12", v), paydomain::json::Reader::IntStatus::Integral);
   EXPECT_EQ(v, -12);
-  EXPECT_EQ(JsonReader::to_int64("1.0", v), JsonReader::IntStatus::NotIntegral);
-  EXPECT_EQ(JsonReader::to_int64("1e3", v), JsonReader::IntStatus::NotIntegral);
+  EXPECT_EQ(paydomain::json::Reader::to_int64("1.0", v), paydomain::json::Reader::IntStatus::NotIntegral);
+  EXPECT_EQ(paydomain::json::Reader::to_int64("1e3", v), paydomain::json::Reader::IntStatus::NotIntegral);
 }
 
 TEST(JsonWriter, TextReadsBackToWhatWasWritten) {
@@ -131,7 +131,7 @@ TEST(JsonWriter, TextReadsBackToWhatWasWritten) {
     }
     std::string out;
     {
-      JsonWriter w(out);
+      paydomain::json::Writer w(out);
       w.begin_object();
       w.field("s", s);
       w.key("n");
@@ -152,10 +152,29 @@ TEST(JsonWriter, TextReadsBackToWhatWasWritten) {
   }
   std::string appended = "prefix:";
   {
-    JsonWriter w(appended);
+    paydomain::json::Writer w(appended);
     w.integer(INT64_MIN);
   }
   EXPECT_EQ(appended, "prefix:-9223372036854775808");  // appends, and trims its scratch space
+}
+
+TEST(JsonWriter, UntrustedStringKeepsUtf8AndEscapesEachInvalidByte) {
+  auto write = [](std::string_view s) {
+    std::string out;
+    {
+      paydomain::json::Writer w(out);
+      w.untrusted_string(s);
+    }
+    return out;
+  };
+  EXPECT_EQ(write("plain"), "\"plain\"");
+  EXPECT_EQ(write("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
+  EXPECT_EQ(write("/v1/\xd0\xbf"), "\"/v1/\xd0\xbf\"");                     // Cyrillic stays as it is
+  EXPECT_EQ(write("/v1/\xff\"x"), "\"/v1/\\u00ff\\\"x\"");                // an invalid byte, then text
+  EXPECT_EQ(write("\xd0"), "\"\\u00d0\"");                                // a sequence cut short
+  EXPECT_EQ(write("\xed\xa0\x80"), "\"\\u00ed\\u00a0\\u0080\"");       // a surrogate is not UTF-8
+  for (std::string_view s : {"\xff\xfe", "ok\xc3", "\xe2\x82\xac\xe2\x82"})
+    EXPECT_TRUE(nlohmann::json::accept(write(s))) << write(s);
 }
 
 TEST(ContextText, ReadsEscapedNamesNullsAndReportsInDocumentOrder) {
@@ -230,11 +249,11 @@ TEST(Batch, AnswersExactlyWhatOneByOneEvaluationAnswers) {
 }
 
 
-// json_structure_error: the gate the server puts before any recursive JSON code.
+// paydomain::json::structure_error: the gate the server puts before any recursive JSON code.
 namespace structure {
 
 std::string check(std::string_view text, size_t max_depth, std::string* pointer = nullptr) {
-  return json_structure_error(text, max_depth, pointer);
+  return paydomain::json::structure_error(text, max_depth, pointer);
 }
 
 TEST(JsonStructure, DepthLimitIsExact) {
@@ -314,7 +333,7 @@ TEST(JsonStructure, ManyMembersStayDistinctPastTheLinearScan) {
 
 TEST(JsonStructure, SyntaxErrorsAreReportedWhereTheyStrike) {
   std::string ptr = "unchanged";
-  EXPECT_EQ(check(R"({"a": [1, 2, tru]})", 16, &ptr), json_syntax_error(R"({"a": [1, 2, tru]})"));
+  EXPECT_EQ(check(R"({"a": [1, 2, tru]})", 16, &ptr), paydomain::json::syntax_error(R"({"a": [1, 2, tru]})"));
   EXPECT_EQ(ptr, "/a/2");
   EXPECT_NE(check(R"({"a": 1 "b": 2})", 16, &ptr), "");
   EXPECT_EQ(ptr, "");

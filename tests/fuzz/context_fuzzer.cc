@@ -1,7 +1,7 @@
 // Fuzz target: any bytes as a payment context (the body of an evaluate
 // request). The reader must agree with nlohmann/json on what is JSON at all;
 // a context that reads must evaluate, and its result must be valid JSON; the
-// structure gate (json_structure_error) agrees with both.
+// structure gate (json::structure_error) agrees with both.
 // Crashes, hangs and ASan/UBSan reports are findings too.
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include "dsl/checker.h"
 #include "dsl/parser.h"
 #include "evaluator/evaluator.h"
-#include "evaluator/json_reader.h"
+#include "json/reader.h"
 
 namespace {
 
@@ -49,7 +49,7 @@ bool comparable(std::string_view t) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace ev = paydomain::evaluator;
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  bool ours = ev::json_syntax_error(text).empty();
+  bool ours = paydomain::json::syntax_error(text).empty();
   if (comparable(text) && ours != nlohmann::json::accept(text)) std::abort();
   if (ours && text.find('\0') != std::string_view::npos) std::abort();  // never valid anywhere in JSON
   std::string out;
@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The structure gate: never more lenient than the syntax check, and a
   // context that reads has no repeated member (the reader refuses them too).
   std::string pointer;
-  std::string structure = ev::json_structure_error(text, 256, &pointer);
+  std::string structure = paydomain::json::structure_error(text, 256, &pointer);
   if (structure.empty() && !ours) std::abort();
   if (!error && !structure.empty()) std::abort();
   return 0;

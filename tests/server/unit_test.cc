@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "domain_store/token_store.h"
@@ -26,11 +28,26 @@ TEST(Sha256, KnownVectors) {
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
-TEST(LogEscape, KeepsUtf8ReadableAndInvalidBytesValid) {
-  EXPECT_EQ(json_escape("plain"), "plain");
-  EXPECT_EQ(json_escape("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
-  EXPECT_EQ(json_escape("/v1/\xd0\xbf"), "/v1/\xd0\xbf");         // Cyrillic stays as it is
-  EXPECT_EQ(json_escape("/v1/\xff\"x"), "/v1/\\u00ff\\u0022x");  // invalid UTF-8: every odd byte escaped
+TEST(AccessLog, EveryLineIsJsonWhateverTheClientSent) {
+  FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  AccessLog log(f);
+  log.write({"id-1", "GET", "/v1/\xd0\xbf\xff\"x", "unmatched", "", 404, 0.0012, 0, 51});
+  log.write({"id-2", "POST", "/v1/check", "POST /v1/check", "ann \"the analyst\"", 200, 0.5, 12, 34});
+  std::rewind(f);
+  char buf[4096];
+  std::vector<nlohmann::json> lines;
+  while (std::fgets(buf, sizeof buf, f)) lines.push_back(nlohmann::json::parse(buf));
+  std::fclose(f);
+  ASSERT_EQ(lines.size(), 2u);
+  // Valid UTF-8 stays readable; each invalid byte is \u-escaped.
+  EXPECT_EQ(lines[0]["path"], "/v1/\xd0\xbf\u00ff\"x");
+  EXPECT_EQ(lines[0]["status"], 404);
+  EXPECT_EQ(lines[0]["msg"], "request");
+  EXPECT_FALSE(lines[0].contains("caller"));
+  EXPECT_EQ(lines[1]["caller"], "ann \"the analyst\"");
+  EXPECT_EQ(lines[1]["bytes_in"], 12);
+  EXPECT_EQ(lines[1]["route"], "POST /v1/check");
 }
 
 TEST(Router, MatchesPatternsAndReportsAllowedMethods) {

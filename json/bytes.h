@@ -1,12 +1,13 @@
-// Word-at-a-time scanning for the JSON reader and writer (internal): finds
-// the first byte of a string that needs attention, eight bytes per step.
+// Byte-level helpers of the JSON reader and writer (internal): word-at-a-time
+// scanning for the first byte of a string that needs attention, eight bytes
+// per step, and UTF-8 sequence validation.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
-namespace paydomain::evaluator::json_bytes {
+namespace paydomain::json::bytes {
 
 // The offset of the first byte in p[0, n) that is a control character (< 0x20),
 // '"' or '\\' -- or, when `stop_at_non_ascii`, >= 0x80; n when there is none.
@@ -32,4 +33,24 @@ inline size_t first_special(const char* p, size_t n, bool stop_at_non_ascii) {
   return n;
 }
 
-}  // namespace paydomain::evaluator::json_bytes
+// Length of the valid UTF-8 sequence starting at s[0] (a byte >= 0x80), or 0.
+inline size_t utf8_sequence(const unsigned char* s, size_t left) {
+  unsigned char c = s[0];
+  size_t n;
+  uint32_t min;
+  if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000;
+  else return 0;
+  if (left < n) return 0;
+  uint32_t cp = c & (0x7F >> n);
+  for (size_t i = 1; i < n; ++i) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+
+}  // namespace paydomain::json::bytes

@@ -5,7 +5,7 @@
 // member names are our own plain-ASCII literals and are written as given.
 //
 //   std::string out;
-//   { JsonWriter w(out); w.begin_object(); w.key("status"); w.string("chosen"); w.end_object(); }
+//   { Writer w(out); w.begin_object(); w.key("status"); w.string("chosen"); w.end_object(); }
 //
 // The writer appends to `out`, which it sizes ahead of the text while writing
 // (bytes past the text are scratch); the destructor trims `out` to the text.
@@ -17,14 +17,14 @@
 #include <string>
 #include <string_view>
 
-namespace paydomain::evaluator {
+namespace paydomain::json {
 
-class JsonWriter {
+class Writer {
  public:
-  explicit JsonWriter(std::string& out) : out_(out), len_(out.size()) {}
-  ~JsonWriter() { out_.resize(len_); }
-  JsonWriter(const JsonWriter&) = delete;
-  JsonWriter& operator=(const JsonWriter&) = delete;
+  explicit Writer(std::string& out) : out_(out), len_(out.size()) {}
+  ~Writer() { out_.resize(len_); }
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -43,6 +43,10 @@ class JsonWriter {
     comma_ = false;
   }
   void string(std::string_view s);
+  // Any bytes from outside (a percent-decoded path, a header): valid UTF-8 is
+  // written as string() writes it, each byte of an invalid sequence as
+  // \u00XX, so the text is valid JSON whatever came in.
+  void untrusted_string(std::string_view s);
   void integer(int64_t v) {
     char* p = separate(21);
     commit(std::to_chars(p, p + 21, v).ptr);
@@ -83,10 +87,11 @@ class JsonWriter {
     comma_ = true;
   }
   void grow(size_t n);
+  void escaped(std::string_view s);  // the escaped text of s, without quotes
 
   std::string& out_;
   size_t len_;          // bytes of text in out_
   bool comma_ = false;  // a value was written at this level: the next one needs ','
 };
 
-}  // namespace paydomain::evaluator
+}  // namespace paydomain::json

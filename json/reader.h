@@ -7,7 +7,7 @@
 // error() says at which byte and what was expected, and every later call
 // returns false. A caller that does not want a value calls skip() for it.
 //
-//   JsonReader r(text);
+//   Reader r(text);
 //   if (!r.begin_object()) ...
 //   std::string_view key;
 //   while (r.next_key(key)) { if (key == "a") r.string(a); else r.skip(); }
@@ -18,9 +18,9 @@
 #include <string>
 #include <string_view>
 
-namespace paydomain::evaluator {
+namespace paydomain::json {
 
-class JsonReader {
+class Reader {
  public:
   enum class Kind { Object, Array, String, Number, Bool, Null, Invalid };
 
@@ -29,7 +29,7 @@ class JsonReader {
   // `max_depth`: how many objects and arrays may be open at once; one more
   // is a syntax error ("less deeply nested values"), so no caller recursing
   // per level can be driven deeper than this.
-  explicit JsonReader(std::string_view text, int max_depth = kDefaultMaxDepth)
+  explicit Reader(std::string_view text, int max_depth = kDefaultMaxDepth)
       : text_(text), max_depth_(max_depth) {}
 
   // The kind of the next value, from its first byte (skips whitespace).
@@ -90,7 +90,7 @@ class JsonReader {
 
 // The syntax error of `text` as one JSON value, or an empty string when it is
 // valid: "at byte 12: expected ':'".
-std::string json_syntax_error(std::string_view text, size_t* offset = nullptr);
+std::string syntax_error(std::string_view text, size_t* offset = nullptr);
 
 // The one gate for JSON text from outside, before any recursive code (a
 // document tree, a recursive reader) sees it. Checks that `text` is exactly
@@ -108,6 +108,6 @@ std::string json_syntax_error(std::string_view text, size_t* offset = nullptr);
 // Never recurses: memory grows with max_depth and with the member names of
 // the open objects, never with the nesting of the input, so 100,000 '[' are
 // a clean error. Linear time in the text (hashing beyond 16 names an object).
-std::string json_structure_error(std::string_view text, size_t max_depth, std::string* pointer = nullptr);
+std::string structure_error(std::string_view text, size_t max_depth, std::string* pointer = nullptr);
 
-}  // namespace paydomain::evaluator
+}  // namespace paydomain::json

@@ -1,4 +1,4 @@
-#include "evaluator/json_reader.h"
+#include "json/reader.h"
 
 #include <algorithm>
 #include <charconv>
@@ -9,9 +9,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "evaluator/json_bytes.h"
+#include "json/bytes.h"
 
-namespace paydomain::evaluator {
+namespace paydomain::json {
 namespace {
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
@@ -42,28 +42,9 @@ void append_utf8(std::string& out, uint32_t cp) {
   }
 }
 
-// Length of the valid UTF-8 sequence starting at s[0] (a byte >= 0x80), or 0.
-size_t utf8_sequence(const unsigned char* s, size_t left) {
-  unsigned char c = s[0];
-  size_t n;
-  uint32_t min;
-  if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80;
-  else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800;
-  else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000;
-  else return 0;
-  if (left < n) return 0;
-  uint32_t cp = c & (0x7F >> n);
-  for (size_t i = 1; i < n; ++i) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
 }  // namespace
 
-bool JsonReader::fail(const char* expected) {
+bool Reader::fail(const char* expected) {
   if (!failed_) {
     failed_ = true;
     error_at_ = pos_;
@@ -73,11 +54,11 @@ bool JsonReader::fail(const char* expected) {
   return false;
 }
 
-void JsonReader::skip_ws() {
+void Reader::skip_ws() {
   while (pos_ < text_.size() && is_ws(text_[pos_])) ++pos_;
 }
 
-JsonReader::Kind JsonReader::peek() {
+Reader::Kind Reader::peek() {
   if (failed_) return Kind::Invalid;
   skip_ws();
   if (pos_ >= text_.size()) return Kind::Invalid;
@@ -92,7 +73,7 @@ JsonReader::Kind JsonReader::peek() {
   }
 }
 
-bool JsonReader::enter() {
+bool Reader::enter() {
   if (++depth_ <= max_depth_) return true;
   if (!failed_) {
     fail("");
@@ -101,7 +82,7 @@ bool JsonReader::enter() {
   return false;
 }
 
-bool JsonReader::begin_object() {
+bool Reader::begin_object() {
   if (failed_) return false;
   skip_ws();
   if (pos_ >= text_.size() || text_[pos_] != '{') return fail("'{'");
@@ -111,7 +92,7 @@ bool JsonReader::begin_object() {
   return true;
 }
 
-bool JsonReader::begin_array() {
+bool Reader::begin_array() {
   if (failed_) return false;
   skip_ws();
   if (pos_ >= text_.size() || text_[pos_] != '[') return fail("'['");
@@ -121,7 +102,7 @@ bool JsonReader::begin_array() {
   return true;
 }
 
-bool JsonReader::next_key(std::string_view& key) {
+bool Reader::next_key(std::string_view& key) {
   if (failed_) return false;
   skip_ws();
   bool first = first_;
@@ -145,7 +126,7 @@ bool JsonReader::next_key(std::string_view& key) {
   return true;
 }
 
-bool JsonReader::next_element() {
+bool Reader::next_element() {
   if (failed_) return false;
   skip_ws();
   bool first = first_;
@@ -163,7 +144,7 @@ bool JsonReader::next_element() {
   return true;
 }
 
-bool JsonReader::string(std::string_view& out) {
+bool Reader::string(std::string_view& out) {
   if (failed_) return false;
   skip_ws();
   if (pos_ >= text_.size() || text_[pos_] != '"') return fail("a string");
@@ -172,14 +153,14 @@ bool JsonReader::string(std::string_view& out) {
 
 // At the opening quote. The common case (no escapes) returns a view into the
 // text; the first backslash switches to decoding into `scratch`.
-bool JsonReader::scan_string(std::string_view& out, std::string& scratch) {
+bool Reader::scan_string(std::string_view& out, std::string& scratch) {
   const auto* s = reinterpret_cast<const unsigned char*>(text_.data());
   size_t n = text_.size();
   size_t start = ++pos_;
   bool decoding = false;
   while (true) {
     size_t run = pos_;
-    pos_ += json_bytes::first_special(text_.data() + pos_, n - pos_, true);
+    pos_ += bytes::first_special(text_.data() + pos_, n - pos_, true);
     if (decoding) scratch.append(text_.data() + run, pos_ - run);
     if (pos_ >= n) return fail("'\"' (the string is not closed)");
     unsigned char c = s[pos_];
@@ -190,7 +171,7 @@ bool JsonReader::scan_string(std::string_view& out, std::string& scratch) {
     }
     if (c < 0x20) return fail("an escape sequence instead of a control character in a string");
     if (c >= 0x80) {
-      size_t len = utf8_sequence(s + pos_, n - pos_);
+      size_t len = bytes::utf8_sequence(s + pos_, n - pos_);
       if (len == 0) return fail("valid UTF-8 in a string");
       if (decoding) scratch.append(text_.data() + pos_, len);
       pos_ += len;
@@ -245,7 +226,7 @@ bool JsonReader::scan_string(std::string_view& out, std::string& scratch) {
   }
 }
 
-bool JsonReader::number(std::string_view& raw) {
+bool Reader::number(std::string_view& raw) {
   if (failed_) return false;
   skip_ws();
   size_t start = pos_, n = text_.size();
@@ -271,13 +252,13 @@ bool JsonReader::number(std::string_view& raw) {
   return true;
 }
 
-bool JsonReader::literal(std::string_view word) {
+bool Reader::literal(std::string_view word) {
   if (text_.substr(pos_, word.size()) != word) return fail("a value (an object, array, string, number, true, false or null)");
   pos_ += word.size();
   return true;
 }
 
-bool JsonReader::boolean(bool& out) {
+bool Reader::boolean(bool& out) {
   if (failed_) return false;
   skip_ws();
   if (pos_ < text_.size() && text_[pos_] == 't') return out = true, literal("true");
@@ -285,14 +266,14 @@ bool JsonReader::boolean(bool& out) {
   return fail("true or false");
 }
 
-bool JsonReader::null() {
+bool Reader::null() {
   if (failed_) return false;
   skip_ws();
   if (pos_ < text_.size() && text_[pos_] == 'n') return literal("null");
   return fail("null");
 }
 
-bool JsonReader::skip() {
+bool Reader::skip() {
   switch (peek()) {
     case Kind::Object: {
       if (!begin_object()) return false;
@@ -324,7 +305,7 @@ bool JsonReader::skip() {
   return fail("a value (an object, array, string, number, true, false or null)");
 }
 
-bool JsonReader::skip_unchecked() {
+bool Reader::skip_unchecked() {
   Kind k = peek();
   if (k != Kind::Object && k != Kind::Array) return fail("an object or an array");
   const char* p = text_.data();
@@ -335,7 +316,7 @@ bool JsonReader::skip_unchecked() {
     if (c == '"') {
       // To the closing quote: runs of plain bytes eight at a time.
       while (i < n) {
-        i += json_bytes::first_special(p + i, n - i, false);
+        i += bytes::first_special(p + i, n - i, false);
         if (i >= n) break;
         if (p[i] == '"') break;
         i += p[i] == '\\' ? 2 : 1;  // an escaped byte, or a control character (left for the real read)
@@ -354,22 +335,22 @@ bool JsonReader::skip_unchecked() {
   return fail("the end of the object or array");
 }
 
-bool JsonReader::at_end() {
+bool Reader::at_end() {
   if (failed_) return false;
   skip_ws();
   if (pos_ < text_.size()) return fail("the end of the text after the value");
   return true;
 }
 
-JsonReader::IntStatus JsonReader::to_int64(std::string_view raw, int64_t& out) {
+Reader::IntStatus Reader::to_int64(std::string_view raw, int64_t& out) {
   if (raw.find_first_of(".eE") != std::string_view::npos) return IntStatus::NotIntegral;
   auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), out);
   if (ec == std::errc::result_out_of_range) return IntStatus::TooLarge;
   return ec == std::errc() && p == raw.data() + raw.size() ? IntStatus::Integral : IntStatus::NotIntegral;
 }
 
-std::string json_syntax_error(std::string_view text, size_t* offset) {
-  JsonReader r(text);
+std::string syntax_error(std::string_view text, size_t* offset) {
+  Reader r(text);
   if (r.skip() && r.at_end()) return {};
   if (offset) *offset = r.error_offset();
   return "at byte " + std::to_string(r.error_offset()) + ": " + r.error();
@@ -377,7 +358,7 @@ std::string json_syntax_error(std::string_view text, size_t* offset) {
 
 namespace {
 
-// One open object or array of json_structure_error's walk.
+// One open object or array of structure_error's walk.
 struct Level {
   bool object = false;
   bool fresh = true;         // nothing read inside yet
@@ -435,8 +416,8 @@ std::string quoted(std::string_view name) {
 
 }  // namespace
 
-std::string json_structure_error(std::string_view text, size_t max_depth, std::string* pointer) {
-  JsonReader r(text, static_cast<int>(std::min<size_t>(max_depth, INT_MAX - 1)));
+std::string structure_error(std::string_view text, size_t max_depth, std::string* pointer) {
+  Reader r(text, static_cast<int>(std::min<size_t>(max_depth, INT_MAX - 1)));
   // levels[0, depth) are open; entries past depth are kept for their buffers.
   std::vector<Level> levels;
   size_t depth = 0;
@@ -452,9 +433,9 @@ std::string json_structure_error(std::string_view text, size_t max_depth, std::s
   bool want_value = true;
   while (true) {
     if (want_value) {
-      JsonReader::Kind k = r.peek();
-      if (k == JsonReader::Kind::Object || k == JsonReader::Kind::Array) {
-        bool object = k == JsonReader::Kind::Object;
+      Reader::Kind k = r.peek();
+      if (k == Reader::Kind::Object || k == Reader::Kind::Array) {
+        bool object = k == Reader::Kind::Object;
         if (depth >= max_depth) {
           return problem(r.offset(), "nesting deeper than " + std::to_string(max_depth) + " levels", depth);
         }
@@ -498,4 +479,4 @@ std::string json_structure_error(std::string_view text, size_t max_depth, std::s
   return {};
 }
 
-}  // namespace paydomain::evaluator
+}  // namespace paydomain::json
