@@ -8,7 +8,7 @@ import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } 
 import { setDiagnostics, lintGutter, lintKeymap, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { MergeView } from "@codemirror/merge";
-import { Api, ApiError, conflictsOf, revisionOf, type Diagnostic, type RevisionInfo, type SourceFile } from "./api";
+import { AnswerError, Api, ApiError, conflictsOf, type Diagnostic, type Diff, type JsonObject, type Limit, type Money, type Result, type Revision, type RevisionDetail, type SourceFile } from "./api";
 import { paydomain, setObjectIndex } from "./lang";
 import { diffObjects, indexObjects, scanObjects, type ObjectChange } from "./objects";
 import { rebase } from "./rebase";
@@ -57,7 +57,10 @@ const probe = {
   lastCheck: { seq: 0, editAt: 0, sentAt: 0, shownAt: 0, serverMs: 0 },
   ready: false,
 };
-(window as any).paydomainEditor = {
+declare global {
+  interface Window { paydomainEditor: { probe: typeof probe; view: () => EditorView; text: () => string; files: () => string[]; base: () => number } }
+}
+window.paydomainEditor = {
   probe,
   view: () => view,
   text: () => (view ? view.state.doc.toString() : ""),
@@ -86,6 +89,7 @@ async function start(): Promise<void> {
       localStorage.removeItem(TOKEN_KEY);
       return showSignin("That token was not accepted.");
     }
+    if (e instanceof AnswerError) return showSignin(e.message);
     return showSignin(`Cannot reach the server: ${(e as Error).message}`);
   }
   $("#signin").hidden = true;
@@ -134,9 +138,14 @@ function notice(msg: string, kind: "info" | "error" = "info"): void {
 }
 
 // ---- loading the working copy --------------------------------------------------------
-function filesOf(r: RevisionInfo): SourceFile[] {
-  if (r.files && r.files.length) return r.files;
-  return [{ name: "domain.pd", text: r.source ?? "" }];
+// Revision 0 (the empty domain) has no files: start the analyst off with one.
+function filesOf(r: RevisionDetail): SourceFile[] {
+  return r.files.length ? r.files : [{ name: "domain.pd", text: "" }];
+}
+
+/** For calls whose failure the page can live with: a fallback, except when the answer breaks the API contract. */
+function unlessAnswerError<T>(fallback: T): (e: unknown) => T {
+  return (e) => { if (e instanceof AnswerError) throw e; return fallback; };
 }
 
 async function loadHead(): Promise<void> {
@@ -246,7 +255,11 @@ async function restoreDraft(): Promise<void> {
   let texts = d.files;
   if (d.base !== base) {
     // head moved since: bring the draft onto head the way a conflict reload does
-    const old = await api.revision(d.base).catch(() => null);
+    let old: RevisionDetail | null;
+    try { old = await api.revision(d.base).catch(unlessAnswerError(null)); } catch (e) {
+      notice(`Your unsaved edits are kept in this browser but not restored: ${(e as Error).message}`, "error");
+      return;
+    }
     if (!old) return;
     texts = rebase(filesOf(old), d.files, headFiles()).files;
   }
@@ -277,7 +290,7 @@ function onEdit(): void {
   clearTimeout(indexTimer);
   indexTimer = window.setTimeout(() => {
     // after the live check has had its turn, and only when the editor is idle
-    const idle = (window as any).requestIdleCallback || ((f: () => void) => setTimeout(f, 0));
+    const idle = typeof window.requestIdleCallback === "function" ? (f: () => void) => window.requestIdleCallback(f) : (f: () => void) => setTimeout(f, 0);
     idle(() => { refreshIndex(); renderFiles(); renderChangeCount(); saveDraft(); });
   }, 600);
 }
@@ -463,8 +476,7 @@ async function commit(): Promise<void> {
   $("#conflict").hidden = true;
   ($("#commit") as HTMLButtonElement).disabled = true;
   try {
-    const j = await api.commit(workingFiles(), base, message);
-    const rev = revisionOf(j);
+    const rev = (await api.commit(workingFiles(), base, message)).revision;
     // The working copy is now head: what we sent is what the server stored
     // (reload to pick up the canonical text when the server reformats).
     msgInput.value = "";
@@ -474,7 +486,7 @@ async function commit(): Promise<void> {
   } catch (e) {
     if (e instanceof ApiError && e.status === 409) showConflict(e);
     else if (e instanceof ApiError && e.status === 422) {
-      const ds: Diagnostic[] = e.body?.diagnostics || e.body?.error?.diagnostics || [];
+      const ds: Diagnostic[] = e.body?.diagnostics ?? [];
       if (ds.length) applyDiagnostics(ds);
       res.className = "error";
       res.textContent = `Not committed: the domain has ${ds.filter((d) => d.severity === "error").length || "some"} error(s). See Problems.`;
@@ -510,16 +522,14 @@ async function reloadAfter(rev: number): Promise<void> {
   scheduleCheck(0);
 }
 
-let pendingConflicts: { kind: string; id: string; revisions?: number[] }[] = [];
 function showConflict(e: ApiError): void {
-  pendingConflicts = conflictsOf(e.body);
+  const pendingConflicts = conflictsOf(e.body);
   const box = $("#conflict");
   box.hidden = false;
-  const head = e.body?.head ?? e.body?.error?.head;
   box.replaceChildren(
-    el("b", {}, "Someone else changed the same objects since you started" + (head ? ` (head is now r${head})` : "") + ":"),
+    el("b", {}, "Someone else changed the same objects since you started:"),
     el("ul", { class: "summary", id: "conflict-objects" }, ...pendingConflicts.map((c) => summaryItem({
-      op: "changed", kind: c.kind, id: c.id, detail: c.revisions?.length ? `changed in ${c.revisions.map((r) => `r${r}`).join(", ")}` : undefined,
+      op: "changed", kind: c.kind, id: c.id, detail: c.revisions.length ? `changed in ${c.revisions.map((r) => `r${r}`).join(", ")}` : undefined,
     }, true))),
     el("p", {}, "Reload these objects from head to continue. Your edits to other objects are kept."),
   );
@@ -579,7 +589,7 @@ $("#discard").addEventListener("click", async () => {
 let selectedRev = 0;
 async function renderHistory(): Promise<void> {
   const ul = $("#revisions");
-  let revs: RevisionInfo[];
+  let revs: Revision[];
   try { revs = await api.revisions(); } catch (e) { ul.replaceChildren(el("li", { class: "error" }, (e as Error).message)); return; }
   ul.replaceChildren(...revs.map((r) => {
     const li = el("li", { class: r.revision === selectedRev ? "active" : "", "data-revision": String(r.revision) },
@@ -591,10 +601,9 @@ async function renderHistory(): Promise<void> {
   if (!selectedRev && revs.length) void showRevision(revs[0].revision);
 }
 
-function fmtTime(t: unknown): string {
-  if (!t) return "";
-  const d = typeof t === "number" ? new Date(t > 1e12 ? t : t * 1000) : new Date(String(t));
-  return isNaN(d.getTime()) ? String(t) : d.toLocaleString();
+function fmtTime(t: string): string {
+  const d = new Date(t);
+  return isNaN(d.getTime()) ? t : d.toLocaleString();
 }
 
 async function showRevision(rev: number): Promise<void> {
@@ -602,13 +611,18 @@ async function showRevision(rev: number): Promise<void> {
   for (const li of document.querySelectorAll<HTMLElement>("#revisions li")) li.classList.toggle("active", li.dataset.revision === String(rev));
   const box = $("#revision-detail");
   box.replaceChildren(el("p", { class: "hint" }, "Loading…"));
-  const [r, parent] = await Promise.all([api.revision(rev), rev > 0 ? api.revision(rev - 1).catch(() => null) : Promise.resolve(null)]);
-  let serverDiff: any = null;
-  if (rev > 0) serverDiff = await api.diff(rev - 1, rev).catch(() => null);
+  let r: RevisionDetail, parent: RevisionDetail | null, serverDiff: Diff | null = null, head: number;
+  try {
+    [r, parent] = await Promise.all([api.revision(rev), rev > 0 ? api.revision(rev - 1).catch(unlessAnswerError(null)) : Promise.resolve(null)]);
+    if (rev > 0) serverDiff = await api.diff(rev - 1, rev).catch(unlessAnswerError(null));
+    head = await api.head().catch(unlessAnswerError(0));
+  } catch (e) {
+    box.replaceChildren(el("p", { class: "error" }, (e as Error).message));
+    return;
+  }
   const after = toMap(filesOf(r));
   const before = parent ? toMap(filesOf(parent)) : new Map<string, string>();
-  const changes = serverDiffItems(serverDiff) ?? diffObjects(before, after);
-  const head = await api.head().catch(() => 0);
+  const changes = serverDiff ? serverDiffItems(serverDiff) : diffObjects(before, after);
   const header = el("div", { class: "toolbar" },
     el("h2", {}, `Revision ${rev}`),
     el("span", {}, `${r.author || "—"} · ${fmtTime(r.time)}`));
@@ -640,24 +654,18 @@ async function showRevision(rev: number): Promise<void> {
   showFile();
 }
 
-/** The server's object-level diff items, if it sent any we understand. */
-function serverDiffItems(j: any): { op: string; kind: string; id: string; detail?: string }[] | null {
-  if (!j) return null;
-  const list: any[] = j.objects || j.changes || j.operations || null;
-  if (!Array.isArray(list)) return null;
-  return list.map((c) => {
-    const op = String(c.op || c.change || c.type || "changed").replace(/^insert$/, "added").replace(/^remove$/, "removed").replace(/^update$/, "changed");
-    const details = Array.isArray(c.parts) ? c.parts.map((p: any) => (p.path ? `${p.path}: ` : "") + (p.brief ?? "")).join("; ")
-      : Array.isArray(c.details) ? c.details.join("; ") : c.summary || c.detail || "";
-    return { op, kind: c.kind, id: c.id, detail: typeof details === "string" ? details : JSON.stringify(details) };
-  });
+/** The server's object-level diff, as summary items with the parts that changed inside each object. */
+function serverDiffItems(d: Diff): { op: string; kind: string; id: string; detail?: string }[] {
+  return d.objects.map((c) => ({
+    op: c.change, kind: c.kind, id: c.id,
+    detail: (c.parts ?? []).map((p) => (p.path ? `${p.path}: ` : "") + p.brief).join("; "),
+  }));
 }
 
 async function revert(rev: number): Promise<void> {
   if (!confirm(`Revert revision ${rev}? This makes a new revision with the inverse changes.`)) return;
   try {
-    const j = await api.revert(rev);
-    const nrev = revisionOf(j);
+    const nrev = (await api.revert(rev)).revision;
     notice(`Reverted r${rev} as r${nrev}.`);
     if (isDirty()) await rebaseOntoHead(); else await loadHead();
     saveDraft();
@@ -679,7 +687,8 @@ async function followHead(): Promise<void> {
     let h = known;
     try {
       h = await api.head(`?wait_after=${Math.max(known, base)}&timeout_s=25`);
-    } catch {
+    } catch (e) {
+      if (e instanceof AnswerError) notice(e.message, "error");
       await sleep(5000);
       continue;
     }
@@ -726,11 +735,12 @@ function setupTryIt(): void {
   $("#tryit").addEventListener("submit", (ev) => { ev.preventDefault(); void evaluate(); });
   fillTryItOptions();
   if (presetList.length) { sel.value = "0"; applyPreset(presetList[0]); }
-  void api.contexts().then((list) => {
-    if (!list || !list.length) return;
-    serverSamples = list.map((c: any) => ({ name: String(c.name ?? "sample"), given: givenFromContext(c.context ?? c, exponentOf), expect: [] }));
+  // The samples are a convenience: without them the tests' givens remain.
+  api.contexts().then((list) => {
+    if (!list.length) return;
+    serverSamples = list.map((c) => ({ name: c.name, given: givenFromContext(c.context, exponentOf), expect: [] }));
     refreshPresets();
-  });
+  }, (e) => { if (e instanceof AnswerError) notice(e.message, "error"); });
 }
 
 function refreshPresets(): void {
@@ -806,11 +816,8 @@ function exponentOf(cur: string): number {
   return 2;
 }
 
-function money(m: any): string {
-  if (m === null || m === undefined) return "";
-  if (typeof m === "string") return m;
-  if (typeof m === "object" && "amount" in m) return `${formatMinor(Number(m.amount), exponentOf(m.currency))} ${m.currency}`;
-  return JSON.stringify(m);
+function money(m: Money): string {
+  return `${formatMinor(m.amount, exponentOf(m.currency))} ${m.currency}`;
 }
 
 function formGiven(): GivenEntry[] {
@@ -834,10 +841,10 @@ async function evaluate(): Promise<void> {
   if (error) { out.replaceChildren(el("p", { class: "error" }, error)); return; }
   out.replaceChildren(el("p", { class: "hint" }, "Evaluating…"));
   try {
-    const j = editable() ? await api.evaluate(workingFiles(), context) : await api.evaluateAt(base, context);
-    renderResult(j, context);
+    const { result, answer } = editable() ? await api.evaluate(workingFiles(), context) : await api.evaluateAt(base, context);
+    renderResult(result, answer, context);
   } catch (e) {
-    const ds: Diagnostic[] = (e as ApiError).body?.diagnostics || [];
+    const ds: Diagnostic[] = e instanceof ApiError ? e.body?.diagnostics ?? [] : [];
     out.replaceChildren(el("p", { class: "error" }, `Cannot evaluate: ${(e as Error).message}`),
       ...(ds.length ? [el("p", {}, "Fix the problems in the working copy first.")] : []));
     if (ds.length) applyDiagnostics(ds);
@@ -849,8 +856,8 @@ async function evaluate(): Promise<void> {
  * fees, rule 2, posting merchant.settlement -> system.settlement (line 34)":
  * a link that opens the object's file at that line.
  */
-function ruleLink(rule: unknown, label = "rule"): HTMLElement | null {
-  if (typeof rule !== "string" || !rule) return null;
+function ruleLink(rule: string | undefined, label = "rule"): HTMLElement | null {
+  if (!rule) return null;
   const span = el("span", { class: "rule", title: "show this rule in the editor" }, `${label}: ${rule}`);
   span.addEventListener("click", () => {
     const m = /^(\w+)\s+("[^"]*"|[\w]+)/.exec(rule);
@@ -868,65 +875,72 @@ function ruleLink(rule: unknown, label = "rule"): HTMLElement | null {
   return span;
 }
 
-function explainList(list: unknown, title = "why"): HTMLElement | null {
-  if (!Array.isArray(list) || !list.length) return null;
+function explainList(list: string[] | undefined, title = "why"): HTMLElement | null {
+  if (!list || !list.length) return null;
   return el("details", { class: "explain" }, el("summary", {}, `why: ${list.length} rule(s)`), ...list.map((x) => el("div", {}, ruleLink(x, title))));
 }
 
-function missingNote(m: unknown): HTMLElement | null {
-  return Array.isArray(m) && m.length ? el("div", { class: "hint" }, `needs: ${m.join(", ")}`) : null;
+function missingNote(m: string[] | undefined): HTMLElement | null {
+  return m && m.length ? el("div", { class: "hint" }, `needs: ${m.join(", ")}`) : null;
 }
 
-function renderResult(j: any, context: any): void {
+/** A limit's bound: a count, or money (openapi.json: "count for a count limit, else amount and currency"). */
+function boundText(b: Limit["bound"], limit: string): string {
+  if (b.count !== undefined) return `${b.count} payments`;
+  if (b.amount !== undefined && b.currency !== undefined) return money({ amount: b.amount, currency: b.currency });
+  throw new AnswerError(200, "POST evaluate", `the bound of limit ${limit} has neither count nor amount and currency`);
+}
+
+function renderResult(res: Result, answer: unknown, context: JsonObject): void {
   const out = $("#result");
-  const res = j?.result ?? (Array.isArray(j?.results) ? j.results[0] : j);
   const parts: (HTMLElement | null)[] = [];
 
-  const terms = res.terms ?? {};
+  const terms = res.terms;
   parts.push(el("h4", {}, "Terms"),
-    el("div", { class: `terms ${terms.status}` }, terms.status === "forbidden" ? el("span", { class: "decline" }, "forbidden") : String(terms.status ?? "?"),
-      Array.isArray(terms.reasons) && terms.reasons.length ? `: ${terms.reasons.join("; ")}` : ""),
+    el("div", { class: `terms ${terms.status}` }, terms.status === "forbidden" ? el("span", { class: "decline" }, "forbidden") : terms.status,
+      terms.reasons && terms.reasons.length ? `: ${terms.reasons.join("; ")}` : ""),
     missingNote(terms.missing), explainList(terms.explain, "terms"));
 
-  const cf = res.cash_flow ?? {};
-  const postings: any[] = cf.postings ?? [];
+  const cf = res.cash_flow;
+  const postings = cf.postings;
   parts.push(el("h4", {}, `Postings (${postings.length})`));
-  if (cf.status && cf.status !== "determined") parts.push(el("div", { class: "decline" }, `cash flow ${cf.status}${cf.error ? `: ${cf.error}` : ""}`));
+  if (cf.status !== "determined") parts.push(el("div", { class: "decline" }, `cash flow ${cf.status}${cf.error ? `: ${cf.error}` : ""}`));
   for (const p of postings) {
-    parts.push(el("div", { class: `posting ${p.side ?? ""}` }, `${p.from} → ${p.to} `, el("span", { class: "money" }, money(p.amount)),
+    parts.push(el("div", { class: `posting ${p.side}` }, `${p.from} → ${p.to} `, el("span", { class: "money" }, money(p.amount)),
       p.side === "provider" ? el("span", { class: "hint" }, " (provider's fees)") : null,
-      p.details ? el("div", { class: "hint" }, String(p.details)) : null,
+      p.details ? el("div", { class: "hint" }, p.details) : null,
       el("div", {}, ruleLink(p.rule))));
   }
   parts.push(missingNote(cf.missing));
-  if (Array.isArray(cf.possibilities) && cf.possibilities.length) parts.push(el("div", { class: "hint" }, "may still apply:"), explainList(cf.possibilities, "rule"));
+  if (cf.possibilities && cf.possibilities.length) parts.push(el("div", { class: "hint" }, "may still apply:"), explainList(cf.possibilities, "rule"));
 
-  const route = res.route ?? {};
+  const route = res.route;
   parts.push(el("h4", {}, "Route"));
   if (route.status === "chosen") {
-    parts.push(el("div", { class: "candidate chosen" }, "terminal ", el("b", { class: "terminal" }, route.terminal), route.provider ? ` (provider ${route.provider})` : ""));
-    const others = (route.candidates ?? []).filter((c: string) => c !== route.terminal);
+    const terminal = route.terminal ?? "";
+    parts.push(el("div", { class: "candidate chosen" }, "terminal ", el("b", { class: "terminal" }, terminal), route.provider ? ` (provider ${route.provider})` : ""));
+    const others = (route.candidates ?? []).filter((c) => c !== terminal);
     if (others.length) parts.push(el("div", { class: "hint" }, `also eligible, in order: ${others.join(", ")}`));
   } else if (route.status === "declined") {
     parts.push(el("div", { class: "decline" }, `declined: ${route.decline_reason ?? ""}`));
   } else if (route.status === "undetermined") {
     parts.push(el("div", { class: "hint" }, `undetermined; possible: ${(route.possible ?? []).join(", ") || "none"}`));
   } else {
-    parts.push(el("div", { class: "decline" }, route.status === "no_routing" ? "no routing ruleset for this payment" : `no route (${route.status ?? "?"})`));
+    parts.push(el("div", { class: "decline" }, route.status === "no_routing" ? "no routing ruleset for this payment" : `no route (${route.status})`));
   }
   for (const r of route.rejected ?? []) parts.push(el("div", { class: "candidate rejected" }, `✗ ${r.terminal}: ${r.reason}`));
   parts.push(missingNote(route.missing), explainList(route.explain, "routing"));
 
-  const limits: any[] = res.limits ?? [];
+  const limits = res.limits;
   parts.push(el("h4", {}, `Limits (${limits.length})`));
   for (const l of limits) {
-    const bound = l.bound ? (l.bound.count !== undefined ? `${l.bound.count} payments` : money(l.bound)) : "";
-    parts.push(el("div", { class: `limit ${l.verdict ?? ""}` }, el("b", {}, l.limit), ` ${l.status}`, bound ? `: ${l.bound?.inclusive === false ? "<" : "≤"} ${bound} per ${l.period}` : "",
+    const bound = boundText(l.bound, l.limit);
+    parts.push(el("div", { class: `limit ${l.verdict ?? ""}` }, el("b", {}, l.limit), ` ${l.status}`, `: ${l.bound.inclusive === false ? "<" : "≤"} ${bound} per ${l.period}`,
       l.verdict ? el("span", { class: l.verdict === "exceeded" ? "decline" : "" }, ` — ${l.verdict}`) : null,
       l.scope_key ? el("div", { class: "hint" }, `counted for ${l.scope_key}`) : null,
       missingNote(l.missing), el("div", {}, ruleLink(l.explain, "limit"))));
   }
-  if (Array.isArray(res.limits_not_applicable) && res.limits_not_applicable.length) {
+  if (res.limits_not_applicable.length) {
     parts.push(el("div", { class: "hint" }, `not applicable: ${res.limits_not_applicable.join(", ")}`));
   }
   if (currentPreset && currentPreset.expect.length) {
@@ -937,7 +951,7 @@ function renderResult(j: any, context: any): void {
       }));
   }
   parts.push(el("p", { class: "hint" }, editable() ? `Evaluated against your working copy (based on r${base}).` : `Evaluated against r${base}.`));
-  parts.push(el("details", {}, el("summary", {}, "Context and raw answer (JSON)"), el("pre", { class: "raw" }, JSON.stringify({ context, answer: j }, null, 2))));
+  parts.push(el("details", {}, el("summary", {}, "Context and raw answer (JSON)"), el("pre", { class: "raw" }, JSON.stringify({ context, answer }, null, 2))));
   out.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
 }
 

@@ -33,14 +33,10 @@ async function newEditor(token, { check = true, viewport = { width: 1280, height
 }
 
 async function headFiles() {
-  const r = await server.api("reader", "GET", "/v1/revisions/head");
-  const files = r.files || [];
-  return Array.isArray(files) ? files.map((f) => ({ name: f.name || f.path, text: f.text ?? f.source ?? f.content }))
-    : Object.entries(files).map(([name, text]) => ({ name, text }));
+  return (await server.api("reader", "GET", "/v1/revisions/head")).files;
 }
 async function headRevision() {
-  const h = await server.api("reader", "GET", "/v1/head");
-  return h.revision ?? h.head;
+  return (await server.api("reader", "GET", "/v1/head")).revision;
 }
 
 describe("web editor", { timeout: 300000 }, () => {
