@@ -116,3 +116,8 @@ function single(route: string, r: Result | undefined): Result {
 export function conflictsOf(body: ErrorBody | null): Conflict[] {
   return body?.conflicts ?? [];
 }
+
+/** For calls whose failure the page can live with: a fallback, except when the answer breaks the API contract. */
+export function unlessAnswerError<T>(fallback: T): (e: unknown) => T {
+  return (e) => { if (e instanceof AnswerError) throw e; return fallback; };
+}
