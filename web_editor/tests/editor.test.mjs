@@ -377,4 +377,28 @@ describe("web editor", { timeout: 300000 }, () => {
     assert.equal(await page.evaluate(() => window.paydomainEditor.view().state.readOnly), true);
     await ctx.close();
   });
+
+  it("an answer that lacks a documented field is an error on the page, not a silent default", async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    // A server that drifted: whoami without "role", the history with "rev" for "revision".
+    await page.route("**/v1/whoami", (r) => r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ name: "bob" }) }));
+    await page.goto(server.url + "/");
+    await page.fill("#token", server.tokens.editor);
+    await page.click("#signin-form button[type=submit]");
+    await page.waitForFunction(() => document.querySelector("#signin-error")?.textContent?.includes("/role: missing"), null, { timeout: 15000 });
+    assert.match(await page.textContent("#signin-error"), /GET \/v1\/whoami.*openapi\.json/);
+    await page.unroute("**/v1/whoami");
+    await page.route("**/v1/revisions?limit=*", async (r) => {
+      const real = await (await r.fetch()).json();
+      const drifted = real.revisions.map(({ revision, ...rest }) => ({ rev: revision, ...rest }));
+      await r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ revisions: drifted }) });
+    });
+    await page.click("#signin-form button[type=submit]");
+    await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
+    await page.click("#tabs button[data-view=history]");
+    await page.waitForSelector("#revisions li.error", { timeout: 15000 });
+    assert.match(await page.textContent("#revisions li.error"), /\/revisions\/0\/revision: missing/);
+    await ctx.close();
+  });
 });
