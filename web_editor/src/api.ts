@@ -1,44 +1,41 @@
-// The HTTP API of `paydomain serve` as the editor uses it (docs/api.md).
-// Every call carries the bearer token; errors come back as ApiError with the
-// server's {"error": {"code", "message", "path"}} and the whole body (a 409
-// commit answer lists the conflicting objects, a 422 the diagnostics).
+// The HTTP API of `paydomain serve` as the editor uses it (docs/api.md). The
+// shapes are those of server/openapi.json (api.generated.ts): every answer is
+// checked against its route's schema before the editor reads it, and a
+// mismatch is an AnswerError with the JSON pointer of the field at fault,
+// shown to the user like any other failure. Every call carries the bearer
+// token; errors come back as ApiError with the server's Error body.
+import { answerChecks, checkErrorBody, type Answers, type ApiRoute, type Conflict, type ErrorBody, type JsonObject, type Result } from "./api.generated";
+import { ContractError } from "./contract";
 
-export interface SourceFile { name: string; text: string }
-
-export interface Diagnostic {
-  severity: "error" | "warning";
-  file: string;
-  line: number;
-  column: number;
-  length: number;
-  code: string;
-  message: string;
-  expected?: string;
-  suggestion?: string;
-  object?: string;
-}
-
-export interface RevisionInfo {
-  revision: number;
-  author: string;
-  message: string;
-  time: string;
-  base?: number;
-  files?: SourceFile[];
-  source?: string;
-  [k: string]: unknown;
-}
+export type {
+  Caller, CheckReport, Commit, Conflict, ContextSample, Diagnostic, Diff, ErrorBody, Evaluation, File as SourceFile,
+  Json, JsonObject, Limit, Money, Posting, Result, Revision, RevisionDetail, WorkingEvaluation,
+} from "./api.generated";
+import type { File as SourceFile } from "./api.generated";
 
 export class ApiError extends Error {
-  constructor(public status: number, public code: string, message: string, public body: any) {
+  constructor(public status: number, public code: string, message: string, public body: ErrorBody | null) {
     super(message);
   }
+}
+
+/** An answer that does not have the documented shape (server/openapi.json): the editor and server disagree. */
+export class AnswerError extends ApiError {
+  constructor(status: number, route: string, problem: string) {
+    super(status, "unexpected-answer", `the server's answer to ${route} is not the documented one (server/openapi.json): ${problem}`, null);
+  }
+}
+
+function parse(text: string, status: number, route: string): unknown {
+  try { return JSON.parse(text); } catch { throw new AnswerError(status, route, `not JSON: ${text.slice(0, 200)}`); }
 }
 
 export class Api {
   constructor(public token: string, public base = "") {}
 
-  async call(method: string, path: string, body?: unknown): Promise<any> {
+  /** Calls `route` ("METHOD /pattern") at `path` (the pattern filled in); the answer is checked against the route's schema. */
+  async call<R extends ApiRoute>(route: R, path: string, body?: unknown): Promise<Answers[R]> {
+    const method = route.slice(0, route.indexOf(" "));
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let res: Response;
@@ -48,114 +45,79 @@ export class Api {
       throw new ApiError(0, "network", `cannot reach the server: ${(e as Error).message}`, null);
     }
     const text = await res.text();
-    let json: any = null;
-    try { json = text ? JSON.parse(text) : null; } catch { json = null; }
     if (!res.ok) {
-      const err = json && json.error ? json.error : {};
-      throw new ApiError(res.status, err.code || String(res.status), err.message || text || res.statusText, json);
+      // Every 4xx/5xx has the Error shape (docs/api.md, "Errors").
+      const j = parse(text, res.status, `${route} (HTTP ${res.status})`);
+      try { checkErrorBody(j, "", false); } catch (e) {
+        if (e instanceof ContractError) throw new AnswerError(res.status, `${route} (HTTP ${res.status})`, e.message);
+        throw e;
+      }
+      const err = j as ErrorBody;
+      throw new ApiError(res.status, err.error.code, err.error.message, err);
     }
-    return json;
+    const j = parse(text, res.status, route);
+    try { answerChecks[route](j, "", false); } catch (e) {
+      if (e instanceof ContractError) throw new AnswerError(res.status, route, e.message);
+      throw e;
+    }
+    return j as Answers[R];
   }
 
-  // ---- who am I
-  /** {name, role} of the token; falls back to probing when the server has no whoami route. */
-  async whoami(): Promise<{ name: string; role: string }> {
-    try {
-      const j = await this.call("GET", "/v1/whoami");
-      const t = j.token || j;
-      return { name: t.name || "", role: t.role || "" };
-    } catch (e) {
-      if (e instanceof ApiError && (e.status === 401)) throw e;
-    }
-    await this.head(); // 401 here means a bad token
-    let role = "reader";
-    try { await this.check([]); role = "editor"; } catch (e) { if (!(e instanceof ApiError) || e.status !== 403) role = "editor"; }
-    if (role === "editor") {
-      try { await this.call("GET", "/v1/tokens"); role = "admin"; } catch { /* not an admin */ }
-    }
-    return { name: "", role };
-  }
+  whoami() { return this.call("GET /v1/whoami", "/v1/whoami"); }
 
+  /** The head revision's number; `query` adds the long-poll parameters. */
   async head(query = ""): Promise<number> {
-    const j = await this.call("GET", "/v1/head" + query);
-    return typeof j === "number" ? j : (j.revision ?? j.head ?? 0);
+    return (await this.call("GET /v1/head", "/v1/head" + query)).revision;
   }
 
-  async revisions(limit = 200): Promise<RevisionInfo[]> {
-    const j = await this.call("GET", `/v1/revisions?limit=${limit}`);
-    const list: any[] = Array.isArray(j) ? j : (j.revisions || j.items || []);
-    return list.map(normalizeRevision).sort((a, b) => b.revision - a.revision);
+  /** The newest `limit` revisions, newest first. */
+  async revisions(limit = 200) {
+    return (await this.call("GET /v1/revisions", `/v1/revisions?limit=${limit}`)).revisions;
   }
 
-  async revision(rev: number | "head"): Promise<RevisionInfo> {
-    return normalizeRevision(await this.call("GET", `/v1/revisions/${rev}`));
-  }
+  revision(rev: number | "head") { return this.call("GET /v1/revisions/{rev}", `/v1/revisions/${rev}`); }
 
-  async check(files: SourceFile[]): Promise<{ diagnostics: Diagnostic[]; raw: any }> {
-    const j = await this.call("POST", "/v1/check", { files });
-    return { diagnostics: (j && (j.diagnostics || j.problems)) || [], raw: j };
-  }
+  check(files: SourceFile[]) { return this.call("POST /v1/check", "/v1/check", { files }); }
 
-  async evaluate(files: SourceFile[], context: any): Promise<any> {
-    const j = await this.call("POST", "/v1/evaluate?explain=true", { files, context, contexts: undefined, explain: true });
-    return j;
+  /** Tries a working copy on one context: its result (the raw answer is kept for display). */
+  async evaluate(files: SourceFile[], context: JsonObject): Promise<{ result: Result; answer: unknown }> {
+    const route = "POST /v1/evaluate";
+    const j = await this.call(route, "/v1/evaluate?explain=true", { files, context, explain: true });
+    return { result: single(route, j.result), answer: j };
   }
 
   /** Readers may not evaluate a working copy; they try a committed revision. */
-  async evaluateAt(rev: number, context: any): Promise<any> {
-    return this.call("POST", `/v1/revisions/${rev}/evaluate?explain=true`, context);
+  async evaluateAt(rev: number, context: JsonObject): Promise<{ result: Result; answer: unknown }> {
+    const route = "POST /v1/revisions/{rev}/evaluate";
+    const j = await this.call(route, `/v1/revisions/${rev}/evaluate?explain=true`, context);
+    return { result: single(route, j.result), answer: j };
   }
 
-  async commit(files: SourceFile[], base: number, message: string): Promise<any> {
-    return this.call("POST", "/v1/commits", { files, base, message });
+  commit(files: SourceFile[], base: number, message: string) {
+    return this.call("POST /v1/commits", "/v1/commits", { files, base, message });
   }
 
-  async diff(from: number, to: number): Promise<any> {
-    return this.call("GET", `/v1/diff?from=${from}&to=${to}`);
+  diff(from: number, to: number) { return this.call("GET /v1/diff", `/v1/diff?from=${from}&to=${to}`); }
+
+  revert(rev: number, message?: string) {
+    return this.call("POST /v1/revisions/{rev}/revert", `/v1/revisions/${rev}/revert`, message ? { message } : {});
   }
 
-  async revert(rev: number, message?: string): Promise<any> {
-    return this.call("POST", `/v1/revisions/${rev}/revert`, message ? { message } : {});
-  }
-
-  async contexts(): Promise<any[] | null> {
-    try {
-      const j = await this.call("GET", "/v1/contexts");
-      return Array.isArray(j) ? j : j.contexts || null;
-    } catch { return null; }
-  }
+  async contexts() { return (await this.call("GET /v1/contexts", "/v1/contexts")).contexts; }
 }
 
-export function normalizeRevision(j: any): RevisionInfo {
-  const r = j && j.revision && typeof j.revision === "object" ? { ...j.revision, ...j } : { ...j };
-  const rev = typeof r.revision === "number" ? r.revision : (r.rev ?? r.id ?? r.number ?? 0);
-  let files: SourceFile[] | undefined;
-  if (Array.isArray(r.files)) files = r.files.map((f: any) => ({ name: f.name || f.path || f.file, text: f.text ?? f.source ?? f.content ?? "" }));
-  else if (r.files && typeof r.files === "object") files = Object.entries(r.files).map(([name, text]) => ({ name, text: String(text) }));
-  return {
-    ...r,
-    revision: rev,
-    author: r.author || r.committer || "",
-    message: r.message ?? "",
-    time: r.time || r.created_at || r.committed_at || r.timestamp || "",
-    files,
-    source: typeof r.source === "string" ? r.source : undefined,
-  };
+/** `result` is optional in the schema (a batch answers `results`); a one-context request must have it. */
+function single(route: string, r: Result | undefined): Result {
+  if (!r) throw new AnswerError(200, route, "/result: missing (the answer to one context)");
+  return r;
 }
 
-/** Conflicting objects of a 409 answer, as "kind id" pairs, whatever the exact shape. */
-export function conflictsOf(body: any): { kind: string; id: string; revisions?: number[] }[] {
-  const raw: any[] = (body && (body.conflicts || (body.error && (body.error.conflicts || body.error.objects)) || body.objects)) || [];
-  return raw.map((c) => {
-    if (typeof c === "string") { const [kind, ...rest] = c.split(/[ /:]/); return { kind, id: rest.join(" ") }; }
-    return { kind: c.kind, id: c.id, revisions: Array.isArray(c.revisions) ? c.revisions : undefined };
-  });
+/** Conflicting objects of a 409 answer (none for a 409 that is not about objects, e.g. idempotency-mismatch). */
+export function conflictsOf(body: ErrorBody | null): Conflict[] {
+  return body?.conflicts ?? [];
 }
 
-/** The revision number in a commit or revert answer: {"revision": N} or {"revision": {"revision"|"rev": N}}. */
-export function revisionOf(j: any): number {
-  if (!j) return 0;
-  if (typeof j.revision === "number") return j.revision;
-  if (j.revision && typeof j.revision === "object") return j.revision.revision ?? j.revision.rev ?? 0;
-  return j.rev ?? j.head ?? 0;
+/** For calls whose failure the page can live with: a fallback, except when the answer breaks the API contract. */
+export function unlessAnswerError<T>(fallback: T): (e: unknown) => T {
+  return (e) => { if (e instanceof AnswerError) throw e; return fallback; };
 }

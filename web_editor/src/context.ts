@@ -3,6 +3,7 @@
 // (evaluator/json.h, docs/evaluation.md): money in minor units of its currency,
 // the card's attributes under "payment_tool", health and turnover by object id.
 import type { GivenEntry } from "./given";
+import type { Json, JsonObject } from "./api";
 
 export function toMinor(text: string, exp: number): number | null {
   const m = /^\s*(-?)(\d+)(?:[.,](\d+))?\s*$/.exec(text);
@@ -21,7 +22,7 @@ export function formatMinor(minor: number, exp: number): string {
 }
 
 function scalar(v: string): string {
-  return v.startsWith('"') ? JSON.parse(v) : v;
+  return v.startsWith('"') ? String(JSON.parse(v)) : v;
 }
 
 /** Money "6000.00 RUB" -> {amount: 600000, currency: "RUB"}; null when it is not money. */
@@ -35,28 +36,37 @@ export function moneyValue(v: string, exponentOf: (cur: string) => number): { am
 // Fields that describe the payment tool: nested under "payment_tool" (evaluator/json.h).
 const TOOL_FIELDS = ["payment_system", "issuer_country", "bin", "wallet_provider", "token_provider", "token"];
 
-export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string) => number): { context: any; error?: string } {
-  const ctx: any = {};
+/** The context of `entries`, or an error for the analyst (the context is then empty). */
+export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string) => number): { context: JsonObject; error?: string } {
+  const ctx: JsonObject = {};
+  // The nested objects are created where their first field appears, so the
+  // context's members keep the order of the given.
+  const nested = (key: string): JsonObject => {
+    const v = ctx[key];
+    if (v && typeof v === "object" && !Array.isArray(v)) return v;
+    const o: JsonObject = {};
+    ctx[key] = o;
+    return o;
+  };
   for (const e of entries) {
     if (e.key === "health") {
-      ctx.health ??= {};
-      ctx.health[e.target!] ??= {};
+      const health = nested("health");
+      const target = e.target ?? "";
+      const h = health[target];
+      const metrics: JsonObject = h && typeof h === "object" && !Array.isArray(h) ? h : (health[target] = {});
       const pct = /^(\d+(?:\.\d+)?)%$/.exec(e.value);
-      ctx.health[e.target!][e.metric!] = pct ? `${pct[1]}%` : Number(e.value);
+      metrics[e.metric ?? ""] = pct ? `${pct[1]}%` : Number(e.value);
     } else if (e.key === "turnover") {
-      ctx.turnover ??= {};
       const m = moneyValue(e.value, exponentOf);
-      ctx.turnover[e.target!] = m ?? Number(e.value);
+      nested("turnover")[e.target ?? ""] = m ?? Number(e.value);
     } else if (e.key === "amount" || e.key === "payment_amount") {
       const m = moneyValue(e.value, exponentOf);
-      if (!m) return { context: null, error: `${e.key} "${e.value}" is not money like 6000.00 RUB (with at most the currency's decimals)` };
+      if (!m) return { context: {}, error: `${e.key} "${e.value}" is not money like 6000.00 RUB (with at most the currency's decimals)` };
       ctx[e.key] = m;
     } else if (e.key === "payment_tool") {
-      ctx.payment_tool ??= {};
-      ctx.payment_tool.kind = scalar(e.value);
+      nested("payment_tool").kind = scalar(e.value);
     } else if (TOOL_FIELDS.includes(e.key)) {
-      ctx.payment_tool ??= {};
-      ctx.payment_tool[e.key] = scalar(e.value);
+      nested("payment_tool")[e.key] = scalar(e.value);
     } else {
       ctx[e.key] = scalar(e.value);
     }
@@ -68,20 +78,24 @@ export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string
 const STRING_FIELDS = ["party", "shop", "time", "payment_key", "bin", "token"];
 
 /** The inverse of contextFromGiven: a JSON context (e.g. a server sample) as `given` entries. */
-export function givenFromContext(ctx: any, exponentOf: (cur: string) => number): GivenEntry[] {
+// A context is free-form JSON (openapi.json's Context): these read its nested parts.
+const isObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The inverse of contextFromGiven: a JSON context (e.g. a server sample) as `given` entries. */
+export function givenFromContext(ctx: JsonObject, exponentOf: (cur: string) => number): GivenEntry[] {
   const out: GivenEntry[] = [];
-  const val = (k: string, v: unknown) => (STRING_FIELDS.includes(k) || (typeof v === "string" && !/^[A-Za-z_][\w]*$/.test(v)) ? JSON.stringify(String(v)) : String(v));
-  const money = (m: any) => `${formatMinor(Number(m.amount), exponentOf(m.currency))} ${m.currency}`;
-  for (const [k, v] of Object.entries(ctx ?? {})) {
-    if ((k === "amount" || k === "payment_amount") && v && typeof v === "object") out.push({ key: k, value: money(v) });
-    else if (k === "payment_tool" && v && typeof v === "object") {
-      for (const [tk, tv] of Object.entries(v as Record<string, unknown>)) out.push({ key: tk === "kind" ? "payment_tool" : tk, value: val(tk, tv) });
-    } else if (k === "health" && v && typeof v === "object") {
-      for (const [target, metrics] of Object.entries(v as Record<string, any>)) {
-        for (const [metric, mv] of Object.entries(metrics ?? {})) out.push({ key: "health", target, metric, value: String(mv) });
+  const val = (k: string, v: Json) => (STRING_FIELDS.includes(k) || (typeof v === "string" && !/^[A-Za-z_][\w]*$/.test(v)) ? JSON.stringify(String(v)) : String(v));
+  const money = (m: JsonObject) => `${formatMinor(Number(m.amount), exponentOf(String(m.currency)))} ${String(m.currency)}`;
+  for (const [k, v] of Object.entries(ctx)) {
+    if ((k === "amount" || k === "payment_amount") && isObject(v)) out.push({ key: k, value: money(v) });
+    else if (k === "payment_tool" && isObject(v)) {
+      for (const [tk, tv] of Object.entries(v)) out.push({ key: tk === "kind" ? "payment_tool" : tk, value: val(tk, tv) });
+    } else if (k === "health" && isObject(v)) {
+      for (const [target, metrics] of Object.entries(v)) {
+        if (isObject(metrics)) for (const [metric, mv] of Object.entries(metrics)) out.push({ key: "health", target, metric, value: String(mv) });
       }
-    } else if (k === "turnover" && v && typeof v === "object") {
-      for (const [target, tv] of Object.entries(v as Record<string, any>)) out.push({ key: "turnover", target, value: tv && typeof tv === "object" ? money(tv) : String(tv) });
+    } else if (k === "turnover" && isObject(v)) {
+      for (const [target, tv] of Object.entries(v)) out.push({ key: "turnover", target, value: isObject(tv) ? money(tv) : String(tv) });
     } else if (v !== null && typeof v !== "object") out.push({ key: k, value: val(k, v) });
   }
   return out;

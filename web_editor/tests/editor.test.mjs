@@ -33,14 +33,10 @@ async function newEditor(token, { check = true, viewport = { width: 1280, height
 }
 
 async function headFiles() {
-  const r = await server.api("reader", "GET", "/v1/revisions/head");
-  const files = r.files || [];
-  return Array.isArray(files) ? files.map((f) => ({ name: f.name || f.path, text: f.text ?? f.source ?? f.content }))
-    : Object.entries(files).map(([name, text]) => ({ name, text }));
+  return (await server.api("reader", "GET", "/v1/revisions/head")).files;
 }
 async function headRevision() {
-  const h = await server.api("reader", "GET", "/v1/head");
-  return h.revision ?? h.head;
+  return (await server.api("reader", "GET", "/v1/head")).revision;
 }
 
 describe("web editor", { timeout: 300000 }, () => {
@@ -379,6 +375,30 @@ describe("web editor", { timeout: 300000 }, () => {
     const { ctx, page } = await newEditor(server.tokens.reader, { check: false });
     assert.equal((await page.textContent("#role"))?.trim(), "reader");
     assert.equal(await page.evaluate(() => window.paydomainEditor.view().state.readOnly), true);
+    await ctx.close();
+  });
+
+  it("an answer that lacks a documented field is an error on the page, not a silent default", async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    // A server that drifted: whoami without "role", the history with "rev" for "revision".
+    await page.route("**/v1/whoami", (r) => r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ name: "bob" }) }));
+    await page.goto(server.url + "/");
+    await page.fill("#token", server.tokens.editor);
+    await page.click("#signin-form button[type=submit]");
+    await page.waitForFunction(() => document.querySelector("#signin-error")?.textContent?.includes("/role: missing"), null, { timeout: 15000 });
+    assert.match(await page.textContent("#signin-error"), /GET \/v1\/whoami.*openapi\.json/);
+    await page.unroute("**/v1/whoami");
+    await page.route("**/v1/revisions?limit=*", async (r) => {
+      const real = await (await r.fetch()).json();
+      const drifted = real.revisions.map(({ revision, ...rest }) => ({ rev: revision, ...rest }));
+      await r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ revisions: drifted }) });
+    });
+    await page.click("#signin-form button[type=submit]");
+    await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
+    await page.click("#tabs button[data-view=history]");
+    await page.waitForSelector("#revisions li.error", { timeout: 15000 });
+    assert.match(await page.textContent("#revisions li.error"), /\/revisions\/0\/revision: missing/);
     await ctx.close();
   });
 });

@@ -71,7 +71,7 @@ export class Server {
     try {
       // Seeded by init; should init leave the store empty, commit the example through the API.
       const head = await s.api("editor", "GET", "/v1/head");
-      if ((head.revision ?? head.head ?? 0) === 0) {
+      if (head.revision === 0) {
         await s.api("editor", "POST", "/v1/commits", { base: 0, message: "Seed from examples/acme", files: acmeFiles() });
       }
     } catch (e) {

@@ -1,25 +1,19 @@
 // Unit tests of the page's pure logic (no browser, no server): the object
-// scanner, the object-level diff and rebase, given -> context, expectations.
+// scanner, the object-level diff and rebase, given -> context, expectations,
+// and the checks of the server's answers against server/openapi.json.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { build } from "esbuild";
-import { mkdtempSync, rmSync } from "node:fs";
+import { writeFileSync, mkdtempSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadSrc } from "./load-src.mjs";
+import { generateApi } from "../gen-api.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "pd-editor-unit-"));
-const out = join(dir, "lib.mjs");
-await build({
-  stdin: {
-    contents: `export * from "./objects"; export * from "./rebase"; export * from "./given"; export * from "./context"; export * from "./expect";`,
-    resolveDir: join(here, "../src"), loader: "ts",
-  },
-  bundle: true, format: "esm", platform: "node", outfile: out, logLevel: "error",
-});
-const lib = await import(out);
-rmSync(dir, { recursive: true, force: true });
+const lib = await loadSrc(
+  `export * from "./objects"; export * from "./rebase"; export * from "./given"; export * from "./context"; export * from "./expect";
+   export * from "./api"; export * from "./contract"; export * as generated from "./api.generated";`);
 
 const domain = `# header
 currency RUB { name "Russian ruble" numeric 643 exponent 2 }
@@ -89,9 +83,12 @@ test("a test's given becomes the evaluator's context", () => {
 test("expectations are compared with a result", () => {
   const res = {
     terms: { status: "allowed" },
-    cash_flow: { postings: [{ from: "merchant.settlement", to: "system.settlement", amount: { amount: 7200, currency: "RUB" } }] },
-    route: { status: "chosen", terminal: "yb_3ds" }, limits: [{ limit: "card_daily", status: "applies" }],
+    cash_flow: { status: "determined", postings: [{ from: "merchant.settlement", to: "system.settlement", amount: { amount: 7200, currency: "RUB" }, side: "merchant" }] },
+    route: { status: "chosen", terminal: "yb_3ds", candidates: ["yb_3ds"] },
+    limits: [{ limit: "card_daily", status: "applies", period: "day", timezone: "UTC", bound: { amount: 100000, currency: "RUB", inclusive: true } }],
+    limits_not_applicable: [],
   };
+  lib.generated.checkResult(res, "", true); // the fixture has the documented shape
   const v = (line) => lib.checkExpectation(line, res, () => 2);
   assert.equal(v("posting merchant.settlement -> system.settlement 72.00 RUB"), "pass");
   assert.equal(v("posting merchant.settlement -> system.settlement 60.00 RUB"), "fail");
@@ -118,4 +115,88 @@ test("a JSON context (a server sample) becomes given entries and back", () => {
     "health yb_3ds failure_rate 80%", "health yb_3ds latency_ms 1200", "turnover shop_monthly_count 3"].join("\n"));
   const back = lib.contextFromGiven(lib.parseGiven(lib.formatGiven(given)), () => 2).context;
   assert.deepEqual(back, { ...ctx, health: { yb_3ds: { failure_rate: "80%", latency_ms: 1200 } }, turnover: { shop_monthly_count: 3 } });
+});
+
+// ---- the server's answers against server/openapi.json ---------------------------------
+const revision = { revision: 3, base: 2, author: "ann", message: "raise the fee", time: "2026-11-25T13:20:46.123Z", time_ms: 1795612846123, op_count: 1 };
+const check = (name, v, strict = false) => lib.generated[`check${name}`](v, "", strict);
+
+test("a documented answer passes its check; a missing or mistyped field fails naming its place", () => {
+  check("Revision", revision, true);
+  const { revision: _, ...noRev } = revision;
+  assert.throws(() => check("Revision", noRev), (e) => e instanceof lib.ContractError && e.at === "/revision" && /missing/.test(e.message));
+  assert.throws(() => check("Revision", { ...revision, revision: "3" }), (e) => e.at === "/revision" && /integer/.test(e.message));
+  assert.throws(() => check("Revision", { ...revision, revision: 3.5 }), (e) => e.at === "/revision");
+  // the old aliases are not read: {"rev": N} is a revision without "revision"
+  assert.throws(() => check("Revision", { ...noRev, rev: 3 }), (e) => e.at === "/revision");
+  // nested: the pointer goes down to the field
+  const page = { revisions: [revision, { ...revision, author: null }] };
+  assert.throws(() => check("RevisionPage", page), (e) => e.at === "/revisions/1/author");
+  assert.throws(() => check("Diagnostic", { severity: "fatal", file: "a.pd", line: 1, column: 1, length: 1, code: "x", message: "m" }),
+    (e) => e.at === "/severity" && /one of error, warning/.test(e.message));
+  // nullable: a live token has "revoked": null, an absent "revoked" is drift
+  const token = { id: 1, name: "core", role: "reader", hint: "pd_ab…", created: "2026-01-01T00:00:00.000Z", revoked: null };
+  check("Token", token, true);
+  const { revoked: __, ...noRevoked } = token;
+  assert.throws(() => check("Token", noRevoked), (e) => e.at === "/revoked");
+});
+
+test("strict checks refuse fields openapi.json does not document; the editor's own checks accept them", () => {
+  check("Revision", { ...revision, extra: 1 });
+  assert.throws(() => check("Revision", { ...revision, extra: 1 }, true), (e) => e.at === "/extra" && /does not document/.test(e.message));
+  // a context is free-form JSON
+  check("ContextList", { contexts: [{ name: "a", context: { anything: { goes: [1] } } }] }, true);
+});
+
+// Api.call against a stand-in fetch answering `status` with `body`.
+async function callWith(status, body, fn) {
+  const saved = globalThis.fetch;
+  globalThis.fetch = async () => new Response(typeof body === "string" ? body : JSON.stringify(body), { status });
+  try { return await fn(new lib.Api("t")); } finally { globalThis.fetch = saved; }
+}
+
+test("Api reads the documented fields and fails loudly on an answer that lacks one", async () => {
+  assert.equal(await callWith(200, revision, (api) => api.head()), 3);
+  const { revision: _, ...noRev } = revision;
+  await assert.rejects(callWith(200, { ...noRev, rev: 3 }, (api) => api.head()),
+    (e) => e instanceof lib.AnswerError && e.code === "unexpected-answer" && /GET \/v1\/head/.test(e.message) && /\/revision: missing/.test(e.message));
+  await assert.rejects(callWith(200, "<html>", (api) => api.head()), (e) => e instanceof lib.AnswerError && /not JSON/.test(e.message));
+  // a commit answer is the new revision with rebased/replayed/warnings
+  const commit = { ...revision, rebased: false, replayed: false, warnings: [] };
+  assert.equal((await callWith(201, commit, (api) => api.commit([], 2, "m"))).revision, 3);
+  await assert.rejects(callWith(201, { revision: { revision: 3 } }, (api) => api.commit([], 2, "m")), (e) => e instanceof lib.AnswerError);
+  // one context evaluated: "result" is required of this answer although the schema makes it optional (batches have "results")
+  await assert.rejects(callWith(200, { revision: 3, results: [] }, (api) => api.evaluateAt(3, {})), (e) => e instanceof lib.AnswerError && /\/result: missing/.test(e.message));
+});
+
+test("Api turns the Error shape into ApiError, and anything else into AnswerError", async () => {
+  const conflict = { error: { code: "conflict", message: "changed since", path: "", conflicts: [{ kind: "tariff", id: "standard", revisions: [4] }] },
+    conflicts: [{ kind: "tariff", id: "standard", revisions: [4] }] };
+  await assert.rejects(callWith(409, conflict, (api) => api.commit([], 2, "m")), (e) => {
+    assert.ok(e instanceof lib.ApiError && !(e instanceof lib.AnswerError));
+    assert.equal(e.status, 409);
+    assert.equal(e.code, "conflict");
+    assert.deepEqual(lib.conflictsOf(e.body), [{ kind: "tariff", id: "standard", revisions: [4] }]);
+    return true;
+  });
+  await assert.rejects(callWith(409, { code: "conflict" }, (api) => api.commit([], 2, "m")),
+    (e) => e instanceof lib.AnswerError && e.status === 409 && /\/error: missing/.test(e.message));
+});
+
+test("gen-api refuses schema constructs it does not handle instead of typing them loosely", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pd-gen-api-"));
+  try {
+    const doc = JSON.parse(readFileSync(join(here, "../../server/openapi.json"), "utf8"));
+    const write = (d) => { const p = join(dir, "openapi.json"); writeFileSync(p, JSON.stringify(d)); return p; };
+    assert.match(generateApi(write(doc)), /"GET \/v1\/head": Revision;/);
+    const bad = structuredClone(doc);
+    bad.components.schemas.Revision.properties.revision = { oneOf: [{ type: "integer" }, { type: "string" }] };
+    assert.throws(() => generateApi(write(bad)), /"oneOf" is not supported/);
+    const inline = structuredClone(doc);
+    inline.paths["/v1/head"].get.responses["200"].content["application/json"].schema = { type: "object" };
+    assert.throws(() => generateApi(write(inline)), /GET \/v1\/head 200: name the answer's schema/);
+    const req = structuredClone(doc);
+    req.components.schemas.Revision.required.push("revison");
+    assert.throws(() => generateApi(write(req)), /required "revison" is not a property/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -1,0 +1,152 @@
+// Live check: each edit is checked by the server (debounced, one request in
+// flight); its diagnostics become lint marks and the Problems list.
+import { EditorView } from "@codemirror/view";
+import { EditorState } from "@codemirror/state";
+import { setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
+import { type Diagnostic } from "./api";
+import { setObjectIndex } from "./lang";
+import { indexObjects, scanObjects } from "./objects";
+import { $, el } from "./dom";
+import { saveDraft } from "./drafts";
+import { active, api, editable, files, probe, saveActive, textOf, view, workingFiles } from "./state";
+import { fillTryItOptions } from "./tryit";
+import { showView } from "./views";
+import { renderChangeCount, renderFiles, switchTo } from "./workcopy";
+
+const CHECK_DEBOUNCE_MS = 50;
+let checkSeq = 0;
+let checkTimer: number | undefined;
+let lastEditAt = 0;
+let indexTimer: number | undefined;
+export function refreshIndex(): void {
+  setObjectIndex(indexObjects(files.map((f, i) => textOf(f, i))));
+  fillTryItOptions();
+}
+
+export function onEdit(): void {
+  lastEditAt = performance.now();
+  probe.edits++;
+  scheduleCheck(CHECK_DEBOUNCE_MS);
+  clearTimeout(indexTimer);
+  indexTimer = window.setTimeout(() => {
+    // after the live check has had its turn, and only when the editor is idle
+    const idle = typeof window.requestIdleCallback === "function" ? (f: () => void) => window.requestIdleCallback(f) : (f: () => void) => setTimeout(f, 0);
+    idle(() => { refreshIndex(); renderFiles(); renderChangeCount(); saveDraft(); });
+  }, 600);
+}
+
+export function scheduleCheck(delay: number): void {
+  clearTimeout(checkTimer);
+  checkTimer = window.setTimeout(runCheck, delay);
+}
+
+// One check in flight at a time: edits made meanwhile are checked as soon as
+// it returns, so fast typing never queues stale checks on the server.
+let checkInFlight = false;
+let checkAgain = false;
+
+async function runCheck(): Promise<void> {
+  if (!editable()) return; // readers may not call check
+  if (checkInFlight) { checkAgain = true; return; }
+  checkInFlight = true;
+  try {
+    await checkOnce();
+  } finally {
+    checkInFlight = false;
+    if (checkAgain) { checkAgain = false; scheduleCheck(0); }
+  }
+}
+
+async function checkOnce(): Promise<void> {
+  const seq = ++checkSeq;
+  const editAt = lastEditAt;
+  const edits = probe.edits;
+  const sentAt = performance.now();
+  $("#check-status").textContent = "checking…";
+  let diags: Diagnostic[];
+  try {
+    diags = (await api.check(workingFiles())).diagnostics;
+  } catch (e) {
+    if (seq !== checkSeq) return;
+    $("#check-status").textContent = `check failed: ${(e as Error).message}`;
+    return;
+  }
+  if (seq !== checkSeq) return; // a newer check is on its way
+  const serverMs = performance.now() - sentAt;
+  applyDiagnostics(diags);
+  const shownAt = performance.now();
+  const errors = diags.filter((d) => d.severity === "error").length;
+  const warnings = diags.length - errors;
+  $("#check-status").textContent = errors ? `${errors} error(s), ${warnings} warning(s)` : warnings ? `ok, ${warnings} warning(s)` : "ok";
+  probe.checks++;
+  probe.checkedEdits = edits;
+  probe.lastCheck = { seq, editAt, sentAt, shownAt, serverMs };
+  document.body.dataset.checks = String(probe.checks);
+}
+
+function toCm(state: EditorState, d: Diagnostic): CmDiagnostic {
+  const doc = state.doc;
+  const lineNo = Math.min(Math.max(1, d.line || 1), doc.lines);
+  const line = doc.line(lineNo);
+  const from = Math.min(line.to, line.from + Math.max(0, (d.column || 1) - 1));
+  const to = Math.min(doc.length, from + Math.max(1, d.length || 1));
+  let message = d.message;
+  if (d.expected) message += `\nexpected: ${d.expected}`;
+  if (d.suggestion) message += `\ndid you mean ${d.suggestion}?`;
+  return { from, to: Math.max(to, from), severity: d.severity === "warning" ? "warning" : "error", message, source: d.code };
+}
+
+export function applyDiagnostics(diags: Diagnostic[]): void {
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const d of diags) {
+    const name = files.some((f) => f.name === d.file) ? d.file : (files.find((f) => d.file.endsWith(f.name))?.name ?? files[0]?.name);
+    if (!byFile.has(name)) byFile.set(name, []);
+    byFile.get(name)!.push({ ...d, file: name });
+  }
+  saveActive();
+  files.forEach((f, i) => {
+    f.diagnostics = byFile.get(f.name) ?? [];
+    const st = i === active ? view.state : f.state;
+    const spec = setDiagnostics(st, f.diagnostics.map((d) => toCm(st, d)));
+    if (i === active) view.dispatch(spec);
+    else f.state = st.update(spec).state;
+  });
+  saveActive();
+  renderProblems();
+  renderFiles();
+}
+
+function renderProblems(): void {
+  const all = files.flatMap((f) => f.diagnostics);
+  all.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1) || a.file.localeCompare(b.file) || a.line - b.line);
+  $("#problem-count").textContent = all.length ? `(${all.length})` : "";
+  const ul = $("#problems");
+  if (!all.length) { ul.replaceChildren(el("li", { class: "none" }, "No problems")); return; }
+  ul.replaceChildren(...all.slice(0, 500).map((d) => {
+    const li = el("li", { class: `problem ${d.severity}`, "data-line": String(d.line), "data-file": d.file, "data-code": d.code },
+      el("span", { class: "sev" }, d.severity), " ", el("span", { class: "where" }, `${d.file}:${d.line}:${d.column}`), el("br"),
+      el("span", { class: "msg" }, d.message),
+      d.suggestion ? el("span", { class: "sugg" }, ` — did you mean ${d.suggestion}?`) : null);
+    li.addEventListener("click", () => goTo(d.file, d.line, d.column, d.length));
+    return li;
+  }));
+}
+
+export function goTo(file: string, line: number, column = 1, length = 0): void {
+  showView("edit");
+  const i = Math.max(0, files.findIndex((f) => f.name === file));
+  switchTo(i);
+  const doc = view.state.doc;
+  const l = doc.line(Math.min(Math.max(1, line), doc.lines));
+  const from = Math.min(l.to, l.from + Math.max(0, column - 1));
+  view.dispatch({ selection: { anchor: from, head: Math.min(doc.length, from + length) }, effects: EditorView.scrollIntoView(from, { y: "center" }) });
+  view.focus();
+}
+
+export function goToObject(kind: string, id: string): boolean {
+  for (let i = 0; i < files.length; i++) {
+    const o = scanObjects(textOf(files[i], i)).find((x) => x.kind === kind && x.id === id);
+    if (o) { goTo(files[i].name, o.line, 1, 0); return true; }
+  }
+  return false;
+}

@@ -1,0 +1,105 @@
+// History: the revisions, one revision's changes, and revert (admin).
+import { EditorView, lineNumbers } from "@codemirror/view";
+import { EditorState } from "@codemirror/state";
+import { MergeView } from "@codemirror/merge";
+import { ApiError, conflictsOf, type Diff, type Revision, type RevisionDetail, unlessAnswerError } from "./api";
+import { paydomain } from "./lang";
+import { diffObjects } from "./objects";
+import { $, el, notice } from "./dom";
+import { saveDraft } from "./drafts";
+import { rebaseOntoHead, summaryItem } from "./review";
+import { api, isDirty, role, toMap } from "./state";
+import { filesOf, loadHead } from "./workcopy";
+
+let historyMerge: MergeView | null = null;
+let selectedRev = 0;
+export async function renderHistory(): Promise<void> {
+  const ul = $("#revisions");
+  let revs: Revision[];
+  try { revs = await api.revisions(); } catch (e) { ul.replaceChildren(el("li", { class: "error" }, (e as Error).message)); return; }
+  ul.replaceChildren(...revs.map((r) => {
+    const li = el("li", { class: r.revision === selectedRev ? "active" : "", "data-revision": String(r.revision) },
+      el("span", { class: "rev" }, `r${r.revision}`), " ", el("span", { class: "author" }, r.author || "—"), el("br"),
+      el("span", { class: "message" }, r.message || ""), el("br"), el("span", { class: "meta" }, fmtTime(r.time)));
+    li.addEventListener("click", () => void showRevision(r.revision));
+    return li;
+  }));
+  if (!selectedRev && revs.length) void showRevision(revs[0].revision);
+}
+
+function fmtTime(t: string): string {
+  const d = new Date(t);
+  return isNaN(d.getTime()) ? t : d.toLocaleString();
+}
+
+async function showRevision(rev: number): Promise<void> {
+  selectedRev = rev;
+  for (const li of document.querySelectorAll<HTMLElement>("#revisions li")) li.classList.toggle("active", li.dataset.revision === String(rev));
+  const box = $("#revision-detail");
+  box.replaceChildren(el("p", { class: "hint" }, "Loading…"));
+  let r: RevisionDetail, parent: RevisionDetail | null, serverDiff: Diff | null = null, head: number;
+  try {
+    [r, parent] = await Promise.all([api.revision(rev), rev > 0 ? api.revision(rev - 1).catch(unlessAnswerError(null)) : Promise.resolve(null)]);
+    if (rev > 0) serverDiff = await api.diff(rev - 1, rev).catch(unlessAnswerError(null));
+    head = await api.head().catch(unlessAnswerError(0));
+  } catch (e) {
+    box.replaceChildren(el("p", { class: "error" }, (e as Error).message));
+    return;
+  }
+  const after = toMap(filesOf(r));
+  const before = parent ? toMap(filesOf(parent)) : new Map<string, string>();
+  const changes = serverDiff ? serverDiffItems(serverDiff) : diffObjects(before, after);
+  const header = el("div", { class: "toolbar" },
+    el("h2", {}, `Revision ${rev}`),
+    el("span", {}, `${r.author || "—"} · ${fmtTime(r.time)}`));
+  if (role === "admin" && rev > 0) {
+    const b = el("button", { class: "danger", id: "revert" }, `Revert r${rev}`);
+    b.addEventListener("click", () => void revert(rev));
+    header.append(b);
+  }
+  const names = [...new Set([...before.keys(), ...after.keys()])];
+  const fileSel = el("select", { id: "history-file" }, ...names.map((n) => el("option", { value: n }, n))) as HTMLSelectElement;
+  const changedNames = names.filter((n) => before.get(n) !== after.get(n));
+  if (changedNames.length) fileSel.value = changedNames[0];
+  const mergeBox = el("div", { class: "merge" });
+  box.replaceChildren(header, el("p", { class: "message" }, r.message || ""),
+    el("p", { class: "hint" }, head === rev ? "This is head." : ""),
+    el("h3", {}, rev > 0 ? `Changes against r${rev - 1}` : "The empty domain every store starts from"),
+    el("ul", { class: "summary" }, ...(changes.length ? changes.map((c) => summaryItem(c, false)) : [el("li", { class: "hint" }, "No object changes.")])),
+    el("div", { class: "toolbar" }, el("label", {}, "File ", fileSel)), mergeBox);
+  const showFile = () => {
+    historyMerge?.destroy();
+    const ro = [EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.lineWrapping, lineNumbers(), paydomain()];
+    historyMerge = new MergeView({
+      a: { doc: before.get(fileSel.value) ?? "", extensions: ro },
+      b: { doc: after.get(fileSel.value) ?? "", extensions: ro },
+      parent: mergeBox, collapseUnchanged: { margin: 3, minSize: 6 }, gutter: true,
+    });
+  };
+  fileSel.addEventListener("change", showFile);
+  showFile();
+}
+
+/** The server's object-level diff, as summary items with the parts that changed inside each object. */
+function serverDiffItems(d: Diff): { op: string; kind: string; id: string; detail?: string }[] {
+  return d.objects.map((c) => ({
+    op: c.change, kind: c.kind, id: c.id,
+    detail: (c.parts ?? []).map((p) => (p.path ? `${p.path}: ` : "") + p.brief).join("; "),
+  }));
+}
+
+export async function revert(rev: number): Promise<void> {
+  if (!confirm(`Revert revision ${rev}? This makes a new revision with the inverse changes.`)) return;
+  try {
+    const nrev = (await api.revert(rev)).revision;
+    notice(`Reverted r${rev} as r${nrev}.`);
+    if (isDirty()) await rebaseOntoHead(); else await loadHead();
+    saveDraft();
+    selectedRev = 0;
+    await renderHistory();
+  } catch (e) {
+    const cs = e instanceof ApiError && e.status === 409 ? conflictsOf(e.body) : [];
+    notice(cs.length ? `Cannot revert r${rev}: later revisions changed ${cs.map((c) => `${c.kind} ${c.id}`).join(", ")} too. Revert those first, or edit by hand.`
+      : `Revert failed: ${(e as Error).message}`, "error");
+  }
+}

@@ -1,0 +1,179 @@
+// Review and commit: the object-level summary against head, the merge view,
+// commit, conflicts, and bringing head's changes into the working copy.
+import { EditorView, lineNumbers } from "@codemirror/view";
+import { EditorState } from "@codemirror/state";
+import { MergeView } from "@codemirror/merge";
+import { ApiError, conflictsOf, type Diagnostic } from "./api";
+import { paydomain } from "./lang";
+import { diffObjects, type ObjectChange } from "./objects";
+import { rebase } from "./rebase";
+import { applyDiagnostics, goToObject, refreshIndex, scheduleCheck } from "./check";
+import { $, el } from "./dom";
+import { saveDraft } from "./drafts";
+import { active, api, base, editable, files, headFiles, isDirty, saveActive, setActive, setBase, setFiles, textOf, toMap, view, workingFiles } from "./state";
+import { filesOf, loadHead, makeState, renderChangeCount, renderFiles, renderRevision } from "./workcopy";
+
+let mergeView: MergeView | null = null;
+
+export function renderReview(keepResult = false): void {
+  saveActive();
+  if (!keepResult) { $("#commit-result").textContent = ""; $("#commit-result").className = ""; }
+  const changes = diffObjects(toMap(headFiles()), toMap(workingFiles()));
+  const ul = $("#summary");
+  ul.replaceChildren(...(changes.length ? changes.map((c) => summaryItem(c, true)) : [el("li", { class: "hint" }, "No changes against head.")]));
+  const sel = $("#review-file") as HTMLSelectElement;
+  const changed = files.filter((f, i) => textOf(f, i) !== f.head).map((f) => f.name);
+  const names = changed.length ? changed : files.map((f) => f.name);
+  const prev = sel.value;
+  sel.replaceChildren(...names.map((n) => el("option", { value: n }, n + (changed.includes(n) ? " (edited)" : ""))));
+  sel.value = names.includes(prev) ? prev : names[0] ?? "";
+  renderMerge();
+  ($("#commit") as HTMLButtonElement).disabled = !editable();
+}
+
+export function summaryItem(c: ObjectChange | { op: string; kind: string; id: string; detail?: string }, clickable: boolean): HTMLElement {
+  const li = el("li", { class: "change", "data-object": `${c.kind} ${c.id}` }, el("span", { class: `op ${c.op}` }, c.op), `${c.kind} `, el("b", {}, c.id),
+    "detail" in c && c.detail ? el("span", { class: "hint" }, ` — ${c.detail}`) : null);
+  if (clickable && c.op !== "removed") li.addEventListener("click", () => goToObject(c.kind, c.id));
+  return li;
+}
+
+function renderMerge(): void {
+  const name = ($("#review-file") as HTMLSelectElement).value;
+  const i = files.findIndex((f) => f.name === name);
+  mergeView?.destroy();
+  mergeView = null;
+  if (i < 0) return;
+  const ro = [EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.lineWrapping, lineNumbers(), paydomain()];
+  mergeView = new MergeView({
+    a: { doc: files[i].head, extensions: ro },
+    b: { doc: textOf(files[i], i), extensions: ro },
+    parent: $("#merge"),
+    collapseUnchanged: { margin: 3, minSize: 6 },
+    highlightChanges: true,
+    gutter: true,
+  });
+}
+async function commit(): Promise<void> {
+  const msgInput = $("#commit-message") as HTMLInputElement;
+  const message = msgInput.value.trim();
+  const res = $("#commit-result");
+  res.className = "";
+  if (!message) { res.className = "error"; res.textContent = "Write a commit message first."; msgInput.focus(); return; }
+  if (!isDirty()) { res.className = "error"; res.textContent = "Nothing to commit."; return; }
+  $("#conflict").hidden = true;
+  ($("#commit") as HTMLButtonElement).disabled = true;
+  try {
+    const rev = (await api.commit(workingFiles(), base, message)).revision;
+    // The working copy is now head: what we sent is what the server stored
+    // (reload to pick up the canonical text when the server reformats).
+    msgInput.value = "";
+    await reloadAfter(rev);
+    res.textContent = `Committed revision ${rev}.`;
+    res.dataset.revision = String(rev);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) showConflict(e);
+    else if (e instanceof ApiError && e.status === 422) {
+      const ds: Diagnostic[] = e.body?.diagnostics ?? [];
+      if (ds.length) applyDiagnostics(ds);
+      res.className = "error";
+      res.textContent = `Not committed: the domain has ${ds.filter((d) => d.severity === "error").length || "some"} error(s). See Problems.`;
+    } else {
+      res.className = "error";
+      res.textContent = `Not committed: ${(e as Error).message}`;
+    }
+  } finally {
+    ($("#commit") as HTMLButtonElement).disabled = !editable();
+  }
+}
+
+/** After our own commit: the new head equals our working copy, so only base and head texts move. */
+async function reloadAfter(rev: number): Promise<void> {
+  const r = await api.revision(rev);
+  const src = filesOf(r);
+  const same = src.length === files.length && src.every((f, i) => f.name === files[i].name && f.text === textOf(files[i], i));
+  setBase(r.revision);
+  if (same) {
+    files.forEach((f, i) => { f.head = textOf(f, i); });
+  } else {
+    // The server stores a canonical form: take it as the new working copy.
+    saveActive();
+    setFiles(src.map((f) => ({ name: f.name, head: f.text, state: makeState(f.text), diagnostics: [] })));
+    setActive(Math.min(active, files.length - 1));
+    view.setState(files[active].state);
+  }
+  renderRevision();
+  renderFiles();
+  renderChangeCount();
+  renderReview(true);
+  saveDraft();
+  scheduleCheck(0);
+}
+
+function showConflict(e: ApiError): void {
+  const pendingConflicts = conflictsOf(e.body);
+  const box = $("#conflict");
+  box.hidden = false;
+  box.replaceChildren(
+    el("b", {}, "Someone else changed the same objects since you started:"),
+    el("ul", { class: "summary", id: "conflict-objects" }, ...pendingConflicts.map((c) => summaryItem({
+      op: "changed", kind: c.kind, id: c.id, detail: c.revisions.length ? `changed in ${c.revisions.map((r) => `r${r}`).join(", ")}` : undefined,
+    }, true))),
+    el("p", {}, "Reload these objects from head to continue. Your edits to other objects are kept."),
+  );
+  const btn = el("button", { class: "primary", id: "reload-conflicts" }, "Reload them from head");
+  btn.addEventListener("click", () => void rebaseOntoHead(true));
+  box.append(btn);
+}
+
+/**
+ * Head moved (someone committed, or a revert): apply what changed between our
+ * base and head to the working copy, object by object. Objects both sides
+ * changed take head's version (they were shown as conflicts); all our other
+ * edits stay.
+ */
+export async function rebaseOntoHead(fromConflict = false): Promise<void> {
+  const r = await api.revision("head");
+  const newHead = filesOf(r);
+  saveActive();
+  const { files: merged, replaced } = rebase(headFiles(), workingFiles(), newHead);
+  const oldStates = new Map(files.map((f) => [f.name, f]));
+  setFiles(merged.map((m) => {
+    const old = oldStates.get(m.name);
+    const h = newHead.find((f) => f.name === m.name)?.text ?? "";
+    if (old && old.state.doc.toString() === m.text) return { ...old, head: h };
+    if (old) {
+      const st = old.state.update({ changes: { from: 0, to: old.state.doc.length, insert: m.text } }).state;
+      return { ...old, head: h, state: st };
+    }
+    return { name: m.name, head: h, state: makeState(m.text), diagnostics: [] };
+  }));
+  setBase(r.revision);
+  setActive(Math.min(active, files.length - 1));
+  view.setState(files[active].state);
+  renderRevision();
+  refreshIndex();
+  renderFiles();
+  renderChangeCount();
+  saveDraft();
+  if (fromConflict) {
+    $("#conflict").hidden = true;
+    const res = $("#commit-result");
+    res.className = "";
+    res.textContent = `Reloaded ${replaced.length} object(s) from r${base}: ${replaced.map((o) => `${o.kind} ${o.id}`).join(", ") || "none"}. Review and commit again.`;
+    renderReview(true);
+  }
+  scheduleCheck(0);
+}
+
+/** The Review tab's controls. */
+export function installReview(): void {
+  $("#review-file").addEventListener("change", renderMerge);
+  $("#commit").addEventListener("click", () => void commit());
+  $("#discard").addEventListener("click", async () => {
+    if (!confirm("Throw away all your edits and reload head?")) return;
+    await loadHead();
+    saveDraft();
+    renderReview();
+  });
+}

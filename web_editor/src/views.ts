@@ -1,0 +1,18 @@
+// The Edit, Review and History tabs.
+import { $ } from "./dom";
+import { renderHistory } from "./history";
+import { renderReview } from "./review";
+import { view } from "./state";
+
+type ViewName = "edit" | "review" | "history";
+export function showView(v: ViewName): void {
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.classList.toggle("active", b.dataset.view === v);
+  for (const name of ["edit", "review", "history"]) $(`#view-${name}`).hidden = name !== v;
+  document.body.dataset.view = v;
+  if (v === "review") renderReview();
+  if (v === "history") void renderHistory();
+  if (v === "edit") requestAnimationFrame(() => view.requestMeasure());
+}
+export function installTabs(): void {
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.addEventListener("click", () => showView(b.dataset.view as ViewName));
+}
