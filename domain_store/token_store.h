@@ -46,7 +46,8 @@ class TokenStore {
 // schemas are refused the same way), creating the table on first use.
 Result<std::unique_ptr<TokenStore>> open_sqlite_token_store(const std::string& path);
 
-// Lower-case hex SHA-256 (FIPS 180-4) of `data`.
+// Lower-case hex SHA-256 (FIPS 180-4) of `data`, computed by OpenSSL's
+// libcrypto; "" only if libcrypto cannot compute it at all.
 std::string sha256_hex(std::string_view data);
 
 }  // namespace paydomain::store
