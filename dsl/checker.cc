@@ -405,13 +405,10 @@ class Checker {
             .expected = "amounts in one currency";
       }
     }
-    bool seen_otherwise = false;
     for (DecisionArm& arm : cf.arms) {
       if (!arm.otherwise) condition(arm.condition, false);
-      seen_otherwise |= arm.otherwise;
       cash_flow(arm.body);
     }
-    (void)seen_otherwise;
   }
 
   void ident_list(Value& list, ObjectKind kind) {

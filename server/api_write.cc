@@ -118,7 +118,7 @@ void Service::post_commit(Request& req, const Caller& caller, Done done) {
     return offload_write(std::move(done), [this, cr = std::move(cr)] {
       auto r = store_->commit(cr);
       if (!r) return store_error(r.error());
-      notify_commit(r->revision.rev);
+      notify_commit();
       return created(r.value());
     });
   }
@@ -145,7 +145,7 @@ void Service::post_commit(Request& req, const Caller& caller, Done done) {
     offload_write(std::move(done), [this, cr = std::move(cr)] {
       auto r = store_->commit(cr);
       if (!r) return store_error(r.error());
-      notify_commit(r->revision.rev);
+      notify_commit();
       return created(r.value());
     });
   });
@@ -178,7 +178,7 @@ void Service::post_revert(Request& req, const Caller& caller, Done done) {
   offload_write(std::move(done), [this, r, meta] {
     auto res = store::revert_revision(*store_, r, meta);
     if (!res) return store_error(res.error());
-    notify_commit(res->revision.rev);
+    notify_commit();
     return created(res.value());
   });
 }

@@ -109,11 +109,10 @@ Response Service::head_response(store::Rev rev) {
   return json_response(200, revision_json(info.value()));
 }
 
-void Service::notify_commit(store::Rev rev) {
+void Service::notify_commit() {
   {
     std::lock_guard lock(head_mu_);
     commit_seen_ = true;
-    (void)rev;
   }
   head_cv_.notify_all();
 }

@@ -99,7 +99,7 @@ class Service {
   };
   void watch_loop();
   void on_new_head(store::Rev rev);  // compile in the background, then serve it as head
-  void notify_commit(store::Rev rev);
+  void notify_commit();  // a commit landed: the watcher re-reads head now
   store::Rev known_head() const;
   Response head_response(store::Rev rev);
 

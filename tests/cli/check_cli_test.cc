@@ -43,6 +43,19 @@ TEST_F(CheckCli, MisspelledTerminalInACopyOfTheExamples) {
   EXPECT_NE(r.err.find("error: unknown terminal 'yb_fsat'"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("did you mean 'yb_fast'?"), std::string::npos) << r.err;
 
+  // The README shows exactly this mistake: its example is what check prints
+  // (with the copy's path written as examples/acme/), to the byte.
+  std::string readme = testing::slurp(fs::path(PAYDOMAIN_SOURCE_DIR) / "README.md");
+  size_t intro = readme.find("A mistake reads like this");
+  ASSERT_NE(intro, std::string::npos);
+  size_t open = readme.find("```\n", intro), close = readme.find("```", open + 4);
+  ASSERT_TRUE(open != std::string::npos && close != std::string::npos);
+  std::string shown = readme.substr(open + 4, close - open - 4);
+  std::string printed = r.err;
+  for (size_t p; (p = printed.find((dir_ / "acme").string() + "/")) != std::string::npos;)
+    printed.replace(p, (dir_ / "acme").string().size() + 1, "examples/acme/");
+  EXPECT_EQ(printed, shown);
+
   auto j = run("check --json " + (dir_ / "acme").string());
   EXPECT_EQ(j.code, 1);
   auto doc = nlohmann::json::parse(j.out);
