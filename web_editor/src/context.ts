@@ -1,8 +1,22 @@
 // From a `given` (the language's test syntax, as the Try-it form and the
 // analysts' tests write it) to the evaluator's JSON payment context
 // (evaluator/json.h, docs/evaluation.md): money in minor units of its currency,
-// the card's attributes under "payment_tool", health and turnover by object id.
+// each field at its path of the context schema (vocabulary.contextFields, from
+// `paydomain schema --json`: "payment_system" under "payment_tool"), health
+// and turnover by object id.
 import type { GivenEntry } from "./given";
+import { vocabulary, type ContextField } from "./vocabulary.generated";
+
+const fieldByName = new Map(vocabulary.contextFields.map((f) => [f.name, f]));
+const fieldByPath = new Map(vocabulary.contextFields.map((f) => [f.path, f]));
+
+/** Sets `value` at a dotted path, creating the objects on the way. */
+function setPath(ctx: any, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let o = ctx;
+  for (const k of keys.slice(0, -1)) o = o[k] ??= {};
+  o[keys[keys.length - 1]] = value;
+}
 
 export function toMinor(text: string, exp: number): number | null {
   const m = /^\s*(-?)(\d+)(?:[.,](\d+))?\s*$/.exec(text);
@@ -32,57 +46,56 @@ export function moneyValue(v: string, exponentOf: (cur: string) => number): { am
   return minor === null ? null : { amount: minor, currency: m[2] };
 }
 
-// Fields that describe the payment tool: nested under "payment_tool" (evaluator/json.h).
-const TOOL_FIELDS = ["payment_system", "issuer_country", "bin", "wallet_provider", "token_provider", "token"];
-
 export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string) => number): { context: any; error?: string } {
   const ctx: any = {};
   for (const e of entries) {
-    if (e.key === "health") {
-      ctx.health ??= {};
-      ctx.health[e.target!] ??= {};
+    const f: ContextField | undefined = fieldByName.get(e.key);
+    if (f?.type === "health") {
+      const h = (ctx[f.path] ??= {});
+      h[e.target!] ??= {};
       const pct = /^(\d+(?:\.\d+)?)%$/.exec(e.value);
-      ctx.health[e.target!][e.metric!] = pct ? `${pct[1]}%` : Number(e.value);
-    } else if (e.key === "turnover") {
-      ctx.turnover ??= {};
+      h[e.target!][e.metric!] = pct ? `${pct[1]}%` : Number(e.value);
+    } else if (f?.type === "turnover") {
+      const t = (ctx[f.path] ??= {});
       const m = moneyValue(e.value, exponentOf);
-      ctx.turnover[e.target!] = m ?? Number(e.value);
-    } else if (e.key === "amount" || e.key === "payment_amount") {
+      t[e.target!] = m ?? Number(e.value);
+    } else if (f?.type === "money") {
       const m = moneyValue(e.value, exponentOf);
       if (!m) return { context: null, error: `${e.key} "${e.value}" is not money like 6000.00 RUB (with at most the currency's decimals)` };
-      ctx[e.key] = m;
-    } else if (e.key === "payment_tool") {
-      ctx.payment_tool ??= {};
-      ctx.payment_tool.kind = scalar(e.value);
-    } else if (TOOL_FIELDS.includes(e.key)) {
-      ctx.payment_tool ??= {};
-      ctx.payment_tool[e.key] = scalar(e.value);
+      setPath(ctx, f.path, m);
     } else {
-      ctx[e.key] = scalar(e.value);
+      // An unknown name goes as is: the server names it in its error.
+      setPath(ctx, f ? f.path : e.key, scalar(e.value));
     }
   }
   return { context: ctx };
 }
 
-// Fields whose values are strings in the `given` syntax (the rest are ids or enum words).
-const STRING_FIELDS = ["party", "shop", "time", "payment_key", "bin", "token"];
+// Field types whose values are strings in the `given` syntax (the rest are ids, enum words, money).
+const STRING_TYPES = ["text", "bin", "timestamp"];
 
 /** The inverse of contextFromGiven: a JSON context (e.g. a server sample) as `given` entries. */
 export function givenFromContext(ctx: any, exponentOf: (cur: string) => number): GivenEntry[] {
   const out: GivenEntry[] = [];
-  const val = (k: string, v: unknown) => (STRING_FIELDS.includes(k) || (typeof v === "string" && !/^[A-Za-z_][\w]*$/.test(v)) ? JSON.stringify(String(v)) : String(v));
+  const val = (f: ContextField | undefined, v: unknown) =>
+    ((f && STRING_TYPES.includes(f.type)) || (typeof v === "string" && !/^[A-Za-z_][\w]*$/.test(v)) ? JSON.stringify(String(v)) : String(v));
   const money = (m: any) => `${formatMinor(Number(m.amount), exponentOf(m.currency))} ${m.currency}`;
-  for (const [k, v] of Object.entries(ctx ?? {})) {
-    if ((k === "amount" || k === "payment_amount") && v && typeof v === "object") out.push({ key: k, value: money(v) });
-    else if (k === "payment_tool" && v && typeof v === "object") {
-      for (const [tk, tv] of Object.entries(v as Record<string, unknown>)) out.push({ key: tk === "kind" ? "payment_tool" : tk, value: val(tk, tv) });
-    } else if (k === "health" && v && typeof v === "object") {
-      for (const [target, metrics] of Object.entries(v as Record<string, any>)) {
-        for (const [metric, mv] of Object.entries(metrics ?? {})) out.push({ key: "health", target, metric, value: String(mv) });
-      }
-    } else if (k === "turnover" && v && typeof v === "object") {
-      for (const [target, tv] of Object.entries(v as Record<string, any>)) out.push({ key: "turnover", target, value: tv && typeof tv === "object" ? money(tv) : String(tv) });
-    } else if (v !== null && typeof v !== "object") out.push({ key: k, value: val(k, v) });
-  }
+  const visit = (prefix: string, obj: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(obj ?? {})) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      const f = fieldByPath.get(path);
+      const isObject = v !== null && typeof v === "object";
+      if (f?.type === "money" && isObject) out.push({ key: f.name, value: money(v) });
+      else if (f?.type === "health" && isObject) {
+        for (const [target, metrics] of Object.entries(v as Record<string, any>)) {
+          for (const [metric, mv] of Object.entries(metrics ?? {})) out.push({ key: f.name, target, metric, value: String(mv) });
+        }
+      } else if (f?.type === "turnover" && isObject) {
+        for (const [target, tv] of Object.entries(v as Record<string, any>)) out.push({ key: f.name, target, value: tv && typeof tv === "object" ? money(tv) : String(tv) });
+      } else if (!f && isObject && !prefix) visit(path, v as Record<string, unknown>);  // a group: payment_tool
+      else if (v !== null && !isObject) out.push({ key: f ? f.name : k, value: val(f, v) });
+    }
+  };
+  visit("", ctx);
   return out;
 }
