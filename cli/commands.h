@@ -13,7 +13,7 @@ inline constexpr int kExitUsage = 2;
 // Subcommands set this from their callback; main returns it.
 int& exit_code();
 
-void register_dsl_commands(CLI::App& app);  // check, fmt
+void register_dsl_commands(CLI::App& app);  // check, fmt, schema
 void register_serve_commands(CLI::App& app);  // serve, token
 void register_eval_commands(CLI::App& app);  // eval, test
 void register_store_commands(CLI::App& app);  // init, commit, log, show, diff, checkout, revert, restore, fsck, backup

@@ -1,4 +1,5 @@
-// `paydomain check` and `paydomain fmt`.
+// `paydomain check`, `paydomain fmt` and `paydomain schema`.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "dsl/formatter.h"
 #include "dsl/json.h"
 #include "dsl/parser.h"
+#include "dsl/schema.h"
 #include "evaluator/analyze.h"
 
 namespace paydomain::cli {
@@ -113,6 +115,35 @@ int run_fmt(const FmtOptions& opt) {
   return failed || !unformatted.empty() ? kExitFindings : kExitOk;
 }
 
+// The payment context and the condition attributes as a table (text), or
+// the whole vocabulary as JSON for tools (dsl::schema_to_json).
+int run_schema(bool json) {
+  if (json) {
+    std::cout << dsl::schema_to_json().dump(2) << "\n";
+    return kExitOk;
+  }
+  auto row = [](std::string_view a, std::string_view b, std::string_view c) {
+    std::string line(a);
+    line.resize(std::max<size_t>(line.size() + 2, 30), ' ');
+    line += b;
+    line.resize(std::max<size_t>(line.size() + 2, 42), ' ');
+    return line + std::string(c) + "\n";
+  };
+  std::cout << "Payment context (JSON path, type):\n";
+  for (const dsl::ContextField& f : dsl::context_fields()) {
+    std::string type(dsl::to_string(f.type));
+    if (f.type == dsl::FieldType::Reference) type += " " + std::string(dsl::to_string(f.ref_kind));
+    std::cout << "  " << row(f.path, type, f.help);
+  }
+  std::cout << "\nCondition attributes (name, type):\n";
+  for (const dsl::AttributeInfo& a : dsl::attributes()) {
+    std::string type(dsl::to_string(a.type));
+    if (a.type == dsl::AttrType::Reference) type += " " + std::string(dsl::to_string(a.ref_kind));
+    std::cout << "  " << row(a.name, type, a.help);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_dsl_commands(CLI::App& app) {
@@ -129,6 +160,13 @@ void register_dsl_commands(CLI::App& app) {
   CLI::Option* write = fmt->add_flag("--write,-w", fmt_opt->write, "Rewrite files in place (only those that change)");
   fmt->add_flag("--check", fmt_opt->check, "List files that are not formatted; exit 1 if any")->excludes(write);
   fmt->callback([fmt_opt] { exit_code() = run_fmt(*fmt_opt); });
+
+  auto schema_json = std::make_shared<bool>(false);
+  CLI::App* schema = app.add_subcommand(
+      "schema", "Print the payment-context fields (JSON paths, types) and the condition attributes");
+  schema->add_flag("--json", *schema_json,
+                   "The whole vocabulary as JSON: context fields, attributes, keywords, object kinds, accounts, enums");
+  schema->callback([schema_json] { exit_code() = run_schema(*schema_json); });
 }
 
 }  // namespace paydomain::cli

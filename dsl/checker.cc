@@ -135,7 +135,7 @@ class Checker {
     return false;
   }
 
-  bool enum_value(const Ident& id, const std::vector<std::string_view>& values, std::string_view what) {
+  bool enum_value(const Ident& id, Names values, std::string_view what) {
     if (std::find(values.begin(), values.end(), id.text) != values.end()) return true;
     Diagnostic& d = err(id.span, "unknown-value", "unknown " + std::string(what) + " '" + id.text + "'");
     std::string list;
@@ -544,7 +544,7 @@ class Checker {
     }
   }
 
-  static std::string join(const std::vector<std::string_view>& v) {
+  static std::string join(Names v) {
     std::string s;
     for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::string(v[i]);
     return s;
@@ -654,11 +654,11 @@ class Checker {
         case GivenEntry::Kind::Field: {
           const std::string& k = g.key.text;
           if (!seen.insert(k).second) err(g.key.span, "duplicate-field", "'" + k + "' is given twice");
-          bool known = std::any_of(context_fields().begin(), context_fields().end(),
-                                   [&](const ContextField& f) { return f.name == k; });
-          if (!known) {
+          const ContextField* f = find_context_field(k);
+          if (!f) {
             std::vector<std::string> names;
-            for (const ContextField& f : context_fields()) names.emplace_back(f.name);
+            for (const ContextField& x : context_fields())
+              if (is_plain_given(x)) names.emplace_back(x.name);
             Diagnostic& d = err(g.key.span, "unknown-field", "unknown context field '" + k + "'");
             d.suggestion = closest_match(k, names);
             std::string list;
@@ -666,22 +666,51 @@ class Checker {
             d.expected = "one of " + list + (k == "weekday" ? " (weekday is derived from time)" : "");
             break;
           }
-          if (k == "tariff" || k == "routing") {
-            if (g.value.kind != Value::Kind::Ident) {
-              err(g.value.span, "type", "expected " + k + " id");
-            } else {
-              ref(Ident{g.value.text, g.value.span}, k == "tariff" ? ObjectKind::Tariff : ObjectKind::Routing);
-            }
-          } else if (k == "time" || k == "payment_key") {
-            if (g.value.kind != Value::Kind::String) err(g.value.span, "type", "expected a string");
-          } else if (k == "payment_amount") {
-            money_value(g.value);
-          } else if (const AttributeInfo* a = find_attribute(k)) {
-            operand(*a, g.value);
-          }
+          given_value(*f, g.value);
           break;
         }
       }
+    }
+  }
+
+  // A `given` field's value, by the field's type (an attribute's field is
+  // checked as that attribute's operand).
+  void given_value(const ContextField& f, Value& v) {
+    int32_t a = attribute_of_field(f);
+    switch (f.type) {
+      case FieldType::Reference:
+        if (a >= 0) {
+          operand(attributes()[static_cast<size_t>(a)], v);
+        } else if (v.kind != Value::Kind::Ident) {
+          err(v.span, "type", "expected " + std::string(f.name) + " id");
+        } else {
+          ref(Ident{v.text, v.span}, f.ref_kind);
+        }
+        break;
+      case FieldType::Enum:
+      case FieldType::Bin:
+        operand(attributes()[static_cast<size_t>(a)], v);
+        break;
+      case FieldType::Money:
+        if (a >= 0) {
+          operand(attributes()[static_cast<size_t>(a)], v);
+        } else {
+          money_value(v);
+        }
+        break;
+      case FieldType::Text:
+        if (a >= 0) {
+          operand(attributes()[static_cast<size_t>(a)], v);
+        } else if (v.kind != Value::Kind::String) {
+          err(v.span, "type", "expected a string");
+        }
+        break;
+      case FieldType::Timestamp:
+        if (v.kind != Value::Kind::String) err(v.span, "type", "expected a string");
+        break;
+      case FieldType::Health:
+      case FieldType::Turnover:
+        break;  // their own syntax: see given()
     }
   }
 

@@ -1,4 +1,4 @@
-// JSON shapes of the dsl layer (diagnostics), shared by the CLI and server.
+// JSON shapes of the dsl layer (diagnostics, the schema), shared by the CLI and server.
 // nlohmann/json is only included by .cc files that need it.
 #pragma once
 
@@ -12,5 +12,16 @@ namespace paydomain::dsl {
 // {"severity","file","line","column","length","code","message","expected"?,"suggestion"?,"object"?}
 nlohmann::json to_json(const Diagnostic& d);
 nlohmann::json to_json(const std::vector<Diagnostic>& ds);
+
+// The language's vocabulary for tools (`paydomain schema --json`; the web
+// editor's completion and Try-it form are generated from it):
+//   {"keywords": [...], "object_kinds": [...],
+//    "attributes": [{"name", "path", "type", "ref_kind"?, "values"?, "route_health", "help"}],
+//    "context_fields": [{"name", "path", "type", "ref_kind"?, "values"?, "help"}],
+//    "accounts": [...],
+//    "enums": {"payment_tool_kinds", "risk_levels", "token_providers", "limit_scopes",
+//              "limit_periods", "duration_units"}}
+// Types are the lower-case names of dsl::AttrType / dsl::FieldType ("reference", "money", ...).
+nlohmann::json schema_to_json();
 
 }  // namespace paydomain::dsl

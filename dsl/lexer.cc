@@ -1,6 +1,8 @@
 #include "dsl/lexer.h"
 
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "ANTLRInputStream.h"
 #include "CommonTokenFactory.h"
@@ -26,23 +28,35 @@ using KeywordTable = std::unordered_map<std::string, size_t, ViewHash, std::equa
 
 // Keyword -> token type, from the generated lexer's vocabulary ('currency'
 // is CURRENCY), so the grammar stays the one list of keywords.
+std::vector<std::pair<std::string, size_t>> keyword_tokens() {
+  std::vector<std::pair<std::string, size_t>> out;
+  antlr4::ANTLRInputStream empty("");
+  L lexer(&empty);
+  const antlr4::dfa::Vocabulary& v = lexer.getVocabulary();
+  for (size_t t = 1; t <= v.getMaxTokenType(); ++t) {
+    std::string lit = v.getLiteralName(t);  // "'currency'", "'->'", or ""
+    if (lit.size() < 3 || !is_word_start(lit[1])) continue;
+    out.emplace_back(lit.substr(1, lit.size() - 2), t);
+  }
+  return out;
+}
+
 const KeywordTable& keywords() {
   static const auto table = [] {
     KeywordTable m;
-    antlr4::ANTLRInputStream empty("");
-    L lexer(&empty);
-    const antlr4::dfa::Vocabulary& v = lexer.getVocabulary();
-    for (size_t t = 1; t <= v.getMaxTokenType(); ++t) {
-      std::string lit = v.getLiteralName(t);  // "'currency'", "'->'", or ""
-      if (lit.size() < 3 || !is_word_start(lit[1])) continue;
-      m.emplace(lit.substr(1, lit.size() - 2), t);
-    }
+    for (auto& [word, type] : keyword_tokens()) m.emplace(std::move(word), type);
     return m;
   }();
   return table;
 }
 
 }  // namespace
+
+std::vector<std::string> keyword_list() {
+  std::vector<std::string> out;
+  for (auto& kw : keyword_tokens()) out.push_back(std::move(kw.first));
+  return out;
+}
 
 std::string Lexer::getSourceName() { return input_ ? input_->getSourceName() : std::string(); }
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "CharStream.h"
 #include "CommonToken.h"
@@ -22,6 +23,10 @@
 #include "TokenSource.h"
 
 namespace paydomain::dsl {
+
+// The language's keywords ("currency", "when", ...) in the grammar's order:
+// the literal word tokens of the generated lexer's vocabulary.
+std::vector<std::string> keyword_list();
 
 class Lexer : public antlr4::TokenSource {
  public:

@@ -4,60 +4,44 @@
 
 namespace paydomain::dsl {
 
-const std::vector<std::string_view>& payment_tool_kinds() {
-  static const std::vector<std::string_view> v = {"bank_card", "wallet", "mobile", "crypto", "payment_terminal"};
-  return v;
-}
-const std::vector<std::string_view>& risk_levels() {
-  static const std::vector<std::string_view> v = {"low", "high", "fatal"};
-  return v;
-}
-const std::vector<std::string_view>& token_providers() {
-  static const std::vector<std::string_view> v = {"applepay", "googlepay", "samsungpay", "yandexpay"};
-  return v;
-}
-const std::vector<std::string_view>& limit_scopes() {
-  static const std::vector<std::string_view> v = {"party", "shop", "payment_tool", "provider", "terminal"};
-  return v;
-}
-const std::vector<std::string_view>& limit_periods() {
-  static const std::vector<std::string_view> v = {"day", "week", "month", "year"};
-  return v;
-}
-const std::vector<std::string_view>& duration_units() {
-  static const std::vector<std::string_view> v = {"minutes", "hours", "days"};
-  return v;
+std::string_view to_string(AttrType t) {
+  switch (t) {
+    case AttrType::Money: return "money";
+    case AttrType::Reference: return "reference";
+    case AttrType::Enum: return "enum";
+    case AttrType::Text: return "text";
+    case AttrType::BinPrefix: return "bin_prefix";
+    case AttrType::TimeOfDay: return "time_of_day";
+    case AttrType::Share: return "share";
+    case AttrType::Number: return "number";
+  }
+  return "?";
 }
 
-const std::vector<AttributeInfo>& attributes() {
-  using T = AttrType;
-  static const std::vector<AttributeInfo> v = {
-      {"operation", T::Enum, ObjectKind::Currency, {"payment", "refund"}, false, "payment or refund"},
-      {"amount", T::Money, ObjectKind::Currency, {}, false, "the payment amount, e.g. amount >= 1000.00 RUB"},
-      {"currency", T::Reference, ObjectKind::Currency, {}, false, "the payment currency"},
-      {"category", T::Reference, ObjectKind::Category, {}, false, "the shop's category"},
-      {"payment_tool", T::Enum, ObjectKind::Currency, payment_tool_kinds(), false, "kind of payment tool"},
-      {"payment_system", T::Reference, ObjectKind::PaymentSystem, {}, false, "card payment system"},
-      {"issuer_country", T::Reference, ObjectKind::Country, {}, false, "country of the card issuer"},
-      {"bin", T::BinPrefix, ObjectKind::Currency, {}, false, "card BIN, tested with starts_with"},
-      {"wallet_provider", T::Reference, ObjectKind::WalletProvider, {}, false, "provider of a wallet payment"},
-      {"token_provider", T::Enum, ObjectKind::Currency, token_providers(), false, "tokenized card provider"},
-      {"party", T::Text, ObjectKind::Currency, {}, false, "the merchant (party id)"},
-      {"shop", T::Text, ObjectKind::Currency, {}, false, "the merchant's shop id"},
-      {"risk", T::Enum, ObjectKind::Currency, risk_levels(), false, "risk score of the payment"},
-      {"flow", T::Enum, ObjectKind::Currency, {"instant", "hold"}, false, "instant capture or hold"},
-      {"weekday", T::Enum, ObjectKind::Currency, {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, false,
-       "day of the week of the payment time (UTC)"},
-      {"time", T::TimeOfDay, ObjectKind::Currency, {}, false, "time of day of the payment (UTC), HH:MM"},
-      {"health.failure_rate", T::Share, ObjectKind::Currency, {}, true, "share of recent failures on the route"},
-      {"health.latency_ms", T::Number, ObjectKind::Currency, {}, true, "recent median latency of the route"},
-  };
-  return v;
+std::string_view to_string(FieldType t) {
+  switch (t) {
+    case FieldType::Reference: return "reference";
+    case FieldType::Enum: return "enum";
+    case FieldType::Text: return "text";
+    case FieldType::Bin: return "bin";
+    case FieldType::Money: return "money";
+    case FieldType::Timestamp: return "timestamp";
+    case FieldType::Health: return "health";
+    case FieldType::Turnover: return "turnover";
+  }
+  return "?";
 }
 
 const AttributeInfo* find_attribute(std::string_view name) {
-  for (const AttributeInfo& a : attributes()) {
+  for (const AttributeInfo& a : kAttributes) {
     if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+const ContextField* find_context_field(std::string_view name) {
+  for (const ContextField& f : kContextFields) {
+    if (f.name == name && is_plain_given(f)) return &f;
   }
   return nullptr;
 }
@@ -77,30 +61,6 @@ bool is_valid_account(std::string_view owner, std::string_view name) {
     }
   }
   return false;
-}
-
-const std::vector<ContextField>& context_fields() {
-  static const std::vector<ContextField> v = {
-      {"tariff", "the merchant's tariff (id)"},
-      {"routing", "routing ruleset to use (defaults to the tariff's)"},
-      {"operation", "payment or refund"},
-      {"amount", "money, e.g. 6000.00 RUB"},
-      {"payment_amount", "a refund's original payment, e.g. 6000.00 RUB (for partial-refund rules)"},
-      {"category", "category id"},
-      {"payment_tool", "bank_card, wallet, mobile, crypto, payment_terminal"},
-      {"payment_system", "payment system id"},
-      {"issuer_country", "country id"},
-      {"bin", "card BIN as a string of digits"},
-      {"wallet_provider", "wallet provider id"},
-      {"token_provider", "applepay, googlepay, samsungpay, yandexpay"},
-      {"party", "party id (string)"},
-      {"shop", "shop id (string)"},
-      {"risk", "low, high, fatal"},
-      {"flow", "instant or hold"},
-      {"time", "payment time, ISO 8601 UTC string"},
-      {"payment_key", "key for the weighted route choice (string)"},
-  };
-  return v;
 }
 
 // Which clauses each kind of object may hold, and which may repeat.
@@ -135,7 +95,7 @@ const std::vector<ClauseRule>& clause_rules(ObjectKind kind) {
   return rules[static_cast<size_t>(kind)];
 }
 
-std::vector<std::string> to_strings(const std::vector<std::string_view>& v) {
+std::vector<std::string> to_strings(Names v) {
   return std::vector<std::string>(v.begin(), v.end());
 }
 

@@ -1,9 +1,18 @@
-// The vocabulary the language is checked against: the payment-context
-// attributes a condition may test, the fixed enumerations (risk levels, tool
-// kinds, ...), and the accounts a posting may name. One place, used by the
-// checker, the evaluator and the editor's autocompletion.
+// The vocabulary the language and the payment context share, written once:
+// the condition attributes and the context fields (each with its JSON path
+// and type), the fixed enumerations, and the accounts a posting may name.
+// Everything else derives from these tables: the checker, the evaluator's
+// context reader and its "missing" paths, the `given` -> JSON conversion,
+// `paydomain schema --json`, and through it the web editor's vocabulary.
+//
+// The tables are constexpr so that code naming an entry ("refund", "tariff")
+// resolves it by name when the program is built: a name not in a table is a
+// compile error, never a silent index.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +20,37 @@
 #include "dsl/ast.h"
 
 namespace paydomain::dsl {
+
+using Names = std::span<const std::string_view>;
+
+// ---- fixed enumerations ----------------------------------------------------------
+
+inline constexpr std::string_view kOperations[] = {"payment", "refund"};
+inline constexpr std::string_view kPaymentToolKinds[] = {"bank_card", "wallet", "mobile", "crypto", "payment_terminal"};
+inline constexpr std::string_view kRiskLevels[] = {"low", "high", "fatal"};  // ordered
+inline constexpr std::string_view kTokenProviders[] = {"applepay", "googlepay", "samsungpay", "yandexpay"};
+inline constexpr std::string_view kFlows[] = {"instant", "hold"};
+inline constexpr std::string_view kWeekdays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+inline constexpr std::string_view kLimitScopes[] = {"party", "shop", "payment_tool", "provider", "terminal"};
+inline constexpr std::string_view kLimitPeriods[] = {"day", "week", "month", "year"};
+inline constexpr std::string_view kDurationUnits[] = {"minutes", "hours", "days"};
+
+inline Names payment_tool_kinds() { return kPaymentToolKinds; }
+inline Names risk_levels() { return kRiskLevels; }
+inline Names token_providers() { return kTokenProviders; }
+inline Names limit_scopes() { return kLimitScopes; }
+inline Names limit_periods() { return kLimitPeriods; }
+inline Names duration_units() { return kDurationUnits; }
+
+// The position of `value` in `values`, for constants: `value_index(kFlows, "hold")`
+// does not compile when "hold" is not in the list.
+consteval int32_t value_index(Names values, std::string_view value) {
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i] == value) return static_cast<int32_t>(i);
+  throw "value_index: not in the list";
+}
+
+// ---- condition attributes ----------------------------------------------------------
 
 // What kind of value an attribute holds; decides which operators and literals fit.
 enum class AttrType {
@@ -23,39 +63,146 @@ enum class AttrType {
   Share,       // a percentage (route health failure_rate)
   Number,      // a whole number (route health latency_ms)
 };
+std::string_view to_string(AttrType t);  // "money", "reference", ... (as `paydomain schema --json` writes it)
 
 struct AttributeInfo {
   std::string_view name;
   AttrType type;
-  ObjectKind ref_kind = ObjectKind::Currency;   // for Reference
-  std::vector<std::string_view> values;         // for Enum
-  bool route_health = false;                    // only in routing `exclude when`
-  std::string_view help;                        // one line for docs and completion
+  // Where a payment context holds it (a path into the JSON context): what
+  // "missing" names when a decision needs it and the context lacks it.
+  std::string_view path;
+  ObjectKind ref_kind = ObjectKind::Currency;  // for Reference
+  Names values = {};                           // for Enum: the evaluator's ids are these indices
+  bool route_health = false;                   // only in routing `exclude when`
+  std::string_view help = {};                  // one line for docs and completion
 };
 
-// Every attribute, in documentation order.
-const std::vector<AttributeInfo>& attributes();
+// Every attribute, in documentation order (evaluator::Attr follows it).
+inline constexpr AttributeInfo kAttributes[] = {
+    {"operation", AttrType::Enum, "operation", ObjectKind::Currency, kOperations, false, "payment or refund"},
+    {"amount", AttrType::Money, "amount", ObjectKind::Currency, {}, false, "the payment amount, e.g. amount >= 1000.00 RUB"},
+    {"currency", AttrType::Reference, "amount.currency", ObjectKind::Currency, {}, false, "the payment currency"},
+    {"category", AttrType::Reference, "category", ObjectKind::Category, {}, false, "the shop's category"},
+    {"payment_tool", AttrType::Enum, "payment_tool.kind", ObjectKind::Currency, kPaymentToolKinds, false, "kind of payment tool"},
+    {"payment_system", AttrType::Reference, "payment_tool.payment_system", ObjectKind::PaymentSystem, {}, false,
+     "card payment system"},
+    {"issuer_country", AttrType::Reference, "payment_tool.issuer_country", ObjectKind::Country, {}, false,
+     "country of the card issuer"},
+    {"bin", AttrType::BinPrefix, "payment_tool.bin", ObjectKind::Currency, {}, false, "card BIN, tested with starts_with"},
+    {"wallet_provider", AttrType::Reference, "payment_tool.wallet_provider", ObjectKind::WalletProvider, {}, false,
+     "provider of a wallet payment"},
+    {"token_provider", AttrType::Enum, "payment_tool.token_provider", ObjectKind::Currency, kTokenProviders, false,
+     "tokenized card provider"},
+    {"party", AttrType::Text, "party", ObjectKind::Currency, {}, false, "the merchant (party id)"},
+    {"shop", AttrType::Text, "shop", ObjectKind::Currency, {}, false, "the merchant's shop id"},
+    {"risk", AttrType::Enum, "risk", ObjectKind::Currency, kRiskLevels, false, "risk score of the payment"},
+    {"flow", AttrType::Enum, "flow", ObjectKind::Currency, kFlows, false, "instant capture or hold"},
+    {"weekday", AttrType::Enum, "time", ObjectKind::Currency, kWeekdays, false, "day of the week of the payment time (UTC)"},
+    {"time", AttrType::TimeOfDay, "time", ObjectKind::Currency, {}, false, "time of day of the payment (UTC), HH:MM"},
+    {"health.failure_rate", AttrType::Share, "health.failure_rate", ObjectKind::Currency, {}, true,
+     "share of recent failures on the route"},
+    {"health.latency_ms", AttrType::Number, "health.latency_ms", ObjectKind::Currency, {}, true,
+     "recent median latency of the route"},
+};
+inline constexpr std::span<const AttributeInfo> attributes() { return kAttributes; }
 const AttributeInfo* find_attribute(std::string_view name);
 
-// Fixed enumerations.
-const std::vector<std::string_view>& payment_tool_kinds();   // bank_card, wallet, ...
-const std::vector<std::string_view>& risk_levels();          // low, high, fatal (ordered)
-const std::vector<std::string_view>& token_providers();
-const std::vector<std::string_view>& limit_scopes();         // party, shop, payment_tool, provider, terminal
-const std::vector<std::string_view>& limit_periods();        // day, week, month, year
-const std::vector<std::string_view>& duration_units();       // minutes, hours, days
+consteval int32_t attribute_index(std::string_view name) {
+  for (size_t i = 0; i < std::size(kAttributes); ++i)
+    if (kAttributes[i].name == name) return static_cast<int32_t>(i);
+  throw "attribute_index: no such attribute";
+}
+// The id of an enum attribute's value, e.g. enum_value("operation", "refund").
+consteval int32_t enum_value(std::string_view attribute, std::string_view value) {
+  return value_index(kAttributes[static_cast<size_t>(attribute_index(attribute))].values, value);
+}
+
+// ---- the payment context -----------------------------------------------------------
+
+// How a context field is written: in the JSON context, and in a test's `given`.
+enum class FieldType {
+  Reference,  // an object id of `ref_kind`: "standard"; `tariff standard`
+  Enum,       // one of `values`: "refund"; `operation refund`
+  Text,       // a non-empty string: "acme"; `party "acme"`
+  Bin,        // 1 to 19 digits as a string: "555555"; `bin "555555"`
+  Money,      // {"amount": <minor units>, "currency": "RUB"}; `amount 6000.00 RUB`
+  Timestamp,  // ISO 8601 UTC: "2026-11-25T13:20:00Z"; `time "2026-11-25T13:20:00Z"`
+  Health,     // {"<terminal or provider id>": {"failure_rate": "80%", "latency_ms": 1200}}; `health yb_3ds failure_rate 80%`
+  Turnover,   // {"<limit id>": money, or a count}; `turnover daily_rub 100.00 RUB`
+};
+std::string_view to_string(FieldType t);  // "reference", "enum", ...
+
+struct ContextField {
+  std::string_view name;  // as a test's `given` and the editor's form name it
+  std::string_view path;  // in the JSON context: "payment_tool.payment_system"
+  FieldType type;
+  ObjectKind ref_kind = ObjectKind::Currency;  // for Reference
+  Names values = {};                           // for Enum
+  std::string_view help = {};
+};
+
+// Every field of the JSON payment context, in documentation order. A field
+// whose path is also an attribute's path sets that attribute; `amount` also
+// sets `currency` (amount.currency), `time` also sets `weekday`.
+inline constexpr ContextField kContextFields[] = {
+    {"tariff", "tariff", FieldType::Reference, ObjectKind::Tariff, {}, "the merchant's tariff (id)"},
+    {"routing", "routing", FieldType::Reference, ObjectKind::Routing, {}, "routing ruleset to use (defaults to the tariff's)"},
+    {"operation", "operation", FieldType::Enum, ObjectKind::Currency, kOperations, "payment (the default) or refund"},
+    {"amount", "amount", FieldType::Money, ObjectKind::Currency, {}, "money, e.g. 6000.00 RUB"},
+    {"payment_amount", "payment_amount", FieldType::Money, ObjectKind::Currency, {},
+     "a refund's original payment, e.g. 6000.00 RUB (for partial-refund rules)"},
+    {"category", "category", FieldType::Reference, ObjectKind::Category, {}, "category id"},
+    {"payment_tool", "payment_tool.kind", FieldType::Enum, ObjectKind::Currency, kPaymentToolKinds, "kind of payment tool"},
+    {"payment_system", "payment_tool.payment_system", FieldType::Reference, ObjectKind::PaymentSystem, {},
+     "payment system id"},
+    {"issuer_country", "payment_tool.issuer_country", FieldType::Reference, ObjectKind::Country, {}, "country id"},
+    {"bin", "payment_tool.bin", FieldType::Bin, ObjectKind::Currency, {}, "card BIN as a string of digits"},
+    {"wallet_provider", "payment_tool.wallet_provider", FieldType::Reference, ObjectKind::WalletProvider, {},
+     "wallet provider id"},
+    {"token_provider", "payment_tool.token_provider", FieldType::Enum, ObjectKind::Currency, kTokenProviders,
+     "tokenized card provider"},
+    {"token", "payment_tool.token", FieldType::Text, ObjectKind::Currency, {},
+     "card token (string): the key of payment_tool-scoped limits"},
+    {"party", "party", FieldType::Text, ObjectKind::Currency, {}, "party id (string)"},
+    {"shop", "shop", FieldType::Text, ObjectKind::Currency, {}, "shop id (string)"},
+    {"risk", "risk", FieldType::Enum, ObjectKind::Currency, kRiskLevels, "risk score of the payment"},
+    {"flow", "flow", FieldType::Enum, ObjectKind::Currency, kFlows, "instant or hold"},
+    {"time", "time", FieldType::Timestamp, ObjectKind::Currency, {}, "payment time, ISO 8601 UTC string"},
+    {"payment_key", "payment_key", FieldType::Text, ObjectKind::Currency, {}, "key for the weighted route choice (string)"},
+    {"health", "health", FieldType::Health, ObjectKind::Currency, {},
+     "recent health per terminal or provider id: failure_rate (\"80%\"), latency_ms"},
+    {"turnover", "turnover", FieldType::Turnover, ObjectKind::Currency, {},
+     "current turnover per limit id: money, or a count"},
+};
+inline constexpr size_t kContextFieldCount = std::size(kContextFields);
+inline constexpr std::span<const ContextField> context_fields() { return kContextFields; }
+
+// The field a test's `given` names `name` (health and turnover have their own syntax); nullptr if none.
+const ContextField* find_context_field(std::string_view name);
+
+consteval int32_t context_field_index(std::string_view name) {
+  for (size_t i = 0; i < kContextFieldCount; ++i)
+    if (kContextFields[i].name == name) return static_cast<int32_t>(i);
+  throw "context_field_index: no such field";
+}
+
+// The attribute a field sets by the same path, or -1 (tariff, routing, ...).
+constexpr int32_t attribute_of_field(const ContextField& f) {
+  for (size_t i = 0; i < std::size(kAttributes); ++i)
+    if (kAttributes[i].path == f.path) return static_cast<int32_t>(i);
+  return -1;
+}
+
+// A field written `name value` in a `given` block (not health or turnover).
+constexpr bool is_plain_given(const ContextField& f) {
+  return f.type != FieldType::Health && f.type != FieldType::Turnover;
+}
+
+// ---- accounts and clauses --------------------------------------------------------------
 
 // Accounts a posting may move money between, as "owner.name".
 const std::vector<std::string>& account_names();
 bool is_valid_account(std::string_view owner, std::string_view name);
-
-// Payment-context fields a test's `given` block may set (a superset of the
-// condition attributes: also tariff, routing, operation, time, payment_key).
-struct ContextField {
-  std::string_view name;
-  std::string_view help;
-};
-const std::vector<ContextField>& context_fields();
 
 // Which clauses each kind of object may hold (in documentation order), and
 // which of them may repeat.
@@ -65,6 +212,6 @@ struct ClauseRule {
 };
 const std::vector<ClauseRule>& clause_rules(ObjectKind kind);
 
-std::vector<std::string> to_strings(const std::vector<std::string_view>& v);
+std::vector<std::string> to_strings(Names v);
 
 }  // namespace paydomain::dsl

@@ -19,8 +19,6 @@ std::string two(int64_t v) {
   return s;
 }
 
-constexpr int32_t kRefundOp = 1;  // index of "refund" in the operation values
-
 // What the money checks of one cash flow need besides the path condition.
 struct FlowScope {
   const CompiledTariff* tariff = nullptr;  // fee-above-amount: only tariffs bound the amount
@@ -283,7 +281,7 @@ class Analyzer {
       std::sort(tries.begin(), tries.end());
       for (int64_t amount : tries) {
         Facts f;
-        f.set(Attr::Operation, scope.refund ? kRefundOp : 0);
+        f.set(Attr::Operation, scope.refund ? kOperationRefund : kOperationPayment);
         f.set(Attr::Currency, cur);
         f.set(Attr::Amount, amount);
         if (eval(path, f) == Tri::False) continue;

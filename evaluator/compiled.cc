@@ -10,7 +10,7 @@ namespace {
 using CK = dsl::Clause::Kind;
 using OK = dsl::ObjectKind;
 
-int32_t index_of(const std::vector<std::string_view>& v, const std::string& s) {
+int32_t index_of(dsl::Names v, const std::string& s) {
   auto it = std::find(v.begin(), v.end(), s);
   return it == v.end() ? -1 : static_cast<int32_t>(it - v.begin());
 }

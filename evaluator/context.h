@@ -7,21 +7,48 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dsl/ast.h"
+#include "dsl/schema.h"
 
 namespace paydomain::evaluator {
 
-// Condition attributes, in the order of dsl::attributes() (checked at startup).
+// Condition attributes, in the order of dsl::kAttributes (checked below, when built).
 enum class Attr : uint8_t {
   Operation, Amount, Currency, Category, PaymentTool, PaymentSystem, IssuerCountry, Bin,
   WalletProvider, TokenProvider, Party, Shop, Risk, Flow, Weekday, TimeOfDay,
   HealthFailureRate, HealthLatency,
 };
-inline constexpr int kAttrCount = 18;
+inline constexpr int kAttrCount = static_cast<int>(std::size(dsl::kAttributes));
 inline constexpr uint32_t bit(Attr a) { return 1u << static_cast<unsigned>(a); }
 inline constexpr size_t idx(Attr a) { return static_cast<size_t>(a); }
+
+namespace detail {
+constexpr bool attr_is(Attr a, std::string_view name) { return dsl::kAttributes[idx(a)].name == name; }
+}  // namespace detail
+static_assert(kAttrCount == static_cast<int>(Attr::HealthLatency) + 1, "Attr and dsl::kAttributes differ in length");
+static_assert(detail::attr_is(Attr::Operation, "operation") && detail::attr_is(Attr::Amount, "amount") &&
+                  detail::attr_is(Attr::Currency, "currency") && detail::attr_is(Attr::Category, "category") &&
+                  detail::attr_is(Attr::PaymentTool, "payment_tool") &&
+                  detail::attr_is(Attr::PaymentSystem, "payment_system") &&
+                  detail::attr_is(Attr::IssuerCountry, "issuer_country") && detail::attr_is(Attr::Bin, "bin") &&
+                  detail::attr_is(Attr::WalletProvider, "wallet_provider") &&
+                  detail::attr_is(Attr::TokenProvider, "token_provider") && detail::attr_is(Attr::Party, "party") &&
+                  detail::attr_is(Attr::Shop, "shop") && detail::attr_is(Attr::Risk, "risk") &&
+                  detail::attr_is(Attr::Flow, "flow") && detail::attr_is(Attr::Weekday, "weekday") &&
+                  detail::attr_is(Attr::TimeOfDay, "time") &&
+                  detail::attr_is(Attr::HealthFailureRate, "health.failure_rate") &&
+                  detail::attr_is(Attr::HealthLatency, "health.latency_ms"),
+              "Attr does not follow dsl::kAttributes");
+
+// Enum values the evaluator acts on, resolved by name when built (an Enum
+// attribute's ids are its values' indices, evaluator/vocab.h).
+inline constexpr int32_t kOperationPayment = dsl::enum_value("operation", "payment");
+inline constexpr int32_t kOperationRefund = dsl::enum_value("operation", "refund");
+inline constexpr int32_t kFlowHold = dsl::enum_value("flow", "hold");
+inline constexpr int32_t kToolWallet = dsl::enum_value("payment_tool", "wallet");
 
 // The condition-visible facts. Categorical attributes hold an interned id;
 // Amount holds minor units (its currency is the Currency slot); TimeOfDay

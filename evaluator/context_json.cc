@@ -22,34 +22,94 @@ struct Path {
   std::string str() const { return parent ? parent->str() + "." + std::string(key) : "$"; }
 };
 
-// A field name as a literal that outlives the reader's buffers (the key may
-// have arrived escaped); unknown names stay as read.
-std::string_view stable(std::string_view k, std::initializer_list<std::string_view> known) {
-  for (std::string_view s : known)
-    if (s == k) return s;
-  return k;
+// The members of the context's JSON objects, derived from dsl::kContextFields:
+// the root's keys are the paths' first segments ("payment_tool" for every
+// "payment_tool.*" field, a group), a group's keys the second segments.
+// Built when compiled; a key is found among the few of its length with one
+// comparison or two, as fast as a hand-written switch.
+constexpr size_t kNoField = 0xFF;
+constexpr size_t kMaxMembers = 32;
+constexpr size_t kMaxKeyLength = 24;
+
+constexpr std::string_view head(std::string_view path) { return path.substr(0, path.find('.')); }
+constexpr std::string_view tail(std::string_view path) {
+  size_t dot = path.find('.');
+  return dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
 }
 
-enum class Field { Operation, Risk, Flow, Category, Amount, Tariff, Routing, Party, Shop, PaymentTool, Time,
-                   PaymentKey, PaymentAmount, Health, Turnover, Unknown };
+struct Members {
+  std::array<std::string_view, kMaxMembers> key{};  // literals from the schema: they outlive any buffer
+  std::array<uint8_t, kMaxMembers> field{};         // kContextFields index, or kNoField for a group
+  size_t n = 0;
+  std::array<std::array<uint8_t, 4>, kMaxKeyLength + 1> by_length{};  // member indices
+  std::array<uint8_t, kMaxKeyLength + 1> count{};
 
-// By length first: each name is then one fixed-size comparison.
-Field field_of(std::string_view k) {
-  switch (k.size()) {
-    case 4: return k == "risk" ? Field::Risk : k == "flow" ? Field::Flow : k == "shop" ? Field::Shop
-                 : k == "time" ? Field::Time : Field::Unknown;
-    case 5: return k == "party" ? Field::Party : Field::Unknown;
-    case 6: return k == "amount" ? Field::Amount : k == "tariff" ? Field::Tariff : k == "health" ? Field::Health
-                 : Field::Unknown;
-    case 7: return k == "routing" ? Field::Routing : Field::Unknown;
-    case 8: return k == "category" ? Field::Category : k == "turnover" ? Field::Turnover : Field::Unknown;
-    case 9: return k == "operation" ? Field::Operation : Field::Unknown;
-    case 11: return k == "payment_key" ? Field::PaymentKey : Field::Unknown;
-    case 12: return k == "payment_tool" ? Field::PaymentTool : Field::Unknown;
-    case 14: return k == "payment_amount" ? Field::PaymentAmount : Field::Unknown;
-    default: return Field::Unknown;
+  constexpr void add(std::string_view k, size_t f) {
+    for (size_t i = 0; i < n; ++i)
+      if (key[i] == k) return;  // a group's later fields
+    if (n == kMaxMembers || k.size() > kMaxKeyLength || count[k.size()] == 4) throw "context members: table too small";
+    key[n] = k;
+    field[n] = static_cast<uint8_t>(f);
+    by_length[k.size()][count[k.size()]++] = static_cast<uint8_t>(n);
+    ++n;
   }
+  // The member index of `k`, or -1.
+  int find(std::string_view k) const {
+    if (k.size() > kMaxKeyLength) return -1;
+    const auto& bucket = by_length[k.size()];
+    for (size_t j = 0; j < count[k.size()]; ++j)
+      if (key[bucket[j]] == k) return bucket[j];
+    return -1;
+  }
+  std::string list() const {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s += (i ? ", " : "") + std::string(key[i]);
+    return s;
+  }
+};
+
+// Paths are one member ("risk") or a group's member ("payment_tool.kind").
+constexpr Members members_of(std::string_view group) {
+  Members m;
+  for (size_t i = 0; i < dsl::kContextFieldCount; ++i) {
+    std::string_view path = dsl::kContextFields[i].path;
+    if (group.empty()) {
+      m.add(head(path), tail(path).empty() ? i : kNoField);
+    } else if (head(path) == group) {
+      if (tail(path).empty() || tail(path).find('.') != std::string_view::npos) throw "context members: bad group path";
+      m.add(tail(path), i);
+    }
+  }
+  return m;
 }
+constexpr Members kRoot = members_of({});
+// The one group today; a path with another group fails to build here.
+constexpr std::string_view kToolGroup = "payment_tool";
+constexpr Members kTool = members_of(kToolGroup);
+constexpr bool groups_known() {
+  for (size_t i = 0; i < kRoot.n; ++i)
+    if (kRoot.field[i] == kNoField && kRoot.key[i] != kToolGroup) return false;
+  return true;
+}
+static_assert(groups_known(), "a context path under a group the reader does not know");
+
+// Fields the reader stores in their own Context members (the rest are
+// Enum/Reference attributes, read alike).
+namespace F {
+consteval size_t field(std::string_view name) { return static_cast<size_t>(dsl::context_field_index(name)); }
+constexpr size_t Tariff = field("tariff"), Routing = field("routing"), Amount = field("amount"),
+                 PaymentAmount = field("payment_amount"), Bin = field("bin"), Token = field("token"),
+                 Party = field("party"), Shop = field("shop"), Time = field("time"),
+                 PaymentKey = field("payment_key"), Health = field("health"), Turnover = field("turnover");
+}  // namespace F
+
+// The condition attribute of each field (by path), or -1.
+constexpr std::array<int8_t, dsl::kContextFieldCount> kFieldAttr = [] {
+  std::array<int8_t, dsl::kContextFieldCount> a{};
+  for (size_t i = 0; i < dsl::kContextFieldCount; ++i)
+    a[i] = static_cast<int8_t>(dsl::attribute_of_field(dsl::kContextFields[i]));
+  return a;
+}();
 
 // Ids already seen among a map's keys: a scan of an inline array while few
 // (the usual one to three; no allocation on the hot path), a bitmap once
@@ -91,73 +151,8 @@ class ContextParser {
     if (r_.peek() != Kind::Object) return fail(root, "expected a JSON object (the payment context)");
     r_.begin_object();
     Context c;
-    c.facts.set(Attr::Operation, 0);  // a payment unless told otherwise
-    std::string_view k;
-    uint32_t seen = 0;  // a bit per Field: a repeated member is an error, never "the last one wins"
-    while (r_.next_key(k)) {
-      Path p{&root, stable(k, {"amount", "payment_amount", "payment_tool", "health", "turnover"})};
-      Field f = field_of(k);
-      if (f != Field::Unknown && !once(seen, static_cast<unsigned>(f))) return repeated(p);
-      if (r_.peek() == Kind::Null) {
-        r_.null();
-        continue;
-      }
-      std::optional<Error> e;
-      switch (f) {
-        case Field::Operation: e = categorical(p, Attr::Operation, c.facts); break;
-        case Field::Risk: e = categorical(p, Attr::Risk, c.facts); break;
-        case Field::Flow: e = categorical(p, Attr::Flow, c.facts); break;
-        case Field::Category: e = categorical(p, Attr::Category, c.facts); break;
-        case Field::Amount: e = amount(p, c); break;
-        case Field::Tariff: e = object(p, OK::Tariff, c.tariff); break;
-        case Field::Routing: e = object(p, OK::Routing, c.routing); break;
-        case Field::Party:
-        case Field::Shop: {
-          Attr a = f == Field::Party ? Attr::Party : Attr::Shop;
-          std::string_view s;
-          e = text(p, s);
-          if (!e) {
-            c.facts.set(a, v_.find(a, s));
-            (f == Field::Party ? c.party : c.shop).assign(s);
-          }
-          break;
-        }
-        case Field::PaymentTool: e = tool(p, c); break;
-        case Field::Time: {
-          std::string_view s;
-          e = text(p, s);
-          if (!e) {
-            auto t = parse_utc_time(s);
-            if (!t) return Error{p.str(), t.error().message};
-            c.has_time = true;
-            c.time = *t;
-            c.facts.set(Attr::Weekday, weekday_of(*t));
-            c.facts.set(Attr::TimeOfDay, minute_of_day(*t));
-          }
-          break;
-        }
-        case Field::PaymentKey: {
-          std::string_view s;
-          e = text(p, s);
-          c.has_payment_key = !e;
-          if (!e) c.payment_key.assign(s);
-          break;
-        }
-        case Field::PaymentAmount: {
-          bool has = false;
-          e = money(p, c.payment_amount, has, c.payment_currency);
-          if (!e && !has) e = fail(Path{&p, "amount"}, "missing amount");
-          c.has_payment_amount = !e;
-          break;
-        }
-        case Field::Health: e = health(p, c); break;
-        case Field::Turnover: e = turnover(p, c); break;
-        case Field::Unknown:
-          return fail(p, "unknown context field (expected one of operation, amount, payment_amount, tariff, routing, "
-                         "party, shop, category, payment_tool, risk, flow, time, payment_key, health, turnover)");
-      }
-      if (e) return *e;
-    }
+    c.facts.set(Attr::Operation, kOperationPayment);  // unless told otherwise
+    if (auto e = members(root, kRoot, c)) return *e;
     if (r_.failed()) return syntax();
     // A refund is in its payment's currency.
     if (c.has_payment_amount && c.facts.has(Attr::Currency) && c.facts.get(Attr::Currency) != c.payment_currency) {
@@ -187,6 +182,120 @@ class ContextParser {
     return fresh;
   }
   Error repeated(const Path& p) const { return fail(p, "repeated member (each member may appear once)"); }
+
+  // The members of the root object or of a group, each at most once; null
+  // stands for an absent member.
+  std::optional<Error> members(const Path& p, const Members& m, Context& c) {
+    uint32_t seen = 0;  // a bit per member: a repeated member is an error, never "the last one wins"
+    std::string_view k;
+    while (r_.next_key(k)) {
+      int i = m.find(k);
+      Path q{&p, i >= 0 ? m.key[static_cast<size_t>(i)] : k};
+      if (i >= 0 && !once(seen, static_cast<unsigned>(i))) return repeated(q);
+      if (r_.peek() == Kind::Null) {
+        r_.null();
+        continue;
+      }
+      std::optional<Error> e;
+      if (i < 0) {
+        e = unknown(q, m);
+      } else if (m.field[static_cast<size_t>(i)] == kNoField) {
+        e = group(q, c);
+      } else {
+        e = field(q, m.field[static_cast<size_t>(i)], c);
+      }
+      if (e) return e;
+    }
+    if (r_.failed()) return syntax();
+    return std::nullopt;
+  }
+
+  std::optional<Error> unknown(const Path& p, const Members& m) const {
+    static const std::string root = "unknown context field (expected one of " + kRoot.list() + ")";
+    static const std::string tool =
+        "unknown " + std::string(kToolGroup) + " field (expected one of " + kTool.list() + ")";
+    return fail(p, &m == &kRoot ? root : tool);
+  }
+
+  std::optional<Error> group(const Path& p, Context& c) {
+    if (r_.peek() != Kind::Object) {
+      static const std::string expected = "expected an object {\"" + std::string(kTool.key[0]) + "\": ..., ...} (" +
+                                          std::string(kToolGroup) + " fields: " + kTool.list() + ")";
+      return fail(p, expected);
+    }
+    r_.begin_object();
+    return members(p, kTool, c);
+  }
+
+  // One field of dsl::kContextFields, by its index.
+  std::optional<Error> field(const Path& p, size_t i, Context& c) {
+    switch (i) {
+      case F::Tariff: return object(p, OK::Tariff, c.tariff);
+      case F::Routing: return object(p, OK::Routing, c.routing);
+      case F::Amount: return amount(p, c);
+      case F::PaymentAmount: {
+        bool has = false;
+        auto e = money(p, c.payment_amount, has, c.payment_currency);
+        if (!e && !has) e = fail(Path{&p, "amount"}, "missing amount");
+        c.has_payment_amount = !e;
+        return e;
+      }
+      case F::Party:
+      case F::Shop: {
+        Attr a = i == F::Party ? Attr::Party : Attr::Shop;
+        std::string_view s;
+        if (auto e = text(p, s)) return e;
+        c.facts.set(a, v_.find(a, s));
+        (i == F::Party ? c.party : c.shop).assign(s);
+        return std::nullopt;
+      }
+      case F::Bin: {
+        std::string_view s;
+        if (auto e = text(p, s)) return e;
+        if (s.size() > 19 || s.find_first_not_of("0123456789") != std::string_view::npos) {
+          return fail(p, "expected a BIN: 1 to 19 digits as a string");
+        }
+        c.facts.bin.assign(s);
+        c.facts.present |= bit(Attr::Bin);
+        return std::nullopt;
+      }
+      case F::Token: {
+        std::string_view s;
+        if (auto e = text(p, s)) return e;
+        c.tool_token.assign(s);
+        return std::nullopt;
+      }
+      case F::Time: {
+        std::string_view s;
+        if (auto e = text(p, s)) return e;
+        auto t = parse_utc_time(s);
+        if (!t) return Error{p.str(), t.error().message};
+        c.has_time = true;
+        c.time = *t;
+        c.facts.set(Attr::Weekday, weekday_of(*t));
+        c.facts.set(Attr::TimeOfDay, minute_of_day(*t));
+        return std::nullopt;
+      }
+      case F::PaymentKey: {
+        std::string_view s;
+        auto e = text(p, s);
+        c.has_payment_key = !e;
+        if (!e) c.payment_key.assign(s);
+        return e;
+      }
+      case F::Health: return health(p, c);
+      case F::Turnover: return turnover(p, c);
+      default: {
+        // Every Enum or Reference attribute: an id of its values or objects.
+        dsl::FieldType t = dsl::kContextFields[i].type;
+        if (kFieldAttr[i] >= 0 && (t == dsl::FieldType::Enum || t == dsl::FieldType::Reference)) {
+          return categorical(p, static_cast<Attr>(kFieldAttr[i]), c.facts);
+        }
+        // A field added to the schema without a reader (tests/evaluator/context_test.cc reads each one).
+        return fail(p, "context field " + std::string(dsl::kContextFields[i].path) + " is not read by this build");
+      }
+    }
+  }
 
   std::optional<Error> text(const Path& p, std::string_view& out) {
     if (r_.peek() != Kind::String) return fail(p, "expected a string");
@@ -269,65 +378,6 @@ class ContextParser {
     if (auto e = money(p, minor, has, cur)) return e;
     c.facts.set(Attr::Currency, cur);
     if (has) c.facts.set(Attr::Amount, minor);
-    return std::nullopt;
-  }
-
-  std::optional<Error> tool(const Path& p, Context& c) {
-    if (r_.peek() != Kind::Object) return fail(p, "expected an object {\"kind\": \"bank_card\", ...}");
-    r_.begin_object();
-    enum ToolField : unsigned { Kind_, System, Country, Wallet, TokenProvider, Bin, Token, Other };
-    uint32_t seen = 0;
-    std::string_view k;
-    while (r_.next_key(k)) {
-      Path q{&p, k};
-      // By length first, as field_of: one fixed-size comparison per key.
-      ToolField tf = Other;
-      switch (k.size()) {
-        case 3: tf = k == "bin" ? Bin : Other; break;
-        case 4: tf = k == "kind" ? Kind_ : Other; break;
-        case 5: tf = k == "token" ? Token : Other; break;
-        case 14: tf = k == "payment_system" ? System : k == "issuer_country" ? Country
-                    : k == "token_provider" ? TokenProvider : Other; break;
-        case 15: tf = k == "wallet_provider" ? Wallet : Other; break;
-        default: break;
-      }
-      if (tf != Other && !once(seen, tf)) return repeated(q);
-      if (r_.peek() == Kind::Null) {
-        r_.null();
-        continue;
-      }
-      std::optional<Error> e;
-      if (tf == Kind_) {
-        e = categorical(q, Attr::PaymentTool, c.facts);
-      } else if (tf == System) {
-        e = categorical(q, Attr::PaymentSystem, c.facts);
-      } else if (tf == Country) {
-        e = categorical(q, Attr::IssuerCountry, c.facts);
-      } else if (tf == Wallet) {
-        e = categorical(q, Attr::WalletProvider, c.facts);
-      } else if (tf == TokenProvider) {
-        e = categorical(q, Attr::TokenProvider, c.facts);
-      } else if (tf == Bin) {
-        std::string_view s;
-        e = text(q, s);
-        if (!e && (s.size() > 19 || s.find_first_not_of("0123456789") != std::string_view::npos)) {
-          e = fail(q, "expected a BIN: 1 to 19 digits as a string");
-        }
-        if (!e) {
-          c.facts.bin.assign(s);
-          c.facts.present |= bit(Attr::Bin);
-        }
-      } else if (tf == Token) {
-        std::string_view s;
-        e = text(q, s);
-        if (!e) c.tool_token.assign(s);
-      } else {
-        e = fail(q, "unknown payment tool field (expected kind, payment_system, issuer_country, bin, "
-                    "wallet_provider, token_provider, token)");
-      }
-      if (e) return e;
-    }
-    if (r_.failed()) return syntax();
     return std::nullopt;
   }
 

@@ -12,11 +12,16 @@ using Verdict = TermsResult::Verdict;
 using CFStatus = CashFlowResult::Status;
 using RStatus = RouteResult::Status;
 
-constexpr int32_t kRefundOp = 1;  // index of "refund" in the operation values
-
 std::string_view sv(const std::string& s) { return s; }
 
 uint64_t miss(Attr a) { return bit(a); }
+
+// Limit scopes, by name (indices into dsl::kLimitScopes, as CompiledLimit::scopes holds them).
+constexpr int32_t kScopeParty = dsl::value_index(dsl::kLimitScopes, "party");
+constexpr int32_t kScopeShop = dsl::value_index(dsl::kLimitScopes, "shop");
+constexpr int32_t kScopeTool = dsl::value_index(dsl::kLimitScopes, "payment_tool");
+constexpr int32_t kScopeProvider = dsl::value_index(dsl::kLimitScopes, "provider");
+constexpr int32_t kScopeTerminal = dsl::value_index(dsl::kLimitScopes, "terminal");
 
 // ---- terms -----------------------------------------------------------------
 
@@ -31,7 +36,7 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
   const Vocab& v = d.vocab;
   bool unknown = false;
   if (opt.explain) out.explain.push_back(sv(t.explain));
-  if (f.has(Attr::Operation) && f.get(Attr::Operation) == kRefundOp) {
+  if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationRefund) {
     if (opt.explain && !t.refunds_explain.empty()) out.explain.push_back(sv(t.refunds_explain));
     if (!t.refunds_allowed) {
       out.reasons.push_back("refunds are not allowed by tariff " + t.name);
@@ -73,8 +78,7 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
       out.missing |= miss(Attr::PaymentTool);
     } else {
       int64_t kind = f.get(Attr::PaymentTool);
-      Attr sub = v.name(Attr::PaymentTool, static_cast<int32_t>(kind)) == "wallet" ? Attr::WalletProvider
-                                                                                    : Attr::PaymentSystem;
+      Attr sub = kind == kToolWallet ? Attr::WalletProvider : Attr::PaymentSystem;
       bool match = false, maybe = false;
       for (const PaymentMethodRule& r : *t.methods) {
         if (r.kind != kind) continue;
@@ -115,8 +119,7 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
       }
     }
   }
-  constexpr int64_t kHoldFlow = 1;  // index of "hold" in the flow values
-  if (t.hold_lifetime > 0 && f.has(Attr::Flow) && f.get(Attr::Flow) == kHoldFlow) {
+  if (t.hold_lifetime > 0 && f.has(Attr::Flow) && f.get(Attr::Flow) == kFlowHold) {
     out.hold_lifetime = t.hold_lifetime;
     out.hold_unit = t.hold_unit;
   }
@@ -446,7 +449,7 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
     if (!f.has(Attr::Operation)) {
       out.status = LimitResult::Status::Undetermined;
       out.missing |= miss(Attr::Operation);
-    } else if (f.get(Attr::Operation) == kRefundOp) {
+    } else if (f.get(Attr::Operation) == kOperationRefund) {
       out.status = LimitResult::Status::NotApplies;
       return;
     }
@@ -478,21 +481,21 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
     std::string value;
     bool have = true;
     switch (s) {
-      case 0:
-      case 1:
-      case 2: {
-        const std::string& raw = s == 0 ? c.party : s == 1 ? c.shop : c.tool_token;
+      case kScopeParty:
+      case kScopeShop:
+      case kScopeTool: {
+        const std::string& raw = s == kScopeParty ? c.party : s == kScopeShop ? c.shop : c.tool_token;
         have = !raw.empty();
         value = raw;
-        if (!have) out.missing |= s == 0 ? uint64_t{kMissParty} : s == 1 ? uint64_t{kMissShop} : uint64_t{kMissToken};
+        if (!have) out.missing |= s == kScopeParty ? kMissParty : s == kScopeShop ? kMissShop : kMissToken;
         break;
       }
-      case 3:
-      case 4:
+      case kScopeProvider:
+      case kScopeTerminal:
         have = route.status == RStatus::Chosen;
         if (have) {
-          value = s == 3 ? d.vocab.object_name(dsl::ObjectKind::Provider, route.provider)
-                         : d.vocab.object_name(dsl::ObjectKind::Terminal, route.terminal);
+          value = s == kScopeProvider ? d.vocab.object_name(dsl::ObjectKind::Provider, route.provider)
+                                      : d.vocab.object_name(dsl::ObjectKind::Terminal, route.terminal);
         } else if (route.status == RStatus::Undetermined) {
           out.missing |= kMissRoute | route.missing;
         }
@@ -553,26 +556,17 @@ uint64_t payment_key_hash(std::string_view key) {
 }
 
 std::vector<std::string> missing_names(uint64_t m) {
-  static const char* paths[kAttrCount] = {
-      "operation", "amount", "amount.currency", "category", "payment_tool.kind", "payment_tool.payment_system",
-      "payment_tool.issuer_country", "payment_tool.bin", "payment_tool.wallet_provider",
-      "payment_tool.token_provider", "party", "shop", "risk", "flow", "time", "time",
-      "health.failure_rate", "health.latency_ms"};
   std::vector<std::string> out;
-  auto add = [&](const std::string& s) {
-    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  auto add = [&](std::string_view s) {
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.emplace_back(s);
   };
   for (int i = 0; i < kAttrCount; ++i) {
-    if (m & (1ull << i)) add(paths[i]);
+    if (m & (uint64_t{1} << i)) add(dsl::kAttributes[i].path);
   }
-  if (m & kMissTariff) add("tariff");
-  if (m & kMissPaymentKey) add("payment_key");
-  if (m & kMissTime) add("time");
-  if (m & kMissToken) add("payment_tool.token");
-  if (m & kMissParty) add("party");
-  if (m & kMissShop) add("shop");
+  for (size_t i = 0; i < dsl::kContextFieldCount; ++i) {
+    if (m & (uint64_t{1} << (kMissFieldShift + i))) add(dsl::kContextFields[i].path);
+  }
   if (m & kMissRoute) add("route");
-  if (m & kMissPaymentAmount) add("payment_amount");
   return out;
 }
 
@@ -594,7 +588,7 @@ EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions
   }
 
   CashFlowResult& cf = res.cash_flow;
-  bool refund = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kRefundOp;
+  bool refund = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationRefund;
   if (c.tariff < 0) {
     cf.status = CFStatus::Undetermined;
     cf.missing |= kMissTariff;

@@ -16,18 +16,25 @@
 
 namespace paydomain::evaluator {
 
-// Context fields that were needed but absent: bits of Attr, plus these.
-enum MissingField : uint64_t {
-  kMissTariff = 1ull << 32,
-  kMissPaymentKey = 1ull << 33,
-  kMissTime = 1ull << 34,
-  kMissToken = 1ull << 35,
-  kMissParty = 1ull << 36,
-  kMissShop = 1ull << 37,
-  kMissRoute = 1ull << 38,  // a limit scoped by provider/terminal while the route is undetermined
-  kMissPaymentAmount = 1ull << 39,  // a refund under `partial false` without its payment's amount
-};
-// JSON paths of the missing fields: "amount", "payment_tool.payment_system", ...
+// What an undetermined part lacks, as a bit set: bit(Attr) for a condition
+// attribute, missing_field(name) for a dsl::kContextFields field, kMissRoute
+// for a route that is itself undetermined.
+inline constexpr unsigned kMissFieldShift = 32;
+static_assert(dsl::kContextFieldCount < 64 - kMissFieldShift, "too many context fields for the missing bits");
+consteval uint64_t missing_field(std::string_view name) {
+  return uint64_t{1} << (kMissFieldShift + static_cast<unsigned>(dsl::context_field_index(name)));
+}
+inline constexpr uint64_t kMissTariff = missing_field("tariff");
+inline constexpr uint64_t kMissPaymentKey = missing_field("payment_key");
+inline constexpr uint64_t kMissTime = missing_field("time");
+inline constexpr uint64_t kMissToken = missing_field("token");
+inline constexpr uint64_t kMissParty = missing_field("party");
+inline constexpr uint64_t kMissShop = missing_field("shop");
+inline constexpr uint64_t kMissPaymentAmount = missing_field("payment_amount");  // a refund under `partial false`
+inline constexpr uint64_t kMissRoute = uint64_t{1} << 63;  // a provider/terminal-scoped limit, the route undetermined
+
+// The JSON paths (dsl::kAttributes / kContextFields `path`) of the missing
+// fields, each once: "amount", "payment_tool.payment_system", ..., "route".
 std::vector<std::string> missing_names(uint64_t missing);
 
 struct EvalOptions {

@@ -271,31 +271,42 @@ json given_to_json(const dsl::Object& test, const dsl::Domain& domain) {
   json c = json::object();
   const dsl::Clause* given = test.find(dsl::Clause::Kind::Given);
   if (!given) return c;
-  static const std::vector<std::string> tool_fields = {"payment_system", "issuer_country", "bin",
-                                                       "wallet_provider", "token_provider"};
+  // Each entry lands at its field's path (dsl::kContextFields): "payment_system" under "payment_tool".
+  auto at = [&c](std::string_view path) -> json& {
+    json* j = &c;
+    for (size_t start = 0;;) {
+      size_t dot = path.find('.', start);
+      j = &(*j)[std::string(path.substr(start, dot - start))];
+      if (dot == std::string_view::npos) return *j;
+      start = dot + 1;
+    }
+  };
+  auto path_of = [](dsl::FieldType t) {
+    for (const dsl::ContextField& f : dsl::kContextFields)
+      if (f.type == t) return f.path;
+    return std::string_view{};
+  };
   for (const dsl::GivenEntry& g : given->given) {
     switch (g.kind) {
       case dsl::GivenEntry::Kind::Health:
-        c["health"][g.key.text][g.metric.text] =
+        at(path_of(dsl::FieldType::Health))[g.key.text][g.metric.text] =
             g.value.kind == dsl::Value::Kind::Percent ? json(value_text(g.value)) : json(g.value.number.units);
         break;
       case dsl::GivenEntry::Kind::Turnover:
         if (g.value.kind == dsl::Value::Kind::Money) {
-          c["turnover"][g.key.text] = {{"amount", g.value.minor}, {"currency", g.value.text}};
+          at(path_of(dsl::FieldType::Turnover))[g.key.text] = {{"amount", g.value.minor}, {"currency", g.value.text}};
         } else {
-          c["turnover"][g.key.text] = g.value.number.units;
+          at(path_of(dsl::FieldType::Turnover))[g.key.text] = g.value.number.units;
         }
         break;
       case dsl::GivenEntry::Kind::Field: {
-        const std::string& k = g.key.text;
-        if (k == "amount" || k == "payment_amount") {
-          c[k] = {{"amount", g.value.minor}, {"currency", g.value.text}};
-        } else if (k == "payment_tool") {
-          c["payment_tool"]["kind"] = g.value.text;
-        } else if (std::find(tool_fields.begin(), tool_fields.end(), k) != tool_fields.end()) {
-          c["payment_tool"][k] = value_text(g.value);
+        // The checker accepted the name: it is a field of the table.
+        const dsl::ContextField* f = dsl::find_context_field(g.key.text);
+        if (!f) break;
+        if (f->type == dsl::FieldType::Money) {
+          at(f->path) = {{"amount", g.value.minor}, {"currency", g.value.text}};
         } else {
-          c[k] = value_text(g.value);
+          at(f->path) = value_text(g.value);
         }
         break;
       }

@@ -2,8 +2,8 @@
 // the evaluation result (out), a test block's `given` as a context, and the
 // test report. nlohmann/json is included only by the .cc file.
 //
-// Context (all fields optional; a missing one makes the parts that need it
-// "undetermined"):
+// Context (the fields of dsl::kContextFields at their paths; all optional, a
+// missing one makes the parts that need it "undetermined"):
 //   {"operation": "payment"|"refund" (default "payment"),
 //    "amount": {"amount": <minor units, integer >= 0>, "currency": "RUB"},
 //    "payment_amount": {"amount": ..., "currency": "RUB"}   (a refund's original payment),

@@ -1,28 +1,12 @@
 #include "evaluator/vocab.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <iostream>
 
 #include "dsl/schema.h"
 
 namespace paydomain::evaluator {
 namespace {
-
-// Fails loudly at startup if the schema's attribute order drifts from Attr.
-bool attr_order_matches() {
-  static const char* names[kAttrCount] = {
-      "operation", "amount", "currency", "category", "payment_tool", "payment_system",
-      "issuer_country", "bin", "wallet_provider", "token_provider", "party", "shop",
-      "risk", "flow", "weekday", "time", "health.failure_rate", "health.latency_ms"};
-  const auto& attrs = dsl::attributes();
-  if (attrs.size() != static_cast<size_t>(kAttrCount)) return false;
-  for (int i = 0; i < kAttrCount; ++i) {
-    if (attrs[i].name != names[i]) return false;
-  }
-  return true;
-}
 
 void collect_text(const dsl::Condition& c, std::array<std::vector<std::string>, kAttrCount>& out) {
   if (c.kind != dsl::Condition::Kind::Compare) {
@@ -106,10 +90,6 @@ int32_t Vocab::Table::add(const std::string& s) {
 }
 
 Vocab::Vocab(const dsl::Domain& domain) {
-  if (!attr_order_matches()) {
-    std::cerr << "paydomain: evaluator Attr order does not match dsl::attributes()\n";
-    std::abort();
-  }
   for (const dsl::Object& o : domain.objects) objects_[static_cast<size_t>(o.kind)].add(o.id.text);
   std::array<std::vector<std::string>, kAttrCount> text;
   for (const dsl::Object& o : domain.objects) {

@@ -23,8 +23,10 @@ class Vocab {
   const std::string& object_name(dsl::ObjectKind kind, int32_t index) const;
   int32_t object_count(dsl::ObjectKind kind) const;
 
-  // Categorical attributes: ids 0..size-1. Text attributes (party, shop) end
-  // with one extra id, "other", for every string no condition mentions.
+  // Categorical attributes: ids 0..size-1. An Enum attribute's ids are the
+  // indices of its dsl::kAttributes values (so dsl::enum_value names them);
+  // a Reference attribute's are object indices. Text attributes (party, shop)
+  // end with one extra id, "other", for every string no condition mentions.
   int32_t size(Attr a) const;
   bool has_other(Attr a) const;
   // The id of a value; -1 when unknown (for text: the "other" id).

@@ -45,8 +45,8 @@ if [ -f web_editor/package.json ]; then
     (cd web_editor && npm ci --no-audit --no-fund --loglevel=error)
   fi
   # Build dist/ (served at /) when it is missing or older than a source.
-  if [ ! -f web_editor/dist/app.js ] || [ -n "$(find web_editor/src web_editor/build.mjs web_editor/gen-api.mjs web_editor/package-lock.json server/openapi.json \
-       grammar/PayDomain.g4 dsl/schema.cc -newer web_editor/dist/app.js -print -quit 2>/dev/null)" ]; then
+  if [ ! -f web_editor/dist/app.js ] || [ -n "$(find web_editor/src web_editor/build.mjs web_editor/gen-api.mjs \
+       web_editor/package-lock.json server/openapi.json -newer web_editor/dist/app.js -print -quit 2>/dev/null)" ]; then
     echo "setup: building the web editor"
     (cd web_editor && npm run --silent build)
   fi

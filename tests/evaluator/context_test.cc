@@ -37,7 +37,7 @@ TEST(Context, MalformedInputsNameTheJsonPath) {
   EXPECT_EQ(error_of(with("/payment_tool/payment_system", "discover")),
             "$.payment_tool.payment_system: unknown payment_system 'discover' (expected one of mastercard, maestro, visa)");
   EXPECT_EQ(error_of(with("/payment_tool/bin", "42x")), "$.payment_tool.bin: expected a BIN: 1 to 19 digits as a string");
-  EXPECT_EQ(error_of(with("/payment_tool/colour", "red")).rfind("$.payment_tool.colour: unknown payment tool field", 0), 0u);
+  EXPECT_EQ(error_of(with("/payment_tool/colour", "red")).rfind("$.payment_tool.colour: unknown payment_tool field", 0), 0u);
   EXPECT_EQ(error_of(with("/time", "2026-11-25 13:20")),
             "$.time: expected an ISO 8601 UTC time like \"2026-11-25T13:20:00Z\"");
   EXPECT_EQ(error_of(with("/time", "2026-11-25T13:20:00+03:00")), "$.time: the time must be in UTC (ending in Z or +00:00)");

@@ -1,9 +1,34 @@
 // From a `given` (the language's test syntax, as the Try-it form and the
 // analysts' tests write it) to the evaluator's JSON payment context
 // (evaluator/json.h, docs/evaluation.md): money in minor units of its currency,
-// the card's attributes under "payment_tool", health and turnover by object id.
+// each field at its path of the context schema (vocabulary.contextFields, from
+// `paydomain schema --json`: "payment_system" under "payment_tool"), health
+// and turnover by object id.
 import type { GivenEntry } from "./given";
 import type { Json, JsonObject } from "./api";
+import { vocabulary, type ContextField } from "./vocabulary.generated";
+
+const fieldByName = new Map(vocabulary.contextFields.map((f) => [f.name, f]));
+const fieldByPath = new Map(vocabulary.contextFields.map((f) => [f.path, f]));
+
+const isObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The object at `key` of `o`, created (in the order fields appear) when absent. */
+function child(o: JsonObject, key: string): JsonObject {
+  const v = o[key];
+  if (isObject(v)) return v;
+  const created: JsonObject = {};
+  o[key] = created;
+  return created;
+}
+
+/** Sets `value` at a dotted path, creating the objects on the way. */
+function setPath(ctx: JsonObject, path: string, value: Json): void {
+  const keys = path.split(".");
+  let o = ctx;
+  for (const k of keys.slice(0, -1)) o = child(o, k);
+  o[keys[keys.length - 1]] = value;
+}
 
 export function toMinor(text: string, exp: number): number | null {
   const m = /^\s*(-?)(\d+)(?:[.,](\d+))?\s*$/.exec(text);
@@ -22,7 +47,7 @@ export function formatMinor(minor: number, exp: number): string {
 }
 
 function scalar(v: string): string {
-  return v.startsWith('"') ? String(JSON.parse(v)) : v;
+  return v.startsWith('"') ? JSON.parse(v) : v;
 }
 
 /** Money "6000.00 RUB" -> {amount: 600000, currency: "RUB"}; null when it is not money. */
@@ -33,70 +58,57 @@ export function moneyValue(v: string, exponentOf: (cur: string) => number): { am
   return minor === null ? null : { amount: minor, currency: m[2] };
 }
 
-// Fields that describe the payment tool: nested under "payment_tool" (evaluator/json.h).
-const TOOL_FIELDS = ["payment_system", "issuer_country", "bin", "wallet_provider", "token_provider", "token"];
-
 /** The context of `entries`, or an error for the analyst (the context is then empty). */
 export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string) => number): { context: JsonObject; error?: string } {
   const ctx: JsonObject = {};
-  // The nested objects are created where their first field appears, so the
-  // context's members keep the order of the given.
-  const nested = (key: string): JsonObject => {
-    const v = ctx[key];
-    if (v && typeof v === "object" && !Array.isArray(v)) return v;
-    const o: JsonObject = {};
-    ctx[key] = o;
-    return o;
-  };
   for (const e of entries) {
-    if (e.key === "health") {
-      const health = nested("health");
-      const target = e.target ?? "";
-      const h = health[target];
-      const metrics: JsonObject = h && typeof h === "object" && !Array.isArray(h) ? h : (health[target] = {});
+    const f: ContextField | undefined = fieldByName.get(e.key);
+    if (f?.type === "health") {
+      const metrics = child(child(ctx, f.path), e.target ?? "");
       const pct = /^(\d+(?:\.\d+)?)%$/.exec(e.value);
       metrics[e.metric ?? ""] = pct ? `${pct[1]}%` : Number(e.value);
-    } else if (e.key === "turnover") {
+    } else if (f?.type === "turnover") {
       const m = moneyValue(e.value, exponentOf);
-      nested("turnover")[e.target ?? ""] = m ?? Number(e.value);
-    } else if (e.key === "amount" || e.key === "payment_amount") {
+      child(ctx, f.path)[e.target ?? ""] = m ?? Number(e.value);
+    } else if (f?.type === "money") {
       const m = moneyValue(e.value, exponentOf);
       if (!m) return { context: {}, error: `${e.key} "${e.value}" is not money like 6000.00 RUB (with at most the currency's decimals)` };
-      ctx[e.key] = m;
-    } else if (e.key === "payment_tool") {
-      nested("payment_tool").kind = scalar(e.value);
-    } else if (TOOL_FIELDS.includes(e.key)) {
-      nested("payment_tool")[e.key] = scalar(e.value);
+      setPath(ctx, f.path, m);
     } else {
-      ctx[e.key] = scalar(e.value);
+      // An unknown name goes as is: the server names it in its error.
+      setPath(ctx, f ? f.path : e.key, scalar(e.value));
     }
   }
   return { context: ctx };
 }
 
-// Fields whose values are strings in the `given` syntax (the rest are ids or enum words).
-const STRING_FIELDS = ["party", "shop", "time", "payment_key", "bin", "token"];
-
-/** The inverse of contextFromGiven: a JSON context (e.g. a server sample) as `given` entries. */
-// A context is free-form JSON (openapi.json's Context): these read its nested parts.
-const isObject = (v: Json | undefined): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+// Field types whose values are strings in the `given` syntax (the rest are ids, enum words, money).
+const STRING_TYPES = ["text", "bin", "timestamp"];
 
 /** The inverse of contextFromGiven: a JSON context (e.g. a server sample) as `given` entries. */
 export function givenFromContext(ctx: JsonObject, exponentOf: (cur: string) => number): GivenEntry[] {
   const out: GivenEntry[] = [];
-  const val = (k: string, v: Json) => (STRING_FIELDS.includes(k) || (typeof v === "string" && !/^[A-Za-z_][\w]*$/.test(v)) ? JSON.stringify(String(v)) : String(v));
-  const money = (m: JsonObject) => `${formatMinor(Number(m.amount), exponentOf(String(m.currency)))} ${String(m.currency)}`;
-  for (const [k, v] of Object.entries(ctx)) {
-    if ((k === "amount" || k === "payment_amount") && isObject(v)) out.push({ key: k, value: money(v) });
-    else if (k === "payment_tool" && isObject(v)) {
-      for (const [tk, tv] of Object.entries(v)) out.push({ key: tk === "kind" ? "payment_tool" : tk, value: val(tk, tv) });
-    } else if (k === "health" && isObject(v)) {
-      for (const [target, metrics] of Object.entries(v)) {
-        if (isObject(metrics)) for (const [metric, mv] of Object.entries(metrics)) out.push({ key: "health", target, metric, value: String(mv) });
-      }
-    } else if (k === "turnover" && isObject(v)) {
-      for (const [target, tv] of Object.entries(v)) out.push({ key: "turnover", target, value: isObject(tv) ? money(tv) : String(tv) });
-    } else if (v !== null && typeof v !== "object") out.push({ key: k, value: val(k, v) });
-  }
+  const val = (f: ContextField | undefined, v: Json) =>
+    ((f && STRING_TYPES.includes(f.type)) || (typeof v === "string" && !/^[A-Za-z_][\w]*$/.test(v)) ? JSON.stringify(String(v)) : String(v));
+  const money = (m: JsonObject) => {
+    const currency = String(m.currency);
+    return `${formatMinor(Number(m.amount), exponentOf(currency))} ${currency}`;
+  };
+  const visit = (prefix: string, obj: JsonObject) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      const f = fieldByPath.get(path);
+      if (f?.type === "money" && isObject(v)) out.push({ key: f.name, value: money(v) });
+      else if (f?.type === "health" && isObject(v)) {
+        for (const [target, metrics] of Object.entries(v)) {
+          if (isObject(metrics)) for (const [metric, mv] of Object.entries(metrics)) out.push({ key: f.name, target, metric, value: String(mv) });
+        }
+      } else if (f?.type === "turnover" && isObject(v)) {
+        for (const [target, tv] of Object.entries(v)) out.push({ key: f.name, target, value: isObject(tv) ? money(tv) : String(tv) });
+      } else if (!f && isObject(v) && !prefix) visit(path, v);  // a group: payment_tool
+      else if (v !== null && typeof v !== "object") out.push({ key: f ? f.name : k, value: val(f, v) });
+    }
+  };
+  visit("", ctx);
   return out;
 }

@@ -175,8 +175,8 @@ function idOptions(kind: string | null): Completion[] {
 function valueOptions(attr: string): Completion[] | null {
   const a = attrByName.get(attr);
   if (!a) return null;
-  if (a.type === "Enum") return a.values.map((v) => ({ label: v, type: "enum", detail: attr, boost: 5 }));
-  if (a.type === "Reference") return idOptions(a.refKind);
+  if (a.type === "enum") return a.values.map((v) => ({ label: v, type: "enum", detail: attr, boost: 5 }));
+  if (a.type === "reference") return idOptions(a.refKind);
   return [];
 }
 

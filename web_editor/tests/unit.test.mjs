@@ -200,3 +200,20 @@ test("gen-api refuses schema constructs it does not handle instead of typing the
     assert.throws(() => generateApi(write(req)), /required "revison" is not a property/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test("fields land at their schema paths, and back", () => {
+  const { context } = lib.contextFromGiven(lib.parseGiven('token "card-1" token_provider applepay wallet_provider qiwi flow hold'), () => 2);
+  assert.deepEqual(context, { payment_tool: { token: "card-1", token_provider: "applepay", wallet_provider: "qiwi" }, flow: "hold" });
+  assert.equal(lib.formatGiven(lib.givenFromContext(context, () => 2)),
+    ['token "card-1"', "token_provider applepay", "wallet_provider qiwi", "flow hold"].join("\n"));
+});
+
+// The committed vocabulary is what the binary under test says: regenerate and compare.
+const bin = process.env.PAYDOMAIN_BIN;
+test("src/vocabulary.generated.ts matches `paydomain schema --json`", { skip: !bin && "PAYDOMAIN_BIN is not set" }, async () => {
+  const { readSchema, vocabularyModule, generatedPath } = await import("../vocabulary.mjs");
+  const { readFileSync } = await import("node:fs");
+  const expected = vocabularyModule(readSchema(bin));
+  assert.equal(readFileSync(generatedPath, "utf8"), expected,
+    `src/vocabulary.generated.ts is stale: run \`node web_editor/vocabulary.mjs ${bin}\` and commit it`);
+});

@@ -1,0 +1,181 @@
+// The context schema (dsl::kContextFields, dsl::kAttributes) is the one list
+// of context fields: these tests fail when a field is added to it but not
+// read by the context reader, not named by missing-field reporting, or not
+// converted from a test's `given`, and they pin the reader's "expected one
+// of" messages, which are built from the table.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "dsl/checker.h"
+#include "dsl/schema.h"
+#include "evaluator/evaluator.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+using nlohmann::json;
+
+// One object of every kind a context can name.
+const char* kDomain = R"(
+currency RUB { numeric 643 exponent 2 }
+category retail { }
+payment_system visa { }
+country RU { }
+wallet_provider qiwi { }
+adapter a { url "https://a.example" }
+provider p { adapter a }
+terminal t1 { provider p }
+tariff standard { }
+routing main { candidate t1 }
+limit daily { scope [party]  period day  count < 3 }
+)";
+
+struct Fixture {
+  dsl::Domain domain;
+  std::shared_ptr<const CompiledDomain> compiled;
+};
+
+const Fixture& fixture() {
+  static const Fixture f = [] {
+    dsl::Diagnostics diags;
+    Fixture x;
+    x.domain = dsl::load({{"schema.pd", kDomain}}, diags);
+    EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), x.domain.files);
+    x.compiled = *compile(x.domain);
+    return x;
+  }();
+  return f;
+}
+
+// A valid JSON value for a field, by its type.
+json sample(const dsl::ContextField& f) {
+  using T = dsl::FieldType;
+  switch (f.type) {
+    case T::Reference: {
+      for (const dsl::Object& o : fixture().domain.objects)
+        if (o.kind == f.ref_kind) return o.id.text;
+      ADD_FAILURE() << "no " << dsl::to_string(f.ref_kind) << " in the test domain for " << f.path;
+      return "";
+    }
+    case T::Enum: return std::string(f.values.back());  // not the first: operation defaults to payment
+    case T::Text: return "x-1";
+    case T::Bin: return "427600";
+    case T::Money: return {{"amount", 100}, {"currency", "RUB"}};
+    case T::Timestamp: return "2026-11-25T13:20:00Z";
+    case T::Health: return {{"t1", {{"latency_ms", 5}}}};
+    case T::Turnover: return {{"daily", 2}};
+  }
+  return nullptr;
+}
+
+json at_path(std::string_view path, json value) {
+  json j = json::object();
+  std::string pointer = "/" + std::string(path);
+  for (char& c : pointer)
+    if (c == '.') c = '/';
+  j[json::json_pointer(pointer)] = std::move(value);
+  return j;
+}
+
+// Everything the reader can store, as text: two contexts that print alike hold the same.
+std::string fingerprint(const Context& c) {
+  std::ostringstream s;
+  s << c.facts.present << ":";
+  for (int64_t v : c.facts.v) s << v << ",";
+  s << c.facts.bin << "|" << c.tariff << "|" << c.routing << "|" << c.has_time << c.time << "|" << c.has_payment_key
+    << c.payment_key << "|" << c.has_payment_amount << c.payment_amount << c.payment_currency << "|" << c.party << "|"
+    << c.shop << "|" << c.tool_token << "|" << c.health.size() << "|" << c.turnover.size();
+  return s.str();
+}
+
+TEST(ContextSchema, TheReaderReadsEveryField) {
+  const CompiledDomain& d = *fixture().compiled;
+  auto empty = parse_context(std::string_view("{}"), d);
+  ASSERT_TRUE(empty.ok());
+  for (const dsl::ContextField& f : dsl::context_fields()) {
+    json j = at_path(f.path, sample(f));
+    auto c = parse_context(j, d);
+    ASSERT_TRUE(c.ok()) << f.path << ": " << j.dump() << ": " << c.error().text();
+    EXPECT_NE(fingerprint(*c), fingerprint(*empty)) << f.path << " was accepted but not stored";
+  }
+}
+
+TEST(ContextSchema, MissingFieldReportingNamesEveryFieldAndAttribute) {
+  for (size_t i = 0; i < dsl::kContextFieldCount; ++i) {
+    EXPECT_EQ(missing_names(uint64_t{1} << (kMissFieldShift + i)),
+              std::vector<std::string>{std::string(dsl::kContextFields[i].path)});
+  }
+  for (int i = 0; i < kAttrCount; ++i) {
+    EXPECT_EQ(missing_names(bit(static_cast<Attr>(i))), std::vector<std::string>{std::string(dsl::kAttributes[i].path)});
+  }
+  EXPECT_EQ(missing_names(kMissTariff | kMissRoute), (std::vector<std::string>{"tariff", "route"}));
+}
+
+// An attribute is read from a field: its path is a field's path, or lies
+// inside a field's value (amount.currency in the amount's money object,
+// health.* in the health map).
+TEST(ContextSchema, EveryAttributeComesFromAField) {
+  for (const dsl::AttributeInfo& a : dsl::attributes()) {
+    bool found = false;
+    for (const dsl::ContextField& f : dsl::context_fields()) {
+      bool inside = a.path.size() > f.path.size() && a.path.substr(0, f.path.size()) == f.path &&
+                    a.path[f.path.size()] == '.' &&
+                    (f.type == dsl::FieldType::Money || f.type == dsl::FieldType::Health);
+      found = found || a.path == f.path || inside;
+    }
+    EXPECT_TRUE(found) << a.name << " (" << a.path << ") is not in any context field";
+  }
+}
+
+TEST(ContextSchema, UnknownMembersListTheTable) {
+  const CompiledDomain& d = *fixture().compiled;
+  auto error = [&](const char* text) {
+    auto r = parse_context(std::string_view(text), d);
+    return r.ok() ? std::string("ok") : r.error().text();
+  };
+  EXPECT_EQ(error(R"({"colour": "red"})"),
+            "$.colour: unknown context field (expected one of tariff, routing, operation, amount, payment_amount, "
+            "category, payment_tool, party, shop, risk, flow, time, payment_key, health, turnover)");
+  EXPECT_EQ(error(R"({"payment_tool": {"colour": "red"}})"),
+            "$.payment_tool.colour: unknown payment_tool field (expected one of kind, payment_system, issuer_country, "
+            "bin, wallet_provider, token_provider, token)");
+  EXPECT_EQ(error(R"({"payment_tool": "bank_card"})"),
+            "$.payment_tool: expected an object {\"kind\": ..., ...} (payment_tool fields: kind, payment_system, "
+            "issuer_country, bin, wallet_provider, token_provider, token)");
+  EXPECT_EQ(error(R"({"risk": "low", "risk": "high"})"), "$.risk: repeated member (each member may appear once)");
+  EXPECT_EQ(error(R"({"payment_tool": {"kind": "wallet", "kind": "mobile"}})"),
+            "$.payment_tool.kind: repeated member (each member may appear once)");
+}
+
+// Every field a `given` may set lands at its path, and reads back.
+TEST(ContextSchema, GivenSetsEveryFieldAtItsPath) {
+  std::string given;
+  for (const dsl::ContextField& f : dsl::context_fields()) {
+    if (!dsl::is_plain_given(f)) continue;
+    json v = sample(f);
+    std::string text = f.type == dsl::FieldType::Money ? "1.00 RUB"
+                       : f.type == dsl::FieldType::Reference || f.type == dsl::FieldType::Enum
+                           ? v.get<std::string>()
+                           : v.dump();
+    given += "    " + std::string(f.name) + " " + text + "\n";
+  }
+  given += "    health t1 latency_ms 5\n    turnover daily 2\n";
+  std::string text = std::string(kDomain) + "test \"all\" {\n  given {\n" + given + "  }\n  expect allowed\n}\n";
+  dsl::Diagnostics diags;
+  dsl::Domain domain = dsl::load({{"schema.pd", text}}, diags);
+  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), domain.files);
+  const dsl::Object& test = domain.objects.back();
+  json c = given_to_json(test, domain);
+  for (const dsl::ContextField& f : dsl::context_fields()) {
+    std::string pointer = "/" + std::string(f.path);
+    for (char& ch : pointer)
+      if (ch == '.') ch = '/';
+    EXPECT_TRUE(c.contains(json::json_pointer(pointer))) << f.path << " missing in " << c.dump();
+  }
+  EXPECT_TRUE(parse_context(c, *fixture().compiled).ok()) << c.dump();
+}
+
+}  // namespace
+}  // namespace paydomain::evaluator
