@@ -9,6 +9,7 @@
 #include "dsl/checker.h"
 #include "dsl/formatter.h"
 #include "dsl/json.h"
+#include "evaluator/check.h"
 #include "dsl/parser.h"
 #include "dsl/schema.h"
 #include "evaluator/analyze.h"
@@ -22,24 +23,16 @@ struct CheckOptions {
 };
 
 int run_check(const CheckOptions& opt) {
-  dsl::Diagnostics diags;
-  auto files = dsl::read_sources(opt.paths, diags);
-  dsl::Domain domain = diags.has_errors() ? dsl::Domain{} : dsl::load(files, diags);
-  // Warnings from the compiled decision DAGs: shadowed rules, uncovered contexts.
-  if (!diags.has_errors()) evaluator::analyze(domain, diags);
-  diags.sort();
+  dsl::Diagnostics read_diags;
+  auto files = dsl::read_sources(opt.paths, read_diags);
+  evaluator::CheckReport report = evaluator::check_sources(files, std::move(read_diags));
+  const dsl::Diagnostics& diags = report.diagnostics;
   if (opt.json) {
-    nlohmann::json out;
-    out["ok"] = !diags.has_errors();
-    out["errors"] = diags.error_count();
-    out["warnings"] = diags.warning_count();
-    out["objects"] = domain.objects.size();
-    out["diagnostics"] = dsl::to_json(diags.items());
-    std::cout << out.dump(2) << "\n";
+    std::cout << evaluator::to_json(report).dump(2) << "\n";
   } else {
     std::cerr << dsl::render_all(diags.items(), files);
-    if (!diags.has_errors()) {
-      std::cout << "ok: " << domain.objects.size() << " objects in " << files.size() << " file"
+    if (report.ok()) {
+      std::cout << "ok: " << report.domain.objects.size() << " objects in " << files.size() << " file"
                 << (files.size() == 1 ? "" : "s");
       if (diags.warning_count()) std::cout << ", " << diags.warning_count() << " warning(s)";
       std::cout << "\n";
@@ -47,7 +40,7 @@ int run_check(const CheckOptions& opt) {
       std::cerr << diags.error_count() << " error(s), " << diags.warning_count() << " warning(s)\n";
     }
   }
-  return diags.has_errors() ? kExitFindings : kExitOk;
+  return report.ok() ? kExitOk : kExitFindings;
 }
 
 struct FmtOptions {

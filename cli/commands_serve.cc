@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "domain_store/json.h"
 #include "domain_store/token_store.h"
 #include "server/json_util.h"
 #include "server/run.h"
@@ -104,20 +105,14 @@ int run_token_list(const TokenArgs& a) {
   }
   if (a.json) {
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& t : list.value())
-      items.push_back({{"id", t.id},
-                       {"name", t.name},
-                       {"role", t.role},
-                       {"hint", t.hint},
-                       {"created", server::iso_time(t.created_ms)},
-                       {"revoked", t.revoked_ms ? nlohmann::json(server::iso_time(*t.revoked_ms)) : nlohmann::json()}});
+    for (const auto& t : list.value()) items.push_back(store::to_json(t));
     std::cout << nlohmann::json{{"tokens", items}}.dump(2) << "\n";
     return kExitOk;
   }
   for (const auto& t : list.value()) {
     std::cout << t.id << "\t" << t.role << "\t" << t.name << "\t" << t.hint << "...\tcreated "
-              << server::iso_time(t.created_ms);
-    if (t.revoked_ms) std::cout << "\trevoked " << server::iso_time(*t.revoked_ms);
+              << store::format_time(t.created_ms);
+    if (t.revoked_ms) std::cout << "\trevoked " << store::format_time(*t.revoked_ms);
     std::cout << "\n";
   }
   return kExitOk;

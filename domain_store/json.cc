@@ -1,5 +1,6 @@
 #include "domain_store/json.h"
 
+#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -10,18 +11,21 @@ namespace paydomain::store {
 using nlohmann::json;
 
 std::string format_time(int64_t time_ms) {
-  std::time_t t = static_cast<std::time_t>(time_ms / 1000);
+  int64_t secs = time_ms / 1000, ms = time_ms % 1000;
+  if (ms < 0) secs -= 1, ms += 1000;  // before 1970: floor, so ms stays 0..999
+  std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
   return buf;
 }
 
 json to_json(const ObjectKey& key) { return json{{"kind", dsl::to_string(key.kind)}, {"id", key.id}}; }
 
 json to_json(const RevisionInfo& r) {
-  json j{{"rev", r.rev},         {"base", r.base},
+  json j{{"revision", r.rev},    {"base", r.base},
          {"author", r.author},   {"message", r.message},
          {"time_ms", r.time_ms}, {"time", format_time(r.time_ms)},
          {"op_count", r.op_count}};
@@ -30,10 +34,11 @@ json to_json(const RevisionInfo& r) {
 }
 
 json to_json(const CommitResult& r) {
-  return json{{"revision", to_json(r.revision)},
-              {"rebased", r.rebased},
-              {"replayed", r.replayed},
-              {"warnings", dsl::to_json(r.warnings)}};
+  json j = to_json(r.revision);
+  j["rebased"] = r.rebased;
+  j["replayed"] = r.replayed;
+  j["warnings"] = dsl::to_json(r.warnings);
+  return j;
 }
 
 json to_json(const StoredObject& o) {
@@ -56,8 +61,8 @@ json to_json(const ObjectHistoryEntry& e) {
   return j;
 }
 
-json to_json(const Error& e) {
-  json j{{"error", to_string(e.code)}, {"message", e.message}};
+json to_json(const Error& e, std::string_view path) {
+  json j{{"error", {{"code", to_string(e.code)}, {"message", e.message}, {"path", path}}}};
   if (!e.conflicts.empty()) {
     json cs = json::array();
     for (const auto& c : e.conflicts) {

@@ -11,7 +11,9 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
+#include "domain_store/json.h"
 #include "domain_store/sqlite/db.h"
 #include "domain_store/sqlite_store.h"
 
@@ -33,6 +35,15 @@ std::string sha256_hex(std::string_view data) {
     out += hex[digest[i] & 0xf];
   }
   return out;
+}
+
+// ---- JSON ------------------------------------------------------------------
+
+nlohmann::json to_json(const TokenInfo& t) {
+  nlohmann::json j = {{"id", t.id}, {"name", t.name}, {"role", t.role}, {"hint", t.hint},
+                      {"created", format_time(t.created_ms)}};
+  j["revoked"] = t.revoked_ms ? nlohmann::json(format_time(*t.revoked_ms)) : nlohmann::json(nullptr);
+  return j;
 }
 
 // ---- the SQLite token table ------------------------------------------------

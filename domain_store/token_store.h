@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,10 @@ class TokenStore {
 // it is opened with open_sqlite_store first, so foreign files and newer
 // schemas are refused the same way), creating the table on first use.
 Result<std::unique_ptr<TokenStore>> open_sqlite_token_store(const std::string& path);
+
+// The one JSON shape of a token (CLI `token list --json` and the HTTP API):
+// {"id","name","role","hint","created","revoked": time or null}; never the secret.
+nlohmann::json to_json(const TokenInfo& t);
 
 // Lower-case hex SHA-256 (FIPS 180-4) of `data`, computed by OpenSSL's
 // libcrypto; "" only if libcrypto cannot compute it at all.

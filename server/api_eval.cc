@@ -6,7 +6,7 @@
 #include "dsl/checker.h"
 #include "dsl/json.h"
 #include "domain_store/working_copy.h"
-#include "evaluator/analyze.h"
+#include "evaluator/check.h"
 #include "evaluator/compiled.h"
 #include "evaluator/evaluate.h"
 #include "evaluator/json.h"
@@ -338,19 +338,9 @@ void Service::post_check(Request& req, const Caller&, Done done) {
   if (!body) return done(err);
   auto files = read_files(*body, err);
   if (!files) return done(err);
+  // The same check, and the same report, as `paydomain check`.
   offload(std::move(done), [files = std::move(*files)]() mutable -> Response {
-    Loaded l;
-    load_and_compile(std::move(files), l);
-    if (!l.compile_error.empty()) l.diags.add({dsl::Severity::Error, "", 0, 0, 1, "compile", l.compile_error, "", "", ""});
-    // The same warnings as `paydomain check`: shadowed rules, uncovered payments.
-    if (!l.diags.has_errors()) evaluator::analyze(l.domain, l.diags);
-    l.diags.sort();
-    json out = {{"ok", !l.diags.has_errors()},
-                {"errors", l.diags.error_count()},
-                {"warnings", l.diags.warning_count()},
-                {"objects", l.domain.objects.size()},
-                {"diagnostics", dsl::to_json(l.diags.items())}};
-    return json_response(200, out);
+    return json_response(200, evaluator::to_json(evaluator::check_sources(std::move(files))));
   });
 }
 

@@ -68,7 +68,7 @@ void Service::get_revisions(Request& req, const Caller&, Done done) {
   auto list = after ? store_->revisions_after(*after, n) : store_->revisions_before(before ? *before : -1, n);
   if (!list) return done(store_error(list.error()));
   json items = json::array();
-  for (const auto& r : list.value()) items.push_back(revision_json(r));
+  for (const auto& r : list.value()) items.push_back(store::to_json(r));
   json body = {{"revisions", items}};
   if (static_cast<int64_t>(list->size()) == n && !list->empty()) {
     if (after) body["next"] = "/v1/revisions?after=" + std::to_string(list->back().rev) + "&limit=" + std::to_string(n);
@@ -94,7 +94,7 @@ void Service::get_revision(Request& req, const Caller&, Done done) {
   if (!info) return done(store_error(info.error(), "/rev"));
   auto objects = store_->checkout(r);
   if (!objects) return done(store_error(objects.error()));
-  json body = revision_json(info.value());
+  json body = store::to_json(info.value());
   json files = json::array();
   for (const auto& f : store::working_copy_files(objects.value())) files.push_back({{"name", f.path}, {"text", f.text}});
   json list = json::array();

@@ -4,6 +4,7 @@
 #include "dsl/json.h"
 #include "domain_store/operations.h"
 #include "domain_store/working_copy.h"
+#include "domain_store/json.h"
 #include "server/json_util.h"
 #include "server/service.h"
 
@@ -13,16 +14,8 @@ using nlohmann::json;
 
 namespace {
 
-json commit_json(const store::CommitResult& r) {
-  json body = revision_json(r.revision);
-  body["rebased"] = r.rebased;
-  body["replayed"] = r.replayed;
-  body["warnings"] = dsl::to_json(r.warnings);
-  return body;
-}
-
 Response created(const store::CommitResult& r) {
-  Response res = json_response(r.replayed ? 200 : 201, commit_json(r));
+  Response res = json_response(r.replayed ? 200 : 201, store::to_json(r));
   res.headers.emplace_back("Location", "/v1/revisions/" + std::to_string(r.revision.rev));
   return res;
 }
@@ -183,19 +176,12 @@ void Service::post_revert(Request& req, const Caller& caller, Done done) {
   });
 }
 
-namespace {
-json token_json(const store::TokenInfo& t) {
-  json j = {{"id", t.id}, {"name", t.name}, {"role", t.role}, {"hint", t.hint}, {"created", iso_time(t.created_ms)}};
-  j["revoked"] = t.revoked_ms ? json(iso_time(*t.revoked_ms)) : json(nullptr);
-  return j;
-}
-}  // namespace
 
 void Service::get_tokens(Request&, const Caller&, Done done) {
   auto list = tokens_->list();
   if (!list) return done(store_error(list.error()));
   json items = json::array();
-  for (const auto& t : list.value()) items.push_back(token_json(t));
+  for (const auto& t : list.value()) items.push_back(store::to_json(t));
   done(json_response(200, {{"tokens", items}}));
 }
 
@@ -211,7 +197,7 @@ void Service::post_tokens(Request& req, const Caller&, Done done) {
   if (name == body->end() || !name->is_string()) return done(wrong_type("/name", "a string"));
   auto t = tokens_->create(role->get<std::string>(), name->get<std::string>());
   if (!t) return done(store_error(t.error()));
-  json j = token_json(t->info);
+  json j = store::to_json(t->info);
   j["token"] = t->token;
   Response res = json_response(201, j);
   res.headers.emplace_back("Cache-Control", "no-store");

@@ -7,6 +7,7 @@
 
 #include "json/reader.h"
 #include "json/writer.h"
+#include "domain_store/json.h"
 #include "server/json_util.h"
 
 namespace paydomain::server {
@@ -21,7 +22,7 @@ void AccessLog::write(const Entry& e) {
   {
     json::Writer w(line);
     w.begin_object();
-    w.field("ts", iso_time(ms));
+    w.field("ts", store::format_time(ms));
     w.field("msg", "request");
     // What the client sent may be any bytes: logged lines stay valid JSON.
     w.key("request_id"), w.untrusted_string(e.request_id);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "domain_store/json.h"
 #include "dsl/json.h"
 
 namespace paydomain::server {
@@ -34,27 +35,9 @@ Response wrong_type(std::string_view pointer, std::string_view expected) {
   return error_response(422, "wrong-type", std::string(pointer) + ": expected " + std::string(expected), pointer);
 }
 
-std::string iso_time(int64_t unix_ms) {
-  std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[80];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(unix_ms % 1000));
-  return buf;
-}
-
-json revision_json(const store::RevisionInfo& info) {
-  json j = {{"revision", info.rev},     {"base", info.base},        {"author", info.author},
-            {"message", info.message}, {"time", iso_time(info.time_ms)}, {"time_ms", info.time_ms},
-            {"op_count", info.op_count}};
-  return j;
-}
-
 Response store_error(const store::Error& e, std::string_view path) {
   using store::ErrorCode;
   int status = 500;
-  std::string code(store::to_string(e.code));
   switch (e.code) {
     case ErrorCode::InvalidArgument: status = 422; break;
     case ErrorCode::NotFound: status = 404; break;
@@ -65,17 +48,7 @@ Response store_error(const store::Error& e, std::string_view path) {
     case ErrorCode::Busy: status = 503; break;
     default: status = 500;
   }
-  json err = {{"code", code}, {"message", e.message}, {"path", path}};
-  json body = {{"error", err}};
-  if (!e.conflicts.empty()) {
-    json list = json::array();
-    for (const auto& c : e.conflicts)
-      list.push_back({{"kind", dsl::to_string(c.key.kind)}, {"id", c.key.id}, {"revisions", c.revisions}});
-    body["conflicts"] = list;
-    body["error"]["conflicts"] = list;
-  }
-  if (!e.diagnostics.empty()) body["diagnostics"] = dsl::to_json(e.diagnostics);
-  Response r = json_response(status, body);
+  Response r = json_response(status, store::to_json(e, path));
   if (status == 503) r.headers.emplace_back("Retry-After", "1");
   return r;
 }

@@ -23,8 +23,6 @@ std::optional<nlohmann::json> parse_body(const Request& req, Response& error);
 Response wrong_type(std::string_view pointer, std::string_view expected);
 
 // Store values as JSON.
-std::string iso_time(int64_t unix_ms);  // 2026-11-25T13:20:46.123Z
-nlohmann::json revision_json(const store::RevisionInfo& info);
 // A store error as the API's error shape, with the HTTP status that fits
 // (404 unknown, 409 conflict with "conflicts", 422 invalid with "diagnostics").
 Response store_error(const store::Error& e, std::string_view path = "");

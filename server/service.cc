@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "domain_store/sqlite_store.h"
+#include "domain_store/json.h"
 #include "server/json_util.h"
 #include "server/openapi.h"
 
@@ -106,7 +107,7 @@ std::shared_ptr<const CompiledRevision> Service::serving_head() const {
 Response Service::head_response(store::Rev rev) {
   auto info = store_->revision(rev);
   if (!info) return store_error(info.error());
-  return json_response(200, revision_json(info.value()));
+  return json_response(200, store::to_json(info.value()));
 }
 
 void Service::notify_commit() {

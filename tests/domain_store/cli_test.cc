@@ -43,7 +43,7 @@ TEST_F(StoreCli, InitCommitDiffShowRevertFsck) {
   std::ofstream(path) << text;
   Outcome commit = run("commit " + dir() + "/wc --db " + db_ + " -m 'raise fee' --author anna --json");
   ASSERT_EQ(commit.code, 0) << commit.err;
-  EXPECT_EQ(nlohmann::json::parse(commit.out)["revision"]["rev"], 2);
+  EXPECT_EQ(nlohmann::json::parse(commit.out)["revision"], 2);
 
   Outcome diff = run("diff 1 2 --db " + db_ + " --json --text");
   ASSERT_EQ(diff.code, 0) << diff.err;
@@ -68,7 +68,7 @@ TEST_F(StoreCli, InitCommitDiffShowRevertFsck) {
   // Reverting 2 again conflicts with 3.
   Outcome again = run("revert 2 --db " + db_ + " -m again --json");
   EXPECT_EQ(again.code, 1);
-  EXPECT_EQ(nlohmann::json::parse(again.out)["error"], "conflict");
+  EXPECT_EQ(nlohmann::json::parse(again.out)["error"]["code"], "conflict");
   Outcome fsck = run("fsck --db " + db_ + " --json");
   EXPECT_EQ(fsck.code, 0) << fsck.out;
   EXPECT_TRUE(nlohmann::json::parse(fsck.out)["ok"]);
@@ -123,7 +123,7 @@ TEST_F(StoreCli, ACommitFromAStaleCheckoutConflictsOrRebasesButNeverUndoes) {
   ASSERT_TRUE(edit(dir() + "/fresh/providers.pd", "\"Yellow Bank 3-D Secure\"", "\"YB 3DS\""));
   Outcome second = run("commit " + dir() + "/fresh --db " + db_ + " -m rename --json");
   ASSERT_EQ(second.code, 0) << second.err;
-  EXPECT_EQ(nlohmann::json::parse(second.out)["revision"]["rev"], 2);
+  EXPECT_EQ(nlohmann::json::parse(second.out)["revision"], 2);
   EXPECT_FALSE(nlohmann::json::parse(second.out)["rebased"]);
   EXPECT_EQ(slurp(dir() + "/fresh/.paydomain/base"), "2\n");
 
@@ -132,7 +132,7 @@ TEST_F(StoreCli, ACommitFromAStaleCheckoutConflictsOrRebasesButNeverUndoes) {
   Outcome conflict = run("commit " + dir() + "/stale_same --db " + db_ + " -m mine --json");
   EXPECT_EQ(conflict.code, 1);
   auto err = nlohmann::json::parse(conflict.out);
-  EXPECT_EQ(err["error"], "conflict") << conflict.out;
+  EXPECT_EQ(err["error"]["code"], "conflict") << conflict.out;
   ASSERT_EQ(err["conflicts"].size(), 1u) << conflict.out;
   EXPECT_EQ(err["conflicts"][0]["kind"], "terminal") << conflict.out;
   EXPECT_EQ(err["conflicts"][0]["id"], "yb_3ds") << conflict.out;
@@ -147,7 +147,7 @@ TEST_F(StoreCli, ACommitFromAStaleCheckoutConflictsOrRebasesButNeverUndoes) {
   Outcome rebased = run("commit " + dir() + "/stale_other --db " + db_ + " -m other --json");
   ASSERT_EQ(rebased.code, 0) << rebased.err << rebased.out;
   auto done = nlohmann::json::parse(rebased.out);
-  EXPECT_EQ(done["revision"]["rev"], 3);
+  EXPECT_EQ(done["revision"], 3);
   EXPECT_TRUE(done["rebased"]);
   EXPECT_NE(done.value("note", "").find("stays based on 1"), std::string::npos) << rebased.out;
   EXPECT_EQ(slurp(dir() + "/stale_other/.paydomain/base"), "1\n");

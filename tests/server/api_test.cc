@@ -2,6 +2,9 @@
 // wrong types, unknown revisions, missing/invalid tokens, wrong roles.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -134,6 +137,63 @@ TEST_F(Api, RevokedTokenIsRefusedWithinTheCacheTime) {
   auto list = s().call("GET", "/v1/tokens", tok().admin);
   EXPECT_EQ(list.body.find(token), std::string::npos);
   EXPECT_EQ(list.body.find(tok().reader), std::string::npos);
+}
+
+// One writer per shape: the CLI's --json and the HTTP bodies are the same
+// JSON for a revision, a commit and a token (issue: `log --json` said "rev",
+// the API "revision", with and without milliseconds).
+TEST_F(Api, CliAndHttpWriteTheSameShapes) {
+  auto c = s().call("POST", "/v1/commits", tok().editor,
+                    R"({"base": 1, "message": "rename", "ops": [{"op": "update", "kind": "category", "id": "retail",
+                        "text": "category retail { name \"Retail goods\" }"}]})");
+  ASSERT_EQ(c.status, 201) << c.body;
+  std::string out;
+  ASSERT_EQ(run_command(paydomain_bin() + " log --db " + s().db() + " --json", &out), 0);
+  json cli_log = json::parse(out);
+  json http_log = body(s().call("GET", "/v1/revisions", tok().reader))["revisions"];
+  ASSERT_EQ(http_log.size(), 3u);  // 2, 1 and 0 (the empty domain)
+  ASSERT_EQ(cli_log.size(), 3u);
+  for (const json& h : http_log) {
+    bool found = false;
+    for (const json& r : cli_log) found = found || r == h;
+    EXPECT_TRUE(found) << "GET /v1/revisions " << h.dump() << " is not in log --json " << cli_log.dump();
+  }
+  // A commit: the HTTP answer is the revision's members plus the commit's own.
+  json commit = body(c);
+  json rev2 = body(s().call("GET", "/v1/revisions/2", tok().reader));
+  for (const auto& [k, v] : cli_log[0].items()) EXPECT_EQ(commit[k], v) << k;
+  EXPECT_EQ(commit["revision"], 2);
+  EXPECT_EQ(rev2["revision"], 2);
+  EXPECT_EQ(rev2["time"], commit["time"]);
+  std::string time = commit["time"];
+  EXPECT_EQ(time.size(), 24u) << time;  // 2026-11-25T13:20:46.123Z: milliseconds everywhere
+  // Tokens.
+  ASSERT_EQ(run_command(paydomain_bin() + " token list --db " + s().db() + " --json", &out), 0);
+  EXPECT_EQ(json::parse(out)["tokens"], body(s().call("GET", "/v1/tokens", tok().admin))["tokens"]);
+}
+
+// `paydomain check --json` and POST /v1/check run one function and print one
+// report: the same JSON for the same files, warnings included.
+TEST_F(Api, CheckIsTheSameReportFromCliAndHttp) {
+  std::filesystem::path dir = s().dir() / "check-same";
+  std::filesystem::create_directories(dir);
+  std::string text =
+      "currency RUB { numeric 643 exponent 2 }\n"
+      "category retail { name \"Retail\" }\n"
+      "tariff t {\n  fees {\n"
+      "    when category == retail { merchant.settlement -> system.settlement : 1% of amount }\n"
+      "    when category == retail { merchant.settlement -> system.settlement : 2% of amount }\n"
+      "  }\n}\n";
+  std::string path = (dir / "a.pd").string();
+  std::ofstream(path) << text;
+  std::string out;
+  run_command(paydomain_bin() + " check --json " + path, &out);
+  json cli = json::parse(out);
+  json req = {{"files", json::array({{{"name", path}, {"text", text}}})}};
+  auto http = s().call("POST", "/v1/check", tok().editor, req.dump());
+  ASSERT_EQ(http.status, 200) << http.body;
+  EXPECT_EQ(body(http), cli);
+  EXPECT_GE(cli["warnings"].get<int>(), 1) << out;  // the shadowed second rule, found by both
 }
 
 TEST_F(Api, TokensOverHttp) {

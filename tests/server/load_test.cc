@@ -177,7 +177,7 @@ TEST(Load, SigtermDuringLoadFinishesInFlightAndLosesNothing) {
   std::string out;
   ASSERT_EQ(run_command(paydomain_bin() + " log --db " + s.db() + " --json --limit 100000", &out), 0);
   std::set<int64_t> stored;
-  for (auto& r : json::parse(out)) stored.insert(r["rev"].get<int64_t>());
+  for (auto& r : json::parse(out)) stored.insert(r["revision"].get<int64_t>());
   for (int64_t rev : acknowledged) EXPECT_TRUE(stored.count(rev)) << "revision " << rev << " was acknowledged";
   EXPECT_NE(s.log().find("\"msg\":\"stopped\""), std::string::npos);
 }

@@ -170,7 +170,7 @@ test("Api reads the documented fields and fails loudly on an answer that lacks o
 });
 
 test("Api turns the Error shape into ApiError, and anything else into AnswerError", async () => {
-  const conflict = { error: { code: "conflict", message: "changed since", path: "", conflicts: [{ kind: "tariff", id: "standard", revisions: [4] }] },
+  const conflict = { error: { code: "conflict", message: "changed since", path: "" },
     conflicts: [{ kind: "tariff", id: "standard", revisions: [4] }] };
   await assert.rejects(callWith(409, conflict, (api) => api.commit([], 2, "m")), (e) => {
     assert.ok(e instanceof lib.ApiError && !(e instanceof lib.AnswerError));

@@ -1,0 +1,29 @@
+// One check of a working copy, run alike by `paydomain check` and
+// POST /v1/check: parse, resolve names and types (dsl::load), compile the
+// decision DAGs, then, when nothing failed, the analysis warnings (shadowed
+// rules, uncovered payments, split rounding, fees above the amount). A
+// compile failure is an error diagnostic (code "compile").
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <vector>
+
+#include "dsl/ast.h"
+#include "dsl/diagnostics.h"
+
+namespace paydomain::evaluator {
+
+struct CheckReport {
+  dsl::Domain domain;
+  dsl::Diagnostics diagnostics;  // sorted
+  bool ok() const { return !diagnostics.has_errors(); }
+};
+
+// `diagnostics` may hold what reading the files found (an unreadable file);
+// the check adds to it.
+CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics = dsl::Diagnostics());
+
+// The one JSON shape of a check: {"ok","errors","warnings","objects","diagnostics":[...]}.
+nlohmann::json to_json(const CheckReport& report);
+
+}  // namespace paydomain::evaluator
