@@ -5,9 +5,9 @@
 #include <optional>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
+#include "base/result.h"
 #include "domain_store/types.h"
 #include "dsl/diagnostics.h"
 
@@ -37,29 +37,8 @@ struct Error {
 };
 
 template <class T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : v_(std::move(value)) {}
-  Result(Error error) : v_(std::move(error)) {}
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T value() && { return std::get<0>(std::move(v_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T operator*() && { return std::get<0>(std::move(v_)); }
-  const Error& error() const { return std::get<1>(v_); }
-  Error&& take_error() { return std::get<1>(std::move(v_)); }
-
- private:
-  std::variant<T, Error> v_;
-};
-
-struct Ok {};
+using Result = paydomain::Result<T, Error>;
+using paydomain::Ok;
 using Status = Result<Ok>;
 
 inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message), {}, {}}; }

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <string>
-#include <utility>
-#include <variant>
+
+#include "base/result.h"
 
 namespace paydomain::evaluator {
 
@@ -16,22 +16,6 @@ struct Error {
 };
 
 template <class T>
-class Result {
- public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const Error& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, Error> v_;
-};
+using Result = paydomain::Result<T, Error>;
 
 }  // namespace paydomain::evaluator
