@@ -76,23 +76,24 @@ void load_and_compile(std::vector<dsl::SourceFile> files, Loaded& out) {
 
 }  // namespace
 
-std::variant<std::shared_ptr<const CompiledRevision>, Response> Service::compiled(store::Rev rev) {
+paydomain::Result<std::shared_ptr<const CompiledRevision>, CompileError> Service::compiled(store::Rev rev) {
   if (auto hit = cache_.peek(rev)) {
     if (metrics_) metrics_->cache_hits.fetch_add(1, std::memory_order_relaxed);
     return hit;
   }
   bool compiled_here = false;
-  auto out = cache_.get(rev, [&]() -> std::variant<Cache::Built, Response> {
+  auto out = cache_.get(rev, [&]() -> std::variant<Cache::Built, CompileError> {
     compiled_here = true;
     auto objects = store_->checkout(rev);
     if (!objects) {
       if (objects.error().code == store::ErrorCode::NotFound) {
         auto h = store_->head();
-        return error_response(404, "unknown-revision",
-                              "revision " + std::to_string(rev) + " does not exist" +
-                                  (h ? " (head is " + std::to_string(*h) + ")" : std::string()));
+        return CompileError{CompileError::Kind::UnknownRevision,
+                            "revision " + std::to_string(rev) + " does not exist" +
+                                (h ? " (head is " + std::to_string(*h) + ")" : std::string()),
+                            std::nullopt};
       }
-      return store_error(objects.error());
+      return CompileError{CompileError::Kind::Store, objects.error().message, objects.error()};
     }
     auto files = store::working_copy_files(objects.value());
     size_t source_bytes = 0;
@@ -101,7 +102,8 @@ std::variant<std::shared_ptr<const CompiledRevision>, Response> Service::compile
     load_and_compile(std::move(files), l);
     if (!l.compiled) {
       std::string why = l.diags.has_errors() ? "the stored revision does not check" : l.compile_error;
-      return error_response(500, "compile-failed", "cannot compile revision " + std::to_string(rev) + ": " + why);
+      return CompileError{CompileError::Kind::Compile,
+                          "cannot compile revision " + std::to_string(rev) + ": " + why, std::nullopt};
     }
     auto c = std::make_shared<CompiledRevision>();
     c->rev = rev;
@@ -110,8 +112,20 @@ std::variant<std::shared_ptr<const CompiledRevision>, Response> Service::compile
   });
   if (metrics_) (compiled_here ? metrics_->cache_misses : metrics_->cache_hits).fetch_add(1, std::memory_order_relaxed);
   if (out.index() == 0) return std::get<0>(out);
-  return std::get<1>(out);
+  return std::get<1>(std::move(out));
 }
+
+namespace {
+// A compiled revision's absence as the API's answer.
+Response to_response(const CompileError& e) {
+  switch (e.kind) {
+    case CompileError::Kind::UnknownRevision: return error_response(404, "unknown-revision", e.message);
+    case CompileError::Kind::Store: return store_error(*e.store);
+    case CompileError::Kind::Compile: break;
+  }
+  return error_response(500, "compile-failed", e.message);
+}
+}  // namespace
 
 namespace {
 
@@ -279,8 +293,8 @@ void Service::post_evaluate_at(Request& req, const Caller&, Done done) {
       r = *h;
     }
     auto got = compiled(r);
-    if (got.index() != 0) return std::get<1>(got);
-    return evaluate(*std::get<0>(got), *body, explain);
+    if (!got) return to_response(got.error());
+    return evaluate(**got, *body, explain);
   });
 }
 

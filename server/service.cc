@@ -44,11 +44,11 @@ std::optional<std::string> Service::start() {
   auto h = store_->head();
   if (!h) return "cannot read head: " + h.error().message;
   auto c = compiled(*h);
-  if (c.index() != 0) return "cannot compile head revision " + std::to_string(*h) + ": " + std::get<1>(c).body;
+  if (!c) return "cannot compile head revision " + std::to_string(*h) + ": " + c.error().message;
   {
     std::lock_guard lock(head_mu_);
     head_ = *h;
-    serving_ = std::get<0>(c);
+    serving_ = *c;
     compiling_ = *h;
     watching_ = true;
   }
@@ -168,9 +168,9 @@ void Service::on_new_head(store::Rev rev) {
   }
   pool_->submit([this, rev] {
     auto c = compiled(rev);
-    if (c.index() != 0) return;  // logged by the next request that needs it
+    if (!c) return;  // reported to the next request that needs it
     std::lock_guard lock(head_mu_);
-    if (!serving_ || revision_of(*serving_) < rev) serving_ = std::get<0>(c);
+    if (!serving_ || revision_of(*serving_) < rev) serving_ = *c;
   });
 }
 

@@ -51,6 +51,16 @@ struct ServiceConfig {
 struct CompiledRevision;
 store::Rev revision_of(const CompiledRevision& c);
 
+// Why a revision has no compiled form. Not an HTTP answer: the handlers turn
+// it into one (404 unknown-revision, the store's error, 500 compile-failed),
+// and start() into a message.
+struct CompileError {
+  enum class Kind { UnknownRevision, Store, Compile };
+  Kind kind = Kind::Compile;
+  std::string message;
+  std::optional<store::Error> store;  // Kind::Store
+};
+
 class Service {
  public:
   // Opens the store and its token table; a message on failure.
@@ -104,10 +114,9 @@ class Service {
   Response head_response(store::Rev rev);
 
   // ---- compiled revisions ----------------------------------------------
-  using Cache = CompiledCache<CompiledRevision, Response>;
-  // The compiled revision, compiling on this thread if needed; an error
-  // response (404 unknown revision, 500) otherwise.
-  std::variant<std::shared_ptr<const CompiledRevision>, Response> compiled(store::Rev rev);
+  using Cache = CompiledCache<CompiledRevision, CompileError>;
+  // The compiled revision, compiling on this thread if needed.
+  paydomain::Result<std::shared_ptr<const CompiledRevision>, CompileError> compiled(store::Rev rev);
   std::shared_ptr<const CompiledRevision> serving_head() const;
   // Resolves a {rev} path parameter ("head" or a number) to a revision.
   std::variant<store::Rev, Response> parse_rev(const std::string& text, bool allow_head);
