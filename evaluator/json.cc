@@ -267,7 +267,7 @@ BatchOutcome evaluate_batch(const CompiledDomain& d, const std::vector<std::stri
   return b;
 }
 
-json given_to_json(const dsl::Object& test, const dsl::Domain& domain) {
+json given_to_json(const dsl::Object& test) {
   json c = json::object();
   const dsl::Clause* given = test.find(dsl::Clause::Kind::Given);
   if (!given) return c;
@@ -312,7 +312,6 @@ json given_to_json(const dsl::Object& test, const dsl::Domain& domain) {
       }
     }
   }
-  (void)domain;
   return c;
 }
 

@@ -70,7 +70,7 @@ BatchOutcome evaluate_batch(const CompiledDomain& domain, const std::vector<std:
                             unsigned threads);
 
 // The context a test's `given` block describes (same shape as above).
-nlohmann::json given_to_json(const dsl::Object& test, const dsl::Domain& domain);
+nlohmann::json given_to_json(const dsl::Object& test);
 
 nlohmann::json to_json(const TestReport& report);
 

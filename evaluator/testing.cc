@@ -161,7 +161,7 @@ TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled) 
     tc.name = o.id.text;
     tc.file = o.span.file < domain.files.size() ? domain.files[o.span.file].path : "";
     tc.line = o.span.line;
-    auto ctx = parse_context(given_to_json(o, domain), compiled);
+    auto ctx = parse_context(given_to_json(o), compiled);
     if (!ctx) {
       tc.failures.push_back("the given context is invalid: " + ctx.error().text());
     } else {
