@@ -25,6 +25,21 @@ u128 magnitude(i128 v) { return v < 0 ? u128(0) - static_cast<u128>(v) : static_
 // (below 2^126), so it fits an i128.
 i128 gcd128(i128 a, i128 b) { return static_cast<i128>(gcd_u(magnitude(a), magnitude(b))); }
 
+// num/den in lowest terms with a positive denominator; false when den is 0.
+bool reduce(i128& num, i128& den) {
+  if (den == 0) return false;
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  i128 g = gcd128(num, den);
+  if (g > 1) {
+    num /= g;
+    den /= g;
+  }
+  return true;
+}
+
 Error overflow() { return Error{"", "amount arithmetic overflows 64-bit minor units"}; }
 
 Error mixed(const std::string& a, const std::string& b) {
@@ -66,16 +81,7 @@ std::string format_minor(int64_t minor, int exponent) {
 }
 
 Result<Rational> Rational::make(i128 num, i128 den) {
-  if (den == 0) return Error{"", "division by zero"};
-  if (den < 0) {
-    num = -num;
-    den = -den;
-  }
-  i128 g = gcd128(num, den);
-  if (g > 1) {
-    num /= g;
-    den /= g;
-  }
+  if (!reduce(num, den)) return Error{"", "division by zero"};
   if (!fits(num) || !fits(den)) return overflow();
   return Rational{static_cast<int64_t>(num), static_cast<int64_t>(den)};
 }
@@ -162,16 +168,7 @@ Result<Exact> split(i128 num, i128 den) {
 }  // namespace
 
 Result<Fraction> make_fraction(i128 num, i128 den) {
-  if (den == 0) return Error{"", "division by zero"};
-  if (den < 0) {
-    num = -num;
-    den = -den;
-  }
-  i128 g = gcd128(num, den);
-  if (g > 1) {
-    num /= g;
-    den /= g;
-  }
+  if (!reduce(num, den)) return Error{"", "division by zero"};
   if (den > kMaxDenominator) return too_fine();
   if (num > kMaxDenominator || num < -kMaxDenominator) return overflow();
   return Fraction{num, den};

@@ -15,6 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <csignal>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -504,9 +505,24 @@ void HttpServer::run() {
   impl->do_accept();
   int n = impl->cfg.threads > 0 ? impl->cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (n < 1) n = 1;
+  // The last line of defence: a handler that throws (a library's exception
+  // on a path nobody foresaw) loses its connection, never the process. Asio
+  // lets run() be called again after an exception left it.
+  auto run_guarded = [impl] {
+    while (true) {
+      try {
+        impl->ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "paydomain serve: a connection failed: %s\n", e.what());
+      } catch (...) {
+        std::fprintf(stderr, "paydomain serve: a connection failed\n");
+      }
+    }
+  };
   std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back([impl] { impl->ioc.run(); });
-  impl->ioc.run();
+  for (int i = 1; i < n; ++i) threads.emplace_back(run_guarded);
+  run_guarded();
   for (auto& t : threads) t.join();
 }
 

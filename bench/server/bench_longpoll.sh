@@ -14,24 +14,11 @@ PD="$PWD/$BUILD/cli/paydomain"
 ROUNDS=${PAYDOMAIN_BENCH_ROUNDS:-20}
 
 WORK=$(mktemp -d /tmp/paydomain-longpoll.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source bench/server/server.sh
 
 "$PD" init --db "$WORK/s.db" --from examples/acme > /dev/null
 READER=$("$PD" token create --db "$WORK/s.db" --role reader --name bench 2>/dev/null)
-"$PD" serve --db "$WORK/s.db" --listen 127.0.0.1:0 --threads 2 --no-access-log "$@" > "$WORK/log" 2>&1 &
-SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 500); do
-  PORT=$(grep -o '"msg":"listening".*"port":[0-9]*' "$WORK/log" 2>/dev/null | grep -o '[0-9]*$' || true)
-  [ -n "$PORT" ] && break
-  sleep 0.02
-done
-[ -n "$PORT" ] || { echo "bench_longpoll: the server did not start:"; cat "$WORK/log"; exit 1; }
+start_server "$WORK/s.db" "$WORK/log" --no-access-log "$@"
 URL="http://127.0.0.1:$PORT"
 "$PD" checkout head --db "$WORK/s.db" -o "$WORK/wc" > /dev/null
 now_us() { echo $(( $(date +%s%N) / 1000 )); }

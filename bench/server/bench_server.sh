@@ -16,25 +16,8 @@ command -v wrk >/dev/null || { echo "bench_server: wrk is not installed (scripts
 [ -x "$PD" ] || { echo "bench_server: no $PD (build first)"; exit 1; }
 
 WORK=$(mktemp -d /tmp/paydomain-bench.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source bench/server/server.sh
 
-# start_server DB LOG [FLAGS...]: starts on a free port; sets SERVER_PID, PORT.
-start_server() {
-  local db=$1 log=$2; shift 2
-  "$PD" serve --db "$db" --listen 127.0.0.1:0 --threads 2 "$@" > "$log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 500); do
-    PORT=$(grep -o '"msg":"listening".*"port":[0-9]*' "$log" 2>/dev/null | grep -o '[0-9]*$' || true)
-    [ -n "$PORT" ] && return 0
-    sleep 0.02
-  done
-  echo "bench_server: the server did not start:"; cat "$log"; exit 1
-}
 # CPU seconds (user + system) the server has used so far: a figure that does
 # not depend on how busy the rest of the machine is.
 cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$SERVER_PID/stat"; }

@@ -80,8 +80,7 @@ class InProcessService {
   }
 
   const server::Router& router() const { return router_; }
-  // "reader", "editor" or "admin" -> that role's bearer token.
-  const std::string& token(int role) const { return tokens_[role]; }
+  // "reader", "editor" or "admin" -> "Bearer <that role's token>"; "" for others.
   std::string bearer(std::string_view role) const {
     for (int i = 0; i < 3; ++i)
       if (role == kRoles[i]) return "Bearer " + tokens_[i];
