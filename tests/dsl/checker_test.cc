@@ -26,6 +26,18 @@ TEST(Checker, MisspelledTerminalGetsSuggestion) {
   EXPECT_NE(l.rendered().find("^~~~~~~"), std::string::npos) << l.rendered();
 }
 
+// docs/language.md says what `account` is today: a currency that must exist
+// and digits, repeatable with no one-per-currency rule.
+TEST(Checker, ProviderAccountsNeedAKnownCurrencyButMayRepeatOne) {
+  auto twice = with("account RUB 10001", "account RUB 10001\n  account RUB 10002\n  account USD 10003");
+  EXPECT_EQ(twice.diags.error_count(), 0u) << twice.rendered();
+  auto unknown = with("account RUB 10001", "account XYZ 10001");
+  const Diagnostic* d = unknown.first("unknown-reference");
+  ASSERT_NE(d, nullptr) << unknown.rendered();
+  EXPECT_EQ(d->object, "provider yellowbank");
+  EXPECT_TRUE(with("account RUB 10001", "account RUB \"10001\"").has("syntax"));
+}
+
 TEST(Checker, WrongKindOfReference) {
   auto l = with("payment_system in [mastercard]", "payment_system in [RUB]");
   const Diagnostic* d = l.first("wrong-kind");
