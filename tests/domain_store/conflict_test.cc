@@ -8,10 +8,12 @@
 namespace paydomain::store::testing {
 namespace {
 
-TEST(Conflicts, DisjointCommitOnAnOldBaseIsRebased) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+using Conflicts = SeededStore;
+using Revert = SeededStore;
+using Restore = SeededStore;
+using Concurrency = SeededStore;
+
+TEST_F(Conflicts, DisjointCommitOnAnOldBaseIsRebased) {
   ASSERT_OK(store->commit(request(1, {insert("terminal:a", terminal_text("a"))})));
   auto b = store->commit(request(1, {insert("terminal:b", terminal_text("b"))}));
   ASSERT_OK(b);
@@ -22,10 +24,7 @@ TEST(Conflicts, DisjointCommitOnAnOldBaseIsRebased) {
   EXPECT_OK(store->checkout_object(3, key("terminal:b")));
 }
 
-TEST(Conflicts, TouchingAChangedObjectIsRefusedWithTheRevisions) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(Conflicts, TouchingAChangedObjectIsRefusedWithTheRevisions) {
   ASSERT_OK(store->commit(request(1, {update("terminal:yb_3ds", terminal_text("yb_3ds", "disabled "))})));
   ASSERT_OK(store->commit(request(2, {insert("terminal:a", terminal_text("a"))})));
   ASSERT_OK(store->commit(request(3, {update("terminal:yb_3ds", terminal_text("yb_3ds"))})));
@@ -42,10 +41,7 @@ TEST(Conflicts, TouchingAChangedObjectIsRefusedWithTheRevisions) {
   EXPECT_EQ(*store->head(), 4);
 }
 
-TEST(Conflicts, RebaseStillValidatesTheCombinedDomain) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(Conflicts, RebaseStillValidatesTheCombinedDomain) {
   // Revision 2 removes routing main's terminal yb_fast (and its use); a commit
   // made on 1 that newly references yb_fast touches other objects only.
   ASSERT_OK(store->commit(request(1, {update("routing:main", "routing main { candidate yb_3ds }"), remove("terminal:yb_fast")})));
@@ -55,10 +51,7 @@ TEST(Conflicts, RebaseStillValidatesTheCombinedDomain) {
   EXPECT_EQ(stale.error().diagnostics.at(0).object, "routing extra");
 }
 
-TEST(Revert, InverseOperationsAsANewCommit) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(Revert, InverseOperationsAsANewCommit) {
   auto before = store->checkout(1);
   ASSERT_OK(before);
   ASSERT_OK(store->commit(request(1, {insert("terminal:a", terminal_text("a")),
@@ -78,10 +71,7 @@ TEST(Revert, InverseOperationsAsANewCommit) {
   EXPECT_EQ(revert_revision(*store, 0, CommitMeta{"ops", "x", std::nullopt}).error().code, ErrorCode::InvalidArgument);
 }
 
-TEST(Revert, RefusedWhenLaterRevisionsTouchedTheObjects) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(Revert, RefusedWhenLaterRevisionsTouchedTheObjects) {
   ASSERT_OK(store->commit(request(1, {insert("terminal:a", terminal_text("a"))})));
   ASSERT_OK(store->commit(request(2, {insert("terminal:b", terminal_text("b"))})));
   ASSERT_OK(store->commit(request(3, {update("terminal:a", terminal_text("a", "disabled "))})));
@@ -95,10 +85,7 @@ TEST(Revert, RefusedWhenLaterRevisionsTouchedTheObjects) {
   EXPECT_OK(revert_revision(*store, 3, CommitMeta{"ops", "revert 3", std::nullopt}));
 }
 
-TEST(Revert, RefusedWhenTheResultWouldNotCheck) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(Revert, RefusedWhenTheResultWouldNotCheck) {
   ASSERT_OK(store->commit(request(1, {insert("terminal:a", terminal_text("a"))})));
   ASSERT_OK(store->commit(request(2, {insert("routing:r", "routing r { candidate a }")})));
   auto r = revert_revision(*store, 2, CommitMeta{"ops", "revert 2", std::nullopt});
@@ -106,10 +93,7 @@ TEST(Revert, RefusedWhenTheResultWouldNotCheck) {
   EXPECT_EQ(r.error().code, ErrorCode::Invalid);
 }
 
-TEST(Restore, MakesHeadEqualAnEarlierRevision) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(Restore, MakesHeadEqualAnEarlierRevision) {
   ASSERT_OK(store->commit(request(1, {insert("terminal:a", terminal_text("a"))})));
   ASSERT_OK(store->commit(request(2, {remove("terminal:yb_fast"), update("routing:main", "routing main { candidate a }")})));
   auto r = restore_revision(*store, 1, CommitMeta{"ops", "back to 1", std::nullopt});
@@ -121,10 +105,7 @@ TEST(Restore, MakesHeadEqualAnEarlierRevision) {
   EXPECT_EQ(restore_revision(*store, 4, CommitMeta{"ops", "again", std::nullopt}).error().code, ErrorCode::EmptyCommit);
 }
 
-TEST(Concurrency, ThreadsSharingOneStoreNeverLoseACommit) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(Concurrency, ThreadsSharingOneStoreNeverLoseACommit) {
   constexpr int kThreads = 4, kEach = 15;
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;

@@ -6,6 +6,8 @@
 namespace paydomain::store::testing {
 namespace {
 
+using RevisionDiff = SeededStore;
+
 std::string rebuild(const std::vector<LineEdit>& edits, bool new_side) {
   std::string out;
   for (const auto& e : edits) {
@@ -69,10 +71,7 @@ TEST(PartDiff, NamesTheChangedPartInTheLanguagesTerms) {
   EXPECT_EQ(parts[0].brief(), "1% -> 1.2%");
 }
 
-TEST(RevisionDiff, ObjectLevelChangesWithPartsAndText) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(RevisionDiff, ObjectLevelChangesWithPartsAndText) {
   ASSERT_OK(store->commit(request(1, {insert("terminal:a", terminal_text("a")),
                                       update("terminal:yb_3ds", terminal_text("yb_3ds", "disabled ")),
                                       remove("category:retail")})));

@@ -13,7 +13,7 @@ namespace {
 
 TEST(Store, InitStartsAtTheEmptyRevisionZero) {
   TempDir dir;
-  auto store = init_sqlite_store(dir.file("s.db"));
+  auto store = make_store(dir.file("s.db"));
   ASSERT_OK(store);
   auto head = (*store)->head();
   ASSERT_OK(head);
@@ -37,10 +37,7 @@ TEST(Store, InitRefusesAnExistingStoreAndOpenNeedsOne) {
   EXPECT_OK(open_sqlite_store(dir.file("s.db")));
 }
 
-TEST(Store, SeedCommitStoresCanonicalObjectsWithTheirFile) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededStore, SeedCommitStoresCanonicalObjectsWithTheirFile) {
   auto head = store->head();
   ASSERT_OK(head);
   EXPECT_EQ(*head, 1);
@@ -62,10 +59,7 @@ TEST(Store, SeedCommitStoresCanonicalObjectsWithTheirFile) {
   for (const auto& op : *ops) EXPECT_EQ(op.type, OpType::Insert);
 }
 
-TEST(Store, OneObjectCommitsAndCheckoutOfEveryRevision) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededStore, OneObjectCommitsAndCheckoutOfEveryRevision) {
   auto r2 = store->commit(request(1, {insert("terminal:t2", terminal_text("t2"))}, "add t2"));
   ASSERT_OK(r2);
   EXPECT_EQ(r2->revision.rev, 2);
@@ -99,10 +93,7 @@ TEST(Store, OneObjectCommitsAndCheckoutOfEveryRevision) {
   EXPECT_EQ(store->object_history(key("terminal:t2"), 4, 1)->at(0).revision.rev, 3);
 }
 
-TEST(Store, HistoryPagesForwardAndBackward) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededStore, HistoryPagesForwardAndBackward) {
   for (int i = 0; i < 5; ++i) {
     auto name = "p" + std::to_string(i);
     ASSERT_OK(store->commit(request(1 + i, {insert("terminal:" + name, terminal_text(name))}, "add " + name)));
@@ -122,10 +113,7 @@ TEST(Store, HistoryPagesForwardAndBackward) {
   EXPECT_EQ((*log)[0].author, "tester");
 }
 
-TEST(Store, EmptyAndNoOpCommitsAreRefused) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededStore, EmptyAndNoOpCommitsAreRefused) {
   EXPECT_EQ(store->commit(request(1, {})).error().code, ErrorCode::EmptyCommit);
   auto same = store->checkout_object(1, key("terminal:yb_3ds"));
   ASSERT_OK(same);
@@ -136,10 +124,7 @@ TEST(Store, EmptyAndNoOpCommitsAreRefused) {
   EXPECT_EQ(*store->head(), 1);
 }
 
-TEST(Store, RequestShapeIsChecked) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededStore, RequestShapeIsChecked) {
   auto twice = store->commit(request(1, {insert("terminal:a", terminal_text("a")), remove("terminal:a")}));
   EXPECT_EQ(twice.error().code, ErrorCode::InvalidArgument);
   auto beyond = store->commit(request(7, {insert("terminal:a", terminal_text("a"))}));
@@ -159,10 +144,7 @@ TEST(Store, RequestShapeIsChecked) {
   EXPECT_EQ(*store->head(), 1);
 }
 
-TEST(Store, InvalidResultIsRefusedWithEveryErrorAndItsObject) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededStore, InvalidResultIsRefusedWithEveryErrorAndItsObject) {
   // Removing a referenced provider and adding a terminal of an unknown one.
   auto bad = store->commit(request(1, {remove("provider:yellowbank"),
                                        insert("terminal:x", "terminal x { provider nobank }")}));
@@ -182,10 +164,7 @@ TEST(Store, InvalidResultIsRefusedWithEveryErrorAndItsObject) {
   EXPECT_EQ(syntax.error().diagnostics.at(0).object, "terminal y");
 }
 
-TEST(Store, ChangesThatOtherObjectsDependOnReCheckThoseObjects) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededStore, ChangesThatOtherObjectsDependOnReCheckThoseObjects) {
   ASSERT_OK(store->commit(request(1, {insert("limit:daily", "limit daily { scope [payment_tool] period day amount <= 100.00 RUB }"),
                                       insert("test:t", "test \"t\" { given { amount 10.00 RUB turnover daily 150.00 RUB } expect limit daily exceeded }")})));
   // Only the limit changes, but the test's turnover (money) no longer fits a count limit.
@@ -213,10 +192,7 @@ TEST(Store, ChangesThatOtherObjectsDependOnReCheckThoseObjects) {
 
 // Removing many objects at once finds every object naming any of them (one
 // pass over the head's texts for all removed ids), and only those.
-TEST(Store, RemovingManyObjectsAtOnceReChecksEachReferrer) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededStore, RemovingManyObjectsAtOnceReChecksEachReferrer) {
   std::vector<Op> inserts, removals;
   for (int i = 0; i < 300; ++i) {
     std::string id = "c" + std::to_string(i);
@@ -246,10 +222,7 @@ TEST(Store, RemovingManyObjectsAtOnceReChecksEachReferrer) {
   EXPECT_EQ(head->size(), 11u) << "the seed's eleven objects remain";
 }
 
-TEST(Store, IdempotencyKeyReturnsTheFirstRevision) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededStore, IdempotencyKeyReturnsTheFirstRevision) {
   CommitRequest r = request(1, {insert("terminal:k", terminal_text("k"))});
   r.idempotency_key = "req-1";
   auto first = store->commit(r);
@@ -270,10 +243,8 @@ TEST(Store, IdempotencyKeyReturnsTheFirstRevision) {
   EXPECT_EQ(*store->head(), 2);
 }
 
-TEST(Store, ASecondInstanceSeesCommitsOfTheFirst) {
-  TempDir dir;
-  auto a = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(a);
+TEST_F(SeededStore, ASecondInstanceSeesCommitsOfTheFirst) {
+  auto& a = store;
   auto b = open_sqlite_store(dir.file("s.db"));
   ASSERT_OK(b);
   // b validates once (loads its cache at 1); then a commits twice.
@@ -290,10 +261,8 @@ TEST(Store, ASecondInstanceSeesCommitsOfTheFirst) {
 #ifdef __linux__
 // A watch on the store file is called once another instance's commit is
 // visible: head() read in the callback already has the new revision.
-TEST(Store, AWatchSeesAnotherInstancesCommitAsItBecomesVisible) {
-  TempDir dir;
-  auto a = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(a);
+TEST_F(SeededStore, AWatchSeesAnotherInstancesCommitAsItBecomesVisible) {
+  auto& a = store;
   auto b = open_sqlite_store(dir.file("s.db"));
   ASSERT_OK(b);
   std::mutex mu;

@@ -76,8 +76,10 @@ CommitRequest request(Rev base, std::vector<Op> ops, const std::string& message)
   return r;
 }
 
+Result<std::unique_ptr<Store>> make_store(const std::string& path) { return init_sqlite_store(path); }
+
 std::unique_ptr<Store> seeded_store(const std::string& path) {
-  auto store = init_sqlite_store(path);
+  auto store = make_store(path);
   EXPECT_TRUE(store.ok()) << store.error().message;
   if (!store.ok()) return nullptr;
   CommitRequest r = request(0, {}, "seed");

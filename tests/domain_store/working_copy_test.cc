@@ -9,6 +9,8 @@
 
 namespace paydomain::store::testing {
 namespace {
+
+using SeededWorkingCopy = SeededStore;
 namespace fs = std::filesystem;
 
 std::vector<dsl::SourceFile> read_dir(const std::string& dir) {
@@ -20,7 +22,7 @@ std::vector<dsl::SourceFile> read_dir(const std::string& dir) {
 
 TEST(WorkingCopy, CheckoutWritesTheFileLayoutAndCommitsBackAsNothing) {
   TempDir dir;
-  auto store = init_sqlite_store(dir.file("s.db"));
+  auto store = make_store(dir.file("s.db"));
   ASSERT_OK(store);
   fs::create_directories(dir.file("wc/sub"));
   write_file(dir.file("wc/reference.pd"), "currency RUB { numeric 643 exponent 2 }\n# money\ncurrency USD { numeric 840 exponent 2 }\n");
@@ -47,10 +49,7 @@ TEST(WorkingCopy, CheckoutWritesTheFileLayoutAndCommitsBackAsNothing) {
   EXPECT_FALSE(write_working_copy(*objects, dir.file("out")).ok());
 }
 
-TEST(WorkingCopy, EditedFilesBecomeInsertUpdateRemove) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededWorkingCopy, EditedFilesBecomeInsertUpdateRemove) {
   ASSERT_OK(write_working_copy(*store->checkout(1), dir.file("wc")));
   std::string text = read_file(dir.file("wc/domain.pd"));
   // Edit: disable yb_fast's routing use, remove category, add a terminal.
@@ -75,10 +74,7 @@ TEST(WorkingCopy, EditedFilesBecomeInsertUpdateRemove) {
 
 // The recorded base is a file the .pd loader never reads; committing
 // against it (not head) turns a stale edit into a conflict or a rebase.
-TEST(WorkingCopy, TheRecordedBaseMakesAStaleEditAConflictOrARebase) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededWorkingCopy, TheRecordedBaseMakesAStaleEditAConflictOrARebase) {
   auto none = read_working_copy_base(dir.file("wc"));
   ASSERT_OK(none);
   EXPECT_FALSE(none->has_value());
@@ -142,10 +138,7 @@ TEST(WorkingCopy, FormatObjectsEqualsFormatObjectOnMessyFiles) {
   }
 }
 
-TEST(WorkingCopy, AnInvalidWorkingCopyReportsDiagnosticsInItsFiles) {
-  TempDir dir;
-  auto store = seeded_store(dir.file("s.db"));
-  ASSERT_TRUE(store);
+TEST_F(SeededWorkingCopy, AnInvalidWorkingCopyReportsDiagnosticsInItsFiles) {
   fs::create_directories(dir.file("wc"));
   write_file(dir.file("wc/a.pd"), "terminal t { provider missing }\n");
   auto r = commit_sources(*store, read_dir(dir.file("wc")), dir.file("wc"), request(1, {}, "bad"));
