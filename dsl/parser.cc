@@ -1,21 +1,22 @@
-// Source text -> AST via the ANTLR-generated parser. ANTLR types stay in this
-// file: the AST is the only thing other layers see.
+// Source text -> AST: lexes a file, runs the ANTLR-generated parser (fast
+// SLL first, full LL with error recovery when that fails) and builds the AST
+// from the parse tree. ANTLR types stay in dsl/: the AST is the only thing
+// other layers see. Syntax errors are worded in syntax_errors.cc; files are
+// read from disk in sources.cc.
 #include "dsl/parser.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <shared_mutex>
-#include <array>
-#include <sstream>
 
 #include "PayDomainLexer.h"
 #include "PayDomainParser.h"
 #include "antlr4-runtime.h"
 #include "dsl/lexer.h"
 #include "dsl/schema.h"
+#include "dsl/syntax_errors.h"
 #include "dsl/utf8.h"
 
 namespace paydomain::dsl {
@@ -23,175 +24,6 @@ namespace {
 
 using G = grammar::PayDomainParser;
 using grammar::PayDomainLexer;
-
-// Thrown inside this file only, to stop parsing a file after too many errors.
-struct TooManyErrors {};
-
-std::string token_display(const antlr4::dfa::Vocabulary& vocab, size_t type) {
-  if (type == antlr4::Token::EOF) return "end of file";
-  std::string lit = vocab.getLiteralName(type);
-  if (!lit.empty()) return lit;  // already quoted: 'currency'
-  switch (type) {
-    case PayDomainLexer::ID: return "a name";
-    case PayDomainLexer::CODE: return "a currency code";
-    case PayDomainLexer::NUMBER: return "a number";
-    case PayDomainLexer::PERCENT: return "a percentage";
-    case PayDomainLexer::STRING: return "a string";
-    case PayDomainLexer::TIME: return "a time HH:MM";
-    default: return vocab.getSymbolicName(type);
-  }
-}
-
-// Turns ANTLR's syntax errors into our diagnostics: plain words, a short list
-// of what was expected, and "did you mean" for a misspelled keyword.
-class ErrorCollector : public antlr4::BaseErrorListener {
- public:
-  ErrorCollector(Diagnostics& diags, uint32_t file) : diags_(diags), file_(file) {}
-
-  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
-                   size_t col, const std::string& antlr_msg, std::exception_ptr) override {
-    Span at{file_, static_cast<uint32_t>(line), static_cast<uint32_t>(col + 1), 0, 0,
-            static_cast<uint32_t>(line)};
-    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
-    if (!parser || !offending) {  // lexer errors cannot happen (ERROR_CHAR), but be safe
-      diags_.error(at, "syntax", antlr_msg);
-      count();
-      return;
-    }
-    std::string text = offending->getText();
-    const auto& vocab = parser->getVocabulary();
-    std::string message;
-    if (offending->getType() == antlr4::Token::EOF) {
-      message = "unexpected end of file";
-    } else if (offending->getType() == PayDomainLexer::ERROR_CHAR) {
-      message = text == "\"" ? "unterminated string (a string must end with \" on the same line)"
-                             : "unexpected character '" + text + "'";
-    } else {
-      message = "unexpected '" + text + "'";
-    }
-    Diagnostic& d = diags_.error(at, "syntax", message);
-    d.length = std::max<uint32_t>(1, static_cast<uint32_t>(text.size()));
-    if (offending->getType() == antlr4::Token::EOF) d.length = 1;
-
-    antlr4::misc::IntervalSet expected;
-    try {
-      expected = parser->getExpectedTokens();
-    } catch (...) {
-    }
-    std::vector<std::string> names;
-    std::vector<std::string> keywords;
-    bool ident_expected = false;
-    for (size_t t : expected.toList()) {
-      if (t == PayDomainLexer::ID) ident_expected = true;
-      std::string lit = vocab.getLiteralName(t);
-      if (!lit.empty() && lit.size() > 2 && std::isalpha(static_cast<unsigned char>(lit[1]))) {
-        keywords.push_back(lit.substr(1, lit.size() - 2));
-      }
-      names.push_back(token_display(vocab, t));
-    }
-    // When any name fits, listing every soft keyword is noise.
-    if (ident_expected) {
-      names.erase(std::remove_if(names.begin(), names.end(),
-                                 [](const std::string& n) {
-                                   return n.size() > 2 && n[0] == '\'' &&
-                                          std::isalpha(static_cast<unsigned char>(n[1]));
-                                 }),
-                  names.end());
-    }
-    if (!names.empty()) {
-      std::string list;
-      size_t shown = std::min<size_t>(names.size(), 12);
-      for (size_t i = 0; i < shown; ++i) {
-        if (i) list += (i + 1 == shown && shown == names.size()) ? " or " : ", ";
-        list += names[i];
-      }
-      if (shown < names.size()) list += ", ...";
-      d.expected = list;
-    }
-    explain_position(parser, expected, text, d);
-    if (d.suggestion.empty() && offending->getType() == PayDomainLexer::ID && !ident_expected) {
-      d.suggestion = closest_match(text, keywords);
-    }
-    count();
-  }
-
- private:
-  // At the two places where most mistakes happen, say what fits in words an
-  // analyst knows: between objects ("an object: currency, ...") and inside an
-  // object (the clauses that kind of object takes).
-  static void explain_position(antlr4::Parser* parser, const antlr4::misc::IntervalSet& expected,
-                               const std::string& text, Diagnostic& d) {
-    if (expected.contains(static_cast<size_t>(PayDomainLexer::TARIFF)) && expected.contains(static_cast<size_t>(PayDomainLexer::TEST))) {
-      std::vector<std::string> kinds;
-      for (int k = 0; k < kObjectKindCount; ++k) kinds.emplace_back(to_string(static_cast<ObjectKind>(k)));
-      std::string list;
-      for (size_t i = 0; i < kinds.size(); ++i) list += (i ? ", " : "") + kinds[i];
-      d.expected = "an object definition: " + list;
-      d.suggestion = closest_match(text, kinds);
-      return;
-    }
-    if (!expected.contains(static_cast<size_t>(PayDomainLexer::RBRACE)) || !expected.contains(static_cast<size_t>(PayDomainLexer::NAME))) return;
-    for (antlr4::RuleContext* c = parser->getContext(); c; c = dynamic_cast<antlr4::RuleContext*>(c->parent)) {
-      auto* def = dynamic_cast<G::DefinitionContext*>(c);
-      if (!def) continue;
-      std::optional<ObjectKind> kind = def->TEST() ? std::optional(ObjectKind::Test)
-                                       : def->kind ? object_kind_from_string(def->kind->getText())
-                                                   : std::nullopt;
-      if (!kind) return;
-      std::vector<std::string> words;
-      for (const ClauseRule& r : clause_rules(*kind)) {
-        switch (r.kind) {
-          case Clause::Kind::AmountBounds: words.push_back("amount between"); break;
-          case Clause::Kind::LimitBound: words.push_back("amount <="); words.push_back("count <="); break;
-          case Clause::Kind::RoutingStatement:
-            for (const char* w : {"when", "use", "candidate", "exclude"}) words.push_back(w);
-            break;
-          default: words.emplace_back(to_string(r.kind));
-        }
-      }
-      std::string list;
-      for (size_t i = 0; i < words.size(); ++i) list += (i ? ", " : "") + words[i];
-      d.expected = "a clause of " + std::string(to_string(*kind)) + " (" + list + ") or '}'";
-      d.suggestion = closest_match(text, words);
-      return;
-    }
-  }
-
-  void count() {
-    if (++errors_ >= kMaxSyntaxErrorsPerFile) throw TooManyErrors{};
-  }
-  Diagnostics& diags_;
-  uint32_t file_;
-  int errors_ = 0;
-};
-
-// Reports nesting deeper than kMaxNestingDepth before the recursive-descent
-// parser sees it, so no input can exhaust the stack.
-bool nesting_ok(const std::vector<antlr4::Token*>& tokens, uint32_t file, Diagnostics& diags) {
-  int depth = 0;
-  int nots = 0;
-  for (antlr4::Token* t : tokens) {
-    size_t type = t->getType();
-    if (type == PayDomainLexer::LPAREN || type == PayDomainLexer::LBRACK ||
-        type == PayDomainLexer::LBRACE) {
-      ++depth;
-    } else if (type == PayDomainLexer::RPAREN || type == PayDomainLexer::RBRACK ||
-               type == PayDomainLexer::RBRACE) {
-      depth = std::max(0, depth - 1);
-    }
-    nots = type == PayDomainLexer::NOT ? nots + 1 : 0;
-    if (depth > kMaxNestingDepth || nots > kMaxNestingDepth) {
-      Span at{file, static_cast<uint32_t>(t->getLine()),
-              static_cast<uint32_t>(t->getCharPositionInLine() + 1), 0, 0,
-              static_cast<uint32_t>(t->getLine())};
-      diags.error(at, "too-deep", "nesting deeper than " + std::to_string(kMaxNestingDepth) +
-                                      " levels")
-          .expected = "a flatter expression (split it into several rules)";
-      return false;
-    }
-  }
-  return true;
-}
 
 // Builds AST nodes from parse-tree contexts of one file.
 class Builder {
@@ -833,12 +665,12 @@ void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnost
     parser.reset();
     parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
     parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
-    ErrorCollector collector(diags, index);
+    SyntaxErrorCollector collector(diags, index);
     parser.addErrorListener(&collector);
     size_t before = diags.error_count();
     try {
       tree = parser.domainFile();
-    } catch (const TooManyErrors&) {
+    } catch (const TooManySyntaxErrors&) {
       diags.error(Span{index, 0, 0, 0, 0, 0}, "too-many-errors",
                   "too many syntax errors; stopped reading this file");
       return;
@@ -870,54 +702,6 @@ Domain parse(std::vector<SourceFile> files, Diagnostics& diags) {
     return a.span.file != b.span.file ? a.span.file < b.span.file : a.span.offset < b.span.offset;
   });
   return domain;
-}
-
-std::vector<SourceFile> read_sources(const std::vector<std::string>& paths, Diagnostics& diags) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> files;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
-        if (it->is_regular_file(ec) && it->path().extension() == ".pd") found.push_back(it->path().string());
-      }
-      std::sort(found.begin(), found.end());
-      if (found.empty()) {
-        Diagnostic d;
-        d.file = p;
-        d.code = "no-sources";
-        d.message = "the directory contains no .pd files";
-        diags.add(std::move(d));
-      }
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(p, ec)) {
-      files.push_back(p);
-    } else {
-      Diagnostic d;
-      d.file = p;
-      d.code = "not-found";
-      d.message = "no such file or directory";
-      diags.add(std::move(d));
-    }
-  }
-  std::vector<SourceFile> out;
-  for (const std::string& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) {
-      Diagnostic d;
-      d.file = f;
-      d.code = "unreadable";
-      d.message = "cannot read the file";
-      diags.add(std::move(d));
-      continue;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out.push_back(SourceFile{f, ss.str()});
-  }
-  return out;
 }
 
 }  // namespace paydomain::dsl

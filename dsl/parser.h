@@ -7,6 +7,7 @@
 
 #include "dsl/ast.h"
 #include "dsl/diagnostics.h"
+#include "dsl/sources.h"  // read_sources: callers read and parse together
 
 namespace paydomain::dsl {
 
@@ -18,9 +19,5 @@ inline constexpr int kMaxSyntaxErrorsPerFile = 50; // then parsing of the file s
 // Syntax errors go to `diags`; objects that parsed cleanly are still returned
 // so later stages can report more than the first problem.
 Domain parse(std::vector<SourceFile> files, Diagnostics& diags);
-
-// Reads a domain from disk: a .pd file, or a directory (every *.pd file in it
-// and below, sorted by path). Unreadable paths become diagnostics.
-std::vector<SourceFile> read_sources(const std::vector<std::string>& paths, Diagnostics& diags);
 
 }  // namespace paydomain::dsl
