@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/result.h"
+
 namespace paydomain::cli {
 
 inline constexpr int kExitOk = 0;
@@ -12,6 +14,15 @@ inline constexpr int kExitUsage = 2;
 
 // Subcommands set this from their callback; main returns it.
 int& exit_code();
+
+// A failure a helper has already reported (on stderr, or as --json on
+// stdout), carried as the exit code it calls for: helpers return
+// CliResult<T>, and the command returns `r.error().code`.
+struct Reported {
+  int code = kExitFindings;
+};
+template <class T>
+using CliResult = paydomain::Result<T, Reported>;
 
 void register_dsl_commands(CLI::App& app);  // check, fmt, schema
 void register_serve_commands(CLI::App& app);  // serve, token

@@ -22,8 +22,9 @@ struct Loaded {
   std::shared_ptr<const ev::CompiledDomain> compiled;
 };
 
-// Loads and compiles a domain; prints diagnostics and returns false on errors.
-bool load_domain(const std::string& path, Loaded& out) {
+// Loads and compiles a domain; diagnostics are printed.
+CliResult<Loaded> load_domain(const std::string& path) {
+  Loaded out;
   dsl::Diagnostics diags;
   auto files = dsl::read_sources({path}, diags);
   if (!diags.has_errors()) out.domain = dsl::load(files, diags);
@@ -31,29 +32,26 @@ bool load_domain(const std::string& path, Loaded& out) {
     diags.sort();
     std::cerr << dsl::render_all(diags.items(), files);
     std::cerr << diags.error_count() << " error(s) in the domain\n";
-    return false;
+    return Reported{kExitFindings};
   }
   auto c = ev::compile(out.domain);
   if (!c) {
     std::cerr << "paydomain: cannot compile the domain: " << c.error().text() << "\n";
-    return false;
+    return Reported{kExitFindings};
   }
   out.compiled = *c;
-  return true;
+  return out;
 }
 
-bool read_input(const std::string& path, std::string& text) {
-  if (path == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), {});
-    return true;
-  }
+// The text of a file, or of stdin for "-"; an unreadable file is a usage error.
+CliResult<std::string> read_input(const std::string& path) {
+  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::cerr << "paydomain: cannot read " << path << "\n";
-    return false;
+    return Reported{kExitUsage};
   }
-  text.assign(std::istreambuf_iterator<char>(in), {});
-  return true;
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 json error_json(const ev::Error& e) { return json{{"error", {{"path", e.path}, {"message", e.message}}}}; }
@@ -67,11 +65,12 @@ struct EvalOptions {
 };
 
 int run_eval(const EvalOptions& opt) {
-  Loaded l;
-  if (!load_domain(opt.domain, l)) return kExitFindings;
-  std::string text;
-  if (!read_input(opt.context, text)) return kExitUsage;
-  const ev::CompiledDomain& cd = *l.compiled;
+  auto l = load_domain(opt.domain);
+  if (!l) return l.error().code;
+  auto input = read_input(opt.context);
+  if (!input) return input.error().code;
+  const std::string& text = *input;
+  const ev::CompiledDomain& cd = *l->compiled;
   if (!opt.batch) {
     std::string out;
     if (auto e = ev::evaluate_text(cd, text, opt.explain, out)) {
@@ -129,9 +128,9 @@ struct TestOptions {
 };
 
 int run_test(const TestOptions& opt) {
-  Loaded l;
-  if (!load_domain(opt.domain, l)) return kExitFindings;
-  ev::TestReport report = ev::run_tests(l.domain, *l.compiled);
+  auto l = load_domain(opt.domain);
+  if (!l) return l.error().code;
+  ev::TestReport report = ev::run_tests(l->domain, *l->compiled);
   if (opt.json) {
     std::cout << ev::to_json(report).dump(2) << "\n";
   } else {

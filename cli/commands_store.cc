@@ -54,18 +54,21 @@ int fail(const Common& c, const st::Error& e, const std::vector<dsl::SourceFile>
   return kExitFindings;
 }
 
-std::optional<st::Rev> parse_rev(const std::string& s, st::Store& store) {
+// A revision named on the command line: a number or `head`. Anything else
+// is a usage error (`usage_message`); head that cannot be read, a store error.
+CliResult<st::Rev> parse_rev(const Common& c, const std::string& s, st::Store& store, const char* usage_message) {
   if (s == "head") {
     auto h = store.head();
-    return h.ok() ? std::optional<st::Rev>(*h) : std::nullopt;
+    if (!h) return Reported{fail(c, h.error())};
+    return *h;
   }
   try {
     size_t used = 0;
     long long v = std::stoll(s, &used);
-    if (used == s.size() && v >= 0) return v;
+    if (used == s.size() && v >= 0) return st::Rev{v};
   } catch (...) {
   }
-  return std::nullopt;
+  return Reported{usage(usage_message)};
 }
 
 std::string default_author() {
@@ -75,15 +78,14 @@ std::string default_author() {
 
 st::Result<std::unique_ptr<st::Store>> open(const Common& c) { return st::open_sqlite_store(c.db); }
 
-// Reads a working copy; syntax/IO problems are printed and turned into an exit code.
-std::optional<std::vector<dsl::SourceFile>> read_working_copy(const Common& c, const std::string& path, int& code) {
+// Reads a working copy; IO problems are reported.
+CliResult<std::vector<dsl::SourceFile>> read_working_copy(const Common& c, const std::string& path) {
   dsl::Diagnostics diags;
   auto files = dsl::read_sources({path}, diags);
   if (diags.has_errors()) {
     st::Error e = st::make_error(st::ErrorCode::Io, "cannot read " + path);
     e.diagnostics = diags.items();
-    code = fail(c, e, &files);
-    return std::nullopt;
+    return Reported{fail(c, e, &files)};
   }
   return files;
 }
@@ -134,9 +136,8 @@ struct InitOptions : Common {
 int run_init(const InitOptions& o) {
   std::vector<dsl::SourceFile> files;
   if (!o.from.empty()) {
-    int code = 0;
-    auto read = read_working_copy(o, o.from, code);
-    if (!read) return code;
+    auto read = read_working_copy(o, o.from);
+    if (!read) return read.error().code;
     files = std::move(*read);
     // Check before creating anything: an invalid seed leaves no store behind.
     dsl::Diagnostics diags;
@@ -183,8 +184,8 @@ int run_commit(const CommitOptions& o) {
   if (!recorded && o.base.empty()) return fail(o, recorded.error());
   const bool tracked = recorded && recorded->has_value();
   if (!o.base.empty()) {
-    auto base = parse_rev(o.base, **store);
-    if (!base) return usage("--base must be a revision number or 'head'");
+    auto base = parse_rev(o, o.base, **store, "--base must be a revision number or 'head'");
+    if (!base) return base.error().code;
     r.base = *base;
   } else if (tracked) {
     r.base = **recorded;
@@ -197,9 +198,8 @@ int run_commit(const CommitOptions& o) {
               << ", so whatever the working copy lacks of head is undone\n";
   }
   if (!o.key.empty()) r.idempotency_key = o.key;
-  int code = 0;
-  auto files = read_working_copy(o, o.path, code);
-  if (!files) return code;
+  auto files = read_working_copy(o, o.path);
+  if (!files) return files.error().code;
   auto done = st::commit_sources(**store, *files, root, r);
   if (!done) return fail(o, done.error(), &*files);
   // The working copy is now the new revision, unless the commit was rebased
@@ -280,8 +280,8 @@ struct ShowOptions : Common {
 int run_show(const ShowOptions& o) {
   auto store = open(o);
   if (!store) return fail(o, store.error());
-  auto rev = parse_rev(o.rev, **store);
-  if (!rev) return usage("REV must be a revision number or 'head'");
+  auto rev = parse_rev(o, o.rev, **store, "REV must be a revision number or 'head'");
+  if (!rev) return rev.error().code;
   auto info = (*store)->revision(*rev);
   if (!info) return fail(o, info.error());
   st::RevisionDiff diff{*rev, *rev, {}};
@@ -310,8 +310,10 @@ struct DiffOptions : Common {
 int run_diff(const DiffOptions& o) {
   auto store = open(o);
   if (!store) return fail(o, store.error());
-  auto a = parse_rev(o.a, **store), b = parse_rev(o.b, **store);
-  if (!a || !b) return usage("revisions must be numbers or 'head'");
+  auto a = parse_rev(o, o.a, **store, "revisions must be numbers or 'head'");
+  if (!a) return a.error().code;
+  auto b = parse_rev(o, o.b, **store, "revisions must be numbers or 'head'");
+  if (!b) return b.error().code;
   auto d = st::diff_revisions(**store, *a, *b, st::DiffOptions{true, o.text, 3});
   if (!d) return fail(o, d.error());
   if (o.json) {
@@ -329,8 +331,8 @@ struct CheckoutOptions : Common {
 int run_checkout(const CheckoutOptions& o) {
   auto store = open(o);
   if (!store) return fail(o, store.error());
-  auto rev = parse_rev(o.rev, **store);
-  if (!rev) return usage("REV must be a revision number or 'head'");
+  auto rev = parse_rev(o, o.rev, **store, "REV must be a revision number or 'head'");
+  if (!rev) return rev.error().code;
   if (!o.object.empty()) {
     auto key = st::parse_object_key(o.object);
     if (!key) return usage("--object must be KIND:ID, e.g. tariff:standard");
@@ -365,8 +367,8 @@ struct RevertOptions : Common {
 int run_revert(const RevertOptions& o) {
   auto store = open(o);
   if (!store) return fail(o, store.error());
-  auto rev = parse_rev(o.rev, **store);
-  if (!rev) return usage("REV must be a revision number or 'head'");
+  auto rev = parse_rev(o, o.rev, **store, "REV must be a revision number or 'head'");
+  if (!rev) return rev.error().code;
   st::CommitMeta meta{o.author, o.message, std::nullopt};
   if (!o.key.empty()) meta.idempotency_key = o.key;
   auto done = o.restore ? st::restore_revision(**store, *rev, meta) : st::revert_revision(**store, *rev, meta);

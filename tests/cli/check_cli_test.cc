@@ -87,6 +87,22 @@ TEST_F(CheckCli, UsageErrorsExitTwo) {
   EXPECT_EQ(run("").code, 2);
 }
 
+// eval and test: a domain that does not check is a finding (1), a context
+// file that cannot be read a usage error (2).
+TEST_F(CheckCli, EvalAndTestExitCodes) {
+  auto bad = file("bad.pd", "terminal t { provider nobody }\n");
+  auto r = run("eval " + bad.string() + " --context " + kExamples + "/contexts/card_mastercard_rub_standard.json");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("1 error(s) in the domain"), std::string::npos) << r.err;
+  EXPECT_EQ(run("test " + bad.string()).code, 1);
+  auto missing = run("eval " + kExamples + " --context " + (dir_ / "none.json").string());
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("cannot read"), std::string::npos) << missing.err;
+  auto ok = run("eval " + kExamples + " --context " + kExamples + "/contexts/card_mastercard_rub_standard.json");
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(run("test " + kExamples).code, 0);
+}
+
 TEST_F(CheckCli, HelpEverywhere) {
   auto top = run("--help");
   EXPECT_EQ(top.code, 0);

@@ -88,6 +88,22 @@ TEST_F(StoreCli, ErrorsAndExitCodes) {
   EXPECT_EQ(run("log --db " + db_ + " --object nokind").code, 2);
   EXPECT_EQ(run("commit --db " + db_).code, 2) << "PATH and -m are required";
   EXPECT_EQ(run("show 7 --db " + db_).code, 1);
+  // A revision argument: a number or head; anything else is a usage error
+  // with the command's own message.
+  Outcome bad_rev = run("show -3 --db " + db_);
+  EXPECT_EQ(bad_rev.code, 2);
+  EXPECT_NE(bad_rev.err.find("REV must be a revision number or 'head'"), std::string::npos) << bad_rev.err;
+  EXPECT_EQ(run("checkout x --db " + db_ + " -o " + dir() + "/co").code, 2);
+  EXPECT_EQ(run("revert 1x --db " + db_ + " -m m").code, 2);
+  Outcome bad_base = run("commit " + dir() + " --db " + db_ + " -m m --base 1.5");
+  EXPECT_EQ(bad_base.code, 2);
+  EXPECT_NE(bad_base.err.find("--base must be a revision number or 'head'"), std::string::npos) << bad_base.err;
+  EXPECT_EQ(run("diff head head --db " + db_).code, 0);
+  EXPECT_EQ(run("show head --db " + db_).code, 0);
+  // An unreadable working copy is a failure (1), reported with its path.
+  Outcome missing_wc = run("commit " + dir() + "/no-such-dir --db " + db_ + " -m m --base head");
+  EXPECT_EQ(missing_wc.code, 1);
+  EXPECT_NE(missing_wc.err.find("cannot read " + dir() + "/no-such-dir"), std::string::npos) << missing_wc.err;
   // An invalid working copy: diagnostics point into its file; nothing is written.
   fs::create_directories(dir() + "/wc");
   std::ofstream(dir() + "/wc/a.pd") << "terminal t { provider nobody }\n";
