@@ -9,8 +9,7 @@ import { indexObjects, scanObjects } from "./objects";
 import { $, el } from "./dom";
 import { saveDraft } from "./drafts";
 import { active, api, editable, files, probe, saveActive, textOf, view, workingFiles } from "./state";
-import { fillTryItOptions } from "./tryit";
-import { showView } from "./views";
+import { emit } from "./events";
 import { renderChangeCount, renderFiles, switchTo } from "./workcopy";
 
 const CHECK_DEBOUNCE_MS = 50;
@@ -20,7 +19,7 @@ let lastEditAt = 0;
 let indexTimer: number | undefined;
 export function refreshIndex(): void {
   setObjectIndex(indexObjects(files.map((f, i) => textOf(f, i))));
-  fillTryItOptions();
+  emit("index-changed");
 }
 
 export function onEdit(): void {
@@ -133,7 +132,7 @@ function renderProblems(): void {
 }
 
 export function goTo(file: string, line: number, column = 1, length = 0): void {
-  showView("edit");
+  emit("show-view", "edit");
   const i = Math.max(0, files.findIndex((f) => f.name === file));
   switchTo(i);
   const doc = view.state.doc;

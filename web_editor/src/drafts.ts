@@ -1,7 +1,7 @@
 // Drafts: unsaved edits survive a reload of the page.
 import { type RevisionDetail, type SourceFile, unlessAnswerError } from "./api";
 import { rebase } from "./rebase";
-import { refreshIndex, scheduleCheck } from "./check";
+import { emit } from "./events";
 import { notice } from "./dom";
 import { active, api, base, editable, files, headFiles, isDirty, view, workingFiles } from "./state";
 import { filesOf, makeState, renderChangeCount, renderFiles } from "./workcopy";
@@ -39,7 +39,6 @@ export async function restoreDraft(): Promise<void> {
   view.setState(files[active].state);
   renderFiles();
   renderChangeCount();
-  refreshIndex();
-  scheduleCheck(0);
+  emit("files-replaced");
   if (isDirty()) notice(`Restored your unsaved edits from ${new Date(d.savedAt).toLocaleString()}${d.base !== base ? `, brought onto r${base}` : ""}.`);
 }

@@ -4,12 +4,14 @@
 import { EditorView } from "@codemirror/view";
 import { AnswerError, Api, ApiError } from "./api";
 import { $, el } from "./dom";
+import { onEdit, refreshIndex, scheduleCheck } from "./check";
+import { on } from "./events";
 import { restoreDraft } from "./drafts";
 import { followHead } from "./follow";
 import { api, base, files, isDirty, probe, role, setApi, setCaller, userName, view } from "./state";
-import { setupTryIt } from "./tryit";
+import { fillTryItOptions, setupTryIt } from "./tryit";
 import { installReview } from "./review";
-import { installTabs } from "./views";
+import { installTabs, showView } from "./views";
 import { loadHead } from "./workcopy";
 
 const TOKEN_KEY = "paydomain.token";
@@ -84,6 +86,11 @@ $("#signout").addEventListener("click", () => {
   localStorage.removeItem("paydomain.draft"); // the next person on this browser starts clean
   location.reload();
 });
+// Who reacts to what (events.ts), wired before anything can emit.
+on("edited", onEdit);
+on("files-replaced", () => { refreshIndex(); scheduleCheck(0); });
+on("index-changed", fillTryItOptions);
+on("show-view", showView);
 installTabs();
 installReview();
 

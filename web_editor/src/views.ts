@@ -1,10 +1,10 @@
 // The Edit, Review and History tabs.
 import { $ } from "./dom";
+import type { ViewName } from "./events";
 import { renderHistory } from "./history";
 import { renderReview } from "./review";
 import { view } from "./state";
 
-type ViewName = "edit" | "review" | "history";
 export function showView(v: ViewName): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs button")) b.classList.toggle("active", b.dataset.view === v);
   for (const name of ["edit", "review", "history"]) $(`#view-${name}`).hidden = name !== v;

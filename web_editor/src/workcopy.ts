@@ -10,10 +10,9 @@ import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { type RevisionDetail, type SourceFile } from "./api";
 import { paydomain } from "./lang";
 import { diffObjects } from "./objects";
-import { onEdit, refreshIndex, scheduleCheck } from "./check";
+import { emit } from "./events";
 import { $, el } from "./dom";
 import { active, api, base, editable, files, headFiles, isDirty, saveActive, setActive, setBase, setFiles, setView, textOf, toMap, view, workingFiles } from "./state";
-import { showView } from "./views";
 
 // Revision 0 (the empty domain) has no files: start the analyst off with one.
 export function filesOf(r: RevisionDetail): SourceFile[] {
@@ -34,8 +33,7 @@ export async function loadHead(): Promise<void> {
   renderRevision();
   renderFiles();
   renderChangeCount();
-  refreshIndex();
-  scheduleCheck(0);
+  emit("files-replaced");
 }
 
 export function renderRevision(): void {
@@ -49,7 +47,7 @@ export function makeState(text: string): EditorState {
     autocompletion({ activateOnTyping: true, maxRenderedOptions: 60 }), rectangularSelection(), highlightActiveLine(),
     highlightSelectionMatches(), lintGutter(), paydomain(), EditorState.tabSize.of(2),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...completionKeymap, ...lintKeymap, indentWithTab]),
-    EditorView.updateListener.of((u) => { if (u.docChanged) onEdit(); }),
+    EditorView.updateListener.of((u) => { if (u.docChanged) emit("edited"); }),
     EditorState.readOnly.of(!editable()),
   ];
   return EditorState.create({ doc: text, extensions: ext });
@@ -70,7 +68,7 @@ export function renderFiles(): void {
     const li = el("li", { class: i === active ? "active" : "", "data-file": f.name },
       el("span", {}, f.name), textOf(f, i) !== f.head ? el("span", { class: "dirty", title: "edited" }, "●") : null,
       errs ? el("span", { class: "errs" }, String(errs)) : null);
-    li.addEventListener("click", () => { showView("edit"); switchTo(i); view.focus(); });
+    li.addEventListener("click", () => { emit("show-view", "edit"); switchTo(i); view.focus(); });
     return li;
   }));
 }

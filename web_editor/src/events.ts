@@ -1,0 +1,30 @@
+// The editor's signals between sections. The section that causes something
+// emits it; the one that owns the reaction is subscribed by main.ts. So the
+// working copy and the drafts need not import the live check, nor the check
+// the tabs or the try-it panel: the sections import each other in one
+// direction only (no import cycle).
+export type ViewName = "edit" | "review" | "history";
+
+interface Events {
+  edited: []; // the active document changed (each keystroke)
+  "files-replaced": []; // the working copy was replaced (head loaded, draft restored): re-index and check now
+  "index-changed": []; // the object index was rebuilt (pickers that list objects follow)
+  "show-view": [view: ViewName]; // a tab is wanted
+}
+
+type Listener<K extends keyof Events> = (...args: Events[K]) => void;
+const listeners: { [K in keyof Events]: Listener<K>[] } = {
+  edited: [],
+  "files-replaced": [],
+  "index-changed": [],
+  "show-view": [],
+};
+
+export function on<K extends keyof Events>(name: K, f: Listener<K>): void {
+  listeners[name].push(f);
+}
+
+// Calls every listener of `name` at once, in the order they subscribed.
+export function emit<K extends keyof Events>(name: K, ...args: Events[K]): void {
+  for (const f of listeners[name]) f(...args);
+}
