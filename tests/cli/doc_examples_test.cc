@@ -29,9 +29,9 @@ const char* const kDocs[] = {"README.md", "docs/language.md", "docs/evaluation.m
 
 struct Step {
   enum Kind { Sh, File, Run } kind;
-  std::string arg;       // the command, or the file's name
-  std::string text;      // File: its content; Run: what the doc says it prints
-  int line = 0;          // where the doc says so
+  std::string arg;   // the command, or the file's name
+  std::string text;  // File: its content; Run: what the doc says it prints
+  int line = 0;      // where the doc says so
 };
 
 struct Session {
@@ -41,9 +41,8 @@ struct Session {
 };
 
 struct Fence {
-  int line;                  // of the opening ```
-  std::string info;          // text after the ```
-  std::string body;          // lines between the fences, each ending in '\n'
+  int line;                        // of the opening ```
+  std::string body;                // lines between the fences, each ending in '\n'
   std::vector<std::string> marks;  // `doctest...` comments right above it
 };
 
@@ -66,7 +65,7 @@ std::vector<Fence> fences(const std::string& text) {
   std::vector<Fence> out;
   for (size_t i = 0; i < ls.size(); ++i) {
     if (!starts_with(ls[i], "```")) continue;
-    Fence f{static_cast<int>(i + 1), ls[i].substr(3), "", {}};
+    Fence f{static_cast<int>(i + 1), "", {}};
     for (size_t j = i; j-- > 0 && starts_with(ls[j], "<!-- doctest");) {
       std::string m = ls[j].substr(5, ls[j].rfind("-->") - 5);
       while (!m.empty() && m.back() == ' ') m.pop_back();

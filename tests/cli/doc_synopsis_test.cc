@@ -3,8 +3,8 @@
 // for the store commands), and every table of the docs is well formed.
 #include <gtest/gtest.h>
 
-#include <map>
 #include <cctype>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -87,8 +87,7 @@ bool mentions(const std::string& text, const std::string& flag) {
 TEST_F(DocSynopsis, EveryOptionOfEachCommandIsInItsSynopsis) {
   const std::pair<const char*, std::vector<std::string>> docs[] = {
       {"docs/api.md", {"serve"}},
-      {"docs/store.md",
-       {"init", "commit", "log", "show", "diff", "checkout", "revert", "restore", "fsck", "backup"}},
+      {"docs/store.md", {"init", "commit", "log", "show", "diff", "checkout", "revert", "restore", "fsck", "backup"}},
   };
   for (const auto& [doc, commands] : docs) {
     auto shown = synopses(doc);
@@ -101,8 +100,8 @@ TEST_F(DocSynopsis, EveryOptionOfEachCommandIsInItsSynopsis) {
       for (const auto& spellings : opts) {
         bool found = false;
         for (const std::string& s : spellings) found |= mentions(shown[cmd], s);
-        EXPECT_TRUE(found) << doc << ": the synopsis of `paydomain " << cmd << "` lacks " << *spellings.rbegin()
-                           << "\n" << shown[cmd];
+        EXPECT_TRUE(found) << doc << ": the synopsis of `paydomain " << cmd << "` lacks " << *spellings.rbegin() << "\n"
+                           << shown[cmd];
       }
     }
   }
@@ -116,8 +115,10 @@ TEST_F(DocSynopsis, EveryTableRowOfTheDocsHasItsHeadersCells) {
     bool code = false;
     for (size_t i = 0; i < row.size(); ++i) {
       if (row[i] == '`') code = !code;
-      if (row[i] == '\\') ++i;
-      else if (row[i] == '|' && !code) ++n;
+      if (row[i] == '\\')
+        ++i;
+      else if (row[i] == '|' && !code)
+        ++n;
     }
     return n;
   };
