@@ -9,13 +9,23 @@
 namespace paydomain::store {
 namespace {
 
+// Words split at spaces, a quoted string (details, with \" escapes) being one
+// word: trimming must never cut a change summary inside a string.
 std::vector<std::string> words(const std::string& s) {
   std::vector<std::string> out;
   size_t i = 0;
   while (i < s.size()) {
     while (i < s.size() && s[i] == ' ') ++i;
     size_t j = i;
-    while (j < s.size() && s[j] != ' ') ++j;
+    bool quoted = false;
+    while (j < s.size() && (quoted || s[j] != ' ')) {
+      if (s[j] == '\\' && quoted && j + 1 < s.size()) {
+        j += 2;
+        continue;
+      }
+      if (s[j] == '"') quoted = !quoted;
+      ++j;
+    }
     if (j > i) out.push_back(s.substr(i, j - i));
     i = j;
   }

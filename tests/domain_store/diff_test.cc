@@ -71,6 +71,18 @@ TEST(PartDiff, NamesTheChangedPartInTheLanguagesTerms) {
   EXPECT_EQ(parts[0].brief(), "1% -> 1.2%");
 }
 
+TEST(PartDiff, NeverCutsTheSummaryInsideAQuotedString) {
+  const std::string before =
+      "tariff standard {\n  fees {\n    when payment_system == visa {\n"
+      "      merchant.settlement -> system.settlement : 1% of amount \"1% processing \\\"fee\\\"\"\n    }\n  }\n}\n";
+  std::string after = before;
+  after.replace(after.find("1%"), 2, "1.2%");
+  after.replace(after.find("\"1%"), 3, "\"1.2%");
+  auto parts = diff_object_parts(key("tariff:standard"), before, after);
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].brief(), "1% of amount \"1% processing \\\"fee\\\"\" -> 1.2% of amount \"1.2% processing \\\"fee\\\"\"");
+}
+
 TEST_F(RevisionDiff, ObjectLevelChangesWithPartsAndText) {
   ASSERT_OK(store->commit(request(1, {insert("terminal:a", terminal_text("a")),
                                       update("terminal:yb_3ds", terminal_text("yb_3ds", "disabled ")),
