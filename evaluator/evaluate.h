@@ -52,9 +52,10 @@ struct TermsResult {
   std::string_view hold_unit;  // minutes, hours, days
 };
 
+// Every string a view into the CompiledDomain: a posting allocates nothing.
 struct PostingResult {
   std::string_view from, to;
-  Money amount;
+  MoneyView amount;
   std::string_view details;
   std::string_view rule;     // the explanation of the posting's rule
   bool provider = false;     // from the chosen provider's fees

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "json/reader.h"
 #include "json/writer.h"
@@ -205,7 +206,7 @@ TEST(ContextText, ReadsEscapedNamesNullsAndReportsInDocumentOrder) {
 
 TEST(ResultText, MembersInReadingOrderAndTheTreeMatches) {
   const CompiledDomain& d = *testing::compiled();
-  auto ctx = parse_context(testing::payment(), d);
+  auto ctx = testing::parse_json(testing::payment(), d);
   ASSERT_TRUE(ctx.ok());
   EvalResult r = evaluate(d, *ctx, {true});
   std::string text;
@@ -213,7 +214,7 @@ TEST(ResultText, MembersInReadingOrderAndTheTreeMatches) {
   EXPECT_EQ(text.rfind("{\"terms\":", 0), 0u) << text;
   size_t cf = text.find("\"cash_flow\""), route = text.find("\"route\""), limits = text.find("\"limits\"");
   EXPECT_TRUE(cf < route && route < limits) << text;
-  EXPECT_EQ(json::parse(text), to_json(r, d, true));
+  EXPECT_EQ(json::parse(text), testing::result_json(r, d, true));
 }
 
 TEST(Batch, AnswersExactlyWhatOneByOneEvaluationAnswers) {
@@ -233,7 +234,7 @@ TEST(Batch, AnswersExactlyWhatOneByOneEvaluationAnswers) {
   EXPECT_EQ(one.results, four.results);
   for (size_t i = 0; i < texts.size(); i += 37) {
     std::string alone;
-    ASSERT_FALSE(evaluate_text(d, texts[i], true, alone));
+    ASSERT_TRUE(evaluate_text(d, texts[i], true, alone).ok());
     EXPECT_EQ(four.results[i], alone);
   }
   // Malformed contexts get their error in place; the first is named.
@@ -246,6 +247,37 @@ TEST(Batch, AnswersExactlyWhatOneByOneEvaluationAnswers) {
   EXPECT_EQ(bad.first_error.path, "$.risk");
   EXPECT_EQ(json::parse(bad.results[321])["error"]["path"], "$");
   EXPECT_TRUE(json::parse(bad.results[0]).contains("terms"));
+}
+
+// The pool is shared: batches from several threads at once, big enough to be
+// spread, each get exactly what one thread alone answers, malformed contexts
+// in their places.
+TEST(Batch, ConcurrentBatchesShareThePoolAndKeepTheirAnswers) {
+  const CompiledDomain& d = *testing::compiled();
+  std::vector<std::string> texts;
+  for (int i = 0; i < 3000; ++i) {
+    json c = testing::payment();
+    c["payment_key"] = "k-" + std::to_string(i);
+    if (i % 5 == 0) c["risk"] = "high";
+    texts.push_back(i % 97 == 13 ? std::string("{\"amount\": 1}") : c.dump());
+  }
+  std::vector<std::string_view> views(texts.begin(), texts.end());
+  BatchOutcome alone = evaluate_batch(d, views, false, 1);
+  EXPECT_EQ(alone.failed, 31u);
+  EXPECT_EQ(alone.first_failed, 13u);
+  std::vector<BatchOutcome> got(4);
+  std::vector<std::thread> callers;
+  for (size_t t = 0; t < got.size(); ++t)
+    callers.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) got[t] = evaluate_batch(d, views, false, static_cast<unsigned>(t + 2));
+    });
+  for (auto& c : callers) c.join();
+  for (const BatchOutcome& b : got) {
+    EXPECT_EQ(b.results, alone.results);
+    EXPECT_EQ(b.failed, alone.failed);
+    EXPECT_EQ(b.first_failed, alone.first_failed);
+    EXPECT_EQ(b.first_error.text(), alone.first_error.text());
+  }
 }
 
 
