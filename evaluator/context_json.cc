@@ -313,7 +313,7 @@ class ContextParser {
       int32_t n = v_.size(a);
       if (n > 0 && n <= 12) {
         msg += " (expected one of";
-        for (int32_t i = 0; i < n; ++i) msg += (i ? ", " : " ") + v_.name(a, i);
+        for (int32_t i = 0; i < n; ++i) msg.append(i ? ", " : " ").append(v_.name(a, i));
         msg += ")";
       }
       return fail(p, msg);

@@ -65,7 +65,7 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
       unknown = true;
       out.missing |= miss(a);
     } else if (!(*allowed)[static_cast<size_t>(f.get(a))]) {
-      out.reasons.push_back(std::string(what) + " " + v.name(a, static_cast<int32_t>(f.get(a))) +
+      out.reasons.push_back(std::string(what) + " " + std::string(v.name(a, static_cast<int32_t>(f.get(a)))) +
                             " is not allowed by tariff " + t.name);
     }
   };
@@ -92,7 +92,7 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
         unknown = true;
         out.missing |= miss(sub);
       } else if (!match) {
-        std::string m = v.name(Attr::PaymentTool, static_cast<int32_t>(kind));
+        std::string m(v.name(Attr::PaymentTool, static_cast<int32_t>(kind)));
         if (f.has(sub)) m.append("(").append(v.name(sub, static_cast<int32_t>(f.get(sub)))).append(")");
         out.reasons.push_back("payment method " + m + " is not allowed by tariff " + t.name);
       }
@@ -510,7 +510,7 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
   out.has_scope_key = true;
   for (int32_t s : l.scopes) {
     std::string_view name = dsl::limit_scopes()[static_cast<size_t>(s)];
-    std::string value;
+    std::string_view value;
     bool have = true;
     switch (s) {
       case kScopeParty:
@@ -607,6 +607,14 @@ EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions
   // Room for the usual answer up front: a handful of postings and rejections.
   res.cash_flow.postings.reserve(8);
   res.route.rejected.reserve(8);
+  evaluate(d, c, opt, res);
+  return res;
+}
+
+void evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt, EvalResult& res) {
+  res.terms.clear();
+  res.cash_flow.clear();
+  res.route.clear();
   eval_terms(d, c, opt, res.terms);
 
   // Route first: the provider's postings and provider/terminal limit scopes need it.
@@ -651,7 +659,7 @@ EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions
   // forbidden operation carries no postings, and neither does a cash flow
   // with an error (a partial list would move part of the fees).
   if (res.terms.verdict == TermsResult::Verdict::Forbidden) {
-    cf = CashFlowResult{};
+    cf.clear();
     cf.status = CFStatus::Forbidden;
   } else if (cf.status == CFStatus::Error) {
     cf.postings.clear();
@@ -661,9 +669,9 @@ EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions
 
   res.limits.resize(d.limits.size());
   for (size_t i = 0; i < d.limits.size(); ++i) {
+    res.limits[i].clear();
     eval_limit(d, d.limits[i], static_cast<int32_t>(i), c, res.route, res.limits[i]);
   }
-  return res;
 }
 
 }  // namespace paydomain::evaluator

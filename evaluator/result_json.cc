@@ -143,8 +143,8 @@ void write_limit(paydomain::json::Writer& w, const LimitResult& l, const Compile
   if (l.has_window) {
     w.key("window");
     w.begin_object();
-    w.field("start", format_time(l.window_start, cl.tz_offset_minutes));
-    w.field("end", format_time(l.window_end, cl.tz_offset_minutes));
+    w.field("start", format_time_text(l.window_start, cl.tz_offset_minutes).view());
+    w.field("end", format_time_text(l.window_end, cl.tz_offset_minutes).view());
     w.end_object();
   }
   w.key("bound");
@@ -206,11 +206,15 @@ void write_error(const Error& e, std::string& out) {
 }
 
 Status evaluate_text(const CompiledDomain& d, std::string_view context, bool explain, std::string& out) {
-  auto ctx = parse_context(context, d);
-  if (!ctx) return ctx.take_error();
+  // One context and one result per thread, reused: their strings and lists
+  // keep their buffers from one evaluation to the next.
+  thread_local Context ctx;
+  thread_local EvalResult result;
+  if (Status s = parse_context_into(context, d, ctx); !s) return s;
   EvalOptions opt;
   opt.explain = explain;
-  write_result(evaluate(d, *ctx, opt), d, explain, out);
+  evaluate(d, ctx, opt, result);
+  write_result(result, d, explain, out);
   return Ok{};
 }
 

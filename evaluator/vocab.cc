@@ -142,7 +142,7 @@ int32_t Vocab::find(Attr a, std::string_view value) const {
   return has_other(a) ? static_cast<int32_t>(t.names.size()) : -1;
 }
 
-std::string Vocab::name(Attr a, int32_t id) const {
+std::string_view Vocab::name(Attr a, int32_t id) const {
   const Table& t = table(a);
   if (id >= 0 && static_cast<size_t>(id) < t.names.size()) return t.names[static_cast<size_t>(id)];
   return "(other)";

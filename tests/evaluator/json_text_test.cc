@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "json/bytes.h"
 #include "json/reader.h"
 #include "json/writer.h"
 #include "test_domain.h"
@@ -115,6 +116,32 @@ TEST(JsonReader, IntegersAreExactOrRefused) {
   EXPECT_EQ(v, -12);
   EXPECT_EQ(paydomain::json::Reader::to_int64("1.0", v), paydomain::json::Reader::IntStatus::NotIntegral);
   EXPECT_EQ(paydomain::json::Reader::to_int64("1e3", v), paydomain::json::Reader::IntStatus::NotIntegral);
+}
+
+// The block scan (16 bytes a step, a copied tail) finds exactly the byte a
+// byte-by-byte scan finds, at every length and position, with and without
+// stopping at non-ASCII bytes.
+TEST(JsonBytes, FirstSpecialFindsTheFirstByteThatNeedsAttention) {
+  std::mt19937 rng(7);
+  const char pool[] = {'a', 'z', ' ', '"', '\\', '\x01', '\x1f', '\x7f', '\x80', '\xc3', '\xff', '0'};
+  for (int round = 0; round < 20000; ++round) {
+    size_t n = rng() % 50;
+    std::string s(n, 'x');
+    for (char& c : s)
+      if (rng() % 8 == 0) c = pool[rng() % sizeof pool];
+    for (bool stop : {false, true}) {
+      size_t want = n;
+      for (size_t i = 0; i < n; ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == '"' || c == '\\' || (stop && c >= 0x80)) {
+          want = i;
+          break;
+        }
+      }
+      ASSERT_EQ(paydomain::json::bytes::first_special(s.data(), n, stop), want) << n << " " << stop;
+      ASSERT_EQ(paydomain::json::bytes::detail::first_special_words(s.data(), n, stop), want) << n << " " << stop;
+    }
+  }
 }
 
 TEST(JsonWriter, TextReadsBackToWhatWasWritten) {
