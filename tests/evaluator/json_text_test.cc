@@ -118,9 +118,9 @@ TEST(JsonReader, IntegersAreExactOrRefused) {
   EXPECT_EQ(paydomain::json::Reader::to_int64("1e3", v), paydomain::json::Reader::IntStatus::NotIntegral);
 }
 
-// The block scan (16 bytes a step, a copied tail) finds exactly the byte a
-// byte-by-byte scan finds, at every length and position, with and without
-// stopping at non-ASCII bytes.
+// The block scan (16 bytes a step, then words, the last one overlapping)
+// finds exactly the byte a byte-by-byte scan finds, at every length and
+// position, with and without stopping at non-ASCII bytes.
 TEST(JsonBytes, FirstSpecialFindsTheFirstByteThatNeedsAttention) {
   std::mt19937 rng(7);
   const char pool[] = {'a', 'z', ' ', '"', '\\', '\x01', '\x1f', '\x7f', '\x80', '\xc3', '\xff', '0'};
