@@ -28,7 +28,9 @@ int run_check(const CheckOptions& opt) {
   evaluator::CheckReport report = evaluator::check_sources(files, std::move(read_diags));
   const dsl::Diagnostics& diags = report.diagnostics;
   if (opt.json) {
-    std::cout << evaluator::to_json(report).dump(2) << "\n";
+    std::string out;
+    evaluator::write_check_report(report, out);
+    std::cout << nlohmann::json::parse(out).dump(2) << "\n";
   } else {
     std::cerr << dsl::render_all(diags.items(), files);
     if (report.ok()) {

@@ -54,8 +54,6 @@ CliResult<std::string> read_input(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-json error_json(const ev::Error& e) { return json{{"error", {{"path", e.path}, {"message", e.message}}}}; }
-
 struct EvalOptions {
   std::string domain;
   std::string context = "-";
@@ -73,9 +71,11 @@ int run_eval(const EvalOptions& opt) {
   const ev::CompiledDomain& cd = *l->compiled;
   if (!opt.batch) {
     std::string out;
-    if (auto e = ev::evaluate_text(cd, text, opt.explain, out)) {
-      std::cout << error_json(*e).dump(2) << "\n";
-      std::cerr << "paydomain: " << e->text() << "\n";
+    if (ev::Status s = ev::evaluate_text(cd, text, opt.explain, out); !s) {
+      std::string err;
+      ev::write_error(s.error(), err);  // the shape a batch puts in the failing context's place
+      std::cout << json::parse(err).dump(2) << "\n";
+      std::cerr << "paydomain: " << s.error().text() << "\n";
       return kExitFindings;
     }
     std::cout << json::parse(out).dump(2) << "\n";
@@ -132,7 +132,9 @@ int run_test(const TestOptions& opt) {
   if (!l) return l.error().code;
   ev::TestReport report = ev::run_tests(l->domain, *l->compiled);
   if (opt.json) {
-    std::cout << ev::to_json(report).dump(2) << "\n";
+    std::string out;
+    ev::write_test_report(report, out);
+    std::cout << json::parse(out).dump(2) << "\n";
   } else {
     std::string file;
     for (const ev::TestCase& t : report.cases) {

@@ -6,6 +6,7 @@
 #include "dsl/json.h"
 #include "evaluator/analyze.h"
 #include "evaluator/compiled.h"
+#include "json/writer.h"
 
 namespace paydomain::evaluator {
 
@@ -25,12 +26,21 @@ CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics d
   return r;
 }
 
-nlohmann::json to_json(const CheckReport& r) {
-  return nlohmann::json{{"ok", r.ok()},
-                        {"errors", r.diagnostics.error_count()},
-                        {"warnings", r.diagnostics.warning_count()},
-                        {"objects", r.domain.objects.size()},
-                        {"diagnostics", dsl::to_json(r.diagnostics.items())}};
+void write_check_report(const CheckReport& r, std::string& out) {
+  json::Writer w(out);
+  w.begin_object();
+  w.key("diagnostics");
+  // dsl/json.h: the diagnostics' one writer (invalid UTF-8 replaced, as the server does)
+  w.raw(dsl::to_json(r.diagnostics.items()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  w.key("errors");
+  w.integer(static_cast<int64_t>(r.diagnostics.error_count()));
+  w.key("objects");
+  w.integer(static_cast<int64_t>(r.domain.objects.size()));
+  w.key("ok");
+  w.boolean(r.ok());
+  w.key("warnings");
+  w.integer(static_cast<int64_t>(r.diagnostics.warning_count()));
+  w.end_object();
 }
 
 }  // namespace paydomain::evaluator

@@ -5,7 +5,7 @@
 // compile failure is an error diagnostic (code "compile").
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
+#include <string>
 #include <vector>
 
 #include "dsl/ast.h"
@@ -23,7 +23,8 @@ struct CheckReport {
 // the check adds to it.
 CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics = dsl::Diagnostics());
 
-// The one JSON shape of a check: {"ok","errors","warnings","objects","diagnostics":[...]}.
-nlohmann::json to_json(const CheckReport& report);
+// The one JSON shape of a check, compact, appended to `out`, members in name
+// order: {"diagnostics": [...], "errors", "objects", "ok", "warnings"}.
+void write_check_report(const CheckReport& report, std::string& out);
 
 }  // namespace paydomain::evaluator

@@ -264,8 +264,8 @@ class Compiler {
     t.refuses = t.explain + " does not accept this payment";
     t.disabled_reason = "terminal " + t.name + " is disabled";
     for (int32_t r = 0; r < out_.vocab.size(Attr::Risk); ++r) {
-      t.over_coverage.push_back("risk " + out_.vocab.name(Attr::Risk, r) + " is above the coverage " +
-                                (t.risk_coverage >= 0 ? out_.vocab.name(Attr::Risk, t.risk_coverage) : "") +
+      t.over_coverage.push_back("risk " + std::string(out_.vocab.name(Attr::Risk, r)) + " is above the coverage " +
+                                (t.risk_coverage >= 0 ? std::string(out_.vocab.name(Attr::Risk, t.risk_coverage)) : "") +
                                 " of terminal " + t.name);
     }
     if (const dsl::Clause* c = o.find(CK::Accepts)) {

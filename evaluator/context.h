@@ -1,7 +1,7 @@
 // The payment context inside the evaluator: every attribute a condition can
 // test held in a fixed slot (strings interned to small integers at compile
 // time), plus the fields that are not condition attributes (tariff, time,
-// payment key, route health, turnover). Built from JSON by evaluator/json.h.
+// payment key, route health, turnover). Built from JSON by evaluator/context_json.h.
 #pragma once
 
 #include <array>
@@ -100,6 +100,25 @@ struct Context {
   std::string party, shop, tool_token;  // raw strings for limit scope keys
   std::vector<HealthSample> health;
   std::vector<Turnover> turnover;
+
+  // Back to an empty context, keeping the buffers (a reused context allocates
+  // nothing for strings and lists that fit what it held before).
+  void clear() {
+    facts.present = 0;
+    facts.v.fill(0);
+    facts.bin.clear();
+    facts.failure_rate = {};
+    tariff = routing = -1;
+    has_time = has_payment_key = has_payment_amount = false;
+    time = payment_amount = 0;
+    payment_currency = -1;
+    payment_key.clear();
+    party.clear();
+    shop.clear();
+    tool_token.clear();
+    health.clear();
+    turnover.clear();
+  }
 };
 
 }  // namespace paydomain::evaluator

@@ -1,13 +1,13 @@
-// The payment context from JSON text (the shape is documented in
-// evaluator/json.h), read in one pass with json::Reader: no document tree, no
-// string copies for names that are only looked up.
+// The payment context from JSON text, read in one pass with json::Reader: no
+// document tree, no string copies for names that are only looked up.
+#include "evaluator/context_json.h"
+
 #include <array>
-#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "dsl/schema.h"
-#include "evaluator/json.h"
-#include "json/reader.h"
 #include "evaluator/time.h"
+#include "json/reader.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -146,11 +146,11 @@ class ContextParser {
 
   // A shape error comes back as soon as it is seen; the caller decides
   // whether a syntax error later in the text should be reported instead.
-  Result<Context> run() {
+  Status run(Context& c) {
     const Path root;
     if (r_.peek() != Kind::Object) return fail(root, "expected a JSON object (the payment context)");
     r_.begin_object();
-    Context c;
+    c.clear();
     c.facts.set(Attr::Operation, kOperationPayment);  // unless told otherwise
     if (auto e = members(root, kRoot, c)) return *e;
     if (r_.failed()) return syntax();
@@ -161,7 +161,7 @@ class ContextParser {
                                                     "; a refund of it is in the same currency, not " +
                                                     name(c.facts.get(Attr::Currency))};
     }
-    return c;
+    return Ok{};
   }
 
   Error syntax() const {
@@ -313,7 +313,7 @@ class ContextParser {
       int32_t n = v_.size(a);
       if (n > 0 && n <= 12) {
         msg += " (expected one of";
-        for (int32_t i = 0; i < n; ++i) msg += (i ? ", " : " ") + v_.name(a, i);
+        for (int32_t i = 0; i < n; ++i) msg.append(i ? ", " : " ").append(v_.name(a, i));
         msg += ")";
       }
       return fail(p, msg);
@@ -487,22 +487,25 @@ class ContextParser {
 
 }  // namespace
 
-Result<Context> parse_context(std::string_view text, const CompiledDomain& d) {
+Status parse_context_into(std::string_view text, const CompiledDomain& d, Context& out) {
   json::Reader r(text);
   ContextParser p(r, d);
-  auto c = p.run();
-  if (c && !r.at_end()) return p.syntax();
-  if (!c && !r.failed()) {
+  Status s = p.run(out);
+  if (s && !r.at_end()) return p.syntax();
+  if (!s && !r.failed()) {
     // A shape error: report a syntax error later in the text instead, if any.
     size_t at = 0;
     std::string why = json::syntax_error(text, &at);
     if (!why.empty()) return Error{"$", "not valid JSON (" + why + ")"};
   }
-  return c;
+  return s;
 }
 
-Result<Context> parse_context(const nlohmann::json& j, const CompiledDomain& d) {
-  return parse_context(std::string_view(j.dump()), d);
+Result<Context> parse_context(std::string_view text, const CompiledDomain& d) {
+  Context c;
+  Status s = parse_context_into(text, d, c);
+  if (!s) return s.take_error();
+  return c;
 }
 
 }  // namespace paydomain::evaluator

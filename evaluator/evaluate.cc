@@ -65,7 +65,7 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
       unknown = true;
       out.missing |= miss(a);
     } else if (!(*allowed)[static_cast<size_t>(f.get(a))]) {
-      out.reasons.push_back(std::string(what) + " " + v.name(a, static_cast<int32_t>(f.get(a))) +
+      out.reasons.push_back(std::string(what) + " " + std::string(v.name(a, static_cast<int32_t>(f.get(a)))) +
                             " is not allowed by tariff " + t.name);
     }
   };
@@ -92,7 +92,7 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
         unknown = true;
         out.missing |= miss(sub);
       } else if (!match) {
-        std::string m = v.name(Attr::PaymentTool, static_cast<int32_t>(kind));
+        std::string m(v.name(Attr::PaymentTool, static_cast<int32_t>(kind)));
         if (f.has(sub)) m.append("(").append(v.name(sub, static_cast<int32_t>(f.get(sub)))).append(")");
         out.reasons.push_back("payment method " + m + " is not allowed by tariff " + t.name);
       }
@@ -187,7 +187,7 @@ void run_cash_flow(const CompiledDomain& d, const CompiledCashFlow& cf, const Fa
       continue;
     }
     const std::string& cur = d.vocab.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
-    out.postings.push_back({sv(p.from), sv(p.to), Money{*minor, cur}, sv(p.details), sv(p.explain), provider});
+    out.postings.push_back({sv(p.from), sv(p.to), MoneyView{*minor, cur}, sv(p.details), sv(p.explain), provider});
   }
   if (cf.arms.rules.empty()) return;
   int32_t o = cf.arms.decide(f);
@@ -263,64 +263,68 @@ class SmallVec {
   size_t size_ = 0;
 };
 
-void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Context& c, const EvalOptions& opt,
-                     RouteResult& out) {
+using Candidates = SmallVec<int32_t, 32>;  // indices into CompiledRouting::candidates
+
+// Why one candidate cannot be chosen (the first reason found), or null. Sets
+// `unsure` when a test it must pass cannot be decided, adding what it lacks.
+const std::string* rejection(const CompiledDomain& d, const CompiledRouting& r, const CompiledRouting::Candidate& cand,
+                             const Context& c, bool& unsure, uint64_t& missing) {
   const Facts& f = c.facts;
-  SmallVec<int32_t, 32> eligible, uncertain;  // candidate indices
-  const uint64_t missing_before = out.missing;
+  const CompiledTerminal& t = d.terminals[static_cast<size_t>(cand.terminal)];
+  const std::string* reason = nullptr;
+  auto reject = [&](const std::string& why) {
+    if (!reason) reason = &why;
+  };
+  auto passes = [&](const std::optional<Selector>& s, const std::string& refuses) {
+    if (!s) return;
+    int32_t o = s->decide(f);
+    if (o == kNoMatch) reject(refuses);
+    if (o == kUndetermined) {
+      unsure = true;
+      missing |= missing_of(*s, f);
+    }
+  };
+  passes(cand.when, cand.condition_false);
+  if (t.disabled) reject(t.disabled_reason);
+  if (t.risk_coverage >= 0) {
+    if (!f.has(Attr::Risk)) {
+      unsure = true;
+      missing |= miss(Attr::Risk);
+    } else if (f.get(Attr::Risk) > t.risk_coverage) {
+      reject(t.over_coverage[static_cast<size_t>(f.get(Attr::Risk))]);
+    }
+  }
+  passes(t.accepts, t.refuses);
+  if (t.provider >= 0) {
+    const CompiledProvider& p = d.providers[static_cast<size_t>(t.provider)];
+    passes(p.accepts, p.refuses);
+  }
+  if (const HealthSample* h = health_of(c, cand.terminal, t.provider); h && !r.excludes.empty() && !reason) {
+    Facts hf = f;
+    if (h->has_failure_rate) {
+      hf.failure_rate = h->failure_rate;
+      hf.present |= bit(Attr::HealthFailureRate);
+    }
+    if (h->has_latency) hf.set(Attr::HealthLatency, h->latency_ms);
+    for (const auto& ex : r.excludes) {
+      // Unknown (a metric the sample lacks) does not exclude: no data is healthy.
+      if (eval(ex.cond, hf) == Tri::True) {
+        reject(ex.reason);
+        break;
+      }
+    }
+  }
+  return reason;
+}
+
+// Sorts every candidate into rejected (out.rejected), certainly eligible, or
+// uncertain (a test it must pass is undecided).
+void classify(const CompiledDomain& d, const CompiledRouting& r, const Context& c, RouteResult& out,
+              Candidates& eligible, Candidates& uncertain) {
   for (size_t i = 0; i < r.candidates.size(); ++i) {
     const CompiledRouting::Candidate& cand = r.candidates[i];
-    const CompiledTerminal& t = d.terminals[static_cast<size_t>(cand.terminal)];
-    const std::string* reason = nullptr;
     bool unsure = false;
-    auto reject = [&](const std::string& why) {
-      if (!reason) reason = &why;
-    };
-    if (cand.when) {
-      int32_t o = cand.when->decide(f);
-      if (o == kNoMatch) reject(cand.condition_false);
-      if (o == kUndetermined) {
-        unsure = true;
-        out.missing |= missing_of(*cand.when, f);
-      }
-    }
-    if (t.disabled) reject(t.disabled_reason);
-    if (t.risk_coverage >= 0) {
-      if (!f.has(Attr::Risk)) {
-        unsure = true;
-        out.missing |= miss(Attr::Risk);
-      } else if (f.get(Attr::Risk) > t.risk_coverage) {
-        reject(t.over_coverage[static_cast<size_t>(f.get(Attr::Risk))]);
-      }
-    }
-    auto accepts = [&](const std::optional<Selector>& s, const std::string& refuses) {
-      if (!s) return;
-      int32_t o = s->decide(f);
-      if (o == kNoMatch) reject(refuses);
-      if (o == kUndetermined) {
-        unsure = true;
-        out.missing |= missing_of(*s, f);
-      }
-    };
-    accepts(t.accepts, t.refuses);
-    const CompiledProvider* p = t.provider >= 0 ? &d.providers[static_cast<size_t>(t.provider)] : nullptr;
-    if (p) accepts(p->accepts, p->refuses);
-    if (const HealthSample* h = health_of(c, cand.terminal, t.provider); h && !r.excludes.empty() && !reason) {
-      Facts hf = f;
-      if (h->has_failure_rate) {
-        hf.failure_rate = h->failure_rate;
-        hf.present |= bit(Attr::HealthFailureRate);
-      }
-      if (h->has_latency) hf.set(Attr::HealthLatency, h->latency_ms);
-      for (const auto& ex : r.excludes) {
-        // Unknown (a metric the sample lacks) does not exclude: no data is healthy.
-        if (eval(ex.cond, hf) == Tri::True) {
-          reject(ex.reason);
-          break;
-        }
-      }
-    }
-    if (reason) {
+    if (const std::string* reason = rejection(d, r, cand, c, unsure, out.missing)) {
       out.rejected.push_back({cand.terminal, *reason});
     } else if (unsure) {
       uncertain.push_back(static_cast<int32_t>(i));
@@ -328,25 +332,91 @@ void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Co
       eligible.push_back(static_cast<int32_t>(i));
     }
   }
-  auto cand = [&](int32_t i) -> const CompiledRouting::Candidate& { return r.candidates[static_cast<size_t>(i)]; };
-  // The top priority among the certainly eligible (none: below every priority).
-  bool any_eligible = !eligible.empty();
+}
+
+int64_t top_priority(const CompiledRouting& r, const Candidates& v) {
   int64_t top = INT64_MIN;
-  for (size_t k = 0; k < eligible.size(); ++k) top = std::max(top, cand(eligible[k]).priority);
+  for (size_t k = 0; k < v.size(); ++k) top = std::max(top, r.candidates[static_cast<size_t>(v[k])].priority);
+  return top;
+}
+
+// The terminals of `v` at priority `top` or above (any priority when `any`).
+void add_possible(const CompiledRouting& r, const Candidates& v, int64_t top, bool any, RouteResult& out) {
+  for (size_t k = 0; k < v.size(); ++k) {
+    const auto& cand = r.candidates[static_cast<size_t>(v[k])];
+    if (any || cand.priority >= top) out.possible.push_back(cand.terminal);
+  }
+}
+
+// The weighted draw among the top-priority group: the payment key's hash
+// scaled to [0, total weight), then cumulative weights in source order.
+// -1 (undetermined, out.possible set) when the group needs a key and has none.
+int32_t pick(const CompiledRouting& r, const Context& c, const Candidates& eligible, int64_t top, RouteResult& out) {
+  auto cand = [&](int32_t i) -> const CompiledRouting::Candidate& { return r.candidates[static_cast<size_t>(i)]; };
+  size_t group = 0;
+  int64_t total = 0;
+  int32_t chosen = -1;
+  for (size_t k = 0; k < eligible.size(); ++k) {
+    if (cand(eligible[k]).priority != top) continue;
+    ++group;
+    total += cand(eligible[k]).weight;
+    if (chosen < 0) chosen = eligible[k];
+  }
+  if (group == 1) return chosen;
+  if (!c.has_payment_key) {
+    out.status = RStatus::Undetermined;
+    out.missing |= kMissPaymentKey;
+    add_possible(r, eligible, top, false, out);
+    return -1;
+  }
+  unsigned __int128 x = static_cast<unsigned __int128>(payment_key_hash(c.payment_key)) * static_cast<uint64_t>(total);
+  int64_t target = static_cast<int64_t>(x >> 64);
+  for (size_t k = 0; k < eligible.size(); ++k) {
+    if (cand(eligible[k]).priority != top) continue;
+    target -= cand(eligible[k]).weight;
+    chosen = eligible[k];
+    if (target < 0) break;
+  }
+  return chosen;
+}
+
+// Preference order: the chosen one, then priority (higher first), weight
+// (higher first), source order.
+void preference_order(const CompiledRouting& r, const Candidates& eligible, int32_t chosen, RouteResult& out) {
+  auto cand = [&](int32_t i) -> const CompiledRouting::Candidate& { return r.candidates[static_cast<size_t>(i)]; };
+  out.candidates.reserve(eligible.size());
+  out.candidates.push_back(cand(chosen).terminal);
+  size_t start = out.candidates.size();
+  for (size_t k = 0; k < eligible.size(); ++k) {
+    if (eligible[k] != chosen) out.candidates.push_back(eligible[k]);  // indices for now
+  }
+  std::stable_sort(out.candidates.begin() + static_cast<long>(start), out.candidates.end(), [&](int32_t a, int32_t b) {
+    if (cand(a).priority != cand(b).priority) return cand(a).priority > cand(b).priority;
+    return cand(a).weight > cand(b).weight;
+  });
+  for (size_t k = start; k < out.candidates.size(); ++k) out.candidates[k] = cand(out.candidates[k]).terminal;
+}
+
+// A routing's candidates: classify each, then choose among the certainly
+// eligible unless an uncertain one could still win.
+void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Context& c, const EvalOptions& opt,
+                     RouteResult& out) {
+  Candidates eligible, uncertain;
+  const uint64_t missing_before = out.missing;
+  classify(d, r, c, out, eligible, uncertain);
+  const bool any_eligible = !eligible.empty();
+  const int64_t top = top_priority(r, eligible);  // none eligible: below every priority
   if (!uncertain.empty()) {
-    int64_t top_unknown = INT64_MIN;
-    for (size_t k = 0; k < uncertain.size(); ++k) top_unknown = std::max(top_unknown, cand(uncertain[k]).priority);
-    if (!any_eligible || top_unknown >= top) {
+    if (!any_eligible || top_priority(r, uncertain) >= top) {
       // An unknown candidate could win outright (higher priority) or join the
       // weighted draw (equal priority, which changes the pick): undetermined,
       // with exactly the terminals that may still be chosen.
       out.status = RStatus::Undetermined;
       for (size_t k = 0; k < eligible.size(); ++k) {
-        if (cand(eligible[k]).priority == top) out.possible.push_back(cand(eligible[k]).terminal);
+        const auto& e = r.candidates[static_cast<size_t>(eligible[k])];
+        if (e.priority == top) out.possible.push_back(e.terminal);
       }
-      for (size_t k = 0; k < uncertain.size(); ++k) {
-        if (!any_eligible || cand(uncertain[k]).priority >= top) out.possible.push_back(cand(uncertain[k]).terminal);
-      }
+      add_possible(r, uncertain, top, !any_eligible, out);
       return;
     }
     // Every unknown candidate ranks strictly below a certainly eligible one, so
@@ -359,51 +429,13 @@ void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Co
     out.status = RStatus::NoRoute;
     return;
   }
-  // The top priority group and its total weight (source order).
-  size_t group = 0;
-  int64_t total = 0;
-  int32_t chosen = -1;
-  for (size_t k = 0; k < eligible.size(); ++k) {
-    if (cand(eligible[k]).priority != top) continue;
-    ++group;
-    total += cand(eligible[k]).weight;
-    if (chosen < 0) chosen = eligible[k];
-  }
-  if (group > 1) {
-    if (!c.has_payment_key) {
-      out.status = RStatus::Undetermined;
-      out.missing |= kMissPaymentKey;
-      for (size_t k = 0; k < eligible.size(); ++k) {
-        if (cand(eligible[k]).priority == top) out.possible.push_back(cand(eligible[k]).terminal);
-      }
-      return;
-    }
-    // Weighted: the hash scaled to [0, total), then cumulative weights in source order.
-    unsigned __int128 x = static_cast<unsigned __int128>(payment_key_hash(c.payment_key)) * static_cast<uint64_t>(total);
-    int64_t target = static_cast<int64_t>(x >> 64);
-    for (size_t k = 0; k < eligible.size(); ++k) {
-      if (cand(eligible[k]).priority != top) continue;
-      target -= cand(eligible[k]).weight;
-      chosen = eligible[k];
-      if (target < 0) break;
-    }
-  }
+  int32_t chosen = pick(r, c, eligible, top, out);
+  if (chosen < 0) return;
   out.status = RStatus::Chosen;
-  out.terminal = cand(chosen).terminal;
+  out.terminal = r.candidates[static_cast<size_t>(chosen)].terminal;
   out.provider = d.terminals[static_cast<size_t>(out.terminal)].provider;
-  // Preference order: the chosen one, then priority (higher first), weight (higher first), source order.
-  out.candidates.reserve(eligible.size());
-  out.candidates.push_back(out.terminal);
-  size_t start = out.candidates.size();
-  for (size_t k = 0; k < eligible.size(); ++k) {
-    if (eligible[k] != chosen) out.candidates.push_back(eligible[k]);  // indices for now
-  }
-  std::stable_sort(out.candidates.begin() + static_cast<long>(start), out.candidates.end(), [&](int32_t a, int32_t b) {
-    if (cand(a).priority != cand(b).priority) return cand(a).priority > cand(b).priority;
-    return cand(a).weight > cand(b).weight;
-  });
-  for (size_t k = start; k < out.candidates.size(); ++k) out.candidates[k] = cand(out.candidates[k]).terminal;
-  if (opt.explain) out.explain.push_back(sv(cand(chosen).explain));
+  preference_order(r, eligible, chosen, out);
+  if (opt.explain) out.explain.push_back(sv(r.candidates[static_cast<size_t>(chosen)].explain));
 }
 
 void eval_ruleset(const CompiledDomain& d, int32_t ri, const Context& c, const EvalOptions& opt, RouteResult& out,
@@ -478,7 +510,7 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
   out.has_scope_key = true;
   for (int32_t s : l.scopes) {
     std::string_view name = dsl::limit_scopes()[static_cast<size_t>(s)];
-    std::string value;
+    std::string_view value;
     bool have = true;
     switch (s) {
       case kScopeParty:
@@ -575,6 +607,14 @@ EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions
   // Room for the usual answer up front: a handful of postings and rejections.
   res.cash_flow.postings.reserve(8);
   res.route.rejected.reserve(8);
+  evaluate(d, c, opt, res);
+  return res;
+}
+
+void evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt, EvalResult& res) {
+  res.terms.clear();
+  res.cash_flow.clear();
+  res.route.clear();
   eval_terms(d, c, opt, res.terms);
 
   // Route first: the provider's postings and provider/terminal limit scopes need it.
@@ -619,7 +659,7 @@ EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions
   // forbidden operation carries no postings, and neither does a cash flow
   // with an error (a partial list would move part of the fees).
   if (res.terms.verdict == TermsResult::Verdict::Forbidden) {
-    cf = CashFlowResult{};
+    cf.clear();
     cf.status = CFStatus::Forbidden;
   } else if (cf.status == CFStatus::Error) {
     cf.postings.clear();
@@ -629,9 +669,9 @@ EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions
 
   res.limits.resize(d.limits.size());
   for (size_t i = 0; i < d.limits.size(); ++i) {
+    res.limits[i].clear();
     eval_limit(d, d.limits[i], static_cast<int32_t>(i), c, res.route, res.limits[i]);
   }
-  return res;
 }
 
 }  // namespace paydomain::evaluator

@@ -50,11 +50,21 @@ struct TermsResult {
   // For `flow: hold`: how long the hold may last, when the tariff says (0: not said).
   int64_t hold_lifetime = 0;
   std::string_view hold_unit;  // minutes, hours, days
+
+  void clear() {  // as constructed, keeping buffers (so clear every member added)
+    verdict = Verdict::Undetermined;
+    reasons.clear();
+    missing = 0;
+    explain.clear();
+    hold_lifetime = 0;
+    hold_unit = {};
+  }
 };
 
+// Every string a view into the CompiledDomain: a posting allocates nothing.
 struct PostingResult {
   std::string_view from, to;
-  Money amount;
+  MoneyView amount;
   std::string_view details;
   std::string_view rule;     // the explanation of the posting's rule
   bool provider = false;     // from the chosen provider's fees
@@ -70,6 +80,15 @@ struct CashFlowResult {
   uint64_t missing = 0;
   std::string error;                           // Error: e.g. currencies mixed
   std::vector<std::string_view> explain;       // rules that applied
+
+  void clear() {
+    status = Status::Determined;
+    postings.clear();
+    possibilities.clear();
+    missing = 0;
+    error.clear();
+    explain.clear();
+  }
 };
 
 struct RouteResult {
@@ -86,6 +105,17 @@ struct RouteResult {
   std::vector<int32_t> possible;          // Undetermined: terminals that may be chosen
   uint64_t missing = 0;
   std::vector<std::string_view> explain;
+
+  void clear() {
+    status = Status::NoRouting;
+    terminal = provider = -1;
+    candidates.clear();
+    rejected.clear();
+    decline_reason = {};
+    possible.clear();
+    missing = 0;
+    explain.clear();
+  }
 };
 
 struct LimitResult {
@@ -103,6 +133,20 @@ struct LimitResult {
   std::string error;                         // why, for Verdict::Error
   uint64_t missing = 0;
   std::string_view explain;
+
+  void clear() {
+    limit = -1;
+    status = Status::Undetermined;
+    has_scope_key = false;
+    scope_key.clear();
+    has_window = false;
+    window_start = window_end = 0;
+    verdict = Verdict::None;
+    turnover_after = 0;
+    error.clear();
+    missing = 0;
+    explain = {};
+  }
 };
 
 struct EvalResult {
@@ -113,6 +157,9 @@ struct EvalResult {
 };
 
 EvalResult evaluate(const CompiledDomain& domain, const Context& context, const EvalOptions& options = {});
+// The same into `out`, which is reset first and keeps its buffers: a thread
+// evaluating many contexts into one result allocates (almost) nothing.
+void evaluate(const CompiledDomain& domain, const Context& context, const EvalOptions& options, EvalResult& out);
 
 // The weighted choice: a stable 64-bit hash of the payment key (FNV-1a-64
 // with a splitmix64 finaliser), so the same key picks the same terminal on

@@ -20,6 +20,16 @@ struct Money {
   bool operator==(const Money&) const = default;
 };
 
+// The same, with the currency code a view (into a CompiledDomain's names):
+// what a result carries, so a posting allocates nothing.
+struct MoneyView {
+  int64_t minor = 0;
+  std::string_view currency;
+  bool operator==(const MoneyView&) const = default;
+  bool operator==(const Money& m) const { return minor == m.minor && currency == m.currency; }
+  Money money() const { return {minor, std::string(currency)}; }
+};
+
 // Mixing currencies is an error, as is overflowing int64.
 Result<Money> add(const Money& a, const Money& b);
 Result<Money> subtract(const Money& a, const Money& b);

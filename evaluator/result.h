@@ -1,6 +1,6 @@
 // Errors as values across the evaluator's API: a Result<T> holds either a
-// value or an Error (a JSON path or place, and a message). No exceptions
-// cross a layer boundary.
+// value or an Error (a JSON path or place, and a message), a Status Ok or an
+// Error. No exceptions cross a layer boundary.
 #pragma once
 
 #include <string>
@@ -17,5 +17,7 @@ struct Error {
 
 template <class T>
 using Result = paydomain::Result<T, Error>;
+// Success (paydomain::Ok) or an Error.
+using Status = paydomain::Result<paydomain::Ok, Error>;
 
 }  // namespace paydomain::evaluator

@@ -1,10 +1,11 @@
 #include "evaluator/testing.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
+#include "evaluator/context_json.h"
 #include "evaluator/evaluate.h"
-#include "evaluator/json.h"
+#include "evaluator/given.h"
+#include "json/writer.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -18,9 +19,9 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   return s;
 }
 
-std::string money_text(const CompiledDomain& d, const Money& m) {
+std::string money_text(const CompiledDomain& d, MoneyView m) {
   int32_t c = d.vocab.object(OK::Currency, m.currency);
-  return format_minor(m.minor, c >= 0 ? d.exponents[static_cast<size_t>(c)] : 0) + " " + m.currency;
+  return format_minor(m.minor, c >= 0 ? d.exponents[static_cast<size_t>(c)] : 0) + " " + std::string(m.currency);
 }
 
 std::string describe_cash_flow(const CompiledDomain& d, const CashFlowResult& cf) {
@@ -77,7 +78,7 @@ std::string check(const CompiledDomain& d, const dsl::Expectation& e, const Eval
   switch (e.kind) {
     case EK::Posting: {
       std::string from = e.from.text(), to = e.to.text();
-      Money want{e.amount.minor, e.amount.currency.text};
+      MoneyView want{e.amount.minor, e.amount.currency.text};
       for (const auto& p : r.cash_flow.postings) {
         if (p.from == from && p.to == to && p.amount == want) return "";
       }
@@ -161,7 +162,7 @@ TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled) 
     tc.name = o.id.text;
     tc.file = o.span.file < domain.files.size() ? domain.files[o.span.file].path : "";
     tc.line = o.span.line;
-    auto ctx = parse_context(given_to_json(o), compiled);
+    auto ctx = parse_context(given_context_json(o), compiled);
     if (!ctx) {
       tc.failures.push_back("the given context is invalid: " + ctx.error().text());
     } else {
@@ -177,6 +178,33 @@ TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled) 
     report.cases.push_back(std::move(tc));
   }
   return report;
+}
+
+void write_test_report(const TestReport& report, std::string& out) {
+  json::Writer w(out);
+  w.begin_object();
+  w.key("failed");
+  w.integer(static_cast<int64_t>(report.failed));
+  w.key("passed");
+  w.integer(static_cast<int64_t>(report.passed));
+  w.key("tests");
+  w.begin_array();
+  for (const TestCase& t : report.cases) {
+    w.begin_object();
+    w.key("failures");
+    w.begin_array();
+    for (const std::string& f : t.failures) w.string(f);
+    w.end_array();
+    w.field("file", t.file);
+    w.key("line");
+    w.integer(t.line);
+    w.field("name", t.name);
+    w.key("passed");
+    w.boolean(t.passed);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
 }
 
 }  // namespace paydomain::evaluator

@@ -26,4 +26,9 @@ struct TestReport {
 
 TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled);
 
+// The report as compact JSON appended to `out` (`paydomain test --json`),
+// members in name order: {"failed", "passed", "tests": [{"failures", "file",
+// "line", "name", "passed"}]}.
+void write_test_report(const TestReport& report, std::string& out);
+
 }  // namespace paydomain::evaluator

@@ -76,15 +76,17 @@ Result<int64_t> parse_utc_time(std::string_view s) {
 
 // Digits by hand, not snprintf: limit windows are written for every
 // evaluation result.
-std::string format_time(int64_t t, int32_t offset_minutes) {
+std::string format_time(int64_t t, int32_t offset_minutes) { return std::string(format_time_text(t, offset_minutes).view()); }
+
+TimeText format_time_text(int64_t t, int32_t offset_minutes) {
   int64_t local = t + int64_t{offset_minutes} * 60;
   int64_t days = floor_div(local, kDay);
   int64_t secs = local - days * kDay;
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[48];
-  char* p = buf;
+  TimeText out;
+  char* p = out.data;
   auto two = [&p](int64_t v) {
     *p++ = static_cast<char>('0' + v / 10);
     *p++ = static_cast<char>('0' + v % 10);
@@ -114,7 +116,8 @@ std::string format_time(int64_t t, int32_t offset_minutes) {
     *p++ = ':';
     two(a % 60);
   }
-  return std::string(buf, p);
+  out.size = static_cast<size_t>(p - out.data);
+  return out;
 }
 
 int32_t weekday_of(int64_t t) {

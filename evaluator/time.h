@@ -15,6 +15,13 @@ namespace paydomain::evaluator {
 Result<int64_t> parse_utc_time(std::string_view text);
 // 2026-11-25T00:00:00+03:00 (or ...Z for offset 0).
 std::string format_time(int64_t epoch_seconds, int32_t offset_minutes);
+// The same text in a fixed buffer, for the result writer: no allocation.
+struct TimeText {
+  char data[48];
+  size_t size = 0;
+  std::string_view view() const { return {data, size}; }
+};
+TimeText format_time_text(int64_t epoch_seconds, int32_t offset_minutes);
 
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d);

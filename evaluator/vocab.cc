@@ -58,6 +58,24 @@ uint64_t name_hash(std::string_view s) {
   return h ^ (h >> 29);
 }
 
+// a[0, n) == b[0, n) inline, in 8-byte words (the last one overlapping):
+// names are short, and a call to memcmp cost as much as the hash.
+bool same_bytes(const char* a, const char* b, size_t n) {
+  auto word = [](const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  };
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8)
+      if (word(a + i) != word(b + i)) return false;
+    return word(a + n - 8) == word(b + n - 8);
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 }  // namespace
 
 int32_t Vocab::Table::find(std::string_view s) const {
@@ -66,7 +84,8 @@ int32_t Vocab::Table::find(std::string_view s) const {
   for (size_t i = name_hash(s) & mask;; i = (i + 1) & mask) {
     int32_t id = slots[i];
     if (id < 0) return -1;
-    if (names[static_cast<size_t>(id)] == s) return id;
+    const std::string& name = names[static_cast<size_t>(id)];
+    if (name.size() == s.size() && same_bytes(name.data(), s.data(), s.size())) return id;
   }
 }
 
@@ -142,7 +161,7 @@ int32_t Vocab::find(Attr a, std::string_view value) const {
   return has_other(a) ? static_cast<int32_t>(t.names.size()) : -1;
 }
 
-std::string Vocab::name(Attr a, int32_t id) const {
+std::string_view Vocab::name(Attr a, int32_t id) const {
   const Table& t = table(a);
   if (id >= 0 && static_cast<size_t>(id) < t.names.size()) return t.names[static_cast<size_t>(id)];
   return "(other)";

@@ -31,7 +31,7 @@ class Vocab {
   bool has_other(Attr a) const;
   // The id of a value; -1 when unknown (for text: the "other" id).
   int32_t find(Attr a, std::string_view value) const;
-  std::string name(Attr a, int32_t id) const;  // "(other)" for the other id
+  std::string_view name(Attr a, int32_t id) const;  // "(other)" for the other id
 
  private:
   // Names -> ids: an open-addressing index over `names` (power-of-two slots,

@@ -13,11 +13,17 @@ const char kHex[] = "0123456789abcdef";
 }  // namespace
 
 void Writer::string(std::string_view s) {
-  char* p = separate(1);
+  // The usual string needs no escape: quotes and bytes in one reservation.
+  char* p = separate(s.size() + 2);
   *p++ = '"';
-  commit(p);
-  escaped(s);
-  p = room(1);
+  size_t run = bytes::first_special(s.data(), s.size(), false);
+  std::memcpy(p, s.data(), run);
+  p += run;
+  if (run < s.size()) {
+    commit(p);
+    escaped(s.substr(run));
+    p = room(1);
+  }
   *p++ = '"';
   commit(p);
 }

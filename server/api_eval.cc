@@ -235,8 +235,9 @@ Response Service::evaluate(const CompiledRevision& rev, const std::string& body_
   std::string out = "{\"revision\":" + std::to_string(rev.rev);
   if (!req.batch) {
     out += ",\"result\":";
-    if (auto e = evaluator::evaluate_text(d, body_text, explain, out))
-      return unless_syntax_error(body_text, error_response(422, "invalid-context", e->message, to_pointer(e->path, "")));
+    if (evaluator::Status s = evaluator::evaluate_text(d, body_text, explain, out); !s)
+      return unless_syntax_error(body_text,
+                                 error_response(422, "invalid-context", s.error().message, to_pointer(s.error().path, "")));
     if (metrics_) metrics_->evaluations.fetch_add(1, std::memory_order_relaxed);
     out += '}';
     Response res;
@@ -354,7 +355,9 @@ void Service::post_check(Request& req, const Caller&, Done done) {
   if (!files) return done(err);
   // The same check, and the same report, as `paydomain check`.
   offload(std::move(done), [files = std::move(*files)]() mutable -> Response {
-    return json_response(200, evaluator::to_json(evaluator::check_sources(std::move(files))));
+    Response res;
+    evaluator::write_check_report(evaluator::check_sources(std::move(files)), res.body);
+    return res;
   });
 }
 

@@ -5,8 +5,9 @@
 //     system, currency, category, amount band, risk; contexts that hit rules
 //     deep in the list): medians and the 10,000/10 ratio (target <= 3x);
 //   - compile time (target <= 500 ms) and compiled size of the 10,000 rules;
-//   - the JSON text path (read a context, write a result) and a batch of
-//     1,000 contexts through evaluate_batch on one and two threads;
+//   - the JSON text path (read a context, write a result; the whole
+//     evaluate_text against its 400 ns target) and a batch of 1,000 contexts
+//     through evaluate_batch (the evaluator's pool) on one and two threads;
 //   - batch evaluation on one thread and on every core.
 #include <benchmark/benchmark.h>
 
@@ -292,6 +293,11 @@ int main(int argc, char** argv) {
   std::printf("JSON text path per context (acme, typical): read %.0f ns + evaluate %.0f ns + write %.0f ns; "
               "all three %.0f ns\n",
               med("json/parse_context_median"), full, med("json/write_result_median"), med("json/evaluate_text_median"));
+  double text_path = med("json/evaluate_text_median");
+  std::printf("JSON text in -> result JSON out (evaluate_text, acme typical context): %.0f ns CPU; target <= 400 ns: %s "
+              "(before the reuse of context and result per thread and the 16-byte string scan: ~1.9 us on the same "
+              "loaded machine; docs/evaluation.md)\n",
+              text_path, text_path >= 0 && text_path <= 400 ? "met" : "NOT met");
   double b1 = cap.wall["json/batch_1000/1/real_time_median"], b2 = cap.wall["json/batch_1000/2/real_time_median"];
   std::printf("batch of 1,000 contexts as the server runs it (evaluate_batch): %.2f ms on 1 thread, %.2f ms on 2 "
               "(%.2fx); the server adds finding the contexts in the body and joining the results\n",

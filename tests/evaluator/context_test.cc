@@ -11,7 +11,7 @@ namespace {
 using nlohmann::json;
 
 std::string error_of(const json& j) {
-  auto r = parse_context(j, *testing::compiled());
+  auto r = testing::parse_json(j, *testing::compiled());
   return r.ok() ? "ok" : r.error().text();
 }
 
@@ -104,7 +104,7 @@ TEST(Context, RepeatedMembersAreErrorsAtEveryLevel) {
 }
 
 TEST(Context, SlotsAndDerivedTime) {
-  auto c = parse_context(testing::payment(), *testing::compiled());
+  auto c = testing::parse_json(testing::payment(), *testing::compiled());
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->facts.get(Attr::Amount), 600000);
   EXPECT_TRUE(c->facts.has(Attr::Operation));  // defaults to payment

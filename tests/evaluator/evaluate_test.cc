@@ -51,7 +51,7 @@ TEST(Evaluate, HoldLifetimeForHoldPayments) {
   EvalResult r = eval(j);
   EXPECT_EQ(r.terms.hold_lifetime, 3);
   EXPECT_EQ(r.terms.hold_unit, "days");
-  EXPECT_EQ(to_json(r, cd(), false)["terms"]["hold_lifetime"], (json{{"count", 3}, {"unit", "days"}}));
+  EXPECT_EQ(testing::result_json(r, cd(), false)["terms"]["hold_lifetime"], (json{{"count", 3}, {"unit", "days"}}));
 }
 
 TEST(Evaluate, ProductsAndRounding) {
@@ -90,7 +90,7 @@ TEST(Evaluate, LongShareOfAnAmountComputesInsteadOfOverflowing) {
   auto d = compile_with("1% of amount  \"1% processing fee\"", "0.1234567890123456% of amount");
   json j = payment();
   j["amount"]["amount"] = 499999;  // 4999.99 RUB
-  auto ctx = parse_context(j, *d);
+  auto ctx = testing::parse_json(j, *d);
   ASSERT_TRUE(ctx.ok());
   EvalResult r = evaluate(*d, *ctx);
   ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Determined) << r.cash_flow.error;
@@ -99,7 +99,7 @@ TEST(Evaluate, LongShareOfAnAmountComputesInsteadOfOverflowing) {
   // by default, 1 when rounded away from zero.
   auto tiny = compile_with("1% of amount  \"1% processing fee\"", "0.00000000000000001% of amount round away_from_zero");
   ASSERT_TRUE(tiny);
-  r = evaluate(*tiny, *parse_context(j, *tiny));
+  r = evaluate(*tiny, *testing::parse_json(j, *tiny));
   ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Determined) << r.cash_flow.error;
   EXPECT_EQ(r.cash_flow.postings[0].amount, (Money{1, "RUB"}));
 }
@@ -117,7 +117,7 @@ TEST(Evaluate, TurnoverAfterIsExactOrAnError) {
   l = limit(eval(j));
   EXPECT_EQ(l.verdict, LimitResult::Verdict::Error);
   EXPECT_EQ(l.error, "turnover + this payment does not fit 64-bit minor units");
-  json out = to_json(eval(j), cd(), false);
+  json out = testing::result_json(eval(j), cd(), false);
   EXPECT_EQ(out["limits"][0]["verdict"], "error");
   EXPECT_FALSE(out["limits"][0].contains("turnover_after"));
 }
@@ -137,7 +137,7 @@ routing level {
 }
 routing weighted {)");
   auto route = [&](json j) {
-    auto ctx = parse_context(j, *d);
+    auto ctx = testing::parse_json(j, *d);
     EXPECT_TRUE(ctx.ok()) << ctx.error().text();
     return evaluate(*d, ctx.ok() ? *ctx : Context{}).route;
   };
@@ -155,7 +155,7 @@ routing weighted {)");
   EXPECT_EQ(d->vocab.object_name(dsl::ObjectKind::Terminal, r.terminal), "bb");
   EXPECT_EQ(r.missing, 0u);
   EXPECT_EQ(names(r.candidates), (std::set<std::string>{"bb", "yb_fast"}));  // certainly eligible only
-  json out = to_json(evaluate(*d, *parse_context(j, *d)), *d, false);
+  json out = testing::result_json(evaluate(*d, *testing::parse_json(j, *d)), *d, false);
   EXPECT_EQ(out["route"]["status"], "chosen");
   EXPECT_EQ(out["route"]["terminal"], "bb");
   EXPECT_FALSE(out["route"].contains("missing"));
@@ -225,7 +225,7 @@ TEST(Evaluate, PartialRoutesAgreeWithEveryCompletion) {
                                      {"/risk", {"low", "high", "fatal"}},
                                      {"/amount/amount", {10000, 90000}}};
   auto outcome = [&](const json& j, RouteResult* out = nullptr) {
-    auto ctx = parse_context(j, *d);
+    auto ctx = testing::parse_json(j, *d);
     EXPECT_TRUE(ctx.ok()) << ctx.error().text();
     RouteResult r = evaluate(*d, ctx.ok() ? *ctx : Context{}).route;
     if (out) *out = r;
@@ -292,7 +292,7 @@ TEST(MoneySemantics, EachPostingIsRoundedOnItsOwn) {
                         "      merchant.settlement -> merchant.payout : 1/3 of amount");
   json j = payment();
   j["amount"]["amount"] = 20000;  // 200.00 RUB: each third is 6666.67 -> 6667 kopecks
-  EvalResult r = evaluate(*d, *parse_context(j, *d));
+  EvalResult r = evaluate(*d, *testing::parse_json(j, *d));
   ASSERT_EQ(r.cash_flow.postings.size(), 4u);  // three thirds and the provider's 1.5%
   int64_t total = 0;
   for (const PostingResult& p : r.cash_flow.postings) {
@@ -305,7 +305,7 @@ TEST(MoneySemantics, EachPostingIsRoundedOnItsOwn) {
                             "merchant.settlement -> system.settlement : 1/3 of amount round towards_zero\n"
                             "      merchant.settlement -> system.subagent : 1/3 of amount round towards_zero\n"
                             "      merchant.settlement -> merchant.payout : 1/3 of amount round towards_zero");
-  r = evaluate(*floor, *parse_context(j, *floor));
+  r = evaluate(*floor, *testing::parse_json(j, *floor));
   total = 0;
   for (const PostingResult& p : r.cash_flow.postings) total += p.provider ? 0 : p.amount.minor;
   EXPECT_EQ(total, 19998);  // towards_zero never moves more than the shares say
@@ -319,7 +319,7 @@ TEST(MoneySemantics, ForbiddenOperationHasNoPostings) {
   ASSERT_EQ(r.terms.verdict, TermsResult::Verdict::Forbidden);
   EXPECT_EQ(r.cash_flow.status, CashFlowResult::Status::Forbidden);
   EXPECT_TRUE(r.cash_flow.postings.empty());
-  json out = to_json(r, cd(), false);
+  json out = testing::result_json(r, cd(), false);
   EXPECT_EQ(out["cash_flow"]["status"], "forbidden");
   EXPECT_EQ(out["cash_flow"]["postings"], json::array());
   // The same payment in an allowed category has its postings.
@@ -333,7 +333,7 @@ TEST(MoneySemantics, ErrorCashFlowHasNoPostings) {
                         "merchant.settlement -> system.settlement : 1% of amount\n"
                         "      merchant.settlement -> system.subagent : 1.00 USD");
   json j = payment();
-  EvalResult r = evaluate(*d, *parse_context(j, *d));
+  EvalResult r = evaluate(*d, *testing::parse_json(j, *d));
   ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Error);
   EXPECT_TRUE(r.cash_flow.postings.empty());
   EXPECT_NE(r.cash_flow.error.find("a fixed amount in USD cannot apply to a payment in RUB"), std::string::npos)
@@ -353,19 +353,19 @@ limit shop_weekly {)");
     ADD_FAILURE() << name;
     return LimitResult{};
   };
-  EvalResult r = evaluate(*d, *parse_context(j, *d));
+  EvalResult r = evaluate(*d, *testing::parse_json(j, *d));
   EXPECT_EQ(limit(r, "card_daily").verdict, LimitResult::Verdict::Exceeded);  // 990.00 + 6000.00 > 1000.00
   EXPECT_EQ(limit(r, "refunds_daily").status, LimitResult::Status::NotApplies);
   j["operation"] = "refund";
   j["payment_amount"] = j["amount"];
-  r = evaluate(*d, *parse_context(j, *d));
+  r = evaluate(*d, *testing::parse_json(j, *d));
   EXPECT_EQ(limit(r, "card_daily").status, LimitResult::Status::NotApplies);  // a refund adds nothing
   EXPECT_EQ(limit(r, "shop_weekly").status, LimitResult::Status::NotApplies);
   EXPECT_EQ(limit(r, "refunds_daily").status, LimitResult::Status::Applies);  // it asks for refunds
   EXPECT_EQ(limit(r, "refunds_daily").verdict, LimitResult::Verdict::Exceeded);  // 1 + 1 is not < 2
   // A context built without an operation (JSON always has one): whether a
   // payment limit counts it is undetermined, never guessed.
-  auto ctx = parse_context(payment(), *d);
+  auto ctx = testing::parse_json(payment(), *d);
   ASSERT_TRUE(ctx.ok());
   ctx->facts.clear(Attr::Operation);
   LimitResult l = limit(evaluate(*d, *ctx), "card_daily");
@@ -488,7 +488,7 @@ TEST(Evaluate, WeightedChoiceIsStableAndDistributedByWeight) {
   json j = payment();
   j["routing"] = "weighted";
   j["amount"]["amount"] = 50000;
-  auto ctx = parse_context(j, cd());
+  auto ctx = testing::parse_json(j, cd());
   ASSERT_TRUE(ctx.ok());
   std::map<std::string, int> counts;
   const int n = 100000;
@@ -522,7 +522,7 @@ TEST(RouteHash, DocumentedVectors) {
   json j = payment();
   j["routing"] = "weighted";
   j["amount"]["amount"] = 50000;
-  auto ctx = parse_context(j, cd());
+  auto ctx = testing::parse_json(j, cd());
   ASSERT_TRUE(ctx.ok());
   std::string line;
   int rows = 0;
@@ -635,7 +635,7 @@ TEST(Evaluate, LimitsScopeWindowAndVerdict) {
 
 TEST(Evaluate, ResultJsonShape) {
   EvalResult r = eval(payment(), true);
-  json out = to_json(r, cd(), true);
+  json out = testing::result_json(r, cd(), true);
   EXPECT_EQ(out["terms"]["status"], "allowed");
   EXPECT_EQ(out["cash_flow"]["postings"][0]["amount"], (json{{"amount", 6000}, {"currency", "RUB"}}));
   EXPECT_EQ(out["cash_flow"]["postings"][0]["rule"],
@@ -646,7 +646,7 @@ TEST(Evaluate, ResultJsonShape) {
 
 TEST(Evaluate, ThreadsShareOneCompiledDomain) {
   auto c = testing::compiled();
-  auto ctx = parse_context(payment(), *c);
+  auto ctx = testing::parse_json(payment(), *c);
   ASSERT_TRUE(ctx.ok());
   std::vector<std::thread> ts;
   std::atomic<int> bad{0};

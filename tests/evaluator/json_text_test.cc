@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
+#include "json/bytes.h"
 #include "json/reader.h"
 #include "json/writer.h"
 #include "test_domain.h"
@@ -116,6 +118,32 @@ TEST(JsonReader, IntegersAreExactOrRefused) {
   EXPECT_EQ(paydomain::json::Reader::to_int64("1e3", v), paydomain::json::Reader::IntStatus::NotIntegral);
 }
 
+// The block scan (16 bytes a step, then words, the last one overlapping)
+// finds exactly the byte a byte-by-byte scan finds, at every length and
+// position, with and without stopping at non-ASCII bytes.
+TEST(JsonBytes, FirstSpecialFindsTheFirstByteThatNeedsAttention) {
+  std::mt19937 rng(7);
+  const char pool[] = {'a', 'z', ' ', '"', '\\', '\x01', '\x1f', '\x7f', '\x80', '\xc3', '\xff', '0'};
+  for (int round = 0; round < 20000; ++round) {
+    size_t n = rng() % 50;
+    std::string s(n, 'x');
+    for (char& c : s)
+      if (rng() % 8 == 0) c = pool[rng() % sizeof pool];
+    for (bool stop : {false, true}) {
+      size_t want = n;
+      for (size_t i = 0; i < n; ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == '"' || c == '\\' || (stop && c >= 0x80)) {
+          want = i;
+          break;
+        }
+      }
+      ASSERT_EQ(paydomain::json::bytes::first_special(s.data(), n, stop), want) << n << " " << stop;
+      ASSERT_EQ(paydomain::json::bytes::detail::first_special_words(s.data(), n, stop), want) << n << " " << stop;
+    }
+  }
+}
+
 TEST(JsonWriter, TextReadsBackToWhatWasWritten) {
   std::mt19937 rng(7);
   for (int round = 0; round < 2000; ++round) {
@@ -205,7 +233,7 @@ TEST(ContextText, ReadsEscapedNamesNullsAndReportsInDocumentOrder) {
 
 TEST(ResultText, MembersInReadingOrderAndTheTreeMatches) {
   const CompiledDomain& d = *testing::compiled();
-  auto ctx = parse_context(testing::payment(), d);
+  auto ctx = testing::parse_json(testing::payment(), d);
   ASSERT_TRUE(ctx.ok());
   EvalResult r = evaluate(d, *ctx, {true});
   std::string text;
@@ -213,7 +241,7 @@ TEST(ResultText, MembersInReadingOrderAndTheTreeMatches) {
   EXPECT_EQ(text.rfind("{\"terms\":", 0), 0u) << text;
   size_t cf = text.find("\"cash_flow\""), route = text.find("\"route\""), limits = text.find("\"limits\"");
   EXPECT_TRUE(cf < route && route < limits) << text;
-  EXPECT_EQ(json::parse(text), to_json(r, d, true));
+  EXPECT_EQ(json::parse(text), testing::result_json(r, d, true));
 }
 
 TEST(Batch, AnswersExactlyWhatOneByOneEvaluationAnswers) {
@@ -233,7 +261,7 @@ TEST(Batch, AnswersExactlyWhatOneByOneEvaluationAnswers) {
   EXPECT_EQ(one.results, four.results);
   for (size_t i = 0; i < texts.size(); i += 37) {
     std::string alone;
-    ASSERT_FALSE(evaluate_text(d, texts[i], true, alone));
+    ASSERT_TRUE(evaluate_text(d, texts[i], true, alone).ok());
     EXPECT_EQ(four.results[i], alone);
   }
   // Malformed contexts get their error in place; the first is named.
@@ -246,6 +274,37 @@ TEST(Batch, AnswersExactlyWhatOneByOneEvaluationAnswers) {
   EXPECT_EQ(bad.first_error.path, "$.risk");
   EXPECT_EQ(json::parse(bad.results[321])["error"]["path"], "$");
   EXPECT_TRUE(json::parse(bad.results[0]).contains("terms"));
+}
+
+// The pool is shared: batches from several threads at once, big enough to be
+// spread, each get exactly what one thread alone answers, malformed contexts
+// in their places.
+TEST(Batch, ConcurrentBatchesShareThePoolAndKeepTheirAnswers) {
+  const CompiledDomain& d = *testing::compiled();
+  std::vector<std::string> texts;
+  for (int i = 0; i < 3000; ++i) {
+    json c = testing::payment();
+    c["payment_key"] = "k-" + std::to_string(i);
+    if (i % 5 == 0) c["risk"] = "high";
+    texts.push_back(i % 97 == 13 ? std::string("{\"amount\": 1}") : c.dump());
+  }
+  std::vector<std::string_view> views(texts.begin(), texts.end());
+  BatchOutcome alone = evaluate_batch(d, views, false, 1);
+  EXPECT_EQ(alone.failed, 31u);
+  EXPECT_EQ(alone.first_failed, 13u);
+  std::vector<BatchOutcome> got(4);
+  std::vector<std::thread> callers;
+  for (size_t t = 0; t < got.size(); ++t)
+    callers.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) got[t] = evaluate_batch(d, views, false, static_cast<unsigned>(t + 2));
+    });
+  for (auto& c : callers) c.join();
+  for (const BatchOutcome& b : got) {
+    EXPECT_EQ(b.results, alone.results);
+    EXPECT_EQ(b.failed, alone.failed);
+    EXPECT_EQ(b.first_failed, alone.first_failed);
+    EXPECT_EQ(b.first_error.text(), alone.first_error.text());
+  }
 }
 
 

@@ -11,6 +11,8 @@
 #include "dsl/checker.h"
 #include "dsl/schema.h"
 #include "evaluator/evaluator.h"
+#include "evaluator/given.h"
+#include "json_support.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -96,7 +98,7 @@ TEST(ContextSchema, TheReaderReadsEveryField) {
   ASSERT_TRUE(empty.ok());
   for (const dsl::ContextField& f : dsl::context_fields()) {
     json j = at_path(f.path, sample(f));
-    auto c = parse_context(j, d);
+    auto c = testing::parse_json(j, d);
     ASSERT_TRUE(c.ok()) << f.path << ": " << j.dump() << ": " << c.error().text();
     EXPECT_NE(fingerprint(*c), fingerprint(*empty)) << f.path << " was accepted but not stored";
   }
@@ -167,14 +169,14 @@ TEST(ContextSchema, GivenSetsEveryFieldAtItsPath) {
   dsl::Domain domain = dsl::load({{"schema.pd", text}}, diags);
   ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), domain.files);
   const dsl::Object& test = domain.objects.back();
-  json c = given_to_json(test);
+  json c = json::parse(given_context_json(test));
   for (const dsl::ContextField& f : dsl::context_fields()) {
     std::string pointer = "/" + std::string(f.path);
     for (char& ch : pointer)
       if (ch == '.') ch = '/';
     EXPECT_TRUE(c.contains(json::json_pointer(pointer))) << f.path << " missing in " << c.dump();
   }
-  EXPECT_TRUE(parse_context(c, *fixture().compiled).ok()) << c.dump();
+  EXPECT_TRUE(testing::parse_json(c, *fixture().compiled).ok()) << c.dump();
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
+#include "json_support.h"
 
 #include "dsl/checker.h"
 #include "evaluator/evaluator.h"
@@ -103,7 +103,7 @@ inline nlohmann::json payment() {
 }
 
 inline EvalResult eval(const nlohmann::json& j, bool explain = false) {
-  auto ctx = parse_context(j, *compiled());
+  auto ctx = parse_json(j, *compiled());
   EXPECT_TRUE(ctx.ok()) << ctx.error().text();
   EvalOptions o;
   o.explain = explain;

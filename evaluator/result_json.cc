@@ -1,22 +1,16 @@
-#include "evaluator/json.h"
-
-#include <algorithm>
-#include <atomic>
-#include <nlohmann/json.hpp>
-#include <thread>
+#include "evaluator/result_json.h"
 
 #include "dsl/schema.h"
-#include "json/writer.h"
-#include "evaluator/testing.h"
+#include "evaluator/context_json.h"
 #include "evaluator/time.h"
+#include "json/writer.h"
 
 namespace paydomain::evaluator {
 namespace {
 
-using json = nlohmann::json;
 using OK = dsl::ObjectKind;
 
-void money(paydomain::json::Writer& w, const Money& m) {
+void money(paydomain::json::Writer& w, MoneyView m) {
   w.begin_object();
   w.key("amount");
   w.integer(m.minor);
@@ -67,14 +61,6 @@ const char* cash_flow_status(CashFlowResult::Status s) {
     case CashFlowResult::Status::Error: break;
   }
   return "error";
-}
-
-std::string value_text(const dsl::Value& v) {
-  switch (v.kind) {
-    case dsl::Value::Kind::Number:
-    case dsl::Value::Kind::Percent: return v.number.text() + (v.kind == dsl::Value::Kind::Percent ? "%" : "");
-    default: return v.text;
-  }
 }
 
 void write_terms(paydomain::json::Writer& w, const TermsResult& t, bool explain) {
@@ -157,8 +143,8 @@ void write_limit(paydomain::json::Writer& w, const LimitResult& l, const Compile
   if (l.has_window) {
     w.key("window");
     w.begin_object();
-    w.field("start", format_time(l.window_start, cl.tz_offset_minutes));
-    w.field("end", format_time(l.window_end, cl.tz_offset_minutes));
+    w.field("start", format_time_text(l.window_start, cl.tz_offset_minutes).view());
+    w.field("end", format_time_text(l.window_end, cl.tz_offset_minutes).view());
     w.end_object();
   }
   w.key("bound");
@@ -185,17 +171,6 @@ void write_limit(paydomain::json::Writer& w, const LimitResult& l, const Compile
   w.end_object();
 }
 
-void write_error(std::string& out, const Error& e) {
-  paydomain::json::Writer w(out);
-  w.begin_object();
-  w.key("error");
-  w.begin_object();
-  w.field("path", e.path);
-  w.field("message", e.message);
-  w.end_object();
-  w.end_object();
-}
-
 }  // namespace
 
 void write_result(const EvalResult& r, const CompiledDomain& d, bool explain, std::string& out) {
@@ -219,112 +194,28 @@ void write_result(const EvalResult& r, const CompiledDomain& d, bool explain, st
   w.end_object();
 }
 
-json to_json(const EvalResult& r, const CompiledDomain& d, bool explain) {
-  std::string text;
-  write_result(r, d, explain, text);
-  return json::parse(text);
+void write_error(const Error& e, std::string& out) {
+  paydomain::json::Writer w(out);
+  w.begin_object();
+  w.key("error");
+  w.begin_object();
+  w.field("path", e.path);
+  w.field("message", e.message);
+  w.end_object();
+  w.end_object();
 }
 
-std::optional<Error> evaluate_text(const CompiledDomain& d, std::string_view context, bool explain, std::string& out) {
-  auto ctx = parse_context(context, d);
-  if (!ctx) return ctx.error();
+Status evaluate_text(const CompiledDomain& d, std::string_view context, bool explain, std::string& out) {
+  // One context and one result per thread, reused: their strings and lists
+  // keep their buffers from one evaluation to the next.
+  thread_local Context ctx;
+  thread_local EvalResult result;
+  if (Status s = parse_context_into(context, d, ctx); !s) return s;
   EvalOptions opt;
   opt.explain = explain;
-  write_result(evaluate(d, *ctx, opt), d, explain, out);
-  return std::nullopt;
-}
-
-BatchOutcome evaluate_batch(const CompiledDomain& d, const std::vector<std::string_view>& contexts, bool explain,
-                            unsigned threads) {
-  BatchOutcome b;
-  b.results.resize(contexts.size());
-  std::vector<std::optional<Error>> errors(contexts.size());
-  // Blocks of contexts handed out by index: the compiled domain is shared
-  // read-only, and each result is written by exactly one thread.
-  constexpr size_t kBlock = 32;
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t from = next.fetch_add(kBlock); from < contexts.size(); from = next.fetch_add(kBlock)) {
-      for (size_t i = from; i < std::min(from + kBlock, contexts.size()); ++i) {
-        errors[i] = evaluate_text(d, contexts[i], explain, b.results[i]);
-        if (errors[i]) write_error(b.results[i], *errors[i]);
-      }
-    }
-  };
-  unsigned n = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
-  n = static_cast<unsigned>(std::min<size_t>(n, (contexts.size() + 2 * kBlock - 1) / (2 * kBlock)));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < n; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  for (size_t i = 0; i < errors.size(); ++i) {
-    if (!errors[i]) continue;
-    if (b.failed++ == 0) {
-      b.first_failed = i;
-      b.first_error = *errors[i];
-    }
-  }
-  return b;
-}
-
-json given_to_json(const dsl::Object& test) {
-  json c = json::object();
-  const dsl::Clause* given = test.find(dsl::Clause::Kind::Given);
-  if (!given) return c;
-  // Each entry lands at its field's path (dsl::kContextFields): "payment_system" under "payment_tool".
-  auto at = [&c](std::string_view path) -> json& {
-    json* j = &c;
-    for (size_t start = 0;;) {
-      size_t dot = path.find('.', start);
-      j = &(*j)[std::string(path.substr(start, dot - start))];
-      if (dot == std::string_view::npos) return *j;
-      start = dot + 1;
-    }
-  };
-  auto path_of = [](dsl::FieldType t) {
-    for (const dsl::ContextField& f : dsl::kContextFields)
-      if (f.type == t) return f.path;
-    return std::string_view{};
-  };
-  for (const dsl::GivenEntry& g : given->given) {
-    switch (g.kind) {
-      case dsl::GivenEntry::Kind::Health:
-        at(path_of(dsl::FieldType::Health))[g.key.text][g.metric.text] =
-            g.value.kind == dsl::Value::Kind::Percent ? json(value_text(g.value)) : json(g.value.number.units);
-        break;
-      case dsl::GivenEntry::Kind::Turnover:
-        if (g.value.kind == dsl::Value::Kind::Money) {
-          at(path_of(dsl::FieldType::Turnover))[g.key.text] = {{"amount", g.value.minor}, {"currency", g.value.text}};
-        } else {
-          at(path_of(dsl::FieldType::Turnover))[g.key.text] = g.value.number.units;
-        }
-        break;
-      case dsl::GivenEntry::Kind::Field: {
-        // The checker accepted the name: it is a field of the table.
-        const dsl::ContextField* f = dsl::find_context_field(g.key.text);
-        if (!f) break;
-        if (f->type == dsl::FieldType::Money) {
-          at(f->path) = {{"amount", g.value.minor}, {"currency", g.value.text}};
-        } else {
-          at(f->path) = value_text(g.value);
-        }
-        break;
-      }
-    }
-  }
-  return c;
-}
-
-json to_json(const TestReport& report) {
-  json cases = json::array();
-  for (const TestCase& t : report.cases) {
-    cases.push_back({{"name", t.name},
-                     {"file", t.file},
-                     {"line", t.line},
-                     {"passed", t.passed},
-                     {"failures", t.failures}});
-  }
-  return json{{"passed", report.passed}, {"failed", report.failed}, {"tests", std::move(cases)}};
+  evaluate(d, ctx, opt, result);
+  write_result(result, d, explain, out);
+  return Ok{};
 }
 
 }  // namespace paydomain::evaluator

@@ -1,0 +1,42 @@
+// The payment context from JSON text: the shape an integrator sends to
+// `paydomain eval` and POST /v1/evaluate, read in one pass (json/reader.h),
+// without a document tree and without nlohmann/json.
+//
+// Context (the fields of dsl::kContextFields at their paths; all optional, a
+// missing one makes the parts that need it "undetermined"):
+//   {"operation": "payment"|"refund" (default "payment"),
+//    "amount": {"amount": <minor units, integer >= 0>, "currency": "RUB"},
+//    "payment_amount": {"amount": ..., "currency": "RUB"}   (a refund's original payment),
+//    "tariff": "standard", "routing": "main",
+//    "party": "acme", "shop": "web", "category": "retail",
+//    "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "issuer_country": "RUS",
+//                     "bin": "555555", "wallet_provider": "...", "token_provider": "applepay",
+//                     "token": "<card token, the payment_tool limit scope>"},
+//    "risk": "low", "flow": "instant", "time": "2026-11-25T13:20:00Z", "payment_key": "pay-1",
+//    "health": {"<terminal or provider id>": {"failure_rate": "80%", "latency_ms": 1200}},
+//    "turnover": {"<amount limit id>": {"amount": 100, "currency": "RUB"}, "<count limit id>": 3}}
+// failure_rate is a string percentage (exact decimal, "12.5%"), never a float.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "evaluator/compiled.h"
+#include "evaluator/context.h"
+#include "evaluator/result.h"
+
+namespace paydomain::evaluator {
+
+// Errors name the JSON path: "$.amount.amount: expected an integer number of
+// minor units". Text that is not JSON at all: "$: not valid JSON (at byte N: ...)".
+Result<Context> parse_context(std::string_view text, const CompiledDomain& domain);
+inline Result<Context> parse_context(const std::string& text, const CompiledDomain& domain) {
+  return parse_context(std::string_view(text), domain);
+}
+
+// The same into `out`, which is reset first and keeps its buffers: a caller
+// reading many contexts on one thread allocates nothing per context. `out`
+// is unspecified after an error.
+Status parse_context_into(std::string_view text, const CompiledDomain& domain, Context& out);
+
+}  // namespace paydomain::evaluator
