@@ -3,17 +3,19 @@
 // has (idle wait, request read, response write, lingering close).
 #include "server/transport.h"
 
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/status.hpp>
 #include <csignal>
 #include <cstdio>
 #include <mutex>
@@ -35,6 +37,26 @@ using Clock = std::chrono::steady_clock;
 using error_code = boost::system::error_code;
 
 class Session;
+
+namespace {
+void append_number(std::string& out, size_t v) {
+  char buf[24];
+  auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, end);
+}
+// Header values come from our own handlers; a CR or LF in one would split
+// the response, so it is dropped rather than written.
+void append_header(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ");
+  if (value.find_first_of("\r\n") == std::string_view::npos) {
+    out.append(value);
+  } else {
+    for (char c : value)
+      if (c != '\r' && c != '\n') out += c;
+  }
+  out += "\r\n";
+}
+}  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   TransportConfig cfg;
@@ -191,9 +213,12 @@ class Session : public std::enable_shared_from_this<Session> {
     auto work = asio::make_work_guard(srv_->ioc);
     auto self = shared_from_this();
     srv_->pending_replies.fetch_add(1);
+    // A handler answering at once (the evaluate hot path) runs on this
+    // strand: dispatch writes without a trip through the queue. An answer
+    // from a worker thread is posted to the strand.
     srv_->handle(std::move(req), [self, work](Response res) mutable {
       auto ex = self->socket_.get_executor();
-      asio::post(ex, [self, work = std::move(work), res = std::move(res)]() mutable {
+      asio::dispatch(ex, [self, work = std::move(work), res = std::move(res)]() mutable {
         self->write(std::move(res));
       });
     });
@@ -203,19 +228,31 @@ class Session : public std::enable_shared_from_this<Session> {
     srv_->pending_replies.fetch_sub(1);
     if (phase_ == Phase::Closed) return;
     bool keep = keep_alive_ && !r.close && !srv_->stopping.load();
-    res_.emplace();
-    res_->version(11);
-    res_->result(static_cast<unsigned>(r.status));
-    res_->set(http::field::server, "paydomain");
-    if (r.status != 204) res_->set(http::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) res_->set(k, v);
-    res_->body() = std::move(r.body);
-    res_->keep_alive(keep);
-    if (r.status != 204) res_->prepare_payload();
-    if (r.omit_body) res_->body().clear();  // HEAD: the GET's Content-Length, no body
+    // The status line and headers are written here, into one reused buffer,
+    // and sent with the body in one gathered write.
+    head_.clear();
+    head_ += "HTTP/1.1 ";
+    append_number(head_, r.status);
+    head_ += ' ';
+    beast::string_view reason = http::obsolete_reason(static_cast<http::status>(r.status));
+    head_.append(reason.data(), reason.size());
+    head_ += "\r\nServer: paydomain\r\n";
+    if (r.status != 204) append_header(head_, "Content-Type", r.content_type);
+    for (const auto& [k, v] : r.headers) append_header(head_, k, v);
+    // No payload length for 1xx, 204 and 304 (RFC 9110 8.6); HEAD gets the GET's.
+    if (r.status >= 200 && r.status != 204 && r.status != 304) {
+      head_ += "Content-Length: ";
+      append_number(head_, r.body.size());
+      head_ += "\r\n";
+    }
+    if (!keep) head_ += "Connection: close\r\n";
+    head_ += "\r\n";
+    body_ = std::move(r.body);
+    if (r.omit_body) body_.clear();
     phase_ = Phase::Writing;
     set_deadline(Clock::now() + srv_->cfg.write_timeout);
-    http::async_write(socket_, *res_, [self = shared_from_this(), keep](error_code ec, size_t) {
+    std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(socket_, out, [self = shared_from_this(), keep](error_code ec, size_t) {
       if (self->phase_ == Phase::Closed) return;
       if (ec) return self->close();
       if (!keep) return self->linger();
@@ -299,7 +336,7 @@ class Session : public std::enable_shared_from_this<Session> {
   RequestReader reader_;
   std::string inbuf_;   // received, not yet consumed by the reader
   std::array<char, 16384> read_buf_{};
-  std::optional<http::response<http::string_body>> res_;
+  std::string head_, body_;  // the response being written
   Phase phase_ = Phase::Idle;
   Clock::time_point deadline_ = Clock::time_point::max();
   uint64_t served_ = 0;  // requests answered on this connection
@@ -465,23 +502,17 @@ HttpServer::~HttpServer() {
   impl_->ioc_holder.reset();
 }
 
-bool HttpServer::listen(std::string& error) {
+paydomain::Result<Ok, std::string> HttpServer::listen() {
   error_code ec;
   auto addr = asio::ip::make_address(impl_->cfg.address, ec);
-  if (ec) {
-    error = "bad listen address '" + impl_->cfg.address + "': " + ec.message();
-    return false;
-  }
+  if (ec) return "bad listen address '" + impl_->cfg.address + "': " + ec.message();
   tcp::endpoint ep(addr, impl_->cfg.port);
   auto& a = impl_->acceptor;
   if (a.open(ep.protocol(), ec); !ec) a.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    error = "cannot listen on " + impl_->cfg.address + ":" + std::to_string(impl_->cfg.port) + ": " + ec.message();
-    return false;
-  }
-  return true;
+  if (ec) return "cannot listen on " + impl_->cfg.address + ":" + std::to_string(impl_->cfg.port) + ": " + ec.message();
+  return Ok{};
 }
 
 uint16_t HttpServer::port() const {

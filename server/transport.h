@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "base/result.h"
 #include "server/http.h"
 
 namespace paydomain::server {
@@ -51,8 +52,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and listens; false with `error` set when the address is unusable.
-  bool listen(std::string& error);
+  // Binds and listens; a message when the address is unusable.
+  paydomain::Result<Ok, std::string> listen();
   uint16_t port() const;  // the bound port (useful with port 0)
 
   // Called once when shutdown begins (SIGTERM/SIGINT or stop()), on an I/O
