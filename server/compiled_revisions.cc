@@ -43,7 +43,7 @@ paydomain::Result<CompiledRevisions::Ptr, CompileError> CompiledRevisions::get(s
   if (Ptr hit = peek(rev)) return hit;
   using Cache = CompiledCache<CompiledRevision, CompileError>;
   bool compiled_here = false;
-  auto out = cache_.get(rev, [&]() -> std::variant<Cache::Built, CompileError> {
+  auto out = cache_.get(rev, [&]() -> paydomain::Result<Cache::Built, CompileError> {
     compiled_here = true;
     auto objects = store_.checkout(rev);
     if (!objects) {
@@ -71,8 +71,7 @@ paydomain::Result<CompiledRevisions::Ptr, CompileError> CompiledRevisions::get(s
     return Cache::Built{c, approx_bytes(*w.compiled, source_bytes)};
   });
   if (metrics_) (compiled_here ? metrics_->cache_misses : metrics_->cache_hits).fetch_add(1, std::memory_order_relaxed);
-  if (out.index() == 0) return std::get<0>(out);
-  return std::get<1>(std::move(out));
+  return out;
 }
 
 CompiledRevisions::Ptr CompiledRevisions::head() const {

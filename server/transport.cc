@@ -1,6 +1,9 @@
-// Boost.Beast/Asio transport. Each connection is a Session on its own strand
-// with one steady_timer that enforces whichever deadline the current phase
-// has (idle wait, request read, response write, lingering close).
+// The Asio transport. Each connection is a Session on its own strand with
+// one steady_timer that enforces whichever deadline the current phase has
+// (idle wait, request read, response write, lingering close). A response is
+// its status line and headers, written into one reused buffer, and its body,
+// sent together in one gathered write; an answer given on the session's own
+// strand (the evaluate hot path) is written without a trip through the queue.
 #include "server/transport.h"
 
 #include <array>

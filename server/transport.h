@@ -1,7 +1,8 @@
-// The HTTP/1.1 transport: Boost.Beast over one Asio io_context run by N
-// threads. Owns sockets, keep-alive, limits, timeouts, the connection cap and
-// graceful shutdown; hands each complete request to a HandleFn. Beast and Asio
-// are included only by transport.cc.
+// The HTTP/1.1 transport: one Asio io_context run by N threads, requests read
+// by RequestReader (Beast's tokenizer), responses written here. Owns sockets,
+// keep-alive, limits, timeouts, the connection cap and graceful shutdown;
+// hands each complete request to a HandleFn. Asio is included only by
+// transport.cc (and Beast by it and request_reader.cc).
 #pragma once
 
 #include <chrono>
