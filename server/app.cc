@@ -10,7 +10,6 @@
 #include "json/reader.h"
 #include "json/writer.h"
 #include "domain_store/json.h"
-#include "server/json_util.h"
 
 namespace paydomain::server {
 

@@ -174,7 +174,7 @@ ApiResult<Response> EvaluateApi::evaluate(const CompiledRevision& rev, const std
   auto scanned = scan_evaluate_body(body);
   if (!scanned) return scanned.take_error();
   Response res;
-  res.body.reserve(1024);
+  res.body.reserve(2048);  // a typical single result fits
   res.body += "{\"revision\":";
   res.body += std::to_string(rev.rev);
   res.body += ',';

@@ -19,7 +19,7 @@ paydomain::Result<std::unique_ptr<Service>, std::string> Service::open(const Ser
   s->workers_ = std::make_unique<Workers>(c.workers);
   s->compiled_ = std::make_unique<CompiledRevisions>(store, *s->workers_, c.cache_bytes);
   s->head_ = std::make_unique<HeadTracker>(
-      c.head_poll, HeadTracker::Hooks{[&store] { return store.head(); },
+      c.head_poll, HeadTracker::Hooks{[self] { return self->store_->head(); },
                                       [self](store::Rev rev) { return self->read_->head_answer(rev); },
                                       [self](store::Rev rev) { self->compiled_->advance_head(rev); }});
   s->auth_ = std::make_unique<TokenAuth>(*s->tokens_, c.token_cache_ttl);
