@@ -34,11 +34,13 @@ struct ServeArgs {
 
 int run_serve(const ServeArgs& a) {
   server::ServeOptions o;
-  std::string error;
-  if (!server::parse_listen(a.listen, o.transport.address, o.transport.port, error)) {
-    std::cerr << "paydomain serve: " << error << "\n";
+  auto listen = server::parse_listen(a.listen);
+  if (!listen) {
+    std::cerr << "paydomain serve: " << listen.error() << "\n";
     return kExitUsage;
   }
+  o.transport.address = listen->host;
+  o.transport.port = listen->port;
   o.transport.threads = a.threads;
   o.transport.body_limit = a.body_limit;
   o.transport.read_timeout = std::chrono::milliseconds(a.read_timeout_ms);

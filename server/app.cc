@@ -1,6 +1,8 @@
 #include "server/app.h"
 
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <memory>
 #include <random>
@@ -8,7 +10,6 @@
 #include "json/reader.h"
 #include "json/writer.h"
 #include "domain_store/json.h"
-#include "server/json_util.h"
 
 namespace paydomain::server {
 
@@ -54,10 +55,13 @@ std::string App::next_request_id() {
   static const std::string prefix = [] {
     std::random_device rd;
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%08x", rd());
+    std::snprintf(buf, sizeof buf, "%08x-", rd());
     return std::string(buf);
   }();
-  return prefix + "-" + std::to_string(counter_.fetch_add(1) + 1);
+  char buf[32];
+  std::memcpy(buf, prefix.data(), prefix.size());
+  char* end = std::to_chars(buf + prefix.size(), buf + sizeof buf, counter_.fetch_add(1) + 1).ptr;
+  return std::string(buf, end);
 }
 
 namespace {
@@ -71,47 +75,49 @@ bool acceptable_request_id(std::string_view id) {
 }
 }  // namespace
 
-void App::handle(Request req, std::function<void(Response)> reply) {
-  auto start = std::chrono::steady_clock::now();
-  std::string_view given_id = req.header("x-request-id");
-  req.request_id = acceptable_request_id(given_id) ? std::string(given_id) : next_request_id();
-
-  // HEAD is answered as GET without the body; OPTIONS lists the methods.
-  bool head = req.method == "HEAD";
-  auto match = router_.match(head ? std::string_view("GET") : std::string_view(req.method), req.path);
-  const Route* route = match.route;
-
-  // Everything that finishes the request goes through here: the id header,
-  // metrics, the log line. Shared so a handler may finish on another thread.
+void App::handle(Request request, std::function<void(Response)> reply) {
+  // Everything that finishes the request goes through `finish`: the id
+  // header, metrics, the log line. The state (the request itself included,
+  // which the handler reads) is shared so a handler may finish on another
+  // thread; it is one allocation per request.
   struct State {
-    std::string request_id, method, path, route, caller;
-    size_t route_index, bytes_in;
+    Request req;
+    std::string caller;
+    const Route* route = nullptr;
+    size_t bytes_in = 0;
     std::chrono::steady_clock::time_point start;
     std::function<void(Response)> reply;
+    Metrics* metrics = nullptr;
+    AccessLog* log = nullptr;
     std::atomic<bool> done{false};
     bool head = false;
   };
   auto st = std::make_shared<State>();
-  st->request_id = req.request_id;
-  st->method = req.method;
-  st->path = req.path;
-  st->route = route ? route->pattern : "unmatched";
-  st->route_index = route ? route->index : metrics_.unmatched_index();
+  st->start = std::chrono::steady_clock::now();
+  st->req = std::move(request);
+  Request& req = st->req;
+  std::string_view given_id = req.header("x-request-id");
+  req.request_id = acceptable_request_id(given_id) ? std::string(given_id) : next_request_id();
+
+  // HEAD is answered as GET without the body; OPTIONS lists the methods.
+  st->head = req.method == "HEAD";
+  auto match = router_.match(st->head ? std::string_view("GET") : std::string_view(req.method), req.path);
+  const Route* route = match.route;
+  st->route = route;
   st->bytes_in = req.body.size();
-  st->start = start;
   st->reply = std::move(reply);
-  st->head = head;
-  Metrics* metrics = &metrics_;
-  AccessLog* log = log_;
-  Done finish = [st, metrics, log](Response res) {
+  st->metrics = &metrics_;
+  st->log = log_;
+  Done finish = [st](Response res) {
     if (st->done.exchange(true)) return;  // a handler bug must not write twice
-    res.headers.emplace_back("X-Request-ID", st->request_id);
+    const Request& rq = st->req;
     res.omit_body = st->head;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - st->start).count();
-    metrics->observe_request(st->route_index, res.status, secs);
-    if (log)
-      log->write({st->request_id, st->method, st->path, st->route, st->caller, res.status, secs, st->bytes_in,
-                  res.body.size()});
+    st->metrics->observe_request(st->route ? st->route->index : st->metrics->unmatched_index(), res.status, secs);
+    if (st->log)
+      st->log->write({rq.request_id, rq.method, rq.path, st->route ? std::string_view(st->route->pattern) : "unmatched",
+                      st->caller, res.status, secs, st->bytes_in, res.body.size()});
+    res.headers.emplace_back("X-Request-ID", rq.request_id);
     st->reply(std::move(res));
   };
 

@@ -13,7 +13,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <variant>
+
+#include "base/result.h"
 
 namespace paydomain::server {
 
@@ -25,8 +26,8 @@ class CompiledCache {
     Ptr value;
     size_t bytes = 0;
   };
-  using Outcome = std::variant<Ptr, E>;
-  using Loader = std::function<std::variant<Built, E>()>;
+  using Outcome = paydomain::Result<Ptr, E>;
+  using Loader = std::function<paydomain::Result<Built, E>()>;
 
   struct Stats {
     uint64_t hits = 0, misses = 0, evictions = 0;
@@ -67,7 +68,7 @@ class CompiledCache {
     e.pending = promise.get_future().share();
     lock.unlock();
 
-    std::variant<Built, E> built = [&]() -> std::variant<Built, E> {
+    paydomain::Result<Built, E> built = [&]() -> paydomain::Result<Built, E> {
       try {
         return load();
       } catch (...) {
@@ -80,13 +81,13 @@ class CompiledCache {
       }
     }();
 
-    Outcome out = built.index() == 0 ? Outcome(std::get<0>(built).value) : Outcome(std::get<1>(built));
+    Outcome out = built ? Outcome(built->value) : Outcome(built.error());
     lock.lock();
-    if (built.index() == 0) {
+    if (built) {
       Entry& done = entries_[key];
       done.ready = true;
-      done.value = std::get<0>(built).value;
-      done.bytes = std::get<0>(built).bytes;
+      done.value = built->value;
+      done.bytes = built->bytes;
       done.pending = {};
       lru_.push_front(key);
       done.pos = lru_.begin();

@@ -1,6 +1,6 @@
 #include "server/http.h"
 
-#include <nlohmann/json.hpp>
+#include "json/writer.h"
 
 namespace paydomain::server {
 
@@ -15,12 +15,24 @@ const std::string* Request::query_param(std::string_view name) const {
 }
 
 Response error_response(int status, std::string_view code, std::string_view message,
-                        std::string_view path) {
-  nlohmann::json e = {{"code", code}, {"message", message}, {"path", path}};
+                        std::string_view path, std::string_view more) {
   Response r;
   r.status = status;
-  // dump with `replace` so invalid UTF-8 echoed from a request never throws.
-  r.body = nlohmann::json{{"error", e}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  {
+    json::Writer w(r.body);
+    w.begin_object();
+    w.key("error");
+    w.begin_object();
+    w.field("code", code);
+    w.key("message"), w.untrusted_string(message);
+    w.key("path"), w.untrusted_string(path);
+    w.end_object();
+    w.end_object();
+  }
+  if (!more.empty()) {
+    r.body.pop_back();  // the closing '}'
+    r.body.append(",").append(more).append("}");
+  }
   return r;
 }
 

@@ -27,18 +27,21 @@ struct Request {
 
 struct Response {
   int status = 200;
-  std::string content_type = "application/json";
+  std::string_view content_type = "application/json";  // a literal: no allocation per response
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   bool close = false;  // close the connection after writing
   bool omit_body = false;  // HEAD: headers (with the body's Content-Length) only
 };
 
-// The one error shape of the API: {"error": {"code", "message", "path"}}.
-// `code` is a stable machine name ("bad-json", "unknown-revision", ...);
-// `path` is a JSON pointer into the request body (or "" when not about one).
+// The one error shape of the API: {"error": {"code", "message", "path"}}
+// plus `more` (further members, already JSON: "\"conflicts\":[...]"). `code`
+// is a stable machine name ("bad-json", "unknown-revision", ...); `path` is a
+// JSON pointer into the request body (or "" when not about one). Message and
+// path may carry any bytes from a request: the body stays valid JSON. The
+// API's parts build an ApiError (api_error.h); this writes it.
 Response error_response(int status, std::string_view code, std::string_view message,
-                        std::string_view path = "");
+                        std::string_view path = "", std::string_view more = "");
 
 // Percent-decoding of a path segment or query component ('+' is a space only in queries).
 std::string url_decode(std::string_view s, bool plus_is_space);

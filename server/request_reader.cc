@@ -18,9 +18,11 @@ using beast::string_view;
 
 namespace {
 
+// ASCII only, as field names and codings are (std::tolower is a locale call per byte).
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
   return out;
 }
 

@@ -1,5 +1,8 @@
 #include "server/router.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 namespace paydomain::server {
 
 std::string_view to_string(Access a) {
@@ -21,14 +24,15 @@ bool access_from_string(std::string_view s, Access& out) {
 }
 
 void Router::add(std::string method, std::string pattern, Access access, Handler handler, Body body) {
+  if (static_cast<size_t>(std::count(pattern.begin(), pattern.end(), '{')) > kMaxParams) std::abort();  // a programming error
   Route r{std::move(method), std::move(pattern), access, std::move(handler), routes_.size(), body};
   routes_.push_back(std::move(r));
 }
 
 // Segment-wise comparison; "{x}" matches one non-empty segment.
-bool Router::match_pattern(std::string_view pattern, std::string_view path,
-                           std::vector<std::string>& params) {
-  params.clear();
+bool Router::match_pattern(std::string_view pattern, std::string_view path, std::string_view* params,
+                           size_t& count) {
+  count = 0;
   size_t pi = 0, si = 0;
   while (true) {
     bool pend = pi >= pattern.size(), send = si >= path.size();
@@ -41,7 +45,7 @@ bool Router::match_pattern(std::string_view pattern, std::string_view path,
     std::string_view pseg = pattern.substr(pi, pe - pi), sseg = path.substr(si, se - si);
     if (!pseg.empty() && pseg.front() == '{') {
       if (sseg.empty()) return false;
-      params.push_back(url_decode(sseg, false));
+      params[count++] = sseg;
     } else if (pseg != sseg) {
       return false;
     }
@@ -65,20 +69,29 @@ void add_method(std::string& allow, std::string_view method) {
 }
 }  // namespace
 
+// The first route of the method whose pattern matches; only when there is
+// none, the methods the path allows (for 405 and OPTIONS).
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   Match m;
-  std::vector<std::string> params;
+  std::string_view params[kMaxParams];
+  size_t count = 0;
   bool any = path == "*";  // OPTIONS *: the server as a whole
+  if (!any) {
+    for (const Route& r : routes_) {
+      if (r.method != method || !match_pattern(r.pattern, path, params, count)) continue;
+      m.route = &r;
+      m.path_known = true;
+      m.params.reserve(count);
+      for (size_t i = 0; i < count; ++i) m.params.push_back(url_decode(params[i], false));
+      return m;
+    }
+  }
   bool get = false;
   for (const Route& r : routes_) {
-    if (!any && !match_pattern(r.pattern, path, params)) continue;
+    if (!any && !match_pattern(r.pattern, path, params, count)) continue;
     m.path_known = true;
     add_method(m.allow, r.method);
     get = get || r.method == "GET";
-    if (!any && !m.route && r.method == method) {
-      m.route = &r;
-      m.params = params;
-    }
   }
   if (m.path_known) {
     if (get) add_method(m.allow, "HEAD");

@@ -54,7 +54,7 @@ class Router {
   struct Match {
     const Route* route = nullptr;     // null: no route for this method
     bool path_known = false;          // some method matches the path (-> 405)
-    std::string allow;                // methods allowed for the path, "GET, POST, HEAD, OPTIONS"
+    std::string allow;                // when no route matched: the path's methods, "GET, POST, HEAD, OPTIONS"
     std::vector<std::string> params;  // decoded path parameters
   };
   // The route for method + path. Path "*" (OPTIONS *) matches no route but
@@ -63,8 +63,10 @@ class Router {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
-  static bool match_pattern(std::string_view pattern, std::string_view path,
-                            std::vector<std::string>& params);
+  static constexpr size_t kMaxParams = 8;
+  // Segment-wise comparison without allocating; the raw {param} segments in `params`.
+  static bool match_pattern(std::string_view pattern, std::string_view path, std::string_view* params,
+                            size_t& count);
   std::vector<Route> routes_;
 };
 

@@ -12,35 +12,29 @@
 
 namespace paydomain::server {
 
-bool parse_listen(const std::string& text, std::string& host, uint16_t& port, std::string& error) {
+paydomain::Result<ListenAddress, std::string> parse_listen(const std::string& text) {
   size_t colon = text.rfind(':');
-  if (colon == std::string::npos) {
-    error = "--listen wants HOST:PORT, e.g. 127.0.0.1:8080";
-    return false;
-  }
-  host = text.substr(0, colon);
+  if (colon == std::string::npos) return std::string("--listen wants HOST:PORT, e.g. 127.0.0.1:8080");
+  std::string host = text.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "127.0.0.1";
   std::string p = text.substr(colon + 1);
   unsigned value = 0;
   auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-  if (p.empty() || ec != std::errc() || end != p.data() + p.size() || value > 65535) {
-    error = "bad port in --listen '" + text + "'";
-    return false;
-  }
-  port = static_cast<uint16_t>(value);
-  return true;
+  if (p.empty() || ec != std::errc() || end != p.data() + p.size() || value > 65535)
+    return "bad port in --listen '" + text + "'";
+  return ListenAddress{host, static_cast<uint16_t>(value)};
 }
 
 int serve(const ServeOptions& options) {
   // A client that vanishes mid-response must not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
   auto opened = Service::open(options.service);
-  if (opened.index() != 0) {
-    std::cerr << "paydomain serve: " << std::get<1>(opened) << "\n";
+  if (!opened) {
+    std::cerr << "paydomain serve: " << opened.error() << "\n";
     return 1;
   }
-  std::unique_ptr<Service> service = std::move(std::get<0>(opened));
+  std::unique_ptr<Service> service = std::move(opened).value();
 
   Router router;
   service->add_routes(router);
@@ -56,13 +50,12 @@ int serve(const ServeOptions& options) {
   }, &metrics);
   service->set_stopping_probe([&http] { return http.stopping(); });
 
-  if (auto err = service->start()) {
-    std::cerr << "paydomain serve: " << *err << "\n";
+  if (auto started = service->start(); !started) {
+    std::cerr << "paydomain serve: " << started.error() << "\n";
     return 1;
   }
-  std::string error;
-  if (!http.listen(error)) {
-    std::cerr << "paydomain serve: " << error << "\n";
+  if (auto listening = http.listen(); !listening) {
+    std::cerr << "paydomain serve: " << listening.error() << "\n";
     return 1;
   }
   http.on_shutdown([&service, &log] {

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "base/result.h"
+
 #include "server/service.h"
 #include "server/transport.h"
 
@@ -15,8 +17,13 @@ struct ServeOptions {
   bool access_log = true;  // one JSON line per request on stdout
 };
 
-// Parses "host:port" ("127.0.0.1:8080", "[::1]:0", ":8080" = 127.0.0.1).
-bool parse_listen(const std::string& text, std::string& host, uint16_t& port, std::string& error);
+// Parses "host:port" ("127.0.0.1:8080", "[::1]:0", ":8080" = 127.0.0.1);
+// a message saying what is wrong otherwise.
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+paydomain::Result<ListenAddress, std::string> parse_listen(const std::string& text);
 
 // 0 after a graceful stop; 1 when the store cannot be opened or the address
 // is unusable (the reason on stderr).

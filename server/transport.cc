@@ -1,19 +1,24 @@
-// Boost.Beast/Asio transport. Each connection is a Session on its own strand
-// with one steady_timer that enforces whichever deadline the current phase
-// has (idle wait, request read, response write, lingering close).
+// The Asio transport. Each connection is a Session on its own strand with
+// one steady_timer that enforces whichever deadline the current phase has
+// (idle wait, request read, response write, lingering close). A response is
+// its status line and headers, written into one reused buffer, and its body,
+// sent together in one gathered write; an answer given on the session's own
+// strand (the evaluate hot path) is written without a trip through the queue.
 #include "server/transport.h"
 
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/status.hpp>
 #include <csignal>
 #include <cstdio>
 #include <mutex>
@@ -36,15 +41,42 @@ using error_code = boost::system::error_code;
 
 class Session;
 
+namespace {
+void append_number(std::string& out, size_t v) {
+  char buf[24];
+  auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, end);
+}
+// Header values come from our own handlers; a CR or LF in one would split
+// the response, so it is dropped rather than written.
+void append_header(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ");
+  if (value.find_first_of("\r\n") == std::string_view::npos) {
+    out.append(value);
+  } else {
+    for (char c : value)
+      if (c != '\r' && c != '\n') out += c;
+  }
+  out += "\r\n";
+}
+}  // namespace
+
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   TransportConfig cfg;
   HandleFn handle;
   Metrics* metrics;
-  // Pending handlers hold shared_ptrs to this Impl (and to sessions), so the
-  // io_context is owned through a pointer that ~HttpServer resets first:
-  // that destroys the handlers left after a stop and breaks the cycle.
-  std::unique_ptr<asio::io_context> ioc_holder = std::make_unique<asio::io_context>();
-  asio::io_context& ioc = *ioc_holder;
+  // One io_context per I/O thread, connections spread over them in turn: no
+  // two threads contend for one scheduler or hand its reactor back and forth
+  // (that cost more than a tenth of the hot path's CPU). Context 0 also runs
+  // the acceptor, the signals and the stop. Pending handlers hold shared_ptrs
+  // to this Impl (and to sessions), so the contexts are owned through
+  // pointers that ~HttpServer resets first: that destroys the handlers left
+  // after a stop and breaks the cycle.
+  std::vector<std::unique_ptr<asio::io_context>> iocs = make_contexts(cfg.threads);
+  asio::io_context& ioc = *iocs[0];
+  size_t next_context = 0;  // the context of the next connection (control strand only)
+  // Keep contexts 1.. running while they have no connection; dropped at the stop.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   // The acceptor, the signals, the stop and its monitor are used only on this
   // strand, so accepting and stopping never race.
   // (Held through an optional so ~HttpServer can drop it before the io_context.)
@@ -63,6 +95,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   std::optional<asio::steady_timer> monitor;
 
   Impl(TransportConfig c, HandleFn h, Metrics* m) : cfg(std::move(c)), handle(std::move(h)), metrics(m) {}
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int threads) {
+    int n = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(n, 1); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+  void stop_contexts() {
+    keep_running.clear();
+    for (auto& c : iocs) c->stop();
+  }
   void do_accept();
   void admit(tcp::socket s);
   void reject(tcp::socket& s, int status, std::string_view code, const std::string& message);
@@ -74,8 +116,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> srv, std::string client)
-      : socket_(std::move(socket)),
+  Session(tcp::socket socket, asio::io_context& context, std::shared_ptr<HttpServer::Impl> srv, std::string client)
+      : context_(context),
+        socket_(std::move(socket)),
         timer_(socket_.get_executor()),
         srv_(std::move(srv)),
         client_(std::move(client)),
@@ -188,12 +231,15 @@ class Session : public std::enable_shared_from_this<Session> {
     Request req = reader_.take();
     // The pending reply is outstanding work: the io_context must not run dry
     // (during a graceful stop) while a worker thread still computes it.
-    auto work = asio::make_work_guard(srv_->ioc);
+    auto work = asio::make_work_guard(context_);
     auto self = shared_from_this();
     srv_->pending_replies.fetch_add(1);
+    // A handler answering at once (the evaluate hot path) runs on this
+    // strand: dispatch writes without a trip through the queue. An answer
+    // from a worker thread is posted to the strand.
     srv_->handle(std::move(req), [self, work](Response res) mutable {
       auto ex = self->socket_.get_executor();
-      asio::post(ex, [self, work = std::move(work), res = std::move(res)]() mutable {
+      asio::dispatch(ex, [self, work = std::move(work), res = std::move(res)]() mutable {
         self->write(std::move(res));
       });
     });
@@ -203,19 +249,31 @@ class Session : public std::enable_shared_from_this<Session> {
     srv_->pending_replies.fetch_sub(1);
     if (phase_ == Phase::Closed) return;
     bool keep = keep_alive_ && !r.close && !srv_->stopping.load();
-    res_.emplace();
-    res_->version(11);
-    res_->result(static_cast<unsigned>(r.status));
-    res_->set(http::field::server, "paydomain");
-    if (r.status != 204) res_->set(http::field::content_type, r.content_type);
-    for (auto& [k, v] : r.headers) res_->set(k, v);
-    res_->body() = std::move(r.body);
-    res_->keep_alive(keep);
-    if (r.status != 204) res_->prepare_payload();
-    if (r.omit_body) res_->body().clear();  // HEAD: the GET's Content-Length, no body
+    // The status line and headers are written here, into one reused buffer,
+    // and sent with the body in one gathered write.
+    head_.clear();
+    head_ += "HTTP/1.1 ";
+    append_number(head_, r.status);
+    head_ += ' ';
+    beast::string_view reason = http::obsolete_reason(static_cast<http::status>(r.status));
+    head_.append(reason.data(), reason.size());
+    head_ += "\r\nServer: paydomain\r\n";
+    if (r.status != 204) append_header(head_, "Content-Type", r.content_type);
+    for (const auto& [k, v] : r.headers) append_header(head_, k, v);
+    // No payload length for 1xx, 204 and 304 (RFC 9110 8.6); HEAD gets the GET's.
+    if (r.status >= 200 && r.status != 204 && r.status != 304) {
+      head_ += "Content-Length: ";
+      append_number(head_, r.body.size());
+      head_ += "\r\n";
+    }
+    if (!keep) head_ += "Connection: close\r\n";
+    head_ += "\r\n";
+    body_ = std::move(r.body);
+    if (r.omit_body) body_.clear();
     phase_ = Phase::Writing;
     set_deadline(Clock::now() + srv_->cfg.write_timeout);
-    http::async_write(socket_, *res_, [self = shared_from_this(), keep](error_code ec, size_t) {
+    std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(socket_, out, [self = shared_from_this(), keep](error_code ec, size_t) {
       if (self->phase_ == Phase::Closed) return;
       if (ec) return self->close();
       if (!keep) return self->linger();
@@ -292,6 +350,7 @@ class Session : public std::enable_shared_from_this<Session> {
     srv_->forget(this);
   }
 
+  asio::io_context& context_;  // the context this connection runs on
   tcp::socket socket_;
   asio::steady_timer timer_;
   std::shared_ptr<HttpServer::Impl> srv_;
@@ -299,7 +358,7 @@ class Session : public std::enable_shared_from_this<Session> {
   RequestReader reader_;
   std::string inbuf_;   // received, not yet consumed by the reader
   std::array<char, 16384> read_buf_{};
-  std::optional<http::response<http::string_body>> res_;
+  std::string head_, body_;  // the response being written
   Phase phase_ = Phase::Idle;
   Clock::time_point deadline_ = Clock::time_point::max();
   uint64_t served_ = 0;  // requests answered on this connection
@@ -380,7 +439,8 @@ void HttpServer::Impl::admit(tcp::socket s) {
   }
   s.set_option(tcp::no_delay(true), ec);
   if (metrics) metrics->open_connections.fetch_add(1);
-  auto session = std::make_shared<Session>(std::move(s), shared_from_this(), std::move(client));
+  auto& context = static_cast<asio::io_context&>(asio::query(s.get_executor(), asio::execution::context));
+  auto session = std::make_shared<Session>(std::move(s), context, shared_from_this(), std::move(client));
   {
     std::lock_guard lock(mu);
     sessions[session.get()] = session;
@@ -410,7 +470,8 @@ void HttpServer::Impl::readmit(Session* s) {
 }
 
 void HttpServer::Impl::do_accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](error_code ec, tcp::socket s) {
+  asio::io_context& context = *iocs[next_context++ % iocs.size()];
+  acceptor.async_accept(asio::make_strand(context), [self = shared_from_this()](error_code ec, tcp::socket s) {
     if (!self->acceptor.is_open() || self->stopping.load()) return;
     if (!ec) self->admit(std::move(s));
     self->do_accept();
@@ -446,7 +507,7 @@ void HttpServer::Impl::watch_stop(Clock::time_point hard_deadline) {
     std::lock_guard lock(mu);
     idle = sessions.empty() && pending_replies.load() == 0;
   }
-  if (idle || Clock::now() >= hard_deadline) return ioc.stop();
+  if (idle || Clock::now() >= hard_deadline) return stop_contexts();
   monitor->expires_after(std::chrono::milliseconds(10));
   monitor->async_wait([self = shared_from_this(), hard_deadline](error_code) { self->watch_stop(hard_deadline); });
 }
@@ -462,26 +523,21 @@ HttpServer::~HttpServer() {
   impl_->signals_holder.reset();
   impl_->acceptor_holder.reset();
   impl_->control_holder.reset();
-  impl_->ioc_holder.reset();
+  impl_->keep_running.clear();
+  impl_->iocs.clear();
 }
 
-bool HttpServer::listen(std::string& error) {
+paydomain::Result<Ok, std::string> HttpServer::listen() {
   error_code ec;
   auto addr = asio::ip::make_address(impl_->cfg.address, ec);
-  if (ec) {
-    error = "bad listen address '" + impl_->cfg.address + "': " + ec.message();
-    return false;
-  }
+  if (ec) return "bad listen address '" + impl_->cfg.address + "': " + ec.message();
   tcp::endpoint ep(addr, impl_->cfg.port);
   auto& a = impl_->acceptor;
   if (a.open(ep.protocol(), ec); !ec) a.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    error = "cannot listen on " + impl_->cfg.address + ":" + std::to_string(impl_->cfg.port) + ": " + ec.message();
-    return false;
-  }
-  return true;
+  if (ec) return "cannot listen on " + impl_->cfg.address + ":" + std::to_string(impl_->cfg.port) + ": " + ec.message();
+  return Ok{};
 }
 
 uint16_t HttpServer::port() const {
@@ -503,15 +559,15 @@ void HttpServer::run() {
     if (!ec) impl->begin_stop();
   });
   impl->do_accept();
-  int n = impl->cfg.threads > 0 ? impl->cfg.threads : static_cast<int>(std::thread::hardware_concurrency());
-  if (n < 1) n = 1;
+  for (size_t i = 1; i < impl->iocs.size(); ++i) impl->keep_running.push_back(asio::make_work_guard(*impl->iocs[i]));
   // The last line of defence: a handler that throws (a library's exception
   // on a path nobody foresaw) loses its connection, never the process. Asio
   // lets run() be called again after an exception left it.
-  auto run_guarded = [impl] {
+  auto run_guarded = [impl](size_t i) {
+    asio::io_context& context = *impl->iocs[i];
     while (true) {
       try {
-        impl->ioc.run();
+        context.run();
         return;
       } catch (const std::exception& e) {
         std::fprintf(stderr, "paydomain serve: a connection failed: %s\n", e.what());
@@ -521,8 +577,8 @@ void HttpServer::run() {
     }
   };
   std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back(run_guarded);
-  run_guarded();
+  for (size_t i = 1; i < impl->iocs.size(); ++i) threads.emplace_back(run_guarded, i);
+  run_guarded(0);
   for (auto& t : threads) t.join();
 }
 

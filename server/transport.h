@@ -1,7 +1,8 @@
-// The HTTP/1.1 transport: Boost.Beast over one Asio io_context run by N
-// threads. Owns sockets, keep-alive, limits, timeouts, the connection cap and
-// graceful shutdown; hands each complete request to a HandleFn. Beast and Asio
-// are included only by transport.cc.
+// The HTTP/1.1 transport: one Asio io_context run by N threads, requests read
+// by RequestReader (Beast's tokenizer), responses written here. Owns sockets,
+// keep-alive, limits, timeouts, the connection cap and graceful shutdown;
+// hands each complete request to a HandleFn. Asio is included only by
+// transport.cc (and Beast by it and request_reader.cc).
 #pragma once
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "base/result.h"
 #include "server/http.h"
 
 namespace paydomain::server {
@@ -51,8 +53,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and listens; false with `error` set when the address is unusable.
-  bool listen(std::string& error);
+  // Binds and listens; a message when the address is unusable.
+  paydomain::Result<Ok, std::string> listen();
   uint16_t port() const;  // the bound port (useful with port 0)
 
   // Called once when shutdown begins (SIGTERM/SIGINT or stop()), on an I/O

@@ -88,9 +88,9 @@ TEST_F(Api, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
   server::ServiceConfig cfg;
   cfg.db_path = s().db();
   auto opened = server::Service::open(cfg);
-  ASSERT_EQ(opened.index(), 0u);
+  ASSERT_TRUE(opened) << opened.error();
   server::Router router;
-  std::get<0>(opened)->add_routes(router);
+  opened.value()->add_routes(router);
   std::set<std::string> served;
   for (const auto& route : router.routes()) served.insert(route.method + " " + route.pattern);
   EXPECT_EQ(served, documented);

@@ -60,14 +60,14 @@ class InProcessService {
     cfg.max_batch = 50;
     cfg.batch_threads = 1;
     auto opened = server::Service::open(cfg);
-    if (opened.index() != 0) die(std::get<1>(opened));
-    service_ = std::move(std::get<0>(opened));
+    if (!opened) die(opened.error());
+    service_ = std::move(opened).value();
     service_->add_routes(router_);
     std::vector<std::string> labels;
     for (const auto& r : router_.routes()) labels.push_back(r.method + " " + r.pattern);
     metrics_ = std::make_unique<server::Metrics>(labels);
     service_->attach_metrics(metrics_.get());
-    if (auto err = service_->start()) die(*err);
+    if (auto started = service_->start(); !started) die(started.error());
     app_ = std::make_unique<server::App>(router_, *metrics_, service_->authenticator(), nullptr);
   }
 

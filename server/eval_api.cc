@@ -1,0 +1,294 @@
+#include "server/eval_api.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "dsl/json.h"
+#include "evaluator/check.h"
+#include "evaluator/json.h"
+#include "json/reader.h"
+#include "server/json_util.h"
+#include "server/metrics.h"
+
+namespace paydomain::server {
+
+ApiError to_api_error(const CompileError& e) {
+  switch (e.kind) {
+    case CompileError::Kind::UnknownRevision: return {404, "unknown-revision", e.message, ""};
+    case CompileError::Kind::Store: return store_error(*e.store);
+    case CompileError::Kind::Compile: break;
+  }
+  return {500, "compile-failed", e.message, ""};
+}
+
+namespace {
+
+// "$.amount.amount" / "$[3].risk" (the evaluator's paths) -> JSON pointer
+// "/amount/amount", prefixed with the context's own place in the body.
+std::string to_pointer(const std::string& dollar, std::string_view prefix) {
+  std::string out(prefix);
+  size_t i = dollar.rfind('$', 0) == 0 ? 1 : 0;
+  for (; i < dollar.size(); ++i) {
+    char c = dollar[i];
+    if (c == '.' || c == '[') out += '/';
+    else if (c != ']') out += c;
+  }
+  return out;
+}
+
+// A 400 naming the first syntax error of `text` if it has one, else
+// `problem`: syntax errors are reported before shape errors. Only error paths
+// pay for this full check.
+ApiError unless_syntax_error(std::string_view text, ApiError problem) {
+  std::string why = json::syntax_error(text);
+  if (!why.empty()) return {400, "bad-json", "the request body is not valid JSON (" + why + ")", ""};
+  return problem;
+}
+
+// The body of an evaluate request after one pass: each context's text (the
+// whole body for a single context) and whether it is a batch. Objects and
+// arrays inside it are not checked here (json::Reader::skip_unchecked):
+// reading a context checks its text, and `unless_syntax_error` runs the full
+// check on every error path, so no byte is checked twice on the way to an answer.
+struct EvaluateBody {
+  bool batch = false;
+  bool explain = false;
+  std::vector<std::string_view> contexts;
+};
+
+ApiResult<EvaluateBody> scan_evaluate_body(std::string_view body) {
+  using Kind = json::Reader::Kind;
+  json::Reader r(body);
+  EvaluateBody out;
+  std::optional<ApiError> shape_error;  // reported only when the body is valid JSON
+  std::string other_key;                // the first member besides contexts and explain
+  auto shape = [&](ApiError e) {
+    if (!shape_error) shape_error = std::move(e);
+  };
+  auto skip_value = [&r] {
+    Kind k = r.peek();
+    return k == Kind::Object || k == Kind::Array ? r.skip_unchecked() : r.skip();
+  };
+  bool top_is_object = r.peek() == Kind::Object;
+  if (top_is_object) {
+    r.begin_object();
+    std::string_view key;
+    bool seen_contexts = false, seen_explain = false;
+    while (r.next_key(key)) {
+      // The batch's own members may not repeat (a context's fields are
+      // judged by the context reader, which refuses repeats too).
+      bool* seen = key == "contexts" ? &seen_contexts : key == "explain" ? &seen_explain : nullptr;
+      if (seen && *seen) {
+        std::string at = "/" + std::string(key);
+        shape({400, "bad-json", at + ": a repeated member (each member may appear once)", at});
+        skip_value();
+        continue;
+      }
+      if (seen) *seen = true;
+      if (key == "contexts") {
+        out.batch = true;
+        if (r.peek() != Kind::Array) {
+          shape(wrong_type("/contexts", "an array of payment contexts"));
+          skip_value();
+          continue;
+        }
+        r.begin_array();
+        while (r.next_element()) {
+          size_t from = r.offset();
+          if (r.peek() != Kind::Object)
+            shape(wrong_type("/contexts/" + std::to_string(out.contexts.size()), "a payment context object"));
+          if (!skip_value()) break;
+          out.contexts.push_back(body.substr(from, r.offset() - from));
+        }
+      } else if (key == "explain" && r.peek() == Kind::Bool) {
+        r.boolean(out.explain);
+      } else {
+        // In a batch an error; in a single context a context field, which
+        // the context reader judges.
+        if (other_key.empty()) other_key.append("/").append(key);
+        skip_value();
+      }
+    }
+  } else {
+    skip_value();
+  }
+  if (r.failed() || !r.at_end())
+    return unless_syntax_error(body, {500, "internal", "the JSON reader and checker disagree", ""});
+  if (!top_is_object) return wrong_type("", "a payment context object, or {\"contexts\": [...]}");
+  if (shape_error) return unless_syntax_error(body, std::move(*shape_error));
+  if (!out.batch) {
+    out.explain = false;  // "explain" in a single context is a context field (an unknown one)
+    out.contexts = {body};
+  } else if (!other_key.empty()) {
+    bool is_explain = other_key == "/explain";
+    std::string what = is_explain ? ": expected true or false" : ": unknown field of a batch (expected contexts, explain)";
+    return unless_syntax_error(body, {422, is_explain ? "wrong-type" : "unknown-field", other_key + what, other_key});
+  }
+  return out;
+}
+
+bool wants_explain(const Request& req, const JsonObject* body) {
+  if (const std::string* e = req.query_param("explain")) return *e == "true" || *e == "1";
+  if (body) {
+    if (const std::string_view* v = body->find("explain"); v && kind_of(*v) == json::Reader::Kind::Bool)
+      return *v == "true";
+  }
+  return false;
+}
+
+}  // namespace
+
+ApiResult<size_t> EvaluateApi::write_results(const evaluator::CompiledDomain& d, bool batch,
+                                             const std::vector<std::string_view>& contexts, bool explain,
+                                             std::string_view at, std::string& out) {
+  if (!batch) {
+    out += "\"result\":";
+    if (evaluator::Status s = evaluator::evaluate_text(d, contexts[0], explain, out); !s)
+      return unless_syntax_error(contexts[0],
+                                 {422, "invalid-context", s.error().message, to_pointer(s.error().path, at)});
+    if (metrics_) metrics_->evaluations.fetch_add(1, std::memory_order_relaxed);
+    return size_t{1};
+  }
+  if (contexts.size() > config_.max_batch)
+    return ApiError{413, "batch-too-large", "at most " + std::to_string(config_.max_batch) + " contexts per request",
+                    "/contexts"};
+  evaluator::BatchOutcome b = evaluator::evaluate_batch(d, contexts, explain, config_.batch_threads);
+  if (b.failed) {
+    std::string where = std::string(at) + "/" + std::to_string(b.first_failed);
+    return unless_syntax_error(contexts[b.first_failed],
+                               {422, "invalid-context", b.first_error.message, to_pointer(b.first_error.path, where)});
+  }
+  if (metrics_) metrics_->evaluations.fetch_add(contexts.size(), std::memory_order_relaxed);
+  size_t total = out.size() + 16;
+  for (const auto& s : b.results) total += s.size() + 1;
+  out.reserve(total);
+  out += "\"results\":[";
+  for (size_t i = 0; i < b.results.size(); ++i) {
+    if (i) out += ',';
+    out += b.results[i];
+  }
+  out += ']';
+  return contexts.size();
+}
+
+ApiResult<Response> EvaluateApi::evaluate(const CompiledRevision& rev, const std::string& body, bool explain) {
+  auto scanned = scan_evaluate_body(body);
+  if (!scanned) return scanned.take_error();
+  Response res;
+  res.body.reserve(2048);  // a typical single result fits
+  res.body += "{\"revision\":";
+  res.body += std::to_string(rev.rev);
+  res.body += ',';
+  auto n = write_results(*rev.domain, scanned->batch, scanned->contexts, explain || scanned->explain,
+                         scanned->batch ? "/contexts" : "", res.body);
+  if (!n) return n.take_error();
+  res.body += '}';
+  return res;
+}
+
+// POST /v1/revisions/{rev|head}/evaluate. At "head" the newest compiled head
+// answers (never waiting for a compile); a numbered revision in the cache is
+// evaluated on this I/O thread; a miss compiles on the worker pool.
+void EvaluateApi::post_evaluate_at(Request& req, Done done) {
+  bool explain = wants_explain(req, nullptr);
+  std::shared_ptr<const CompiledRevision> c;
+  store::Rev rev = -1;
+  if (req.params[0] == "head") {
+    c = compiled_.head();
+  } else {
+    auto parsed = parse_rev(store_, req.params[0], false);
+    if (!parsed) return done(to_response(parsed.error()));
+    rev = *parsed;
+    c = compiled_.peek(rev);
+  }
+  if (c) return answer(done, evaluate(*c, req.body, explain));
+  workers_.run(std::move(done), [this, rev, body = std::move(req.body), explain]() -> ApiResult<Response> {
+    store::Rev r = rev;
+    if (r < 0) {
+      auto h = store_.head();
+      if (!h) return store_error(h.error());
+      r = *h;
+    }
+    auto got = compiled_.get(r);
+    if (!got) return to_api_error(got.error());
+    return evaluate(**got, body, explain);
+  });
+}
+
+// POST /v1/evaluate {"files", "context" | "contexts", "explain"?}: try rules
+// before committing. Diagnostics of the working copy come back too; when it
+// does not check, 422 with them. The body is read once: the files are
+// decoded, each context's text is evaluated where it lies in the body.
+void EvaluateApi::post_evaluate_working(Request& req, Done done) {
+  // The contexts are views into the body, which the job owns.
+  auto owned = std::make_shared<std::string>(std::move(req.body));
+  auto body = read_body(*owned);
+  if (!body) return done(to_response(body.error()));
+  auto files = read_files(*body);
+  if (!files) return done(to_response(files.error()));
+  bool explain = wants_explain(req, &*body);
+  auto present = [&](const char* name) {
+    const std::string_view* v = body->find(name);
+    return v && kind_of(*v) != json::Reader::Kind::Null;
+  };
+  bool single = present("context"), batch = present("contexts");
+  if (single == batch)
+    return done(error_response(422, "missing-field", "give exactly one of \"context\" or \"contexts\"", ""));
+  std::vector<std::string_view> contexts;
+  if (single) {
+    std::string_view ctx = *body->find("context");
+    if (kind_of(ctx) != json::Reader::Kind::Object) return done(to_response(wrong_type("/context", "a payment context object")));
+    contexts.push_back(ctx);
+  } else {
+    auto list = read_array(*body->find("contexts"), "/contexts", "an array of payment contexts");
+    if (!list) return done(to_response(list.error()));
+    for (size_t i = 0; i < list->size(); ++i)
+      if (kind_of((*list)[i]) != json::Reader::Kind::Object)
+        return done(to_response(wrong_type("/contexts/" + std::to_string(i), "a payment context object")));
+    contexts = std::move(*list);
+  }
+  workers_.run(std::move(done), [this, owned, files = std::move(*files), contexts = std::move(contexts), explain,
+                                 single]() mutable -> ApiResult<Response> {
+    WorkingCopy w = compile_working_copy(std::move(files));
+    std::string diagnostics = "\"diagnostics\":" + dsl::to_json(w.diags.items()).dump(
+                                                       -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!w.compiled)
+      return ApiError{422, "invalid-domain",
+                      w.diags.has_errors() ? "the working copy does not check"
+                                           : "the working copy does not compile: " + w.compile_error,
+                      "", diagnostics};
+    Response res;
+    res.body = "{";
+    auto n = write_results(*w.compiled, !single, contexts, explain, single ? "/context" : "/contexts", res.body);
+    if (!n) return n.take_error();
+    res.body += ',';
+    res.body += diagnostics;
+    res.body += '}';
+    return res;
+  });
+}
+
+// POST /v1/check {"files"}: the editor's live errors. 200 whether or not the
+// working copy checks; the findings are the answer. The same check, and the
+// same report, as `paydomain check`.
+void EvaluateApi::post_check(Request& req, Done done) {
+  auto body = read_body(req.body);
+  if (!body) return done(to_response(body.error()));
+  auto files = read_files(*body);
+  if (!files) return done(to_response(files.error()));
+  workers_.run(std::move(done), [files = std::move(*files)]() mutable -> ApiResult<Response> {
+    Response res;
+    evaluator::write_check_report(evaluator::check_sources(std::move(files)), res.body);
+    return res;
+  });
+}
+
+void EvaluateApi::add_routes(Router& r) {
+  r.add("POST", "/v1/revisions/{rev}/evaluate", Access::Reader,
+        [this](Request& req, const Caller&, Done d) { post_evaluate_at(req, std::move(d)); }, Body::Streamed);
+  r.add("POST", "/v1/check", Access::Editor, [this](Request& req, const Caller&, Done d) { post_check(req, std::move(d)); });
+  r.add("POST", "/v1/evaluate", Access::Editor,
+        [this](Request& req, const Caller&, Done d) { post_evaluate_working(req, std::move(d)); });
+}
+
+}  // namespace paydomain::server
