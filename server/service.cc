@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "domain_store/sqlite_store.h"
+#include "domain_store/store_factory.h"
 #include "domain_store/json.h"
 #include "server/json_util.h"
 #include "server/openapi.h"
@@ -31,11 +31,11 @@ Service::~Service() {
 
 std::variant<std::unique_ptr<Service>, std::string> Service::open(const ServiceConfig& config) {
   std::unique_ptr<Service> s(new Service(config));
-  auto st = store::open_sqlite_store(config.db_path);
-  if (!st) return "cannot open store " + config.db_path + ": " + st.error().message;
+  auto st = store::open_store(config.db_path);
+  if (!st) return "cannot open store " + store::store_display_name(config.db_path) + ": " + st.error().message;
   s->store_ = std::move(st.value());
-  auto tokens = store::open_sqlite_token_store(config.db_path);
-  if (!tokens) return "cannot open the token table of " + config.db_path + ": " + tokens.error().message;
+  auto tokens = store::open_token_store(config.db_path);
+  if (!tokens) return "cannot open the token table of " + store::store_display_name(config.db_path) + ": " + tokens.error().message;
   s->tokens_ = std::move(tokens.value());
   return s;
 }
@@ -55,7 +55,7 @@ std::optional<std::string> Service::start() {
   if (metrics_) metrics_->head_revision.store(*h);
   // Another process's commit wakes the watcher like one of ours; without a
   // file watch the head_poll finds it.
-  auto watch = store::watch_sqlite_store(config_.db_path, [this] {
+  auto watch = store::watch_store(config_.db_path, [this] {
     {
       std::lock_guard lock(head_mu_);
       commit_seen_ = true;
