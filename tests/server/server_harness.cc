@@ -179,14 +179,14 @@ std::atomic<int> counter{0};
 
 ServerProcess::ServerProcess(const std::string& extra_flags) : ServerProcess(extra_flags, "") {}
 
-ServerProcess::ServerProcess(const std::string& extra_flags, const std::string& db) {
+ServerProcess::ServerProcess(const std::string& extra_flags, const std::string& store) {
   dir_ = std::filesystem::temp_directory_path() /
          ("paydomain-server-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)));
   std::filesystem::remove_all(dir_);
   std::filesystem::create_directories(dir_);
-  db_ = db.empty() ? (dir_ / "store.db").string() : db;
+  db_ = store.empty() ? (dir_ / "store.db").string() : store;
   std::string out;
-  bool exists = !db.empty() && run_command(paydomain_bin() + " log --db '" + db_ + "' >/dev/null 2>&1") == 0;
+  bool exists = !store.empty() && run_command(paydomain_bin() + " log --db '" + db_ + "' >/dev/null 2>&1") == 0;
   if (!exists && run_command(paydomain_bin() + " init --db '" + db_ + "' --from " + source_dir() + "/examples/acme 2>&1",
                              &out) != 0)
     throw std::runtime_error("init failed: " + out);
