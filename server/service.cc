@@ -131,6 +131,7 @@ void Service::watch_loop() {
     commit_seen_ = false;
     lock.unlock();
     auto h = store_->head();
+    store_health_.note(h.ok() || h.error().code != store::ErrorCode::Io);
     lock.lock();
     bool fresh = false;
     if (h && *h > head_) {
@@ -251,15 +252,18 @@ std::optional<Caller> Service::TokenAuth::authenticate(std::string_view token) {
     if (it != cache_.end() && it->second.expires > now) return it->second.caller;
   }
   std::optional<Caller> caller;
-  bool cacheable = true;
   auto found = s_.tokens_->lookup(token);
   if (found) {
     Access role;
     if (access_from_string(found->role, role)) caller = Caller{found->name, role};
   } else if (found.error().code != store::ErrorCode::NotFound) {
-    cacheable = false;  // a busy database is not an answer about the token
+    // A busy or unreachable database is no answer about the token: the last
+    // answer, even expired, stands until it can answer again.
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(key);
+    return it != cache_.end() ? it->second.caller : std::nullopt;
   }
-  if (cacheable) {
+  {
     std::lock_guard lock(mu_);
     if (cache_.size() > 10000) cache_.clear();  // bounded even under a flood of bad tokens
     cache_[key] = Cached{caller, now + s_.config_.token_cache_ttl};
@@ -345,7 +349,10 @@ void Service::add_routes(Router& r) {
   r.add("GET", "/readyz", Access::Public, [this](Request&, const Caller&, Done d) {
     if (stopping_ && stopping_()) return d(error_response(503, "stopping", "the server is shutting down"));
     if (!serving_head()) return d(error_response(503, "not-ready", "the head revision is not compiled yet"));
-    d(json_response(200, {{"status", "ready"}, {"head", known_head()}}));
+    // Still ready without the store: compiled revisions keep evaluating.
+    json store = {{"reachable", true}};
+    if (auto since = store_health_.unreachable_since_ms()) store = {{"reachable", false}, {"since", store::format_time(*since)}};
+    d(json_response(200, {{"status", "ready"}, {"head", known_head()}, {"store", store}}));
   });
   r.add("GET", "/metrics", Access::Public, [this](Request&, const Caller&, Done d) {
     Response res;
@@ -354,6 +361,7 @@ void Service::add_routes(Router& r) {
       metrics_->cache_bytes.store(st.bytes);
       metrics_->cache_evictions.store(st.evictions);
       metrics_->writes_pending.store(writes_pending_.load());
+      metrics_->store_unreachable_since_ms.store(store_health_.unreachable_since_ms().value_or(0));
       {
         std::lock_guard lock(head_mu_);
         metrics_->head_waiters.store(static_cast<int64_t>(waiters_.size()));

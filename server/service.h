@@ -22,6 +22,7 @@
 #include "server/app.h"
 #include "server/compiled_cache.h"
 #include "server/router.h"
+#include "server/store_health.h"
 #include "server/worker_pool.h"
 
 namespace paydomain::server {
@@ -169,6 +170,7 @@ class Service {
   bool commit_seen_ = false;  // a commit (ours, or another process's) to pick up
   std::thread watcher_;
   std::unique_ptr<store::StoreWatch> file_watch_;  // null: poll only
+  StoreHealth store_health_;
 };
 
 }  // namespace paydomain::server

@@ -3,7 +3,9 @@
 // evaluates the new revision.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "tests/postgres/cluster.h"
@@ -62,6 +64,60 @@ TEST(Replicas, ACommitOnOneWakesALongPollOnTheOther) {
   EXPECT_EQ(json::parse(woken_a.body)["author"], "cli");
   EXPECT_EQ(a.terminate(), 0) << a.log();
   EXPECT_EQ(b.terminate(), 0) << b.log();
+}
+
+// Waits (bounded) until `check` holds for GET `target`; the last answer.
+HttpResponse wait_for(ServerProcess& s, const std::string& target, const std::function<bool(const HttpResponse&)>& check) {
+  HttpResponse r;
+  for (int i = 0; i < 600; ++i) {
+    r = s.call("GET", target, s.tokens().reader);
+    if (check(r)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return r;
+}
+
+// PostgreSQL stops: the replica keeps evaluating its compiled revisions,
+// says so on /readyz and /metrics, refuses writes with 503 and a JSON
+// error, and is back by itself when the database returns.
+TEST(Replicas, ADatabaseOutageKeepsEvaluationsAndRefusesWrites) {
+  std::string why;
+  auto* cluster = PgCluster::shared(&why);
+  ASSERT_NE(cluster, nullptr) << why;
+  ServerProcess s("", cluster->create_database());
+  const char* commit_body = R"({"base": 1, "message": "new category", "idempotency_key": "outage-1", "ops": [
+      {"op": "insert", "kind": "category", "id": "books", "text": "category books { name \"Books\" }"}]})";
+
+  // Tokens seen before the outage keep working through it.
+  ASSERT_EQ(s.call("GET", "/v1/head", s.tokens().reader).status, 200);
+  ASSERT_EQ(s.call("GET", "/v1/head", s.tokens().editor).status, 200);
+  ASSERT_TRUE(cluster->stop());
+  auto down = wait_for(s, "/readyz", [](const HttpResponse& r) {
+    return r.status == 200 && json::parse(r.body)["store"]["reachable"] == false;
+  });
+  ASSERT_EQ(down.status, 200) << "evaluations go on: still ready";
+  auto ready = json::parse(down.body);
+  EXPECT_EQ(ready["store"]["reachable"], false) << down.body;
+  EXPECT_TRUE(ready["store"]["since"].is_string()) << down.body;
+  auto metrics = s.call("GET", "/metrics", "");
+  EXPECT_NE(metrics.body.find("paydomain_store_up 0"), std::string::npos);
+  auto eval = s.call("POST", "/v1/revisions/head/evaluate", s.tokens().reader, kContext);
+  EXPECT_EQ(eval.status, 200) << eval.body;
+  auto refused = s.call("POST", "/v1/commits", s.tokens().editor, commit_body);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(refused.header("retry-after"), "1");
+  EXPECT_NE(json::parse(refused.body)["error"]["message"].get<std::string>().find("PostgreSQL unreachable"), std::string::npos)
+      << refused.body;
+
+  ASSERT_TRUE(cluster->start());
+  auto up = wait_for(s, "/readyz", [](const HttpResponse& r) {
+    return r.status == 200 && json::parse(r.body)["store"]["reachable"] == true;
+  });
+  EXPECT_EQ(json::parse(up.body)["store"]["reachable"], true) << up.body;
+  EXPECT_NE(s.call("GET", "/metrics", "").body.find("paydomain_store_up 1"), std::string::npos);
+  auto commit = s.call("POST", "/v1/commits", s.tokens().editor, commit_body);
+  EXPECT_EQ(commit.status, 201) << commit.body;
+  EXPECT_EQ(s.terminate(), 0) << s.log();
 }
 
 }  // namespace
