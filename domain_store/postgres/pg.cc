@@ -46,7 +46,12 @@ int64_t Rows::i64(int row, int col) const {
 }
 
 Result<std::unique_ptr<Conn>> Conn::connect(const std::string& url) {
-  PGconn* c = PQconnectdb(url.c_str());
+  // Defaults the URL may override: give up connecting after 5 s, and find a
+  // peer that vanished (no FIN: a network partition, a dead host) by TCP
+  // keepalives within ~25 s instead of blocking a thread for hours.
+  const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count", "dbname", nullptr};
+  const char* values[] = {"5", "10", "5", "3", url.c_str(), nullptr};
+  PGconn* c = PQconnectdbParams(keys, values, 1);
   if (!c) return make_error(ErrorCode::Io, "PostgreSQL: out of memory connecting");
   std::unique_ptr<Conn> conn(new Conn(c));
   if (PQstatus(c) != CONNECTION_OK) {

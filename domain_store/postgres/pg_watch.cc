@@ -64,7 +64,7 @@ class PgWatch final : public StoreWatch {
       int fd = PQsocket(conn_->raw());
       if (!wait(fd, poll_ms_)) return;
       // Reads whatever arrived (nothing on a timeout: then it is the poll).
-      if (!PQconsumeInput(conn_->raw())) {
+      if (!PQconsumeInput(conn_->raw()) || conn_->broken()) {
         conn_.reset();
         on_change_();
         continue;
