@@ -26,6 +26,9 @@ int run_copy(const CopyOptions& o) {
       std::cout << store::to_json(report.error()).dump(2) << "\n";
     } else {
       std::cerr << "error: copy " << from << " -> " << to << ": " << report.error().message << "\n";
+      if (report.error().code != store::ErrorCode::InvalidArgument && report.error().code != store::ErrorCode::NotAStore) {
+        std::cerr << "the destination may hold a partial copy: remove it (the file, or the database's tables) before trying again\n";
+      }
     }
     return report.error().code == store::ErrorCode::InvalidArgument ? kExitUsage : kExitFindings;
   }

@@ -23,6 +23,7 @@ struct CopyReport {
 // at `to` (a file that does not exist, or a database without tables);
 // `progress`, when set, is called after each batch with the revisions copied.
 // A verification failure is Corrupt, naming the first revision that differs.
+// A failure after the destination was created leaves a partial copy there.
 Result<CopyReport> copy_store(const std::string& from, const std::string& to,
                               const std::function<void(Rev done, Rev head)>& progress = {});
 
