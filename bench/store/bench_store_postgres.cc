@@ -1,6 +1,6 @@
 // The store on PostgreSQL vs SQLite, on a throwaway local cluster (the
-// tests' harness, tests/postgres/cluster.h; fsync off there, so these are
-// the store's own costs, not the disk's):
+// tests' harness, tests/postgres/cluster.h, here with fsync on, as SQLite's
+// synchronous=FULL; PAYDOMAIN_PG_FSYNC=off measures without the disk):
 //  - one-object commit latency, p50/p99, on each backend;
 //  - commit throughput of 3 processes ("replicas") committing disjoint
 //    objects at once vs 1 process;
@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -168,6 +169,8 @@ void propagation(const std::string& url) {
 }  // namespace
 
 int main() {
+  setenv("PAYDOMAIN_PG_FSYNC", "on", 0);
+  printf("PostgreSQL fsync=%s (PAYDOMAIN_PG_FSYNC)\n", std::getenv("PAYDOMAIN_PG_FSYNC"));
   std::string why;
   auto* cluster = paydomain::testing::PgCluster::shared(&why);
   if (!cluster) {

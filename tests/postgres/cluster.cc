@@ -136,9 +136,12 @@ bool PgCluster::init(std::string* why) {
 
 bool PgCluster::start() {
   // fsync off: a test cluster never outlives a machine crash, and it halves
-  // the time of commit-heavy tests. Unix socket only: no port to collide on.
-  std::string options = "-k " + dir_ + " -p " + std::to_string(port_) +
-                        " -c listen_addresses= -c fsync=off -c full_page_writes=off -c max_connections=300";
+  // the time of commit-heavy tests ($PAYDOMAIN_PG_FSYNC=on for benchmarks).
+  // Unix socket only: no port to collide on.
+  const char* fsync_env = std::getenv("PAYDOMAIN_PG_FSYNC");
+  const std::string fsync = fsync_env && std::string(fsync_env) == "on" ? "on" : "off";
+  std::string options = "-k " + dir_ + " -p " + std::to_string(port_) + " -c listen_addresses= -c fsync=" + fsync +
+                        " -c full_page_writes=" + fsync + " -c max_connections=300";
   return run_as_owner({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w", "-t", "60", "-o",
                        options, "start"},
                       dir_ + "/pg_ctl.log");
