@@ -152,7 +152,7 @@ int run_init(const InitOptions& o) {
   }
   auto store = st::init_store(o.db);
   if (!store) return fail(o, store.error());
-  json out{{"db", o.db}, {"head", 0}};
+  json out{{"db", st::store_display_name(o.db)}, {"head", 0}};
   if (!o.from.empty()) {
     st::CommitRequest r{0, o.author, o.message, {}, std::nullopt, std::nullopt};
     auto done = st::commit_sources(**store, files, st::working_copy_root(o.from), r);
@@ -163,7 +163,7 @@ int run_init(const InitOptions& o) {
   if (o.json) {
     std::cout << out.dump(2) << "\n";
   } else {
-    std::cout << "created " << o.db << " at revision " << out["head"].get<int64_t>() << "\n";
+    std::cout << "created " << st::store_display_name(o.db) << " at revision " << out["head"].get<int64_t>() << "\n";
   }
   return kExitOk;
 }
