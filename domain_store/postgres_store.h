@@ -8,7 +8,6 @@
 #include <memory>
 #include <string>
 
-#include "domain_store/sqlite_store.h"  // StoreWatch
 #include "domain_store/store.h"
 #include "domain_store/token_store.h"
 
