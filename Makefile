@@ -27,7 +27,7 @@ $(TSANBUILD)/build.ninja:
 
 # The ThreadSanitizer pass builds only the server binary and the in-process
 # server and store tests (the concurrent parts), not the world a second time.
-TSAN_TARGETS := paydomain server_unit_tests store_tests
+TSAN_TARGETS := paydomain server_unit_tests store_tests store_backend_tests
 
 test: setup $(TESTBUILD)/build.ninja $(TSANBUILD)/build.ninja
 	ninja -C $(TESTBUILD) -j $(JOBS)

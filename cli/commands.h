@@ -27,6 +27,7 @@ using CliResult = paydomain::Result<T, Reported>;
 void register_dsl_commands(CLI::App& app);  // check, fmt, schema
 void register_serve_commands(CLI::App& app);  // serve, token
 void register_eval_commands(CLI::App& app);  // eval, test
-void register_store_commands(CLI::App& app);  // init, commit, log, show, diff, checkout, revert, restore, fsck, backup
+void register_store_commands(CLI::App& app);  // init, commit, log, show, diff, checkout, revert, restore, fsck, backup, copy
+void register_copy_command(CLI::App& app);    // copy (commands_copy.cc)
 
 }  // namespace paydomain::cli

@@ -69,7 +69,7 @@ struct TokenArgs {
 };
 
 std::unique_ptr<store::TokenStore> open_tokens(const std::string& db) {
-  auto ts = store::open_sqlite_token_store(db);
+  auto ts = store::open_token_store(db);
   if (!ts) {
     std::cerr << "paydomain token: " << ts.error().message << "\n";
     return nullptr;
@@ -136,7 +136,7 @@ int run_token_revoke(const TokenArgs& a) {
 void register_serve_commands(CLI::App& app) {
   auto s = std::make_shared<ServeArgs>();
   CLI::App* serve = app.add_subcommand("serve", "Serve the HTTP API (and the web editor) over a store");
-  serve->add_option("--db", s->db, "The store file")->required();
+  serve->add_option("--db", s->db, "The store: a SQLite file, or a postgresql:// URL")->required();
   serve->add_option("--listen", s->listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
   serve->add_option("--threads", s->threads, "I/O threads (0: one per core)")->capture_default_str();
   serve->add_option("--workers", s->workers, "Threads for compiles, checks and diffs (commits have their own thread)")
@@ -173,18 +173,18 @@ void register_serve_commands(CLI::App& app) {
   token->require_subcommand(1);
   auto t = std::make_shared<TokenArgs>();
   CLI::App* create = token->add_subcommand("create", "Create a token and print it (once)");
-  create->add_option("--db", t->db, "The store file")->required();
+  create->add_option("--db", t->db, "The store: a SQLite file, or a postgresql:// URL")->required();
   create->add_option("--role", t->role, "reader, editor or admin")->required()->check(CLI::IsMember({"reader", "editor", "admin"}));
   create->add_option("--name", t->name, "Who uses it; the author of its commits")->required();
   create->add_flag("--json", t->json, "Print JSON");
   create->callback([t] { exit_code() = run_token_create(*t); });
   CLI::App* list = token->add_subcommand("list", "List tokens (never the secrets)");
-  list->add_option("--db", t->db, "The store file")->required();
+  list->add_option("--db", t->db, "The store: a SQLite file, or a postgresql:// URL")->required();
   list->add_flag("--json", t->json, "Print JSON");
   list->callback([t] { exit_code() = run_token_list(*t); });
   CLI::App* revoke = token->add_subcommand("revoke", "Revoke a token by id");
   revoke->add_option("id", t->id, "The token's id (see token list)")->required();
-  revoke->add_option("--db", t->db, "The store file")->required();
+  revoke->add_option("--db", t->db, "The store: a SQLite file, or a postgresql:// URL")->required();
   revoke->callback([t] { exit_code() = run_token_revoke(*t); });
 }
 

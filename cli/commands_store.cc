@@ -10,7 +10,7 @@
 #include "domain_store/diff.h"
 #include "domain_store/json.h"
 #include "domain_store/operations.h"
-#include "domain_store/sqlite_store.h"
+#include "domain_store/store_factory.h"
 #include "domain_store/working_copy.h"
 #include "dsl/checker.h"
 #include "dsl/json.h"
@@ -76,7 +76,7 @@ std::string default_author() {
   return u && *u ? u : "unknown";
 }
 
-st::Result<std::unique_ptr<st::Store>> open(const Common& c) { return st::open_sqlite_store(c.db); }
+st::Result<std::unique_ptr<st::Store>> open(const Common& c) { return st::open_store(c.db); }
 
 // Reads a working copy; IO problems are reported.
 CliResult<std::vector<dsl::SourceFile>> read_working_copy(const Common& c, const std::string& path) {
@@ -123,7 +123,7 @@ std::string diff_text(const st::RevisionDiff& d, bool text, const Colors& col) {
 }
 
 void add_common(CLI::App* cmd, Common& c, bool json) {
-  cmd->add_option("--db", c.db, "The store file")->required();
+  cmd->add_option("--db", c.db, "The store: a SQLite file, or a postgresql:// URL")->required();
   if (json) cmd->add_flag("--json", c.json, "Print the result as JSON");
 }
 
@@ -151,9 +151,9 @@ int run_init(const InitOptions& o) {
       return fail(o, e, &files);
     }
   }
-  auto store = st::init_sqlite_store(o.db);
+  auto store = st::init_store(o.db);
   if (!store) return fail(o, store.error());
-  json out{{"db", o.db}, {"head", 0}};
+  json out{{"db", st::store_display_name(o.db)}, {"head", 0}};
   if (!o.from.empty()) {
     st::CommitRequest r{0, o.author, o.message, {}, std::nullopt, std::nullopt};
     auto done = st::commit_sources(**store, files, st::working_copy_root(o.from), r);
@@ -164,7 +164,7 @@ int run_init(const InitOptions& o) {
   if (o.json) {
     std::cout << out.dump(2) << "\n";
   } else {
-    std::cout << "created " << o.db << " at revision " << out["head"].get<int64_t>() << "\n";
+    std::cout << "created " << st::store_display_name(o.db) << " at revision " << out["head"].get<int64_t>() << "\n";
   }
   return kExitOk;
 }
@@ -410,7 +410,7 @@ int run_backup(const BackupOptions& o) {
   auto store = open(o);
   if (!store) return fail(o, store.error());
   if (auto s = (*store)->backup(o.dest); !s) return fail(o, s.error());
-  std::cout << "backed up " << o.db << " to " << o.dest << "\n";
+  std::cout << "backed up " << st::store_display_name(o.db) << " to " << o.dest << "\n";
   return kExitOk;
 }
 
@@ -483,8 +483,10 @@ void register_store_commands(CLI::App& app) {
   c->add_flag("--quick", fsck->quick, "Re-check only the head revision's domain");
 
   auto backup = std::make_shared<BackupOptions>();
-  c = command(app, "backup", "Copy the store online to a new file (SQLite online backup)", backup, run_backup, false);
+  c = command(app, "backup", "Copy the store online to a new SQLite file", backup, run_backup, false);
   c->add_option("dest", backup->dest, "The new file")->required();
+
+  register_copy_command(app);
 }
 
 }  // namespace paydomain::cli

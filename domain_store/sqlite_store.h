@@ -22,13 +22,6 @@ Result<std::unique_ptr<Store>> init_sqlite_store(const std::string& path, const 
 // corrupted file is NotAStore/Corrupt; a newer schema is SchemaTooNew.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const SqliteOptions& options = {});
 
-// A running watch on a store file; destroying it stops the watch (and waits
-// for a callback in progress).
-class StoreWatch {
- public:
-  virtual ~StoreWatch() = default;
-};
-
 // Calls `on_change`, on a thread of the watch, soon after a commit to the
 // store at `path` by any process using this library (each commit touches the
 // database file once it is visible) and on other writes to the file. Calls

@@ -49,4 +49,11 @@ class Store {
   virtual Status backup(const std::string& dest_path) = 0;
 };
 
+// A running watch on a store (watch_store in store_factory.h); destroying it
+// stops the watch (and waits for a callback in progress).
+class StoreWatch {
+ public:
+  virtual ~StoreWatch() = default;
+};
+
 }  // namespace paydomain::store

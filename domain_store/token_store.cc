@@ -13,6 +13,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "domain_store/commit_prep.h"
 #include "domain_store/json.h"
 #include "domain_store/sqlite/db.h"
 #include "domain_store/sqlite_store.h"
@@ -46,27 +47,9 @@ nlohmann::json to_json(const TokenInfo& t) {
   return j;
 }
 
-// ---- the SQLite token table ------------------------------------------------
+// ---- new tokens ------------------------------------------------------------
 
 namespace {
-
-constexpr int64_t kTokensVersion = 1;
-constexpr const char* kTokensSchemaV1 = R"sql(
-CREATE TABLE IF NOT EXISTS api_tokens(
-  token_id INTEGER PRIMARY KEY,
-  token_hash TEXT NOT NULL UNIQUE,
-  hint TEXT NOT NULL,
-  name TEXT NOT NULL,
-  role TEXT NOT NULL CHECK (role IN ('reader', 'editor', 'admin')),
-  created_ms INTEGER NOT NULL,
-  revoked_ms INTEGER
-);
-)sql";
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // 32 random bytes from the kernel, base64url without padding: "pd_" + 43 chars.
 Result<std::string> random_token() {
@@ -96,6 +79,41 @@ Result<std::string> random_token() {
   return out;
 }
 
+}  // namespace
+
+Result<NewToken> make_token(std::string_view role, std::string_view name) {
+  if (role != "reader" && role != "editor" && role != "admin")
+    return make_error(ErrorCode::InvalidArgument, "role must be reader, editor or admin, not '" + std::string(role) + "'");
+  if (name.empty() || name.size() > 200)
+    return make_error(ErrorCode::InvalidArgument, "a token needs a name of 1 to 200 bytes");
+  auto token = random_token();
+  if (!token) return token.take_error();
+  NewToken out;
+  out.token = std::move(token.value());
+  out.info.name = std::string(name);
+  out.info.role = std::string(role);
+  out.info.hint = out.token.substr(0, 7);
+  out.info.created_ms = now_ms();
+  return out;
+}
+
+// ---- the SQLite token table ------------------------------------------------
+
+namespace {
+
+constexpr int64_t kTokensVersion = 1;
+constexpr const char* kTokensSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS api_tokens(
+  token_id INTEGER PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  hint TEXT NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('reader', 'editor', 'admin')),
+  created_ms INTEGER NOT NULL,
+  revoked_ms INTEGER
+);
+)sql";
+
 class SqliteTokenStore final : public TokenStore {
  public:
   explicit SqliteTokenStore(std::unique_ptr<sqlite::Db> db) : db_(std::move(db)) {}
@@ -121,18 +139,9 @@ class SqliteTokenStore final : public TokenStore {
   }
 
   Result<NewToken> create(std::string_view role, std::string_view name) override {
-    if (role != "reader" && role != "editor" && role != "admin")
-      return make_error(ErrorCode::InvalidArgument, "role must be reader, editor or admin, not '" + std::string(role) + "'");
-    if (name.empty() || name.size() > 200)
-      return make_error(ErrorCode::InvalidArgument, "a token needs a name of 1 to 200 bytes");
-    auto token = random_token();
-    if (!token) return token.take_error();
-    NewToken out;
-    out.token = std::move(token.value());
-    out.info.name = std::string(name);
-    out.info.role = std::string(role);
-    out.info.hint = out.token.substr(0, 7);
-    out.info.created_ms = now_ms();
+    auto made = make_token(role, name);
+    if (!made) return made.take_error();
+    NewToken out = std::move(*made);
     std::lock_guard lock(mu_);
     auto st = db_->prepare("INSERT INTO api_tokens(token_hash, hint, name, role, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!st) return st.take_error();

@@ -47,6 +47,15 @@ class TokenStore {
 // schemas are refused the same way), creating the table on first use.
 Result<std::unique_ptr<TokenStore>> open_sqlite_token_store(const std::string& path);
 
+// The token table in the store at `url_or_path`: PostgreSQL for a
+// postgresql:// URL, else the SQLite file (see open_store in store_factory.h).
+Result<std::unique_ptr<TokenStore>> open_token_store(const std::string& url_or_path);
+
+// A new token before it is stored (id 0): checks role and name as create()
+// does, draws 32 random bytes from the kernel ("pd_" + 43 base64url chars).
+// Shared by the backends.
+Result<NewToken> make_token(std::string_view role, std::string_view name);
+
 // The one JSON shape of a token (CLI `token list --json` and the HTTP API):
 // {"id","name","role","hint","created","revoked": time or null}; never the secret.
 nlohmann::json to_json(const TokenInfo& t);

@@ -8,6 +8,7 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   antlr4 libantlr4-runtime-dev
   libsqlite3-dev sqlite3 libssl-dev
+  postgresql libpq-dev
   nlohmann-json3-dev libcli11-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   clang libclang-rt-14-dev
@@ -28,6 +29,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# PostgreSQL refuses to run as root, and the tests (run as root on the CI
+# machines) start throwaway clusters: they run them as this unprivileged
+# system user (tests/postgres/cluster.h). Debian's package starts no cluster
+# we use; the tests make their own in temporary directories.
+if [ "$(id -u)" -eq 0 ] && ! id paydomain-pg >/dev/null 2>&1; then
+  echo "setup: creating the system user paydomain-pg (runs the tests' PostgreSQL)"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin paydomain-pg
 fi
 
 # Node.js and npm come with the machine image (a newer build than Debian's);

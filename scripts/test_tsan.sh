@@ -2,7 +2,7 @@
 # The ThreadSanitizer pass of `make test`: the concurrent parts of the server
 # and the store (worker pools, the single-flight compiled cache, the head
 # watcher, the token cache, the transport's sessions) under TSan.
-#   $1  the TSan build (paydomain, server_unit_tests, store_tests)
+#   $1  the TSan build (paydomain, server_unit_tests, store_tests, store_backend_tests)
 #   $2  the test build, whose end-to-end server tests drive the TSan server
 # Any race report fails the pass and is printed.
 set -euo pipefail
@@ -19,9 +19,10 @@ status=0
 echo "tsan: in-process server and store tests"
 "$TSAN/tests/server/server_unit_tests" --gtest_brief=1 || status=1
 "$TSAN/tests/domain_store/store_tests" --gtest_brief=1 || status=1
+"$TSAN/tests/postgres/store_backend_tests" --gtest_brief=1 || status=1
 echo "tsan: the end-to-end server tests against a TSan server"
 PAYDOMAIN_BIN="$PWD/$TSAN/cli/paydomain" ctest --test-dir "$TESTBUILD" --output-on-failure -j "$(nproc)" \
-  --timeout 600 -R '^(Api|Writes|WriteIsolation|Load|Hardening|Framing|Connections|Shutdown)\.' || status=1
+  --timeout 600 -R '^(Api|Writes|WriteIsolation|Load|Hardening|Framing|Connections|Shutdown)\.|^postgres_serve_tests$' || status=1
 
 if compgen -G "$reports/report*" >/dev/null; then
   cat "$reports"/report*

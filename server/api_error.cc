@@ -27,6 +27,7 @@ ApiError store_error(const store::Error& e, std::string_view path) {
     case ErrorCode::Conflict: status = 409; break;
     case ErrorCode::IdempotencyMismatch: status = 409; break;
     case ErrorCode::Busy: status = 503; break;
+    case ErrorCode::Io: status = 503; break;  // the store is unreachable (the database is down): retry later
     default: status = 500;
   }
   // The store's own writer of its error (shared with the CLI) gives the

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "domain_store/store_factory.h"
 #include "server/metrics.h"
 
 namespace paydomain::server {
@@ -24,7 +25,7 @@ void HeadTracker::start(store::Rev head, const std::string& watch_db) {
   // Another process's commit wakes the watcher like one of ours; without a
   // file watch the poll finds it.
   if (!watch_db.empty()) {
-    auto watch = store::watch_sqlite_store(watch_db, [this] { notify_commit(); });
+    auto watch = store::watch_store(watch_db, [this] { notify_commit(); });
     if (watch) file_watch_ = std::move(watch.value());
   }
   watcher_ = std::thread([this] { watch_loop(); });
@@ -88,6 +89,7 @@ void HeadTracker::watch_loop() {
     commit_seen_ = false;
     lock.unlock();
     auto h = hooks_.read_head();
+    health_.note(h.ok() || h.error().code != store::ErrorCode::Io);
     lock.lock();
     bool fresh = false;
     if (h && *h > head_) {

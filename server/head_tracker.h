@@ -16,9 +16,9 @@
 #include <string>
 #include <thread>
 
-#include "domain_store/sqlite_store.h"
 #include "domain_store/store.h"
 #include "server/router.h"
+#include "server/store_health.h"
 
 namespace paydomain::server {
 
@@ -36,9 +36,9 @@ class HeadTracker {
   ~HeadTracker();  // stop() + join()
   void attach_metrics(Metrics* metrics) { metrics_ = metrics; }  // before start
 
-  // Starts following from `head`; with a non-empty `watch_db`, a file watch
-  // on that SQLite store wakes the watcher on every commit (poll only
-  // where the watch cannot be set up).
+  // Starts following from `head`; with a non-empty `watch_db` (a SQLite
+  // file or a postgresql:// URL), the store's watch (inotify, LISTEN)
+  // wakes the watcher on every commit (poll only where it cannot be set up).
   void start(store::Rev head, const std::string& watch_db);
   // Answers every waiter now (at the current head) and stops following.
   void stop();
@@ -52,6 +52,9 @@ class HeadTracker {
   // false (and `done` untouched) when not following: answer at once.
   bool wait(store::Rev after, Clock::time_point deadline, Done& done);
   size_t waiting() const;  // parked long-polls
+  // Whether the watcher's last head read reached the store (and since when
+  // it has not): a replica keeps evaluating during a database outage.
+  const StoreHealth& store_health() const { return health_; }
 
  private:
   struct Waiter {
@@ -72,6 +75,7 @@ class HeadTracker {
   bool commit_seen_ = false;  // a commit (ours, or another process's) to pick up
   std::thread watcher_;
   std::unique_ptr<store::StoreWatch> file_watch_;  // null: poll only
+  StoreHealth health_;
 };
 
 }  // namespace paydomain::server

@@ -78,6 +78,10 @@ std::string Metrics::render() const {
   gauge("paydomain_open_connections", "Open HTTP connections.", open_connections.load());
   gauge("paydomain_writes_pending", "Commits and reverts queued or running on the write thread.", writes_pending.load());
   gauge("paydomain_head_waiters", "Long-polls (GET /v1/head?wait_after) waiting for a new head.", head_waiters.load());
+  const int64_t down_since = store_unreachable_since_ms.load();
+  gauge("paydomain_store_up", "1 while the store answers the head watcher, 0 while it cannot be reached.", down_since == 0);
+  gauge("paydomain_store_unreachable_since_seconds",
+        "Unix time of the first failed store read of the current outage; 0 while the store answers.", down_since / 1000);
   counter("paydomain_rejected_connections_total", "Connections refused over the connection cap.",
           rejected_connections.load());
   counter("paydomain_evicted_connections_total",

@@ -31,6 +31,7 @@ class Metrics {
   std::atomic<int64_t> open_connections{0};   // gauge
   std::atomic<int64_t> writes_pending{0};     // gauge: commits and reverts queued or running
   std::atomic<int64_t> head_waiters{0};       // gauge: long-polls waiting for a new head
+  std::atomic<int64_t> store_unreachable_since_ms{0};  // gauge: 0 while the store answers
   std::atomic<uint64_t> rejected_connections{0};  // over the connection cap (global or per client)
   std::atomic<uint64_t> evicted_connections{0};   // idle ones closed to make room at the cap
 

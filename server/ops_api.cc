@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "domain_store/json.h"
 #include "server/json_util.h"
 #include "server/metrics.h"
 #include "server/openapi.h"
@@ -78,7 +79,11 @@ void OpsApi::add_routes(Router& r) {
   r.add("GET", "/readyz", Access::Public, [this](Request&, const Caller&, Done d) {
     if (stopping_ && stopping_()) return d(error_response(503, "stopping", "the server is shutting down"));
     if (!compiled_.head()) return d(error_response(503, "not-ready", "the head revision is not compiled yet"));
-    d(json_response(200, {{"status", "ready"}, {"head", head_.head()}}));
+    // Still ready without the store: compiled revisions keep evaluating.
+    nlohmann::json store = {{"reachable", true}};
+    if (auto since = head_.store_health().unreachable_since_ms())
+      store = {{"reachable", false}, {"since", store::format_time(*since)}};
+    d(json_response(200, {{"status", "ready"}, {"head", head_.head()}, {"store", store}}));
   });
   r.add("GET", "/metrics", Access::Public, [this](Request&, const Caller&, Done d) {
     Response res;
@@ -88,6 +93,7 @@ void OpsApi::add_routes(Router& r) {
       metrics_->cache_evictions.store(st.evictions);
       metrics_->writes_pending.store(workers_.writes_pending());
       metrics_->head_waiters.store(static_cast<int64_t>(head_.waiting()));
+      metrics_->store_unreachable_since_ms.store(head_.store_health().unreachable_since_ms().value_or(0));
       res.body = metrics_->render();
     }
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";

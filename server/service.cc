@@ -1,17 +1,18 @@
 #include "server/service.h"
 
-#include "domain_store/sqlite_store.h"
+#include "domain_store/store_factory.h"
 
 namespace paydomain::server {
 
 paydomain::Result<std::unique_ptr<Service>, std::string> Service::open(const ServiceConfig& config) {
   std::unique_ptr<Service> s(new Service(config));
   const ServiceConfig& c = s->config_;
-  auto st = store::open_sqlite_store(c.db_path);
-  if (!st) return "cannot open store " + c.db_path + ": " + st.error().message;
+  auto st = store::open_store(c.db_path);
+  if (!st) return "cannot open store " + store::store_display_name(c.db_path) + ": " + st.error().message;
   s->store_ = std::move(st.value());
-  auto tokens = store::open_sqlite_token_store(c.db_path);
-  if (!tokens) return "cannot open the token table of " + c.db_path + ": " + tokens.error().message;
+  auto tokens = store::open_token_store(c.db_path);
+  if (!tokens)
+    return "cannot open the token table of " + store::store_display_name(c.db_path) + ": " + tokens.error().message;
   s->tokens_ = std::move(tokens.value());
 
   Service* self = s.get();

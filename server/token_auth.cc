@@ -43,7 +43,12 @@ std::optional<Caller> TokenAuth::authenticate(std::string_view token) {
     Access role;
     if (access_from_string(found->role, role)) caller = Caller{found->name, role};
   } else if (found.error().code != store::ErrorCode::NotFound) {
-    cacheable = false;  // a busy database is not an answer about the token
+    // A busy or unreachable database is no answer about the token: the last
+    // answer, even expired, stands until it can answer again.
+    if (!key) return std::nullopt;
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(*key);
+    return it != cache_.end() ? it->second.caller : std::nullopt;
   }
   if (cacheable) {
     std::lock_guard lock(mu_);

@@ -4,113 +4,22 @@
 
 #include <chrono>
 #include <map>
-#include <set>
 #include <thread>
 
+#include "domain_store/commit_prep.h"
 #include "domain_store/objects.h"
 #include "domain_store/sqlite/schema.h"
 #include "domain_store/sqlite/sqlite_store_impl.h"
 
 namespace paydomain::store::sqlite {
 
-struct SqliteStore::PreparedOp {
-  Op op;                              // text is canonical
-  std::optional<dsl::Object> object;  // parsed, for insert/update
-  int64_t object_id = 0;              // filled inside the transaction
-};
-
-namespace {
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// FNV-1a over a length-prefixed serialisation: identifies "the same commit"
-// for idempotent retries (not a security boundary).
-class Hasher {
- public:
-  void add(std::string_view s) {
-    add_raw(std::to_string(s.size()) + ":");
-    add_raw(s);
-  }
-  std::string hex() const {
-    char buf[17];
-    snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h_));
-    return buf;
-  }
-
- private:
-  void add_raw(std::string_view s) {
-    for (unsigned char c : s) h_ = (h_ ^ c) * 1099511628211ull;
-  }
-  uint64_t h_ = 14695981039346656037ull;
-};
-
-std::string request_hash(const CommitRequest& r, const std::vector<Op>& ops) {
-  Hasher h;
-  h.add(std::to_string(r.base));
-  h.add(r.author);
-  h.add(r.message);
-  for (const Op& op : ops) {
-    h.add(to_string(op.type));
-    h.add(op.key.str());
-    h.add(op.text);
-    h.add(op.path);
-  }
-  return h.hex();
-}
-
-std::string conflict_message(Rev base, const std::vector<Conflict>& conflicts) {
-  std::string m = std::to_string(conflicts.size()) + " object(s) changed since revision " + std::to_string(base) + ":";
-  for (const Conflict& c : conflicts) {
-    // append(), not operator+ chains: GCC 12 -Wrestrict false positive at -O2.
-    m.append(" ").append(c.key.display()).append(" (by");
-    for (Rev r : c.revisions) m.append(" ").append(std::to_string(r));
-    m.append(")");
-  }
-  return m;
-}
-
-}  // namespace
-
 Result<CommitResult> SqliteStore::commit(const CommitRequest& request) {
-  if (request.ops.empty()) return make_error(ErrorCode::EmptyCommit, "nothing to commit: no operations");
-  if (request.base < 0) return make_error(ErrorCode::InvalidArgument, "the base revision must be 0 or more");
-  if (request.author.empty()) return make_error(ErrorCode::InvalidArgument, "a commit needs an author");
-  if (request.message.empty()) return make_error(ErrorCode::InvalidArgument, "a commit needs a message");
-
   // Parse and canonicalise outside the write lock: it is the costly part
   // and threads may do it in parallel.
-  std::vector<PreparedOp> ops;
-  std::set<ObjectKey> seen;
-  Error invalid = make_error(ErrorCode::Invalid, "");
-  for (const Op& op : request.ops) {
-    if (!seen.insert(op.key).second) {
-      return make_error(ErrorCode::InvalidArgument, "the commit touches " + op.key.display() + " twice");
-    }
-    if (op.key.id.empty()) return make_error(ErrorCode::InvalidArgument, "an operation has an empty object id");
-    PreparedOp p{op, std::nullopt, 0};
-    if (op.type != OpType::Remove) {
-      auto parsed = parse_object_text(op.key, op.text);
-      if (!parsed) {
-        for (auto& d : parsed.error().diagnostics) invalid.diagnostics.push_back(d);
-        continue;
-      }
-      p.op.text = std::move(parsed->canonical);
-      p.object = std::move(parsed->object);
-    } else {
-      p.op.text.clear();
-    }
-    ops.push_back(std::move(p));
-  }
-  if (!invalid.diagnostics.empty()) {
-    invalid.message = "the commit's objects do not parse: " + std::to_string(invalid.diagnostics.size()) + " error(s)";
-    return invalid;
-  }
-  std::vector<Op> canonical_ops;
-  for (const auto& p : ops) canonical_ops.push_back(p.op);
-  const std::string hash = request_hash(request, canonical_ops);
+  auto prepared = prepare_commit(request);
+  if (!prepared) return prepared.take_error();
+  std::vector<PreparedOp>& ops = prepared->ops;
+  const std::string& hash = prepared->hash;
 
   std::lock_guard lock(write_mu_);
   for (int attempt = 1;; ++attempt) {
@@ -282,10 +191,8 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::
     }
     if (op.type != OpType::Remove) {
       std::string path = op.path;
-      // Appended after every existing object of its file, in commit order
-      // (2^22 per revision: a commit of more than 10,000 objects must not
-      // interleave with the next revision's, as rev * 10000 did).
-      int64_t ordinal = (int64_t{1} << 40) + rev * (int64_t{1} << 22) + seq;
+      // Appended after every existing object of its file, in commit order.
+      int64_t ordinal = appended_ordinal(rev, seq);
       if (auto kept = kept_place.find(p->object_id); kept != kept_place.end()) {
         if (path.empty() || path == kept->second.first) {
           path = kept->second.first;

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <vector>
 
+#include "domain_store/commit_prep.h"
 #include "domain_store/head_cache.h"
 #include "domain_store/sqlite/db.h"
 #include "domain_store/sqlite_store.h"
@@ -45,7 +46,6 @@ class SqliteStore final : public Store {
   };
   Result<Lease> reader();
 
-  struct PreparedOp;
   Result<CommitResult> try_commit(const CommitRequest& request, std::vector<PreparedOp>& ops,
                                   const std::string& hash);
   Status refresh_cache(Db& db, Rev head);

@@ -167,7 +167,7 @@ bool HttpClient::closed_by_peer(std::chrono::milliseconds within) {
 namespace {
 std::string token_for(const std::string& db, const std::string& role, const std::string& name) {
   std::string out;
-  int rc = run_command(paydomain_bin() + " token create --db " + db + " --role " + role + " --name " + name +
+  int rc = run_command(paydomain_bin() + " token create --db '" + db + "' --role " + role + " --name " + name +
                            " 2>/dev/null",
                        &out);
   if (rc != 0) throw std::runtime_error("token create failed");
@@ -177,21 +177,25 @@ std::string token_for(const std::string& db, const std::string& role, const std:
 std::atomic<int> counter{0};
 }  // namespace
 
-ServerProcess::ServerProcess(const std::string& extra_flags) {
+ServerProcess::ServerProcess(const std::string& extra_flags) : ServerProcess(extra_flags, "") {}
+
+ServerProcess::ServerProcess(const std::string& extra_flags, const std::string& store) {
   dir_ = std::filesystem::temp_directory_path() /
          ("paydomain-server-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)));
   std::filesystem::remove_all(dir_);
   std::filesystem::create_directories(dir_);
+  db_ = store.empty() ? (dir_ / "store.db").string() : store;
   std::string out;
-  if (run_command(paydomain_bin() + " init --db " + db() + " --from " + source_dir() + "/examples/acme 2>&1", &out) !=
-      0)
+  bool exists = !store.empty() && run_command(paydomain_bin() + " log --db '" + db_ + "' >/dev/null 2>&1") == 0;
+  if (!exists && run_command(paydomain_bin() + " init --db '" + db_ + "' --from " + source_dir() + "/examples/acme 2>&1",
+                             &out) != 0)
     throw std::runtime_error("init failed: " + out);
   tokens_.reader = token_for(db(), "reader", "core");
   tokens_.editor = token_for(db(), "editor", "ann");
   tokens_.admin = token_for(db(), "admin", "root");
 
   std::string log = (dir_ / "server.log").string();
-  std::string cmd = "exec " + paydomain_bin() + " serve --db " + db() +
+  std::string cmd = "exec " + paydomain_bin() + " serve --db '" + db() + "'" +
                     " --listen 127.0.0.1:0 --threads 2 " +
                     (extra_flags.find("--head-poll-ms") == std::string::npos ? "--head-poll-ms 50 " : "") + extra_flags +
                     " >" + log + " 2>&1";

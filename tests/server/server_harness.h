@@ -64,12 +64,16 @@ class ServerProcess {
  public:
   // Extra `serve` flags, e.g. "--body-limit 1000 --read-timeout-ms 500".
   explicit ServerProcess(const std::string& extra_flags = "");
+  // On the store at `db` (a path or postgresql:// URL; "" = a new file in
+  // dir()): seeded from examples/acme unless it is a store already (another
+  // replica's), with tokens of its own.
+  ServerProcess(const std::string& extra_flags, const std::string& db);
   ~ServerProcess();
 
   uint16_t port() const { return port_; }
   const Tokens& tokens() const { return tokens_; }
   const std::filesystem::path& dir() const { return dir_; }
-  std::string db() const { return (dir_ / "store.db").string(); }
+  const std::string& db() const { return db_; }
   std::string log() const;  // the server's stdout+stderr so far
   pid_t pid() const { return pid_; }
 
@@ -82,6 +86,7 @@ class ServerProcess {
 
  private:
   std::filesystem::path dir_;
+  std::string db_;
   Tokens tokens_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;

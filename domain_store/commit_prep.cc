@@ -1,0 +1,97 @@
+#include "domain_store/commit_prep.h"
+
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+#include "domain_store/objects.h"
+
+namespace paydomain::store {
+namespace {
+
+// FNV-1a over a length-prefixed serialisation: identifies "the same commit"
+// for idempotent retries (not a security boundary).
+class Hasher {
+ public:
+  void add(std::string_view s) {
+    add_raw(std::to_string(s.size()) + ":");
+    add_raw(s);
+  }
+  std::string hex() const {
+    char buf[17];
+    snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h_));
+    return buf;
+  }
+
+ private:
+  void add_raw(std::string_view s) {
+    for (unsigned char c : s) h_ = (h_ ^ c) * 1099511628211ull;
+  }
+  uint64_t h_ = 14695981039346656037ull;
+};
+
+}  // namespace
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Result<PreparedCommit> prepare_commit(const CommitRequest& request) {
+  if (request.ops.empty()) return make_error(ErrorCode::EmptyCommit, "nothing to commit: no operations");
+  if (request.base < 0) return make_error(ErrorCode::InvalidArgument, "the base revision must be 0 or more");
+  if (request.author.empty()) return make_error(ErrorCode::InvalidArgument, "a commit needs an author");
+  if (request.message.empty()) return make_error(ErrorCode::InvalidArgument, "a commit needs a message");
+
+  PreparedCommit out;
+  std::set<ObjectKey> seen;
+  Error invalid = make_error(ErrorCode::Invalid, "");
+  for (const Op& op : request.ops) {
+    if (!seen.insert(op.key).second) {
+      return make_error(ErrorCode::InvalidArgument, "the commit touches " + op.key.display() + " twice");
+    }
+    if (op.key.id.empty()) return make_error(ErrorCode::InvalidArgument, "an operation has an empty object id");
+    PreparedOp p{op, std::nullopt, 0};
+    if (op.type != OpType::Remove) {
+      auto parsed = parse_object_text(op.key, op.text);
+      if (!parsed) {
+        for (auto& d : parsed.error().diagnostics) invalid.diagnostics.push_back(d);
+        continue;
+      }
+      p.op.text = std::move(parsed->canonical);
+      p.object = std::move(parsed->object);
+    } else {
+      p.op.text.clear();
+    }
+    out.ops.push_back(std::move(p));
+  }
+  if (!invalid.diagnostics.empty()) {
+    invalid.message = "the commit's objects do not parse: " + std::to_string(invalid.diagnostics.size()) + " error(s)";
+    return invalid;
+  }
+  Hasher h;
+  h.add(std::to_string(request.base));
+  h.add(request.author);
+  h.add(request.message);
+  for (const PreparedOp& p : out.ops) {
+    h.add(to_string(p.op.type));
+    h.add(p.op.key.str());
+    h.add(p.op.text);
+    h.add(p.op.path);
+  }
+  out.hash = h.hex();
+  return out;
+}
+
+std::string conflict_message(Rev base, const std::vector<Conflict>& conflicts) {
+  std::string m = std::to_string(conflicts.size()) + " object(s) changed since revision " + std::to_string(base) + ":";
+  for (const Conflict& c : conflicts) {
+    // append(), not operator+ chains: GCC 12 -Wrestrict false positive at -O2.
+    m.append(" ").append(c.key.display()).append(" (by");
+    for (Rev r : c.revisions) m.append(" ").append(std::to_string(r));
+    m.append(")");
+  }
+  return m;
+}
+
+}  // namespace paydomain::store

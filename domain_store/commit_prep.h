@@ -1,0 +1,44 @@
+// The backend-independent half of a commit: argument checks, parsing and
+// canonicalising each object (outside any lock: it is the costly part), the
+// request hash that makes idempotent retries recognisable, the ordinal of an
+// appended object and the conflict message. Every backend's commit uses it,
+// so their answers cannot drift.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain_store/result.h"
+#include "domain_store/types.h"
+#include "dsl/ast.h"
+
+namespace paydomain::store {
+
+struct PreparedOp {
+  Op op;                              // text is canonical ("" for a removal)
+  std::optional<dsl::Object> object;  // parsed, for insert/update
+  int64_t object_id = 0;              // the backend's id, filled inside its transaction
+};
+
+struct PreparedCommit {
+  std::vector<PreparedOp> ops;
+  std::string hash;  // identifies "the same commit" for an idempotency key
+};
+
+// EmptyCommit / InvalidArgument for a malformed request, Invalid (with
+// diagnostics) when an object's text does not parse.
+Result<PreparedCommit> prepare_commit(const CommitRequest& request);
+
+// "2 object(s) changed since revision 4: terminal a (by 5) ..."
+std::string conflict_message(Rev base, const std::vector<Conflict>& conflicts);
+
+// Where an object inserted (or moved) by revision `rev` as its seq-th
+// operation goes in its file: after every existing object, in commit order
+// (2^22 per revision, so a big commit never interleaves with the next).
+inline int64_t appended_ordinal(Rev rev, int64_t seq) { return (int64_t{1} << 40) + rev * (int64_t{1} << 22) + seq; }
+
+int64_t now_ms();  // Unix milliseconds
+
+}  // namespace paydomain::store
