@@ -26,7 +26,10 @@ struct ListenAddress {
 paydomain::Result<ListenAddress, std::string> parse_listen(const std::string& text);
 
 // 0 after a graceful stop; 1 when the store cannot be opened or the address
-// is unusable (the reason on stderr).
+// is unusable (the reason on stderr). A PostgreSQL store that cannot be
+// opened is retried with backoff until it opens (a replica started during
+// an outage comes up when the database returns) or SIGTERM/SIGINT arrives
+// (exit 0); a SQLite store fails at once.
 int serve(const ServeOptions& options);
 
 }  // namespace paydomain::server

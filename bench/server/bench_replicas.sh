@@ -6,7 +6,11 @@
 #      answer, median and max over ROUNDS (target p99 <= 100 ms);
 #   2. evaluation at head on 1 replica vs on 3 replicas at once (wrk):
 #      requests/s and server CPU per request, which must not grow with the
-#      number of replicas (evaluations do not touch the store).
+#      number of replicas (evaluations do not touch the store);
+#   3. commits over HTTP through 1 replica vs 3 (wrk, the same 12
+#      connections in all, each commit inserting a new object on an old
+#      base, so every one is rebased, none conflicts): commits/s, and the
+#      revisions made against the commits acknowledged.
 # Usage: bench/server/bench_replicas.sh [BUILD_DIR]   (default build/release)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -125,3 +129,51 @@ measure "$A"
 start_replica C
 C="http://127.0.0.1:$PORT_C"
 measure "$A" "$B" "$C"
+
+# ---- 3: commits over HTTP on 1 replica vs 3 ---------------------------------
+cat > "$WORK/commit.lua" <<'LUA'
+-- Each request inserts a new category (prefix from the script argument,
+-- then a counter) on base 1: disjoint objects, so the store rebases.
+local prefix, n = "x", 0
+function init(args) prefix = args[1] end
+function request()
+  n = n + 1
+  local id = prefix .. "_" .. n
+  local body = '{"base": 1, "message": "bench", "ops": [{"op": "insert", "kind": "category", "id": "' .. id ..
+    '", "text": "category ' .. id .. ' { name \\"B\\" }"}]}'
+  return wrk.format("POST", nil, nil, body)
+end
+LUA
+head_rev() { curl -sf -H "Authorization: Bearer $READER" "$A/v1/head" | grep -o '"revision":[0-9]*' | grep -o '[0-9]*$'; }
+# commits CONNS_PER_REPLICA URL...: wrk on each URL at once; prints commits/s and checks density.
+commits() {
+  local conns=$1; shift
+  local pids=() i=0 url before after ok=0 total=0
+  before=$(head_rev)
+  for url in "$@"; do
+    wrk -t1 -c"$conns" -d"${DURATION}s" -s "$WORK/commit.lua" \
+      -H "Authorization: Bearer $EDITOR" -H "Content-Type: application/json" \
+      "$url/v1/commits" -- "c$#r${i}" > "$WORK/wrkc.$i.txt" &
+    pids+=($!); i=$((i + 1))
+  done
+  wait "${pids[@]}"
+  after=$(head_rev)
+  for f in "$WORK"/wrkc.*.txt; do
+    local reqs bad
+    reqs=$(awk '/requests in/ {print $1}' "$f")
+    bad=$(awk '/Non-2xx/ {print $5}' "$f"); bad=${bad:-0}
+    ok=$((ok + reqs - bad)); total=$((total + reqs))
+    grep -E "Non-2xx|Socket errors" "$f" || true
+  done
+  rm -f "$WORK"/wrkc.*.txt
+  # wrk stops with up to one request per connection in flight, which may
+  # still land: revisions made = acknowledged + 0..(all connections).
+  awk -v n="$#" -v c="$conns" -v ok="$ok" -v d="$DURATION" -v made=$((after - before)) 'BEGIN {
+    bad = (made < ok || made > ok + n * c) ? ": MISMATCH" : ""
+    printf "  %d replica(s) x %d connections: %.0f commits/s (%d acknowledged, %d revisions made%s)\n",
+      n, c, ok / d, ok, made, bad }'
+}
+echo "commits (one new object each, rebased) over HTTP, 12 connections in all, ${DURATION}s:"
+commits 12 "$A"
+commits 4 "$A" "$B" "$C"
+echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "domain_store/store_factory.h"
 #include "domain_store/working_copy.h"
 
 namespace paydomain::store::testing {
@@ -76,15 +77,19 @@ CommitRequest request(Rev base, std::vector<Op> ops, const std::string& message)
   return r;
 }
 
-Result<std::unique_ptr<Store>> make_store(const std::string& path) { return init_sqlite_store(path); }
+Result<std::unique_ptr<Store>> make_store(const std::string& location) { return init_store(location); }
 
-std::unique_ptr<Store> seeded_store(const std::string& path) {
-  auto store = make_store(path);
-  EXPECT_TRUE(store.ok()) << store.error().message;
-  if (!store.ok()) return nullptr;
+void seed(Store& store) {
   CommitRequest r = request(0, {}, "seed");
-  auto done = commit_sources(**store, {dsl::SourceFile{"/wc/domain.pd", kSampleDomain}}, "/wc", r);
-  EXPECT_TRUE(done.ok()) << done.error().message;
+  auto done = commit_sources(store, {dsl::SourceFile{"/wc/domain.pd", kSampleDomain}}, "/wc", r);
+  EXPECT_TRUE(done.ok()) << describe_error(done);
+}
+
+std::unique_ptr<Store> seeded_store(const std::string& location) {
+  auto store = make_store(location);
+  EXPECT_TRUE(store.ok()) << describe_error(store);
+  if (!store.ok()) return nullptr;
+  seed(**store);
   return std::move(*store);
 }
 

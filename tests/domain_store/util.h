@@ -34,18 +34,23 @@ Op update(const std::string& kind_colon_id, const std::string& text);
 Op remove(const std::string& kind_colon_id);
 CommitRequest request(Rev base, std::vector<Op> ops, const std::string& message = "change");
 
-// The one place the tests make a store: a new, empty one at `path` (revision
-// 0). Today SQLite; a backend parameter goes here when another backend is
-// tested with the same tests.
-Result<std::unique_ptr<Store>> make_store(const std::string& path);
+// The one place the tests make a store: a new, empty one (revision 0) at
+// `location`, a SQLite file path or a postgresql:// URL (store_factory.h).
+// The Backends suites (tests/postgres/backends.h) pass each backend's
+// location; SQLite-only tests pass a file path.
+Result<std::unique_ptr<Store>> make_store(const std::string& location);
+
+// Commits kSampleDomain to an empty `store` as revision 1.
+void seed(Store& store);
 
 // A store made by make_store and seeded with kSampleDomain (revision 1);
 // null (and a test failure) if that failed.
-std::unique_ptr<Store> seeded_store(const std::string& path);
+std::unique_ptr<Store> seeded_store(const std::string& location);
 
-// The setup most store tests share: a temp dir and, in it, a store seeded
-// with kSampleDomain at revision 1 (`dir.file("s.db")`). Alias it to name a
-// suite: `using Conflicts = SeededStore;`.
+// The setup of the SQLite-only store tests (files, working copy, diff): a
+// temp dir and, in it, a SQLite store seeded with kSampleDomain at revision
+// 1 (`dir.file("s.db")`). Semantics shared by every backend are tested in
+// the Backends suites instead, which seed through seeded_store too.
 class SeededStore : public ::testing::Test {
  protected:
   void SetUp() override {

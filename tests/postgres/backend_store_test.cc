@@ -1,5 +1,6 @@
-// The store's semantics on every backend: the cases of
-// tests/domain_store/store_test.cc and conflict_test.cc, parameterised.
+// The store's semantics on every backend (SQLite file, PostgreSQL database):
+// commits, checkout, history, validation, idempotency, a second instance and
+// its watch, rebase and conflicts, revert, restore, threads sharing a store.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -17,7 +18,7 @@ namespace {
 
 
 TEST_P(Backends, InitStartsAtTheEmptyRevisionZero) {
-  auto store = init_store(location());
+  auto store = make_store(location());
   ASSERT_OK(store);
   auto head = (*store)->head();
   ASSERT_OK(head);

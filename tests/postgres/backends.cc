@@ -1,6 +1,5 @@
 #include "tests/postgres/backends.h"
 
-#include "domain_store/working_copy.h"
 #include "tests/postgres/cluster.h"
 
 namespace paydomain::store::testing {
@@ -41,7 +40,7 @@ std::string Backends::missing_location() {
 }
 
 std::unique_ptr<Store> Backends::init() {
-  auto s = init_store(location_);
+  auto s = make_store(location_);
   EXPECT_TRUE(s.ok()) << describe_error(s);
   return s.ok() ? std::move(*s) : nullptr;
 }
@@ -52,16 +51,6 @@ std::unique_ptr<Store> Backends::open() {
   return s.ok() ? std::move(*s) : nullptr;
 }
 
-void seed(Store& store) {
-  CommitRequest r = request(0, {}, "seed");
-  auto done = commit_sources(store, {dsl::SourceFile{"/wc/domain.pd", kSampleDomain}}, "/wc", r);
-  EXPECT_TRUE(done.ok()) << describe_error(done);
-}
-
-std::unique_ptr<Store> Backends::seeded() {
-  auto s = init();
-  if (s) seed(*s);
-  return s;
-}
+std::unique_ptr<Store> Backends::seeded() { return seeded_store(location_); }
 
 }  // namespace paydomain::store::testing

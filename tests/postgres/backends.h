@@ -30,18 +30,17 @@ class Backends : public ::testing::TestWithParam<Backend> {
   // A location where no store exists (open must say NotFound / NotAStore).
   std::string missing_location();
 
+  // make_store / open_store at location(); null and a test failure if that
+  // failed.
   std::unique_ptr<Store> init();
   std::unique_ptr<Store> open();
-  // A store at location() seeded with kSampleDomain as revision 1.
+  // seeded_store(location()): kSampleDomain as revision 1.
   std::unique_ptr<Store> seeded();
 
   TempDir dir_;
   std::string location_;
   int made_ = 0;
 };
-
-// A store seeded with kSampleDomain (revision 1) from any backend.
-void seed(Store& store);
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
 

@@ -38,7 +38,7 @@ class PostgresCli : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-TEST_F(PostgresCli, InitCommitLogCheckoutFsckTokensCopy) {
+TEST_F(PostgresCli, EveryStoreCommandTakesAPostgresUrl) {
   const std::string acme = source_dir() + "/examples/acme", wc = (dir_ / "wc").string();
   ASSERT_EQ(run("init --db " + db() + " --from " + acme + " -m import --author ops"), 0) << err();
   EXPECT_NE(run("init --db " + db()), 0) << "a second init is refused";
@@ -63,18 +63,30 @@ TEST_F(PostgresCli, InitCommitLogCheckoutFsckTokensCopy) {
   ASSERT_EQ(run("checkout 1 --db " + db() + " -o " + (dir_ / "wc1").string()), 0) << err();
   EXPECT_NE(slurp_file(dir_ / "wc1" / "tariffs.pd").find(": 2.5% of amount"), std::string::npos);
   ASSERT_EQ(run("fsck --db " + db()), 0) << err();
+  ASSERT_EQ(run("show 2 --db " + db() + " --json", &out), 0) << err();
+  EXPECT_EQ(nlohmann::json::parse(out)["author"], "anna") << out;
 
   std::string token;
   ASSERT_EQ(run("token create --db " + db() + " --role reader --name core", &token), 0) << err();
   ASSERT_EQ(run("token list --db " + db() + " --json", &out), 0) << err();
   EXPECT_EQ(nlohmann::json::parse(out).size(), 1u);
+  std::string made;
+  ASSERT_EQ(run("token create --db " + db() + " --role reader --name temp --json", &made), 0) << err();
+  ASSERT_EQ(run("token revoke " + std::to_string(nlohmann::json::parse(made)["id"].get<int64_t>()) + " --db " + db()), 0)
+      << err();
+  ASSERT_EQ(run("token list --db " + db() + " --json", &out), 0) << err();
+  auto tokens = nlohmann::json::parse(out)["tokens"];
+  ASSERT_EQ(tokens.size(), 2u) << out;
+  int revoked = 0;
+  for (const auto& t : tokens) revoked += t["revoked"].is_string() ? (t["name"] == "temp" ? 1 : 100) : 0;
+  EXPECT_EQ(revoked, 1) << "only the revoked one says so: " << out;
 
   // To a SQLite file and back into a new database: identical, tokens too.
   const std::string file = (dir_ / "copy.db").string();
   ASSERT_EQ(run("copy --from " + db() + " --to " + file + " --json", &out), 0) << err();
   auto report = nlohmann::json::parse(out);
   EXPECT_EQ(report["head"], 2);
-  EXPECT_EQ(report["tokens"], 1);
+  EXPECT_EQ(report["tokens"], 2);
   EXPECT_EQ(report["revisions_verified"], 3);
   std::string back = PgCluster::shared()->create_database();
   ASSERT_EQ(run("copy --from " + file + " --to '" + back + "'", &out), 0) << err();
@@ -83,6 +95,19 @@ TEST_F(PostgresCli, InitCommitLogCheckoutFsckTokensCopy) {
   ASSERT_EQ(run("log --db '" + back + "' --json", &log_back), 0) << err();
   EXPECT_EQ(nlohmann::json::parse(log_back), log);
   EXPECT_NE(run("copy --from " + file + " --to '" + back + "'"), 0) << "never into an existing store";
+
+  // backup of a database writes a SQLite file with the same history.
+  const std::string saved = (dir_ / "backup.db").string();
+  ASSERT_EQ(run("backup " + saved + " --db " + db()), 0) << err();
+  std::string log_saved;
+  ASSERT_EQ(run("log --db " + saved + " --json", &log_saved), 0) << err();
+  EXPECT_EQ(nlohmann::json::parse(log_saved), log);
+
+  // restore: head becomes revision 1 again, as a new revision.
+  ASSERT_EQ(run("restore 1 --db " + db() + " -m back --author ops --json", &out), 0) << err();
+  EXPECT_EQ(nlohmann::json::parse(out)["revision"], 3) << out;
+  ASSERT_EQ(run("checkout head --db " + db() + " -o " + (dir_ / "wc3").string()), 0) << err();
+  EXPECT_NE(slurp_file(dir_ / "wc3" / "tariffs.pd").find(": 2.5% of amount"), std::string::npos);
 }
 
 }  // namespace

@@ -120,5 +120,52 @@ TEST(Replicas, ADatabaseOutageKeepsEvaluationsAndRefusesWrites) {
   EXPECT_EQ(s.terminate(), 0) << s.log();
 }
 
+// What a replica keeps in memory is never needed for correctness: a keyed
+// commit retried on another replica is answered with the revision the
+// first made (one revision, the retry marked replayed), and a token made
+// through one replica works on the other until it is revoked through either.
+TEST(Replicas, IdempotencyKeysAndTokensHoldAcrossReplicas) {
+  std::string why;
+  auto* cluster = PgCluster::shared(&why);
+  ASSERT_NE(cluster, nullptr) << why;
+  std::string url = cluster->create_database();
+  ServerProcess a("", url);
+  ServerProcess b("", url);
+
+  const char* keyed = R"({"base": 1, "message": "new category", "idempotency_key": "retry-me", "ops": [
+      {"op": "insert", "kind": "category", "id": "books", "text": "category books { name \"Books\" }"}]})";
+  auto first = a.call("POST", "/v1/commits", a.tokens().editor, keyed);
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(json::parse(first.body)["replayed"], false);
+  auto retried = b.call("POST", "/v1/commits", b.tokens().editor, keyed);
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(json::parse(retried.body)["revision"], json::parse(first.body)["revision"]);
+  EXPECT_EQ(json::parse(retried.body)["replayed"], true);
+  auto head = b.call("GET", "/v1/head", b.tokens().reader);
+  EXPECT_EQ(json::parse(head.body)["revision"], json::parse(first.body)["revision"]) << "one revision, not two";
+  // The same key with another commit is refused on any replica.
+  std::string other = keyed;
+  other.replace(other.find("new category"), 12, "another one!");
+  EXPECT_EQ(a.call("POST", "/v1/commits", a.tokens().editor, other).status / 100, 4);
+
+  auto made = a.call("POST", "/v1/tokens", a.tokens().admin, R"({"role": "reader", "name": "temp"})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string token = json::parse(made.body)["token"];
+  int64_t id = json::parse(made.body)["id"];
+  EXPECT_EQ(b.call("GET", "/v1/head", token).status, 200);
+  auto revoked = b.call("DELETE", "/v1/tokens/" + std::to_string(id), b.tokens().admin);
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(b.call("GET", "/v1/head", token).status, 401) << "at once on the replica that revoked it";
+  // On the other replica within its token cache's lifetime (bounded wait).
+  int status = 0;
+  for (int i = 0; i < 600 && status != 401; ++i) {
+    status = a.call("GET", "/v1/head", token).status;
+    if (status != 401) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(status, 401);
+  EXPECT_EQ(a.terminate(), 0) << a.log();
+  EXPECT_EQ(b.terminate(), 0) << b.log();
+}
+
 }  // namespace
 }  // namespace paydomain::testing
