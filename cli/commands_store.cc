@@ -15,6 +15,7 @@
 #include "dsl/checker.h"
 #include "dsl/json.h"
 #include "dsl/parser.h"
+#include "server/tests_gate.h"
 
 namespace paydomain::cli {
 namespace {
@@ -51,6 +52,10 @@ int fail(const Common& c, const st::Error& e, const std::vector<dsl::SourceFile>
     std::cerr << "\n";
   }
   if (!e.diagnostics.empty()) std::cerr << dsl::render_all(e.diagnostics, files ? *files : std::vector<dsl::SourceFile>{});
+  for (const auto& t : e.failing_tests) {
+    std::cerr << "  test \"" << t.name << "\" fails:\n";
+    for (const auto& f : t.failures) std::cerr << "    " << f << "\n";
+  }
   return kExitFindings;
 }
 
@@ -78,6 +83,26 @@ std::string default_author() {
 
 st::Result<std::unique_ptr<st::Store>> open(const Common& c) { return st::open_store(c.db); }
 
+// Every command that commits runs the domain's tests on the result
+// (server/tests_gate.h); --allow-failing-tests REASON lets failures through,
+// recorded in the revision. The CLI works on the store's file or database
+// directly, so its user holds the admin's power already.
+struct Gated {
+  std::string allow_failing_tests;
+  bool allow_given = false;
+  st::TestsGating gating() const {
+    return st::TestsGating{server::tests_gate(),
+                           allow_given ? std::optional<std::string>(allow_failing_tests) : std::nullopt};
+  }
+};
+
+void add_allow_failing_tests(CLI::App* cmd, Gated& g) {
+  cmd->add_option("--allow-failing-tests", g.allow_failing_tests,
+                  "Commit even though the domain's tests fail; REASON is recorded in the revision")
+      ->type_name("REASON")
+      ->each([&g](const std::string&) { g.allow_given = true; });
+}
+
 // Reads a working copy; IO problems are reported.
 CliResult<std::vector<dsl::SourceFile>> read_working_copy(const Common& c, const std::string& path) {
   dsl::Diagnostics diags;
@@ -93,6 +118,7 @@ CliResult<std::vector<dsl::SourceFile>> read_working_copy(const Common& c, const
 void print_revision_line(const st::RevisionInfo& r) {
   std::cout << r.rev << "  " << st::format_time(r.time_ms) << "  " << r.author << "  " << r.message;
   if (r.base != r.rev - 1 && r.rev > 0) std::cout << "  (made on " << r.base << ")";
+  if (r.failing_tests_allowed) std::cout << "  [failing tests allowed: " << *r.failing_tests_allowed << "]";
   std::cout << "\n";
 }
 
@@ -129,7 +155,7 @@ void add_common(CLI::App* cmd, Common& c, bool json) {
 
 // ---- commands ---------------------------------------------------------------
 
-struct InitOptions : Common {
+struct InitOptions : Common, Gated {
   std::string from, message = "initial import", author = default_author();
 };
 
@@ -156,7 +182,7 @@ int run_init(const InitOptions& o) {
   json out{{"db", st::store_display_name(o.db)}, {"head", 0}};
   if (!o.from.empty()) {
     st::CommitRequest r{0, o.author, o.message, {}, std::nullopt, std::nullopt};
-    auto done = st::commit_sources(**store, files, st::working_copy_root(o.from), r);
+    auto done = st::commit_sources(**store, files, st::working_copy_root(o.from), r, o.gating());
     if (!done) return fail(o, done.error(), &files);
     out["head"] = done->revision.rev;
     out["commit"] = st::to_json(*done);
@@ -169,7 +195,7 @@ int run_init(const InitOptions& o) {
   return kExitOk;
 }
 
-struct CommitOptions : Common {
+struct CommitOptions : Common, Gated {
   std::string path, message, author = default_author(), base, key;
 };
 
@@ -200,7 +226,7 @@ int run_commit(const CommitOptions& o) {
   if (!o.key.empty()) r.idempotency_key = o.key;
   auto files = read_working_copy(o, o.path);
   if (!files) return files.error().code;
-  auto done = st::commit_sources(**store, *files, root, r);
+  auto done = st::commit_sources(**store, *files, root, r, o.gating());
   if (!done) return fail(o, done.error(), &*files);
   // The working copy is now the new revision, unless the commit was rebased
   // over others' revisions, which the working copy does not hold: its base
@@ -297,7 +323,9 @@ int run_show(const ShowOptions& o) {
     return kExitOk;
   }
   std::cout << "revision " << info->rev << "\nauthor   " << info->author << "\ndate     " << st::format_time(info->time_ms)
-            << "\nbase     " << info->base << "\n\n    " << info->message << "\n\n";
+            << "\nbase     " << info->base << "\n";
+  if (info->failing_tests_allowed) std::cout << "tests    failing tests allowed: " << *info->failing_tests_allowed << "\n";
+  std::cout << "\n    " << info->message << "\n\n";
   std::cout << diff_text(diff, o.text, Colors{isatty(STDOUT_FILENO) == 1});
   return kExitOk;
 }
@@ -359,7 +387,7 @@ int run_checkout(const CheckoutOptions& o) {
   return kExitOk;
 }
 
-struct RevertOptions : Common {
+struct RevertOptions : Common, Gated {
   std::string rev, message, author = default_author(), key;
   bool restore = false;
 };
@@ -371,7 +399,8 @@ int run_revert(const RevertOptions& o) {
   if (!rev) return rev.error().code;
   st::CommitMeta meta{o.author, o.message, std::nullopt};
   if (!o.key.empty()) meta.idempotency_key = o.key;
-  auto done = o.restore ? st::restore_revision(**store, *rev, meta) : st::revert_revision(**store, *rev, meta);
+  auto done = o.restore ? st::restore_revision(**store, *rev, meta, o.gating())
+                        : st::revert_revision(**store, *rev, meta, o.gating());
   if (!done) return fail(o, done.error());
   if (o.json) {
     std::cout << st::to_json(*done).dump(2) << "\n";
@@ -431,6 +460,7 @@ void register_store_commands(CLI::App& app) {
   c->add_option("--from", init->from, "A .pd file or directory to import as revision 1");
   c->add_option("-m,--message", init->message, "Message of the import commit");
   c->add_option("--author", init->author, "Author of the import commit");
+  add_allow_failing_tests(c, *init);
 
   auto commit = std::make_shared<CommitOptions>();
   c = command(app, "commit", "Commit a working copy (file or directory) as a new revision", commit, run_commit);
@@ -441,6 +471,7 @@ void register_store_commands(CLI::App& app) {
                 "The revision the working copy was made from (default: the one checkout recorded in "
                 "DIR/.paydomain/base, else head)");
   c->add_option("--idempotency-key", commit->key, "Makes a retried commit return the first result");
+  add_allow_failing_tests(c, *commit);
 
   auto log = std::make_shared<LogOptions>();
   c = command(app, "log", "History, newest first", log, run_log);
@@ -476,6 +507,7 @@ void register_store_commands(CLI::App& app) {
     c->add_option("-m,--message", revert->message, "Why")->required();
     c->add_option("--author", revert->author, "Who (default: $USER)");
     c->add_option("--idempotency-key", revert->key, "Makes a retry return the first result");
+    add_allow_failing_tests(c, *revert);
   }
 
   auto fsck = std::make_shared<FsckCliOptions>();

@@ -1,5 +1,6 @@
 #include "domain_store/commit_prep.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -81,6 +82,24 @@ Result<PreparedCommit> prepare_commit(const CommitRequest& request) {
   }
   out.hash = h.hex();
   return out;
+}
+
+Result<std::optional<std::string>> apply_tests_gate(const TestsGating& tests, const dsl::Domain& domain) {
+  if (tests.failing_tests_allowed && tests.failing_tests_allowed->find_first_not_of(" \t\r\n") == std::string::npos) {
+    return make_error(ErrorCode::InvalidArgument, "allowing failing tests needs a reason");
+  }
+  if (!tests.gate) return std::optional<std::string>{};
+  std::vector<FailingTest> failing = tests.gate(domain);
+  if (failing.empty()) return std::optional<std::string>{};
+  if (tests.failing_tests_allowed) return tests.failing_tests_allowed;
+  std::sort(failing.begin(), failing.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  // The tests themselves travel in failing_tests (listed by the CLI, a JSON member over HTTP).
+  Error e = make_error(ErrorCode::TestsFailed,
+                       std::to_string(failing.size()) +
+                           " test(s) fail on the resulting domain; an admin may commit anyway with a reason "
+                           "(--allow-failing-tests, or allow_failing_tests over HTTP)");
+  e.failing_tests = std::move(failing);
+  return e;
 }
 
 std::string conflict_message(Rev base, const std::vector<Conflict>& conflicts) {

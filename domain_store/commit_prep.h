@@ -31,6 +31,12 @@ struct PreparedCommit {
 // diagnostics) when an object's text does not parse.
 Result<PreparedCommit> prepare_commit(const CommitRequest& request);
 
+// Runs tests.gate (when set) on the commit's resulting domain:
+// TestsFailed listing the failing tests (sorted by name) when some fail and
+// no override reason was given; otherwise the reason to record in the
+// revision (nullopt when every test passes, so a clean commit never shows one).
+Result<std::optional<std::string>> apply_tests_gate(const TestsGating& tests, const dsl::Domain& domain);
+
 // "2 object(s) changed since revision 4: terminal a (by 5) ..."
 std::string conflict_message(Rev base, const std::vector<Conflict>& conflicts);
 

@@ -32,6 +32,8 @@ Result<std::string> revision_content_hash(Store& store, Rev rev) {
   add_field(data, std::to_string(info->time_ms));
   add_field(data, info->idempotency_key.value_or(""));
   add_field(data, info->idempotency_key ? "k" : "-");
+  // Only when present: hashes of revisions without it stay what they were.
+  if (info->failing_tests_allowed) add_field(data, "failing-tests-allowed:" + *info->failing_tests_allowed);
   for (const StoredObject& o : *objects) {
     add_field(data, o.key.str());
     add_field(data, o.path);

@@ -33,6 +33,8 @@ class HeadCache {
   // object whose text names its id. The rest checked before and cannot have
   // changed verdict, so this equals checking everything.
   std::vector<dsl::Diagnostic> check();
+  // The staged (or settled) domain itself, in no particular object order.
+  const dsl::Domain& domain() const { return domain_; }
   void rollback();       // undoes every stage() since the last settle()
   void settle(Rev rev);  // the staged state is now revision `rev`
 

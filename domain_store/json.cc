@@ -30,6 +30,7 @@ json to_json(const RevisionInfo& r) {
          {"time_ms", r.time_ms}, {"time", format_time(r.time_ms)},
          {"op_count", r.op_count}};
   if (r.idempotency_key) j["idempotency_key"] = *r.idempotency_key;
+  if (r.failing_tests_allowed) j["failing_tests_allowed"] = *r.failing_tests_allowed;
   return j;
 }
 
@@ -73,6 +74,11 @@ json to_json(const Error& e, std::string_view path) {
     j["conflicts"] = cs;
   }
   if (!e.diagnostics.empty()) j["diagnostics"] = dsl::to_json(e.diagnostics);
+  if (!e.failing_tests.empty()) {
+    json ts = json::array();
+    for (const auto& t : e.failing_tests) ts.push_back(json{{"name", t.name}, {"failures", t.failures}});
+    j["failing_tests"] = ts;
+  }
   return j;
 }
 

@@ -12,13 +12,14 @@
 namespace paydomain::store {
 
 nlohmann::json to_json(const ObjectKey& key);         // {"kind","id"}
-nlohmann::json to_json(const RevisionInfo& r);        // {"revision","base","author","message","time_ms","time","op_count","idempotency_key"?}
+nlohmann::json to_json(const RevisionInfo& r);        // {"revision","base","author","message","time_ms","time","op_count","idempotency_key"?,"failing_tests_allowed"?}
 nlohmann::json to_json(const CommitResult& r);        // the revision's members + "rebased","replayed","warnings":[..]
 nlohmann::json to_json(const StoredObject& o);        // {"kind","id","text","path","since"}
 nlohmann::json to_json(const OpRecord& o);            // {"op","kind","id"}
 nlohmann::json to_json(const ObjectHistoryEntry& e);  // revision fields + "op"
 // The API's error shape (docs/api.md): {"error": {"code","message","path"},
-// "conflicts"?: [{"kind","id","revisions"}], "diagnostics"?: [...]}; `path` is
+// "conflicts"?: [{"kind","id","revisions"}], "diagnostics"?: [...],
+// "failing_tests"?: [{"name","failures":[..]}]}; `path` is
 // a JSON pointer into a request body, "" when the error is not about one.
 nlohmann::json to_json(const Error& e, std::string_view path = "");
 nlohmann::json to_json(const RevisionDiff& d);        // {"from","to","objects":[{"kind","id","change","parts"?,"unified"?}]}

@@ -31,7 +31,7 @@ CommitRequest request_from(const CommitMeta& meta, Rev base) {
 
 }  // namespace
 
-Result<CommitResult> revert_revision(Store& store, Rev rev, const CommitMeta& meta) {
+Result<CommitResult> revert_revision(Store& store, Rev rev, const CommitMeta& meta, const TestsGating& tests) {
   if (rev < 1) return make_error(ErrorCode::InvalidArgument, "revision 0 is the empty domain; there is nothing to revert");
   auto changes = store.changes(rev - 1, rev);
   if (!changes) return changes.take_error();
@@ -39,10 +39,10 @@ Result<CommitResult> revert_revision(Store& store, Rev rev, const CommitMeta& me
   // later revision touched one of these objects.
   CommitRequest r = request_from(meta, rev);
   for (const auto& c : *changes) r.ops.push_back(op_towards(c, true));
-  return store.commit(r);
+  return store.commit(r, tests);
 }
 
-Result<CommitResult> restore_revision(Store& store, Rev rev, const CommitMeta& meta) {
+Result<CommitResult> restore_revision(Store& store, Rev rev, const CommitMeta& meta, const TestsGating& tests) {
   auto head = store.head();
   if (!head) return head.take_error();
   auto changes = store.changes(*head, rev);
@@ -52,7 +52,7 @@ Result<CommitResult> restore_revision(Store& store, Rev rev, const CommitMeta& m
   }
   CommitRequest r = request_from(meta, *head);
   for (const auto& c : *changes) r.ops.push_back(op_towards(c, false));
-  return store.commit(r);
+  return store.commit(r, tests);
 }
 
 }  // namespace paydomain::store

@@ -19,6 +19,7 @@ enum class ErrorCode {
   EmptyCommit,      // the commit changes nothing
   Invalid,          // the resulting domain fails the language's checks (see diagnostics)
   Conflict,         // objects changed since the base (see conflicts)
+  TestsFailed,      // the resulting domain's tests fail (see failing_tests); no override given
   IdempotencyMismatch,  // the key was used before for a different commit
   NotAStore,        // the file is not a database, or a database of something else
   SchemaTooNew,     // written by a newer paydomain; refuse rather than guess
@@ -34,6 +35,7 @@ struct Error {
   std::string message;
   std::vector<Conflict> conflicts;            // Conflict
   std::vector<dsl::Diagnostic> diagnostics;  // Invalid: each names its object
+  std::vector<FailingTest> failing_tests;    // TestsFailed
 };
 
 template <class T>
@@ -41,6 +43,6 @@ using Result = paydomain::Result<T, Error>;
 using paydomain::Ok;
 using Status = Result<Ok>;
 
-inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message), {}, {}}; }
+inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message), {}, {}, {}}; }
 
 }  // namespace paydomain::store

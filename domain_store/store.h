@@ -41,8 +41,9 @@ class Store {
 
   // Applies the request atomically as revision head+1: validated (the
   // resulting domain passes the language's checks), rebased when the base is
-  // behind head and no touched object changed since, otherwise Conflict.
-  virtual Result<CommitResult> commit(const CommitRequest& request) = 0;
+  // behind head and no touched object changed since, otherwise Conflict;
+  // then gated by the domain's tests when `tests` holds a gate (TestsFailed).
+  virtual Result<CommitResult> commit(const CommitRequest& request, const TestsGating& tests = {}) = 0;
 
   virtual Result<FsckReport> fsck(const FsckOptions& options) = 0;
   // A consistent copy of the store at `dest_path` taken while it stays online.

@@ -44,6 +44,7 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::EmptyCommit: return "empty-commit";
     case ErrorCode::Invalid: return "invalid";
     case ErrorCode::Conflict: return "conflict";
+    case ErrorCode::TestsFailed: return "tests-failed";
     case ErrorCode::IdempotencyMismatch: return "idempotency-mismatch";
     case ErrorCode::NotAStore: return "not-a-store";
     case ErrorCode::SchemaTooNew: return "schema-too-new";

@@ -4,6 +4,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,30 @@ struct Op {
   std::optional<int64_t> ordinal;  // position within the file; default: after the others
 };
 
+// A domain `test` that fails on a commit's resulting domain: its title and
+// one readable difference (expected vs actual) per failed expectation, each
+// prefixed "line N:" counted within the test's own text.
+struct FailingTest {
+  std::string name;
+  std::vector<std::string> failures;
+};
+
+// Runs the domain's tests on the exact domain a commit would produce (after
+// the language's checks pass, before anything is written, under the write
+// lock). The store cannot run tests itself (the evaluator sits beside it, not
+// below), so the layer above passes this in: server/tests_gate.h.
+using TestsGate = std::function<std::vector<FailingTest>(const dsl::Domain&)>;
+
+// How a commit is gated by the domain's tests (Store::commit's second
+// argument; the default runs none). With a gate, failing tests refuse the
+// commit (TestsFailed, with the list) unless `failing_tests_allowed` holds a
+// reason (an admin's override), which is then recorded in the revision; it is
+// dropped when every test passes, so a clean commit never shows one.
+struct TestsGating {
+  TestsGate gate;
+  std::optional<std::string> failing_tests_allowed;
+};
+
 struct CommitRequest {
   Rev base = 0;  // the revision the change was made against
   std::string author;
@@ -61,6 +86,7 @@ struct RevisionInfo {
   int64_t time_ms = 0;
   int64_t op_count = 0;
   std::optional<std::string> idempotency_key;
+  std::optional<std::string> failing_tests_allowed;  // the override's reason; absent when tests passed
 };
 
 struct CommitResult {

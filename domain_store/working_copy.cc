@@ -166,7 +166,7 @@ Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::So
 }
 
 Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceFile>& files, const std::string& root,
-                                    CommitRequest request) {
+                                    CommitRequest request, const TestsGating& tests) {
   auto ops = ops_from_sources(store, files, root, request.base);
   if (!ops) return ops.take_error();
   if (ops->empty()) {
@@ -174,7 +174,7 @@ Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceF
                                                   std::to_string(request.base));
   }
   request.ops = std::move(*ops);
-  return store.commit(request);
+  return store.commit(request, tests);
 }
 
 std::vector<dsl::SourceFile> working_copy_files(const std::vector<StoredObject>& objects) {

@@ -30,7 +30,7 @@ std::vector<std::string> format_objects(dsl::Domain& domain);
 
 // ops_from_sources + commit; an empty change is EmptyCommit.
 Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceFile>& files, const std::string& root,
-                                    CommitRequest request);
+                                    CommitRequest request, const TestsGating& tests = {});
 
 // The .pd files of a revision: path -> text (objects joined by blank lines,
 // in their stored order). Unsafe stored paths fall back to the kind's file.

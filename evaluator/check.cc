@@ -19,6 +19,7 @@ CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics d
     if (!compiled) {
       r.diagnostics.add({dsl::Severity::Error, "", 0, 0, 1, "compile", compiled.error().text(), "", "", ""});
     } else {
+      r.compiled = std::move(*compiled);
       analyze(r.domain, r.diagnostics);
     }
   }
@@ -26,7 +27,7 @@ CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics d
   return r;
 }
 
-void write_check_report(const CheckReport& r, std::string& out) {
+void write_check_report(const CheckReport& r, std::string& out, const TestReport* tests) {
   json::Writer w(out);
   w.begin_object();
   w.key("diagnostics");
@@ -38,6 +39,12 @@ void write_check_report(const CheckReport& r, std::string& out) {
   w.integer(static_cast<int64_t>(r.domain.objects.size()));
   w.key("ok");
   w.boolean(r.ok());
+  if (tests) {
+    std::string rendered;  // its own writer: a Writer owns the end of `out` while it lives
+    write_test_report(*tests, rendered);
+    w.key("tests");
+    w.raw(rendered);
+  }
   w.key("warnings");
   w.integer(static_cast<int64_t>(r.diagnostics.warning_count()));
   w.end_object();

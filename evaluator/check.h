@@ -8,14 +8,19 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "dsl/ast.h"
 #include "dsl/diagnostics.h"
+#include "evaluator/compiled.h"
+#include "evaluator/testing.h"
 
 namespace paydomain::evaluator {
 
 struct CheckReport {
   dsl::Domain domain;
   dsl::Diagnostics diagnostics;  // sorted
+  std::shared_ptr<const CompiledDomain> compiled;  // null unless it checked and compiled
   bool ok() const { return !diagnostics.has_errors(); }
 };
 
@@ -24,7 +29,9 @@ struct CheckReport {
 CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics = dsl::Diagnostics());
 
 // The one JSON shape of a check, compact, appended to `out`, members in name
-// order: {"diagnostics": [...], "errors", "objects", "ok", "warnings"}.
-void write_check_report(const CheckReport& report, std::string& out);
+// order: {"diagnostics": [...], "errors", "objects", "ok", "tests"?,
+// "warnings"}; "tests" (write_test_report's shape) when `tests` is given:
+// the editor's live check (POST /v1/check) runs the domain's tests with it.
+void write_check_report(const CheckReport& report, std::string& out, const TestReport* tests = nullptr);
 
 }  // namespace paydomain::evaluator

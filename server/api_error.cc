@@ -24,6 +24,7 @@ ApiError store_error(const store::Error& e, std::string_view path) {
     case ErrorCode::NotFound: status = 404; break;
     case ErrorCode::EmptyCommit: status = 422; break;
     case ErrorCode::Invalid: status = 422; break;
+    case ErrorCode::TestsFailed: status = 422; break;
     case ErrorCode::Conflict: status = 409; break;
     case ErrorCode::IdempotencyMismatch: status = 409; break;
     case ErrorCode::Busy: status = 503; break;

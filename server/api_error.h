@@ -46,7 +46,8 @@ inline void answer(const Done& done, ApiResult<Response> r) {
 ApiError wrong_type(std::string_view pointer, std::string_view expected);
 
 // A store error with the HTTP status that fits (404 unknown, 409 conflict
-// with "conflicts", 422 invalid with "diagnostics", 503 busy with Retry-After).
+// with "conflicts", 422 invalid with "diagnostics", 422 tests-failed with
+// "failing_tests", 503 busy with Retry-After).
 ApiError store_error(const store::Error& e, std::string_view path = "");
 
 }  // namespace paydomain::server

@@ -278,7 +278,15 @@ void EvaluateApi::post_check(Request& req, Done done) {
   if (!files) return done(to_response(files.error()));
   workers_.run(std::move(done), [files = std::move(*files)]() mutable -> ApiResult<Response> {
     Response res;
-    evaluator::write_check_report(evaluator::check_sources(std::move(files)), res.body);
+    evaluator::CheckReport report = evaluator::check_sources(std::move(files));
+    // The domain's tests run with each live check (the commit gate runs the
+    // same ones), once the working copy checks and compiles; "tests" only
+    // when it has some, so a domain without tests answers what
+    // `paydomain check --json` prints.
+    std::optional<evaluator::TestReport> tests;
+    if (report.ok() && report.compiled) tests = evaluator::run_tests(report.domain, *report.compiled);
+    if (tests && tests->cases.empty()) tests.reset();
+    evaluator::write_check_report(report, res.body, tests ? &*tests : nullptr);
     return res;
   });
 }

@@ -6,6 +6,7 @@
 #include "domain_store/operations.h"
 #include "domain_store/working_copy.h"
 #include "server/json_util.h"
+#include "server/tests_gate.h"
 
 namespace paydomain::server {
 
@@ -49,6 +50,20 @@ ApiResult<store::Op> read_op(std::string_view text, const std::string& at) {
 }
 
 // A non-negative JSON integer; wrong_type(at, expected) otherwise.
+// "allow_failing_tests": "reason" -- an admin's override of the tests gate
+// (403 for anyone else, so an editor learns it is not theirs to give).
+ApiResult<std::optional<std::string>> read_allow_failing_tests(const JsonObject& body, const Caller& caller) {
+  const std::string_view* v = body.find("allow_failing_tests");
+  if (!v) return std::optional<std::string>{};
+  auto s = read_string(*v, "/allow_failing_tests");
+  if (!s) return s.take_error();
+  if (caller.role != Access::Admin) {
+    return ApiError{403, "forbidden", "only an admin may commit with failing tests (allow_failing_tests)",
+                    "/allow_failing_tests"};
+  }
+  return std::optional<std::string>(std::move(*s));
+}
+
 ApiResult<int64_t> read_count(std::string_view text, std::string_view at, std::string_view expected) {
   json::Reader r(text);
   std::string_view raw;
@@ -63,6 +78,7 @@ ApiResult<int64_t> read_count(std::string_view text, std::string_view at, std::s
 // (then the working copy) or `ops` (then cr.ops).
 struct CommitBody {
   store::CommitRequest request;
+  store::TestsGating tests;
   std::optional<std::vector<dsl::SourceFile>> files;
 };
 
@@ -88,6 +104,9 @@ ApiResult<CommitBody> read_commit(const Request& req, const Caller& caller) {
     if (!k) return k.take_error();
     cr.idempotency_key = std::move(*k);
   }
+  auto allow = read_allow_failing_tests(*body, caller);
+  if (!allow) return allow.take_error();
+  out.tests = store::TestsGating{tests_gate(), std::move(*allow)};
   const std::string_view* ops = body->find("ops");
   if (!body->find("files") == !ops)
     return ApiError{422, "missing-field", "give exactly one of \"files\" (a working copy) or \"ops\"", ""};
@@ -129,29 +148,31 @@ std::optional<ApiError> WriteApi::commit_too_large(const std::vector<store::Op>&
   return std::nullopt;
 }
 
-void WriteApi::write_commit(Done done, store::CommitRequest cr) {
-  workers_.write(std::move(done), [this, cr = std::move(cr)]() -> ApiResult<Response> {
-    auto r = store_.commit(cr);
+void WriteApi::write_commit(Done done, store::CommitRequest cr, store::TestsGating tests) {
+  workers_.write(std::move(done), [this, cr = std::move(cr), tests = std::move(tests)]() -> ApiResult<Response> {
+    auto r = store_.commit(cr, tests);
     if (!r) return store_error(r.error());
     head_.notify_commit();
     return created(r.value());
   });
 }
 
-// POST /v1/commits {"base", "message", "files" | "ops", "idempotency_key"?}
+// POST /v1/commits {"base", "message", "files" | "ops", "idempotency_key"?,
+// "allow_failing_tests"?}
 // 201 with the new revision; 409 with the conflicting objects; 422 with the
-// diagnostics when the result does not check (nothing is written then).
+// diagnostics when the result does not check, or "tests-failed" with
+// "failing_tests" when its tests fail (nothing is written then).
 void WriteApi::post_commit(Request& req, const Caller& caller, Done done) {
   auto body = read_commit(req, caller);
   if (!body) return done(to_response(body.error()));
   if (!body->files) {
     if (auto too_large = commit_too_large(body->request.ops)) return done(to_response(*too_large));
-    return write_commit(std::move(done), std::move(body->request));
+    return write_commit(std::move(done), std::move(body->request), std::move(body->tests));
   }
   // A working copy: reading and checking it, and diffing it against its base,
   // is read-only work for the pool; only the resulting operations queue on the
   // write thread, so the write thread does nothing but store writes.
-  workers_.submit([this, done = std::move(done), cr = std::move(body->request),
+  workers_.submit([this, done = std::move(done), cr = std::move(body->request), tests = std::move(body->tests),
                    files = std::move(*body->files)]() mutable {
     std::optional<ApiError> refused;
     try {
@@ -169,12 +190,13 @@ void WriteApi::post_commit(Request& req, const Caller& caller, Done done) {
       refused = ApiError{500, "internal", std::string("internal error: ") + e.what(), ""};
     }
     if (refused) return done(to_response(*refused));
-    write_commit(std::move(done), std::move(cr));
+    write_commit(std::move(done), std::move(cr), std::move(tests));
   });
 }
 
-// POST /v1/revisions/{rev}/revert {"message"?}: a new commit with the inverse
-// operations; 409 when later revisions changed the same objects.
+// POST /v1/revisions/{rev}/revert {"message"?, "idempotency_key"?,
+// "allow_failing_tests"?}: a new commit with the inverse operations; 409 when
+// later revisions changed the same objects; gated by the tests like a commit.
 void WriteApi::post_revert(Request& req, const Caller& caller, Done done) {
   auto rev = parse_rev(store_, req.params[0], false);
   if (!rev) return done(to_response(rev.error()));
@@ -182,6 +204,8 @@ void WriteApi::post_revert(Request& req, const Caller& caller, Done done) {
   store::CommitMeta meta;
   meta.author = caller.name;
   meta.message = "Revert revision " + std::to_string(r);
+  // A revert to a state whose tests fail is refused too (same override).
+  store::TestsGating tests{tests_gate(), std::nullopt};
   if (!req.body.empty()) {
     auto body = read_body(req.body);
     if (!body) return done(to_response(body.error()));
@@ -195,10 +219,13 @@ void WriteApi::post_revert(Request& req, const Caller& caller, Done done) {
       if (!s) return done(to_response(s.error()));
       meta.idempotency_key = std::move(*s);
     }
+    auto allow = read_allow_failing_tests(*body, caller);
+    if (!allow) return done(to_response(allow.error()));
+    tests.failing_tests_allowed = std::move(*allow);
   }
   if (r == 0) return done(error_response(422, "bad-revision", "revision 0 is the empty domain; it cannot be reverted"));
-  workers_.write(std::move(done), [this, r, meta]() -> ApiResult<Response> {
-    auto res = store::revert_revision(store_, r, meta);
+  workers_.write(std::move(done), [this, r, meta, tests]() -> ApiResult<Response> {
+    auto res = store::revert_revision(store_, r, meta, tests);
     if (!res) return store_error(res.error());
     head_.notify_commit();
     return created(res.value());

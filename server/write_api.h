@@ -25,7 +25,7 @@ class WriteApi {
   void post_commit(Request& req, const Caller& caller, Done done);
   void post_revert(Request& req, const Caller& caller, Done done);
   // Queues the commit on the write thread; 201 (200 when replayed) + Location.
-  void write_commit(Done done, store::CommitRequest cr);
+  void write_commit(Done done, store::CommitRequest cr, store::TestsGating tests);
   // A 413 when `ops` exceed max_commit_objects / max_commit_bytes.
   std::optional<ApiError> commit_too_large(const std::vector<store::Op>& ops) const;
 

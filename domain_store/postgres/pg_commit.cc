@@ -10,7 +10,7 @@
 
 namespace paydomain::store::pg {
 
-Result<CommitResult> PgStore::commit(const CommitRequest& request) {
+Result<CommitResult> PgStore::commit(const CommitRequest& request, const TestsGating& tests) {
   // Parse and canonicalise outside the write lock: it is the costly part.
   auto prepared = prepare_commit(request);
   if (!prepared) return prepared.take_error();
@@ -18,7 +18,7 @@ Result<CommitResult> PgStore::commit(const CommitRequest& request) {
   std::lock_guard lock(write_mu_);
   for (int attempt = 1;; ++attempt) {
     if (Status s = ensure_writer(); !s) return s.take_error();
-    auto result = try_commit(request, prepared->ops, prepared->hash);
+    auto result = try_commit(request, tests, prepared->ops, prepared->hash);
     // Busy: the lock wait timed out, or a deadlock/serialization failure
     // rolled the transaction back; nothing was written, so a retry is safe.
     // A lost connection is not retried: the COMMIT may have landed, and only
@@ -28,7 +28,7 @@ Result<CommitResult> PgStore::commit(const CommitRequest& request) {
   }
 }
 
-Result<CommitResult> PgStore::try_commit(const CommitRequest& request, std::vector<PreparedOp>& ops,
+Result<CommitResult> PgStore::try_commit(const CommitRequest& request, const TestsGating& tests, std::vector<PreparedOp>& ops,
                                          const std::string& hash) {
   Conn& c = *writer_;
   Txn txn(c);
@@ -129,6 +129,13 @@ Result<CommitResult> PgStore::try_commit(const CommitRequest& request, std::vect
     }
   }
 
+  // The domain's tests, on exactly this domain (a runner passed from above).
+  auto allowed = apply_tests_gate(tests, cache_.domain());
+  if (!allowed) {
+    cache_.rollback();
+    return allowed.take_error();
+  }
+
   const Rev rev = *head + 1;
   auto fail = [&](Error e) -> Result<CommitResult> {
     cache_.rollback();
@@ -142,11 +149,12 @@ Result<CommitResult> PgStore::try_commit(const CommitRequest& request, std::vect
   info.time_ms = request.time_ms.value_or(now_ms());
   info.op_count = static_cast<int64_t>(effective.size());
   info.idempotency_key = request.idempotency_key;
+  info.failing_tests_allowed = std::move(*allowed);
   if (Status s = c.run(
-          "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash, "
+          "failing_tests_allowed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
           {P(rev), P(info.base), P(info.author), P(info.message), P(info.time_ms), P(info.op_count),
-           P(info.idempotency_key), request.idempotency_key ? P(hash) : Param()});
+           P(info.idempotency_key), request.idempotency_key ? P(hash) : Param(), P(info.failing_tests_allowed)});
       !s)
     return fail(s.take_error());
   int64_t seq = 0;

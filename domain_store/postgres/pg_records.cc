@@ -18,7 +18,8 @@ class PgRecords final : public RecordAccess {
     pg::Txn txn(*c_);
     if (Status s = txn.begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s) return s.take_error();
     auto revs = c_->query(
-        "SELECT rev, base, author, message, time_ms, op_count, idempotency_key, request_hash FROM revisions "
+        "SELECT rev, base, author, message, time_ms, op_count, idempotency_key, request_hash, failing_tests_allowed "
+        "FROM revisions "
         "WHERE rev >= $1 AND rev <= $2 ORDER BY rev",
         {P(first), P(last)});
     if (!revs) return revs.take_error();
@@ -26,9 +27,10 @@ class PgRecords final : public RecordAccess {
     for (int i = 0; i < revs->size(); ++i) {
       RevisionRecord r;
       r.info = RevisionInfo{revs->i64(i, 0), revs->i64(i, 1), revs->text(i, 2), revs->text(i, 3),
-                            revs->i64(i, 4), revs->i64(i, 5), std::nullopt};
+                            revs->i64(i, 4), revs->i64(i, 5), std::nullopt, std::nullopt};
       if (!revs->is_null(i, 6)) r.info.idempotency_key = revs->text(i, 6);
       if (!revs->is_null(i, 7)) r.request_hash = revs->text(i, 7);
+      if (!revs->is_null(i, 8)) r.info.failing_tests_allowed = revs->text(i, 8);
       out.push_back(std::move(r));
     }
     auto ops = c_->query(
@@ -72,10 +74,10 @@ class PgRecords final : public RecordAccess {
       }
       if (r.info.rev != ++*head) return make_error(ErrorCode::InvalidArgument, "revision " + std::to_string(r.info.rev) + " is not head+1");
       if (Status s = c_->run(
-              "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+              "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash, "
+              "failing_tests_allowed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
               {P(r.info.rev), P(r.info.base), P(r.info.author), P(r.info.message), P(r.info.time_ms),
-               P(r.info.op_count), P(r.info.idempotency_key), P(r.request_hash)});
+               P(r.info.op_count), P(r.info.idempotency_key), P(r.request_hash), P(r.info.failing_tests_allowed)});
           !s)
         return s;
       int64_t seq = 0;

@@ -63,6 +63,10 @@ CREATE TABLE api_tokens(
   revoked_ms bigint
 );
 )sql"},
+      {"the override reason of a commit whose tests failed",
+       R"sql(
+ALTER TABLE revisions ADD COLUMN failing_tests_allowed text;
+)sql"},
   };
   return list;
 }

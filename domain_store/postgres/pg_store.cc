@@ -99,7 +99,7 @@ Result<Rev> read_head(Conn& c) { return c.scalar("SELECT max(rev) FROM revisions
 namespace {
 
 constexpr const char* kRevisionColumns =
-    "SELECT rev, base, author, message, time_ms, op_count, idempotency_key FROM revisions ";
+    "SELECT rev, base, author, message, time_ms, op_count, idempotency_key, failing_tests_allowed FROM revisions ";
 
 RevisionInfo revision_row(const Rows& r, int i) {
   RevisionInfo out;
@@ -110,6 +110,7 @@ RevisionInfo revision_row(const Rows& r, int i) {
   out.time_ms = r.i64(i, 4);
   out.op_count = r.i64(i, 5);
   if (!r.is_null(i, 6)) out.idempotency_key = r.text(i, 6);
+  if (!r.is_null(i, 7)) out.failing_tests_allowed = r.text(i, 7);
   return out;
 }
 
@@ -206,14 +207,14 @@ Result<std::vector<ObjectHistoryEntry>> PgStore::object_history(const ObjectKey&
   if (!c) return c.take_error();
   if (before < 0) before = INT64_MAX;
   auto r = (*c)->query(
-      "SELECT r.rev, r.base, r.author, r.message, r.time_ms, r.op_count, r.idempotency_key, p.op "
+      "SELECT r.rev, r.base, r.author, r.message, r.time_ms, r.op_count, r.idempotency_key, r.failing_tests_allowed, p.op "
       "FROM objects o JOIN ops p ON p.object_id = o.object_id JOIN revisions r ON r.rev = p.rev "
       "WHERE o.kind = $1 AND o.name = $2 AND p.rev < $3 ORDER BY p.rev DESC LIMIT $4",
       {P(dsl::to_string(key.kind)), P(key.id), P(before), P(limit)});
   if (!r) return r.take_error();
   std::vector<ObjectHistoryEntry> out;
   for (int i = 0; i < r->size(); ++i) {
-    auto type = op_type_from_string(r->text(i, 7));
+    auto type = op_type_from_string(r->text(i, 8));
     if (!type) return make_error(ErrorCode::Corrupt, "a malformed operation on " + key.display());
     out.push_back(ObjectHistoryEntry{revision_row(*r, i), *type});
   }

@@ -27,7 +27,7 @@ class PgStore final : public Store {
   Result<std::vector<StoredObject>> checkout(Rev rev) override;
   Result<StoredObject> checkout_object(Rev rev, const ObjectKey& key) override;
   Result<std::vector<ObjectChange>> changes(Rev from, Rev to) override;
-  Result<CommitResult> commit(const CommitRequest& request) override;
+  Result<CommitResult> commit(const CommitRequest& request, const TestsGating& tests = {}) override;
   Result<FsckReport> fsck(const FsckOptions& options) override;
   // Writes a consistent copy as a new SQLite store file (see copy.h).
   Status backup(const std::string& dest_path) override;
@@ -50,7 +50,7 @@ class PgStore final : public Store {
   Result<Lease> reader();
   Status ensure_writer();  // reconnects a writer lost with the database
 
-  Result<CommitResult> try_commit(const CommitRequest& request, std::vector<PreparedOp>& ops, const std::string& hash);
+  Result<CommitResult> try_commit(const CommitRequest& request, const TestsGating& tests, std::vector<PreparedOp>& ops, const std::string& hash);
   Status refresh_cache(Conn& c, Rev head);
 
   std::string url_;

@@ -49,6 +49,10 @@ CREATE TABLE ops(
 );
 CREATE INDEX ops_object ON ops(object_id, rev);
 )sql"},
+      {"the override reason of a commit whose tests failed",
+       R"sql(
+ALTER TABLE revisions ADD COLUMN failing_tests_allowed TEXT;
+)sql"},
   };
   return list;
 }

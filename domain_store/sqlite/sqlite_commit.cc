@@ -13,7 +13,7 @@
 
 namespace paydomain::store::sqlite {
 
-Result<CommitResult> SqliteStore::commit(const CommitRequest& request) {
+Result<CommitResult> SqliteStore::commit(const CommitRequest& request, const TestsGating& tests) {
   // Parse and canonicalise outside the write lock: it is the costly part
   // and threads may do it in parallel.
   auto prepared = prepare_commit(request);
@@ -23,7 +23,7 @@ Result<CommitResult> SqliteStore::commit(const CommitRequest& request) {
 
   std::lock_guard lock(write_mu_);
   for (int attempt = 1;; ++attempt) {
-    auto result = try_commit(request, ops, hash);
+    auto result = try_commit(request, tests, ops, hash);
     if (result.ok() && !result->replayed) announce_commit();
     if (result.ok() || result.error().code != ErrorCode::Busy || attempt >= options_.commit_attempts) return result;
     // Another process held the write lock past the busy timeout: back off, retry.
@@ -31,7 +31,7 @@ Result<CommitResult> SqliteStore::commit(const CommitRequest& request) {
   }
 }
 
-Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::vector<PreparedOp>& ops,
+Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, const TestsGating& tests, std::vector<PreparedOp>& ops,
                                              const std::string& hash) {
   Db& db = *writer_;
   Txn txn(db);
@@ -146,6 +146,13 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::
     }
   }
 
+  // The domain's tests, on exactly this domain (a runner passed from above).
+  auto allowed = apply_tests_gate(tests, cache_.domain());
+  if (!allowed) {
+    cache_.rollback();
+    return allowed.take_error();
+  }
+
   const Rev rev = *head + 1;
   auto fail = [&](Error e) -> Result<CommitResult> {
     cache_.rollback();
@@ -159,14 +166,16 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, std::
   info.time_ms = request.time_ms.value_or(now_ms());
   info.op_count = static_cast<int64_t>(effective.size());
   info.idempotency_key = request.idempotency_key;
+  info.failing_tests_allowed = std::move(*allowed);
   {
     auto st = db.prepare(
-        "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash, "
+        "failing_tests_allowed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!st) return fail(st.take_error());
     st->bind(1, rev).bind(2, info.base).bind(3, info.author).bind(4, info.message).bind(5, info.time_ms);
     st->bind(6, info.op_count).bind_opt(7, info.idempotency_key);
     if (request.idempotency_key) st->bind(8, std::string_view(hash));
+    st->bind_opt(9, info.failing_tests_allowed);
     if (Status s = st->run(); !s) return fail(s.take_error());
   }
   auto new_object = db.prepare("INSERT INTO objects(kind, name) VALUES (?1, ?2)");

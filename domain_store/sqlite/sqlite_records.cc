@@ -18,16 +18,18 @@ class SqliteRecords final : public RecordAccess {
     std::vector<RevisionRecord> out;
     {
       auto st = db_->prepare(
-          "SELECT rev, base, author, message, time_ms, op_count, idempotency_key, request_hash FROM revisions "
+          "SELECT rev, base, author, message, time_ms, op_count, idempotency_key, request_hash, failing_tests_allowed "
+          "FROM revisions "
           "WHERE rev >= ?1 AND rev <= ?2 ORDER BY rev");
       if (!st) return st.take_error();
       st->bind(1, first).bind(2, last);
       std::optional<Error> err;
       while (st->step(&err)) {
         RevisionRecord r;
-        r.info = RevisionInfo{st->i64(0), st->i64(1), st->text(2), st->text(3), st->i64(4), st->i64(5), std::nullopt};
+        r.info = RevisionInfo{st->i64(0), st->i64(1), st->text(2), st->text(3), st->i64(4), st->i64(5), std::nullopt, std::nullopt};
         if (!st->is_null(6)) r.info.idempotency_key = st->text(6);
         if (!st->is_null(7)) r.request_hash = st->text(7);
+        if (!st->is_null(8)) r.info.failing_tests_allowed = st->text(8);
         out.push_back(std::move(r));
       }
       if (err) return *err;
@@ -65,8 +67,8 @@ class SqliteRecords final : public RecordAccess {
     auto head = sqlite::read_head(*db_);
     if (!head) return head.take_error();
     auto rev_row = db_->prepare(
-        "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash, "
+        "failing_tests_allowed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     auto rev0 = db_->prepare("UPDATE revisions SET author = ?1, message = ?2, time_ms = ?3 WHERE rev = 0");
     auto new_object = db_->prepare("INSERT INTO objects(kind, name) VALUES (?1, ?2)");
     auto close_version = db_->prepare("UPDATE object_versions SET rev_to = ?1 WHERE object_id = ?2 AND +rev_to = ?3");
@@ -85,6 +87,7 @@ class SqliteRecords final : public RecordAccess {
       if (r.info.rev != ++*head) return make_error(ErrorCode::InvalidArgument, "revision " + std::to_string(r.info.rev) + " is not head+1");
       rev_row->bind(1, r.info.rev).bind(2, r.info.base).bind(3, r.info.author).bind(4, r.info.message);
       rev_row->bind(5, r.info.time_ms).bind(6, r.info.op_count).bind_opt(7, r.info.idempotency_key).bind_opt(8, r.request_hash);
+      rev_row->bind_opt(9, r.info.failing_tests_allowed);
       if (Status s = rev_row->run(); !s) return s;
       int64_t seq = 0;
       for (const RecordedOp& op : r.ops) {

@@ -79,7 +79,7 @@ Result<Rev> read_head(Db& db) { return db.scalar("SELECT max(rev) FROM revisions
 namespace {
 
 constexpr const char* kRevisionColumns =
-    "SELECT rev, base, author, message, time_ms, op_count, idempotency_key FROM revisions ";
+    "SELECT rev, base, author, message, time_ms, op_count, idempotency_key, failing_tests_allowed FROM revisions ";
 
 RevisionInfo revision_row(const Stmt& st) {
   RevisionInfo r;
@@ -90,6 +90,7 @@ RevisionInfo revision_row(const Stmt& st) {
   r.time_ms = st.i64(4);
   r.op_count = st.i64(5);
   if (!st.is_null(6)) r.idempotency_key = st.text(6);
+  if (!st.is_null(7)) r.failing_tests_allowed = st.text(7);
   return r;
 }
 
@@ -279,7 +280,7 @@ Result<std::vector<ObjectHistoryEntry>> SqliteStore::object_history(const Object
   if (!db) return db.take_error();
   if (before < 0) before = INT64_MAX;
   auto st = (*db)->prepare(
-      "SELECT r.rev, r.base, r.author, r.message, r.time_ms, r.op_count, r.idempotency_key, p.op "
+      "SELECT r.rev, r.base, r.author, r.message, r.time_ms, r.op_count, r.idempotency_key, r.failing_tests_allowed, p.op "
       "FROM objects o JOIN ops p ON p.object_id = o.object_id JOIN revisions r ON r.rev = p.rev "
       "WHERE o.kind = ?1 AND o.name = ?2 AND p.rev < ?3 ORDER BY p.rev DESC LIMIT ?4");
   if (!st) return st.take_error();
@@ -287,7 +288,7 @@ Result<std::vector<ObjectHistoryEntry>> SqliteStore::object_history(const Object
   std::vector<ObjectHistoryEntry> out;
   std::optional<Error> err;
   while (st->step(&err)) {
-    auto type = op_type_from_string(st->text(7));
+    auto type = op_type_from_string(st->text(8));
     if (!type) return make_error(ErrorCode::Corrupt, "a malformed operation on " + key.display());
     out.push_back(ObjectHistoryEntry{revision_row(*st), *type});
   }

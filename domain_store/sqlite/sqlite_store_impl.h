@@ -26,7 +26,7 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredObject>> checkout(Rev rev) override;
   Result<StoredObject> checkout_object(Rev rev, const ObjectKey& key) override;
   Result<std::vector<ObjectChange>> changes(Rev from, Rev to) override;
-  Result<CommitResult> commit(const CommitRequest& request) override;
+  Result<CommitResult> commit(const CommitRequest& request, const TestsGating& tests = {}) override;
   Result<FsckReport> fsck(const FsckOptions& options) override;
   Status backup(const std::string& dest_path) override;
 
@@ -46,7 +46,7 @@ class SqliteStore final : public Store {
   };
   Result<Lease> reader();
 
-  Result<CommitResult> try_commit(const CommitRequest& request, std::vector<PreparedOp>& ops,
+  Result<CommitResult> try_commit(const CommitRequest& request, const TestsGating& tests, std::vector<PreparedOp>& ops,
                                   const std::string& hash);
   Status refresh_cache(Db& db, Rev head);
   void announce_commit();  // tells file watchers a new revision is visible

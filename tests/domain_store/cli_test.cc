@@ -41,7 +41,9 @@ TEST_F(StoreCli, InitCommitDiffShowRevertFsck) {
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 4, "2.7%");
   std::ofstream(path) << text;
-  Outcome commit = run("commit " + dir() + "/wc --db " + db_ + " -m 'raise fee' --author anna --json");
+  // The wallet test expects 2.5% (the tests gate): committed with a reason.
+  Outcome commit = run("commit " + dir() + "/wc --db " + db_ +
+                       " -m 'raise fee' --author anna --json --allow-failing-tests 'tests follow'");
   ASSERT_EQ(commit.code, 0) << commit.err;
   EXPECT_EQ(nlohmann::json::parse(commit.out)["revision"], 2);
 

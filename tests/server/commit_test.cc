@@ -41,6 +41,12 @@ class Writes : public ::testing::Test {
 
 TEST_F(Writes, CommitWorkingCopyThenConflictThenInvalid) {
   json files = replace_in(files_at(1), "1% of amount \"1% processing fee\"", "1.2% of amount \"1.2% processing fee\"");
+  // ...and the four tests that expect 1% follow it (the tests gate).
+  files = replace_in(files, "system.settlement 60.00 RUB", "system.settlement 72.00 RUB");
+  files = replace_in(files, "system.settlement 25.00 RUB", "system.settlement 30.00 RUB");
+  files = replace_in(files, "expect route yb_fast\n  expect posting merchant.settlement -> system.settlement 10.00 RUB",
+                     "expect route yb_fast\n  expect posting merchant.settlement -> system.settlement 12.00 RUB");
+  files = replace_in(files, "system.settlement 0.50 USD", "system.settlement 0.60 USD");
   auto c = s().call("POST", "/v1/commits", tok().editor,
                     json{{"base", 1}, {"message", "raise the mastercard fee"}, {"files", files}}.dump());
   ASSERT_EQ(c.status, 201) << c.body;
@@ -109,8 +115,9 @@ TEST_F(Writes, CommitOperationsAndValidation) {
 
 TEST_F(Writes, DiffAndRevert) {
   json files = replace_in(files_at(1), "1% of amount \"1% processing fee\"", "1.2% of amount \"1.2% processing fee\"");
-  ASSERT_EQ(s().call("POST", "/v1/commits", tok().editor,
-                     json{{"base", 1}, {"message", "fee"}, {"files", files}}.dump())
+  // One object changes; acme's tests expect 1%: an admin commits it anyway.
+  ASSERT_EQ(s().call("POST", "/v1/commits", tok().admin,
+                     json{{"base", 1}, {"message", "fee"}, {"files", files}, {"allow_failing_tests", "diff test"}}.dump())
                 .status,
             201);
   auto d = s().call("GET", "/v1/diff?from=1&to=2", tok().reader);

@@ -120,7 +120,7 @@ class FakeStore : public store::Store {
   }
   store::Result<store::StoredObject> checkout_object(store::Rev, const store::ObjectKey&) override { return no(); }
   store::Result<std::vector<store::ObjectChange>> changes(store::Rev, store::Rev) override { return no(); }
-  store::Result<store::CommitResult> commit(const store::CommitRequest&) override { return no(); }
+  store::Result<store::CommitResult> commit(const store::CommitRequest&, const store::TestsGating&) override { return no(); }
   store::Result<store::FsckReport> fsck(const store::FsckOptions&) override { return no(); }
   store::Status backup(const std::string&) override { return no(); }
 

@@ -8,8 +8,8 @@ import { answerChecks, checkErrorBody, type Answers, type ApiRoute, type Conflic
 import { ContractError } from "./contract";
 
 export type {
-  Caller, CheckReport, Commit, Conflict, ContextSample, Diagnostic, Diff, ErrorBody, Evaluation, File as SourceFile,
-  Json, JsonObject, Limit, Money, Posting, Result, Revision, RevisionDetail, WorkingEvaluation,
+  Caller, CheckReport, Commit, Conflict, ContextSample, Diagnostic, Diff, ErrorBody, Evaluation, FailingTest, File as SourceFile,
+  Json, JsonObject, Limit, Money, Posting, Result, Revision, RevisionDetail, TestCase, TestReport, WorkingEvaluation,
 } from "./api.generated";
 import type { File as SourceFile } from "./api.generated";
 
@@ -93,8 +93,10 @@ export class Api {
     return { result: single(route, j.result), answer: j };
   }
 
-  commit(files: SourceFile[], base: number, message: string) {
-    return this.call("POST /v1/commits", "/v1/commits", { files, base, message });
+  /** `allowFailingTests`: an admin's reason to commit although the domain's tests fail (recorded in the revision). */
+  commit(files: SourceFile[], base: number, message: string, allowFailingTests?: string) {
+    return this.call("POST /v1/commits", "/v1/commits",
+      allowFailingTests ? { files, base, message, allow_failing_tests: allowFailingTests } : { files, base, message });
   }
 
   diff(from: number, to: number) { return this.call("GET /v1/diff", `/v1/diff?from=${from}&to=${to}`); }

@@ -3,12 +3,12 @@
 import { EditorView } from "@codemirror/view";
 import { EditorState } from "@codemirror/state";
 import { setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
-import { type Diagnostic } from "./api";
+import { type CheckReport, type Diagnostic } from "./api";
 import { setObjectIndex } from "./lang";
 import { indexObjects, scanObjects } from "./objects";
 import { $, el } from "./dom";
 import { saveDraft } from "./drafts";
-import { active, api, editable, files, probe, saveActive, textOf, view, workingFiles } from "./state";
+import { active, api, editable, files, probe, saveActive, setTests, tests, textOf, view, workingFiles } from "./state";
 import { emit } from "./events";
 import { renderChangeCount, renderFiles, switchTo } from "./workcopy";
 
@@ -63,8 +63,10 @@ async function checkOnce(): Promise<void> {
   const sentAt = performance.now();
   $("#check-status").textContent = "checking…";
   let diags: Diagnostic[];
+  let report: CheckReport;
   try {
-    diags = (await api.check(workingFiles())).diagnostics;
+    report = await api.check(workingFiles());
+    diags = report.diagnostics;
   } catch (e) {
     if (seq !== checkSeq) return;
     $("#check-status").textContent = `check failed: ${(e as Error).message}`;
@@ -73,6 +75,9 @@ async function checkOnce(): Promise<void> {
   if (seq !== checkSeq) return; // a newer check is on its way
   const serverMs = performance.now() - sentAt;
   applyDiagnostics(diags);
+  // The server runs the domain's tests with the check once it checks; a
+  // domain with errors keeps the last results (they cannot be run).
+  if (report.tests || report.ok) { setTests(report.tests ?? null); renderTestStatus(); emit("tests-changed"); }
   const shownAt = performance.now();
   const errors = diags.filter((d) => d.severity === "error").length;
   const warnings = diags.length - errors;
@@ -81,6 +86,15 @@ async function checkOnce(): Promise<void> {
   probe.checkedEdits = edits;
   probe.lastCheck = { seq, editAt, sentAt, shownAt, serverMs };
   document.body.dataset.checks = String(probe.checks);
+}
+
+/** "2 tests fail" beside the problems (empty while every test passes). */
+function renderTestStatus(): void {
+  const n = tests?.failed ?? 0;
+  const s = $("#test-status");
+  s.textContent = n ? `${n} test${n === 1 ? "" : "s"} fail${n === 1 ? "s" : ""}` : "";
+  s.className = n ? "error" : "";
+  s.title = n ? (tests?.tests ?? []).filter((c) => !c.passed).map((c) => c.name).join("\n") : "";
 }
 
 function toCm(state: EditorState, d: Diagnostic): CmDiagnostic {

@@ -10,6 +10,7 @@ interface Events {
   "files-replaced": []; // the working copy was replaced (head loaded, draft restored): re-index and check now
   "index-changed": []; // the object index was rebuilt (pickers that list objects follow)
   "show-view": [view: ViewName]; // a tab is wanted
+  "tests-changed": []; // a live check brought the domain's test results (state.tests)
 }
 
 type Listener<K extends keyof Events> = (...args: Events[K]) => void;
@@ -18,6 +19,7 @@ const listeners: { [K in keyof Events]: Listener<K>[] } = {
   "files-replaced": [],
   "index-changed": [],
   "show-view": [],
+  "tests-changed": [],
 };
 
 export function on<K extends keyof Events>(name: K, f: Listener<K>): void {

@@ -20,7 +20,8 @@ export async function renderHistory(): Promise<void> {
   ul.replaceChildren(...revs.map((r) => {
     const li = el("li", { class: r.revision === selectedRev ? "active" : "", "data-revision": String(r.revision) },
       el("span", { class: "rev" }, `r${r.revision}`), " ", el("span", { class: "author" }, r.author || "—"), el("br"),
-      el("span", { class: "message" }, r.message || ""), el("br"), el("span", { class: "meta" }, fmtTime(r.time)));
+      el("span", { class: "message" }, r.message || ""), el("br"), el("span", { class: "meta" }, fmtTime(r.time)),
+      r.failing_tests_allowed ? el("span", { class: "failing-allowed error" }, ` · failing tests allowed: ${r.failing_tests_allowed}`) : null);
     li.addEventListener("click", () => void showRevision(r.revision));
     return li;
   }));
@@ -63,6 +64,7 @@ async function showRevision(rev: number): Promise<void> {
   if (changedNames.length) fileSel.value = changedNames[0];
   const mergeBox = el("div", { class: "merge" });
   box.replaceChildren(header, el("p", { class: "message" }, r.message || ""),
+    r.failing_tests_allowed ? el("p", { class: "error", id: "failing-tests-allowed" }, `Committed with failing tests: ${r.failing_tests_allowed}`) : "",
     el("p", { class: "hint" }, head === rev ? "This is head." : ""),
     el("h3", {}, rev > 0 ? `Changes against r${rev - 1}` : "The empty domain every store starts from"),
     el("ul", { class: "summary" }, ...(changes.length ? changes.map((c) => summaryItem(c, false)) : [el("li", { class: "hint" }, "No object changes.")])),

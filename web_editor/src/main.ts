@@ -10,7 +10,7 @@ import { restoreDraft } from "./drafts";
 import { followHead } from "./follow";
 import { api, base, files, isDirty, probe, role, setApi, setCaller, userName, view } from "./state";
 import { fillTryItOptions, setupTryIt } from "./tryit";
-import { installReview } from "./review";
+import { installReview, renderReviewTests } from "./review";
 import { installTabs, showView } from "./views";
 import { loadHead } from "./workcopy";
 
@@ -91,6 +91,7 @@ on("edited", onEdit);
 on("files-replaced", () => { refreshIndex(); scheduleCheck(0); });
 on("index-changed", fillTryItOptions);
 on("show-view", showView);
+on("tests-changed", renderReviewTests);
 installTabs();
 installReview();
 

@@ -3,14 +3,14 @@
 import { EditorView, lineNumbers } from "@codemirror/view";
 import { EditorState } from "@codemirror/state";
 import { MergeView } from "@codemirror/merge";
-import { ApiError, conflictsOf, type Diagnostic } from "./api";
+import { ApiError, conflictsOf, type Diagnostic, type FailingTest } from "./api";
 import { paydomain } from "./lang";
 import { diffObjects, type ObjectChange } from "./objects";
 import { rebase } from "./rebase";
-import { applyDiagnostics, goToObject, refreshIndex, scheduleCheck } from "./check";
+import { applyDiagnostics, goTo, goToObject, refreshIndex, scheduleCheck } from "./check";
 import { $, el } from "./dom";
 import { saveDraft } from "./drafts";
-import { active, api, base, editable, files, headFiles, isDirty, saveActive, setActive, setBase, setFiles, textOf, toMap, view, workingFiles } from "./state";
+import { active, api, base, editable, files, headFiles, isDirty, role, saveActive, setActive, setBase, setFiles, tests, textOf, toMap, view, workingFiles } from "./state";
 import { filesOf, loadHead, makeState, renderChangeCount, renderFiles, renderRevision } from "./workcopy";
 
 let mergeView: MergeView | null = null;
@@ -28,7 +28,37 @@ export function renderReview(keepResult = false): void {
   sel.replaceChildren(...names.map((n) => el("option", { value: n }, n + (changed.includes(n) ? " (edited)" : ""))));
   sel.value = names.includes(prev) ? prev : names[0] ?? "";
   renderMerge();
+  renderReviewTests();
   ($("#commit") as HTMLButtonElement).disabled = !editable();
+}
+
+/**
+ * The domain's tests before the commit button, as of the newest live check:
+ * failing ones (each with its differences, clickable to the test) mean the
+ * commit will be refused, unless an admin gives a reason to override.
+ */
+export function renderReviewTests(): void {
+  const box = $("#review-tests");
+  const failing = (tests?.tests ?? []).filter((t) => !t.passed);
+  box.hidden = !tests;
+  box.className = failing.length ? "error" : "hint";
+  ($("#allow-failing-tests") as HTMLInputElement).hidden = !failing.length || role !== "admin";
+  if (!tests) return;
+  if (!failing.length) { box.replaceChildren(`All ${tests.passed} test(s) pass.`); return; }
+  box.replaceChildren(
+    el("b", {}, `${failing.length} test${failing.length === 1 ? "" : "s"} fail${failing.length === 1 ? "s" : ""}: the commit will be refused` +
+      (role === "admin" ? " unless you give a reason to commit anyway." : ". Fix them, or ask an admin.")),
+    failingList(failing.map((t) => ({ name: t.name, failures: t.failures, file: t.file, line: t.line }))));
+}
+
+function failingList(ts: (FailingTest & { file?: string; line?: number })[]): HTMLElement {
+  return el("ul", { class: "summary", id: "failing-tests" }, ...ts.map((t) => {
+    const li = el("li", { class: "failing-test", "data-test": t.name }, el("b", {}, `test "${t.name}"`),
+      ...t.failures.map((f) => el("div", { class: "hint" }, f)));
+    if (t.file) li.addEventListener("click", () => goTo(t.file!, t.line ?? 1));
+    else li.addEventListener("click", () => goToObject("test", t.name));
+    return li;
+  }));
 }
 
 export function summaryItem(c: ObjectChange | { op: string; kind: string; id: string; detail?: string }, clickable: boolean): HTMLElement {
@@ -64,7 +94,10 @@ async function commit(): Promise<void> {
   $("#conflict").hidden = true;
   ($("#commit") as HTMLButtonElement).disabled = true;
   try {
-    const rev = (await api.commit(workingFiles(), base, message)).revision;
+    const allowInput = $("#allow-failing-tests") as HTMLInputElement;
+    const allow = !allowInput.hidden && allowInput.value.trim() ? allowInput.value.trim() : undefined;
+    const rev = (await api.commit(workingFiles(), base, message, allow)).revision;
+    allowInput.value = "";
     // The working copy is now head: what we sent is what the server stored
     // (reload to pick up the canonical text when the server reformats).
     msgInput.value = "";
@@ -73,7 +106,12 @@ async function commit(): Promise<void> {
     res.dataset.revision = String(rev);
   } catch (e) {
     if (e instanceof ApiError && e.status === 409) showConflict(e);
-    else if (e instanceof ApiError && e.status === 422) {
+    else if (e instanceof ApiError && e.status === 422 && e.code === "tests-failed") {
+      const ts = e.body?.failing_tests ?? [];
+      res.className = "error";
+      res.replaceChildren(`Not committed: ${ts.length} test${ts.length === 1 ? "" : "s"} fail${ts.length === 1 ? "s" : ""}` +
+        (role === "admin" ? " (give a reason above to commit anyway)." : "."), failingList(ts));
+    } else if (e instanceof ApiError && e.status === 422) {
       const ds: Diagnostic[] = e.body?.diagnostics ?? [];
       if (ds.length) applyDiagnostics(ds);
       res.className = "error";

@@ -3,7 +3,7 @@
 // where they change.
 import { EditorView } from "@codemirror/view";
 import { EditorState } from "@codemirror/state";
-import { Api, type Diagnostic, type SourceFile } from "./api";
+import { Api, type Diagnostic, type SourceFile, type TestReport } from "./api";
 
 export interface WorkFile {
   name: string;
@@ -19,6 +19,7 @@ export let base = 0; // revision the working copy is based on
 export let files: WorkFile[] = [];
 export let active = 0;
 export let view: EditorView;
+export let tests: TestReport | null = null; // the domain's tests as of the newest live check (null: not run)
 
 export function setApi(a: Api): void { api = a; }
 export function setCaller(r: string, name: string): void { role = r; userName = name; }
@@ -26,6 +27,7 @@ export function setBase(rev: number): void { base = rev; }
 export function setFiles(fs: WorkFile[]): void { files = fs; }
 export function setActive(i: number): void { active = i; }
 export function setView(v: EditorView): void { view = v; }
+export function setTests(t: TestReport | null): void { tests = t; }
 
 // Hooks for the browser tests (and curious analysts in the console).
 export const probe = {

@@ -196,6 +196,31 @@ describe("web editor", { timeout: 300000 }, () => {
     assert.ok(await a.page.$("#merge .cm-changedLine, #merge .cm-changedText"), "changed lines marked");
     await shot(a.page, "review");
     const before = await headRevision();
+    // The domain's tests run with each live check: four expect the 1% fee.
+    assert.equal((await a.page.textContent("#test-status"))?.trim(), "4 tests fail");
+    await a.page.waitForSelector("#review-tests.error:not([hidden])");
+    assert.match(await a.page.textContent("#review-tests"), /4 tests fail: the commit will be refused\. Fix them, or ask an admin\./);
+    const listed = await a.page.$$eval("#review-tests li.failing-test", (l) => l.map((x) => x.dataset.test));
+    assert.deepEqual(listed.sort(), ["Dollar retail payment: only the shop count limit applies",
+      "Failing 3-D Secure terminal: small payments go frictionless", "Maestro pays 1% too", "Mastercard pays the 1% processing fee"]);
+    assert.match(await a.page.textContent("#review-tests"), /60\.00 RUB/, "each test shows its difference");
+    assert.ok(await a.page.$("#allow-failing-tests[hidden]"), "an editor cannot override");
+    await a.page.fill("#commit-message", "Mastercard fee 1% -> 1.2%");
+    await a.page.click("#commit");
+    await a.page.waitForSelector("#commit-result.error li.failing-test", { timeout: 10000 });
+    assert.match(await a.page.textContent("#commit-result"), /Not committed: 4 tests fail/);
+    assert.equal(await headRevision(), before, "the refused commit wrote nothing");
+    // The analyst updates the tests with the fee: 1.2% of 6000.00 RUB, 2500.00 RUB, 1000.00 RUB and 50.00 USD.
+    await a.page.click("#tabs button[data-view=edit]");
+    const names = await a.page.$$eval("#files li", (lis) => lis.map((li) => li.dataset.file));
+    await a.openFile(names.find((n) => n.endsWith("tests.pd")));
+    await a.replace("60.00 RUB", "72.00 RUB", { after: "Mastercard pays the 1% processing fee" });
+    await a.replace("25.00 RUB", "30.00 RUB", { after: "Maestro pays 1% too" });
+    await a.replace("10.00 RUB", "12.00 RUB", { after: "Failing 3-D Secure terminal" });
+    await a.replace("0.50 USD", "0.60 USD", { after: "Dollar retail payment" });
+    await a.page.waitForFunction(() => document.querySelector("#test-status")?.textContent === "", null, { timeout: 10000 });
+    await a.page.click("#tabs button[data-view=review]");
+    assert.match(await a.page.textContent("#review-tests"), /All \d+ test\(s\) pass\./);
     await a.page.fill("#commit-message", "Mastercard fee 1% -> 1.2%");
     await a.page.click("#commit");
     await a.page.waitForSelector("#commit-result[data-revision]", { timeout: 10000 });
@@ -220,7 +245,7 @@ describe("web editor", { timeout: 300000 }, () => {
     await a.openFile(tariffs);
     await a.replace("1.2% of amount", "1.5% of amount", { after: MC_RULE });
     await a.openFile(limits);
-    await a.replace("150000.00 RUB", "200000.00 RUB");
+    await a.replace("150000.00 RUB", "151000.00 RUB");
     // carol, in another browser context, changes the same tariff and commits
     const { ctx: ctxB, page: pb, ed: b } = await newEditor(server.tokens.editor2);
     await b.openFile(tariffs);
@@ -247,7 +272,7 @@ describe("web editor", { timeout: 300000 }, () => {
     assert.match(t, /Default terms for small merchants/, "carol's change is in");
     assert.match(t, /\[maestro, mastercard\] \{\s*merchant\.settlement -> system\.settlement : 1\.2% of amount/, "bob's edit to the conflicting object was replaced by head");
     await a.openFile(limits);
-    assert.match(await a.text(), /200000\.00 RUB/, "bob's other edit is kept");
+    assert.match(await a.text(), /151000\.00 RUB/, "bob's other edit is kept");
     await a.page.click("#tabs button[data-view=review]");
     const summary = await a.page.$$eval("#summary li.change", (l) => l.map((x) => x.dataset.object));
     assert.deepEqual(summary, ["limit card_daily_rub"]);
@@ -278,6 +303,39 @@ describe("web editor", { timeout: 300000 }, () => {
     await a.page.click("#tabs button[data-view=history]");
     await a.page.waitForSelector("#revision-detail h2");
     assert.equal(await a.page.$("#revert"), null);
+    await ctx.close();
+  });
+
+  it("an admin may commit with failing tests, giving a reason that history shows", async () => {
+    const { ctx, page, ed } = await newEditor(server.tokens.admin);
+    const names = await page.$$eval("#files li", (lis) => lis.map((li) => li.dataset.file));
+    await ed.openFile(names.find((n) => n.endsWith("tariffs.pd")));
+    await ed.replace("1.2% of amount", "1.3% of amount", { after: MC_RULE });
+    await page.waitForFunction(() => document.querySelector("#test-status")?.textContent === "4 tests fail", null, { timeout: 10000 });
+    await page.click("#tabs button[data-view=review]");
+    assert.match(await page.textContent("#review-tests"), /unless you give a reason to commit anyway/);
+    await page.waitForSelector("#allow-failing-tests:not([hidden])");
+    await shot(page, "review-failing-tests");
+    const before = await headRevision();
+    await page.fill("#commit-message", "Mastercard fee 1.3% before the tests are updated");
+    await page.click("#commit");
+    await page.waitForSelector("#commit-result.error li.failing-test", { timeout: 10000 });
+    assert.match(await page.textContent("#commit-result"), /give a reason above to commit anyway/);
+    await page.fill("#allow-failing-tests", "pricing change INC-77; tests follow");
+    await page.click("#commit");
+    await page.waitForSelector("#commit-result[data-revision]", { timeout: 10000 });
+    const rev = await headRevision();
+    assert.equal(rev, before + 1);
+    const r = await server.api("reader", "GET", `/v1/revisions/${rev}`);
+    assert.equal(r.failing_tests_allowed, "pricing change INC-77; tests follow");
+    await page.click("#tabs button[data-view=history]");
+    await page.waitForSelector(`#revisions li[data-revision="${rev}"] .failing-allowed`);
+    assert.match(await page.textContent(`#revisions li[data-revision="${rev}"]`), /failing tests allowed: pricing change INC-77/);
+    await page.click(`#revisions li[data-revision="${rev}"]`);
+    await page.waitForSelector("#failing-tests-allowed");
+    assert.match(await page.textContent("#failing-tests-allowed"), /Committed with failing tests: pricing change INC-77/);
+    // Put the tests right again for the tests that follow (an admin revert passes the gate).
+    await server.api("admin", "POST", `/v1/revisions/${rev}/revert`, {});
     await ctx.close();
   });
 

@@ -1,0 +1,34 @@
+#include "server/tests_gate.h"
+
+#include "dsl/checker.h"
+#include "evaluator/compiled.h"
+#include "evaluator/testing.h"
+
+namespace paydomain::server {
+
+store::TestsGate tests_gate() {
+  return [](const dsl::Domain& domain) {
+    std::vector<store::FailingTest> failing;
+    bool any = false;
+    for (const dsl::Object& o : domain.objects) any = any || o.kind == dsl::ObjectKind::Test;
+    if (!any) return failing;
+    // The store's cached domain checked only what each commit changed, so
+    // the money literals of older objects lack their minor units: a full
+    // check of a copy fills them (it passed the checks, so it adds no error).
+    dsl::Domain checked = domain;
+    dsl::Diagnostics diags;
+    dsl::check(checked, diags);
+    auto compiled = evaluator::compile(checked);
+    if (!compiled) {
+      failing.push_back({"(compile)", {"the domain does not compile: " + compiled.error().text()}});
+      return failing;
+    }
+    evaluator::TestReport report = evaluator::run_tests(checked, **compiled);
+    for (evaluator::TestCase& t : report.cases) {
+      if (!t.passed) failing.push_back({std::move(t.name), std::move(t.failures)});
+    }
+    return failing;
+  };
+}
+
+}  // namespace paydomain::server
