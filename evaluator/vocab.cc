@@ -60,7 +60,6 @@ uint64_t name_hash(std::string_view s) {
   return h ^ (h >> 29);
 }
 
-
 }  // namespace
 
 int32_t Vocab::Table::find(std::string_view s) const {

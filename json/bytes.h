@@ -99,9 +99,10 @@ inline size_t utf8_sequence(const unsigned char* s, size_t left) {
   return n;
 }
 
-// The n < 8 bytes at p as one word (zero above them), in at most two loads
-// that may overlap: never a call to memcpy of a variable length, never a
-// read outside p[0, n). Equal words for equal bytes of the same n.
+// The n < 8 bytes at p as one word, in at most two loads that may overlap
+// (so not their plain value, but the same word exactly when the same bytes,
+// for one n): never a call to memcpy of a variable length, never a read
+// outside p[0, n).
 inline uint64_t load_short(const char* p, size_t n) {
   auto load = [p](size_t at, auto w) {
     std::memcpy(&w, p + at, sizeof w);
