@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "dsl/schema.h"
+#include "json/bytes.h"
 #include "evaluator/time.h"
 #include "json/reader.h"
 
@@ -58,7 +59,7 @@ struct Members {
     if (k.size() > kMaxKeyLength) return -1;
     const auto& bucket = by_length[k.size()];
     for (size_t j = 0; j < count[k.size()]; ++j)
-      if (key[bucket[j]] == k) return bucket[j];
+      if (paydomain::json::bytes::equal(key[bucket[j]].data(), k.data(), k.size())) return bucket[j];
     return -1;
   }
   std::string list() const {

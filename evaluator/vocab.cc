@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dsl/schema.h"
+#include "json/bytes.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -47,33 +48,16 @@ uint64_t name_hash(std::string_view s) {
   uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
   size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    h = (h ^ paydomain::json::bytes::detail::load8(s.data() + i)) * 0xFF51AFD7ED558CCDULL;
     h ^= h >> 32;
   }
-  uint64_t tail = 0;
-  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
+  // The last bytes: an overlapping word (the size is in h already), or
+  // loads of the short rest (no memcpy call of a variable length).
+  uint64_t tail = i == s.size() ? 0
+                  : s.size() >= 8 ? paydomain::json::bytes::detail::load8(s.data() + s.size() - 8)
+                                  : paydomain::json::bytes::load_short(s.data(), s.size());
   h = (h ^ tail) * 0xC4CEB9FE1A85EC53ULL;
   return h ^ (h >> 29);
-}
-
-// a[0, n) == b[0, n) inline, in 8-byte words (the last one overlapping):
-// names are short, and a call to memcmp cost as much as the hash.
-bool same_bytes(const char* a, const char* b, size_t n) {
-  auto word = [](const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  };
-  if (n >= 8) {
-    for (size_t i = 0; i + 8 < n; i += 8)
-      if (word(a + i) != word(b + i)) return false;
-    return word(a + n - 8) == word(b + n - 8);
-  }
-  for (size_t i = 0; i < n; ++i)
-    if (a[i] != b[i]) return false;
-  return true;
 }
 
 }  // namespace
@@ -85,7 +69,7 @@ int32_t Vocab::Table::find(std::string_view s) const {
     int32_t id = slots[i];
     if (id < 0) return -1;
     const std::string& name = names[static_cast<size_t>(id)];
-    if (name.size() == s.size() && same_bytes(name.data(), s.data(), s.size())) return id;
+    if (name.size() == s.size() && paydomain::json::bytes::equal(name.data(), s.data(), s.size())) return id;
   }
 }
 

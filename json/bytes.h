@@ -1,6 +1,6 @@
-// Byte-level helpers of the JSON reader and writer (internal): word-at-a-time
-// scanning for the first byte of a string that needs attention, eight bytes
-// per step, and UTF-8 sequence validation.
+// Byte-level helpers of the JSON reader and writer (and the evaluator's name
+// lookups): word-at-a-time scanning for the first byte of a string that needs
+// attention, UTF-8 sequence validation, short loads and comparisons.
 #pragma once
 
 #include <cstddef>
@@ -99,5 +99,29 @@ inline size_t utf8_sequence(const unsigned char* s, size_t left) {
   return n;
 }
 
+// The n < 8 bytes at p as one word, in at most two loads that may overlap
+// (so not their plain value, but the same word exactly when the same bytes,
+// for one n): never a call to memcpy of a variable length, never a read
+// outside p[0, n).
+inline uint64_t load_short(const char* p, size_t n) {
+  auto load = [p](size_t at, auto w) {
+    std::memcpy(&w, p + at, sizeof w);
+    return static_cast<uint64_t>(w);
+  };
+  if (n >= 4) return load(0, uint32_t{}) | load(n - 4, uint32_t{}) << 32;
+  if (n >= 2) return load(0, uint16_t{}) | load(n - 2, uint16_t{}) << 16;
+  return n ? static_cast<unsigned char>(p[0]) : 0;
+}
+
+// a[0, n) == b[0, n) inline, in 8-byte words (the last one overlapping):
+// keys and names are short, and a call to memcmp costs as much as a hash.
+inline bool equal(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8)
+      if (detail::load8(a + i) != detail::load8(b + i)) return false;
+    return detail::load8(a + n - 8) == detail::load8(b + n - 8);
+  }
+  return load_short(a, n) == load_short(b, n);
+}
 
 }  // namespace paydomain::json::bytes

@@ -12,6 +12,8 @@ namespace {
 const char kHex[] = "0123456789abcdef";
 }  // namespace
 
+bool Writer::is_plain(std::string_view s) { return bytes::first_special(s.data(), s.size(), false) == s.size(); }
+
 void Writer::string(std::string_view s) {
   // The usual string needs no escape: quotes and bytes in one reservation.
   char* p = separate(s.size() + 2);

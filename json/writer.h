@@ -43,6 +43,18 @@ class Writer {
     comma_ = false;
   }
   void string(std::string_view s);
+  // A string the caller has checked needs no escape (no '"', '\\', control
+  // character; e.g. a compiled domain's names and reasons, checked once when
+  // it was compiled): copied between quotes without scanning.
+  static bool is_plain(std::string_view s);  // s needs no escape
+  void plain_string(std::string_view s) {
+    char* p = separate(s.size() + 2);
+    *p++ = '"';
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+    *p++ = '"';
+    commit(p);
+  }
   // Any bytes from outside (a percent-decoded path, a header): valid UTF-8 is
   // written as string() writes it, each byte of an invalid sequence as
   // \u00XX, so the text is valid JSON whatever came in.
@@ -60,6 +72,7 @@ class Writer {
 
   // key + value in one call, for the common member shapes.
   void field(std::string_view k, std::string_view v) { key(k), string(v); }
+  void plain_field(std::string_view k, std::string_view v) { key(k), plain_string(v); }
 
  private:
   // A pointer with room for n more bytes after an optional comma.

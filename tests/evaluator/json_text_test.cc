@@ -4,6 +4,7 @@
 // a batch answers exactly what one-by-one evaluation answers.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -144,6 +145,42 @@ TEST(JsonBytes, FirstSpecialFindsTheFirstByteThatNeedsAttention) {
   }
 }
 
+TEST(JsonBytes, ShortLoadsAndEqualAgreeWithMemcmp) {
+  // Every length up to 20, a difference at every position (or none).
+  std::string a = "abcdefghijklmnopqrstu", b = a;
+  for (size_t n = 0; n <= 20; ++n) {
+    for (size_t at = 0; at <= n; ++at) {
+      b = a;
+      if (at < n) b[at] = static_cast<char>(b[at] ^ 0x40);
+      bool same = std::memcmp(a.data(), b.data(), n) == 0;
+      ASSERT_EQ(paydomain::json::bytes::equal(a.data(), b.data(), n), same) << n << " " << at;
+      if (n < 8) {
+        ASSERT_EQ(paydomain::json::bytes::load_short(a.data(), n) == paydomain::json::bytes::load_short(b.data(), n), same);
+      }
+    }
+  }
+}
+
+TEST(JsonWriter, PlainStringsAreCopiedAsTheyAre) {
+  EXPECT_TRUE(paydomain::json::Writer::is_plain("terminal yb_3ds (line 21) does not accept this payment"));
+  EXPECT_TRUE(paydomain::json::Writer::is_plain(""));
+  for (std::string_view s : {"a\"b", "back\\slash", "tab\there", "a long name ending in a quote........\""})
+    EXPECT_FALSE(paydomain::json::Writer::is_plain(s)) << s;
+  std::string out;
+  {
+    paydomain::json::Writer w(out);
+    w.begin_object();
+    w.plain_field("a", "x y");
+    w.key("b");
+    w.begin_array();
+    w.plain_string("");
+    w.plain_string("caf\xc3\xa9");
+    w.end_array();
+    w.end_object();
+  }
+  EXPECT_EQ(out, "{\"a\":\"x y\",\"b\":[\"\",\"caf\xc3\xa9\"]}");
+}
+
 TEST(JsonWriter, TextReadsBackToWhatWasWritten) {
   std::mt19937 rng(7);
   for (int round = 0; round < 2000; ++round) {
@@ -242,6 +279,40 @@ TEST(ResultText, MembersInReadingOrderAndTheTreeMatches) {
   size_t cf = text.find("\"cash_flow\""), route = text.find("\"route\""), limits = text.find("\"limits\"");
   EXPECT_TRUE(cf < route && route < limits) << text;
   EXPECT_EQ(json::parse(text), testing::result_json(r, d, true));
+}
+
+TEST(ResultText, ADomainWithQuotesInItsTextsIsEscaped) {
+  EXPECT_TRUE(testing::compiled()->json_plain);  // nothing to escape: names and reasons are copied
+  // A decline reason and a posting's details that need escapes: the writer
+  // scans every prepared text of such a domain.
+  std::string source = testing::kDomain;
+  source.replace(source.find("\"risk too high\""), 15, R"("risk \"too\" high\\")");
+  source.replace(source.find("\"1% processing fee\""), 19, R"("1%\tfee")");
+  dsl::Diagnostics diags;
+  dsl::Domain dom = dsl::load({{"test.pd", source}}, diags);
+  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
+  auto d = compile(dom);
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE((*d)->json_plain);
+  for (const char* risk : {"fatal", "low"}) {
+    nlohmann::json c = testing::payment();
+    c["risk"] = risk;
+    std::string text;
+    ASSERT_TRUE(evaluate_text(**d, c.dump(), true, text).ok());
+    auto ctx = testing::parse_json(c, **d);
+    ASSERT_TRUE(ctx.ok());
+    EvalResult r = evaluate(**d, *ctx, {true});
+    EXPECT_EQ(json::parse(text), testing::result_json(r, **d, true)) << text;
+  }
+  nlohmann::json c = testing::payment();
+  c["risk"] = "fatal";
+  std::string text;
+  ASSERT_TRUE(evaluate_text(**d, c.dump(), false, text).ok());
+  EXPECT_EQ(json::parse(text)["route"]["decline_reason"], "risk \"too\" high\\") << text;
+  c["risk"] = "low";
+  text.clear();
+  ASSERT_TRUE(evaluate_text(**d, c.dump(), false, text).ok());
+  EXPECT_EQ(json::parse(text)["cash_flow"]["postings"][0]["details"], "1%\tfee") << text;
 }
 
 TEST(Batch, AnswersExactlyWhatOneByOneEvaluationAnswers) {
