@@ -33,6 +33,37 @@ class Hasher {
 
 }  // namespace
 
+Result<ValidatedCommit> validate_commit(HeadCache& cache, const std::vector<PreparedOp*>& effective,
+                                        const CommitRequest& request, const TestsGating& tests, Rev rev) {
+  for (PreparedOp* p : effective) cache.stage(p->op.key, p->object, p->op.text);
+  ValidatedCommit out;
+  Error invalid = make_error(ErrorCode::Invalid, "");
+  for (auto& d : cache.check()) {
+    (d.severity == dsl::Severity::Error ? invalid.diagnostics : out.warnings).push_back(std::move(d));
+  }
+  if (!invalid.diagnostics.empty()) {
+    cache.rollback();
+    invalid.message = "the resulting domain does not check: " + std::to_string(invalid.diagnostics.size()) + " error(s)";
+    return invalid;
+  }
+  // The domain's tests, on exactly this domain (a runner passed from above).
+  auto allowed = apply_tests_gate(tests, cache.domain());
+  if (!allowed) {
+    cache.rollback();
+    return allowed.take_error();
+  }
+  RevisionInfo& info = out.info;
+  info.rev = rev;
+  info.base = request.base;
+  info.author = request.author;
+  info.message = request.message;
+  info.time_ms = request.time_ms.value_or(now_ms());
+  info.op_count = static_cast<int64_t>(effective.size());
+  info.idempotency_key = request.idempotency_key;
+  info.failing_tests_allowed = std::move(*allowed);
+  return out;
+}
+
 int64_t now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "domain_store/head_cache.h"
 #include "domain_store/result.h"
 #include "domain_store/types.h"
 #include "dsl/ast.h"
@@ -36,6 +37,19 @@ Result<PreparedCommit> prepare_commit(const CommitRequest& request);
 // no override reason was given; otherwise the reason to record in the
 // revision (nullopt when every test passes, so a clean commit never shows one).
 Result<std::optional<std::string>> apply_tests_gate(const TestsGating& tests, const dsl::Domain& domain);
+
+// The new revision `rev`, checked before anything is written: stages the
+// ops that change something in `cache`, runs the language's checks (Invalid
+// with the errors) and the tests gate on the resulting domain, and fills the
+// revision's record. On failure the cache is rolled back; on success it holds
+// the staged domain until the backend settles it (or rolls it back when its
+// write fails).
+struct ValidatedCommit {
+  RevisionInfo info;
+  std::vector<dsl::Diagnostic> warnings;
+};
+Result<ValidatedCommit> validate_commit(HeadCache& cache, const std::vector<PreparedOp*>& effective,
+                                        const CommitRequest& request, const TestsGating& tests, Rev rev);
 
 // "2 object(s) changed since revision 4: terminal a (by 5) ..."
 std::string conflict_message(Rev base, const std::vector<Conflict>& conflicts);

@@ -114,42 +114,16 @@ Result<CommitResult> PgStore::try_commit(const CommitRequest& request, const Tes
   }
   if (effective.empty()) return make_error(ErrorCode::EmptyCommit, "nothing to commit: every object is unchanged");
 
-  // Validate the resulting domain before writing anything.
-  for (PreparedOp* p : effective) cache_.stage(p->op.key, p->object, p->op.text);
-  std::vector<dsl::Diagnostic> warnings;
-  {
-    Error invalid = make_error(ErrorCode::Invalid, "");
-    for (auto& d : cache_.check()) {
-      (d.severity == dsl::Severity::Error ? invalid.diagnostics : warnings).push_back(std::move(d));
-    }
-    if (!invalid.diagnostics.empty()) {
-      cache_.rollback();
-      invalid.message = "the resulting domain does not check: " + std::to_string(invalid.diagnostics.size()) + " error(s)";
-      return invalid;
-    }
-  }
-
-  // The domain's tests, on exactly this domain (a runner passed from above).
-  auto allowed = apply_tests_gate(tests, cache_.domain());
-  if (!allowed) {
-    cache_.rollback();
-    return allowed.take_error();
-  }
-
+  // Checks and tests on the resulting domain before writing anything.
   const Rev rev = *head + 1;
+  auto validated = validate_commit(cache_, effective, request, tests, rev);
+  if (!validated) return validated.take_error();
+  RevisionInfo& info = validated->info;
+  std::vector<dsl::Diagnostic>& warnings = validated->warnings;
   auto fail = [&](Error e) -> Result<CommitResult> {
     cache_.rollback();
     return e;
   };
-  RevisionInfo info;
-  info.rev = rev;
-  info.base = request.base;
-  info.author = request.author;
-  info.message = request.message;
-  info.time_ms = request.time_ms.value_or(now_ms());
-  info.op_count = static_cast<int64_t>(effective.size());
-  info.idempotency_key = request.idempotency_key;
-  info.failing_tests_allowed = std::move(*allowed);
   if (Status s = c.run(
           "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash, "
           "failing_tests_allowed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
