@@ -144,4 +144,29 @@ std::string conflict_message(Rev base, const std::vector<Conflict>& conflicts) {
   return m;
 }
 
+Result<EffectiveOps> effective_ops(const HeadCache& cache, std::vector<PreparedOp>& ops, Rev head,
+                                   const CurrentVersionReader& current) {
+  EffectiveOps out;
+  for (auto& p : ops) {
+    bool live = cache.contains(p.op.key);
+    if (p.op.type == OpType::Insert && live) {
+      return make_error(ErrorCode::InvalidArgument, "cannot insert " + p.op.key.display() + ": it already exists");
+    }
+    if (p.op.type != OpType::Insert && !live) {
+      return make_error(ErrorCode::NotFound, "cannot " + std::string(to_string(p.op.type)) + " " +
+                                                 p.op.key.display() + ": it does not exist at revision " +
+                                                 std::to_string(head));
+    }
+    if (p.op.type == OpType::Update) {
+      auto now = current(p);
+      if (!now) return now.take_error();
+      if (now->text == p.op.text) continue;  // same canonical text: no change
+      out.kept_place[p.object_id] = {std::move(now->path), now->ordinal};
+    }
+    out.ops.push_back(&p);
+  }
+  if (out.ops.empty()) return make_error(ErrorCode::EmptyCommit, "nothing to commit: every object is unchanged");
+  return out;
+}
+
 }  // namespace paydomain::store

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,27 @@ struct PreparedCommit {
 // EmptyCommit / InvalidArgument for a malformed request, Invalid (with
 // diagnostics) when an object's text does not parse.
 Result<PreparedCommit> prepare_commit(const CommitRequest& request);
+
+// An object's live version at head, as the backend stores it.
+struct CurrentVersion {
+  std::string text, path;
+  int64_t ordinal = 0;
+};
+// Reads the live version of an object the backend knows (PreparedOp::object_id
+// filled); Corrupt when a live object has none.
+using CurrentVersionReader = std::function<Result<CurrentVersion>(const PreparedOp&)>;
+
+// The operations that change something, each checked against the object's
+// state at head (insert of a live object, update/remove of a missing one are
+// errors); an update to the same canonical text drops out, and an update
+// that stays keeps its file and place (`kept_place`, by object id).
+// EmptyCommit when nothing is left.
+struct EffectiveOps {
+  std::vector<PreparedOp*> ops;
+  std::map<int64_t, std::pair<std::string, int64_t>> kept_place;  // object_id -> (path, ordinal)
+};
+Result<EffectiveOps> effective_ops(const HeadCache& cache, std::vector<PreparedOp>& ops, Rev head,
+                                   const CurrentVersionReader& current);
 
 // Runs tests.gate (when set) on the commit's resulting domain:
 // TestsFailed listing the failing tests (sorted by name) when some fail and

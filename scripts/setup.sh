@@ -5,14 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   antlr4 libantlr4-runtime-dev
   libsqlite3-dev sqlite3 libssl-dev
   postgresql libpq-dev
   nlohmann-json3-dev libcli11-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   clang libclang-rt-14-dev
-  curl wrk
+  curl libcurl4-openssl-dev wrk
   chromium
 )
 

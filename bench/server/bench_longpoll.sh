@@ -9,11 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build/release}
 shift || true
-PD="$PWD/$BUILD/cli/paydomain"
-[ -x "$PD" ] || { echo "bench_longpoll: no $PD (build first)"; exit 1; }
 ROUNDS=${PAYDOMAIN_BENCH_ROUNDS:-20}
-
-WORK=$(mktemp -d /tmp/paydomain-longpoll.XXXXXX)
+BENCH_NAME=bench_longpoll
 source bench/server/server.sh
 
 "$PD" init --db "$WORK/s.db" --from examples/acme > /dev/null
@@ -21,7 +18,6 @@ READER=$("$PD" token create --db "$WORK/s.db" --role reader --name bench 2>/dev/
 start_server "$WORK/s.db" "$WORK/log" --no-access-log "$@"
 URL="http://127.0.0.1:$PORT"
 "$PD" checkout head --db "$WORK/s.db" -o "$WORK/wc" > /dev/null
-now_us() { echo $(( $(date +%s%N) / 1000 )); }
 waiters() { curl -sf "$URL/metrics" | awk '$1 == "paydomain_head_waiters" { print $2 }'; }
 
 LAT=()

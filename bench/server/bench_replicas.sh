@@ -15,24 +15,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build/release}
-PD="$PWD/$BUILD/cli/paydomain"
 ROUNDS=${PAYDOMAIN_BENCH_ROUNDS:-20}
 DURATION=${PAYDOMAIN_BENCH_SECONDS:-5}
-[ -x "$PD" ] || { echo "bench_replicas: no $PD (build first)"; exit 1; }
-command -v wrk >/dev/null || { echo "bench_replicas: wrk is not installed (scripts/setup.sh installs it)"; exit 1; }
+BENCH_NAME=bench_replicas NEED_WRK=1
+source bench/server/server.sh
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$PGBIN/initdb" ] || { echo "bench_replicas: PostgreSQL is not installed (scripts/setup.sh installs it)"; exit 1; }
 
-WORK=$(mktemp -d /tmp/paydomain-replicas.XXXXXX)
 AS=()
 if [ "$(id -u)" -eq 0 ]; then chown paydomain-pg "$WORK"; AS=(runuser -u paydomain-pg --); fi
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  "${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+on_exit() { "${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true; }
 "${AS[@]}" "$PGBIN/initdb" -D "$WORK/data" -A trust -U postgres --no-sync >/dev/null
 "${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w \
   -o "-k $WORK -c listen_addresses= -c max_connections=200" start >/dev/null
@@ -42,21 +34,11 @@ DB="postgresql:///paydomain?host=$WORK&user=postgres"
 "$PD" init --db "$DB" --from examples/acme > /dev/null
 READER=$("$PD" token create --db "$DB" --role reader --name bench 2>/dev/null)
 EDITOR=$("$PD" token create --db "$DB" --role editor --name bench 2>/dev/null)
-# start_replica NAME: sets PORT_<NAME>, appends its pid to PIDS.
+# start_replica NAME: a server on the database; sets PORT_<NAME>.
 start_replica() {
-  local log="$WORK/$1.log"
-  "$PD" serve --db "$DB" --listen 127.0.0.1:0 --threads 2 --no-access-log > "$log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 1 500); do
-    local port
-    port=$(grep -o '"msg":"listening".*"port":[0-9]*' "$log" 2>/dev/null | grep -o '[0-9]*$' || true)
-    if [ -n "$port" ]; then eval "PORT_$1=$port"; return 0; fi
-    sleep 0.02
-  done
-  echo "bench_replicas: replica $1 did not start:"; cat "$log"; exit 1
+  start_server "$DB" "$WORK/$1.log" --no-access-log
+  eval "PORT_$1=$PORT"
 }
-cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$1/stat"; }
-now_us() { echo $(( $(date +%s%N) / 1000 )); }
 
 start_replica A
 start_replica B
@@ -108,13 +90,13 @@ measure() {
     curl -sf -H "Authorization: Bearer $READER" --data @"$CONTEXT" "$url/v1/revisions/head/evaluate" > /dev/null
   done
   local before after total=0 reqs=0
-  before=0; for p in "${PIDS[@]}"; do before=$(awk -v a="$before" -v b="$(cpu_s "$p")" 'BEGIN { print a + b }'); done
+  before=0; for p in "${SERVER_PIDS[@]}"; do before=$(awk -v a="$before" -v b="$(cpu_s "$p")" 'BEGIN { print a + b }'); done
   for url in "$@"; do
     wrk -t1 -c16 -d"${DURATION}s" -s "$WORK/post.lua" "$url/v1/revisions/head/evaluate" > "$WORK/wrk.$i.txt" &
     pids+=($!); i=$((i + 1))
   done
   wait "${pids[@]}"
-  after=0; for p in "${PIDS[@]}"; do after=$(awk -v a="$after" -v b="$(cpu_s "$p")" 'BEGIN { print a + b }'); done
+  after=0; for p in "${SERVER_PIDS[@]}"; do after=$(awk -v a="$after" -v b="$(cpu_s "$p")" 'BEGIN { print a + b }'); done
   for f in "$WORK"/wrk.*.txt; do
     reqs=$((reqs + $(awk '/requests in/ {print $1}' "$f")))
     total=$(awk -v a="$total" -v b="$(awk '/Requests\/sec/ {print $2}' "$f")" 'BEGIN { print a + b }')

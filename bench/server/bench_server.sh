@@ -10,21 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build/release}
-PD="$PWD/$BUILD/cli/paydomain"
 DURATION=${PAYDOMAIN_BENCH_SECONDS:-10}
 CONNECTIONS=${PAYDOMAIN_BENCH_CONNECTIONS:-32}
-command -v wrk >/dev/null || { echo "bench_server: wrk is not installed (scripts/setup.sh installs it)"; exit 1; }
-[ -x "$PD" ] || { echo "bench_server: no $PD (build first)"; exit 1; }
-
-WORK=$(mktemp -d /tmp/paydomain-bench.XXXXXX)
+BENCH_NAME=bench_server NEED_WRK=1
 source bench/server/server.sh
-
-# CPU seconds (user + system) the server has used so far: a figure that does
-# not depend on how busy the rest of the machine is.
-cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$SERVER_PID/stat"; }
-stop_server() {
-  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
-}
 
 # ---- 1 + 2: examples/acme ---------------------------------------------------
 "$PD" init --db "$WORK/acme.db" --from examples/acme > /dev/null

@@ -90,33 +90,18 @@ Result<CommitResult> PgStore::try_commit(const CommitRequest& request, const Tes
 
   // Each operation must fit the object's state at head (= at base, as
   // nothing touched changed since). Identical updates drop out.
-  std::vector<PreparedOp*> effective;
-  std::map<int64_t, std::pair<std::string, int64_t>> kept_place;  // object_id -> (path, ordinal)
-  for (auto& p : ops) {
-    bool live = cache_.contains(p.op.key);
-    if (p.op.type == OpType::Insert && live) {
-      return make_error(ErrorCode::InvalidArgument, "cannot insert " + p.op.key.display() + ": it already exists");
-    }
-    if (p.op.type != OpType::Insert && !live) {
-      return make_error(ErrorCode::NotFound, "cannot " + std::string(to_string(p.op.type)) + " " +
-                                                 p.op.key.display() + ": it does not exist at revision " +
-                                                 std::to_string(*head));
-    }
-    if (p.op.type == OpType::Update) {
-      auto r = c.query("SELECT text, path, ordinal FROM object_versions WHERE object_id = $1 AND rev_to = $2",
-                       {P(p.object_id), P(kLive)});
-      if (!r) return r.take_error();
-      if (r->empty()) return make_error(ErrorCode::Corrupt, p.op.key.display() + " is live but has no current version");
-      if (r->text(0, 0) == p.op.text) continue;  // same canonical text: no change
-      kept_place[p.object_id] = {r->text(0, 1), r->i64(0, 2)};
-    }
-    effective.push_back(&p);
-  }
-  if (effective.empty()) return make_error(ErrorCode::EmptyCommit, "nothing to commit: every object is unchanged");
+  auto effective = effective_ops(cache_, ops, *head, [&](const PreparedOp& p) -> Result<CurrentVersion> {
+    auto r = c.query("SELECT text, path, ordinal FROM object_versions WHERE object_id = $1 AND rev_to = $2",
+                     {P(p.object_id), P(kLive)});
+    if (!r) return r.take_error();
+    if (r->empty()) return make_error(ErrorCode::Corrupt, p.op.key.display() + " is live but has no current version");
+    return CurrentVersion{r->text(0, 0), r->text(0, 1), r->i64(0, 2)};
+  });
+  if (!effective) return effective.take_error();
 
   // Checks and tests on the resulting domain before writing anything.
   const Rev rev = *head + 1;
-  auto validated = validate_commit(cache_, effective, request, tests, rev);
+  auto validated = validate_commit(cache_, effective->ops, request, tests, rev);
   if (!validated) return validated.take_error();
   RevisionInfo& info = validated->info;
   std::vector<dsl::Diagnostic>& warnings = validated->warnings;
@@ -132,7 +117,7 @@ Result<CommitResult> PgStore::try_commit(const CommitRequest& request, const Tes
       !s)
     return fail(s.take_error());
   int64_t seq = 0;
-  for (PreparedOp* p : effective) {
+  for (PreparedOp* p : effective->ops) {
     const Op& op = p->op;
     if (!p->object_id) {
       auto r = c.query("INSERT INTO objects(kind, name) VALUES ($1, $2) RETURNING object_id",
@@ -149,7 +134,7 @@ Result<CommitResult> PgStore::try_commit(const CommitRequest& request, const Tes
     if (op.type != OpType::Remove) {
       std::string path = op.path;
       int64_t ordinal = appended_ordinal(rev, seq);
-      if (auto kept = kept_place.find(p->object_id); kept != kept_place.end()) {
+      if (auto kept = effective->kept_place.find(p->object_id); kept != effective->kept_place.end()) {
         if (path.empty() || path == kept->second.first) {
           path = kept->second.first;
           ordinal = kept->second.second;

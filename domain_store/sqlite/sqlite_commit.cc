@@ -98,42 +98,26 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, const
 
   // Each operation must fit the object's state at head (= at base, as
   // nothing touched changed since). Identical updates drop out.
-  std::vector<PreparedOp*> effective;
   // `+rev_to`: look the object up by its key, never by the live index, which
   // holds every live version (SQLite picked it, so each operation of a commit
   // scanned the whole head: a commit of K objects cost K x the domain).
   auto current = db.prepare("SELECT text, path, ordinal FROM object_versions WHERE object_id = ?1 AND +rev_to = ?2");
   if (!current) return current.take_error();
-  std::map<int64_t, std::pair<std::string, int64_t>> kept_place;  // object_id -> (path, ordinal)
-  for (auto& p : ops) {
-    bool live = cache_.contains(p.op.key);
-    if (p.op.type == OpType::Insert && live) {
-      return make_error(ErrorCode::InvalidArgument, "cannot insert " + p.op.key.display() + ": it already exists");
+  auto effective = effective_ops(cache_, ops, *head, [&](const PreparedOp& p) -> Result<CurrentVersion> {
+    current->bind(1, p.object_id).bind(2, kLive);
+    std::optional<Error> err;
+    if (!current->step(&err)) {
+      return err ? *err : make_error(ErrorCode::Corrupt, p.op.key.display() + " is live but has no current version");
     }
-    if (p.op.type != OpType::Insert && !live) {
-      return make_error(ErrorCode::NotFound, "cannot " + std::string(to_string(p.op.type)) + " " +
-                                                 p.op.key.display() + ": it does not exist at revision " +
-                                                 std::to_string(*head));
-    }
-    if (p.op.type == OpType::Update) {
-      current->bind(1, p.object_id).bind(2, kLive);
-      std::optional<Error> err;
-      if (!current->step(&err)) {
-        return err ? *err : make_error(ErrorCode::Corrupt, p.op.key.display() + " is live but has no current version");
-      }
-      std::string text = current->text(0), path = current->text(1);
-      int64_t ordinal = current->i64(2);
-      current->reset();
-      if (text == p.op.text) continue;  // same canonical text: no change
-      kept_place[p.object_id] = {path, ordinal};
-    }
-    effective.push_back(&p);
-  }
-  if (effective.empty()) return make_error(ErrorCode::EmptyCommit, "nothing to commit: every object is unchanged");
+    CurrentVersion now{current->text(0), current->text(1), current->i64(2)};
+    current->reset();
+    return now;
+  });
+  if (!effective) return effective.take_error();
 
   // Checks and tests on the resulting domain before writing anything.
   const Rev rev = *head + 1;
-  auto validated = validate_commit(cache_, effective, request, tests, rev);
+  auto validated = validate_commit(cache_, effective->ops, request, tests, rev);
   if (!validated) return validated.take_error();
   RevisionInfo& info = validated->info;
   std::vector<dsl::Diagnostic>& warnings = validated->warnings;
@@ -161,7 +145,7 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, const
     if (!*st) return fail(st->take_error());
   }
   int64_t seq = 0;
-  for (PreparedOp* p : effective) {
+  for (PreparedOp* p : effective->ops) {
     const Op& op = p->op;
     if (!p->object_id) {
       new_object->bind(1, dsl::to_string(op.key.kind)).bind(2, op.key.id);
@@ -176,7 +160,7 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, const
       std::string path = op.path;
       // Appended after every existing object of its file, in commit order.
       int64_t ordinal = appended_ordinal(rev, seq);
-      if (auto kept = kept_place.find(p->object_id); kept != kept_place.end()) {
+      if (auto kept = effective->kept_place.find(p->object_id); kept != effective->kept_place.end()) {
         if (path.empty() || path == kept->second.first) {
           path = kept->second.first;
           ordinal = kept->second.second;
