@@ -24,9 +24,14 @@ struct CheckReport {
   bool ok() const { return !diagnostics.has_errors(); }
 };
 
+class AnalysisCache;
+
 // `diagnostics` may hold what reading the files found (an unreadable file);
-// the check adds to it.
-CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics = dsl::Diagnostics());
+// the check adds to it. With `cache` (the server's live check), objects
+// analysed before with the same text, place and vocabulary are not analysed
+// again (analysis_cache.h).
+CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics = dsl::Diagnostics(),
+                          AnalysisCache* cache = nullptr);
 
 // The one JSON shape of a check, compact, appended to `out`, members in name
 // order: {"diagnostics": [...], "errors", "objects", "ok", "tests"?,
