@@ -348,6 +348,10 @@ class Analyzer {
     std::vector<int32_t> live_within;  // outcomes of `judged`
     if (!judged.fallback) live_within = reachable(judged);
 
+    // A decision no payment reaches sits in a dead rule, which is reported
+    // itself: its rules are not reported again one by one.
+    bool reached = !within || judged.fallback ||
+                   std::any_of(live_within.begin(), live_within.end(), [](int32_t x) { return x != 0; });
     if (!s.fallback) {
       std::vector<int32_t> live = within ? reachable(s) : live_within;
       std::vector<uint32_t> lines;
@@ -373,7 +377,7 @@ class Analyzer {
           warn(o, spans[i], "shadowed-rule", msg);
           continue;
         }
-        if (!within || judged.fallback ||
+        if (!within || judged.fallback || !reached ||
             std::binary_search(live_within.begin(), live_within.end(), static_cast<int32_t>(i) + shift))
           continue;
         // Live on its own, dead where it sits: an enclosing rule, or the

@@ -27,6 +27,14 @@ CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics d
   return r;
 }
 
+LiveCheck live_check(std::vector<dsl::SourceFile> files, AnalysisCache* cache) {
+  LiveCheck c;
+  c.report = check_sources(std::move(files), dsl::Diagnostics(), cache);
+  if (c.report.ok() && c.report.compiled) c.tests = run_tests(c.report.domain, *c.report.compiled);
+  if (c.tests && c.tests->cases.empty()) c.tests.reset();
+  return c;
+}
+
 void write_check_report(const CheckReport& r, std::string& out, const TestReport* tests) {
   json::Writer w(out);
   w.begin_object();
