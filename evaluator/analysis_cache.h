@@ -49,7 +49,7 @@ class AnalysisCache {
 
   const size_t max_bytes_;
   mutable std::mutex mu_;
-  std::list<Entry> lru_;  // most recently used first
+  std::list<Entry> lru_;                                                    // most recently used first
   std::unordered_map<std::string_view, std::list<Entry>::iterator> index_;  // views into lru_'s keys
   size_t bytes_ = 0;
   uint64_t hits_ = 0, misses_ = 0;

@@ -63,10 +63,14 @@ std::optional<int64_t> least(const CompiledVolume& v, int32_t cur) {
       for (const CompiledVolume& a : v.args) {
         auto x = least(a, cur);
         if (!x) return std::nullopt;
-        if (!acc) acc = x;
-        else if (v.kind == K::Min) acc = std::min(*acc, *x);
-        else if (v.kind == K::Max) acc = std::max(*acc, *x);
-        else acc = *acc > INT64_MAX - *x ? INT64_MAX : *acc + *x;  // a lower bound: saturating is safe
+        if (!acc)
+          acc = x;
+        else if (v.kind == K::Min)
+          acc = std::min(*acc, *x);
+        else if (v.kind == K::Max)
+          acc = std::max(*acc, *x);
+        else
+          acc = *acc > INT64_MAX - *x ? INT64_MAX : *acc + *x;  // a lower bound: saturating is safe
       }
       return acc;
     }
@@ -105,7 +109,7 @@ bool mentions(const Cond& c, Attr a) {
 // match the same payment, so the one need not be negated in the other's path
 // and cannot shadow it: a cheap, exact filter before compiling a DAG.
 struct Constraint {
-  std::array<std::vector<uint64_t>, kAttrCount> ids;  // empty: anything
+  std::array<std::vector<uint64_t>, kAttrCount> ids;               // empty: anything
   std::vector<std::tuple<Attr, int32_t, int64_t, int64_t>> hulls;  // attr, amount currency, [lo, hi)
   bool never = false;
 
@@ -133,8 +137,10 @@ void constrain(const Cond& c, const Vocab& vocab, Constraint& out) {
     for (int32_t id : listed) {
       if (id < 0 || static_cast<size_t>(id) >= n) continue;
       uint64_t m = uint64_t{1} << (static_cast<size_t>(id) % 64);
-      if (complement) s[static_cast<size_t>(id) / 64] &= ~m;
-      else s[static_cast<size_t>(id) / 64] |= m;
+      if (complement)
+        s[static_cast<size_t>(id) / 64] &= ~m;
+      else
+        s[static_cast<size_t>(id) / 64] |= m;
     }
     // Bits past the vocabulary are no value at all.
     for (size_t b = n; b < s.size() * 64; ++b) s[b / 64] &= ~(uint64_t{1} << (b % 64));
@@ -287,7 +293,8 @@ class Analyzer {
       switch (st.attr) {
         case Attr::Amount: {
           int e = cur >= 0 ? c_.exponents[static_cast<size_t>(cur)] : 0;
-          value = format_minor(st.value, e) + (cur >= 0 ? " " + c_.vocab.object_name(dsl::ObjectKind::Currency, cur) : "");
+          value = format_minor(st.value, e) +
+                  (cur >= 0 ? " " + c_.vocab.object_name(dsl::ObjectKind::Currency, cur) : "");
           break;
         }
         case Attr::TimeOfDay: value = two(st.value / 60) + ":" + two(st.value % 60); break;
@@ -296,7 +303,8 @@ class Analyzer {
         default:
           if (st.attr == Attr::Currency) cur = static_cast<int32_t>(st.value);
           value = c_.vocab.name(st.attr, static_cast<int32_t>(st.value));
-          if (st.attr == Attr::Party || st.attr == Attr::Shop) value = value == "(other)" ? "any other" : "\"" + value + "\"";
+          if (st.attr == Attr::Party || st.attr == Attr::Shop)
+            value = value == "(other)" ? "any other" : "\"" + value + "\"";
       }
       out += (out.empty() ? "" : ", ") + name + " " + value;
     }
@@ -307,7 +315,8 @@ class Analyzer {
     std::string s;
     for (size_t k = 0; k < rules.size(); ++k) {
       size_t r = static_cast<size_t>(rules[k]);
-      s += (k ? ", " : "") + std::string(word) + " " + std::to_string(r + 1) + " (line " + std::to_string(lines[r]) + ")";
+      s += (k ? ", " : "") + std::string(word) + " " + std::to_string(r + 1) + " (line " + std::to_string(lines[r]) +
+           ")";
     }
     return s;
   }
@@ -437,7 +446,8 @@ class Analyzer {
     for (size_t i = 0; i < ast.arms.size() && i < cf.bodies.size(); ++i) {
       Reach inner{reach, &cf.arms, i};
       cash_flow(o, ast.arms[i].body, cf.bodies[i], label, &inner,
-                " inside rule " + std::to_string(i + 1) + " (line " + std::to_string(ast.arms[i].span.line) + ")", scope);
+                " inside rule " + std::to_string(i + 1) + " (line " + std::to_string(ast.arms[i].span.line) + ")",
+                scope);
     }
   }
 
@@ -571,8 +581,9 @@ class Analyzer {
         warn(o, scope.along[idx.back()].first->span, "split-rounding",
              label + ": " + std::to_string(idx.size()) + " postings from " + from +
                  " take shares that add up to the whole amount, and each is rounded on its own: together they "
-                 "can move more than the amount (" + std::to_string(moved) + " minor units of " +
-                 std::to_string(amount) + "); write `round towards_zero` on each to never move more");
+                 "can move more than the amount (" +
+                 std::to_string(moved) + " minor units of " + std::to_string(amount) +
+                 "); write `round towards_zero` on each to never move more");
         break;
       }
     }
@@ -639,8 +650,7 @@ std::string vocabulary_digest(const CompiledDomain& c) {
 
 }  // namespace
 
-void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Diagnostics& diags,
-             AnalysisCache* cache) {
+void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Diagnostics& diags, AnalysisCache* cache) {
   std::string digest = cache ? vocabulary_digest(compiled) : "";
   for (const dsl::Object& o : domain.objects) {
     if (!analysed(o.kind)) continue;
@@ -649,8 +659,8 @@ void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Dia
     if (cache && o.span.file < domain.files.size()) {
       const dsl::SourceFile& f = domain.files[o.span.file];
       if (o.span.offset <= o.span.end_offset && o.span.end_offset <= f.text.size()) {
-        key = digest + '\n' + f.path + '\n' + std::to_string(o.span.line) + ':' + std::to_string(o.span.column) +
-              '\n' + f.text.substr(o.span.offset, o.span.end_offset - o.span.offset);
+        key = digest + '\n' + f.path + '\n' + std::to_string(o.span.line) + ':' + std::to_string(o.span.column) + '\n' +
+              f.text.substr(o.span.offset, o.span.end_offset - o.span.offset);
         if (auto hit = cache->find(key)) {
           for (dsl::Diagnostic& w : *hit) diags.add(std::move(w));
           continue;

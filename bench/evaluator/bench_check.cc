@@ -50,7 +50,9 @@ struct Stamp {
   double cpu = Cpu::now_ms();
 };
 double ms_since(const Stamp& t) { return Cpu::now_ms() - t.cpu; }
-double wall_ms_since(const Stamp& t) { return std::chrono::duration<double, std::milli>(Clock::now() - t.wall).count(); }
+double wall_ms_since(const Stamp& t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t.wall).count();
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -128,9 +130,10 @@ int check_10k(const std::string& text) {
   std::printf("  parse %.0f ms, check %.0f ms, compile %.0f ms, analysis with warnings %.0f ms (%zu warning(s))\n",
               median(parse), median(check), median(compile), median(analysis), warnings);
   double total = median(whole);
-  std::printf("  whole check (check_sources, as `paydomain check`): %.0f ms CPU, %.0f ms wall (target <= 1000 ms: %s, "
-              "ratio %.2fx)\n",
-              total, median(whole_wall), verdict(total, 1000), total / 1000);
+  std::printf(
+      "  whole check (check_sources, as `paydomain check`): %.0f ms CPU, %.0f ms wall (target <= 1000 ms: %s, "
+      "ratio %.2fx)\n",
+      total, median(whole_wall), verdict(total, 1000), total / 1000);
   return 0;
 }
 
@@ -206,12 +209,14 @@ int live_10k_lines(const std::string& base) {
               lines(base), objects, tests, warnings);
   std::printf("  cold, no cache: %.1f ms CPU\n", median(cold));
   double m = median(warm);
-  std::printf("  after a one-object edit, cache warm: median %.1f ms CPU (%.1f ms wall), worst %.1f ms CPU of 20 "
-              "(target <= 50 ms: %s, ratio %.2fx; %.1fx less than cold)\n",
-              m, median(warm_wall), worst(warm), verdict(m, 50), m / 50, median(cold) / std::max(m, 0.001));
-  std::printf("  its parts: parse+check %.1f ms, compile %.1f ms, analysis %.2f ms (%.2f ms without the cache), "
-              "tests %.1f ms\n",
-              median(pc), median(comp), median(an), median(an_cold), median(te));
+  std::printf(
+      "  after a one-object edit, cache warm: median %.1f ms CPU (%.1f ms wall), worst %.1f ms CPU of 20 "
+      "(target <= 50 ms: %s, ratio %.2fx; %.1fx less than cold)\n",
+      m, median(warm_wall), worst(warm), verdict(m, 50), m / 50, median(cold) / std::max(m, 0.001));
+  std::printf(
+      "  its parts: parse+check %.1f ms, compile %.1f ms, analysis %.2f ms (%.2f ms without the cache), "
+      "tests %.1f ms\n",
+      median(pc), median(comp), median(an), median(an_cold), median(te));
   std::printf("  analysis cache: %zu entries, %.1f KB, %llu hits, %llu misses\n", st.entries,
               static_cast<double>(st.bytes) / 1024, static_cast<unsigned long long>(st.hits),
               static_cast<unsigned long long>(st.misses));
@@ -270,9 +275,10 @@ int tests_gate(const std::string& text) {
   }
   std::printf("tests gate on a one-object commit of the 10,000-rule domain (30 tests, %zu failing), SQLite:\n",
               failing);
-  std::printf("  commit without the gate %.0f ms wall, with it %.0f ms wall (the gate adds %.0f ms); the gate alone "
-              "%.0f ms CPU\n",
-              median(without), median(with), median(with) - median(without), median(alone));
+  std::printf(
+      "  commit without the gate %.0f ms wall, with it %.0f ms wall (the gate adds %.0f ms); the gate alone "
+      "%.0f ms CPU\n",
+      median(without), median(with), median(with) - median(without), median(alone));
   return 0;
 }
 

@@ -17,24 +17,25 @@ namespace paydomain::bench {
 inline const char* kRisk[] = {"low", "high", "fatal"};
 
 inline std::string fee_rules_domain(int n) {
-  std::string s = "currency RUB { numeric 643 exponent 2 }\ncurrency USD { numeric 840 exponent 2 }\n"
-                  "currency EUR { numeric 978 exponent 2 }\ncurrency KZT { numeric 398 exponent 2 }\n"
-                  "currency CNY { numeric 156 exponent 2 }\n";
-  for (int i = 0; i < 20; ++i) s += "payment_system ps" + std::to_string(i) + " { }\ncategory cat" + std::to_string(i) + " { }\n";
+  std::string s =
+      "currency RUB { numeric 643 exponent 2 }\ncurrency USD { numeric 840 exponent 2 }\n"
+      "currency EUR { numeric 978 exponent 2 }\ncurrency KZT { numeric 398 exponent 2 }\n"
+      "currency CNY { numeric 156 exponent 2 }\n";
+  for (int i = 0; i < 20; ++i)
+    s += "payment_system ps" + std::to_string(i) + " { }\ncategory cat" + std::to_string(i) + " { }\n";
   const char* cur[] = {"RUB", "USD", "EUR", "KZT", "CNY"};
   s += "tariff big {\n  fees {\n";
   for (int i = 0; i < n; ++i) {
     int band = (i / 2000) % 5;
     std::string c = cur[(i / 20) % 5];
     s += "    when payment_system == ps" + std::to_string(i % 20) + " and currency == " + c + " and category == cat" +
-         std::to_string((i / 100) % 20) + " and amount between " + std::to_string(band * 1000) + ".00 " + c +
-         " and " + std::to_string(band * 1000 + 999) + ".99 " + c + " and risk == " + kRisk[i % 3] +
+         std::to_string((i / 100) % 20) + " and amount between " + std::to_string(band * 1000) + ".00 " + c + " and " +
+         std::to_string(band * 1000 + 999) + ".99 " + c + " and risk == " + kRisk[i % 3] +
          " { merchant.settlement -> system.settlement : 1% of amount }\n";
   }
   s += "  }\n}\n";
   return s;
 }
-
 
 // A realistic mix: reference data, providers and terminals, tariffs with
 // decision-heavy fees, routing rulesets, limits and tests.
@@ -52,8 +53,10 @@ inline std::string mixed_domain(int objects, uint32_t seed) {
     out += s;
     ++n;
   };
-  for (int i = 0; i < 50; ++i) emit("payment_system ps" + std::to_string(i) + " { name \"System " + std::to_string(i) + "\" }\n");
-  for (int i = 0; i < 50; ++i) emit("category cat" + std::to_string(i) + " { name \"Category " + std::to_string(i) + "\" }\n");
+  for (int i = 0; i < 50; ++i)
+    emit("payment_system ps" + std::to_string(i) + " { name \"System " + std::to_string(i) + "\" }\n");
+  for (int i = 0; i < 50; ++i)
+    emit("category cat" + std::to_string(i) + " { name \"Category " + std::to_string(i) + "\" }\n");
   emit("adapter ad { url \"https://bank.example/api\" option \"timeout\" \"5s\" }\n");
   for (int i = 0; i < 100; ++i) {
     emit("provider p" + std::to_string(i) + " {\n  adapter ad\n  account RUB " + std::to_string(10000 + i) +
@@ -62,8 +65,8 @@ inline std::string mixed_domain(int objects, uint32_t seed) {
   }
   int terminals = 0;
   while (n < objects * 6 / 10) {
-    emit("terminal t" + std::to_string(terminals) + " { provider p" + std::to_string(rng() % 100) +
-         " risk_coverage " + (rng() % 2 ? "high" : "low") + " }\n");
+    emit("terminal t" + std::to_string(terminals) + " { provider p" + std::to_string(rng() % 100) + " risk_coverage " +
+         (rng() % 2 ? "high" : "low") + " }\n");
     ++terminals;
   }
   int routings = 0;
@@ -79,14 +82,17 @@ inline std::string mixed_domain(int objects, uint32_t seed) {
   }
   int tariffs = 0;
   while (n < objects * 9 / 10) {
-    std::string t = "tariff tf" + std::to_string(tariffs++) + " {\n  name \"Tariff\"\n  currencies [RUB, USD]\n"
-                    "  amount between 10.00 RUB and 500000.00 RUB\n  routing r" + std::to_string(rng() % routings) +
-                    "\n  fees {\n";
+    std::string t = "tariff tf" + std::to_string(tariffs++) +
+                    " {\n  name \"Tariff\"\n  currencies [RUB, USD]\n"
+                    "  amount between 10.00 RUB and 500000.00 RUB\n  routing r" +
+                    std::to_string(rng() % routings) + "\n  fees {\n";
     for (int k = 0; k < 3; ++k) {
       t += "    when payment_system in [ps" + std::to_string(rng() % 50) + ", ps" + std::to_string(rng() % 50) +
-           "] and category == cat" + std::to_string(rng() % 50) + " {\n"
-           "      merchant.settlement -> system.settlement : max(" + std::to_string(1 + rng() % 3) + "." +
-           std::to_string(rng() % 10) + "% of amount, 10.00 RUB) \"fee\"\n    }\n";
+           "] and category == cat" + std::to_string(rng() % 50) +
+           " {\n"
+           "      merchant.settlement -> system.settlement : max(" +
+           std::to_string(1 + rng() % 3) + "." + std::to_string(rng() % 10) +
+           "% of amount, 10.00 RUB) \"fee\"\n    }\n";
     }
     t += "    otherwise {\n      merchant.settlement -> system.settlement : 2.5% of amount round half_even\n    }\n"
          "  }\n}\n";
@@ -94,11 +100,12 @@ inline std::string mixed_domain(int objects, uint32_t seed) {
   }
   int limits = 0;
   while (n < objects) {
-    emit("limit l" + std::to_string(limits++) + " { scope [shop, payment_tool] period day amount <= 100000.00 RUB "
-         "when category == cat" + std::to_string(rng() % 50) + " }\n");
+    emit("limit l" + std::to_string(limits++) +
+         " { scope [shop, payment_tool] period day amount <= 100000.00 RUB "
+         "when category == cat" +
+         std::to_string(rng() % 50) + " }\n");
   }
   return out;
 }
-
 
 }  // namespace paydomain::bench
