@@ -180,6 +180,11 @@ bool disjoint(const Constraint& x, const Constraint& y) {
 // Lazily computed facts about one decision, shared by every check that looks at it.
 struct SelectorInfo {
   std::vector<Constraint> constraints;  // per rule, once asked
+  // An index over them, so finding the rules that overlap one rule does not
+  // test every earlier rule: per categorical attribute, the rules (ascending)
+  // that allow each id, and the rules that do not constrain it.
+  std::array<std::vector<std::vector<uint32_t>>, kAttrCount> allowing;
+  std::array<std::vector<uint32_t>, kAttrCount> unconstrained;
   // Amount boundaries per currency: (value, first rule that names it), by value.
   std::map<int32_t, std::vector<std::pair<int64_t, size_t>>> amount_bounds;
   // The first rule that is certainly true under (operation, currency, amount).
@@ -229,8 +234,66 @@ class Analyzer {
     if (in.constraints.size() != s.rules.size()) {
       in.constraints.assign(s.rules.size(), Constraint{});
       for (size_t i = 0; i < s.rules.size(); ++i) constrain(s.rules[i], c_.vocab, in.constraints[i]);
+      for (size_t a = 0; a < in.allowing.size(); ++a) {
+        if (!is_categorical(static_cast<Attr>(a))) continue;
+        auto& by_id = in.allowing[a];
+        by_id.assign(static_cast<size_t>(std::max(c_.vocab.size(static_cast<Attr>(a)), 0)), {});
+        for (size_t i = 0; i < s.rules.size(); ++i) {
+          const auto& set = in.constraints[i].ids[a];
+          if (set.empty()) {
+            in.unconstrained[a].push_back(static_cast<uint32_t>(i));
+            continue;
+          }
+          for (size_t id = 0; id < by_id.size(); ++id) {
+            if (set[id / 64] >> (id % 64) & 1) by_id[id].push_back(static_cast<uint32_t>(i));
+          }
+        }
+      }
     }
     return in.constraints;
+  }
+
+  // The rules before i that may match some payment rule i matches, in order:
+  // the candidates come from the index of the attribute of rule i that
+  // narrows them most, then each is tested in full.
+  std::vector<size_t> overlapping(const Selector& s, size_t i) {
+    const std::vector<Constraint>& cons = constraints(s);
+    const SelectorInfo& in = info(s);
+    const Constraint& c = cons[i];
+    auto below = [&](const std::vector<uint32_t>& v) {
+      return static_cast<size_t>(std::lower_bound(v.begin(), v.end(), static_cast<uint32_t>(i)) - v.begin());
+    };
+    size_t best = SIZE_MAX, best_count = i;
+    for (size_t a = 0; a < c.ids.size(); ++a) {
+      if (c.ids[a].empty() || in.allowing[a].empty()) continue;
+      size_t count = below(in.unconstrained[a]);
+      for (size_t id = 0; id < in.allowing[a].size() && count < best_count; ++id) {
+        if (c.ids[a][id / 64] >> (id % 64) & 1) count += below(in.allowing[a][id]);
+      }
+      if (count < best_count) {
+        best = a;
+        best_count = count;
+      }
+    }
+    std::vector<size_t> cand;
+    if (best == SIZE_MAX) {
+      for (size_t j = 0; j < i; ++j) cand.push_back(j);
+    } else {
+      const auto& u = in.unconstrained[best];
+      cand.insert(cand.end(), u.begin(), u.begin() + static_cast<std::ptrdiff_t>(below(u)));
+      for (size_t id = 0; id < in.allowing[best].size(); ++id) {
+        if (!(c.ids[best][id / 64] >> (id % 64) & 1)) continue;
+        const auto& v = in.allowing[best][id];
+        cand.insert(cand.end(), v.begin(), v.begin() + static_cast<std::ptrdiff_t>(below(v)));
+      }
+      std::sort(cand.begin(), cand.end());
+      cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
+    }
+    std::vector<size_t> out;
+    for (size_t j : cand) {
+      if (!disjoint(c, cons[j])) out.push_back(j);
+    }
+    return out;
   }
 
   // The reachable outcomes of a selector when nothing is known.
@@ -247,11 +310,8 @@ class Analyzer {
   Cond path_condition(const Reach* r) {
     if (!r || !r->sel) return Cond{};
     const std::vector<Cond>& rules = r->sel->rules;
-    const std::vector<Constraint>& cons = constraints(*r->sel);
     std::vector<Cond> kids{path_condition(r->parent), rules[r->rule]};
-    for (size_t j = 0; j < r->rule; ++j) {
-      if (!disjoint(cons[r->rule], cons[j])) kids.push_back(negation(rules[j]));
-    }
+    for (size_t j : overlapping(*r->sel, r->rule)) kids.push_back(negation(rules[j]));
     return conjunction(std::move(kids));
   }
 
@@ -260,15 +320,13 @@ class Analyzer {
   // rule i are left out of the compiled list: they can take none of its payments.
   std::vector<int32_t> shadowers(const Selector& sel, size_t i, const Cond* reach) {
     const std::vector<Cond>& rules = sel.rules;
-    const std::vector<Constraint>& cons = constraints(sel);
     std::vector<Cond> sub;
     std::vector<int32_t> which;  // sub index -> rule index
     if (reach) {
       sub.push_back(negation(*reach));
       which.push_back(-1);
     }
-    for (size_t j = 0; j < i; ++j) {
-      if (disjoint(cons[i], cons[j])) continue;
+    for (size_t j : overlapping(sel, i)) {
       sub.push_back(conjunction({rules[i], rules[j]}));
       which.push_back(static_cast<int32_t>(j));
     }

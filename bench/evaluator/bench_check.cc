@@ -100,7 +100,7 @@ bool fail(const dsl::Diagnostics& diags, const dsl::Domain& d) {
   return true;
 }
 
-int check_10k(const std::string& text) {
+int check_10k(const char* what, const std::string& text) {
   std::vector<double> parse, check, compile, analysis, whole, whole_wall;
   size_t warnings = 0;
   for (int run = 0; run < 3; ++run) {
@@ -125,7 +125,7 @@ int check_10k(const std::string& text) {
     whole_wall.push_back(wall_ms_since(t4));
     warnings = r.diagnostics.warning_count();
   }
-  std::printf("check of the 10,000-rule domain (%zu lines, %.2f MB), median of 3, CPU:\n", lines(text),
+  std::printf("check of %s (%zu lines, %.2f MB), median of 3, CPU:\n", what, lines(text),
               static_cast<double>(text.size()) / 1e6);
   std::printf("  parse %.0f ms, check %.0f ms, compile %.0f ms, analysis with warnings %.0f ms (%zu warning(s))\n",
               median(parse), median(check), median(compile), median(analysis), warnings);
@@ -148,7 +148,15 @@ std::string edited(const std::string& base, int k) {
   return s;
 }
 
-int live_10k_lines(const std::string& base) {
+// One edit of the small tariff appended to a big fee decision: its rate.
+std::string edited_small(const std::string& base, int k) {
+  std::string s = base;
+  size_t q = s.find("7% of amount", s.find("tariff small {"));
+  s.replace(q, 1, std::to_string(1 + k % 9));
+  return s;
+}
+
+int live_check(const char* what, const std::string& base, std::string (*edit)(const std::string&, int)) {
   evaluator::AnalysisCache cache;
   std::vector<double> cold, warm, warm_wall;
   size_t warnings = 0, tests = 0, objects = 0;
@@ -173,7 +181,7 @@ int live_10k_lines(const std::string& base) {
   }
   (void)evaluator::live_check({{"mixed.pd", base}}, &cache);  // the editor's first check fills the cache
   for (int k = 0; k < 20; ++k) {
-    std::string text = edited(base, k);
+    std::string text = edit(base, k);
     Stamp t0;
     evaluator::LiveCheck c = evaluator::live_check({{"mixed.pd", text}}, &cache);
     body.clear();
@@ -184,7 +192,7 @@ int live_10k_lines(const std::string& base) {
   // The parts of one edit, with the cache warm.
   std::vector<double> pc, comp, an, an_cold, te;
   for (int k = 0; k < 5; ++k) {
-    std::string text = edited(base, 20 + k);
+    std::string text = edit(base, 20 + k);
     dsl::Diagnostics diags;
     Stamp t0;
     dsl::Domain d = dsl::load({{"mixed.pd", text}}, diags);
@@ -205,8 +213,8 @@ int live_10k_lines(const std::string& base) {
     te.push_back(ms_since(t3));
   }
   auto st = cache.stats();
-  std::printf("live check (POST /v1/check) of a %zu-line domain (%zu objects, %zu tests, %zu warning(s)):\n",
-              lines(base), objects, tests, warnings);
+  std::printf("live check (POST /v1/check) of a %zu-line domain, %s (%zu objects, %zu tests, %zu warning(s)):\n",
+              lines(base), what, objects, tests, warnings);
   std::printf("  cold, no cache: %.1f ms CPU\n", median(cold));
   double m = median(warm);
   std::printf(
@@ -286,9 +294,18 @@ int tests_gate(const std::string& text) {
 
 int main() {
   std::string big = bench::fee_rules_domain(10000) + fee_rule_tests(10000, 30);
-  if (check_10k(big)) return 1;
+  if (check_10k("the 10,000-rule domain", big)) return 1;
+  if (check_10k("the 10,000-rule domain with a nested decision in each rule", bench::fee_rules_domain(10000, true)))
+    return 1;
   int objects = 420;  // about 3,000 lines with the tests
   std::string mixed = bench::mixed_domain(objects, 7) + mixed_tests(20);
-  if (live_10k_lines(mixed)) return 1;
+  if (live_check("every kind of object", mixed, edited)) return 1;
+  // Most of the lines one big fee decision: its analysis is what the cache saves.
+  std::string one_big = bench::fee_rules_domain(3000) +
+                        "tariff small {\n  fees {\n    when payment_system == ps1 { merchant.settlement -> "
+                        "system.settlement : 7% of amount }\n    otherwise { merchant.settlement -> system.settlement : "
+                        "1% of amount }\n  }\n}\n" +
+                        fee_rule_tests(3000, 20);
+  if (live_check("a 3,000-rule tariff and a small one, the small one edited", one_big, edited_small)) return 1;
   return tests_gate(big);
 }

@@ -3,7 +3,7 @@
 //   fee_rules_domain(n): one tariff whose fee decision has n rules over
 //     payment system, currency, category, amount band and risk (no two rules
 //     overlap; no `otherwise`): bench_evaluator's selector, bench_check's
-//     10,000-rule domain;
+//     10,000-rule domain (and, nested, its variant with a decision per rule);
 //   mixed_domain(objects, seed): a realistic mix of every object kind
 //     (bench_parse at 10,000 objects, bench_check's 3,000-line live check).
 #pragma once
@@ -16,7 +16,10 @@ namespace paydomain::bench {
 
 inline const char* kRisk[] = {"low", "high", "fatal"};
 
-inline std::string fee_rules_domain(int n) {
+// nested: the risk moves into a decision inside each rule (`when risk == low`
+// with a 10.00 minimum, `when risk == high`, no `otherwise`): n nested
+// decisions for the analysis to judge on the payments that reach them.
+inline std::string fee_rules_domain(int n, bool nested = false) {
   std::string s =
       "currency RUB { numeric 643 exponent 2 }\ncurrency USD { numeric 840 exponent 2 }\n"
       "currency EUR { numeric 978 exponent 2 }\ncurrency KZT { numeric 398 exponent 2 }\n"
@@ -30,8 +33,13 @@ inline std::string fee_rules_domain(int n) {
     std::string c = cur[(i / 20) % 5];
     s += "    when payment_system == ps" + std::to_string(i % 20) + " and currency == " + c + " and category == cat" +
          std::to_string((i / 100) % 20) + " and amount between " + std::to_string(band * 1000) + ".00 " + c + " and " +
-         std::to_string(band * 1000 + 999) + ".99 " + c + " and risk == " + kRisk[i % 3] +
-         " { merchant.settlement -> system.settlement : 1% of amount }\n";
+         std::to_string(band * 1000 + 999) + ".99 " + c;
+    if (nested) {
+      s += " {\n      when risk == low { merchant.settlement -> system.settlement : max(1% of amount, 10.00 " + c +
+           ") }\n      when risk == high { merchant.settlement -> system.settlement : 2% of amount }\n    }\n";
+    } else {
+      s += " and risk == " + std::string(kRisk[i % 3]) + " { merchant.settlement -> system.settlement : 1% of amount }\n";
+    }
   }
   s += "  }\n}\n";
   return s;
