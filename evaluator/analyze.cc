@@ -11,6 +11,7 @@
 #include "evaluator/analysis_cache.h"
 #include "evaluator/compiled.h"
 #include "evaluator/money.h"
+#include "evaluator/rule_overlap.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -103,88 +104,9 @@ bool mentions(const Cond& c, Attr a) {
   return found;
 }
 
-// What a rule's top-level conjunction pins down: per categorical attribute
-// the ids it allows, per ordered attribute (and currency, for amounts) the
-// hull of the ranges it allows. Two rules disjoint on one attribute never
-// match the same payment, so the one need not be negated in the other's path
-// and cannot shadow it: a cheap, exact filter before compiling a DAG.
-struct Constraint {
-  std::array<std::vector<uint64_t>, kAttrCount> ids;               // empty: anything
-  std::vector<std::tuple<Attr, int32_t, int64_t, int64_t>> hulls;  // attr, amount currency, [lo, hi)
-  bool never = false;
-
-  void allow(Attr a, std::vector<uint64_t> set) {
-    auto& cur = ids[idx(a)];
-    if (cur.empty()) {
-      cur = std::move(set);
-    } else {
-      for (size_t w = 0; w < cur.size(); ++w) cur[w] &= set[w];
-    }
-    never = never || std::all_of(cur.begin(), cur.end(), [](uint64_t w) { return w == 0; });
-  }
-};
-
-void constrain(const Cond& c, const Vocab& vocab, Constraint& out) {
-  if (c.kind == Cond::Kind::And) {
-    for (const Cond& k : c.kids) constrain(k, vocab, out);
-    return;
-  }
-  if (c.kind != Cond::Kind::Atom) return;
-  const Atom& a = c.atom;
-  auto set_of = [&](Attr attr, const std::vector<int32_t>& listed, bool complement) {
-    size_t n = static_cast<size_t>(std::max(vocab.size(attr), 0));
-    std::vector<uint64_t> s((n + 63) / 64 + 1, complement ? ~uint64_t{0} : 0);
-    for (int32_t id : listed) {
-      if (id < 0 || static_cast<size_t>(id) >= n) continue;
-      uint64_t m = uint64_t{1} << (static_cast<size_t>(id) % 64);
-      if (complement)
-        s[static_cast<size_t>(id) / 64] &= ~m;
-      else
-        s[static_cast<size_t>(id) / 64] |= m;
-    }
-    // Bits past the vocabulary are no value at all.
-    for (size_t b = n; b < s.size() * 64; ++b) s[b / 64] &= ~(uint64_t{1} << (b % 64));
-    out.allow(attr, std::move(s));
-  };
-  if (a.kind == Atom::Kind::InSet && is_categorical(a.attr)) {
-    set_of(a.attr, a.ids, a.negate);
-  } else if (a.kind == Atom::Kind::InRanges && !a.negate && !a.ranges.empty()) {
-    int64_t lo = a.ranges.front().first, hi = a.ranges.front().second;
-    for (const auto& [x, y] : a.ranges) {
-      lo = std::min(lo, x);
-      hi = std::max(hi, y);
-    }
-    // An amount literal speaks of its own currency: in another the atom is false.
-    if (a.attr == Attr::Amount) set_of(Attr::Currency, {a.currency}, false);
-    out.hulls.emplace_back(a.attr, a.attr == Attr::Amount ? a.currency : -1, lo, hi);
-  }
-}
-
-bool disjoint(const Constraint& x, const Constraint& y) {
-  if (x.never || y.never) return true;
-  for (size_t a = 0; a < x.ids.size(); ++a) {
-    const auto &p = x.ids[a], &q = y.ids[a];
-    if (p.empty() || q.empty()) continue;
-    bool any = false;
-    for (size_t w = 0; w < p.size() && !any; ++w) any = (p[w] & q[w]) != 0;
-    if (!any) return true;
-  }
-  for (const auto& [a, c, lo, hi] : x.hulls) {
-    for (const auto& [b, d, lo2, hi2] : y.hulls) {
-      if (a == b && c == d && (hi <= lo2 || hi2 <= lo)) return true;
-    }
-  }
-  return false;
-}
-
 // Lazily computed facts about one decision, shared by every check that looks at it.
 struct SelectorInfo {
-  std::vector<Constraint> constraints;  // per rule, once asked
-  // An index over them, so finding the rules that overlap one rule does not
-  // test every earlier rule: per categorical attribute, the rules (ascending)
-  // that allow each id, and the rules that do not constrain it.
-  std::array<std::vector<std::vector<uint32_t>>, kAttrCount> allowing;
-  std::array<std::vector<uint32_t>, kAttrCount> unconstrained;
+  std::optional<RuleOverlap> overlap;  // once asked
   // Amount boundaries per currency: (value, first rule that names it), by value.
   std::map<int32_t, std::vector<std::pair<int64_t, size_t>>> amount_bounds;
   // The first rule that is certainly true under (operation, currency, amount).
@@ -229,71 +151,11 @@ class Analyzer {
 
   SelectorInfo& info(const Selector& s) { return info_[&s]; }
 
-  const std::vector<Constraint>& constraints(const Selector& s) {
-    SelectorInfo& in = info(s);
-    if (in.constraints.size() != s.rules.size()) {
-      in.constraints.assign(s.rules.size(), Constraint{});
-      for (size_t i = 0; i < s.rules.size(); ++i) constrain(s.rules[i], c_.vocab, in.constraints[i]);
-      for (size_t a = 0; a < in.allowing.size(); ++a) {
-        if (!is_categorical(static_cast<Attr>(a))) continue;
-        auto& by_id = in.allowing[a];
-        by_id.assign(static_cast<size_t>(std::max(c_.vocab.size(static_cast<Attr>(a)), 0)), {});
-        for (size_t i = 0; i < s.rules.size(); ++i) {
-          const auto& set = in.constraints[i].ids[a];
-          if (set.empty()) {
-            in.unconstrained[a].push_back(static_cast<uint32_t>(i));
-            continue;
-          }
-          for (size_t id = 0; id < by_id.size(); ++id) {
-            if (set[id / 64] >> (id % 64) & 1) by_id[id].push_back(static_cast<uint32_t>(i));
-          }
-        }
-      }
-    }
-    return in.constraints;
-  }
-
-  // The rules before i that may match some payment rule i matches, in order:
-  // the candidates come from the index of the attribute of rule i that
-  // narrows them most, then each is tested in full.
+  // The rules before i that may match some payment rule i matches, in order.
   std::vector<size_t> overlapping(const Selector& s, size_t i) {
-    const std::vector<Constraint>& cons = constraints(s);
-    const SelectorInfo& in = info(s);
-    const Constraint& c = cons[i];
-    auto below = [&](const std::vector<uint32_t>& v) {
-      return static_cast<size_t>(std::lower_bound(v.begin(), v.end(), static_cast<uint32_t>(i)) - v.begin());
-    };
-    size_t best = SIZE_MAX, best_count = i;
-    for (size_t a = 0; a < c.ids.size(); ++a) {
-      if (c.ids[a].empty() || in.allowing[a].empty()) continue;
-      size_t count = below(in.unconstrained[a]);
-      for (size_t id = 0; id < in.allowing[a].size() && count < best_count; ++id) {
-        if (c.ids[a][id / 64] >> (id % 64) & 1) count += below(in.allowing[a][id]);
-      }
-      if (count < best_count) {
-        best = a;
-        best_count = count;
-      }
-    }
-    std::vector<size_t> cand;
-    if (best == SIZE_MAX) {
-      for (size_t j = 0; j < i; ++j) cand.push_back(j);
-    } else {
-      const auto& u = in.unconstrained[best];
-      cand.insert(cand.end(), u.begin(), u.begin() + static_cast<std::ptrdiff_t>(below(u)));
-      for (size_t id = 0; id < in.allowing[best].size(); ++id) {
-        if (!(c.ids[best][id / 64] >> (id % 64) & 1)) continue;
-        const auto& v = in.allowing[best][id];
-        cand.insert(cand.end(), v.begin(), v.begin() + static_cast<std::ptrdiff_t>(below(v)));
-      }
-      std::sort(cand.begin(), cand.end());
-      cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
-    }
-    std::vector<size_t> out;
-    for (size_t j : cand) {
-      if (!disjoint(c, cons[j])) out.push_back(j);
-    }
-    return out;
+    SelectorInfo& in = info(s);
+    if (!in.overlap) in.overlap.emplace(s.rules, c_.vocab);
+    return in.overlap->before(i);
   }
 
   // The reachable outcomes of a selector when nothing is known.
