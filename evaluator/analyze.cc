@@ -272,6 +272,12 @@ class Analyzer {
       std::vector<Cond> rules{negation(context)};
       rules.insert(rules.end(), s.rules.begin(), s.rules.end());
       within = compile_selector(std::move(rules), c_.vocab);
+      // Over its budget at the top: judge the decision on its own, as
+      // before the operation was taken into account.
+      if (top && within->fallback) {
+        within.reset();
+        op_matters = false;
+      }
     }
     const Selector& judged = within ? *within : s;
     std::vector<int32_t> live_within;  // outcomes of `judged`
