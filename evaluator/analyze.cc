@@ -1,7 +1,6 @@
 #include "evaluator/analyze.h"
 
 #include <algorithm>
-#include <array>
 #include <map>
 #include <set>
 #include <tuple>
@@ -115,7 +114,7 @@ struct SelectorInfo {
 
 class Analyzer {
  public:
-  Analyzer(const dsl::Domain& d, const CompiledDomain& c, dsl::Diagnostics& diags) : d_(d), c_(c), diags_(diags) {}
+  Analyzer(const CompiledDomain& c, dsl::Diagnostics& diags) : c_(c), diags_(diags) {}
 
   // One object's warnings into `diags_`.
   void object(const dsl::Object& o) {
@@ -545,7 +544,6 @@ class Analyzer {
     }
   }
 
-  const dsl::Domain& d_;
   const CompiledDomain& c_;
   dsl::Diagnostics& diags_;
   std::unordered_map<const Selector*, SelectorInfo> info_;
@@ -595,7 +593,7 @@ void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Dia
     }
     // Each object gets its own Analyzer: its memo tables die with it, and
     // nothing one object's analysis learns can leak into another's.
-    Analyzer(domain, compiled, mine).object(o);
+    Analyzer(compiled, mine).object(o);
     if (!key.empty()) cache->put(std::move(key), mine.items());
     for (dsl::Diagnostic& w : mine.items()) diags.add(std::move(w));
   }
