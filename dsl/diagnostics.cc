@@ -42,56 +42,77 @@ void Diagnostics::sort() {
   });
 }
 
-std::string render(const Diagnostic& d, std::string_view source) {
+namespace {
+
+// Where each line of a text starts: line L (1-based) is text[starts[L-1] ..
+// the next '\n'). render_all builds it once per file, so rendering N
+// diagnostics of one big file does not scan the file N times.
+std::vector<size_t> line_starts(std::string_view text) {
+  std::vector<size_t> starts{0};
+  for (size_t i = text.find('\n'); i != std::string_view::npos; i = text.find('\n', i + 1)) starts.push_back(i + 1);
+  return starts;
+}
+
+std::string render_at(const Diagnostic& d, std::string_view source, const std::vector<size_t>& starts) {
   std::string out = d.file.empty() ? "<input>" : d.file;
   if (d.line > 0) out += ":" + std::to_string(d.line) + ":" + std::to_string(d.column);
   out += d.severity == Severity::Error ? ": error: " : ": warning: ";
   out += d.message;
   if (!d.object.empty()) out += " (in " + d.object + ")";
   out += "\n";
-  if (d.line > 0 && !source.empty()) {
-    // Find the line's text.
-    size_t start = 0;
-    for (uint32_t l = 1; l < d.line && start != std::string_view::npos; ++l) {
-      start = source.find('\n', start);
-      if (start != std::string_view::npos) ++start;
+  if (d.line > 0 && !source.empty() && d.line <= starts.size()) {
+    // The line's text.
+    size_t start = starts[d.line - 1];
+    size_t end = source.find('\n', start);
+    std::string_view line = source.substr(start, end == std::string_view::npos ? source.size() - start : end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string gutter = std::to_string(d.line);
+    out += " " + gutter + " | " + std::string(line) + "\n";
+    std::string pad(gutter.size() + 1, ' ');
+    std::string caret_pad;
+    // Tabs stay tabs so the caret lines up under the same characters.
+    std::string_view before = line.substr(0, utf8_byte_offset(line, d.column > 0 ? d.column - 1 : 0));
+    for (size_t i = 0, n = 0; i < before.size(); ++i) {
+      if ((static_cast<unsigned char>(before[i]) & 0xC0) == 0x80) continue;
+      caret_pad += before[i] == '\t' ? '\t' : ' ';
+      ++n;
     }
-    if (start != std::string_view::npos && start <= source.size()) {
-      size_t end = source.find('\n', start);
-      std::string_view line = source.substr(start, end == std::string_view::npos ? source.size() - start : end - start);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      std::string gutter = std::to_string(d.line);
-      out += " " + gutter + " | " + std::string(line) + "\n";
-      std::string pad(gutter.size() + 1, ' ');
-      std::string caret_pad;
-      // Tabs stay tabs so the caret lines up under the same characters.
-      std::string_view before = line.substr(0, utf8_byte_offset(line, d.column > 0 ? d.column - 1 : 0));
-      for (size_t i = 0, n = 0; i < before.size(); ++i) {
-        if ((static_cast<unsigned char>(before[i]) & 0xC0) == 0x80) continue;
-        caret_pad += before[i] == '\t' ? '\t' : ' ';
-        ++n;
-      }
-      size_t remaining = utf8_length(line.substr(before.size()));
-      size_t len = std::max<size_t>(1, std::min<size_t>(d.length, std::max<size_t>(remaining, 1)));
-      out += " " + pad + "| " + caret_pad + "^" + std::string(len - 1, '~') + "\n";
-    }
+    size_t remaining = utf8_length(line.substr(before.size()));
+    size_t len = std::max<size_t>(1, std::min<size_t>(d.length, std::max<size_t>(remaining, 1)));
+    out += " " + pad + "| " + caret_pad + "^" + std::string(len - 1, '~') + "\n";
   }
   if (!d.expected.empty()) out += "  expected: " + d.expected + "\n";
   if (!d.suggestion.empty()) out += "  did you mean '" + d.suggestion + "'?\n";
   return out;
 }
 
+}  // namespace
+
+std::string render(const Diagnostic& d, std::string_view source) { return render_at(d, source, line_starts(source)); }
+
 std::string render_all(const std::vector<Diagnostic>& ds, const std::vector<SourceFile>& files) {
   std::string out;
+  std::vector<std::vector<size_t>> starts(files.size());
+  std::vector<bool> indexed(files.size(), false);
   for (const Diagnostic& d : ds) {
     std::string_view src;
-    for (const SourceFile& f : files) {
-      if (f.path == d.file) {
-        src = f.text;
+    size_t fi = files.size();
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (files[i].path == d.file) {
+        src = files[i].text;
+        fi = i;
         break;
       }
     }
-    out += render(d, src);
+    if (fi == files.size()) {
+      out += render(d, src);
+      continue;
+    }
+    if (!indexed[fi]) {
+      starts[fi] = line_starts(src);
+      indexed[fi] = true;
+    }
+    out += render_at(d, src, starts[fi]);
   }
   return out;
 }

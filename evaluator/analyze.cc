@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
+#include <unordered_map>
 
 #include "dsl/schema.h"
+#include "evaluator/analysis_cache.h"
 #include "evaluator/compiled.h"
 #include "evaluator/money.h"
+#include "evaluator/rule_overlap.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -19,10 +23,22 @@ std::string two(int64_t v) {
   return s;
 }
 
-// What the money checks of one cash flow need besides the path condition.
+// Where a decision sits: a payment reaches it when the enclosing decision
+// `sel` picks arm `rule` and that decision is reached itself (`parent`). The
+// top of a cash flow has no enclosing decision (sel == nullptr). A chain of
+// links, not a condition: building "rule i and none of rules 0..i-1" for
+// every arm of a 10,000-rule decision would be quadratic.
+struct Reach {
+  const Reach* parent = nullptr;
+  const Selector* sel = nullptr;
+  size_t rule = 0;
+};
+
+// What the money checks of one cash flow need besides the path.
 struct FlowScope {
   const CompiledTariff* tariff = nullptr;  // fee-above-amount: only tariffs bound the amount
   bool refund = false;
+  int32_t operation = -1;  // the operation of every payment this flow sees; -1: either
   // The postings on the current path (outer levels first), for split-rounding.
   std::vector<std::pair<const dsl::Posting*, const CompiledPosting*>> along;
   std::set<std::string> warned;  // "from account" already reported in this flow
@@ -47,10 +63,14 @@ std::optional<int64_t> least(const CompiledVolume& v, int32_t cur) {
       for (const CompiledVolume& a : v.args) {
         auto x = least(a, cur);
         if (!x) return std::nullopt;
-        if (!acc) acc = x;
-        else if (v.kind == K::Min) acc = std::min(*acc, *x);
-        else if (v.kind == K::Max) acc = std::max(*acc, *x);
-        else acc = *acc > INT64_MAX - *x ? INT64_MAX : *acc + *x;  // a lower bound: saturating is safe
+        if (!acc)
+          acc = x;
+        else if (v.kind == K::Min)
+          acc = std::min(*acc, *x);
+        else if (v.kind == K::Max)
+          acc = std::max(*acc, *x);
+        else
+          acc = *acc > INT64_MAX - *x ? INT64_MAX : *acc + *x;  // a lower bound: saturating is safe
       }
       return acc;
     }
@@ -63,40 +83,78 @@ bool is_share(const CompiledVolume& v) {
   return v.kind == K::Percent || v.kind == K::Fraction || v.kind == K::WholeAmount;
 }
 
+Cond negation(const Cond& c) {
+  Cond n;
+  n.kind = Cond::Kind::Not;
+  n.kids.push_back(c);
+  return n;
+}
+
+Cond conjunction(std::vector<Cond> kids) {
+  Cond c;
+  c.kind = Cond::Kind::And;
+  c.kids = std::move(kids);
+  return c;
+}
+
+bool mentions(const Cond& c, Attr a) {
+  bool found = false;
+  for_each_atom(c, [&](const Atom& at) { found = found || at.attr == a; });
+  return found;
+}
+
+// Lazily computed facts about one decision, shared by every check that looks at it.
+struct SelectorInfo {
+  std::optional<RuleOverlap> overlap;  // once asked
+  // Amount boundaries per currency: (value, first rule that names it), by value.
+  std::map<int32_t, std::vector<std::pair<int64_t, size_t>>> amount_bounds;
+  // The first rule that is certainly true under (operation, currency, amount).
+  std::map<std::tuple<int64_t, int64_t, int64_t>, size_t> first_true;
+};
+
 class Analyzer {
  public:
-  Analyzer(const dsl::Domain& d, const CompiledDomain& c, dsl::Diagnostics& diags) : d_(d), c_(c), diags_(diags) {}
+  Analyzer(const CompiledDomain& c, dsl::Diagnostics& diags) : c_(c), diags_(diags) {}
 
-  void run() {
-    for (const dsl::Object& o : d_.objects) {
-      std::string who = std::string(dsl::to_string(o.kind)) + " " + o.id.text;
-      int32_t i = c_.vocab.object(o.kind, o.id.text);
-      if (o.kind == dsl::ObjectKind::Tariff) {
-        const CompiledTariff& t = c_.tariffs[static_cast<size_t>(i)];
-        const dsl::Clause* fees = o.find(CK::Fees);
-        if (fees && t.fees) {
-          FlowScope scope{&t, false, {}, {}};
-          cash_flow(o, *fees->cash_flow, *t.fees, who + ", fees", Cond{}, "", scope);
-        }
-        const dsl::Clause* ref = o.find(CK::Refunds);
-        if (ref && ref->refunds->fees && t.refund_fees) {
-          FlowScope scope{&t, true, {}, {}};
-          cash_flow(o, *ref->refunds->fees, *t.refund_fees, who + ", refund fees", Cond{}, "", scope);
-        }
-      } else if (o.kind == dsl::ObjectKind::Provider) {
-        const dsl::Clause* fees = o.find(CK::Fees);
-        const CompiledProvider& p = c_.providers[static_cast<size_t>(i)];
-        FlowScope scope;
-        if (fees && p.fees) cash_flow(o, *fees->cash_flow, *p.fees, who + ", fees", Cond{}, "", scope);
-      } else if (o.kind == dsl::ObjectKind::Routing) {
-        routing(o, c_.routings[static_cast<size_t>(i)], who);
+  // One object's warnings into `diags_`.
+  void object(const dsl::Object& o) {
+    std::string who = std::string(dsl::to_string(o.kind)) + " " + o.id.text;
+    int32_t i = c_.vocab.object(o.kind, o.id.text);
+    if (o.kind == dsl::ObjectKind::Tariff) {
+      const CompiledTariff& t = c_.tariffs[static_cast<size_t>(i)];
+      const dsl::Clause* fees = o.find(CK::Fees);
+      if (fees && t.fees) {
+        FlowScope scope{&t, false, kOperationPayment, {}, {}};
+        cash_flow(o, *fees->cash_flow, *t.fees, who + ", fees", nullptr, "", scope);
       }
+      const dsl::Clause* ref = o.find(CK::Refunds);
+      if (ref && ref->refunds->fees && t.refund_fees) {
+        FlowScope scope{&t, true, kOperationRefund, {}, {}};
+        cash_flow(o, *ref->refunds->fees, *t.refund_fees, who + ", refund fees", nullptr, "", scope);
+      }
+    } else if (o.kind == dsl::ObjectKind::Provider) {
+      const dsl::Clause* fees = o.find(CK::Fees);
+      const CompiledProvider& p = c_.providers[static_cast<size_t>(i)];
+      FlowScope scope;
+      scope.operation = kOperationPayment;  // a provider charges payments only
+      if (fees && p.fees) cash_flow(o, *fees->cash_flow, *p.fees, who + ", fees", nullptr, "", scope);
+    } else if (o.kind == dsl::ObjectKind::Routing) {
+      routing(o, c_.routings[static_cast<size_t>(i)], who);
     }
   }
 
  private:
   void warn(const dsl::Object& o, const dsl::Span& at, const char* code, std::string msg) {
     diags_.warning(at, code, std::move(msg)).object = o.display_name();
+  }
+
+  SelectorInfo& info(const Selector& s) { return info_[&s]; }
+
+  // The rules before i that may match some payment rule i matches, in order.
+  std::vector<size_t> overlapping(const Selector& s, size_t i) {
+    SelectorInfo& in = info(s);
+    if (!in.overlap) in.overlap.emplace(s.rules, c_.vocab);
+    return in.overlap->before(i);
   }
 
   // The reachable outcomes of a selector when nothing is known.
@@ -107,19 +165,38 @@ class Analyzer {
     return out;
   }
 
-  // Which earlier rules take every payment rule i would match.
-  std::vector<int32_t> shadowers(const std::vector<Cond>& rules, size_t i) {
+  // What a payment must satisfy to reach a decision: at each level the arm's
+  // condition and the negation of every earlier arm that can match the same
+  // payments (the others are false whenever the arm holds).
+  Cond path_condition(const Reach* r) {
+    if (!r || !r->sel) return Cond{};
+    const std::vector<Cond>& rules = r->sel->rules;
+    std::vector<Cond> kids{path_condition(r->parent), rules[r->rule]};
+    for (size_t j : overlapping(*r->sel, r->rule)) kids.push_back(negation(rules[j]));
+    return conjunction(std::move(kids));
+  }
+
+  // The rules before i that take some payment rule i matches, given that a
+  // payment satisfies `reach` (nullptr: any payment). Rules disjoint from
+  // rule i are left out of the compiled list: they can take none of its payments.
+  std::vector<int32_t> shadowers(const Selector& sel, size_t i, const Cond* reach) {
+    const std::vector<Cond>& rules = sel.rules;
     std::vector<Cond> sub;
-    for (size_t j = 0; j <= i; ++j) {
-      Cond both;
-      both.kind = Cond::Kind::And;
-      both.kids = {rules[i], rules[j]};
-      sub.push_back(j == i ? rules[i] : both);
+    std::vector<int32_t> which;  // sub index -> rule index
+    if (reach) {
+      sub.push_back(negation(*reach));
+      which.push_back(-1);
     }
+    for (size_t j : overlapping(sel, i)) {
+      sub.push_back(conjunction({rules[i], rules[j]}));
+      which.push_back(static_cast<int32_t>(j));
+    }
+    sub.push_back(rules[i]);
+    which.push_back(-1);
     Selector s = compile_selector(std::move(sub), c_.vocab);
     std::vector<int32_t> r;
     for (int32_t x : reachable(s)) {
-      if (x >= 0 && static_cast<size_t>(x) < i) r.push_back(x);
+      if (x >= 0 && which[static_cast<size_t>(x)] >= 0) r.push_back(which[static_cast<size_t>(x)]);
     }
     return r;
   }
@@ -135,7 +212,8 @@ class Analyzer {
       switch (st.attr) {
         case Attr::Amount: {
           int e = cur >= 0 ? c_.exponents[static_cast<size_t>(cur)] : 0;
-          value = format_minor(st.value, e) + (cur >= 0 ? " " + c_.vocab.object_name(dsl::ObjectKind::Currency, cur) : "");
+          value = format_minor(st.value, e) +
+                  (cur >= 0 ? " " + c_.vocab.object_name(dsl::ObjectKind::Currency, cur) : "");
           break;
         }
         case Attr::TimeOfDay: value = two(st.value / 60) + ":" + two(st.value % 60); break;
@@ -144,7 +222,8 @@ class Analyzer {
         default:
           if (st.attr == Attr::Currency) cur = static_cast<int32_t>(st.value);
           value = c_.vocab.name(st.attr, static_cast<int32_t>(st.value));
-          if (st.attr == Attr::Party || st.attr == Attr::Shop) value = value == "(other)" ? "any other" : "\"" + value + "\"";
+          if (st.attr == Attr::Party || st.attr == Attr::Shop)
+            value = value == "(other)" ? "any other" : "\"" + value + "\"";
       }
       out += (out.empty() ? "" : ", ") + name + " " + value;
     }
@@ -155,47 +234,127 @@ class Analyzer {
     std::string s;
     for (size_t k = 0; k < rules.size(); ++k) {
       size_t r = static_cast<size_t>(rules[k]);
-      s += (k ? ", " : "") + std::string(word) + " " + std::to_string(r + 1) + " (line " + std::to_string(lines[r]) + ")";
+      s += (k ? ", " : "") + std::string(word) + " " + std::to_string(r + 1) + " (line " + std::to_string(lines[r]) +
+           ")";
     }
     return s;
   }
 
-  void shadowing(const dsl::Object& o, const Selector& s, const std::vector<dsl::Span>& spans,
-                 const std::string& label, const char* word) {
-    if (s.fallback) return;
-    std::vector<int32_t> live = reachable(s);
-    std::vector<uint32_t> lines;
-    for (const auto& sp : spans) lines.push_back(sp.line);
-    size_t named = 0;
-    for (size_t i = 0; i < s.rules.size(); ++i) {
-      if (std::binary_search(live.begin(), live.end(), static_cast<int32_t>(i))) continue;
-      std::string msg = label + ", " + word + " " + std::to_string(i + 1) + " can never apply: ";
-      // Naming the shadowing rules compiles one more selector per rule; keep
-      // `check` fast on huge generated domains by naming the first 50 only.
-      if (++named > 50) {
-        warn(o, spans[i], "shadowed-rule", msg + "earlier rules match every payment it would match");
-        continue;
+  // One first-match decision where it sits: rules that can never apply
+  // (shadowed-rule) and, when `uncovered_at` is given, payments that reach
+  // it and match no rule (uncovered). `reach`/`op` say which payments reach
+  // it; `where` names the enclosing rule (" inside rule 2 (line 40)").
+  void decision(const dsl::Object& o, const Selector& s, const std::vector<dsl::Span>& spans, const std::string& label,
+                const char* word, const Reach* reach, int32_t op, const std::string& where,
+                const dsl::Span* uncovered_at) {
+    bool top = !reach || !reach->sel;
+    bool op_matters = false;
+    if (op >= 0) {
+      for (const Cond& r : s.rules) op_matters = op_matters || mentions(r, Attr::Operation);
+    }
+    // The decision in its context: its rules after a rule 0 that takes every
+    // payment not reaching it. At the top with the operation not asked
+    // about, that is the decision itself.
+    Cond context;
+    std::optional<Selector> within;
+    if (!top || op_matters) {
+      context = path_condition(reach);
+      if (op >= 0 && (op_matters || mentions(context, Attr::Operation))) {
+        op_matters = true;
+        Cond is_op;
+        is_op.kind = Cond::Kind::Atom;
+        is_op.atom.kind = Atom::Kind::InSet;
+        is_op.atom.attr = Attr::Operation;
+        is_op.atom.ids = {op};
+        context = top ? is_op : conjunction({std::move(context), std::move(is_op)});
       }
-      std::vector<int32_t> by = shadowers(s.rules, i);
-      if (by.empty()) {
-        msg += "its condition can never hold";
-      } else {
-        msg += rule_names(by, lines, word) + (by.size() == 1 ? " matches" : " match") +
-               " every payment it would match";
+      std::vector<Cond> rules{negation(context)};
+      rules.insert(rules.end(), s.rules.begin(), s.rules.end());
+      within = compile_selector(std::move(rules), c_.vocab);
+      // Over its budget at the top: judge the decision on its own, as
+      // before the operation was taken into account.
+      if (top && within->fallback) {
+        within.reset();
+        op_matters = false;
       }
-      warn(o, spans[i], "shadowed-rule", msg);
+    }
+    const Selector& judged = within ? *within : s;
+    std::vector<int32_t> live_within;  // outcomes of `judged`
+    if (!judged.fallback) live_within = reachable(judged);
+
+    // A decision no payment reaches sits in a dead rule, which is reported
+    // itself: its rules are not reported again one by one.
+    bool reached = !within || judged.fallback ||
+                   std::any_of(live_within.begin(), live_within.end(), [](int32_t x) { return x != 0; });
+    if (!s.fallback) {
+      std::vector<int32_t> live = within ? reachable(s) : live_within;
+      std::vector<uint32_t> lines;
+      for (const auto& sp : spans) lines.push_back(sp.line);
+      int32_t shift = within ? 1 : 0;
+      size_t named = 0, named_within = 0;
+      for (size_t i = 0; i < s.rules.size(); ++i) {
+        std::string msg = label + ", " + word + " " + std::to_string(i + 1) + " can never apply: ";
+        if (!std::binary_search(live.begin(), live.end(), static_cast<int32_t>(i))) {
+          // Naming the shadowing rules compiles one more selector per rule; keep
+          // `check` fast on huge generated domains by naming the first 50 only.
+          if (++named > 50) {
+            warn(o, spans[i], "shadowed-rule", msg + "earlier rules match every payment it would match");
+            continue;
+          }
+          std::vector<int32_t> by = shadowers(s, i, nullptr);
+          if (by.empty()) {
+            msg += "its condition can never hold";
+          } else {
+            msg += rule_names(by, lines, word) + (by.size() == 1 ? " matches" : " match") +
+                   " every payment it would match";
+          }
+          warn(o, spans[i], "shadowed-rule", msg);
+          continue;
+        }
+        if (!within || judged.fallback || !reached ||
+            std::binary_search(live_within.begin(), live_within.end(), static_cast<int32_t>(i) + shift))
+          continue;
+        // Live on its own, dead where it sits: an enclosing rule, or the
+        // operation of this cash flow, rules out what it would take.
+        std::string why;
+        if (!top) why = where.substr(1);
+        if (op_matters) {
+          why += std::string(why.empty() ? "" : "; ") + "operation is always " +
+                 (op == kOperationRefund ? "refund" : "payment") + " here";
+        }
+        if (++named_within > 50) {
+          warn(o, spans[i], "shadowed-rule", msg + "earlier rules match every payment that reaches it (" + why + ")");
+          continue;
+        }
+        std::vector<int32_t> by = shadowers(s, i, &context);
+        if (by.empty()) {
+          msg += "its condition never holds for the payments that reach it (" + why + ")";
+        } else {
+          msg += rule_names(by, lines, word) + (by.size() == 1 ? " matches" : " match") +
+                 " every payment that reaches it (" + why + ")";
+        }
+        warn(o, spans[i], "shadowed-rule", msg);
+      }
+    }
+
+    if (!uncovered_at) return;
+    // With Not(context) as rule 0, reaching "no match" means a payment that
+    // reaches the decision and matches none of its rules.
+    std::string e;
+    if (!live_within.empty() && live_within.front() == kNoMatch) e = example(judged);
+    if (within && judged.fallback) e.clear();
+    if (!e.empty()) {
+      warn(o, *uncovered_at, "uncovered",
+           label + ":" + where + " no rule matches some payments" + (where.empty() ? "" : " that reach it") +
+               ", e.g. " + e + " (add `otherwise` if that is not intended)");
     }
   }
 
-  // `path`: what a payment must satisfy to reach this decision (True at the
-  // top; inside rule i of an enclosing decision, that rule's condition and
-  // the negation of every rule before it, since the first match wins).
-  // `where`: " inside rule 2 (line 40)" for nested decisions.
   void cash_flow(const dsl::Object& o, const dsl::CashFlow& ast, const CompiledCashFlow& cf, const std::string& label,
-                 const Cond& path, const std::string& where, FlowScope& scope) {
+                 const Reach* reach, const std::string& where, FlowScope& scope) {
     size_t outer = scope.along.size();
     for (size_t i = 0; i < ast.postings.size() && i < cf.postings.size(); ++i) {
-      fee_above_amount(o, ast.postings[i], cf.postings[i], path, scope);
+      fee_above_amount(o, ast.postings[i], cf.postings[i], reach, scope);
       scope.along.emplace_back(&ast.postings[i], &cf.postings[i]);
     }
     if (scope.along.size() > outer) split_rounding(o, label, scope);
@@ -207,36 +366,13 @@ class Analyzer {
     if (ast.arms.empty()) return;
     std::vector<dsl::Span> spans;
     for (const auto& arm : ast.arms) spans.push_back(arm.span);
-    shadowing(o, cf.arms, spans, label, "rule");
-    if (!ast.arms.back().otherwise && !cf.arms.fallback) {
-      // A payment that reaches this decision and matches none of its rules:
-      // with Not(path) as rule 0, reaching "no match" means satisfying path.
-      std::vector<int32_t> live;
-      std::string e;
-      if (path.kind == Cond::Kind::True) {
-        live = reachable(cf.arms);
-        if (!live.empty() && live.front() == kNoMatch) e = example(cf.arms);
-      } else {
-        std::vector<Cond> rules{negation(path)};
-        rules.insert(rules.end(), cf.arms.rules.begin(), cf.arms.rules.end());
-        Selector s = compile_selector(std::move(rules), c_.vocab);
-        live = s.fallback ? std::vector<int32_t>{} : reachable(s);
-        if (!live.empty() && live.front() == kNoMatch) e = example(s);
-      }
-      if (!e.empty()) {
-        warn(o, ast.span, "uncovered",
-             label + ":" + where + " no rule matches some payments" + (where.empty() ? "" : " that reach it") +
-                 ", e.g. " + e + " (add `otherwise` if that is not intended)");
-      }
-    }
+    bool open = !ast.arms.back().otherwise && !cf.arms.fallback;
+    decision(o, cf.arms, spans, label, "rule", reach, scope.operation, where, open ? &ast.span : nullptr);
     for (size_t i = 0; i < ast.arms.size() && i < cf.bodies.size(); ++i) {
-      Cond inner;
-      inner.kind = Cond::Kind::And;
-      inner.kids.push_back(path);
-      inner.kids.push_back(cf.arms.rules[i]);
-      for (size_t j = 0; j < i; ++j) inner.kids.push_back(negation(cf.arms.rules[j]));
-      cash_flow(o, ast.arms[i].body, cf.bodies[i], label, inner,
-                " inside rule " + std::to_string(i + 1) + " (line " + std::to_string(ast.arms[i].span.line) + ")", scope);
+      Reach inner{reach, &cf.arms, i};
+      cash_flow(o, ast.arms[i].body, cf.bodies[i], label, &inner,
+                " inside rule " + std::to_string(i + 1) + " (line " + std::to_string(ast.arms[i].span.line) + ")",
+                scope);
     }
   }
 
@@ -245,9 +381,48 @@ class Analyzer {
            c_.vocab.object_name(dsl::ObjectKind::Currency, cur);
   }
 
+  // The amount boundaries the rules of `s` name in currency `cur`, each with
+  // the first rule naming it.
+  const std::vector<std::pair<int64_t, size_t>>& amount_bounds(const Selector& s, int32_t cur) {
+    auto& m = info(s).amount_bounds;
+    auto it = m.find(cur);
+    if (it != m.end()) return it->second;
+    std::map<int64_t, size_t> first;
+    for (size_t j = 0; j < s.rules.size(); ++j) {
+      for_each_atom(s.rules[j], [&](const Atom& a) {
+        if (a.attr != Attr::Amount || a.currency != cur) return;
+        for (const auto& [lo, hi] : a.ranges) {
+          first.emplace(lo, j);
+          first.emplace(hi, j);
+        }
+      });
+    }
+    return m.emplace(cur, std::vector<std::pair<int64_t, size_t>>(first.begin(), first.end())).first->second;
+  }
+
+  // Three-valued, as a condition "the path to this decision" would be
+  // evaluated: false when some level's arm is false, or an earlier arm of
+  // that level is true, under `f`.
+  bool may_reach(const Reach* r, const Facts& f) {
+    for (; r && r->sel; r = r->parent) {
+      const Selector& s = *r->sel;
+      if (eval(s.rules[r->rule], f) == Tri::False) return false;
+      auto key = std::make_tuple(f.get(Attr::Operation), f.get(Attr::Currency), f.get(Attr::Amount));
+      auto& memo = info(s).first_true;
+      auto it = memo.find(key);
+      if (it == memo.end()) {
+        size_t k = 0;
+        while (k < s.rules.size() && eval(s.rules[k], f) != Tri::True) ++k;
+        it = memo.emplace(key, k).first;
+      }
+      if (it->second < r->rule) return false;
+    }
+    return true;
+  }
+
   // fee-above-amount: a posting whose least value in some currency is more
   // than a payment the tariff allows, where such a payment can reach it.
-  void fee_above_amount(const dsl::Object& o, const dsl::Posting& ast, const CompiledPosting& p, const Cond& path,
+  void fee_above_amount(const dsl::Object& o, const dsl::Posting& ast, const CompiledPosting& p, const Reach* reach,
                         const FlowScope& scope) {
     if (!scope.tariff) return;
     const CompiledTariff& t = *scope.tariff;
@@ -267,24 +442,22 @@ class Analyzer {
       }
       high = std::min(high, *fee - 1);
       if (low > high) continue;
-      // The path is constant between the amount boundaries its atoms name: try
-      // the lowest allowed amount and each boundary below the fee.
+      // The path is constant between the amount boundaries its rules name:
+      // try the lowest allowed amount and each boundary below the fee.
       std::vector<int64_t> tries{low};
-      for_each_atom(path, [&](const Atom& a) {
-        if (a.attr != Attr::Amount || a.currency != cur) return;
-        for (const auto& [lo, hi] : a.ranges) {
-          for (int64_t x : {lo, hi}) {
-            if (x >= low && x <= high) tries.push_back(x);
-          }
+      for (const Reach* r = reach; r && r->sel; r = r->parent) {
+        for (const auto& [x, first] : amount_bounds(*r->sel, cur)) {
+          if (first <= r->rule && x >= low && x <= high) tries.push_back(x);
         }
-      });
+      }
       std::sort(tries.begin(), tries.end());
+      tries.erase(std::unique(tries.begin(), tries.end()), tries.end());
       for (int64_t amount : tries) {
         Facts f;
         f.set(Attr::Operation, scope.refund ? kOperationRefund : kOperationPayment);
         f.set(Attr::Currency, cur);
         f.set(Attr::Amount, amount);
-        if (eval(path, f) == Tri::False) continue;
+        if (!may_reach(reach, f)) continue;
         warn(o, ast.span, "fee-above-amount",
              p.explain + ": the fee is at least " + money_text(*fee, cur) + ", more than a payment of " +
                  money_text(amount, cur) + " that reaches it (" + bound +
@@ -333,18 +506,12 @@ class Analyzer {
         warn(o, scope.along[idx.back()].first->span, "split-rounding",
              label + ": " + std::to_string(idx.size()) + " postings from " + from +
                  " take shares that add up to the whole amount, and each is rounded on its own: together they "
-                 "can move more than the amount (" + std::to_string(moved) + " minor units of " +
-                 std::to_string(amount) + "); write `round towards_zero` on each to never move more");
+                 "can move more than the amount (" +
+                 std::to_string(moved) + " minor units of " + std::to_string(amount) +
+                 "); write `round towards_zero` on each to never move more");
         break;
       }
     }
-  }
-
-  static Cond negation(const Cond& c) {
-    Cond n;
-    n.kind = Cond::Kind::Not;
-    n.kids.push_back(c);
-    return n;
   }
 
   void routing(const dsl::Object& o, const CompiledRouting& r, const std::string& who) {
@@ -365,7 +532,8 @@ class Analyzer {
       const auto& cand = r.candidates[k++];
       all.push_back(cand.when ? cand.when->rules[0] : Cond{});
     }
-    shadowing(o, r.guards, guard_spans, who, "rule");
+    // A ruleset routes payments and refunds alike: no operation is implied.
+    decision(o, r.guards, guard_spans, who, "rule", nullptr, -1, "", nullptr);
     if (all.empty()) return;
     Selector s = compile_selector(std::move(all), c_.vocab);
     if (s.fallback) return;
@@ -376,19 +544,65 @@ class Analyzer {
     }
   }
 
-  const dsl::Domain& d_;
   const CompiledDomain& c_;
   dsl::Diagnostics& diags_;
+  std::unordered_map<const Selector*, SelectorInfo> info_;
 };
 
+bool analysed(dsl::ObjectKind k) {
+  return k == dsl::ObjectKind::Tariff || k == dsl::ObjectKind::Provider || k == dsl::ObjectKind::Routing;
+}
+
+// A digest of everything besides an object's own text that its warnings
+// depend on: every categorical attribute's names in id order (conditions
+// are compiled against them, examples name them) and the currencies'
+// exponents. Two 64-bit hashes of different families and the length.
+std::string vocabulary_digest(const CompiledDomain& c) {
+  std::string v;
+  for (int a = 0; a < kAttrCount; ++a) {
+    Attr attr = static_cast<Attr>(a);
+    if (!is_categorical(attr)) continue;
+    v += std::to_string(a) + ':';
+    for (int32_t id = 0; id < c.vocab.size(attr); ++id) v.append(c.vocab.name(attr, id)).push_back('\x1f');
+    v.push_back('\x1e');
+  }
+  for (int32_t e : c.exponents) v += std::to_string(e) + ',';
+  uint64_t fnv = 1469598103934665603ull;
+  for (unsigned char ch : v) fnv = (fnv ^ ch) * 1099511628211ull;
+  return std::to_string(std::hash<std::string>{}(v)) + '.' + std::to_string(fnv) + '.' + std::to_string(v.size());
+}
+
 }  // namespace
+
+void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Diagnostics& diags, AnalysisCache* cache) {
+  std::string digest = cache ? vocabulary_digest(compiled) : "";
+  for (const dsl::Object& o : domain.objects) {
+    if (!analysed(o.kind)) continue;
+    dsl::Diagnostics mine(&domain.files);
+    std::string key;
+    if (cache && o.span.file < domain.files.size()) {
+      const dsl::SourceFile& f = domain.files[o.span.file];
+      if (o.span.offset <= o.span.end_offset && o.span.end_offset <= f.text.size()) {
+        key = digest + '\n' + f.path + '\n' + std::to_string(o.span.line) + ':' + std::to_string(o.span.column) + '\n' +
+              f.text.substr(o.span.offset, o.span.end_offset - o.span.offset);
+        if (auto hit = cache->find(key)) {
+          for (dsl::Diagnostic& w : *hit) diags.add(std::move(w));
+          continue;
+        }
+      }
+    }
+    // Each object gets its own Analyzer: its memo tables die with it, and
+    // nothing one object's analysis learns can leak into another's.
+    Analyzer(compiled, mine).object(o);
+    if (!key.empty()) cache->put(std::move(key), mine.items());
+    for (dsl::Diagnostic& w : mine.items()) diags.add(std::move(w));
+  }
+}
 
 void analyze(const dsl::Domain& domain, dsl::Diagnostics& diags) {
   auto compiled = compile(domain);
   if (!compiled) return;
-  diags.set_files(&domain.files);
-  Analyzer(domain, **compiled, diags).run();
-  diags.set_files(nullptr);
+  analyze(domain, **compiled, diags);
 }
 
 }  // namespace paydomain::evaluator

@@ -11,6 +11,17 @@
 //                   more than it (with the smallest such amount);
 //   fee-above-amount: a tariff posting whose least value (a fixed minimum)
 //                   exceeds a payment the tariff allows and that reaches it.
+//
+// Rules are judged where they sit: in a tariff's fees every payment is a
+// payment (refund fees: a refund) and a nested decision sees only the
+// payments its enclosing rules let through, so a rule behind an always-true
+// condition (`when operation == payment { ... }` in fees) is reported as
+// shadowing the rules after it.
+//
+// Cost: linear in the rules for the checks that need no solver (each rule's
+// path to its decision is a chain of (decision, arm) links, never a copied
+// condition); one compiled decision DAG per nested decision and per dead
+// rule named (the first 50 per decision). See docs/evaluation.md.
 #pragma once
 
 #include "dsl/ast.h"
@@ -18,7 +29,15 @@
 
 namespace paydomain::evaluator {
 
-// `domain` must be checked without errors (dsl::load).
+struct CompiledDomain;
+class AnalysisCache;
+
+// `domain` must be checked without errors (dsl::load); `compiled` is
+// compile(domain). With a cache, an object whose key (analysis_cache.h) is
+// there is not analysed again, and the warnings of the others are stored.
+void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Diagnostics& diags,
+             AnalysisCache* cache = nullptr);
+// Compiles `domain` first (nothing when it does not compile).
 void analyze(const dsl::Domain& domain, dsl::Diagnostics& diags);
 
 }  // namespace paydomain::evaluator

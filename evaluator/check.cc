@@ -10,7 +10,7 @@
 
 namespace paydomain::evaluator {
 
-CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics) {
+CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics, AnalysisCache* cache) {
   CheckReport r;
   r.diagnostics = std::move(diagnostics);
   if (!r.diagnostics.has_errors()) r.domain = dsl::load(std::move(files), r.diagnostics);
@@ -20,11 +20,19 @@ CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics d
       r.diagnostics.add({dsl::Severity::Error, "", 0, 0, 1, "compile", compiled.error().text(), "", "", ""});
     } else {
       r.compiled = std::move(*compiled);
-      analyze(r.domain, r.diagnostics);
+      analyze(r.domain, *r.compiled, r.diagnostics, cache);  // the DAGs just compiled, not a second compile
     }
   }
   r.diagnostics.sort();
   return r;
+}
+
+LiveCheck live_check(std::vector<dsl::SourceFile> files, AnalysisCache* cache) {
+  LiveCheck c;
+  c.report = check_sources(std::move(files), dsl::Diagnostics(), cache);
+  if (c.report.ok() && c.report.compiled) c.tests = run_tests(c.report.domain, *c.report.compiled);
+  if (c.tests && c.tests->cases.empty()) c.tests.reset();
+  return c;
 }
 
 void write_check_report(const CheckReport& r, std::string& out, const TestReport* tests) {

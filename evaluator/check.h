@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <memory>
+#include <optional>
 
 #include "dsl/ast.h"
 #include "dsl/diagnostics.h"
@@ -24,9 +25,25 @@ struct CheckReport {
   bool ok() const { return !diagnostics.has_errors(); }
 };
 
+class AnalysisCache;
+
 // `diagnostics` may hold what reading the files found (an unreadable file);
-// the check adds to it.
-CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics = dsl::Diagnostics());
+// the check adds to it. With `cache` (the server's live check), objects
+// analysed before with the same text, place and vocabulary are not analysed
+// again (analysis_cache.h).
+CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics = dsl::Diagnostics(),
+                          AnalysisCache* cache = nullptr);
+
+// The editor's live check (POST /v1/check): check_sources with the server's
+// analysis cache, then, once the working copy checks and compiles, the
+// domain's tests (the commit gate runs the same ones); `tests` only when the
+// domain has some, so a domain without tests answers what `paydomain check
+// --json` prints. bench_check times exactly this.
+struct LiveCheck {
+  CheckReport report;
+  std::optional<TestReport> tests;
+};
+LiveCheck live_check(std::vector<dsl::SourceFile> files, AnalysisCache* cache);
 
 // The one JSON shape of a check, compact, appended to `out`, members in name
 // order: {"diagnostics": [...], "errors", "objects", "ok", "tests"?,

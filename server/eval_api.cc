@@ -270,23 +270,17 @@ void EvaluateApi::post_evaluate_working(Request& req, Done done) {
 
 // POST /v1/check {"files"}: the editor's live errors. 200 whether or not the
 // working copy checks; the findings are the answer. The same check, and the
-// same report, as `paydomain check`.
+// same report, as `paydomain check`, plus the domain's tests; objects whose
+// analysis an earlier check already did come from the analysis cache.
 void EvaluateApi::post_check(Request& req, Done done) {
   auto body = read_body(req.body);
   if (!body) return done(to_response(body.error()));
   auto files = read_files(*body);
   if (!files) return done(to_response(files.error()));
-  workers_.run(std::move(done), [files = std::move(*files)]() mutable -> ApiResult<Response> {
+  workers_.run(std::move(done), [this, files = std::move(*files)]() mutable -> ApiResult<Response> {
     Response res;
-    evaluator::CheckReport report = evaluator::check_sources(std::move(files));
-    // The domain's tests run with each live check (the commit gate runs the
-    // same ones), once the working copy checks and compiles; "tests" only
-    // when it has some, so a domain without tests answers what
-    // `paydomain check --json` prints.
-    std::optional<evaluator::TestReport> tests;
-    if (report.ok() && report.compiled) tests = evaluator::run_tests(report.domain, *report.compiled);
-    if (tests && tests->cases.empty()) tests.reset();
-    evaluator::write_check_report(report, res.body, tests ? &*tests : nullptr);
+    evaluator::LiveCheck c = evaluator::live_check(std::move(files), &analysis_cache_);
+    evaluator::write_check_report(c.report, res.body, c.tests ? &*c.tests : nullptr);
     return res;
   });
 }

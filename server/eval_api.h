@@ -11,6 +11,7 @@
 
 #include <string_view>
 
+#include "evaluator/analysis_cache.h"
 #include "server/api_error.h"
 #include "server/compiled_revisions.h"
 #include "server/router.h"
@@ -53,6 +54,9 @@ class EvaluateApi {
   CompiledRevisions& compiled_;
   Workers& workers_;
   Metrics* metrics_ = nullptr;
+  // Per-object analysis warnings shared by every live check (thread-safe,
+  // bounded): an edit re-analyses only the objects it changed.
+  evaluator::AnalysisCache analysis_cache_;
 };
 
 }  // namespace paydomain::server

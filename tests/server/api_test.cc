@@ -2,6 +2,7 @@
 // wrong types, unknown revisions, missing/invalid tokens, wrong roles.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -194,6 +195,57 @@ TEST_F(Api, CheckIsTheSameReportFromCliAndHttp) {
   ASSERT_EQ(http.status, 200) << http.body;
   EXPECT_EQ(body(http), cli);
   EXPECT_GE(cli["warnings"].get<int>(), 1) << out;  // the shadowed second rule, found by both
+}
+
+// The server keeps each object's analysis warnings across live checks (the
+// analysis cache): edits, a return to an earlier text, a new name in the
+// vocabulary and concurrent checks from several editors all answer exactly
+// what a fresh `paydomain check --json` of the same files prints.
+TEST_F(Api, LiveChecksReuseAnalysisAndAnswerAsAFreshCheck) {
+  std::filesystem::path dir = s().dir() / "check-cache";
+  std::filesystem::create_directories(dir);
+  auto tariff = [](const std::string& name, const std::string& first) {
+    return "tariff " + name + " {\n  fees {\n    when " + first +
+           " { merchant.settlement -> system.settlement : 1% of amount }\n"
+           "    when payment_system == visa { merchant.settlement -> system.settlement : 2% of amount }\n  }\n}\n";
+  };
+  std::string ref = "currency RUB { numeric 643 exponent 2 }\npayment_system visa { }\npayment_system mir { }\n";
+  std::vector<std::string> versions = {
+      ref + tariff("a", "payment_system == visa") + tariff("b", "payment_system == mir"),
+      ref + tariff("a", "payment_system == visa") + tariff("b", "payment_system == visa"),  // b edited
+      ref + "payment_system maestro { }\n" + tariff("a", "payment_system == visa") +
+          tariff("b", "payment_system == visa"),  // a new name: every object again, lines moved
+  };
+  std::vector<json> expected, requests;
+  for (size_t i = 0; i < versions.size(); ++i) {
+    std::string path = (dir / ("v" + std::to_string(i) + ".pd")).string();
+    std::ofstream(path) << versions[i];
+    std::string out;
+    run_command(paydomain_bin() + " check --json " + path, &out);
+    expected.push_back(json::parse(out));
+    requests.push_back({{"files", json::array({{{"name", "t.pd"}, {"text", versions[i]}}})}});
+    // The CLI names the file by its path; the editor's working copy by "t.pd".
+    for (json& d : expected.back()["diagnostics"]) d["file"] = "t.pd";
+  }
+  ASSERT_GE(expected[1]["warnings"].get<int>(), 2);
+  for (size_t i : {0, 1, 0, 2, 1, 2}) {
+    auto http = s().call("POST", "/v1/check", tok().editor, requests[i].dump());
+    ASSERT_EQ(http.status, 200) << http.body;
+    EXPECT_EQ(body(http), expected[i]) << "version " << i;
+  }
+  std::vector<std::thread> editors;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    editors.emplace_back([&, t] {
+      for (int k = 0; k < 6; ++k) {
+        size_t i = static_cast<size_t>(t + k) % versions.size();
+        auto http = s().call("POST", "/v1/check", tok().editor, requests[i].dump());
+        if (http.status != 200 || body(http) != expected[i]) ++wrong;
+      }
+    });
+  }
+  for (auto& e : editors) e.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST_F(Api, TokensOverHttp) {
