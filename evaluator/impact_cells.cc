@@ -38,7 +38,22 @@ bool try_merge(Region& a, const Region& b) {
   }
   if (differ < 0) return true;  // the same region twice
   Attr x = static_cast<Attr>(differ);
-  if (x == Attr::Bin) return false;
+  if (x == Attr::Bin) {
+    // Exactly s, and longer than s (no longer listed prefix): starts with s.
+    const BinConstraint* e = a.bin.is_exact ? &a.bin : b.bin.is_exact ? &b.bin : nullptr;
+    const BinConstraint* l = a.bin.is_exact ? &b.bin : &a.bin;
+    if (!e || l->is_exact || l->prefix != e->exact || l->min_len != e->exact.size() + 1) return false;
+    for (const std::string& ex : l->excluded) {
+      if (ex.size() <= e->exact.size()) return false;
+    }
+    BinConstraint m = *l;
+    m.min_len = e->exact.size();
+    a.bin = std::move(m);
+    return true;
+  }
+  // Amounts are minor units of the region's currency: one currency per region
+  // keeps them readable as money.
+  if (x == Attr::Currency && a.has(Attr::Amount)) return false;
   if (is_categorical(x)) {
     std::vector<int32_t> s;
     std::set_union(a.sets[idx(x)].begin(), a.sets[idx(x)].end(), b.sets[idx(x)].begin(), b.sets[idx(x)].end(),

@@ -241,14 +241,15 @@ std::string describe_region(const Region& r, const Universe& u, const std::vecto
         return exponent >= 0 ? format_money(v, exponent) + " " + cur : std::to_string(v) + " minor units";
       return std::to_string(v);
     };
-    if (a == Attr::Amount && hi == lo + 1) {
+    // Whole minor units and minutes: the last value in is hi - 1.
+    if (hi == lo + 1) {
       parts.push_back(name + " " + fmt(lo));
     } else if (lo <= dlo) {
-      parts.push_back(name + " < " + fmt(hi));
+      parts.push_back(name + " \u2264 " + fmt(hi - 1));
     } else if (hi >= dhi) {
       parts.push_back(name + " \u2265 " + fmt(lo));
     } else {
-      parts.push_back(fmt(lo) + " \u2264 " + name + " < " + fmt(hi));
+      parts.push_back(fmt(lo) + " \u2264 " + name + " \u2264 " + fmt(hi - 1));
     }
   }
   std::string s;

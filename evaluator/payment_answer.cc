@@ -18,8 +18,10 @@ PaymentAnswer answer_of(const CompiledDomain& d, const EvalResult& r) {
     case C::Forbidden: a.cash_flow = "forbidden"; break;
   }
   for (const PostingResult& p : r.cash_flow.postings) {
+    int32_t cur = d.vocab.object(dsl::ObjectKind::Currency, p.amount.currency);
     a.postings.push_back({std::string(p.from), std::string(p.to), std::string(p.amount.currency),
-                          std::string(p.details), p.amount.minor});
+                          std::string(p.details), p.amount.minor,
+                          cur >= 0 ? d.exponents[static_cast<size_t>(cur)] : 0});
   }
   const RouteResult& rt = r.route;
   auto term = [&](int32_t t) { return d.vocab.object_name(dsl::ObjectKind::Terminal, t); };

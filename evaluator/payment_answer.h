@@ -18,6 +18,7 @@ namespace paydomain::evaluator {
 struct AnswerPosting {
   std::string from, to, currency, details;
   int64_t minor = 0;
+  int exponent = 2;  // the currency's, for display
   bool operator==(const AnswerPosting&) const = default;
 };
 

@@ -10,9 +10,11 @@
 
 #include "dsl/checker.h"
 #include "evaluator/compiled.h"
+#include "evaluator/context_json.h"
 #include "evaluator/evaluate.h"
 #include "evaluator/impact.h"
 #include "evaluator/payment_answer.h"
+#include "evaluator/replay.h"
 #include "random_domain.h"
 
 namespace paydomain::evaluator {
@@ -190,6 +192,74 @@ TEST(Impact, AcmeDisableATerminal) {
     EXPECT_TRUE(r.example_differs) << r.where << "\n" << r.example;
     EXPECT_NE(r.where.find("risk low"), std::string::npos) << r.where;
   }
+}
+
+}  // namespace
+}  // namespace paydomain::evaluator
+
+namespace paydomain::evaluator {
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(Replay, CountsEveryChangedPaymentAndTheMoneyExactly) {
+  auto a = build(acme());
+  auto b = build(acme("tariffs.pd", "1% of amount \"1% processing fee\"", "1.2% of amount \"1% processing fee\""));
+  std::string corpus = read_text(std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme/contexts/batch.jsonl");
+  // Many copies: the pool shares the work; the figures must not depend on it.
+  std::string big;
+  for (int i = 0; i < 50; ++i) big += corpus;
+  auto r = replay(*a, *b, big);
+  ASSERT_TRUE(r.ok()) << r.error().text();
+  // The oracle: one context at a time.
+  size_t changed = 0, fee = 0;
+  __int128 diff = 0;
+  std::istringstream lines(big);
+  for (std::string l; std::getline(lines, l);) {
+    if (l.empty()) continue;
+    auto ca = parse_context(l, *a);
+    auto cb = parse_context(l, *b);
+    ASSERT_TRUE(ca && cb);
+    PaymentAnswer x = answer_of(*a, evaluate(*a, *ca)), y = answer_of(*b, evaluate(*b, *cb));
+    changed += x != y;
+    fee += fees_differ(x, y);
+    for (const auto& p : x.postings)
+      diff -= p.from == "merchant.settlement" && p.to == "system.settlement" && p.currency == "RUB" ? p.minor : 0;
+    for (const auto& p : y.postings)
+      diff += p.from == "merchant.settlement" && p.to == "system.settlement" && p.currency == "RUB" ? p.minor : 0;
+  }
+  EXPECT_GT(changed, 0u);
+  EXPECT_EQ(r->changed, changed);
+  EXPECT_EQ(r->fee_changed, fee);
+  EXPECT_EQ(r->route_changed, 0u);
+  EXPECT_EQ(r->changes.size(), 100u);
+  EXPECT_EQ(r->more_changes, changed - 100);
+  bool found = false;
+  for (const MoneyMoved& m : r->money) {
+    if (m.currency == "RUB" && m.from == "merchant.settlement" && m.to == "system.settlement") {
+      found = true;
+      EXPECT_TRUE(m.after - m.before == diff);
+      EXPECT_TRUE(diff > 0);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Replay, ABadLineNamesItsLineAndByte) {
+  auto a = build(acme());
+  std::string corpus = "{\"tariff\": \"standard\"}\n\n{\"tariff\": \"nope\"}\n";
+  auto r = replay(*a, *a, corpus);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().text().find("line 3 (byte 24)"), std::string::npos) << r.error().text();
+  EXPECT_NE(r.error().text().find("$.tariff"), std::string::npos) << r.error().text();
+  auto bad = replay(*a, *a, "{\"tariff\": \"standard\"}\n{oops\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().text().find("line 2 (byte 23)"), std::string::npos) << bad.error().text();
 }
 
 }  // namespace
