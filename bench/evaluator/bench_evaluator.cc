@@ -22,10 +22,12 @@
 #include "dsl/checker.h"
 #include "dsl/parser.h"
 #include "evaluator/evaluator.h"
+#include "bench/evaluator/generated_domain.h"
 
 namespace ev = paydomain::evaluator;
 namespace dsl = paydomain::dsl;
 using Clock = std::chrono::steady_clock;
+using paydomain::bench::generated_domain_text;
 
 namespace {
 
@@ -44,34 +46,13 @@ struct Generated {
   double compile_ms = 0;
 };
 
-const char* kRisk[] = {"low", "high", "fatal"};
-
-std::string gen_text(int n) {
-  std::string s = "currency RUB { numeric 643 exponent 2 }\ncurrency USD { numeric 840 exponent 2 }\n"
-                  "currency EUR { numeric 978 exponent 2 }\ncurrency KZT { numeric 398 exponent 2 }\n"
-                  "currency CNY { numeric 156 exponent 2 }\n";
-  for (int i = 0; i < 20; ++i) s += "payment_system ps" + std::to_string(i) + " { }\ncategory cat" + std::to_string(i) + " { }\n";
-  const char* cur[] = {"RUB", "USD", "EUR", "KZT", "CNY"};
-  s += "tariff big {\n  fees {\n";
-  for (int i = 0; i < n; ++i) {
-    int band = (i / 2000) % 5;
-    std::string c = cur[(i / 20) % 5];
-    s += "    when payment_system == ps" + std::to_string(i % 20) + " and currency == " + c + " and category == cat" +
-         std::to_string((i / 100) % 20) + " and amount between " + std::to_string(band * 1000) + ".00 " + c +
-         " and " + std::to_string(band * 1000 + 999) + ".99 " + c + " and risk == " + kRisk[i % 3] +
-         " { merchant.settlement -> system.settlement : 1% of amount }\n";
-  }
-  s += "  }\n}\n";
-  return s;
-}
-
 Generated& generated(int n) {
   static std::map<int, Generated> cache;
   auto it = cache.find(n);
   if (it != cache.end()) return it->second;
   Generated& g = cache[n];
   dsl::Diagnostics diags;
-  g.domain = dsl::load({{"gen.pd", gen_text(n)}}, diags);
+  g.domain = dsl::load({{"gen.pd", generated_domain_text(n)}}, diags);
   if (diags.has_errors()) {
     std::fprintf(stderr, "%s", dsl::render_all(diags.items(), g.domain.files).c_str());
     std::abort();
