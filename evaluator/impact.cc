@@ -11,6 +11,7 @@
 
 #include "evaluator/evaluate.h"
 #include "evaluator/impact_cells.h"
+#include "evaluator/replay.h"
 #include "evaluator/vocab.h"
 
 namespace paydomain::evaluator {
@@ -37,22 +38,12 @@ std::string percent_text(const Fraction& f) {
   int twos = 0, fives = 0;
   while (d % 2 == 0) d /= 2, ++twos;
   while (d % 5 == 0) d /= 5, ++fives;
-  auto i128 = [](__int128 v) {
-    std::string s;
-    bool neg = v < 0;
-    if (neg) v = -v;
-    do {
-      s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
-      v /= 10;
-    } while (v > 0);
-    return neg ? "-" + s : s;
-  };
-  if (d != 1 || std::max(twos, fives) > 30) return i128(f.num) + "/" + i128(f.den) + " of amount";
+  if (d != 1 || std::max(twos, fives) > 30) return int128_text(f.num) + "/" + int128_text(f.den) + " of amount";
   int digits = std::max(twos, fives);
   __int128 scale = 1;
   for (int i = 0; i < digits; ++i) scale *= 10;
   __int128 scaled = num * (scale / den);  // den divides scale
-  std::string s = i128(scaled < 0 ? -scaled : scaled);
+  std::string s = int128_text(scaled < 0 ? -scaled : scaled);
   while (static_cast<int>(s.size()) <= digits) s.insert(s.begin(), '0');
   if (digits > 0) s.insert(s.end() - digits, '.');
   while (digits > 0 && (s.back() == '0' || s.back() == '.')) {
@@ -69,7 +60,7 @@ std::string volume_text(const CompiledDomain& d, const CompiledVolume& v, int de
   switch (v.kind) {
     case K::Fixed: {
       int e = v.fixed_currency >= 0 ? d.exponents[static_cast<size_t>(v.fixed_currency)] : 0;
-      return format_money(v.fixed_minor, e) + " " + d.vocab.object_name(dsl::ObjectKind::Currency, v.fixed_currency);
+      return format_sum(v.fixed_minor, e) + " " + d.vocab.object_name(dsl::ObjectKind::Currency, v.fixed_currency);
     }
     case K::Percent: return percent_text(v.share);
     case K::Fraction: {
@@ -639,7 +630,7 @@ class Walker {
       s += std::string("count ") + (l.inclusive ? "<= " : "< ") + std::to_string(l.bound);
     } else {
       s += std::string("amount ") + (l.inclusive ? "<= " : "< ") +
-           format_money(l.bound, d.exponents[static_cast<size_t>(l.currency)]) + " " +
+           format_sum(l.bound, d.exponents[static_cast<size_t>(l.currency)]) + " " +
            d.vocab.object_name(dsl::ObjectKind::Currency, l.currency);
     }
     s += " per " + std::string(dsl::limit_periods()[static_cast<size_t>(l.period)]) + " (" + l.timezone + ") by [";

@@ -133,7 +133,7 @@ bool answers_differ(const CompiledDomain& a, const CompiledDomain& b, const std:
 }  // namespace
 
 std::string example_context(const Region& r, const Universe& u, const std::string& tariff, const std::string& routing,
-                            int64_t amount, const std::string& key) {
+                            int64_t amount, const std::string& key, const std::string& turnover) {
   auto value = [&](Attr a, std::string_view prefer = {}) -> std::string {
     int32_t uid = first_value(r, u, a, prefer.empty() ? -1 : universe_of(u, a, prefer));
     if (uid < 0) return "";
@@ -193,10 +193,93 @@ std::string example_context(const Region& r, const Universe& u, const std::strin
     int64_t t = 1794960000;  // 2026-11-18T00:00:00Z
     for (int k = 0; k < 7 && weekday_of(t) != day; ++k) t += 86400;
     w.field("time", format_time(t + minute * 60, 0));
+    if (!turnover.empty()) {
+      w.key("turnover");
+      w.raw(turnover);
+    }
     w.end_object();
   }
   return out;
 }
+
+namespace {
+
+// Turnovers of a limit that put a payment of `amount` between the two
+// sides' bounds (a changed bound shows only with a turnover), and none.
+std::vector<std::string> turnovers(const CompiledDomain& before, const CompiledDomain& after, const std::string& name,
+                                   int64_t amount) {
+  std::vector<std::string> out{""};
+  int32_t la = before.vocab.object(dsl::ObjectKind::Limit, name), lb = after.vocab.object(dsl::ObjectKind::Limit, name);
+  if (la < 0 || lb < 0) return out;
+  const CompiledLimit& a = before.limits[static_cast<size_t>(la)];
+  const CompiledLimit& b = after.limits[static_cast<size_t>(lb)];
+  int64_t x = a.is_count ? 1 : amount;
+  for (int64_t bound : {std::min(a.bound, b.bound), std::max(a.bound, b.bound)}) {
+    for (int64_t value : {bound - x + 1, bound - x}) {
+      if (value < 0) continue;
+      std::string v = std::to_string(value);
+      if (!a.is_count && a.currency >= 0) {
+        v = "{\"amount\":" + v + ",\"currency\":\"" + before.vocab.object_name(dsl::ObjectKind::Currency, a.currency) +
+            "\"}";
+      }
+      out.push_back("{\"" + name + "\":" + v + "}");
+    }
+  }
+  return out;
+}
+
+// An example of the region that evaluates differently at both sides: a few
+// amounts; for routes and provider fees also payment keys (the weighted
+// choice) and, for provider fees, each tariff (whose routing may reach the
+// provider); for limits, turnovers around the bounds. The first point tried
+// when none differs.
+void find_example(const CompiledDomain& before, const CompiledDomain& after, const Universe& u, ImpactRegion& ir) {
+  size_t colon = ir.object.find(':');
+  std::string kind = ir.object.substr(0, colon), name = ir.object.substr(colon + 1);
+  std::vector<std::string> tariffs{""};
+  std::string routing;
+  if (kind == "tariff") tariffs = {name};
+  if (kind == "routing") {
+    routing = name;
+    for (const CompiledTariff& t : after.tariffs) {
+      if (t.routing >= 0 && after.vocab.object_name(dsl::ObjectKind::Routing, t.routing) == name &&
+          before.vocab.object(dsl::ObjectKind::Tariff, t.name) >= 0) {
+        tariffs = {t.name};
+        break;
+      }
+    }
+  }
+  if (kind == "provider") {
+    tariffs.clear();
+    for (const CompiledTariff& t : after.tariffs) {
+      if (before.vocab.object(dsl::ObjectKind::Tariff, t.name) >= 0 && tariffs.size() < 8) tariffs.push_back(t.name);
+    }
+    if (tariffs.empty()) tariffs = {""};
+  }
+  const int keys = kind == "routing" || kind == "provider" ? 8 : 1;
+  std::string first;
+  for (int64_t amount : amount_candidates(ir.region)) {
+    std::vector<std::string> turns = kind == "limit" ? turnovers(before, after, name, amount)
+                                                     : std::vector<std::string>{""};
+    for (const std::string& tariff : tariffs) {
+      for (const std::string& turnover : turns) {
+        for (int k = 1; k <= keys; ++k) {
+          std::string json = example_context(ir.region, u, tariff, routing, amount, "impact-" + std::to_string(k),
+                                             turnover);
+          if (first.empty()) first = json;
+          if (answers_differ(before, after, json)) {
+            ir.example = std::move(json);
+            ir.example_differs = true;
+            return;
+          }
+        }
+      }
+    }
+  }
+  ir.example = first;
+}
+
+}  // namespace
 
 void finish_regions(const CompiledDomain& before, const CompiledDomain& after, const Universe& u,
                     const ImpactOptions& options, Cells& cells, SymbolicImpact& out) {
@@ -231,38 +314,7 @@ void finish_regions(const CompiledDomain& before, const CompiledDomain& after, c
     out.more = all.size() - options.max_regions;
     all.resize(options.max_regions);
   }
-  // Examples: a point of the region, at a few amounts and keys, evaluated at both sides.
-  for (ImpactRegion& ir : all) {
-    std::string tariff, routing;
-    size_t colon = ir.object.find(':');
-    std::string kind = ir.object.substr(0, colon), name = ir.object.substr(colon + 1);
-    if (kind == "tariff") tariff = name;
-    if (kind == "routing") {
-      routing = name;
-      for (const CompiledTariff& t : after.tariffs) {
-        if (t.routing >= 0 && after.vocab.object_name(dsl::ObjectKind::Routing, t.routing) == name &&
-            before.vocab.object(dsl::ObjectKind::Tariff, t.name) >= 0) {
-          tariff = t.name;
-          break;
-        }
-      }
-    }
-    if (kind == "provider" && !after.tariffs.empty()) tariff = after.tariffs[0].name;
-    std::string first;
-    for (int64_t amount : amount_candidates(ir.region)) {
-      for (int k = 1; k <= (kind == "routing" || kind == "provider" ? 8 : 1); ++k) {
-        std::string json = example_context(ir.region, u, tariff, routing, amount, "impact-" + std::to_string(k));
-        if (first.empty()) first = json;
-        if (answers_differ(before, after, json)) {
-          ir.example = json;
-          ir.example_differs = true;
-          break;
-        }
-      }
-      if (ir.example_differs) break;
-    }
-    if (!ir.example_differs) ir.example = first;
-  }
+  for (ImpactRegion& ir : all) find_example(before, after, u, ir);
   // A fee formula that changes only where it rounds to the same money (amount
   // 0, a share below one minor unit) moves nothing: counted, not listed.
   size_t alike = 0;

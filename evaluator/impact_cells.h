@@ -31,9 +31,9 @@ void finish_regions(const CompiledDomain& before, const CompiledDomain& after, c
                     const ImpactOptions& options, Cells& cells, SymbolicImpact& out);
 
 // A context JSON for a point of `r` (`amount` in minor units, `key` the
-// payment key), every attribute set to a value both sides know; `tariff` and
-// `routing` may be empty.
+// payment key), every attribute set to a value both sides know; `tariff`,
+// `routing` and `turnover` (a rendered {"<limit>": value} object) may be empty.
 std::string example_context(const Region& r, const Universe& u, const std::string& tariff, const std::string& routing,
-                            int64_t amount, const std::string& key);
+                            int64_t amount, const std::string& key, const std::string& turnover);
 
 }  // namespace paydomain::evaluator

@@ -154,13 +154,26 @@ bool region_contains(const Region& r, const Universe& u, int side, const Facts& 
   return true;
 }
 
-std::string format_money(int64_t minor, int exponent) {
-  std::string s = format_minor(minor, exponent);
-  size_t start = s[0] == '-' ? 1 : 0;
-  size_t dot = s.find('.');
-  size_t end = dot == std::string::npos ? s.size() : dot;
-  for (size_t i = end; i > start + 3; i -= 3) s.insert(i - 3, ",");
-  return s;
+std::string int128_text(__int128 v) {
+  bool neg = v < 0;
+  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
+  std::string s;
+  do {
+    s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  } while (u > 0);
+  return neg ? "-" + s : s;
+}
+
+std::string format_sum(__int128 minor, int exponent) {
+  bool neg = minor < 0;
+  std::string digits = int128_text(minor);
+  if (neg) digits.erase(0, 1);
+  while (static_cast<int>(digits.size()) <= exponent) digits.insert(digits.begin(), '0');
+  std::string whole = digits.substr(0, digits.size() - static_cast<size_t>(exponent));
+  std::string frac = digits.substr(digits.size() - static_cast<size_t>(exponent));
+  for (size_t i = whole.size(); i > 3; i -= 3) whole.insert(i - 3, ",");
+  return (neg ? "-" : "") + whole + (exponent > 0 ? "." + frac : "");
 }
 
 namespace {
@@ -238,7 +251,7 @@ std::string describe_region(const Region& r, const Universe& u, const std::vecto
     auto fmt = [&](int64_t v) {
       if (a == Attr::TimeOfDay) return hhmm(v);
       if (a == Attr::Amount)
-        return exponent >= 0 ? format_money(v, exponent) + " " + cur : std::to_string(v) + " minor units";
+        return exponent >= 0 ? format_sum(v, exponent) + " " + cur : std::to_string(v) + " minor units";
       return std::to_string(v);
     };
     // Whole minor units and minutes: the last value in is hi - 1.

@@ -5,17 +5,6 @@
 namespace paydomain::evaluator {
 namespace {
 
-std::string i128(__int128 v) {
-  bool neg = v < 0;
-  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
-  std::string s;
-  do {
-    s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
-    u /= 10;
-  } while (u > 0);
-  return neg ? "-" + s : s;
-}
-
 void write_answer(json::Writer& w, const PaymentAnswer& a) {
   w.begin_object();
   w.field("cash_flow", a.cash_flow);
@@ -122,14 +111,14 @@ void write_impact_json(const ImpactReport& r, std::string& out) {
       w.begin_object();
       w.field("after", format_sum(m.after, m.exponent));
       w.key("after_minor");
-      w.raw(i128(m.after));
+      w.raw(int128_text(m.after));
       w.field("before", format_sum(m.before, m.exponent));
       w.key("before_minor");
-      w.raw(i128(m.before));
+      w.raw(int128_text(m.before));
       w.field("currency", m.currency);
       w.field("difference", signed_sum(m.after - m.before, m.exponent));
       w.key("difference_minor");
-      w.raw(i128(m.after - m.before));
+      w.raw(int128_text(m.after - m.before));
       w.field("from", m.from);
       w.field("to", m.to);
       w.end_object();

@@ -76,7 +76,7 @@ std::string postings_text(const PaymentAnswer& a, const CompiledDomain& d) {
   for (const AnswerPosting& p : a.postings) {
     int32_t cur = d.vocab.object(dsl::ObjectKind::Currency, p.currency);
     int e = cur >= 0 ? d.exponents[static_cast<size_t>(cur)] : 0;
-    s += (s.empty() ? "" : "; ") + p.from + " -> " + p.to + " " + format_money(p.minor, e) + " " + p.currency;
+    s += (s.empty() ? "" : "; ") + p.from + " -> " + p.to + " " + format_sum(p.minor, e) + " " + p.currency;
     if (!p.details.empty()) s += " (" + p.details + ")";
   }
   return s;

@@ -12,21 +12,6 @@
 
 namespace paydomain::evaluator {
 
-std::string format_sum(__int128 minor, int exponent) {
-  bool neg = minor < 0;
-  unsigned __int128 v = neg ? static_cast<unsigned __int128>(-(minor + 1)) + 1 : static_cast<unsigned __int128>(minor);
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
-    v /= 10;
-  } while (v > 0);
-  while (static_cast<int>(digits.size()) <= exponent) digits.insert(digits.begin(), '0');
-  std::string whole = digits.substr(0, digits.size() - static_cast<size_t>(exponent));
-  std::string frac = digits.substr(digits.size() - static_cast<size_t>(exponent));
-  for (size_t i = whole.size(); i > 3; i -= 3) whole.insert(i - 3, ",");
-  return (neg ? "-" : "") + whole + (exponent > 0 ? "." + frac : "");
-}
-
 namespace {
 
 struct Line {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "evaluator/compiled.h"
+#include "evaluator/impact_region.h"  // format_sum
 #include "evaluator/payment_answer.h"
 #include "evaluator/result.h"
 
@@ -47,8 +48,5 @@ struct ReplayReport {
 // error naming the line and the byte where the line starts.
 Result<ReplayReport> replay(const CompiledDomain& before, const CompiledDomain& after, std::string_view jsonl,
                             const ReplayOptions& options = {});
-
-// "12,345.67" or "-0.05" for a sum of minor units (the totals may exceed int64).
-std::string format_sum(__int128 minor, int exponent);
 
 }  // namespace paydomain::evaluator

@@ -194,6 +194,35 @@ TEST(Impact, AcmeDisableATerminal) {
   }
 }
 
+// A limit's bound, a provider's fee and a tariff's terms: each region's
+// example evaluates differently (a turnover between the bounds, a tariff
+// whose routing reaches the provider, a category now refused).
+TEST(Impact, AcmeLimitProviderAndTerms) {
+  auto a = build(acme());
+  struct Edit {
+    const char* file;
+    const char* from;
+    const char* to;
+    const char* kind;
+    const char* part;
+  };
+  for (const Edit& e :
+       {Edit{"limits.pd", "amount <= 150000.00 RUB", "amount <= 100000.00 RUB", "limit", "limit card_daily_rub"},
+        Edit{"providers.pd", "1.5% of amount round away_from_zero", "1.4% of amount round away_from_zero",
+             "provider fee", "provider yellowbank fees"},
+        Edit{"tariffs.pd", "categories [retail, travel, digital_goods", "categories [retail, digital_goods", "terms",
+             "tariff standard terms"}}) {
+    auto b = build(acme(e.file, e.from, e.to));
+    SymbolicImpact im = symbolic_impact(*a, *b);
+    ASSERT_FALSE(im.regions.empty()) << e.part;
+    for (const ImpactRegion& r : im.regions) {
+      EXPECT_EQ(r.kind, e.kind) << r.part << ": " << r.where;
+      EXPECT_EQ(r.part, e.part);
+      EXPECT_TRUE(r.example_differs) << r.part << ": " << r.where << "\n" << r.example;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace paydomain::evaluator
 
