@@ -491,7 +491,8 @@ class Walker {
   struct CandidateSel {
     bool never = false;  // disabled terminal
     std::optional<Selector> when;
-    std::string key;  // "yb_3ds priority 2000 weight 70"
+    std::string terminal;
+    int64_t priority = 0, weight = 1;
   };
 
   const std::vector<CandidateSel>& candidates(int side, int32_t ri) {
@@ -504,7 +505,9 @@ class Walker {
     for (const auto& c : r.candidates) {
       CandidateSel cs;
       const CompiledTerminal& t = d.terminals[static_cast<size_t>(c.terminal)];
-      cs.key = t.name + " priority " + std::to_string(c.priority) + " weight " + std::to_string(c.weight);
+      cs.terminal = t.name;
+      cs.priority = c.priority;
+      cs.weight = c.weight;
       cs.never = t.disabled;
       std::vector<Cond> all;
       if (c.when) all.push_back(c.when->rules[0]);
@@ -545,7 +548,7 @@ class Walker {
         note_once("routing " + rt.name + ": more than " + std::to_string(kMaxCandidates) + " candidates, not analysed");
         return;
       }
-      eligible_walk(side, cs, 0, r1, dep, std::string(), fn);
+      eligible_walk(side, cs, 0, r1, dep, std::vector<uint32_t>(), fn);
     };
     if (rt.guards.rules.empty()) {
       after_guards(r, kNoMatch, depth);
@@ -556,22 +559,61 @@ class Walker {
 
   template <class F>
   void eligible_walk(int side, const std::vector<CandidateSel>& cs, size_t i, const Region& r, int depth,
-                     const std::string& acc, F& fn) {
+                     const std::vector<uint32_t>& eligible, F& fn) {
     if (!step(depth)) return;
     if (i == cs.size()) {
-      fn(r, acc.empty() ? "no route" : acc, depth);
+      fn(r, route_text(cs, eligible), depth);
       return;
     }
     const CandidateSel& c = cs[i];
-    auto with = [&](bool in) { return in ? acc + (acc.empty() ? "" : ", ") + c.key : acc; };
+    auto with = [&](bool in) {
+      std::vector<uint32_t> e = eligible;
+      if (in) e.push_back(static_cast<uint32_t>(i));
+      return e;
+    };
     if (c.never) {
-      eligible_walk(side, cs, i + 1, r, depth + 1, acc, fn);
+      eligible_walk(side, cs, i + 1, r, depth + 1, eligible, fn);
     } else if (!c.when) {
       eligible_walk(side, cs, i + 1, r, depth + 1, with(true), fn);
     } else {
       walk(*c.when, side, r, depth + 1,
            [&](const Region& nr, int32_t o, int dep) { eligible_walk(side, cs, i + 1, nr, dep, with(o == 0), fn); });
     }
+  }
+
+  // What the route answer is a function of (evaluate.cc: pick, preference_order),
+  // and nothing else: the top-priority group in source order with its weights'
+  // shares (proportional weights pick alike), then the other eligible
+  // terminals in preference order. "yb_3ds 70%, yb_fast 30%; then bb_reserve".
+  static std::string route_text(const std::vector<CandidateSel>& cs, const std::vector<uint32_t>& eligible) {
+    if (eligible.empty()) return "no route";
+    int64_t top = INT64_MIN, total = 0;
+    for (uint32_t i : eligible) top = std::max(top, cs[i].priority);
+    std::vector<uint32_t> group, rest;
+    for (uint32_t i : eligible) (cs[i].priority == top ? group : rest).push_back(i);
+    for (uint32_t i : group) total += cs[i].weight;
+    std::string s;
+    for (uint32_t i : group) {
+      s += (s.empty() ? "" : ", ") + cs[i].terminal;
+      if (group.size() > 1) s += " " + share_text(cs[i].weight, total);
+    }
+    std::stable_sort(rest.begin(), rest.end(), [&](uint32_t a, uint32_t b) {
+      return cs[a].priority != cs[b].priority ? cs[a].priority > cs[b].priority : cs[a].weight > cs[b].weight;
+    });
+    // The top group's others follow the chosen one by weight: their order is in the shares.
+    for (size_t k = 0; k < rest.size(); ++k) s += (k == 0 ? "; then " : ", ") + cs[rest[k]].terminal;
+    return s;
+  }
+
+  // w/total as an exact percentage when it terminates ("70%"), else "1/3".
+  static std::string share_text(int64_t w, int64_t total) {
+    auto f = make_fraction(w, total);
+    if (!f) return std::to_string(w) + "/" + std::to_string(total);
+    std::string p = percent_text(*f);
+    const std::string tail = " of amount";
+    if (p.size() > tail.size() && p.compare(p.size() - tail.size(), tail.size(), tail) == 0)
+      p.resize(p.size() - tail.size());
+    return p;
   }
 
   void routing(int32_t ra, int32_t rb, const std::string& name) {

@@ -12,8 +12,9 @@
 //
 // The answer compared per part: terms — allowed or forbidden; fees — the
 // postings (accounts, volume formula, rounding, details) where both sides
-// allow the payment; route — decline reason, or the eligible candidates
-// (terminal, priority, weight) that the weighted choice draws from; limit —
+// allow the payment; route — decline reason, or the eligible terminals
+// as the answer depends on them (the top-priority group with its weight
+// shares, then the rest in preference order); limit —
 // whether it applies and its bound, period, scope. Route health (excludes)
 // and turnover are not payment attributes: a change to them is a note.
 // A formula that changes may still round to the same minor units at a few

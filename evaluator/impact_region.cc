@@ -137,7 +137,7 @@ uint32_t single_child(const Dag& dag, const DagNode& n, int side, const Universe
   return many ? UINT32_MAX : only;
 }
 
-bool region_contains(const Region& r, const Universe& u, int side, const Facts& f) {
+bool region_contains(const Region& r, const Facts& f) {
   for (int ai = 0; ai < kAttrCount; ++ai) {
     Attr a = static_cast<Attr>(ai);
     if (!r.has(a)) continue;
@@ -145,8 +145,8 @@ bool region_contains(const Region& r, const Universe& u, int side, const Facts& 
     if (a == Attr::Bin) {
       if (!bin_matches(r.bin, f.bin)) return false;
     } else if (is_categorical(a)) {
-      int32_t uid = u.from_side(side, a, static_cast<int32_t>(f.get(a)));
-      if (!std::binary_search(r.sets[idx(a)].begin(), r.sets[idx(a)].end(), uid)) return false;
+      if (!std::binary_search(r.sets[idx(a)].begin(), r.sets[idx(a)].end(), static_cast<int32_t>(f.get(a))))
+        return false;
     } else if (f.get(a) < r.ranges[idx(a)].first || f.get(a) >= r.ranges[idx(a)].second) {
       return false;
     }

@@ -63,8 +63,10 @@ std::string example_bin(const BinConstraint& c);
 bool intersect_bin(BinConstraint& c, const BinConstraint& d);
 bool bin_matches(const BinConstraint& c, const std::string& bin);
 
-// Whether a side's facts fall in the region (`side` 0 before, 1 after: whose ids).
-bool region_contains(const Region& r, const Universe& u, int side, const Facts& f);
+// Whether a payment falls in the region: `f` holds universe ids for the
+// categorical attributes (a side's ids lose the values only the other side
+// names: they are that side's "other").
+bool region_contains(const Region& r, const Facts& f);
 
 // Splits `r` by one DAG node of side `side`: fn(child node, narrowed region)
 // for every child some payment in `r` reaches (children sharing a node once).

@@ -5,6 +5,7 @@
 // examples/acme as an analyst makes them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -69,6 +70,7 @@ std::string mutate(RandomDomain& gen, const std::string& text) {
 // A payment over the values both revisions mention, as each side's facts.
 struct Point {
   Facts side[2];
+  Facts universe;  // categorical values as universe ids
 };
 
 Point sample(RandomDomain& gen, const Universe& u, const Space& sp) {
@@ -79,9 +81,11 @@ Point sample(RandomDomain& gen, const Universe& u, const Space& sp) {
       int32_t uid = gen.pick(u.size(a));
       if (!u.both(a, uid)) continue;
       for (int s = 0; s < 2; ++s) p.side[s].set(a, u.to_side(s, a, uid));
+      p.universe.set(a, uid);
     } else {
       size_t i = static_cast<size_t>(gen.pick(static_cast<int>(sp.count(a))));
       for (int s = 0; s < 2; ++s) sp.set(p.side[s], a, i);
+      sp.set(p.universe, a, i);
     }
   }
   return p;
@@ -115,7 +119,7 @@ TEST(Impact, MatchesBruteForceOnRandomDomains) {
       ca.tariff = cb.tariff = 0;
       bool differs = answer_of(*a, evaluate(*a, ca)) != answer_of(*b, evaluate(*b, cb));
       bool listed = false;
-      for (const ImpactRegion& r : im.regions) listed = listed || region_contains(r.region, *im.universe, 0, p.side[0]);
+      for (const ImpactRegion& r : im.regions) listed = listed || region_contains(r.region, p.universe);
       differing += differs;
       if (differs) {
         ASSERT_TRUE(listed) << "seed " << seed << " sample " << k << " missed\n" << before << after;
@@ -128,6 +132,98 @@ TEST(Impact, MatchesBruteForceOnRandomDomains) {
   }
   EXPECT_GT(differing, 1000);
   EXPECT_GT(regions, 50);
+}
+
+// A routing over four terminals: a decline guard, candidates with random
+// conditions and two priorities (weights 1: the eligible set and the order
+// are the answer), some terminals with a risk coverage.
+std::string routing_domain(RandomDomain& gen) {
+  std::string s = testing::kReference;
+  s += "adapter a { url \"https://a.example\" }\nprovider p { adapter a }\n";
+  for (int t = 0; t < 4; ++t) {
+    s += "terminal t" + std::to_string(t) + " { provider p" + (gen.pick(3) == 0 ? "  risk_coverage low" : "") + " }\n";
+  }
+  s += "routing r {\n";
+  if (gen.pick(2) == 0) s += "  when " + gen.condition() + ": decline \"no\"\n";
+  std::vector<int> ts = {0, 1, 2, 3};
+  std::shuffle(ts.begin(), ts.end(), gen.rng_);
+  for (int k = 0, n = 2 + gen.pick(3); k < n; ++k) {
+    s += "  candidate t" + std::to_string(ts[static_cast<size_t>(k)]) + " priority " +
+         std::to_string(1000 * (1 + gen.pick(2))) + (gen.pick(4) == 0 ? "" : " when " + gen.condition()) + "\n";
+  }
+  s += "}\ntariff t { routing r }\n";
+  return s;
+}
+
+// One edit: a candidate's condition or priority, a candidate removed, or a
+// terminal switched off.
+std::string mutate_routing(RandomDomain& gen, const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::vector<size_t> cands, terms;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].rfind("  candidate ", 0) == 0) cands.push_back(i);
+    if (lines[i].rfind("terminal ", 0) == 0) terms.push_back(i);
+  }
+  size_t c = cands[static_cast<size_t>(gen.pick(static_cast<int>(cands.size())))];
+  std::string name = lines[c].substr(12, 2);
+  switch (gen.pick(4)) {
+    case 0: lines[c] = "  candidate " + name + " priority 1000 when " + gen.condition(); break;
+    case 1: lines[c] = "  candidate " + name + " priority " + std::to_string(1000 * (1 + gen.pick(3))); break;
+    case 2:
+      if (cands.size() > 1) lines.erase(lines.begin() + static_cast<long>(c));
+      break;
+    default: {
+      size_t t = terms[static_cast<size_t>(gen.pick(static_cast<int>(terms.size())))];
+      lines[t].insert(lines[t].size() - 2, "  disabled");
+    }
+  }
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
+
+TEST(Impact, RoutesMatchBruteForceOnRandomRoutings) {
+  int differing = 0, regions = 0;
+  for (uint32_t seed = 1; seed <= 60; ++seed) {
+    RandomDomain gen(seed);
+    std::string before = routing_domain(gen);
+    std::string after = mutate_routing(gen, before);
+    auto a = build({{"a.pd", before}});
+    auto b = build({{"b.pd", after}});
+    ASSERT_TRUE(a && b) << before << after;
+    ImpactOptions opt;
+    opt.max_regions = 100000;
+    SymbolicImpact im = symbolic_impact(*a, *b, opt);
+    ASSERT_TRUE(im.complete);
+    for (const ImpactRegion& r : im.regions) {
+      EXPECT_TRUE(r.example_differs) << "seed " << seed << " " << r.where << "\n"
+                                     << r.example << "\n"
+                                     << before << after;
+      ++regions;
+    }
+    Space sp(a->vocab);
+    for (int k = 0; k < 800; ++k) {
+      Point p = sample(gen, *im.universe, sp);
+      bool differs = false;
+      for (int key = 0; key < 16 && !differs; ++key) {
+        Context ca, cb;
+        ca.facts = p.side[0];
+        cb.facts = p.side[1];
+        ca.tariff = cb.tariff = 0;
+        ca.has_payment_key = cb.has_payment_key = true;
+        ca.payment_key = cb.payment_key = "key-" + std::to_string(key);
+        differs = answer_of(*a, evaluate(*a, ca)) != answer_of(*b, evaluate(*b, cb));
+      }
+      bool listed = false;
+      for (const ImpactRegion& r : im.regions) listed = listed || region_contains(r.region, p.universe);
+      differing += differs;
+      ASSERT_EQ(differs, listed) << "seed " << seed << " sample " << k << "\n" << before << after;
+    }
+  }
+  EXPECT_GT(differing, 500);
+  EXPECT_GT(regions, 30);
 }
 
 TEST(Impact, IdenticalRevisionsHaveNoRegions) {
