@@ -67,6 +67,21 @@ std::string mutate(RandomDomain& gen, const std::string& text) {
   return out;
 }
 
+// Maybe terms for tariff t (replacing any it has): allowed categories,
+// currencies, an amount range, payment methods.
+std::string with_terms(RandomDomain& gen, std::string text) {
+  size_t at = text.find("tariff t {\n");
+  size_t fees = text.find("  fees {", at);
+  std::string terms;
+  if (gen.pick(2) == 0) terms += gen.pick(2) ? "  categories [retail, travel]\n" : "  categories [gaming]\n";
+  if (gen.pick(3) == 0) terms += gen.pick(2) ? "  currencies [RUB]\n" : "  currencies [RUB, USD]\n";
+  if (gen.pick(3) == 0)
+    terms += "  amount between " + std::string(gen.pick(2) ? "1.00" : "50.00") + " RUB and 1000.00 RUB\n";
+  if (gen.pick(3) == 0)
+    terms += gen.pick(2) ? "  payment_methods [bank_card(visa), wallet]\n" : "  payment_methods [bank_card]\n";
+  return text.replace(at + 11, fees - (at + 11), terms);
+}
+
 // A payment over the values both revisions mention, as each side's facts.
 struct Point {
   Facts side[2];
@@ -92,12 +107,13 @@ Point sample(RandomDomain& gen, const Universe& u, const Space& sp) {
 }
 
 TEST(Impact, MatchesBruteForceOnRandomDomains) {
-  int differing = 0, regions = 0;
+  int differing = 0, regions = 0, terms_regions = 0;
   for (uint32_t seed = 1; seed <= 80; ++seed) {
     RandomDomain gen(seed);
-    std::string before = gen.domain(1 + gen.pick(12), gen.pick(2) == 0);
+    std::string before = with_terms(gen, gen.domain(1 + gen.pick(12), gen.pick(2) == 0));
     std::string after = mutate(gen, before);
     if (gen.pick(3) == 0) after = mutate(gen, after);
+    if (gen.pick(3) == 0) after = with_terms(gen, after);  // the terms change too
     auto a = build({{"a.pd", before}});
     auto b = build({{"b.pd", after}});
     ASSERT_TRUE(a && b);
@@ -109,6 +125,7 @@ TEST(Impact, MatchesBruteForceOnRandomDomains) {
     for (const ImpactRegion& r : im.regions) {
       EXPECT_TRUE(r.example_differs) << "seed " << seed << " " << r.part << ": " << r.where << "\n" << r.example;
       ++regions;
+      terms_regions += r.kind == "terms";
     }
     Space sp(a->vocab);
     for (int k = 0; k < 1500; ++k) {
@@ -132,6 +149,7 @@ TEST(Impact, MatchesBruteForceOnRandomDomains) {
   }
   EXPECT_GT(differing, 1000);
   EXPECT_GT(regions, 50);
+  EXPECT_GT(terms_regions, 10);
 }
 
 // A routing over four terminals: a decline guard, candidates with random
