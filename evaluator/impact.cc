@@ -331,14 +331,15 @@ class Walker {
     const CompiledTariff& b = s_[1].d->tariffs[static_cast<size_t>(tb)];
     Selector terms[2] = {terms_selector(*s_[0].d, a), terms_selector(*s_[1].d, b)};
     const std::string object = "tariff:" + name;
-    // Terms: allowed at one side only.
-    walk(terms[0], 0, Region{}, 0, [&](const Region& r, int32_t oa, int depth) {
-      walk(terms[1], 1, r, depth, [&](const Region& r2, int32_t ob, int) {
-        if ((oa == 0) == (ob == 0)) return;
-        cells_.add({"tariff " + name + " terms", "terms", object, r2, oa == 0 ? "allowed" : "forbidden",
-                    ob == 0 ? "allowed" : "forbidden", ""});
+    // Terms: allowed at one side only (nothing to walk when they are the same).
+    if (cond_key(0, terms[0].rules[0], 0) != cond_key(1, terms[1].rules[0], 0))
+      walk(terms[0], 0, Region{}, 0, [&](const Region& r, int32_t oa, int depth) {
+        walk(terms[1], 1, r, depth, [&](const Region& r2, int32_t ob, int) {
+          if ((oa == 0) == (ob == 0)) return;
+          cells_.add({"tariff " + name + " terms", "terms", object, r2, oa == 0 ? "allowed" : "forbidden",
+                      ob == 0 ? "allowed" : "forbidden", ""});
+        });
       });
-    });
     if (a.refunds_allowed && b.refunds_allowed && a.refunds_partial != b.refunds_partial) {
       notes_.push_back("tariff " + name + ": partial refunds " + (b.refunds_partial ? "allowed" : "refused") +
                        " (were " + (a.refunds_partial ? "allowed" : "refused") + ")");
@@ -623,6 +624,7 @@ class Walker {
       notes_.push_back("routing " + name +
                        ": its health excludes changed (payments with health samples may route differently)");
     }
+    if (routing_key(0, ra, 0) == routing_key(1, rb, 0)) return;  // the same decisions: nothing to walk
     const std::string part = "routing " + name, object = "routing:" + name;
     auto fn_a = [&](const Region& r, const std::string& pa, int depth) {
       auto fn_b = [&](const Region& r2, const std::string& pb, int) {
@@ -631,6 +633,33 @@ class Walker {
       plan(1, rb, r, depth, 0, fn_b);
     };
     plan(0, ra, Region{}, 0, 0, fn_a);
+  }
+
+  // Everything a routing's answer depends on besides health, by name: equal
+  // keys, equal routes for every payment.
+  std::string routing_key(int side, int32_t ri, int depth) {
+    const CompiledDomain& d = *s_[side].d;
+    const CompiledRouting& r = d.routings[static_cast<size_t>(ri)];
+    if (depth > kMaxDelegation) return "?";
+    std::string k = "guards:";
+    for (size_t g = 0; g < r.guards.rules.size(); ++g) {
+      const CompiledRouting::Guard& gi = r.guard_info[g];
+      k += cond_key(side, r.guards.rules[g], 0) +
+           (gi.decline ? "=>decline:" + gi.reason : "=>use:" + routing_key(side, gi.target, depth + 1)) + ";";
+    }
+    k += "candidates:";
+    auto accepts = [&](const std::optional<Selector>& sel) { return sel ? cond_key(side, sel->rules[0], 0) : "T"; };
+    for (const auto& c : r.candidates) {
+      const CompiledTerminal& t = d.terminals[static_cast<size_t>(c.terminal)];
+      k += t.name + "/" + std::to_string(c.priority) + "/" + std::to_string(c.weight) + "/" +
+           (t.disabled ? "off" : "on") + "/" + std::to_string(t.risk_coverage) + "/" + accepts(c.when) + "/" +
+           accepts(t.accepts) + "/" +
+           (t.provider >= 0 ? d.providers[static_cast<size_t>(t.provider)].name + ":" +
+                                  accepts(d.providers[static_cast<size_t>(t.provider)].accepts)
+                            : "-") +
+           ";";
+    }
+    return k;
   }
 
   std::string excludes_key(int side, const CompiledRouting& r) {
@@ -651,6 +680,7 @@ class Walker {
                     (a.negate ? "!" : "") + ":" + std::to_string(static_cast<int>(a.op)) + ":" +
                     std::to_string(a.share.units) + "/" + std::to_string(a.share.scale);
     for (int32_t id : a.ids) s += std::string(s_[side].d->vocab.name(a.attr, id)) + ",";
+    if (a.currency >= 0) s += "in " + s_[side].d->vocab.object_name(dsl::ObjectKind::Currency, a.currency) + ",";
     for (auto [x, y] : a.ranges) s += std::to_string(x) + ".." + std::to_string(y) + ",";
     for (const std::string& t : a.strings) s += t + ",";
     return s;
@@ -687,6 +717,7 @@ class Walker {
     const CompiledLimit& b = s_[1].d->limits[static_cast<size_t>(lb)];
     Selector sa = applies_selector(*s_[0].d, a), sb = applies_selector(*s_[1].d, b);
     std::string ka = limit_key(*s_[0].d, a), kb = limit_key(*s_[1].d, b);
+    if (ka == kb && cond_key(0, sa.rules[0], 0) == cond_key(1, sb.rules[0], 0)) return;  // the same limit
     walk(sa, 0, Region{}, 0, [&](const Region& r, int32_t oa, int depth) {
       walk(sb, 1, r, depth, [&](const Region& r2, int32_t ob, int) {
         std::string pa = oa == 0 ? ka : "does not apply", pb = ob == 0 ? kb : "does not apply";
