@@ -11,6 +11,7 @@
 
 #include "evaluator/evaluate.h"
 #include "evaluator/impact_cells.h"
+#include "evaluator/impact_formula.h"
 #include "evaluator/replay.h"
 #include "evaluator/vocab.h"
 
@@ -28,65 +29,6 @@ uint64_t mix(uint64_t h, uint64_t x) {
   return h ^ (h >> 31);
 }
 uint64_t hs(std::string_view s) { return payment_key_hash(s); }
-
-// ---- readable formulas ---------------------------------------------------------
-
-std::string percent_text(const Fraction& f) {
-  // num/den * 100 as a terminating decimal, else "num/den of amount".
-  __int128 num = f.num * 100, den = f.den;
-  __int128 d = den;
-  int twos = 0, fives = 0;
-  while (d % 2 == 0) d /= 2, ++twos;
-  while (d % 5 == 0) d /= 5, ++fives;
-  if (d != 1 || std::max(twos, fives) > 30) return int128_text(f.num) + "/" + int128_text(f.den) + " of amount";
-  int digits = std::max(twos, fives);
-  __int128 scale = 1;
-  for (int i = 0; i < digits; ++i) scale *= 10;
-  __int128 scaled = num * (scale / den);  // den divides scale
-  std::string s = int128_text(scaled < 0 ? -scaled : scaled);
-  while (static_cast<int>(s.size()) <= digits) s.insert(s.begin(), '0');
-  if (digits > 0) s.insert(s.end() - digits, '.');
-  while (digits > 0 && (s.back() == '0' || s.back() == '.')) {
-    bool dot = s.back() == '.';
-    s.pop_back();
-    if (dot) break;
-  }
-  return (scaled < 0 ? "-" : "") + s + "% of amount";
-}
-
-std::string volume_text(const CompiledDomain& d, const CompiledVolume& v, int depth = 0) {
-  using K = dsl::Volume::Kind;
-  if (depth > kMaxNesting) return "...";
-  switch (v.kind) {
-    case K::Fixed: {
-      int e = v.fixed_currency >= 0 ? d.exponents[static_cast<size_t>(v.fixed_currency)] : 0;
-      return format_sum(v.fixed_minor, e) + " " + d.vocab.object_name(dsl::ObjectKind::Currency, v.fixed_currency);
-    }
-    case K::Percent: return percent_text(v.share);
-    case K::Fraction: {
-      auto r = percent_text(Fraction{v.share.num, v.share.den});
-      return r.find('/') != std::string::npos ? r : r;
-    }
-    case K::WholeAmount: return "amount";
-    case K::Min:
-    case K::Max:
-    case K::Sum: {
-      std::string s = v.kind == K::Sum ? "" : v.kind == K::Min ? "min(" : "max(";
-      for (size_t i = 0; i < v.args.size(); ++i) {
-        s += (i ? (v.kind == K::Sum ? " + " : ", ") : "") + volume_text(d, v.args[i], depth + 1);
-      }
-      return v.kind == K::Sum ? s : s + ")";
-    }
-  }
-  return "?";
-}
-
-std::string posting_text(const CompiledDomain& d, const CompiledPosting& p) {
-  std::string s = p.from + " -> " + p.to + " " + volume_text(d, p.volume);
-  if (p.rounding != dsl::kDefaultRounding) s += " round " + std::string(dsl::to_string(p.rounding));
-  if (!p.details.empty()) s += " \"" + p.details + "\"";
-  return s;
-}
 
 // ---- one side's precomputed meaning ------------------------------------------
 

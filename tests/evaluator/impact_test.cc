@@ -14,6 +14,7 @@
 #include "evaluator/context_json.h"
 #include "evaluator/evaluate.h"
 #include "evaluator/impact.h"
+#include "evaluator/impact_formula.h"
 #include "evaluator/payment_answer.h"
 #include "evaluator/replay.h"
 #include "random_domain.h"
@@ -242,6 +243,17 @@ TEST(Impact, RoutesMatchBruteForceOnRandomRoutings) {
   }
   EXPECT_GT(differing, 500);
   EXPECT_GT(regions, 30);
+}
+
+TEST(ImpactFormula, SharesAreExactPercentagesOrFractions) {
+  EXPECT_EQ(percent_text({3, 250}), "1.2% of amount");
+  EXPECT_EQ(percent_text({1, 100}), "1% of amount");
+  EXPECT_EQ(percent_text({1, 20}), "5% of amount");
+  EXPECT_EQ(percent_text({1, 3}), "1/3 of amount");
+  EXPECT_EQ(percent_text({-1, 500}), "-0.2% of amount");
+  EXPECT_EQ(percent_text({1, kMaxDenominator}), "0.00000000000000001% of amount");
+  // 10^19 / 2^30: the decimal would not fit 128 bits; the fraction is exact.
+  EXPECT_EQ(percent_text({kMaxDenominator, __int128{1} << 30}), "10000000000000000000/1073741824 of amount");
 }
 
 TEST(Impact, IdenticalRevisionsHaveNoRegions) {
