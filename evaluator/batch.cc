@@ -134,4 +134,45 @@ BatchOutcome evaluate_batch(const CompiledDomain& d, const std::vector<std::stri
   return b;
 }
 
+namespace {
+
+struct BlockJob {
+  static constexpr size_t kBlock = 64;
+  BlockJob(size_t count, const std::function<void(size_t, size_t)>& f) : n(count), fn(f) {}
+  size_t n;
+  const std::function<void(size_t, size_t)>& fn;
+  std::atomic<size_t> next{0};
+  std::mutex m;
+  std::condition_variable cv;
+  size_t done = 0;
+  void work() {
+    for (size_t from = next.fetch_add(kBlock); from < n; from = next.fetch_add(kBlock)) {
+      size_t to = std::min(from + kBlock, n);
+      fn(from, to);
+      std::lock_guard lock(m);
+      done += to - from;
+      if (done == n) cv.notify_all();
+    }
+  }
+  void wait() {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return done == n; });
+  }
+};
+
+}  // namespace
+
+void for_each_block(size_t n, unsigned threads, const std::function<void(size_t from, size_t to)>& fn) {
+  if (n == 0) return;
+  auto job = std::make_shared<BlockJob>(n, fn);
+  size_t want = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+  want = std::min(want, (n + 2 * BlockJob::kBlock - 1) / (2 * BlockJob::kBlock));
+  if (want > 1) {
+    Pool& pool = Pool::shared();
+    for (size_t t = 1; t < std::min(want, pool.size() + 1); ++t) pool.post([job] { job->work(); });
+  }
+  job->work();
+  job->wait();
+}
+
 }  // namespace paydomain::evaluator

@@ -4,6 +4,7 @@
 // thread per call.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,5 +29,9 @@ struct BatchOutcome {
 // The results do not depend on the number of threads.
 BatchOutcome evaluate_batch(const CompiledDomain& domain, const std::vector<std::string_view>& contexts, bool explain,
                             unsigned threads);
+
+// The same pool for any per-item work: fn(from, to) over blocks of [0, n),
+// each block on one thread, the caller working too; returns when all are done.
+void for_each_block(size_t n, unsigned threads, const std::function<void(size_t from, size_t to)>& fn);
 
 }  // namespace paydomain::evaluator

@@ -47,6 +47,14 @@ class Dag {
   // A path from the root to a leaf with `outcome`; false when unreachable.
   bool example(int32_t outcome, std::vector<ExampleStep>& path) const;
   size_t node_count() const { return nodes_.size(); }
+  // The structure, read-only, for symbolic walks over the DAG (evaluator/impact_*.cc).
+  uint32_t root() const { return root_; }
+  const DagNode& node(uint32_t i) const { return nodes_[i]; }
+  uint32_t child(const DagNode& n, uint32_t k) const { return edges_[n.edges + k]; }
+  int64_t bound(const DagNode& n, uint32_t k) const { return bounds_[n.aux + k]; }  // Range: k < count - 1
+  // Bin: class 0 no listed prefix; 1 + 2i exactly the i-th listed string;
+  // 2 + 2i longer with it as the longest listed prefix. Empty: no such BIN.
+  const std::string& bin_rep(const DagNode& n, uint32_t k) const { return reps_[n.edges + k]; }
   size_t bytes() const;
   uint32_t depth() const;
 

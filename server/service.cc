@@ -28,6 +28,7 @@ paydomain::Result<std::unique_ptr<Service>, std::string> Service::open(const Ser
   s->evaluate_ = std::make_unique<EvaluateApi>(c, store, *s->compiled_, *s->workers_);
   s->write_ = std::make_unique<WriteApi>(c, store, *s->head_, *s->workers_);
   s->ops_ = std::make_unique<OpsApi>(c, *s->compiled_, *s->head_, *s->workers_, s->stopping_);
+  s->impact_ = std::make_unique<ImpactApi>(store, *s->compiled_, *s->workers_);
   return s;
 }
 
@@ -42,6 +43,7 @@ void Service::add_routes(Router& r) {
   read_->add_routes(r);
   evaluate_->add_routes(r);
   write_->add_routes(r);
+  impact_->add_routes(r);
   ops_->add_static_routes(r);  // last: "/{file}" matches any one segment
 }
 

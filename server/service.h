@@ -22,6 +22,7 @@
 #include "server/compiled_revisions.h"
 #include "server/eval_api.h"
 #include "server/head_tracker.h"
+#include "server/impact_api.h"
 #include "server/ops_api.h"
 #include "server/read_api.h"
 #include "server/router.h"
@@ -67,6 +68,7 @@ class Service {
   std::unique_ptr<EvaluateApi> evaluate_;
   std::unique_ptr<WriteApi> write_;
   std::unique_ptr<OpsApi> ops_;
+  std::unique_ptr<ImpactApi> impact_;
 };
 
 }  // namespace paydomain::server

@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kSource = PAYDOMAIN_SOURCE_DIR;
-const char* const kDocs[] = {"README.md", "docs/language.md", "docs/evaluation.md", "docs/store.md"};
+const char* const kDocs[] = {"README.md", "docs/language.md", "docs/evaluation.md", "docs/store.md", "docs/impact.md"};
 
 struct Step {
   enum Kind { Sh, File, Run } kind;

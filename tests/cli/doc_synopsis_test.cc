@@ -88,6 +88,7 @@ TEST_F(DocSynopsis, EveryOptionOfEachCommandIsInItsSynopsis) {
   const std::pair<const char*, std::vector<std::string>> docs[] = {
       {"docs/api.md", {"serve"}},
       {"docs/store.md", {"init", "commit", "log", "show", "diff", "checkout", "revert", "restore", "fsck", "backup"}},
+      {"docs/impact.md", {"impact"}},
   };
   for (const auto& [doc, commands] : docs) {
     auto shown = synopses(doc);

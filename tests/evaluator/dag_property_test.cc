@@ -18,6 +18,7 @@ namespace paydomain::evaluator {
 namespace {
 
 using testing::RandomDomain;
+using testing::Space;
 
 dsl::Domain load(const std::string& text) {
   dsl::Diagnostics diags;
@@ -25,40 +26,6 @@ dsl::Domain load(const std::string& text) {
   EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), d.files) << text;
   return d;
 }
-
-// Values that cover every class the random atoms can distinguish.
-struct Space {
-  explicit Space(const Vocab& v) : vocab(v) {}
-  const Vocab& vocab;
-  std::vector<int64_t> amounts = {0, 1, 99, 100, 101, 999, 1000, 1001, 4999, 5000, 5001,
-                                  9999, 10000, 10001, 123455, 123456, 123457, 99999999};
-  std::vector<std::string> bins = {"4", "42", "427600", "4276001", "427601", "5", "51", "22", "2200", "9", "0", "41"};
-  std::vector<int64_t> minutes = {0, 1, 359, 360, 361, 719, 720, 721, 1319, 1320, 1321, 1438, 1439};
-
-  std::vector<Attr> attrs() const {
-    return {Attr::Operation, Attr::Currency, Attr::Category, Attr::PaymentTool, Attr::PaymentSystem,
-            Attr::IssuerCountry, Attr::Bin, Attr::TokenProvider, Attr::Party, Attr::Shop,
-            Attr::Risk, Attr::Flow, Attr::Weekday, Attr::TimeOfDay, Attr::Amount};
-  }
-  size_t count(Attr a) const {
-    if (a == Attr::Amount) return amounts.size();
-    if (a == Attr::Bin) return bins.size();
-    if (a == Attr::TimeOfDay) return minutes.size();
-    return static_cast<size_t>(vocab.size(a));
-  }
-  void set(Facts& f, Attr a, size_t i) const {
-    if (a == Attr::Bin) {
-      f.bin = bins[i];
-      f.present |= bit(Attr::Bin);
-    } else if (a == Attr::Amount) {
-      f.set(a, amounts[i]);
-    } else if (a == Attr::TimeOfDay) {
-      f.set(a, minutes[i]);
-    } else {
-      f.set(a, static_cast<int64_t>(i));
-    }
-  }
-};
 
 // Every outcome of the oracle over all completions of `missing` attributes.
 void brute(const Space& sp, const std::vector<Cond>& rules, Facts f, std::vector<Attr> missing, std::set<int32_t>& out) {

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "evaluator/context.h"
+#include "evaluator/vocab.h"
+
 namespace paydomain::evaluator::testing {
 
 inline const char* kReference = R"(
@@ -28,7 +31,9 @@ class RandomDomain {
 
   int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
   template <class T>
-  const T& one(const std::vector<T>& v) { return v[static_cast<size_t>(pick(static_cast<int>(v.size())))]; }
+  const T& one(const std::vector<T>& v) {
+    return v[static_cast<size_t>(pick(static_cast<int>(v.size())))];
+  }
 
   std::string money() {
     static const std::vector<std::string> amounts = {"0.00", "1.00", "10.00", "50.00", "100.00", "1234.56"};
@@ -52,8 +57,9 @@ class RandomDomain {
         std::string cur = pick(3) == 0 ? "USD" : "RUB";
         return "amount between 10.00 " + cur + " and 100.00 " + cur;
       }
-      case 7: return "risk " + one(std::vector<std::string>{"==", "<", ">=", "!="}) + " " +
-                     one(std::vector<std::string>{"low", "high", "fatal"});
+      case 7:
+        return "risk " + one(std::vector<std::string>{"==", "<", ">=", "!="}) + " " +
+               one(std::vector<std::string>{"low", "high", "fatal"});
       case 8: return "bin starts_with " + (pick(2) ? one(bins) : "[" + one(bins) + ", " + one(bins) + "]");
       case 9: return "bin " + std::string(pick(2) ? "==" : "!=") + " " + one(bins);
       case 10: return "time between " + one(times) + " and " + one(times);
@@ -84,6 +90,40 @@ class RandomDomain {
   }
 
   std::mt19937 rng_;
+};
+
+// Values that cover every class the random atoms can distinguish.
+struct Space {
+  explicit Space(const Vocab& v) : vocab(v) {}
+  const Vocab& vocab;
+  std::vector<int64_t> amounts = {0,    1,    99,   100,   101,   999,    1000,   1001,   4999,
+                                  5000, 5001, 9999, 10000, 10001, 123455, 123456, 123457, 99999999};
+  std::vector<std::string> bins = {"4", "42", "427600", "4276001", "427601", "5", "51", "22", "2200", "9", "0", "41"};
+  std::vector<int64_t> minutes = {0, 1, 359, 360, 361, 719, 720, 721, 1319, 1320, 1321, 1438, 1439};
+
+  std::vector<Attr> attrs() const {
+    return {Attr::Operation,     Attr::Currency, Attr::Category,      Attr::PaymentTool, Attr::PaymentSystem,
+            Attr::IssuerCountry, Attr::Bin,      Attr::TokenProvider, Attr::Party,       Attr::Shop,
+            Attr::Risk,          Attr::Flow,     Attr::Weekday,       Attr::TimeOfDay,   Attr::Amount};
+  }
+  size_t count(Attr a) const {
+    if (a == Attr::Amount) return amounts.size();
+    if (a == Attr::Bin) return bins.size();
+    if (a == Attr::TimeOfDay) return minutes.size();
+    return static_cast<size_t>(vocab.size(a));
+  }
+  void set(Facts& f, Attr a, size_t i) const {
+    if (a == Attr::Bin) {
+      f.bin = bins[i];
+      f.present |= bit(Attr::Bin);
+    } else if (a == Attr::Amount) {
+      f.set(a, amounts[i]);
+    } else if (a == Attr::TimeOfDay) {
+      f.set(a, minutes[i]);
+    } else {
+      f.set(a, static_cast<int64_t>(i));
+    }
+  }
 };
 
 }  // namespace paydomain::evaluator::testing

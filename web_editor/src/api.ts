@@ -99,6 +99,11 @@ export class Api {
       allowFailingTests ? { files, base, message, allow_failing_tests: allowFailingTests } : { files, base, message });
   }
 
+  /** What the working copy does to payments against `base` (docs/impact.md); `contexts`: JSON lines to replay. */
+  impact(base: number, files: SourceFile[], contexts: string) {
+    return this.call("POST /v1/impact", "/v1/impact", contexts ? { base, files, contexts } : { base, files });
+  }
+
   diff(from: number, to: number) { return this.call("GET /v1/diff", `/v1/diff?from=${from}&to=${to}`); }
 
   revert(rev: number, message?: string) {

@@ -7,6 +7,7 @@ import { ApiError, conflictsOf, type Diagnostic, type FailingTest } from "./api"
 import { paydomain } from "./lang";
 import { diffObjects, type ObjectChange } from "./objects";
 import { rebase } from "./rebase";
+import { renderImpact } from "./impact";
 import { applyDiagnostics, goTo, goToObject, refreshIndex, scheduleCheck } from "./check";
 import { $, el } from "./dom";
 import { saveDraft } from "./drafts";
@@ -29,6 +30,7 @@ export function renderReview(keepResult = false): void {
   sel.value = names.includes(prev) ? prev : names[0] ?? "";
   renderMerge();
   renderReviewTests();
+  if (editable()) void renderImpact();
   ($("#commit") as HTMLButtonElement).disabled = !editable();
 }
 

@@ -133,6 +133,18 @@ describe("the server's answers match server/openapi.json", { timeout: 120000 }, 
     await answer("POST /v1/revisions/{rev}/revert", "admin", `/v1/revisions/${c.revision}/revert`, rk, 200);
   });
 
+  it("impact of a working copy, with a replay of the samples (editor)", async () => {
+    const head = (await answer("GET /v1/head", "reader", "/v1/head")).revision;
+    const files = acmeFiles().map((f) => (f.name === "tariffs.pd"
+      ? { ...f, text: f.text.replace('1% of amount "1% processing fee"', '1.2% of amount "1% processing fee"') } : f));
+    const contexts = samples.map((c) => JSON.stringify(c)).join("\n");
+    const r = await answer("POST /v1/impact", "editor", "/v1/impact", { base: head, files, contexts });
+    assert.ok(r.regions.length > 0 && r.regions.every((g) => g.example_differs), JSON.stringify(r.regions[0]));
+    assert.ok(r.replay.changed > 0);
+    await error("reader", "POST", "/v1/impact", { base: head, files }, 403, "forbidden");
+    await error("editor", "POST", "/v1/impact", { base: head, files, contexts: "{oops" }, 422, "invalid-context");
+  });
+
   it("tokens (admin)", async () => {
     const t = await answer("POST /v1/tokens", "admin", "/v1/tokens", { role: "reader", name: "contract" }, 201);
     assert.ok(t.token, "the secret, once");

@@ -193,6 +193,15 @@ describe("web editor", { timeout: 300000 }, () => {
     const summary = await a.page.$$eval("#summary li.change", (l) => l.map((x) => x.dataset.object));
     assert.deepEqual(summary, ["tariff standard"]);
     assert.ok(await a.page.$("#merge .cm-mergeView"), "side-by-side merge view");
+    // What the change does to payments, before the commit button (POST /v1/impact).
+    await a.page.waitForSelector("#impact-regions li.region", { timeout: 15000 });
+    const impact = await a.page.textContent("#review-impact");
+    assert.match(impact, /tariff standard fees/);
+    assert.match(impact, /\+0\.2% of amount/, "the fee's delta");
+    assert.match(impact, /payment_system in \[mastercard, maestro\]/, "the region of payments");
+    assert.match(impact, /\d+ of \d+ sample payment\(s\) change/);
+    assert.match(await a.page.textContent("#impact-payments"), /card_mastercard_rub_standard\S*: fee changes/, "the changed sample payments, by name");
+    assert.match(await a.page.textContent("#impact-money"), /RUB merchant\.settlement → system\.settlement: .* \(\+\d/, "the money delta");
     assert.ok(await a.page.$("#merge .cm-changedLine, #merge .cm-changedText"), "changed lines marked");
     await shot(a.page, "review");
     const before = await headRevision();
