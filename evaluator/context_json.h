@@ -37,6 +37,12 @@ inline Result<Context> parse_context(const std::string& text, const CompiledDoma
 // The same into `out`, which is reset first and keeps its buffers: a caller
 // reading many contexts on one thread allocates nothing per context. `out`
 // is unspecified after an error.
+// Tries the fast reader (evaluator/context_fast.h) first and falls back to
+// the general one for anything the fast reader declines.
 Status parse_context_into(std::string_view text, const CompiledDomain& domain, Context& out);
+
+// The general reader alone (every shape, every error message); for the tests
+// that compare the two readers.
+Status parse_context_general(std::string_view text, const CompiledDomain& domain, Context& out);
 
 }  // namespace paydomain::evaluator
