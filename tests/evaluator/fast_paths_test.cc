@@ -1,10 +1,15 @@
-// The fast context reader (evaluator/context_fast.h) against the general one:
-// whatever the fast reader accepts, the general reader accepts too and makes
-// the same Context of it, field by field; parse_context_into answers exactly
-// what the general reader answers (the same error text, the same Context).
-// Run on the example contexts, the context fuzzer's corpus and random
-// variations of contexts (whitespace, escapes, numbers, nulls, unknown and
-// repeated members, cut texts).
+// The fast paths of the JSON text path against their references, on the
+// example contexts, the context fuzzer's corpus and random variations of
+// contexts (whitespace, escapes, numbers, nulls, unknown and repeated
+// members, cut texts):
+//   - the fast context reader (evaluator/context_fast.h) against the general
+//     one: whatever the fast reader accepts, the general reader accepts too
+//     and makes the same Context of it, field by field; parse_context_into
+//     answers exactly what the general reader answers;
+//   - the result writer (evaluator/result_json.h) against the member-by-member
+//     writer it replaced (result_json_reference.h): the same bytes for every
+//     result, with and without explanations, for a domain whose texts need
+//     no escape and for the same domain written as if they did.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -14,6 +19,7 @@
 
 #include "dsl/sources.h"
 #include "evaluator/context_fast.h"
+#include "result_json_reference.h"
 #include "test_domain.h"
 
 namespace paydomain::evaluator {
@@ -42,8 +48,20 @@ std::string differ(const Context& a, const Context& b) {
 }
 
 struct Tally {
-  size_t fast = 0, total = 0;
+  size_t fast = 0, total = 0, written = 0;
 };
+
+// The result of a context that reads, written by both writers.
+void compare_written(const Context& c, const CompiledDomain& d, std::string_view text, Tally& tally) {
+  for (bool explain : {false, true}) {
+    EvalResult r = evaluate(d, c, {explain});
+    std::string ours = "[", reference = "[";  // appended to, as the batch writer does
+    write_result(r, d, explain, ours);
+    reference::write_result(r, d, explain, reference);
+    ASSERT_EQ(ours, reference) << text;
+  }
+  ++tally.written;
+}
 
 // One text through both readers; counts how often the fast one read it.
 void compare(std::string_view text, const CompiledDomain& d, Tally& tally) {
@@ -63,6 +81,11 @@ void compare(std::string_view text, const CompiledDomain& d, Tally& tally) {
     EXPECT_EQ(g.error().text(), i.error().text()) << text;
   } else {
     EXPECT_EQ(differ(general, into), "") << text;
+    compare_written(general, d, text, tally);
+    // The same domain with json_plain off: every text is scanned and escaped.
+    CompiledDomain scanned = d;
+    scanned.json_plain = false;
+    compare_written(general, scanned, text, tally);
   }
   if (!read) return;
   ++tally.fast;
@@ -94,7 +117,7 @@ const CompiledDomain& acme() {
   return *compiled;
 }
 
-TEST(ContextFast, ExampleContextsReadFastAndAlike) {
+TEST(FastPaths, ExampleContextsReadFastAndAlike) {
   Tally t;
   for (const std::string& text : files_in(PAYDOMAIN_SOURCE_DIR "/examples/acme/contexts", ".json")) {
     compare(text, acme(), t);
@@ -103,7 +126,7 @@ TEST(ContextFast, ExampleContextsReadFastAndAlike) {
   EXPECT_EQ(t.fast, t.total);
 }
 
-TEST(ContextFast, FuzzCorpusReadsAlike) {
+TEST(FastPaths, FuzzCorpusReadsAlike) {
   Tally t;
   for (const std::string& text : files_in(PAYDOMAIN_SOURCE_DIR "/tests/fuzz/context_corpus")) compare(text, acme(), t);
   EXPECT_GT(t.fast, 10u) << t.fast << " of " << t.total;
@@ -145,7 +168,7 @@ const std::vector<std::vector<std::string>> kMembers = {
     {R"("colour": "red")", R"("x": null)"},
 };
 
-TEST(ContextFast, RandomContextsReadAlike) {
+TEST(FastPaths, RandomContextsReadAlike) {
   std::mt19937 rng(20261202);
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
   const char* blanks[] = {"", " ", "\n  ", "\t", "\r\n"};
@@ -174,6 +197,32 @@ TEST(ContextFast, RandomContextsReadAlike) {
     if (HasFatalFailure()) return;
   }
   EXPECT_GT(t.fast, t.total / 10) << t.fast << " of " << t.total;
+}
+
+// Texts that need escapes in the domain (a decline reason, a posting's
+// details) and in the context (a party with a quote, a token with a
+// control character, both only in the scope keys): written alike.
+TEST(FastPaths, EscapedTextsAreWrittenAlike) {
+  std::string source = testing::kDomain;
+  source.replace(source.find("\"risk too high\""), 15, R"("risk \"too\" high\\")");
+  source.replace(source.find("\"1% processing fee\""), 19, R"("1%\tfee")");
+  dsl::Diagnostics diags;
+  dsl::Domain dom = dsl::load({{"test.pd", source}}, diags);
+  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
+  auto d = compile(dom);
+  ASSERT_TRUE(d.ok());
+  ASSERT_FALSE((*d)->json_plain);
+  Tally t;
+  for (const char* risk : {"fatal", "low", "high"}) {
+    nlohmann::json c = testing::payment();
+    c["risk"] = risk;
+    c["party"] = "a \"quoted\" party";
+    c["payment_tool"]["token"] = "tab\there";
+    auto ctx = parse_context(c.dump(), **d);
+    ASSERT_TRUE(ctx.ok()) << ctx.error().text();
+    compare_written(*ctx, **d, c.dump(), t);
+  }
+  EXPECT_EQ(t.written, 3u);
 }
 
 }  // namespace
