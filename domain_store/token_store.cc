@@ -157,9 +157,9 @@ class SqliteTokenStore final : public TokenStore {
     auto st = db_->prepare("SELECT token_id, name, role, hint, created_ms, revoked_ms FROM api_tokens ORDER BY token_id");
     if (!st) return st.take_error();
     std::vector<TokenInfo> out;
-    std::optional<Error> err;
-    while (st->step(&err)) out.push_back(row(*st));
-    if (err) return *err;
+    Result<bool> ready = false;
+    while ((ready = st->step()) && *ready) out.push_back(row(*st));
+    if (!ready) return ready.take_error();
     return out;
   }
 
@@ -180,9 +180,9 @@ class SqliteTokenStore final : public TokenStore {
         "SELECT token_id, name, role, hint, created_ms, revoked_ms FROM api_tokens WHERE token_hash = ?1 AND revoked_ms IS NULL");
     if (!st) return st.take_error();
     st->bind(1, hash);
-    std::optional<Error> err;
-    if (st->step(&err)) return row(*st);
-    if (err) return *err;
+    auto ready = st->step();
+    if (!ready) return ready.take_error();
+    if (*ready) return row(*st);
     return make_error(ErrorCode::NotFound, "unknown or revoked token");
   }
 

@@ -224,7 +224,7 @@ class FastReader {
         return true;
       }
       case F::Bin:
-        if (!text(s) || s.size() > 19 || s.find_first_not_of("0123456789") != std::string_view::npos) return false;
+        if (!text(s) || !context_members::is_bin(s)) return false;
         c.facts.bin.assign(s);
         c.facts.present |= bit(Attr::Bin);
         return true;

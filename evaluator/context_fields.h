@@ -129,4 +129,12 @@ inline Percent parse_percent(std::string_view s, dsl::Decimal& out) {
   return out.units > hundred ? Percent::Over100 : Percent::Ok;
 }
 
+// A card BIN: 1 to 19 digits (the caller has refused an empty string).
+inline bool is_bin(std::string_view s) {
+  if (s.size() > 19) return false;
+  for (char ch : s)
+    if (ch < '0' || ch > '9') return false;
+  return true;
+}
+
 }  // namespace paydomain::evaluator::context_members

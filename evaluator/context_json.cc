@@ -173,7 +173,7 @@ class ContextParser {
       case F::Bin: {
         std::string_view s;
         if (auto e = text(p, s)) return e;
-        if (s.size() > 19 || s.find_first_not_of("0123456789") != std::string_view::npos) {
+        if (!context_members::is_bin(s)) {
           return fail(p, "expected a BIN: 1 to 19 digits as a string");
         }
         c.facts.bin.assign(s);
