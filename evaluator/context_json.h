@@ -1,6 +1,7 @@
 // The payment context from JSON text: the shape an integrator sends to
-// `paydomain eval` and POST /v1/evaluate, read in one pass (json/reader.h),
-// without a document tree and without nlohmann/json.
+// `paydomain eval` and POST /v1/evaluate, read in one pass without a
+// document tree and without nlohmann/json: the usual shape by the fast
+// reader (context_fast.h), anything else by the general one (json/reader.h).
 //
 // Context (the fields of dsl::kContextFields at their paths; all optional, a
 // missing one makes the parts that need it "undetermined"):

@@ -29,7 +29,7 @@ class Out {
   Out(const Out&) = delete;
   Out& operator=(const Out&) = delete;
   char* room(size_t n) {
-    if (len_ + n > s_.size()) s_.resize(std::max(len_ + n, s_.size() * 2 + 1024));
+    if (len_ + n > s_.size()) s_.resize(std::max(len_ + n, s_.size() * 2 + 2048));  // a typical result in one step
     return s_.data() + len_;
   }
   void commit(const char* p) { len_ = static_cast<size_t>(p - s_.data()); }
