@@ -4,7 +4,7 @@
 
 #include "domain_store/records.h"
 #include "domain_store/store_factory.h"
-#include "domain_store/token_store.h"
+#include "domain_store/sha256.h"
 
 namespace paydomain::store {
 namespace {

@@ -2,13 +2,14 @@
 #include "domain_store/records.h"
 #include "domain_store/sqlite/schema.h"
 #include "domain_store/sqlite/sqlite_store_impl.h"
+#include "domain_store/sqlite/token_table.h"
 
 namespace paydomain::store {
 namespace {
 
 class SqliteRecords final : public RecordAccess {
  public:
-  SqliteRecords(std::string path, std::unique_ptr<sqlite::Db> db) : path_(std::move(path)), db_(std::move(db)) {}
+  explicit SqliteRecords(std::unique_ptr<sqlite::Db> db) : db_(std::move(db)) {}
 
   Result<Rev> head() override { return sqlite::read_head(*db_); }
 
@@ -135,8 +136,8 @@ class SqliteRecords final : public RecordAccess {
 
   Status put_tokens(const std::vector<TokenRecord>& tokens) override {
     if (tokens.empty()) return Ok{};
-    // The token store creates its table (and version row) on first open.
-    if (auto ts = open_sqlite_token_store(path_); !ts) return ts.take_error();
+    // The table (and its version row) is created on first use.
+    if (Status s = sqlite::prepare_token_table(*db_); !s) return s;
     sqlite::Txn txn(*db_);
     if (Status s = txn.begin("BEGIN IMMEDIATE"); !s) return s;
     auto st = db_->prepare(
@@ -153,7 +154,6 @@ class SqliteRecords final : public RecordAccess {
   }
 
  private:
-  std::string path_;
   std::unique_ptr<sqlite::Db> db_;
 };
 
@@ -163,7 +163,7 @@ Result<std::unique_ptr<RecordAccess>> open_sqlite_records(const std::string& pat
   if (auto store = open_sqlite_store(path); !store) return store.take_error();
   auto db = sqlite::Db::open(path, false, 5000);
   if (!db) return db.take_error();
-  return std::unique_ptr<RecordAccess>(new SqliteRecords(path, std::move(*db)));
+  return std::unique_ptr<RecordAccess>(new SqliteRecords(std::move(*db)));
 }
 
 }  // namespace paydomain::store
