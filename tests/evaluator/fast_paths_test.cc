@@ -203,24 +203,18 @@ TEST(FastPaths, RandomContextsReadAlike) {
 // details) and in the context (a party with a quote, a token with a
 // control character, both only in the scope keys): written alike.
 TEST(FastPaths, EscapedTextsAreWrittenAlike) {
-  std::string source = testing::kDomain;
-  source.replace(source.find("\"risk too high\""), 15, R"("risk \"too\" high\\")");
-  source.replace(source.find("\"1% processing fee\""), 19, R"("1%\tfee")");
-  dsl::Diagnostics diags;
-  dsl::Domain dom = dsl::load({{"test.pd", source}}, diags);
-  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
-  auto d = compile(dom);
-  ASSERT_TRUE(d.ok());
-  ASSERT_FALSE((*d)->json_plain);
+  auto d = testing::compiled_with_escapes();
+  ASSERT_TRUE(d);
+  ASSERT_FALSE(d->json_plain);
   Tally t;
   for (const char* risk : {"fatal", "low", "high"}) {
     nlohmann::json c = testing::payment();
     c["risk"] = risk;
     c["party"] = "a \"quoted\" party";
     c["payment_tool"]["token"] = "tab\there";
-    auto ctx = parse_context(c.dump(), **d);
+    auto ctx = parse_context(c.dump(), *d);
     ASSERT_TRUE(ctx.ok()) << ctx.error().text();
-    compare_written(*ctx, **d, c.dump(), t);
+    compare_written(*ctx, *d, c.dump(), t);
   }
   EXPECT_EQ(t.written, 3u);
 }
