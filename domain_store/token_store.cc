@@ -15,8 +15,8 @@
 #include "domain_store/sha256.h"
 #include "domain_store/sqlite/db.h"
 #include "domain_store/sqlite/token_table.h"
-#include "domain_store/store_factory.h"
 #include "domain_store/sqlite_store.h"
+#include "domain_store/store_factory.h"
 
 namespace paydomain::store {
 

@@ -6,10 +6,10 @@
 #include <optional>
 
 #include "dsl/schema.h"
-#include "json/bytes.h"
 #include "evaluator/context_fast.h"
 #include "evaluator/context_fields.h"
 #include "evaluator/time.h"
+#include "json/bytes.h"
 #include "json/reader.h"
 
 namespace paydomain::evaluator {

@@ -197,9 +197,9 @@ std::pair<int64_t, int64_t> period_window(int64_t t, int32_t period, int32_t off
   // The window depends on `t` only through its local day.
   thread_local Memo<WindowKey, std::pair<int64_t, int64_t>> memo;
   uint64_t h = ((static_cast<uint64_t>(days) * 4 + static_cast<uint64_t>(period)) ^
-                (static_cast<uint64_t>(offset_minutes) << 40)) * 0x9E3779B97F4A7C15ULL;
-  return memo.get(WindowKey{days, period, offset_minutes}, h,
-                  [&] { return compute_window(days, off, period); });
+                (static_cast<uint64_t>(offset_minutes) << 40)) *
+               0x9E3779B97F4A7C15ULL;
+  return memo.get(WindowKey{days, period, offset_minutes}, h, [&] { return compute_window(days, off, period); });
 }
 
 namespace {

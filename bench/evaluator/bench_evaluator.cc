@@ -299,15 +299,17 @@ int main(int argc, char** argv) {
                           [](auto& kv) { return kv.first.find("fee_selector") != 0 || kv.second <= 200; })
                   ? "met"
                   : "NOT met");
-  std::printf("JSON text path per context (acme, typical): read %.0f ns (%.0f ns into a reused context) + evaluate "
-              "%.0f ns + write %.0f ns; all three %.0f ns\n",
-              med("json/parse_context_median"), med("json/read_context_into_median"), full,
-              med("json/write_result_median"), med("json/evaluate_text_median"));
+  std::printf(
+      "JSON text path per context (acme, typical): read %.0f ns (%.0f ns into a reused context) + evaluate "
+      "%.0f ns + write %.0f ns; all three %.0f ns\n",
+      med("json/parse_context_median"), med("json/read_context_into_median"), full, med("json/write_result_median"),
+      med("json/evaluate_text_median"));
   double text_path = med("json/evaluate_text_median");
-  std::printf("JSON text in -> result JSON out (evaluate_text, acme typical context): %.0f ns CPU; target <= 400 ns: %s "
-              "(before the fast context reader and the cursor result writer: ~1.2 us on an idle machine; "
-              "docs/evaluation.md)\n",
-              text_path, text_path >= 0 && text_path <= 400 ? "met" : "NOT met");
+  std::printf(
+      "JSON text in -> result JSON out (evaluate_text, acme typical context): %.0f ns CPU; target <= 400 ns: %s "
+      "(before the fast context reader and the cursor result writer: ~1.2 us on an idle machine; "
+      "docs/evaluation.md)\n",
+      text_path, text_path >= 0 && text_path <= 400 ? "met" : "NOT met");
   double b1 = cap.wall["json/batch_1000/1/real_time_median"], b2 = cap.wall["json/batch_1000/2/real_time_median"];
   std::printf("batch of 1,000 contexts as the server runs it (evaluate_batch): %.2f ms on 1 thread, %.2f ms on 2 "
               "(%.2fx); the server adds finding the contexts in the body and joining the results\n",

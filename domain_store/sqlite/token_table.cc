@@ -23,7 +23,9 @@ CREATE TABLE IF NOT EXISTS api_tokens(
 Status prepare_token_table(Db& db) {
   Txn txn(db);
   if (Status s = txn.begin("BEGIN IMMEDIATE"); !s) return s;
-  if (Status s = db.exec("CREATE TABLE IF NOT EXISTS paydomain_extensions(name TEXT PRIMARY KEY, version INTEGER NOT NULL)"); !s)
+  if (Status s = db.exec(
+          "CREATE TABLE IF NOT EXISTS paydomain_extensions(name TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+      !s)
     return s;
   auto v = db.scalar("SELECT coalesce(max(version), 0) FROM paydomain_extensions WHERE name = 'tokens'");
   if (!v) return v.take_error();
