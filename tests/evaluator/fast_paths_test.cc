@@ -19,6 +19,7 @@
 
 #include "dsl/sources.h"
 #include "evaluator/context_fast.h"
+#include "evaluator/time.h"
 #include "result_json_reference.h"
 #include "test_domain.h"
 
@@ -217,6 +218,38 @@ TEST(FastPaths, EscapedTextsAreWrittenAlike) {
     compare_written(*ctx, *d, c.dump(), t);
   }
   EXPECT_EQ(t.written, 3u);
+}
+
+// Limit windows and their texts are memoized per thread: the answers do not
+// depend on what was asked before (a wrong hit would make them so), and a
+// day's window holds its instant.
+TEST(FastPaths, MemoizedWindowsDoNotDependOnWhatWasAskedBefore) {
+  std::mt19937_64 rng(11);
+  struct Ask {
+    int64_t t;
+    int32_t period, offset;
+  };
+  std::vector<Ask> asks;
+  const int32_t offsets[] = {0, 180, -300, 330, 840, -720};
+  for (int i = 0; i < 3000; ++i) {
+    // Near one another (the same days, months and years), so keys repeat and collide.
+    int64_t t = 1795554000 + static_cast<int64_t>(rng() % (400 * 86400)) - 200 * 86400;
+    asks.push_back({t, static_cast<int32_t>(rng() % 4), offsets[rng() % 6]});
+  }
+  std::vector<std::pair<int64_t, int64_t>> windows;
+  std::vector<std::string> texts;
+  for (const Ask& a : asks) {
+    windows.push_back(period_window(a.t, a.period, a.offset));
+    texts.emplace_back(format_time_text(a.t, a.offset).view());
+  }
+  for (size_t i = asks.size(); i-- > 0;) {
+    const Ask& a = asks[i];
+    ASSERT_EQ(period_window(a.t, a.period, a.offset), windows[i]) << a.t << " " << a.period << " " << a.offset;
+    ASSERT_EQ(format_time_text(a.t, a.offset).view(), texts[i]);
+    ASSERT_EQ(texts[i], format_time(a.t, a.offset));
+    EXPECT_LE(windows[i].first, a.t);
+    EXPECT_GT(windows[i].second, a.t);
+  }
 }
 
 }  // namespace
