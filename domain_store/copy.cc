@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "domain_store/records.h"
+#include "domain_store/sha256.h"
 #include "domain_store/store_factory.h"
-#include "domain_store/token_store.h"
 
 namespace paydomain::store {
 namespace {

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "domain_store/store.h"
-#include "domain_store/token_store.h"
 
 namespace paydomain::store {
 
@@ -30,9 +29,6 @@ Result<std::unique_ptr<Store>> init_postgres_store(const std::string& url, const
 // cannot be reached Io. The store reconnects by itself after the database
 // comes back: an operation during an outage fails with Io.
 Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url, const PostgresOptions& options = {});
-
-// The token table in the same database (the store must exist).
-Result<std::unique_ptr<TokenStore>> open_postgres_token_store(const std::string& url);
 
 // Calls `on_change`, on a thread of the watch, soon after any commit to the
 // store at `url` from any process (LISTEN/NOTIFY), and every `poll_ms`

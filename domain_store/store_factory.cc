@@ -1,7 +1,6 @@
 #include "domain_store/store_factory.h"
 
 #include "domain_store/postgres/pg.h"
-#include "domain_store/token_store.h"
 
 namespace paydomain::store {
 
@@ -16,10 +15,6 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url_or_path) {
 Result<std::unique_ptr<StoreWatch>> watch_store(const std::string& url_or_path, std::function<void()> on_change) {
   if (is_postgres_url(url_or_path)) return watch_postgres_store(url_or_path, std::move(on_change));
   return watch_sqlite_store(url_or_path, std::move(on_change));
-}
-
-Result<std::unique_ptr<TokenStore>> open_token_store(const std::string& url_or_path) {
-  return is_postgres_url(url_or_path) ? open_postgres_token_store(url_or_path) : open_sqlite_token_store(url_or_path);
 }
 
 std::string store_display_name(const std::string& url_or_path) {

@@ -1,10 +1,7 @@
-// SQLite token table. The store's migration list belongs to the domain
-// schema; tokens are an add-on of the server, so they keep their own version
-// row in `paydomain_extensions` and create their table idempotently under
-// BEGIN IMMEDIATE (several processes may open an old store at once).
+// The API tokens over SQLite (the table itself: sqlite/token_table.h), making
+// a token, its JSON shape, and opening the token store of either backend.
 #include "domain_store/token_store.h"
 
-#include <openssl/evp.h>
 #include <sys/random.h>
 
 #include <array>
@@ -15,28 +12,13 @@
 
 #include "domain_store/commit_prep.h"
 #include "domain_store/json.h"
+#include "domain_store/sha256.h"
 #include "domain_store/sqlite/db.h"
+#include "domain_store/sqlite/token_table.h"
 #include "domain_store/sqlite_store.h"
+#include "domain_store/store_factory.h"
 
 namespace paydomain::store {
-
-// ---- SHA-256 (OpenSSL's libcrypto) --------------------------------------
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  // EVP_Digest fails only when the digest cannot be set up at all (a broken
-  // OpenSSL install); an empty hash would then match no stored token.
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1) return "";
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xf];
-  }
-  return out;
-}
 
 // ---- JSON ------------------------------------------------------------------
 
@@ -101,19 +83,6 @@ Result<NewToken> make_token(std::string_view role, std::string_view name) {
 
 namespace {
 
-constexpr int64_t kTokensVersion = 1;
-constexpr const char* kTokensSchemaV1 = R"sql(
-CREATE TABLE IF NOT EXISTS api_tokens(
-  token_id INTEGER PRIMARY KEY,
-  token_hash TEXT NOT NULL UNIQUE,
-  hint TEXT NOT NULL,
-  name TEXT NOT NULL,
-  role TEXT NOT NULL CHECK (role IN ('reader', 'editor', 'admin')),
-  created_ms INTEGER NOT NULL,
-  revoked_ms INTEGER
-);
-)sql";
-
 class SqliteTokenStore final : public TokenStore {
  public:
   explicit SqliteTokenStore(std::unique_ptr<sqlite::Db> db) : db_(std::move(db)) {}
@@ -121,21 +90,7 @@ class SqliteTokenStore final : public TokenStore {
   Status prepare() {
     std::lock_guard lock(mu_);
     if (Status s = db_->exec("PRAGMA synchronous=FULL"); !s) return s;
-    sqlite::Txn txn(*db_);
-    if (Status s = txn.begin("BEGIN IMMEDIATE"); !s) return s;
-    if (Status s = db_->exec("CREATE TABLE IF NOT EXISTS paydomain_extensions(name TEXT PRIMARY KEY, version INTEGER NOT NULL)"); !s)
-      return s;
-    auto v = db_->scalar("SELECT coalesce(max(version), 0) FROM paydomain_extensions WHERE name = 'tokens'");
-    if (!v) return v.take_error();
-    if (*v > kTokensVersion)
-      return make_error(ErrorCode::SchemaTooNew, "the store's token table has version " + std::to_string(*v) +
-                                                     ", newer than this paydomain understands; use a newer paydomain");
-    if (*v < 1) {
-      if (Status s = db_->exec(kTokensSchemaV1); !s) return s;
-      if (Status s = db_->exec("INSERT OR REPLACE INTO paydomain_extensions(name, version) VALUES ('tokens', 1)"); !s)
-        return s;
-    }
-    return txn.commit();
+    return sqlite::prepare_token_table(*db_);
   }
 
   Result<NewToken> create(std::string_view role, std::string_view name) override {
@@ -157,9 +112,9 @@ class SqliteTokenStore final : public TokenStore {
     auto st = db_->prepare("SELECT token_id, name, role, hint, created_ms, revoked_ms FROM api_tokens ORDER BY token_id");
     if (!st) return st.take_error();
     std::vector<TokenInfo> out;
-    std::optional<Error> err;
-    while (st->step(&err)) out.push_back(row(*st));
-    if (err) return *err;
+    Result<bool> ready = false;
+    while ((ready = st->step()) && *ready) out.push_back(row(*st));
+    if (!ready) return ready.take_error();
     return out;
   }
 
@@ -180,9 +135,9 @@ class SqliteTokenStore final : public TokenStore {
         "SELECT token_id, name, role, hint, created_ms, revoked_ms FROM api_tokens WHERE token_hash = ?1 AND revoked_ms IS NULL");
     if (!st) return st.take_error();
     st->bind(1, hash);
-    std::optional<Error> err;
-    if (st->step(&err)) return row(*st);
-    if (err) return *err;
+    auto ready = st->step();
+    if (!ready) return ready.take_error();
+    if (*ready) return row(*st);
     return make_error(ErrorCode::NotFound, "unknown or revoked token");
   }
 
@@ -214,6 +169,10 @@ Result<std::unique_ptr<TokenStore>> open_sqlite_token_store(const std::string& p
   auto ts = std::make_unique<SqliteTokenStore>(std::move(db.value()));
   if (Status s = ts->prepare(); !s) return s.take_error();
   return std::unique_ptr<TokenStore>(std::move(ts));
+}
+
+Result<std::unique_ptr<TokenStore>> open_token_store(const std::string& url_or_path) {
+  return is_postgres_url(url_or_path) ? open_postgres_token_store(url_or_path) : open_sqlite_token_store(url_or_path);
 }
 
 }  // namespace paydomain::store

@@ -1,7 +1,9 @@
 // API tokens of the HTTP service: bearer tokens with a role and a name (the
 // commit author). Only a SHA-256 of each token is stored; the token itself is
 // shown once, at creation. Lives in the store layer so that nothing above it
-// speaks SQL; kept in the same database file as the domain it guards.
+// speaks SQL; kept in the same database file as the domain it guards. Its own
+// library, paydomain_tokens, above paydomain_store (which keeps what `store
+// copy` needs: the SHA-256 and the SQLite table's creation).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "domain_store/result.h"
+#include "domain_store/sha256.h"  // tokens are stored as their SHA-256
 
 namespace paydomain::store {
 
@@ -47,6 +50,9 @@ class TokenStore {
 // schemas are refused the same way), creating the table on first use.
 Result<std::unique_ptr<TokenStore>> open_sqlite_token_store(const std::string& path);
 
+// The token table in the PostgreSQL store at `url` (the store must exist).
+Result<std::unique_ptr<TokenStore>> open_postgres_token_store(const std::string& url);
+
 // The token table in the store at `url_or_path`: PostgreSQL for a
 // postgresql:// URL, else the SQLite file (see open_store in store_factory.h).
 Result<std::unique_ptr<TokenStore>> open_token_store(const std::string& url_or_path);
@@ -59,9 +65,5 @@ Result<NewToken> make_token(std::string_view role, std::string_view name);
 // The one JSON shape of a token (CLI `token list --json` and the HTTP API):
 // {"id","name","role","hint","created","revoked": time or null}; never the secret.
 nlohmann::json to_json(const TokenInfo& t);
-
-// Lower-case hex SHA-256 (FIPS 180-4) of `data`, computed by OpenSSL's
-// libcrypto; "" only if libcrypto cannot compute it at all.
-std::string sha256_hex(std::string_view data);
 
 }  // namespace paydomain::store

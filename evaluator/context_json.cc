@@ -6,8 +6,10 @@
 #include <optional>
 
 #include "dsl/schema.h"
-#include "json/bytes.h"
+#include "evaluator/context_fast.h"
+#include "evaluator/context_fields.h"
 #include "evaluator/time.h"
+#include "json/bytes.h"
 #include "json/reader.h"
 
 namespace paydomain::evaluator {
@@ -15,6 +17,13 @@ namespace {
 
 using OK = dsl::ObjectKind;
 using Kind = json::Reader::Kind;
+using context_members::kFieldAttr;
+using context_members::kNoField;
+using context_members::kRoot;
+using context_members::kTool;
+using context_members::kToolGroup;
+using context_members::Members;
+namespace F = context_members::F;
 
 // Where a value sits, rendered to "$.a.b" only when an error needs it.
 struct Path {
@@ -22,95 +31,6 @@ struct Path {
   std::string_view key;
   std::string str() const { return parent ? parent->str() + "." + std::string(key) : "$"; }
 };
-
-// The members of the context's JSON objects, derived from dsl::kContextFields:
-// the root's keys are the paths' first segments ("payment_tool" for every
-// "payment_tool.*" field, a group), a group's keys the second segments.
-// Built when compiled; a key is found among the few of its length with one
-// comparison or two, as fast as a hand-written switch.
-constexpr size_t kNoField = 0xFF;
-constexpr size_t kMaxMembers = 32;
-constexpr size_t kMaxKeyLength = 24;
-
-constexpr std::string_view head(std::string_view path) { return path.substr(0, path.find('.')); }
-constexpr std::string_view tail(std::string_view path) {
-  size_t dot = path.find('.');
-  return dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
-}
-
-struct Members {
-  std::array<std::string_view, kMaxMembers> key{};  // literals from the schema: they outlive any buffer
-  std::array<uint8_t, kMaxMembers> field{};         // kContextFields index, or kNoField for a group
-  size_t n = 0;
-  std::array<std::array<uint8_t, 4>, kMaxKeyLength + 1> by_length{};  // member indices
-  std::array<uint8_t, kMaxKeyLength + 1> count{};
-
-  constexpr void add(std::string_view k, size_t f) {
-    for (size_t i = 0; i < n; ++i)
-      if (key[i] == k) return;  // a group's later fields
-    if (n == kMaxMembers || k.size() > kMaxKeyLength || count[k.size()] == 4) throw "context members: table too small";
-    key[n] = k;
-    field[n] = static_cast<uint8_t>(f);
-    by_length[k.size()][count[k.size()]++] = static_cast<uint8_t>(n);
-    ++n;
-  }
-  // The member index of `k`, or -1.
-  int find(std::string_view k) const {
-    if (k.size() > kMaxKeyLength) return -1;
-    const auto& bucket = by_length[k.size()];
-    for (size_t j = 0; j < count[k.size()]; ++j)
-      if (paydomain::json::bytes::equal(key[bucket[j]].data(), k.data(), k.size())) return bucket[j];
-    return -1;
-  }
-  std::string list() const {
-    std::string s;
-    for (size_t i = 0; i < n; ++i) s += (i ? ", " : "") + std::string(key[i]);
-    return s;
-  }
-};
-
-// Paths are one member ("risk") or a group's member ("payment_tool.kind").
-constexpr Members members_of(std::string_view group) {
-  Members m;
-  for (size_t i = 0; i < dsl::kContextFieldCount; ++i) {
-    std::string_view path = dsl::kContextFields[i].path;
-    if (group.empty()) {
-      m.add(head(path), tail(path).empty() ? i : kNoField);
-    } else if (head(path) == group) {
-      if (tail(path).empty() || tail(path).find('.') != std::string_view::npos) throw "context members: bad group path";
-      m.add(tail(path), i);
-    }
-  }
-  return m;
-}
-constexpr Members kRoot = members_of({});
-// The one group today; a path with another group fails to build here.
-constexpr std::string_view kToolGroup = "payment_tool";
-constexpr Members kTool = members_of(kToolGroup);
-constexpr bool groups_known() {
-  for (size_t i = 0; i < kRoot.n; ++i)
-    if (kRoot.field[i] == kNoField && kRoot.key[i] != kToolGroup) return false;
-  return true;
-}
-static_assert(groups_known(), "a context path under a group the reader does not know");
-
-// Fields the reader stores in their own Context members (the rest are
-// Enum/Reference attributes, read alike).
-namespace F {
-consteval size_t field(std::string_view name) { return static_cast<size_t>(dsl::context_field_index(name)); }
-constexpr size_t Tariff = field("tariff"), Routing = field("routing"), Amount = field("amount"),
-                 PaymentAmount = field("payment_amount"), Bin = field("bin"), Token = field("token"),
-                 Party = field("party"), Shop = field("shop"), Time = field("time"),
-                 PaymentKey = field("payment_key"), Health = field("health"), Turnover = field("turnover");
-}  // namespace F
-
-// The condition attribute of each field (by path), or -1.
-constexpr std::array<int8_t, dsl::kContextFieldCount> kFieldAttr = [] {
-  std::array<int8_t, dsl::kContextFieldCount> a{};
-  for (size_t i = 0; i < dsl::kContextFieldCount; ++i)
-    a[i] = static_cast<int8_t>(dsl::attribute_of_field(dsl::kContextFields[i]));
-  return a;
-}();
 
 // Ids already seen among a map's keys: a scan of an inline array while few
 // (the usual one to three; no allocation on the hot path), a bitmap once
@@ -253,7 +173,7 @@ class ContextParser {
       case F::Bin: {
         std::string_view s;
         if (auto e = text(p, s)) return e;
-        if (s.size() > 19 || s.find_first_not_of("0123456789") != std::string_view::npos) {
+        if (!context_members::is_bin(s)) {
           return fail(p, "expected a BIN: 1 to 19 digits as a string");
         }
         c.facts.bin.assign(s);
@@ -429,25 +349,12 @@ class ContextParser {
     if (r_.peek() != Kind::String) return fail(p, bad);
     std::string_view s;
     if (!r_.string(s)) return syntax();
-    if (s.size() < 2 || s.back() != '%') return fail(p, bad);
-    s.remove_suffix(1);
-    out = {};
-    bool dot = false;
-    size_t digits = 0;
-    for (char ch : s) {
-      if (ch == '.' && !dot) {
-        dot = true;
-        continue;
-      }
-      if (ch < '0' || ch > '9' || ++digits > 15) return fail(p, bad);
-      out.units = out.units * 10 + (ch - '0');
-      if (dot) out.scale++;
+    switch (context_members::parse_percent(s, out)) {
+      case context_members::Percent::Ok: return std::nullopt;
+      case context_members::Percent::Malformed: return fail(p, bad);
+      case context_members::Percent::Over100: break;
     }
-    if (digits == 0 || s.back() == '.') return fail(p, bad);
-    __int128 hundred = 100;
-    for (int i = 0; i < out.scale; ++i) hundred *= 10;
-    if (out.units > hundred) return fail(p, "a failure rate cannot exceed 100%");
-    return std::nullopt;
+    return fail(p, "a failure rate cannot exceed 100%");
   }
 
   std::optional<Error> turnover(const Path& p, Context& c) {
@@ -489,6 +396,11 @@ class ContextParser {
 }  // namespace
 
 Status parse_context_into(std::string_view text, const CompiledDomain& d, Context& out) {
+  if (read_context_fast(text, d, out)) return Ok{};
+  return parse_context_general(text, d, out);
+}
+
+Status parse_context_general(std::string_view text, const CompiledDomain& d, Context& out) {
   json::Reader r(text);
   ContextParser p(r, d);
   Status s = p.run(out);

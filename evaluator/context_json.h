@@ -1,6 +1,7 @@
 // The payment context from JSON text: the shape an integrator sends to
-// `paydomain eval` and POST /v1/evaluate, read in one pass (json/reader.h),
-// without a document tree and without nlohmann/json.
+// `paydomain eval` and POST /v1/evaluate, read in one pass without a
+// document tree and without nlohmann/json: the usual shape by the fast
+// reader (context_fast.h), anything else by the general one (json/reader.h).
 //
 // Context (the fields of dsl::kContextFields at their paths; all optional, a
 // missing one makes the parts that need it "undetermined"):
@@ -37,6 +38,12 @@ inline Result<Context> parse_context(const std::string& text, const CompiledDoma
 // The same into `out`, which is reset first and keeps its buffers: a caller
 // reading many contexts on one thread allocates nothing per context. `out`
 // is unspecified after an error.
+// Tries the fast reader (evaluator/context_fast.h) first and falls back to
+// the general one for anything the fast reader declines.
 Status parse_context_into(std::string_view text, const CompiledDomain& domain, Context& out);
+
+// The general reader alone (every shape, every error message); for the tests
+// that compare the two readers.
+Status parse_context_general(std::string_view text, const CompiledDomain& domain, Context& out);
 
 }  // namespace paydomain::evaluator

@@ -1,8 +1,13 @@
 #include "evaluator/result_json.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
 #include "dsl/schema.h"
 #include "evaluator/context_json.h"
 #include "evaluator/time.h"
+#include "json/bytes.h"
 #include "json/writer.h"
 
 namespace paydomain::evaluator {
@@ -11,44 +16,94 @@ namespace {
 using OK = dsl::ObjectKind;
 using paydomain::json::Writer;
 
-// A name or prepared text of the compiled domain (never context data):
-// copied without scanning when compile() found that none needs an escape.
-void text(Writer& w, const CompiledDomain& d, std::string_view s) {
-  if (d.json_plain) {
-    w.plain_string(s);
-  } else {
-    w.string(s);
+// The result text is written through a raw cursor into `out`: each element
+// (a part's head, a posting, a limit, a list item) first reserves an upper
+// bound of its bytes, then writes them without a check per member and with
+// the commas and fixed member names as literals (a member-by-member writer
+// spent more on bookkeeping than on copying). The cursor is a local of each
+// function, so the compiler keeps it in a register across the stores.
+class Out {
+ public:
+  explicit Out(std::string& s) : s_(s), len_(s.size()) {}
+  ~Out() { s_.resize(len_); }
+  Out(const Out&) = delete;
+  Out& operator=(const Out&) = delete;
+  char* room(size_t n) {
+    if (len_ + n > s_.size()) s_.resize(std::max(len_ + n, s_.size() * 2 + 2048));  // a typical result in one step
+    return s_.data() + len_;
   }
-}
-void text_field(Writer& w, const CompiledDomain& d, std::string_view k, std::string_view s) {
-  w.key(k);
-  text(w, d, s);
+  void commit(const char* p) { len_ = static_cast<size_t>(p - s_.data()); }
+
+ private:
+  std::string& s_;
+  size_t len_;
+};
+
+// A literal: a copy of constant length.
+template <size_t N>
+char* lit(char* p, const char (&s)[N]) {
+  std::memcpy(p, s, N - 1);
+  return p + N - 1;
 }
 
-void money(Writer& w, const CompiledDomain& d, MoneyView m) {
-  w.begin_object();
-  w.key("amount");
-  w.integer(m.minor);
-  text_field(w, d, "currency", m.currency);  // a view into the domain's currency names
-  w.end_object();
+// Room for a string written by str(): quotes, and six bytes per byte when
+// it may need escapes.
+size_t sz(std::string_view s, bool plain) { return (plain ? s.size() : 6 * s.size()) + 2; }
+
+// A JSON string. `plain`: a compiled domain's name or prepared text when
+// compile() found none needs an escape (CompiledDomain::json_plain), copied
+// as it is; anything else is escaped.
+char* str(char* p, std::string_view s, bool plain) {
+  *p++ = '"';
+  p = plain ? json::bytes::copy(p, s.data(), s.size()) : Writer::escape_to(p, s);
+  *p++ = '"';
+  return p;
 }
 
-template <class Strings>
-void strings(Writer& w, std::string_view key, const Strings& v) {
-  w.key(key);
-  w.begin_array();
-  for (const auto& s : v) w.string(s);
-  w.end_array();
+constexpr size_t kInt = 20;  // digits and sign of an int64
+char* integer(char* p, int64_t v) { return std::to_chars(p, p + kInt, v).ptr; }
+
+// ,"key":["a","b"]: `prefix` is the literal up to the '['.
+template <size_t N, class Strings>
+void strings(Out& o, const char (&prefix)[N], const Strings& v, bool plain) {
+  char* p = lit(o.room(N), prefix);
+  bool first = true;
+  for (const auto& s : v) {
+    std::string_view sv(s);
+    o.commit(p);
+    p = o.room(sz(sv, plain) + 1);
+    if (!first) *p++ = ',';
+    first = false;
+    p = str(p, sv, plain);
+  }
+  o.commit(p);
+  p = o.room(1);
+  *p++ = ']';
+  o.commit(p);
 }
 
-void terminals(Writer& w, std::string_view key, const CompiledDomain& d, const std::vector<int32_t>& v) {
-  w.key(key);
-  w.begin_array();
-  for (int32_t t : v) text(w, d, d.vocab.object_name(OK::Terminal, t));
-  w.end_array();
+void missing(Out& o, uint64_t m) {
+  if (m) strings(o, ",\"missing\":[", missing_names(m), false);
 }
 
-const char* terms_status(TermsResult::Verdict v) {
+// ,"key":["yb_3ds",...] by terminal index.
+template <size_t N>
+void terminals(Out& o, const char (&prefix)[N], const CompiledDomain& d, const std::vector<int32_t>& v) {
+  char* p = lit(o.room(N), prefix);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string& name = d.vocab.object_name(OK::Terminal, v[i]);
+    o.commit(p);
+    p = o.room(sz(name, d.json_plain) + 1);
+    if (i) *p++ = ',';
+    p = str(p, name, d.json_plain);
+  }
+  o.commit(p);
+  p = o.room(1);
+  *p++ = ']';
+  o.commit(p);
+}
+
+std::string_view terms_status(TermsResult::Verdict v) {
   switch (v) {
     case TermsResult::Verdict::Allowed: return "allowed";
     case TermsResult::Verdict::Forbidden: return "forbidden";
@@ -57,7 +112,7 @@ const char* terms_status(TermsResult::Verdict v) {
   return "undetermined";
 }
 
-const char* route_status(RouteResult::Status s) {
+std::string_view route_status(RouteResult::Status s) {
   switch (s) {
     case RouteResult::Status::Chosen: return "chosen";
     case RouteResult::Status::Declined: return "declined";
@@ -68,7 +123,7 @@ const char* route_status(RouteResult::Status s) {
   return "no_routing";
 }
 
-const char* cash_flow_status(CashFlowResult::Status s) {
+std::string_view cash_flow_status(CashFlowResult::Status s) {
   switch (s) {
     case CashFlowResult::Status::Determined: return "determined";
     case CashFlowResult::Status::Undetermined: return "undetermined";
@@ -78,141 +133,178 @@ const char* cash_flow_status(CashFlowResult::Status s) {
   return "error";
 }
 
-void write_terms(Writer& w, const TermsResult& t, const CompiledDomain& d, bool explain) {
-  w.key("terms");
-  w.begin_object();
-  w.plain_field("status", terms_status(t.verdict));
-  if (!t.reasons.empty()) strings(w, "reasons", t.reasons);
-  if (t.missing) strings(w, "missing", missing_names(t.missing));
+std::string_view verdict_name(LimitResult::Verdict v) {
+  switch (v) {
+    case LimitResult::Verdict::Within: return "within";
+    case LimitResult::Verdict::Exceeded: return "exceeded";
+    case LimitResult::Verdict::Error: return "error";
+    case LimitResult::Verdict::Undetermined:
+    case LimitResult::Verdict::None: break;
+  }
+  return "undetermined";
+}
+
+// The statuses, periods, sides and window times are our own ASCII: plain.
+constexpr size_t kWord = 16;  // room for the longest of those words
+
+void write_terms(Out& o, const TermsResult& t, const CompiledDomain& d, bool explain) {
+  char* p = lit(o.room(32 + kWord), "{\"terms\":{\"status\":");
+  o.commit(str(p, terms_status(t.verdict), true));
+  if (!t.reasons.empty()) strings(o, ",\"reasons\":[", t.reasons, false);
+  missing(o, t.missing);
   if (t.hold_lifetime > 0) {
-    w.key("hold_lifetime");
-    w.begin_object();
-    w.key("count");
-    w.integer(t.hold_lifetime);
-    text_field(w, d, "unit", t.hold_unit);
-    w.end_object();
+    p = lit(o.room(40 + kInt + sz(t.hold_unit, d.json_plain)), ",\"hold_lifetime\":{\"count\":");
+    p = integer(p, t.hold_lifetime);
+    p = str(lit(p, ",\"unit\":"), t.hold_unit, d.json_plain);
+    *p++ = '}';
+    o.commit(p);
   }
-  if (explain) strings(w, "explain", t.explain);
-  w.end_object();
+  if (explain) strings(o, ",\"explain\":[", t.explain, d.json_plain);
+  p = o.room(1);
+  *p++ = '}';
+  o.commit(p);
 }
 
-void write_cash_flow(Writer& w, const CashFlowResult& cf, const CompiledDomain& d, bool explain) {
-  w.key("cash_flow");
-  w.begin_object();
-  w.plain_field("status", cash_flow_status(cf.status));
-  w.key("postings");
-  w.begin_array();
-  for (const PostingResult& p : cf.postings) {
-    w.begin_object();
-    text_field(w, d, "from", p.from);
-    text_field(w, d, "to", p.to);
-    w.key("amount");
-    money(w, d, p.amount);
-    w.plain_field("side", p.provider ? "provider" : "merchant");
-    if (!p.details.empty()) text_field(w, d, "details", p.details);
-    if (explain) w.field("rule", p.rule);
-    w.end_object();
-  }
-  w.end_array();
-  if (!cf.possibilities.empty()) {
-    w.key("possibilities");
-    w.begin_array();
-    for (std::string_view s : cf.possibilities) text(w, d, s);
-    w.end_array();
-  }
-  if (cf.missing) strings(w, "missing", missing_names(cf.missing));
-  if (!cf.error.empty()) w.field("error", cf.error);
-  if (explain) strings(w, "explain", cf.explain);
-  w.end_object();
+void write_posting(Out& o, const PostingResult& x, const CompiledDomain& d, bool explain, bool first) {
+  bool plain = d.json_plain;
+  size_t n = 96 + kInt + kWord + sz(x.from, plain) + sz(x.to, plain) + sz(x.amount.currency, plain) +
+             sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0);
+  char* p = o.room(n);
+  if (!first) *p++ = ',';
+  p = str(lit(p, "{\"from\":"), x.from, plain);
+  p = str(lit(p, ",\"to\":"), x.to, plain);
+  p = integer(lit(p, ",\"amount\":{\"amount\":"), x.amount.minor);
+  p = str(lit(p, ",\"currency\":"), x.amount.currency, plain);  // a view into the domain's currency names
+  p = x.provider ? lit(p, "},\"side\":\"provider\"") : lit(p, "},\"side\":\"merchant\"");
+  if (!x.details.empty()) p = str(lit(p, ",\"details\":"), x.details, plain);
+  if (explain) p = str(lit(p, ",\"rule\":"), x.rule, plain);
+  *p++ = '}';
+  o.commit(p);
 }
 
-void write_route(Writer& w, const RouteResult& r, const CompiledDomain& d, bool explain) {
-  w.key("route");
-  w.begin_object();
-  w.plain_field("status", route_status(r.status));
+void write_cash_flow(Out& o, const CashFlowResult& cf, const CompiledDomain& d, bool explain) {
+  char* p = lit(o.room(48 + kWord), ",\"cash_flow\":{\"status\":");
+  p = lit(str(p, cash_flow_status(cf.status), true), ",\"postings\":[");
+  o.commit(p);
+  for (size_t i = 0; i < cf.postings.size(); ++i) write_posting(o, cf.postings[i], d, explain, i == 0);
+  p = o.room(1);
+  *p++ = ']';
+  o.commit(p);
+  if (!cf.possibilities.empty()) strings(o, ",\"possibilities\":[", cf.possibilities, d.json_plain);
+  missing(o, cf.missing);
+  if (!cf.error.empty()) o.commit(str(lit(o.room(12 + sz(cf.error, false)), ",\"error\":"), cf.error, false));
+  if (explain) strings(o, ",\"explain\":[", cf.explain, d.json_plain);
+  p = o.room(1);
+  *p++ = '}';
+  o.commit(p);
+}
+
+void write_route(Out& o, const RouteResult& r, const CompiledDomain& d, bool explain) {
+  bool plain = d.json_plain;
+  char* p = lit(o.room(32 + kWord), ",\"route\":{\"status\":");
+  o.commit(str(p, route_status(r.status), true));
   if (r.status == RouteResult::Status::Chosen) {
-    text_field(w, d, "terminal", d.vocab.object_name(OK::Terminal, r.terminal));
-    if (r.provider >= 0) text_field(w, d, "provider", d.vocab.object_name(OK::Provider, r.provider));
-    terminals(w, "candidates", d, r.candidates);
-  }
-  if (r.status == RouteResult::Status::Declined) text_field(w, d, "decline_reason", r.decline_reason);
-  if (r.status == RouteResult::Status::Undetermined) terminals(w, "possible", d, r.possible);
-  if (!r.rejected.empty()) {
-    w.key("rejected");
-    w.begin_array();
-    for (const auto& x : r.rejected) {
-      w.begin_object();
-      text_field(w, d, "terminal", d.vocab.object_name(OK::Terminal, x.terminal));
-      text_field(w, d, "reason", x.reason);
-      w.end_object();
+    const std::string& t = d.vocab.object_name(OK::Terminal, r.terminal);
+    p = str(lit(o.room(16 + sz(t, plain)), ",\"terminal\":"), t, plain);
+    o.commit(p);
+    if (r.provider >= 0) {
+      const std::string& pr = d.vocab.object_name(OK::Provider, r.provider);
+      o.commit(str(lit(o.room(16 + sz(pr, plain)), ",\"provider\":"), pr, plain));
     }
-    w.end_array();
+    terminals(o, ",\"candidates\":[", d, r.candidates);
   }
-  if (r.missing) strings(w, "missing", missing_names(r.missing));
-  if (explain) strings(w, "explain", r.explain);
-  w.end_object();
+  if (r.status == RouteResult::Status::Declined) {
+    o.commit(str(lit(o.room(24 + sz(r.decline_reason, plain)), ",\"decline_reason\":"), r.decline_reason, plain));
+  }
+  if (r.status == RouteResult::Status::Undetermined) terminals(o, ",\"possible\":[", d, r.possible);
+  if (!r.rejected.empty()) {
+    o.commit(lit(o.room(16), ",\"rejected\":["));
+    for (size_t i = 0; i < r.rejected.size(); ++i) {
+      const auto& x = r.rejected[i];
+      const std::string& t = d.vocab.object_name(OK::Terminal, x.terminal);
+      p = o.room(32 + sz(t, plain) + sz(x.reason, plain));
+      if (i) *p++ = ',';
+      p = str(lit(p, "{\"terminal\":"), t, plain);
+      p = str(lit(p, ",\"reason\":"), x.reason, plain);
+      *p++ = '}';
+      o.commit(p);
+    }
+    p = o.room(1);
+    *p++ = ']';
+    o.commit(p);
+  }
+  missing(o, r.missing);
+  if (explain) strings(o, ",\"explain\":[", r.explain, plain);
+  p = o.room(1);
+  *p++ = '}';
+  o.commit(p);
 }
 
-void write_limit(Writer& w, const LimitResult& l, const CompiledLimit& cl, const CompiledDomain& d, bool explain) {
-  w.begin_object();
-  text_field(w, d, "limit", cl.name);
-  w.plain_field("status", l.status == LimitResult::Status::Applies ? "applies" : "undetermined");
-  w.plain_field("period", dsl::limit_periods()[static_cast<size_t>(cl.period)]);
-  text_field(w, d, "timezone", cl.timezone);
-  if (l.has_scope_key) w.field("scope_key", l.scope_key);
+void write_limit(Out& o, const LimitResult& l, const CompiledLimit& cl, const CompiledDomain& d, bool explain,
+                 bool first) {
+  bool plain = d.json_plain;
+  std::string_view period = dsl::limit_periods()[static_cast<size_t>(cl.period)];
+  std::string_view currency = cl.is_count ? std::string_view{} : d.vocab.object_name(OK::Currency, cl.currency);
+  size_t n = 200 + 2 * kWord + 2 * kInt + sz(cl.name, plain) + sz(cl.timezone, plain) + sz(l.scope_key, false) +
+             2 * sizeof(TimeText::data) + sz(currency, plain) + sz(l.error, false) +
+             (explain ? 12 + sz(l.explain, plain) : 0);
+  char* p = o.room(n);
+  if (!first) *p++ = ',';
+  p = str(lit(p, "{\"limit\":"), cl.name, plain);
+  p = l.status == LimitResult::Status::Applies ? lit(p, ",\"status\":\"applies\"")
+                                               : lit(p, ",\"status\":\"undetermined\"");
+  p = str(lit(p, ",\"period\":"), period, true);
+  p = str(lit(p, ",\"timezone\":"), cl.timezone, plain);
+  if (l.has_scope_key) p = str(lit(p, ",\"scope_key\":"), l.scope_key, false);
   if (l.has_window) {
-    w.key("window");
-    w.begin_object();
     // Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
-    w.plain_field("start", format_time_text(l.window_start, cl.tz_offset_minutes).view());
-    w.plain_field("end", format_time_text(l.window_end, cl.tz_offset_minutes).view());
-    w.end_object();
+    p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, cl.tz_offset_minutes).view(), true);
+    p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, cl.tz_offset_minutes).view(), true);
+    *p++ = '}';
   }
-  w.key("bound");
-  w.begin_object();
-  w.key(cl.is_count ? "count" : "amount");
-  w.integer(cl.bound);
-  if (!cl.is_count) text_field(w, d, "currency", d.vocab.object_name(OK::Currency, cl.currency));
-  w.key("inclusive");
-  w.boolean(cl.inclusive);
-  w.end_object();
+  p = integer(cl.is_count ? lit(p, ",\"bound\":{\"count\":") : lit(p, ",\"bound\":{\"amount\":"), cl.bound);
+  if (!cl.is_count) p = str(lit(p, ",\"currency\":"), currency, plain);
+  p = cl.inclusive ? lit(p, ",\"inclusive\":true}") : lit(p, ",\"inclusive\":false}");
   if (l.verdict != LimitResult::Verdict::None) {
-    w.plain_field("verdict", l.verdict == LimitResult::Verdict::Within     ? "within"
-                       : l.verdict == LimitResult::Verdict::Exceeded ? "exceeded"
-                       : l.verdict == LimitResult::Verdict::Error    ? "error"
-                                                                     : "undetermined");
-    if (l.verdict == LimitResult::Verdict::Error) w.field("error", l.error);
+    p = str(lit(p, ",\"verdict\":"), verdict_name(l.verdict), true);
+    if (l.verdict == LimitResult::Verdict::Error) p = str(lit(p, ",\"error\":"), l.error, false);
     if (l.verdict == LimitResult::Verdict::Within || l.verdict == LimitResult::Verdict::Exceeded) {
-      w.key("turnover_after");
-      w.integer(l.turnover_after);
+      p = integer(lit(p, ",\"turnover_after\":"), l.turnover_after);
     }
   }
-  if (l.missing) strings(w, "missing", missing_names(l.missing));
-  if (explain) w.field("explain", l.explain);
-  w.end_object();
+  o.commit(p);
+  missing(o, l.missing);
+  p = o.room(12 + (explain ? sz(l.explain, plain) : 0));
+  if (explain) p = str(lit(p, ",\"explain\":"), l.explain, plain);
+  *p++ = '}';
+  o.commit(p);
 }
 
 }  // namespace
 
 void write_result(const EvalResult& r, const CompiledDomain& d, bool explain, std::string& out) {
-  Writer w(out);
-  w.begin_object();
-  write_terms(w, r.terms, d, explain);
-  write_cash_flow(w, r.cash_flow, d, explain);
-  write_route(w, r.route, d, explain);
-  w.key("limits");
-  w.begin_array();
+  Out o(out);
+  write_terms(o, r.terms, d, explain);
+  write_cash_flow(o, r.cash_flow, d, explain);
+  write_route(o, r.route, d, explain);
+  o.commit(lit(o.room(16), ",\"limits\":["));
+  bool first = true;
   for (const LimitResult& l : r.limits) {
-    if (l.status != LimitResult::Status::NotApplies) write_limit(w, l, d.limits[static_cast<size_t>(l.limit)], d, explain);
+    if (l.status == LimitResult::Status::NotApplies) continue;
+    write_limit(o, l, d.limits[static_cast<size_t>(l.limit)], d, explain, first);
+    first = false;
   }
-  w.end_array();
-  w.key("limits_not_applicable");
-  w.begin_array();
+  o.commit(lit(o.room(32), "],\"limits_not_applicable\":["));
+  first = true;
   for (const LimitResult& l : r.limits) {
-    if (l.status == LimitResult::Status::NotApplies) text(w, d, d.limits[static_cast<size_t>(l.limit)].name);
+    if (l.status != LimitResult::Status::NotApplies) continue;
+    const std::string& name = d.limits[static_cast<size_t>(l.limit)].name;
+    char* p = o.room(sz(name, d.json_plain) + 1);
+    if (!first) *p++ = ',';
+    first = false;
+    o.commit(str(p, name, d.json_plain));
   }
-  w.end_array();
-  w.end_object();
+  o.commit(lit(o.room(2), "]}"));
 }
 
 void write_error(const Error& e, std::string& out) {

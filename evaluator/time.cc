@@ -48,28 +48,29 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
 }
 
 Result<int64_t> parse_utc_time(std::string_view s) {
-  const Error bad{"", "expected an ISO 8601 UTC time like \"2026-11-25T13:20:00Z\""};
+  // Built only when needed: a context's time is read on every evaluation.
+  auto bad = [] { return Error{"", "expected an ISO 8601 UTC time like \"2026-11-25T13:20:00Z\""}; };
   int64_t y, mo, d, h, mi, se;
   if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
       !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) || s[13] != ':' ||
       !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se)) {
-    return bad;
+    return bad();
   }
   size_t i = 19;
   if (i < s.size() && s[i] == '.') {
     ++i;
     size_t start = i;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return bad;
+    if (i == start) return bad();
   }
   std::string_view zone = s.substr(i);
   if (zone != "Z" && zone != "z" && zone != "+00:00") {
     return Error{"", "the time must be in UTC (ending in Z or +00:00)"};
   }
   static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60) return bad;
+  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60) return bad();
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (mo == 2 && d == 29 && !leap) return bad;
+  if (mo == 2 && d == 29 && !leap) return bad();
   int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return days * kDay + h * 3600 + mi * 60 + (se == 60 ? 59 : se);
 }
@@ -78,7 +79,64 @@ Result<int64_t> parse_utc_time(std::string_view s) {
 // evaluation result.
 std::string format_time(int64_t t, int32_t offset_minutes) { return std::string(format_time_text(t, offset_minutes).view()); }
 
+namespace {
+
+// Memos of the two pure functions below, per thread (no locks, nothing
+// shared): a result names the same few windows (today's, this month's) for
+// every payment of a day, so their calendar arithmetic and digits are done
+// once per day rather than per evaluation. Direct-mapped, a few entries.
+template <class Key, class Value>
+struct Memo {
+  struct Entry {
+    bool used = false;
+    Key key{};
+    Value value{};
+  };
+  static constexpr size_t kSize = 16, kWays = 4;
+  Entry entries[kSize];
+  unsigned next = 0;  // round-robin victim among a key's ways
+  // `hash` picks the first of kWays consecutive entries that may hold the key.
+  template <class Compute>
+  const Value& get(const Key& k, uint64_t hash, Compute compute) {
+    size_t first = static_cast<size_t>(hash >> 60);
+    for (size_t w = 0; w < kWays; ++w) {
+      Entry& e = entries[(first + w) & (kSize - 1)];
+      if (e.used && e.key == k) return e.value;
+    }
+    Entry& e = entries[(first + (next++ % kWays)) & (kSize - 1)];
+    e.value = compute();
+    e.key = k;
+    e.used = true;
+    return e.value;
+  }
+};
+
+struct TimeKey {
+  int64_t t = 0;
+  int32_t offset = 0;
+  bool operator==(const TimeKey&) const = default;
+};
+
+struct WindowKey {
+  int64_t days = 0;  // the local day
+  int32_t period = 0, offset = 0;
+  bool operator==(const WindowKey&) const = default;
+};
+
+TimeText compute_time_text(int64_t t, int32_t offset_minutes);
+std::pair<int64_t, int64_t> compute_window(int64_t days, int64_t off, int32_t period);
+
+}  // namespace
+
 TimeText format_time_text(int64_t t, int32_t offset_minutes) {
+  thread_local Memo<TimeKey, TimeText> memo;
+  uint64_t h = (static_cast<uint64_t>(t) ^ (static_cast<uint64_t>(offset_minutes) << 40)) * 0x9E3779B97F4A7C15ULL;
+  return memo.get(TimeKey{t, offset_minutes}, h, [&] { return compute_time_text(t, offset_minutes); });
+}
+
+namespace {
+
+TimeText compute_time_text(int64_t t, int32_t offset_minutes) {
   int64_t local = t + int64_t{offset_minutes} * 60;
   int64_t days = floor_div(local, kDay);
   int64_t secs = local - days * kDay;
@@ -120,6 +178,8 @@ TimeText format_time_text(int64_t t, int32_t offset_minutes) {
   return out;
 }
 
+}  // namespace
+
 int32_t weekday_of(int64_t t) {
   int64_t days = floor_div(t, kDay);
   // 1970-01-01 was a Thursday (index 3 from Monday).
@@ -134,6 +194,17 @@ int32_t minute_of_day(int64_t t) {
 std::pair<int64_t, int64_t> period_window(int64_t t, int32_t period, int32_t offset_minutes) {
   int64_t off = int64_t{offset_minutes} * 60;
   int64_t days = floor_div(t + off, kDay);
+  // The window depends on `t` only through its local day.
+  thread_local Memo<WindowKey, std::pair<int64_t, int64_t>> memo;
+  uint64_t h = ((static_cast<uint64_t>(days) * 4 + static_cast<uint64_t>(period)) ^
+                (static_cast<uint64_t>(offset_minutes) << 40)) *
+               0x9E3779B97F4A7C15ULL;
+  return memo.get(WindowKey{days, period, offset_minutes}, h, [&] { return compute_window(days, off, period); });
+}
+
+namespace {
+
+std::pair<int64_t, int64_t> compute_window(int64_t days, int64_t off, int32_t period) {
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
@@ -157,5 +228,7 @@ std::pair<int64_t, int64_t> period_window(int64_t t, int32_t period, int32_t off
   }
   return {start * kDay - off, end * kDay - off};
 }
+
+}  // namespace
 
 }  // namespace paydomain::evaluator

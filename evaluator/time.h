@@ -15,7 +15,8 @@ namespace paydomain::evaluator {
 Result<int64_t> parse_utc_time(std::string_view text);
 // 2026-11-25T00:00:00+03:00 (or ...Z for offset 0).
 std::string format_time(int64_t epoch_seconds, int32_t offset_minutes);
-// The same text in a fixed buffer, for the result writer: no allocation.
+// The same text in a fixed buffer, for the result writer: no allocation;
+// memoized per thread (a few recent instants), like period_window below.
 struct TimeText {
   char data[48];
   size_t size = 0;
@@ -32,6 +33,7 @@ int32_t minute_of_day(int64_t epoch_seconds);
 
 // The calendar period (0 day, 1 week from Monday, 2 month, 3 year) that
 // contains `t` in a time zone `offset_minutes` east of UTC: [start, end).
+// Memoized per thread by local day, period and offset (no locks).
 std::pair<int64_t, int64_t> period_window(int64_t t, int32_t period, int32_t offset_minutes);
 
 }  // namespace paydomain::evaluator

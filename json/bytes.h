@@ -124,4 +124,32 @@ inline bool equal(const char* a, const char* b, size_t n) {
   return load_short(a, n) == load_short(b, n);
 }
 
+// Copies s[0, n) to p inline for n <= 16 (two overlapping loads and
+// stores), with memcpy beyond: writers copy many short names, and a call
+// to memcpy of a variable length costs more than the copy. Returns p + n.
+inline char* copy(char* p, const char* s, size_t n) {
+  auto two = [&](auto w) {
+    constexpr size_t k = sizeof w;
+    decltype(w) a, b;
+    std::memcpy(&a, s, k);
+    std::memcpy(&b, s + n - k, k);
+    std::memcpy(p, &a, k);
+    std::memcpy(p + n - k, &b, k);
+  };
+  if (n >= 8) {
+    if (n > 16) {
+      std::memcpy(p, s, n);
+    } else {
+      two(uint64_t{});
+    }
+  } else if (n >= 4) {
+    two(uint32_t{});
+  } else if (n >= 2) {
+    two(uint16_t{});
+  } else if (n == 1) {
+    *p = *s;
+  }
+  return p + n;
+}
+
 }  // namespace paydomain::json::bytes

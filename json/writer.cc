@@ -30,18 +30,13 @@ void Writer::string(std::string_view s) {
   commit(p);
 }
 
-void Writer::escaped(std::string_view s) {
-  // Worst case every byte becomes \u00XX; most strings need no escape at all.
-  char* p = room(s.size());
+char* Writer::escape_to(char* p, std::string_view s) {
   while (true) {
     size_t run = bytes::first_special(s.data(), s.size(), false);
-    std::memcpy(p, s.data(), run);
-    p += run;
-    if (run == s.size()) break;
+    p = bytes::copy(p, s.data(), run);
+    if (run == s.size()) return p;
     auto c = static_cast<unsigned char>(s[run]);
     s.remove_prefix(run + 1);
-    commit(p);
-    p = room(s.size() + 6);
     *p++ = '\\';
     switch (c) {
       case '"': *p++ = '"'; break;
@@ -57,7 +52,11 @@ void Writer::escaped(std::string_view s) {
         *p++ = kHex[c & 15];
     }
   }
-  commit(p);
+}
+
+void Writer::escaped(std::string_view s) {
+  // Worst case every byte becomes \u00XX; most strings need no escape at all.
+  commit(escape_to(room(6 * s.size()), s));
 }
 
 void Writer::untrusted_string(std::string_view s) {

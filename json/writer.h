@@ -55,6 +55,10 @@ class Writer {
     *p++ = '"';
     commit(p);
   }
+  // The escaped text of s (without quotes) at p, which has room for
+  // 6 * s.size() bytes (every byte written as \u00XX at worst); returns the
+  // end. For writers that reserve room per element and write unchecked.
+  static char* escape_to(char* p, std::string_view s);
   // Any bytes from outside (a percent-decoded path, a header): valid UTF-8 is
   // written as string() writes it, each byte of an invalid sequence as
   // \u00XX, so the text is valid JSON whatever came in.

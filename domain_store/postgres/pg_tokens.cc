@@ -7,6 +7,7 @@
 
 #include "domain_store/commit_prep.h"
 #include "domain_store/postgres/pg_store_impl.h"
+#include "domain_store/token_store.h"
 
 namespace paydomain::store {
 namespace {

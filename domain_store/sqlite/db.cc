@@ -30,19 +30,19 @@ Stmt& Stmt::operator=(Stmt&& o) noexcept {
   return *this;
 }
 
-bool Stmt::step(std::optional<Error>* error) {
+Result<bool> Stmt::step() {
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
-  if (rc != SQLITE_DONE && error && !*error) *error = db_error(rc, "query failed", db_);
-  return false;
+  if (rc == SQLITE_DONE) return false;
+  return db_error(rc, "query failed", db_);
 }
 
 Status Stmt::run() {
-  std::optional<Error> err;
-  while (step(&err)) {
+  Result<bool> row = false;
+  while ((row = step()) && *row) {
   }
   reset();
-  if (err) return *err;
+  if (!row) return row.take_error();
   return Ok{};
 }
 
@@ -85,10 +85,9 @@ Status Db::exec(const char* sql) {
 Result<int64_t> Db::scalar(std::string_view sql) {
   auto st = prepare(sql);
   if (!st) return st.take_error();
-  std::optional<Error> err;
-  int64_t v = st->step(&err) ? st->i64(0) : 0;
-  if (err) return *err;
-  return v;
+  auto row = st->step();
+  if (!row) return row.take_error();
+  return *row ? st->i64(0) : int64_t{0};
 }
 
 Status Txn::begin(const char* how) {

@@ -36,8 +36,10 @@ class Stmt {
   Stmt& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
   Stmt& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
 
-  // true: a row is ready; false: done. Errors land in *error.
-  bool step(std::optional<Error>* error);
+  // One step: true when a row is ready, false when the statement is done,
+  // or the error. Loops read `while ((row = st.step()) && *row) {...}` and
+  // check `row` after the loop.
+  [[nodiscard]] Result<bool> step();
   // Runs to completion (for writes); an error or ok.
   Status run();
 

@@ -43,8 +43,9 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, const
     auto st = db.prepare("SELECT rev, request_hash FROM revisions WHERE idempotency_key = ?1");
     if (!st) return st.take_error();
     st->bind(1, *request.idempotency_key);
-    std::optional<Error> err;
-    if (st->step(&err)) {
+    auto row = st->step();
+    if (!row) return row.take_error();
+    if (*row) {
       Rev rev = st->i64(0);
       if (st->text(1) != hash) {
         return make_error(ErrorCode::IdempotencyMismatch, "idempotency key '" + *request.idempotency_key +
@@ -59,7 +60,6 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, const
       out.replayed = true;
       return out;
     }
-    if (err) return *err;
   }
 
   auto head = read_head(db);
@@ -81,10 +81,10 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, const
       if (!*id || request.base == *head) continue;
       st->bind(1, *id).bind(2, request.base);
       Conflict c{p.op.key, {}};
-      std::optional<Error> err;
-      while (st->step(&err)) c.revisions.push_back(st->i64(0));
+      Result<bool> row = false;
+      while ((row = st->step()) && *row) c.revisions.push_back(st->i64(0));
       st->reset();
-      if (err) return *err;
+      if (!row) return row.take_error();
       if (!c.revisions.empty()) conflicts.push_back(std::move(c));
     }
   }
@@ -105,10 +105,9 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, const
   if (!current) return current.take_error();
   auto effective = effective_ops(cache_, ops, *head, [&](const PreparedOp& p) -> Result<CurrentVersion> {
     current->bind(1, p.object_id).bind(2, kLive);
-    std::optional<Error> err;
-    if (!current->step(&err)) {
-      return err ? *err : make_error(ErrorCode::Corrupt, p.op.key.display() + " is live but has no current version");
-    }
+    auto row = current->step();
+    if (!row) return row.take_error();
+    if (!*row) return make_error(ErrorCode::Corrupt, p.op.key.display() + " is live but has no current version");
     CurrentVersion now{current->text(0), current->text(1), current->i64(2)};
     current->reset();
     return now;
@@ -208,8 +207,8 @@ Status SqliteStore::refresh_cache(Db& db, Rev head) {
   st->bind(1, cache_.rev()).bind(2, kLive);
   if (!full) st->bind(3, head);
   if (full) cache_.clear();
-  std::optional<Error> err;
-  while (st->step(&err)) {
+  Result<bool> row = false;
+  while ((row = st->step()) && *row) {
     auto kind = kind_from_db(st->text(0));
     if (!kind) {
       cache_.clear();
@@ -228,9 +227,9 @@ Status SqliteStore::refresh_cache(Db& db, Rev head) {
     }
     cache_.stage(key, std::move(parsed->object), std::move(text));
   }
-  if (err) {
+  if (!row) {
     cache_.clear();
-    return *err;
+    return row.take_error();
   }
   cache_.settle(head);
   return Ok{};

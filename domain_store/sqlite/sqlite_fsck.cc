@@ -12,16 +12,16 @@ namespace {
 Status collect(Db& db, const std::string& prefix, const char* sql, std::vector<std::string>& problems) {
   auto st = db.prepare(sql);
   if (!st) return st.take_error();
-  std::optional<Error> err;
+  Result<bool> row = false;
   int n = 0;
-  while (st->step(&err)) {
+  while ((row = st->step()) && *row) {
     if (++n > 20) {
       problems.push_back(prefix + ": (more)");
       break;
     }
     problems.push_back(prefix + ": " + st->text(0));
   }
-  if (err) return *err;
+  if (!row) return row.take_error();
   return Ok{};
 }
 
@@ -37,13 +37,13 @@ Result<FsckReport> SqliteStore::fsck(const FsckOptions& options) {
     // integrity_check answers one row "ok" when the file is sound.
     auto st = (*db)->prepare("PRAGMA integrity_check(20)");
     if (!st) return st.take_error();
-    std::optional<Error> err;
-    while (st->step(&err)) {
-      std::string row = st->text(0);
-      if (row != "ok") report.problems.push_back("sqlite integrity: " + row);
+    Result<bool> row = false;
+    while ((row = st->step()) && *row) {
+      std::string line = st->text(0);
+      if (line != "ok") report.problems.push_back("sqlite integrity: " + line);
     }
-    if (err) {
-      report.problems.push_back("sqlite integrity: " + err->message);
+    if (!row) {
+      report.problems.push_back("sqlite integrity: " + row.error().message);
       return report;
     }
     if (Status s = collect(**db, "foreign key violation in table", "PRAGMA foreign_key_check", report.problems); !s) {
@@ -61,9 +61,9 @@ Result<FsckReport> SqliteStore::fsck(const FsckOptions& options) {
     if (!count) return count.take_error();
     if (!live) return live.take_error();
     live->bind(1, kLive);
-    std::optional<Error> err2;
-    if (live->step(&err2)) report.objects = live->i64(0);
-    if (err2) return *err2;
+    auto live_row = live->step();
+    if (!live_row) return live_row.take_error();
+    if (*live_row) report.objects = live->i64(0);
     report.revisions = *count;
   }
   if (report.problems.empty()) check_revision_domains(*this, report.head, options.check_every_revision, report);

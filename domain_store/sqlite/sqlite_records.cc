@@ -2,13 +2,14 @@
 #include "domain_store/records.h"
 #include "domain_store/sqlite/schema.h"
 #include "domain_store/sqlite/sqlite_store_impl.h"
+#include "domain_store/sqlite/token_table.h"
 
 namespace paydomain::store {
 namespace {
 
 class SqliteRecords final : public RecordAccess {
  public:
-  SqliteRecords(std::string path, std::unique_ptr<sqlite::Db> db) : path_(std::move(path)), db_(std::move(db)) {}
+  explicit SqliteRecords(std::unique_ptr<sqlite::Db> db) : db_(std::move(db)) {}
 
   Result<Rev> head() override { return sqlite::read_head(*db_); }
 
@@ -23,8 +24,8 @@ class SqliteRecords final : public RecordAccess {
           "WHERE rev >= ?1 AND rev <= ?2 ORDER BY rev");
       if (!st) return st.take_error();
       st->bind(1, first).bind(2, last);
-      std::optional<Error> err;
-      while (st->step(&err)) {
+      Result<bool> row = false;
+      while ((row = st->step()) && *row) {
         RevisionRecord r;
         r.info = RevisionInfo{st->i64(0), st->i64(1), st->text(2), st->text(3), st->i64(4), st->i64(5), std::nullopt, std::nullopt};
         if (!st->is_null(6)) r.info.idempotency_key = st->text(6);
@@ -32,7 +33,7 @@ class SqliteRecords final : public RecordAccess {
         if (!st->is_null(8)) r.info.failing_tests_allowed = st->text(8);
         out.push_back(std::move(r));
       }
-      if (err) return *err;
+      if (!row) return row.take_error();
     }
     auto st = db_->prepare(
         "SELECT p.rev, p.op, o.kind, o.name, v.path, v.ordinal, v.text FROM ops p "
@@ -41,8 +42,8 @@ class SqliteRecords final : public RecordAccess {
         "WHERE p.rev >= ?1 AND p.rev <= ?2 ORDER BY p.rev, p.seq");
     if (!st) return st.take_error();
     st->bind(1, first).bind(2, last);
-    std::optional<Error> err;
-    while (st->step(&err)) {
+    Result<bool> row = false;
+    while ((row = st->step()) && *row) {
       Rev rev = st->i64(0);
       auto type = op_type_from_string(st->text(1));
       auto kind = sqlite::kind_from_db(st->text(2));
@@ -57,7 +58,7 @@ class SqliteRecords final : public RecordAccess {
       }
       out[static_cast<size_t>(rev - first)].ops.push_back(std::move(op));
     }
-    if (err) return *err;
+    if (!row) return row.take_error();
     return out;
   }
 
@@ -121,22 +122,22 @@ class SqliteRecords final : public RecordAccess {
     auto st = db_->prepare(
         "SELECT token_id, name, role, hint, created_ms, revoked_ms, token_hash FROM api_tokens ORDER BY token_id");
     if (!st) return st.take_error();
-    std::optional<Error> err;
-    while (st->step(&err)) {
+    Result<bool> row = false;
+    while ((row = st->step()) && *row) {
       TokenRecord t;
       t.info = TokenInfo{st->i64(0), st->text(1), st->text(2), st->text(3), st->i64(4), std::nullopt};
       if (!st->is_null(5)) t.info.revoked_ms = st->i64(5);
       t.token_hash = st->text(6);
       out.push_back(std::move(t));
     }
-    if (err) return *err;
+    if (!row) return row.take_error();
     return out;
   }
 
   Status put_tokens(const std::vector<TokenRecord>& tokens) override {
     if (tokens.empty()) return Ok{};
-    // The token store creates its table (and version row) on first open.
-    if (auto ts = open_sqlite_token_store(path_); !ts) return ts.take_error();
+    // The table (and its version row) is created on first use.
+    if (Status s = sqlite::prepare_token_table(*db_); !s) return s;
     sqlite::Txn txn(*db_);
     if (Status s = txn.begin("BEGIN IMMEDIATE"); !s) return s;
     auto st = db_->prepare(
@@ -153,7 +154,6 @@ class SqliteRecords final : public RecordAccess {
   }
 
  private:
-  std::string path_;
   std::unique_ptr<sqlite::Db> db_;
 };
 
@@ -163,7 +163,7 @@ Result<std::unique_ptr<RecordAccess>> open_sqlite_records(const std::string& pat
   if (auto store = open_sqlite_store(path); !store) return store.take_error();
   auto db = sqlite::Db::open(path, false, 5000);
   if (!db) return db.take_error();
-  return std::unique_ptr<RecordAccess>(new SqliteRecords(path, std::move(*db)));
+  return std::unique_ptr<RecordAccess>(new SqliteRecords(std::move(*db)));
 }
 
 }  // namespace paydomain::store

@@ -99,9 +99,9 @@ Result<std::vector<RevisionInfo>> revision_list(Db& db, const std::string& where
   if (!st) return st.take_error();
   st->bind(1, a).bind(2, limit);
   std::vector<RevisionInfo> out;
-  std::optional<Error> err;
-  while (st->step(&err)) out.push_back(revision_row(*st));
-  if (err) return *err;
+  Result<bool> row = false;
+  while ((row = st->step()) && *row) out.push_back(revision_row(*st));
+  if (!row) return row.take_error();
   return out;
 }
 
@@ -133,9 +133,9 @@ Result<RevisionInfo> read_revision(Db& db, Rev rev) {
   auto st = db.prepare(std::string(kRevisionColumns) + "WHERE rev = ?1");
   if (!st) return st.take_error();
   st->bind(1, rev);
-  std::optional<Error> err;
-  if (st->step(&err)) return revision_row(*st);
-  if (err) return *err;
+  auto row = st->step();
+  if (!row) return row.take_error();
+  if (*row) return revision_row(*st);
   return make_error(ErrorCode::NotFound, "no revision " + std::to_string(rev));
 }
 
@@ -146,13 +146,13 @@ Result<std::vector<StoredObject>> read_objects_at(Db& db, Rev rev) {
   if (!st) return st.take_error();
   st->bind(1, rev);
   std::vector<StoredObject> out;
-  std::optional<Error> err;
-  while (st->step(&err)) {
+  Result<bool> row = false;
+  while ((row = st->step()) && *row) {
     auto o = object_row(*st, 0);
     if (!o) return o.take_error();
     out.push_back(std::move(*o));
   }
-  if (err) return *err;
+  if (!row) return row.take_error();
   std::sort(out.begin(), out.end(), [](const StoredObject& a, const StoredObject& b) {
     return std::tie(a.path, a.ordinal, a.key) < std::tie(b.path, b.ordinal, b.key);
   });
@@ -163,9 +163,9 @@ Result<int64_t> read_object_id(Db& db, const ObjectKey& key) {
   auto st = db.prepare("SELECT object_id FROM objects WHERE kind = ?1 AND name = ?2");
   if (!st) return st.take_error();
   st->bind(1, dsl::to_string(key.kind)).bind(2, key.id);
-  std::optional<Error> err;
-  int64_t id = st->step(&err) ? st->i64(0) : 0;
-  if (err) return *err;
+  auto row = st->step();
+  if (!row) return row.take_error();
+  int64_t id = *row ? st->i64(0) : 0;
   return id;
 }
 
@@ -176,13 +176,13 @@ Result<std::optional<StoredObject>> read_object_at(Db& db, Rev rev, const Object
       "WHERE o.kind = ?1 AND o.name = ?2 AND v.rev_from <= ?3 AND v.rev_to > ?3");
   if (!st) return st.take_error();
   st->bind(1, dsl::to_string(key.kind)).bind(2, key.id).bind(3, rev);
-  std::optional<Error> err;
-  if (st->step(&err)) {
+  auto row = st->step();
+  if (!row) return row.take_error();
+  if (*row) {
     auto o = object_row(*st, 0);
     if (!o) return o.take_error();
     return std::optional<StoredObject>(std::move(*o));
   }
-  if (err) return *err;
   return std::optional<StoredObject>();
 }
 
@@ -200,8 +200,8 @@ Result<std::vector<ObjectChange>> read_changes(Db& db, Rev from, Rev to) {
   if (!st) return st.take_error();
   st->bind(1, lo).bind(2, hi).bind(3, from).bind(4, to);
   std::vector<ObjectChange> out;
-  std::optional<Error> err;
-  while (st->step(&err)) {
+  Result<bool> row = false;
+  while ((row = st->step()) && *row) {
     auto kind = kind_from_db(st->text(0));
     if (!kind) return kind.take_error();
     ObjectChange c;
@@ -222,7 +222,7 @@ Result<std::vector<ObjectChange>> read_changes(Db& db, Rev from, Rev to) {
     if (!c.before && !c.after) continue;
     out.push_back(std::move(c));
   }
-  if (err) return *err;
+  if (!row) return row.take_error();
   std::sort(out.begin(), out.end(), [](const ObjectChange& a, const ObjectChange& b) { return a.key < b.key; });
   return out;
 }
@@ -264,14 +264,14 @@ Result<std::vector<OpRecord>> SqliteStore::revision_ops(Rev rev) {
   if (!st) return st.take_error();
   st->bind(1, rev);
   std::vector<OpRecord> out;
-  std::optional<Error> err;
-  while (st->step(&err)) {
+  Result<bool> row = false;
+  while ((row = st->step()) && *row) {
     auto type = op_type_from_string(st->text(0));
     auto kind = kind_from_db(st->text(1));
     if (!type || !kind) return make_error(ErrorCode::Corrupt, "revision " + std::to_string(rev) + " has a malformed operation");
     out.push_back(OpRecord{rev, *type, ObjectKey{*kind, st->text(2)}});
   }
-  if (err) return *err;
+  if (!row) return row.take_error();
   return out;
 }
 
@@ -286,13 +286,13 @@ Result<std::vector<ObjectHistoryEntry>> SqliteStore::object_history(const Object
   if (!st) return st.take_error();
   st->bind(1, dsl::to_string(key.kind)).bind(2, key.id).bind(3, before).bind(4, limit);
   std::vector<ObjectHistoryEntry> out;
-  std::optional<Error> err;
-  while (st->step(&err)) {
+  Result<bool> row = false;
+  while ((row = st->step()) && *row) {
     auto type = op_type_from_string(st->text(8));
     if (!type) return make_error(ErrorCode::Corrupt, "a malformed operation on " + key.display());
     out.push_back(ObjectHistoryEntry{revision_row(*st), *type});
   }
-  if (err) return *err;
+  if (!row) return row.take_error();
   return out;
 }
 

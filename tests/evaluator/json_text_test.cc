@@ -285,33 +285,27 @@ TEST(ResultText, ADomainWithQuotesInItsTextsIsEscaped) {
   EXPECT_TRUE(testing::compiled()->json_plain);  // nothing to escape: names and reasons are copied
   // A decline reason and a posting's details that need escapes: the writer
   // scans every prepared text of such a domain.
-  std::string source = testing::kDomain;
-  source.replace(source.find("\"risk too high\""), 15, R"("risk \"too\" high\\")");
-  source.replace(source.find("\"1% processing fee\""), 19, R"("1%\tfee")");
-  dsl::Diagnostics diags;
-  dsl::Domain dom = dsl::load({{"test.pd", source}}, diags);
-  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
-  auto d = compile(dom);
-  ASSERT_TRUE(d.ok());
-  EXPECT_FALSE((*d)->json_plain);
+  auto d = testing::compiled_with_escapes();
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->json_plain);
   for (const char* risk : {"fatal", "low"}) {
     nlohmann::json c = testing::payment();
     c["risk"] = risk;
     std::string text;
-    ASSERT_TRUE(evaluate_text(**d, c.dump(), true, text).ok());
-    auto ctx = testing::parse_json(c, **d);
+    ASSERT_TRUE(evaluate_text(*d, c.dump(), true, text).ok());
+    auto ctx = testing::parse_json(c, *d);
     ASSERT_TRUE(ctx.ok());
-    EvalResult r = evaluate(**d, *ctx, {true});
-    EXPECT_EQ(json::parse(text), testing::result_json(r, **d, true)) << text;
+    EvalResult r = evaluate(*d, *ctx, {true});
+    EXPECT_EQ(json::parse(text), testing::result_json(r, *d, true)) << text;
   }
   nlohmann::json c = testing::payment();
   c["risk"] = "fatal";
   std::string text;
-  ASSERT_TRUE(evaluate_text(**d, c.dump(), false, text).ok());
+  ASSERT_TRUE(evaluate_text(*d, c.dump(), false, text).ok());
   EXPECT_EQ(json::parse(text)["route"]["decline_reason"], "risk \"too\" high\\") << text;
   c["risk"] = "low";
   text.clear();
-  ASSERT_TRUE(evaluate_text(**d, c.dump(), false, text).ok());
+  ASSERT_TRUE(evaluate_text(*d, c.dump(), false, text).ok());
   EXPECT_EQ(json::parse(text)["cash_flow"]["postings"][0]["details"], "1%\tfee") << text;
 }
 

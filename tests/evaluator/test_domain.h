@@ -91,6 +91,20 @@ inline std::shared_ptr<const CompiledDomain> compiled() {
   return c;
 }
 
+// kDomain with texts that need JSON escapes: a decline reason with quotes and
+// a backslash ("risk \"too\" high\\"), a posting's details with a tab.
+inline std::shared_ptr<const CompiledDomain> compiled_with_escapes() {
+  std::string source = kDomain;
+  source.replace(source.find("\"risk too high\""), 15, R"("risk \"too\" high\\")");
+  source.replace(source.find("\"1% processing fee\""), 19, R"("1%\tfee")");
+  dsl::Diagnostics diags;
+  static dsl::Domain dom = dsl::load({{"test.pd", source}}, diags);
+  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
+  auto d = compile(dom);
+  EXPECT_TRUE(d.ok());
+  return d.ok() ? *d : nullptr;
+}
+
 // A typical payment; tests change what they need.
 inline nlohmann::json payment() {
   return nlohmann::json::parse(R"({

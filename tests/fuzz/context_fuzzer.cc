@@ -1,7 +1,8 @@
 // Fuzz target: any bytes as a payment context (the body of an evaluate
 // request). The reader must agree with nlohmann/json on what is JSON at all;
 // a context that reads must evaluate, and its result must be valid JSON; the
-// structure gate (json::structure_error) agrees with both.
+// structure gate (json::structure_error) agrees with both; the fast context
+// reader agrees with the general one.
 // Crashes, hangs and ASan/UBSan reports are findings too.
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "dsl/checker.h"
 #include "dsl/parser.h"
+#include "evaluator/context_fast.h"
 #include "evaluator/evaluator.h"
 #include "json/reader.h"
 
@@ -56,6 +58,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ev::Status read = ev::evaluate_text(acme(), text, true, out);
   if (!read && ours == (read.error().message.rfind("not valid JSON", 0) == 0)) std::abort();
   if (read && !nlohmann::json::accept(out)) std::abort();
+  // The fast reader reads only what the general reader reads, into a context
+  // that evaluates to the same result text byte for byte.
+  ev::Context fast, general;
+  if (ev::read_context_fast(text, acme(), fast)) {
+    if (!ev::parse_context_general(text, acme(), general)) std::abort();
+    std::string a, b;
+    ev::write_result(ev::evaluate(acme(), fast, {true}), acme(), true, a);
+    ev::write_result(ev::evaluate(acme(), general, {true}), acme(), true, b);
+    if (a != b) std::abort();
+  }
   // The structure gate: never more lenient than the syntax check, and a
   // context that reads has no repeated member (the reader refuses them too).
   std::string pointer;

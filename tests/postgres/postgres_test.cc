@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "domain_store/postgres_store.h"
+#include "domain_store/token_store.h"
 #include "tests/postgres/backends.h"
 #include "tests/postgres/cluster.h"
 

@@ -1,0 +1,278 @@
+// The fast context reader: a cursor over the text that accepts exactly the
+// usual shape and returns false at the first byte it does not expect, with
+// no error text, no path bookkeeping and no per-call state checks. Every
+// test it makes is one the general reader makes too, so what it accepts the
+// general reader accepts, with the same Context.
+#include "evaluator/context_fast.h"
+
+#include "evaluator/context_fields.h"
+#include "evaluator/time.h"
+#include "json/bytes.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+using OK = dsl::ObjectKind;
+using context_members::kFieldAttr;
+using context_members::kNoField;
+using context_members::kRoot;
+using context_members::kTool;
+using context_members::Members;
+namespace F = context_members::F;
+
+class FastReader {
+ public:
+  FastReader(std::string_view text, const CompiledDomain& d)
+      : p_(text.data()), end_(text.data() + text.size()), d_(d), v_(d.vocab) {}
+
+  bool run(Context& c) {
+    c.clear();
+    c.facts.set(Attr::Operation, kOperationPayment);
+    if (!object(kRoot, c)) return false;
+    skip_ws();
+    if (p_ != end_) return false;
+    // A refund in another currency than its payment: the general reader says so.
+    return !(c.has_payment_amount && c.facts.has(Attr::Currency) && c.facts.get(Attr::Currency) != c.payment_currency);
+  }
+
+ private:
+  static bool is_ws(char ch) { return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t'; }
+  void skip_ws() {
+    while (p_ != end_ && is_ws(*p_)) ++p_;
+  }
+  // The next non-blank byte, or 0 at the end (NUL is never valid between values).
+  char next() {
+    skip_ws();
+    return p_ != end_ ? *p_ : '\0';
+  }
+
+  // A string of plain ASCII (no escape, no control character, nothing >= 0x80).
+  bool string(std::string_view& out) {
+    if (next() != '"') return false;
+    const char* s = ++p_;
+    size_t n = json::bytes::first_special(s, static_cast<size_t>(end_ - s), true);
+    if (n == static_cast<size_t>(end_ - s) || s[n] != '"') return false;
+    out = std::string_view(s, n);
+    p_ = s + n + 1;
+    return true;
+  }
+  bool text(std::string_view& out) { return string(out) && !out.empty(); }
+
+  // A non-negative integer of at most 18 digits (so it fits int64 without a
+  // check); a longer, signed or fractional number is the general reader's.
+  bool integer(int64_t& out) {
+    if (next() < '0' || *p_ > '9') return false;
+    if (*p_ == '0') {
+      ++p_;
+      out = 0;
+      return p_ == end_ || *p_ < '0' || *p_ > '9';
+    }
+    const char* start = p_;
+    int64_t v = 0;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+      if (p_ - start == 18) return false;
+      v = v * 10 + (*p_++ - '0');
+    }
+    out = v;
+    return true;
+  }
+
+  // The members of an object of the table `m`, each at most once.
+  bool object(const Members& m, Context& c) {
+    if (next() != '{') return false;
+    ++p_;
+    if (next() == '}') return ++p_, true;
+    uint32_t seen = 0;
+    while (true) {
+      std::string_view k;
+      if (!string(k) || next() != ':') return false;
+      ++p_;
+      int i = m.find(k);
+      if (i < 0) return false;
+      uint32_t b = uint32_t{1} << i;
+      if (seen & b) return false;
+      seen |= b;
+      size_t f = m.field[static_cast<size_t>(i)];
+      if (!(f == kNoField ? object(kTool, c) : field(f, c))) return false;
+      char ch = next();
+      if (ch != ',' && ch != '}') return false;
+      ++p_;
+      if (ch == '}') return true;
+    }
+  }
+
+  // {"amount": <minor units>, "currency": "RUB"}; the currency alone too.
+  bool money(int64_t& minor, bool& has_minor, int32_t& cur) {
+    if (next() != '{') return false;
+    ++p_;
+    has_minor = false;
+    cur = -1;
+    if (next() != '}') {
+      while (true) {
+        std::string_view k;
+        if (!string(k) || next() != ':') return false;
+        ++p_;
+        if (k == "amount" && !has_minor) {
+          if (!integer(minor)) return false;
+          has_minor = true;
+        } else if (k == "currency" && cur < 0) {
+          std::string_view s;
+          if (!text(s) || (cur = v_.object(OK::Currency, s)) < 0) return false;
+        } else {
+          return false;
+        }
+        char ch = next();
+        if (ch == '}') break;
+        if (ch != ',') return false;
+        ++p_;
+      }
+    }
+    ++p_;
+    return cur >= 0;
+  }
+
+  // A map keyed by ids: `member(id)` reads one member's value. At most
+  // kMaxMapMembers members (the repeat check scans what was read).
+  static constexpr size_t kMaxMapMembers = 16;
+  template <class Member>
+  bool map(Member member) {
+    if (next() != '{') return false;
+    ++p_;
+    if (next() == '}') return ++p_, true;
+    while (true) {
+      std::string_view k;
+      if (!text(k) || next() != ':') return false;
+      ++p_;
+      if (!member(k)) return false;
+      char ch = next();
+      if (ch != ',' && ch != '}') return false;
+      ++p_;
+      if (ch == '}') return true;
+    }
+  }
+
+  // {"<terminal or provider id>": {"failure_rate": "80%", "latency_ms": 1200}}
+  bool health(Context& c) {
+    return map([&](std::string_view id) {
+      HealthSample h;
+      h.terminal = v_.object(OK::Terminal, id);
+      if (h.terminal < 0 && (h.provider = v_.object(OK::Provider, id)) < 0) return false;
+      if (c.health.size() == kMaxMapMembers) return false;
+      for (const HealthSample& x : c.health)
+        if (x.terminal == h.terminal && x.provider == h.provider) return false;
+      bool ok = map([&](std::string_view m) {
+        std::string_view s;
+        if (m == "failure_rate" && !h.has_failure_rate) {
+          return h.has_failure_rate = text(s) &&
+                                      context_members::parse_percent(s, h.failure_rate) == context_members::Percent::Ok;
+        }
+        if (m == "latency_ms" && !h.has_latency) return h.has_latency = integer(h.latency_ms);
+        return false;
+      });
+      if (ok) c.health.push_back(h);
+      return ok;
+    });
+  }
+
+  // {"<amount limit id>": {"amount": 100, "currency": "RUB"}, "<count limit id>": 3}
+  bool turnover(Context& c) {
+    return map([&](std::string_view id) {
+      Turnover t;
+      t.limit = v_.object(OK::Limit, id);
+      if (t.limit < 0 || c.turnover.size() == kMaxMapMembers) return false;
+      for (const Turnover& x : c.turnover)
+        if (x.limit == t.limit) return false;
+      const CompiledLimit& l = d_.limits[static_cast<size_t>(t.limit)];
+      if (l.is_count) {
+        if (!integer(t.value)) return false;
+      } else {
+        bool has = false;
+        int32_t cur = -1;
+        if (!money(t.value, has, cur) || !has || cur != l.currency) return false;
+      }
+      c.turnover.push_back(t);
+      return true;
+    });
+  }
+
+  bool field(size_t i, Context& c) {
+    std::string_view s;
+    switch (i) {
+      case F::Tariff: return text(s) && (c.tariff = v_.object(OK::Tariff, s)) >= 0;
+      case F::Routing: return text(s) && (c.routing = v_.object(OK::Routing, s)) >= 0;
+      case F::Amount: {
+        int64_t minor = 0;
+        bool has = false;
+        int32_t cur = -1;
+        if (!money(minor, has, cur)) return false;
+        c.facts.set(Attr::Currency, cur);
+        if (has) c.facts.set(Attr::Amount, minor);
+        return true;
+      }
+      case F::PaymentAmount: {
+        bool has = false;
+        if (!money(c.payment_amount, has, c.payment_currency) || !has) return false;
+        c.has_payment_amount = true;
+        return true;
+      }
+      case F::Party:
+      case F::Shop: {
+        if (!text(s)) return false;
+        Attr a = i == F::Party ? Attr::Party : Attr::Shop;
+        c.facts.set(a, v_.find(a, s));
+        (i == F::Party ? c.party : c.shop).assign(s);
+        return true;
+      }
+      case F::Bin:
+        if (!text(s) || !context_members::is_bin(s)) return false;
+        c.facts.bin.assign(s);
+        c.facts.present |= bit(Attr::Bin);
+        return true;
+      case F::Token:
+        if (!text(s)) return false;
+        c.tool_token.assign(s);
+        return true;
+      case F::Time: {
+        if (!text(s)) return false;
+        auto t = parse_utc_time(s);
+        if (!t) return false;
+        c.has_time = true;
+        c.time = *t;
+        c.facts.set(Attr::Weekday, weekday_of(*t));
+        c.facts.set(Attr::TimeOfDay, minute_of_day(*t));
+        return true;
+      }
+      case F::PaymentKey:
+        if (!text(s)) return false;
+        c.has_payment_key = true;
+        c.payment_key.assign(s);
+        return true;
+      case F::Health: return health(c);
+      case F::Turnover: return turnover(c);
+      default: {
+        dsl::FieldType t = dsl::kContextFields[i].type;
+        if (kFieldAttr[i] < 0 || (t != dsl::FieldType::Enum && t != dsl::FieldType::Reference) || !text(s)) {
+          return false;
+        }
+        auto a = static_cast<Attr>(kFieldAttr[i]);
+        int32_t id = v_.find(a, s);
+        if (id < 0) return false;
+        c.facts.set(a, id);
+        return true;
+      }
+    }
+  }
+
+  const char* p_;
+  const char* end_;
+  const CompiledDomain& d_;
+  const Vocab& v_;
+};
+
+}  // namespace
+
+bool read_context_fast(std::string_view text, const CompiledDomain& d, Context& out) {
+  return FastReader(text, d).run(out);
+}
+
+}  // namespace paydomain::evaluator

@@ -1,0 +1,24 @@
+// The fast reader of payment contexts: one pass over the usual shape, for
+// the evaluation hot path. It reads only well-formed contexts whose strings
+// are plain ASCII (no escapes), whose numbers are non-negative integers of
+// up to 18 digits, with no null member, every name and id known, at most 16
+// members in `health` and in `turnover`; anything else
+// it declines, and parse_context_into then reads the text with the general
+// reader (context_json.cc), which gives every error its message. So the fast
+// reader never reports an error, and a context it reads is exactly the
+// Context the general reader makes of the same text (tests/evaluator and the
+// context fuzzer compare the two).
+#pragma once
+
+#include <string_view>
+
+#include "evaluator/compiled.h"
+#include "evaluator/context.h"
+
+namespace paydomain::evaluator {
+
+// True when `text` was read into `out` (reset first, buffers kept); false
+// when declined (`out` is then unspecified).
+bool read_context_fast(std::string_view text, const CompiledDomain& domain, Context& out);
+
+}  // namespace paydomain::evaluator

@@ -1,0 +1,256 @@
+// The fast paths of the JSON text path against their references, on the
+// example contexts, the context fuzzer's corpus and random variations of
+// contexts (whitespace, escapes, numbers, nulls, unknown and repeated
+// members, cut texts):
+//   - the fast context reader (evaluator/context_fast.h) against the general
+//     one: whatever the fast reader accepts, the general reader accepts too
+//     and makes the same Context of it, field by field; parse_context_into
+//     answers exactly what the general reader answers;
+//   - the result writer (evaluator/result_json.h) against the member-by-member
+//     writer it replaced (result_json_reference.h): the same bytes for every
+//     result, with and without explanations, for a domain whose texts need
+//     no escape and for the same domain written as if they did.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "dsl/sources.h"
+#include "evaluator/context_fast.h"
+#include "evaluator/time.h"
+#include "result_json_reference.h"
+#include "test_domain.h"
+
+namespace paydomain::evaluator {
+namespace {
+
+// "" when equal, else the first field that differs.
+std::string differ(const Context& a, const Context& b) {
+  if (a.facts.present != b.facts.present) return "facts.present";
+  for (int i = 0; i < kAttrCount; ++i) {
+    if (a.facts.v[static_cast<size_t>(i)] != b.facts.v[static_cast<size_t>(i)])
+      return "facts.v[" + std::to_string(i) + "]";
+  }
+  if (a.facts.bin != b.facts.bin) return "facts.bin";
+  if (a.facts.failure_rate.units != b.facts.failure_rate.units ||
+      a.facts.failure_rate.scale != b.facts.failure_rate.scale)
+    return "facts.failure_rate";
+  if (a.tariff != b.tariff || a.routing != b.routing) return "tariff/routing";
+  if (a.has_time != b.has_time || a.time != b.time) return "time";
+  if (a.has_payment_key != b.has_payment_key || a.payment_key != b.payment_key) return "payment_key";
+  if (a.has_payment_amount != b.has_payment_amount || a.payment_amount != b.payment_amount ||
+      a.payment_currency != b.payment_currency)
+    return "payment_amount";
+  if (a.party != b.party || a.shop != b.shop || a.tool_token != b.tool_token) return "party/shop/token";
+  if (a.health.size() != b.health.size() || a.turnover.size() != b.turnover.size()) return "health/turnover";
+  return "";
+}
+
+struct Tally {
+  size_t fast = 0, total = 0, written = 0;
+};
+
+// The result of a context that reads, written by both writers.
+void compare_written(const Context& c, const CompiledDomain& d, std::string_view text, Tally& tally) {
+  for (bool explain : {false, true}) {
+    EvalResult r = evaluate(d, c, {explain});
+    std::string ours = "[", reference = "[";  // appended to, as the batch writer does
+    write_result(r, d, explain, ours);
+    reference::write_result(r, d, explain, reference);
+    ASSERT_EQ(ours, reference) << text;
+  }
+  ++tally.written;
+}
+
+// One text through both readers; counts how often the fast one read it.
+void compare(std::string_view text, const CompiledDomain& d, Tally& tally) {
+  Context fast, general, into;
+  // A reused context must not keep anything of the previous one.
+  const char* full = R"({"tariff": "standard", "amount": {"amount": 600000, "currency": "RUB"},
+      "payment_amount": {"amount": 600000, "currency": "RUB"}, "operation": "refund", "flow": "hold",
+      "payment_tool": {"kind": "bank_card", "payment_system": "visa", "bin": "4276", "token": "t"}, "party": "p",
+      "shop": "s", "time": "2026-11-25T12:00:00Z", "payment_key": "k", "risk": "high", "category": "retail"})";
+  ASSERT_TRUE(read_context_fast(full, d, fast));
+  bool read = read_context_fast(text, d, fast);
+  Status g = parse_context_general(text, d, general);
+  Status i = parse_context_into(text, d, into);
+  ++tally.total;
+  ASSERT_EQ(g.ok(), i.ok()) << text;
+  if (!g.ok()) {
+    EXPECT_EQ(g.error().text(), i.error().text()) << text;
+  } else {
+    EXPECT_EQ(differ(general, into), "") << text;
+    compare_written(general, d, text, tally);
+    // The same domain with json_plain off: every text is scanned and escaped.
+    CompiledDomain scanned = d;
+    scanned.json_plain = false;
+    compare_written(general, scanned, text, tally);
+  }
+  if (!read) return;
+  ++tally.fast;
+  ASSERT_TRUE(g.ok()) << "the fast reader read a context the general one refuses (" << g.error().text()
+                      << "): " << text;
+  EXPECT_EQ(differ(fast, general), "") << text;
+}
+
+std::vector<std::string> files_in(const std::string& dir, std::string_view extension = "") {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (!extension.empty() && e.path().extension() != extension) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out.push_back(ss.str());
+  }
+  return out;
+}
+
+const CompiledDomain& acme() {
+  static auto compiled = [] {
+    dsl::Diagnostics diags;
+    auto files = dsl::read_sources({PAYDOMAIN_SOURCE_DIR "/examples/acme"}, diags);
+    static dsl::Domain domain = dsl::load(files, diags);
+    if (diags.has_errors()) std::abort();
+    return *compile(domain);
+  }();
+  return *compiled;
+}
+
+TEST(FastPaths, ExampleContextsReadFastAndAlike) {
+  Tally t;
+  for (const std::string& text : files_in(PAYDOMAIN_SOURCE_DIR "/examples/acme/contexts", ".json")) {
+    compare(text, acme(), t);
+  }
+  // Every example takes the fast path.
+  EXPECT_EQ(t.fast, t.total);
+}
+
+TEST(FastPaths, FuzzCorpusReadsAlike) {
+  Tally t;
+  for (const std::string& text : files_in(PAYDOMAIN_SOURCE_DIR "/tests/fuzz/context_corpus")) compare(text, acme(), t);
+  EXPECT_GT(t.fast, 10u) << t.fast << " of " << t.total;
+}
+
+// Pieces of contexts: each member in plain and unusual spellings.
+const std::vector<std::vector<std::string>> kMembers = {
+    {R"("tariff": "standard")", R"("tariff": "premium")", R"("tariff": "nope")", R"("tariff": "")",
+     R"("tariff": "st\u0061ndard")", R"("tariff": null)", R"("tariff": 1)"},
+    {R"("operation": "payment")", R"("operation": "refund")", R"("operation": "refunds")"},
+    {R"("amount": {"amount": 600000, "currency": "RUB"})", R"("amount": {"currency": "USD", "amount": 0})",
+     R"("amount": {"currency": "RUB"})", R"("amount": {"amount": 5})", R"("amount": {"amount": -1, "currency": "RUB"})",
+     R"("amount": {"amount": -0, "currency": "RUB"})", R"("amount": {"amount": 1.0, "currency": "RUB"})",
+     R"("amount": {"amount": 1e3, "currency": "RUB"})", R"("amount": {"amount": 007, "currency": "RUB"})",
+     R"("amount": {"amount": 123456789012345678, "currency": "RUB"})",
+     R"("amount": {"amount": 1234567890123456789, "currency": "RUB"})",
+     R"("amount": {"amount": 99999999999999999999, "currency": "RUB"})",
+     R"("amount": {"amount": 1, "amount": 2, "currency": "RUB"})", R"("amount": {"amount": 1, "currency": "XXX"})",
+     R"("amount": {})", R"("amount": {"amount": 1, "currency": "RUB", "x": 1})", R"("amount": 5)"},
+    {R"("payment_amount": {"amount": 600000, "currency": "RUB"})", R"("payment_amount": {"currency": "RUB"})",
+     R"("payment_amount": {"amount": 100, "currency": "USD"})"},
+    {R"("payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "bin": "555555", "token": "t-1"})",
+     R"("payment_tool": {"kind": "wallet", "wallet_provider": "paypal"})",
+     R"("payment_tool": {"kind": "bank_card", "kind": "wallet"})", R"("payment_tool": {"bin": "12a"})",
+     R"("payment_tool": {"bin": "12345678901234567890"})", R"("payment_tool": {"issuer_country": "RU"})",
+     R"("payment_tool": {"token_provider": "applepay", "payment_system": "visa"})", R"("payment_tool": {})",
+     R"("payment_tool": {"color": "red"})", R"("payment_tool": "card")"},
+    {R"("category": "retail")", R"("category": "gaming")", R"("category": "ret ail")"},
+    {R"("risk": "low")", R"("risk": "fatal")", R"("risk": "LOW")"},
+    {R"("flow": "hold")", R"("flow": "instant")"},
+    {R"("party": "acme-retail-llc")", R"("party": "someone")", R"("party": "caf\u00e9")", "\"party\": \"caf\xc3\xa9\""},
+    {R"("shop": "shop-1")", R"("shop": "")"},
+    {R"("time": "2026-11-25T12:00:00Z")", R"("time": "2026-11-25T12:00:00.5Z")", R"("time": "2026-11-25 12:00")",
+     R"("time": "2026-02-29T00:00:00Z")", R"("time": "2028-02-29T23:59:60+00:00")"},
+    {R"("payment_key": "order-42")", R"("payment_key": "")"},
+    {R"("routing": "main")", R"("routing": "none")"},
+    {R"("health": {"yb_3ds": {"failure_rate": "80%"}})",
+     R"("turnover": {"card_daily_rub": {"amount": 1, "currency": "RUB"}})"},
+    {R"("colour": "red")", R"("x": null)"},
+};
+
+TEST(FastPaths, RandomContextsReadAlike) {
+  std::mt19937 rng(20261202);
+  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  const char* blanks[] = {"", " ", "\n  ", "\t", "\r\n"};
+  Tally t;
+  for (int n = 0; n < 20000; ++n) {
+    std::string text = blanks[pick(5)] + std::string("{");
+    bool first = true;
+    for (const auto& choices : kMembers) {
+      if (pick(3) == 0) continue;
+      // Plain spellings most of the time, so most texts stay readable.
+      const std::string& m = choices[pick(8) ? 0 : pick(choices.size())];
+      text += (first ? "" : ",") + std::string(blanks[pick(5)]) + m;
+      first = false;
+      if (pick(40) == 0) text += "," + m;  // repeated
+    }
+    text += blanks[pick(5)] + std::string("}") + blanks[pick(5)];
+    switch (pick(12)) {
+      case 0: text.resize(pick(text.size() + 1)); break;  // cut
+      case 1: text.insert(pick(text.size() + 1), 1, ",:{}[]\" \\0a"[pick(11)]); break;
+      case 2:
+        if (!text.empty()) text.erase(pick(text.size()), 1);
+        break;
+      default: break;
+    }
+    compare(text, acme(), t);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(t.fast, t.total / 10) << t.fast << " of " << t.total;
+}
+
+// Texts that need escapes in the domain (a decline reason, a posting's
+// details) and in the context (a party with a quote, a token with a
+// control character, both only in the scope keys): written alike.
+TEST(FastPaths, EscapedTextsAreWrittenAlike) {
+  auto d = testing::compiled_with_escapes();
+  ASSERT_TRUE(d);
+  ASSERT_FALSE(d->json_plain);
+  Tally t;
+  for (const char* risk : {"fatal", "low", "high"}) {
+    nlohmann::json c = testing::payment();
+    c["risk"] = risk;
+    c["party"] = "a \"quoted\" party";
+    c["payment_tool"]["token"] = "tab\there";
+    auto ctx = parse_context(c.dump(), *d);
+    ASSERT_TRUE(ctx.ok()) << ctx.error().text();
+    compare_written(*ctx, *d, c.dump(), t);
+  }
+  EXPECT_EQ(t.written, 3u);
+}
+
+// Limit windows and their texts are memoized per thread: the answers do not
+// depend on what was asked before (a wrong hit would make them so), and a
+// day's window holds its instant.
+TEST(FastPaths, MemoizedWindowsDoNotDependOnWhatWasAskedBefore) {
+  std::mt19937_64 rng(11);
+  struct Ask {
+    int64_t t;
+    int32_t period, offset;
+  };
+  std::vector<Ask> asks;
+  const int32_t offsets[] = {0, 180, -300, 330, 840, -720};
+  for (int i = 0; i < 3000; ++i) {
+    // Near one another (the same days, months and years), so keys repeat and collide.
+    int64_t t = 1795554000 + static_cast<int64_t>(rng() % (400 * 86400)) - 200 * 86400;
+    asks.push_back({t, static_cast<int32_t>(rng() % 4), offsets[rng() % 6]});
+  }
+  std::vector<std::pair<int64_t, int64_t>> windows;
+  std::vector<std::string> texts;
+  for (const Ask& a : asks) {
+    windows.push_back(period_window(a.t, a.period, a.offset));
+    texts.emplace_back(format_time_text(a.t, a.offset).view());
+  }
+  for (size_t i = asks.size(); i-- > 0;) {
+    const Ask& a = asks[i];
+    ASSERT_EQ(period_window(a.t, a.period, a.offset), windows[i]) << a.t << " " << a.period << " " << a.offset;
+    ASSERT_EQ(format_time_text(a.t, a.offset).view(), texts[i]);
+    ASSERT_EQ(texts[i], format_time(a.t, a.offset));
+    EXPECT_LE(windows[i].first, a.t);
+    EXPECT_GT(windows[i].second, a.t);
+  }
+}
+
+}  // namespace
+}  // namespace paydomain::evaluator
