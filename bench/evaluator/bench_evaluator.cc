@@ -28,7 +28,7 @@
 namespace ev = paydomain::evaluator;
 namespace dsl = paydomain::dsl;
 using Clock = std::chrono::steady_clock;
-using paydomain::bench::generated_domain_text;
+
 
 namespace {
 

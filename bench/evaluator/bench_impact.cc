@@ -1,5 +1,5 @@
 // Impact figures, printed from one run on the generated 10,000-rule domain
-// (bench/evaluator/generated_domain.h):
+// (bench/support/generated_domains.h):
 //   - the symbolic difference for a one-rule change (target <= 200 ms) and for
 //     a change touching every rule (printed);
 //   - the replay of 100,000 payment contexts at both revisions on every core
@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "bench/evaluator/generated_domain.h"
+#include "bench/support/generated_domains.h"
 #include "dsl/checker.h"
 #include "evaluator/evaluator.h"
 #include "evaluator/impact.h"
@@ -69,9 +69,9 @@ std::string corpus(size_t n) {
     int band = (r / 2000) % 5;
     out += "{\"tariff\": \"big\", \"amount\": {\"amount\": " +
            std::to_string(band * 100000 + static_cast<int>(rng() % 99999)) + ", \"currency\": \"" +
-           pb::kGeneratedCurrency[(r / 20) % 5] + "\"}, \"payment_tool\": {\"kind\": \"bank_card\", " +
+           pb::kCurrency[(r / 20) % 5] + "\"}, \"payment_tool\": {\"kind\": \"bank_card\", " +
            "\"payment_system\": \"ps" + std::to_string(r % 20) + "\"}, \"category\": \"cat" +
-           std::to_string((r / 100) % 20) + "\", \"risk\": \"" + pb::kGeneratedRisk[rng() % 3] +
+           std::to_string((r / 100) % 20) + "\", \"risk\": \"" + pb::kRisk[rng() % 3] +
            "\", \"payment_key\": \"order-" + std::to_string(i) + "\"}\n";
   }
   return out;
@@ -80,7 +80,7 @@ std::string corpus(size_t n) {
 }  // namespace
 
 int main() {
-  const std::string base = pb::generated_domain_text(10000);
+  const std::string base = pb::fee_rules_domain(10000);
   const std::string fee = "1% of amount";
   auto a = build(base);
   auto one = build(replace_nth(base, fee, "2% of amount", 5000));

@@ -2,7 +2,7 @@
 // every bench measures the same domain):
 //   fee_rules_domain(n): one tariff whose fee decision has n rules over
 //     payment system, currency, category, amount band and risk (no two rules
-//     overlap; no `otherwise`): bench_evaluator's selector, bench_check's
+//     overlap; no `otherwise`): bench_evaluator's selector, bench_impact's and bench_check's
 //     10,000-rule domain (and, nested, its variant with a decision per rule);
 //   mixed_domain(objects, seed): a realistic mix of every object kind
 //     (bench_parse at 10,000 objects, bench_check's 3,000-line live check).
@@ -15,6 +15,7 @@
 namespace paydomain::bench {
 
 inline const char* kRisk[] = {"low", "high", "fatal"};
+inline const char* kCurrency[] = {"RUB", "USD", "EUR", "KZT", "CNY"};  // fee_rules_domain's, in order
 
 // nested: the risk moves into a decision inside each rule (`when risk == low`
 // with a 10.00 minimum, `when risk == high`, no `otherwise`): n nested
@@ -26,11 +27,10 @@ inline std::string fee_rules_domain(int n, bool nested = false) {
       "currency CNY { numeric 156 exponent 2 }\n";
   for (int i = 0; i < 20; ++i)
     s += "payment_system ps" + std::to_string(i) + " { }\ncategory cat" + std::to_string(i) + " { }\n";
-  const char* cur[] = {"RUB", "USD", "EUR", "KZT", "CNY"};
   s += "tariff big {\n  fees {\n";
   for (int i = 0; i < n; ++i) {
     int band = (i / 2000) % 5;
-    std::string c = cur[(i / 20) % 5];
+    std::string c = kCurrency[(i / 20) % 5];
     s += "    when payment_system == ps" + std::to_string(i % 20) + " and currency == " + c + " and category == cat" +
          std::to_string((i / 100) % 20) + " and amount between " + std::to_string(band * 1000) + ".00 " + c + " and " +
          std::to_string(band * 1000 + 999) + ".99 " + c;
