@@ -759,8 +759,8 @@ bool content_is_referenced(ObjectKind kind) {
   return kind == ObjectKind::Currency || kind == ObjectKind::Limit;
 }
 
-Domain load(std::vector<SourceFile> files, Diagnostics& diags) {
-  Domain d = parse(std::move(files), diags);
+Domain load(std::vector<SourceFile> files, Diagnostics& diags, ParseCache* cache) {
+  Domain d = parse(std::move(files), diags, cache);
   if (!diags.has_errors()) check(d, diags);
   diags.set_files(nullptr);
   return d;

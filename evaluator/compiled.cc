@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "dsl/schema.h"
+#include "evaluator/compile_cache.h"
 #include "json/writer.h"
 
 namespace paydomain::evaluator {
@@ -31,17 +32,25 @@ class Compiler {
     out_.providers.resize(static_cast<size_t>(v.object_count(OK::Provider)));
     out_.limits.resize(static_cast<size_t>(v.object_count(OK::Limit)));
     for (const dsl::Object& o : d_.objects) {
-      int32_t i = v.object(o.kind, o.id.text);
+      if (o.kind != OK::Currency) continue;
+      if (const dsl::Clause* e = o.find(CK::Exponent)) {
+        out_.exponents[static_cast<size_t>(v.object(o.kind, o.id.text))] = static_cast<int32_t>(e->number.units);
+      }
+    }
+    std::string digest;
+    if (opt_.cache) {
+      digest = vocabulary_digest(v, out_.exponents) + '\n' + std::to_string(opt_.budget.max_nodes) + ':' +
+               std::to_string(opt_.budget.max_steps) + '\n';
+    }
+    for (const dsl::Object& o : d_.objects) {
+      auto i = static_cast<size_t>(v.object(o.kind, o.id.text));
       Result<bool> r = true;
       switch (o.kind) {
-        case OK::Currency:
-          if (const dsl::Clause* e = o.find(CK::Exponent)) out_.exponents[static_cast<size_t>(i)] = static_cast<int32_t>(e->number.units);
-          break;
-        case OK::Tariff: r = tariff(o, out_.tariffs[static_cast<size_t>(i)]); break;
-        case OK::Routing: r = routing(o, out_.routings[static_cast<size_t>(i)]); break;
-        case OK::Terminal: r = terminal(o, out_.terminals[static_cast<size_t>(i)]); break;
-        case OK::Provider: r = provider(o, out_.providers[static_cast<size_t>(i)]); break;
-        case OK::Limit: r = limit(o, out_.limits[static_cast<size_t>(i)]); break;
+        case OK::Tariff: r = cached(o, digest, out_.tariffs[i], &Compiler::tariff); break;
+        case OK::Routing: r = cached(o, digest, out_.routings[i], &Compiler::routing); break;
+        case OK::Terminal: r = cached(o, digest, out_.terminals[i], &Compiler::terminal); break;
+        case OK::Provider: r = cached(o, digest, out_.providers[i], &Compiler::provider); break;
+        case OK::Limit: r = cached(o, digest, out_.limits[i], &Compiler::limit); break;
         default: break;
       }
       if (!r) return r.error();
@@ -50,6 +59,35 @@ class Compiler {
   }
 
  private:
+  // Compiles `o` into `slot` with `how`, or copies it from the cache.
+  template <class T>
+  Result<bool> cached(const dsl::Object& o, const std::string& digest, T& slot,
+                      Result<bool> (Compiler::*how)(const dsl::Object&, T&)) {
+    std::string key;
+    if (opt_.cache && o.span.file < d_.files.size()) {
+      const std::string& text = d_.files[o.span.file].text;
+      if (o.span.offset <= o.span.end_offset && o.span.end_offset <= text.size()) {
+        key = digest + std::to_string(static_cast<int>(o.kind)) + ':' + std::to_string(o.span.line) + '\n';
+        key.append(text, o.span.offset, o.span.end_offset - o.span.offset);
+        if (auto hit = opt_.cache->find(key); hit && std::holds_alternative<T>(hit->value)) {
+          slot = std::move(std::get<T>(hit->value));
+          out_.selector_count += hit->selectors;
+          out_.fallback_count += hit->fallbacks;
+          out_.dag_nodes += hit->dag_nodes;
+          out_.dag_bytes += hit->dag_bytes;
+          return true;
+        }
+      }
+    }
+    const size_t sel = out_.selector_count, fb = out_.fallback_count, nodes = out_.dag_nodes, bytes = out_.dag_bytes;
+    Result<bool> r = (this->*how)(o, slot);
+    if (r && !key.empty()) {
+      opt_.cache->put(std::move(key), CompiledObject{slot, out_.selector_count - sel, out_.fallback_count - fb,
+                                                     out_.dag_nodes - nodes, out_.dag_bytes - bytes});
+    }
+    return r;
+  }
+
   std::string head(const dsl::Object& o) { return std::string(dsl::to_string(o.kind)) + " " + o.id.text; }
 
   Result<Selector> selector(std::vector<const dsl::Condition*> conds) {

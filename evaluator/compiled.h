@@ -150,8 +150,13 @@ struct CompiledDomain {
   bool json_plain = false;
 };
 
+class CompileCache;
+
 struct CompileOptions {
   DagBudget budget;
+  // The live check's (compile_cache.h): objects compiled before with the same
+  // text, line and vocabulary are copied, not compiled again.
+  CompileCache* cache = nullptr;
 };
 
 // Compiles a checked domain (dsl::load without errors). Errors only for a
