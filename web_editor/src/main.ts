@@ -6,15 +6,14 @@ import { AnswerError, Api, ApiError } from "./api";
 import { $, el } from "./dom";
 import { onEdit, refreshIndex, scheduleCheck } from "./check";
 import { on } from "./events";
-import { restoreDraft } from "./drafts";
+import { discardDraft, initDrafts, restoreDraft } from "./drafts";
+import { onReach } from "./banners";
 import { followHead } from "./follow";
-import { api, base, files, isDirty, probe, role, setApi, setCaller, userName, view } from "./state";
+import { api, base, files, isDirty, probe, role, setApi, setCaller, TOKEN_KEY, userName, view } from "./state";
 import { fillTryItOptions, setupTryIt } from "./tryit";
 import { installReview, renderReviewTests } from "./review";
 import { installTabs, showView } from "./views";
 import { loadHead } from "./workcopy";
-
-const TOKEN_KEY = "paydomain.token";
 
 declare global {
   interface Window { paydomainEditor: { probe: typeof probe; view: () => EditorView; text: () => string; files: () => string[]; base: () => number } }
@@ -41,6 +40,7 @@ async function start(): Promise<void> {
   try {
     const me = await api.whoami();
     setCaller(me.role, me.name);
+    initDrafts(me.name, token);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       localStorage.removeItem(TOKEN_KEY);
@@ -49,6 +49,7 @@ async function start(): Promise<void> {
     if (e instanceof AnswerError) return showSignin(e.message);
     return showSignin(`Cannot reach the server: ${(e as Error).message}`);
   }
+  api.onReach = onReach; // from here on a 401 means the token was revoked, not mistyped
   $("#signin").hidden = true;
   $("#app").hidden = false;
   $("#tabs").hidden = false;
@@ -83,7 +84,7 @@ $("#signin-form").addEventListener("submit", (ev) => {
 $("#signout").addEventListener("click", () => {
   if (files.length && isDirty() && !confirm("Sign out and throw away your unsaved edits?")) return;
   localStorage.removeItem(TOKEN_KEY);
-  localStorage.removeItem("paydomain.draft"); // the next person on this browser starts clean
+  discardDraft(); // confirmed above; drafts of other tabs stay (and stay this user's)
   location.reload();
 });
 // Who reacts to what (events.ts), wired before anything can emit.

@@ -12,6 +12,9 @@ export interface WorkFile {
   diagnostics: Diagnostic[];
 }
 
+/** Where the sign-in token is kept (this browser only). */
+export const TOKEN_KEY = "paydomain.token";
+
 export let api: Api;
 export let role = "";
 export let userName = "";

@@ -427,7 +427,7 @@ describe("web editor", { timeout: 300000 }, () => {
     const { ctx, page, ed } = await newEditor(server.tokens.editor);
     await ed.openFile("limits.pd");
     await ed.replace("150000.00 RUB", "175000.00 RUB");
-    await page.waitForFunction(() => localStorage.getItem("paydomain.draft")?.includes("175000.00 RUB"), null, { timeout: 5000 });
+    await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("paydomain.draft.v2.") && localStorage.getItem(k).includes("175000.00 RUB")), null, { timeout: 5000 });
     await page.reload();
     await page.waitForSelector("body[data-ready='1']");
     await page.waitForSelector("#notice:not([hidden])");
