@@ -146,6 +146,30 @@ TEST_F(Writes, DiffAndRevert) {
   expect_error(s().call("POST", "/v1/revisions/2/revert", tok().admin, "{oops"), 400, "bad-json");
 }
 
+// Restore: where a revert is blocked by a later revision of the same object,
+// head is made equal to the earlier revision as a new commit (admin only).
+TEST_F(Writes, RestoreWhereRevertIsBlocked) {
+  auto fee = [&](int base, const std::string& from, const std::string& to) {
+    json files = replace_in(files_at(base), from, to);
+    return s().call("POST", "/v1/commits", tok().admin,
+                    json{{"base", base}, {"message", "fee " + to}, {"files", files}, {"allow_failing_tests", "restore test"}}
+                        .dump());
+  };
+  ASSERT_EQ(fee(1, "1% of amount \"1% processing fee\"", "1.2% of amount \"1% processing fee\"").status, 201);
+  ASSERT_EQ(fee(2, "1.2% of amount", "1.4% of amount").status, 201);
+  auto blocked = s().call("POST", "/v1/revisions/2/revert", tok().admin, "{}");
+  ASSERT_EQ(blocked.status, 409) << blocked.body;
+  EXPECT_EQ(body(blocked)["conflicts"][0]["revisions"], json::array({3}));
+  expect_error(s().call("POST", "/v1/revisions/1/restore", tok().editor, "{}"), 403, "forbidden");
+  auto rs = s().call("POST", "/v1/revisions/1/restore", tok().admin, R"({"message": "back to the seed"})");
+  ASSERT_EQ(rs.status, 201) << rs.body;
+  EXPECT_EQ(body(rs)["revision"], 4);
+  EXPECT_EQ(body(s().call("GET", "/v1/diff?from=1&to=4", tok().reader))["objects"].size(), 0u);
+  EXPECT_EQ(body(s().call("GET", "/v1/revisions/4", tok().reader))["message"], "back to the seed");
+  expect_error(s().call("POST", "/v1/revisions/1/restore", tok().admin, "{}"), 422, "empty-commit");
+  expect_error(s().call("POST", "/v1/revisions/77/restore", tok().admin, "{}"), 404, "not-found");
+}
+
 TEST(Editor, SampleContextsFromContextsDir) {
   ServerProcess s("--contexts " + source_dir() + "/examples/acme/contexts");
   auto r = s.call("GET", "/v1/contexts", s.tokens().reader);

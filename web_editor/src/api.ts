@@ -116,6 +116,11 @@ export class Api {
     return this.call("POST /v1/revisions/{rev}/revert", `/v1/revisions/${rev}/revert`, message ? { message } : {});
   }
 
+  /** A new commit that makes head equal to revision `rev` (admin): where a revert is blocked by later revisions. */
+  restore(rev: number, message?: string) {
+    return this.call("POST /v1/revisions/{rev}/restore", `/v1/revisions/${rev}/restore`, message ? { message } : {});
+  }
+
   async contexts() { return (await this.call("GET /v1/contexts", "/v1/contexts")).contexts; }
 }
 

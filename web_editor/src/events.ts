@@ -11,6 +11,7 @@ interface Events {
   "index-changed": []; // the object index was rebuilt (pickers that list objects follow)
   "show-view": [view: ViewName]; // a tab is wanted
   "tests-changed": []; // a live check brought the domain's test results (state.tests)
+  "base-changed": []; // the working copy is now based on another revision (state.base)
 }
 
 type Listener<K extends keyof Events> = (...args: Events[K]) => void;
@@ -20,6 +21,7 @@ const listeners: { [K in keyof Events]: Listener<K>[] } = {
   "index-changed": [],
   "show-view": [],
   "tests-changed": [],
+  "base-changed": [],
 };
 
 export function on<K extends keyof Events>(name: K, f: Listener<K>): void {

@@ -8,7 +8,7 @@ import { onEdit, refreshIndex, scheduleCheck } from "./check";
 import { on } from "./events";
 import { discardDraft, initDrafts, restoreDraft } from "./drafts";
 import { onReach } from "./banners";
-import { followHead } from "./follow";
+import { followHead, headBannerFollows } from "./follow";
 import { api, base, files, isDirty, probe, role, setApi, setCaller, TOKEN_KEY, userName, view } from "./state";
 import { fillTryItOptions, setupTryIt } from "./tryit";
 import { installReview, renderReviewTests } from "./review";
@@ -93,6 +93,7 @@ on("files-replaced", () => { refreshIndex(); scheduleCheck(0); });
 on("index-changed", fillTryItOptions);
 on("show-view", showView);
 on("tests-changed", renderReviewTests);
+on("base-changed", headBannerFollows);
 installTabs();
 installReview();
 

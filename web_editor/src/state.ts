@@ -3,6 +3,7 @@
 // where they change.
 import { EditorView } from "@codemirror/view";
 import { EditorState } from "@codemirror/state";
+import { emit } from "./events";
 import { Api, type Diagnostic, type SourceFile, type TestReport } from "./api";
 
 export interface WorkFile {
@@ -26,7 +27,7 @@ export let tests: TestReport | null = null; // the domain's tests as of the newe
 
 export function setApi(a: Api): void { api = a; }
 export function setCaller(r: string, name: string): void { role = r; userName = name; }
-export function setBase(rev: number): void { base = rev; }
+export function setBase(rev: number): void { base = rev; emit("base-changed"); }
 export function setFiles(fs: WorkFile[]): void { files = fs; }
 export function setActive(i: number): void { active = i; }
 export function setView(v: EditorView): void { view = v; }

@@ -64,6 +64,22 @@ test("rebase takes head's version of objects others changed and keeps the analys
   assert.deepEqual(lib.rebase(base, mine, base).files, mine);
 });
 
+test("rebase applies the analyst's resolution of a conflicting object: mine, an edit, or removal", () => {
+  const base = [{ name: "a.pd", text: domain }];
+  const mine = [{ name: "a.pd", text: domain.replace("1% of amount", "1.5% of amount") }];
+  const theirs = [{ name: "a.pd", text: domain.replace("1% of amount", "1.2% of amount") }];
+  const key = "tariff standard";
+  const mineText = lib.objectsByKey(mine).get(key).text;
+  const kept = lib.rebase(base, mine, theirs, new Map([[key, mineText]]));
+  assert.deepEqual(kept.replaced, [{ kind: "tariff", id: "standard" }], "still reported as a conflict");
+  assert.match(kept.files[0].text, /1\.5% of amount/);
+  assert.doesNotMatch(kept.files[0].text, /1\.2% of amount/);
+  const edited = lib.rebase(base, mine, theirs, new Map([[key, mineText.replace("1.5%", "1.3%")]]));
+  assert.match(edited.files[0].text, /1\.3% of amount/);
+  const removed = lib.rebase(base, mine, theirs, new Map([[key, ""]]));
+  assert.equal(lib.objectsByKey(removed.files).has(key), false);
+});
+
 test("a test's given becomes the evaluator's context", () => {
   const [p] = lib.presetsFromTests([domain]);
   assert.equal(p.name, "Mastercard pays 1%");
