@@ -1,5 +1,6 @@
 // Write endpoints over a real server: commits (working copy and operations;
-// 201/409/422), diff, revert, and the editor's static files.
+// 201/409/422), diff, revert, restore, and the editor's files (from --editor DIR
+// and compiled in).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -207,6 +208,46 @@ TEST(Editor, ServesStaticFilesFromEditorDirOnly) {
     EXPECT_EQ(s.call("GET", "/.hidden", "").status, 404);
   }
   std::filesystem::remove_all(dir);
+}
+
+// Without --editor the binary serves the editor compiled into it: gzip when
+// accepted, a strong ETag per form (If-None-Match -> 304), HEAD, a favicon.
+TEST(Editor, ServesTheEmbeddedEditorWithoutEditorDir) {
+  ServerProcess s;
+  auto index = s.call("GET", "/", "");
+  ASSERT_EQ(index.status, 200) << index.body;
+  EXPECT_NE(index.body.find("<title>paydomain editor</title>"), std::string::npos);
+  EXPECT_NE(index.body.find("favicon.svg"), std::string::npos);
+  EXPECT_EQ(index.header("content-encoding"), "");
+  HttpClient c(s.port());
+  auto plain = c.request("GET", "/app.js");
+  ASSERT_EQ(plain.status, 200);
+  auto gz = c.request("GET", "/app.js", "", {{"Accept-Encoding", "br, gzip;q=0.8"}});
+  ASSERT_EQ(gz.status, 200);
+  EXPECT_EQ(gz.header("content-encoding"), "gzip");
+  EXPECT_EQ(gz.header("vary"), "Accept-Encoding");
+  ASSERT_GE(gz.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(gz.body[0]), 0x1f);  // the gzip magic
+  EXPECT_EQ(static_cast<unsigned char>(gz.body[1]), 0x8b);
+  EXPECT_LT(gz.body.size() * 2, plain.body.size()) << "compressed to less than half";
+  EXPECT_NE(gz.header("etag"), plain.header("etag"));
+  EXPECT_EQ(gz.header("etag").front(), '"');  // strong
+  EXPECT_EQ(c.request("GET", "/app.js", "", {{"Accept-Encoding", "gzip;q=0"}}).header("content-encoding"), "");
+  auto same = c.request("GET", "/app.js", "", {{"Accept-Encoding", "gzip"}, {"If-None-Match", gz.header("etag")}});
+  EXPECT_EQ(same.status, 304);
+  EXPECT_EQ(same.body, "");
+  EXPECT_EQ(c.request("GET", "/app.js", "", {{"If-None-Match", "\"other\""}}).status, 200);
+  c.send_raw("HEAD /style.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  auto head = c.read_response(true);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  EXPECT_NE(head.header("etag"), "");
+  EXPECT_NE(std::stoul(head.header("content-length")), 0u);
+  auto icon = c.request("GET", "/favicon.svg");
+  EXPECT_EQ(icon.status, 200);
+  EXPECT_EQ(icon.header("content-type"), "image/svg+xml");
+  EXPECT_EQ(c.request("GET", "/nosuch.js").status, 404);
+  EXPECT_EQ(c.request("GET", "/app.js.map").status, 404);
 }
 
 // A gauge of GET /metrics ("name value" line); -1 when absent.

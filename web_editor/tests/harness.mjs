@@ -36,7 +36,8 @@ function createToken(bin, db, role, name) {
 }
 
 export class Server {
-  static async start(bin) {
+  /** `embedded`: serve the editor compiled into the binary instead of web_editor/dist (--editor). */
+  static async start(bin, { embedded = false } = {}) {
     const s = new Server();
     s.dir = mkdtempSync(join(tmpdir(), "pd-editor-test-"));
     s.db = join(s.dir, "store.db");
@@ -55,7 +56,7 @@ export class Server {
     // Serve the freshly built page when the server takes its directory as an option.
     let help = "";
     try { help = execFileSync(bin, ["serve", "--help"], { encoding: "utf8" }); } catch (e) { help = String(e.stdout || ""); }
-    if (help.includes("--editor")) args.push("--editor", join(repoRoot, "web_editor/dist"));
+    if (!embedded && help.includes("--editor")) args.push("--editor", join(repoRoot, "web_editor/dist"));
     s.hasContexts = help.includes("--contexts");
     if (s.hasContexts) args.push("--contexts", join(repoRoot, "examples/acme/contexts"));
     s.proc = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
