@@ -2,8 +2,9 @@
 //   paydomain.draft.v2.<user>.<tab> = {"base", "files", "savedAt"}
 // <user> is who signed in (a token change to another person never shows
 // them this person's draft); <tab> is a random id kept in the tab's
-// sessionStorage, so it survives reloads of that tab while a second tab gets
-// its own id and never overwrites the first tab's draft.
+// sessionStorage, so it survives reloads of that tab while a second tab
+// (a duplicated one too: claimTabId) gets its own id and never overwrites the
+// first tab's draft.
 import type { SourceFile } from "./api";
 
 export interface Draft {
@@ -33,11 +34,34 @@ export function newTabId(): string {
   return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
 }
 
-/** This tab's id: kept in sessionStorage (one per tab, kept across reloads). */
-export function tabId(): string {
-  let id = sessionStorage.getItem(TAB_KEY);
+/**
+ * This tab's id: kept in sessionStorage (one per tab, kept across reloads).
+ * A duplicated tab (or one window.open-ed from it) starts with a copy of that
+ * sessionStorage, so the id is claimed on a BroadcastChannel first: when a
+ * live tab answers that it holds the id, this tab takes a new one.
+ */
+export async function claimTabId(waitMs = 80): Promise<string> {
+  let id = sessionStorage.getItem(TAB_KEY) ?? "";
+  if (id && typeof BroadcastChannel !== "undefined") {
+    const ch = new BroadcastChannel("paydomain.tabs");
+    const taken = await new Promise<boolean>((done) => {
+      const timer = setTimeout(() => done(false), waitMs);
+      ch.onmessage = (e: MessageEvent) => { if (e.data?.held === id) { clearTimeout(timer); done(true); } };
+      ch.postMessage({ claim: id });
+    });
+    ch.close();
+    if (taken) id = "";
+  }
   if (!id) { id = newTabId(); sessionStorage.setItem(TAB_KEY, id); }
+  holdTabId(id);
   return id;
+}
+
+/** Answers other tabs' claims of `id` for as long as this page lives. */
+function holdTabId(id: string): void {
+  if (typeof BroadcastChannel === "undefined") return;
+  const ch = new BroadcastChannel("paydomain.tabs");
+  ch.onmessage = (e: MessageEvent) => { if (e.data?.claim === id) ch.postMessage({ held: id }); };
 }
 
 const keyOf = (user: string, tab: string) => `${PREFIX}${user}.${tab}`;

@@ -4,7 +4,7 @@
 // tab's own draft is restored; the same user's drafts of other tabs are
 // offered (open here / discard), never adopted; another user's never shown.
 import { type RevisionDetail, unlessAnswerError } from "./api";
-import { type Draft, newTabId, otherDrafts, readDraft, removeDraft, tabId, userKey, writeDraft } from "./draft-store";
+import { claimTabId, type Draft, newTabId, otherDrafts, readDraft, removeDraft, userKey, writeDraft } from "./draft-store";
 import { rebase } from "./rebase";
 import { emit } from "./events";
 import { $, el, notice } from "./dom";
@@ -17,10 +17,10 @@ let tab = "";
 let saveTimer: number | undefined;
 let leaving = false; // the page reloads on purpose (sign-out, sign in again): no warning
 
-/** Before restoreDraft: whose drafts these are, and the page-close hooks. */
-export function initDrafts(userName: string, token: string): void {
+/** Before restoreDraft: whose drafts these are, this tab's id, and the page-close hooks. */
+export async function initDrafts(userName: string, token: string): Promise<void> {
   user = userKey(userName, token);
-  tab = tabId();
+  tab = await claimTabId();
   window.addEventListener("pagehide", () => saveDraft());
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") saveDraft(); });
   // The draft is written above; the warning is for uncommitted edits that a

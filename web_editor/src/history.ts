@@ -31,6 +31,12 @@ export async function renderHistory(): Promise<void> {
   if (!selectedRev && revs.length) void showRevision(revs[0].revision);
 }
 
+/** Shows revision `rev` (the History tab is shown by the caller). */
+export function openRevision(rev: number): void {
+  selectedRev = rev;
+  void showRevision(rev);
+}
+
 function fmtTime(t: string): string {
   const d = new Date(t);
   return isNaN(d.getTime()) ? t : d.toLocaleString();

@@ -4,7 +4,7 @@
 import { EditorView } from "@codemirror/view";
 import { AnswerError, Api, ApiError } from "./api";
 import { $, el } from "./dom";
-import { onEdit, refreshIndex, scheduleCheck } from "./check";
+import { goTo, goToObject, onEdit, refreshIndex, scheduleCheck } from "./check";
 import { on } from "./events";
 import { discardDraft, initDrafts, restoreDraft } from "./drafts";
 import { onReach } from "./banners";
@@ -13,6 +13,10 @@ import { api, base, files, isDirty, probe, role, setApi, setCaller, TOKEN_KEY, u
 import { fillTryItOptions, setupTryIt } from "./tryit";
 import { installReview, renderReviewTests } from "./review";
 import { installTabs, showView } from "./views";
+import { installOutline, renderOutline } from "./outline";
+import { rebuildDeclarations } from "./navigate";
+import { openRevision } from "./history";
+import { renderOverview } from "./overview";
 import { loadHead } from "./workcopy";
 
 declare global {
@@ -37,10 +41,11 @@ async function start(): Promise<void> {
   const token = localStorage.getItem(TOKEN_KEY);
   if (!token) return showSignin();
   setApi(new Api(token));
+  let drafts: Promise<void>;
   try {
     const me = await api.whoami();
     setCaller(me.role, me.name);
-    initDrafts(me.name, token);
+    drafts = initDrafts(me.name, token); // its tab-id claim runs while head loads
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       localStorage.removeItem(TOKEN_KEY);
@@ -56,9 +61,11 @@ async function start(): Promise<void> {
   $("#signout").hidden = false;
   $("#who").replaceChildren(userName ? `${userName} ` : "", el("span", { class: `role ${role}`, id: "role" }, role));
   await loadHead();
+  await drafts;
   await restoreDraft();
   setupTryIt();
   void followHead();
+  showView("overview");
   probe.ready = true;
   document.body.dataset.ready = "1";
 }
@@ -91,10 +98,17 @@ $("#signout").addEventListener("click", () => {
 on("edited", onEdit);
 on("files-replaced", () => { refreshIndex(); scheduleCheck(0); });
 on("index-changed", fillTryItOptions);
+on("index-changed", rebuildDeclarations);
+on("index-changed", renderOutline);
+on("open-at", (file, line, column, length) => goTo(file, line, column, length));
+on("open-object", (kind, id) => { goToObject(kind, id); });
+on("open-revision", (rev) => { showView("history"); openRevision(rev); });
+on("tests-changed", () => { if (document.body.dataset.view === "overview") void renderOverview(); });
 on("show-view", showView);
 on("tests-changed", renderReviewTests);
 on("base-changed", headBannerFollows);
 installTabs();
+installOutline();
 installReview();
 
 void start();

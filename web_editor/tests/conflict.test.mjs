@@ -3,11 +3,11 @@
 // the user's version is never thrown away; the head-moved bar goes once the
 // working copy is on head; an admin restores where a revert is blocked.
 // Real Chromium, real `paydomain serve` (harness.mjs); run by tests/run.sh.
-import { describe, it, before, after } from "node:test";
+import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
-import { Server, launchBrowser, EditorPage } from "./harness.mjs";
+import { join } from "node:path";
+import { EditorPage, ensureArtifacts, serverAndBrowser } from "./harness.mjs";
 
-const bin = process.env.PAYDOMAIN_BIN;
 const WORDING = '"Default terms for small and medium merchants"';
 let server;
 let browser;
@@ -35,15 +35,8 @@ async function commitAs(who, name, edit, message) {
 const card = (key) => `#conflict .conflict-object[data-object="${key}"]`;
 
 describe("conflicts without loss", { timeout: 240000 }, () => {
-  before(async () => {
-    assert.ok(bin, "set PAYDOMAIN_BIN to the paydomain binary");
-    server = await Server.start(bin);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = serverAndBrowser();
+  before(() => ({ server, browser } = env));
 
   it("shows base, theirs (who, when) and yours; keep mine, take theirs, put mine back; the head bar goes", async () => {
     const { ctx, page, ed } = await editor(server.tokens.editor);
@@ -69,6 +62,8 @@ describe("conflicts without loss", { timeout: 240000 }, () => {
     assert.match(await page.textContent(`${t} .conflict-col.yours pre`), /\(bob\)/);
     assert.match(await page.textContent(`${t} h4`), new RegExp(`by carol in r${carolRev} `));
     assert.match(await page.textContent(`${t} .conflict-col.base h5`), new RegExp(`r${base}\\b`));
+    await page.$eval("#conflict", (e) => e.scrollIntoView());
+    await page.locator("#conflict").screenshot({ path: join(ensureArtifacts(), "editor-conflict.png") });
     // nothing changed yet: the working copy still has both of bob's edits
     assert.match(await page.evaluate(() => window.paydomainEditor.text()), /151000\.00 RUB/);
     // keep mine for the tariff, take theirs for the limit

@@ -2,11 +2,10 @@
 // every change and on page close, the leave-page warning, and the banners of
 // an unreachable server, out-of-date problems and a revoked token. Real
 // Chromium, real `paydomain serve` (harness.mjs); run by tests/run.sh.
-import { describe, it, before, after } from "node:test";
+import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
-import { Server, launchBrowser, EditorPage } from "./harness.mjs";
+import { EditorPage, serverAndBrowser } from "./harness.mjs";
 
-const bin = process.env.PAYDOMAIN_BIN;
 let server;
 let browser;
 
@@ -32,15 +31,8 @@ async function reloadReady(page) {
 }
 
 describe("work is never lost", { timeout: 240000 }, () => {
-  before(async () => {
-    assert.ok(bin, "set PAYDOMAIN_BIN to the paydomain binary");
-    server = await Server.start(bin);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = serverAndBrowser();
+  before(() => ({ server, browser } = env));
 
   it("two tabs keep two drafts; the other tab's draft is offered, never adopted", async () => {
     const ctx = await browser.newContext();
@@ -74,6 +66,26 @@ describe("work is never lost", { timeout: 240000 }, () => {
     const after = await drafts(t2.page);
     assert.ok(after.some((d) => d.text.includes("172000.00 RUB")), "the second tab's own edits are set aside, not lost");
     assert.ok(after.some((d) => d.text.includes("171000.00 RUB")));
+    await ctx.close();
+  });
+
+  it("a duplicated tab (its sessionStorage copied) takes a tab id of its own", async () => {
+    const ctx = await browser.newContext();
+    const t1 = await openTab(ctx, server.tokens.editor);
+    await t1.ed.openFile("limits.pd");
+    await t1.ed.replace("150000.00 RUB", "176000.00 RUB");
+    await t1.page.waitForFunction(() => Object.keys(localStorage).some((k) => localStorage.getItem(k).includes("176000.00 RUB")), null, { timeout: 5000 });
+    const id1 = await t1.page.evaluate(() => sessionStorage.getItem("paydomain.tab"));
+    // window.open copies the opener's sessionStorage, as duplicating a tab does
+    const [dup] = await Promise.all([ctx.waitForEvent("page"), t1.page.evaluate(() => { window.open(location.href); })]);
+    dup.on("dialog", (d) => d.accept());
+    await dup.waitForSelector("body[data-ready='1']", { timeout: 15000 });
+    const id2 = await dup.evaluate(() => sessionStorage.getItem("paydomain.tab"));
+    assert.ok(id2 && id2 !== id1, `the duplicate took its own id (${id1} / ${id2})`);
+    const ed2 = new EditorPage(dup);
+    await ed2.openFile("limits.pd");
+    assert.match(await ed2.text(), /150000\.00 RUB/, "the duplicate starts from head");
+    await dup.waitForSelector("#other-drafts:not([hidden]) button.open-draft");
     await ctx.close();
   });
 

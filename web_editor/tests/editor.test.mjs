@@ -272,7 +272,7 @@ describe("web editor", { timeout: 300000 }, () => {
     await a.page.waitForSelector("#conflict .conflict-object .take-theirs", { timeout: 10000 });
     const objs = await a.page.$$eval("#conflict .conflict-object", (l) => l.map((x) => x.dataset.object));
     assert.deepEqual(objs, ["tariff standard"]);
-    await shot(a.page, "conflict");
+    await shot(a.page, "conflict-page");
     await a.page.click("#conflict .take-theirs");
     await a.page.click("#apply-resolutions");
     await a.page.waitForSelector("#conflict.resolved");

@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { before, after } from "node:test";
+import assert from "node:assert/strict";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../..");
@@ -199,4 +201,23 @@ export class EditorPage {
       severity: li.classList.contains("error") ? "error" : "warning",
     })));
   }
+}
+
+/**
+ * For a describe(): a real server on $PAYDOMAIN_BIN (`embedded`: the editor
+ * compiled into it) and a browser, started before its tests and stopped
+ * after. The returned object's `server` and `browser` are set by then.
+ */
+export function serverAndBrowser({ embedded = false } = {}) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    assert.ok(process.env.PAYDOMAIN_BIN, "set PAYDOMAIN_BIN to the paydomain binary");
+    env.server = await Server.start(process.env.PAYDOMAIN_BIN, { embedded });
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }

@@ -1,24 +1,16 @@
 // Browser test: the binary serves the editor compiled into it (no --editor):
 // the page loads and signs in, its script comes gzip-compressed with a
 // strong ETag, and it has a favicon. Real Chromium, real `paydomain serve`.
-import { describe, it, before, after } from "node:test";
+import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
-import { Server, launchBrowser, EditorPage } from "./harness.mjs";
+import { EditorPage, serverAndBrowser } from "./harness.mjs";
 
-const bin = process.env.PAYDOMAIN_BIN;
 let server;
 let browser;
 
 describe("an install is one file", { timeout: 120000 }, () => {
-  before(async () => {
-    assert.ok(bin, "set PAYDOMAIN_BIN to the paydomain binary");
-    server = await Server.start(bin, { embedded: true });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = serverAndBrowser({ embedded: true });
+  before(() => ({ server, browser } = env));
 
   it("serves the compiled-in editor: compressed, cached, with a favicon", async () => {
     const ctx = await browser.newContext();
