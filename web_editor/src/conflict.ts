@@ -11,7 +11,8 @@ import { objectsByKey, rebase } from "./rebase";
 import { emit } from "./events";
 import { $, el } from "./dom";
 import { putObject, rebaseOntoHead } from "./headsync";
-import { api, base, headFiles, isDirty, saveActive, workingFiles } from "./state";
+import { api, base, headFiles, isDirty, saveActive, setAside, setSetAside, workingFiles } from "./state";
+import { saveDraft } from "./drafts";
 import { filesOf, loadHead } from "./workcopy";
 
 export interface ConflictObject { kind: string; id: string; revisions: number[] }
@@ -96,21 +97,34 @@ function whoChanged(revisions: number[], revs: Revision[]): string {
 
 async function applyResolutions(pending: Pending[], head: RevisionDetail): Promise<void> {
   const resolved = new Map(pending.map((p) => [p.key, trimmed(p.result.state.doc.toString())]));
+  const replaced = pending.filter((p) => trimmed(p.result.state.doc.toString()) !== trimmed(p.yours) && p.yours);
+  setSetAside([...setAside.filter((s) => !pending.some((p) => p.key === s.key)),
+    ...replaced.map((p) => ({ key: p.key, text: p.yours, file: p.file }))]);
   await rebaseOntoHead(resolved, head);
-  const setAside = pending.filter((p) => trimmed(p.result.state.doc.toString()) !== trimmed(p.yours) && p.yours);
   const box = $("#conflict");
   box.className = "resolved";
   box.replaceChildren(
     el("b", {}, `Brought onto r${head.revision}: ` + pending.map((p) => `${p.key} (${p.choice === "mine" ? "yours" : p.choice === "theirs" ? "theirs" : "edited"})`).join(", ") +
-      ". Review and commit again."),
-    ...setAside.map((p) => {
-      const back = el("button", { class: "put-back" }, "Put mine back") as HTMLButtonElement;
-      back.addEventListener("click", () => { putObject(p.key, p.yours, p.file); back.disabled = true; back.textContent = "Put back"; });
-      return el("details", { class: "set-aside", "data-object": p.key, open: "" },
-        el("summary", {}, `Your version of ${p.key}, replaced by your choice`), el("pre", {}, p.yours), back);
-    }));
+      ". Review and commit again."));
+  renderSetAside();
   for (const p of pending) p.result.destroy();
   emit("show-view", "review");
+}
+
+/** On "set-aside-changed": the analyst's replaced versions under the conflict box, each with "Put mine back". */
+export function renderSetAside(): void {
+  const box = $("#set-aside");
+  box.hidden = !setAside.length;
+  box.replaceChildren(...setAside.map((s) => {
+    const back = el("button", { class: "put-back" }, "Put mine back");
+    back.addEventListener("click", () => {
+      putObject(s.key, s.text, s.file);
+      setSetAside(setAside.filter((x) => x !== s));
+      saveDraft();
+    });
+    return el("details", { class: "set-aside", "data-object": s.key, open: "" },
+      el("summary", {}, `Your version of ${s.key}, replaced by your choice (kept until you commit)`), el("pre", {}, s.text), back);
+  }));
 }
 
 const trimmed = (s: string) => s.replace(/\s+$/, "");

@@ -6,11 +6,13 @@
 // (a duplicated one too: claimTabId) gets its own id and never overwrites the
 // first tab's draft.
 import type { SourceFile } from "./api";
+import type { SetAside } from "./state";
 
 export interface Draft {
   base: number;
   files: SourceFile[];
   savedAt: number; // ms since the epoch
+  setAside?: SetAside[]; // versions a conflict resolution replaced (conflict.ts)
 }
 
 export interface StoredDraft extends Draft {

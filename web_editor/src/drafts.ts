@@ -8,7 +8,7 @@ import { claimTabId, type Draft, newTabId, otherDrafts, readDraft, removeDraft, 
 import { rebase } from "./rebase";
 import { emit } from "./events";
 import { $, el, notice } from "./dom";
-import { active, api, base, editable, files, headFiles, isDirty, view, workingFiles } from "./state";
+import { active, api, base, editable, files, headFiles, isDirty, setAside, setSetAside, view, workingFiles } from "./state";
 import { filesOf, loadHead, makeState, renderChangeCount, renderFiles } from "./workcopy";
 
 const SAVE_WITHIN_MS = 100;
@@ -40,7 +40,7 @@ export function saveDraft(): void {
   if (!user || !editable() || !files.length) return;
   const box = $("#draft-failed");
   try {
-    if (isDirty()) writeDraft(user, tab, { base, files: workingFiles(), savedAt: Date.now() });
+    if (isDirty() || setAside.length) writeDraft(user, tab, { base, files: workingFiles(), savedAt: Date.now(), setAside });
     else removeDraft(user, tab);
     box.hidden = true;
   } catch (e) {
@@ -88,6 +88,7 @@ async function applyDraft(d: Draft): Promise<boolean> {
     if (!old) return false;
     texts = rebase(filesOf(old), d.files, headFiles()).files;
   }
+  if (Array.isArray(d.setAside) && d.setAside.length) setSetAside(d.setAside);
   for (const t of texts) {
     const f = files.find((x) => x.name === t.name);
     if (f) f.state = makeState(t.text);

@@ -15,6 +15,7 @@ interface Events {
   "open-at": [file: string, line: number, column?: number, length?: number]; // show this place in the editor
   "open-object": [kind: string, id: string]; // show this object's declaration
   "open-revision": [rev: number]; // show this revision in History
+  "set-aside-changed": []; // state.setAside changed (a resolution, a put-back, a commit, a restored draft)
 }
 
 type Listener<K extends keyof Events> = (...args: Events[K]) => void;
@@ -28,6 +29,7 @@ const listeners: { [K in keyof Events]: Listener<K>[] } = {
   "open-at": [],
   "open-object": [],
   "open-revision": [],
+  "set-aside-changed": [],
 };
 
 export function on<K extends keyof Events>(name: K, f: Listener<K>): void {

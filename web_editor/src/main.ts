@@ -16,6 +16,7 @@ import { installTabs, showView } from "./views";
 import { installOutline, renderOutline } from "./outline";
 import { rebuildDeclarations } from "./navigate";
 import { openRevision } from "./history";
+import { renderSetAside } from "./conflict";
 import { renderOverview } from "./overview";
 import { loadHead } from "./workcopy";
 
@@ -107,6 +108,7 @@ on("tests-changed", () => { if (document.body.dataset.view === "overview") void 
 on("show-view", showView);
 on("tests-changed", renderReviewTests);
 on("base-changed", headBannerFollows);
+on("set-aside-changed", renderSetAside);
 installTabs();
 installOutline();
 installReview();

@@ -11,7 +11,7 @@ import { applyDiagnostics, goTo, goToObject, scheduleCheck } from "./check";
 import { showConflicts } from "./conflict";
 import { $, el } from "./dom";
 import { saveDraft } from "./drafts";
-import { active, api, base, editable, files, headFiles, isDirty, role, saveActive, setActive, setBase, setFiles, tests, textOf, toMap, view, workingFiles } from "./state";
+import { active, api, base, editable, files, headFiles, isDirty, role, saveActive, setActive, setBase, setFiles, setSetAside, tests, textOf, toMap, view, workingFiles } from "./state";
 import { filesOf, loadHead, makeState, renderChangeCount, renderFiles, renderRevision } from "./workcopy";
 
 let mergeView: MergeView | null = null;
@@ -137,6 +137,7 @@ async function reloadAfter(rev: number): Promise<void> {
   const src = filesOf(r);
   const same = src.length === files.length && src.every((f, i) => f.name === files[i].name && f.text === textOf(files[i], i));
   setBase(r.revision);
+  setSetAside([]); // committed: what was set aside is history's now
   if (same) {
     files.forEach((f, i) => { f.head = textOf(f, i); });
   } else {

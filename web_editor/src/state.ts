@@ -24,6 +24,9 @@ export let files: WorkFile[] = [];
 export let active = 0;
 export let view: EditorView;
 export let tests: TestReport | null = null; // the domain's tests as of the newest live check (null: not run)
+/** The analyst's versions of objects a conflict resolution replaced, kept (and in the draft) until the next commit. */
+export interface SetAside { key: string; text: string; file: string }
+export let setAside: SetAside[] = [];
 
 export function setApi(a: Api): void { api = a; }
 export function setCaller(r: string, name: string): void { role = r; userName = name; }
@@ -32,6 +35,7 @@ export function setFiles(fs: WorkFile[]): void { files = fs; }
 export function setActive(i: number): void { active = i; }
 export function setView(v: EditorView): void { view = v; }
 export function setTests(t: TestReport | null): void { tests = t; }
+export function setSetAside(s: SetAside[]): void { setAside = s; emit("set-aside-changed"); }
 
 // Hooks for the browser tests (and curious analysts in the console).
 export const probe = {

@@ -77,16 +77,22 @@ describe("conflicts without loss", { timeout: 240000 }, () => {
     assert.doesNotMatch(await page.getAttribute("#conflict", "class"), /success/);
     const summary = await page.$$eval("#summary li.change", (l) => l.map((x) => x.dataset.object));
     assert.deepEqual(summary, ["tariff standard"], "theirs taken for the limit: only the tariff differs from head");
-    // bob's replaced version is kept, and can be put back
-    const aside = '#conflict .set-aside[data-object="limit card_daily_rub"]';
+    // bob's replaced version is kept, across a reload too, and can be put back
+    const aside = '#set-aside .set-aside[data-object="limit card_daily_rub"]';
+    assert.match(await page.textContent(`${aside} pre`), /151000\.00 RUB/);
+    await page.reload();
+    await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
+    await page.click("#tabs button[data-view=review]");
     assert.match(await page.textContent(`${aside} pre`), /151000\.00 RUB/);
     await page.click(`${aside} .put-back`);
+    await page.waitForSelector("#set-aside", { state: "hidden" });
     await ed.openFile("limits.pd");
     assert.match(await ed.text(), /151000\.00 RUB/, "put back");
     await ed.openFile("tariffs.pd");
     assert.match(await ed.text(), /Default terms \(bob\)/, "mine kept");
     // committing now is a plain commit on head
     await page.click("#tabs button[data-view=review]");
+    await page.fill("#commit-message", "bob: wording and limit");
     await page.click("#commit");
     await page.waitForSelector("#commit-result[data-revision]", { timeout: 10000 });
     assert.equal(await head(), carolRev2 + 1);

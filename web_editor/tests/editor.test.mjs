@@ -276,7 +276,7 @@ describe("web editor", { timeout: 300000 }, () => {
     await a.page.click("#conflict .take-theirs");
     await a.page.click("#apply-resolutions");
     await a.page.waitForSelector("#conflict.resolved");
-    assert.match(await a.page.textContent("#conflict .set-aside pre"), /1\.5% of amount/, "bob's version is kept aside, not thrown away");
+    assert.match(await a.page.textContent("#set-aside .set-aside pre"), /1\.5% of amount/, "bob's version is kept aside, not thrown away");
     assert.equal(await a.page.evaluate(() => window.paydomainEditor.base()), carolRev);
     await a.openFile(tariffs);
     const t = await a.text();
