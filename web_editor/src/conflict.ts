@@ -43,10 +43,9 @@ export async function showConflicts(conflicts: ConflictObject[]): Promise<void> 
     const t = theirsObjs.get(key)?.text ?? "";
     const y = yoursObjs.get(key)?.text ?? "";
     const file = yoursObjs.get(key)?.file ?? theirsObjs.get(key)?.file ?? baseObjs.get(key)?.file ?? "";
-    const p: Pending = { key, yours: y, theirs: t, file, choice: "mine", result: null as unknown as EditorView };
-    const card = el("div", { class: "conflict-object", "data-object": key });
+    const card = el("div", { class: "conflict-object", "data-object": key, "data-choice": "mine" });
     const choice = el("span", { class: "choice" }, "keeping yours");
-    p.result = new EditorView({
+    const result = new EditorView({
       doc: y,
       extensions: [lineNumbers(), paydomain(), EditorView.lineWrapping, EditorView.updateListener.of((u) => {
         if (!u.docChanged) return;
@@ -56,7 +55,7 @@ export async function showConflicts(conflicts: ConflictObject[]): Promise<void> 
         card.dataset.choice = p.choice;
       })],
     });
-    card.dataset.choice = "mine";
+    const p: Pending = { key, yours: y, theirs: t, file, choice: "mine", result };
     const set = (text: string) => p.result.dispatch({ changes: { from: 0, to: p.result.state.doc.length, insert: text } });
     const mine = el("button", { class: "keep-mine" }, "Keep mine");
     const theirs = el("button", { class: "take-theirs" }, "Take theirs");
