@@ -62,8 +62,7 @@ describe("conflicts without loss", { timeout: 240000 }, () => {
     assert.match(await page.textContent(`${t} .conflict-col.yours pre`), /\(bob\)/);
     assert.match(await page.textContent(`${t} h4`), new RegExp(`by carol in r${carolRev} `));
     assert.match(await page.textContent(`${t} .conflict-col.base h5`), new RegExp(`r${base}\\b`));
-    await page.$eval("#conflict", (e) => e.scrollIntoView());
-    await page.locator("#conflict").screenshot({ path: join(ensureArtifacts(), "editor-conflict.png") });
+    await page.locator(card("limit card_daily_rub")).screenshot({ path: join(ensureArtifacts(), "editor-conflict.png") });
     // nothing changed yet: the working copy still has both of bob's edits
     assert.match(await page.evaluate(() => window.paydomainEditor.text()), /151000\.00 RUB/);
     // keep mine for the tariff, take theirs for the limit
