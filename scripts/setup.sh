@@ -54,7 +54,9 @@ if [ -f web_editor/package.json ]; then
     echo "setup: installing npm packages for web_editor"
     (cd web_editor && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  # Build dist/ (served at /) when it is missing or older than a source.
+  # Build dist/ (for `serve --editor web_editor/dist` while developing; the
+  # binary compiles its own build in, server/CMakeLists.txt) when it is
+  # missing or older than a source.
   if [ ! -f web_editor/dist/app.js ] || [ -n "$(find web_editor/src web_editor/build.mjs web_editor/gen-api.mjs \
        web_editor/package-lock.json server/openapi.json -newer web_editor/dist/app.js -print -quit 2>/dev/null)" ]; then
     echo "setup: building the web editor"
