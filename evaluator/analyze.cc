@@ -555,10 +555,18 @@ bool analysed(dsl::ObjectKind k) {
 
 // A digest of everything besides an object's own text that its warnings
 // depend on: every categorical attribute's names in id order (conditions
-// are compiled against them, examples name them) and the currencies'
-// exponents. Two 64-bit hashes of different families and the length.
-std::string vocabulary_digest(const CompiledDomain& c) {
+// are compiled against them, examples name them), the currencies'
+// exponents, and every criterion's text (a condition naming one means its
+// condition). Two 64-bit hashes of different families and the length.
+std::string vocabulary_digest(const dsl::Domain& d, const CompiledDomain& c) {
   std::string v;
+  for (const dsl::Object& o : d.objects) {
+    if (o.kind != dsl::ObjectKind::Criterion || o.span.file >= d.files.size()) continue;
+    const std::string& text = d.files[o.span.file].text;
+    if (o.span.offset <= o.span.end_offset && o.span.end_offset <= text.size()) {
+      v.append(text, o.span.offset, o.span.end_offset - o.span.offset).push_back('\x1d');
+    }
+  }
   for (int a = 0; a < kAttrCount; ++a) {
     Attr attr = static_cast<Attr>(a);
     if (!is_categorical(attr)) continue;
@@ -575,7 +583,7 @@ std::string vocabulary_digest(const CompiledDomain& c) {
 }  // namespace
 
 void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Diagnostics& diags, AnalysisCache* cache) {
-  std::string digest = cache ? vocabulary_digest(compiled) : "";
+  std::string digest = cache ? vocabulary_digest(domain, compiled) : "";
   for (const dsl::Object& o : domain.objects) {
     if (!analysed(o.kind)) continue;
     dsl::Diagnostics mine(&domain.files);
