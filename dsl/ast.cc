@@ -36,7 +36,7 @@ constexpr std::array<std::string_view, 5> kRoundingNames = {
     "half_away_from_zero", "half_even", "half_towards_zero", "towards_zero", "away_from_zero"};
 constexpr std::array<std::string_view, kObjectKindCount> kKindNames = {
     "currency", "category", "payment_system", "wallet_provider", "country", "adapter",
-    "provider", "terminal", "tariff", "routing", "limit", "test"};
+    "provider", "terminal", "tariff", "routing", "limit", "test", "criterion"};
 }  // namespace
 
 std::string_view to_string(RoundingMode mode) { return kRoundingNames[static_cast<size_t>(mode)]; }

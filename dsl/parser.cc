@@ -209,6 +209,13 @@ class Builder {
     if (first(ctx) == PayDomainLexer::LPAREN) {
       return condition(static_cast<G::ParenConditionContext*>(ctx)->condition());
     }
+    if (auto* x = dynamic_cast<G::CriterionConditionContext*>(ctx)) {
+      Condition c;
+      c.kind = Condition::Kind::Criterion;
+      c.span = span(ctx);
+      c.attribute = ident(x->ident());
+      return c;
+    }
     return comparison(static_cast<G::ComparisonConditionContext*>(ctx)->comparison());
   }
 

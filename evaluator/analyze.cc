@@ -556,7 +556,7 @@ bool analysed(dsl::ObjectKind k) {
 }  // namespace
 
 void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Diagnostics& diags, AnalysisCache* cache) {
-  std::string digest = cache ? vocabulary_digest(compiled.vocab, compiled.exponents) : "";
+  std::string digest = cache ? vocabulary_digest(domain, compiled.vocab, compiled.exponents) : "";
   for (const dsl::Object& o : domain.objects) {
     if (!analysed(o.kind)) continue;
     dsl::Diagnostics mine(&domain.files);

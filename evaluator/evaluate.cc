@@ -544,7 +544,7 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
   if (!out.has_scope_key) out.scope_key.clear();
   if (c.has_time) {
     out.has_window = true;
-    std::tie(out.window_start, out.window_end) = period_window(c.time, l.period, l.tz_offset_minutes);
+    std::tie(out.window_start, out.window_end) = l.window(c.time);
   } else {
     out.missing |= kMissTime;
   }

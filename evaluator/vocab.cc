@@ -152,8 +152,15 @@ std::string_view Vocab::name(Attr a, int32_t id) const {
   return "(other)";
 }
 
-std::string vocabulary_digest(const Vocab& vocab, const std::vector<int32_t>& exponents) {
+std::string vocabulary_digest(const dsl::Domain& domain, const Vocab& vocab, const std::vector<int32_t>& exponents) {
   std::string v;
+  for (const dsl::Object& o : domain.objects) {
+    if (o.kind != dsl::ObjectKind::Criterion || o.span.file >= domain.files.size()) continue;
+    const std::string& text = domain.files[o.span.file].text;
+    if (o.span.offset <= o.span.end_offset && o.span.end_offset <= text.size()) {
+      v.append(text, o.span.offset, o.span.end_offset - o.span.offset).push_back('\x1d');
+    }
+  }
   for (int a = 0; a < kAttrCount; ++a) {
     Attr attr = static_cast<Attr>(a);
     if (!is_categorical(attr)) continue;

@@ -8,6 +8,7 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   antlr4 libantlr4-runtime-dev
   libsqlite3-dev sqlite3 libssl-dev
+  libhowardhinnant-date-dev tzdata
   postgresql libpq-dev
   nlohmann-json3-dev libcli11-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev

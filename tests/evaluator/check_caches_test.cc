@@ -1,8 +1,9 @@
 // The live check's caches (evaluator::CheckCaches: parsed definitions,
 // compiled objects, analysis warnings) change what a check costs, never
 // what it answers: through a series of edits of examples/acme — a value
-// changed, lines inserted above, a syntax error and its fix, non-ASCII text
-// and a byte-order mark, a new name in the vocabulary, a too-long number —
+// changed, a criterion that a routing names changed, lines inserted above,
+// a syntax error and its fix, non-ASCII text and a byte-order mark, a new
+// name in the vocabulary, a too-long number —
 // the cached check's report, spans and evaluations equal a fresh check's.
 #include <gtest/gtest.h>
 
@@ -25,7 +26,7 @@ std::string read_text(const std::string& path) {
 
 std::vector<dsl::SourceFile> acme() {
   std::vector<dsl::SourceFile> out;
-  for (const char* f : {"reference.pd", "providers.pd", "routing.pd", "tariffs.pd", "limits.pd", "tests.pd"}) {
+  for (const char* f : {"reference.pd", "criteria.pd", "providers.pd", "routing.pd", "tariffs.pd", "limits.pd", "tests.pd"}) {
     out.push_back({std::string("examples/acme/") + f, read_text(std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme/" + f)});
   }
   return out;
@@ -62,7 +63,16 @@ std::string answer(const std::vector<dsl::SourceFile>& files, CheckCaches* cache
   if (r.compiled) {
     out += std::to_string(r.compiled->selector_count) + ' ' + std::to_string(r.compiled->dag_nodes) + ' ' +
            std::to_string(r.compiled->dag_bytes) + '\n';
-    std::istringstream lines(read_text(std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme/contexts/batch.jsonl"));
+    std::string batch = read_text(std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme/contexts/batch.jsonl");
+    // Besides acme's own: foreign cards around high_value_foreign's threshold.
+    for (const char* amount : {"6000000", "15000000"}) {
+      batch += std::string("\n{\"operation\":\"payment\",\"party\":\"acme-retail-llc\",\"shop\":\"shop-1\",") +
+               "\"flow\":\"instant\",\"time\":\"2026-11-25T12:00:00Z\",\"tariff\":\"standard\",\"amount\":{" +
+               "\"amount\":" + amount + ",\"currency\":\"RUB\"},\"payment_tool\":{\"kind\":\"bank_card\"," +
+               "\"payment_system\":\"visa\",\"issuer_country\":\"DE\",\"bin\":\"41111111\",\"token\":\"t\"}," +
+               "\"category\":\"travel\",\"risk\":\"low\",\"payment_key\":\"k\"}";
+    }
+    std::istringstream lines(batch);
     std::string line;
     while (std::getline(lines, line)) {
       if (line.empty()) continue;
@@ -83,12 +93,15 @@ TEST(CheckCaches, AnswerWhatAFreshCheckAnswers) {
     EXPECT_EQ(answer(files, &caches), fresh) << step << ", twice";  // now every definition is cached
   };
   same("acme as it is");
+  ASSERT_EQ(answer(files, nullptr).find("\"ok\":false"), std::string::npos) << "acme checks";
   auto hits = caches.parse.stats().hits;
   EXPECT_GT(hits, 0u);
   EXPECT_GT(caches.compile.stats().hits, 0u);
 
   replace(file(files, "tariffs.pd").text, "1.2%", "1.3%");
   same("a fee changed");
+  replace(file(files, "criteria.pd").text, "100000.00 RUB", "50000.00 RUB");
+  same("a criterion changed (the routing that names it did not)");
   replace(file(files, "tariffs.pd").text, "tariff ", "# a new comment\n\ntariff ");
   same("lines inserted above a tariff");
   std::string before = file(files, "routing.pd").text;

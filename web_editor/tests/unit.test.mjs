@@ -257,3 +257,26 @@ test("src/vocabulary.generated.ts matches `paydomain schema --json`", { skip: !b
   assert.equal(readFileSync(generatedPath, "utf8"), expected,
     `src/vocabulary.generated.ts is stale: run \`node web_editor/vocabulary.mjs ${bin}\` and commit it`);
 });
+
+test("completion offers the working copy's criteria and the card attributes where a condition starts", async () => {
+  const lang = await loadSrc(
+    `export { paydomainCompletion, setObjectIndex } from "./lang";
+     export { EditorState } from "@codemirror/state"; export { CompletionContext } from "@codemirror/autocomplete";`);
+  const ix = new Map([["criterion", new Set(["high_value_foreign"])], ["terminal", new Set(["yb_3ds"])]]);
+  lang.setObjectIndex(ix);
+  const complete = (doc) => {
+    const state = lang.EditorState.create({ doc });
+    const r = lang.paydomainCompletion(new lang.CompletionContext(state, doc.length, true));
+    return r ? r.options.map((o) => o.label) : [];
+  };
+  for (const doc of ["routing main {\n  when hi", "limit l { scope [shop] period day count < 3 when currency == RUB and hi",
+                     "criterion c { when not hi"]) {
+    const labels = complete(doc);
+    assert.ok(labels.includes("high_value_foreign"), doc);
+    assert.ok(labels.includes("card_type") && labels.includes("issuer_bank"), doc);
+    assert.ok(!labels.includes("yb_3ds"), doc);
+  }
+  // After `candidate`, terminals (not criteria).
+  assert.ok(complete("routing main {\n  candidate y").includes("yb_3ds"));
+  assert.ok(!complete("routing main {\n  candidate y").includes("high_value_foreign"));
+});
