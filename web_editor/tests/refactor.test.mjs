@@ -138,7 +138,11 @@ describe("references, rename, tests and usability", { timeout: 240000 }, () => {
     await page.click("#save-test");
     const t = await fileText("tests.pd");
     const block = t.slice(t.indexOf('test "Saved from try-it" {'));
-    assert.match(block, /given \{\n {4}tariff standard\n[\s\S]*amount 6000\.00 RUB[\s\S]*\n {2}\}\n {2}expect allowed\n {2}expect posting merchant\.settlement -> system\.settlement 60\.00 RUB\n[\s\S]*expect route \w+/);
+    assert.match(block, /given \{\n {4}tariff standard\n[\s\S]*amount 6000\.00 RUB[\s\S]*\n {2}\}\n {2}expect allowed\n/);
+    assert.match(block, /\n {2}expect posting merchant\.settlement -> system\.settlement 60\.00 RUB\n/);
+    assert.match(block, /\n {2}expect posting provider\.settlement -> merchant\.settlement 6000\.00 RUB\n/);
+    assert.match(block, /\n {2}expect route \w+\n/);
+    assert.match(block, /\n {2}expect limit card_daily_rub applies\n/);
     assert.equal((await where()).file, "tests.pd");
     await ed.waitChecked();
     await page.waitForSelector('#tests button.test.pass[data-test="Saved from try-it"]');
