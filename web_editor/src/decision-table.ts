@@ -166,7 +166,7 @@ export function renderFeeTable(): void {
       return input;
     });
     const indent = /\n([ \t]*)[^\n]*$/.exec(text.slice(0, a.from))?.[1] ?? "    ";
-    const body = el("textarea", { "aria-label": `rule ${r + 1}: fees`, rows: String(Math.max(1, a.body.trim().split("\n").length)), spellcheck: "false" }) as HTMLTextAreaElement;
+    const body = el("textarea", { "aria-label": `rule ${r + 1}: fees`, rows: String(Math.min(8, dedent(a.body).split("\n").reduce((n, l) => n + Math.max(1, Math.ceil(l.length / 40)), 0))), spellcheck: "false" }) as HTMLTextAreaElement;
     body.value = dedent(a.body);
     body.addEventListener("change", () => {
       const lines = body.value.split("\n").map((l) => l.trimEnd()).filter((l) => l.trim());

@@ -45,9 +45,6 @@ async function start(): Promise<void> {
   const token = localStorage.getItem(TOKEN_KEY);
   if (!token) return showSignin();
   setApi(new Api(token));
-  // Head's files travel while the token is checked (opening is one round trip shorter).
-  const head = api.revision("head");
-  head.catch(() => {}); // a refused token is reported by whoami below
   let drafts: Promise<void>;
   try {
     const me = await api.whoami();
@@ -67,7 +64,7 @@ async function start(): Promise<void> {
   $("#tabs").hidden = false;
   $("#signout").hidden = false;
   $("#who").replaceChildren(userName ? `${userName} ` : "", el("span", { class: `role ${role}`, id: "role" }, role));
-  await loadHead(head);
+  await loadHead();
   await drafts;
   await restoreDraft();
   setupTryIt();

@@ -21,9 +21,8 @@ export function filesOf(r: RevisionDetail): SourceFile[] {
   return r.files.length ? r.files : [{ name: "domain.pd", text: "" }];
 }
 
-/** Loads head as the working copy; `fetched`: head's request, when the caller started it early. */
-export async function loadHead(fetched?: Promise<RevisionDetail>): Promise<void> {
-  const r = await (fetched ?? api.revision("head"));
+export async function loadHead(): Promise<void> {
+  const r = await api.revision("head");
   setBase(r.revision);
   const src = filesOf(r);
   setFiles(src.map((f) => ({ name: f.name, head: f.text, state: makeState(f.text), diagnostics: [] })));
