@@ -384,12 +384,17 @@ describe("web editor", { timeout: 300000 }, () => {
     await ed.openFile("generated.pd");
     const docLines = await page.evaluate(() => window.paydomainEditor.view().state.doc.lines);
     assert.ok(docLines > 2000, `generated.pd has ${docLines} lines`);
-    // What the server alone needs to check this working copy (no browser involved).
+    // What the server alone needs to check this working copy after a
+    // one-object edit, as typing sends it (no browser involved): each check
+    // a new text of one tariff, so its caches help as much as they do for typing.
     const wc = await headFiles();
     const serverAlone = [];
     for (let k = 0; k < 5; k++) {
+      const edited = wc.map((f) => (f.name === "generated.pd"
+        ? { ...f, text: f.text.replace('"Default terms for small and medium merchants"', `"Default terms for small and medium merchants v${k}"`) } : f));
+      assert.notEqual(edited.find((f) => f.name === "generated.pd").text, wc.find((f) => f.name === "generated.pd").text);
       const t0 = performance.now();
-      await server.api("editor", "POST", "/v1/check", { files: wc });
+      await server.api("editor", "POST", "/v1/check", { files: edited });
       serverAlone.push(performance.now() - t0);
     }
     serverAlone.sort((x, y) => x - y);
@@ -423,7 +428,7 @@ describe("web editor", { timeout: 300000 }, () => {
     const keyLag90 = lags[Math.ceil(lags.length * 0.9) - 1];
     const lineCount = wc.reduce((n, f) => n + f.text.split("\n").length, 0);
     t.diagnostic(`${lineCount} lines; live check after typing stops: ${latencies.map((x) => x.toFixed(0)).join(", ")} ms ` +
-      `(wait+request+render: ${parts.join(", ")}); server alone ${serverMedian.toFixed(0)} ms (median); ` +
+      `(wait+request+render: ${parts.join(", ")}); server alone ${serverMedian.toFixed(0)} ms (median, after an edit); ` +
       `keystroke to paint ${keyLag.toFixed(1)} ms median, ${keyLag90.toFixed(1)} ms p90; ` +
       `opening (sign-in link to usable) ${openReady.toFixed(0)} ms, to the first live check shown ${openChecked.toFixed(0)} ms; ` +
       `page JS ${(jsBytes / 1024).toFixed(0)} KB, ${(jsGzip / 1024).toFixed(0)} KB compressed`);
@@ -433,18 +438,20 @@ describe("web editor", { timeout: 300000 }, () => {
     const median = (a) => a[Math.floor(a.length / 2)];
     // The page's own share: the debounce and drawing the problems and tests.
     assert.ok(median(overheads) <= 70, `the page adds ${median(overheads).toFixed(0)} ms (median) <= 70 ms to the server's check`);
-    // End to end (the tests run with the check), and opening. The server's
-    // share grows with the machine's load (shared build machines run several
-    // compilers at once, and the tests' server is a sanitizer build): when
-    // the server alone needs more than 50 ms for a check it answers from its
-    // caches, the machine is not idle and the 150 ms and 1 s bounds would
-    // measure it, not the editor; they are reported instead of asserted.
-    const idle = serverMedian <= 50;
+    // End to end (the tests run with the check), and opening, "on an idle
+    // machine": the server's share grows with the machine's load (shared
+    // build machines run several compilers at once, and the tests' server is
+    // a sanitizer build). When the server alone needs more than 110 ms for a
+    // check after an edit, or the load average exceeds the cores, the 150 ms
+    // and 1 s bounds would measure the machine, not the editor; they are
+    // reported instead of asserted (the page's own share is asserted above).
+    const os = await import("node:os");
+    const idle = serverMedian <= 110 && os.loadavg()[0] <= os.availableParallelism();
     if (idle) {
       assert.ok(median(latencies) <= 150, `median live-check latency ${median(latencies).toFixed(0)} ms <= 150 ms`);
       assert.ok(openReady <= 1000, `opening took ${openReady.toFixed(0)} ms <= 1 s`);
     } else {
-      t.diagnostic(`not asserting the 150 ms and 1 s bounds: the server alone needs ${serverMedian.toFixed(0)} ms to check on this machine (load average ${(await import("node:os")).loadavg()[0].toFixed(1)})`);
+      t.diagnostic(`not asserting the 150 ms and 1 s bounds: the server alone needs ${serverMedian.toFixed(0)} ms to check an edit, load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`);
     }
     assert.equal(lags.length, 20);
     assert.ok(keyLag90 <= 50, `keystroke to paint ${keyLag90.toFixed(1)} ms (p90) <= 50 ms`);
