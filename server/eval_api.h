@@ -41,6 +41,7 @@ class EvaluateApi {
   void post_evaluate_at(Request& req, Done done);
   void post_evaluate_working(Request& req, Done done);
   void post_check(Request& req, Done done);
+  void post_references(Request& req, Done done);
 
   // The result(s) of `contexts` against `domain`, appended to `out` as
   // "result":{..} (one context) or "results":[..]; error paths are JSON
