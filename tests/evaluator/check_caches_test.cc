@@ -7,9 +7,9 @@
 // the cached check's report, spans and evaluations equal a fresh check's.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sstream>
 
+#include "acme_files.h"
 #include "dsl/formatter.h"
 #include "evaluator/check.h"
 #include "evaluator/result_json.h"
@@ -17,20 +17,8 @@
 namespace paydomain::evaluator {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<dsl::SourceFile> acme() {
-  std::vector<dsl::SourceFile> out;
-  for (const char* f : {"reference.pd", "criteria.pd", "providers.pd", "routing.pd", "tariffs.pd", "limits.pd", "tests.pd"}) {
-    out.push_back({std::string("examples/acme/") + f, read_text(std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme/" + f)});
-  }
-  return out;
-}
+using testing::acme;
+using testing::read_text;
 
 dsl::SourceFile& file(std::vector<dsl::SourceFile>& files, const std::string& name) {
   for (auto& f : files) {

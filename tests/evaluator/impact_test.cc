@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "acme_files.h"
 #include "dsl/checker.h"
 #include "evaluator/compiled.h"
 #include "evaluator/context_json.h"
@@ -268,89 +269,7 @@ TEST(Impact, IdenticalRevisionsHaveNoRegions) {
   EXPECT_TRUE(im.notes.empty());
 }
 
-// examples/acme with one file's text replaced.
-std::vector<dsl::SourceFile> acme(const std::string& file = "", const std::string& from = "",
-                                  const std::string& to = "") {
-  std::vector<dsl::SourceFile> out;
-  for (const char* f :
-       {"reference.pd", "criteria.pd", "providers.pd", "routing.pd", "tariffs.pd", "limits.pd", "tests.pd"}) {
-    std::ifstream in(std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme/" + f);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    if (f == file) {
-      size_t at = text.find(from);
-      EXPECT_NE(at, std::string::npos) << from;
-      if (at != std::string::npos) text.replace(at, from.size(), to);
-    }
-    out.push_back({std::string("examples/acme/") + f, text});
-  }
-  return out;
-}
-
-TEST(Impact, AcmeRaiseTheMastercardFee) {
-  auto a = build(acme());
-  auto b = build(
-      acme("tariffs.pd",
-           "when payment_system in [maestro, mastercard] {\n      merchant.settlement -> system.settlement : 1% "
-           "of amount \"1% processing fee\"",
-           "when payment_system in [maestro, mastercard] {\n      merchant.settlement -> system.settlement : "
-           "1.2% of amount \"1% processing fee\""));
-  SymbolicImpact im = symbolic_impact(*a, *b);
-  ASSERT_FALSE(im.regions.empty());
-  for (const ImpactRegion& r : im.regions) {
-    EXPECT_EQ(r.part, "tariff standard fees");
-    EXPECT_TRUE(r.example_differs) << r.where;
-    EXPECT_EQ(r.delta, "+0.2% of amount");
-    EXPECT_NE(r.before.find("1% of amount"), std::string::npos);
-    EXPECT_NE(r.after.find("1.2% of amount"), std::string::npos);
-    EXPECT_EQ(r.where.find("payment_tool wallet"), std::string::npos) << r.where;  // wallets keep their rule
-  }
-}
-
-TEST(Impact, AcmeDisableATerminal) {
-  auto a = build(acme());
-  auto b = build(acme("providers.pd", "  provider yellowbank\n  risk_coverage low\n}",
-                      "  provider yellowbank\n  risk_coverage low\n  disabled\n}"));
-  SymbolicImpact im = symbolic_impact(*a, *b);
-  ASSERT_FALSE(im.regions.empty());
-  for (const ImpactRegion& r : im.regions) {
-    EXPECT_EQ(r.kind, "route") << r.part;
-    EXPECT_NE(r.before.find("yb_fast"), std::string::npos) << r.before;
-    EXPECT_EQ(r.after.find("yb_fast"), std::string::npos) << r.after;
-    EXPECT_TRUE(r.example_differs) << r.where << "\n" << r.example;
-    EXPECT_NE(r.where.find("risk low"), std::string::npos) << r.where;
-  }
-}
-
-// A limit's bound, a provider's fee and a tariff's terms: each region's
-// example evaluates differently (a turnover between the bounds, a tariff
-// whose routing reaches the provider, a category now refused).
-TEST(Impact, AcmeLimitProviderAndTerms) {
-  auto a = build(acme());
-  struct Edit {
-    const char* file;
-    const char* from;
-    const char* to;
-    const char* kind;
-    const char* part;
-  };
-  for (const Edit& e :
-       {Edit{"limits.pd", "amount <= 150000.00 RUB", "amount <= 100000.00 RUB", "limit", "limit card_daily_rub"},
-        Edit{"providers.pd", "1.5% of amount round away_from_zero", "1.4% of amount round away_from_zero",
-             "provider fee", "provider yellowbank fees"},
-        Edit{"tariffs.pd", "categories [retail, travel, digital_goods", "categories [retail, digital_goods", "terms",
-             "tariff standard terms"}}) {
-    auto b = build(acme(e.file, e.from, e.to));
-    SymbolicImpact im = symbolic_impact(*a, *b);
-    ASSERT_FALSE(im.regions.empty()) << e.part;
-    for (const ImpactRegion& r : im.regions) {
-      EXPECT_EQ(r.kind, e.kind) << r.part << ": " << r.where;
-      EXPECT_EQ(r.part, e.part);
-      EXPECT_TRUE(r.example_differs) << r.part << ": " << r.where << "\n" << r.example;
-    }
-  }
-}
+using testing::acme;
 
 }  // namespace
 }  // namespace paydomain::evaluator
@@ -358,12 +277,7 @@ TEST(Impact, AcmeLimitProviderAndTerms) {
 namespace paydomain::evaluator {
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::read_text;
 
 TEST(Replay, CountsEveryChangedPaymentAndTheMoneyExactly) {
   auto a = build(acme());
