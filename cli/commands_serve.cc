@@ -141,7 +141,7 @@ void register_serve_commands(CLI::App& app) {
   serve->add_option("--threads", s->threads, "I/O threads (0: one per core)")->capture_default_str();
   serve->add_option("--workers", s->workers, "Threads for compiles, checks and diffs (commits have their own thread)")
       ->capture_default_str();
-  serve->add_option("--editor", s->editor, "Directory of the built web editor to serve at /");
+  serve->add_option("--editor", s->editor, "Serve the web editor at / from this directory (development) instead of the one compiled in");
   serve->add_option("--contexts", s->contexts, "Directory of sample payment contexts (*.json) for GET /v1/contexts");
   serve->add_option("--body-limit", s->body_limit, "Largest request body in bytes (413 beyond)")->capture_default_str();
   serve->add_option("--read-timeout-ms", s->read_timeout_ms, "Time to receive a whole request, and to send a response")

@@ -67,14 +67,16 @@ struct Value {
 enum class CompareOp { Eq, Ne, Lt, Le, Gt, Ge, In, NotIn, Is, IsNot, Between, StartsWith };
 std::string_view to_string(CompareOp op);
 
-// A boolean condition over the payment context. And/Or are n-ary.
+// A boolean condition over the payment context. And/Or are n-ary. A
+// Criterion node names a `criterion` object (in `attribute`): the checker
+// resolves it, the evaluator inlines the criterion's condition.
 struct Condition {
-  enum class Kind { And, Or, Not, Compare };
+  enum class Kind { And, Or, Not, Compare, Criterion };
   Kind kind = Kind::Compare;
   Span span;
   std::vector<Condition> children;  // And/Or: two or more; Not: one
   // Compare: `attribute op operands...` (Between has two operands, In a list).
-  Ident attribute;  // "currency", "amount", "health.failure_rate", ...
+  Ident attribute;  // "currency", "amount", "health.failure_rate", ...; Criterion: its id
   CompareOp op = CompareOp::Eq;
   std::vector<Value> operands;
 };
@@ -143,13 +145,13 @@ struct DecisionArm {
 
 enum class ObjectKind {
   Currency, Category, PaymentSystem, WalletProvider, Country, Adapter,
-  Provider, Terminal, Tariff, Routing, Limit, Test,
+  Provider, Terminal, Tariff, Routing, Limit, Test, Criterion,
 };
-inline constexpr int kObjectKindCount = 12;
+inline constexpr int kObjectKindCount = 13;
 // The keywords, by kind (inline: the std-only evaluation core names kinds too).
 inline constexpr std::string_view kObjectKindNames[kObjectKindCount] = {
     "currency", "category", "payment_system", "wallet_provider", "country", "adapter",
-    "provider", "terminal", "tariff", "routing", "limit", "test"};
+    "provider", "terminal", "tariff", "routing", "limit", "test", "criterion"};
 inline constexpr std::string_view to_string(ObjectKind kind) {  // the keyword: "payment_system"
   return kObjectKindNames[static_cast<size_t>(kind)];
 }

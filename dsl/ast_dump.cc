@@ -39,6 +39,7 @@ std::string condition(const Condition& c) {
       for (const Value& v : c.operands) out += " " + value(v);
       return out + ")";
     }
+    case Condition::Kind::Criterion: return "(criterion " + c.attribute.text + ")";
     case Condition::Kind::Not:
       return "(not" + (c.children.empty() ? std::string() : " " + condition(c.children[0])) + ")";
     case Condition::Kind::And:

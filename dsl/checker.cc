@@ -8,6 +8,7 @@
 
 #include "dsl/parser.h"
 #include "dsl/schema.h"
+#include "dsl/timezone.h"
 
 namespace paydomain::dsl {
 namespace {
@@ -21,6 +22,7 @@ std::vector<CK> required_clauses(ObjectKind kind) {
     case ObjectKind::Terminal: return {CK::Provider};
     case ObjectKind::Limit: return {CK::Scope, CK::Period, CK::LimitBound};
     case ObjectKind::Test: return {CK::Given, CK::Expect};
+    case ObjectKind::Criterion: return {CK::When};
     default: return {};
   }
 }
@@ -53,21 +55,25 @@ class Checker {
     }
     current_ = nullptr;
     check_routing_cycles();
+    check_criterion_cycles();
   }
 
   // Only some objects, but names resolve against all and ids stay unique
   // domain-wide. The delegation graph changes only with a routing object.
   void run_only(const std::vector<size_t>& objects) {
     index();
-    bool routing = false;
+    bool routing = false, criterion = false;
     for (size_t i : objects) {
       if (i >= d_.objects.size()) continue;
       current_ = &d_.objects[i];
       check_object(d_.objects[i]);
       routing = routing || d_.objects[i].kind == ObjectKind::Routing;
+      criterion = criterion || d_.objects[i].kind == ObjectKind::Criterion;
     }
     current_ = nullptr;
     if (routing) check_routing_cycles();
+    // Only a criterion refers to criteria, so only a changed one can close a cycle.
+    if (criterion) check_criterion_cycles();
   }
 
  private:
@@ -262,6 +268,7 @@ class Checker {
       case Condition::Kind::Not:
         for (Condition& ch : c.children) condition(ch, allow_health);
         return;
+      case Condition::Kind::Criterion: ref(c.attribute, ObjectKind::Criterion); return;
       case Condition::Kind::Compare:
         break;
     }
@@ -525,8 +532,10 @@ class Checker {
       }
       case CK::Period: enum_value(c.ref, limit_periods(), "period"); break;
       case CK::Timezone:
-        if (!valid_timezone(c.text)) {
-          err(c.span, "timezone", "unknown time zone '" + c.text + "'").expected = "\"UTC\" or an offset like \"+03:00\"";
+        if (!fixed_offset_minutes(c.text) && !is_iana_zone(c.text)) {
+          Diagnostic& d = err(c.span, "timezone", "unknown time zone '" + c.text + "'");
+          d.expected = "\"UTC\", an offset like \"+03:00\", or an IANA zone like \"Europe/Moscow\"";
+          d.suggestion = closest_match(c.text, iana_zone_names());
         }
         break;
       case CK::LimitBound:
@@ -548,17 +557,6 @@ class Checker {
     std::string s;
     for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::string(v[i]);
     return s;
-  }
-
-  static bool valid_timezone(const std::string& tz) {
-    if (tz == "UTC") return true;
-    if (tz.size() != 6 || (tz[0] != '+' && tz[0] != '-') || tz[3] != ':') return false;
-    for (int i : {1, 2, 4, 5}) {
-      if (tz[i] < '0' || tz[i] > '9') return false;
-    }
-    int h = std::stoi(tz.substr(1, 2));
-    int m = std::stoi(tz.substr(4, 2));
-    return h <= 14 && m < 60;
   }
 
   void routing_statement(RoutingStatement& r) {
@@ -617,6 +615,77 @@ class Checker {
     };
     for (const Object& o : d_.objects) {
       if (o.kind == ObjectKind::Routing && state[o.id.text] == 0) visit(o);
+    }
+  }
+
+  // The criteria a condition names (each occurrence, source order) and its comparisons.
+  static void criteria_in(const Condition& c, std::vector<const Ident*>& out, uint64_t& comparisons) {
+    if (c.kind == Condition::Kind::Criterion) out.push_back(&c.attribute);
+    if (c.kind == Condition::Kind::Compare) ++comparisons;
+    for (const Condition& ch : c.children) criteria_in(ch, out, comparisons);
+  }
+
+  // Criteria naming criteria must not loop, and must not expand (each name
+  // is inlined when compiled) beyond kMaxCriterionComparisons. An explicit
+  // stack: a chain of thousands of criteria must not exhaust the call stack.
+  static constexpr uint64_t kMaxCriterionComparisons = 10000;
+  void check_criterion_cycles() {
+    std::unordered_map<const Object*, int> state;      // 0 new, 1 on the path, 2 done
+    std::unordered_map<const Object*, uint64_t> size;  // comparisons once inlined (done ones)
+    struct Frame {
+      const Object* o;
+      std::vector<const Ident*> refs;
+      size_t next = 0;
+      uint64_t size = 0;
+    };
+    auto frame = [](const Object* o) {
+      Frame f{o, {}, 0, 0};
+      if (const Clause* w = o->find(CK::When); w && w->condition) criteria_in(*w->condition, f.refs, f.size);
+      return f;
+    };
+    for (const Object& root : d_.objects) {
+      if (root.kind != ObjectKind::Criterion || state[&root] != 0) continue;
+      std::vector<Frame> path{frame(&root)};
+      state[&root] = 1;
+      while (!path.empty()) {
+        Frame& top = path.back();
+        if (top.next == top.refs.size()) {
+          const Object* done = top.o;
+          uint64_t n = std::min(top.size, kMaxCriterionComparisons + 1);
+          state[done] = 2;
+          size[done] = n;
+          path.pop_back();
+          if (n > kMaxCriterionComparisons && path.empty()) {
+            current_ = done;
+            err(done->id.span, "criterion-too-large",
+                "criterion '" + done->id.text + "' expands to more than " + std::to_string(kMaxCriterionComparisons) +
+                    " comparisons once the criteria it names are inlined")
+                .expected = "fewer repeated references to the same criteria";
+            current_ = nullptr;
+          }
+          if (!path.empty()) path.back().size += n;
+          continue;
+        }
+        const Ident* r = top.refs[top.next++];
+        auto it = ids(ObjectKind::Criterion).find(r->text);
+        if (it == ids(ObjectKind::Criterion).end()) continue;
+        int& s = state[it->second];
+        if (s == 1) {
+          std::string cycle;
+          auto from = std::find_if(path.begin(), path.end(), [&](const Frame& f) { return f.o == it->second; });
+          for (auto p = from; p != path.end(); ++p) cycle += p->o->id.text + " -> ";
+          cycle += it->first;
+          current_ = top.o;
+          err(r->span, "criterion-cycle", "criteria refer to each other in a cycle: " + cycle).expected =
+              "criteria whose references do not lead back to themselves";
+          current_ = nullptr;
+        } else if (s == 2) {
+          top.size += size[it->second];
+        } else {
+          s = 1;
+          path.push_back(frame(it->second));
+        }
+      }
     }
   }
 
@@ -759,8 +828,8 @@ bool content_is_referenced(ObjectKind kind) {
   return kind == ObjectKind::Currency || kind == ObjectKind::Limit;
 }
 
-Domain load(std::vector<SourceFile> files, Diagnostics& diags) {
-  Domain d = parse(std::move(files), diags);
+Domain load(std::vector<SourceFile> files, Diagnostics& diags, ParseCache* cache) {
+  Domain d = parse(std::move(files), diags, cache);
   if (!diags.has_errors()) check(d, diags);
   diags.set_files(nullptr);
   return d;

@@ -26,7 +26,10 @@ void check_objects(Domain& domain, const std::vector<size_t>& objects, Diagnosti
 // Kinds whose content, not only existence, other objects' checks read.
 bool content_is_referenced(ObjectKind kind);
 
+class ParseCache;
+
 // Convenience: parse + check. Returns the domain; `diags` holds everything.
-Domain load(std::vector<SourceFile> files, Diagnostics& diags);
+// `cache` as for parse().
+Domain load(std::vector<SourceFile> files, Diagnostics& diags, ParseCache* cache = nullptr);
 
 }  // namespace paydomain::dsl

@@ -24,7 +24,8 @@ int precedence(Condition::Kind k) {
     case Condition::Kind::Or: return 1;
     case Condition::Kind::And: return 2;
     case Condition::Kind::Not: return 3;
-    case Condition::Kind::Compare: return 4;
+    case Condition::Kind::Compare:
+    case Condition::Kind::Criterion: return 4;
   }
   return 4;
 }
@@ -52,6 +53,7 @@ std::string condition(const Condition& c, int context) {
   switch (c.kind) {
     case Condition::Kind::Compare:
       return comparison(c);
+    case Condition::Kind::Criterion: return c.attribute.text;
     case Condition::Kind::Not:
       out = "not " + (c.children.empty() ? "" : condition(c.children[0], precedence(Condition::Kind::Not)));
       break;
@@ -88,7 +90,8 @@ void operands(const Condition& c, Condition::Kind kind, std::vector<const Condit
 // width of what follows the condition on its last line.
 void wrap(const Condition& c, int context, size_t col, size_t cont, size_t reserve, std::string& out) {
   std::string flat = condition(c, context);
-  if (c.kind == Condition::Kind::Compare || col + flat.size() + reserve <= kFormatWidth) {
+  if (c.kind == Condition::Kind::Compare || c.kind == Condition::Kind::Criterion ||
+      col + flat.size() + reserve <= kFormatWidth) {
     out += flat;
     return;
   }

@@ -67,6 +67,8 @@ nlohmann::json schema_to_json() {
                {{"payment_tool_kinds", names(kPaymentToolKinds)},
                 {"risk_levels", names(kRiskLevels)},
                 {"token_providers", names(kTokenProviders)},
+                {"card_types", names(kCardTypes)},
+                {"card_categories", names(kCardCategories)},
                 {"limit_scopes", names(kLimitScopes)},
                 {"limit_periods", names(kLimitPeriods)},
                 {"duration_units", names(kDurationUnits)}}}};

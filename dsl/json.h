@@ -19,7 +19,7 @@ nlohmann::json to_json(const std::vector<Diagnostic>& ds);
 //    "attributes": [{"name", "path", "type", "ref_kind"?, "values"?, "route_health", "help"}],
 //    "context_fields": [{"name", "path", "type", "ref_kind"?, "values"?, "help"}],
 //    "accounts": [...],
-//    "enums": {"payment_tool_kinds", "risk_levels", "token_providers", "limit_scopes",
+//    "enums": {"payment_tool_kinds", "risk_levels", "token_providers", "card_types", "card_categories", "limit_scopes",
 //              "limit_periods", "duration_units"}}
 // Types are the lower-case names of dsl::AttrType / dsl::FieldType ("reference", "money", ...).
 nlohmann::json schema_to_json();

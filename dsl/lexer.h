@@ -37,6 +37,16 @@ class Lexer : public antlr4::TokenSource {
     if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
   }
 
+  // Where a token starts: byte offset, code point index, line, column.
+  struct Position {
+    size_t byte = 0, index = 0, line = 1, column = 0;
+  };
+  // Lexes from `from` to the end of `text` only, with positions counted as
+  // in the whole text: for parsing one definition of a file on its own
+  // (`text` ends where the definition ends).
+  Lexer(std::string_view text, antlr4::CharStream* input, Position from)
+      : text_(text), input_(input), pos_(from.byte), index_(from.index), line_(from.line), column_(from.column) {}
+
   std::unique_ptr<antlr4::Token> nextToken() override;
   size_t getLine() const override { return line_; }
   size_t getCharPositionInLine() override { return column_; }

@@ -15,6 +15,7 @@
 #include "PayDomainParser.h"
 #include "antlr4-runtime.h"
 #include "dsl/lexer.h"
+#include "dsl/parse_cache.h"
 #include "dsl/schema.h"
 #include "dsl/syntax_errors.h"
 #include "dsl/utf8.h"
@@ -207,6 +208,13 @@ class Builder {
     }
     if (first(ctx) == PayDomainLexer::LPAREN) {
       return condition(static_cast<G::ParenConditionContext*>(ctx)->condition());
+    }
+    if (auto* x = dynamic_cast<G::CriterionConditionContext*>(ctx)) {
+      Condition c;
+      c.kind = Condition::Kind::Criterion;
+      c.span = span(ctx);
+      c.attribute = ident(x->ident());
+      return c;
     }
     return comparison(static_cast<G::ComparisonConditionContext*>(ctx)->comparison());
   }
@@ -623,7 +631,94 @@ void trim_dfa_cache(G& parser) {
   if (dfa_states(p->decisionToDFA) > kMaxDfaStates) p->clearDFA();
 }
 
-void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnostics& diags) {
+// The byte offset in `text` of each code point index in `cps` (ascending).
+std::vector<size_t> byte_offsets(std::string_view text, const std::vector<size_t>& cps) {
+  std::vector<size_t> out;
+  out.reserve(cps.size());
+  size_t cp = 0, k = 0;
+  for (size_t b = 0; b <= text.size() && k < cps.size(); ++b) {
+    if (b < text.size() && (static_cast<unsigned char>(text[b]) & 0xC0) == 0x80) continue;  // inside a code point
+    while (k < cps.size() && cps[k] == cp) out.push_back(b), ++k;
+    ++cp;
+  }
+  while (out.size() < cps.size()) out.push_back(text.size());
+  return out;
+}
+
+// The live check's way (a ParseCache): the file's top-level definitions
+// (a depth-0 token up to the brace that closes its block), each looked up
+// by text and place, and only the others parsed, each on its own with the
+// fast parse. False, with `domain` and `diags` as they were, when the file
+// is not a plain sequence of definitions or one fails the fast parse: the
+// caller then parses the whole file, so errors read exactly the same.
+bool parse_by_definition(uint32_t index, const SourceFile& file, antlr4::ANTLRInputStream& input,
+                         const std::vector<antlr4::Token*>& all, Builder& builder, Domain& domain, Diagnostics& diags,
+                         ParseCache& cache) {
+  struct Def {
+    antlr4::Token *first, *last;
+  };
+  std::vector<Def> defs;
+  antlr4::Token* first = nullptr;
+  int depth = 0;
+  for (antlr4::Token* t : all) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL || t->getType() == antlr4::Token::EOF) continue;
+    if (!first) first = t;
+    if (t->getType() == PayDomainLexer::LBRACE) ++depth;
+    if (t->getType() == PayDomainLexer::RBRACE && --depth <= 0) {
+      if (depth < 0) return false;
+      defs.push_back({first, t});
+      first = nullptr;
+    }
+  }
+  if (first) return false;
+  // Code point indexes -> byte offsets (the same for ASCII text).
+  std::vector<size_t> cps;
+  for (const Def& d : defs) cps.push_back(d.first->getStartIndex()), cps.push_back(d.last->getStopIndex() + 1);
+  // The lexer skips a byte-order mark without counting it.
+  const size_t bom = file.text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  std::vector<size_t> bytes = byte_offsets(std::string_view(file.text).substr(bom), cps);
+  for (size_t& b : bytes) b += bom;
+
+  const size_t objects_before = domain.objects.size(), diags_before = diags.items().size();
+  auto undo = [&] {
+    domain.objects.resize(objects_before);
+    diags.items().resize(diags_before);
+    return false;
+  };
+  for (size_t i = 0; i < defs.size(); ++i) {
+    antlr4::Token* t = defs[i].first;
+    size_t begin = bytes[2 * i], end = bytes[2 * i + 1];
+    std::string key = std::to_string(index) + ':' + std::to_string(t->getStartIndex()) + ':' +
+                      std::to_string(t->getLine()) + ':' + std::to_string(t->getCharPositionInLine()) + '\n';
+    key.append(file.text, begin, end - begin);
+    if (auto hit = cache.find(key)) {
+      domain.objects.push_back(std::move(*hit));
+      continue;
+    }
+    Lexer lexer(std::string_view(file.text).substr(0, end), &input,
+                Lexer::Position{begin, t->getStartIndex(), t->getLine(), t->getCharPositionInLine()});
+    antlr4::CommonTokenStream tokens(&lexer);
+    G parser(&tokens);
+    parser.removeErrorListeners();
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    G::DomainFileContext* tree = nullptr;
+    try {
+      tree = parser.domainFile();
+    } catch (const antlr4::ParseCancellationException&) {
+      return undo();
+    }
+    if (tree->definition().size() != 1) return undo();
+    size_t diags_now = diags.items().size();
+    domain.objects.push_back(builder.object(tree->definition()[0]));
+    // A definition that drew a diagnostic (a number too long) is parsed
+    // again next time, so the diagnostic is reported again.
+    if (diags.items().size() == diags_now) cache.put(std::move(key), domain.objects.back());
+  }
+  return true;
+}
+
+void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnostics& diags, ParseCache* cache) {
   if (auto bad = first_invalid_utf8(file.text)) {
     Span at{index, bad->line, bad->column, 0, 0, bad->line};
     diags.error(at, "encoding", "the file is not valid UTF-8 (invalid byte at this position)")
@@ -646,6 +741,12 @@ void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnost
     }
   }
   if (!nesting_ok(all, index, diags)) return;
+  if (cache && parse_by_definition(index, file, input, all, builder, domain, diags, *cache)) {
+    dfa_lock.unlock();
+    G parser(&tokens);
+    trim_dfa_cache(parser);
+    return;
+  }
 
   G parser(&tokens);
   parser.removeErrorListeners();
@@ -685,7 +786,7 @@ void parse_file(uint32_t index, const SourceFile& file, Domain& domain, Diagnost
 
 }  // namespace
 
-Domain parse(std::vector<SourceFile> files, Diagnostics& diags) {
+Domain parse(std::vector<SourceFile> files, Diagnostics& diags, ParseCache* cache) {
   Domain domain;
   domain.files = std::move(files);
   diags.set_files(&domain.files);
@@ -693,7 +794,7 @@ Domain parse(std::vector<SourceFile> files, Diagnostics& diags) {
     const SourceFile& f = domain.files[i];
     size_t errors_before = diags.error_count();
     size_t objects_before = domain.objects.size();
-    parse_file(i, f, domain, diags);
+    parse_file(i, f, domain, diags, cache);
     if (diags.error_count() == errors_before && domain.objects.size() == objects_before) {
       diags.warning(Span{i, 0, 0, 0, 0, 0}, "empty-file", "the file defines no objects");
     }

@@ -15,9 +15,13 @@ namespace paydomain::dsl {
 inline constexpr int kMaxNestingDepth = 64;        // (), [], {}, `not` chains
 inline constexpr int kMaxSyntaxErrorsPerFile = 50; // then parsing of the file stops
 
+class ParseCache;
+
 // Parses every file of `files` into one Domain (objects in file order).
 // Syntax errors go to `diags`; objects that parsed cleanly are still returned
-// so later stages can report more than the first problem.
-Domain parse(std::vector<SourceFile> files, Diagnostics& diags);
+// so later stages can report more than the first problem. With `cache` (the
+// live check), a definition whose text and place are there is not parsed
+// again (parse_cache.h); the answer is the same either way.
+Domain parse(std::vector<SourceFile> files, Diagnostics& diags, ParseCache* cache = nullptr);
 
 }  // namespace paydomain::dsl

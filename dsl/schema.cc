@@ -90,6 +90,7 @@ const std::vector<ClauseRule>& clause_rules(ObjectKind kind) {
                             {CK::Period, false}, {CK::Timezone, false}, {CK::LimitBound, false},
                             {CK::When, false}});
     set(ObjectKind::Test, {{CK::Description, false}, {CK::Given, false}, {CK::Expect, true}});
+    set(ObjectKind::Criterion, {{CK::Name, false}, {CK::Description, false}, {CK::When, false}});
     return r;
   }();
   return rules[static_cast<size_t>(kind)];

@@ -28,7 +28,12 @@ using Names = std::span<const std::string_view>;
 inline constexpr std::string_view kOperations[] = {"payment", "refund"};
 inline constexpr std::string_view kPaymentToolKinds[] = {"bank_card", "wallet", "mobile", "crypto", "payment_terminal"};
 inline constexpr std::string_view kRiskLevels[] = {"low", "high", "fatal"};  // ordered
-inline constexpr std::string_view kTokenProviders[] = {"applepay", "googlepay", "samsungpay", "yandexpay"};
+// How a card payment was tokenised; `none`: the card details were entered as they are.
+inline constexpr std::string_view kTokenProviders[] = {"applepay", "googlepay", "samsungpay", "yandexpay", "none"};
+// From the BIN data the processing core already has.
+inline constexpr std::string_view kCardTypes[] = {"debit", "credit", "prepaid"};
+inline constexpr std::string_view kCardCategories[] = {"classic",  "standard", "gold",     "platinum", "world",
+                                                       "infinite", "signature", "business", "corporate", "electron"};
 inline constexpr std::string_view kFlows[] = {"instant", "hold"};
 inline constexpr std::string_view kWeekdays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 inline constexpr std::string_view kLimitScopes[] = {"party", "shop", "payment_tool", "provider", "terminal"};
@@ -38,6 +43,8 @@ inline constexpr std::string_view kDurationUnits[] = {"minutes", "hours", "days"
 inline Names payment_tool_kinds() { return kPaymentToolKinds; }
 inline Names risk_levels() { return kRiskLevels; }
 inline Names token_providers() { return kTokenProviders; }
+inline Names card_types() { return kCardTypes; }
+inline Names card_categories() { return kCardCategories; }
 inline Names limit_scopes() { return kLimitScopes; }
 inline Names limit_periods() { return kLimitPeriods; }
 inline Names duration_units() { return kDurationUnits; }
@@ -92,7 +99,13 @@ inline constexpr AttributeInfo kAttributes[] = {
     {"wallet_provider", AttrType::Reference, "payment_tool.wallet_provider", ObjectKind::WalletProvider, {}, false,
      "provider of a wallet payment"},
     {"token_provider", AttrType::Enum, "payment_tool.token_provider", ObjectKind::Currency, kTokenProviders, false,
-     "tokenized card provider"},
+     "how the card was tokenized (none: not tokenized)"},
+    {"card_type", AttrType::Enum, "payment_tool.card_type", ObjectKind::Currency, kCardTypes, false,
+     "debit, credit or prepaid card"},
+    {"card_category", AttrType::Enum, "payment_tool.card_category", ObjectKind::Currency, kCardCategories, false,
+     "the card's product category (classic, gold, platinum, business, ...)"},
+    {"issuer_bank", AttrType::Text, "payment_tool.issuer_bank", ObjectKind::Currency, {}, false,
+     "the bank that issued the card (a string, from the BIN data)"},
     {"party", AttrType::Text, "party", ObjectKind::Currency, {}, false, "the merchant (party id)"},
     {"shop", AttrType::Text, "shop", ObjectKind::Currency, {}, false, "the merchant's shop id"},
     {"risk", AttrType::Enum, "risk", ObjectKind::Currency, kRiskLevels, false, "risk score of the payment"},
@@ -160,7 +173,13 @@ inline constexpr ContextField kContextFields[] = {
     {"wallet_provider", "payment_tool.wallet_provider", FieldType::Reference, ObjectKind::WalletProvider, {},
      "wallet provider id"},
     {"token_provider", "payment_tool.token_provider", FieldType::Enum, ObjectKind::Currency, kTokenProviders,
-     "tokenized card provider"},
+     "how the card was tokenized (none: not tokenized)"},
+    {"card_type", "payment_tool.card_type", FieldType::Enum, ObjectKind::Currency, kCardTypes,
+     "debit, credit or prepaid"},
+    {"card_category", "payment_tool.card_category", FieldType::Enum, ObjectKind::Currency, kCardCategories,
+     "the card's product category"},
+    {"issuer_bank", "payment_tool.issuer_bank", FieldType::Text, ObjectKind::Currency, {},
+     "issuing bank (string, from the BIN data)"},
     {"token", "payment_tool.token", FieldType::Text, ObjectKind::Currency, {},
      "card token (string): the key of payment_tool-scoped limits"},
     {"party", "party", FieldType::Text, ObjectKind::Currency, {}, "party id (string)"},

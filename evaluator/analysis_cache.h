@@ -6,53 +6,24 @@
 // currency's exponent): the key holds all three, so an entry is reused only
 // when the analysis would say exactly the same.
 //
-// Thread-safe (the server's check workers share one). Bounded: the least
-// recently used entries go once the entries' bytes pass `max_bytes`.
+// Thread-safe (the server's check workers share one); bounded (base/lru_cache.h).
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-#include <list>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "base/lru_cache.h"
 #include "dsl/diagnostics.h"
 
 namespace paydomain::evaluator {
 
-class AnalysisCache {
+struct DiagnosticsWeight {
+  size_t operator()(const std::string& key, const std::vector<dsl::Diagnostic>& ws) const;
+};
+
+class AnalysisCache : public LruCache<std::vector<dsl::Diagnostic>, DiagnosticsWeight> {
  public:
-  explicit AnalysisCache(size_t max_bytes = size_t{32} << 20) : max_bytes_(max_bytes) {}
-  AnalysisCache(const AnalysisCache&) = delete;
-  AnalysisCache& operator=(const AnalysisCache&) = delete;
-
-  // The warnings stored under `key`, or nullopt.
-  std::optional<std::vector<dsl::Diagnostic>> find(const std::string& key);
-  void put(std::string key, std::vector<dsl::Diagnostic> warnings);
-
-  struct Stats {
-    size_t entries = 0, bytes = 0;
-    uint64_t hits = 0, misses = 0;
-  };
-  Stats stats() const;
-
- private:
-  struct Entry {
-    std::string key;
-    std::vector<dsl::Diagnostic> warnings;
-    size_t bytes = 0;
-  };
-  void evict_locked();
-
-  const size_t max_bytes_;
-  mutable std::mutex mu_;
-  std::list<Entry> lru_;                                                    // most recently used first
-  std::unordered_map<std::string_view, std::list<Entry>::iterator> index_;  // views into lru_'s keys
-  size_t bytes_ = 0;
-  uint64_t hits_ = 0, misses_ = 0;
+  explicit AnalysisCache(size_t max_bytes = size_t{32} << 20) : LruCache(max_bytes) {}
 };
 
 }  // namespace paydomain::evaluator

@@ -553,29 +553,10 @@ bool analysed(dsl::ObjectKind k) {
   return k == dsl::ObjectKind::Tariff || k == dsl::ObjectKind::Provider || k == dsl::ObjectKind::Routing;
 }
 
-// A digest of everything besides an object's own text that its warnings
-// depend on: every categorical attribute's names in id order (conditions
-// are compiled against them, examples name them) and the currencies'
-// exponents. Two 64-bit hashes of different families and the length.
-std::string vocabulary_digest(const CompiledDomain& c) {
-  std::string v;
-  for (int a = 0; a < kAttrCount; ++a) {
-    Attr attr = static_cast<Attr>(a);
-    if (!is_categorical(attr)) continue;
-    v += std::to_string(a) + ':';
-    for (int32_t id = 0; id < c.vocab.size(attr); ++id) v.append(c.vocab.name(attr, id)).push_back('\x1f');
-    v.push_back('\x1e');
-  }
-  for (int32_t e : c.exponents) v += std::to_string(e) + ',';
-  uint64_t fnv = 1469598103934665603ull;
-  for (unsigned char ch : v) fnv = (fnv ^ ch) * 1099511628211ull;
-  return std::to_string(std::hash<std::string>{}(v)) + '.' + std::to_string(fnv) + '.' + std::to_string(v.size());
-}
-
 }  // namespace
 
 void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Diagnostics& diags, AnalysisCache* cache) {
-  std::string digest = cache ? vocabulary_digest(compiled) : "";
+  std::string digest = cache ? vocabulary_digest(domain, compiled.vocab, compiled.exponents) : "";
   for (const dsl::Object& o : domain.objects) {
     if (!analysed(o.kind)) continue;
     dsl::Diagnostics mine(&domain.files);

@@ -90,8 +90,13 @@ class Writer {
   // table per object kind and per Enum/Text attribute.
   void vocabulary() {
     for (const dsl::AttributeInfo& a : dsl::kAttributes) push(Sec::Attributes, str(a.name));
-    for (int k = 0; k < dsl::kObjectKindCount; ++k)
+    for (int k = 0; k < dsl::kObjectKindCount; ++k) {
+      // Criteria are inlined into the conditions naming them (and into
+      // explanations): evaluation never looks one up, and a 1.0 reader knows
+      // no such kind.
+      if (static_cast<dsl::ObjectKind>(k) == dsl::ObjectKind::Criterion) continue;
       table(1, static_cast<uint32_t>(k), d_.vocab.object_table(static_cast<dsl::ObjectKind>(k)));
+    }
     for (int a = 0; a < kAttrCount; ++a) {
       auto type = dsl::kAttributes[a].type;
       if (type == dsl::AttrType::Enum || type == dsl::AttrType::Text)
@@ -253,12 +258,23 @@ class Writer {
     r.name = str(l.name), r.explain = str(l.explain), r.timezone = str(l.timezone);
     r.scopes = push_all(Sec::LimitScopes, l.scopes.data(), l.scopes.size());
     r.period = l.period;
-    r.tz_offset_minutes = l.tz_offset_minutes;
+    r.tz_offset_minutes = l.tz_offsets.empty() ? l.tz_offset_minutes : pdc::kZoned;
+    push(Sec::LimitZones, l.tz_offsets.empty() ? pdc::Span{} : zone(l));
     r.is_count = l.is_count, r.inclusive = l.inclusive, r.counts_refunds = l.counts_refunds;
     r.currency = l.currency;
     r.bound = l.bound;
     r.when = opt_selector(l.when);
     push(Sec::Limits, r);
+  }
+
+  // A named zone's table, written once for all limits naming it.
+  pdc::Span zone(const CompiledLimit& l) {
+    auto [it, fresh] = zones_.try_emplace(l.timezone);
+    if (fresh) {
+      it->second = push_all(Sec::ZoneStarts, l.tz_starts.data(), l.tz_starts.size());
+      push_all(Sec::ZoneOffsets, l.tz_offsets.data(), l.tz_offsets.size());
+    }
+    return it->second;
   }
 
   std::string assemble(uint64_t revision, std::string_view source_hash) {
@@ -290,6 +306,7 @@ class Writer {
   const CompiledDomain& d_;
   std::array<std::string, pdc::kSectionCount + 1> sec_;
   std::unordered_map<std::string, pdc::Str> strings_;
+  std::unordered_map<std::string, pdc::Span> zones_;
 };
 
 }  // namespace

@@ -74,9 +74,10 @@ struct Job {
   static constexpr size_t kBlock = 32;
   Job(const CompiledDomain& d, const std::vector<std::string_view>& c, bool x, std::vector<std::string>& r,
       std::vector<std::optional<Error>>& e)
-      : domain(d), contexts(c), explain(x), results(r), errors(e) {}
+      : domain(d), contexts(c), n(c.size()), explain(x), results(r), errors(e) {}
   const CompiledDomain& domain;
-  const std::vector<std::string_view>& contexts;
+  const std::vector<std::string_view>& contexts;  // the caller's: read only for a block taken below n
+  const size_t n;  // contexts.size(), kept: a late thread must not read the caller's vector
   bool explain;
   std::vector<std::string>& results;
   std::vector<std::optional<Error>>& errors;
@@ -86,7 +87,6 @@ struct Job {
   size_t done = 0;  // contexts answered, under m
 
   void work() {
-    const size_t n = contexts.size();
     for (size_t from = next.fetch_add(kBlock); from < n; from = next.fetch_add(kBlock)) {
       size_t to = std::min(from + kBlock, n);
       for (size_t i = from; i < to; ++i) {
@@ -103,7 +103,7 @@ struct Job {
   }
   void wait() {
     std::unique_lock lock(m);
-    cv.wait(lock, [&] { return done == contexts.size(); });
+    cv.wait(lock, [&] { return done == n; });
   }
 };
 

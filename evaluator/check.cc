@@ -10,26 +10,28 @@
 
 namespace paydomain::evaluator {
 
-CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics, AnalysisCache* cache) {
+CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics, CheckCaches* caches) {
   CheckReport r;
   r.diagnostics = std::move(diagnostics);
-  if (!r.diagnostics.has_errors()) r.domain = dsl::load(std::move(files), r.diagnostics);
+  if (!r.diagnostics.has_errors()) r.domain = dsl::load(std::move(files), r.diagnostics, caches ? &caches->parse : nullptr);
   if (!r.diagnostics.has_errors()) {
-    auto compiled = compile(r.domain);
+    CompileOptions options;
+    options.cache = caches ? &caches->compile : nullptr;
+    auto compiled = compile(r.domain, options);
     if (!compiled) {
       r.diagnostics.add({dsl::Severity::Error, "", 0, 0, 1, "compile", compiled.error().text(), "", "", ""});
     } else {
       r.compiled = std::move(*compiled);
-      analyze(r.domain, *r.compiled, r.diagnostics, cache);  // the DAGs just compiled, not a second compile
+      analyze(r.domain, *r.compiled, r.diagnostics, caches ? &caches->analysis : nullptr);  // the DAGs just compiled, not a second compile
     }
   }
   r.diagnostics.sort();
   return r;
 }
 
-LiveCheck live_check(std::vector<dsl::SourceFile> files, AnalysisCache* cache) {
+LiveCheck live_check(std::vector<dsl::SourceFile> files, CheckCaches* caches) {
   LiveCheck c;
-  c.report = check_sources(std::move(files), dsl::Diagnostics(), cache);
+  c.report = check_sources(std::move(files), dsl::Diagnostics(), caches);
   if (c.report.ok() && c.report.compiled) c.tests = run_tests(c.report.domain, *c.report.compiled);
   if (c.tests && c.tests->cases.empty()) c.tests.reset();
   return c;

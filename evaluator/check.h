@@ -13,6 +13,9 @@
 
 #include "dsl/ast.h"
 #include "dsl/diagnostics.h"
+#include "dsl/parse_cache.h"
+#include "evaluator/analysis_cache.h"
+#include "evaluator/compile_cache.h"
 #include "evaluator/compiled.h"
 #include "evaluator/testing.h"
 
@@ -25,14 +28,22 @@ struct CheckReport {
   bool ok() const { return !diagnostics.has_errors(); }
 };
 
-class AnalysisCache;
+// What the live check keeps across checks of one working copy as it is
+// edited: parsed definitions, compiled objects, analysis warnings, each
+// keyed by an object's text and place (and the vocabulary where that
+// matters), so a one-object edit parses, compiles and analyses that object
+// only. Thread-safe; each bounded.
+struct CheckCaches {
+  dsl::ParseCache parse;
+  CompileCache compile;
+  AnalysisCache analysis;
+};
 
 // `diagnostics` may hold what reading the files found (an unreadable file);
-// the check adds to it. With `cache` (the server's live check), objects
-// analysed before with the same text, place and vocabulary are not analysed
-// again (analysis_cache.h).
+// the check adds to it. With `caches` (the server's live check) the answer
+// is the same, only cheaper.
 CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics = dsl::Diagnostics(),
-                          AnalysisCache* cache = nullptr);
+                          CheckCaches* caches = nullptr);
 
 // The editor's live check (POST /v1/check): check_sources with the server's
 // analysis cache, then, once the working copy checks and compiles, the
@@ -43,7 +54,7 @@ struct LiveCheck {
   CheckReport report;
   std::optional<TestReport> tests;
 };
-LiveCheck live_check(std::vector<dsl::SourceFile> files, AnalysisCache* cache);
+LiveCheck live_check(std::vector<dsl::SourceFile> files, CheckCaches* caches);
 
 // The one JSON shape of a check, compact, appended to `out`, members in name
 // order: {"diagnostics": [...], "errors", "objects", "ok", "tests"?,

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <initializer_list>
 #include <string_view>
+#include <unordered_map>
 
 #include "dsl/schema.h"
+#include "dsl/timezone.h"
+#include "evaluator/compile_cache.h"
 #include "json/writer.h"
 #include "evaluator/artifact.h"
 #include "evaluator/evaluate.h"
@@ -26,6 +29,7 @@ class Compiler {
   Compiler(const dsl::Domain& d, const CompileOptions& opt, CompiledDomain& out) : d_(d), opt_(opt), out_(out) {}
 
   Result<bool> run() {
+    if (auto r = criteria(); !r) return r.error();
     const Vocab& v = out_.vocab;
     out_.exponents.assign(static_cast<size_t>(v.object_count(OK::Currency)), 2);
     out_.tariffs.resize(static_cast<size_t>(v.object_count(OK::Tariff)));
@@ -34,17 +38,25 @@ class Compiler {
     out_.providers.resize(static_cast<size_t>(v.object_count(OK::Provider)));
     out_.limits.resize(static_cast<size_t>(v.object_count(OK::Limit)));
     for (const dsl::Object& o : d_.objects) {
-      int32_t i = v.object(o.kind, o.id.text);
+      if (o.kind != OK::Currency) continue;
+      if (const dsl::Clause* e = o.find(CK::Exponent)) {
+        out_.exponents[static_cast<size_t>(v.object(o.kind, o.id.text))] = static_cast<int32_t>(e->number.units);
+      }
+    }
+    std::string digest;
+    if (opt_.cache) {
+      digest = vocabulary_digest(d_, v, out_.exponents) + '\n' + std::to_string(opt_.budget.max_nodes) + ':' +
+               std::to_string(opt_.budget.max_steps) + '\n';
+    }
+    for (const dsl::Object& o : d_.objects) {
+      auto i = static_cast<size_t>(v.object(o.kind, o.id.text));
       Result<bool> r = true;
       switch (o.kind) {
-        case OK::Currency:
-          if (const dsl::Clause* e = o.find(CK::Exponent)) out_.exponents[static_cast<size_t>(i)] = static_cast<int32_t>(e->number.units);
-          break;
-        case OK::Tariff: r = tariff(o, out_.tariffs[static_cast<size_t>(i)]); break;
-        case OK::Routing: r = routing(o, out_.routings[static_cast<size_t>(i)]); break;
-        case OK::Terminal: r = terminal(o, out_.terminals[static_cast<size_t>(i)]); break;
-        case OK::Provider: r = provider(o, out_.providers[static_cast<size_t>(i)]); break;
-        case OK::Limit: r = limit(o, out_.limits[static_cast<size_t>(i)]); break;
+        case OK::Tariff: r = cached(o, digest, out_.tariffs[i], &Compiler::tariff); break;
+        case OK::Routing: r = cached(o, digest, out_.routings[i], &Compiler::routing); break;
+        case OK::Terminal: r = cached(o, digest, out_.terminals[i], &Compiler::terminal); break;
+        case OK::Provider: r = cached(o, digest, out_.providers[i], &Compiler::provider); break;
+        case OK::Limit: r = cached(o, digest, out_.limits[i], &Compiler::limit); break;
         default: break;
       }
       if (!r) return r.error();
@@ -53,7 +65,86 @@ class Compiler {
   }
 
  private:
+  // Compiles `o` into `slot` with `how`, or copies it from the cache.
+  template <class T>
+  Result<bool> cached(const dsl::Object& o, const std::string& digest, T& slot,
+                      Result<bool> (Compiler::*how)(const dsl::Object&, T&)) {
+    std::string key;
+    if (opt_.cache && o.span.file < d_.files.size()) {
+      const std::string& text = d_.files[o.span.file].text;
+      if (o.span.offset <= o.span.end_offset && o.span.end_offset <= text.size()) {
+        key = digest + std::to_string(static_cast<int>(o.kind)) + ':' + std::to_string(o.span.line) + '\n';
+        key.append(text, o.span.offset, o.span.end_offset - o.span.offset);
+        if (auto hit = opt_.cache->find(key); hit && std::holds_alternative<T>(hit->value)) {
+          slot = std::move(std::get<T>(hit->value));
+          out_.selector_count += hit->selectors;
+          out_.fallback_count += hit->fallbacks;
+          out_.dag_nodes += hit->dag_nodes;
+          out_.dag_bytes += hit->dag_bytes;
+          return true;
+        }
+      }
+    }
+    const size_t sel = out_.selector_count, fb = out_.fallback_count, nodes = out_.dag_nodes, bytes = out_.dag_bytes;
+    Result<bool> r = (this->*how)(o, slot);
+    if (r && !key.empty()) {
+      opt_.cache->put(std::move(key), CompiledObject{slot, out_.selector_count - sel, out_.fallback_count - fb,
+                                                     out_.dag_nodes - nodes, out_.dag_bytes - bytes});
+    }
+    return r;
+  }
+
   std::string head(const dsl::Object& o) { return std::string(dsl::to_string(o.kind)) + " " + o.id.text; }
+
+  // "line 25", or "line 25, criterion high_value_foreign" when the rule's
+  // condition names criteria: an explanation says which named condition matched.
+  static std::string place(const dsl::Span& s, const dsl::Condition* c) {
+    std::string out = where(s);
+    std::vector<std::string> names;
+    if (c) named_criteria(*c, names);
+    for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : ", criterion ") + names[i];
+    return out;
+  }
+
+  // Compiles every criterion once, each after the criteria it names (the
+  // checker has rejected cycles); an explicit stack, not recursion.
+  Result<bool> criteria() {
+    std::unordered_map<std::string, const dsl::Object*> by_name;
+    for (const dsl::Object& o : d_.objects)
+      if (o.kind == OK::Criterion) by_name.emplace(o.id.text, &o);
+    auto condition_of = [](const dsl::Object* o) -> const dsl::Condition* {
+      const dsl::Clause* w = o->find(CK::When);
+      return w && w->condition ? &*w->condition : nullptr;
+    };
+    for (const auto& [root_name, root] : by_name) {
+      if (criteria_.count(root_name)) continue;
+      std::vector<const dsl::Object*> stack{root};
+      size_t guard = 0;
+      while (!stack.empty()) {
+        if (++guard > 4 * by_name.size() * by_name.size() + 16) return Error{"compile", "criteria form a cycle"};
+        const dsl::Object* o = stack.back();
+        const dsl::Condition* c = condition_of(o);
+        if (!c) return Error{where(o->span), "criterion " + o->id.text + " has no condition"};
+        std::vector<std::string> names;
+        named_criteria(*c, names);
+        bool ready = true;
+        for (const std::string& n : names) {
+          if (criteria_.count(n)) continue;
+          auto it = by_name.find(n);
+          if (it == by_name.end()) return Error{where(o->span), "unknown criterion '" + n + "'"};
+          stack.push_back(it->second);
+          ready = false;
+        }
+        if (!ready) continue;
+        stack.pop_back();
+        if (criteria_.count(o->id.text)) continue;
+        auto r = compile_condition(*c, out_.vocab, criteria_);
+        if (!r) return r.error();
+        criteria_.emplace(o->id.text, std::move(*r));
+      }
+    }
+    return true;
+  }
 
   Result<Selector> selector(std::vector<const dsl::Condition*> conds) {
     std::vector<Cond> rules;
@@ -62,7 +153,7 @@ class Compiler {
         rules.emplace_back();  // otherwise / unconditional: True
         continue;
       }
-      auto r = compile_condition(*c, out_.vocab);
+      auto r = compile_condition(*c, out_.vocab, criteria_);
       if (!r) return r.error();
       rules.push_back(std::move(*r));
     }
@@ -129,7 +220,8 @@ class Compiler {
       const dsl::DecisionArm& arm = cf.arms[i];
       conds.push_back(arm.otherwise ? nullptr : &arm.condition);
       std::string num = (prefix.empty() ? "" : prefix + ".") + std::to_string(i + 1);
-      out.arm_explain.push_back(label + ", rule " + num + (arm.otherwise ? " (otherwise, " : " (") + where(arm.span) + ")");
+      out.arm_explain.push_back(label + ", rule " + num + (arm.otherwise ? " (otherwise, " : " (") +
+                                place(arm.span, arm.otherwise ? nullptr : &arm.condition) + ")");
       out.arm_line.push_back(arm.span.line);
       auto body = cash_flow(arm.body, label, num);
       if (!body) return body.error();
@@ -218,8 +310,8 @@ class Compiler {
       if (c.kind != CK::RoutingStatement) continue;
       const dsl::RoutingStatement& s = *c.routing;
       ++rule;
-      std::string at = head(o) + ", rule " + std::to_string(rule) + " (" + where(s.span) + ")";
       const dsl::Condition* cond = s.condition ? &*s.condition : nullptr;
+      std::string at = head(o) + ", rule " + std::to_string(rule) + " (" + place(s.span, cond) + ")";
       switch (s.kind) {
         case RK::Decline:
         case RK::Delegate: {
@@ -248,7 +340,7 @@ class Compiler {
           break;
         }
         case RK::Exclude: {
-          auto cc = compile_condition(*cond, out_.vocab);
+          auto cc = compile_condition(*cond, out_.vocab, criteria_);
           if (!cc) return cc.error();
           r.excludes.push_back({std::move(*cc), at + ": exclude", "route health over threshold (" + at + ": exclude)"});
           break;
@@ -301,16 +393,22 @@ class Compiler {
 
   Result<bool> limit(const dsl::Object& o, CompiledLimit& l) {
     l.name = o.id.text;
-    l.explain = head(o) + " (" + where(o.span) + ")";
+    const dsl::Clause* when = o.find(CK::When);
+    l.explain = head(o) + " (" + place(o.span, when ? &*when->condition : nullptr) + ")";
     if (const dsl::Clause* c = o.find(CK::Scope)) {
       for (const dsl::Value& item : c->list.items) l.scopes.push_back(index_of(dsl::limit_scopes(), item.text));
     }
     if (const dsl::Clause* c = o.find(CK::Period)) l.period = index_of(dsl::limit_periods(), c->ref.text);
     if (const dsl::Clause* c = o.find(CK::Timezone)) {
       l.timezone = c->text;
-      if (c->text != "UTC") {
-        int sign = c->text[0] == '-' ? -1 : 1;
-        l.tz_offset_minutes = sign * (std::stoi(c->text.substr(1, 2)) * 60 + std::stoi(c->text.substr(4, 2)));
+      if (auto fixed = dsl::fixed_offset_minutes(c->text)) {
+        l.tz_offset_minutes = *fixed;
+      } else if (auto zone = dsl::zone_transitions(c->text)) {
+        l.tz_starts = std::move(zone->starts);
+        l.tz_offsets = std::move(zone->offsets);
+        if (l.tz_offsets.empty()) return Error{where(c->span), "time zone '" + c->text + "' has no offsets"};
+      } else {
+        return Error{where(c->span), "unknown time zone '" + c->text + "'"};
       }
     }
     if (const dsl::Clause* c = o.find(CK::LimitBound)) {
@@ -338,6 +436,7 @@ class Compiler {
   const dsl::Domain& d_;
   const CompileOptions& opt_;
   CompiledDomain& out_;
+  CompiledCriteria criteria_;
 };
 
 }  // namespace

@@ -8,12 +8,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dsl/ast.h"
 #include "evaluator/dag.h"
 #include "evaluator/money.h"
 #include "evaluator/result.h"
+#include "evaluator/time.h"
 #include "evaluator/vocab.h"
 
 namespace paydomain::evaluator {
@@ -123,8 +125,15 @@ struct CompiledLimit {
   std::string name, explain;
   std::vector<int32_t> scopes;  // indices into dsl::limit_scopes()
   int32_t period = 0;           // index into dsl::limit_periods()
+  // The time zone of the period: a fixed offset ("UTC", "+03:00"), or a named
+  // IANA zone ("Europe/Moscow") as a table built when compiled (see
+  // evaluator/time.h ZoneTable): tz_offsets[i] minutes east of UTC hold from
+  // tz_starts[i] (Unix seconds) on, for the years dsl/timezone.h covers.
+  // Empty tables: the fixed tz_offset_minutes.
   int32_t tz_offset_minutes = 0;
   std::string timezone = "UTC";
+  std::vector<int64_t> tz_starts;
+  std::vector<int32_t> tz_offsets;
   bool is_count = false;
   bool inclusive = true;   // `<=` (true) or `<`
   int64_t bound = 0;       // minor units or a count
@@ -133,6 +142,11 @@ struct CompiledLimit {
   // A limit counts payments only, unless its `when` asks about the operation
   // (`when operation == refund`): then it counts what that selects.
   bool counts_refunds = false;
+
+  // The time zone as evaluation reads it (evaluator/time.h LimitZone).
+  LimitZone zone() const { return {tz_offset_minutes, ZoneTable{tz_starts, tz_offsets}}; }
+  std::pair<int64_t, int64_t> window(int64_t t) const { return zone().window(t, period); }
+  int32_t offset_at(int64_t t) const { return zone().offset_at(t); }
 };
 
 struct CompiledDomain {
@@ -152,12 +166,17 @@ struct CompiledDomain {
   std::shared_ptr<const Program> program;
 };
 
+class CompileCache;
+
 struct CompileOptions {
   DagBudget budget;
   // Written into the program's artifact header (evaluator/artifact.h): the
   // store revision and the hash of the sources compiled (empty: unknown).
   uint64_t revision = 0;
   std::string source_hash;
+  // The live check's (compile_cache.h): objects compiled before with the same
+  // text, line and vocabulary are copied, not compiled again.
+  CompileCache* cache = nullptr;
 };
 
 // Compiles a checked domain (dsl::load without errors). Errors only for a

@@ -148,18 +148,30 @@ std::pair<int64_t, int64_t> ordered_domain(Attr a) {
   return {0, kMax};  // amounts and latencies are never negative
 }
 
-Result<Cond> compile_condition(const dsl::Condition& c, const Vocab& vocab) {
+Result<Cond> compile_condition(const dsl::Condition& c, const Vocab& vocab, const CompiledCriteria& criteria) {
   if (c.kind == dsl::Condition::Kind::Compare) return compare(c, vocab);
+  if (c.kind == dsl::Condition::Kind::Criterion) {
+    auto it = criteria.find(c.attribute.text);
+    if (it == criteria.end()) return fail(c, "unknown criterion '" + c.attribute.text + "'");
+    return it->second;
+  }
   Cond out;
   out.kind = c.kind == dsl::Condition::Kind::And ? Cond::Kind::And
              : c.kind == dsl::Condition::Kind::Or ? Cond::Kind::Or
                                                    : Cond::Kind::Not;
   for (const auto& k : c.children) {
-    auto r = compile_condition(k, vocab);
+    auto r = compile_condition(k, vocab, criteria);
     if (!r) return r.error();
     out.kids.push_back(std::move(*r));
   }
   return out;
+}
+
+void named_criteria(const dsl::Condition& c, std::vector<std::string>& out) {
+  if (c.kind == dsl::Condition::Kind::Criterion && std::find(out.begin(), out.end(), c.attribute.text) == out.end()) {
+    out.push_back(c.attribute.text);
+  }
+  for (const dsl::Condition& k : c.children) named_criteria(k, out);
 }
 
 Tri eval_atom(const Atom& a, const Facts& f) {

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <string_view>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -120,8 +121,16 @@ Tri atom_truth(Atom::Kind kind, Attr attr, bool negated, int32_t currency, const
   return (base != negated) ? Tri::True : Tri::False;
 }
 
-// AST condition -> Cond (the domain must be checked).
-Result<Cond> compile_condition(const dsl::Condition& c, const Vocab& vocab);
+// The domain's criteria, compiled: a condition naming one gets a copy of
+// its Cond inlined, so decision DAGs and the interpreter see plain atoms.
+using CompiledCriteria = std::unordered_map<std::string, Cond>;
+
+// AST condition -> Cond (the domain must be checked). `criteria` holds every
+// criterion the condition names (compile them in dependency order).
+Result<Cond> compile_condition(const dsl::Condition& c, const Vocab& vocab, const CompiledCriteria& criteria);
+
+// The criteria a condition names directly, in source order (for explanations).
+void named_criteria(const dsl::Condition& c, std::vector<std::string>& out);
 
 // One atom and a whole condition, three-valued.
 Tri eval_atom(const Atom& a, const Facts& f);

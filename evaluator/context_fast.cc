@@ -251,7 +251,8 @@ class FastReader {
       case F::Turnover: return turnover(c);
       default: {
         dsl::FieldType t = dsl::kContextFields[i].type;
-        if (kFieldAttr[i] < 0 || (t != dsl::FieldType::Enum && t != dsl::FieldType::Reference) || !text(s)) {
+        if (kFieldAttr[i] < 0 ||
+            (t != dsl::FieldType::Enum && t != dsl::FieldType::Reference && t != dsl::FieldType::Text) || !text(s)) {
           return false;
         }
         auto a = static_cast<Attr>(kFieldAttr[i]);

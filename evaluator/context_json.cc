@@ -207,9 +207,11 @@ class ContextParser {
       case F::Health: return health(p, c);
       case F::Turnover: return turnover(p, c);
       default: {
-        // Every Enum or Reference attribute: an id of its values or objects.
+        // Every Enum or Reference attribute: an id of its values or objects;
+        // a Text attribute: the id of a string some condition names, or "other".
         dsl::FieldType t = dsl::kContextFields[i].type;
-        if (kFieldAttr[i] >= 0 && (t == dsl::FieldType::Enum || t == dsl::FieldType::Reference)) {
+        if (kFieldAttr[i] >= 0 &&
+            (t == dsl::FieldType::Enum || t == dsl::FieldType::Reference || t == dsl::FieldType::Text)) {
           return categorical(p, static_cast<Attr>(kFieldAttr[i]), c.facts);
         }
         // A field added to the schema without a reader (tests/evaluator/context_test.cc reads each one).

@@ -560,7 +560,7 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
   if (!out.has_scope_key) out.scope_key.clear();
   if (c.has_time) {
     out.has_window = true;
-    std::tie(out.window_start, out.window_end) = period_window(c.time, l.period, l.tz_offset_minutes);
+    std::tie(out.window_start, out.window_end) = d.limit_zone(li).window(c.time, l.period);
   } else {
     out.missing |= kMissTime;
   }

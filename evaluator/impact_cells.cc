@@ -167,6 +167,13 @@ std::string example_context(const Region& r, const Universe& u, const std::strin
       std::string bin = example_bin(r.bin);
       if (!bin.empty()) w.field("bin", bin);
     }
+    // The card's BIN data, when the region asks about it.
+    for (auto [a, name] : {std::pair{Attr::CardCategory, "card_category"}, std::pair{Attr::CardType, "card_type"},
+                           std::pair{Attr::IssuerBank, "issuer_bank"}}) {
+      if (!r.has(a)) continue;
+      std::string v = value(a);
+      if (!v.empty()) w.field(name, v);
+    }
     if (r.has(Attr::IssuerCountry) || card) {
       std::string c = value(Attr::IssuerCountry);
       if (!c.empty()) w.field("issuer_country", c);

@@ -85,6 +85,22 @@ struct Program::Loader {
     return fail(s, r, std::string(what) + " " + std::to_string(i) + " is not an object of its kind");
   }
 
+  // Limit i's zone table: present (ascending starts, offsets within +-18 h)
+  // exactly when the limit is zoned.
+  bool limit_zone(uint32_t i, bool zoned) {
+    pdc::Span z = n(Sec::LimitZones) ? rec<pdc::Span>(Sec::LimitZones)[i] : pdc::Span{};
+    if (zoned != (z.count != 0)) return fail(Sec::LimitZones, i, zoned ? "a zoned limit without a zone table" : "a zone table for a limit with a fixed offset");
+    if (z.count == 0) return true;
+    if (!span(Sec::LimitZones, i, "zone", Sec::ZoneStarts, z)) return false;
+    const int64_t* starts = rec<int64_t>(Sec::ZoneStarts) + z.first;
+    const int32_t* offsets = rec<int32_t>(Sec::ZoneOffsets) + z.first;
+    for (uint32_t k = 0; k < z.count; ++k) {
+      if (offsets[k] < -18 * 60 || offsets[k] > 18 * 60) return fail(Sec::ZoneOffsets, z.first + k, "offset beyond +-18 h");
+      if (k && starts[k] <= starts[k - 1]) return fail(Sec::ZoneStarts, z.first + k, "starts do not ascend");
+    }
+    return true;
+  }
+
   bool header(std::string_view bytes);
   bool sections();
   bool attributes();
@@ -170,7 +186,7 @@ bool Program::Loader::sections() {
     }
     p.sec_[e.id] = {p.base_ + e.offset, e.size / e.elem_size, e.offset};
   }
-  for (uint32_t id = 1; id <= pdc::kSectionCount; ++id) {
+  for (uint32_t id = 1; id <= pdc::kSectionCount10; ++id) {  // later sections: absent in a 1.0 artifact
     if (!seen[id]) {
       error = "section " + std::string(pdc::kSectionNames[id]) + " is missing";
       return false;
@@ -545,6 +561,10 @@ bool Program::Loader::objects() {
         return false;
     }
   }
+  if (n(Sec::LimitZones) != 0 && n(Sec::LimitZones) != n(Sec::Limits))
+    return fail(Sec::LimitZones, 0, std::to_string(n(Sec::LimitZones)) + " records for " + std::to_string(n(Sec::Limits)) + " limits");
+  if (n(Sec::ZoneStarts) != n(Sec::ZoneOffsets))
+    return fail(Sec::ZoneOffsets, 0, "not one offset per start in section zone_starts");
   for (uint32_t i = 0; i < n(Sec::Limits); ++i) {
     const pdc::Limit& l = p.limit(static_cast<int32_t>(i));
     if (!strs(Sec::Limits, i, {{"name", l.name}, {"explain", l.explain}, {"timezone", l.timezone}}) ||
@@ -553,9 +573,12 @@ bool Program::Loader::objects() {
       return false;
     for (int32_t s : p.span<int32_t>(Sec::LimitScopes, l.scopes))
       if (s < 0 || s >= static_cast<int32_t>(dsl::limit_scopes().size())) return fail(Sec::Limits, i, "unknown scope");
-    if (l.period < 0 || l.period >= static_cast<int32_t>(dsl::limit_periods().size()) || l.tz_offset_minutes < -24 * 60 ||
-        l.tz_offset_minutes > 24 * 60 || l.is_count > 1 || l.inclusive > 1 || l.counts_refunds > 1)
+    bool zoned = l.tz_offset_minutes == pdc::kZoned;
+    if (l.period < 0 || l.period >= static_cast<int32_t>(dsl::limit_periods().size()) ||
+        (!zoned && (l.tz_offset_minutes < -24 * 60 || l.tz_offset_minutes > 24 * 60)) || l.is_count > 1 ||
+        l.inclusive > 1 || l.counts_refunds > 1)
       return fail(Sec::Limits, i, "unknown period, offset or flag");
+    if (!limit_zone(i, zoned)) return false;
     if (!l.is_count && !object_ref(Sec::Limits, i, "currency", OK::Currency, l.currency, false)) return false;
   }
   return true;
@@ -575,6 +598,13 @@ Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
   p->json_plain_ = json::Writer::is_plain(
       std::string_view(reinterpret_cast<const char*>(p->sec_[idx(Sec::Strings)].data), p->sec_[idx(Sec::Strings)].count));
   return std::shared_ptr<const Program>(std::move(p));
+}
+
+LimitZone Program::limit_zone(int32_t i) const {
+  const pdc::Limit& l = limit(i);
+  if (l.tz_offset_minutes != pdc::kZoned) return {l.tz_offset_minutes, {}};  // the loader checked the table
+  pdc::Span z = at<pdc::Span>(Sec::LimitZones)[i];
+  return {0, ZoneTable{span<int64_t>(Sec::ZoneStarts, z), span<int32_t>(Sec::ZoneOffsets, z)}};
 }
 
 // ---- vocabulary --------------------------------------------------------------

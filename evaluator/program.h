@@ -27,6 +27,7 @@
 #include "evaluator/dag.h"
 #include "evaluator/program_format.h"
 #include "evaluator/result.h"
+#include "evaluator/time.h"
 
 namespace paydomain::evaluator {
 
@@ -38,7 +39,8 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "cond_nodes", "cond_kids",   "atoms",       "atom_ids",   "atom_ranges", "str_list",
     "volumes",    "volume_args", "postings",    "cash_flows", "arms",        "tariffs",
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
-    "guards",     "candidates",  "excludes",    "limits",     "limit_scopes",
+    "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
+    "zone_offsets",
 };
 
 inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
@@ -78,6 +80,9 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::Exclude),
     sizeof(pdc::Limit),
     sizeof(int32_t),            // LimitScopes
+    sizeof(pdc::Span),          // LimitZones
+    sizeof(int64_t),            // ZoneStarts
+    sizeof(int32_t),            // ZoneOffsets
 };
 
 }  // namespace pdc
@@ -132,6 +137,8 @@ class Program {
   const pdc::Terminal& terminal(int32_t i) const { return at<pdc::Terminal>(pdc::Sec::Terminals)[i]; }
   const pdc::Provider& provider(int32_t i) const { return at<pdc::Provider>(pdc::Sec::Providers)[i]; }
   const pdc::Limit& limit(int32_t i) const { return at<pdc::Limit>(pdc::Sec::Limits)[i]; }
+  // Limit i's time zone: its fixed offset or its zone table (evaluator/time.h).
+  LimitZone limit_zone(int32_t i) const;
   const pdc::CashFlow& cash_flow(uint32_t i) const { return at<pdc::CashFlow>(pdc::Sec::CashFlows)[i]; }
   const pdc::Volume& volume(uint32_t i) const { return at<pdc::Volume>(pdc::Sec::Volumes)[i]; }
   int32_t tariff_count() const { return static_cast<int32_t>(count(pdc::Sec::Tariffs)); }

@@ -20,7 +20,7 @@ static_assert(std::endian::native == std::endian::little, "the artifact is read 
 
 inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 inline constexpr uint16_t kFormatMajor = 1;
-inline constexpr uint16_t kFormatMinor = 0;
+inline constexpr uint16_t kFormatMinor = 1;  // 1.1: limit_zones, zone_starts, zone_offsets
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
 inline constexpr uint32_t kMaxDepth = 256;      // nesting of conditions, volumes, cash flows
@@ -50,8 +50,11 @@ enum class Sec : uint32_t {
   Volumes, VolumeArgs, Postings, CashFlows, Arms,
   Tariffs, Flags, Methods, Bounds, Providers, Terminals,
   Routings, Guards, Candidates, Excludes, Limits, LimitScopes,
+  LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
 };
-inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::LimitScopes);
+inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::ZoneOffsets);
+// The sections every 1.0 artifact has; later ones are optional (absent in 1.0).
+inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
 
 struct Str {
   uint32_t off = 0, len = 0;  // bytes of the Strings section
@@ -199,6 +202,10 @@ struct Exclude {
 struct Limit {
   Str name, explain, timezone;
   Span scopes;  // int32 in LimitScopes
+  // The fixed offset east of UTC, or kZoned: a named zone whose table is
+  // LimitZones[this limit] (1.1). kZoned lies outside the +-24 h a 1.0
+  // reader accepts, so such a reader refuses the artifact instead of
+  // evaluating the limit's window at a wrong offset.
   int32_t period, tz_offset_minutes;
   uint8_t is_count, inclusive, counts_refunds;
   uint8_t pad;
@@ -207,6 +214,12 @@ struct Limit {
   uint32_t when;  // Selector or kNone
   uint32_t pad2;
 };
+
+inline constexpr int32_t kZoned = INT32_MIN;
+// LimitZones: one Span per limit (count 0 unless the limit is kZoned) over
+// ZoneStarts (int64, Unix seconds, strictly ascending) and ZoneOffsets
+// (int32, minutes east of UTC, within +-18 h): the same indices in both,
+// evaluator/time.h ZoneTable. Limits naming the same zone share one table.
 
 template <class T>
 inline constexpr bool kRecord = std::is_trivially_copyable_v<T> && std::is_standard_layout_v<T> && alignof(T) <= kAlign;

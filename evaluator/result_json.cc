@@ -258,8 +258,9 @@ void write_limit(Out& o, const LimitResult& l, const pdc::Limit& cl, const Progr
   if (l.has_scope_key) p = str(lit(p, ",\"scope_key\":"), l.scope_key, false);
   if (l.has_window) {
     // Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
-    p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, cl.tz_offset_minutes).view(), true);
-    p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, cl.tz_offset_minutes).view(), true);
+    LimitZone zone = d.limit_zone(l.limit);
+    p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, zone.offset_at(l.window_start)).view(), true);
+    p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, zone.offset_at(l.window_end)).view(), true);
     *p++ = '}';
   }
   p = integer(cl.is_count ? lit(p, ",\"bound\":{\"count\":") : lit(p, ",\"bound\":{\"amount\":"), cl.bound);

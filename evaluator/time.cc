@@ -1,5 +1,7 @@
 #include "evaluator/time.h"
 
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 
 namespace paydomain::evaluator {
@@ -125,6 +127,7 @@ struct WindowKey {
 
 TimeText compute_time_text(int64_t t, int32_t offset_minutes);
 std::pair<int64_t, int64_t> compute_window(int64_t days, int64_t off, int32_t period);
+std::pair<int64_t, int64_t> local_period_days(int64_t days, int32_t period);
 
 }  // namespace
 
@@ -205,6 +208,11 @@ std::pair<int64_t, int64_t> period_window(int64_t t, int32_t period, int32_t off
 namespace {
 
 std::pair<int64_t, int64_t> compute_window(int64_t days, int64_t off, int32_t period) {
+  auto [start, end] = local_period_days(days, period);
+  return {start * kDay - off, end * kDay - off};
+}
+
+std::pair<int64_t, int64_t> local_period_days(int64_t days, int32_t period) {
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
@@ -226,9 +234,48 @@ std::pair<int64_t, int64_t> compute_window(int64_t days, int64_t off, int32_t pe
       break;
     default: break;
   }
-  return {start * kDay - off, end * kDay - off};
+  return {start, end};
+}
+
+// The index of the offset that holds at `t`.
+size_t segment_of(ZoneTable z, int64_t t) {
+  // Payments happen now: after a zone's last change (most zones without
+  // daylight saving time, Moscow since 2014) no search is needed.
+  if (!z.starts.empty() && t >= z.starts.back()) return z.starts.size() - 1;
+  auto it = std::upper_bound(z.starts.begin(), z.starts.end(), t);
+  return it == z.starts.begin() ? 0 : static_cast<size_t>(it - z.starts.begin()) - 1;
+}
+
+// The first instant whose local time is at least `local` (seconds of local
+// time since the epoch). Local time rises with UTC inside a segment and jumps
+// at its ends; offsets lie within +-18 h, so only segments near `local` count.
+int64_t first_instant_at_local(ZoneTable z, int64_t local) {
+  constexpr int64_t kMaxOffset = 18 * 3600;
+  size_t n = z.offsets.size();
+  for (size_t i = segment_of(z, local - kMaxOffset); i < n; ++i) {
+    int64_t lo = i == 0 ? INT64_MIN : z.starts[i];
+    int64_t hi = i + 1 < n ? z.starts[i + 1] : INT64_MAX;
+    int64_t u = std::max(lo, local - int64_t{z.offsets[i]} * 60);
+    if (u < hi) return u;  // later segments start after this one's instants
+  }
+  return local - int64_t{z.offsets[n - 1]} * 60;
 }
 
 }  // namespace
+
+int32_t zone_offset_at(ZoneTable z, int64_t t) { return z.offsets.empty() ? 0 : z.offsets[segment_of(z, t)]; }
+
+std::pair<int64_t, int64_t> zone_period_window(int64_t t, int32_t period, ZoneTable z) {
+  if (z.offsets.empty()) return period_window(t, period, 0);
+  size_t i = segment_of(z, t);
+  int32_t off = z.offsets[i];
+  // Usually no transition lies near the window: then it is the fixed-offset
+  // window (memoized). At or next to a transition, find the ends exactly.
+  auto w = period_window(t, period, off);
+  bool inside = (i == 0 || z.starts[i] < w.first) && (i + 1 == z.offsets.size() || w.second < z.starts[i + 1]);
+  if (inside) return w;
+  auto [start, end] = local_period_days(floor_div(t + int64_t{off} * 60, kDay), period);
+  return {first_instant_at_local(z, start * kDay), first_instant_at_local(z, end * kDay)};
+}
 
 }  // namespace paydomain::evaluator

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,5 +36,33 @@ int32_t minute_of_day(int64_t epoch_seconds);
 // contains `t` in a time zone `offset_minutes` east of UTC: [start, end).
 // Memoized per thread by local day, period and offset (no locks).
 std::pair<int64_t, int64_t> period_window(int64_t t, int32_t period, int32_t offset_minutes);
+
+// A named time zone as a table (dsl::ZoneTransitions, built when compiled):
+// offsets[i] minutes east of UTC hold from starts[i] on (ascending; the first
+// offset also before starts[0]). Evaluation reads only this table.
+struct ZoneTable {
+  std::span<const int64_t> starts;
+  std::span<const int32_t> offsets;
+};
+// The offset at `t` (a binary search).
+int32_t zone_offset_at(ZoneTable z, int64_t t);
+// period_window in a named zone, DST-correct: the calendar period holding
+// `t`'s local date, from the first instant whose local time reaches the
+// period's local midnight (a midnight a DST gap skips: the gap's end) to the
+// same for the next period.
+std::pair<int64_t, int64_t> zone_period_window(int64_t t, int32_t period, ZoneTable z);
+
+// A limit's time zone as evaluation reads it (from CompiledLimit or from an
+// artifact's records): a fixed offset, or a named zone's non-empty table.
+struct LimitZone {
+  int32_t fixed_minutes = 0;
+  ZoneTable table;
+  // The period window holding `t`.
+  std::pair<int64_t, int64_t> window(int64_t t, int32_t period) const {
+    return table.offsets.empty() ? period_window(t, period, fixed_minutes) : zone_period_window(t, period, table);
+  }
+  // The offset at an instant (a window's ends are written each with its own).
+  int32_t offset_at(int64_t t) const { return table.offsets.empty() ? fixed_minutes : zone_offset_at(table, t); }
+};
 
 }  // namespace paydomain::evaluator

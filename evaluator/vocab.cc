@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "dsl/schema.h"
+#include "evaluator/condition.h"
 #include "evaluator/name_hash.h"
 
 namespace paydomain::evaluator {
@@ -122,6 +123,33 @@ std::string_view Vocab::name(Attr a, int32_t id) const {
   const Table& t = table(a);
   if (id >= 0 && static_cast<size_t>(id) < t.names.size()) return t.names[static_cast<size_t>(id)];
   return "(other)";
+}
+
+std::string vocabulary_digest(const dsl::Domain& domain, const Vocab& vocab, const std::vector<int32_t>& exponents) {
+  std::string v;
+  for (const dsl::Object& o : domain.objects) {
+    if (o.kind != dsl::ObjectKind::Criterion || o.span.file >= domain.files.size()) continue;
+    const std::string& text = domain.files[o.span.file].text;
+    if (o.span.offset <= o.span.end_offset && o.span.end_offset <= text.size()) {
+      v.append(text, o.span.offset, o.span.end_offset - o.span.offset).push_back('\x1d');
+    }
+  }
+  for (int a = 0; a < kAttrCount; ++a) {
+    Attr attr = static_cast<Attr>(a);
+    if (!is_categorical(attr)) continue;
+    v += std::to_string(a) + ':';
+    for (int32_t id = 0; id < vocab.size(attr); ++id) v.append(vocab.name(attr, id)).push_back('\x1f');
+    v.push_back('\x1e');
+  }
+  for (int k = 0; k < dsl::kObjectKindCount; ++k) {
+    auto kind = static_cast<dsl::ObjectKind>(k);
+    for (int32_t i = 0; i < vocab.object_count(kind); ++i) v.append(vocab.object_name(kind, i)).push_back('\x1f');
+    v.push_back('\x1e');
+  }
+  for (int32_t e : exponents) v += std::to_string(e) + ',';
+  uint64_t fnv = 1469598103934665603ull;
+  for (unsigned char ch : v) fnv = (fnv ^ ch) * 1099511628211ull;
+  return std::to_string(std::hash<std::string>{}(v)) + '.' + std::to_string(fnv) + '.' + std::to_string(v.size());
 }
 
 }  // namespace paydomain::evaluator

@@ -51,6 +51,15 @@ class Vocab {
   std::array<Table, kAttrCount> attrs_;  // Enum and Text attributes
 };
 
+// A digest of everything besides an object's own text that compiling or
+// analysing it depends on: every categorical attribute's names in id order
+// (conditions are compiled against them, examples name them), every
+// object's index by kind, the currencies' exponents (by currency id), and
+// every criterion's text (a condition naming one means its condition).
+// Two 64-bit hashes of different families and the length: the live check's
+// caches key on it.
+std::string vocabulary_digest(const dsl::Domain& domain, const Vocab& vocab, const std::vector<int32_t>& exponents);
+
 // The reference kind behind a Reference attribute (Currency -> currency).
 bool reference_kind(Attr a, dsl::ObjectKind& kind);
 

@@ -13,7 +13,7 @@ definition
 
 objectKind
   : CURRENCY | CATEGORY | PAYMENT_SYSTEM | WALLET_PROVIDER | COUNTRY
-  | ADAPTER | PROVIDER | TERMINAL | TARIFF | ROUTING | LIMIT
+  | ADAPTER | PROVIDER | TERMINAL | TARIFF | ROUTING | LIMIT | CRITERION
   ;
 
 // Clauses are kind-specific; the checker says which clause belongs where, so
@@ -94,6 +94,7 @@ notCondition
   : NOT notCondition                                         # negation
   | LPAREN condition RPAREN                                  # parenCondition
   | comparison                                               # comparisonCondition
+  | ident                                                    # criterionCondition
   ;
 
 comparison
@@ -142,7 +143,7 @@ money : NUMBER CODE ;
 ident
   : ID | CODE
   | CURRENCY | CATEGORY | PAYMENT_SYSTEM | WALLET_PROVIDER | COUNTRY | ADAPTER
-  | PROVIDER | TERMINAL | TARIFF | ROUTING | LIMIT | TEST
+  | PROVIDER | TERMINAL | TARIFF | ROUTING | LIMIT | CRITERION | TEST
   | NAME | DESCRIPTION | NUMERIC | EXPONENT | SYMBOL | URL | OPTION | ACCOUNT
   | ACCEPTS | FEES | RISK_COVERAGE | DISABLED | CURRENCIES | CATEGORIES
   | PAYMENT_METHODS | AMOUNT | BETWEEN | REFUNDS | ALLOWED | PARTIAL
@@ -164,6 +165,7 @@ TERMINAL : 'terminal' ;
 TARIFF : 'tariff' ;
 ROUTING : 'routing' ;
 LIMIT : 'limit' ;
+CRITERION : 'criterion' ;
 TEST : 'test' ;
 NAME : 'name' ;
 DESCRIPTION : 'description' ;

@@ -26,8 +26,6 @@ if [ ! -f "$TOKEN_FILE" ]; then
   (umask 077 && "$PD" token create --db "$DB" --role editor --name "editor (make run)" > "$TOKEN_FILE")
 fi
 TOKEN=$(cat "$TOKEN_FILE")
-EDITOR_ARGS=()
-[ -f web_editor/dist/index.html ] && EDITOR_ARGS=(--editor web_editor/dist)
 URL="http://$LISTEN"
 
 cat <<MSG
@@ -43,4 +41,5 @@ cat <<MSG
   API: docs/api.md and $URL/openapi.json.  Stop with Ctrl-C.
 
 MSG
-exec "$PD" serve --db "$DB" --listen "$LISTEN" --contexts examples/acme/contexts "${EDITOR_ARGS[@]}"
+# The editor is compiled into the binary (serve --editor DIR overrides it).
+exec "$PD" serve --db "$DB" --listen "$LISTEN" --contexts examples/acme/contexts

@@ -8,6 +8,7 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   antlr4 libantlr4-runtime-dev
   libsqlite3-dev sqlite3 libssl-dev
+  libhowardhinnant-date-dev tzdata
   postgresql libpq-dev
   nlohmann-json3-dev libcli11-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
@@ -54,7 +55,9 @@ if [ -f web_editor/package.json ]; then
     echo "setup: installing npm packages for web_editor"
     (cd web_editor && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  # Build dist/ (served at /) when it is missing or older than a source.
+  # Build dist/ (for `serve --editor web_editor/dist` while developing; the
+  # binary compiles its own build in, server/CMakeLists.txt) when it is
+  # missing or older than a source.
   if [ ! -f web_editor/dist/app.js ] || [ -n "$(find web_editor/src web_editor/build.mjs web_editor/gen-api.mjs \
        web_editor/package-lock.json server/openapi.json -newer web_editor/dist/app.js -print -quit 2>/dev/null)" ]; then
     echo "setup: building the web editor"

@@ -285,7 +285,7 @@ void EvaluateApi::post_check(Request& req, Done done) {
   if (!files) return done(to_response(files.error()));
   workers_.run(std::move(done), [this, files = std::move(*files)]() mutable -> ApiResult<Response> {
     Response res;
-    evaluator::LiveCheck c = evaluator::live_check(std::move(files), &analysis_cache_);
+    evaluator::LiveCheck c = evaluator::live_check(std::move(files), &check_caches_);
     evaluator::write_check_report(c.report, res.body, c.tests ? &*c.tests : nullptr);
     return res;
   });

@@ -13,7 +13,7 @@
 
 #include <string_view>
 
-#include "evaluator/analysis_cache.h"
+#include "evaluator/check.h"
 #include "server/api_error.h"
 #include "server/compiled_revisions.h"
 #include "server/router.h"
@@ -60,9 +60,9 @@ class EvaluateApi {
   CompiledRevisions& compiled_;
   Workers& workers_;
   Metrics* metrics_ = nullptr;
-  // Per-object analysis warnings shared by every live check (thread-safe,
-  // bounded): an edit re-analyses only the objects it changed.
-  evaluator::AnalysisCache analysis_cache_;
+  // Per-object parses, compiles and warnings shared by every live check
+  // (thread-safe, bounded): an edit redoes only the objects it changed.
+  evaluator::CheckCaches check_caches_;
 };
 
 }  // namespace paydomain::server

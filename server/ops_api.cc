@@ -10,45 +10,14 @@
 #include "server/json_util.h"
 #include "server/metrics.h"
 #include "server/openapi.h"
+#include "server/static_files.h"
 
 namespace paydomain::server {
 
 using nlohmann::json;
 
-namespace {
-std::string_view content_type_of(std::string_view name) {
-  auto ends = [&](std::string_view ext) {
-    return name.size() >= ext.size() && name.substr(name.size() - ext.size()) == ext;
-  };
-  if (ends(".html")) return "text/html; charset=utf-8";
-  if (ends(".js")) return "text/javascript; charset=utf-8";
-  if (ends(".css")) return "text/css; charset=utf-8";
-  if (ends(".json") || ends(".map")) return "application/json";
-  if (ends(".svg")) return "image/svg+xml";
-  if (ends(".png")) return "image/png";
-  if (ends(".ico")) return "image/x-icon";
-  return "application/octet-stream";
-}
-}  // namespace
-
 void OpsApi::get_static(Request& req, Done done) {
-  std::string name = req.params.empty() ? "index.html" : req.params[0];
-  if (config_.editor_dir.empty())
-    return done(error_response(404, "not-found", "the web editor is not served (start with --editor DIR)"));
-  // One path segment of safe characters: no traversal out of editor_dir.
-  bool safe = !name.empty() && name[0] != '.';
-  for (char c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) safe = false;
-  if (!safe) return done(error_response(404, "not-found", "no such file"));
-  std::ifstream in(config_.editor_dir + "/" + name, std::ios::binary);
-  if (!in) return done(error_response(404, "not-found", "no such file: " + name));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  Response r;
-  r.content_type = content_type_of(name);
-  r.body = ss.str();
-  r.headers.emplace_back("Cache-Control", "no-cache");
-  done(std::move(r));
+  done(editor_file(req, req.params.empty() ? "" : req.params[0], config_.editor_dir));
 }
 
 // GET /v1/contexts: the sample payment contexts of --contexts DIR (the

@@ -194,17 +194,20 @@ void WriteApi::post_commit(Request& req, const Caller& caller, Done done) {
   });
 }
 
-// POST /v1/revisions/{rev}/revert {"message"?, "idempotency_key"?,
-// "allow_failing_tests"?}: a new commit with the inverse operations; 409 when
-// later revisions changed the same objects; gated by the tests like a commit.
-void WriteApi::post_revert(Request& req, const Caller& caller, Done done) {
+// POST /v1/revisions/{rev}/revert and /restore {"message"?, "idempotency_key"?,
+// "allow_failing_tests"?}: a revert is a new commit with the inverse
+// operations of {rev} (409 when later revisions changed the same objects); a
+// restore a new commit making head equal to {rev} (where a revert is blocked;
+// computed against head, so a retry after it landed is 422 empty-commit
+// rather than a replay). Both are gated by the tests like a commit.
+void WriteApi::post_history(Request& req, const Caller& caller, Done done, HistoryOp op) {
   auto rev = parse_rev(store_, req.params[0], false);
   if (!rev) return done(to_response(rev.error()));
   store::Rev r = *rev;
   store::CommitMeta meta;
   meta.author = caller.name;
-  meta.message = "Revert revision " + std::to_string(r);
-  // A revert to a state whose tests fail is refused too (same override).
+  meta.message = (op == HistoryOp::Revert ? "Revert revision " : "Restore revision ") + std::to_string(r);
+  // Going back to a state whose tests fail is refused too (same override).
   store::TestsGating tests{tests_gate(), std::nullopt};
   if (!req.body.empty()) {
     auto body = read_body(req.body);
@@ -223,9 +226,11 @@ void WriteApi::post_revert(Request& req, const Caller& caller, Done done) {
     if (!allow) return done(to_response(allow.error()));
     tests.failing_tests_allowed = std::move(*allow);
   }
-  if (r == 0) return done(error_response(422, "bad-revision", "revision 0 is the empty domain; it cannot be reverted"));
-  workers_.write(std::move(done), [this, r, meta, tests]() -> ApiResult<Response> {
-    auto res = store::revert_revision(store_, r, meta, tests);
+  if (r == 0 && op == HistoryOp::Revert)
+    return done(error_response(422, "bad-revision", "revision 0 is the empty domain; it cannot be reverted"));
+  workers_.write(std::move(done), [this, r, meta, tests, op]() -> ApiResult<Response> {
+    auto res = op == HistoryOp::Revert ? store::revert_revision(store_, r, meta, tests)
+                                       : store::restore_revision(store_, r, meta, tests);
     if (!res) return store_error(res.error());
     head_.notify_commit();
     return created(res.value());
@@ -236,7 +241,9 @@ void WriteApi::add_routes(Router& r) {
   r.add("POST", "/v1/commits", Access::Editor,
         [this](Request& req, const Caller& c, Done d) { post_commit(req, c, std::move(d)); });
   r.add("POST", "/v1/revisions/{rev}/revert", Access::Admin,
-        [this](Request& req, const Caller& c, Done d) { post_revert(req, c, std::move(d)); });
+        [this](Request& req, const Caller& c, Done d) { post_history(req, c, std::move(d), HistoryOp::Revert); });
+  r.add("POST", "/v1/revisions/{rev}/restore", Access::Admin,
+        [this](Request& req, const Caller& c, Done d) { post_history(req, c, std::move(d), HistoryOp::Restore); });
 }
 
 }  // namespace paydomain::server

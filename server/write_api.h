@@ -1,5 +1,5 @@
-// Write endpoints: commits (a working copy or explicit operations) and
-// revert. Store writes run on the write thread (Workers::write), never on the
+// Write endpoints: commits (a working copy or explicit operations), revert
+// and restore. Store writes run on the write thread (Workers::write), never on the
 // I/O threads, so evaluations keep flowing while a commit validates; each
 // landed commit wakes the head tracker at once.
 #pragma once
@@ -23,7 +23,9 @@ class WriteApi {
 
  private:
   void post_commit(Request& req, const Caller& caller, Done done);
-  void post_revert(Request& req, const Caller& caller, Done done);
+  enum class HistoryOp { Revert, Restore };
+  // A new commit computed from history: the inverse of {rev}, or head made equal to {rev}.
+  void post_history(Request& req, const Caller& caller, Done done, HistoryOp op);
   // Queues the commit on the write thread; 201 (200 when replayed) + Location.
   void write_commit(Done done, store::CommitRequest cr, store::TestsGating tests);
   // A 413 when `ops` exceed max_commit_objects / max_commit_bytes.

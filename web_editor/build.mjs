@@ -1,13 +1,15 @@
-// Builds web_editor/dist/ (served by `paydomain serve` at /):
+// Builds web_editor/dist/, or the directory given as the first argument (the
+// C++ build passes its own, then compiles it in through embed.mjs):
 //  1. generates src/api.generated.ts from server/openapi.json (gen-api.mjs): the
 //     types and runtime checks of the server's answers;
-//  2. bundles src/main.ts with esbuild and copies index.html and style.css.
+//  2. bundles src/main.ts with esbuild and copies index.html, style.css and
+//     the favicon.
 // The language vocabulary (src/vocabulary.generated.ts) comes from
 // `paydomain schema --json` through vocabulary.mjs, and is committed so this
 // runs before the C++ is built (a test regenerates it and compares).
 import { build } from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateApi } from "./gen-api.mjs";
 
@@ -20,7 +22,7 @@ function writeIfChanged(path, text) {
 }
 writeIfChanged(join(here, "src/api.generated.ts"), generateApi(join(root, "server/openapi.json")));
 
-const dist = join(here, "dist");
+const dist = process.argv[2] ? resolve(process.argv[2]) : join(here, "dist");
 mkdirSync(dist, { recursive: true });
 await build({
   entryPoints: [join(here, "src/main.ts")],
@@ -32,6 +34,5 @@ await build({
   outfile: join(dist, "app.js"),
   logLevel: "warning",
 });
-copyFileSync(join(here, "src/index.html"), join(dist, "index.html"));
-copyFileSync(join(here, "src/style.css"), join(dist, "style.css"));
-console.log("web_editor: built dist/");
+for (const f of ["index.html", "style.css", "favicon.svg"]) copyFileSync(join(here, "src", f), join(dist, f));
+console.log(`web_editor: built ${dist}`);

@@ -4,7 +4,7 @@
 //     warnings, and the whole check_sources; target <= 1 s in all;
 //   - the editor's live check (POST /v1/check's evaluator::live_check: check,
 //     analysis, the domain's tests) of a ~3,000-line mixed domain, cold (no
-//     cache) and after a one-object edit with the server's analysis cache
+//     caches) and after a one-object edit with the server's caches
 //     warm, median and worst of 20 edits, each a different tariff; target
 //     <= 50 ms; with the edit's parts (parse+check, compile, analysis, tests);
 //   - the tests gate on commits (server/tests_gate.h): a one-object commit
@@ -25,7 +25,6 @@
 #include "domain_store/working_copy.h"
 #include "dsl/checker.h"
 #include "dsl/parser.h"
-#include "evaluator/analysis_cache.h"
 #include "evaluator/analyze.h"
 #include "evaluator/check.h"
 #include "evaluator/compiled.h"
@@ -157,7 +156,7 @@ std::string edited_small(const std::string& base, int k) {
 }
 
 int live_check(const char* what, const std::string& base, std::string (*edit)(const std::string&, int)) {
-  evaluator::AnalysisCache cache;
+  evaluator::CheckCaches caches;
   std::vector<double> cold, warm, warm_wall;
   size_t warnings = 0, tests = 0, objects = 0;
   std::string body;
@@ -179,30 +178,38 @@ int live_check(const char* what, const std::string& base, std::string (*edit)(co
     tests = c.tests ? c.tests->cases.size() : 0;
     objects = c.report.domain.objects.size();
   }
-  (void)evaluator::live_check({{"mixed.pd", base}}, &cache);  // the editor's first check fills the cache
+  (void)evaluator::live_check({{"mixed.pd", base}}, &caches);  // the editor's first check fills the caches
   for (int k = 0; k < 20; ++k) {
     std::string text = edit(base, k);
     Stamp t0;
-    evaluator::LiveCheck c = evaluator::live_check({{"mixed.pd", text}}, &cache);
+    evaluator::LiveCheck c = evaluator::live_check({{"mixed.pd", text}}, &caches);
     body.clear();
     evaluator::write_check_report(c.report, body, c.tests ? &*c.tests : nullptr);
     warm.push_back(ms_since(t0));
     warm_wall.push_back(wall_ms_since(t0));
   }
-  // The parts of one edit, with the cache warm.
-  std::vector<double> pc, comp, an, an_cold, te;
+  // The parts of one edit, with the caches warm, and without them.
+  std::vector<double> pc, pc_cold, comp, comp_cold, an, an_cold, te;
   for (int k = 0; k < 5; ++k) {
     std::string text = edit(base, 20 + k);
-    dsl::Diagnostics diags;
+    dsl::Diagnostics diags, diags_cold;
     Stamp t0;
-    dsl::Domain d = dsl::load({{"mixed.pd", text}}, diags);
+    dsl::Domain d = dsl::load({{"mixed.pd", text}}, diags, &caches.parse);
     pc.push_back(ms_since(t0));
+    Stamp t4;
+    (void)dsl::load({{"mixed.pd", text}}, diags_cold);
+    pc_cold.push_back(ms_since(t4));
     Stamp t1;
-    auto c = evaluator::compile(d);
+    evaluator::CompileOptions cached;
+    cached.cache = &caches.compile;
+    auto c = evaluator::compile(d, cached);
     comp.push_back(ms_since(t1));
     if (!c) return 1;
+    Stamp t6;
+    (void)evaluator::compile(d);
+    comp_cold.push_back(ms_since(t6));
     Stamp t2;
-    evaluator::analyze(d, **c, diags, &cache);
+    evaluator::analyze(d, **c, diags, &caches.analysis);
     an.push_back(ms_since(t2));
     dsl::Diagnostics uncached;
     Stamp t5;
@@ -212,7 +219,9 @@ int live_check(const char* what, const std::string& base, std::string (*edit)(co
     evaluator::TestReport r = evaluator::run_tests(d, **c);
     te.push_back(ms_since(t3));
   }
-  auto st = cache.stats();
+  auto st = caches.analysis.stats();
+  auto ps = caches.parse.stats();
+  auto cs = caches.compile.stats();
   std::printf("live check (POST /v1/check) of a %zu-line domain, %s (%zu objects, %zu tests, %zu warning(s)):\n",
               lines(base), what, objects, tests, warnings);
   std::printf("  cold, no cache: %.1f ms CPU\n", median(cold));
@@ -222,12 +231,17 @@ int live_check(const char* what, const std::string& base, std::string (*edit)(co
       "(target <= 50 ms: %s, ratio %.2fx; %.1fx less than cold)\n",
       m, median(warm_wall), worst(warm), verdict(m, 50), m / 50, median(cold) / std::max(m, 0.001));
   std::printf(
-      "  its parts: parse+check %.1f ms, compile %.1f ms, analysis %.2f ms (%.2f ms without the cache), "
-      "tests %.1f ms\n",
-      median(pc), median(comp), median(an), median(an_cold), median(te));
-  std::printf("  analysis cache: %zu entries, %.1f KB, %llu hits, %llu misses\n", st.entries,
-              static_cast<double>(st.bytes) / 1024, static_cast<unsigned long long>(st.hits),
-              static_cast<unsigned long long>(st.misses));
+      "  its parts (without the caches): parse+check %.1f ms (%.1f), compile %.1f ms (%.1f), analysis %.2f ms "
+      "(%.2f), tests %.1f ms\n",
+      median(pc), median(pc_cold), median(comp), median(comp_cold), median(an), median(an_cold), median(te));
+  auto show = [](const char* name, auto s) {
+    std::printf("  %s cache: %zu entries, %.1f KB, %llu hits, %llu misses\n", name, s.entries,
+                static_cast<double>(s.bytes) / 1024, static_cast<unsigned long long>(s.hits),
+                static_cast<unsigned long long>(s.misses));
+  };
+  show("parse", ps);
+  show("compile", cs);
+  show("analysis", st);
   return 0;
 }
 

@@ -102,6 +102,91 @@ TEST(Checker, RoutingCycle) {
   EXPECT_NE(d->message.find("main -> usd -> main"), std::string::npos) << d->message;
 }
 
+// Named conditions: resolved like references, checked where they are defined,
+// and never in a cycle.
+testing::Loaded with_criteria(const std::string& criteria, const std::string& limit_when) {
+  std::string text = std::string(testing::kBaseDomain) + criteria;
+  const std::string from = "when category == retail }";
+  text.replace(text.find(from), from.size(), "when " + limit_when + " }");
+  return load_text(text);
+}
+
+TEST(Checker, CriteriaResolveByName) {
+  auto ok = with_criteria(
+      "criterion big { when amount >= 1000.00 RUB }\n"
+      "criterion big_retail { name \"Big retail\" when big and category == retail }\n",
+      "big_retail or not (big and card_type is prepaid)");
+  EXPECT_FALSE(ok.diags.has_errors()) << ok.rendered();
+  auto typo = with_criteria("criterion big_retail { when category == retail }\n", "big_retial");
+  const Diagnostic* d = typo.first("unknown-reference");
+  ASSERT_NE(d, nullptr) << typo.rendered();
+  EXPECT_EQ(d->suggestion, "big_retail");
+  EXPECT_NE(d->message.find("unknown criterion 'big_retial'"), std::string::npos) << d->message;
+  EXPECT_EQ(d->object, "limit card_daily");
+  auto kind = with_criteria("", "mastercard");
+  d = kind.first("wrong-kind");
+  ASSERT_NE(d, nullptr) << kind.rendered();
+  EXPECT_NE(d->message.find("is a payment system, not a criterion"), std::string::npos) << d->message;
+}
+
+TEST(Checker, CriteriaAreTypeCheckedWhereDefined) {
+  auto l = with_criteria("criterion odd { when card_type == gold and amount >= 10 and issuer_bank == sber }\n", "odd");
+  EXPECT_EQ(l.diags.error_count(), 3u) << l.rendered();
+  const Diagnostic* d = l.first("unknown-value");
+  ASSERT_NE(d, nullptr) << l.rendered();
+  EXPECT_EQ(d->object, "criterion odd");
+  EXPECT_TRUE(l.has("type"));
+  EXPECT_TRUE(
+      with_criteria("criterion sick { when health.failure_rate >= 50% }\n", "sick").has("health-outside-exclude"));
+  EXPECT_TRUE(with_criteria("criterion empty { name \"x\" }\n", "category == retail").has("missing-clause"));
+}
+
+TEST(Checker, CriterionCyclesAreNamed) {
+  auto l = with_criteria(
+      "criterion a { when b and currency == RUB }\ncriterion b { when c }\ncriterion c { when a or risk == low }\n",
+      "category == retail");
+  const Diagnostic* d = l.first("criterion-cycle");
+  ASSERT_NE(d, nullptr) << l.rendered();
+  EXPECT_NE(d->message.find("a -> b -> c -> a"), std::string::npos) << d->message;
+  EXPECT_EQ(l.diags.error_count(), 1u) << l.rendered();
+  EXPECT_TRUE(with_criteria("criterion self { when self }\n", "category == retail").has("criterion-cycle"));
+  // check_objects (a one-object commit) finds a cycle a changed criterion closes.
+  Diagnostics diags;
+  Domain dom = load_text(std::string(testing::kBaseDomain) + "criterion a { when b }\ncriterion b { when a }\n").domain;
+  check_objects(dom, {dom.objects.size() - 1}, diags);
+  EXPECT_TRUE(diags.has_errors());
+}
+
+// A chain of thousands of criteria checks without deep recursion; each
+// naming the previous one twice would expand beyond any bound and is refused.
+TEST(Checker, LongCriterionChains) {
+  std::string chain = "criterion c0 { when risk == low }\n";
+  for (int i = 1; i < 3000; ++i) {
+    chain += "criterion c" + std::to_string(i) + " { when c" + std::to_string(i - 1) + " }\n";
+  }
+  auto ok = with_criteria(chain, "c2999");
+  EXPECT_FALSE(ok.diags.has_errors()) << ok.rendered().substr(0, 2000);
+  std::string doubling = "criterion d0 { when risk == low }\n";
+  for (int i = 1; i < 20; ++i) {
+    std::string p = "d" + std::to_string(i - 1);
+    doubling += "criterion d" + std::to_string(i) + " { when " + p + " or " + p + " }\n";
+  }
+  auto big = with_criteria(doubling, "d19");
+  const Diagnostic* d = big.first("criterion-too-large");
+  ASSERT_NE(d, nullptr) << big.rendered();
+  EXPECT_NE(d->message.find("criterion 'd"), std::string::npos) << d->message;
+}
+
+TEST(Checker, TimeZones) {
+  EXPECT_FALSE(with("timezone \"+03:00\"", "timezone \"Europe/Moscow\"").diags.has_errors());
+  EXPECT_FALSE(with("timezone \"+03:00\"", "timezone \"America/New_York\"").diags.has_errors());
+  auto l = with("timezone \"+03:00\"", "timezone \"Europe/Moskow\"");
+  const Diagnostic* d = l.first("timezone");
+  ASSERT_NE(d, nullptr) << l.rendered();
+  EXPECT_EQ(d->suggestion, "Europe/Moscow");
+  EXPECT_TRUE(with("timezone \"+03:00\"", "timezone \"+15:00\"").has("timezone"));
+}
+
 TEST(Checker, DuplicateIdsWithinKindOnly) {
   auto l = load_text(std::string(testing::kBaseDomain) + "category retail { }\ncategory visa { }\n");
   EXPECT_EQ(l.diags.error_count(), 1u) << l.rendered();

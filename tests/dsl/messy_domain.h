@@ -23,7 +23,8 @@ class MessyDomain {
     using Fn = std::string (MessyDomain::*)(int);
     const Fn kinds[] = {&MessyDomain::currency, &MessyDomain::reference, &MessyDomain::adapter,
                         &MessyDomain::provider, &MessyDomain::terminal,  &MessyDomain::tariff,
-                        &MessyDomain::routing,  &MessyDomain::limit,     &MessyDomain::test};
+                        &MessyDomain::routing,  &MessyDomain::limit,     &MessyDomain::test,
+                        &MessyDomain::criterion};
     for (int i = 0; i < per_kind; ++i) {
       for (Fn kind : kinds) out += (this->*kind)(i) + (chance(70) ? "\n" : chance(50) ? "\n\n" : " ");
     }
@@ -103,7 +104,11 @@ class MessyDomain {
     return must || chance(10) ? "(" + sp() + c.text + sp() + ")" : c.text;
   }
   Cond compare() {
-    switch (pick(14)) {
+    switch (pick(18)) {
+      case 14: return {join({"card_type", chance(50) ? "is" : "!=", any<std::string>({"debit", "credit", "prepaid"})}), 4};
+      case 15: return {join({"card_category", "in", list({"gold", "platinum"})}), 4};
+      case 16: return {join({"issuer_bank", "==", str()}), 4};
+      case 17: return {ref("cr"), 4};  // a criterion by name
       case 0: return {join({"currency", "==", cur()}), 4};
       case 1: return {join({"currency", chance(50) ? "in" : "not in", list(some_currencies())}), 4};
       case 2: return {join({"amount", any<std::string>({">=", "<", "<=", ">", "!="}), money()}), 4};
@@ -270,11 +275,17 @@ class MessyDomain {
   std::string limit(int i) {
     std::vector<std::string> c = {join({"scope", list({any<std::string>({"party", "shop", "payment_tool"})})}),
                                   join({"period", any<std::string>({"day", "week", "month", "year"})})};
-    if (chance(30)) c.push_back(join({"timezone", "\"+03:00\""}));
+    if (chance(30)) c.push_back(join({"timezone", any<std::string>({"\"+03:00\"", "\"Europe/Moscow\""})}));
     c.push_back(chance(50) ? join({"amount", chance(50) ? "<=" : "<", money()})
                            : join({"count", chance(50) ? "<=" : "<", std::to_string(pick(1000))}));
     if (chance(60)) c.push_back(join({"when", cond()}));
     return object("limit " + id("lm", i), c);
+  }
+  std::string criterion(int i) {
+    std::vector<std::string> c;
+    if (chance(40)) c.push_back(join({"name", str()}));
+    c.push_back(join({"when", cond()}));
+    return object("criterion " + id("cr", i), c);
   }
   std::string test(int i) {
     std::string given = "given" + sp() + "{";

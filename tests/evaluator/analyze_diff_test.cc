@@ -263,6 +263,18 @@ TEST(AnalysisCache, ReusesUnchangedObjectsOnly) {
   EXPECT_EQ(cached(v4, cache), fresh(v4));
   EXPECT_EQ(cache.stats().misses, 7u);
 
+  // A tariff naming a criterion: editing the criterion (in another file)
+  // changes what the tariff's rules mean, so nothing is reused.
+  std::vector<dsl::SourceFile> v5{{"ref.pd", ref + "criterion cheap { when payment_system == visa }\n"},
+                                  {"t.pd", tariff("a", "cheap")}};
+  EXPECT_EQ(cached(v5, cache), fresh(v5));
+  ASSERT_EQ(fresh(v5).size(), 2u);  // rule 2 is shadowed by `cheap`, mir is uncovered
+  uint64_t misses = cache.stats().misses;
+  std::vector<dsl::SourceFile> v6{{"ref.pd", ref + "criterion cheap { when payment_system == mir }\n"}, v5[1]};
+  EXPECT_EQ(cached(v6, cache), fresh(v6));
+  EXPECT_EQ(cache.stats().misses, misses + 1);
+  EXPECT_NE(fresh(v5), fresh(v6));
+
   // Bounded: a cache one byte too small for both entries keeps one.
   AnalysisCache both;
   cached(v1, both);

@@ -28,7 +28,7 @@ using testing::Space;
 std::shared_ptr<const CompiledDomain> build(const std::vector<dsl::SourceFile>& files) {
   dsl::Diagnostics diags;
   dsl::Domain d = dsl::load(files, diags);
-  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), d.files);
+  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), d.files) << files[0].text;
   auto c = compile(d);
   EXPECT_TRUE(c.ok());
   return c.ok() ? *c : nullptr;
@@ -57,7 +57,9 @@ std::string mutate(RandomDomain& gen, const std::string& text) {
       lines[r] = "    when " + gen.condition() + lines[r].substr(at);
       break;
     }
-    case 2: lines.erase(lines.begin() + static_cast<long>(r)); break;
+    case 2:  // `otherwise` alone is not a decision: keep the last rule
+      if (rules.size() > 1) lines.erase(lines.begin() + static_cast<long>(r));
+      break;
     default: {
       size_t s = rules[static_cast<size_t>(gen.pick(static_cast<int>(rules.size())))];
       std::swap(lines[r], lines[s]);
@@ -270,7 +272,8 @@ TEST(Impact, IdenticalRevisionsHaveNoRegions) {
 std::vector<dsl::SourceFile> acme(const std::string& file = "", const std::string& from = "",
                                   const std::string& to = "") {
   std::vector<dsl::SourceFile> out;
-  for (const char* f : {"reference.pd", "providers.pd", "routing.pd", "tariffs.pd", "limits.pd", "tests.pd"}) {
+  for (const char* f :
+       {"reference.pd", "criteria.pd", "providers.pd", "routing.pd", "tariffs.pd", "limits.pd", "tests.pd"}) {
     std::ifstream in(std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme/" + f);
     std::stringstream ss;
     ss << in.rdbuf();

@@ -1,6 +1,7 @@
 // Random domains for property tests: a tariff whose fee decision has N
 // random first-match rules over every kind of attribute (enum switches,
-// amounts in two currencies, BIN prefixes, time ranges past midnight, text).
+// amounts in two currencies, BIN prefixes, time ranges past midnight, text,
+// card type, category and issuer bank), some through named criteria.
 #pragma once
 
 #include <random>
@@ -46,7 +47,16 @@ class RandomDomain {
     static const std::vector<std::string> ops = {"<", "<=", ">", ">=", "==", "!="};
     static const std::vector<std::string> bins = {"\"4\"", "\"42\"", "\"427600\"", "\"5\"", "\"22\""};
     static const std::vector<std::string> times = {"00:00", "06:00", "12:00", "22:00", "23:59"};
-    switch (pick(13)) {
+    static const std::vector<std::string> card_types = {"debit", "credit", "prepaid"};
+    static const std::vector<std::string> card_cats = {"classic", "gold", "platinum", "business"};
+    switch (pick(17)) {
+      case 13: return "card_type " + std::string(pick(2) ? "==" : "!=") + " " + one(card_types);
+      case 14: return "card_category in [" + one(card_cats) + ", " + one(card_cats) + "]";
+      case 15: return "issuer_bank " + std::string(pick(2) ? "==" : "!=") + " \"bank" + std::to_string(pick(3)) + "\"";
+      case 16:
+        // A named criterion, written as a marker that named() or inlined() resolves.
+        if (!criteria_.empty()) return "@" + std::to_string(pick(static_cast<int>(criteria_.size()))) + "@";
+        return "card_type is credit";
       case 0: return "payment_system == " + one(ps);
       case 1: return "payment_system in [" + one(ps) + ", " + one(ps) + "]";
       case 2: return "payment_system not in [" + one(ps) + "]";
@@ -68,20 +78,34 @@ class RandomDomain {
     }
   }
 
-  std::string condition(int depth = 0) {
+  // A random condition; it may name the criteria of the last domain().
+  std::string condition() { return named(raw_condition()); }
+
+  // The same with criteria as "@k@" markers (see named() and inlined()).
+  std::string raw_condition(int depth = 0) {
     int k = depth >= 2 ? 0 : pick(4);
     if (k <= 1) return atom();
-    std::string a = condition(depth + 1), b = condition(depth + 1);
+    std::string a = raw_condition(depth + 1), b = raw_condition(depth + 1);
     if (k == 2) return "(" + a + " and " + b + ")";
     return pick(2) ? "(" + a + " or " + b + ")" : "not (" + a + " or " + b + ")";
   }
 
-  // A domain with one tariff `t` whose fee decision has `rules` arms.
-  std::string domain(int rules, bool otherwise) {
+  // A domain with one tariff `t` whose fee decision has `rules` arms. Its
+  // conditions may name up to three criteria (each may name earlier ones).
+  std::string domain(int rules, bool otherwise) { return named(raw_domain(rules, otherwise)); }
+
+  // The same domain as marked text: criteria references are "@k@" markers.
+  std::string raw_domain(int rules, bool otherwise) {
+    criteria_.clear();
     std::string s = kReference;
+    for (int k = 0, n = pick(4); k < n; ++k) {
+      std::string body = raw_condition();
+      s += "criterion crit" + std::to_string(k) + " { when " + body + " }\n";
+      criteria_.push_back(body);
+    }
     s += "tariff t {\n  fees {\n";
     for (int i = 0; i < rules; ++i) {
-      s += "    when " + condition() + " { merchant.settlement -> system.settlement : " + std::to_string(i + 1) +
+      s += "    when " + raw_condition() + " { merchant.settlement -> system.settlement : " + std::to_string(i + 1) +
            "% of amount }\n";
     }
     if (otherwise) s += "    otherwise { merchant.settlement -> system.settlement : 50% of amount }\n";
@@ -89,7 +113,31 @@ class RandomDomain {
     return s;
   }
 
+  // Markers as criterion names (the domain as an analyst writes it).
+  std::string named(const std::string& raw) const { return resolve(raw, false); }
+  // Markers replaced by the criterion's condition in parentheses, recursively:
+  // what the criterion means, written out by hand.
+  std::string inlined(const std::string& raw) const { return resolve(raw, true); }
+
+ private:
+  std::string resolve(const std::string& raw, bool inline_them) const {
+    std::string out;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      size_t end = raw[i] == '@' ? raw.find('@', i + 1) : std::string::npos;
+      if (end == std::string::npos) {
+        out += raw[i];
+        continue;
+      }
+      size_t k = std::stoul(raw.substr(i + 1, end - i - 1));
+      out += inline_them ? "(" + resolve(criteria_[k], true) + ")" : "crit" + std::to_string(k);
+      i = end;
+    }
+    return out;
+  }
+
+ public:
   std::mt19937 rng_;
+  std::vector<std::string> criteria_;  // bodies as marked text, in definition order
 };
 
 // Values that cover every class the random atoms can distinguish.
@@ -102,9 +150,10 @@ struct Space {
   std::vector<int64_t> minutes = {0, 1, 359, 360, 361, 719, 720, 721, 1319, 1320, 1321, 1438, 1439};
 
   std::vector<Attr> attrs() const {
-    return {Attr::Operation,     Attr::Currency, Attr::Category,      Attr::PaymentTool, Attr::PaymentSystem,
-            Attr::IssuerCountry, Attr::Bin,      Attr::TokenProvider, Attr::Party,       Attr::Shop,
-            Attr::Risk,          Attr::Flow,     Attr::Weekday,       Attr::TimeOfDay,   Attr::Amount};
+    return {Attr::Operation,     Attr::Currency,  Attr::Category,      Attr::PaymentTool, Attr::PaymentSystem,
+            Attr::IssuerCountry, Attr::Bin,       Attr::TokenProvider, Attr::CardType,    Attr::CardCategory,
+            Attr::IssuerBank,    Attr::Party,     Attr::Shop,          Attr::Risk,        Attr::Flow,
+            Attr::Weekday,       Attr::TimeOfDay, Attr::Amount};
   }
   size_t count(Attr a) const {
     if (a == Attr::Amount) return amounts.size();

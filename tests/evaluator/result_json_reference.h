@@ -172,8 +172,8 @@ inline void write_limit(Writer& w, const LimitResult& l, const CompiledLimit& cl
     w.key("window");
     w.begin_object();
     // Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
-    w.plain_field("start", format_time_text(l.window_start, cl.tz_offset_minutes).view());
-    w.plain_field("end", format_time_text(l.window_end, cl.tz_offset_minutes).view());
+    w.plain_field("start", format_time_text(l.window_start, cl.offset_at(l.window_start)).view());
+    w.plain_field("end", format_time_text(l.window_end, cl.offset_at(l.window_end)).view());
     w.end_object();
   }
   w.key("bound");

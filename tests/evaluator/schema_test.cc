@@ -142,10 +142,10 @@ TEST(ContextSchema, UnknownMembersListTheTable) {
             "category, payment_tool, party, shop, risk, flow, time, payment_key, health, turnover)");
   EXPECT_EQ(error(R"({"payment_tool": {"colour": "red"}})"),
             "$.payment_tool.colour: unknown payment_tool field (expected one of kind, payment_system, issuer_country, "
-            "bin, wallet_provider, token_provider, token)");
+            "bin, wallet_provider, token_provider, card_type, card_category, issuer_bank, token)");
   EXPECT_EQ(error(R"({"payment_tool": "bank_card"})"),
             "$.payment_tool: expected an object {\"kind\": ..., ...} (payment_tool fields: kind, payment_system, "
-            "issuer_country, bin, wallet_provider, token_provider, token)");
+            "issuer_country, bin, wallet_provider, token_provider, card_type, card_category, issuer_bank, token)");
   EXPECT_EQ(error(R"({"risk": "low", "risk": "high"})"), "$.risk: repeated member (each member may appear once)");
   EXPECT_EQ(error(R"({"payment_tool": {"kind": "wallet", "kind": "mobile"}})"),
             "$.payment_tool.kind: repeated member (each member may appear once)");

@@ -366,7 +366,7 @@ TEST_F(Api, CompiledRevisionArtifact) {
   EXPECT_EQ(one.header("paydomain-revision"), "1");
   EXPECT_NE(one.header("cache-control").find("immutable"), std::string::npos);
   std::string etag = one.header("etag");
-  ASSERT_EQ(etag.rfind("\"pdc-1-1.0-", 0), 0u) << etag;
+  ASSERT_EQ(etag.rfind("\"pdc-1-1.1-", 0), 0u) << etag;
   auto a = client::Artifact::load(one.body);
   ASSERT_TRUE(a.ok()) << a.error().text();
   EXPECT_EQ((*a)->revision(), 1u);
@@ -562,8 +562,14 @@ TEST_F(Api, EvaluateWorkingCopyBeforeCommitting) {
   expect_error(s().call("POST", "/v1/evaluate", tok().editor, json{{"files", files}}.dump()), 422, "missing-field");
 }
 
-TEST_F(Api, StaticEditorIsNotServedWithoutEditorDir) {
-  expect_error(s().call("GET", "/", ""), 404, "not-found");
+// Without --editor, "/" is the editor compiled in (commit_test.cc checks its
+// caching); nothing else is reachable through the static routes.
+TEST_F(Api, StaticRoutesServeOnlyTheEditorsFiles) {
+  EXPECT_EQ(s().call("GET", "/", "").status, 200);
+  expect_error(s().call("GET", "/nosuch.js", ""), 404, "not-found");
+  expect_error(s().call("GET", "/..%2Fstore.db", ""), 404, "not-found");
+  expect_error(s().call("GET", "/.hidden", ""), 404, "not-found");
+  expect_error(s().call("GET", "/app.js.map", ""), 404, "not-found");
 }
 
 }  // namespace

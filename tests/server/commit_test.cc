@@ -1,5 +1,6 @@
 // Write endpoints over a real server: commits (working copy and operations;
-// 201/409/422), diff, revert, and the editor's static files.
+// 201/409/422), diff, revert, restore, and the editor's files (from --editor DIR
+// and compiled in).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -146,6 +147,30 @@ TEST_F(Writes, DiffAndRevert) {
   expect_error(s().call("POST", "/v1/revisions/2/revert", tok().admin, "{oops"), 400, "bad-json");
 }
 
+// Restore: where a revert is blocked by a later revision of the same object,
+// head is made equal to the earlier revision as a new commit (admin only).
+TEST_F(Writes, RestoreWhereRevertIsBlocked) {
+  auto fee = [&](int base, const std::string& from, const std::string& to) {
+    json files = replace_in(files_at(base), from, to);
+    return s().call("POST", "/v1/commits", tok().admin,
+                    json{{"base", base}, {"message", "fee " + to}, {"files", files}, {"allow_failing_tests", "restore test"}}
+                        .dump());
+  };
+  ASSERT_EQ(fee(1, "1% of amount \"1% processing fee\"", "1.2% of amount \"1% processing fee\"").status, 201);
+  ASSERT_EQ(fee(2, "1.2% of amount", "1.4% of amount").status, 201);
+  auto blocked = s().call("POST", "/v1/revisions/2/revert", tok().admin, "{}");
+  ASSERT_EQ(blocked.status, 409) << blocked.body;
+  EXPECT_EQ(body(blocked)["conflicts"][0]["revisions"], json::array({3}));
+  expect_error(s().call("POST", "/v1/revisions/1/restore", tok().editor, "{}"), 403, "forbidden");
+  auto rs = s().call("POST", "/v1/revisions/1/restore", tok().admin, R"({"message": "back to the seed"})");
+  ASSERT_EQ(rs.status, 201) << rs.body;
+  EXPECT_EQ(body(rs)["revision"], 4);
+  EXPECT_EQ(body(s().call("GET", "/v1/diff?from=1&to=4", tok().reader))["objects"].size(), 0u);
+  EXPECT_EQ(body(s().call("GET", "/v1/revisions/4", tok().reader))["message"], "back to the seed");
+  expect_error(s().call("POST", "/v1/revisions/1/restore", tok().admin, "{}"), 422, "empty-commit");
+  expect_error(s().call("POST", "/v1/revisions/77/restore", tok().admin, "{}"), 404, "not-found");
+}
+
 TEST(Editor, SampleContextsFromContextsDir) {
   ServerProcess s("--contexts " + source_dir() + "/examples/acme/contexts");
   auto r = s.call("GET", "/v1/contexts", s.tokens().reader);
@@ -183,6 +208,46 @@ TEST(Editor, ServesStaticFilesFromEditorDirOnly) {
     EXPECT_EQ(s.call("GET", "/.hidden", "").status, 404);
   }
   std::filesystem::remove_all(dir);
+}
+
+// Without --editor the binary serves the editor compiled into it: gzip when
+// accepted, a strong ETag per form (If-None-Match -> 304), HEAD, a favicon.
+TEST(Editor, ServesTheEmbeddedEditorWithoutEditorDir) {
+  ServerProcess s;
+  auto index = s.call("GET", "/", "");
+  ASSERT_EQ(index.status, 200) << index.body;
+  EXPECT_NE(index.body.find("<title>paydomain editor</title>"), std::string::npos);
+  EXPECT_NE(index.body.find("favicon.svg"), std::string::npos);
+  EXPECT_EQ(index.header("content-encoding"), "");
+  HttpClient c(s.port());
+  auto plain = c.request("GET", "/app.js");
+  ASSERT_EQ(plain.status, 200);
+  auto gz = c.request("GET", "/app.js", "", {{"Accept-Encoding", "br, gzip;q=0.8"}});
+  ASSERT_EQ(gz.status, 200);
+  EXPECT_EQ(gz.header("content-encoding"), "gzip");
+  EXPECT_EQ(gz.header("vary"), "Accept-Encoding");
+  ASSERT_GE(gz.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(gz.body[0]), 0x1f);  // the gzip magic
+  EXPECT_EQ(static_cast<unsigned char>(gz.body[1]), 0x8b);
+  EXPECT_LT(gz.body.size() * 2, plain.body.size()) << "compressed to less than half";
+  EXPECT_NE(gz.header("etag"), plain.header("etag"));
+  EXPECT_EQ(gz.header("etag").front(), '"');  // strong
+  EXPECT_EQ(c.request("GET", "/app.js", "", {{"Accept-Encoding", "gzip;q=0"}}).header("content-encoding"), "");
+  auto same = c.request("GET", "/app.js", "", {{"Accept-Encoding", "gzip"}, {"If-None-Match", gz.header("etag")}});
+  EXPECT_EQ(same.status, 304);
+  EXPECT_EQ(same.body, "");
+  EXPECT_EQ(c.request("GET", "/app.js", "", {{"If-None-Match", "\"other\""}}).status, 200);
+  c.send_raw("HEAD /style.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  auto head = c.read_response(true);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  EXPECT_NE(head.header("etag"), "");
+  EXPECT_NE(std::stoul(head.header("content-length")), 0u);
+  auto icon = c.request("GET", "/favicon.svg");
+  EXPECT_EQ(icon.status, 200);
+  EXPECT_EQ(icon.header("content-type"), "image/svg+xml");
+  EXPECT_EQ(c.request("GET", "/nosuch.js").status, 404);
+  EXPECT_EQ(c.request("GET", "/app.js.map").status, 404);
 }
 
 // A gauge of GET /metrics ("name value" line); -1 when absent.

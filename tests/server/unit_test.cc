@@ -11,6 +11,7 @@
 #include "server/compiled_cache.h"
 #include "server/http.h"
 #include "server/router.h"
+#include "server/static_files.h"
 
 namespace paydomain::server {
 namespace {
@@ -48,6 +49,22 @@ TEST(AccessLog, EveryLineIsJsonWhateverTheClientSent) {
   EXPECT_EQ(lines[1]["caller"], "ann \"the analyst\"");
   EXPECT_EQ(lines[1]["bytes_in"], 12);
   EXPECT_EQ(lines[1]["route"], "POST /v1/check");
+}
+
+TEST(StaticFiles, AcceptEncodingAndIfNoneMatch) {
+  EXPECT_TRUE(accepts_gzip("gzip"));
+  EXPECT_TRUE(accepts_gzip("br, GZIP;q=0.5"));
+  EXPECT_TRUE(accepts_gzip("*"));
+  EXPECT_FALSE(accepts_gzip(""));
+  EXPECT_FALSE(accepts_gzip("br, deflate"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+  EXPECT_FALSE(accepts_gzip("gzip; q=0.000"));
+  EXPECT_FALSE(accepts_gzip("gzipx"));
+  EXPECT_TRUE(none_match("\"a\"", "\"a\""));
+  EXPECT_TRUE(none_match("\"x\", W/\"a\"", "\"a\""));
+  EXPECT_TRUE(none_match("*", "\"a\""));
+  EXPECT_FALSE(none_match("", "\"a\""));
+  EXPECT_FALSE(none_match("\"a-gz\"", "\"a\""));
 }
 
 TEST(Router, MatchesPatternsAndReportsAllowedMethods) {

@@ -30,8 +30,12 @@ function parse(text: string, status: number, route: string): unknown {
   try { return JSON.parse(text); } catch { throw new AnswerError(status, route, `not JSON: ${text.slice(0, 200)}`); }
 }
 
+/** What every call tells the page about the connection: reached the server (and was the token accepted). */
+export type Reach = "ok" | "unreachable" | "unauthorized";
+
 export class Api {
-  constructor(public token: string, public base = "") {}
+  /** `onReach` hears of every call's outcome (the page's banners); the token is sent with each call. */
+  constructor(public token: string, public base = "", public onReach: (r: Reach) => void = () => {}) {}
 
   /** Calls `route` ("METHOD /pattern") at `path` (the pattern filled in); the answer is checked against the route's schema. */
   async call<R extends ApiRoute>(route: R, path: string, body?: unknown): Promise<Answers[R]> {
@@ -42,8 +46,10 @@ export class Api {
     try {
       res = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (e) {
+      this.onReach("unreachable");
       throw new ApiError(0, "network", `cannot reach the server: ${(e as Error).message}`, null);
     }
+    this.onReach(res.status === 401 ? "unauthorized" : "ok");
     const text = await res.text();
     if (!res.ok) {
       // Every 4xx/5xx has the Error shape (docs/api.md, "Errors").
@@ -108,6 +114,11 @@ export class Api {
 
   revert(rev: number, message?: string) {
     return this.call("POST /v1/revisions/{rev}/revert", `/v1/revisions/${rev}/revert`, message ? { message } : {});
+  }
+
+  /** A new commit that makes head equal to revision `rev` (admin): where a revert is blocked by later revisions. */
+  restore(rev: number, message?: string) {
+    return this.call("POST /v1/revisions/{rev}/restore", `/v1/revisions/${rev}/restore`, message ? { message } : {});
   }
 
   async contexts() { return (await this.call("GET /v1/contexts", "/v1/contexts")).contexts; }

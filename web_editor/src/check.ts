@@ -7,7 +7,8 @@ import { type CheckReport, type Diagnostic } from "./api";
 import { setObjectIndex } from "./lang";
 import { indexObjects, scanObjects } from "./objects";
 import { $, el } from "./dom";
-import { saveDraft } from "./drafts";
+import { scheduleDraftSave } from "./drafts";
+import { problemsCurrent, problemsStale } from "./banners";
 import { active, api, editable, files, probe, saveActive, setTests, tests, textOf, view, workingFiles } from "./state";
 import { emit } from "./events";
 import { renderChangeCount, renderFiles, switchTo } from "./workcopy";
@@ -16,6 +17,7 @@ const CHECK_DEBOUNCE_MS = 50;
 let checkSeq = 0;
 let checkTimer: number | undefined;
 let lastEditAt = 0;
+let lastShownAt = 0; // Date.now() when the Problems list last became current
 let indexTimer: number | undefined;
 export function refreshIndex(): void {
   setObjectIndex(indexObjects(files.map((f, i) => textOf(f, i))));
@@ -26,11 +28,12 @@ export function onEdit(): void {
   lastEditAt = performance.now();
   probe.edits++;
   scheduleCheck(CHECK_DEBOUNCE_MS);
+  scheduleDraftSave();
   clearTimeout(indexTimer);
   indexTimer = window.setTimeout(() => {
     // after the live check has had its turn, and only when the editor is idle
     const idle = typeof window.requestIdleCallback === "function" ? (f: () => void) => window.requestIdleCallback(f) : (f: () => void) => setTimeout(f, 0);
-    idle(() => { refreshIndex(); renderFiles(); renderChangeCount(); saveDraft(); });
+    idle(() => { refreshIndex(); renderFiles(); renderChangeCount(); });
   }, 600);
 }
 
@@ -70,11 +73,14 @@ async function checkOnce(): Promise<void> {
   } catch (e) {
     if (seq !== checkSeq) return;
     $("#check-status").textContent = `check failed: ${(e as Error).message}`;
+    problemsStale(`the check of your newest edits failed (${(e as Error).message})`, lastShownAt);
     return;
   }
   if (seq !== checkSeq) return; // a newer check is on its way
   const serverMs = performance.now() - sentAt;
   applyDiagnostics(diags);
+  lastShownAt = Date.now();
+  problemsCurrent();
   // The server runs the domain's tests with the check once it checks; a
   // domain with errors keeps the last results (they cannot be run).
   if (report.tests || report.ok) { setTests(report.tests ?? null); renderTestStatus(); emit("tests-changed"); }

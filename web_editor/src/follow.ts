@@ -1,9 +1,10 @@
-// Following head: a long-poll that offers to bring others' commits in.
+// Following head: a long-poll that offers to bring others' commits in, in a
+// banner of its own (#banner-head) that goes away as soon as the working copy
+// is based on that head, however it got there (bring in, conflict, reload).
 import { AnswerError } from "./api";
+import { bringInHead } from "./conflict";
 import { $, el, notice } from "./dom";
-import { rebaseOntoHead } from "./review";
 import { api, base, isDirty } from "./state";
-import { loadHead } from "./workcopy";
 
 /** Long-polls head; when someone else commits, offers to bring their changes in. */
 export async function followHead(): Promise<void> {
@@ -31,14 +32,19 @@ export async function followHead(): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function showHeadMoved(h: number): void {
-  const n = $("#notice");
-  n.className = "";
+  const n = $("#banner-head");
   n.hidden = false;
   const b = el("button", { id: "bring-in" }, isDirty() ? "Bring their changes in (your edits are kept)" : "Update to head");
   b.addEventListener("click", async () => {
     n.hidden = true;
-    if (isDirty()) await rebaseOntoHead(); else await loadHead();
+    await bringInHead();
   });
   n.dataset.head = String(h);
   n.replaceChildren(`Head moved to r${h}: someone committed since your working copy (r${base}). `, b);
+}
+
+/** On "base-changed": the banner is stale once the working copy is based on its head (or later). */
+export function headBannerFollows(): void {
+  const n = $("#banner-head");
+  if (!n.hidden && Number(n.dataset.head) <= base) n.hidden = true;
 }

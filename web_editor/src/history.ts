@@ -1,4 +1,6 @@
-// History: the revisions, one revision's changes, and revert (admin).
+// History: the revisions, one revision's changes, and revert and restore
+// (admin): where later revisions block a revert, restoring the revision
+// before it is offered (a new commit making head equal to it).
 import { EditorView, lineNumbers } from "@codemirror/view";
 import { EditorState } from "@codemirror/state";
 import { MergeView } from "@codemirror/merge";
@@ -6,10 +8,11 @@ import { ApiError, conflictsOf, type Diff, type Revision, type RevisionDetail, u
 import { paydomain } from "./lang";
 import { diffObjects } from "./objects";
 import { $, el, notice } from "./dom";
+import { bringInHead } from "./conflict";
 import { saveDraft } from "./drafts";
-import { rebaseOntoHead, summaryItem } from "./review";
-import { api, isDirty, role, toMap } from "./state";
-import { filesOf, loadHead } from "./workcopy";
+import { summaryItem } from "./review";
+import { api, role, toMap } from "./state";
+import { filesOf } from "./workcopy";
 
 let historyMerge: MergeView | null = null;
 let selectedRev = 0;
@@ -26,6 +29,12 @@ export async function renderHistory(): Promise<void> {
     return li;
   }));
   if (!selectedRev && revs.length) void showRevision(revs[0].revision);
+}
+
+/** Shows revision `rev` (the History tab is shown by the caller). */
+export function openRevision(rev: number): void {
+  selectedRev = rev;
+  void showRevision(rev);
 }
 
 function fmtTime(t: string): string {
@@ -58,6 +67,7 @@ async function showRevision(rev: number): Promise<void> {
     b.addEventListener("click", () => void revert(rev));
     header.append(b);
   }
+  if (role === "admin" && head && rev < head) header.append(restoreButton(rev, head));
   const names = [...new Set([...before.keys(), ...after.keys()])];
   const fileSel = el("select", { id: "history-file" }, ...names.map((n) => el("option", { value: n }, n))) as HTMLSelectElement;
   const changedNames = names.filter((n) => before.get(n) !== after.get(n));
@@ -66,6 +76,7 @@ async function showRevision(rev: number): Promise<void> {
   box.replaceChildren(header, el("p", { class: "message" }, r.message || ""),
     r.failing_tests_allowed ? el("p", { class: "error", id: "failing-tests-allowed" }, `Committed with failing tests: ${r.failing_tests_allowed}`) : "",
     el("p", { class: "hint" }, head === rev ? "This is head." : ""),
+    el("div", { id: "revert-blocked", class: "error", hidden: "" }),
     el("h3", {}, rev > 0 ? `Changes against r${rev - 1}` : "The empty domain every store starts from"),
     el("ul", { class: "summary" }, ...(changes.length ? changes.map((c) => summaryItem(c, false)) : [el("li", { class: "hint" }, "No object changes.")])),
     el("div", { class: "toolbar" }, el("label", {}, "File ", fileSel)), mergeBox);
@@ -94,14 +105,41 @@ export async function revert(rev: number): Promise<void> {
   if (!confirm(`Revert revision ${rev}? This makes a new revision with the inverse changes.`)) return;
   try {
     const nrev = (await api.revert(rev)).revision;
-    notice(`Reverted r${rev} as r${nrev}.`);
-    if (isDirty()) await rebaseOntoHead(); else await loadHead();
-    saveDraft();
-    selectedRev = 0;
-    await renderHistory();
+    await afterHistoryCommit(`Reverted r${rev} as r${nrev}.`);
   } catch (e) {
     const cs = e instanceof ApiError && e.status === 409 ? conflictsOf(e.body) : [];
-    notice(cs.length ? `Cannot revert r${rev}: later revisions changed ${cs.map((c) => `${c.kind} ${c.id}`).join(", ")} too. Revert those first, or edit by hand.`
-      : `Revert failed: ${(e as Error).message}`, "error");
+    if (!cs.length) { notice(`Revert failed: ${(e as Error).message}`, "error"); return; }
+    const later = [...new Set(cs.flatMap((c) => c.revisions))].sort((a, b) => a - b);
+    const head = await api.head().catch(unlessAnswerError(0));
+    const box = $("#revert-blocked");
+    box.hidden = false;
+    box.replaceChildren(`Cannot revert r${rev}: later revisions (${later.map((r) => `r${r}`).join(", ")}) changed ` +
+      `${cs.map((c) => `${c.kind} ${c.id}`).join(", ")} too. Restoring r${rev - 1} makes head equal to it again, ` +
+      `undoing r${rev}${head > rev ? `–r${head}` : ""} as one new revision. `, restoreButton(rev - 1, head));
   }
+}
+
+function restoreButton(rev: number, head: number): HTMLElement {
+  const b = el("button", { class: "danger restore", "data-restore": String(rev) }, `Restore to r${rev}`);
+  b.addEventListener("click", () => void restore(rev, head));
+  return b;
+}
+
+async function restore(rev: number, head: number): Promise<void> {
+  if (!confirm(`Make head equal to revision ${rev} again? This undoes r${rev + 1}${head > rev + 1 ? `–r${head}` : ""} as one new revision.`)) return;
+  try {
+    const nrev = (await api.restore(rev, `Restore revision ${rev}`)).revision;
+    await afterHistoryCommit(`Restored r${rev} as r${nrev}.`);
+  } catch (e) {
+    notice(`Restore failed: ${(e as Error).message}`, "error");
+  }
+}
+
+/** After a revert or restore: the working copy follows head (edits kept or resolved), the list shows the new revision. */
+async function afterHistoryCommit(message: string): Promise<void> {
+  notice(message);
+  await bringInHead();
+  saveDraft();
+  selectedRev = 0;
+  await renderHistory();
 }

@@ -25,6 +25,11 @@ const percentTag = Tag.define(t.number);
 const kindTag = Tag.define(t.definitionKeyword);
 const accountTag = Tag.define(t.propertyName);
 const attributeTag = Tag.define(t.attributeName);
+const criterionTag = Tag.define(t.variableName);
+
+/** Object ids of the whole working copy, kept up to date by the app. */
+let objectIndex: ObjectIndex = new Map();
+export function setObjectIndex(ix: ObjectIndex): void { objectIndex = ix; }
 
 interface TokState {
   afterKind: boolean; // the next identifier names a new object
@@ -62,6 +67,8 @@ const streamParser = {
       if (attributeSet.has(w) && !stream.match(/^\s*\{/, false)) return "contextAttribute";
       if (literalWords.has(w)) return "bool";
       if (keywordSet.has(w)) return "keyword";
+      // A named condition used in a condition (the working copy's criteria).
+      if (state.depth > 0 && objectIndex.get("criterion")?.has(w)) return "criterion";
       return "variableName";
     }
     const ch = stream.next() as string;
@@ -88,6 +95,7 @@ const streamParser = {
     kind: kindTag,
     account: accountTag,
     contextAttribute: attributeTag,
+    criterion: criterionTag,
     def: t.definition(t.variableName),
     operatorKeyword: t.operatorKeyword,
     bool: t.bool,
@@ -114,6 +122,7 @@ export const paydomainHighlight = HighlightStyle.define([
   { tag: t.atom, color: "#7a4b00" },
   { tag: accountTag, color: "#6f42c1" },
   { tag: attributeTag, color: "#0b6e99" },
+  { tag: criterionTag, color: "#6f42c1", fontStyle: "italic" },
   { tag: t.variableName, color: "#24292e" },
   { tag: t.invalid, color: "#d00", textDecoration: "underline wavy" },
 ]);
@@ -149,9 +158,6 @@ export const braceFolding = foldService.of((state: EditorState, lineStart: numbe
 
 // ---- completion --------------------------------------------------------------
 
-/** Object ids of the whole working copy, kept up to date by the app. */
-let objectIndex: ObjectIndex = new Map();
-export function setObjectIndex(ix: ObjectIndex): void { objectIndex = ix; }
 
 const attrByName = new Map(vocabulary.attributes.map((a) => [a.name, a]));
 
@@ -179,6 +185,8 @@ function valueOptions(attr: string): Completion[] | null {
   if (a.type === "reference") return idOptions(a.refKind);
   return [];
 }
+
+const conditionStart = new Set(["when", "accepts", "and", "or", "not"]);
 
 const keywordOptions: Completion[] = vocabulary.keywords.map((k) => ({
   label: k, type: kindSet.has(k) ? "class" : "keyword",
@@ -212,6 +220,11 @@ export function paydomainCompletion(cx: CompletionContext): CompletionResult | n
     if (kind && !topLevelDef) {
       const vo = kind === "category" && attrByName.get("category") ? idOptions("category") : idOptions(kind);
       if (vo.length) options = vo;
+    }
+    // Where a comparison may start, a criterion's name may stand instead.
+    if (prev && conditionStart.has(prev[1])) options = [...attributeOptions, ...idOptions("criterion")];
+    if (/\(\s*$/.test(before) && /\bwhen\b|\baccepts\b/.test(before)) {
+      options = [...attributeOptions, ...idOptions("criterion")];
     }
     if (prev && prev[1] === "scope") options = vocabulary.limitScopes.map((s) => ({ label: s, type: "enum" }));
     if (prev && prev[1] === "period") options = vocabulary.limitPeriods.map((s) => ({ label: s, type: "enum" }));

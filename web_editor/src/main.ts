@@ -4,17 +4,21 @@
 import { EditorView } from "@codemirror/view";
 import { AnswerError, Api, ApiError } from "./api";
 import { $, el } from "./dom";
-import { onEdit, refreshIndex, scheduleCheck } from "./check";
+import { goTo, goToObject, onEdit, refreshIndex, scheduleCheck } from "./check";
 import { on } from "./events";
-import { restoreDraft } from "./drafts";
-import { followHead } from "./follow";
-import { api, base, files, isDirty, probe, role, setApi, setCaller, userName, view } from "./state";
+import { discardDraft, initDrafts, restoreDraft } from "./drafts";
+import { onReach } from "./banners";
+import { followHead, headBannerFollows } from "./follow";
+import { api, base, files, isDirty, probe, role, setApi, setCaller, TOKEN_KEY, userName, view } from "./state";
 import { fillTryItOptions, setupTryIt } from "./tryit";
 import { installReview, renderReviewTests } from "./review";
 import { installTabs, showView } from "./views";
+import { installOutline, renderOutline } from "./outline";
+import { rebuildDeclarations } from "./navigate";
+import { openRevision } from "./history";
+import { renderSetAside } from "./conflict";
+import { renderOverview } from "./overview";
 import { loadHead } from "./workcopy";
-
-const TOKEN_KEY = "paydomain.token";
 
 declare global {
   interface Window { paydomainEditor: { probe: typeof probe; view: () => EditorView; text: () => string; files: () => string[]; base: () => number } }
@@ -38,9 +42,11 @@ async function start(): Promise<void> {
   const token = localStorage.getItem(TOKEN_KEY);
   if (!token) return showSignin();
   setApi(new Api(token));
+  let drafts: Promise<void>;
   try {
     const me = await api.whoami();
     setCaller(me.role, me.name);
+    drafts = initDrafts(me.name, token); // its tab-id claim runs while head loads
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
       localStorage.removeItem(TOKEN_KEY);
@@ -49,15 +55,18 @@ async function start(): Promise<void> {
     if (e instanceof AnswerError) return showSignin(e.message);
     return showSignin(`Cannot reach the server: ${(e as Error).message}`);
   }
+  api.onReach = onReach; // from here on a 401 means the token was revoked, not mistyped
   $("#signin").hidden = true;
   $("#app").hidden = false;
   $("#tabs").hidden = false;
   $("#signout").hidden = false;
   $("#who").replaceChildren(userName ? `${userName} ` : "", el("span", { class: `role ${role}`, id: "role" }, role));
   await loadHead();
+  await drafts;
   await restoreDraft();
   setupTryIt();
   void followHead();
+  showView("overview");
   probe.ready = true;
   document.body.dataset.ready = "1";
 }
@@ -83,16 +92,25 @@ $("#signin-form").addEventListener("submit", (ev) => {
 $("#signout").addEventListener("click", () => {
   if (files.length && isDirty() && !confirm("Sign out and throw away your unsaved edits?")) return;
   localStorage.removeItem(TOKEN_KEY);
-  localStorage.removeItem("paydomain.draft"); // the next person on this browser starts clean
+  discardDraft(); // confirmed above; drafts of other tabs stay (and stay this user's)
   location.reload();
 });
 // Who reacts to what (events.ts), wired before anything can emit.
 on("edited", onEdit);
 on("files-replaced", () => { refreshIndex(); scheduleCheck(0); });
 on("index-changed", fillTryItOptions);
+on("index-changed", rebuildDeclarations);
+on("index-changed", renderOutline);
+on("open-at", (file, line, column, length) => goTo(file, line, column, length));
+on("open-object", (kind, id) => { goToObject(kind, id); });
+on("open-revision", (rev) => { showView("history"); openRevision(rev); });
+on("tests-changed", () => { if (document.body.dataset.view === "overview") void renderOverview(); });
 on("show-view", showView);
 on("tests-changed", renderReviewTests);
+on("base-changed", headBannerFollows);
+on("set-aside-changed", renderSetAside);
 installTabs();
+installOutline();
 installReview();
 
 void start();

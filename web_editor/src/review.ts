@@ -1,17 +1,17 @@
 // Review and commit: the object-level summary against head, the merge view,
-// commit, conflicts, and bringing head's changes into the working copy.
+// commit, and its refusals (conflicts go to conflict.ts).
 import { EditorView, lineNumbers } from "@codemirror/view";
 import { EditorState } from "@codemirror/state";
 import { MergeView } from "@codemirror/merge";
 import { ApiError, conflictsOf, type Diagnostic, type FailingTest } from "./api";
 import { paydomain } from "./lang";
 import { diffObjects, type ObjectChange } from "./objects";
-import { rebase } from "./rebase";
 import { renderImpact } from "./impact";
-import { applyDiagnostics, goTo, goToObject, refreshIndex, scheduleCheck } from "./check";
+import { applyDiagnostics, goTo, goToObject, scheduleCheck } from "./check";
+import { showConflicts } from "./conflict";
 import { $, el } from "./dom";
 import { saveDraft } from "./drafts";
-import { active, api, base, editable, files, headFiles, isDirty, role, saveActive, setActive, setBase, setFiles, tests, textOf, toMap, view, workingFiles } from "./state";
+import { active, api, base, editable, files, headFiles, isDirty, role, saveActive, setActive, setBase, setFiles, setSetAside, tests, textOf, toMap, view, workingFiles } from "./state";
 import { filesOf, loadHead, makeState, renderChangeCount, renderFiles, renderRevision } from "./workcopy";
 
 let mergeView: MergeView | null = null;
@@ -107,7 +107,11 @@ async function commit(): Promise<void> {
     res.textContent = `Committed revision ${rev}.`;
     res.dataset.revision = String(rev);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 409) showConflict(e);
+    if (e instanceof ApiError && e.status === 409 && conflictsOf(e.body).length) {
+      res.className = "error";
+      res.textContent = "Not committed: someone else changed the same objects (below). Your edits are unchanged.";
+      await showConflicts(conflictsOf(e.body));
+    }
     else if (e instanceof ApiError && e.status === 422 && e.code === "tests-failed") {
       const ts = e.body?.failing_tests ?? [];
       res.className = "error";
@@ -133,6 +137,7 @@ async function reloadAfter(rev: number): Promise<void> {
   const src = filesOf(r);
   const same = src.length === files.length && src.every((f, i) => f.name === files[i].name && f.text === textOf(files[i], i));
   setBase(r.revision);
+  setSetAside([]); // committed: what was set aside is history's now
   if (same) {
     files.forEach((f, i) => { f.head = textOf(f, i); });
   } else {
@@ -147,62 +152,6 @@ async function reloadAfter(rev: number): Promise<void> {
   renderChangeCount();
   renderReview(true);
   saveDraft();
-  scheduleCheck(0);
-}
-
-function showConflict(e: ApiError): void {
-  const pendingConflicts = conflictsOf(e.body);
-  const box = $("#conflict");
-  box.hidden = false;
-  box.replaceChildren(
-    el("b", {}, "Someone else changed the same objects since you started:"),
-    el("ul", { class: "summary", id: "conflict-objects" }, ...pendingConflicts.map((c) => summaryItem({
-      op: "changed", kind: c.kind, id: c.id, detail: c.revisions.length ? `changed in ${c.revisions.map((r) => `r${r}`).join(", ")}` : undefined,
-    }, true))),
-    el("p", {}, "Reload these objects from head to continue. Your edits to other objects are kept."),
-  );
-  const btn = el("button", { class: "primary", id: "reload-conflicts" }, "Reload them from head");
-  btn.addEventListener("click", () => void rebaseOntoHead(true));
-  box.append(btn);
-}
-
-/**
- * Head moved (someone committed, or a revert): apply what changed between our
- * base and head to the working copy, object by object. Objects both sides
- * changed take head's version (they were shown as conflicts); all our other
- * edits stay.
- */
-export async function rebaseOntoHead(fromConflict = false): Promise<void> {
-  const r = await api.revision("head");
-  const newHead = filesOf(r);
-  saveActive();
-  const { files: merged, replaced } = rebase(headFiles(), workingFiles(), newHead);
-  const oldStates = new Map(files.map((f) => [f.name, f]));
-  setFiles(merged.map((m) => {
-    const old = oldStates.get(m.name);
-    const h = newHead.find((f) => f.name === m.name)?.text ?? "";
-    if (old && old.state.doc.toString() === m.text) return { ...old, head: h };
-    if (old) {
-      const st = old.state.update({ changes: { from: 0, to: old.state.doc.length, insert: m.text } }).state;
-      return { ...old, head: h, state: st };
-    }
-    return { name: m.name, head: h, state: makeState(m.text), diagnostics: [] };
-  }));
-  setBase(r.revision);
-  setActive(Math.min(active, files.length - 1));
-  view.setState(files[active].state);
-  renderRevision();
-  refreshIndex();
-  renderFiles();
-  renderChangeCount();
-  saveDraft();
-  if (fromConflict) {
-    $("#conflict").hidden = true;
-    const res = $("#commit-result");
-    res.className = "";
-    res.textContent = `Reloaded ${replaced.length} object(s) from r${base}: ${replaced.map((o) => `${o.kind} ${o.id}`).join(", ") || "none"}. Review and commit again.`;
-    renderReview(true);
-  }
   scheduleCheck(0);
 }
 

@@ -3,6 +3,7 @@
 // where they change.
 import { EditorView } from "@codemirror/view";
 import { EditorState } from "@codemirror/state";
+import { emit } from "./events";
 import { Api, type Diagnostic, type SourceFile, type TestReport } from "./api";
 
 export interface WorkFile {
@@ -12,6 +13,9 @@ export interface WorkFile {
   diagnostics: Diagnostic[];
 }
 
+/** Where the sign-in token is kept (this browser only). */
+export const TOKEN_KEY = "paydomain.token";
+
 export let api: Api;
 export let role = "";
 export let userName = "";
@@ -20,14 +24,18 @@ export let files: WorkFile[] = [];
 export let active = 0;
 export let view: EditorView;
 export let tests: TestReport | null = null; // the domain's tests as of the newest live check (null: not run)
+/** The analyst's versions of objects a conflict resolution replaced, kept (and in the draft) until the next commit. */
+export interface SetAside { key: string; text: string; file: string }
+export let setAside: SetAside[] = [];
 
 export function setApi(a: Api): void { api = a; }
 export function setCaller(r: string, name: string): void { role = r; userName = name; }
-export function setBase(rev: number): void { base = rev; }
+export function setBase(rev: number): void { base = rev; emit("base-changed"); }
 export function setFiles(fs: WorkFile[]): void { files = fs; }
 export function setActive(i: number): void { active = i; }
 export function setView(v: EditorView): void { view = v; }
 export function setTests(t: TestReport | null): void { tests = t; }
+export function setSetAside(s: SetAside[]): void { setAside = s; emit("set-aside-changed"); }
 
 // Hooks for the browser tests (and curious analysts in the console).
 export const probe = {

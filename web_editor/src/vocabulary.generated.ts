@@ -14,6 +14,7 @@ export const vocabulary = {
   "tariff",
   "routing",
   "limit",
+  "criterion",
   "test",
   "name",
   "description",
@@ -84,7 +85,8 @@ export const vocabulary = {
   "tariff",
   "routing",
   "limit",
-  "test"
+  "test",
+  "criterion"
  ],
  "attributes": [
   {
@@ -186,10 +188,53 @@ export const vocabulary = {
     "applepay",
     "googlepay",
     "samsungpay",
-    "yandexpay"
+    "yandexpay",
+    "none"
    ],
    "routeHealth": false,
-   "help": "tokenized card provider"
+   "help": "how the card was tokenized (none: not tokenized)"
+  },
+  {
+   "name": "card_type",
+   "path": "payment_tool.card_type",
+   "type": "enum",
+   "refKind": null,
+   "values": [
+    "debit",
+    "credit",
+    "prepaid"
+   ],
+   "routeHealth": false,
+   "help": "debit, credit or prepaid card"
+  },
+  {
+   "name": "card_category",
+   "path": "payment_tool.card_category",
+   "type": "enum",
+   "refKind": null,
+   "values": [
+    "classic",
+    "standard",
+    "gold",
+    "platinum",
+    "world",
+    "infinite",
+    "signature",
+    "business",
+    "corporate",
+    "electron"
+   ],
+   "routeHealth": false,
+   "help": "the card's product category (classic, gold, platinum, business, ...)"
+  },
+  {
+   "name": "issuer_bank",
+   "path": "payment_tool.issuer_bank",
+   "type": "text",
+   "refKind": null,
+   "values": [],
+   "routeHealth": false,
+   "help": "the bank that issued the card (a string, from the BIN data)"
   },
   {
    "name": "party",
@@ -396,9 +441,49 @@ export const vocabulary = {
     "applepay",
     "googlepay",
     "samsungpay",
-    "yandexpay"
+    "yandexpay",
+    "none"
    ],
-   "help": "tokenized card provider"
+   "help": "how the card was tokenized (none: not tokenized)"
+  },
+  {
+   "name": "card_type",
+   "path": "payment_tool.card_type",
+   "type": "enum",
+   "refKind": null,
+   "values": [
+    "debit",
+    "credit",
+    "prepaid"
+   ],
+   "help": "debit, credit or prepaid"
+  },
+  {
+   "name": "card_category",
+   "path": "payment_tool.card_category",
+   "type": "enum",
+   "refKind": null,
+   "values": [
+    "classic",
+    "standard",
+    "gold",
+    "platinum",
+    "world",
+    "infinite",
+    "signature",
+    "business",
+    "corporate",
+    "electron"
+   ],
+   "help": "the card's product category"
+  },
+  {
+   "name": "issuer_bank",
+   "path": "payment_tool.issuer_bank",
+   "type": "text",
+   "refKind": null,
+   "values": [],
+   "help": "issuing bank (string, from the BIN data)"
   },
   {
    "name": "token",

@@ -9,6 +9,7 @@ import { lintGutter, lintKeymap } from "@codemirror/lint";
 import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { type RevisionDetail, type SourceFile } from "./api";
 import { paydomain } from "./lang";
+import { navigation } from "./navigate";
 import { diffObjects } from "./objects";
 import { emit } from "./events";
 import { $, el } from "./dom";
@@ -45,7 +46,7 @@ export function makeState(text: string): EditorState {
     lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(), foldGutter(), drawSelection(),
     dropCursor(), EditorState.allowMultipleSelections.of(true), indentOnInput(), bracketMatching(), closeBrackets(),
     autocompletion({ activateOnTyping: true, maxRenderedOptions: 60 }), rectangularSelection(), highlightActiveLine(),
-    highlightSelectionMatches(), lintGutter(), paydomain(), EditorState.tabSize.of(2),
+    highlightSelectionMatches(), lintGutter(), paydomain(), navigation(), EditorState.tabSize.of(2),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...completionKeymap, ...lintKeymap, indentWithTab]),
     EditorView.updateListener.of((u) => { if (u.docChanged) emit("edited"); }),
     EditorState.readOnly.of(!editable()),

@@ -104,7 +104,7 @@ describe("the server's answers match server/openapi.json", { timeout: 120000 }, 
     if (server.hasContexts) assert.ok(list.contexts.length > 0);
   });
 
-  it("commits, retries, conflicts and reverts", async () => {
+  it("commits, retries, conflicts, reverts and restores", async () => {
     const head = (await answer("GET /v1/head", "reader", "/v1/head")).revision;
     const files = acmeFiles();
     const edited = files.map((f) => (f.name === "reference.pd" ? { ...f, text: f.text.replace('name "Retail"', 'name "Retail goods"') } : f));
@@ -131,6 +131,11 @@ describe("the server's answers match server/openapi.json", { timeout: 120000 }, 
     const rk = { message: "undo rename", idempotency_key: "contract-2" };
     await answer("POST /v1/revisions/{rev}/revert", "admin", `/v1/revisions/${c.revision}/revert`, rk, 201);
     await answer("POST /v1/revisions/{rev}/revert", "admin", `/v1/revisions/${c.revision}/revert`, rk, 200);
+    // restore: head equal to the rename again, as a new revision; once there, nothing to restore
+    const restored = await answer("POST /v1/revisions/{rev}/restore", "admin", `/v1/revisions/${c.revision}/restore`, { message: "back to the rename" }, 201);
+    assert.equal(restored.message, "back to the rename");
+    await error("admin", "POST", `/v1/revisions/${c.revision}/restore`, {}, 422, "empty-commit");
+    await error("editor", "POST", `/v1/revisions/${c.revision}/restore`, {}, 403, "forbidden");
   });
 
   it("impact of a working copy, with a replay of the samples (editor)", async () => {

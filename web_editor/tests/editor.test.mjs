@@ -245,7 +245,7 @@ describe("web editor", { timeout: 300000 }, () => {
     await shot(a.page, "history");
   });
 
-  it("a conflicting commit from another browser shows the objects; reloading them keeps other edits", async () => {
+  it("a conflicting commit from another browser shows the objects; taking theirs keeps other edits and sets mine aside", async () => {
     await a.page.click("#tabs button[data-view=edit]");
     const names = await a.page.$$eval("#files li", (lis) => lis.map((li) => li.dataset.file));
     const tariffs = names.find((n) => n.endsWith("tariffs.pd"));
@@ -269,17 +269,19 @@ describe("web editor", { timeout: 300000 }, () => {
     await a.page.click("#tabs button[data-view=review]");
     await a.page.fill("#commit-message", "Raise the Mastercard fee and the card limit");
     await a.page.click("#commit");
-    await a.page.waitForSelector("#conflict:not([hidden])", { timeout: 10000 });
-    const objs = await a.page.$$eval("#conflict-objects li", (l) => l.map((x) => x.dataset.object));
+    await a.page.waitForSelector("#conflict .conflict-object .take-theirs", { timeout: 10000 });
+    const objs = await a.page.$$eval("#conflict .conflict-object", (l) => l.map((x) => x.dataset.object));
     assert.deepEqual(objs, ["tariff standard"]);
-    await shot(a.page, "conflict");
-    await a.page.click("#reload-conflicts");
-    await a.page.waitForSelector("#conflict[hidden]", { state: "attached" });
+    await shot(a.page, "conflict-page");
+    await a.page.click("#conflict .take-theirs");
+    await a.page.click("#apply-resolutions");
+    await a.page.waitForSelector("#conflict.resolved");
+    assert.match(await a.page.textContent("#set-aside .set-aside pre"), /1\.5% of amount/, "bob's version is kept aside, not thrown away");
     assert.equal(await a.page.evaluate(() => window.paydomainEditor.base()), carolRev);
     await a.openFile(tariffs);
     const t = await a.text();
     assert.match(t, /Default terms for small merchants/, "carol's change is in");
-    assert.match(t, /\[maestro, mastercard\] \{\s*merchant\.settlement -> system\.settlement : 1\.2% of amount/, "bob's edit to the conflicting object was replaced by head");
+    assert.match(t, /\[maestro, mastercard\] \{\s*merchant\.settlement -> system\.settlement : 1\.2% of amount/, "bob chose theirs for the conflicting object");
     await a.openFile(limits);
     assert.match(await a.text(), /151000\.00 RUB/, "bob's other edit is kept");
     await a.page.click("#tabs button[data-view=review]");
@@ -427,7 +429,7 @@ describe("web editor", { timeout: 300000 }, () => {
     const { ctx, page, ed } = await newEditor(server.tokens.editor);
     await ed.openFile("limits.pd");
     await ed.replace("150000.00 RUB", "175000.00 RUB");
-    await page.waitForFunction(() => localStorage.getItem("paydomain.draft")?.includes("175000.00 RUB"), null, { timeout: 5000 });
+    await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("paydomain.draft.v2.") && localStorage.getItem(k).includes("175000.00 RUB")), null, { timeout: 5000 });
     await page.reload();
     await page.waitForSelector("body[data-ready='1']");
     await page.waitForSelector("#notice:not([hidden])");

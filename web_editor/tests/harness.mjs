@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { before, after } from "node:test";
+import assert from "node:assert/strict";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../..");
@@ -36,7 +38,8 @@ function createToken(bin, db, role, name) {
 }
 
 export class Server {
-  static async start(bin) {
+  /** `embedded`: serve the editor compiled into the binary instead of web_editor/dist (--editor). */
+  static async start(bin, { embedded = false } = {}) {
     const s = new Server();
     s.dir = mkdtempSync(join(tmpdir(), "pd-editor-test-"));
     s.db = join(s.dir, "store.db");
@@ -55,7 +58,7 @@ export class Server {
     // Serve the freshly built page when the server takes its directory as an option.
     let help = "";
     try { help = execFileSync(bin, ["serve", "--help"], { encoding: "utf8" }); } catch (e) { help = String(e.stdout || ""); }
-    if (help.includes("--editor")) args.push("--editor", join(repoRoot, "web_editor/dist"));
+    if (!embedded && help.includes("--editor")) args.push("--editor", join(repoRoot, "web_editor/dist"));
     s.hasContexts = help.includes("--contexts");
     if (s.hasContexts) args.push("--contexts", join(repoRoot, "examples/acme/contexts"));
     s.proc = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -198,4 +201,23 @@ export class EditorPage {
       severity: li.classList.contains("error") ? "error" : "warning",
     })));
   }
+}
+
+/**
+ * For a describe(): a real server on $PAYDOMAIN_BIN (`embedded`: the editor
+ * compiled into it) and a browser, started before its tests and stopped
+ * after. The returned object's `server` and `browser` are set by then.
+ */
+export function serverAndBrowser({ embedded = false } = {}) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    assert.ok(process.env.PAYDOMAIN_BIN, "set PAYDOMAIN_BIN to the paydomain binary");
+    env.server = await Server.start(process.env.PAYDOMAIN_BIN, { embedded });
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }

@@ -13,7 +13,7 @@ import { generateApi } from "../gen-api.mjs";
 const here = dirname(fileURLToPath(import.meta.url));
 const lib = await loadSrc(
   `export * from "./objects"; export * from "./rebase"; export * from "./given"; export * from "./context"; export * from "./expect";
-   export * from "./api"; export * from "./contract"; export * as generated from "./api.generated";`);
+   export * from "./outline-model"; export * from "./api"; export * from "./contract"; export * as generated from "./api.generated";`);
 
 const domain = `# header
 currency RUB { name "Russian ruble" numeric 643 exponent 2 }
@@ -62,6 +62,46 @@ test("rebase takes head's version of objects others changed and keeps the analys
   assert.match(files[0].text, /category retail/, "their new object comes in");
   // nothing changed at head: the working copy stays as it is
   assert.deepEqual(lib.rebase(base, mine, base).files, mine);
+});
+
+test("rebase applies the analyst's resolution of a conflicting object: mine, an edit, or removal", () => {
+  const base = [{ name: "a.pd", text: domain }];
+  const mine = [{ name: "a.pd", text: domain.replace("1% of amount", "1.5% of amount") }];
+  const theirs = [{ name: "a.pd", text: domain.replace("1% of amount", "1.2% of amount") }];
+  const key = "tariff standard";
+  const mineText = lib.objectsByKey(mine).get(key).text;
+  const kept = lib.rebase(base, mine, theirs, new Map([[key, mineText]]));
+  assert.deepEqual(kept.replaced, [{ kind: "tariff", id: "standard" }], "still reported as a conflict");
+  assert.match(kept.files[0].text, /1\.5% of amount/);
+  assert.doesNotMatch(kept.files[0].text, /1\.2% of amount/);
+  const edited = lib.rebase(base, mine, theirs, new Map([[key, mineText.replace("1.5%", "1.3%")]]));
+  assert.match(edited.files[0].text, /1\.3% of amount/);
+  const removed = lib.rebase(base, mine, theirs, new Map([[key, ""]]));
+  assert.equal(lib.objectsByKey(removed.files).has(key), false);
+});
+
+test("the outline lists objects with their fee decisions (nested) and routing statements; search finds every match", () => {
+  const text = domain + `
+routing main {
+  name "Main"
+  when risk == fatal: decline "no"
+  candidate yb_3ds priority 10
+      and amount < 3000.00 RUB
+  exclude when health.failure_rate >= 70%
+}
+`;
+  const out = lib.outlineOf([{ name: "a.pd", text }]);
+  const t = out.find((o) => o.kind === "tariff");
+  assert.equal(t.name, "Standard { not a brace");
+  assert.deepEqual(t.items.map((i) => [i.label, i.depth]).slice(0, 1), [["when payment_system in [maestro, mastercard]", 0]]);
+  assert.equal(text.split("\n")[t.items[0].line - 1].trim(), "when payment_system in [maestro, mastercard] {");
+  const r = out.find((o) => o.kind === "routing");
+  assert.deepEqual(r.items.map((i) => i.label), ['when risk == fatal: decline "no"', "candidate yb_3ds priority 10", "exclude when health.failure_rate >= 70%"]);
+  const hits = lib.searchFiles([{ name: "a.pd", text }, { name: "b.pd", text: "x YB_3DS yb_3ds" }], "yb_3ds");
+  assert.deepEqual(hits.filter((h) => h.file === "b.pd").map((h) => h.column), [3, 10], "case-insensitive, every match");
+  assert.equal(hits.filter((h) => h.file === "a.pd").length, text.split("yb_3ds").length - 1);
+  for (const h of hits) assert.equal(h.text.slice(h.column - 1, h.column - 1 + h.length).toLowerCase(), "yb_3ds");
+  assert.equal(lib.searchFiles([{ name: "a.pd", text }], "").length, 0);
 });
 
 test("a test's given becomes the evaluator's context", () => {
@@ -216,4 +256,27 @@ test("src/vocabulary.generated.ts matches `paydomain schema --json`", { skip: !b
   const expected = vocabularyModule(readSchema(bin));
   assert.equal(readFileSync(generatedPath, "utf8"), expected,
     `src/vocabulary.generated.ts is stale: run \`node web_editor/vocabulary.mjs ${bin}\` and commit it`);
+});
+
+test("completion offers the working copy's criteria and the card attributes where a condition starts", async () => {
+  const lang = await loadSrc(
+    `export { paydomainCompletion, setObjectIndex } from "./lang";
+     export { EditorState } from "@codemirror/state"; export { CompletionContext } from "@codemirror/autocomplete";`);
+  const ix = new Map([["criterion", new Set(["high_value_foreign"])], ["terminal", new Set(["yb_3ds"])]]);
+  lang.setObjectIndex(ix);
+  const complete = (doc) => {
+    const state = lang.EditorState.create({ doc });
+    const r = lang.paydomainCompletion(new lang.CompletionContext(state, doc.length, true));
+    return r ? r.options.map((o) => o.label) : [];
+  };
+  for (const doc of ["routing main {\n  when hi", "limit l { scope [shop] period day count < 3 when currency == RUB and hi",
+                     "criterion c { when not hi"]) {
+    const labels = complete(doc);
+    assert.ok(labels.includes("high_value_foreign"), doc);
+    assert.ok(labels.includes("card_type") && labels.includes("issuer_bank"), doc);
+    assert.ok(!labels.includes("yb_3ds"), doc);
+  }
+  // After `candidate`, terminals (not criteria).
+  assert.ok(complete("routing main {\n  candidate y").includes("yb_3ds"));
+  assert.ok(!complete("routing main {\n  candidate y").includes("high_value_foreign"));
 });
