@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/tiny"
 cat > "$tmp/tiny/tiny.pd" <<'PD'
-currency RUB { exponent 2 }
+currency RUB { numeric 643  exponent 2 }
 category retail {}
 payment_system visa {}
 criterion big { when amount >= 1000.00 RUB }
