@@ -89,13 +89,16 @@ struct Program::Loader {
   // exactly when the limit is zoned.
   bool limit_zone(uint32_t i, bool zoned) {
     pdc::Span z = n(Sec::LimitZones) ? rec<pdc::Span>(Sec::LimitZones)[i] : pdc::Span{};
-    if (zoned != (z.count != 0)) return fail(Sec::LimitZones, i, zoned ? "a zoned limit without a zone table" : "a zone table for a limit with a fixed offset");
+    if (zoned != (z.count != 0))
+      return fail(Sec::LimitZones, i,
+                  zoned ? "a zoned limit without a zone table" : "a zone table for a limit with a fixed offset");
     if (z.count == 0) return true;
     if (!span(Sec::LimitZones, i, "zone", Sec::ZoneStarts, z)) return false;
     const int64_t* starts = rec<int64_t>(Sec::ZoneStarts) + z.first;
     const int32_t* offsets = rec<int32_t>(Sec::ZoneOffsets) + z.first;
     for (uint32_t k = 0; k < z.count; ++k) {
-      if (offsets[k] < -18 * 60 || offsets[k] > 18 * 60) return fail(Sec::ZoneOffsets, z.first + k, "offset beyond +-18 h");
+      if (offsets[k] < -18 * 60 || offsets[k] > 18 * 60)
+        return fail(Sec::ZoneOffsets, z.first + k, "offset beyond +-18 h");
       if (k && starts[k] <= starts[k - 1]) return fail(Sec::ZoneStarts, z.first + k, "starts do not ascend");
     }
     return true;
@@ -562,7 +565,8 @@ bool Program::Loader::objects() {
     }
   }
   if (n(Sec::LimitZones) != 0 && n(Sec::LimitZones) != n(Sec::Limits))
-    return fail(Sec::LimitZones, 0, std::to_string(n(Sec::LimitZones)) + " records for " + std::to_string(n(Sec::Limits)) + " limits");
+    return fail(Sec::LimitZones, 0,
+                std::to_string(n(Sec::LimitZones)) + " records for " + std::to_string(n(Sec::Limits)) + " limits");
   if (n(Sec::ZoneStarts) != n(Sec::ZoneOffsets))
     return fail(Sec::ZoneOffsets, 0, "not one offset per start in section zone_starts");
   for (uint32_t i = 0; i < n(Sec::Limits); ++i) {

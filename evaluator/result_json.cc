@@ -259,7 +259,8 @@ void write_limit(Out& o, const LimitResult& l, const pdc::Limit& cl, const Progr
   if (l.has_window) {
     // Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
     LimitZone zone = d.limit_zone(l.limit);
-    p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, zone.offset_at(l.window_start)).view(), true);
+    p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, zone.offset_at(l.window_start)).view(),
+            true);
     p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, zone.offset_at(l.window_end)).view(), true);
     *p++ = '}';
   }
