@@ -45,7 +45,7 @@ bool is_currency_code(std::string_view s) {
 
 class Checker {
  public:
-  Checker(Domain& d, Diagnostics& diags) : d_(d), diags_(diags) {}
+  Checker(Domain& d, Diagnostics& diags, std::vector<IdUse>* uses = nullptr) : d_(d), diags_(diags), uses_(uses) {}
 
   void run() {
     index();
@@ -92,6 +92,7 @@ class Checker {
 
   void index() {
     for (Object& o : d_.objects) {
+      if (uses_ && o.kind != ObjectKind::Test) uses_->push_back({o.kind, o.id.text, o.id.span, true});
       auto [it, inserted] = ids(o.kind).emplace(o.id.text, &o);
       if (!inserted) {
         current_ = &o;
@@ -118,6 +119,7 @@ class Checker {
   // A reference to an object of `kind`; reports a missing one with the
   // closest id, and a wrong-kind one with what it actually is.
   bool ref(const Ident& id, ObjectKind kind) {
+    if (uses_) uses_->push_back({kind, id.text, id.span, false});
     if (ids(kind).count(id.text)) return true;
     for (int k = 0; k < kObjectKindCount; ++k) {
       auto other = static_cast<ObjectKind>(k);
@@ -807,6 +809,7 @@ class Checker {
   const Object* current_ = nullptr;
   std::array<std::unordered_map<std::string, const Object*>, kObjectKindCount> index_;
   std::unordered_map<std::string, int> exponents_;
+  std::vector<IdUse>* uses_ = nullptr;  // recorded when asked (id_uses)
 };
 
 }  // namespace
@@ -819,6 +822,14 @@ void check(Domain& domain, Diagnostics& diags) {
 void check_objects(Domain& domain, const std::vector<size_t>& objects, Diagnostics& diags) {
   diags.set_files(&domain.files);
   Checker(domain, diags).run_only(objects);
+}
+
+std::vector<IdUse> id_uses(Domain& domain, Diagnostics& diags) {
+  std::vector<IdUse> uses;
+  diags.set_files(&domain.files);
+  Checker(domain, diags, &uses).run();
+  diags.set_files(nullptr);
+  return uses;
 }
 
 bool content_is_referenced(ObjectKind kind) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "dsl/ast.h"
@@ -25,6 +26,20 @@ void check(Domain& domain, Diagnostics& diags);
 void check_objects(Domain& domain, const std::vector<size_t>& objects, Diagnostics& diags);
 // Kinds whose content, not only existence, other objects' checks read.
 bool content_is_referenced(ObjectKind kind);
+
+// One place an object's id is written: its declaration, or a reference as
+// the checker resolves it (of `kind`, whether or not such an object exists).
+// Find references and rename in the editor use these, so they change exactly
+// what the checker reads as that object, never a word in a comment or string.
+struct IdUse {
+  ObjectKind kind;
+  std::string id;
+  Span span;  // of the id itself
+  bool declaration = false;
+};
+// Every id use of a parsed `domain` (tests' titles are not ids), in the
+// checker's order; checks it on the way (problems go to `diags`).
+std::vector<IdUse> id_uses(Domain& domain, Diagnostics& diags);
 
 class ParseCache;
 

@@ -27,6 +27,14 @@ nlohmann::json to_json(const std::vector<Diagnostic>& ds) {
   return a;
 }
 
+nlohmann::json to_json(const IdUse& u, const std::vector<SourceFile>& files) {
+  return {{"file", u.span.file < files.size() ? files[u.span.file].path : std::string()},
+          {"line", u.span.line},
+          {"column", u.span.column},
+          {"length", u.span.end_offset - u.span.offset},
+          {"declaration", u.declaration}};
+}
+
 namespace {
 
 nlohmann::json names(Names v) {

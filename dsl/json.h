@@ -5,6 +5,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <vector>
 
+#include "dsl/checker.h"
 #include "dsl/diagnostics.h"
 
 namespace paydomain::dsl {
@@ -12,6 +13,10 @@ namespace paydomain::dsl {
 // {"severity","file","line","column","length","code","message","expected"?,"suggestion"?,"object"?}
 nlohmann::json to_json(const Diagnostic& d);
 nlohmann::json to_json(const std::vector<Diagnostic>& ds);
+
+// One use of an id (POST /v1/references): {"file","line","column","length","declaration"};
+// `files` names the span's file.
+nlohmann::json to_json(const IdUse& u, const std::vector<SourceFile>& files);
 
 // The language's vocabulary for tools (`paydomain schema --json`; the web
 // editor's completion and Try-it form are generated from it):

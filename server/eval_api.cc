@@ -2,8 +2,11 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
+#include "dsl/checker.h"
 #include "dsl/json.h"
+#include "dsl/parser.h"
 #include "evaluator/check.h"
 #include "evaluator/json.h"
 #include "evaluator/program.h"
@@ -346,12 +349,72 @@ void EvaluateApi::get_compiled(Request& req, Done done) {
   });
 }
 
+namespace {
+
+// The id use at (file, line, column) of `uses` (the cursor may stand just
+// after the id), or nullptr.
+const dsl::IdUse* use_at(const std::vector<dsl::IdUse>& uses, size_t file, int64_t line, int64_t column) {
+  for (const dsl::IdUse& u : uses) {
+    int64_t len = u.span.end_offset - u.span.offset;
+    if (u.span.file == file && u.span.line == line && column >= u.span.column && column <= u.span.column + len)
+      return &u;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// POST /v1/references {"files","file","line","column"}: the object id at that
+// place and every use of it (its declaration and every reference the checker
+// resolves to it), for find references and rename in the editor. 422 when
+// the working copy does not parse, or no id is there.
+void EvaluateApi::post_references(Request& req, Done done) {
+  auto body = read_body(req.body);
+  if (!body) return done(to_response(body.error()));
+  auto files = read_files(*body);
+  if (!files) return done(to_response(files.error()));
+  const std::string_view* file = body->find("file");
+  const std::string_view* line = body->find("line");
+  const std::string_view* column = body->find("column");
+  if (!file || !line || !column)
+    return done(error_response(422, "missing-field", "give \"file\", \"line\" and \"column\"", ""));
+  auto name = read_string(*file, "/file", "a file name of the working copy");
+  if (!name) return done(to_response(name.error()));
+  auto l = read_count(*line, "/line", "a line number (from 1)");
+  if (!l) return done(to_response(l.error()));
+  auto c = read_count(*column, "/column", "a column number (from 1)");
+  if (!c) return done(to_response(c.error()));
+  workers_.run(std::move(done), [files = std::move(*files), name = std::move(*name), l = *l,
+                                 c = *c]() mutable -> ApiResult<Response> {
+    dsl::Diagnostics diags;
+    dsl::Domain domain = dsl::parse(std::move(files), diags);
+    if (diags.has_errors())
+      return ApiError{422, "invalid-domain", "the working copy does not parse", "",
+                      "\"diagnostics\":" + dsl::to_json(diags.items()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+    size_t index = domain.files.size();
+    for (size_t i = 0; i < domain.files.size(); ++i)
+      if (domain.files[i].path == name) index = i;
+    if (index == domain.files.size()) return ApiError{422, "unknown-file", "no file '" + name + "' in the working copy", "/file"};
+    std::vector<dsl::IdUse> uses = dsl::id_uses(domain, diags);
+    const dsl::IdUse* at = use_at(uses, index, l, c);
+    if (!at) return ApiError{422, "no-id", "no object id at " + name + ":" + std::to_string(l) + ":" + std::to_string(c), ""};
+    nlohmann::json list = nlohmann::json::array();
+    std::set<std::pair<uint32_t, uint32_t>> seen;  // a place the checker reads twice is one use
+    for (const dsl::IdUse& u : uses)
+      if (u.kind == at->kind && u.id == at->id && seen.emplace(u.span.file, u.span.offset).second)
+        list.push_back(dsl::to_json(u, domain.files));
+    return json_response(200, {{"kind", std::string(dsl::to_string(at->kind))}, {"id", at->id}, {"uses", list}});
+  });
+}
+
 void EvaluateApi::add_routes(Router& r) {
   r.add("GET", "/v1/revisions/{rev}/compiled", Access::Reader,
         [this](Request& req, const Caller&, Done d) { get_compiled(req, std::move(d)); });
   r.add("POST", "/v1/revisions/{rev}/evaluate", Access::Reader,
         [this](Request& req, const Caller&, Done d) { post_evaluate_at(req, std::move(d)); }, Body::Streamed);
   r.add("POST", "/v1/check", Access::Editor, [this](Request& req, const Caller&, Done d) { post_check(req, std::move(d)); });
+  r.add("POST", "/v1/references", Access::Editor,
+        [this](Request& req, const Caller&, Done d) { post_references(req, std::move(d)); });
   r.add("POST", "/v1/evaluate", Access::Editor,
         [this](Request& req, const Caller&, Done d) { post_evaluate_working(req, std::move(d)); });
 }

@@ -47,6 +47,7 @@ class EvaluateApi {
   // The compiled revision `rev` (-1: the store's head), compiling it on this
   // thread when it is not cached (run it on the workers).
   ApiResult<CompiledRevisions::Ptr> compile_for(store::Rev rev);
+  void post_references(Request& req, Done done);
 
   // The result(s) of `contexts` against `domain`, appended to `out` as
   // "result":{..} (one context) or "results":[..]; error paths are JSON

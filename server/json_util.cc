@@ -72,6 +72,16 @@ ApiResult<std::string> read_string(std::string_view text, std::string_view at, s
   return std::string(v);
 }
 
+ApiResult<int64_t> read_count(std::string_view text, std::string_view at, std::string_view expected) {
+  json::Reader r(text);
+  std::string_view raw;
+  int64_t v = -1;
+  if (r.peek() != Kind::Number || !r.number(raw) ||
+      json::Reader::to_int64(raw, v) != json::Reader::IntStatus::Integral || v < 0)
+    return wrong_type(at, expected);
+  return v;
+}
+
 ApiResult<std::vector<std::string_view>> read_array(std::string_view text, std::string_view at,
                                                     std::string_view expected) {
   json::Reader r(text);

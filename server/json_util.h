@@ -49,6 +49,8 @@ json::Reader::Kind kind_of(std::string_view text);
 // A JSON string's decoded text; wrong_type(at, expected) otherwise.
 ApiResult<std::string> read_string(std::string_view text, std::string_view at,
                                    std::string_view expected = "a string");
+// A JSON non-negative integer; wrong_type(at, expected) otherwise.
+ApiResult<int64_t> read_count(std::string_view text, std::string_view at, std::string_view expected);
 // The elements of a JSON array, each as its JSON text; wrong_type otherwise.
 ApiResult<std::vector<std::string_view>> read_array(std::string_view text, std::string_view at,
                                                     std::string_view expected);

@@ -64,16 +64,6 @@ ApiResult<std::optional<std::string>> read_allow_failing_tests(const JsonObject&
   return std::optional<std::string>(std::move(*s));
 }
 
-ApiResult<int64_t> read_count(std::string_view text, std::string_view at, std::string_view expected) {
-  json::Reader r(text);
-  std::string_view raw;
-  int64_t v = -1;
-  if (r.peek() != json::Reader::Kind::Number || !r.number(raw) ||
-      json::Reader::to_int64(raw, v) != json::Reader::IntStatus::Integral || v < 0)
-    return wrong_type(at, expected);
-  return v;
-}
-
 // The commit request of a POST /v1/commits body: exactly one of `files`
 // (then the working copy) or `ops` (then cr.ops).
 struct CommitBody {

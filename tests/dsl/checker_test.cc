@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "dsl/parser.h"
 #include "tests/dsl/test_util.h"
 
 namespace paydomain::dsl {
@@ -36,6 +37,29 @@ TEST(Checker, ProviderAccountsNeedAKnownCurrencyButMayRepeatOne) {
   ASSERT_NE(d, nullptr) << unknown.rendered();
   EXPECT_EQ(d->object, "provider yellowbank");
   EXPECT_TRUE(with("account RUB 10001", "account RUB \"10001\"").has("syntax"));
+}
+
+// Find references and rename read the checker's own resolution: every place
+// it reads as terminal yb_3ds (declaration, candidates of both rulesets, the
+// test's expectation), and nothing in a comment or of another kind.
+TEST(Checker, IdUsesAreTheCheckersReferences) {
+  std::string text = std::string(testing::kBaseDomain) + "# yb_3ds in a comment\ncategory yb_3ds { name \"yb_3ds\" }\n";
+  Diagnostics diags;
+  Domain d = parse({SourceFile{"a.pd", text}}, diags);
+  ASSERT_FALSE(diags.has_errors());
+  std::vector<IdUse> uses = id_uses(d, diags);
+  std::vector<std::string> found;
+  for (const IdUse& u : uses) {
+    if (u.id != "yb_3ds" || u.kind != ObjectKind::Terminal) continue;
+    EXPECT_EQ(text.substr(u.span.offset, u.span.end_offset - u.span.offset), "yb_3ds");
+    std::string line = text.substr(0, u.span.offset);
+    line = line.substr(line.rfind('\n') + 1);
+    found.push_back(line + (u.declaration ? " (declaration)" : ""));
+  }
+  EXPECT_EQ(found, (std::vector<std::string>{"terminal  (declaration)", "  candidate ", "routing usd { candidate ", "  expect route "}));
+  size_t categories = 0;
+  for (const IdUse& u : uses) categories += u.id == "yb_3ds" && u.kind == ObjectKind::Category;
+  EXPECT_EQ(categories, 1u);  // its own declaration only: the string and the comment are not uses
 }
 
 TEST(Checker, WrongKindOfReference) {

@@ -175,6 +175,33 @@ TEST_F(Api, CliAndHttpWriteTheSameShapes) {
   EXPECT_EQ(json::parse(out)["tokens"], body(s().call("GET", "/v1/tokens", tok().admin))["tokens"]);
 }
 
+// POST /v1/references: the id at a place and its uses as the checker
+// resolves them (the editor's find references and rename).
+TEST_F(Api, ReferencesAreTheCheckersUses) {
+  std::string a = "currency RUB { numeric 643 exponent 2 }\n# retail in a comment\ncategory retail { name \"retail\" }\n";
+  std::string b = "tariff t {\n  fees {\n    when category == retail { merchant.settlement -> system.settlement : 1% of amount }\n  }\n}\n";
+  json files = json::array({{{"name", "a.pd"}, {"text", a}}, {{"name", "b.pd"}, {"text", b}}});
+  auto at = [&](const std::string& file, int line, int column) {
+    json req = {{"files", files}, {"file", file}, {"line", line}, {"column", column}};
+    return s().call("POST", "/v1/references", tok().editor, req.dump());
+  };
+  auto r = at("b.pd", 3, 22);  // on "retail" in the condition
+  ASSERT_EQ(r.status, 200) << r.body;
+  json want = {{"kind", "category"}, {"id", "retail"}, {"uses", json::array({
+    {{"file", "a.pd"}, {"line", 3}, {"column", 10}, {"length", 6}, {"declaration", true}},
+    {{"file", "b.pd"}, {"line", 3}, {"column", 22}, {"length", 6}, {"declaration", false}}})}};
+  EXPECT_EQ(body(r), want);
+  EXPECT_EQ(body(at("a.pd", 3, 16)), want);  // just after the declaration's id
+  expect_error(at("a.pd", 2, 5), 422, "no-id");     // the comment
+  expect_error(at("a.pd", 3, 25), 422, "no-id");    // the string
+  expect_error(at("c.pd", 1, 1), 422, "unknown-file");
+  json broken = {{"files", json::array({{{"name", "a.pd"}, {"text", "category {"}}})}, {"file", "a.pd"}, {"line", 1}, {"column", 1}};
+  expect_error(s().call("POST", "/v1/references", tok().editor, broken.dump()), 422, "invalid-domain");
+  json no_line = {{"files", files}, {"file", "a.pd"}, {"line", -1}, {"column", 1}};
+  expect_error(s().call("POST", "/v1/references", tok().editor, no_line.dump()), 422, "wrong-type");
+  expect_error(s().call("POST", "/v1/references", tok().reader, no_line.dump()), 403, "forbidden");
+}
+
 // `paydomain check --json` and POST /v1/check run one function and print one
 // report: the same JSON for the same files, warnings included.
 TEST_F(Api, CheckIsTheSameReportFromCliAndHttp) {

@@ -8,7 +8,7 @@ import { answerChecks, checkErrorBody, type Answers, type ApiRoute, type Conflic
 import { ContractError } from "./contract";
 
 export type {
-  Caller, CheckReport, Commit, Conflict, ContextSample, Diagnostic, Diff, ErrorBody, Evaluation, FailingTest, File as SourceFile,
+  Caller, CheckReport, Commit, Conflict, ContextSample, Diagnostic, Diff, ErrorBody, IdUse, References, Evaluation, FailingTest, File as SourceFile,
   Json, JsonObject, Limit, Money, Posting, Result, Revision, RevisionDetail, TestCase, TestReport, WorkingEvaluation,
 } from "./api.generated";
 import type { File as SourceFile } from "./api.generated";
@@ -84,6 +84,11 @@ export class Api {
   revision(rev: number | "head") { return this.call("GET /v1/revisions/{rev}", `/v1/revisions/${rev}`); }
 
   check(files: SourceFile[]) { return this.call("POST /v1/check", "/v1/check", { files }); }
+
+  /** The object id at file:line:column of a working copy and every use of it, as the checker resolves them. */
+  references(files: SourceFile[], file: string, line: number, column: number) {
+    return this.call("POST /v1/references", "/v1/references", { files, file, line, column });
+  }
 
   /** Tries a working copy on one context: its result (the raw answer is kept for display). */
   async evaluate(files: SourceFile[], context: JsonObject): Promise<{ result: Result; answer: unknown }> {

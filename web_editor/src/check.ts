@@ -6,14 +6,15 @@ import { setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lin
 import { type CheckReport, type Diagnostic } from "./api";
 import { setObjectIndex } from "./lang";
 import { indexObjects, scanObjects } from "./objects";
-import { $, el } from "./dom";
+import { $, activatable, el } from "./dom";
 import { scheduleDraftSave } from "./drafts";
 import { problemsCurrent, problemsStale } from "./banners";
 import { active, api, editable, files, probe, saveActive, setTests, tests, textOf, view, workingFiles } from "./state";
 import { emit } from "./events";
+import { testsStale } from "./tests-panel";
 import { renderChangeCount, renderFiles, switchTo } from "./workcopy";
 
-const CHECK_DEBOUNCE_MS = 50;
+const CHECK_DEBOUNCE_MS = 30; // one check in flight at a time keeps fast typing from queueing checks
 let checkSeq = 0;
 let checkTimer: number | undefined;
 let lastEditAt = 0;
@@ -84,6 +85,7 @@ async function checkOnce(): Promise<void> {
   // The server runs the domain's tests with the check once it checks; a
   // domain with errors keeps the last results (they cannot be run).
   if (report.tests || report.ok) { setTests(report.tests ?? null); renderTestStatus(); emit("tests-changed"); }
+  testsStale(!report.ok);
   const shownAt = performance.now();
   const errors = diags.filter((d) => d.severity === "error").length;
   const warnings = diags.length - errors;
@@ -112,7 +114,17 @@ function toCm(state: EditorState, d: Diagnostic): CmDiagnostic {
   let message = d.message;
   if (d.expected) message += `\nexpected: ${d.expected}`;
   if (d.suggestion) message += `\ndid you mean ${d.suggestion}?`;
-  return { from, to: Math.max(to, from), severity: d.severity === "warning" ? "warning" : "error", message, source: d.code };
+  const suggestion = d.suggestion;
+  const actions = suggestion ? [{ name: `Use ${suggestion}`, apply: (v: EditorView, f: number, t: number) => v.dispatch({ changes: { from: f, to: t, insert: suggestion }, userEvent: "input.fix" }) }] : undefined;
+  return { from, to: Math.max(to, from), severity: d.severity === "warning" ? "warning" : "error", message, source: d.code, actions };
+}
+
+/** The one-click fix of a "did you mean" problem: its text becomes the suggestion. */
+export function applySuggestion(d: Diagnostic): void {
+  if (!d.suggestion) return;
+  goTo(d.file, d.line, d.column, d.length);
+  const r = view.state.selection.main;
+  view.dispatch({ changes: { from: r.from, to: r.to, insert: d.suggestion }, selection: { anchor: r.from + d.suggestion.length }, userEvent: "input.fix" });
 }
 
 export function applyDiagnostics(diags: Diagnostic[]): void {
@@ -146,8 +158,12 @@ function renderProblems(): void {
       el("span", { class: "sev" }, d.severity), " ", el("span", { class: "where" }, `${d.file}:${d.line}:${d.column}`), el("br"),
       el("span", { class: "msg" }, d.message),
       d.suggestion ? el("span", { class: "sugg" }, ` — did you mean ${d.suggestion}?`) : null);
-    li.addEventListener("click", () => goTo(d.file, d.line, d.column, d.length));
-    return li;
+    if (d.suggestion) {
+      const fix = el("button", { class: "fix", title: `replace with ${d.suggestion}` }, `Use ${d.suggestion}`);
+      fix.addEventListener("click", (ev) => { ev.stopPropagation(); applySuggestion(d); });
+      li.append(" ", fix);
+    }
+    return activatable(li, () => goTo(d.file, d.line, d.column, d.length));
   }));
 }
 

@@ -15,3 +15,17 @@ export function notice(msg: string, kind: "info" | "error" = "info"): void {
   n.className = kind === "error" ? "error" : "";
   n.hidden = !msg;
 }
+
+/**
+ * Makes a list item (or any element) work like a button from the keyboard:
+ * reachable with Tab, activated with Enter or Space, as by a click.
+ */
+export function activatable<T extends HTMLElement>(e: T, run: () => void): T {
+  e.tabIndex = 0;
+  e.setAttribute("role", "button");
+  e.addEventListener("click", run);
+  e.addEventListener("keydown", (ev) => {
+    if ((ev.key === "Enter" || ev.key === " ") && ev.target === e) { ev.preventDefault(); run(); }
+  });
+  return e;
+}

@@ -7,7 +7,7 @@ import { MergeView } from "@codemirror/merge";
 import { ApiError, conflictsOf, type Diff, type Revision, type RevisionDetail, unlessAnswerError } from "./api";
 import { paydomain } from "./lang";
 import { diffObjects } from "./objects";
-import { $, el, notice } from "./dom";
+import { $, activatable, el, notice } from "./dom";
 import { bringInHead } from "./conflict";
 import { saveDraft } from "./drafts";
 import { summaryItem } from "./review";
@@ -25,8 +25,7 @@ export async function renderHistory(): Promise<void> {
       el("span", { class: "rev" }, `r${r.revision}`), " ", el("span", { class: "author" }, r.author || "—"), el("br"),
       el("span", { class: "message" }, r.message || ""), el("br"), el("span", { class: "meta" }, fmtTime(r.time)),
       r.failing_tests_allowed ? el("span", { class: "failing-allowed error" }, ` · failing tests allowed: ${r.failing_tests_allowed}`) : null);
-    li.addEventListener("click", () => void showRevision(r.revision));
-    return li;
+    return activatable(li, () => void showRevision(r.revision));
   }));
   if (!selectedRev && revs.length) void showRevision(revs[0].revision);
 }

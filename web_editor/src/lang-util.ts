@@ -16,3 +16,17 @@ export function matchBrace(text: string, open: number): number {
   return -1;
 }
 
+
+/** Whether column `col` (0-based) of `line` is inside a string or a `#` comment. */
+export function inCommentOrString(line: string, col: number): boolean {
+  for (let i = 0; i < col && i < line.length; i++) {
+    const c = line[i];
+    if (c === "#") return true;
+    if (c === '"') {
+      i++;
+      while (i < line.length && line[i] !== '"') { if (line[i] === "\\") i++; i++; }
+      if (i >= col) return true; // the string is still open at col
+    }
+  }
+  return false;
+}

@@ -10,7 +10,7 @@ import type { CompletionContext, CompletionResult, Completion } from "@codemirro
 import type { EditorState } from "@codemirror/state";
 import { vocabulary } from "./vocabulary.generated";
 import { scanObjects, type ObjectIndex } from "./objects";
-import { matchBrace } from "./lang-util";
+import { inCommentOrString, matchBrace } from "./lang-util";
 export { matchBrace };
 
 export const objectKinds = vocabulary.objectKinds;
@@ -109,22 +109,22 @@ const streamParser = {
 export const paydomainLanguage = StreamLanguage.define(streamParser as never);
 
 export const paydomainHighlight = HighlightStyle.define([
-  { tag: t.comment, color: "#6a737d", fontStyle: "italic" },
-  { tag: t.string, color: "#0a6e31" },
-  { tag: moneyTag, color: "#b35900", fontWeight: "600" },
-  { tag: percentTag, color: "#b35900", fontWeight: "600" },
-  { tag: t.number, color: "#1c5fb8" },
-  { tag: kindTag, color: "#8a2be2", fontWeight: "700" },
-  { tag: t.keyword, color: "#a3007a" },
-  { tag: t.operatorKeyword, color: "#a3007a", fontStyle: "italic" },
-  { tag: t.bool, color: "#1c5fb8" },
-  { tag: t.definition(t.variableName), color: "#00529b", fontWeight: "700" },
-  { tag: t.atom, color: "#7a4b00" },
-  { tag: accountTag, color: "#6f42c1" },
-  { tag: attributeTag, color: "#0b6e99" },
-  { tag: criterionTag, color: "#6f42c1", fontStyle: "italic" },
-  { tag: t.variableName, color: "#24292e" },
-  { tag: t.invalid, color: "#d00", textDecoration: "underline wavy" },
+  { tag: t.comment, color: "var(--hl-comment, #6a737d)", fontStyle: "italic" },
+  { tag: t.string, color: "var(--hl-string, #0a6e31)" },
+  { tag: moneyTag, color: "var(--hl-money, #b35900)", fontWeight: "600" },
+  { tag: percentTag, color: "var(--hl-money, #b35900)", fontWeight: "600" },
+  { tag: t.number, color: "var(--hl-number, #1c5fb8)" },
+  { tag: kindTag, color: "var(--hl-kind, #8a2be2)", fontWeight: "700" },
+  { tag: t.keyword, color: "var(--hl-keyword, #a3007a)" },
+  { tag: t.operatorKeyword, color: "var(--hl-keyword, #a3007a)", fontStyle: "italic" },
+  { tag: t.bool, color: "var(--hl-number, #1c5fb8)" },
+  { tag: t.definition(t.variableName), color: "var(--hl-def, #00529b)", fontWeight: "700" },
+  { tag: t.atom, color: "var(--hl-atom, #7a4b00)" },
+  { tag: accountTag, color: "var(--hl-account, #6f42c1)" },
+  { tag: attributeTag, color: "var(--hl-attribute, #0b6e99)" },
+  { tag: criterionTag, color: "var(--hl-account, #6f42c1)", fontStyle: "italic" },
+  { tag: t.variableName, color: "var(--hl-variable, #24292e)" },
+  { tag: t.invalid, color: "var(--hl-invalid, #d00)", textDecoration: "underline wavy" },
 ]);
 
 // ---- folding: any line that opens a brace block folds to its matching brace.
@@ -204,6 +204,8 @@ export function paydomainCompletion(cx: CompletionContext): CompletionResult | n
   if (!word && !cx.explicit) return null;
   const from = word ? word.from : cx.pos;
   const line = cx.state.doc.lineAt(cx.pos);
+  // Nothing to complete inside a comment or a string (even when asked).
+  if (inCommentOrString(line.text, cx.pos - line.from)) return null;
   const before = line.text.slice(0, from - line.from);
   // `attribute == ` / `attribute in [a, ` / `attribute is ` -> values of that attribute
   const cmp = /([a-z_][\w.]*)\s*(?:==|!=|<=|>=|<|>|\bis\s+(?:not\s+)?|\b(?:not\s+)?in\s*\[[^\]]*)\s*$/.exec(before);

@@ -9,8 +9,10 @@ import { on } from "./events";
 import { discardDraft, initDrafts, restoreDraft } from "./drafts";
 import { onReach } from "./banners";
 import { followHead, headBannerFollows } from "./follow";
-import { api, base, files, isDirty, probe, role, setApi, setCaller, TOKEN_KEY, userName, view } from "./state";
-import { fillTryItOptions, setupTryIt } from "./tryit";
+import { api, base, files, isDirty, probe, role, setApi, setCaller, textOf, TOKEN_KEY, userName, view } from "./state";
+import { fillTryItOptions, markResultStale, setupTryIt } from "./tryit";
+import { renderTestsPanel } from "./tests-panel";
+import { renderFeeTable } from "./decision-table";
 import { installReview, renderReviewTests } from "./review";
 import { installTabs, showView } from "./views";
 import { installOutline, renderOutline } from "./outline";
@@ -18,16 +20,17 @@ import { rebuildDeclarations } from "./navigate";
 import { openRevision } from "./history";
 import { renderSetAside } from "./conflict";
 import { renderOverview } from "./overview";
-import { loadHead } from "./workcopy";
+import { installWrapOption, loadHead } from "./workcopy";
 
 declare global {
-  interface Window { paydomainEditor: { probe: typeof probe; view: () => EditorView; text: () => string; files: () => string[]; base: () => number } }
+  interface Window { paydomainEditor: { probe: typeof probe; view: () => EditorView; text: () => string; files: () => string[]; fileText: (name: string) => string; base: () => number } }
 }
 window.paydomainEditor = {
   probe,
   view: () => view,
   text: () => (view ? view.state.doc.toString() : ""),
   files: () => files.map((f) => f.name),
+  fileText: (name: string) => { const i = files.findIndex((f) => f.name === name); return i < 0 ? "" : textOf(files[i], i); },
   base: () => base,
 };
 
@@ -107,10 +110,17 @@ on("open-revision", (rev) => { showView("history"); openRevision(rev); });
 on("tests-changed", () => { if (document.body.dataset.view === "overview") void renderOverview(); });
 on("show-view", showView);
 on("tests-changed", renderReviewTests);
+on("tests-changed", renderTestsPanel);
+on("edited", markResultStale);
+let tableTimer: number | undefined;
+on("edited", () => { clearTimeout(tableTimer); tableTimer = window.setTimeout(renderFeeTable, 80); });
+on("index-changed", renderFeeTable); // another file opened, or the working copy replaced
 on("base-changed", headBannerFollows);
 on("set-aside-changed", renderSetAside);
 installTabs();
 installOutline();
 installReview();
+renderTestsPanel();
+installWrapOption();
 
 void start();

@@ -7,6 +7,7 @@ import type { Extension } from "@codemirror/state";
 import { emit } from "./events";
 import { scanObjects } from "./objects";
 import { files, textOf } from "./state";
+import { inCommentOrString } from "./lang-util";
 
 interface Declaration { kind: string; id: string; file: string; line: number; text: string }
 let declarations = new Map<string, Declaration[]>();
@@ -27,9 +28,7 @@ export function rebuildDeclarations(): void {
 function idAt(view: EditorView, pos: number): { id: string; from: number; to: number } | null {
   const line = view.state.doc.lineAt(pos);
   const text = line.text;
-  const before = text.slice(0, pos - line.from);
-  const quotes = (before.match(/"/g) ?? []).length;
-  if (quotes % 2 === 1 || /^[^"]*#/.test(before.replace(/"(?:[^"\\]|\\.)*"/g, ""))) return null;
+  if (inCommentOrString(text, pos - line.from)) return null;
   let s = pos - line.from;
   let e = s;
   while (s > 0 && /[A-Za-z0-9_]/.test(text[s - 1])) s--;
@@ -64,7 +63,7 @@ const idHover = hoverTooltip((view, pos): Tooltip | null => {
       }
       const hint = document.createElement("div");
       hint.className = "hint";
-      hint.textContent = "F12 or Ctrl-click: go to the declaration";
+      hint.textContent = "F12 or Ctrl-click: go to the declaration · Shift-F12: find references · F2: rename";
       dom.append(hint);
       return { dom };
     },

@@ -3,6 +3,7 @@
 // entry is a button (keyboard reachable); choosing one opens that line.
 import { $, el } from "./dom";
 import { emit } from "./events";
+import { showFeeTable } from "./decision-table";
 import { outlineOf, searchFiles, type OutlineObject } from "./outline-model";
 import { files, textOf } from "./state";
 
@@ -28,7 +29,10 @@ function objectEntry(o: OutlineObject): HTMLElement {
   if (!o.items.length) return el("li", {}, idBtn);
   const items = el("ul", {}, ...o.items.map((it) =>
     el("li", { style: `padding-left: ${it.depth * 10}px` }, jump(it.label, o.file, it.line, { class: "jump rule" }))));
-  return el("li", {}, details(key, [idBtn], items));
+  if (o.kind !== "tariff") return el("li", {}, details(key, [idBtn], items));
+  const table = el("button", { class: "jump table", "data-table": o.id, title: `tariff ${o.id}'s fee decisions as a table` }, "⊞ table");
+  table.addEventListener("click", (ev) => { ev.preventDefault(); showFeeTable(o.id); });
+  return el("li", {}, details(key, [idBtn, " ", table], items));
 }
 
 export function renderOutline(): void {

@@ -7,8 +7,9 @@ import { contextFromGiven, givenFromContext, formatMinor } from "./context";
 import { checkExpectation } from "./expect";
 import { vocabulary } from "./vocabulary.generated";
 import { applyDiagnostics, goTo, goToObject } from "./check";
-import { $, el, notice } from "./dom";
-import { api, base, editable, files, textOf, workingFiles } from "./state";
+import { $, activatable, el, notice } from "./dom";
+import { active, api, base, editable, files, textOf, view, workingFiles } from "./state";
+import { emit } from "./events";
 
 // The form holds the common fields; everything else of a preset's `given`
 // (bin, time, party, health, turnover...) stays editable, in the language's
@@ -132,9 +133,11 @@ async function evaluate(): Promise<void> {
   const { context, error } = contextFromGiven(given, exponentOf);
   if (error) { out.replaceChildren(el("p", { class: "error" }, error)); return; }
   out.replaceChildren(el("p", { class: "hint" }, "Evaluating…"));
+  out.classList.remove("stale");
   try {
     const { result, answer } = editable() ? await api.evaluate(workingFiles(), context) : await api.evaluateAt(base, context);
     renderResult(result, answer, context);
+    out.append(saveAsTestForm(given, result));
   } catch (e) {
     const ds: Diagnostic[] = e instanceof ApiError ? e.body?.diagnostics ?? [] : [];
     out.replaceChildren(el("p", { class: "error" }, `Cannot evaluate: ${(e as Error).message}`),
@@ -151,7 +154,7 @@ async function evaluate(): Promise<void> {
 function ruleLink(rule: string | undefined, label = "rule"): HTMLElement | null {
   if (!rule) return null;
   const span = el("span", { class: "rule", title: "show this rule in the editor" }, `${label}: ${rule}`);
-  span.addEventListener("click", () => {
+  return activatable(span, () => {
     const m = /^(\w+)\s+("[^"]*"|[\w]+)/.exec(rule);
     const line = /\((?:otherwise, )?line (\d+)/.exec(rule);
     if (!m) return;
@@ -164,7 +167,6 @@ function ruleLink(rule: string | undefined, label = "rule"): HTMLElement | null 
       }
     }
   });
-  return span;
 }
 
 function explainList(list: string[] | undefined, title = "why"): HTMLElement | null {
@@ -245,4 +247,62 @@ function renderResult(res: Result, answer: unknown, context: JsonObject): void {
   parts.push(el("p", { class: "hint" }, editable() ? `Evaluated against your working copy (based on r${base}).` : `Evaluated against r${base}.`));
   parts.push(el("details", {}, el("summary", {}, "Context and raw answer (JSON)"), el("pre", { class: "raw" }, JSON.stringify({ context, answer }, null, 2))));
   out.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
+}
+
+/** After an edit the result shown describes older text: it says so until the next evaluation. */
+export function markResultStale(): void {
+  const out = $("#result");
+  if (!out.firstChild || out.classList.contains("stale") || !out.querySelector("h4")) return;
+  out.classList.add("stale");
+  out.prepend(el("p", { class: "stale", id: "result-stale", role: "status" }, "Out of date: the working copy changed since this result. Evaluate again."));
+}
+
+/** The `expect` lines that pin this result down, in the language's test syntax. */
+export function expectationsOf(res: Result): string[] {
+  const out: string[] = [];
+  if (res.terms.status === "allowed" || res.terms.status === "forbidden") out.push(res.terms.status);
+  for (const p of res.cash_flow.postings) out.push(`posting ${p.from} -> ${p.to} ${money(p.amount)}`); // the provider's too, as tests write them
+  const r = res.route;
+  if (r.status === "chosen" && r.terminal) out.push(`route ${r.terminal}`);
+  else if (r.status === "declined") out.push(r.decline_reason ? `decline ${JSON.stringify(r.decline_reason)}` : "decline");
+  else if (r.status === "no_route") out.push("no route");
+  for (const l of res.limits) out.push(l.verdict === "exceeded" ? `limit ${l.limit} exceeded` : l.status === "applies" ? `limit ${l.limit} applies` : "");
+  return out.filter((x) => x);
+}
+
+/** A `test` block: the payment's `given` and the expectations of its result. */
+export function testBlock(title: string, given: GivenEntry[], expect: string[]): string {
+  const body = formatGiven(given).split("\n").filter((l) => l.trim()).map((l) => `    ${l}`).join("\n");
+  return `test ${JSON.stringify(title)} {\n  given {\n${body}\n  }\n${expect.map((x) => `  expect ${x}`).join("\n")}\n}\n`;
+}
+
+function saveAsTestForm(given: GivenEntry[], res: Result): HTMLElement {
+  const title = el("input", { id: "test-title", "aria-label": "Title of the new test", value: defaultTitle(given) }) as HTMLInputElement;
+  const b = el("button", { id: "save-test", type: "button" }, "Save as a test");
+  const form = el("div", { class: "save-test" }, title, " ", b,
+    el("div", { class: "hint" }, "Writes a test block with this payment and this result into the file of the tests."));
+  b.addEventListener("click", () => {
+    if (!editable()) return;
+    const name = title.value.trim();
+    if (!name) { title.focus(); return; }
+    insertTest(testBlock(name, given, expectationsOf(res)));
+  });
+  return form;
+}
+
+function defaultTitle(given: GivenEntry[]): string {
+  const v = (k: string) => given.find((e) => e.key === k)?.value ?? "";
+  return [v("payment_system") || v("payment_tool"), v("amount"), v("category"), v("risk") && `${v("risk")} risk`].filter((x) => x).join(", ") || "New test";
+}
+
+/** Appends `block` to the file holding the working copy's tests (else the open file) and shows it. */
+function insertTest(block: string): void {
+  let i = files.findIndex((f, k) => scanObjects(textOf(f, k)).some((o) => o.kind === "test"));
+  if (i < 0) i = active;
+  const text = textOf(files[i], i);
+  const sep = text.endsWith("\n\n") || text === "" ? "" : text.endsWith("\n") ? "\n" : "\n\n";
+  emit("open-at", files[i].name, 1);
+  view.dispatch({ changes: { from: view.state.doc.length, insert: sep + block }, userEvent: "input.save-test" });
+  const at = view.state.doc.length - block.length;
+  goTo(files[i].name, view.state.doc.lineAt(at).number);
 }

@@ -1,7 +1,7 @@
 // Loading the working copy (the files of head) into editor states, and the
 // file list.
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, dropCursor, rectangularSelection, highlightSpecialChars } from "@codemirror/view";
-import { EditorState, type Extension } from "@codemirror/state";
+import { Compartment, EditorState, type Extension } from "@codemirror/state";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { bracketMatching, foldGutter, foldKeymap, indentOnInput } from "@codemirror/language";
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
@@ -10,9 +10,10 @@ import { searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { type RevisionDetail, type SourceFile } from "./api";
 import { paydomain } from "./lang";
 import { navigation } from "./navigate";
+import { refactorKeys } from "./refactor";
 import { diffObjects } from "./objects";
 import { emit } from "./events";
-import { $, el } from "./dom";
+import { $, activatable, el } from "./dom";
 import { active, api, base, editable, files, headFiles, isDirty, saveActive, setActive, setBase, setFiles, setView, textOf, toMap, view, workingFiles } from "./state";
 
 // Revision 0 (the empty domain) has no files: start the analyst off with one.
@@ -41,15 +42,36 @@ export function renderRevision(): void {
   $("#revision").textContent = `working copy of r${base}`;
 }
 
+// Line wrapping: an option of the analyst's, kept in this browser, in every file.
+const WRAP_KEY = "paydomain.wrap";
+const wrapping = new Compartment();
+const wrapExt = (on: boolean): Extension => (on ? EditorView.lineWrapping : []);
+let wrapOn = localStorage.getItem(WRAP_KEY) === "1";
+
+export function setLineWrapping(on: boolean): void {
+  wrapOn = on;
+  localStorage.setItem(WRAP_KEY, on ? "1" : "0");
+  saveActive();
+  files.forEach((f) => { f.state = f.state.update({ effects: wrapping.reconfigure(wrapExt(on)) }).state; });
+  if (view && files[active]) view.setState(files[active].state);
+}
+
+export function installWrapOption(): void {
+  const box = $("#wrap") as HTMLInputElement;
+  box.checked = wrapOn;
+  box.addEventListener("change", () => setLineWrapping(box.checked));
+}
+
 export function makeState(text: string): EditorState {
   const ext: Extension[] = [
     lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(), foldGutter(), drawSelection(),
     dropCursor(), EditorState.allowMultipleSelections.of(true), indentOnInput(), bracketMatching(), closeBrackets(),
     autocompletion({ activateOnTyping: true, maxRenderedOptions: 60 }), rectangularSelection(), highlightActiveLine(),
-    highlightSelectionMatches(), lintGutter(), paydomain(), navigation(), EditorState.tabSize.of(2),
+    highlightSelectionMatches(), lintGutter(), paydomain(), navigation(), refactorKeys(), EditorState.tabSize.of(2),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...completionKeymap, ...lintKeymap, indentWithTab]),
     EditorView.updateListener.of((u) => { if (u.docChanged) emit("edited"); }),
     EditorState.readOnly.of(!editable()),
+    wrapping.of(wrapExt(wrapOn)),
   ];
   return EditorState.create({ doc: text, extensions: ext });
 }
@@ -69,8 +91,7 @@ export function renderFiles(): void {
     const li = el("li", { class: i === active ? "active" : "", "data-file": f.name },
       el("span", {}, f.name), textOf(f, i) !== f.head ? el("span", { class: "dirty", title: "edited" }, "●") : null,
       errs ? el("span", { class: "errs" }, String(errs)) : null);
-    li.addEventListener("click", () => { emit("show-view", "edit"); switchTo(i); view.focus(); });
-    return li;
+    return activatable(li, () => { emit("show-view", "edit"); switchTo(i); view.focus(); });
   }));
 }
 

@@ -100,6 +100,13 @@ describe("the server's answers match server/openapi.json", { timeout: 120000 }, 
     await answer("POST /v1/evaluate", "editor", "/v1/evaluate", { files: acmeFiles(), contexts: samples });
     const e = await error("editor", "POST", "/v1/evaluate", { files: broken, context: samples[0] }, 422, "invalid-domain");
     assert.ok(e.diagnostics.length > 0);
+    const routing = acmeFiles().find((f) => f.name === "routing.pd").text.split("\n");
+    const line = routing.findIndex((l) => l.includes("candidate yb_3ds")) + 1;
+    const refs = await answer("POST /v1/references", "editor", "/v1/references",
+      { files: acmeFiles(), file: "routing.pd", line, column: routing[line - 1].indexOf("yb_3ds") + 1 });
+    assert.equal(refs.kind, "terminal");
+    assert.equal(refs.uses.filter((u) => u.declaration).length, 1);
+    await error("editor", "POST", "/v1/references", { files: acmeFiles(), file: "routing.pd", line: 1, column: 1 }, 422, "no-id");
     const list = await answer("GET /v1/contexts", "reader", "/v1/contexts");
     if (server.hasContexts) assert.ok(list.contexts.length > 0);
   });

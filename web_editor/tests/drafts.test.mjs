@@ -153,6 +153,9 @@ describe("work is never lost", { timeout: 240000 }, () => {
     await t.ed.replace("RUBY", "RUBZ");
     await t.page.waitForSelector("#banner-revoked:not([hidden])", { timeout: 10000 });
     assert.match(await t.page.textContent("#banner-revoked"), /no longer accepts your token/);
+    // The draft is written within a tenth of a second of the edit, which the
+    // revoked bar (a check 30 ms after typing) may come before.
+    await t.page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith("paydomain.draft.v2.") && localStorage.getItem(k).includes("RUBZ")), null, { timeout: 2000 });
     const ds = await drafts(t.page);
     assert.ok(ds.some((d) => d.text.includes("RUBZ")), "the edit is in the draft");
     await ctx.close();

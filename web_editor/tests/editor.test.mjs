@@ -350,7 +350,7 @@ describe("web editor", { timeout: 300000 }, () => {
     await ctx.close();
   });
 
-  it("stays responsive on a 3,000-line domain: live check within 300 ms after typing stops", async (t) => {
+  it("stays responsive on a 3,000-line domain: keystroke to paint, live check with tests, opening, page weight", async (t) => {
     // A big working copy: the example plus many generated tariffs, committed as a new revision.
     const files = acmeFiles();
     const lines = files.reduce((n, f) => n + f.text.split("\n").length, 0);
@@ -362,18 +362,39 @@ describe("web editor", { timeout: 300000 }, () => {
     await server.api("editor", "POST", "/v1/commits", {
       base: await headRevision(), message: "A big domain for the latency test", files: [...current, { name: "generated.pd", text: big }],
     });
-    const { ctx, page, ed } = await newEditor(server.tokens.editor);
+    // Opening: from the sign-in link to a usable editor (the working copy loaded, the first live check shown).
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    page.on("pageerror", (e) => { console.error(`page error: ${e.message}`); });
+    const ed = new EditorPage(page);
+    const opened0 = performance.now();
+    await page.goto(`${server.url}/?token=${server.tokens.editor}`);
+    await page.waitForSelector("body[data-ready='1']", { timeout: 15000 });
+    const openReady = performance.now() - opened0;
+    await ed.waitChecks(1);
+    const openChecked = performance.now() - opened0;
+    // The page's own JS, as the browser gets it (gzip).
+    const js = await fetch(`${server.url}/app.js`, { headers: { "Accept-Encoding": "gzip" } });
+    const jsBuf = Buffer.from(await js.arrayBuffer()); // fetch decodes; the compressed size is the header's
+    const jsBytes = jsBuf.length;
+    const jsGzip = js.headers.get("content-encoding") === "gzip" && js.headers.get("content-length")
+      ? Number(js.headers.get("content-length")) : (await import("node:zlib")).gzipSync(jsBuf).length;
     const total = await page.evaluate(() => window.paydomainEditor.files().length);
     assert.ok(total >= 7);
     await ed.openFile("generated.pd");
     const docLines = await page.evaluate(() => window.paydomainEditor.view().state.doc.lines);
     assert.ok(docLines > 2000, `generated.pd has ${docLines} lines`);
-    // What the server alone needs to check this working copy (no browser involved).
+    // What the server alone needs to check this working copy after a
+    // one-object edit, as typing sends it (no browser involved): each check
+    // a new text of one tariff, so its caches help as much as they do for typing.
     const wc = await headFiles();
     const serverAlone = [];
     for (let k = 0; k < 5; k++) {
+      const edited = wc.map((f) => (f.name === "generated.pd"
+        ? { ...f, text: f.text.replace('"Default terms for small and medium merchants"', `"Default terms for small and medium merchants v${k}"`) } : f));
+      assert.notEqual(edited.find((f) => f.name === "generated.pd").text, wc.find((f) => f.name === "generated.pd").text);
       const t0 = performance.now();
-      await server.api("editor", "POST", "/v1/check", { files: wc });
+      await server.api("editor", "POST", "/v1/check", { files: edited });
       serverAlone.push(performance.now() - t0);
     }
     serverAlone.sort((x, y) => x - y);
@@ -383,7 +404,7 @@ describe("web editor", { timeout: 300000 }, () => {
     const latencies = [];
     const overheads = []; // what the page adds: debounce wait + rendering
     const parts = []; // wait + request + render, ms
-    for (let k = 0; k < 5; k++) {
+    for (let k = 0; k < 10; k++) {
       await page.keyboard.type("Xy", { delay: 10 });
       await ed.waitChecked();
       await page.waitForTimeout(50);
@@ -392,7 +413,7 @@ describe("web editor", { timeout: 300000 }, () => {
       overheads.push(lc.shownAt - lc.editAt - lc.serverMs);
       parts.push(`${(lc.sentAt - lc.editAt).toFixed(0)}+${lc.serverMs.toFixed(0)}+${(lc.shownAt - lc.sentAt - lc.serverMs).toFixed(0)}`);
     }
-    // Typing lag: from a keystroke to the next frame, median of 20.
+    // Typing lag: from a keystroke to the next frame (paint), over 20 keystrokes.
     await page.evaluate(() => {
       window.__lags = [];
       document.addEventListener("keydown", () => {
@@ -404,23 +425,37 @@ describe("web editor", { timeout: 300000 }, () => {
     await page.waitForTimeout(100);
     const lags = await page.evaluate(() => window.__lags.slice().sort((x, y) => x - y));
     const keyLag = lags[Math.floor(lags.length / 2)];
+    const keyLag90 = lags[Math.ceil(lags.length * 0.9) - 1];
     const lineCount = wc.reduce((n, f) => n + f.text.split("\n").length, 0);
     t.diagnostic(`${lineCount} lines; live check after typing stops: ${latencies.map((x) => x.toFixed(0)).join(", ")} ms ` +
-      `(wait+request+render: ${parts.join(", ")}); server alone ${serverMedian.toFixed(0)} ms (median); ` +
-      `keystroke to frame ${keyLag.toFixed(1)} ms (median)`);
+      `(wait+request+render: ${parts.join(", ")}); server alone ${serverMedian.toFixed(0)} ms (median, after an edit); ` +
+      `keystroke to paint ${keyLag.toFixed(1)} ms median, ${keyLag90.toFixed(1)} ms p90; ` +
+      `opening (sign-in link to usable) ${openReady.toFixed(0)} ms, to the first live check shown ${openChecked.toFixed(0)} ms; ` +
+      `page JS ${(jsBytes / 1024).toFixed(0)} KB, ${(jsGzip / 1024).toFixed(0)} KB compressed`);
     assert.ok(lineCount >= 3000, `${lineCount} lines`);
     latencies.sort((x, y) => x - y);
     overheads.sort((x, y) => x - y);
-    // The page's own share: the debounce and drawing the problems.
-    assert.ok(overheads[2] <= 100, `the page adds ${overheads[2].toFixed(0)} ms (median) <= 100 ms to the server's check`);
-    // End to end. The server's share grows with the machine's load (shared
-    // build machines run several compilers at once); when the server alone
-    // already needs more than 200 ms, the 300 ms bound measures the machine,
-    // not the editor, and is reported instead of asserted.
-    if (serverMedian <= 200) assert.ok(latencies[2] <= 300, `median live-check latency ${latencies[2].toFixed(0)} ms <= 300 ms`);
-    else t.diagnostic(`not asserting the 300 ms bound: the server alone needs ${serverMedian.toFixed(0)} ms to check on this loaded machine (load average ${(await import("node:os")).loadavg()[0].toFixed(1)})`);
+    const median = (a) => a[Math.floor(a.length / 2)];
+    // The page's own share: the debounce and drawing the problems and tests.
+    assert.ok(median(overheads) <= 70, `the page adds ${median(overheads).toFixed(0)} ms (median) <= 70 ms to the server's check`);
+    // End to end (the tests run with the check), and opening, "on an idle
+    // machine": the server's share grows with the machine's load (shared
+    // build machines run several compilers at once, and the tests' server is
+    // a sanitizer build). When the server alone needs more than 110 ms for a
+    // check after an edit, or the load average exceeds the cores, the 150 ms
+    // and 1 s bounds would measure the machine, not the editor; they are
+    // reported instead of asserted (the page's own share is asserted above).
+    const os = await import("node:os");
+    const idle = serverMedian <= 110 && os.loadavg()[0] <= os.availableParallelism();
+    if (idle) {
+      assert.ok(median(latencies) <= 150, `median live-check latency ${median(latencies).toFixed(0)} ms <= 150 ms`);
+      assert.ok(openReady <= 1000, `opening took ${openReady.toFixed(0)} ms <= 1 s`);
+    } else {
+      t.diagnostic(`not asserting the 150 ms and 1 s bounds: the server alone needs ${serverMedian.toFixed(0)} ms to check an edit, load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`);
+    }
     assert.equal(lags.length, 20);
-    assert.ok(keyLag < 50, `keystroke to frame ${keyLag.toFixed(1)} ms (median) < 50 ms`);
+    assert.ok(keyLag90 <= 50, `keystroke to paint ${keyLag90.toFixed(1)} ms (p90) <= 50 ms`);
+    assert.ok(jsGzip <= 500 * 1024, `page JS ${(jsGzip / 1024).toFixed(0)} KB compressed <= 500 KB`);
     await shot(page, "big-domain");
     await ctx.close();
   });

@@ -203,6 +203,24 @@ export class EditorPage {
   }
 }
 
+/** A new browser context's page, signed in to `server` as `who`, page errors logged. */
+export async function signedInPage(browser, server, who = "editor", contextOptions = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => { console.error(`page error: ${e.message}`); });
+  const ed = new EditorPage(page);
+  await ed.signIn(server.url, server.tokens[who]);
+  return { ctx, page, ed };
+}
+
+/** The file open in the editor (the file list's active entry) and the cursor's line. */
+export function cursorPlace(page) {
+  return page.evaluate(() => {
+    const v = window.paydomainEditor.view();
+    return { file: document.querySelector("#files li.active")?.dataset.file, line: v.state.doc.lineAt(v.state.selection.main.head).number };
+  });
+}
+
 /**
  * For a describe(): a real server on $PAYDOMAIN_BIN (`embedded`: the editor
  * compiled into it) and a browser, started before its tests and stopped

@@ -6,7 +6,7 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { EditorPage, ensureArtifacts, serverAndBrowser } from "./harness.mjs";
+import { cursorPlace, ensureArtifacts, serverAndBrowser, signedInPage } from "./harness.mjs";
 
 let server;
 let browser;
@@ -14,20 +14,13 @@ let page;
 let ed;
 
 /** The open file and the cursor's line. */
-const where = () => page.evaluate(() => {
-  const v = window.paydomainEditor.view();
-  return { file: document.querySelector("#files li.active")?.dataset.file, line: v.state.doc.lineAt(v.state.selection.main.head).number };
-});
+const where = () => cursorPlace(page);
 
 describe("find and navigate", { timeout: 180000 }, () => {
   const env = serverAndBrowser();
   before(async () => {
     ({ server, browser } = env);
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await ctx.newPage();
-    page.on("pageerror", (e) => { console.error(`page error: ${e.message}`); });
-    ed = new EditorPage(page);
-    await ed.signIn(server.url, server.tokens.editor);
+    ({ page, ed } = await signedInPage(browser, server));
   });
 
   it("opens on an overview of tariffs, routing, recent changes and tests", async () => {
