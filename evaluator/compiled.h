@@ -21,6 +21,8 @@
 namespace paydomain::evaluator {
 
 // A posting's volume with shares as exact rationals.
+class Program;
+
 struct CompiledVolume {
   dsl::Volume::Kind kind = dsl::Volume::Kind::Fixed;
   int64_t fixed_minor = 0;   // Fixed
@@ -141,14 +143,10 @@ struct CompiledLimit {
   // (`when operation == refund`): then it counts what that selects.
   bool counts_refunds = false;
 
-  // The period window holding `t`, and the zone's offset at an instant.
-  std::pair<int64_t, int64_t> window(int64_t t) const {
-    return tz_offsets.empty() ? period_window(t, period, tz_offset_minutes)
-                              : zone_period_window(t, period, ZoneTable{tz_starts, tz_offsets});
-  }
-  int32_t offset_at(int64_t t) const {
-    return tz_offsets.empty() ? tz_offset_minutes : zone_offset_at(ZoneTable{tz_starts, tz_offsets}, t);
-  }
+  // The time zone as evaluation reads it (evaluator/time.h LimitZone).
+  LimitZone zone() const { return {tz_offset_minutes, ZoneTable{tz_starts, tz_offsets}}; }
+  std::pair<int64_t, int64_t> window(int64_t t) const { return zone().window(t, period); }
+  int32_t offset_at(int64_t t) const { return zone().offset_at(t); }
 };
 
 struct CompiledDomain {
@@ -162,16 +160,20 @@ struct CompiledDomain {
   std::vector<CompiledLimit> limits;
   size_t selector_count = 0, fallback_count = 0, dag_nodes = 0;
   size_t dag_bytes = 0;  // bytes of all decision DAGs (nodes, edges, bounds, tries)
-  // Every name and prepared text above needs no JSON escape (no '"', '\\' or
-  // control character; true for nearly every domain): the result writer then
-  // copies them without scanning. Set by compile().
-  bool json_plain = false;
+  // The same revision in the artifact form (evaluator/program.h), which
+  // evaluation walks: the one evaluation of the product, shared with the
+  // embeddable client. The structures above stay for analysis and impact.
+  std::shared_ptr<const Program> program;
 };
 
 class CompileCache;
 
 struct CompileOptions {
   DagBudget budget;
+  // Written into the program's artifact header (evaluator/artifact.h): the
+  // store revision and the hash of the sources compiled (empty: unknown).
+  uint64_t revision = 0;
+  std::string source_hash;
   // The live check's (compile_cache.h): objects compiled before with the same
   // text, line and vocabulary are copied, not compiled again.
   CompileCache* cache = nullptr;

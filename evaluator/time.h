@@ -52,4 +52,17 @@ int32_t zone_offset_at(ZoneTable z, int64_t t);
 // same for the next period.
 std::pair<int64_t, int64_t> zone_period_window(int64_t t, int32_t period, ZoneTable z);
 
+// A limit's time zone as evaluation reads it (from CompiledLimit or from an
+// artifact's records): a fixed offset, or a named zone's non-empty table.
+struct LimitZone {
+  int32_t fixed_minutes = 0;
+  ZoneTable table;
+  // The period window holding `t`.
+  std::pair<int64_t, int64_t> window(int64_t t, int32_t period) const {
+    return table.offsets.empty() ? period_window(t, period, fixed_minutes) : zone_period_window(t, period, table);
+  }
+  // The offset at an instant (a window's ends are written each with its own).
+  int32_t offset_at(int64_t t) const { return table.offsets.empty() ? fixed_minutes : zone_offset_at(table, t); }
+};
+
 }  // namespace paydomain::evaluator
