@@ -176,8 +176,8 @@ export function renderFeeTable(): void {
     const down = el("button", { class: "move", title: "move this rule down", "aria-label": `move rule ${r + 1} down` }, "↓") as HTMLButtonElement;
     up.disabled = r === 0 || a.otherwise;
     down.disabled = r === arms.length - 1 || a.otherwise || arms[r + 1].otherwise;
-    up.addEventListener("click", () => swap(text, arms[r - 1], a, "up", r));
-    down.addEventListener("click", () => swap(text, a, arms[r + 1], "down", r));
+    up.addEventListener("click", () => move(r, "up"));
+    down.addEventListener("click", () => move(r, "down"));
     return el("tr", { "data-row": String(r + 1), class: a.otherwise ? "otherwise" : "" },
       el("td", {}, String(r + 1)), ...inputs.map((x) => el("td", {}, x)), el("td", {}, body), el("td", { class: "order" }, up, down));
   });
@@ -194,6 +194,19 @@ function dedent(body: string): string {
 
 function edit(from: number, to: number, insert: string): void {
   view.dispatch({ changes: { from, to, insert }, userEvent: "input.table" });
+}
+
+/** Moves rule `r` (0-based) one place, read from the text as it is now: the
+ *  grid may be a render behind the text (it is redrawn 80 ms after an edit),
+ *  and offsets from that render would cut the text in the wrong places. */
+function move(r: number, dir: "up" | "down"): void {
+  const t = shown && tariffSpan(shown.tariff);
+  if (!t || t.file !== active) return;
+  const text = view.state.doc.toString();
+  const arms = feeArms(text, t.from, t.to);
+  const [a, b] = dir === "up" ? [arms[r - 1], arms[r]] : [arms[r], arms[r + 1]];
+  if (!a || !b || a.otherwise || b.otherwise) return;
+  swap(text, a, b, dir, r);
 }
 
 /** Exchanges two neighbouring arms' texts (the comments between them stay where they are). */
