@@ -1,0 +1,162 @@
+// The answer of one evaluation: terms, cash flow, route and limits, each
+// either determined or "undetermined" with what is missing and what remains
+// possible. Standard library only (with the schema's constexpr tables): the
+// service's evaluator and the embeddable client (client/) return these same
+// structs.
+//
+// Strings in a result (string_view) point into the evaluated program (the
+// artifact bytes): keep it alive while you read the result.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/schema.h"
+#include "evaluator/context.h"
+#include "evaluator/money.h"
+
+namespace paydomain::evaluator {
+
+// What an undetermined part lacks, as a bit set: bit(Attr) for a condition
+// attribute, missing_field(name) for a dsl::kContextFields field, kMissRoute
+// for a route that is itself undetermined.
+inline constexpr unsigned kMissFieldShift = 32;
+static_assert(dsl::kContextFieldCount < 64 - kMissFieldShift, "too many context fields for the missing bits");
+consteval uint64_t missing_field(std::string_view name) {
+  return uint64_t{1} << (kMissFieldShift + static_cast<unsigned>(dsl::context_field_index(name)));
+}
+inline constexpr uint64_t kMissTariff = missing_field("tariff");
+inline constexpr uint64_t kMissPaymentKey = missing_field("payment_key");
+inline constexpr uint64_t kMissTime = missing_field("time");
+inline constexpr uint64_t kMissToken = missing_field("token");
+inline constexpr uint64_t kMissParty = missing_field("party");
+inline constexpr uint64_t kMissShop = missing_field("shop");
+inline constexpr uint64_t kMissPaymentAmount = missing_field("payment_amount");  // a refund under `partial false`
+inline constexpr uint64_t kMissRoute = uint64_t{1} << 63;  // a provider/terminal-scoped limit, the route undetermined
+
+// The JSON paths (dsl::kAttributes / kContextFields `path`) of the missing
+// fields, each once: "amount", "payment_tool.payment_system", ..., "route".
+std::vector<std::string> missing_names(uint64_t missing);
+
+struct EvalOptions {
+  bool explain = false;  // fill the `explain` lists
+};
+
+struct TermsResult {
+  enum class Verdict { Allowed, Forbidden, Undetermined };
+  Verdict verdict = Verdict::Undetermined;
+  std::vector<std::string> reasons;  // why forbidden
+  uint64_t missing = 0;
+  std::vector<std::string_view> explain;
+  // For `flow: hold`: how long the hold may last, when the tariff says (0: not said).
+  int64_t hold_lifetime = 0;
+  std::string_view hold_unit;  // minutes, hours, days
+
+  void clear() {  // as constructed, keeping buffers (so clear every member added)
+    verdict = Verdict::Undetermined;
+    reasons.clear();
+    missing = 0;
+    explain.clear();
+    hold_lifetime = 0;
+    hold_unit = {};
+  }
+};
+
+// Every string a view into the CompiledDomain: a posting allocates nothing.
+struct PostingResult {
+  std::string_view from, to;
+  MoneyView amount;
+  std::string_view details;
+  std::string_view rule;     // the explanation of the posting's rule
+  bool provider = false;     // from the chosen provider's fees
+};
+
+struct CashFlowResult {
+  // Forbidden: the terms forbid the operation, so nothing moves (no postings).
+  // Error: a posting failed (see `error`); no postings at all, never a part.
+  enum class Status { Determined, Undetermined, Error, Forbidden };
+  Status status = Status::Determined;
+  std::vector<PostingResult> postings;        // every posting that is certain
+  std::vector<std::string_view> possibilities;  // undetermined: rules that may still apply
+  uint64_t missing = 0;
+  std::string error;                           // Error: e.g. currencies mixed
+  std::vector<std::string_view> explain;       // rules that applied
+
+  void clear() {
+    status = Status::Determined;
+    postings.clear();
+    possibilities.clear();
+    missing = 0;
+    error.clear();
+    explain.clear();
+  }
+};
+
+struct RouteResult {
+  enum class Status { Chosen, Declined, NoRoute, Undetermined, NoRouting };
+  struct Rejected {
+    int32_t terminal = -1;
+    std::string_view reason;  // prepared at compile time
+  };
+  Status status = Status::NoRouting;
+  int32_t terminal = -1, provider = -1;  // Chosen
+  std::vector<int32_t> candidates;        // Chosen: preference order, chosen first
+  std::vector<Rejected> rejected;
+  std::string_view decline_reason;        // Declined
+  std::vector<int32_t> possible;          // Undetermined: terminals that may be chosen
+  uint64_t missing = 0;
+  std::vector<std::string_view> explain;
+
+  void clear() {
+    status = Status::NoRouting;
+    terminal = provider = -1;
+    candidates.clear();
+    rejected.clear();
+    decline_reason = {};
+    possible.clear();
+    missing = 0;
+    explain.clear();
+  }
+};
+
+struct LimitResult {
+  enum class Status { Applies, NotApplies, Undetermined };
+  // Error: the turnover after this payment does not fit int64 (see `error`).
+  enum class Verdict { None, Within, Exceeded, Undetermined, Error };
+  int32_t limit = -1;
+  Status status = Status::Undetermined;
+  bool has_scope_key = false;
+  std::string scope_key;  // "shop=shop-1;party=acme" in the limit's scope order
+  bool has_window = false;
+  int64_t window_start = 0, window_end = 0;  // [start, end) seconds since the epoch
+  Verdict verdict = Verdict::None;           // None: no turnover in the context
+  int64_t turnover_after = 0;                // turnover including this payment (Within, Exceeded)
+  std::string error;                         // why, for Verdict::Error
+  uint64_t missing = 0;
+  std::string_view explain;
+
+  void clear() {
+    limit = -1;
+    status = Status::Undetermined;
+    has_scope_key = false;
+    scope_key.clear();
+    has_window = false;
+    window_start = window_end = 0;
+    verdict = Verdict::None;
+    turnover_after = 0;
+    error.clear();
+    missing = 0;
+    explain = {};
+  }
+};
+
+struct EvalResult {
+  TermsResult terms;
+  CashFlowResult cash_flow;
+  RouteResult route;
+  std::vector<LimitResult> limits;  // every limit of the domain, in domain order
+};
+
+}  // namespace paydomain::evaluator
