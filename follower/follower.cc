@@ -115,8 +115,9 @@ struct Follower::Impl {
   }
 
   // Holds `art`; as the new head when `as_head`. `bytes`: written to the
-  // cache directory (empty when they came from there).
-  void install(ArtifactPtr art, bool as_head, bool cached, const std::string& bytes) {
+  // cache directory (empty when they came from there). `prune`: false while
+  // start() is still loading the cache (its files are not all held yet).
+  void install(ArtifactPtr art, bool as_head, bool cached, const std::string& bytes, bool prune = true) {
     int64_t rev = rev_of(art);
     std::set<int64_t> keep;
     {
@@ -138,7 +139,7 @@ struct Follower::Impl {
       lock.unlock();
       if (!w) record_error("cache: " + w.error().message);
     }
-    prune_disk(keep);
+    if (prune) prune_disk(keep);
   }
 
   // start(): the newest `keep` valid cached revisions, the newest as head.
@@ -147,15 +148,18 @@ struct Follower::Impl {
     for (int64_t rev : cache->revisions()) {
       if (loaded == cfg.keep) break;
       auto bytes = cache->read(rev, cfg.max_artifact_bytes);
-      Result<ArtifactPtr> art = bytes ? load_checked(std::move(bytes).value(), rev, "the cache")
-                                      : Result<ArtifactPtr>(bytes.error());
+      if (!bytes) {
+        record_error("cache: " + bytes.error().message);
+        continue;
+      }
+      auto art = load_checked(std::move(bytes).value(), rev, "the cache");
       if (!art) {
         record_error(art.error().message, true);
         std::lock_guard<std::mutex> lock(disk_mu);
         cache->remove(rev);  // a damaged file would be refused at every start
         continue;
       }
-      install(std::move(art).value(), loaded == 0, true, "");
+      install(std::move(art).value(), loaded == 0, true, "", false);
       ++loaded;
     }
     std::set<int64_t> keep;
@@ -213,6 +217,7 @@ struct Follower::Impl {
         }
       }
       auto got = download(rev);
+      if (!got && stop_requested()) return false;
       if (!got) {
         record_error(got.error().message);
         ok = false;
@@ -243,6 +248,10 @@ struct Follower::Impl {
       std::lock_guard<std::mutex> lock(mu);
       return stopping || wanted_dirty;
     });
+    if (!a) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (stopping || wanted_dirty) return true;  // cut short on purpose: no failure
+    }
     if (!a) return fail(a.error().message);
     record_contact();
     if (a->status != 200) return fail("GET /v1/head: " + status_text(*a));
@@ -263,6 +272,7 @@ struct Follower::Impl {
       install(art, true, false, "");  // held already (pinned, or among the last `keep`)
     } else {
       auto got = download(*rev);
+      if (!got && stop_requested()) return false;
       if (!got) return fail(got.error().message);
       install(got->art, true, false, got->bytes);
     }
