@@ -57,7 +57,7 @@ struct FollowerConfig {
 // What a core exports as metrics. Times are absent until they happened.
 struct FollowerState {
   int64_t revision = -1;    // the head served; -1: none yet
-  bool from_cache = false;  // head came from the cache directory and the service has not been reached since
+  bool from_cache = false;  // head was loaded from the cache directory; the service has not named it its head
   std::chrono::milliseconds head_age{0};  // since head last switched (0 with no head)
   std::optional<std::chrono::system_clock::time_point> last_contact;  // last answer from the service
   std::string last_error;  // the latest failure ("" before any); kept after recovery, see error_time

@@ -141,8 +141,7 @@ TEST(Follower, StartsFromItsCacheWhileTheServiceIsDown) {
   auto s = f->state();  // right after start: no network involved yet
   EXPECT_EQ(s.revision, 2);
   EXPECT_TRUE(s.from_cache);
-  EXPECT_EQ(s.refused, 1u);
-  EXPECT_NE(s.last_error.find("revision 9 from the cache refused"), std::string::npos) << s.last_error;
+  EXPECT_EQ(s.refused, 1u);  // (last_error may already name the service: the thread has started)
   EXPECT_EQ(fee_at(f->head()), 18000);
   EXPECT_EQ(cached_revisions(cache.path).count(9), 0u);
   ASSERT_TRUE(eventually([&] { return f->state().last_error.find("/v1/head") != std::string::npos; }));
