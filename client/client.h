@@ -90,6 +90,11 @@ class Artifact {
   Status read_context(std::string_view json, Context& out) const;
   Result<Context> read_context(std::string_view json) const;
 
+  // Ok when every id in a hand-built context is one of this revision's (from
+  // find/object): evaluate() trusts its context, as the service does its
+  // readers'. Contexts from read_context always pass.
+  Status check(const Context& context) const;
+
   // Evaluates into `out` (reset first, buffers kept: a thread evaluating into
   // one result allocates almost nothing).
   void evaluate(const Context& context, const EvalOptions& options, EvalResult& out) const;

@@ -6,6 +6,9 @@
 
 #include "dsl/schema.h"
 #include "json/writer.h"
+#include "evaluator/artifact.h"
+#include "evaluator/evaluate.h"
+#include "evaluator/program.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -416,7 +419,23 @@ Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain,
   auto r = Compiler(domain, options, *out).run();
   if (!r) return r.error();
   out->json_plain = all_json_plain(*out);
+  auto program = Program::load(write_artifact(*out, 0, {}));
+  if (!program) return Error{"", "the compiled artifact does not load: " + program.error().message};
+  out->program = std::move(*program);
   return std::shared_ptr<const CompiledDomain>(std::move(out));
+}
+
+EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt) {
+  EvalResult res;
+  // Room for the usual answer up front: a handful of postings and rejections.
+  res.cash_flow.postings.reserve(8);
+  res.route.rejected.reserve(8);
+  evaluate(*d.program, c, opt, res);
+  return res;
+}
+
+void evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt, EvalResult& out) {
+  evaluate(*d.program, c, opt, out);
 }
 
 }  // namespace paydomain::evaluator

@@ -19,6 +19,8 @@
 namespace paydomain::evaluator {
 
 // A posting's volume with shares as exact rationals.
+class Program;
+
 struct CompiledVolume {
   dsl::Volume::Kind kind = dsl::Volume::Kind::Fixed;
   int64_t fixed_minor = 0;   // Fixed
@@ -148,6 +150,10 @@ struct CompiledDomain {
   // control character; true for nearly every domain): the result writer then
   // copies them without scanning. Set by compile().
   bool json_plain = false;
+  // The same revision in the artifact form (evaluator/program.h), which
+  // evaluation walks: the one evaluation of the product, shared with the
+  // embeddable client. The structures above stay for analysis and impact.
+  std::shared_ptr<const Program> program;
 };
 
 struct CompileOptions {

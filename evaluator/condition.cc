@@ -51,15 +51,6 @@ int64_t minutes(const std::string& hhmm) {
   return std::stoll(hhmm.substr(0, 2)) * 60 + std::stoll(hhmm.substr(3, 2));
 }
 
-bool decimal_less(const dsl::Decimal& a, const dsl::Decimal& b, int& cmp) {
-  // Compare a.units/10^a.scale with b.units/10^b.scale exactly.
-  __int128 x = a.units, y = b.units;
-  for (int i = a.scale; i < b.scale; ++i) x *= 10;
-  for (int i = b.scale; i < a.scale; ++i) y *= 10;
-  cmp = x < y ? -1 : (x > y ? 1 : 0);
-  return true;
-}
-
 Result<Cond> compare(const dsl::Condition& c, const Vocab& vocab) {
   const dsl::AttributeInfo* info = dsl::find_attribute(c.attribute.text);
   if (!info) return fail(c, "unknown attribute '" + c.attribute.text + "'");
@@ -150,28 +141,11 @@ Result<Cond> compare(const dsl::Condition& c, const Vocab& vocab) {
   return fail(c, "unsupported comparison");
 }
 
-Tri combine_and(Tri a, Tri b) {
-  if (a == Tri::False || b == Tri::False) return Tri::False;
-  if (a == Tri::Unknown || b == Tri::Unknown) return Tri::Unknown;
-  return Tri::True;
-}
-Tri combine_or(Tri a, Tri b) {
-  if (a == Tri::True || b == Tri::True) return Tri::True;
-  if (a == Tri::Unknown || b == Tri::Unknown) return Tri::Unknown;
-  return Tri::False;
-}
-Tri negate(Tri t) { return t == Tri::Unknown ? t : (t == Tri::True ? Tri::False : Tri::True); }
-
 }  // namespace
 
 std::pair<int64_t, int64_t> ordered_domain(Attr a) {
   if (a == Attr::TimeOfDay) return {0, 24 * 60};
   return {0, kMax};  // amounts and latencies are never negative
-}
-
-bool is_categorical(Attr a) {
-  auto t = dsl::attributes()[idx(a)].type;
-  return t == dsl::AttrType::Reference || t == dsl::AttrType::Enum || t == dsl::AttrType::Text;
 }
 
 Result<Cond> compile_condition(const dsl::Condition& c, const Vocab& vocab) {
@@ -189,54 +163,8 @@ Result<Cond> compile_condition(const dsl::Condition& c, const Vocab& vocab) {
 }
 
 Tri eval_atom(const Atom& a, const Facts& f) {
-  bool base = false;
-  switch (a.kind) {
-    case Atom::Kind::InSet: {
-      if (!f.has(a.attr)) return Tri::Unknown;
-      int64_t id = f.get(a.attr);
-      base = std::binary_search(a.ids.begin(), a.ids.end(), static_cast<int32_t>(id));
-      break;
-    }
-    case Atom::Kind::InRanges: {
-      if (a.attr == Attr::Amount) {
-        // An amount literal speaks of its own currency: in another currency
-        // the comparison is false (and its negation true).
-        if (!f.has(Attr::Currency)) return Tri::Unknown;
-        if (f.get(Attr::Currency) != a.currency) {
-          base = false;
-          break;
-        }
-      }
-      if (!f.has(a.attr)) return Tri::Unknown;
-      int64_t v = f.get(a.attr);
-      for (const auto& [lo, hi] : a.ranges) base = base || (v >= lo && v < hi);
-      break;
-    }
-    case Atom::Kind::BinPrefix:
-      if (!f.has(Attr::Bin)) return Tri::Unknown;
-      for (const std::string& p : a.strings) base = base || f.bin.compare(0, p.size(), p) == 0;
-      break;
-    case Atom::Kind::BinExact:
-      if (!f.has(Attr::Bin)) return Tri::Unknown;
-      for (const std::string& p : a.strings) base = base || f.bin == p;
-      break;
-    case Atom::Kind::Share: {
-      if (!f.has(Attr::HealthFailureRate)) return Tri::Unknown;
-      int cmp = 0;
-      decimal_less(f.failure_rate, a.share, cmp);
-      switch (a.op) {
-        case Op::Lt: base = cmp < 0; break;
-        case Op::Le: base = cmp <= 0; break;
-        case Op::Gt: base = cmp > 0; break;
-        case Op::Ge: base = cmp >= 0; break;
-        case Op::Eq: base = cmp == 0; break;
-        case Op::Ne: base = cmp != 0; break;
-        default: break;
-      }
-      break;
-    }
-  }
-  return (base != a.negate) ? Tri::True : Tri::False;
+  return atom_truth(a.kind, a.attr, a.negate, a.currency, a.ids, a.ranges,
+                    [](const std::pair<int64_t, int64_t>& r) { return r; }, a.strings, a.op, a.share, f);
 }
 
 Tri eval(const Cond& c, const Facts& f) {

@@ -22,8 +22,8 @@ namespace F = context_members::F;
 
 class FastReader {
  public:
-  FastReader(std::string_view text, const CompiledDomain& d)
-      : p_(text.data()), end_(text.data() + text.size()), d_(d), v_(d.vocab) {}
+  FastReader(std::string_view text, const Program& d)
+      : p_(text.data()), end_(text.data() + text.size()), d_(d), v_(d) {}
 
   bool run(Context& c) {
     c.clear();
@@ -182,7 +182,7 @@ class FastReader {
       if (t.limit < 0 || c.turnover.size() == kMaxMapMembers) return false;
       for (const Turnover& x : c.turnover)
         if (x.limit == t.limit) return false;
-      const CompiledLimit& l = d_.limits[static_cast<size_t>(t.limit)];
+      const pdc::Limit& l = d_.limit(t.limit);
       if (l.is_count) {
         if (!integer(t.value)) return false;
       } else {
@@ -265,13 +265,13 @@ class FastReader {
 
   const char* p_;
   const char* end_;
-  const CompiledDomain& d_;
-  const Vocab& v_;
+  const Program& d_;
+  const Program& v_;
 };
 
 }  // namespace
 
-bool read_context_fast(std::string_view text, const CompiledDomain& d, Context& out) {
+bool read_context_fast(std::string_view text, const Program& d, Context& out) {
   return FastReader(text, d).run(out);
 }
 

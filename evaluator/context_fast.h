@@ -13,12 +13,16 @@
 #include <string_view>
 
 #include "evaluator/compiled.h"
+#include "evaluator/program.h"
 #include "evaluator/context.h"
 
 namespace paydomain::evaluator {
 
 // True when `text` was read into `out` (reset first, buffers kept); false
 // when declined (`out` is then unspecified).
-bool read_context_fast(std::string_view text, const CompiledDomain& domain, Context& out);
+bool read_context_fast(std::string_view text, const Program& program, Context& out);
+inline bool read_context_fast(std::string_view text, const CompiledDomain& domain, Context& out) {
+  return read_context_fast(text, *domain.program, out);
+}
 
 }  // namespace paydomain::evaluator

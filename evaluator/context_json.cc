@@ -63,7 +63,7 @@ class IdSet {
 
 class ContextParser {
  public:
-  ContextParser(json::Reader& r, const CompiledDomain& d) : r_(r), d_(d), v_(d.vocab) {}
+  ContextParser(json::Reader& r, const Program& d) : r_(r), d_(d), v_(d) {}
 
   // A shape error comes back as soon as it is seen; the caller decides
   // whether a syntax error later in the text should be reported instead.
@@ -77,7 +77,7 @@ class ContextParser {
     if (r_.failed()) return syntax();
     // A refund is in its payment's currency.
     if (c.has_payment_amount && c.facts.has(Attr::Currency) && c.facts.get(Attr::Currency) != c.payment_currency) {
-      auto name = [&](int64_t cur) { return v_.object_name(OK::Currency, static_cast<int32_t>(cur)); };
+      auto name = [&](int64_t cur) { return std::string(v_.object_name(OK::Currency, static_cast<int32_t>(cur))); };
       return Error{"$.payment_amount.currency", "the payment was in " + name(c.payment_currency) +
                                                     "; a refund of it is in the same currency, not " +
                                                     name(c.facts.get(Attr::Currency))};
@@ -315,8 +315,8 @@ class ContextParser {
       if (h.terminal < 0) h.provider = v_.object(OK::Provider, id);
       if (h.terminal < 0 && h.provider < 0) return fail(q, "unknown terminal or provider '" + id + "'");
       // Compared as resolved ids, so an escaped spelling of the same id repeats it too.
-      bool fresh = h.terminal >= 0 ? terminals.insert(h.terminal, d_.terminals.size())
-                                   : providers.insert(h.provider, d_.providers.size());
+      bool fresh = h.terminal >= 0 ? terminals.insert(h.terminal, static_cast<size_t>(d_.terminal_count()))
+                                   : providers.insert(h.provider, static_cast<size_t>(d_.provider_count()));
       if (!fresh) return repeated(q);
       if (r_.peek() != Kind::Object) return fail(q, "expected {\"failure_rate\": \"80%\", \"latency_ms\": 1200}");
       r_.begin_object();
@@ -368,8 +368,8 @@ class ContextParser {
       Turnover t;
       t.limit = v_.object(OK::Limit, id);
       if (t.limit < 0) return fail(q, "unknown limit '" + id + "'");
-      if (!limits.insert(t.limit, d_.limits.size())) return repeated(q);
-      const CompiledLimit& l = d_.limits[static_cast<size_t>(t.limit)];
+      if (!limits.insert(t.limit, static_cast<size_t>(d_.limit_count()))) return repeated(q);
+      const pdc::Limit& l = d_.limit(t.limit);
       if (l.is_count) {
         if (auto e = integer(q, t.value, "a whole number (the count so far)")) return e;
       } else {
@@ -378,8 +378,9 @@ class ContextParser {
         if (auto e = money(q, t.value, has, cur)) return e;
         if (!has) return fail(Path{&q, "amount"}, "missing amount");
         if (cur != l.currency) {
-          return fail(Path{&q, "currency"}, "limit " + l.name + " counts " + v_.object_name(OK::Currency, l.currency) +
-                                                ", not " + v_.object_name(OK::Currency, cur));
+          return fail(Path{&q, "currency"}, "limit " + std::string(d_.str(l.name)) + " counts " +
+                                                std::string(v_.object_name(OK::Currency, l.currency)) + ", not " +
+                                                std::string(v_.object_name(OK::Currency, cur)));
         }
       }
       c.turnover.push_back(t);
@@ -389,18 +390,18 @@ class ContextParser {
   }
 
   json::Reader& r_;
-  const CompiledDomain& d_;
-  const Vocab& v_;
+  const Program& d_;
+  const Program& v_;
 };
 
 }  // namespace
 
-Status parse_context_into(std::string_view text, const CompiledDomain& d, Context& out) {
+Status parse_context_into(std::string_view text, const Program& d, Context& out) {
   if (read_context_fast(text, d, out)) return Ok{};
   return parse_context_general(text, d, out);
 }
 
-Status parse_context_general(std::string_view text, const CompiledDomain& d, Context& out) {
+Status parse_context_general(std::string_view text, const Program& d, Context& out) {
   json::Reader r(text);
   ContextParser p(r, d);
   Status s = p.run(out);
@@ -414,7 +415,7 @@ Status parse_context_general(std::string_view text, const CompiledDomain& d, Con
   return s;
 }
 
-Result<Context> parse_context(std::string_view text, const CompiledDomain& d) {
+Result<Context> parse_context(std::string_view text, const Program& d) {
   Context c;
   Status s = parse_context_into(text, d, c);
   if (!s) return s.take_error();

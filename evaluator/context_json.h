@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "evaluator/compiled.h"
+#include "evaluator/program.h"
 #include "evaluator/context.h"
 #include "evaluator/result.h"
 
@@ -30,9 +31,9 @@ namespace paydomain::evaluator {
 
 // Errors name the JSON path: "$.amount.amount: expected an integer number of
 // minor units". Text that is not JSON at all: "$: not valid JSON (at byte N: ...)".
-Result<Context> parse_context(std::string_view text, const CompiledDomain& domain);
-inline Result<Context> parse_context(const std::string& text, const CompiledDomain& domain) {
-  return parse_context(std::string_view(text), domain);
+Result<Context> parse_context(std::string_view text, const Program& program);
+inline Result<Context> parse_context(const std::string& text, const Program& program) {
+  return parse_context(std::string_view(text), program);
 }
 
 // The same into `out`, which is reset first and keeps its buffers: a caller
@@ -40,10 +41,24 @@ inline Result<Context> parse_context(const std::string& text, const CompiledDoma
 // is unspecified after an error.
 // Tries the fast reader (evaluator/context_fast.h) first and falls back to
 // the general one for anything the fast reader declines.
-Status parse_context_into(std::string_view text, const CompiledDomain& domain, Context& out);
+Status parse_context_into(std::string_view text, const Program& program, Context& out);
 
 // The general reader alone (every shape, every error message); for the tests
 // that compare the two readers.
-Status parse_context_general(std::string_view text, const CompiledDomain& domain, Context& out);
+Status parse_context_general(std::string_view text, const Program& program, Context& out);
+
+// The same over a CompiledDomain (its program).
+inline Result<Context> parse_context(std::string_view text, const CompiledDomain& domain) {
+  return parse_context(text, *domain.program);
+}
+inline Result<Context> parse_context(const std::string& text, const CompiledDomain& domain) {
+  return parse_context(std::string_view(text), *domain.program);
+}
+inline Status parse_context_into(std::string_view text, const CompiledDomain& domain, Context& out) {
+  return parse_context_into(text, *domain.program, out);
+}
+inline Status parse_context_general(std::string_view text, const CompiledDomain& domain, Context& out) {
+  return parse_context_general(text, *domain.program, out);
+}
 
 }  // namespace paydomain::evaluator

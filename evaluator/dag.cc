@@ -10,64 +10,11 @@ namespace paydomain::evaluator {
 
 // ---- evaluation ------------------------------------------------------------
 
-uint32_t Dag::child_for(const DagNode& n, const Facts& f) const {
-  switch (n.kind) {
-    case DagNode::Kind::Switch: return edges_[n.edges + static_cast<uint32_t>(f.get(n.attr))];
-    case DagNode::Kind::Range: {
-      const int64_t* b = bounds_.data() + n.aux;
-      const int64_t* e = b + (n.count - 1);
-      return edges_[n.edges + static_cast<uint32_t>(std::upper_bound(b, e, f.get(n.attr)) - b)];
-    }
-    case DagNode::Kind::Bin: {
-      int32_t cls = 0;  // no listed prefix
-      uint32_t t = n.aux;
-      const std::string& bin = f.bin;
-      for (size_t i = 0; i < bin.size(); ++i) {
-        int32_t nx = trie_[t].next[bin[i] - '0'];
-        if (nx < 0) break;
-        t = static_cast<uint32_t>(nx);
-        const TrieNode& tn = trie_[t];
-        if (tn.exact >= 0) cls = (i + 1 == bin.size()) ? tn.exact : tn.extend;
-      }
-      return edges_[n.edges + static_cast<uint32_t>(cls)];
-    }
-    case DagNode::Kind::Leaf: break;
-  }
-  return 0;
-}
-
-int32_t Dag::decide(const Facts& f) const {
-  uint32_t i = root_;
-  for (;;) {
-    const DagNode& n = nodes_[i];
-    if (n.kind == DagNode::Kind::Leaf) return n.outcome;
-    if (!f.has(n.attr)) return kUndetermined;
-    i = child_for(n, f);
-  }
-}
+int32_t Dag::decide(const Facts& f) const { return dag_decide(view(), f); }
 
 void Dag::explore(const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) const {
   if (nodes_.empty()) return;
-  std::vector<uint8_t> seen(nodes_.size(), 0);
-  std::vector<uint32_t> stack{root_};
-  while (!stack.empty()) {
-    uint32_t i = stack.back();
-    stack.pop_back();
-    if (seen[i]) continue;
-    seen[i] = 1;
-    const DagNode& n = nodes_[i];
-    if (n.kind == DagNode::Kind::Leaf) {
-      if (std::find(outcomes.begin(), outcomes.end(), n.outcome) == outcomes.end()) outcomes.push_back(n.outcome);
-      continue;
-    }
-    if (f.has(n.attr)) {
-      stack.push_back(child_for(n, f));
-    } else {
-      missing |= bit(n.attr);
-      for (uint32_t k = 0; k < n.count; ++k) stack.push_back(edges_[n.edges + k]);
-    }
-  }
-  std::sort(outcomes.begin(), outcomes.end());
+  dag_explore(view(), f, outcomes, missing);
 }
 
 bool Dag::example_from(uint32_t i, int32_t outcome, std::vector<ExampleStep>& path, std::vector<uint8_t>& dead) const {
@@ -413,30 +360,19 @@ void Selector::explore(const Facts& f, std::vector<int32_t>& outcomes, uint32_t&
 }
 
 int32_t interpret(const std::vector<Cond>& rules, const Facts& f) {
-  for (size_t i = 0; i < rules.size(); ++i) {
-    Tri t = eval(rules[i], f);
-    if (t == Tri::True) return static_cast<int32_t>(i);
-    if (t == Tri::Unknown) return kUndetermined;
-  }
-  return kNoMatch;
+  return interpret_with(rules.size(), [&](size_t i) { return eval(rules[i], f); });
 }
 
 void interpret_explore(const std::vector<Cond>& rules, const Facts& f, std::vector<int32_t>& outcomes,
                        uint32_t& missing) {
-  for (size_t i = 0; i < rules.size(); ++i) {
-    Tri t = eval(rules[i], f);
-    if (t == Tri::False) continue;
-    outcomes.push_back(static_cast<int32_t>(i));
-    if (t == Tri::True) {
-      std::sort(outcomes.begin(), outcomes.end());
-      return;
-    }
-    for_each_atom(rules[i], [&](const Atom& a) {
-      if (eval_atom(a, f) == Tri::Unknown) missing |= bit(a.attr == Attr::Amount && !f.has(Attr::Currency) ? Attr::Currency : a.attr);
-    });
-  }
-  outcomes.push_back(kNoMatch);
-  std::sort(outcomes.begin(), outcomes.end());
+  interpret_explore_with(
+      rules.size(), [&](size_t i) { return eval(rules[i], f); },
+      [&](size_t i, uint32_t& m) {
+        for_each_atom(rules[i], [&](const Atom& a) {
+          if (eval_atom(a, f) == Tri::Unknown) m |= bit(a.attr == Attr::Amount && !f.has(Attr::Currency) ? Attr::Currency : a.attr);
+        });
+      },
+      outcomes, missing);
 }
 
 }  // namespace paydomain::evaluator

@@ -5,6 +5,7 @@
 // one path, so its cost grows with the depth, not with the number of rules.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,11 +23,43 @@ struct DagNode {
   enum class Kind : uint8_t { Leaf, Switch, Range, Bin };
   Kind kind = Kind::Leaf;
   Attr attr = Attr::Operation;
+  uint16_t pad = 0;    // explicit: an artifact copies nodes byte for byte
   uint32_t edges = 0;  // first child in Dag::edges_
   uint32_t count = 0;  // number of children
   uint32_t aux = 0;    // Range: first boundary; Bin: trie root; Leaf: unused
   int32_t outcome = kNoMatch;  // Leaf
 };
+
+// A BIN trie node: the child per next digit, and the class a BIN ending here
+// (exact) or going on past here (extend) falls in; -1 none.
+struct DagTrieNode {
+  int32_t next[10];
+  int32_t exact = -1;
+  int32_t extend = -1;
+};
+
+// A DAG's four arrays, wherever they live (a Dag's vectors or an artifact's
+// sections): child indices, node.edges and node.aux are relative to them.
+// The one evaluation of a DAG, for the service and the embedded client.
+struct DagView {
+  const DagNode* nodes = nullptr;
+  const uint32_t* edges = nullptr;
+  const int64_t* bounds = nullptr;
+  const DagTrieNode* trie = nullptr;
+  uint32_t node_count = 0;
+  uint32_t root = 0;
+};
+// The rule index that decides, kNoMatch, or kUndetermined.
+int32_t dag_decide(const DagView& d, const Facts& f);
+// Every outcome still possible when the missing attributes take any value
+// (sorted); ORs the bits of the missing attributes met on the way into `missing`.
+void dag_explore(const DagView& d, const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing);
+// The same as a template over the rules of a first-match list (the
+// interpreter): `eval_rule(i)` a Tri, `atoms_unknown(i, missing)` ORs the
+// attributes of rule i's unknown atoms.
+template <class EvalRule, class AtomsUnknown>
+void interpret_explore_with(size_t n, EvalRule eval_rule, AtomsUnknown atoms_unknown, std::vector<int32_t>& outcomes,
+                            uint32_t& missing);
 
 // One step of an example context: the attribute and the value to give it
 // (an id for categorical attributes, a number for ordered ones, BIN digits).
@@ -39,6 +72,9 @@ struct ExampleStep {
 class Dag {
  public:
   bool empty() const { return nodes_.empty(); }
+  DagView view() const {
+    return {nodes_.data(), edges_.data(), bounds_.data(), trie_.data(), static_cast<uint32_t>(nodes_.size()), root_};
+  }
   // The rule index that decides, kNoMatch, or kUndetermined.
   int32_t decide(const Facts& f) const;
   // Every outcome still possible when the missing attributes take any value;
@@ -47,6 +83,9 @@ class Dag {
   // A path from the root to a leaf with `outcome`; false when unreachable.
   bool example(int32_t outcome, std::vector<ExampleStep>& path) const;
   size_t node_count() const { return nodes_.size(); }
+  size_t edge_count() const { return edges_.size(); }    // the view's array lengths (an artifact copies them)
+  size_t bound_count() const { return bounds_.size(); }
+  size_t trie_count() const { return trie_.size(); }
   // The structure, read-only, for symbolic walks over the DAG (evaluator/impact_*.cc).
   uint32_t root() const { return root_; }
   const DagNode& node(uint32_t i) const { return nodes_[i]; }
@@ -60,12 +99,7 @@ class Dag {
 
  private:
   friend class DagBuilder;
-  struct TrieNode {
-    int32_t next[10];
-    int32_t exact = -1;   // class (child index) when the BIN ends here
-    int32_t extend = -1;  // class when the BIN goes on with no longer listed prefix
-  };
-  uint32_t child_for(const DagNode& n, const Facts& f) const;
+  using TrieNode = DagTrieNode;
   bool example_from(uint32_t node, int32_t outcome, std::vector<ExampleStep>& path,
                     std::vector<uint8_t>& dead) const;
 
@@ -94,6 +128,35 @@ struct Selector {
   int32_t decide(const Facts& f) const;
   void explore(const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) const;
 };
+
+// A first-match list interpreted rule by rule: the first True rule, kNoMatch,
+// or kUndetermined when an Unknown rule comes first.
+template <class EvalRule>
+int32_t interpret_with(size_t n, EvalRule eval_rule) {
+  for (size_t i = 0; i < n; ++i) {
+    Tri t = eval_rule(i);
+    if (t == Tri::True) return static_cast<int32_t>(i);
+    if (t == Tri::Unknown) return kUndetermined;
+  }
+  return kNoMatch;
+}
+
+template <class EvalRule, class AtomsUnknown>
+void interpret_explore_with(size_t n, EvalRule eval_rule, AtomsUnknown atoms_unknown, std::vector<int32_t>& outcomes,
+                            uint32_t& missing) {
+  for (size_t i = 0; i < n; ++i) {
+    Tri t = eval_rule(i);
+    if (t == Tri::False) continue;
+    outcomes.push_back(static_cast<int32_t>(i));
+    if (t == Tri::True) {
+      std::sort(outcomes.begin(), outcomes.end());
+      return;
+    }
+    atoms_unknown(i, missing);
+  }
+  outcomes.push_back(kNoMatch);
+  std::sort(outcomes.begin(), outcomes.end());
+}
 
 Selector compile_selector(std::vector<Cond> rules, const Vocab& vocab, const DagBudget& budget = {});
 

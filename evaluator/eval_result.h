@@ -159,4 +159,18 @@ struct EvalResult {
   std::vector<LimitResult> limits;  // every limit of the domain, in domain order
 };
 
+class Program;
+// The walk (evaluator/evaluate.cc): into `out`, which is reset first and
+// keeps its buffers. The context's ids must be the program's (Program::check_context).
+void evaluate(const Program& program, const Context& context, const EvalOptions& options, EvalResult& out);
+
+// The weighted choice: a stable 64-bit hash of the payment key (FNV-1a-64
+// with a splitmix64 finaliser), so the same key picks the same terminal on
+// every machine and every run. The formula and test vectors are published in
+// docs/evaluation.md ("The weighted choice, exactly"); changing either
+// changes routing for existing payments.
+uint64_t payment_key_hash(std::string_view key);
+// Standard FNV-1a-64 (offset basis 14695981039346656037, prime 1099511628211).
+uint64_t fnv1a_64(std::string_view bytes);
+
 }  // namespace paydomain::evaluator

@@ -1,8 +1,12 @@
-#include "evaluator/evaluate.h"
-
+// The evaluation walk: one payment context against one Program (the
+// artifact form of a compiled revision). The service and the embeddable
+// client both run exactly this (evaluator/eval_result.h).
 #include <algorithm>
 
 #include "dsl/schema.h"
+#include "evaluator/eval_result.h"
+#include "evaluator/money.h"
+#include "evaluator/program.h"
 #include "evaluator/time.h"
 
 namespace paydomain::evaluator {
@@ -12,7 +16,8 @@ using Verdict = TermsResult::Verdict;
 using CFStatus = CashFlowResult::Status;
 using RStatus = RouteResult::Status;
 
-std::string_view sv(const std::string& s) { return s; }
+using pdc::Sec;
+using Prog = Program;
 
 uint64_t miss(Attr a) { return bit(a); }
 
@@ -25,31 +30,32 @@ constexpr int32_t kScopeTerminal = dsl::value_index(dsl::kLimitScopes, "terminal
 
 // ---- terms -----------------------------------------------------------------
 
-void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& opt, TermsResult& out) {
+void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsResult& out) {
   if (c.tariff < 0) {
     out.verdict = Verdict::Undetermined;
     out.missing |= kMissTariff;
     return;
   }
-  const CompiledTariff& t = d.tariffs[static_cast<size_t>(c.tariff)];
+  const pdc::Tariff& t = d.tariff(c.tariff);
   const Facts& f = c.facts;
-  const Vocab& v = d.vocab;
+  const Prog& v = d;
+  const std::string tname(d.str(t.name));
   bool unknown = false;
-  if (opt.explain) out.explain.push_back(sv(t.explain));
+  if (opt.explain) out.explain.push_back(d.str(t.explain));
   if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationRefund) {
-    if (opt.explain && !t.refunds_explain.empty()) out.explain.push_back(sv(t.refunds_explain));
+    if (opt.explain && t.refunds_explain.len != 0) out.explain.push_back(d.str(t.refunds_explain));
     if (!t.refunds_allowed) {
-      out.reasons.push_back("refunds are not allowed by tariff " + t.name);
+      out.reasons.push_back("refunds are not allowed by tariff " + tname);
     } else if (c.has_payment_amount && f.has(Attr::Amount)) {
       // The context reader made sure both are in the same currency.
-      int e = d.exponents[static_cast<size_t>(c.payment_currency)];
-      const std::string& cur = v.object_name(dsl::ObjectKind::Currency, c.payment_currency);
+      int e = d.exponent(c.payment_currency);
+      const std::string cur(v.object_name(dsl::ObjectKind::Currency, c.payment_currency));
       int64_t refund = f.get(Attr::Amount);
       if (refund > c.payment_amount) {
         out.reasons.push_back("the refund of " + format_minor(refund, e) + " " + cur + " exceeds the payment of " +
                               format_minor(c.payment_amount, e) + " " + cur);
       } else if (refund < c.payment_amount && !t.refunds_partial) {
-        out.reasons.push_back("partial refunds are not allowed by tariff " + t.name + " (" + format_minor(refund, e) +
+        out.reasons.push_back("partial refunds are not allowed by tariff " + tname + " (" + format_minor(refund, e) +
                               " of " + format_minor(c.payment_amount, e) + " " + cur + ")");
       }
     } else if (!t.refunds_partial) {
@@ -57,22 +63,21 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
       out.missing |= c.has_payment_amount ? miss(Attr::Amount) : kMissPaymentAmount;
     }
   }
-  auto listed = [&](const std::optional<std::vector<uint8_t>>& allowed, Attr a, const std::string& explain,
-                    const char* what) {
-    if (!allowed) return;
-    if (opt.explain) out.explain.push_back(sv(explain));
+  auto listed = [&](bool has, pdc::Span allowed, Attr a, pdc::Str explain, const char* what) {
+    if (!has) return;
+    if (opt.explain) out.explain.push_back(d.str(explain));
     if (!f.has(a)) {
       unknown = true;
       out.missing |= miss(a);
-    } else if (!(*allowed)[static_cast<size_t>(f.get(a))]) {
+    } else if (!d.span<uint8_t>(Sec::Flags, allowed)[static_cast<size_t>(f.get(a))]) {
       out.reasons.push_back(std::string(what) + " " + std::string(v.name(a, static_cast<int32_t>(f.get(a)))) +
-                            " is not allowed by tariff " + t.name);
+                            " is not allowed by tariff " + tname);
     }
   };
-  listed(t.currencies, Attr::Currency, t.currencies_explain, "currency");
-  listed(t.categories, Attr::Category, t.categories_explain, "category");
-  if (t.methods) {
-    if (opt.explain) out.explain.push_back(sv(t.methods_explain));
+  listed(t.has_currencies, t.currencies, Attr::Currency, t.currencies_explain, "currency");
+  listed(t.has_categories, t.categories, Attr::Category, t.categories_explain, "category");
+  if (t.has_methods) {
+    if (opt.explain) out.explain.push_back(d.str(t.methods_explain));
     if (!f.has(Attr::PaymentTool)) {
       unknown = true;
       out.missing |= miss(Attr::PaymentTool);
@@ -80,7 +85,7 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
       int64_t kind = f.get(Attr::PaymentTool);
       Attr sub = kind == kToolWallet ? Attr::WalletProvider : Attr::PaymentSystem;
       bool match = false, maybe = false;
-      for (const PaymentMethodRule& r : *t.methods) {
+      for (const pdc::Method& r : d.span<pdc::Method>(Sec::Methods, t.methods)) {
         if (r.kind != kind) continue;
         if (r.sub < 0 || (f.has(sub) && f.get(sub) == r.sub)) {
           match = true;
@@ -94,74 +99,75 @@ void eval_terms(const CompiledDomain& d, const Context& c, const EvalOptions& op
       } else if (!match) {
         std::string m(v.name(Attr::PaymentTool, static_cast<int32_t>(kind)));
         if (f.has(sub)) m.append("(").append(v.name(sub, static_cast<int32_t>(f.get(sub)))).append(")");
-        out.reasons.push_back("payment method " + m + " is not allowed by tariff " + t.name);
+        out.reasons.push_back("payment method " + m + " is not allowed by tariff " + tname);
       }
     }
   }
-  if (!t.bounds.empty()) {
+  if (t.bounds.count != 0) {
     if (!f.has(Attr::Currency)) {
       unknown = true;
       out.missing |= miss(Attr::Currency);
     } else {
-      for (const AmountBound& b : t.bounds) {
+      for (const pdc::Bound& b : d.span<pdc::Bound>(Sec::Bounds, t.bounds)) {
         if (b.currency != f.get(Attr::Currency)) continue;
-        if (opt.explain) out.explain.push_back(sv(b.explain));
+        if (opt.explain) out.explain.push_back(d.str(b.explain));
         if (!f.has(Attr::Amount)) {
           unknown = true;
           out.missing |= miss(Attr::Amount);
         } else if (f.get(Attr::Amount) < b.low || f.get(Attr::Amount) > b.high) {
-          int e = d.exponents[static_cast<size_t>(b.currency)];
-          const std::string& cur = v.object_name(dsl::ObjectKind::Currency, b.currency);
+          int e = d.exponent(b.currency);
+          const std::string cur(v.object_name(dsl::ObjectKind::Currency, b.currency));
           out.reasons.push_back("amount " + format_minor(f.get(Attr::Amount), e) + " " + cur + " is outside " +
                                 format_minor(b.low, e) + " .. " + format_minor(b.high, e) + " " + cur +
-                                " of tariff " + t.name);
+                                " of tariff " + tname);
         }
       }
     }
   }
   if (t.hold_lifetime > 0 && f.has(Attr::Flow) && f.get(Attr::Flow) == kFlowHold) {
     out.hold_lifetime = t.hold_lifetime;
-    out.hold_unit = t.hold_unit;
+    out.hold_unit = d.str(t.hold_unit);
   }
   out.verdict = !out.reasons.empty() ? Verdict::Forbidden : unknown ? Verdict::Undetermined : Verdict::Allowed;
 }
 
 // ---- cash flow ---------------------------------------------------------------
 
-bool uses_amount(const CompiledVolume& v) {
-  if (v.kind == dsl::Volume::Kind::Fixed) return false;
-  if (v.args.empty()) return true;
-  return std::any_of(v.args.begin(), v.args.end(), uses_amount);
-}
-
-Result<Exact> volume(const CompiledDomain& d, const CompiledVolume& v, const Facts& f) {
+Result<Exact> volume(const Prog& d, uint32_t vi, const Facts& f) {
   using K = dsl::Volume::Kind;
-  switch (v.kind) {
+  const pdc::Volume& v = d.volume(vi);
+  auto kind = static_cast<K>(v.kind);
+  auto args = d.span<uint32_t>(Sec::VolumeArgs, v.args);
+  switch (kind) {
     case K::Fixed:
       if (v.fixed_currency != f.get(Attr::Currency)) {
-        return Error{"", "a fixed amount in " + d.vocab.object_name(dsl::ObjectKind::Currency, v.fixed_currency) +
+        return Error{"", "a fixed amount in " + std::string(d.object_name(dsl::ObjectKind::Currency, v.fixed_currency)) +
                              " cannot apply to a payment in " +
-                             d.vocab.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)))};
+                             std::string(d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency))))};
       }
       return Exact::integer(v.fixed_minor);
     case K::Percent:
     case K::Fraction:
-    case K::WholeAmount: return multiply(v.share, f.get(Attr::Amount));
+    case K::WholeAmount: {
+      Fraction share{static_cast<__int128>((static_cast<unsigned __int128>(v.num_hi) << 64) | v.num_lo),
+                     static_cast<__int128>((static_cast<unsigned __int128>(v.den_hi) << 64) | v.den_lo)};
+      return multiply(share, f.get(Attr::Amount));
+    }
     case K::Min:
     case K::Max:
     case K::Sum: {
-      auto first = volume(d, v.args[0], f);
+      auto first = volume(d, args[0], f);
       if (!first) return first;
       Exact acc = *first;
-      for (size_t i = 1; i < v.args.size(); ++i) {
-        auto x = volume(d, v.args[i], f);
+      for (size_t i = 1; i < args.size(); ++i) {
+        auto x = volume(d, args[i], f);
         if (!x) return x;
-        if (v.kind == K::Sum) {
+        if (kind == K::Sum) {
           auto sum = add(acc, *x);
           if (!sum) return sum;
           acc = *sum;
         } else {
-          acc = v.kind == K::Min ? min(acc, *x) : max(acc, *x);
+          acc = kind == K::Min ? min(acc, *x) : max(acc, *x);
         }
       }
       return acc;
@@ -170,54 +176,55 @@ Result<Exact> volume(const CompiledDomain& d, const CompiledVolume& v, const Fac
   return Error{"", "unknown volume"};
 }
 
-void run_cash_flow(const CompiledDomain& d, const CompiledCashFlow& cf, const Facts& f, bool provider,
-                   const EvalOptions& opt, CashFlowResult& out) {
-  for (const CompiledPosting& p : cf.postings) {
-    if (!f.has(Attr::Currency) || (uses_amount(p.volume) && !f.has(Attr::Amount))) {
+void run_cash_flow(const Prog& d, uint32_t ci, const Facts& f, bool provider, const EvalOptions& opt,
+                   CashFlowResult& out) {
+  const pdc::CashFlow& cf = d.cash_flow(ci);
+  for (const pdc::Posting& p : d.span<pdc::Posting>(Sec::Postings, cf.postings)) {
+    if (!f.has(Attr::Currency) || (p.uses_amount && !f.has(Attr::Amount))) {
       if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
       out.missing |= miss(f.has(Attr::Currency) ? Attr::Amount : Attr::Currency);
-      out.possibilities.push_back(sv(p.explain));
+      out.possibilities.push_back(d.str(p.explain));
       continue;
     }
     auto r = volume(d, p.volume, f);
-    Result<int64_t> minor = r ? round(*r, p.rounding) : Result<int64_t>(r.error());
+    Result<int64_t> minor = r ? round(*r, static_cast<dsl::RoundingMode>(p.rounding)) : Result<int64_t>(r.error());
     if (!minor) {
       out.status = CFStatus::Error;
-      out.error = minor.error().message + " (" + p.explain + ")";
+      out.error = minor.error().message + " (" + std::string(d.str(p.explain)) + ")";
       continue;
     }
-    const std::string& cur = d.vocab.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
-    out.postings.push_back({sv(p.from), sv(p.to), MoneyView{*minor, cur}, sv(p.details), sv(p.explain), provider});
+    std::string_view cur = d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
+    out.postings.push_back(
+        {d.str(p.from), d.str(p.to), MoneyView{*minor, cur}, d.str(p.details), d.str(p.explain), provider});
   }
-  if (cf.arms.rules.empty()) return;
-  int32_t o = cf.arms.decide(f);
+  if (cf.arms == pdc::kNone) return;
+  auto arms = d.span<pdc::Arm>(Sec::Arms, cf.bodies);
+  int32_t o = d.decide(cf.arms, f);
   if (o == kUndetermined) {
     std::vector<int32_t> outcomes;
-    uint64_t m32 = 0;
     uint32_t missing = 0;
-    cf.arms.explore(f, outcomes, missing);
-    m32 = missing;
-    out.missing |= m32;
+    d.explore(cf.arms, f, outcomes, missing);
+    out.missing |= missing;
     if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
     for (int32_t x : outcomes) {
-      if (x >= 0) out.possibilities.push_back(sv(cf.arm_explain[static_cast<size_t>(x)]));
+      if (x >= 0) out.possibilities.push_back(d.str(arms[static_cast<size_t>(x)].explain));
     }
     return;
   }
   if (o < 0) return;
-  if (opt.explain) out.explain.push_back(sv(cf.arm_explain[static_cast<size_t>(o)]));
-  run_cash_flow(d, cf.bodies[static_cast<size_t>(o)], f, provider, opt, out);
+  if (opt.explain) out.explain.push_back(d.str(arms[static_cast<size_t>(o)].explain));
+  run_cash_flow(d, arms[static_cast<size_t>(o)].body, f, provider, opt, out);
 }
 
 // ---- route -------------------------------------------------------------------
 
-void all_terminals(const CompiledDomain& d, int32_t ri, std::vector<int32_t>& out, int depth = 0) {
+void all_terminals(const Prog& d, int32_t ri, std::vector<int32_t>& out, int depth = 0) {
   if (depth > 64) return;
-  const CompiledRouting& r = d.routings[static_cast<size_t>(ri)];
-  for (const auto& c : r.candidates) {
+  const pdc::Routing& r = d.routing(ri);
+  for (const auto& c : d.span<pdc::Candidate>(Sec::Candidates, r.candidates)) {
     if (std::find(out.begin(), out.end(), c.terminal) == out.end()) out.push_back(c.terminal);
   }
-  for (const auto& g : r.guard_info) {
+  for (const auto& g : d.span<pdc::Guard>(Sec::Guards, r.guard_info)) {
     if (!g.decline) all_terminals(d, g.target, out, depth + 1);
   }
 }
@@ -232,10 +239,10 @@ const HealthSample* health_of(const Context& c, int32_t terminal, int32_t provid
   return nullptr;
 }
 
-uint64_t missing_of(const Selector& s, const Facts& f) {
+uint64_t missing_of(const Prog& d, uint32_t s, const Facts& f) {
   std::vector<int32_t> outcomes;
   uint32_t missing = 0;
-  s.explore(f, outcomes, missing);
+  d.explore(s, f, outcomes, missing);
   return missing;
 }
 
@@ -263,25 +270,27 @@ class SmallVec {
   size_t size_ = 0;
 };
 
-using Candidates = SmallVec<int32_t, 32>;  // indices into CompiledRouting::candidates
+using Candidates = SmallVec<int32_t, 32>;  // indices into the routing's candidates
 
 // Why one candidate cannot be chosen (the first reason found), or null. Sets
 // `unsure` when a test it must pass cannot be decided, adding what it lacks.
-const std::string* rejection(const CompiledDomain& d, const CompiledRouting& r, const CompiledRouting::Candidate& cand,
-                             const Context& c, bool& unsure, uint64_t& missing) {
+bool rejection(const Prog& d, const pdc::Routing& r, const pdc::Candidate& cand, const Context& c, bool& unsure,
+               uint64_t& missing, std::string_view& reason_out) {
   const Facts& f = c.facts;
-  const CompiledTerminal& t = d.terminals[static_cast<size_t>(cand.terminal)];
-  const std::string* reason = nullptr;
-  auto reject = [&](const std::string& why) {
-    if (!reason) reason = &why;
+  const pdc::Terminal& t = d.terminal(cand.terminal);
+  bool rejected = false;
+  std::string_view reason;
+  auto reject = [&](pdc::Str why) {
+    if (!rejected) reason = d.str(why);
+    rejected = true;
   };
-  auto passes = [&](const std::optional<Selector>& s, const std::string& refuses) {
-    if (!s) return;
-    int32_t o = s->decide(f);
+  auto passes = [&](uint32_t s, pdc::Str refuses) {
+    if (s == pdc::kNone) return;
+    int32_t o = d.decide(s, f);
     if (o == kNoMatch) reject(refuses);
     if (o == kUndetermined) {
       unsure = true;
-      missing |= missing_of(*s, f);
+      missing |= missing_of(d, s, f);
     }
   };
   passes(cand.when, cand.condition_false);
@@ -291,41 +300,43 @@ const std::string* rejection(const CompiledDomain& d, const CompiledRouting& r, 
       unsure = true;
       missing |= miss(Attr::Risk);
     } else if (f.get(Attr::Risk) > t.risk_coverage) {
-      reject(t.over_coverage[static_cast<size_t>(f.get(Attr::Risk))]);
+      reject(d.span<pdc::Str>(Sec::StrList, t.over_coverage)[static_cast<size_t>(f.get(Attr::Risk))]);
     }
   }
   passes(t.accepts, t.refuses);
   if (t.provider >= 0) {
-    const CompiledProvider& p = d.providers[static_cast<size_t>(t.provider)];
+    const pdc::Provider& p = d.provider(t.provider);
     passes(p.accepts, p.refuses);
   }
-  if (const HealthSample* h = health_of(c, cand.terminal, t.provider); h && !r.excludes.empty() && !reason) {
+  if (const HealthSample* h = health_of(c, cand.terminal, t.provider); h && r.excludes.count != 0 && !rejected) {
     Facts hf = f;
     if (h->has_failure_rate) {
       hf.failure_rate = h->failure_rate;
       hf.present |= bit(Attr::HealthFailureRate);
     }
     if (h->has_latency) hf.set(Attr::HealthLatency, h->latency_ms);
-    for (const auto& ex : r.excludes) {
+    for (const auto& ex : d.span<pdc::Exclude>(Sec::Excludes, r.excludes)) {
       // Unknown (a metric the sample lacks) does not exclude: no data is healthy.
-      if (eval(ex.cond, hf) == Tri::True) {
+      if (d.eval_cond(ex.cond, hf) == Tri::True) {
         reject(ex.reason);
         break;
       }
     }
   }
-  return reason;
+  reason_out = reason;
+  return rejected;
 }
 
 // Sorts every candidate into rejected (out.rejected), certainly eligible, or
 // uncertain (a test it must pass is undecided).
-void classify(const CompiledDomain& d, const CompiledRouting& r, const Context& c, RouteResult& out,
-              Candidates& eligible, Candidates& uncertain) {
-  for (size_t i = 0; i < r.candidates.size(); ++i) {
-    const CompiledRouting::Candidate& cand = r.candidates[i];
+void classify(const Prog& d, const pdc::Routing& r, std::span<const pdc::Candidate> cands, const Context& c,
+              RouteResult& out, Candidates& eligible, Candidates& uncertain) {
+  for (size_t i = 0; i < cands.size(); ++i) {
+    const pdc::Candidate& cand = cands[i];
     bool unsure = false;
-    if (const std::string* reason = rejection(d, r, cand, c, unsure, out.missing)) {
-      out.rejected.push_back({cand.terminal, *reason});
+    std::string_view reason;
+    if (rejection(d, r, cand, c, unsure, out.missing, reason)) {
+      out.rejected.push_back({cand.terminal, reason});
     } else if (unsure) {
       uncertain.push_back(static_cast<int32_t>(i));
     } else {
@@ -334,16 +345,18 @@ void classify(const CompiledDomain& d, const CompiledRouting& r, const Context& 
   }
 }
 
-int64_t top_priority(const CompiledRouting& r, const Candidates& v) {
+using Cands = std::span<const pdc::Candidate>;
+
+int64_t top_priority(Cands r, const Candidates& v) {
   int64_t top = INT64_MIN;
-  for (size_t k = 0; k < v.size(); ++k) top = std::max(top, r.candidates[static_cast<size_t>(v[k])].priority);
+  for (size_t k = 0; k < v.size(); ++k) top = std::max(top, r[static_cast<size_t>(v[k])].priority);
   return top;
 }
 
 // The terminals of `v` at priority `top` or above (any priority when `any`).
-void add_possible(const CompiledRouting& r, const Candidates& v, int64_t top, bool any, RouteResult& out) {
+void add_possible(Cands r, const Candidates& v, int64_t top, bool any, RouteResult& out) {
   for (size_t k = 0; k < v.size(); ++k) {
-    const auto& cand = r.candidates[static_cast<size_t>(v[k])];
+    const auto& cand = r[static_cast<size_t>(v[k])];
     if (any || cand.priority >= top) out.possible.push_back(cand.terminal);
   }
 }
@@ -351,8 +364,8 @@ void add_possible(const CompiledRouting& r, const Candidates& v, int64_t top, bo
 // The weighted draw among the top-priority group: the payment key's hash
 // scaled to [0, total weight), then cumulative weights in source order.
 // -1 (undetermined, out.possible set) when the group needs a key and has none.
-int32_t pick(const CompiledRouting& r, const Context& c, const Candidates& eligible, int64_t top, RouteResult& out) {
-  auto cand = [&](int32_t i) -> const CompiledRouting::Candidate& { return r.candidates[static_cast<size_t>(i)]; };
+int32_t pick(Cands r, const Context& c, const Candidates& eligible, int64_t top, RouteResult& out) {
+  auto cand = [&](int32_t i) -> const pdc::Candidate& { return r[static_cast<size_t>(i)]; };
   size_t group = 0;
   int64_t total = 0;
   int32_t chosen = -1;
@@ -382,8 +395,8 @@ int32_t pick(const CompiledRouting& r, const Context& c, const Candidates& eligi
 
 // Preference order: the chosen one, then priority (higher first), weight
 // (higher first), source order.
-void preference_order(const CompiledRouting& r, const Candidates& eligible, int32_t chosen, RouteResult& out) {
-  auto cand = [&](int32_t i) -> const CompiledRouting::Candidate& { return r.candidates[static_cast<size_t>(i)]; };
+void preference_order(Cands r, const Candidates& eligible, int32_t chosen, RouteResult& out) {
+  auto cand = [&](int32_t i) -> const pdc::Candidate& { return r[static_cast<size_t>(i)]; };
   out.candidates.reserve(eligible.size());
   out.candidates.push_back(cand(chosen).terminal);
   size_t start = out.candidates.size();
@@ -399,11 +412,11 @@ void preference_order(const CompiledRouting& r, const Candidates& eligible, int3
 
 // A routing's candidates: classify each, then choose among the certainly
 // eligible unless an uncertain one could still win.
-void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Context& c, const EvalOptions& opt,
-                     RouteResult& out) {
+void eval_candidates(const Prog& d, const pdc::Routing& rt, const Context& c, const EvalOptions& opt, RouteResult& out) {
+  Cands r = d.span<pdc::Candidate>(Sec::Candidates, rt.candidates);
   Candidates eligible, uncertain;
   const uint64_t missing_before = out.missing;
-  classify(d, r, c, out, eligible, uncertain);
+  classify(d, rt, r, c, out, eligible, uncertain);
   const bool any_eligible = !eligible.empty();
   const int64_t top = top_priority(r, eligible);  // none eligible: below every priority
   if (!uncertain.empty()) {
@@ -413,7 +426,7 @@ void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Co
       // with exactly the terminals that may still be chosen.
       out.status = RStatus::Undetermined;
       for (size_t k = 0; k < eligible.size(); ++k) {
-        const auto& e = r.candidates[static_cast<size_t>(eligible[k])];
+        const auto& e = r[static_cast<size_t>(eligible[k])];
         if (e.priority == top) out.possible.push_back(e.terminal);
       }
       add_possible(r, uncertain, top, !any_eligible, out);
@@ -432,32 +445,31 @@ void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Co
   int32_t chosen = pick(r, c, eligible, top, out);
   if (chosen < 0) return;
   out.status = RStatus::Chosen;
-  out.terminal = r.candidates[static_cast<size_t>(chosen)].terminal;
-  out.provider = d.terminals[static_cast<size_t>(out.terminal)].provider;
+  out.terminal = r[static_cast<size_t>(chosen)].terminal;
+  out.provider = d.terminal(out.terminal).provider;
   preference_order(r, eligible, chosen, out);
-  if (opt.explain) out.explain.push_back(sv(r.candidates[static_cast<size_t>(chosen)].explain));
+  if (opt.explain) out.explain.push_back(d.str(r[static_cast<size_t>(chosen)].explain));
 }
 
-void eval_ruleset(const CompiledDomain& d, int32_t ri, const Context& c, const EvalOptions& opt, RouteResult& out,
-                  int depth) {
-  const CompiledRouting& r = d.routings[static_cast<size_t>(ri)];
-  if (opt.explain) out.explain.push_back(sv(r.explain));
-  int32_t g = r.guards.decide(c.facts);
+void eval_ruleset(const Prog& d, int32_t ri, const Context& c, const EvalOptions& opt, RouteResult& out, int depth) {
+  const pdc::Routing& r = d.routing(ri);
+  if (opt.explain) out.explain.push_back(d.str(r.explain));
+  int32_t g = d.decide(r.guards, c.facts);
   if (g == kUndetermined) {
     out.status = RStatus::Undetermined;
     std::vector<int32_t> outcomes;
     uint32_t missing = 0;
-    r.guards.explore(c.facts, outcomes, missing);
+    d.explore(r.guards, c.facts, outcomes, missing);
     out.missing |= missing;
     all_terminals(d, ri, out.possible);
     return;
   }
   if (g >= 0) {
-    const CompiledRouting::Guard& gi = r.guard_info[static_cast<size_t>(g)];
-    if (opt.explain) out.explain.push_back(sv(gi.explain));
+    const pdc::Guard& gi = d.span<pdc::Guard>(Sec::Guards, r.guard_info)[static_cast<size_t>(g)];
+    if (opt.explain) out.explain.push_back(d.str(gi.explain));
     if (gi.decline) {
       out.status = RStatus::Declined;
-      out.decline_reason = gi.reason;
+      out.decline_reason = d.str(gi.reason);
       return;
     }
     if (depth < 64) eval_ruleset(d, gi.target, c, opt, out, depth + 1);
@@ -468,11 +480,11 @@ void eval_ruleset(const CompiledDomain& d, int32_t ri, const Context& c, const E
 
 // ---- limits ------------------------------------------------------------------
 
-void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, const Context& c,
-                const RouteResult& route, LimitResult& out) {
+void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c, const RouteResult& route,
+                LimitResult& out) {
   const Facts& f = c.facts;
   out.limit = li;
-  out.explain = l.explain;
+  out.explain = d.str(l.explain);
   out.status = LimitResult::Status::Applies;
   // A refund returns money: it neither adds to nor is refused by a limit that
   // does not ask about the operation. (A context read from JSON always knows
@@ -486,15 +498,15 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
       return;
     }
   }
-  if (l.when) {
-    int32_t o = l.when->decide(f);
+  if (l.when != pdc::kNone) {
+    int32_t o = d.decide(l.when, f);
     if (o == kNoMatch) {
       out.status = LimitResult::Status::NotApplies;
       return;
     }
     if (o == kUndetermined) {
       out.status = LimitResult::Status::Undetermined;
-      out.missing |= missing_of(*l.when, f);
+      out.missing |= missing_of(d, l.when, f);
     }
   }
   if (!l.is_count) {  // an amount limit counts turnover in its own currency only
@@ -508,7 +520,7 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
   }
   // The scope key: the counter the processing core must check.
   out.has_scope_key = true;
-  for (int32_t s : l.scopes) {
+  for (int32_t s : d.span<int32_t>(Sec::LimitScopes, l.scopes)) {
     std::string_view name = dsl::limit_scopes()[static_cast<size_t>(s)];
     std::string_view value;
     bool have = true;
@@ -526,8 +538,8 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
       case kScopeTerminal:
         have = route.status == RStatus::Chosen;
         if (have) {
-          value = s == kScopeProvider ? d.vocab.object_name(dsl::ObjectKind::Provider, route.provider)
-                                      : d.vocab.object_name(dsl::ObjectKind::Terminal, route.terminal);
+          value = s == kScopeProvider ? d.object_name(dsl::ObjectKind::Provider, route.provider)
+                                      : d.object_name(dsl::ObjectKind::Terminal, route.terminal);
         } else if (route.status == RStatus::Undetermined) {
           out.missing |= kMissRoute | route.missing;
         }
@@ -602,16 +614,7 @@ std::vector<std::string> missing_names(uint64_t m) {
   return out;
 }
 
-EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt) {
-  EvalResult res;
-  // Room for the usual answer up front: a handful of postings and rejections.
-  res.cash_flow.postings.reserve(8);
-  res.route.rejected.reserve(8);
-  evaluate(d, c, opt, res);
-  return res;
-}
-
-void evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt, EvalResult& res) {
+void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalResult& res) {
   res.terms.clear();
   res.cash_flow.clear();
   res.route.clear();
@@ -619,7 +622,7 @@ void evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt,
 
   // Route first: the provider's postings and provider/terminal limit scopes need it.
   int32_t ri = c.routing;
-  if (ri < 0 && c.tariff >= 0) ri = d.tariffs[static_cast<size_t>(c.tariff)].routing;
+  if (ri < 0 && c.tariff >= 0) ri = d.tariff(c.tariff).routing;
   if (ri >= 0) {
     eval_ruleset(d, ri, c, opt, res.route, 0);
   } else if (c.tariff < 0) {
@@ -633,20 +636,20 @@ void evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt,
     cf.status = CFStatus::Undetermined;
     cf.missing |= kMissTariff;
   } else {
-    const CompiledTariff& t = d.tariffs[static_cast<size_t>(c.tariff)];
-    const auto& fees = refund ? t.refund_fees : t.fees;
-    if (fees) run_cash_flow(d, *fees, c.facts, false, opt, cf);
+    const pdc::Tariff& t = d.tariff(c.tariff);
+    uint32_t fees = refund ? t.refund_fees : t.fees;
+    if (fees != pdc::kNone) run_cash_flow(d, fees, c.facts, false, opt, cf);
   }
   // Provider-side postings: what the chosen route's provider charges (payments only).
   if (!refund) {
     if (res.route.status == RStatus::Chosen && res.route.provider >= 0) {
-      const CompiledProvider& p = d.providers[static_cast<size_t>(res.route.provider)];
-      if (p.fees) run_cash_flow(d, *p.fees, c.facts, true, opt, cf);
+      const pdc::Provider& p = d.provider(res.route.provider);
+      if (p.fees != pdc::kNone) run_cash_flow(d, p.fees, c.facts, true, opt, cf);
     } else if (res.route.status == RStatus::Undetermined) {
       bool any_fees = false;
       for (int32_t t : res.route.possible) {
-        int32_t p = d.terminals[static_cast<size_t>(t)].provider;
-        any_fees = any_fees || (p >= 0 && d.providers[static_cast<size_t>(p)].fees);
+        int32_t p = d.terminal(t).provider;
+        any_fees = any_fees || (p >= 0 && d.provider(p).fees != pdc::kNone);
       }
       if (any_fees) {
         if (cf.status != CFStatus::Error) cf.status = CFStatus::Undetermined;
@@ -667,10 +670,11 @@ void evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt,
     cf.missing = 0;
   }
 
-  res.limits.resize(d.limits.size());
-  for (size_t i = 0; i < d.limits.size(); ++i) {
-    res.limits[i].clear();
-    eval_limit(d, d.limits[i], static_cast<int32_t>(i), c, res.route, res.limits[i]);
+  res.limits.resize(static_cast<size_t>(d.limit_count()));
+  for (int32_t i = 0; i < d.limit_count(); ++i) {
+    LimitResult& l = res.limits[static_cast<size_t>(i)];
+    l.clear();
+    eval_limit(d, d.limit(i), i, c, res.route, l);
   }
 }
 

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "dsl/schema.h"
-#include "json/bytes.h"
+#include "evaluator/name_hash.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -42,35 +42,8 @@ bool reference_kind(Attr a, dsl::ObjectKind& kind) {
   return true;
 }
 
-namespace {
-
-uint64_t name_hash(std::string_view s) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    h = (h ^ paydomain::json::bytes::detail::load8(s.data() + i)) * 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 32;
-  }
-  // The last bytes: an overlapping word (the size is in h already), or
-  // loads of the short rest (no memcpy call of a variable length).
-  uint64_t tail = i == s.size() ? 0
-                  : s.size() >= 8 ? paydomain::json::bytes::detail::load8(s.data() + s.size() - 8)
-                                  : paydomain::json::bytes::load_short(s.data(), s.size());
-  h = (h ^ tail) * 0xC4CEB9FE1A85EC53ULL;
-  return h ^ (h >> 29);
-}
-
-}  // namespace
-
 int32_t Vocab::Table::find(std::string_view s) const {
-  if (slots.empty()) return -1;
-  size_t mask = slots.size() - 1;
-  for (size_t i = name_hash(s) & mask;; i = (i + 1) & mask) {
-    int32_t id = slots[i];
-    if (id < 0) return -1;
-    const std::string& name = names[static_cast<size_t>(id)];
-    if (name.size() == s.size() && paydomain::json::bytes::equal(name.data(), s.data(), s.size())) return id;
-  }
+  return name_table_find(slots.data(), slots.size(), [&](int32_t id) -> std::string_view { return names[static_cast<size_t>(id)]; }, s);
 }
 
 int32_t Vocab::Table::add(const std::string& s) {

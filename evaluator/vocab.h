@@ -33,17 +33,19 @@ class Vocab {
   int32_t find(Attr a, std::string_view value) const;
   std::string_view name(Attr a, int32_t id) const;  // "(other)" for the other id
 
- private:
-  // Names -> ids: an open-addressing index over `names` (power-of-two slots,
-  // linear probing, at most half full). Looked up by string_view with no
-  // copy, no division, one cheap hash: the context reader does about a dozen
-  // lookups per payment.
+  // Names -> ids: an open-addressing index over `names` (evaluator/name_hash.h;
+  // the context reader does about a dozen lookups per payment). Public for
+  // the artifact writer (evaluator/artifact.cc), which stores them as built.
   struct Table {
     std::vector<std::string> names;
     std::vector<int32_t> slots;  // index into names, or -1
     int32_t add(const std::string& s);
     int32_t find(std::string_view s) const;  // -1 when unknown
   };
+  const Table& object_table(dsl::ObjectKind kind) const { return objects_[static_cast<size_t>(kind)]; }
+  const Table& attr_table(Attr a) const { return attrs_[idx(a)]; }
+
+ private:
   const Table& table(Attr a) const;
   std::array<Table, dsl::kObjectKindCount> objects_;
   std::array<Table, kAttrCount> attrs_;  // Enum and Text attributes

@@ -1,0 +1,756 @@
+#include "evaluator/program.h"
+
+#include <cstring>
+
+#include "evaluator/money.h"
+#include "evaluator/name_hash.h"
+
+namespace paydomain::evaluator {
+
+using pdc::Sec;
+
+uint32_t crc32c(const uint8_t* data, size_t size, uint32_t crc) {
+  static const auto table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  crc = ~crc;
+  for (size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+namespace {
+
+std::string hex(uint64_t v) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  do {
+    s.insert(s.begin(), d[v & 15]);
+    v >>= 4;
+  } while (v);
+  return "0x" + s;
+}
+
+}  // namespace
+
+// Validation, section by section, in an order where each check may rely on
+// the ones before (the vocabulary before the DAGs that switch over it, the
+// DAGs before what names them).
+struct Program::Loader {
+  Program& p;
+  std::string error;
+
+  bool fail(Sec s, uint64_t record, const std::string& what) {
+    const SectionView& v = p.sec_[idx(s)];
+    uint64_t off = v.offset + record * pdc::kElemSize[idx(s)];
+    error = "section " + std::string(pdc::kSectionNames[idx(s)]) + ": record " + std::to_string(record) + " (offset " +
+            hex(off) + "): " + what;
+    return false;
+  }
+  template <class T>
+  T* rec(Sec s) {
+    return reinterpret_cast<T*>(const_cast<uint8_t*>(p.sec_[idx(s)].data));
+  }
+  uint32_t n(Sec s) const { return p.sec_[idx(s)].count; }
+  bool str_ok(pdc::Str s) const { return uint64_t{s.off} + s.len <= n(Sec::Strings); }
+  bool span_ok(Sec target, pdc::Span sp) const { return uint64_t{sp.first} + sp.count <= n(target); }
+  bool index_ok(Sec target, uint32_t i) const { return i < n(target); }
+  bool opt_ok(Sec target, uint32_t i) const { return i == pdc::kNone || i < n(target); }
+
+  // Checks each Str of a record; `what` names it in the error.
+  bool strs(Sec s, uint64_t r, std::initializer_list<std::pair<const char*, pdc::Str>> list) {
+    for (auto& [what, str] : list)
+      if (!str_ok(str)) return fail(s, r, std::string(what) + " is past the strings section");
+    return true;
+  }
+  bool span(Sec s, uint64_t r, const char* what, Sec target, pdc::Span sp) {
+    if (!span_ok(target, sp))
+      return fail(s, r, std::string(what) + " [" + std::to_string(sp.first) + ", +" + std::to_string(sp.count) +
+                            ") is past section " + std::string(pdc::kSectionNames[idx(target)]));
+    return true;
+  }
+  bool ref(Sec s, uint64_t r, const char* what, Sec target, uint32_t i, bool optional) {
+    if (optional ? opt_ok(target, i) : index_ok(target, i)) return true;
+    return fail(s, r, std::string(what) + " " + std::to_string(i) + " is not in section " +
+                          std::string(pdc::kSectionNames[idx(target)]) + " (" + std::to_string(n(target)) + " records)");
+  }
+  bool object_ref(Sec s, uint64_t r, const char* what, dsl::ObjectKind kind, int32_t i, bool optional) {
+    if ((optional && i == -1) || (i >= 0 && i < p.object_count(kind))) return true;
+    return fail(s, r, std::string(what) + " " + std::to_string(i) + " is not an object of its kind");
+  }
+
+  bool header(std::string_view bytes);
+  bool sections();
+  bool attributes();
+  bool tables();
+  bool dags();
+  bool conds();
+  bool cash_flows();
+  bool objects();
+};
+
+bool Program::Loader::header(std::string_view bytes) {
+  if (bytes.size() < sizeof(pdc::Header)) {
+    error = "not an artifact: " + std::to_string(bytes.size()) + " bytes, shorter than the 128-byte header";
+    return false;
+  }
+  const pdc::Header& h = p.header();
+  if (std::memcmp(h.magic, pdc::kMagic, sizeof h.magic) != 0) {
+    error = "not an artifact: no PDCART magic at offset 0";
+    return false;
+  }
+  if (h.major != pdc::kFormatMajor) {
+    error = "artifact format " + std::to_string(h.major) + "." + std::to_string(h.minor) + " is not readable here: this " +
+            "reader knows format " + std::to_string(pdc::kFormatMajor) + ".0 to " + std::to_string(pdc::kFormatMajor) +
+            "." + std::to_string(pdc::kFormatMinor) + " (ask the service for ?format=" + std::to_string(pdc::kFormatMajor) +
+            ", or upgrade)";
+    return false;
+  }
+  if (h.header_size != sizeof(pdc::Header)) {
+    error = "header: size " + std::to_string(h.header_size) + ", expected 128 (offset 0xc)";
+    return false;
+  }
+  if (h.total_size != bytes.size()) {
+    error = "header: total size " + std::to_string(h.total_size) + " but " + std::to_string(bytes.size()) +
+            " bytes (truncated or padded; offset 0x18)";
+    return false;
+  }
+  if (bytes.size() > UINT32_MAX) {
+    error = "header: artifacts are limited to 4 GiB";
+    return false;
+  }
+  const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
+  static const uint8_t zero[4] = {};
+  uint32_t crc = crc32c(b, pdc::kCrcOffset);
+  crc = crc32c(zero, 4, crc);
+  crc = crc32c(b + pdc::kCrcOffset + 4, bytes.size() - pdc::kCrcOffset - 4, crc);
+  if (crc != h.crc32c) {
+    error = "checksum mismatch: CRC-32C " + hex(crc) + ", header says " + hex(h.crc32c) + " (damaged in transit or on disk)";
+    return false;
+  }
+  return true;
+}
+
+bool Program::Loader::sections() {
+  const pdc::Header& h = p.header();
+  uint64_t table_end = sizeof(pdc::Header) + uint64_t{h.section_count} * sizeof(pdc::SectionEntry);
+  if (h.section_count > 4096 || table_end > p.size_) {
+    error = "header: " + std::to_string(h.section_count) + " sections do not fit the artifact (offset 0x24)";
+    return false;
+  }
+  const auto* entries = reinterpret_cast<const pdc::SectionEntry*>(p.base_ + sizeof(pdc::Header));
+  std::array<bool, pdc::kSectionCount + 1> seen{};
+  for (uint32_t i = 0; i < h.section_count; ++i) {
+    const pdc::SectionEntry& e = entries[i];
+    std::string where = "section table entry " + std::to_string(i) + " (offset " +
+                        hex(sizeof(pdc::Header) + i * sizeof(pdc::SectionEntry)) + "): ";
+    if (e.id == 0 || e.id > pdc::kSectionCount) continue;  // a newer minor version's section
+    std::string name(pdc::kSectionNames[e.id]);
+    if (seen[e.id]) {
+      error = where + "section " + name + " appears twice";
+      return false;
+    }
+    seen[e.id] = true;
+    if (e.elem_size != pdc::kElemSize[e.id]) {
+      error = where + "section " + name + " has records of " + std::to_string(e.elem_size) + " bytes, this reader's are " +
+              std::to_string(pdc::kElemSize[e.id]);
+      return false;
+    }
+    if (e.offset % pdc::kAlign != 0 || e.offset < table_end || uint64_t{e.offset} + e.size > p.size_ ||
+        e.size % e.elem_size != 0) {
+      error = where + "section " + name + " [" + hex(e.offset) + ", +" + std::to_string(e.size) +
+              ") is misaligned or outside the artifact";
+      return false;
+    }
+    p.sec_[e.id] = {p.base_ + e.offset, e.size / e.elem_size, e.offset};
+  }
+  for (uint32_t id = 1; id <= pdc::kSectionCount; ++id) {
+    if (!seen[id]) {
+      error = "section " + std::string(pdc::kSectionNames[id]) + " is missing";
+      return false;
+    }
+  }
+  return true;
+}
+
+// Maps the artifact's attributes to this reader's by name, rewriting the
+// attribute bytes of DAG nodes and atoms when the orders differ (a newer
+// schema may insert attributes): the walk then indexes Facts directly.
+bool Program::Loader::attributes() {
+  const auto* names = rec<pdc::Str>(Sec::Attributes);
+  uint32_t count = n(Sec::Attributes);
+  if (count > 255) return fail(Sec::Attributes, 255, "more than 255 attributes");
+  std::array<int32_t, 256> map;
+  map.fill(-1);
+  bool identity = count <= static_cast<uint32_t>(kAttrCount);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!str_ok(names[i])) return fail(Sec::Attributes, i, "name is past the strings section");
+    std::string_view name = p.str(names[i]);
+    for (int a = 0; a < kAttrCount; ++a)
+      if (dsl::kAttributes[a].name == name) map[i] = a;
+    identity = identity && map[i] == static_cast<int32_t>(i);
+  }
+  auto remap = [&](Sec s, uint64_t r, uint8_t& attr) {
+    if (attr >= count) return fail(s, r, "attribute " + std::to_string(attr) + " is not in section attributes");
+    if (map[attr] < 0)
+      return fail(s, r, "uses attribute '" + std::string(p.str(names[attr])) +
+                            "', which this reader does not know (a newer schema: upgrade the client)");
+    attr = static_cast<uint8_t>(map[attr]);
+    return true;
+  };
+  auto* nodes = rec<DagNode>(Sec::DagNodes);
+  auto* atoms = rec<pdc::Atom>(Sec::Atoms);
+  for (uint32_t i = 0; i < n(Sec::DagNodes); ++i) {
+    if (nodes[i].kind == DagNode::Kind::Leaf) continue;
+    auto a = static_cast<uint8_t>(nodes[i].attr);
+    if (identity ? a >= count : !remap(Sec::DagNodes, i, a)) return error.empty() ? fail(Sec::DagNodes, i, "attribute out of range") : false;
+    nodes[i].attr = static_cast<Attr>(a);
+  }
+  for (uint32_t i = 0; i < n(Sec::Atoms); ++i) {
+    if (identity ? atoms[i].attr >= count : !remap(Sec::Atoms, i, atoms[i].attr))
+      return error.empty() ? fail(Sec::Atoms, i, "attribute out of range") : false;
+  }
+  // Attribute tables: by the reader's attribute.
+  auto* tables = rec<pdc::Table>(Sec::Tables);
+  for (uint32_t i = 0; i < n(Sec::Tables); ++i) {
+    if (tables[i].kind != 0) continue;
+    if (tables[i].index >= count) return fail(Sec::Tables, i, "attribute " + std::to_string(tables[i].index) + " unknown");
+    tables[i].index = map[tables[i].index] < 0 ? pdc::kNone : static_cast<uint32_t>(map[tables[i].index]);
+  }
+  return true;
+}
+
+bool Program::Loader::tables() {
+  p.object_table_.fill(-1);
+  p.attr_table_.fill(-1);
+  const auto* tables = rec<pdc::Table>(Sec::Tables);
+  const auto* names = rec<pdc::Str>(Sec::Names);
+  const auto* slots = rec<int32_t>(Sec::Slots);
+  for (uint32_t i = 0; i < n(Sec::Tables); ++i) {
+    const pdc::Table& t = tables[i];
+    int32_t* owner = nullptr;
+    if (t.kind == 1) {
+      if (t.index >= static_cast<uint32_t>(dsl::kObjectKindCount)) return fail(Sec::Tables, i, "unknown object kind");
+      owner = &p.object_table_[t.index];
+    } else if (t.kind == 0) {
+      if (t.index == pdc::kNone) continue;  // an attribute this reader does not know
+      owner = &p.attr_table_[t.index];
+    } else {
+      return fail(Sec::Tables, i, "kind " + std::to_string(t.kind) + " is neither attribute (0) nor object (1)");
+    }
+    if (*owner >= 0) return fail(Sec::Tables, i, "a second table for the same attribute or kind");
+    if (!span(Sec::Tables, i, "names", Sec::Names, t.names) || !span(Sec::Tables, i, "slots", Sec::Slots, t.slots))
+      return false;
+    for (uint32_t k = 0; k < t.names.count; ++k)
+      if (!str_ok(names[t.names.first + k])) return fail(Sec::Names, t.names.first + k, "past the strings section");
+    uint32_t sc = t.slots.count;
+    if (sc != 0 && ((sc & (sc - 1)) != 0 || sc <= t.names.count))
+      return fail(Sec::Tables, i, "slots: " + std::to_string(sc) + " is not a power of two above the name count");
+    if (sc == 0 && t.names.count != 0) return fail(Sec::Tables, i, "names without slots");
+    for (uint32_t k = 0; k < sc; ++k) {
+      int32_t s = slots[t.slots.first + k];
+      if (s < -1 || s >= static_cast<int32_t>(t.names.count)) return fail(Sec::Slots, t.slots.first + k, "not a name id");
+    }
+    if (t.kind == 0) {
+      const dsl::AttributeInfo& info = dsl::kAttributes[t.index];
+      if (info.type != dsl::AttrType::Enum && info.type != dsl::AttrType::Text)
+        return fail(Sec::Tables, i, "attribute " + std::string(info.name) + " has no table of its own");
+      // An Enum's ids are the schema's value indices: the artifact must agree
+      // on every value both know.
+      if (info.type == dsl::AttrType::Enum) {
+        for (uint32_t k = 0; k < t.names.count && k < info.values.size(); ++k) {
+          if (p.str(names[t.names.first + k]) != info.values[k])
+            return fail(Sec::Tables, i, std::string(info.name) + " value " + std::to_string(k) + " is '" +
+                                            std::string(p.str(names[t.names.first + k])) + "', this reader's is '" +
+                                            std::string(info.values[k]) + "'");
+        }
+      }
+    }
+    *owner = static_cast<int32_t>(i);
+  }
+  // Every name must be findable (the probe visits its slot): a table whose
+  // slots lie would make lookups answer wrong, not crash, but say so now.
+  for (uint32_t i = 0; i < n(Sec::Tables); ++i) {
+    const pdc::Table& t = tables[i];
+    if (t.kind == 0 && t.index == pdc::kNone) continue;
+    for (uint32_t k = 0; k < t.names.count; ++k) {
+      std::string_view name = p.str(names[t.names.first + k]);
+      int32_t id = name_table_find(slots + t.slots.first, t.slots.count,
+                                   [&](int32_t j) { return p.str(names[t.names.first + static_cast<uint32_t>(j)]); }, name);
+      if (id != static_cast<int32_t>(k)) return fail(Sec::Tables, i, "name '" + std::string(name) + "' is not found by its slots");
+    }
+  }
+  if (n(Sec::Exponents) != static_cast<uint32_t>(p.object_count(dsl::ObjectKind::Currency)))
+    return fail(Sec::Exponents, 0, "one exponent per currency expected");
+  for (uint32_t i = 0; i < n(Sec::Exponents); ++i) {
+    int32_t e = rec<int32_t>(Sec::Exponents)[i];
+    if (e < 0 || e > 18) return fail(Sec::Exponents, i, "exponent " + std::to_string(e) + " outside 0..18");
+  }
+  return true;
+}
+
+bool Program::Loader::dags() {
+  const auto* sels = rec<pdc::Selector>(Sec::Selectors);
+  const auto* nodes = rec<DagNode>(Sec::DagNodes);
+  const auto* trie = rec<DagTrieNode>(Sec::DagTrie);
+  for (uint32_t si = 0; si < n(Sec::Selectors); ++si) {
+    const pdc::Selector& s = sels[si];
+    if (s.fallback > 1) return fail(Sec::Selectors, si, "fallback flag is not 0 or 1");
+    if (s.fallback) {
+      if (!span(Sec::Selectors, si, "rules", Sec::SelectorRules, s.rules)) return false;
+      if (s.rule_count != s.rules.count) return fail(Sec::Selectors, si, "rule count differs from its rules");
+      for (uint32_t k = 0; k < s.rules.count; ++k)
+        if (!ref(Sec::SelectorRules, s.rules.first + k, "condition", Sec::CondNodes,
+                 rec<uint32_t>(Sec::SelectorRules)[s.rules.first + k], false))
+          return false;
+      continue;
+    }
+    if (s.rule_count > INT32_MAX) return fail(Sec::Selectors, si, "too many rules");
+    if (!span(Sec::Selectors, si, "nodes", Sec::DagNodes, {s.node_first, s.node_count})) return false;
+    if (!span(Sec::Selectors, si, "edges", Sec::DagEdges, {s.edge_first, s.edge_count})) return false;
+    if (!span(Sec::Selectors, si, "bounds", Sec::DagBounds, {s.bound_first, s.bound_count})) return false;
+    if (!span(Sec::Selectors, si, "trie", Sec::DagTrie, {s.trie_first, s.trie_count})) return false;
+    if (s.node_count == 0 || s.root >= s.node_count) return fail(Sec::Selectors, si, "root is not one of its nodes");
+    const uint32_t* edges = rec<uint32_t>(Sec::DagEdges) + s.edge_first;
+    for (uint32_t k = 0; k < s.node_count; ++k) {
+      const DagNode& d = nodes[s.node_first + k];
+      uint64_t r = s.node_first + k;
+      switch (d.kind) {
+        case DagNode::Kind::Leaf:
+          if (d.outcome < kUndetermined || d.outcome >= static_cast<int32_t>(s.rule_count))
+            return fail(Sec::DagNodes, r, "leaf outcome " + std::to_string(d.outcome) + " is not a rule");
+          continue;
+        case DagNode::Kind::Switch:
+          if (!is_categorical(d.attr) || d.count < static_cast<uint32_t>(p.size(d.attr)) || d.count == 0)
+            return fail(Sec::DagNodes, r, "switch over " + std::string(dsl::kAttributes[idx(d.attr)].name) +
+                                              " with " + std::to_string(d.count) + " children");
+          break;
+        case DagNode::Kind::Range:
+          if (is_categorical(d.attr) || d.attr == Attr::Bin || d.count == 0 ||
+              uint64_t{d.aux} + d.count - 1 > s.bound_count)
+            return fail(Sec::DagNodes, r, "range node with bad attribute or bounds");
+          break;
+        case DagNode::Kind::Bin:
+          if (d.attr != Attr::Bin || d.count == 0 || d.aux >= s.trie_count)
+            return fail(Sec::DagNodes, r, "bin node with bad attribute or trie root");
+          break;
+        default: return fail(Sec::DagNodes, r, "unknown node kind " + std::to_string(static_cast<int>(d.kind)));
+      }
+      if (uint64_t{d.edges} + d.count > s.edge_count) return fail(Sec::DagNodes, r, "edges past the selector's");
+      for (uint32_t c = 0; c < d.count; ++c) {
+        // Children come before parents: no cycle, every walk ends.
+        if (edges[d.edges + c] >= k)
+          return fail(Sec::DagNodes, r, "child " + std::to_string(c) + " is not an earlier node (a cycle?)");
+      }
+    }
+    for (uint32_t k = 0; k < s.trie_count; ++k) {
+      for (int32_t nx : trie[s.trie_first + k].next)
+        if (nx < -1 || nx >= static_cast<int32_t>(s.trie_count)) return fail(Sec::DagTrie, s.trie_first + k, "digit link outside the trie");
+    }
+  }
+  return true;
+}
+
+bool Program::Loader::conds() {
+  const auto* cn = rec<pdc::CondNode>(Sec::CondNodes);
+  const auto* kids = rec<uint32_t>(Sec::CondKids);
+  std::vector<uint16_t> depth(n(Sec::CondNodes), 0);
+  for (uint32_t i = 0; i < n(Sec::CondNodes); ++i) {
+    const pdc::CondNode& c = cn[i];
+    if (c.kind > static_cast<uint8_t>(Cond::Kind::Atom)) return fail(Sec::CondNodes, i, "unknown condition kind");
+    if (!span(Sec::CondNodes, i, "kids", Sec::CondKids, c.kids)) return false;
+    if (c.kind == static_cast<uint8_t>(Cond::Kind::Atom) && !ref(Sec::CondNodes, i, "atom", Sec::Atoms, c.atom, false))
+      return false;
+    if (c.kind == static_cast<uint8_t>(Cond::Kind::Not) && c.kids.count != 1) return fail(Sec::CondNodes, i, "not without one operand");
+    uint32_t d = 0;
+    for (uint32_t k = 0; k < c.kids.count; ++k) {
+      uint32_t kid = kids[c.kids.first + k];
+      if (kid >= i) return fail(Sec::CondNodes, i, "operand is not an earlier condition (a cycle?)");
+      d = std::max<uint32_t>(d, depth[kid]);
+    }
+    if (d + 1 > pdc::kMaxDepth) return fail(Sec::CondNodes, i, "nested deeper than 256");
+    depth[i] = static_cast<uint16_t>(d + 1);
+  }
+  const auto* atoms = rec<pdc::Atom>(Sec::Atoms);
+  for (uint32_t i = 0; i < n(Sec::Atoms); ++i) {
+    const pdc::Atom& a = atoms[i];
+    if (a.kind > static_cast<uint8_t>(Atom::Kind::Share) || a.negate > 1 ||
+        a.op > static_cast<uint8_t>(dsl::CompareOp::StartsWith))
+      return fail(Sec::Atoms, i, "unknown atom kind, negation or operator");
+    if (!span(Sec::Atoms, i, "ids", Sec::AtomIds, a.ids) || !span(Sec::Atoms, i, "ranges", Sec::AtomRanges, a.ranges) ||
+        !span(Sec::Atoms, i, "strings", Sec::StrList, a.strings))
+      return false;
+    for (uint32_t k = 0; k < a.strings.count; ++k)
+      if (!str_ok(rec<pdc::Str>(Sec::StrList)[a.strings.first + k])) return fail(Sec::StrList, a.strings.first + k, "past the strings section");
+    // The share comparison scales by powers of ten in 128 bits.
+    if (a.share_scale < 0 || a.share_scale > 18 || a.share_units < -1'000'000'000'000'000'000 ||
+        a.share_units > 1'000'000'000'000'000'000)
+      return fail(Sec::Atoms, i, "share threshold out of range");
+  }
+  for (uint32_t i = 0; i < n(Sec::StrList); ++i)
+    if (!str_ok(rec<pdc::Str>(Sec::StrList)[i])) return fail(Sec::StrList, i, "past the strings section");
+  return true;
+}
+
+bool Program::Loader::cash_flows() {
+  const auto* vols = rec<pdc::Volume>(Sec::Volumes);
+  const auto* args = rec<uint32_t>(Sec::VolumeArgs);
+  std::vector<uint16_t> depth(n(Sec::Volumes), 0);
+  for (uint32_t i = 0; i < n(Sec::Volumes); ++i) {
+    const pdc::Volume& v = vols[i];
+    using K = dsl::Volume::Kind;
+    if (v.kind > static_cast<uint8_t>(K::Sum)) return fail(Sec::Volumes, i, "unknown volume kind");
+    auto kind = static_cast<K>(v.kind);
+    if (!span(Sec::Volumes, i, "args", Sec::VolumeArgs, v.args)) return false;
+    if ((kind == K::Min || kind == K::Max || kind == K::Sum) && v.args.count == 0) return fail(Sec::Volumes, i, "no operands");
+    if (kind == K::Fixed && !object_ref(Sec::Volumes, i, "currency", dsl::ObjectKind::Currency, v.fixed_currency, false))
+      return false;
+    Fraction share{static_cast<__int128>((static_cast<unsigned __int128>(v.num_hi) << 64) | v.num_lo),
+                   static_cast<__int128>((static_cast<unsigned __int128>(v.den_hi) << 64) | v.den_lo)};
+    if (share.den <= 0 || share.den > kMaxDenominator || share.num > kMaxDenominator || share.num < -kMaxDenominator)
+      return fail(Sec::Volumes, i, "share outside the exact fraction bounds");
+    uint32_t d = 0;
+    for (uint32_t k = 0; k < v.args.count; ++k) {
+      uint32_t a = args[v.args.first + k];
+      if (a >= i) return fail(Sec::Volumes, i, "operand is not an earlier volume");
+      d = std::max<uint32_t>(d, depth[a]);
+    }
+    if (d + 1 > pdc::kMaxDepth) return fail(Sec::Volumes, i, "nested deeper than 256");
+    depth[i] = static_cast<uint16_t>(d + 1);
+  }
+  const auto* posts = rec<pdc::Posting>(Sec::Postings);
+  for (uint32_t i = 0; i < n(Sec::Postings); ++i) {
+    const pdc::Posting& q = posts[i];
+    if (!strs(Sec::Postings, i, {{"from", q.from}, {"to", q.to}, {"details", q.details}, {"explain", q.explain}}) ||
+        !ref(Sec::Postings, i, "volume", Sec::Volumes, q.volume, false))
+      return false;
+    if (q.rounding > static_cast<uint8_t>(dsl::RoundingMode::AwayFromZero) || q.uses_amount > 1)
+      return fail(Sec::Postings, i, "unknown rounding mode");
+  }
+  const auto* arms = rec<pdc::Arm>(Sec::Arms);
+  const auto* sels = rec<pdc::Selector>(Sec::Selectors);
+  std::vector<uint16_t> cdepth(n(Sec::CashFlows), 0);
+  for (uint32_t i = 0; i < n(Sec::CashFlows); ++i) {
+    const pdc::CashFlow& c = rec<pdc::CashFlow>(Sec::CashFlows)[i];
+    if (!span(Sec::CashFlows, i, "postings", Sec::Postings, c.postings) ||
+        !ref(Sec::CashFlows, i, "arms", Sec::Selectors, c.arms, true) ||
+        !span(Sec::CashFlows, i, "bodies", Sec::Arms, c.bodies))
+      return false;
+    uint32_t rules = c.arms == pdc::kNone ? 0 : sels[c.arms].rule_count;
+    if (c.bodies.count != rules) return fail(Sec::CashFlows, i, "one body per arm expected");
+    uint32_t d = 0;
+    for (uint32_t k = 0; k < c.bodies.count; ++k) {
+      const pdc::Arm& a = arms[c.bodies.first + k];
+      if (!strs(Sec::Arms, c.bodies.first + k, {{"explain", a.explain}})) return false;
+      if (a.body >= i) return fail(Sec::Arms, c.bodies.first + k, "body is not an earlier cash flow");
+      d = std::max<uint32_t>(d, cdepth[a.body]);
+    }
+    if (d + 1 > pdc::kMaxDepth) return fail(Sec::CashFlows, i, "nested deeper than 256");
+    cdepth[i] = static_cast<uint16_t>(d + 1);
+  }
+  return true;
+}
+
+bool Program::Loader::objects() {
+  using OK = dsl::ObjectKind;
+  auto counts = [&](Sec s, OK kind) {
+    if (n(s) == static_cast<uint32_t>(p.object_count(kind))) return true;
+    return fail(s, 0, std::to_string(n(s)) + " records for " + std::to_string(p.object_count(kind)) + " names");
+  };
+  if (!counts(Sec::Tariffs, OK::Tariff) || !counts(Sec::Routings, OK::Routing) || !counts(Sec::Terminals, OK::Terminal) ||
+      !counts(Sec::Providers, OK::Provider) || !counts(Sec::Limits, OK::Limit))
+    return false;
+  for (uint32_t i = 0; i < n(Sec::Tariffs); ++i) {
+    const pdc::Tariff& t = p.tariff(static_cast<int32_t>(i));
+    if (!strs(Sec::Tariffs, i,
+              {{"name", t.name}, {"explain", t.explain}, {"currencies_explain", t.currencies_explain},
+               {"categories_explain", t.categories_explain}, {"methods_explain", t.methods_explain},
+               {"refunds_explain", t.refunds_explain}, {"hold_unit", t.hold_unit}}) ||
+        !span(Sec::Tariffs, i, "currencies", Sec::Flags, t.currencies) ||
+        !span(Sec::Tariffs, i, "categories", Sec::Flags, t.categories) ||
+        !span(Sec::Tariffs, i, "methods", Sec::Methods, t.methods) || !span(Sec::Tariffs, i, "bounds", Sec::Bounds, t.bounds) ||
+        !ref(Sec::Tariffs, i, "fees", Sec::CashFlows, t.fees, true) ||
+        !ref(Sec::Tariffs, i, "refund_fees", Sec::CashFlows, t.refund_fees, true) ||
+        !object_ref(Sec::Tariffs, i, "routing", OK::Routing, t.routing, true))
+      return false;
+    if ((t.has_currencies && t.currencies.count != static_cast<uint32_t>(p.size(Attr::Currency))) ||
+        (t.has_categories && t.categories.count != static_cast<uint32_t>(p.size(Attr::Category))))
+      return fail(Sec::Tariffs, i, "allowed lists are not one flag per currency / category");
+    for (const pdc::Bound& b : p.span<pdc::Bound>(Sec::Bounds, t.bounds)) {
+      if (!object_ref(Sec::Tariffs, i, "bound currency", OK::Currency, b.currency, false) || !str_ok(b.explain))
+        return error.empty() ? fail(Sec::Tariffs, i, "bound explain past the strings") : false;
+    }
+  }
+  for (uint32_t i = 0; i < n(Sec::Providers); ++i) {
+    const pdc::Provider& q = p.provider(static_cast<int32_t>(i));
+    if (!strs(Sec::Providers, i, {{"name", q.name}, {"explain", q.explain}, {"refuses", q.refuses}}) ||
+        !ref(Sec::Providers, i, "accepts", Sec::Selectors, q.accepts, true) ||
+        !ref(Sec::Providers, i, "fees", Sec::CashFlows, q.fees, true))
+      return false;
+  }
+  for (uint32_t i = 0; i < n(Sec::Terminals); ++i) {
+    const pdc::Terminal& t = p.terminal(static_cast<int32_t>(i));
+    if (!strs(Sec::Terminals, i,
+              {{"name", t.name}, {"explain", t.explain}, {"refuses", t.refuses}, {"disabled_reason", t.disabled_reason}}) ||
+        !span(Sec::Terminals, i, "over_coverage", Sec::StrList, t.over_coverage) ||
+        !object_ref(Sec::Terminals, i, "provider", OK::Provider, t.provider, true) ||
+        !ref(Sec::Terminals, i, "accepts", Sec::Selectors, t.accepts, true))
+      return false;
+    if (t.disabled > 1 || t.risk_coverage < -1 || t.risk_coverage >= p.size(Attr::Risk) ||
+        (t.risk_coverage >= 0 && t.over_coverage.count < static_cast<uint32_t>(p.size(Attr::Risk))))
+      return fail(Sec::Terminals, i, "risk coverage without a reason per risk level");
+  }
+  for (uint32_t i = 0; i < n(Sec::Routings); ++i) {
+    const pdc::Routing& r = p.routing(static_cast<int32_t>(i));
+    if (!strs(Sec::Routings, i, {{"name", r.name}, {"explain", r.explain}}) ||
+        !ref(Sec::Routings, i, "guards", Sec::Selectors, r.guards, false) ||
+        !span(Sec::Routings, i, "guard_info", Sec::Guards, r.guard_info) ||
+        !span(Sec::Routings, i, "candidates", Sec::Candidates, r.candidates) ||
+        !span(Sec::Routings, i, "excludes", Sec::Excludes, r.excludes))
+      return false;
+    if (r.guard_info.count != rec<pdc::Selector>(Sec::Selectors)[r.guards].rule_count)
+      return fail(Sec::Routings, i, "one guard record per guard rule expected");
+    for (uint32_t k = 0; k < r.guard_info.count; ++k) {
+      const pdc::Guard& g = rec<pdc::Guard>(Sec::Guards)[r.guard_info.first + k];
+      if (!strs(Sec::Guards, r.guard_info.first + k, {{"reason", g.reason}, {"explain", g.explain}})) return false;
+      if (g.decline > 1 || (!g.decline && (g.target < 0 || g.target >= p.object_count(OK::Routing))))
+        return fail(Sec::Guards, r.guard_info.first + k, "delegates to no routing");
+    }
+    for (uint32_t k = 0; k < r.candidates.count; ++k) {
+      const pdc::Candidate& c = rec<pdc::Candidate>(Sec::Candidates)[r.candidates.first + k];
+      uint64_t ci = r.candidates.first + k;
+      if (!strs(Sec::Candidates, ci, {{"explain", c.explain}, {"condition_false", c.condition_false}}) ||
+          !object_ref(Sec::Candidates, ci, "terminal", OK::Terminal, c.terminal, false) ||
+          !ref(Sec::Candidates, ci, "when", Sec::Selectors, c.when, true))
+        return false;
+      // The weighted draw sums weights in 64 bits.
+      if (c.weight < 0 || c.weight > (int64_t{1} << 40)) return fail(Sec::Candidates, ci, "weight outside 0..2^40");
+    }
+    if (r.candidates.count > (1u << 20)) return fail(Sec::Routings, i, "too many candidates");
+    for (uint32_t k = 0; k < r.excludes.count; ++k) {
+      const pdc::Exclude& x = rec<pdc::Exclude>(Sec::Excludes)[r.excludes.first + k];
+      if (!strs(Sec::Excludes, r.excludes.first + k, {{"explain", x.explain}, {"reason", x.reason}}) ||
+          !ref(Sec::Excludes, r.excludes.first + k, "condition", Sec::CondNodes, x.cond, false))
+        return false;
+    }
+  }
+  for (uint32_t i = 0; i < n(Sec::Limits); ++i) {
+    const pdc::Limit& l = p.limit(static_cast<int32_t>(i));
+    if (!strs(Sec::Limits, i, {{"name", l.name}, {"explain", l.explain}, {"timezone", l.timezone}}) ||
+        !span(Sec::Limits, i, "scopes", Sec::LimitScopes, l.scopes) ||
+        !ref(Sec::Limits, i, "when", Sec::Selectors, l.when, true))
+      return false;
+    for (int32_t s : p.span<int32_t>(Sec::LimitScopes, l.scopes))
+      if (s < 0 || s >= static_cast<int32_t>(dsl::limit_scopes().size())) return fail(Sec::Limits, i, "unknown scope");
+    if (l.period < 0 || l.period >= static_cast<int32_t>(dsl::limit_periods().size()) || l.tz_offset_minutes < -24 * 60 ||
+        l.tz_offset_minutes > 24 * 60 || l.is_count > 1 || l.inclusive > 1 || l.counts_refunds > 1)
+      return fail(Sec::Limits, i, "unknown period, offset or flag");
+    if (!l.is_count && !object_ref(Sec::Limits, i, "currency", OK::Currency, l.currency, false)) return false;
+  }
+  return true;
+}
+
+Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
+  std::shared_ptr<Program> p(new Program());
+  p->size_ = bytes.size();
+  p->storage_ = std::make_unique<uint64_t[]>((bytes.size() + 7) / 8);
+  std::memcpy(p->storage_.get(), bytes.data(), bytes.size());
+  p->base_ = reinterpret_cast<const uint8_t*>(p->storage_.get());
+  Loader l{*p, {}};
+  std::string_view view(reinterpret_cast<const char*>(p->base_), p->size_);
+  bool ok = l.header(view) && l.sections() && l.attributes() && l.tables() && l.dags() && l.conds() && l.cash_flows() &&
+            l.objects();
+  if (!ok) return Error{"", l.error};
+  return std::shared_ptr<const Program>(std::move(p));
+}
+
+// ---- vocabulary --------------------------------------------------------------
+
+std::string_view Program::source_hash() const {
+  const char* h = header().source_hash;
+  return {h, static_cast<size_t>(std::find(h, h + 64, '\0') - h)};
+}
+
+namespace {
+int32_t table_find(const Program& p, const pdc::Table& t, std::string_view s) {
+  const pdc::Str* names = p.at<pdc::Str>(Sec::Names) + t.names.first;
+  return name_table_find(p.at<int32_t>(Sec::Slots) + t.slots.first, t.slots.count,
+                         [&](int32_t id) { return p.str(names[id]); }, s);
+}
+}  // namespace
+
+int32_t Program::object(dsl::ObjectKind kind, std::string_view id) const {
+  int32_t t = object_table_[static_cast<size_t>(kind)];
+  return t < 0 ? -1 : table_find(*this, at<pdc::Table>(Sec::Tables)[t], id);
+}
+
+std::string_view Program::object_name(dsl::ObjectKind kind, int32_t index) const {
+  int32_t t = object_table_[static_cast<size_t>(kind)];
+  const pdc::Table& tb = at<pdc::Table>(Sec::Tables)[t];
+  return str(at<pdc::Str>(Sec::Names)[tb.names.first + static_cast<uint32_t>(index)]);
+}
+
+int32_t Program::object_count(dsl::ObjectKind kind) const {
+  int32_t t = object_table_[static_cast<size_t>(kind)];
+  return t < 0 ? 0 : static_cast<int32_t>(at<pdc::Table>(Sec::Tables)[t].names.count);
+}
+
+namespace {
+// The table behind a categorical attribute: its reference kind's objects, or its own.
+int32_t attr_table_of(const std::array<int32_t, dsl::kObjectKindCount>& objects,
+                      const std::array<int32_t, kAttrCount>& attrs, Attr a) {
+  const dsl::AttributeInfo& info = dsl::kAttributes[static_cast<size_t>(a)];
+  if (info.type == dsl::AttrType::Reference) return objects[static_cast<size_t>(info.ref_kind)];
+  return attrs[static_cast<size_t>(a)];
+}
+}  // namespace
+
+int32_t Program::size(Attr a) const {
+  int32_t t = attr_table_of(object_table_, attr_table_, a);
+  int32_t names = t < 0 ? 0 : static_cast<int32_t>(at<pdc::Table>(Sec::Tables)[t].names.count);
+  return names + (has_other(a) ? 1 : 0);
+}
+
+int32_t Program::find(Attr a, std::string_view value) const {
+  int32_t t = attr_table_of(object_table_, attr_table_, a);
+  int32_t id = t < 0 ? -1 : table_find(*this, at<pdc::Table>(Sec::Tables)[t], value);
+  if (id >= 0) return id;
+  return has_other(a) ? size(a) - 1 : -1;
+}
+
+std::string_view Program::name(Attr a, int32_t id) const {
+  int32_t t = attr_table_of(object_table_, attr_table_, a);
+  if (t >= 0) {
+    const pdc::Table& tb = at<pdc::Table>(Sec::Tables)[t];
+    if (id >= 0 && static_cast<uint32_t>(id) < tb.names.count) return str(at<pdc::Str>(Sec::Names)[tb.names.first + static_cast<uint32_t>(id)]);
+  }
+  return "(other)";
+}
+
+Status Program::check_context(const Context& c) const {
+  const Facts& f = c.facts;
+  for (int i = 0; i < kAttrCount; ++i) {
+    auto a = static_cast<Attr>(i);
+    if (!f.has(a)) continue;
+    if (is_categorical(a) && (f.get(a) < 0 || f.get(a) >= size(a)))
+      return Error{std::string(dsl::kAttributes[i].path), "id " + std::to_string(f.get(a)) + " is not one of this revision's"};
+  }
+  if (f.has(Attr::Bin)) {
+    for (char ch : f.bin)
+      if (ch < '0' || ch > '9') return Error{"payment_tool.bin", "a BIN is digits only"};
+  }
+  if (f.failure_rate.scale < 0 || f.failure_rate.scale > 18) return Error{"health", "failure rate scale outside 0..18"};
+  if (c.tariff < -1 || c.tariff >= tariff_count()) return Error{"tariff", "not a tariff of this revision"};
+  if (c.routing < -1 || c.routing >= object_count(dsl::ObjectKind::Routing)) return Error{"routing", "not a routing of this revision"};
+  if (c.has_payment_amount && (c.payment_currency < 0 || c.payment_currency >= object_count(dsl::ObjectKind::Currency)))
+    return Error{"payment_amount.currency", "not a currency of this revision"};
+  for (const HealthSample& h : c.health) {
+    if (h.terminal < -1 || h.terminal >= terminal_count() || h.provider < -1 || h.provider >= provider_count() ||
+        h.failure_rate.scale < 0 || h.failure_rate.scale > 18)
+      return Error{"health", "not a terminal or provider of this revision"};
+  }
+  for (const Turnover& t : c.turnover) {
+    if (t.limit < -1 || t.limit >= limit_count()) return Error{"turnover", "not a limit of this revision"};
+  }
+  return Ok{};
+}
+
+// ---- decisions -----------------------------------------------------------------
+
+DagView Program::dag(const pdc::Selector& s) const {
+  return {at<DagNode>(Sec::DagNodes) + s.node_first, at<uint32_t>(Sec::DagEdges) + s.edge_first,
+          at<int64_t>(Sec::DagBounds) + s.bound_first, at<DagTrieNode>(Sec::DagTrie) + s.trie_first, s.node_count, s.root};
+}
+
+Tri Program::eval_atom(uint32_t i, const Facts& f) const {
+  const pdc::Atom& a = at<pdc::Atom>(Sec::Atoms)[i];
+  auto strings = span<pdc::Str>(Sec::StrList, a.strings);
+  struct Strs {
+    const Program& p;
+    std::span<const pdc::Str> s;
+    struct It {
+      const Program* p;
+      const pdc::Str* s;
+      std::string_view operator*() const { return p->str(*s); }
+      It& operator++() { ++s; return *this; }
+      bool operator!=(const It& o) const { return s != o.s; }
+    };
+    It begin() const { return {&p, s.data()}; }
+    It end() const { return {&p, s.data() + s.size()}; }
+  };
+  return atom_truth(static_cast<Atom::Kind>(a.kind), static_cast<Attr>(a.attr), a.negate != 0, a.currency,
+                    span<int32_t>(Sec::AtomIds, a.ids), span<pdc::Range>(Sec::AtomRanges, a.ranges),
+                    [](const pdc::Range& r) { return std::pair<int64_t, int64_t>{r.lo, r.hi}; }, Strs{*this, strings},
+                    static_cast<dsl::CompareOp>(a.op), dsl::Decimal{a.share_units, a.share_scale}, f);
+}
+
+Tri Program::eval_cond(uint32_t i, const Facts& f) const {
+  const pdc::CondNode& c = at<pdc::CondNode>(Sec::CondNodes)[i];
+  auto kids = span<uint32_t>(Sec::CondKids, c.kids);
+  switch (static_cast<Cond::Kind>(c.kind)) {
+    case Cond::Kind::True: return Tri::True;
+    case Cond::Kind::Atom: return eval_atom(c.atom, f);
+    case Cond::Kind::Not: return negate(eval_cond(kids[0], f));
+    case Cond::Kind::And: {
+      Tri r = Tri::True;
+      for (uint32_t k : kids) {
+        r = combine_and(r, eval_cond(k, f));
+        if (r == Tri::False) return r;
+      }
+      return r;
+    }
+    case Cond::Kind::Or: {
+      Tri r = Tri::False;
+      for (uint32_t k : kids) {
+        r = combine_or(r, eval_cond(k, f));
+        if (r == Tri::True) return r;
+      }
+      return r;
+    }
+  }
+  return Tri::Unknown;
+}
+
+void Program::unknown_atoms(uint32_t i, const Facts& f, uint32_t& missing) const {
+  const pdc::CondNode& c = at<pdc::CondNode>(Sec::CondNodes)[i];
+  if (c.kind == static_cast<uint8_t>(Cond::Kind::Atom)) {
+    if (eval_atom(c.atom, f) != Tri::Unknown) return;
+    auto a = static_cast<Attr>(at<pdc::Atom>(Sec::Atoms)[c.atom].attr);
+    missing |= bit(a == Attr::Amount && !f.has(Attr::Currency) ? Attr::Currency : a);
+    return;
+  }
+  for (uint32_t k : span<uint32_t>(Sec::CondKids, c.kids)) unknown_atoms(k, f, missing);
+}
+
+int32_t Program::decide(uint32_t si, const Facts& f) const {
+  const pdc::Selector& s = at<pdc::Selector>(Sec::Selectors)[si];
+  const uint32_t* rules = at<uint32_t>(Sec::SelectorRules) + s.rules.first;
+  int32_t o = s.fallback ? interpret_with(s.rules.count, [&](size_t i) { return eval_cond(rules[i], f); })
+                         : dag_decide(dag(s), f);
+  if (o != kUndetermined) return o;
+  // A missing attribute on the path: still determined when every completion
+  // leads to the same outcome (the cold path; it allocates).
+  std::vector<int32_t> outcomes;
+  uint32_t missing = 0;
+  explore(si, f, outcomes, missing);
+  return outcomes.size() == 1 ? outcomes[0] : kUndetermined;
+}
+
+void Program::explore(uint32_t si, const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) const {
+  const pdc::Selector& s = at<pdc::Selector>(Sec::Selectors)[si];
+  if (!s.fallback) {
+    dag_explore(dag(s), f, outcomes, missing);
+    return;
+  }
+  const uint32_t* rules = at<uint32_t>(Sec::SelectorRules) + s.rules.first;
+  interpret_explore_with(
+      s.rules.count, [&](size_t i) { return eval_cond(rules[i], f); },
+      [&](size_t i, uint32_t& m) { unknown_atoms(rules[i], f, m); }, outcomes, missing);
+}
+
+}  // namespace paydomain::evaluator

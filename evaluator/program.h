@@ -1,0 +1,171 @@
+// One compiled revision as the evaluator runs it: an artifact's bytes
+// (docs/artifact.md, evaluator/program_format.h) validated once and then
+// read in place — no objects rebuilt, only the section offsets indexed.
+// Standard library only: the service (CompiledDomain::program) and the
+// embeddable client (client/) both evaluate through this class and
+// evaluator/evaluate.h's walk, so their answers cannot differ.
+//
+// load() checks the checksum, the format version, and every offset, count,
+// index and reference any evaluation can follow, so that no input makes
+// evaluation read out of bounds, recurse without bound, or loop: a bad
+// artifact is an Error naming the section, the record and its offset.
+// What it trusts instead is the Context: its categorical ids must come from
+// this program's vocabulary (find/object; check_context tells).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/schema.h"
+#include "evaluator/condition.h"
+#include "evaluator/context.h"
+#include "evaluator/dag.h"
+#include "evaluator/program_format.h"
+#include "evaluator/result.h"
+
+namespace paydomain::evaluator {
+
+namespace pdc {
+// Section names (for errors and docs/artifact.md) and record sizes, by id.
+inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
+    "?",          "strings",     "attributes",  "tables",     "names",       "slots",       "exponents",
+    "dag_nodes",  "dag_edges",   "dag_bounds",  "dag_trie",   "selectors",   "selector_rules",
+    "cond_nodes", "cond_kids",   "atoms",       "atom_ids",   "atom_ranges", "str_list",
+    "volumes",    "volume_args", "postings",    "cash_flows", "arms",        "tariffs",
+    "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
+    "guards",     "candidates",  "excludes",    "limits",     "limit_scopes",
+};
+
+inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
+    0,
+    1,                          // Strings
+    sizeof(pdc::Str),           // Attributes
+    sizeof(pdc::Table),
+    sizeof(pdc::Str),           // Names
+    sizeof(int32_t),            // Slots
+    sizeof(int32_t),            // Exponents
+    sizeof(DagNode),
+    sizeof(uint32_t),
+    sizeof(int64_t),
+    sizeof(DagTrieNode),
+    sizeof(pdc::Selector),
+    sizeof(uint32_t),           // SelectorRules
+    sizeof(pdc::CondNode),
+    sizeof(uint32_t),           // CondKids
+    sizeof(pdc::Atom),
+    sizeof(int32_t),            // AtomIds
+    sizeof(pdc::Range),
+    sizeof(pdc::Str),           // StrList
+    sizeof(pdc::Volume),
+    sizeof(uint32_t),           // VolumeArgs
+    sizeof(pdc::Posting),
+    sizeof(pdc::CashFlow),
+    sizeof(pdc::Arm),
+    sizeof(pdc::Tariff),
+    1,                          // Flags
+    sizeof(pdc::Method),
+    sizeof(pdc::Bound),
+    sizeof(pdc::Provider),
+    sizeof(pdc::Terminal),
+    sizeof(pdc::Routing),
+    sizeof(pdc::Guard),
+    sizeof(pdc::Candidate),
+    sizeof(pdc::Exclude),
+    sizeof(pdc::Limit),
+    sizeof(int32_t),            // LimitScopes
+};
+
+}  // namespace pdc
+
+// CRC-32C (Castagnoli, reflected 0x82F63B78), as iSCSI and ext4 use it.
+uint32_t crc32c(const uint8_t* data, size_t size, uint32_t crc = 0);
+
+class Program {
+ public:
+  // Validates and takes the bytes.
+  static Result<std::shared_ptr<const Program>> load(std::string bytes);
+
+  uint64_t revision() const { return header().revision; }
+  std::string_view source_hash() const;
+  uint16_t format_major() const { return header().major; }
+  uint16_t format_minor() const { return header().minor; }
+  size_t size() const { return size_; }
+  size_t resident_bytes() const { return size_ + sizeof(Program); }
+  std::string_view bytes() const { return {reinterpret_cast<const char*>(base_), size_}; }
+
+  // ---- vocabulary (the same contract as evaluator/vocab.h) ----
+  int32_t object(dsl::ObjectKind kind, std::string_view id) const;
+  std::string_view object_name(dsl::ObjectKind kind, int32_t index) const;
+  int32_t object_count(dsl::ObjectKind kind) const;
+  int32_t size(Attr a) const;
+  bool has_other(Attr a) const { return dsl::kAttributes[idx(a)].type == dsl::AttrType::Text; }
+  int32_t find(Attr a, std::string_view value) const;
+  std::string_view name(Attr a, int32_t id) const;
+  int32_t exponent(int32_t currency) const { return at<int32_t>(pdc::Sec::Exponents)[currency]; }
+  // Ok when every id and index in `c` is one of this program's (a Context
+  // built by hand; the JSON readers only make such contexts).
+  Status check_context(const Context& c) const;
+
+  // ---- records ----
+  std::string_view str(pdc::Str s) const {
+    return {reinterpret_cast<const char*>(sec_[idx(pdc::Sec::Strings)].data) + s.off, s.len};
+  }
+  template <class T>
+  const T* at(pdc::Sec s) const {
+    return reinterpret_cast<const T*>(sec_[idx(s)].data);
+  }
+  template <class T>
+  std::span<const T> span(pdc::Sec s, pdc::Span sp) const {
+    return {at<T>(s) + sp.first, sp.count};
+  }
+  uint32_t count(pdc::Sec s) const { return sec_[idx(s)].count; }
+  const pdc::Tariff& tariff(int32_t i) const { return at<pdc::Tariff>(pdc::Sec::Tariffs)[i]; }
+  const pdc::Routing& routing(int32_t i) const { return at<pdc::Routing>(pdc::Sec::Routings)[i]; }
+  const pdc::Terminal& terminal(int32_t i) const { return at<pdc::Terminal>(pdc::Sec::Terminals)[i]; }
+  const pdc::Provider& provider(int32_t i) const { return at<pdc::Provider>(pdc::Sec::Providers)[i]; }
+  const pdc::Limit& limit(int32_t i) const { return at<pdc::Limit>(pdc::Sec::Limits)[i]; }
+  const pdc::CashFlow& cash_flow(uint32_t i) const { return at<pdc::CashFlow>(pdc::Sec::CashFlows)[i]; }
+  const pdc::Volume& volume(uint32_t i) const { return at<pdc::Volume>(pdc::Sec::Volumes)[i]; }
+  int32_t tariff_count() const { return static_cast<int32_t>(count(pdc::Sec::Tariffs)); }
+  int32_t limit_count() const { return static_cast<int32_t>(count(pdc::Sec::Limits)); }
+  int32_t terminal_count() const { return static_cast<int32_t>(count(pdc::Sec::Terminals)); }
+  int32_t provider_count() const { return static_cast<int32_t>(count(pdc::Sec::Providers)); }
+
+  // ---- decisions (the semantics of evaluator/dag.h Selector) ----
+  int32_t decide(uint32_t selector, const Facts& f) const;
+  void explore(uint32_t selector, const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) const;
+  Tri eval_cond(uint32_t cond, const Facts& f) const;
+
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+ private:
+  Program() = default;
+  struct SectionView {
+    const uint8_t* data = nullptr;
+    uint32_t count = 0;
+    uint32_t offset = 0;
+  };
+  static constexpr size_t idx(pdc::Sec s) { return static_cast<size_t>(s); }
+  static constexpr size_t idx(Attr a) { return static_cast<size_t>(a); }
+  const pdc::Header& header() const { return *reinterpret_cast<const pdc::Header*>(base_); }
+  DagView dag(const pdc::Selector& s) const;
+  Tri eval_atom(uint32_t atom, const Facts& f) const;
+  void unknown_atoms(uint32_t cond, const Facts& f, uint32_t& missing) const;
+  struct Loader;
+  friend struct Loader;
+
+  std::unique_ptr<uint64_t[]> storage_;  // the bytes, 8-aligned
+  const uint8_t* base_ = nullptr;
+  size_t size_ = 0;
+  std::array<SectionView, pdc::kSectionCount + 1> sec_{};
+  std::array<int32_t, dsl::kObjectKindCount> object_table_{};  // Tables index, -1 none
+  std::array<int32_t, kAttrCount> attr_table_{};
+};
+
+}  // namespace paydomain::evaluator

@@ -1,0 +1,214 @@
+// The records of a compiled-revision artifact (docs/artifact.md): fixed
+// little-endian layouts, read in place from the artifact's bytes by
+// evaluator/program.h and written by evaluator/artifact.h. Standard library
+// only. Every index is a plain integer into a section; the loader checks each
+// one before anything follows it.
+//
+// Compatibility: a record's layout changes only with the format's major
+// version. A minor version adds sections (an older reader ignores a section
+// id it does not know) and attributes or enum values (matched by name
+// through the Attributes and Tables sections, never by position alone).
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <type_traits>
+
+namespace paydomain::evaluator::pdc {
+
+static_assert(std::endian::native == std::endian::little, "the artifact is read in place: little-endian hosts only");
+
+inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
+inline constexpr uint16_t kFormatMajor = 1;
+inline constexpr uint16_t kFormatMinor = 0;
+inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
+inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
+inline constexpr uint32_t kMaxDepth = 256;      // nesting of conditions, volumes, cash flows
+
+struct Header {
+  char magic[8];
+  uint16_t major, minor;
+  uint32_t header_size;  // sizeof(Header)
+  uint64_t revision;
+  uint64_t total_size;    // the whole artifact, header included
+  uint32_t crc32c;        // CRC-32C of the whole artifact with this field zero
+  uint32_t section_count; // SectionEntry records right after the header
+  char source_hash[64];   // hex SHA-256 of the canonical source, or zeros
+  uint8_t reserved[24];
+};
+static_assert(sizeof(Header) == 128);
+inline constexpr uint32_t kCrcOffset = 32;
+
+struct SectionEntry {
+  uint32_t id, offset, size, elem_size;  // size a multiple of elem_size
+};
+
+enum class Sec : uint32_t {
+  Strings = 1, Attributes, Tables, Names, Slots, Exponents,
+  DagNodes, DagEdges, DagBounds, DagTrie, Selectors, SelectorRules,
+  CondNodes, CondKids, Atoms, AtomIds, AtomRanges, StrList,
+  Volumes, VolumeArgs, Postings, CashFlows, Arms,
+  Tariffs, Flags, Methods, Bounds, Providers, Terminals,
+  Routings, Guards, Candidates, Excludes, Limits, LimitScopes,
+};
+inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::LimitScopes);
+
+struct Str {
+  uint32_t off = 0, len = 0;  // bytes of the Strings section
+};
+struct Span {
+  uint32_t first = 0, count = 0;  // elements of another section
+};
+
+// The artifact's attribute order: Attributes[i] names the schema attribute
+// (dsl::kAttributes) whose slot the artifact's attribute i is.
+// Tables: one name table per object kind (kind 1, index = dsl::ObjectKind)
+// and per Enum/Text attribute (kind 0, index = the artifact's attribute).
+struct Table {
+  uint8_t kind;   // 0 attribute, 1 object kind
+  uint8_t pad[3];
+  uint32_t index;
+  Span names;     // Str in Names, by id
+  Span slots;     // int32 in Slots: open addressing over the names (evaluator/name_hash.h)
+};
+
+// DagNodes, DagEdges (uint32), DagBounds (int64), DagTrie: the layouts of
+// evaluator/dag.h (DagNode, DagTrieNode), each DAG's arrays copied as built:
+// its indices are relative to its own slices, named here.
+struct Selector {
+  uint32_t root;  // relative to node_first; unused when fallback
+  uint32_t node_first, node_count;
+  uint32_t edge_first, edge_count;
+  uint32_t bound_first, bound_count;
+  uint32_t trie_first, trie_count;
+  uint32_t rule_count;   // outcomes are -1, -2 or < rule_count
+  uint8_t fallback;      // rule by rule over `rules`
+  uint8_t pad[3];
+  Span rules;            // uint32 CondNodes indices in SelectorRules (fallback only)
+};
+
+struct CondNode {
+  uint8_t kind;  // Cond::Kind
+  uint8_t pad[3];
+  uint32_t atom; // Atom kind: Atoms index
+  Span kids;     // uint32 CondNodes indices in CondKids, each below this node's
+};
+struct Atom {
+  uint8_t kind, attr, negate, op;
+  int32_t currency;
+  Span ids;      // int32 in AtomIds
+  Span ranges;   // Range in AtomRanges
+  Span strings;  // Str in StrList
+  int64_t share_units;
+  int32_t share_scale;
+  uint32_t pad;
+};
+struct Range {
+  int64_t lo, hi;
+};
+
+struct Volume {
+  uint8_t kind;
+  uint8_t pad[3];
+  int32_t fixed_currency;
+  int64_t fixed_minor;
+  uint64_t num_lo, num_hi, den_lo, den_hi;  // the share, two's complement __int128
+  Span args;  // uint32 Volumes indices in VolumeArgs, each below this one
+};
+struct Posting {
+  Str from, to, details, explain;
+  uint32_t volume;
+  uint8_t rounding;
+  uint8_t uses_amount;  // the volume reads the amount (precomputed)
+  uint8_t pad[2];
+};
+struct CashFlow {
+  Span postings;
+  uint32_t arms;  // Selector, or kNone
+  Span bodies;    // Arm records, one per rule of `arms`
+  uint32_t pad;
+};
+struct Arm {
+  uint32_t body;  // CashFlows index, below the parent's
+  uint32_t line;
+  Str explain;
+};
+
+struct Tariff {
+  Str name, explain;
+  uint8_t has_currencies, has_categories, has_methods, refunds_allowed, refunds_partial;
+  uint8_t pad[3];
+  Span currencies, categories;  // uint8 in Flags, by id (the attribute's size)
+  Span methods;                 // Method
+  Span bounds;                  // Bound
+  Str currencies_explain, categories_explain, methods_explain, refunds_explain;
+  uint32_t fees, refund_fees;   // CashFlows or kNone
+  int32_t routing;
+  uint32_t pad2;
+  int64_t hold_lifetime;
+  Str hold_unit;
+};
+struct Method {
+  int32_t kind, sub;
+};
+struct Bound {
+  int32_t currency;
+  uint32_t pad;
+  int64_t low, high;
+  Str explain;
+};
+struct Provider {
+  Str name, explain, refuses;
+  uint32_t accepts;  // Selector or kNone
+  uint32_t fees;     // CashFlows or kNone
+};
+struct Terminal {
+  Str name, explain, refuses, disabled_reason;
+  Span over_coverage;  // Str in StrList, by risk id
+  int32_t provider;
+  int32_t risk_coverage;
+  uint32_t accepts;
+  uint8_t disabled;
+  uint8_t pad[3];
+};
+struct Routing {
+  Str name, explain;
+  uint32_t guards;  // Selector
+  uint32_t pad;
+  Span guard_info;  // Guard
+  Span candidates;  // Candidate
+  Span excludes;    // Exclude
+};
+struct Guard {
+  uint8_t decline;
+  uint8_t pad[3];
+  int32_t target;
+  Str reason, explain;
+};
+struct Candidate {
+  int32_t terminal;
+  uint32_t when;  // Selector or kNone
+  int64_t priority, weight;
+  Str explain, condition_false;
+};
+struct Exclude {
+  uint32_t cond;  // CondNodes
+  uint32_t pad;
+  Str explain, reason;
+};
+struct Limit {
+  Str name, explain, timezone;
+  Span scopes;  // int32 in LimitScopes
+  int32_t period, tz_offset_minutes;
+  uint8_t is_count, inclusive, counts_refunds;
+  uint8_t pad;
+  int32_t currency;
+  int64_t bound;
+  uint32_t when;  // Selector or kNone
+  uint32_t pad2;
+};
+
+template <class T>
+inline constexpr bool kRecord = std::is_trivially_copyable_v<T> && std::is_standard_layout_v<T> && alignof(T) <= kAlign;
+
+}  // namespace paydomain::evaluator::pdc
