@@ -46,15 +46,17 @@ inline int64_t commit_fee(ServerProcess& s, int percent) {
   return r.status == 201 ? nlohmann::json::parse(r.body)["revision"].get<int64_t>() : -1;
 }
 
-// The single posting's minor units for fee_context(tariff) at `art`; -1
-// when there is no such posting (e.g. the tariff does not exist there).
+// The merchant's fee (merchant.settlement -> system.settlement) in minor
+// units for fee_context(tariff) at `art`; -1 when there is none (e.g. the
+// tariff does not exist at that revision).
 inline int64_t fee_at(const std::shared_ptr<const client::Artifact>& art, const std::string& tariff = "followed") {
   if (!art) return -1;
   auto ctx = art->read_context(fee_context(tariff));
   if (!ctx) return -1;
   auto result = art->evaluate(*ctx);
-  if (result.cash_flow.postings.size() != 1) return -1;
-  return result.cash_flow.postings[0].amount.minor;
+  for (const auto& p : result.cash_flow.postings)
+    if (p.from == "merchant.settlement" && p.to == "system.settlement") return p.amount.minor;
+  return -1;
 }
 
 // The artifact of `rev` as the service serves it.

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -19,13 +20,15 @@ using nlohmann::json;
 // The core as a child: lines in through a pipe, lines out into a file.
 class Core {
  public:
-  Core(const std::string& url, const std::string& token, const std::filesystem::path& dir) : out_(dir / "core.out") {
+  Core(const std::string& url, const std::string& token, const std::filesystem::path& dir)
+      : out_(dir / ("core-" + std::to_string(runs_++) + ".out")) {
+    std::ofstream(out_).flush();  // exists (empty) before the child runs
     int in[2];
     if (::pipe(in) != 0) throw std::runtime_error("pipe failed");
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(in[0], 0);
-      int fd = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int fd = ::open(out_.c_str(), O_WRONLY | O_APPEND);
       ::dup2(fd, 1);
       ::close(in[1]);
       std::string cache = (dir / "cache").string();
@@ -65,6 +68,7 @@ class Core {
   }
 
  private:
+  static inline int runs_ = 0;
   std::filesystem::path out_;
   pid_t pid_ = -1;
   int in_ = -1;
