@@ -108,9 +108,22 @@ struct Follower::Impl {
     return keep;
   }
 
-  void prune_disk(const std::set<int64_t>& keep) {
+  // Prunes the cache directory to what is held and pinned now. What to keep
+  // is read under disk_mu, so two prunes (this thread's, unpin()'s) never
+  // apply an older view after a newer one. Lock order: disk_mu, then mu.
+  void drop_unkept_locked() {
+    std::set<int64_t> keep = keep_set_locked();
+    for (auto it = held.begin(); it != held.end();) it = keep.count(it->first) ? std::next(it) : held.erase(it);
+  }
+
+  void prune_disk() {
     if (!cache) return;
-    std::lock_guard<std::mutex> lock(disk_mu);
+    std::lock_guard<std::mutex> disk(disk_mu);
+    std::set<int64_t> keep;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      keep = keep_set_locked();
+    }
     cache->prune(keep);
   }
 
@@ -119,7 +132,6 @@ struct Follower::Impl {
   // start() is still loading the cache (its files are not all held yet).
   void install(ArtifactPtr art, bool as_head, bool cached, const std::string& bytes, bool prune = true) {
     int64_t rev = rev_of(art);
-    std::set<int64_t> keep;
     {
       std::lock_guard<std::mutex> lock(mu);
       held[rev] = art;
@@ -128,8 +140,7 @@ struct Follower::Impl {
         head_since = Clock::now();
         from_cache = cached;
       }
-      keep = keep_set_locked();
-      for (auto it = held.begin(); it != held.end();) it = keep.count(it->first) ? std::next(it) : held.erase(it);
+      drop_unkept_locked();
     }
     changed.notify_all();
     if (!cache) return;
@@ -139,7 +150,7 @@ struct Follower::Impl {
       lock.unlock();
       if (!w) record_error("cache: " + w.error().message);
     }
-    if (prune) prune_disk(keep);
+    if (prune) prune_disk();
   }
 
   // start(): the newest `keep` valid cached revisions, the newest as head.
@@ -162,12 +173,7 @@ struct Follower::Impl {
       install(std::move(art).value(), loaded == 0, true, "", false);
       ++loaded;
     }
-    std::set<int64_t> keep;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      keep = keep_set_locked();
-    }
-    prune_disk(keep);
+    prune_disk();
   }
 
   struct Download {
@@ -268,7 +274,7 @@ struct Follower::Impl {
     }
     // A newer head (or an older one: the service's store was restored; it
     // is the source of truth, so follow it there too).
-    if (ArtifactPtr art = at_locked(*rev)) {
+    if (ArtifactPtr art = held_at(*rev)) {
       install(art, true, false, "");  // held already (pinned, or among the last `keep`)
     } else {
       auto got = download(*rev);
@@ -281,7 +287,7 @@ struct Follower::Impl {
     return true;
   }
 
-  ArtifactPtr at_locked(int64_t rev) {
+  ArtifactPtr held_at(int64_t rev) const {
     std::lock_guard<std::mutex> lock(mu);
     auto it = held.find(rev);
     return it == held.end() ? nullptr : it->second;
@@ -349,7 +355,7 @@ Follower::ArtifactPtr Follower::head() const {
   return impl_->head;
 }
 
-Follower::ArtifactPtr Follower::at(int64_t rev) const { return impl_->at_locked(rev); }
+Follower::ArtifactPtr Follower::at(int64_t rev) const { return impl_->held_at(rev); }
 
 void Follower::pin(int64_t rev) {
   bool missing;
@@ -365,18 +371,15 @@ void Follower::pin(int64_t rev) {
 }
 
 void Follower::unpin(int64_t rev) {
-  std::set<int64_t> keep;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     auto it = impl_->pins.find(rev);
     if (it == impl_->pins.end()) return;
     if (--it->second > 0) return;
     impl_->pins.erase(it);
-    keep = impl_->keep_set_locked();
-    for (auto h = impl_->held.begin(); h != impl_->held.end();)
-      h = keep.count(h->first) ? std::next(h) : impl_->held.erase(h);
+    impl_->drop_unkept_locked();
   }
-  impl_->prune_disk(keep);
+  impl_->prune_disk();
 }
 
 FollowerState Follower::state() const {

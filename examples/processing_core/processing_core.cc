@@ -135,9 +135,16 @@ void write_state(const FollowerState& s, std::string& out) {
   w.integer(s.head_age.count());
   w.key("service_head");
   w.integer(s.service_head);
-  w.key("contacted");
-  w.boolean(s.last_contact.has_value());
+  // Ages, not timestamps: what an alert compares with a bound (-1: never).
+  auto age_ms = [](const std::optional<std::chrono::system_clock::time_point>& t) -> int64_t {
+    if (!t) return -1;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() - *t).count();
+  };
+  w.key("contact_age_ms");
+  w.integer(age_ms(s.last_contact));
   w.field("last_error", s.last_error);
+  w.key("error_age_ms");
+  w.integer(age_ms(s.error_time));
   for (auto [name, list] : {std::pair{"held", &s.held}, std::pair{"pinned", &s.pinned}}) {
     w.key(name);
     w.begin_array();
