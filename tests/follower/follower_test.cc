@@ -3,8 +3,12 @@
 // a scripted service serving damaged artifacts.
 #include "follower/follower.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -245,6 +249,38 @@ TEST(Follower, PinnedRevisionsOutliveKeepAndThePruning) {
   EXPECT_TRUE(eventually([&] { return cached_revisions(cache.path) == std::set<int64_t>{2, 3}; }));
   f->unpin(2);
   EXPECT_EQ(f->state().held, (std::vector<int64_t>{3}));
+}
+
+TEST(Follower, ReportsARefusedToken) {
+  ServerProcess srv;
+  auto f = start(config_for(local_url(srv.port()), "pd_not_a_token", ""));
+  ASSERT_TRUE(f);
+  ASSERT_TRUE(eventually([&] { return f->state().last_error.find("HTTP 401") != std::string::npos; }))
+      << f->state().last_error;
+  EXPECT_EQ(f->head(), nullptr);
+  EXPECT_TRUE(f->state().last_contact.has_value());  // the service answered, it just said no
+}
+
+// A service that accepts and never answers: the destructor must not wait
+// for the request's timeout (10 minutes here; ctest's limit is 5).
+TEST(Follower, StopsAtOnceMidRequest) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  FollowerConfig c = config_for(local_url(ntohs(addr.sin_port)), "t", "");
+  c.request_timeout = std::chrono::minutes(10);
+  auto f = start(c);
+  ASSERT_TRUE(f);
+  int conn = ::accept(fd, nullptr, nullptr);  // the follower's GET /v1/head, left unanswered
+  ASSERT_GE(conn, 0);
+  f.reset();
+  EXPECT_EQ(::close(conn), 0);
+  ::close(fd);
 }
 
 }  // namespace
