@@ -342,83 +342,12 @@ class Compiler {
 
 }  // namespace
 
-// Whether every name and prepared text of `d` that a result can carry needs
-// no JSON escape (CompiledDomain::json_plain). Walks all of them, so a field
-// added to the compiled domain belongs here too. Iterative over nested
-// cash-flow bodies (an explicit stack: no recursion on the domain's depth).
-namespace {
-
-using paydomain::json::Writer;
-
-bool all(std::initializer_list<std::string_view> v) {
-  return std::all_of(v.begin(), v.end(), [](std::string_view s) { return Writer::is_plain(s); });
-}
-bool all(const std::vector<std::string>& v) {
-  return std::all_of(v.begin(), v.end(), [](const std::string& s) { return Writer::is_plain(s); });
-}
-
-bool all_json_plain(const CompiledDomain& d) {
-  for (int k = 0; k < dsl::kObjectKindCount; ++k) {
-    auto kind = static_cast<dsl::ObjectKind>(k);
-    for (int32_t i = 0; i < d.vocab.object_count(kind); ++i) {
-      if (!Writer::is_plain(d.vocab.object_name(kind, i))) return false;
-    }
-  }
-  std::vector<const CompiledCashFlow*> flows;
-  for (const CompiledTariff& t : d.tariffs) {
-    if (!all({t.name, t.explain, t.currencies_explain, t.categories_explain, t.methods_explain, t.refunds_explain,
-              t.hold_unit})) {
-      return false;
-    }
-    for (const AmountBound& b : t.bounds) {
-      if (!Writer::is_plain(b.explain)) return false;
-    }
-    if (t.fees) flows.push_back(&*t.fees);
-    if (t.refund_fees) flows.push_back(&*t.refund_fees);
-  }
-  for (const CompiledProvider& p : d.providers) {
-    if (!all({p.name, p.explain, p.refuses})) return false;
-    if (p.fees) flows.push_back(&*p.fees);
-  }
-  for (const CompiledTerminal& t : d.terminals) {
-    if (!all({t.name, t.explain, t.refuses, t.disabled_reason}) || !all(t.over_coverage)) return false;
-  }
-  for (const CompiledRouting& r : d.routings) {
-    if (!all({r.name, r.explain})) return false;
-    for (const auto& g : r.guard_info) {
-      if (!all({g.reason, g.explain})) return false;
-    }
-    for (const auto& c : r.candidates) {
-      if (!all({c.explain, c.condition_false})) return false;
-    }
-    for (const auto& x : r.excludes) {
-      if (!all({x.explain, x.reason})) return false;
-    }
-  }
-  for (const CompiledLimit& l : d.limits) {
-    if (!all({l.name, l.explain, l.timezone})) return false;
-  }
-  while (!flows.empty()) {
-    const CompiledCashFlow* f = flows.back();
-    flows.pop_back();
-    if (!all(f->arm_explain)) return false;
-    for (const CompiledPosting& p : f->postings) {
-      if (!all({p.from, p.to, p.details, p.explain})) return false;
-    }
-    for (const CompiledCashFlow& b : f->bodies) flows.push_back(&b);
-  }
-  return true;
-}
-
-}  // namespace
-
 std::string where(const dsl::Span& s) { return "line " + std::to_string(s.line); }
 
 Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain, const CompileOptions& options) {
   auto out = std::make_shared<CompiledDomain>(domain);
   auto r = Compiler(domain, options, *out).run();
   if (!r) return r.error();
-  out->json_plain = all_json_plain(*out);
   auto program = Program::load(write_artifact(*out, 0, {}));
   if (!program) return Error{"", "the compiled artifact does not load: " + program.error().message};
   out->program = std::move(*program);

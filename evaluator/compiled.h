@@ -146,10 +146,6 @@ struct CompiledDomain {
   std::vector<CompiledLimit> limits;
   size_t selector_count = 0, fallback_count = 0, dag_nodes = 0;
   size_t dag_bytes = 0;  // bytes of all decision DAGs (nodes, edges, bounds, tries)
-  // Every name and prepared text above needs no JSON escape (no '"', '\\' or
-  // control character; true for nearly every domain): the result writer then
-  // copies them without scanning. Set by compile().
-  bool json_plain = false;
   // The same revision in the artifact form (evaluator/program.h), which
   // evaluation walks: the one evaluation of the product, shared with the
   // embeddable client. The structures above stay for analysis and impact.

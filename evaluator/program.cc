@@ -4,6 +4,7 @@
 
 #include "evaluator/money.h"
 #include "evaluator/name_hash.h"
+#include "json/writer.h"
 
 namespace paydomain::evaluator {
 
@@ -566,6 +567,8 @@ Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
   bool ok = l.header(view) && l.sections() && l.attributes() && l.tables() && l.dags() && l.conds() && l.cash_flows() &&
             l.objects();
   if (!ok) return Error{"", l.error};
+  p->json_plain_ = json::Writer::is_plain(
+      std::string_view(reinterpret_cast<const char*>(p->sec_[idx(Sec::Strings)].data), p->sec_[idx(Sec::Strings)].count));
   return std::shared_ptr<const Program>(std::move(p));
 }
 

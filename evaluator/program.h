@@ -97,6 +97,9 @@ class Program {
   size_t size() const { return size_; }
   size_t resident_bytes() const { return size_ + sizeof(Program); }
   std::string_view bytes() const { return {reinterpret_cast<const char*>(base_), size_}; }
+  // No string of the artifact needs a JSON escape (true for nearly every
+  // domain): the result writer then copies names without scanning. Found at load.
+  bool json_plain() const { return json_plain_; }
 
   // ---- vocabulary (the same contract as evaluator/vocab.h) ----
   int32_t object(dsl::ObjectKind kind, std::string_view id) const;
@@ -166,6 +169,7 @@ class Program {
   std::array<SectionView, pdc::kSectionCount + 1> sec_{};
   std::array<int32_t, dsl::kObjectKindCount> object_table_{};  // Tables index, -1 none
   std::array<int32_t, kAttrCount> attr_table_{};
+  bool json_plain_ = false;
 };
 
 }  // namespace paydomain::evaluator

@@ -88,14 +88,14 @@ void missing(Out& o, uint64_t m) {
 
 // ,"key":["yb_3ds",...] by terminal index.
 template <size_t N>
-void terminals(Out& o, const char (&prefix)[N], const CompiledDomain& d, const std::vector<int32_t>& v) {
+void terminals(Out& o, const char (&prefix)[N], const Program& d, bool names_plain, const std::vector<int32_t>& v) {
   char* p = lit(o.room(N), prefix);
   for (size_t i = 0; i < v.size(); ++i) {
-    const std::string& name = d.vocab.object_name(OK::Terminal, v[i]);
+    std::string_view name = d.object_name(OK::Terminal, v[i]);
     o.commit(p);
-    p = o.room(sz(name, d.json_plain) + 1);
+    p = o.room(sz(name, names_plain) + 1);
     if (i) *p++ = ',';
-    p = str(p, name, d.json_plain);
+    p = str(p, name, names_plain);
   }
   o.commit(p);
   p = o.room(1);
@@ -147,26 +147,26 @@ std::string_view verdict_name(LimitResult::Verdict v) {
 // The statuses, periods, sides and window times are our own ASCII: plain.
 constexpr size_t kWord = 16;  // room for the longest of those words
 
-void write_terms(Out& o, const TermsResult& t, const CompiledDomain& d, bool explain) {
+void write_terms(Out& o, const TermsResult& t, const Program&, bool names_plain, bool explain) {
   char* p = lit(o.room(32 + kWord), "{\"terms\":{\"status\":");
   o.commit(str(p, terms_status(t.verdict), true));
   if (!t.reasons.empty()) strings(o, ",\"reasons\":[", t.reasons, false);
   missing(o, t.missing);
   if (t.hold_lifetime > 0) {
-    p = lit(o.room(40 + kInt + sz(t.hold_unit, d.json_plain)), ",\"hold_lifetime\":{\"count\":");
+    p = lit(o.room(40 + kInt + sz(t.hold_unit, names_plain)), ",\"hold_lifetime\":{\"count\":");
     p = integer(p, t.hold_lifetime);
-    p = str(lit(p, ",\"unit\":"), t.hold_unit, d.json_plain);
+    p = str(lit(p, ",\"unit\":"), t.hold_unit, names_plain);
     *p++ = '}';
     o.commit(p);
   }
-  if (explain) strings(o, ",\"explain\":[", t.explain, d.json_plain);
+  if (explain) strings(o, ",\"explain\":[", t.explain, names_plain);
   p = o.room(1);
   *p++ = '}';
   o.commit(p);
 }
 
-void write_posting(Out& o, const PostingResult& x, const CompiledDomain& d, bool explain, bool first) {
-  bool plain = d.json_plain;
+void write_posting(Out& o, const PostingResult& x, const Program&, bool names_plain, bool explain, bool first) {
+  bool plain = names_plain;
   size_t n = 96 + kInt + kWord + sz(x.from, plain) + sz(x.to, plain) + sz(x.amount.currency, plain) +
              sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0);
   char* p = o.room(n);
@@ -182,46 +182,46 @@ void write_posting(Out& o, const PostingResult& x, const CompiledDomain& d, bool
   o.commit(p);
 }
 
-void write_cash_flow(Out& o, const CashFlowResult& cf, const CompiledDomain& d, bool explain) {
+void write_cash_flow(Out& o, const CashFlowResult& cf, const Program& d, bool names_plain, bool explain) {
   char* p = lit(o.room(48 + kWord), ",\"cash_flow\":{\"status\":");
   p = lit(str(p, cash_flow_status(cf.status), true), ",\"postings\":[");
   o.commit(p);
-  for (size_t i = 0; i < cf.postings.size(); ++i) write_posting(o, cf.postings[i], d, explain, i == 0);
+  for (size_t i = 0; i < cf.postings.size(); ++i) write_posting(o, cf.postings[i], d, names_plain, explain, i == 0);
   p = o.room(1);
   *p++ = ']';
   o.commit(p);
-  if (!cf.possibilities.empty()) strings(o, ",\"possibilities\":[", cf.possibilities, d.json_plain);
+  if (!cf.possibilities.empty()) strings(o, ",\"possibilities\":[", cf.possibilities, names_plain);
   missing(o, cf.missing);
   if (!cf.error.empty()) o.commit(str(lit(o.room(12 + sz(cf.error, false)), ",\"error\":"), cf.error, false));
-  if (explain) strings(o, ",\"explain\":[", cf.explain, d.json_plain);
+  if (explain) strings(o, ",\"explain\":[", cf.explain, names_plain);
   p = o.room(1);
   *p++ = '}';
   o.commit(p);
 }
 
-void write_route(Out& o, const RouteResult& r, const CompiledDomain& d, bool explain) {
-  bool plain = d.json_plain;
+void write_route(Out& o, const RouteResult& r, const Program& d, bool names_plain, bool explain) {
+  bool plain = names_plain;
   char* p = lit(o.room(32 + kWord), ",\"route\":{\"status\":");
   o.commit(str(p, route_status(r.status), true));
   if (r.status == RouteResult::Status::Chosen) {
-    const std::string& t = d.vocab.object_name(OK::Terminal, r.terminal);
+    std::string_view t = d.object_name(OK::Terminal, r.terminal);
     p = str(lit(o.room(16 + sz(t, plain)), ",\"terminal\":"), t, plain);
     o.commit(p);
     if (r.provider >= 0) {
-      const std::string& pr = d.vocab.object_name(OK::Provider, r.provider);
+      std::string_view pr = d.object_name(OK::Provider, r.provider);
       o.commit(str(lit(o.room(16 + sz(pr, plain)), ",\"provider\":"), pr, plain));
     }
-    terminals(o, ",\"candidates\":[", d, r.candidates);
+    terminals(o, ",\"candidates\":[", d, names_plain, r.candidates);
   }
   if (r.status == RouteResult::Status::Declined) {
     o.commit(str(lit(o.room(24 + sz(r.decline_reason, plain)), ",\"decline_reason\":"), r.decline_reason, plain));
   }
-  if (r.status == RouteResult::Status::Undetermined) terminals(o, ",\"possible\":[", d, r.possible);
+  if (r.status == RouteResult::Status::Undetermined) terminals(o, ",\"possible\":[", d, names_plain, r.possible);
   if (!r.rejected.empty()) {
     o.commit(lit(o.room(16), ",\"rejected\":["));
     for (size_t i = 0; i < r.rejected.size(); ++i) {
       const auto& x = r.rejected[i];
-      const std::string& t = d.vocab.object_name(OK::Terminal, x.terminal);
+      std::string_view t = d.object_name(OK::Terminal, x.terminal);
       p = o.room(32 + sz(t, plain) + sz(x.reason, plain));
       if (i) *p++ = ',';
       p = str(lit(p, "{\"terminal\":"), t, plain);
@@ -240,21 +240,21 @@ void write_route(Out& o, const RouteResult& r, const CompiledDomain& d, bool exp
   o.commit(p);
 }
 
-void write_limit(Out& o, const LimitResult& l, const CompiledLimit& cl, const CompiledDomain& d, bool explain,
-                 bool first) {
-  bool plain = d.json_plain;
+void write_limit(Out& o, const LimitResult& l, const pdc::Limit& cl, const Program& d, bool names_plain, bool explain, bool first) {
+  const std::string_view name = d.str(cl.name), timezone = d.str(cl.timezone);
+  bool plain = names_plain;
   std::string_view period = dsl::limit_periods()[static_cast<size_t>(cl.period)];
-  std::string_view currency = cl.is_count ? std::string_view{} : d.vocab.object_name(OK::Currency, cl.currency);
-  size_t n = 200 + 2 * kWord + 2 * kInt + sz(cl.name, plain) + sz(cl.timezone, plain) + sz(l.scope_key, false) +
+  std::string_view currency = cl.is_count ? std::string_view{} : d.object_name(OK::Currency, cl.currency);
+  size_t n = 200 + 2 * kWord + 2 * kInt + sz(name, plain) + sz(timezone, plain) + sz(l.scope_key, false) +
              2 * sizeof(TimeText::data) + sz(currency, plain) + sz(l.error, false) +
              (explain ? 12 + sz(l.explain, plain) : 0);
   char* p = o.room(n);
   if (!first) *p++ = ',';
-  p = str(lit(p, "{\"limit\":"), cl.name, plain);
+  p = str(lit(p, "{\"limit\":"), name, plain);
   p = l.status == LimitResult::Status::Applies ? lit(p, ",\"status\":\"applies\"")
                                                : lit(p, ",\"status\":\"undetermined\"");
   p = str(lit(p, ",\"period\":"), period, true);
-  p = str(lit(p, ",\"timezone\":"), cl.timezone, plain);
+  p = str(lit(p, ",\"timezone\":"), timezone, plain);
   if (l.has_scope_key) p = str(lit(p, ",\"scope_key\":"), l.scope_key, false);
   if (l.has_window) {
     // Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
@@ -282,27 +282,32 @@ void write_limit(Out& o, const LimitResult& l, const CompiledLimit& cl, const Co
 
 }  // namespace
 
-void write_result(const EvalResult& r, const CompiledDomain& d, bool explain, std::string& out) {
+void write_result(const EvalResult& r, const Program& d, bool explain, std::string& out) {
+  write_result(r, d, explain, true, out);
+}
+
+void write_result(const EvalResult& r, const Program& d, bool explain, bool plain, std::string& out) {
+  const bool names_plain = plain && d.json_plain();
   Out o(out);
-  write_terms(o, r.terms, d, explain);
-  write_cash_flow(o, r.cash_flow, d, explain);
-  write_route(o, r.route, d, explain);
+  write_terms(o, r.terms, d, names_plain, explain);
+  write_cash_flow(o, r.cash_flow, d, names_plain, explain);
+  write_route(o, r.route, d, names_plain, explain);
   o.commit(lit(o.room(16), ",\"limits\":["));
   bool first = true;
   for (const LimitResult& l : r.limits) {
     if (l.status == LimitResult::Status::NotApplies) continue;
-    write_limit(o, l, d.limits[static_cast<size_t>(l.limit)], d, explain, first);
+    write_limit(o, l, d.limit(l.limit), d, names_plain, explain, first);
     first = false;
   }
   o.commit(lit(o.room(32), "],\"limits_not_applicable\":["));
   first = true;
   for (const LimitResult& l : r.limits) {
     if (l.status != LimitResult::Status::NotApplies) continue;
-    const std::string& name = d.limits[static_cast<size_t>(l.limit)].name;
-    char* p = o.room(sz(name, d.json_plain) + 1);
+    std::string_view name = d.str(d.limit(l.limit).name);
+    char* p = o.room(sz(name, names_plain) + 1);
     if (!first) *p++ = ',';
     first = false;
-    o.commit(str(p, name, d.json_plain));
+    o.commit(str(p, name, names_plain));
   }
   o.commit(lit(o.room(2), "]}"));
 }
@@ -318,7 +323,7 @@ void write_error(const Error& e, std::string& out) {
   w.end_object();
 }
 
-Status evaluate_text(const CompiledDomain& d, std::string_view context, bool explain, std::string& out) {
+Status evaluate_text(const Program& d, std::string_view context, bool explain, std::string& out) {
   // One context and one result per thread, reused: their strings and lists
   // keep their buffers from one evaluation to the next.
   thread_local Context ctx;

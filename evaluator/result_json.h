@@ -8,6 +8,7 @@
 
 #include "evaluator/compiled.h"
 #include "evaluator/evaluate.h"
+#include "evaluator/program.h"
 #include "evaluator/result.h"
 
 namespace paydomain::evaluator {
@@ -18,12 +19,23 @@ namespace paydomain::evaluator {
 //    "route": {"status", "terminal"?, "provider"?, "candidates"?, "rejected"?, ...},
 //    "limits": [{"limit", "status", "period", "timezone", "scope_key"?, "window"?, "bound", ...}],
 //    "limits_not_applicable": ["limit id", ...]}
-void write_result(const EvalResult& r, const CompiledDomain& domain, bool explain, std::string& out);
+void write_result(const EvalResult& r, const Program& program, bool explain, std::string& out);
+// `plain` false: scan and escape every text even when the program is
+// json_plain (the tests compare both ways).
+void write_result(const EvalResult& r, const Program& program, bool explain, bool plain, std::string& out);
 
 // One JSON context (context_json.h) -> its result JSON appended to `out`, or
 // the context's error (nothing appended). Reuses a per-thread context and
 // result, so a thread answering many contexts allocates only for `out`.
-Status evaluate_text(const CompiledDomain& domain, std::string_view context, bool explain, std::string& out);
+Status evaluate_text(const Program& program, std::string_view context, bool explain, std::string& out);
+
+// The same over a CompiledDomain (its program).
+inline void write_result(const EvalResult& r, const CompiledDomain& domain, bool explain, std::string& out) {
+  write_result(r, *domain.program, explain, out);
+}
+inline Status evaluate_text(const CompiledDomain& domain, std::string_view context, bool explain, std::string& out) {
+  return evaluate_text(*domain.program, context, explain, out);
+}
 
 // {"error": {"path", "message"}}: a malformed context's place in a batch answer.
 void write_error(const Error& e, std::string& out);

@@ -282,12 +282,12 @@ TEST(ResultText, MembersInReadingOrderAndTheTreeMatches) {
 }
 
 TEST(ResultText, ADomainWithQuotesInItsTextsIsEscaped) {
-  EXPECT_TRUE(testing::compiled()->json_plain);  // nothing to escape: names and reasons are copied
+  EXPECT_TRUE(testing::compiled()->program->json_plain());  // nothing to escape: names and reasons are copied
   // A decline reason and a posting's details that need escapes: the writer
   // scans every prepared text of such a domain.
   auto d = testing::compiled_with_escapes();
   ASSERT_TRUE(d);
-  EXPECT_FALSE(d->json_plain);
+  EXPECT_FALSE(d->program->json_plain());
   for (const char* risk : {"fatal", "low"}) {
     nlohmann::json c = testing::payment();
     c["risk"] = risk;

@@ -18,8 +18,10 @@ using paydomain::json::Writer;
 
 // A name or prepared text of the compiled domain (never context data):
 // copied without scanning when compile() found that none needs an escape.
+// Whether the writer may trust the program's json_plain (write_result's `plain`).
+inline thread_local bool trust_plain = true;
 inline void text(Writer& w, const CompiledDomain& d, std::string_view s) {
-  if (d.json_plain) {
+  if (trust_plain && d.program->json_plain()) {
     w.plain_string(s);
   } else {
     w.string(s);
@@ -198,7 +200,8 @@ inline void write_limit(Writer& w, const LimitResult& l, const CompiledLimit& cl
   w.end_object();
 }
 
-inline void write_result(const EvalResult& r, const CompiledDomain& d, bool explain, std::string& out) {
+inline void write_result(const EvalResult& r, const CompiledDomain& d, bool explain, std::string& out, bool plain = true) {
+  trust_plain = plain;
   Writer w(out);
   w.begin_object();
   write_terms(w, r.terms, d, explain);
