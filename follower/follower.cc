@@ -111,9 +111,19 @@ struct Follower::Impl {
   // Prunes the cache directory to what is held and pinned now. What to keep
   // is read under disk_mu, so two prunes (this thread's, unpin()'s) never
   // apply an older view after a newer one. Lock order: disk_mu, then mu.
-  void drop_unkept_locked() {
+  // Lets go of what is no longer kept; the revisions let go.
+  std::vector<int64_t> drop_unkept_locked() {
     std::set<int64_t> keep = keep_set_locked();
-    for (auto it = held.begin(); it != held.end();) it = keep.count(it->first) ? std::next(it) : held.erase(it);
+    std::vector<int64_t> dropped;
+    for (auto it = held.begin(); it != held.end();) {
+      if (keep.count(it->first)) {
+        ++it;
+      } else {
+        dropped.push_back(it->first);
+        it = held.erase(it);
+      }
+    }
+    return dropped;
   }
 
   void prune_disk() {
@@ -371,15 +381,20 @@ void Follower::pin(int64_t rev) {
 }
 
 void Follower::unpin(int64_t rev) {
+  std::vector<int64_t> dropped;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     auto it = impl_->pins.find(rev);
     if (it == impl_->pins.end()) return;
     if (--it->second > 0) return;
     impl_->pins.erase(it);
-    impl_->drop_unkept_locked();
+    dropped = impl_->drop_unkept_locked();
   }
-  impl_->prune_disk();
+  // Rare (the last pin of a revision older than the newest `keep`): one
+  // unlink, no directory scan, so a payment's last step stays cheap.
+  if (dropped.empty() || !impl_->cache) return;
+  std::lock_guard<std::mutex> disk(impl_->disk_mu);
+  for (int64_t r : dropped) impl_->cache->remove(r);
 }
 
 FollowerState Follower::state() const {

@@ -15,9 +15,11 @@
 //   with capped exponential backoff, as is every failed request.
 // - Switching head is atomic: head()/at() hand out shared_ptrs, so an
 //   evaluation in flight keeps its revision alive however many switches
-//   happen meanwhile. Every method is thread-safe and none blocks on I/O
-//   (except wait_for / wait_for_head, which block by design, and the
-//   destructor, which stops the thread at once, mid-transfer too).
+//   happen meanwhile. Every method is thread-safe and none waits on the
+//   network: head(), at(), pin() and state() take one mutex briefly; unpin()
+//   also unlinks the cached file of a revision it lets go; wait_for and
+//   wait_for_head block by design; the destructor stops the thread at once,
+//   mid-transfer too.
 // - Held in memory: the newest `keep` revisions seen (the head among them)
 //   plus every pinned one. pin() of a revision not held fetches it (cache
 //   directory first, then the service) in the background.
