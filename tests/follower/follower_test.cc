@@ -42,6 +42,13 @@ std::unique_ptr<Follower> start(FollowerConfig c) {
   return f ? std::move(f).value() : nullptr;
 }
 
+// A follower of `srv` with its cache in `cache`, holding `keep` revisions.
+std::unique_ptr<Follower> follow(ServerProcess& srv, const TempDir& cache, size_t keep = 3) {
+  FollowerConfig c = config_for(local_url(srv.port()), srv.tokens().reader, cache.path);
+  c.keep = keep;
+  return start(c);
+}
+
 TEST(Follower, RefusesABadConfig) {
   TempDir tmp("follower-config");
   auto bad = [&](auto edit) {
@@ -62,9 +69,7 @@ TEST(Follower, RefusesABadConfig) {
 TEST(Follower, NewCommitsReachIt) {
   ServerProcess srv;
   TempDir cache("follower-cache");
-  FollowerConfig c = config_for(local_url(srv.port()), srv.tokens().reader, cache.path);
-  c.keep = 2;
-  auto f = start(c);
+  auto f = follow(srv, cache, 2);
   ASSERT_TRUE(f);
   auto first = f->wait_for_head(1, kWait);
   ASSERT_TRUE(first);
@@ -102,7 +107,7 @@ TEST(Follower, KeepsEvaluatingWhileTheServerIsKilledThenCatchesUp) {
   ServerProcess first;
   uint16_t port = first.port();
   TempDir cache("follower-cache");
-  auto f = start(config_for(local_url(port), first.tokens().reader, cache.path));
+  auto f = follow(first, cache);
   ASSERT_TRUE(f);
   ASSERT_EQ(commit_fee(first, 3), 2);
   ASSERT_TRUE(f->wait_for_head(2, kWait));
@@ -215,9 +220,7 @@ TEST(Follower, RefusesDamagedDownloadsAndKeepsServing) {
 TEST(Follower, PinnedRevisionsOutliveKeepAndThePruning) {
   ServerProcess srv;
   TempDir cache("follower-cache");
-  FollowerConfig c = config_for(local_url(srv.port()), srv.tokens().reader, cache.path);
-  c.keep = 1;
-  auto f = start(c);
+  auto f = follow(srv, cache, 1);
   ASSERT_TRUE(f);
   ASSERT_TRUE(f->wait_for_head(1, kWait));
   f->pin(1);
