@@ -14,6 +14,7 @@
 //   {"command": "state"}               the follower's state (for metrics);
 //   {"command": "wait_head", "revision": N}   waits for head >= N.
 // At the end of input it prints the state and exits (0; 1 on a bad start).
+#include <charconv>
 #include <iostream>
 #include <map>
 #include <string>
@@ -34,6 +35,12 @@ struct Args {
   int wait_s = 30;  // for the first head, a wait_head, a pinned revision's fetch
 };
 
+template <class T>
+bool number(const std::string& text, T& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
 bool parse_args(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
@@ -42,8 +49,8 @@ bool parse_args(int argc, char** argv, Args& a) {
     if (flag == "--url") a.config.url = v;
     else if (flag == "--token") a.config.token = v;
     else if (flag == "--cache") a.config.cache_dir = v;
-    else if (flag == "--keep") a.config.keep = std::stoul(v);
-    else if (flag == "--wait-s") a.wait_s = std::stoi(v);
+    else if (flag == "--keep") { if (!number(v, a.config.keep)) return false; }
+    else if (flag == "--wait-s") { if (!number(v, a.wait_s) || a.wait_s < 0) return false; }
     else return false;
   }
   return !a.config.url.empty();
