@@ -30,5 +30,6 @@ void register_eval_commands(CLI::App& app);  // eval, test
 void register_store_commands(CLI::App& app);  // init, commit, log, show, diff, checkout, revert, restore, fsck, backup, copy
 void register_copy_command(CLI::App& app);    // copy (commands_copy.cc)
 void register_impact_command(CLI::App& app);  // impact (commands_impact.cc)
+void register_compile_command(CLI::App& app);  // compile (commands_compile.cc)
 
 }  // namespace paydomain::cli

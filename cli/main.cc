@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   register_eval_commands(app);
   register_store_commands(app);
   register_impact_command(app);
+  register_compile_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "domain_store/objects.h"
+#include "domain_store/sha256.h"
 #include "dsl/checker.h"
 #include "dsl/formatter.h"
 
@@ -217,6 +218,19 @@ Status write_working_copy(const std::vector<StoredObject>& objects, const std::s
   }
   if (objects.empty()) fs::create_directories(dir, ec);
   return Ok{};
+}
+
+}  // namespace paydomain::store
+
+namespace paydomain::store {
+
+std::string sources_hash(const std::vector<dsl::SourceFile>& files) {
+  std::string all;
+  for (const dsl::SourceFile& f : files) {
+    all.append(f.path).push_back('\0');
+    all.append(f.text).push_back('\0');
+  }
+  return sha256_hex(all);
 }
 
 }  // namespace paydomain::store

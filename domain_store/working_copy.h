@@ -36,6 +36,10 @@ Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceF
 // in their stored order). Unsafe stored paths fall back to the kind's file.
 std::vector<dsl::SourceFile> working_copy_files(const std::vector<StoredObject>& objects);
 
+// The hash an artifact names its sources by (docs/artifact.md): hex SHA-256
+// over each file's path, a NUL, its text, a NUL, in the order given.
+std::string sources_hash(const std::vector<dsl::SourceFile>& files);
+
 // Writes working_copy_files() under `dir` (created if missing). Refuses a
 // directory that already holds .pd files, so no work is overwritten.
 Status write_working_copy(const std::vector<StoredObject>& objects, const std::string& dir);

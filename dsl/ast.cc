@@ -34,9 +34,6 @@ std::string_view to_string(CompareOp op) {
 namespace {
 constexpr std::array<std::string_view, 5> kRoundingNames = {
     "half_away_from_zero", "half_even", "half_towards_zero", "towards_zero", "away_from_zero"};
-constexpr std::array<std::string_view, kObjectKindCount> kKindNames = {
-    "currency", "category", "payment_system", "wallet_provider", "country", "adapter",
-    "provider", "terminal", "tariff", "routing", "limit", "test"};
 }  // namespace
 
 std::string_view to_string(RoundingMode mode) { return kRoundingNames[static_cast<size_t>(mode)]; }
@@ -48,11 +45,9 @@ std::optional<RoundingMode> rounding_from_string(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view to_string(ObjectKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
-
 std::optional<ObjectKind> object_kind_from_string(std::string_view keyword) {
-  for (size_t i = 0; i < kKindNames.size(); ++i) {
-    if (kKindNames[i] == keyword) return static_cast<ObjectKind>(i);
+  for (size_t i = 0; i < std::size(kObjectKindNames); ++i) {
+    if (kObjectKindNames[i] == keyword) return static_cast<ObjectKind>(i);
   }
   return std::nullopt;
 }

@@ -146,7 +146,13 @@ enum class ObjectKind {
   Provider, Terminal, Tariff, Routing, Limit, Test,
 };
 inline constexpr int kObjectKindCount = 12;
-std::string_view to_string(ObjectKind kind);  // the keyword: "payment_system"
+// The keywords, by kind (inline: the std-only evaluation core names kinds too).
+inline constexpr std::string_view kObjectKindNames[kObjectKindCount] = {
+    "currency", "category", "payment_system", "wallet_provider", "country", "adapter",
+    "provider", "terminal", "tariff", "routing", "limit", "test"};
+inline constexpr std::string_view to_string(ObjectKind kind) {  // the keyword: "payment_system"
+  return kObjectKindNames[static_cast<size_t>(kind)];
+}
 std::optional<ObjectKind> object_kind_from_string(std::string_view keyword);
 
 struct PaymentMethod {

@@ -348,7 +348,7 @@ Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain,
   auto out = std::make_shared<CompiledDomain>(domain);
   auto r = Compiler(domain, options, *out).run();
   if (!r) return r.error();
-  auto program = Program::load(write_artifact(*out, 0, {}));
+  auto program = Program::load(write_artifact(*out, options.revision, options.source_hash));
   if (!program) return Error{"", "the compiled artifact does not load: " + program.error().message};
   out->program = std::move(*program);
   return std::shared_ptr<const CompiledDomain>(std::move(out));

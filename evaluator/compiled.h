@@ -154,6 +154,10 @@ struct CompiledDomain {
 
 struct CompileOptions {
   DagBudget budget;
+  // Written into the program's artifact header (evaluator/artifact.h): the
+  // store revision and the hash of the sources compiled (empty: unknown).
+  uint64_t revision = 0;
+  std::string source_hash;
 };
 
 // Compiles a checked domain (dsl::load without errors). Errors only for a

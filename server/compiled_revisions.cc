@@ -3,6 +3,7 @@
 #include "domain_store/working_copy.h"
 #include "dsl/checker.h"
 #include "evaluator/evaluate.h"
+#include "evaluator/program.h"
 #include "server/metrics.h"
 #include "server/workers.h"
 
@@ -13,18 +14,19 @@ namespace {
 // DAGs as the compiler counts them plus everything else (interned names,
 // explanation strings, per-rule structures), which scales with the source
 // text. The factor is calibrated by bench/server: a 10,000-rule revision of
-// 1.96 MB source adds ~43 MiB of resident memory (~20x its source, 3 MB DAGs).
+// 1.96 MB source adds ~43 MiB of resident memory (~20x its source, 3 MB DAGs);
+// plus the artifact form that evaluation walks (evaluator/program.h).
 size_t approx_bytes(const evaluator::CompiledDomain& d, size_t source_bytes) {
-  return sizeof(d) + d.dag_bytes + 20 * source_bytes;
+  return sizeof(d) + d.dag_bytes + 20 * source_bytes + d.program->size();
 }
 }  // namespace
 
-WorkingCopy compile_working_copy(std::vector<dsl::SourceFile> files) {
+WorkingCopy compile_working_copy(std::vector<dsl::SourceFile> files, const evaluator::CompileOptions& options) {
   WorkingCopy out;
   out.domain = dsl::load(std::move(files), out.diags);
   out.diags.sort();
   if (out.diags.has_errors()) return out;
-  auto c = evaluator::compile(out.domain);
+  auto c = evaluator::compile(out.domain, options);
   if (!c) out.compile_error = c.error().text();
   else out.compiled = c.value();
   return out;
@@ -59,7 +61,12 @@ paydomain::Result<CompiledRevisions::Ptr, CompileError> CompiledRevisions::get(s
     auto files = store::working_copy_files(objects.value());
     size_t source_bytes = 0;
     for (const auto& f : files) source_bytes += f.text.size();
-    WorkingCopy w = compile_working_copy(std::move(files));
+    // The revision and source hash go into the program's artifact header:
+    // GET /v1/revisions/{rev}/compiled serves these very bytes.
+    evaluator::CompileOptions opt;
+    opt.revision = static_cast<uint64_t>(rev);
+    opt.source_hash = store::sources_hash(files);
+    WorkingCopy w = compile_working_copy(std::move(files), opt);
     if (!w.compiled) {
       std::string why = w.diags.has_errors() ? "the stored revision does not check" : w.compile_error;
       return CompileError{CompileError::Kind::Compile, "cannot compile revision " + std::to_string(rev) + ": " + why,

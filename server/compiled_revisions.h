@@ -48,7 +48,7 @@ struct WorkingCopy {
   std::shared_ptr<const evaluator::CompiledDomain> compiled;  // null when it does not check or compile
   std::string compile_error;  // the compiler's message when it checks but does not compile
 };
-WorkingCopy compile_working_copy(std::vector<dsl::SourceFile> files);
+WorkingCopy compile_working_copy(std::vector<dsl::SourceFile> files, const evaluator::CompileOptions& options = {});
 
 class CompiledRevisions {
  public:

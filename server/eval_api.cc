@@ -6,6 +6,7 @@
 #include "dsl/json.h"
 #include "evaluator/check.h"
 #include "evaluator/json.h"
+#include "evaluator/program.h"
 #include "json/reader.h"
 #include "server/json_util.h"
 #include "server/metrics.h"
@@ -285,7 +286,70 @@ void EvaluateApi::post_check(Request& req, Done done) {
   });
 }
 
+// GET /v1/revisions/{rev}/compiled[?format=MAJOR]: the artifact the
+// revision's evaluations walk (no second compile, no copy kept). Immutable
+// for a number; `head` names its revision in Paydomain-Revision and is not
+// cached. The ETag is the artifact's CRC-32C with its revision and format.
+namespace {
+Response artifact_response(const Request& req, const CompiledRevision& c, bool is_head) {
+  const evaluator::Program& p = *c.domain->program;
+  const uint32_t crc = evaluator::crc32c(reinterpret_cast<const uint8_t*>(p.bytes().data()), p.bytes().size());
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", crc);
+  std::string etag = "\"pdc-" + std::to_string(c.rev) + "-" + std::to_string(p.format_major()) + "." +
+                     std::to_string(p.format_minor()) + "-" + hex + "\"";
+  if (etag_matches(req, etag)) {
+    Response r = not_modified(etag);
+    if (is_head) r.headers.back().second = "no-cache";
+    r.headers.emplace_back("Paydomain-Revision", std::to_string(c.rev));
+    return r;
+  }
+  Response res;
+  res.content_type = "application/vnd.paydomain.artifact";
+  res.body.assign(p.bytes());
+  res.headers.emplace_back("ETag", etag);
+  res.headers.emplace_back("Cache-Control", is_head ? "no-cache" : kImmutable);
+  res.headers.emplace_back("Paydomain-Revision", std::to_string(c.rev));
+  return res;
+}
+}  // namespace
+
+void EvaluateApi::get_compiled(Request& req, Done done) {
+  if (const std::string* f = req.query_param("format")) {
+    if (*f != std::to_string(evaluator::pdc::kFormatMajor)) {
+      return done(error_response(406, "unsupported-format",
+                                 "artifact format " + *f + " is not served; this server writes format " +
+                                     std::to_string(evaluator::pdc::kFormatMajor) + "." +
+                                     std::to_string(evaluator::pdc::kFormatMinor),
+                                 ""));
+    }
+  }
+  const bool is_head = req.params[0] == "head";
+  store::Rev rev = -1;
+  if (!is_head) {
+    auto parsed = parse_rev(store_, req.params[0], false);
+    if (!parsed) return done(to_response(parsed.error()));
+    rev = *parsed;
+    if (auto c = compiled_.peek(rev)) return done(artifact_response(req, *c, false));
+  } else if (auto c = compiled_.head()) {
+    return done(artifact_response(req, *c, true));
+  }
+  workers_.run(std::move(done), [this, rev, is_head, req]() -> ApiResult<Response> {
+    store::Rev r = rev;
+    if (r < 0) {
+      auto h = store_.head();
+      if (!h) return store_error(h.error());
+      r = *h;
+    }
+    auto got = compiled_.get(r);
+    if (!got) return to_api_error(got.error());
+    return artifact_response(req, **got, is_head);
+  });
+}
+
 void EvaluateApi::add_routes(Router& r) {
+  r.add("GET", "/v1/revisions/{rev}/compiled", Access::Reader,
+        [this](Request& req, const Caller&, Done d) { get_compiled(req, std::move(d)); });
   r.add("POST", "/v1/revisions/{rev}/evaluate", Access::Reader,
         [this](Request& req, const Caller&, Done d) { post_evaluate_at(req, std::move(d)); }, Body::Streamed);
   r.add("POST", "/v1/check", Access::Editor, [this](Request& req, const Caller&, Done d) { post_check(req, std::move(d)); });

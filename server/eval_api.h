@@ -1,4 +1,6 @@
 // Evaluate endpoints: the product's hot path (POST /v1/revisions/{rev}/evaluate),
+// the compiled revision itself for embedded evaluators (GET
+// /v1/revisions/{rev}/compiled, docs/artifact.md),
 // and the editor's check and try-it on a working copy (POST /v1/check,
 // POST /v1/evaluate). Revisions come compiled from CompiledRevisions.
 //
@@ -41,6 +43,7 @@ class EvaluateApi {
   void post_evaluate_at(Request& req, Done done);
   void post_evaluate_working(Request& req, Done done);
   void post_check(Request& req, Done done);
+  void get_compiled(Request& req, Done done);
 
   // The result(s) of `contexts` against `domain`, appended to `out` as
   // "result":{..} (one context) or "results":[..]; error paths are JSON

@@ -43,6 +43,20 @@ static int hex_value(char c) {
   return -1;
 }
 
+bool etag_matches(const Request& req, const std::string& etag) {
+  std::string_view inm = req.header("if-none-match");
+  return !inm.empty() && (inm == "*" || inm.find(etag) != std::string_view::npos);
+}
+
+Response not_modified(const std::string& etag) {
+  Response r;
+  r.status = 304;
+  r.content_type = "application/json";
+  r.headers.emplace_back("ETag", etag);
+  r.headers.emplace_back("Cache-Control", kImmutable);
+  return r;
+}
+
 std::string url_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());

@@ -43,6 +43,12 @@ struct Response {
 Response error_response(int status, std::string_view code, std::string_view message,
                         std::string_view path = "", std::string_view more = "");
 
+// Conditional GETs of immutable resources: the Cache-Control they carry,
+// whether If-None-Match names `etag` (or is "*"), and the 304 answer.
+inline constexpr const char* kImmutable = "public, max-age=31536000, immutable";
+bool etag_matches(const Request& req, const std::string& etag);
+Response not_modified(const std::string& etag);
+
 // Percent-decoding of a path segment or query component ('+' is a space only in queries).
 std::string url_decode(std::string_view s, bool plus_is_space);
 // Splits "a=1&b=2" into a map; malformed escapes are kept as written.

@@ -12,23 +12,6 @@ namespace paydomain::server {
 
 using nlohmann::json;
 
-namespace {
-constexpr const char* kImmutable = "public, max-age=31536000, immutable";
-
-bool etag_matches(const Request& req, const std::string& etag) {
-  std::string_view inm = req.header("if-none-match");
-  return !inm.empty() && (inm == "*" || inm.find(etag) != std::string_view::npos);
-}
-
-Response not_modified(const std::string& etag) {
-  Response r;
-  r.status = 304;
-  r.content_type = "application/json";
-  r.headers.emplace_back("ETag", etag);
-  r.headers.emplace_back("Cache-Control", kImmutable);
-  return r;
-}
-}  // namespace
 
 Response ReadApi::head_answer(store::Rev rev) {
   auto info = store_.revision(rev);

@@ -10,6 +10,8 @@
 #include <set>
 #include <thread>
 
+#include "client/client.h"
+#include "evaluator/result_json.h"
 #include "server/router.h"
 #include "server/service.h"
 #include "tests/server/server_harness.h"
@@ -352,6 +354,45 @@ TEST_F(Api, RevisionsHistoryAndImmutableCaching) {
   EXPECT_EQ(head.header("cache-control"), "no-cache");
   expect_error(s().call("GET", "/v1/revisions/999", tok().reader), 404, "not-found");
   expect_error(s().call("GET", "/v1/revisions/abc", tok().reader), 400, "bad-revision");
+}
+
+// The compiled revision for embedded evaluators: the artifact the client
+// loads, immutable by number with a strong ETag, `head` naming its revision,
+// formats negotiated.
+TEST_F(Api, CompiledRevisionArtifact) {
+  auto one = s().call("GET", "/v1/revisions/1/compiled", tok().reader);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.header("content-type"), "application/vnd.paydomain.artifact");
+  EXPECT_EQ(one.header("paydomain-revision"), "1");
+  EXPECT_NE(one.header("cache-control").find("immutable"), std::string::npos);
+  std::string etag = one.header("etag");
+  ASSERT_EQ(etag.rfind("\"pdc-1-1.0-", 0), 0u) << etag;
+  auto a = client::Artifact::load(one.body);
+  ASSERT_TRUE(a.ok()) << a.error().text();
+  EXPECT_EQ((*a)->revision(), 1u);
+  EXPECT_EQ((*a)->source_hash().size(), 64u);
+  auto ctx = (*a)->read_context(kContext);
+  ASSERT_TRUE(ctx.ok()) << ctx.error().text();
+  // The same answer as the server's evaluation of that revision.
+  auto served = s().call("POST", "/v1/revisions/1/evaluate", tok().reader, kContext);
+  ASSERT_EQ(served.status, 200);
+  std::string ours;
+  evaluator::write_result((*a)->evaluate(*ctx), (*a)->program(), false, ours);
+  EXPECT_EQ(body(served)["result"], json::parse(ours));
+
+  HttpClient c(s().port());
+  auto nm = c.request("GET", "/v1/revisions/1/compiled", "",
+                      {{"Authorization", "Bearer " + tok().reader}, {"If-None-Match", etag}});
+  EXPECT_EQ(nm.status, 304);
+  EXPECT_TRUE(nm.body.empty());
+  auto head = s().call("GET", "/v1/revisions/head/compiled", tok().reader);
+  ASSERT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("cache-control"), "no-cache");
+  EXPECT_EQ(head.header("paydomain-revision"), std::to_string(body(s().call("GET", "/v1/head", tok().reader))["revision"].get<int>()));
+  EXPECT_EQ(s().call("GET", "/v1/revisions/1/compiled?format=1", tok().reader).status, 200);
+  expect_error(s().call("GET", "/v1/revisions/1/compiled?format=2", tok().reader), 406, "unsupported-format");
+  expect_error(s().call("GET", "/v1/revisions/999/compiled", tok().reader), 404, "unknown-revision");
+  EXPECT_EQ(s().call("GET", "/v1/revisions/1/compiled", "").status, 401);
 }
 
 TEST_F(Api, OneObject) {

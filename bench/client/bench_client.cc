@@ -1,0 +1,150 @@
+// Client benchmarks, printed side by side from one run:
+//   - a full evaluation of a typical examples/acme context: the client
+//     (client::Artifact, struct in, struct out) and the service's evaluator
+//     (target <= 150 ns);
+//   - a fees-only context (tariff, currency, amount, payment system,
+//     category, risk) on the 10,000-rule bench domain (target <= 60 ns);
+//   - loading the 10,000-rule artifact (target <= 10 ms) against parsing,
+//     checking and compiling its source;
+//   - the artifact's size and the resident bytes one loaded revision adds
+//     (target <= 5 MB), against a compiled revision's.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "bench/support/generated_domains.h"
+#include "client/client.h"
+#include "dsl/checker.h"
+#include "dsl/sources.h"
+#include "evaluator/artifact.h"
+#include "evaluator/evaluator.h"
+#include "evaluator/program.h"
+
+namespace ev = paydomain::evaluator;
+namespace dsl = paydomain::dsl;
+namespace cl = paydomain::client;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kTypical = R"({
+  "tariff": "standard", "operation": "payment",
+  "amount": {"amount": 600000, "currency": "RUB"},
+  "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "issuer_country": "RU",
+                   "bin": "555555", "token": "card-7f3a"},
+  "category": "retail", "risk": "low", "flow": "instant", "party": "acme-retail-llc", "shop": "shop-1",
+  "time": "2026-11-25T12:00:00Z", "payment_key": "order-42"})";
+
+// Median nanoseconds per call of `f` over 7 rounds of `n` calls.
+double ns_per_call(size_t n, const std::function<void()>& f) {
+  std::vector<double> v;
+  for (int r = 0; r < 7; ++r) {
+    auto t0 = Clock::now();
+    for (size_t i = 0; i < n; ++i) f();
+    v.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / static_cast<double>(n));
+  }
+  std::sort(v.begin(), v.end());
+  return v[3];
+}
+
+double ms_of(const std::function<void()>& f, int rounds = 5) {
+  std::vector<double> v;
+  for (int r = 0; r < rounds; ++r) {
+    auto t0 = Clock::now();
+    f();
+    v.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+size_t resident_bytes() {
+  std::ifstream in("/proc/self/statm");
+  size_t pages = 0, rss = 0;
+  in >> pages >> rss;
+  return rss * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::shared_ptr<const ev::CompiledDomain> compile_text(std::vector<dsl::SourceFile> files) {
+  dsl::Diagnostics diags;
+  dsl::Domain d = dsl::load(std::move(files), diags);
+  if (diags.has_errors()) {
+    std::fprintf(stderr, "%s", dsl::render_all(diags.items(), d.files).c_str());
+    std::abort();
+  }
+  return *ev::compile(d);
+}
+
+}  // namespace
+
+int main() {
+  std::printf("%-58s %12s %12s\n", "", "client", "evaluator");
+
+  // ---- acme, a typical context ----
+  dsl::Diagnostics diags;
+  auto acme = compile_text(dsl::read_sources({std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme"}, diags));
+  auto art = *cl::Artifact::load(ev::write_artifact(*acme, 1, ""));
+  cl::Context ctx = *art->read_context(kTypical);
+  cl::EvalResult r1, r2;
+  double client_acme = ns_per_call(200000, [&] { art->evaluate(ctx, {}, r1); });
+  double eval_acme = ns_per_call(200000, [&] { ev::evaluate(*acme, ctx, {}, r2); });
+  std::printf("%-58s %9.0f ns %9.0f ns   (target <= 150 ns)\n", "acme: full evaluation, typical context", client_acme,
+              eval_acme);
+
+  // ---- 10,000 rules, fees only ----
+  const int kRules = 10000;
+  std::string source = paydomain::bench::fee_rules_domain(kRules);
+  auto big = compile_text({{"gen.pd", source}});
+  std::string bytes = ev::write_artifact(*big, 1, "");
+  auto big_art = *cl::Artifact::load(bytes);
+  std::vector<cl::Context> fees;
+  for (int k = 0; k < 64; ++k) {
+    int i = kRules - 1 - (k * 7919) % (kRules / 10);  // rules deep in the list
+    int band = (i / 2000) % 5;
+    cl::Context c;
+    c.tariff = big_art->object(cl::ObjectKind::Tariff, "big");
+    c.facts.set(cl::Attr::Operation, big_art->find(cl::Attr::Operation, "payment"));
+    c.facts.set(cl::Attr::PaymentSystem, big_art->find(cl::Attr::PaymentSystem, "ps" + std::to_string(i % 20)));
+    c.facts.set(cl::Attr::Currency, big_art->find(cl::Attr::Currency, paydomain::bench::kCurrency[(i / 20) % 5]));
+    c.facts.set(cl::Attr::Category, big_art->find(cl::Attr::Category, "cat" + std::to_string((i / 100) % 20)));
+    c.facts.set(cl::Attr::Amount, band * 100000 + 12345);
+    c.facts.set(cl::Attr::Risk, i % 3);
+    if (!big_art->check(c).ok()) std::abort();
+    fees.push_back(c);
+  }
+  size_t k1 = 0, k2 = 0;
+  double client_fees = ns_per_call(200000, [&] { big_art->evaluate(fees[k1++ & 63], {}, r1); });
+  double eval_fees = ns_per_call(200000, [&] { ev::evaluate(*big, fees[k2++ & 63], {}, r2); });
+  if (r1.cash_flow.postings.size() != 1) std::abort();
+  std::printf("%-58s %9.0f ns %9.0f ns   (target <= 60 ns)\n", "10,000 rules: fees-only context, whole answer",
+              client_fees, eval_fees);
+
+  // ---- load vs parse + check + compile ----
+  double load_ms = ms_of([&] {
+    auto a = cl::Artifact::load(bytes);
+    if (!a) std::abort();
+  });
+  double compile_ms = ms_of([&] { compile_text({{"gen.pd", source}}); }, 3);
+  std::printf("%-58s %9.2f ms %9.0f ms   (target <= 10 ms; evaluator: parse+check+compile)\n",
+              "10,000 rules: load the artifact", load_ms, compile_ms);
+
+  // ---- size and resident bytes ----
+  std::printf("%-58s %9.2f MB   (source %.2f MB)\n", "10,000 rules: artifact size", bytes.size() / 1e6,
+              source.size() / 1e6);
+  std::vector<std::shared_ptr<const cl::Artifact>> loaded;
+  size_t before = resident_bytes();
+  for (int i = 0; i < 10; ++i) loaded.push_back(*cl::Artifact::load(bytes));
+  double per_loaded = static_cast<double>(resident_bytes() - before) / 10;
+  std::vector<std::shared_ptr<const ev::CompiledDomain>> compiled;
+  before = resident_bytes();
+  for (int i = 0; i < 3; ++i) compiled.push_back(compile_text({{"gen.pd", source}}));
+  double per_compiled = static_cast<double>(resident_bytes() - before) / 3;
+  std::printf("%-58s %9.2f MB %9.2f MB   (target <= 5 MB; evaluator: a compiled revision)\n",
+              "10,000 rules: resident bytes per loaded revision", per_loaded / 1e6, per_compiled / 1e6);
+  return 0;
+}

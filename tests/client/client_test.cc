@@ -1,0 +1,344 @@
+// The embeddable client against the service's evaluator: the same answers
+// (every part, as the result JSON both write) on thousands of contexts, full
+// and partial, for examples/acme and the property tests' random domains; and
+// the loader refusing every damaged artifact without a crash.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "client/client.h"
+#include "dsl/checker.h"
+#include "dsl/sources.h"
+#include "evaluator/artifact.h"
+#include "evaluator/evaluate.h"
+#include "evaluator/program.h"
+#include "evaluator/result_json.h"
+#include "tests/evaluator/random_domain.h"
+
+namespace paydomain::client {
+namespace {
+
+namespace ev = paydomain::evaluator;
+using OK = dsl::ObjectKind;
+
+std::shared_ptr<const ev::CompiledDomain> compile_sources(std::vector<dsl::SourceFile> files) {
+  dsl::Diagnostics diags;
+  dsl::Domain d = dsl::load(std::move(files), diags);
+  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), d.files);
+  auto c = ev::compile(d);
+  EXPECT_TRUE(c.ok());
+  return c.ok() ? *c : nullptr;
+}
+
+std::shared_ptr<const ev::CompiledDomain> acme() {
+  dsl::Diagnostics diags;
+  auto files = dsl::read_sources({std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme"}, diags);
+  return compile_sources(std::move(files));
+}
+
+std::shared_ptr<const Artifact> artifact_of(const ev::CompiledDomain& d, uint64_t rev = 42) {
+  auto a = Artifact::load(ev::write_artifact(d, rev, std::string(64, 'a')));
+  EXPECT_TRUE(a.ok()) << (a.ok() ? "" : a.error().text());
+  return a.ok() ? *a : nullptr;
+}
+
+// A random context: every attribute present or not, ids from the
+// vocabulary, and the non-attribute fields (tariff, time, key, health,
+// turnover, a refund's payment) now and then.
+Context random_context(const Artifact& a, std::mt19937& rng, int absent_percent) {
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  auto present = [&] { return pick(100) >= absent_percent; };
+  Context c;
+  for (int i = 0; i < ev::kAttrCount; ++i) {
+    auto attr = static_cast<Attr>(i);
+    if (!present()) continue;
+    switch (dsl::kAttributes[i].type) {
+      case dsl::AttrType::Reference:
+      case dsl::AttrType::Enum:
+      case dsl::AttrType::Text: {
+        int32_t n = a.program().size(attr);
+        if (n > 0) c.facts.set(attr, pick(n));
+        break;
+      }
+      case dsl::AttrType::Money: {
+        static const int64_t amounts[] = {0, 1, 999, 1000, 5000, 10000, 99999, 100000, 600000, 5000000, 100000000};
+        c.facts.set(attr, amounts[pick(std::size(amounts))]);
+        break;
+      }
+      case dsl::AttrType::BinPrefix: {
+        static const char* bins[] = {"4", "42", "427600", "4276001", "5", "51", "555555", "220000", "9"};
+        c.facts.bin = bins[pick(std::size(bins))];
+        c.facts.present |= ev::bit(Attr::Bin);
+        break;
+      }
+      case dsl::AttrType::TimeOfDay: c.facts.set(attr, pick(24 * 60)); break;
+      case dsl::AttrType::Share:
+        if (i == static_cast<int>(Attr::HealthFailureRate)) {
+          c.facts.failure_rate = {pick(101), 0};
+          c.facts.present |= ev::bit(attr);
+        }
+        break;
+      case dsl::AttrType::Number: c.facts.set(attr, pick(3000)); break;
+    }
+  }
+  // Amount speaks of the currency's money: without a currency, no amount.
+  if (!c.facts.has(Attr::Currency)) c.facts.clear(Attr::Amount);
+  if (present()) c.tariff = pick(a.object_count(OK::Tariff));
+  if (pick(5) == 0 && a.object_count(OK::Routing) > 0) c.routing = pick(a.object_count(OK::Routing));
+  if (present()) {
+    c.has_time = true;
+    c.time = 1'790'000'000 + pick(100'000'000);
+  }
+  if (present()) {
+    c.has_payment_key = true;
+    c.payment_key = "pay-" + std::to_string(pick(1000));
+  }
+  if (present()) c.party = "party-" + std::to_string(pick(3));
+  if (present()) c.shop = "shop-" + std::to_string(pick(3));
+  if (present()) c.tool_token = "tok-" + std::to_string(pick(3));
+  if (pick(4) == 0 && c.facts.has(Attr::Currency) && c.facts.has(Attr::Amount)) {
+    c.has_payment_amount = true;
+    c.payment_amount = c.facts.get(Attr::Amount) + pick(3) * 1000 - 1000;
+    if (c.payment_amount < 0) c.payment_amount = 0;
+    c.payment_currency = static_cast<int32_t>(c.facts.get(Attr::Currency));
+  }
+  if (pick(3) == 0 && a.program().terminal_count() > 0) {
+    ev::HealthSample h;
+    h.terminal = pick(a.program().terminal_count());
+    h.has_failure_rate = pick(2) == 0;
+    h.failure_rate = {pick(101), 0};
+    h.has_latency = pick(2) == 0;
+    h.latency_ms = pick(3000);
+    c.health.push_back(h);
+  }
+  for (int32_t l = 0; l < a.program().limit_count(); ++l) {
+    if (pick(2) == 0) c.turnover.push_back({l, pick(1000) * int64_t{1000}});
+  }
+  return c;
+}
+
+// Both sides' complete answers as the result JSON (which writes every part).
+std::string answer(const EvalResult& r, const ev::Program& p) {
+  std::string out;
+  ev::write_result(r, p, true, out);
+  return out;
+}
+
+void expect_same_answers(const ev::CompiledDomain& d, const Artifact& a, uint32_t seed, int n, int& compared) {
+  std::mt19937 rng(seed);
+  EvalResult theirs, ours;
+  for (int k = 0; k < n; ++k) {
+    Context c = random_context(a, rng, k % 3 == 0 ? 0 : 30);  // a third complete, the rest partial
+    ASSERT_TRUE(a.check(c).ok()) << a.check(c).error().text();
+    ev::evaluate(d, c, {true}, theirs);
+    a.evaluate(c, {true}, ours);
+    ASSERT_EQ(answer(ours, a.program()), answer(theirs, *d.program)) << "seed " << seed << " context " << k;
+    ++compared;
+  }
+}
+
+TEST(ClientEquivalence, AcmeAnswersAsTheService) {
+  auto d = acme();
+  ASSERT_TRUE(d);
+  auto a = artifact_of(*d, 7);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->revision(), 7u);
+  EXPECT_EQ(a->source_hash(), std::string(64, 'a'));
+  int compared = 0;
+  expect_same_answers(*d, *a, 1, 5000, compared);
+  EXPECT_EQ(compared, 5000);
+}
+
+TEST(ClientEquivalence, AcmeJsonContextsAnswerAsTheServiceText) {
+  auto d = acme();
+  ASSERT_TRUE(d);
+  auto a = artifact_of(*d);
+  ASSERT_TRUE(a);
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme/contexts")) {
+    if (e.path().extension() != ".json") continue;
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string service;
+    ASSERT_TRUE(ev::evaluate_text(*d, text, true, service).ok()) << e.path();
+    auto c = a->read_context(text);
+    ASSERT_TRUE(c.ok()) << c.error().text();
+    EXPECT_EQ(answer(a->evaluate(*c, {true}), a->program()), service) << e.path();
+    ++files;
+  }
+  EXPECT_GT(files, 5);
+  // A malformed context: the same error as the service's reader.
+  auto bad = a->read_context(R"({"amount": {"amount": -1, "currency": "RUB"}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().path, "$.amount.amount");
+}
+
+TEST(ClientEquivalence, RandomDomainsAnswerAsTheService) {
+  int compared = 0;
+  for (uint32_t seed = 1; seed <= 60; ++seed) {
+    ev::testing::RandomDomain gen(seed);
+    auto d = compile_sources({{"random.pd", gen.domain(1 + gen.pick(25), gen.pick(2) == 0)}});
+    ASSERT_TRUE(d);
+    auto a = artifact_of(*d);
+    ASSERT_TRUE(a);
+    expect_same_answers(*d, *a, seed, 100, compared);
+  }
+  EXPECT_EQ(compared, 6000);
+}
+
+TEST(ClientEquivalence, FallbackSelectorsAnswerAsTheService) {
+  // A budget too small for any DAG: every selector is interpreted rule by
+  // rule, from the conditions the artifact carries.
+  int compared = 0;
+  for (uint32_t seed = 500; seed < 520; ++seed) {
+    ev::testing::RandomDomain gen(seed);
+    dsl::Diagnostics diags;
+    dsl::Domain dom = dsl::load({{"random.pd", gen.domain(3 + gen.pick(20), true)}}, diags);
+    ev::CompileOptions opt;
+    opt.budget.max_nodes = 2;
+    auto d = ev::compile(dom, opt);
+    ASSERT_TRUE(d.ok());
+    ASSERT_TRUE((*d)->tariffs[0].fees->arms.fallback);
+    auto a = artifact_of(**d);
+    ASSERT_TRUE(a);
+    expect_same_answers(**d, *a, seed, 100, compared);
+  }
+  EXPECT_EQ(compared, 2000);
+}
+
+TEST(ClientVocabulary, NamesAndIdsRoundTrip) {
+  auto d = acme();
+  auto a = artifact_of(*d);
+  ASSERT_TRUE(a);
+  int32_t rub = a->find(Attr::Currency, "RUB");
+  ASSERT_GE(rub, 0);
+  EXPECT_EQ(a->object_name(OK::Currency, rub), "RUB");
+  EXPECT_EQ(a->exponent(rub), 2);
+  EXPECT_EQ(a->find(Attr::Operation, "refund"), ev::kOperationRefund);
+  EXPECT_EQ(a->object(OK::Tariff, "standard"), d->vocab.object(OK::Tariff, "standard"));
+  EXPECT_EQ(a->object(OK::Tariff, "no-such"), -1);
+  Context c;
+  c.facts.set(Attr::Currency, 9999);
+  EXPECT_FALSE(a->check(c).ok());
+}
+
+// ---- the loader -------------------------------------------------------------
+
+std::string small_artifact() {
+  ev::testing::RandomDomain gen(3);
+  auto d = compile_sources({{"random.pd", gen.domain(4, true)}});
+  return ev::write_artifact(*d, 1, "");
+}
+
+void fix_crc(std::string& b) {
+  std::memset(b.data() + ev::pdc::kCrcOffset, 0, 4);
+  uint32_t crc = ev::crc32c(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+  std::memcpy(b.data() + ev::pdc::kCrcOffset, &crc, 4);
+}
+
+// An artifact that loads must evaluate any valid context without a crash
+// (the sanitizers watch).
+void evaluate_some(const Artifact& a) {
+  std::mt19937 rng(9);
+  for (int k = 0; k < 20; ++k) {
+    Context c = random_context(a, rng, 30);
+    if (a.check(c).ok()) (void)a.evaluate(c, {true});
+  }
+}
+
+TEST(ClientLoader, EveryTruncationIsRefused) {
+  std::string b = small_artifact();
+  ASSERT_TRUE(Artifact::load(b).ok());
+  for (size_t n = 0; n < b.size(); ++n) {
+    auto a = Artifact::load(b.substr(0, n));
+    ASSERT_FALSE(a.ok()) << n;
+    ASSERT_FALSE(a.error().message.empty());
+  }
+}
+
+TEST(ClientLoader, AnyFlippedBitFailsTheChecksum) {
+  std::string b = small_artifact();
+  for (size_t i = 0; i < b.size(); i += 7) {
+    std::string c = b;
+    c[i] = static_cast<char>(c[i] ^ (1 << (i % 8)));
+    auto a = Artifact::load(c);
+    ASSERT_FALSE(a.ok()) << i;
+  }
+}
+
+TEST(ClientLoader, FlippedBitsWithAValidChecksumNeverCrash) {
+  // What a hostile file can do: change any byte and fix the checksum. Each
+  // load either names what is wrong or yields an artifact that evaluates.
+  std::string b = small_artifact();
+  int refused = 0, loaded = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i >= ev::pdc::kCrcOffset && i < ev::pdc::kCrcOffset + 4) continue;
+    for (uint8_t mask : {uint8_t{0x01}, uint8_t{0x80}, uint8_t{0xFF}}) {
+      std::string c = b;
+      c[i] = static_cast<char>(static_cast<uint8_t>(c[i]) ^ mask);
+      fix_crc(c);
+      auto a = Artifact::load(c);
+      if (!a.ok()) {
+        ++refused;
+        ASSERT_FALSE(a.error().message.empty());
+        continue;
+      }
+      ++loaded;
+      evaluate_some(**a);
+    }
+  }
+  EXPECT_GT(refused, 100);
+  EXPECT_GT(loaded, 0);  // e.g. a changed explanation text
+}
+
+TEST(ClientLoader, ErrorsNameTheSectionAndTheVersion) {
+  std::string b = small_artifact();
+  // An unknown major version: refused clearly, whatever follows.
+  std::string v = b;
+  uint16_t major = 2;
+  std::memcpy(v.data() + 8, &major, 2);
+  fix_crc(v);
+  auto a = Artifact::load(v);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find("artifact format 2.0"), std::string::npos) << a.error().message;
+  // A newer minor version of the same major loads.
+  std::string m = b;
+  uint16_t minor = 7;
+  std::memcpy(m.data() + 10, &minor, 2);
+  fix_crc(m);
+  ASSERT_TRUE(Artifact::load(m).ok());
+  // A section count past the file.
+  std::string s = b;
+  auto* entries = reinterpret_cast<ev::pdc::SectionEntry*>(s.data() + sizeof(ev::pdc::Header));
+  entries[static_cast<int>(ev::pdc::Sec::DagNodes) - 1].size = 0x7FFFFFF0;
+  fix_crc(s);
+  a = Artifact::load(s);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find("section dag_nodes"), std::string::npos) << a.error().message;
+  // A DAG edge pointing at itself (a cycle): refused, naming the node.
+  std::string cyc = b;
+  entries = reinterpret_cast<ev::pdc::SectionEntry*>(cyc.data() + sizeof(ev::pdc::Header));
+  const auto& edges = entries[static_cast<int>(ev::pdc::Sec::DagEdges) - 1];
+  ASSERT_GT(edges.size, 0u);
+  uint32_t big = 0x7FFF;
+  std::memcpy(cyc.data() + edges.offset, &big, 4);
+  fix_crc(cyc);
+  a = Artifact::load(cyc);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find("section dag_nodes: record"), std::string::npos) << a.error().message;
+  // Not an artifact at all.
+  a = Artifact::load("hello");
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find("not an artifact"), std::string::npos);
+}
+
+TEST(ClientLoader, TheSameDomainWritesTheSameBytes) {
+  auto d = acme();
+  EXPECT_EQ(ev::write_artifact(*d, 3, "x"), ev::write_artifact(*acme(), 3, "x"));
+}
+
+}  // namespace
+}  // namespace paydomain::client
