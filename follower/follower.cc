@@ -191,7 +191,10 @@ struct Follower::Impl {
     std::string bytes;  // for the cache directory: only an accepted artifact is written
   };
   Result<Download> download(int64_t rev) {
-    std::string target = "/v1/revisions/" + std::to_string(rev) + "/compiled";
+    // The format this client reads: a server that writes a newer one by
+    // default still sends this one while it supports it (406 otherwise).
+    std::string target = "/v1/revisions/" + std::to_string(rev) +
+                         "/compiled?format=" + std::to_string(client::supported_format_major());
     auto a = http->get(target, cfg.max_artifact_bytes, cfg.request_timeout, [this] { return stop_requested(); });
     if (!a) return a.take_error();
     record_contact();

@@ -8,11 +8,12 @@
 //
 // Contract:
 // - One background thread long-polls GET /v1/head?wait_after=N, downloads
-//   each new head from GET /v1/revisions/{N}/compiled (at most
-//   max_artifact_bytes), and installs it only once client::Artifact::load
-//   accepted it and it names revision N. A refused download is an error
-//   (state().last_error); the previous head keeps serving; it is retried
-//   with capped exponential backoff, as is every failed request.
+//   each new head from GET /v1/revisions/{N}/compiled?format=M (the client's
+//   format major; at most max_artifact_bytes), and installs it only once
+//   client::Artifact::load accepted it and it names revision N. A refused
+//   download is an error (state().last_error); the previous head keeps
+//   serving; it is retried with capped exponential backoff, as is every
+//   failed request.
 // - Switching head is atomic: head()/at() hand out shared_ptrs, so an
 //   evaluation in flight keeps its revision alive however many switches
 //   happen meanwhile. Every method is thread-safe and none waits on the

@@ -116,9 +116,10 @@ std::string FakeService::route(const std::string& target) {
     return reply(200, "application/json", "{\"revision\":" + std::to_string(head_) + ",\"message\":\"m\"}");
   }
   const std::string prefix = "/v1/revisions/", suffix = "/compiled";
-  if (target.rfind(prefix, 0) == 0 && target.size() > prefix.size() + suffix.size() &&
-      target.compare(target.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    int64_t rev = std::stoll(target.substr(prefix.size()));
+  std::string path = target.substr(0, target.find('?'));
+  if (path.rfind(prefix, 0) == 0 && path.size() > prefix.size() + suffix.size() &&
+      path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    int64_t rev = std::stoll(path.substr(prefix.size()));
     ++compiled_requests_[rev];
     auto it = artifacts_.find(rev);
     if (it != artifacts_.end()) return reply(200, "application/octet-stream", it->second);
