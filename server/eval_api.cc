@@ -190,6 +190,17 @@ ApiResult<Response> EvaluateApi::evaluate(const CompiledRevision& rev, const std
 // POST /v1/revisions/{rev|head}/evaluate. At "head" the newest compiled head
 // answers (never waiting for a compile); a numbered revision in the cache is
 // evaluated on this I/O thread; a miss compiles on the worker pool.
+ApiResult<CompiledRevisions::Ptr> EvaluateApi::compile_for(store::Rev rev) {
+  if (rev < 0) {
+    auto h = store_.head();
+    if (!h) return store_error(h.error());
+    rev = *h;
+  }
+  auto got = compiled_.get(rev);
+  if (!got) return to_api_error(got.error());
+  return *got;
+}
+
 void EvaluateApi::post_evaluate_at(Request& req, Done done) {
   bool explain = wants_explain(req, nullptr);
   std::shared_ptr<const CompiledRevision> c;
@@ -204,14 +215,8 @@ void EvaluateApi::post_evaluate_at(Request& req, Done done) {
   }
   if (c) return answer(done, evaluate(*c, req.body, explain));
   workers_.run(std::move(done), [this, rev, body = std::move(req.body), explain]() -> ApiResult<Response> {
-    store::Rev r = rev;
-    if (r < 0) {
-      auto h = store_.head();
-      if (!h) return store_error(h.error());
-      r = *h;
-    }
-    auto got = compiled_.get(r);
-    if (!got) return to_api_error(got.error());
+    auto got = compile_for(rev);
+    if (!got) return got.error();
     return evaluate(**got, body, explain);
   });
 }
@@ -335,14 +340,8 @@ void EvaluateApi::get_compiled(Request& req, Done done) {
     return done(artifact_response(req, *c, true));
   }
   workers_.run(std::move(done), [this, rev, is_head, req]() -> ApiResult<Response> {
-    store::Rev r = rev;
-    if (r < 0) {
-      auto h = store_.head();
-      if (!h) return store_error(h.error());
-      r = *h;
-    }
-    auto got = compiled_.get(r);
-    if (!got) return to_api_error(got.error());
+    auto got = compile_for(rev);
+    if (!got) return got.error();
     return artifact_response(req, **got, is_head);
   });
 }

@@ -44,6 +44,9 @@ class EvaluateApi {
   void post_evaluate_working(Request& req, Done done);
   void post_check(Request& req, Done done);
   void get_compiled(Request& req, Done done);
+  // The compiled revision `rev` (-1: the store's head), compiling it on this
+  // thread when it is not cached (run it on the workers).
+  ApiResult<CompiledRevisions::Ptr> compile_for(store::Rev rev);
 
   // The result(s) of `contexts` against `domain`, appended to `out` as
   // "result":{..} (one context) or "results":[..]; error paths are JSON

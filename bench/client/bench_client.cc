@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "bench/support/acme_context.h"
 #include "bench/support/generated_domains.h"
 #include "client/client.h"
 #include "dsl/checker.h"
@@ -32,13 +33,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const char* kTypical = R"({
-  "tariff": "standard", "operation": "payment",
-  "amount": {"amount": 600000, "currency": "RUB"},
-  "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "issuer_country": "RU",
-                   "bin": "555555", "token": "card-7f3a"},
-  "category": "retail", "risk": "low", "flow": "instant", "party": "acme-retail-llc", "shop": "shop-1",
-  "time": "2026-11-25T12:00:00Z", "payment_key": "order-42"})";
+const char* kTypical = paydomain::bench::kTypicalAcmeContext;
 
 // Median nanoseconds per call of `f` over 7 rounds of `n` calls.
 double ns_per_call(size_t n, const std::function<void()>& f) {

@@ -23,6 +23,7 @@
 #include "dsl/checker.h"
 #include "dsl/parser.h"
 #include "evaluator/evaluator.h"
+#include "bench/support/acme_context.h"
 #include "bench/support/generated_domains.h"
 
 namespace ev = paydomain::evaluator;
@@ -32,13 +33,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const char* kTypical = R"({
-  "tariff": "standard", "operation": "payment",
-  "amount": {"amount": 600000, "currency": "RUB"},
-  "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "issuer_country": "RU",
-                   "bin": "555555", "token": "card-7f3a"},
-  "category": "retail", "risk": "low", "flow": "instant", "party": "acme-retail-llc", "shop": "shop-1",
-  "time": "2026-11-25T12:00:00Z", "payment_key": "order-42"})";
+const char* kTypical = paydomain::bench::kTypicalAcmeContext;
 
 struct Generated {
   dsl::Domain domain;
