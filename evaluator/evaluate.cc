@@ -218,14 +218,17 @@ void run_cash_flow(const Prog& d, uint32_t ci, const Facts& f, bool provider, co
 
 // ---- route -------------------------------------------------------------------
 
-void all_terminals(const Prog& d, int32_t ri, std::vector<int32_t>& out, int depth = 0) {
-  if (depth > 64) return;
+// Each routing once: delegations may share targets (and an artifact may make
+// them a dense graph), so a visit list keeps this linear.
+void all_terminals(const Prog& d, int32_t ri, std::vector<int32_t>& out, std::vector<int32_t>& seen, int depth = 0) {
+  if (depth > 64 || std::find(seen.begin(), seen.end(), ri) != seen.end()) return;
+  seen.push_back(ri);
   const pdc::Routing& r = d.routing(ri);
   for (const auto& c : d.span<pdc::Candidate>(Sec::Candidates, r.candidates)) {
     if (std::find(out.begin(), out.end(), c.terminal) == out.end()) out.push_back(c.terminal);
   }
   for (const auto& g : d.span<pdc::Guard>(Sec::Guards, r.guard_info)) {
-    if (!g.decline) all_terminals(d, g.target, out, depth + 1);
+    if (!g.decline) all_terminals(d, g.target, out, seen, depth + 1);
   }
 }
 
@@ -461,7 +464,8 @@ void eval_ruleset(const Prog& d, int32_t ri, const Context& c, const EvalOptions
     uint32_t missing = 0;
     d.explore(r.guards, c.facts, outcomes, missing);
     out.missing |= missing;
-    all_terminals(d, ri, out.possible);
+    std::vector<int32_t> seen;
+    all_terminals(d, ri, out.possible, seen);
     return;
   }
   if (g >= 0) {
@@ -536,7 +540,7 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
       }
       case kScopeProvider:
       case kScopeTerminal:
-        have = route.status == RStatus::Chosen;
+        have = route.status == RStatus::Chosen && (s == kScopeTerminal || route.provider >= 0);
         if (have) {
           value = s == kScopeProvider ? d.object_name(dsl::ObjectKind::Provider, route.provider)
                                       : d.object_name(dsl::ObjectKind::Terminal, route.terminal);

@@ -361,6 +361,8 @@ bool Program::Loader::conds() {
   const auto* cn = rec<pdc::CondNode>(Sec::CondNodes);
   const auto* kids = rec<uint32_t>(Sec::CondKids);
   std::vector<uint16_t> depth(n(Sec::CondNodes), 0);
+  // Trees, not DAGs: a shared operand could make evaluation exponential.
+  std::vector<uint8_t> used(n(Sec::CondNodes), 0);
   for (uint32_t i = 0; i < n(Sec::CondNodes); ++i) {
     const pdc::CondNode& c = cn[i];
     if (c.kind > static_cast<uint8_t>(Cond::Kind::Atom)) return fail(Sec::CondNodes, i, "unknown condition kind");
@@ -372,6 +374,7 @@ bool Program::Loader::conds() {
     for (uint32_t k = 0; k < c.kids.count; ++k) {
       uint32_t kid = kids[c.kids.first + k];
       if (kid >= i) return fail(Sec::CondNodes, i, "operand is not an earlier condition (a cycle?)");
+      if (used[kid]++) return fail(Sec::CondNodes, i, "operand " + std::to_string(kid) + " is shared with another condition");
       d = std::max<uint32_t>(d, depth[kid]);
     }
     if (d + 1 > pdc::kMaxDepth) return fail(Sec::CondNodes, i, "nested deeper than 256");
@@ -402,6 +405,7 @@ bool Program::Loader::cash_flows() {
   const auto* vols = rec<pdc::Volume>(Sec::Volumes);
   const auto* args = rec<uint32_t>(Sec::VolumeArgs);
   std::vector<uint16_t> depth(n(Sec::Volumes), 0);
+  std::vector<uint8_t> used(n(Sec::Volumes), 0);  // trees, as conditions
   for (uint32_t i = 0; i < n(Sec::Volumes); ++i) {
     const pdc::Volume& v = vols[i];
     using K = dsl::Volume::Kind;
@@ -419,6 +423,7 @@ bool Program::Loader::cash_flows() {
     for (uint32_t k = 0; k < v.args.count; ++k) {
       uint32_t a = args[v.args.first + k];
       if (a >= i) return fail(Sec::Volumes, i, "operand is not an earlier volume");
+      if (used[a]++) return fail(Sec::Volumes, i, "operand " + std::to_string(a) + " is shared with another volume");
       d = std::max<uint32_t>(d, depth[a]);
     }
     if (d + 1 > pdc::kMaxDepth) return fail(Sec::Volumes, i, "nested deeper than 256");
