@@ -26,8 +26,9 @@ $(TSANBUILD)/build.ninja:
 	cmake -S . -B $(TSANBUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPAYDOMAIN_TSAN=ON -DPAYDOMAIN_BENCH=OFF
 
 # The ThreadSanitizer pass builds only the server binary and the in-process
-# server and store tests (the concurrent parts), not the world a second time.
-TSAN_TARGETS := paydomain server_unit_tests store_tests store_backend_tests
+# server and store tests (the concurrent parts), not the world a second time,
+# and the follower's tests (its thread against callers, the example core).
+TSAN_TARGETS := paydomain server_unit_tests store_tests store_backend_tests follower_tests
 
 test: setup $(TESTBUILD)/build.ninja $(TSANBUILD)/build.ninja
 	ninja -C $(TESTBUILD) -j $(JOBS)

@@ -2,7 +2,8 @@
 # The ThreadSanitizer pass of `make test`: the concurrent parts of the server
 # and the store (worker pools, the single-flight compiled cache, the head
 # watcher, the token cache, the transport's sessions) under TSan.
-#   $1  the TSan build (paydomain, server_unit_tests, store_tests, store_backend_tests)
+#   $1  the TSan build (paydomain, server_unit_tests, store_tests, store_backend_tests,
+#       follower_tests)
 #   $2  the test build, whose end-to-end server tests drive the TSan server
 # Any race report fails the pass and is printed.
 set -euo pipefail
@@ -20,6 +21,8 @@ echo "tsan: in-process server and store tests"
 "$TSAN/tests/server/server_unit_tests" --gtest_brief=1 || status=1
 "$TSAN/tests/domain_store/store_tests" --gtest_brief=1 || status=1
 "$TSAN/tests/postgres/store_backend_tests" --gtest_brief=1 || status=1
+echo "tsan: the follower and the example core against a TSan server"
+PAYDOMAIN_BIN="$PWD/$TSAN/cli/paydomain" "$TSAN/tests/follower/follower_tests" --gtest_brief=1 || status=1
 echo "tsan: the end-to-end server tests against a TSan server"
 PAYDOMAIN_BIN="$PWD/$TSAN/cli/paydomain" ctest --test-dir "$TESTBUILD" --output-on-failure -j "$(nproc)" \
   --timeout 600 -R '^(Api|Writes|WriteIsolation|Load|Hardening|Framing|Connections|Shutdown)\.|^postgres_serve_tests$' || status=1

@@ -196,7 +196,7 @@ ServerProcess::ServerProcess(const std::string& extra_flags, const std::string& 
 
   std::string log = (dir_ / "server.log").string();
   std::string cmd = "exec " + paydomain_bin() + " serve --db '" + db() + "'" +
-                    " --listen 127.0.0.1:0 --threads 2 " +
+                    (extra_flags.find("--listen") == std::string::npos ? " --listen 127.0.0.1:0" : "") + " --threads 2 " +
                     (extra_flags.find("--head-poll-ms") == std::string::npos ? "--head-poll-ms 50 " : "") + extra_flags +
                     " >" + log + " 2>&1";
   pid_ = ::fork();

@@ -62,7 +62,9 @@ struct Tokens {
 // A running server; stopped (SIGTERM) by the destructor.
 class ServerProcess {
  public:
-  // Extra `serve` flags, e.g. "--body-limit 1000 --read-timeout-ms 500".
+  // Extra `serve` flags, e.g. "--body-limit 1000 --read-timeout-ms 500";
+  // "--listen 127.0.0.1:PORT" replaces the default (any free port), e.g. to
+  // restart a killed server where its clients expect it.
   explicit ServerProcess(const std::string& extra_flags = "");
   // On the store at `db` (a path or postgresql:// URL; "" = a new file in
   // dir()): seeded from examples/acme unless it is a store already (another
