@@ -447,6 +447,7 @@ Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain,
   auto out = std::make_shared<CompiledDomain>(domain);
   auto r = Compiler(domain, options, *out).run();
   if (!r) return r.error();
+  if (!options.program) return std::shared_ptr<const CompiledDomain>(std::move(out));
   auto program = Program::load(write_artifact(*out, options.revision, options.source_hash));
   if (!program) return Error{"", "the compiled artifact does not load: " + program.error().message};
   out->program = std::move(*program);

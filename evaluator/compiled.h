@@ -163,6 +163,8 @@ struct CompiledDomain {
   // The same revision in the artifact form (evaluator/program.h), which
   // evaluation walks: the one evaluation of the product, shared with the
   // embeddable client. The structures above stay for analysis and impact.
+  // Null when compiled with CompileOptions::program false (a check that
+  // never evaluates): evaluating such a domain is a caller's bug.
   std::shared_ptr<const Program> program;
 };
 
@@ -177,6 +179,10 @@ struct CompileOptions {
   // The live check's (compile_cache.h): objects compiled before with the same
   // text, line and vocabulary are copied, not compiled again.
   CompileCache* cache = nullptr;
+  // Also build the program evaluation walks (CompiledDomain::program): its
+  // artifact written and loaded. Off for what only reads the DAGs (a check
+  // without tests to run), which then pays for neither.
+  bool program = true;
 };
 
 // Compiles a checked domain (dsl::load without errors). Errors only for a

@@ -154,6 +154,12 @@ std::string check(const CompiledDomain& d, const dsl::Expectation& e, const Eval
 
 }  // namespace
 
+bool has_tests(const dsl::Domain& domain) {
+  for (const dsl::Object& o : domain.objects)
+    if (o.kind == dsl::ObjectKind::Test) return true;
+  return false;
+}
+
 TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled) {
   TestReport report;
   for (const dsl::Object& o : domain.objects) {

@@ -142,7 +142,7 @@ bool wants_explain(const Request& req, const JsonObject* body) {
 
 }  // namespace
 
-ApiResult<size_t> EvaluateApi::write_results(const evaluator::CompiledDomain& d, bool batch,
+ApiResult<size_t> EvaluateApi::write_results(const evaluator::Program& d, bool batch,
                                              const std::vector<std::string_view>& contexts, bool explain,
                                              std::string_view at, std::string& out) {
   if (!batch) {
@@ -183,7 +183,7 @@ ApiResult<Response> EvaluateApi::evaluate(const CompiledRevision& rev, const std
   res.body += "{\"revision\":";
   res.body += std::to_string(rev.rev);
   res.body += ',';
-  auto n = write_results(*rev.domain, scanned->batch, scanned->contexts, explain || scanned->explain,
+  auto n = write_results(*rev.program, scanned->batch, scanned->contexts, explain || scanned->explain,
                          scanned->batch ? "/contexts" : "", res.body);
   if (!n) return n.take_error();
   res.body += '}';
@@ -268,7 +268,7 @@ void EvaluateApi::post_evaluate_working(Request& req, Done done) {
                       "", diagnostics};
     Response res;
     res.body = "{";
-    auto n = write_results(*w.compiled, !single, contexts, explain, single ? "/context" : "/contexts", res.body);
+    auto n = write_results(*w.compiled->program, !single, contexts, explain, single ? "/context" : "/contexts", res.body);
     if (!n) return n.take_error();
     res.body += ',';
     res.body += diagnostics;
@@ -300,7 +300,7 @@ void EvaluateApi::post_check(Request& req, Done done) {
 // cached. The ETag is the artifact's CRC-32C with its revision and format.
 namespace {
 Response artifact_response(const Request& req, const CompiledRevision& c, bool is_head) {
-  const evaluator::Program& p = *c.domain->program;
+  const evaluator::Program& p = *c.program;
   const uint32_t crc = evaluator::crc32c(reinterpret_cast<const uint8_t*>(p.bytes().data()), p.bytes().size());
   char hex[9];
   std::snprintf(hex, sizeof hex, "%08x", crc);

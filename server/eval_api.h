@@ -52,7 +52,7 @@ class EvaluateApi {
   // The result(s) of `contexts` against `domain`, appended to `out` as
   // "result":{..} (one context) or "results":[..]; error paths are JSON
   // pointers starting with `at` ("" or "/context"; "/contexts/<i>" for a batch).
-  ApiResult<size_t> write_results(const evaluator::CompiledDomain& domain, bool batch,
+  ApiResult<size_t> write_results(const evaluator::Program& program, bool batch,
                                   const std::vector<std::string_view>& contexts, bool explain,
                                   std::string_view at, std::string& out);
 

@@ -79,19 +79,7 @@ grep '"route":"/v1/revisions/{rev}/evaluate"' "$WORK/batch.log" | grep -o '"dura
 # The same generated fee selector as bench/evaluator (payment system,
 # currency, category, amount band, risk).
 GEN="$WORK/gen.pd"
-{
-  printf 'currency RUB { numeric 643 exponent 2 }\ncurrency USD { numeric 840 exponent 2 }\n'
-  printf 'currency EUR { numeric 978 exponent 2 }\ncurrency KZT { numeric 398 exponent 2 }\n'
-  printf 'currency CNY { numeric 156 exponent 2 }\n'
-  for i in $(seq 0 19); do printf 'payment_system ps%d { }\ncategory cat%d { }\n' "$i" "$i"; done
-  printf 'tariff big {\n  fees {\n'
-  awk 'BEGIN { split("RUB USD EUR KZT CNY", cur, " "); split("low high fatal", risk, " ");
-    for (i = 0; i < 10000; i++) {
-      band = int(i / 2000) % 5; c = cur[int(i / 20) % 5 + 1];
-      printf "    when payment_system == ps%d and currency == %s and category == cat%d and amount between %d.00 %s and %d.99 %s and risk == %s { merchant.settlement -> system.settlement : 1%% of amount }\n",
-        i % 20, c, int(i / 100) % 20, band * 1000, c, band * 1000 + 999, c, risk[i % 3 + 1] } }'
-  printf '  }\n}\n'
-} > "$GEN"
+fee_rules_pd "$GEN" 10000
 "$PD" init --db "$WORK/big.db" --from "$GEN" > /dev/null
 EDITOR=$("$PD" token create --db "$WORK/big.db" --role editor --name bench 2>/dev/null)
 start_server "$WORK/big.db" "$WORK/big.log" --no-access-log
