@@ -2,7 +2,8 @@
 # HTTP benchmarks of `paydomain serve` on loopback, with wrk (Debian package):
 #   1. single-context evaluate at head over keep-alive connections: req/s, p99
 #   2. a batch of 1,000 contexts: server time per request (from the access log)
-#   3. resident size with 10 compiled revisions of a 10,000-rule domain
+# (Resident memory per cached revision of a 10,000-rule domain, and start to
+# /readyz: bench/server/bench_start.sh.)
 # Usage: bench/server/bench_server.sh [BUILD_DIR]   (default build/release)
 # Targets (issue 5): >= 20,000 req/s with p99 <= 10 ms on this 2-core machine
 # (wrk included); batch of 1,000 <= 5 ms server time. Issue 11: server CPU
@@ -74,34 +75,3 @@ grep '"route":"/v1/revisions/{rev}/evaluate"' "$WORK/batch.log" | grep -o '"dura
   sort -n | awk '{ v[NR] = $1 } END {
     printf "batch of 1,000 contexts (server time, last 20 of 25 requests): median %.2f ms, max %.2f ms\n", v[int((NR + 1) / 2)], v[NR];
     printf "  target <= 5 ms: %s\n", (v[int((NR + 1) / 2)] <= 5 ? "met" : "NOT met") }'
-
-# ---- 3: memory with 10 compiled revisions of a 10,000-rule domain -----------
-# The same generated fee selector as bench/evaluator (payment system,
-# currency, category, amount band, risk).
-GEN="$WORK/gen.pd"
-fee_rules_pd "$GEN" 10000
-"$PD" init --db "$WORK/big.db" --from "$GEN" > /dev/null
-EDITOR=$("$PD" token create --db "$WORK/big.db" --role editor --name bench 2>/dev/null)
-start_server "$WORK/big.db" "$WORK/big.log" --no-access-log
-URL="http://127.0.0.1:$PORT"
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
-BASE_RSS=$(rss_kb)  # head (revision 1) is compiled at start
-for i in $(seq 2 10); do
-  curl -sf -o /dev/null -H "Authorization: Bearer $EDITOR" \
-    --data "{\"base\": $((i - 1)), \"message\": \"rev $i\", \"ops\": [{\"op\": \"update\", \"kind\": \"category\", \"id\": \"cat0\", \"text\": \"category cat0 { name \\\"v$i\\\" }\"}]}" \
-    "$URL/v1/commits"
-done
-BIGCTX='{"tariff": "big", "amount": {"amount": 112345, "currency": "RUB"}, "category": "cat0", "risk": "low", "payment_tool": {"kind": "bank_card", "payment_system": "ps0"}}'
-T0=$(date +%s%N)
-for i in $(seq 1 10); do
-  curl -sf -o /dev/null -H "Authorization: Bearer $EDITOR" --data "$BIGCTX" "$URL/v1/revisions/$i/evaluate"
-done
-T1=$(date +%s%N)
-RSS=$(rss_kb)
-CACHE=$(curl -sf "$URL/metrics" | awk '/^paydomain_compiled_cache_bytes/ {print $2}')
-MISSES=$(curl -sf "$URL/metrics" | awk '/^paydomain_compiled_cache_misses_total/ {print $2}')
-stop_server
-echo "memory: 10 compiled revisions of a 10,000-rule domain ($(wc -c < "$GEN") bytes of source each):"
-awk -v r="$RSS" -v b="$BASE_RSS" -v c="$CACHE" -v m="$MISSES" -v t=$(( (T1 - T0) / 1000000 )) 'BEGIN {
-  printf "  resident size: %.1f MiB (%.1f MiB with only head compiled); cache estimate %.1f MiB; %d compiles, 10 first evaluations in %d ms\n",
-    r / 1024, b / 1024, c / 1048576, m, t }'
