@@ -55,6 +55,9 @@ class Compiler {
       }
       if (!r) return r.error();
     }
+    for (size_t i = 0; i < out_.limits.size(); ++i) {
+      if (out_.limits[i].route_scope >= 0) out_.route_limits.push_back(static_cast<int32_t>(i));
+    }
     return true;
   }
 
@@ -339,6 +342,9 @@ class Compiler {
     l.explain = head(o) + " (" + where(o.span) + ")";
     if (const dsl::Clause* c = o.find(CK::Scope)) {
       for (const dsl::Value& item : c->list.items) l.scopes.push_back(index_of(dsl::limit_scopes(), item.text));
+    }
+    for (int32_t s : {kScopeTerminal, kScopeProvider}) {
+      if (l.route_scope < 0 && std::find(l.scopes.begin(), l.scopes.end(), s) != l.scopes.end()) l.route_scope = s;
     }
     if (const dsl::Clause* c = o.find(CK::Period)) l.period = index_of(dsl::limit_periods(), c->ref.text);
     if (const dsl::Clause* c = o.find(CK::Timezone)) {

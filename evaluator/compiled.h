@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dsl/ast.h"
+#include "dsl/schema.h"
 #include "evaluator/dag.h"
 #include "evaluator/money.h"
 #include "evaluator/result.h"
@@ -117,6 +118,10 @@ struct CompiledRouting {
   std::vector<Exclude> excludes;
 };
 
+// The limit scopes that key a counter by route (indices into dsl::limit_scopes()).
+inline constexpr int32_t kScopeProvider = dsl::value_index(dsl::kLimitScopes, "provider");
+inline constexpr int32_t kScopeTerminal = dsl::value_index(dsl::kLimitScopes, "terminal");
+
 struct CompiledLimit {
   std::string name, explain;
   std::vector<int32_t> scopes;  // indices into dsl::limit_scopes()
@@ -131,6 +136,11 @@ struct CompiledLimit {
   // A limit counts payments only, unless its `when` asks about the operation
   // (`when operation == refund`): then it counts what that selects.
   bool counts_refunds = false;
+  // A limit scoped by `terminal` (else by `provider`) keeps one counter per
+  // terminal (provider), and routing rejects a candidate whose counter this
+  // payment would take past the bound: the scope index (into
+  // dsl::limit_scopes()) of that key, or -1 for a limit routing ignores.
+  int32_t route_scope = -1;
 };
 
 struct CompiledDomain {
@@ -142,6 +152,7 @@ struct CompiledDomain {
   std::vector<CompiledTerminal> terminals;
   std::vector<CompiledProvider> providers;
   std::vector<CompiledLimit> limits;
+  std::vector<int32_t> route_limits;  // limits with route_scope >= 0, in order
   size_t selector_count = 0, fallback_count = 0, dag_nodes = 0;
   size_t dag_bytes = 0;  // bytes of all decision DAGs (nodes, edges, bounds, tries)
   // Every name and prepared text above needs no JSON escape (no '"', '\\' or

@@ -64,4 +64,10 @@ void for_each_atom(const Cond& c, F&& fn) {
 std::pair<int64_t, int64_t> ordered_domain(Attr a);
 bool is_categorical(Attr a);
 
+// Conditions the analysis composes (a path to a rule, a route, a region).
+Cond cond_all(std::vector<Cond> kids);  // And (no kids: always true)
+Cond cond_any(std::vector<Cond> kids);  // Or (no kids: never true)
+Cond cond_not(const Cond& c);
+Cond cond_in(Attr a, std::vector<int32_t> ids);  // the attribute is one of `ids`
+
 }  // namespace paydomain::evaluator

@@ -179,20 +179,33 @@ class FastReader {
     return map([&](std::string_view id) {
       Turnover t;
       t.limit = v_.object(OK::Limit, id);
-      if (t.limit < 0 || c.turnover.size() == kMaxMapMembers) return false;
+      if (t.limit < 0) return false;
       for (const Turnover& x : c.turnover)
         if (x.limit == t.limit) return false;
       const CompiledLimit& l = d_.limits[static_cast<size_t>(t.limit)];
-      if (l.is_count) {
-        if (!integer(t.value)) return false;
-      } else {
-        bool has = false;
-        int32_t cur = -1;
-        if (!money(t.value, has, cur) || !has || cur != l.currency) return false;
-      }
-      c.turnover.push_back(t);
-      return true;
+      if (l.route_scope < 0) return counter(l, t, c);
+      // {"<terminal (provider) id>": value}: one counter per terminal (provider).
+      return map([&](std::string_view rid) {
+        t.route = v_.object(l.route_scope == kScopeTerminal ? OK::Terminal : OK::Provider, rid);
+        if (t.route < 0) return false;
+        for (const Turnover& x : c.turnover)
+          if (x.limit == t.limit && x.route == t.route) return false;
+        return counter(l, t, c);
+      });
     });
+  }
+
+  bool counter(const CompiledLimit& l, Turnover& t, Context& c) {
+    if (c.turnover.size() == kMaxMapMembers) return false;
+    if (l.is_count) {
+      if (!integer(t.value)) return false;
+    } else {
+      bool has = false;
+      int32_t cur = -1;
+      if (!money(t.value, has, cur) || !has || cur != l.currency) return false;
+    }
+    c.turnover.push_back(t);
+    return true;
   }
 
   bool field(size_t i, Context& c) {

@@ -370,21 +370,46 @@ class ContextParser {
       if (t.limit < 0) return fail(q, "unknown limit '" + id + "'");
       if (!limits.insert(t.limit, d_.limits.size())) return repeated(q);
       const CompiledLimit& l = d_.limits[static_cast<size_t>(t.limit)];
-      if (l.is_count) {
-        if (auto e = integer(q, t.value, "a whole number (the count so far)")) return e;
-      } else {
-        bool has = false;
-        int32_t cur = -1;
-        if (auto e = money(q, t.value, has, cur)) return e;
-        if (!has) return fail(Path{&q, "amount"}, "missing amount");
-        if (cur != l.currency) {
-          return fail(Path{&q, "currency"}, "limit " + l.name + " counts " + v_.object_name(OK::Currency, l.currency) +
-                                                ", not " + v_.object_name(OK::Currency, cur));
-        }
+      if (l.route_scope < 0) {
+        if (auto e = counter(q, l, t.value)) return e;
+        c.turnover.push_back(t);
+        continue;
       }
-      c.turnover.push_back(t);
+      // One counter per terminal (provider): {"<terminal id>": value, ...}.
+      const bool by_terminal = l.route_scope == kScopeTerminal;
+      const char* what = by_terminal ? "terminal" : "provider";
+      if (r_.peek() != Kind::Object) {
+        return fail(q, "limit " + l.name + " counts per " + what + ": expected an object keyed by " + what + " id");
+      }
+      r_.begin_object();
+      IdSet routes;
+      std::string_view rkey;
+      while (r_.next_key(rkey)) {
+        std::string rid(rkey);
+        Path rq{&q, rid};
+        t.route = v_.object(by_terminal ? OK::Terminal : OK::Provider, rid);
+        if (t.route < 0) return fail(rq, std::string("unknown ") + what + " '" + rid + "'");
+        if (!routes.insert(t.route, by_terminal ? d_.terminals.size() : d_.providers.size())) return repeated(rq);
+        if (auto e = counter(rq, l, t.value)) return e;
+        c.turnover.push_back(t);
+      }
+      if (r_.failed()) return syntax();
     }
     if (r_.failed()) return syntax();
+    return std::nullopt;
+  }
+
+  // One counter's value: money in the limit's currency, or a count.
+  std::optional<Error> counter(const Path& q, const CompiledLimit& l, int64_t& value) {
+    if (l.is_count) return integer(q, value, "a whole number (the count so far)");
+    bool has = false;
+    int32_t cur = -1;
+    if (auto e = money(q, value, has, cur)) return e;
+    if (!has) return fail(Path{&q, "amount"}, "missing amount");
+    if (cur != l.currency) {
+      return fail(Path{&q, "currency"}, "limit " + l.name + " counts " + v_.object_name(OK::Currency, l.currency) +
+                                            ", not " + v_.object_name(OK::Currency, cur));
+    }
     return std::nullopt;
   }
 

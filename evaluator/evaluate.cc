@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dsl/schema.h"
+#include "evaluator/impact_region.h"  // format_sum
 #include "evaluator/time.h"
 
 namespace paydomain::evaluator {
@@ -20,8 +21,6 @@ uint64_t miss(Attr a) { return bit(a); }
 constexpr int32_t kScopeParty = dsl::value_index(dsl::kLimitScopes, "party");
 constexpr int32_t kScopeShop = dsl::value_index(dsl::kLimitScopes, "shop");
 constexpr int32_t kScopeTool = dsl::value_index(dsl::kLimitScopes, "payment_tool");
-constexpr int32_t kScopeProvider = dsl::value_index(dsl::kLimitScopes, "provider");
-constexpr int32_t kScopeTerminal = dsl::value_index(dsl::kLimitScopes, "terminal");
 
 // ---- terms -----------------------------------------------------------------
 
@@ -179,8 +178,7 @@ void run_cash_flow(const CompiledDomain& d, const CompiledCashFlow& cf, const Fa
       out.possibilities.push_back(sv(p.explain));
       continue;
     }
-    auto r = volume(d, p.volume, f);
-    Result<int64_t> minor = r ? round(*r, p.rounding) : Result<int64_t>(r.error());
+    Result<int64_t> minor = posting_amount(d, p, f);
     if (!minor) {
       out.status = CFStatus::Error;
       out.error = minor.error().message + " (" + p.explain + ")";
@@ -317,6 +315,119 @@ const std::string* rejection(const CompiledDomain& d, const CompiledRouting& r, 
   return reason;
 }
 
+// Limit arithmetic, shared by routing and the limits part.
+
+// Whether limit `l` counts this payment: False when one test certainly fails
+// (a refund it does not count, its `when` false, another currency), Unknown
+// when one is undecided (adding what would decide to `missing`), else True.
+Tri counts(const CompiledLimit& l, const Facts& f, uint64_t& missing) {
+  Tri t = Tri::True;
+  // A refund returns money: it neither adds to nor is refused by a limit that
+  // does not ask about the operation. (A context read from JSON always knows
+  // the operation: it defaults to payment.)
+  if (!l.counts_refunds) {
+    if (!f.has(Attr::Operation)) {
+      t = Tri::Unknown;
+      missing |= miss(Attr::Operation);
+    } else if (f.get(Attr::Operation) == kOperationRefund) {
+      return Tri::False;
+    }
+  }
+  if (l.when) {
+    int32_t o = l.when->decide(f);
+    if (o == kNoMatch) return Tri::False;
+    if (o == kUndetermined) {
+      t = Tri::Unknown;
+      missing |= missing_of(*l.when, f);
+    }
+  }
+  if (!l.is_count) {  // an amount limit counts turnover in its own currency only
+    if (!f.has(Attr::Currency)) {
+      t = Tri::Unknown;
+      missing |= miss(Attr::Currency);
+    } else if (f.get(Attr::Currency) != l.currency) {
+      return Tri::False;
+    }
+  }
+  return t;
+}
+
+// A counter after this payment: `turnover + amount` (amount limits) or
+// `turnover + 1` (count limits), exact in 128 bits, against the bound.
+struct NextTurnover {
+  __int128 after = 0;
+  bool fits = true;  // after fits int64
+  bool over = false;
+};
+NextTurnover next_turnover(const CompiledLimit& l, int64_t turnover, const Facts& f) {
+  NextTurnover n;
+  n.after = static_cast<__int128>(turnover) + (l.is_count ? 1 : f.get(Attr::Amount));
+  n.fits = n.after <= INT64_MAX;
+  n.over = l.inclusive ? n.after > l.bound : n.after >= l.bound;
+  return n;
+}
+
+// The context's counter of route-scoped limit `li` for `terminal` (keyed by
+// the terminal, or by its provider), or null.
+const Turnover* route_counter(const CompiledDomain& d, const CompiledLimit& l, int32_t li, int32_t terminal,
+                              const Context& c) {
+  int32_t key = l.route_scope == kScopeTerminal ? terminal : d.terminals[static_cast<size_t>(terminal)].provider;
+  if (key < 0) return nullptr;
+  for (const Turnover& t : c.turnover) {
+    if (t.limit == li && t.route == key) return &t;
+  }
+  return nullptr;
+}
+
+// The route-scoped limits on a candidate otherwise eligible (as RBK's router
+// checks them): the reason when this payment would take one of its counters
+// past the bound ("terminal T: limit L would be exceeded: 1,250,000.00 of
+// 1,000,000.00 RUB"), else empty. A limit that may count the payment but
+// whose counter the context lacks goes to out.undecided_limits; one that
+// would be exceeded but may not count the payment makes the candidate unsure.
+std::string limit_rejection(const CompiledDomain& d, int32_t terminal, const Context& c, bool& unsure,
+                            RouteResult& out) {
+  const Facts& f = c.facts;
+  const size_t undecided_before = out.undecided_limits.size();
+  for (int32_t li : d.route_limits) {
+    const CompiledLimit& l = d.limits[static_cast<size_t>(li)];
+    uint64_t need = 0;
+    Tri applies = counts(l, f, need);
+    if (applies == Tri::False) continue;
+    if (l.route_scope == kScopeProvider && d.terminals[static_cast<size_t>(terminal)].provider < 0) continue;
+    const Turnover* t = route_counter(d, l, li, terminal, c);
+    if (!t) {
+      out.undecided_limits.push_back({terminal, li});
+      continue;
+    }
+    if (!l.is_count && !f.has(Attr::Amount)) {
+      unsure = true;
+      out.missing |= need | miss(Attr::Amount);
+      continue;
+    }
+    NextTurnover n = next_turnover(l, t->value, f);
+    if (n.fits && !n.over) continue;
+    if (applies == Tri::Unknown) {
+      unsure = true;
+      out.missing |= need;
+      continue;
+    }
+    out.undecided_limits.resize(undecided_before);  // rejected: nothing left to decide
+    const bool by_terminal = l.route_scope == kScopeTerminal;
+    std::string s = by_terminal ? "terminal " + d.vocab.object_name(dsl::ObjectKind::Terminal, terminal)
+                                : "provider " + d.vocab.object_name(dsl::ObjectKind::Provider,
+                                                                     d.terminals[static_cast<size_t>(terminal)].provider);
+    s += ": limit " + l.name;
+    if (!n.fits) return s + ": turnover + this payment does not fit 64-bit minor units";
+    const char* of = l.inclusive ? " of " : l.is_count ? " of fewer than " : " of less than ";
+    if (l.is_count) return s + " would be exceeded: " + format_sum(n.after, 0) + of + format_sum(l.bound, 0) + " payments";
+    int e = d.exponents[static_cast<size_t>(l.currency)];
+    return s + " would be exceeded: " + format_sum(n.after, e) + of + format_sum(l.bound, e) + " " +
+           d.vocab.object_name(dsl::ObjectKind::Currency, l.currency);
+  }
+  return {};
+}
+
 // Sorts every candidate into rejected (out.rejected), certainly eligible, or
 // uncertain (a test it must pass is undecided).
 void classify(const CompiledDomain& d, const CompiledRouting& r, const Context& c, RouteResult& out,
@@ -324,8 +435,13 @@ void classify(const CompiledDomain& d, const CompiledRouting& r, const Context& 
   for (size_t i = 0; i < r.candidates.size(); ++i) {
     const CompiledRouting::Candidate& cand = r.candidates[i];
     bool unsure = false;
-    if (const std::string* reason = rejection(d, r, cand, c, unsure, out.missing)) {
-      out.rejected.push_back({cand.terminal, *reason});
+    const std::string* reason = rejection(d, r, cand, c, unsure, out.missing);
+    std::string by_limit;
+    if (!reason && !d.route_limits.empty()) by_limit = limit_rejection(d, cand.terminal, c, unsure, out);
+    if (reason) {
+      out.rejected.push_back({cand.terminal, *reason, {}});
+    } else if (!by_limit.empty()) {
+      out.rejected.push_back({cand.terminal, {}, std::move(by_limit)});
     } else if (unsure) {
       uncertain.push_back(static_cast<int32_t>(i));
     } else {
@@ -435,7 +551,13 @@ void eval_candidates(const CompiledDomain& d, const CompiledRouting& r, const Co
   out.terminal = r.candidates[static_cast<size_t>(chosen)].terminal;
   out.provider = d.terminals[static_cast<size_t>(out.terminal)].provider;
   preference_order(r, eligible, chosen, out);
-  if (opt.explain) out.explain.push_back(sv(r.candidates[static_cast<size_t>(chosen)].explain));
+  if (opt.explain) {
+    out.explain.push_back(sv(r.candidates[static_cast<size_t>(chosen)].explain));
+    for (int32_t li : d.route_limits) {  // the limits its counters were checked against
+      const CompiledLimit& l = d.limits[static_cast<size_t>(li)];
+      if (route_counter(d, l, li, out.terminal, c)) out.explain.push_back(sv(l.explain));
+    }
+  }
 }
 
 void eval_ruleset(const CompiledDomain& d, int32_t ri, const Context& c, const EvalOptions& opt, RouteResult& out,
@@ -473,38 +595,10 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
   const Facts& f = c.facts;
   out.limit = li;
   out.explain = l.explain;
-  out.status = LimitResult::Status::Applies;
-  // A refund returns money: it neither adds to nor is refused by a limit that
-  // does not ask about the operation. (A context read from JSON always knows
-  // the operation: it defaults to payment.)
-  if (!l.counts_refunds) {
-    if (!f.has(Attr::Operation)) {
-      out.status = LimitResult::Status::Undetermined;
-      out.missing |= miss(Attr::Operation);
-    } else if (f.get(Attr::Operation) == kOperationRefund) {
-      out.status = LimitResult::Status::NotApplies;
-      return;
-    }
-  }
-  if (l.when) {
-    int32_t o = l.when->decide(f);
-    if (o == kNoMatch) {
-      out.status = LimitResult::Status::NotApplies;
-      return;
-    }
-    if (o == kUndetermined) {
-      out.status = LimitResult::Status::Undetermined;
-      out.missing |= missing_of(*l.when, f);
-    }
-  }
-  if (!l.is_count) {  // an amount limit counts turnover in its own currency only
-    if (!f.has(Attr::Currency)) {
-      out.status = LimitResult::Status::Undetermined;
-      out.missing |= miss(Attr::Currency);
-    } else if (f.get(Attr::Currency) != l.currency) {
-      out.status = LimitResult::Status::NotApplies;
-      return;
-    }
+  switch (counts(l, f, out.missing)) {
+    case Tri::False: out.status = LimitResult::Status::NotApplies; return;
+    case Tri::Unknown: out.status = LimitResult::Status::Undetermined; break;
+    case Tri::True: out.status = LimitResult::Status::Applies; break;
   }
   // The scope key: the counter the processing core must check.
   out.has_scope_key = true;
@@ -548,25 +642,31 @@ void eval_limit(const CompiledDomain& d, const CompiledLimit& l, int32_t li, con
   } else {
     out.missing |= kMissTime;
   }
-  for (const Turnover& t : c.turnover) {
-    if (t.limit != li) continue;
-    if (!l.is_count && !f.has(Attr::Amount)) {
-      out.verdict = LimitResult::Verdict::Undetermined;
-      out.missing |= miss(Attr::Amount);
-      break;
+  // The counter: the limit's, or for a route-scoped limit the chosen route's.
+  const Turnover* t = nullptr;
+  if (l.route_scope >= 0) {
+    if (route.status == RStatus::Chosen) t = route_counter(d, l, li, route.terminal, c);
+  } else {
+    for (const Turnover& x : c.turnover) {
+      if (x.limit == li) t = &x;
     }
-    __int128 after = static_cast<__int128>(t.value) + (l.is_count ? 1 : f.get(Attr::Amount));
-    if (after > INT64_MAX) {
-      // Exact or an error: a clamped turnover_after would be a wrong number.
-      out.verdict = LimitResult::Verdict::Error;
-      out.error = "turnover + this payment does not fit 64-bit minor units";
-      break;
-    }
-    out.turnover_after = static_cast<int64_t>(after);
-    bool over = l.inclusive ? after > l.bound : after >= l.bound;
-    out.verdict = over ? LimitResult::Verdict::Exceeded : LimitResult::Verdict::Within;
-    if (out.status == LimitResult::Status::Undetermined) out.verdict = LimitResult::Verdict::Undetermined;
   }
+  if (!t) return;
+  if (!l.is_count && !f.has(Attr::Amount)) {
+    out.verdict = LimitResult::Verdict::Undetermined;
+    out.missing |= miss(Attr::Amount);
+    return;
+  }
+  NextTurnover n = next_turnover(l, t->value, f);
+  if (!n.fits) {
+    // Exact or an error: a clamped turnover_after would be a wrong number.
+    out.verdict = LimitResult::Verdict::Error;
+    out.error = "turnover + this payment does not fit 64-bit minor units";
+    return;
+  }
+  out.turnover_after = static_cast<int64_t>(n.after);
+  out.verdict = n.over ? LimitResult::Verdict::Exceeded : LimitResult::Verdict::Within;
+  if (out.status == LimitResult::Status::Undetermined) out.verdict = LimitResult::Verdict::Undetermined;
 }
 
 }  // namespace
@@ -585,6 +685,11 @@ uint64_t payment_key_hash(std::string_view key) {
   h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
   h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
   return h ^ (h >> 31);
+}
+
+Result<int64_t> posting_amount(const CompiledDomain& d, const CompiledPosting& p, const Facts& f) {
+  auto r = volume(d, p.volume, f);
+  return r ? round(*r, p.rounding) : Result<int64_t>(r.error());
 }
 
 std::vector<std::string> missing_names(uint64_t m) {

@@ -95,7 +95,15 @@ struct RouteResult {
   enum class Status { Chosen, Declined, NoRoute, Undetermined, NoRouting };
   struct Rejected {
     int32_t terminal = -1;
-    std::string_view reason;  // prepared at compile time
+    std::string_view reason;  // prepared at compile time, or empty when `built` holds it
+    std::string built;        // a reason with this payment's figures: a limit it would exceed
+    std::string_view why() const { return built.empty() ? reason : std::string_view(built); }
+  };
+  // A route-scoped limit (CompiledLimit::route_scope) that may apply to a
+  // candidate still in the race, but whose counter for that terminal (or its
+  // provider) the context's `turnover` lacks: routing could not judge it.
+  struct UndecidedLimit {
+    int32_t terminal = -1, limit = -1;
   };
   Status status = Status::NoRouting;
   int32_t terminal = -1, provider = -1;  // Chosen
@@ -104,6 +112,7 @@ struct RouteResult {
   std::string_view decline_reason;        // Declined
   std::vector<int32_t> possible;          // Undetermined: terminals that may be chosen
   uint64_t missing = 0;
+  std::vector<UndecidedLimit> undecided_limits;
   std::vector<std::string_view> explain;
 
   void clear() {
@@ -114,6 +123,7 @@ struct RouteResult {
     decline_reason = {};
     possible.clear();
     missing = 0;
+    undecided_limits.clear();
     explain.clear();
   }
 };
@@ -160,6 +170,12 @@ EvalResult evaluate(const CompiledDomain& domain, const Context& context, const 
 // The same into `out`, which is reset first and keeps its buffers: a thread
 // evaluating many contexts into one result allocates (almost) nothing.
 void evaluate(const CompiledDomain& domain, const Context& context, const EvalOptions& options, EvalResult& out);
+
+// One posting's amount, rounded as the posting says, for a payment whose
+// currency and amount `f` gives (an error for a fixed amount in another
+// currency, or a result beyond 64 bits). The cash flow and the analysis's
+// margin check (analyze.h, negative-margin) compute postings with it.
+Result<int64_t> posting_amount(const CompiledDomain& d, const CompiledPosting& p, const Facts& f);
 
 // The weighted choice: a stable 64-bit hash of the payment key (FNV-1a-64
 // with a splitmix64 finaliser), so the same key picks the same terminal on

@@ -205,7 +205,9 @@ std::string example_context(const Region& r, const Universe& u, const std::strin
 namespace {
 
 // Turnovers of a limit that put a payment of `amount` between the two
-// sides' bounds (a changed bound shows only with a turnover), and none.
+// sides' bounds (a changed bound shows only with a turnover), and none. A
+// route-scoped limit (kept per terminal or provider) gets that turnover on
+// every terminal (provider) of both sides, so routing sees it too.
 std::vector<std::string> turnovers(const CompiledDomain& before, const CompiledDomain& after, const std::string& name,
                                    int64_t amount) {
   std::vector<std::string> out{""};
@@ -213,6 +215,8 @@ std::vector<std::string> turnovers(const CompiledDomain& before, const CompiledD
   if (la < 0 || lb < 0) return out;
   const CompiledLimit& a = before.limits[static_cast<size_t>(la)];
   const CompiledLimit& b = after.limits[static_cast<size_t>(lb)];
+  // A limit changed to or from route-scoped has no turnover both sides read.
+  if (a.route_scope != b.route_scope) return out;
   int64_t x = a.is_count ? 1 : amount;
   for (int64_t bound : {std::min(a.bound, b.bound), std::max(a.bound, b.bound)}) {
     for (int64_t value : {bound - x + 1, bound - x}) {
@@ -221,6 +225,15 @@ std::vector<std::string> turnovers(const CompiledDomain& before, const CompiledD
       if (!a.is_count && a.currency >= 0) {
         v = "{\"amount\":" + v + ",\"currency\":\"" + before.vocab.object_name(dsl::ObjectKind::Currency, a.currency) +
             "\"}";
+      }
+      if (a.route_scope >= 0) {
+        dsl::ObjectKind k = a.route_scope == kScopeTerminal ? dsl::ObjectKind::Terminal : dsl::ObjectKind::Provider;
+        std::string per_route;
+        for (int32_t i = 0; i < before.vocab.object_count(k); ++i) {
+          const std::string& id = before.vocab.object_name(k, i);
+          if (after.vocab.object(k, id) >= 0) per_route += (per_route.empty() ? "\"" : ",\"") + id + "\":" + v;
+        }
+        v = "{" + per_route + "}";
       }
       out.push_back("{\"" + name + "\":" + v + "}");
     }

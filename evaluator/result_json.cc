@@ -222,10 +222,33 @@ void write_route(Out& o, const RouteResult& r, const CompiledDomain& d, bool exp
     for (size_t i = 0; i < r.rejected.size(); ++i) {
       const auto& x = r.rejected[i];
       const std::string& t = d.vocab.object_name(OK::Terminal, x.terminal);
-      p = o.room(32 + sz(t, plain) + sz(x.reason, plain));
+      p = o.room(32 + sz(t, plain) + sz(x.why(), plain));
       if (i) *p++ = ',';
       p = str(lit(p, "{\"terminal\":"), t, plain);
-      p = str(lit(p, ",\"reason\":"), x.reason, plain);
+      p = str(lit(p, ",\"reason\":"), x.why(), plain);
+      *p++ = '}';
+      o.commit(p);
+    }
+    p = o.room(1);
+    *p++ = ']';
+    o.commit(p);
+  }
+  if (!r.undecided_limits.empty()) {
+    // Each names the turnover routing lacks, as its JSON path in the context.
+    o.commit(lit(o.room(24), ",\"undecided_limits\":["));
+    for (size_t i = 0; i < r.undecided_limits.size(); ++i) {
+      const auto& u = r.undecided_limits[i];
+      const CompiledLimit& l = d.limits[static_cast<size_t>(u.limit)];
+      const std::string& t = d.vocab.object_name(OK::Terminal, u.terminal);
+      int32_t provider = d.terminals[static_cast<size_t>(u.terminal)].provider;
+      const std::string& key =
+          l.route_scope == kScopeTerminal ? t : d.vocab.object_name(OK::Provider, provider);
+      std::string path = "turnover." + l.name + "." + key;
+      p = o.room(48 + sz(t, plain) + sz(l.name, plain) + sz(path, plain));
+      if (i) *p++ = ',';
+      p = str(lit(p, "{\"terminal\":"), t, plain);
+      p = str(lit(p, ",\"limit\":"), l.name, plain);
+      p = str(lit(p, ",\"missing\":"), path, plain);
       *p++ = '}';
       o.commit(p);
     }
