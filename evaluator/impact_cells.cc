@@ -262,14 +262,18 @@ void find_example(const CompiledDomain& before, const CompiledDomain& after, con
       }
     }
   }
-  if (kind == "provider") {
+  // A limit kept per terminal or provider shows in routing: its examples
+  // need a tariff whose routing chooses a terminal.
+  int32_t li = kind == "limit" ? after.vocab.object(dsl::ObjectKind::Limit, name) : -1;
+  const bool route_limit = li >= 0 && after.limits[static_cast<size_t>(li)].route_scope >= 0;
+  if (kind == "provider" || route_limit) {
     tariffs.clear();
     for (const CompiledTariff& t : after.tariffs) {
       if (before.vocab.object(dsl::ObjectKind::Tariff, t.name) >= 0 && tariffs.size() < 8) tariffs.push_back(t.name);
     }
     if (tariffs.empty()) tariffs = {""};
   }
-  const int keys = kind == "routing" || kind == "provider" ? 8 : 1;
+  const int keys = kind == "routing" || kind == "provider" || route_limit ? 8 : 1;
   std::string first;
   for (int64_t amount : amount_candidates(ir.region)) {
     std::vector<std::string> turns = kind == "limit" ? turnovers(before, after, name, amount)

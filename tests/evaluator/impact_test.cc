@@ -305,6 +305,29 @@ TEST(Impact, AcmeRaiseTheMastercardFee) {
   }
 }
 
+// A limit kept per terminal takes part in routing: a lower bound shows with
+// a payment the route then refuses (per-terminal turnovers, a tariff).
+TEST(Impact, AcmeLowerATerminalLimit) {
+  const std::string limit =
+      "limit yb_daily { scope [terminal] period day amount <= 1000000.00 RUB when currency == RUB }\n";
+  auto with = [&](const std::string& l) {
+    auto files = acme();
+    files.push_back({"terminal_limit.pd", l});
+    return build(files);
+  };
+  auto a = with(limit);
+  std::string lower = limit;
+  lower.replace(lower.find("1000000.00"), 10, "500000.00");
+  auto b = with(lower);
+  SymbolicImpact im = symbolic_impact(*a, *b);
+  ASSERT_FALSE(im.regions.empty());
+  for (const ImpactRegion& r : im.regions) {
+    EXPECT_EQ(r.kind, "limit") << r.part;
+    EXPECT_TRUE(r.example_differs) << r.where << "\n" << r.example;
+    EXPECT_NE(r.example.find("\"yb_3ds\":{\"amount\":"), std::string::npos) << r.example;
+  }
+}
+
 TEST(Impact, AcmeDisableATerminal) {
   auto a = build(acme());
   auto b = build(acme("providers.pd", "  provider yellowbank\n  risk_coverage low\n}",
