@@ -37,7 +37,8 @@ class FastReader {
 
  private:
   // One compare and one bit test per byte (indented JSON has many blanks).
-  static constexpr uint64_t kBlanks = (uint64_t{1} << ' ') | (uint64_t{1} << '\n') | (uint64_t{1} << '\r') | (uint64_t{1} << '\t');
+  static constexpr uint64_t kBlanks = (uint64_t{1} << ' ') | (uint64_t{1} << '\n') | (uint64_t{1} << '\r') |
+                                      (uint64_t{1} << '\t');
   static bool is_ws(char ch) {
     auto u = static_cast<unsigned char>(ch);
     return u <= ' ' && ((kBlanks >> u) & 1) != 0;

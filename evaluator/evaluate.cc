@@ -119,8 +119,8 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
           int e = d.exponent(b.currency);
           const std::string cur(v.object_name(dsl::ObjectKind::Currency, b.currency));
           out.reasons.push_back("amount " + format_minor(f.get(Attr::Amount), e) + " " + cur + " is outside " +
-                                format_minor(b.low, e) + " .. " + format_minor(b.high, e) + " " + cur +
-                                " of tariff " + tname());
+                                format_minor(b.low, e) + " .. " + format_minor(b.high, e) + " " + cur + " of tariff " +
+                                tname());
         }
       }
     }

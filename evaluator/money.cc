@@ -192,6 +192,11 @@ Result<Exact> split(i128 num, i128 den) {
   }
   if (!fits(q)) return overflow();
   if (r == 0) return Exact::integer(static_cast<int64_t>(q));  // exact (the usual share of an amount)
+  if (fits(den)) {  // 0 < r < den <= kMaxDenominator: reduced in 64 bits, within the bounds
+    uint64_t g = gcd64(static_cast<uint64_t>(r), static_cast<uint64_t>(den));
+    return Exact{static_cast<int64_t>(q), Fraction{static_cast<i128>(static_cast<uint64_t>(r) / g),
+                                                   static_cast<i128>(static_cast<uint64_t>(den) / g)}};
+  }
   auto frac = make_fraction(r, den);  // r < den: within the bounds whenever den is
   if (!frac) return frac.error();
   return Exact{static_cast<int64_t>(q), *frac};
