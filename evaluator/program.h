@@ -100,7 +100,9 @@ class Program {
   uint16_t format_major() const { return header().major; }
   uint16_t format_minor() const { return header().minor; }
   size_t size() const { return size_; }
-  size_t resident_bytes() const { return size_ + sizeof(Program) + views_.capacity() * sizeof(DagView); }
+  size_t resident_bytes() const {
+    return size_ + sizeof(Program) + views_.capacity() * sizeof(DagView) + route_limits_.capacity() * sizeof(int32_t);
+  }
   std::string_view bytes() const { return {reinterpret_cast<const char*>(base_), size_}; }
   // No string of the artifact needs a JSON escape (true for nearly every
   // domain): the result writer then copies names without scanning. Found at load.
@@ -139,6 +141,13 @@ class Program {
   const pdc::Limit& limit(int32_t i) const { return at<pdc::Limit>(pdc::Sec::Limits)[i]; }
   // Limit i's time zone: its fixed offset or its zone table (evaluator/time.h).
   LimitZone limit_zone(int32_t i) const;
+  // The scope routing keys limit i's counters by (dsl::route_scope_of its
+  // scopes: terminal or provider), or -1; and the limits that have one, in
+  // order (found at load: routing checks them for every candidate).
+  int32_t route_scope(int32_t i) const {
+    return dsl::route_scope_of(span<int32_t>(pdc::Sec::LimitScopes, limit(i).scopes));
+  }
+  std::span<const int32_t> route_limits() const { return route_limits_; }
   const pdc::CashFlow& cash_flow(uint32_t i) const { return at<pdc::CashFlow>(pdc::Sec::CashFlows)[i]; }
   const pdc::Volume& volume(uint32_t i) const { return at<pdc::Volume>(pdc::Sec::Volumes)[i]; }
   int32_t tariff_count() const { return static_cast<int32_t>(count(pdc::Sec::Tariffs)); }
@@ -180,6 +189,7 @@ class Program {
   // Each selector's DAG arrays, resolved once at load: a decision starts
   // walking at once instead of adding up four section offsets.
   std::vector<DagView> views_;
+  std::vector<int32_t> route_limits_;
 };
 
 }  // namespace paydomain::evaluator
