@@ -40,13 +40,14 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
   const pdc::Tariff& t = d.tariff(c.tariff);
   const Facts& f = c.facts;
   const Prog& v = d;
-  const std::string tname(d.str(t.name));
+  // Only a reason names the tariff: no copy (an allocation for a long name) otherwise.
+  auto tname = [&] { return std::string(d.str(t.name)); };
   bool unknown = false;
   if (opt.explain) out.explain.push_back(d.str(t.explain));
   if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationRefund) {
     if (opt.explain && t.refunds_explain.len != 0) out.explain.push_back(d.str(t.refunds_explain));
     if (!t.refunds_allowed) {
-      out.reasons.push_back("refunds are not allowed by tariff " + tname);
+      out.reasons.push_back("refunds are not allowed by tariff " + tname());
     } else if (c.has_payment_amount && f.has(Attr::Amount)) {
       // The context reader made sure both are in the same currency.
       int e = d.exponent(c.payment_currency);
@@ -56,7 +57,7 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
         out.reasons.push_back("the refund of " + format_minor(refund, e) + " " + cur + " exceeds the payment of " +
                               format_minor(c.payment_amount, e) + " " + cur);
       } else if (refund < c.payment_amount && !t.refunds_partial) {
-        out.reasons.push_back("partial refunds are not allowed by tariff " + tname + " (" + format_minor(refund, e) +
+        out.reasons.push_back("partial refunds are not allowed by tariff " + tname() + " (" + format_minor(refund, e) +
                               " of " + format_minor(c.payment_amount, e) + " " + cur + ")");
       }
     } else if (!t.refunds_partial) {
@@ -72,7 +73,7 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
       out.missing |= miss(a);
     } else if (!d.span<uint8_t>(Sec::Flags, allowed)[static_cast<size_t>(f.get(a))]) {
       out.reasons.push_back(std::string(what) + " " + std::string(v.name(a, static_cast<int32_t>(f.get(a)))) +
-                            " is not allowed by tariff " + tname);
+                            " is not allowed by tariff " + tname());
     }
   };
   listed(t.has_currencies, t.currencies, Attr::Currency, t.currencies_explain, "currency");
@@ -100,7 +101,7 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
       } else if (!match) {
         std::string m(v.name(Attr::PaymentTool, static_cast<int32_t>(kind)));
         if (f.has(sub)) m.append("(").append(v.name(sub, static_cast<int32_t>(f.get(sub)))).append(")");
-        out.reasons.push_back("payment method " + m + " is not allowed by tariff " + tname);
+        out.reasons.push_back("payment method " + m + " is not allowed by tariff " + tname());
       }
     }
   }
@@ -119,8 +120,8 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
           int e = d.exponent(b.currency);
           const std::string cur(v.object_name(dsl::ObjectKind::Currency, b.currency));
           out.reasons.push_back("amount " + format_minor(f.get(Attr::Amount), e) + " " + cur + " is outside " +
-                                format_minor(b.low, e) + " .. " + format_minor(b.high, e) + " " + cur +
-                                " of tariff " + tname);
+                                format_minor(b.low, e) + " .. " + format_minor(b.high, e) + " " + cur + " of tariff " +
+                                tname());
         }
       }
     }
@@ -495,10 +496,18 @@ void preference_order(Cands r, const Candidates& eligible, int32_t chosen, Route
   for (size_t k = 0; k < eligible.size(); ++k) {
     if (eligible[k] != chosen) out.candidates.push_back(eligible[k]);  // indices for now
   }
-  std::stable_sort(out.candidates.begin() + static_cast<long>(start), out.candidates.end(), [&](int32_t a, int32_t b) {
+  auto before = [&](int32_t a, int32_t b) {
     if (cand(a).priority != cand(b).priority) return cand(a).priority > cand(b).priority;
     return cand(a).weight > cand(b).weight;
-  });
+  };
+  // A stable insertion sort: candidate lists are short, and std::stable_sort
+  // takes a heap buffer on every call.
+  for (size_t k = start + 1; k < out.candidates.size(); ++k) {
+    int32_t x = out.candidates[k];
+    size_t j = k;
+    for (; j > start && before(x, out.candidates[j - 1]); --j) out.candidates[j] = out.candidates[j - 1];
+    out.candidates[j] = x;
+  }
   for (size_t k = start; k < out.candidates.size(); ++k) out.candidates[k] = cand(out.candidates[k]).terminal;
 }
 

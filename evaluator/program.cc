@@ -599,6 +599,8 @@ Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
   bool ok = l.header(view) && l.sections() && l.attributes() && l.tables() && l.dags() && l.conds() && l.cash_flows() &&
             l.objects();
   if (!ok) return Error{"", l.error};
+  p->views_.resize(p->count(Sec::Selectors));
+  for (uint32_t si = 0; si < p->views_.size(); ++si) p->views_[si] = p->dag(p->at<pdc::Selector>(Sec::Selectors)[si]);
   for (int32_t i = 0; i < p->limit_count(); ++i)
     if (p->route_scope(i) >= 0) p->route_limits_.push_back(i);
   p->json_plain_ = json::Writer::is_plain(
@@ -775,20 +777,16 @@ int32_t Program::decide(uint32_t si, const Facts& f) const {
   const pdc::Selector& s = at<pdc::Selector>(Sec::Selectors)[si];
   const uint32_t* rules = at<uint32_t>(Sec::SelectorRules) + s.rules.first;
   int32_t o = s.fallback ? interpret_with(s.rules.count, [&](size_t i) { return eval_cond(rules[i], f); })
-                         : dag_decide(dag(s), f);
-  if (o != kUndetermined) return o;
-  // A missing attribute on the path: still determined when every completion
-  // leads to the same outcome (the cold path; it allocates).
-  std::vector<int32_t> outcomes;
-  uint32_t missing = 0;
-  explore(si, f, outcomes, missing);
-  return outcomes.size() == 1 ? outcomes[0] : kUndetermined;
+                         : dag_decide(views_[si], f);
+  return complete_decision(o, [&](std::vector<int32_t>& outcomes, uint32_t& missing) {
+    explore(si, f, outcomes, missing);
+  });
 }
 
 void Program::explore(uint32_t si, const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) const {
   const pdc::Selector& s = at<pdc::Selector>(Sec::Selectors)[si];
   if (!s.fallback) {
-    dag_explore(dag(s), f, outcomes, missing);
+    dag_explore(views_[si], f, outcomes, missing);
     return;
   }
   const uint32_t* rules = at<uint32_t>(Sec::SelectorRules) + s.rules.first;

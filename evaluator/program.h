@@ -100,7 +100,9 @@ class Program {
   uint16_t format_major() const { return header().major; }
   uint16_t format_minor() const { return header().minor; }
   size_t size() const { return size_; }
-  size_t resident_bytes() const { return size_ + sizeof(Program); }
+  size_t resident_bytes() const {
+    return size_ + sizeof(Program) + views_.capacity() * sizeof(DagView) + route_limits_.capacity() * sizeof(int32_t);
+  }
   std::string_view bytes() const { return {reinterpret_cast<const char*>(base_), size_}; }
   // No string of the artifact needs a JSON escape (true for nearly every
   // domain): the result writer then copies names without scanning. Found at load.
@@ -184,6 +186,9 @@ class Program {
   std::array<int32_t, dsl::kObjectKindCount> object_table_{};  // Tables index, -1 none
   std::array<int32_t, kAttrCount> attr_table_{};
   bool json_plain_ = false;
+  // Each selector's DAG arrays, resolved once at load: a decision starts
+  // walking at once instead of adding up four section offsets.
+  std::vector<DagView> views_;
   std::vector<int32_t> route_limits_;
 };
 

@@ -8,6 +8,8 @@
 # Targets (issue 5): >= 20,000 req/s with p99 <= 10 ms on this 2-core machine
 # (wrk included); batch of 1,000 <= 5 ms server time. Issue 11: server CPU
 # (user + system, /proc/PID/stat) per single-context request <= 10 us.
+# Issue 12: the embedded client's in-process evaluation of the same context
+# (bench_client --context, CPU per evaluation) >= 30x cheaper than that.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build/release}
@@ -43,9 +45,20 @@ stop_server
 
 echo "single-context evaluate at head (wrk -t1 -c$CONNECTIONS, ${DURATION}s, server --threads 2, loopback):"
 echo "  requests/s: $RPS   p50: $P50   p99: $P99   ${ERRS:-no errors}"
-awk -v a="$CPU0" -v b="$CPU1" -v n="$REQS" 'BEGIN { us = (b - a) * 1e6 / n;
+SERVER_US=$(awk -v a="$CPU0" -v b="$CPU1" -v n="$REQS" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')
+awk -v us="$SERVER_US" 'BEGIN {
   printf "  server CPU per request: %.1f us (capacity %.0f req/s per core the server gets)\n", us, 1e6 / us;
   printf "  target server CPU per request <= 10 us: %s\n", (us <= 10 ? "met" : "NOT met") }'
+# The same context evaluated in process by the client library, in this run.
+CLIENT_BENCH="$PWD/$BUILD/bench/bench_client"
+if [ -x "$CLIENT_BENCH" ]; then
+  CLIENT_NS=$("$CLIENT_BENCH" --context "$CONTEXT" | awk '/^client_cpu_ns/ {print $2}')
+  awk -v ns="$CLIENT_NS" -v us="$SERVER_US" 'BEGIN { r = us * 1000 / ns;
+    printf "  the same context in process (client library, struct in, struct out): %.0f ns CPU; one HTTP evaluate: %.1f us server CPU\n", ns, us;
+    printf "  client vs HTTP evaluate: %.0fx cheaper in CPU (target >= 30x): %s\n", r, (r >= 30 ? "met" : "NOT met") }'
+else
+  echo "  client vs HTTP evaluate: not measured (no $CLIENT_BENCH; configure with -DPAYDOMAIN_BENCH=ON)"
+fi
 echo "  load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 awk -v r="$RPS" 'BEGIN { printf "  target >= 20000 req/s: %s\n", (r >= 20000 ? "met" : "NOT met") }'
 awk -v p="$P99" 'BEGIN { v = p + 0; if (p ~ /us$/) v /= 1000; else if (p ~ /s$/ && p !~ /ms$/) v *= 1000;
