@@ -76,15 +76,13 @@ int run_fmt(const FmtOptions& opt) {
   std::vector<std::string> unformatted;
   for (dsl::SourceFile& file : files) {
     dsl::Diagnostics diags;
-    dsl::Domain domain = dsl::parse({file}, diags);
-    if (diags.has_errors()) {
-      diags.sort();
-      std::cerr << dsl::render_all(diags.items(), domain.files);
+    std::string text;
+    if (!dsl::format_source(file, diags, text)) {
+      std::cerr << dsl::render_all(diags.items(), {file});
       std::cerr << file.path << ": not formatted (syntax errors)\n";
       failed = true;
       continue;
     }
-    std::string text = dsl::format_file(domain, 0);
     bool changed = text != file.text;
     if (opt.check) {
       if (changed) unformatted.push_back(file.path);

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "dsl/formatter.h"
+#include "dsl/parser.h"
 
 namespace paydomain::dsl {
 namespace {
@@ -357,6 +358,18 @@ std::vector<const Object*> objects_of_file(const Domain& d, uint32_t file) {
 }
 
 }  // namespace
+
+bool format_source(const SourceFile& file, Diagnostics& diags, std::string& out) {
+  Diagnostics mine;
+  Domain domain = parse({file}, mine);
+  if (mine.has_errors()) {
+    mine.sort();
+    for (Diagnostic& d : mine.items()) diags.add(std::move(d));
+    return false;
+  }
+  out = format_file(domain, 0);
+  return true;
+}
 
 std::string format_file(const Domain& domain, uint32_t file_index) {
   std::vector<const Object*> objs = objects_of_file(domain, file_index);

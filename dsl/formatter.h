@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dsl/ast.h"
+#include "dsl/diagnostics.h"
 
 namespace paydomain::dsl {
 
@@ -35,6 +36,12 @@ std::string format_file(const Domain& domain, uint32_t file_index);
 // object. `object` must be an element of domain.objects (or equal to one by
 // kind, id and span); otherwise it is printed without comments.
 std::string format_object(const Domain& domain, const Object& object);
+
+// What `paydomain fmt` writes for one source file, parsed on its own (no
+// checker pass): its canonical text, or false with the syntax errors added
+// to `diags` (the file is then not formatted). The CLI and the server's
+// POST /v1/format both call this, so they cannot disagree.
+bool format_source(const SourceFile& file, Diagnostics& diags, std::string& out);
 
 // ---- one-line text of nodes (no comments), also used by explanations --------
 
