@@ -14,7 +14,7 @@
 import { $, el } from "./dom";
 import { scanObjects } from "./objects";
 import { emit } from "./events";
-import { active, api, files, probe, textOf, view } from "./state";
+import { active, api, editable, files, probe, textOf, view } from "./state";
 import { feeTable } from "./fee-table";
 import { routingTable } from "./routing-table";
 
@@ -108,14 +108,15 @@ export function renderTable(): void {
       }
       input.value = value;
       if (row.locked.has(col.key)) { input.disabled = true; input.placeholder = row.placeholder ?? ""; }
+      else if (!editable()) input.readOnly = true; // a reader sees the table, as the text, read-only
       else if (col.placeholder) input.placeholder = col.placeholder;
       input.addEventListener("change", () => void setCell(r, col.key, input.value));
       return el("td", {}, input);
     });
     const up = el("button", { class: "move", title: "move this rule up (it is tried earlier)", "aria-label": `move rule ${r + 1} up` }, "↑") as HTMLButtonElement;
     const down = el("button", { class: "move", title: "move this rule down", "aria-label": `move rule ${r + 1} down` }, "↓") as HTMLButtonElement;
-    up.disabled = r === 0 || !row.movable;
-    down.disabled = r === rows.length - 1 || !row.movable || !rows[r + 1].movable;
+    up.disabled = r === 0 || !row.movable || !editable();
+    down.disabled = r === rows.length - 1 || !row.movable || !rows[r + 1].movable || !editable();
     up.addEventListener("click", () => void move(r, "up"));
     down.addEventListener("click", () => void move(r, "down"));
     return el("tr", { "data-row": String(r + 1), class: row.cls ?? "" }, el("td", {}, String(r + 1)), ...cells, el("td", { class: "order" }, up, down));
