@@ -41,7 +41,7 @@ interface TokState {
   enumAttr: string; // the enumerated attribute last named on this line ("" for none)
 }
 
-const streamParser = {
+export const streamParser = {
   name: "paydomain",
   startState: (): TokState => ({ afterKind: false, depth: 0, enumAttr: "" }),
   copyState: (s: TokState): TokState => ({ ...s }),

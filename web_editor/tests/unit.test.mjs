@@ -350,3 +350,28 @@ test("a routing ruleset's statements as table rows, and the edits a cell makes",
   assert.equal(edit(3, "weight", "heavy"), null, "a weight is a number");
   assert.equal(edit(1, "priority", "5"), null, "only candidates have priorities");
 });
+
+test("highlighting: an enumeration's values after their attribute, the working copy's criteria, a criterion's definition", async () => {
+  const lang = await loadSrc(`export { streamParser, setObjectIndex } from "./lang"; export { StringStream } from "@codemirror/language";`);
+  lang.setObjectIndex(new Map([["criterion", new Set(["anonymous_card"])]]));
+  const styles = (lines) => {
+    const state = lang.streamParser.startState();
+    const out = [];
+    for (const line of lines) {
+      const s = new lang.StringStream(line, 4, 2);
+      while (!s.eol()) {
+        const style = lang.streamParser.token(s, state);
+        if (style && /\w/.test(s.current())) out.push(`${s.current()}:${style}`);
+        s.start = s.pos;
+      }
+    }
+    return out;
+  };
+  assert.deepEqual(styles(["criterion anonymous_card {", "  when card_type is prepaid and token_provider in [none, applepay]", "}"]), [
+    "criterion:kind", "anonymous_card:def", "when:keyword", "card_type:contextAttribute", "is:operatorKeyword", "prepaid:atom",
+    "and:operatorKeyword", "token_provider:contextAttribute", "in:operatorKeyword", "none:atom", "applepay:atom"]);
+  assert.deepEqual(styles(["routing r {", "  when anonymous_card and issuer_bank == \"sberbank\": decline", "}"]).filter((x) => !x.startsWith("routing")), [
+    "r:def", "when:keyword", "anonymous_card:criterion", "and:operatorKeyword", "issuer_bank:contextAttribute", '"sberbank":string', "decline:keyword"]);
+  // outside its attribute's line, a value is an ordinary word
+  assert.ok(styles(["tariff t {", "  name prepaid", "}"]).includes("prepaid:variableName"));
+});
