@@ -75,14 +75,14 @@ int run_fmt(const FmtOptions& opt) {
   bool failed = read_diags.has_errors();
   std::vector<std::string> unformatted;
   for (dsl::SourceFile& file : files) {
-    dsl::Diagnostics diags;
-    std::string text;
-    if (!dsl::format_source(file, diags, text)) {
-      std::cerr << dsl::render_all(diags.items(), {file});
+    auto formatted = dsl::format_source(file);
+    if (!formatted) {
+      std::cerr << dsl::render_all(formatted.error(), {file});
       std::cerr << file.path << ": not formatted (syntax errors)\n";
       failed = true;
       continue;
     }
+    const std::string& text = *formatted;
     bool changed = text != file.text;
     if (opt.check) {
       if (changed) unformatted.push_back(file.path);

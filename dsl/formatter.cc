@@ -359,16 +359,14 @@ std::vector<const Object*> objects_of_file(const Domain& d, uint32_t file) {
 
 }  // namespace
 
-bool format_source(const SourceFile& file, Diagnostics& diags, std::string& out) {
-  Diagnostics mine;
-  Domain domain = parse({file}, mine);
-  if (mine.has_errors()) {
-    mine.sort();
-    for (Diagnostic& d : mine.items()) diags.add(std::move(d));
-    return false;
+paydomain::Result<std::string, std::vector<Diagnostic>> format_source(const SourceFile& file) {
+  Diagnostics diags;
+  Domain domain = parse({file}, diags);
+  if (diags.has_errors()) {
+    diags.sort();
+    return std::move(diags.items());
   }
-  out = format_file(domain, 0);
-  return true;
+  return format_file(domain, 0);
 }
 
 std::string format_file(const Domain& domain, uint32_t file_index) {

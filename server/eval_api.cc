@@ -434,13 +434,12 @@ void EvaluateApi::post_format(Request& req, Done done) {
     name = std::move(*s);
   }
   workers_.run(std::move(done), [file = dsl::SourceFile{std::move(name), std::move(*t)}]() -> ApiResult<Response> {
-    dsl::Diagnostics diags;
-    std::string out;
-    if (!dsl::format_source(file, diags, out))
+    auto out = dsl::format_source(file);
+    if (!out)
       return ApiError{422, "invalid-domain", "the text does not parse; it is not formatted", "",
-                      "\"diagnostics\":" + dsl::to_json(diags.items()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
-    bool changed = out != file.text;
-    return json_response(200, {{"text", std::move(out)}, {"changed", changed}});
+                      "\"diagnostics\":" + dsl::to_json(out.error()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+    bool changed = *out != file.text;
+    return json_response(200, {{"text", std::move(*out)}, {"changed", changed}});
   });
 }
 
