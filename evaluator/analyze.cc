@@ -564,7 +564,7 @@ void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Dia
         key = digest + '\n' + f.path + '\n' + std::to_string(o.span.line) + ':' + std::to_string(o.span.column) + '\n' +
               f.text.substr(o.span.offset, o.span.end_offset - o.span.offset);
         if (auto hit = cache->find(key)) {
-          for (const dsl::Diagnostic& w : *hit) diags.add(w);
+          for (const dsl::Diagnostic& w : *hit) diags.add(w);  // shared with the cache: copied
           continue;
         }
       }
