@@ -693,7 +693,7 @@ bool parse_by_definition(uint32_t index, const SourceFile& file, antlr4::ANTLRIn
                       std::to_string(t->getLine()) + ':' + std::to_string(t->getCharPositionInLine()) + '\n';
     key.append(file.text, begin, end - begin);
     if (auto hit = cache.find(key)) {
-      domain.objects.push_back(std::move(*hit));
+      domain.objects.push_back(*hit);  // the domain owns its AST: the one copy, outside the cache's lock
       continue;
     }
     Lexer lexer(std::string_view(file.text).substr(0, end), &input,

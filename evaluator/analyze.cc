@@ -550,7 +550,10 @@ bool analysed(dsl::ObjectKind k) {
 }  // namespace
 
 void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Diagnostics& diags, AnalysisCache* cache) {
-  std::string digest = cache ? vocabulary_digest(domain, compiled.vocab, compiled.exponents) : "";
+  // The compile that made `compiled` with its cache computed the digest already.
+  std::string digest;
+  if (cache) digest = compiled.vocab_digest.empty() ? vocabulary_digest(domain, compiled.vocab, compiled.exponents)
+                                                    : compiled.vocab_digest;
   for (const dsl::Object& o : domain.objects) {
     if (!analysed(o.kind)) continue;
     dsl::Diagnostics mine(&domain.files);
@@ -561,7 +564,7 @@ void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Dia
         key = digest + '\n' + f.path + '\n' + std::to_string(o.span.line) + ':' + std::to_string(o.span.column) + '\n' +
               f.text.substr(o.span.offset, o.span.end_offset - o.span.offset);
         if (auto hit = cache->find(key)) {
-          for (dsl::Diagnostic& w : *hit) diags.add(std::move(w));
+          for (const dsl::Diagnostic& w : *hit) diags.add(w);  // shared with the cache: copied
           continue;
         }
       }

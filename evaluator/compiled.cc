@@ -46,7 +46,8 @@ class Compiler {
     }
     std::string digest;
     if (opt_.cache) {
-      digest = vocabulary_digest(d_, v, out_.exponents) + '\n' + std::to_string(opt_.budget.max_nodes) + ':' +
+      out_.vocab_digest = vocabulary_digest(d_, v, out_.exponents);
+      digest = out_.vocab_digest + '\n' + std::to_string(opt_.budget.max_nodes) + ':' +
                std::to_string(opt_.budget.max_steps) + '\n';
     }
     for (const dsl::Object& o : d_.objects) {
@@ -80,7 +81,7 @@ class Compiler {
         key = digest + std::to_string(static_cast<int>(o.kind)) + ':' + std::to_string(o.span.line) + '\n';
         key.append(text, o.span.offset, o.span.end_offset - o.span.offset);
         if (auto hit = opt_.cache->find(key); hit && std::holds_alternative<T>(hit->value)) {
-          slot = std::move(std::get<T>(hit->value));
+          slot = std::get<T>(hit->value);  // the one copy, outside the cache's lock
           out_.selector_count += hit->selectors;
           out_.fallback_count += hit->fallbacks;
           out_.dag_nodes += hit->dag_nodes;

@@ -168,6 +168,10 @@ struct CompiledDomain {
   std::vector<int32_t> route_limits;  // limits with route_scope >= 0, in order
   size_t selector_count = 0, fallback_count = 0, dag_nodes = 0;
   size_t dag_bytes = 0;  // bytes of all decision DAGs (nodes, edges, bounds, tries)
+  // vocabulary_digest(domain, vocab, exponents) when compiled with a cache
+  // (it keys the cached objects), else "": the analysis of the same live
+  // check keys its cache with it too, so it is computed once per check.
+  std::string vocab_digest;
   // The same revision in the artifact form (evaluator/program.h), which
   // evaluation walks: the one evaluation of the product, shared with the
   // embeddable client. The structures above stay for analysis and impact.
