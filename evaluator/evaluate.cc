@@ -670,7 +670,7 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   // The context's routing, else the tariff's, else the payment institution's.
   int32_t ri = c.routing;
   if (ri < 0 && tariff >= 0) ri = d.tariff(tariff).routing;
-  if (ri < 0 && tariff >= 0 && c.facts.has(Attr::PaymentInstitution) && d.object_count(dsl::ObjectKind::PaymentInstitution) > 0)
+  if (ri < 0 && tariff >= 0 && c.facts.has(Attr::PaymentInstitution))  // ids are the program's (check_context)
     ri = d.institution(static_cast<int32_t>(c.facts.get(Attr::PaymentInstitution))).routing;
   if (ri >= 0) {
     eval_ruleset(d, ri, c, opt, res.route, 0);

@@ -189,6 +189,22 @@ TEST(ClientEquivalence, RandomDomainsAnswerAsTheService) {
   EXPECT_EQ(compared, 6000);
 }
 
+// Payment institutions and a random tariff binding: the tariff the domain
+// chooses, and everything after it, as the service's.
+TEST(ClientEquivalence, RandomBindingsAnswerAsTheService) {
+  int compared = 0;
+  for (uint32_t seed = 300; seed < 340; ++seed) {
+    ev::testing::RandomDomain gen(seed);
+    auto d = compile_sources({{"random.pd", gen.bound_domain(8)}});
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(d->binding.has_value());
+    auto a = artifact_of(*d);
+    ASSERT_TRUE(a);
+    expect_same_answers(*d, *a, seed, 100, compared);
+  }
+  EXPECT_EQ(compared, 4000);
+}
+
 TEST(ClientEquivalence, FallbackSelectorsAnswerAsTheService) {
   // A budget too small for any DAG: every selector is interpreted rule by
   // rule, from the conditions the artifact carries.

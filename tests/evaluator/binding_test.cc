@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "evaluator/testing.h"
 #include "random_domain.h"
 #include "test_domain.h"
 
@@ -164,6 +165,45 @@ TEST(Binding, TheArtifactCarriesItAndAClientAnswersAlike) {
   EXPECT_EQ(testing::compiled()->program->binding(), nullptr);
 }
 
+// `expect tariff` in a test: passes on the chosen (or given) tariff, and a
+// failure says which tariff the payment got and why, or what was missing.
+TEST(Binding, TestsExpectTheTariff) {
+  std::string text = kBound + R"(
+test "big gets gold" {
+  given { payment_institution acme  party "big"  amount 10.00 RUB }
+  expect tariff gold
+}
+test "wrong" {
+  given { payment_institution acme  party "big"  amount 10.00 RUB }
+  expect tariff standard
+}
+test "given wins" {
+  given { tariff standard  party "big"  amount 10.00 RUB }
+  expect tariff standard
+}
+test "nothing decides" {
+  given { party "small"  amount 10.00 RUB }
+  expect tariff standard
+}
+)";
+  dsl::Diagnostics diags;
+  dsl::Domain dom = dsl::load({{"t.pd", text}}, diags);
+  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
+  auto c = compile(dom);
+  ASSERT_TRUE(c.ok());
+  TestReport r = run_tests(dom, **c);
+  ASSERT_EQ(r.cases.size(), 4u);
+  EXPECT_TRUE(r.cases[0].passed);
+  ASSERT_EQ(r.cases[1].failures.size(), 1u);
+  EXPECT_NE(r.cases[1].failures[0].find("expected tariff standard\n      got tariff gold (tariff_binding who, rule 1"),
+            std::string::npos)
+      << r.cases[1].failures[0];
+  EXPECT_TRUE(r.cases[2].passed);
+  ASSERT_EQ(r.cases[3].failures.size(), 1u);
+  EXPECT_NE(r.cases[3].failures[0].find("got no tariff (missing tariff, payment_institution)"), std::string::npos)
+      << r.cases[3].failures[0];
+}
+
 // ---- property: evaluation decides every binding as the interpreter does ------------
 
 using testing::RandomDomain;
@@ -196,23 +236,7 @@ TEST(BindingProperty, EvaluationDecidesAsTheInterpreter) {
   int checked = 0, partial = 0, by_default = 0, by_rule = 0;
   for (uint32_t seed = 900; seed < 1000; ++seed) {
     RandomDomain gen(seed);
-    std::string text = gen.domain(1 + gen.pick(3), gen.pick(2) == 0);  // tariff t, and criteria to name
-    text += "tariff t1 { }\ntariff t2 { currencies [RUB] }\n";
-    auto tariff = [&] { int k = gen.pick(3); return k == 0 ? std::string("t") : "t" + std::to_string(k); };
-    int institutions = 1 + gen.pick(3);
-    for (int i = 0; i < institutions; ++i) {
-      text += "payment_institution pi" + std::to_string(i) + " { realm " + (gen.pick(2) ? "live" : "test") +
-              (gen.pick(3) ? "  default_tariff " + tariff() : "") + " }\n";
-    }
-    text += "tariff_binding who {\n";
-    for (int r = 0, n = 1 + gen.pick(8); r < n; ++r) {
-      std::string cond = gen.condition();
-      if (gen.pick(3) == 0) cond = "payment_institution == pi" + std::to_string(gen.pick(institutions)) + " and (" + cond + ")";
-      if (gen.pick(4) == 0) cond = "payment_institution in [pi0] or " + cond;
-      text += "  when " + cond + ": tariff " + tariff() + "\n";
-    }
-    if (gen.pick(3) == 0) text += "  otherwise: tariff " + tariff() + "\n";
-    text += "}\n";
+    std::string text = gen.bound_domain(8);
     dsl::Diagnostics diags;
     dsl::Domain dom = dsl::load({{"random.pd", text}}, diags);
     ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files) << text;
