@@ -218,20 +218,6 @@ int32_t oracle(const CompiledDomain& d, const Facts& f) {
   return d.institutions[static_cast<size_t>(f.get(Attr::PaymentInstitution))].default_tariff;
 }
 
-// Every rule outcome over all completions of `missing`.
-void completions(const Space& sp, const CompiledDomain& d, Facts f, std::vector<Attr> missing, std::set<int32_t>& out) {
-  if (missing.empty()) {
-    out.insert(interpret(d.binding->rules.rules, f));
-    return;
-  }
-  Attr a = missing.back();
-  missing.pop_back();
-  for (size_t i = 0; i < sp.count(a); ++i) {
-    sp.set(f, a, i);
-    completions(sp, d, f, missing, out);
-  }
-}
-
 TEST(BindingProperty, EvaluationDecidesAsTheInterpreter) {
   int checked = 0, partial = 0, by_default = 0, by_rule = 0;
   for (uint32_t seed = 900; seed < 1000; ++seed) {
@@ -274,7 +260,7 @@ TEST(BindingProperty, EvaluationDecidesAsTheInterpreter) {
       Context pc = c;
       for (Attr a : missing) pc.facts.clear(a);
       std::set<int32_t> outcomes;
-      completions(sp, d, pc.facts, missing, outcomes);
+      testing::outcomes_over_completions(sp, d.binding->rules.rules, pc.facts, missing, outcomes);
       EvalResult pr = evaluate(d, pc);
       if (outcomes.size() == 1 && *outcomes.begin() >= 0) {
         ASSERT_EQ(pr.terms.tariff, d.binding->tariffs[static_cast<size_t>(*outcomes.begin())]) << "seed " << seed;

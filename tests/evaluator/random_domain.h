@@ -6,10 +6,12 @@
 #pragma once
 
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "evaluator/context.h"
+#include "evaluator/dag.h"
 #include "evaluator/vocab.h"
 
 namespace paydomain::evaluator::testing {
@@ -201,5 +203,21 @@ struct Space {
     }
   }
 };
+
+// Every outcome of the rule-by-rule interpreter (the oracle) over all
+// completions of the `missing` attributes with the values of `sp`.
+inline void outcomes_over_completions(const Space& sp, const std::vector<Cond>& rules, Facts f, std::vector<Attr> missing,
+                                      std::set<int32_t>& out) {
+  if (missing.empty()) {
+    out.insert(interpret(rules, f));
+    return;
+  }
+  Attr a = missing.back();
+  missing.pop_back();
+  for (size_t i = 0; i < sp.count(a); ++i) {
+    sp.set(f, a, i);
+    outcomes_over_completions(sp, rules, f, missing, out);
+  }
+}
 
 }  // namespace paydomain::evaluator::testing
