@@ -107,7 +107,7 @@ class Writer {
       if (kind == dsl::ObjectKind::Criterion || kind == dsl::ObjectKind::TariffBinding) continue;
       // 1.2's kind: its table only when used, so that a 1.1 reader (which
       // refuses an unknown kind) still reads every artifact that binds nothing.
-      if (kind == dsl::ObjectKind::PaymentInstitution && d_.vocab.object_count(kind) == 0) continue;
+      if (kind == dsl::ObjectKind::PaymentInstitution && d_.institutions.empty()) continue;
       table(1, static_cast<uint32_t>(k), d_.vocab.object_table(static_cast<dsl::ObjectKind>(k)));
     }
     for (int a = 0; a < kAttrCount; ++a) {

@@ -418,6 +418,8 @@ TEST(ClientLoader, ZoneTablesAreCheckedAndZonedLimitsRefuseOlderReaders) {
   fixed.limits[zoned].tz_starts.clear();
   fixed.limits[zoned].tz_offsets.clear();
   fixed.limits[zoned].tz_offset_minutes = 180;
+  fixed.institutions.clear();  // nor 1.2's payment institutions and binding
+  fixed.binding.reset();
   r = Artifact::load(as_1_0(ev::write_artifact(fixed, 1, "")));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ((*r)->format_minor(), 0);

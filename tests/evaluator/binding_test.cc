@@ -127,10 +127,11 @@ TEST(Binding, AnUndecidedTariffNamesWhatIsMissing) {
   EXPECT_EQ(r.cash_flow.status, CashFlowResult::Status::Undetermined);
   EXPECT_EQ(missing_names(r.cash_flow.missing), (std::vector<std::string>{"tariff", "payment_institution"}));
   EXPECT_EQ(r.route.status, RouteResult::Status::Undetermined);
-  // Without the party, the first rule cannot be decided.
+  // Without the party, the first rule cannot be decided (nor, without the
+  // payment institution, the default).
   j.erase("party");
   r = eval(j);
-  EXPECT_EQ(missing_names(r.terms.missing), (std::vector<std::string>{"party", "tariff"}));
+  EXPECT_EQ(missing_names(r.terms.missing), (std::vector<std::string>{"party", "payment_institution", "tariff"}));
   // The sandbox has no default tariff: only `tariff` is missing.
   j["party"] = "small";
   j["payment_institution"] = "sandbox";
@@ -200,7 +201,7 @@ test "nothing decides" {
       << r.cases[1].failures[0];
   EXPECT_TRUE(r.cases[2].passed);
   ASSERT_EQ(r.cases[3].failures.size(), 1u);
-  EXPECT_NE(r.cases[3].failures[0].find("got no tariff (missing tariff, payment_institution)"), std::string::npos)
+  EXPECT_NE(r.cases[3].failures[0].find("got no tariff (missing category, payment_institution, tariff)"), std::string::npos)
       << r.cases[3].failures[0];
 }
 
