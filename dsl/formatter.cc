@@ -124,7 +124,7 @@ class Writer {
 bool is_block_or_condition(Clause::Kind k) {
   using K = Clause::Kind;
   return k == K::Accepts || k == K::Fees || k == K::Refunds || k == K::RoutingStatement || k == K::When ||
-         k == K::Given || k == K::Expect;
+         k == K::Given || k == K::Expect || k == K::BindingRule;
 }
 
 // "header {}" for an empty block with no comment inside, else header and body.

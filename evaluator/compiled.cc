@@ -38,6 +38,7 @@ class Compiler {
     out_.terminals.resize(static_cast<size_t>(v.object_count(OK::Terminal)));
     out_.providers.resize(static_cast<size_t>(v.object_count(OK::Provider)));
     out_.limits.resize(static_cast<size_t>(v.object_count(OK::Limit)));
+    out_.institutions.resize(static_cast<size_t>(v.object_count(OK::PaymentInstitution)));
     for (const dsl::Object& o : d_.objects) {
       if (o.kind != OK::Currency) continue;
       if (const dsl::Clause* e = o.find(CK::Exponent)) {
@@ -59,6 +60,11 @@ class Compiler {
         case OK::Terminal: r = cached(o, digest, out_.terminals[i], &Compiler::terminal); break;
         case OK::Provider: r = cached(o, digest, out_.providers[i], &Compiler::provider); break;
         case OK::Limit: r = cached(o, digest, out_.limits[i], &Compiler::limit); break;
+        case OK::PaymentInstitution: r = institution(o, out_.institutions[i]); break;
+        case OK::TariffBinding:
+          // The checker allows one; should a second slip through, the first decides.
+          if (!out_.binding) r = binding(o, out_.binding.emplace());
+          break;
         default: break;
       }
       if (!r) return r.error();
@@ -436,6 +442,37 @@ class Compiler {
       }
       l.when = std::move(*sel);
     }
+    return true;
+  }
+
+  Result<bool> institution(const dsl::Object& o, CompiledInstitution& p) {
+    p.name = o.id.text;
+    p.explain = head(o) + " (" + where(o.span) + ")";
+    if (const dsl::Clause* c = o.find(CK::Realm)) p.realm = index_of(dsl::realms(), c->ref.text);
+    if (const dsl::Clause* c = o.find(CK::DefaultTariff)) {
+      p.default_tariff = out_.vocab.object(OK::Tariff, c->ref.text);
+      p.default_explain = head(o) + ", default_tariff " + c->ref.text + " (" + where(c->span) + ")";
+    }
+    if (const dsl::Clause* c = o.find(CK::Routing)) p.routing = out_.vocab.object(OK::Routing, c->ref.text);
+    return true;
+  }
+
+  Result<bool> binding(const dsl::Object& o, CompiledBinding& b) {
+    b.name = o.id.text;
+    b.explain = head(o) + " (" + where(o.span) + ")";
+    std::vector<const dsl::Condition*> conds;
+    for (const dsl::Clause& c : o.clauses) {
+      if (c.kind != CK::BindingRule) continue;
+      const dsl::BindingRule& r = *c.binding;
+      const dsl::Condition* cond = r.otherwise || !r.condition ? nullptr : &*r.condition;
+      conds.push_back(cond);
+      b.tariffs.push_back(out_.vocab.object(OK::Tariff, r.tariff.text));
+      b.rule_explain.push_back(head(o) + ", rule " + std::to_string(conds.size()) + (cond ? " (" : " (otherwise, ") +
+                               place(r.span, cond) + "): tariff " + r.tariff.text);
+    }
+    auto sel = selector(conds);
+    if (!sel) return sel.error();
+    b.rules = std::move(*sel);
     return true;
   }
 

@@ -156,6 +156,24 @@ struct CompiledLimit {
   int32_t route_scope = -1;
 };
 
+// A payment institution: its realm, and the tariff (and routing) its
+// merchants get when the binding does not decide.
+struct CompiledInstitution {
+  std::string name, explain;
+  std::string default_explain;  // "payment_institution acme_ru, default_tariff standard (line 4)"
+  int32_t realm = -1;           // index into dsl::realms()
+  int32_t default_tariff = -1;
+  int32_t routing = -1;
+};
+
+// The domain's tariff_binding: first match over `rules`, rule k gives tariffs[k].
+struct CompiledBinding {
+  std::string name, explain;
+  Selector rules;
+  std::vector<int32_t> tariffs;
+  std::vector<std::string> rule_explain;  // "tariff_binding acme, rule 2 (line 7): tariff premium"
+};
+
 struct CompiledDomain {
   explicit CompiledDomain(const dsl::Domain& d) : vocab(d) {}
   Vocab vocab;
@@ -166,6 +184,8 @@ struct CompiledDomain {
   std::vector<CompiledProvider> providers;
   std::vector<CompiledLimit> limits;
   std::vector<int32_t> route_limits;  // limits with route_scope >= 0, in order
+  std::vector<CompiledInstitution> institutions;
+  std::optional<CompiledBinding> binding;
   size_t selector_count = 0, fallback_count = 0, dag_nodes = 0;
   size_t dag_bytes = 0;  // bytes of all decision DAGs (nodes, edges, bounds, tries)
   // vocabulary_digest(domain, vocab, exponents) when compiled with a cache

@@ -112,6 +112,7 @@ struct Program::Loader {
   bool conds();
   bool cash_flows();
   bool objects();
+  bool bindings();
 };
 
 bool Program::Loader::header(std::string_view bytes) {
@@ -584,6 +585,38 @@ bool Program::Loader::objects() {
       return fail(Sec::Limits, i, "unknown period, offset or flag");
     if (!limit_zone(i, zoned)) return false;
     if (!l.is_count && !object_ref(Sec::Limits, i, "currency", OK::Currency, l.currency, false)) return false;
+  }
+  return bindings();
+}
+
+// 1.2: payment institutions and the tariff binding (absent in older artifacts).
+bool Program::Loader::bindings() {
+  using OK = dsl::ObjectKind;
+  if (n(Sec::Institutions) != static_cast<uint32_t>(p.object_count(OK::PaymentInstitution)))
+    return fail(Sec::Institutions, 0, std::to_string(n(Sec::Institutions)) + " records for " +
+                                          std::to_string(p.object_count(OK::PaymentInstitution)) + " names");
+  for (uint32_t i = 0; i < n(Sec::Institutions); ++i) {
+    const pdc::Institution& x = p.institution(static_cast<int32_t>(i));
+    if (!strs(Sec::Institutions, i, {{"name", x.name}, {"explain", x.explain}, {"default_explain", x.default_explain}}) ||
+        !object_ref(Sec::Institutions, i, "default_tariff", OK::Tariff, x.default_tariff, true) ||
+        !object_ref(Sec::Institutions, i, "routing", OK::Routing, x.routing, true))
+      return false;
+    if (x.realm < 0 || x.realm >= static_cast<int32_t>(dsl::realms().size())) return fail(Sec::Institutions, i, "unknown realm");
+  }
+  if (n(Sec::Bindings) > 1) return fail(Sec::Bindings, 1, "more than one tariff binding");
+  if (const pdc::Binding* b = p.binding()) {
+    if (!strs(Sec::Bindings, 0, {{"name", b->name}, {"explain", b->explain}}) ||
+        !ref(Sec::Bindings, 0, "selector", Sec::Selectors, b->selector, false) ||
+        !span(Sec::Bindings, 0, "rules", Sec::BindingRules, b->rules))
+      return false;
+    if (b->rules.count != rec<pdc::Selector>(Sec::Selectors)[b->selector].rule_count)
+      return fail(Sec::Bindings, 0, "one binding rule record per rule of the selector expected");
+    for (uint32_t k = 0; k < b->rules.count; ++k) {
+      const pdc::BindingRule& r = rec<pdc::BindingRule>(Sec::BindingRules)[b->rules.first + k];
+      if (!strs(Sec::BindingRules, b->rules.first + k, {{"explain", r.explain}}) ||
+          !object_ref(Sec::BindingRules, b->rules.first + k, "tariff", OK::Tariff, r.tariff, false))
+        return false;
+    }
   }
   return true;
 }

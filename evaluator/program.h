@@ -40,7 +40,7 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "volumes",    "volume_args", "postings",    "cash_flows", "arms",        "tariffs",
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
     "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
-    "zone_offsets",
+    "zone_offsets", "institutions", "bindings",   "binding_rules",
 };
 
 inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
@@ -83,6 +83,9 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::Span),          // LimitZones
     sizeof(int64_t),            // ZoneStarts
     sizeof(int32_t),            // ZoneOffsets
+    sizeof(pdc::Institution),
+    sizeof(pdc::Binding),
+    sizeof(pdc::BindingRule),
 };
 
 }  // namespace pdc
@@ -154,6 +157,11 @@ class Program {
   int32_t limit_count() const { return static_cast<int32_t>(count(pdc::Sec::Limits)); }
   int32_t terminal_count() const { return static_cast<int32_t>(count(pdc::Sec::Terminals)); }
   int32_t provider_count() const { return static_cast<int32_t>(count(pdc::Sec::Providers)); }
+  const pdc::Institution& institution(int32_t i) const { return at<pdc::Institution>(pdc::Sec::Institutions)[i]; }
+  // The domain's tariff_binding, or nullptr (none, or a 1.1 artifact).
+  const pdc::Binding* binding() const {
+    return count(pdc::Sec::Bindings) ? at<pdc::Binding>(pdc::Sec::Bindings) : nullptr;
+  }
 
   // ---- decisions (the semantics of evaluator/dag.h Selector) ----
   int32_t decide(uint32_t selector, const Facts& f) const;
