@@ -7,7 +7,7 @@ grammar PayDomain;
 domainFile : definition* EOF ;
 
 definition
-  : kind=objectKind id=ident LBRACE clause* RBRACE
+  : kind=objectKind id=ident (EXTENDS parent=ident)? LBRACE clause* RBRACE
   | TEST title=STRING LBRACE clause* RBRACE
   ;
 
@@ -151,6 +151,7 @@ ident
   | CANDIDATE | PRIORITY | WEIGHT | EXCLUDE | USE | DECLINE | OTHERWISE | OF
   | MIN | MAX | ROUND | POSTING | NO | ROUTE | FORBIDDEN | APPLIES | EXCEEDED
   | UNDETERMINED | HEALTH | TURNOVER | STARTS_WITH | TRUE | FALSE
+  | EXTENDS
   ;
 
 // ---- lexer ----------------------------------------------------------------
@@ -163,6 +164,7 @@ ADAPTER : 'adapter' ;
 PROVIDER : 'provider' ;
 TERMINAL : 'terminal' ;
 TARIFF : 'tariff' ;
+EXTENDS : 'extends' ;
 ROUTING : 'routing' ;
 LIMIT : 'limit' ;
 CRITERION : 'criterion' ;

@@ -166,7 +166,7 @@ const idAfterKeyword: Record<string, string> = {
   provider: "provider", adapter: "adapter", candidate: "terminal", use: "routing", routing: "routing",
   tariff: "tariff", currency: "currency", account: "currency", category: "category",
   payment_system: "payment_system", issuer_country: "country", wallet_provider: "wallet_provider",
-  route: "terminal", limit: "limit",
+  route: "terminal", limit: "limit", extends: "tariff",
 };
 
 function idOptions(kind: string | null): Completion[] {
