@@ -188,7 +188,8 @@ struct GivenEntry {
   Kind kind = Kind::Field;
   Span span;
   Ident key;     // Field: context field; Health/Turnover: terminal/limit id
-  Ident metric;  // Health: failure_rate, latency_ms, ...
+  Ident metric;  // Health: failure_rate, latency_ms, ...; Turnover: the terminal
+                 // or provider of a route-scoped limit's counter (else empty)
   Value value;
 };
 

@@ -203,7 +203,8 @@ Parts object_parts(const Domain&, const Object& o) {
     } else if (c.kind == Clause::Kind::Given) {
       for (const GivenEntry& g : c.given) {
         std::string key = g.kind == GivenEntry::Kind::Health     ? "health " + g.key.text + " " + g.metric.text
-                          : g.kind == GivenEntry::Kind::Turnover ? "turnover " + g.key.text
+                          : g.kind == GivenEntry::Kind::Turnover
+                              ? "turnover " + g.key.text + (g.metric.text.empty() ? "" : " " + g.metric.text)
                                                                  : g.key.text;
         out.emplace_back("given/" + key, format_given_entry(g));
       }

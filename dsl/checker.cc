@@ -120,6 +120,31 @@ class Checker {
     return v;
   }
 
+  // A test's `turnover LIMIT [ROUTE] VALUE`: a limit scoped by terminal (or
+  // else by provider) keeps one counter per terminal (provider), so its
+  // turnover names which; any other limit's does not.
+  void route_counter(const Object& limit, const GivenEntry& g) {
+    bool terminal = false, provider = false;
+    if (const Clause* s = limit.find(CK::Scope)) {
+      for (const Value& item : s->list.items) {
+        terminal = terminal || item.text == "terminal";
+        provider = provider || item.text == "provider";
+      }
+    }
+    if (!terminal && !provider) {
+      if (!g.metric.text.empty()) {
+        err(g.metric.span, "type", "limit " + limit.id.text + " is not kept per terminal or provider")
+            .expected = "turnover " + limit.id.text + " VALUE";
+      }
+    } else if (g.metric.text.empty()) {
+      const char* what = terminal ? "terminal" : "provider";
+      err(g.key.span, "type", "limit " + limit.id.text + " keeps one counter per " + what + ": say which")
+          .expected = "turnover " + limit.id.text + " " + what + "_id VALUE";
+    } else {
+      ref(g.metric, terminal ? ObjectKind::Terminal : ObjectKind::Provider);
+    }
+  }
+
   // A reference to an object of `kind`; reports a missing one with the
   // closest id, and a wrong-kind one with what it actually is.
   bool ref(const Ident& id, ObjectKind kind) {
@@ -755,11 +780,13 @@ class Checker {
           }
           break;
         case GivenEntry::Kind::Turnover:
-          if (!seen.insert("turnover " + g.key.text).second) {
-            err(g.key.span, "duplicate-field", "'turnover " + g.key.text + "' is given twice");
+          if (std::string k = "turnover " + g.key.text + (g.metric.text.empty() ? "" : " " + g.metric.text);
+              !seen.insert(k).second) {
+            err(g.key.span, "duplicate-field", "'" + k + "' is given twice");
           }
           if (ref(g.key, ObjectKind::Limit)) {
             const Object* lim = ids(ObjectKind::Limit)[g.key.text];
+            route_counter(*lim, g);
             const Clause* b = lim->find(CK::LimitBound);
             if (b && b->bound_is_count) {
               if (g.value.kind != Value::Kind::Number) err(g.value.span, "type", "a count limit's turnover is a number");

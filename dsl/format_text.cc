@@ -252,7 +252,7 @@ std::string format_given_entry(const GivenEntry& g) {
     case GivenEntry::Kind::Health:
       return "health " + g.key.text + " " + g.metric.text + " " + format_value(g.value);
     case GivenEntry::Kind::Turnover:
-      return "turnover " + g.key.text + " " + format_value(g.value);
+      return "turnover " + g.key.text + (g.metric.text.empty() ? "" : " " + g.metric.text) + " " + format_value(g.value);
     case GivenEntry::Kind::Field:
       return g.key.text + " " + format_value(g.value);
   }

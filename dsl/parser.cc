@@ -406,6 +406,7 @@ class Builder {
     } else if (auto* x = dynamic_cast<G::GivenTurnoverContext*>(ctx)) {
       g.kind = GivenEntry::Kind::Turnover;
       g.key = ident(x->target);
+      if (x->at) g.metric = ident(x->at);
       g.value = value(x->value());
     } else if (auto* x = dynamic_cast<G::GivenFieldContext*>(ctx)) {
       g.kind = GivenEntry::Kind::Field;

@@ -57,6 +57,21 @@ consteval int32_t value_index(Names values, std::string_view value) {
   throw "value_index: not in the list";
 }
 
+// Limit scopes that key a counter by route. A limit scoped by `terminal`
+// (else by `provider`) keeps one counter per terminal (provider), and routing
+// rejects a candidate whose counter a payment would take past the bound: the
+// scope index of that key, or -1 for a limit routing ignores. The compiler
+// and the artifact loader both derive it from a limit's scopes with this.
+inline constexpr int32_t kScopeProvider = value_index(kLimitScopes, "provider");
+inline constexpr int32_t kScopeTerminal = value_index(kLimitScopes, "terminal");
+template <class Scopes>
+constexpr int32_t route_scope_of(const Scopes& scopes) {
+  for (int32_t key : {kScopeTerminal, kScopeProvider})
+    for (int32_t s : scopes)
+      if (s == key) return key;
+  return -1;
+}
+
 // ---- condition attributes ----------------------------------------------------------
 
 // What kind of value an attribute holds; decides which operators and literals fit.

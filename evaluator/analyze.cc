@@ -10,6 +10,7 @@
 #include "dsl/schema.h"
 #include "evaluator/analysis_cache.h"
 #include "evaluator/compiled.h"
+#include "evaluator/margin.h"
 #include "evaluator/money.h"
 #include "evaluator/rule_overlap.h"
 
@@ -84,20 +85,6 @@ bool is_share(const CompiledVolume& v) {
   return v.kind == K::Percent || v.kind == K::Fraction || v.kind == K::WholeAmount;
 }
 
-Cond negation(const Cond& c) {
-  Cond n;
-  n.kind = Cond::Kind::Not;
-  n.kids.push_back(c);
-  return n;
-}
-
-Cond conjunction(std::vector<Cond> kids) {
-  Cond c;
-  c.kind = Cond::Kind::And;
-  c.kids = std::move(kids);
-  return c;
-}
-
 bool mentions(const Cond& c, Attr a) {
   bool found = false;
   for_each_atom(c, [&](const Atom& at) { found = found || at.attr == a; });
@@ -112,6 +99,36 @@ struct SelectorInfo {
   // The first rule that is certainly true under (operation, currency, amount).
   std::map<std::tuple<int64_t, int64_t, int64_t>, size_t> first_true;
 };
+
+}  // namespace
+
+std::string example_text(const std::vector<ExampleStep>& path, const CompiledDomain& c) {
+  std::string out;
+  int32_t cur = -1;
+  for (const ExampleStep& st : path) {
+    std::string name(dsl::attributes()[idx(st.attr)].name);
+    std::string value;
+    switch (st.attr) {
+      case Attr::Amount: {
+        int e = cur >= 0 ? c.exponents[static_cast<size_t>(cur)] : 0;
+        value = format_minor(st.value, e) + (cur >= 0 ? " " + c.vocab.object_name(dsl::ObjectKind::Currency, cur) : "");
+        break;
+      }
+      case Attr::TimeOfDay: value = two(st.value / 60) + ":" + two(st.value % 60); break;
+      case Attr::Bin: value = "\"" + st.text + "\""; break;
+      case Attr::HealthLatency: value = std::to_string(st.value); break;
+      default:
+        if (st.attr == Attr::Currency) cur = static_cast<int32_t>(st.value);
+        value = c.vocab.name(st.attr, static_cast<int32_t>(st.value));
+        if (st.attr == Attr::Party || st.attr == Attr::Shop)
+          value = value == "(other)" ? "any other" : "\"" + value + "\"";
+    }
+    out += (out.empty() ? "" : ", ") + name + " " + value;
+  }
+  return out.empty() ? "any payment" : out;
+}
+
+namespace {
 
 class Analyzer {
  public:
@@ -173,8 +190,8 @@ class Analyzer {
     if (!r || !r->sel) return Cond{};
     const std::vector<Cond>& rules = r->sel->rules;
     std::vector<Cond> kids{path_condition(r->parent), rules[r->rule]};
-    for (size_t j : overlapping(*r->sel, r->rule)) kids.push_back(negation(rules[j]));
-    return conjunction(std::move(kids));
+    for (size_t j : overlapping(*r->sel, r->rule)) kids.push_back(cond_not(rules[j]));
+    return cond_all(std::move(kids));
   }
 
   // The rules before i that take some payment rule i matches, given that a
@@ -185,11 +202,11 @@ class Analyzer {
     std::vector<Cond> sub;
     std::vector<int32_t> which;  // sub index -> rule index
     if (reach) {
-      sub.push_back(negation(*reach));
+      sub.push_back(cond_not(*reach));
       which.push_back(-1);
     }
     for (size_t j : overlapping(sel, i)) {
-      sub.push_back(conjunction({rules[i], rules[j]}));
+      sub.push_back(cond_all({rules[i], rules[j]}));
       which.push_back(static_cast<int32_t>(j));
     }
     sub.push_back(rules[i]);
@@ -205,30 +222,7 @@ class Analyzer {
   std::string example(const Selector& s) {
     std::vector<ExampleStep> path;
     if (!s.dag.example(kNoMatch, path)) return "";
-    std::string out;
-    int32_t cur = -1;
-    for (const ExampleStep& st : path) {
-      std::string name(dsl::attributes()[idx(st.attr)].name);
-      std::string value;
-      switch (st.attr) {
-        case Attr::Amount: {
-          int e = cur >= 0 ? c_.exponents[static_cast<size_t>(cur)] : 0;
-          value = format_minor(st.value, e) +
-                  (cur >= 0 ? " " + c_.vocab.object_name(dsl::ObjectKind::Currency, cur) : "");
-          break;
-        }
-        case Attr::TimeOfDay: value = two(st.value / 60) + ":" + two(st.value % 60); break;
-        case Attr::Bin: value = "\"" + st.text + "\""; break;
-        case Attr::HealthLatency: value = std::to_string(st.value); break;
-        default:
-          if (st.attr == Attr::Currency) cur = static_cast<int32_t>(st.value);
-          value = c_.vocab.name(st.attr, static_cast<int32_t>(st.value));
-          if (st.attr == Attr::Party || st.attr == Attr::Shop)
-            value = value == "(other)" ? "any other" : "\"" + value + "\"";
-      }
-      out += (out.empty() ? "" : ", ") + name + " " + value;
-    }
-    return out.empty() ? "any payment" : out;
+    return example_text(path, c_);
   }
 
   std::string rule_names(const std::vector<int32_t>& rules, const std::vector<uint32_t>& lines, const char* word) {
@@ -267,9 +261,9 @@ class Analyzer {
         is_op.atom.kind = Atom::Kind::InSet;
         is_op.atom.attr = Attr::Operation;
         is_op.atom.ids = {op};
-        context = top ? is_op : conjunction({std::move(context), std::move(is_op)});
+        context = top ? is_op : cond_all({std::move(context), std::move(is_op)});
       }
-      std::vector<Cond> rules{negation(context)};
+      std::vector<Cond> rules{cond_not(context)};
       rules.insert(rules.end(), s.rules.begin(), s.rules.end());
       within = compile_selector(std::move(rules), c_.vocab);
       // Over its budget at the top: judge the decision on its own, as
@@ -582,6 +576,8 @@ void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Dia
     if (!key.empty()) cache->put(std::move(key), mine.items());
     for (dsl::Diagnostic& w : mine.items()) diags.add(std::move(w));
   }
+  // Across objects (a tariff, its routes, their providers): cached by all of them.
+  margin_warnings(domain, compiled, diags, cache, digest);
 }
 
 void analyze(const dsl::Domain& domain, dsl::Diagnostics& diags) {

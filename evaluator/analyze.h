@@ -9,6 +9,9 @@
 //   split-rounding: postings from one account on one path whose shares add
 //                   up to the whole amount and, rounded one by one, can move
 //                   more than it (with the smallest such amount);
+//   negative-margin: payments on which the platform loses money, the route's
+//                   provider taking more than the tariff's fees bring in
+//                   (evaluator/margin.h: across objects, cached by all of them);
 //   fee-above-amount: a tariff posting whose least value (a fixed minimum)
 //                   exceeds a payment the tariff allows and that reaches it.
 //
@@ -24,8 +27,12 @@
 // rule named (the first 50 per decision). See docs/evaluation.md.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "dsl/ast.h"
 #include "dsl/diagnostics.h"
+#include "evaluator/dag.h"
 
 namespace paydomain::evaluator {
 
@@ -39,5 +46,9 @@ void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Dia
              AnalysisCache* cache = nullptr);
 // Compiles `domain` first (nothing when it does not compile).
 void analyze(const dsl::Domain& domain, dsl::Diagnostics& diags);
+
+// A DAG path as the warnings write an example payment: "payment_system
+// mastercard, currency RUB, amount 6000.00 RUB" ("any payment" when empty).
+std::string example_text(const std::vector<ExampleStep>& path, const CompiledDomain& compiled);
 
 }  // namespace paydomain::evaluator

@@ -12,6 +12,7 @@
 #include "json/writer.h"
 #include "evaluator/artifact.h"
 #include "evaluator/evaluate.h"
+#include "evaluator/volume.h"
 #include "evaluator/program.h"
 
 namespace paydomain::evaluator {
@@ -62,6 +63,9 @@ class Compiler {
         default: break;
       }
       if (!r) return r.error();
+    }
+    for (size_t i = 0; i < out_.limits.size(); ++i) {
+      if (out_.limits[i].route_scope >= 0) out_.route_limits.push_back(static_cast<int32_t>(i));
     }
     return true;
   }
@@ -419,6 +423,7 @@ class Compiler {
     if (const dsl::Clause* c = o.find(CK::Scope)) {
       for (const dsl::Value& item : c->list.items) l.scopes.push_back(index_of(dsl::limit_scopes(), item.text));
     }
+    l.route_scope = dsl::route_scope_of(l.scopes);
     if (const dsl::Clause* c = o.find(CK::Period)) l.period = index_of(dsl::limit_periods(), c->ref.text);
     if (const dsl::Clause* c = o.find(CK::Timezone)) {
       l.timezone = c->text;
@@ -473,6 +478,24 @@ Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain,
   if (!program) return Error{"", "the compiled artifact does not load: " + program.error().message};
   out->program = std::move(*program);
   return std::shared_ptr<const CompiledDomain>(std::move(out));
+}
+
+namespace {
+// CompiledVolume, as evaluator/volume.h reads it.
+struct CompiledVolumes {
+  const CompiledDomain& d;
+  dsl::Volume::Kind kind(const CompiledVolume& v) const { return v.kind; }
+  int64_t fixed_minor(const CompiledVolume& v) const { return v.fixed_minor; }
+  int32_t fixed_currency(const CompiledVolume& v) const { return v.fixed_currency; }
+  const Fraction& share(const CompiledVolume& v) const { return v.share; }
+  const std::vector<CompiledVolume>& args(const CompiledVolume& v) const { return v.args; }
+  const std::string& currency_name(int32_t c) const { return d.vocab.object_name(dsl::ObjectKind::Currency, c); }
+};
+}  // namespace
+
+Result<int64_t> posting_amount(const CompiledDomain& d, const CompiledPosting& p, const Facts& f) {
+  auto r = volume_value(CompiledVolumes{d}, p.volume, f);
+  return r ? round(*r, p.rounding) : Result<int64_t>(r.error());
 }
 
 EvalResult evaluate(const CompiledDomain& d, const Context& c, const EvalOptions& opt) {

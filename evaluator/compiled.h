@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dsl/ast.h"
+#include "dsl/schema.h"
 #include "evaluator/dag.h"
 #include "evaluator/money.h"
 #include "evaluator/result.h"
@@ -124,6 +125,9 @@ struct CompiledRouting {
   std::vector<Exclude> excludes;
 };
 
+using dsl::kScopeProvider;
+using dsl::kScopeTerminal;
+
 struct CompiledLimit {
   std::string name, explain;
   std::vector<int32_t> scopes;  // indices into dsl::limit_scopes()
@@ -150,6 +154,9 @@ struct CompiledLimit {
   LimitZone zone() const { return {tz_offset_minutes, ZoneTable{tz_starts, tz_offsets}}; }
   std::pair<int64_t, int64_t> window(int64_t t) const { return zone().window(t, period); }
   int32_t offset_at(int64_t t) const { return zone().offset_at(t); }
+  // dsl::route_scope_of(scopes): the scope routing keys this limit's
+  // counters by (terminal or provider), or -1 for a limit routing ignores.
+  int32_t route_scope = -1;
 };
 
 struct CompiledDomain {
@@ -161,6 +168,7 @@ struct CompiledDomain {
   std::vector<CompiledTerminal> terminals;
   std::vector<CompiledProvider> providers;
   std::vector<CompiledLimit> limits;
+  std::vector<int32_t> route_limits;  // limits with route_scope >= 0, in order
   size_t selector_count = 0, fallback_count = 0, dag_nodes = 0;
   size_t dag_bytes = 0;  // bytes of all decision DAGs (nodes, edges, bounds, tries)
   // The same revision in the artifact form (evaluator/program.h), which
@@ -185,6 +193,12 @@ struct CompileOptions {
 // Compiles a checked domain (dsl::load without errors). Errors only for a
 // domain the checker would reject.
 Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain, const CompileOptions& options = {});
+
+// One posting's amount, rounded as the posting says, for a payment whose
+// currency and amount `f` gives (an error for a fixed amount in another
+// currency, or a result beyond 64 bits): evaluator/volume.h over the object
+// form, for the analysis's margin check (analyze.h, negative-margin).
+Result<int64_t> posting_amount(const CompiledDomain& d, const CompiledPosting& p, const Facts& f);
 
 // "line 25" style place of a span, for explanations.
 std::string where(const dsl::Span& s);

@@ -236,4 +236,36 @@ const Atom* first_unknown_atom(const Cond& c, const Facts& f) {
   return nullptr;
 }
 
+Cond cond_all(std::vector<Cond> kids) {
+  Cond c;
+  if (kids.empty()) return c;
+  c.kind = Cond::Kind::And;
+  c.kids = std::move(kids);
+  return c;
+}
+
+Cond cond_any(std::vector<Cond> kids) {
+  Cond c;
+  c.kind = Cond::Kind::Or;
+  c.kids = std::move(kids);
+  return c;
+}
+
+Cond cond_not(const Cond& c) {
+  Cond n;
+  n.kind = Cond::Kind::Not;
+  n.kids.push_back(c);
+  return n;
+}
+
+Cond cond_in(Attr a, std::vector<int32_t> ids) {
+  Cond c;
+  c.kind = Cond::Kind::Atom;
+  c.atom.kind = Atom::Kind::InSet;
+  c.atom.attr = a;
+  std::sort(ids.begin(), ids.end());
+  c.atom.ids = std::move(ids);
+  return c;
+}
+
 }  // namespace paydomain::evaluator

@@ -157,4 +157,10 @@ inline bool is_categorical(Attr a) {
   return t == dsl::AttrType::Reference || t == dsl::AttrType::Enum || t == dsl::AttrType::Text;
 }
 
+// Conditions the analysis composes (a path to a rule, a route, a region).
+Cond cond_all(std::vector<Cond> kids);  // And (no kids: always true)
+Cond cond_any(std::vector<Cond> kids);  // Or (no kids: never true)
+Cond cond_not(const Cond& c);
+Cond cond_in(Attr a, std::vector<int32_t> ids);  // the attribute is one of `ids`
+
 }  // namespace paydomain::evaluator

@@ -81,8 +81,11 @@ struct HealthSample {
 };
 
 // Current turnover of a limit in its period, as the processing core counts it.
+// A limit scoped by terminal (or provider) keeps a counter per terminal
+// (provider): the context gives each candidate's, keyed by its id.
 struct Turnover {
   int32_t limit = -1;
+  int32_t route = -1;  // a route-scoped limit's terminal (or provider) index, else -1
   int64_t value = 0;  // minor units in the limit's currency, or a count
 };
 

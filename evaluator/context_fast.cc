@@ -174,25 +174,39 @@ class FastReader {
     });
   }
 
-  // {"<amount limit id>": {"amount": 100, "currency": "RUB"}, "<count limit id>": 3}
+  // {"<amount limit id>": {"amount": 100, "currency": "RUB"}, "<count limit id>": 3};
+  // a route-scoped limit's counters keyed by terminal (provider): {"<limit id>": {"<terminal id>": ...}}
   bool turnover(Context& c) {
     return map([&](std::string_view id) {
       Turnover t;
       t.limit = v_.object(OK::Limit, id);
-      if (t.limit < 0 || c.turnover.size() == kMaxMapMembers) return false;
+      if (t.limit < 0) return false;
       for (const Turnover& x : c.turnover)
         if (x.limit == t.limit) return false;
       const pdc::Limit& l = d_.limit(t.limit);
-      if (l.is_count) {
-        if (!integer(t.value)) return false;
-      } else {
-        bool has = false;
-        int32_t cur = -1;
-        if (!money(t.value, has, cur) || !has || cur != l.currency) return false;
-      }
-      c.turnover.push_back(t);
-      return true;
+      const int32_t scope = d_.route_scope(t.limit);
+      if (scope < 0) return counter(l, t, c);
+      return map([&](std::string_view rid) {
+        t.route = v_.object(scope == dsl::kScopeTerminal ? OK::Terminal : OK::Provider, rid);
+        if (t.route < 0) return false;
+        for (const Turnover& x : c.turnover)
+          if (x.limit == t.limit && x.route == t.route) return false;
+        return counter(l, t, c);
+      });
     });
+  }
+
+  bool counter(const pdc::Limit& l, Turnover& t, Context& c) {
+    if (c.turnover.size() == kMaxMapMembers) return false;
+    if (l.is_count) {
+      if (!integer(t.value)) return false;
+    } else {
+      bool has = false;
+      int32_t cur = -1;
+      if (!money(t.value, has, cur) || !has || cur != l.currency) return false;
+    }
+    c.turnover.push_back(t);
+    return true;
   }
 
   bool field(size_t i, Context& c) {

@@ -372,22 +372,50 @@ class ContextParser {
       if (t.limit < 0) return fail(q, "unknown limit '" + id + "'");
       if (!limits.insert(t.limit, static_cast<size_t>(d_.limit_count()))) return repeated(q);
       const pdc::Limit& l = d_.limit(t.limit);
-      if (l.is_count) {
-        if (auto e = integer(q, t.value, "a whole number (the count so far)")) return e;
-      } else {
-        bool has = false;
-        int32_t cur = -1;
-        if (auto e = money(q, t.value, has, cur)) return e;
-        if (!has) return fail(Path{&q, "amount"}, "missing amount");
-        if (cur != l.currency) {
-          return fail(Path{&q, "currency"}, "limit " + std::string(d_.str(l.name)) + " counts " +
-                                                std::string(v_.object_name(OK::Currency, l.currency)) + ", not " +
-                                                std::string(v_.object_name(OK::Currency, cur)));
-        }
+      const int32_t scope = d_.route_scope(t.limit);
+      if (scope < 0) {
+        if (auto e = counter(q, l, t.value)) return e;
+        c.turnover.push_back(t);
+        continue;
       }
-      c.turnover.push_back(t);
+      // One counter per terminal (provider): {"<terminal id>": value, ...}.
+      const bool by_terminal = scope == dsl::kScopeTerminal;
+      const char* what = by_terminal ? "terminal" : "provider";
+      if (r_.peek() != Kind::Object) {
+        return fail(q, "limit " + std::string(d_.str(l.name)) + " counts per " + what + ": expected an object keyed by " +
+                           what + " id");
+      }
+      r_.begin_object();
+      IdSet routes;
+      std::string_view rkey;
+      while (r_.next_key(rkey)) {
+        std::string rid(rkey);
+        Path rq{&q, rid};
+        t.route = v_.object(by_terminal ? OK::Terminal : OK::Provider, rid);
+        if (t.route < 0) return fail(rq, std::string("unknown ") + what + " '" + rid + "'");
+        if (!routes.insert(t.route, static_cast<size_t>(by_terminal ? d_.terminal_count() : d_.provider_count())))
+          return repeated(rq);
+        if (auto e = counter(rq, l, t.value)) return e;
+        c.turnover.push_back(t);
+      }
+      if (r_.failed()) return syntax();
     }
     if (r_.failed()) return syntax();
+    return std::nullopt;
+  }
+
+  // One counter's value: money in the limit's currency, or a count.
+  std::optional<Error> counter(const Path& q, const pdc::Limit& l, int64_t& value) {
+    if (l.is_count) return integer(q, value, "a whole number (the count so far)");
+    bool has = false;
+    int32_t cur = -1;
+    if (auto e = money(q, value, has, cur)) return e;
+    if (!has) return fail(Path{&q, "amount"}, "missing amount");
+    if (cur != l.currency) {
+      return fail(Path{&q, "currency"}, "limit " + std::string(d_.str(l.name)) + " counts " +
+                                            std::string(v_.object_name(OK::Currency, l.currency)) + ", not " +
+                                            std::string(v_.object_name(OK::Currency, cur)));
+    }
     return std::nullopt;
   }
 

@@ -98,7 +98,15 @@ struct RouteResult {
   enum class Status { Chosen, Declined, NoRoute, Undetermined, NoRouting };
   struct Rejected {
     int32_t terminal = -1;
-    std::string_view reason;  // prepared at compile time
+    std::string_view reason;  // prepared at compile time, or empty when `built` holds it
+    std::string built;        // a reason with this payment's figures: a limit it would exceed
+    std::string_view why() const { return built.empty() ? reason : std::string_view(built); }
+  };
+  // A route-scoped limit (dsl::route_scope_of) that may apply to a candidate
+  // still in the race, but whose counter for that terminal (or its provider)
+  // the context's `turnover` lacks: routing could not judge it.
+  struct UndecidedLimit {
+    int32_t terminal = -1, limit = -1;
   };
   Status status = Status::NoRouting;
   int32_t terminal = -1, provider = -1;  // Chosen
@@ -107,6 +115,7 @@ struct RouteResult {
   std::string_view decline_reason;        // Declined
   std::vector<int32_t> possible;          // Undetermined: terminals that may be chosen
   uint64_t missing = 0;
+  std::vector<UndecidedLimit> undecided_limits;
   std::vector<std::string_view> explain;
 
   void clear() {
@@ -117,6 +126,7 @@ struct RouteResult {
     decline_reason = {};
     possible.clear();
     missing = 0;
+    undecided_limits.clear();
     explain.clear();
   }
 };

@@ -8,6 +8,7 @@
 #include "evaluator/money.h"
 #include "evaluator/program.h"
 #include "evaluator/time.h"
+#include "evaluator/volume.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -25,8 +26,8 @@ uint64_t miss(Attr a) { return bit(a); }
 constexpr int32_t kScopeParty = dsl::value_index(dsl::kLimitScopes, "party");
 constexpr int32_t kScopeShop = dsl::value_index(dsl::kLimitScopes, "shop");
 constexpr int32_t kScopeTool = dsl::value_index(dsl::kLimitScopes, "payment_tool");
-constexpr int32_t kScopeProvider = dsl::value_index(dsl::kLimitScopes, "provider");
-constexpr int32_t kScopeTerminal = dsl::value_index(dsl::kLimitScopes, "terminal");
+using dsl::kScopeProvider;
+using dsl::kScopeTerminal;
 
 // ---- terms -----------------------------------------------------------------
 
@@ -133,48 +134,20 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
 
 // ---- cash flow ---------------------------------------------------------------
 
-Result<Exact> volume(const Prog& d, uint32_t vi, const Facts& f) {
-  using K = dsl::Volume::Kind;
-  const pdc::Volume& v = d.volume(vi);
-  auto kind = static_cast<K>(v.kind);
-  auto args = d.span<uint32_t>(Sec::VolumeArgs, v.args);
-  switch (kind) {
-    case K::Fixed:
-      if (v.fixed_currency != f.get(Attr::Currency)) {
-        return Error{"", "a fixed amount in " + std::string(d.object_name(dsl::ObjectKind::Currency, v.fixed_currency)) +
-                             " cannot apply to a payment in " +
-                             std::string(d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency))))};
-      }
-      return Exact::integer(v.fixed_minor);
-    case K::Percent:
-    case K::Fraction:
-    case K::WholeAmount: {
-      Fraction share{static_cast<__int128>((static_cast<unsigned __int128>(v.num_hi) << 64) | v.num_lo),
-                     static_cast<__int128>((static_cast<unsigned __int128>(v.den_hi) << 64) | v.den_lo)};
-      return multiply(share, f.get(Attr::Amount));
-    }
-    case K::Min:
-    case K::Max:
-    case K::Sum: {
-      auto first = volume(d, args[0], f);
-      if (!first) return first;
-      Exact acc = *first;
-      for (size_t i = 1; i < args.size(); ++i) {
-        auto x = volume(d, args[i], f);
-        if (!x) return x;
-        if (kind == K::Sum) {
-          auto sum = add(acc, *x);
-          if (!sum) return sum;
-          acc = *sum;
-        } else {
-          acc = kind == K::Min ? min(acc, *x) : max(acc, *x);
-        }
-      }
-      return acc;
-    }
+// The artifact's volumes, as evaluator/volume.h reads them.
+struct ProgramVolumes {
+  const Prog& d;
+  dsl::Volume::Kind kind(uint32_t v) const { return static_cast<dsl::Volume::Kind>(d.volume(v).kind); }
+  int64_t fixed_minor(uint32_t v) const { return d.volume(v).fixed_minor; }
+  int32_t fixed_currency(uint32_t v) const { return d.volume(v).fixed_currency; }
+  Fraction share(uint32_t vi) const {
+    const pdc::Volume& v = d.volume(vi);
+    return {static_cast<__int128>((static_cast<unsigned __int128>(v.num_hi) << 64) | v.num_lo),
+            static_cast<__int128>((static_cast<unsigned __int128>(v.den_hi) << 64) | v.den_lo)};
   }
-  return Error{"", "unknown volume"};
-}
+  std::span<const uint32_t> args(uint32_t v) const { return d.span<uint32_t>(Sec::VolumeArgs, d.volume(v).args); }
+  std::string_view currency_name(int32_t c) const { return d.object_name(dsl::ObjectKind::Currency, c); }
+};
 
 void run_cash_flow(const Prog& d, uint32_t ci, const Facts& f, bool provider, const EvalOptions& opt,
                    CashFlowResult& out) {
@@ -186,7 +159,7 @@ void run_cash_flow(const Prog& d, uint32_t ci, const Facts& f, bool provider, co
       out.possibilities.push_back(d.str(p.explain));
       continue;
     }
-    auto r = volume(d, p.volume, f);
+    auto r = volume_value(ProgramVolumes{d}, p.volume, f);
     Result<int64_t> minor = r ? round(*r, static_cast<dsl::RoundingMode>(p.rounding)) : Result<int64_t>(r.error());
     if (!minor) {
       out.status = CFStatus::Error;
@@ -330,6 +303,117 @@ bool rejection(const Prog& d, const pdc::Routing& r, const pdc::Candidate& cand,
   return rejected;
 }
 
+// ---- limit arithmetic, shared by routing and the limits part ----------------
+
+// Whether limit `l` counts this payment: False when one test certainly fails
+// (a refund it does not count, its `when` false, another currency), Unknown
+// when one is undecided (adding what would decide to `missing`), else True.
+Tri counts(const Prog& d, const pdc::Limit& l, const Facts& f, uint64_t& missing) {
+  Tri t = Tri::True;
+  // A refund returns money: it neither adds to nor is refused by a limit that
+  // does not ask about the operation. (A context read from JSON always knows
+  // the operation: it defaults to payment.)
+  if (!l.counts_refunds) {
+    if (!f.has(Attr::Operation)) {
+      t = Tri::Unknown;
+      missing |= miss(Attr::Operation);
+    } else if (f.get(Attr::Operation) == kOperationRefund) {
+      return Tri::False;
+    }
+  }
+  if (l.when != pdc::kNone) {
+    int32_t o = d.decide(l.when, f);
+    if (o == kNoMatch) return Tri::False;
+    if (o == kUndetermined) {
+      t = Tri::Unknown;
+      missing |= missing_of(d, l.when, f);
+    }
+  }
+  if (!l.is_count) {  // an amount limit counts turnover in its own currency only
+    if (!f.has(Attr::Currency)) {
+      t = Tri::Unknown;
+      missing |= miss(Attr::Currency);
+    } else if (f.get(Attr::Currency) != l.currency) {
+      return Tri::False;
+    }
+  }
+  return t;
+}
+
+// A counter after this payment: `turnover + amount` (amount limits) or
+// `turnover + 1` (count limits), exact in 128 bits, against the bound.
+struct NextTurnover {
+  __int128 after = 0;
+  bool fits = true;  // after fits int64
+  bool over = false;
+};
+NextTurnover next_turnover(const pdc::Limit& l, int64_t turnover, const Facts& f) {
+  NextTurnover n;
+  n.after = static_cast<__int128>(turnover) + (l.is_count ? 1 : f.get(Attr::Amount));
+  n.fits = n.after <= INT64_MAX;
+  n.over = l.inclusive ? n.after > l.bound : n.after >= l.bound;
+  return n;
+}
+
+// The context's counter of route-scoped limit `li` for `terminal` (keyed by
+// the terminal, or by its provider), or null.
+const Turnover* route_counter(const Prog& d, int32_t li, int32_t terminal, const Context& c) {
+  int32_t key = d.route_scope(li) == kScopeTerminal ? terminal : d.terminal(terminal).provider;
+  if (key < 0) return nullptr;
+  for (const Turnover& t : c.turnover) {
+    if (t.limit == li && t.route == key) return &t;
+  }
+  return nullptr;
+}
+
+// The route-scoped limits on a candidate otherwise eligible (as RBK's router
+// checks them): the reason when this payment would take one of its counters
+// past the bound ("terminal T: limit L would be exceeded: 1,250,000.00 of
+// 1,000,000.00 RUB"), else empty. A limit that may count the payment but
+// whose counter the context lacks goes to out.undecided_limits; one that
+// would be exceeded but may not count the payment makes the candidate unsure.
+std::string limit_rejection(const Prog& d, int32_t terminal, const Context& c, bool& unsure, RouteResult& out) {
+  const Facts& f = c.facts;
+  const size_t undecided_before = out.undecided_limits.size();
+  for (int32_t li : d.route_limits()) {
+    const pdc::Limit& l = d.limit(li);
+    const bool by_terminal = d.route_scope(li) == kScopeTerminal;
+    uint64_t need = 0;
+    Tri applies = counts(d, l, f, need);
+    if (applies == Tri::False) continue;
+    if (!by_terminal && d.terminal(terminal).provider < 0) continue;
+    const Turnover* t = route_counter(d, li, terminal, c);
+    if (!t) {
+      out.undecided_limits.push_back({terminal, li});
+      continue;
+    }
+    if (!l.is_count && !f.has(Attr::Amount)) {
+      unsure = true;
+      out.missing |= need | miss(Attr::Amount);
+      continue;
+    }
+    NextTurnover n = next_turnover(l, t->value, f);
+    if (n.fits && !n.over) continue;
+    if (applies == Tri::Unknown) {
+      unsure = true;
+      out.missing |= need;
+      continue;
+    }
+    out.undecided_limits.resize(undecided_before);  // rejected: nothing left to decide
+    std::string s = by_terminal ? "terminal " + std::string(d.object_name(dsl::ObjectKind::Terminal, terminal))
+                                : "provider " + std::string(d.object_name(dsl::ObjectKind::Provider,
+                                                                           d.terminal(terminal).provider));
+    s += ": limit " + std::string(d.str(l.name));
+    if (!n.fits) return s + ": turnover + this payment does not fit 64-bit minor units";
+    const char* of = l.inclusive ? " of " : l.is_count ? " of fewer than " : " of less than ";
+    if (l.is_count) return s + " would be exceeded: " + format_sum(n.after, 0) + of + format_sum(l.bound, 0) + " payments";
+    int e = d.exponent(l.currency);
+    return s + " would be exceeded: " + format_sum(n.after, e) + of + format_sum(l.bound, e) + " " +
+           std::string(d.object_name(dsl::ObjectKind::Currency, l.currency));
+  }
+  return {};
+}
+
 // Sorts every candidate into rejected (out.rejected), certainly eligible, or
 // uncertain (a test it must pass is undecided).
 void classify(const Prog& d, const pdc::Routing& r, std::span<const pdc::Candidate> cands, const Context& c,
@@ -338,8 +422,13 @@ void classify(const Prog& d, const pdc::Routing& r, std::span<const pdc::Candida
     const pdc::Candidate& cand = cands[i];
     bool unsure = false;
     std::string_view reason;
-    if (rejection(d, r, cand, c, unsure, out.missing, reason)) {
-      out.rejected.push_back({cand.terminal, reason});
+    std::string by_limit;
+    const bool rejected = rejection(d, r, cand, c, unsure, out.missing, reason);
+    if (!rejected && !d.route_limits().empty()) by_limit = limit_rejection(d, cand.terminal, c, unsure, out);
+    if (rejected) {
+      out.rejected.push_back({cand.terminal, reason, {}});
+    } else if (!by_limit.empty()) {
+      out.rejected.push_back({cand.terminal, {}, std::move(by_limit)});
     } else if (unsure) {
       uncertain.push_back(static_cast<int32_t>(i));
     } else {
@@ -451,7 +540,12 @@ void eval_candidates(const Prog& d, const pdc::Routing& rt, const Context& c, co
   out.terminal = r[static_cast<size_t>(chosen)].terminal;
   out.provider = d.terminal(out.terminal).provider;
   preference_order(r, eligible, chosen, out);
-  if (opt.explain) out.explain.push_back(d.str(r[static_cast<size_t>(chosen)].explain));
+  if (opt.explain) {
+    out.explain.push_back(d.str(r[static_cast<size_t>(chosen)].explain));
+    for (int32_t li : d.route_limits()) {  // the limits its counters were checked against
+      if (route_counter(d, li, out.terminal, c)) out.explain.push_back(d.str(d.limit(li).explain));
+    }
+  }
 }
 
 void eval_ruleset(const Prog& d, int32_t ri, const Context& c, const EvalOptions& opt, RouteResult& out, int depth) {
@@ -489,38 +583,10 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
   const Facts& f = c.facts;
   out.limit = li;
   out.explain = d.str(l.explain);
-  out.status = LimitResult::Status::Applies;
-  // A refund returns money: it neither adds to nor is refused by a limit that
-  // does not ask about the operation. (A context read from JSON always knows
-  // the operation: it defaults to payment.)
-  if (!l.counts_refunds) {
-    if (!f.has(Attr::Operation)) {
-      out.status = LimitResult::Status::Undetermined;
-      out.missing |= miss(Attr::Operation);
-    } else if (f.get(Attr::Operation) == kOperationRefund) {
-      out.status = LimitResult::Status::NotApplies;
-      return;
-    }
-  }
-  if (l.when != pdc::kNone) {
-    int32_t o = d.decide(l.when, f);
-    if (o == kNoMatch) {
-      out.status = LimitResult::Status::NotApplies;
-      return;
-    }
-    if (o == kUndetermined) {
-      out.status = LimitResult::Status::Undetermined;
-      out.missing |= missing_of(d, l.when, f);
-    }
-  }
-  if (!l.is_count) {  // an amount limit counts turnover in its own currency only
-    if (!f.has(Attr::Currency)) {
-      out.status = LimitResult::Status::Undetermined;
-      out.missing |= miss(Attr::Currency);
-    } else if (f.get(Attr::Currency) != l.currency) {
-      out.status = LimitResult::Status::NotApplies;
-      return;
-    }
+  switch (counts(d, l, f, out.missing)) {
+    case Tri::False: out.status = LimitResult::Status::NotApplies; return;
+    case Tri::Unknown: out.status = LimitResult::Status::Undetermined; break;
+    case Tri::True: out.status = LimitResult::Status::Applies; break;
   }
   // The scope key: the counter the processing core must check.
   out.has_scope_key = true;
@@ -564,25 +630,31 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
   } else {
     out.missing |= kMissTime;
   }
-  for (const Turnover& t : c.turnover) {
-    if (t.limit != li) continue;
-    if (!l.is_count && !f.has(Attr::Amount)) {
-      out.verdict = LimitResult::Verdict::Undetermined;
-      out.missing |= miss(Attr::Amount);
-      break;
+  // The counter: the limit's, or for a route-scoped limit the chosen route's.
+  const Turnover* t = nullptr;
+  if (d.route_scope(li) >= 0) {
+    if (route.status == RStatus::Chosen) t = route_counter(d, li, route.terminal, c);
+  } else {
+    for (const Turnover& x : c.turnover) {
+      if (x.limit == li) t = &x;
     }
-    __int128 after = static_cast<__int128>(t.value) + (l.is_count ? 1 : f.get(Attr::Amount));
-    if (after > INT64_MAX) {
-      // Exact or an error: a clamped turnover_after would be a wrong number.
-      out.verdict = LimitResult::Verdict::Error;
-      out.error = "turnover + this payment does not fit 64-bit minor units";
-      break;
-    }
-    out.turnover_after = static_cast<int64_t>(after);
-    bool over = l.inclusive ? after > l.bound : after >= l.bound;
-    out.verdict = over ? LimitResult::Verdict::Exceeded : LimitResult::Verdict::Within;
-    if (out.status == LimitResult::Status::Undetermined) out.verdict = LimitResult::Verdict::Undetermined;
   }
+  if (!t) return;
+  if (!l.is_count && !f.has(Attr::Amount)) {
+    out.verdict = LimitResult::Verdict::Undetermined;
+    out.missing |= miss(Attr::Amount);
+    return;
+  }
+  NextTurnover n = next_turnover(l, t->value, f);
+  if (!n.fits) {
+    // Exact or an error: a clamped turnover_after would be a wrong number.
+    out.verdict = LimitResult::Verdict::Error;
+    out.error = "turnover + this payment does not fit 64-bit minor units";
+    return;
+  }
+  out.turnover_after = static_cast<int64_t>(n.after);
+  out.verdict = n.over ? LimitResult::Verdict::Exceeded : LimitResult::Verdict::Within;
+  if (out.status == LimitResult::Status::Undetermined) out.verdict = LimitResult::Verdict::Undetermined;
 }
 
 }  // namespace

@@ -89,7 +89,9 @@ std::string given_context_json(const dsl::Object& test) {
           break;
         }
         case dsl::GivenEntry::Kind::Turnover: {
-          Node& counter = root.at(path_of(dsl::FieldType::Turnover)).member(g.key.text);
+          Node& limit = root.at(path_of(dsl::FieldType::Turnover)).member(g.key.text);
+          // A route-scoped limit's counters are keyed by terminal (or provider).
+          Node& counter = g.metric.text.empty() ? limit : limit.member(g.metric.text);
           if (g.value.kind == dsl::Value::Kind::Money) {
             counter.set_money(g.value.minor, g.value.text);
           } else {

@@ -217,19 +217,6 @@ class Walker {
     c.atom.negate = negate;
     return c;
   }
-  Cond all_of(std::vector<Cond> kids) {
-    Cond c;
-    if (kids.empty()) return c;
-    c.kind = Cond::Kind::And;
-    c.kids = std::move(kids);
-    return c;
-  }
-  Cond any_of(std::vector<Cond> kids) {
-    Cond c;
-    c.kind = Cond::Kind::Or;
-    c.kids = std::move(kids);
-    return c;
-  }
 
   // The terms as one condition: allowed exactly when it holds (a refund's
   // `partial false` needs the original payment, not a payment attribute).
@@ -252,9 +239,9 @@ class Walker {
         std::vector<Cond> both{atom_in(Attr::PaymentTool, {m.kind})};
         if (m.sub >= 0)
           both.push_back(atom_in(m.kind == kToolWallet ? Attr::WalletProvider : Attr::PaymentSystem, {m.sub}));
-        any.push_back(all_of(std::move(both)));
+        any.push_back(cond_all(std::move(both)));
       }
-      all.push_back(any_of(std::move(any)));
+      all.push_back(cond_any(std::move(any)));
     }
     for (const AmountBound& b : t.bounds) {
       Cond in;
@@ -263,9 +250,9 @@ class Walker {
       in.atom.attr = Attr::Amount;
       in.atom.currency = b.currency;
       in.atom.ranges = {{b.low, b.high + 1}};
-      all.push_back(any_of({atom_in(Attr::Currency, {b.currency}, true), std::move(in)}));
+      all.push_back(cond_any({atom_in(Attr::Currency, {b.currency}, true), std::move(in)}));
     }
-    return compile_selector({all_of(std::move(all))}, d.vocab);
+    return compile_selector({cond_all(std::move(all))}, d.vocab);
   }
 
   void tariff(int32_t ta, int32_t tb, const std::string& name) {
@@ -468,7 +455,7 @@ class Walker {
         for (int32_t k = 0; k <= t.risk_coverage; ++k) ok.push_back(k);
         all.push_back(atom_in(Attr::Risk, ok));
       }
-      if (!all.empty()) cs.when = compile_selector({all_of(std::move(all))}, d.vocab);
+      if (!all.empty()) cs.when = compile_selector({cond_all(std::move(all))}, d.vocab);
       out.push_back(std::move(cs));
     }
     return cache.emplace(ri, std::move(out)).first->second;
@@ -640,7 +627,7 @@ class Walker {
     if (!l.counts_refunds) all.push_back(atom_in(Attr::Operation, {kOperationRefund}, true));
     if (l.when) all.push_back(l.when->rules[0]);
     if (!l.is_count) all.push_back(atom_in(Attr::Currency, {l.currency}));
-    return compile_selector({all_of(std::move(all))}, d.vocab);
+    return compile_selector({cond_all(std::move(all))}, d.vocab);
   }
 
   std::string limit_key(const CompiledDomain& d, const CompiledLimit& l) {

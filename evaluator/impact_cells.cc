@@ -212,7 +212,9 @@ std::string example_context(const Region& r, const Universe& u, const std::strin
 namespace {
 
 // Turnovers of a limit that put a payment of `amount` between the two
-// sides' bounds (a changed bound shows only with a turnover), and none.
+// sides' bounds (a changed bound shows only with a turnover), and none. A
+// route-scoped limit (kept per terminal or provider) gets that turnover on
+// every terminal (provider) of both sides, so routing sees it too.
 std::vector<std::string> turnovers(const CompiledDomain& before, const CompiledDomain& after, const std::string& name,
                                    int64_t amount) {
   std::vector<std::string> out{""};
@@ -220,6 +222,8 @@ std::vector<std::string> turnovers(const CompiledDomain& before, const CompiledD
   if (la < 0 || lb < 0) return out;
   const CompiledLimit& a = before.limits[static_cast<size_t>(la)];
   const CompiledLimit& b = after.limits[static_cast<size_t>(lb)];
+  // A limit changed to or from route-scoped has no turnover both sides read.
+  if (a.route_scope != b.route_scope) return out;
   int64_t x = a.is_count ? 1 : amount;
   for (int64_t bound : {std::min(a.bound, b.bound), std::max(a.bound, b.bound)}) {
     for (int64_t value : {bound - x + 1, bound - x}) {
@@ -228,6 +232,15 @@ std::vector<std::string> turnovers(const CompiledDomain& before, const CompiledD
       if (!a.is_count && a.currency >= 0) {
         v = "{\"amount\":" + v + ",\"currency\":\"" + before.vocab.object_name(dsl::ObjectKind::Currency, a.currency) +
             "\"}";
+      }
+      if (a.route_scope >= 0) {
+        dsl::ObjectKind k = a.route_scope == kScopeTerminal ? dsl::ObjectKind::Terminal : dsl::ObjectKind::Provider;
+        std::string per_route;
+        for (int32_t i = 0; i < before.vocab.object_count(k); ++i) {
+          const std::string& id = before.vocab.object_name(k, i);
+          if (after.vocab.object(k, id) >= 0) per_route += (per_route.empty() ? "\"" : ",\"") + id + "\":" + v;
+        }
+        v = "{" + per_route + "}";
       }
       out.push_back("{\"" + name + "\":" + v + "}");
     }
@@ -256,14 +269,18 @@ void find_example(const CompiledDomain& before, const CompiledDomain& after, con
       }
     }
   }
-  if (kind == "provider") {
+  // A limit kept per terminal or provider shows in routing: its examples
+  // need a tariff whose routing chooses a terminal.
+  int32_t li = kind == "limit" ? after.vocab.object(dsl::ObjectKind::Limit, name) : -1;
+  const bool route_limit = li >= 0 && after.limits[static_cast<size_t>(li)].route_scope >= 0;
+  if (kind == "provider" || route_limit) {
     tariffs.clear();
     for (const CompiledTariff& t : after.tariffs) {
       if (before.vocab.object(dsl::ObjectKind::Tariff, t.name) >= 0 && tariffs.size() < 8) tariffs.push_back(t.name);
     }
     if (tariffs.empty()) tariffs = {""};
   }
-  const int keys = kind == "routing" || kind == "provider" ? 8 : 1;
+  const int keys = kind == "routing" || kind == "provider" || route_limit ? 8 : 1;
   std::string first;
   for (int64_t amount : amount_candidates(ir.region)) {
     std::vector<std::string> turns = kind == "limit" ? turnovers(before, after, name, amount)

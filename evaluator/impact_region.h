@@ -15,6 +15,7 @@
 #include "evaluator/compiled.h"
 #include "evaluator/context.h"
 #include "evaluator/dag.h"
+#include "evaluator/money.h"  // format_sum, int128_text
 
 namespace paydomain::evaluator {
 
@@ -81,11 +82,6 @@ uint32_t single_child(const Dag& dag, const DagNode& n, int side, const Universe
 // the exponent of the region's currency (`exponents` by universe currency id).
 std::string describe_region(const Region& r, const Universe& u, const std::vector<int32_t>& exponents);
 
-// Money as a reader writes it: 1234567 minor units, exponent 2 -> "12,345.67";
-// "-0.05"; sums of many payments may exceed int64.
-std::string format_sum(__int128 minor, int exponent);
-// The decimal digits of v, with '-' when negative.
-std::string int128_text(__int128 v);
 
 // ---- implementation of the template ----------------------------------------
 

@@ -80,6 +80,28 @@ std::string format_minor(int64_t minor, int exponent) {
   return digits;
 }
 
+std::string int128_text(__int128 v) {
+  bool neg = v < 0;
+  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
+  std::string s;
+  do {
+    s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  } while (u > 0);
+  return neg ? "-" + s : s;
+}
+
+std::string format_sum(__int128 minor, int exponent) {
+  bool neg = minor < 0;
+  std::string digits = int128_text(minor);
+  if (neg) digits.erase(0, 1);
+  while (static_cast<int>(digits.size()) <= exponent) digits.insert(digits.begin(), '0');
+  std::string whole = digits.substr(0, digits.size() - static_cast<size_t>(exponent));
+  std::string frac = digits.substr(digits.size() - static_cast<size_t>(exponent));
+  for (size_t i = whole.size(); i > 3; i -= 3) whole.insert(i - 3, ",");
+  return (neg ? "-" : "") + whole + (exponent > 0 ? "." + frac : "");
+}
+
 Result<Rational> Rational::make(i128 num, i128 den) {
   if (!reduce(num, den)) return Error{"", "division by zero"};
   if (!fits(num) || !fits(den)) return overflow();

@@ -38,6 +38,11 @@ Result<int> compare(const Money& a, const Money& b);
 
 // "6000.00" for 600000 minor units with exponent 2; "-0.05"; "12" with exponent 0.
 std::string format_minor(int64_t minor, int exponent);
+// Money as a reader writes it: 1234567 minor units, exponent 2 -> "12,345.67";
+// "-0.05"; sums of many payments may exceed int64.
+std::string format_sum(__int128 minor, int exponent);
+// The decimal digits of v, with '-' when negative.
+std::string int128_text(__int128 v);
 
 // An exact fraction num/den, den > 0, always in lowest terms. Arithmetic
 // goes through __int128 and fails (as a value) when a result does not fit

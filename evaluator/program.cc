@@ -599,6 +599,8 @@ Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
   bool ok = l.header(view) && l.sections() && l.attributes() && l.tables() && l.dags() && l.conds() && l.cash_flows() &&
             l.objects();
   if (!ok) return Error{"", l.error};
+  for (int32_t i = 0; i < p->limit_count(); ++i)
+    if (p->route_scope(i) >= 0) p->route_limits_.push_back(i);
   p->json_plain_ = json::Writer::is_plain(
       std::string_view(reinterpret_cast<const char*>(p->sec_[idx(Sec::Strings)].data), p->sec_[idx(Sec::Strings)].count));
   return std::shared_ptr<const Program>(std::move(p));

@@ -139,6 +139,13 @@ class Program {
   const pdc::Limit& limit(int32_t i) const { return at<pdc::Limit>(pdc::Sec::Limits)[i]; }
   // Limit i's time zone: its fixed offset or its zone table (evaluator/time.h).
   LimitZone limit_zone(int32_t i) const;
+  // The scope routing keys limit i's counters by (dsl::route_scope_of its
+  // scopes: terminal or provider), or -1; and the limits that have one, in
+  // order (found at load: routing checks them for every candidate).
+  int32_t route_scope(int32_t i) const {
+    return dsl::route_scope_of(span<int32_t>(pdc::Sec::LimitScopes, limit(i).scopes));
+  }
+  std::span<const int32_t> route_limits() const { return route_limits_; }
   const pdc::CashFlow& cash_flow(uint32_t i) const { return at<pdc::CashFlow>(pdc::Sec::CashFlows)[i]; }
   const pdc::Volume& volume(uint32_t i) const { return at<pdc::Volume>(pdc::Sec::Volumes)[i]; }
   int32_t tariff_count() const { return static_cast<int32_t>(count(pdc::Sec::Tariffs)); }
@@ -177,6 +184,7 @@ class Program {
   std::array<int32_t, dsl::kObjectKindCount> object_table_{};  // Tables index, -1 none
   std::array<int32_t, kAttrCount> attr_table_{};
   bool json_plain_ = false;
+  std::vector<int32_t> route_limits_;
 };
 
 }  // namespace paydomain::evaluator

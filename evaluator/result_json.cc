@@ -53,9 +53,12 @@ size_t sz(std::string_view s, bool plain) { return (plain ? s.size() : 6 * s.siz
 // A JSON string. `plain`: a compiled domain's name or prepared text when
 // compile() found none needs an escape (CompiledDomain::json_plain), copied
 // as it is; anything else is escaped.
+char* unquoted(char* p, std::string_view s, bool plain) {
+  return plain ? json::bytes::copy(p, s.data(), s.size()) : Writer::escape_to(p, s);
+}
 char* str(char* p, std::string_view s, bool plain) {
   *p++ = '"';
-  p = plain ? json::bytes::copy(p, s.data(), s.size()) : Writer::escape_to(p, s);
+  p = unquoted(p, s, plain);
   *p++ = '"';
   return p;
 }
@@ -222,11 +225,36 @@ void write_route(Out& o, const RouteResult& r, const Program& d, bool names_plai
     for (size_t i = 0; i < r.rejected.size(); ++i) {
       const auto& x = r.rejected[i];
       std::string_view t = d.object_name(OK::Terminal, x.terminal);
-      p = o.room(32 + sz(t, plain) + sz(x.reason, plain));
+      const bool why_plain = plain && x.built.empty();  // a built reason is scanned
+      p = o.room(32 + sz(t, plain) + sz(x.why(), why_plain));
       if (i) *p++ = ',';
       p = str(lit(p, "{\"terminal\":"), t, plain);
-      p = str(lit(p, ",\"reason\":"), x.reason, plain);
+      p = str(lit(p, ",\"reason\":"), x.why(), why_plain);
       *p++ = '}';
+      o.commit(p);
+    }
+    p = o.room(1);
+    *p++ = ']';
+    o.commit(p);
+  }
+  if (!r.undecided_limits.empty()) {
+    // Each names the turnover routing lacks, as its JSON path in the context.
+    o.commit(lit(o.room(24), ",\"undecided_limits\":["));
+    for (size_t i = 0; i < r.undecided_limits.size(); ++i) {
+      const auto& u = r.undecided_limits[i];
+      std::string_view t = d.object_name(OK::Terminal, u.terminal);
+      std::string_view l = d.str(d.limit(u.limit).name);
+      int32_t provider = d.terminal(u.terminal).provider;
+      std::string_view key = d.route_scope(u.limit) == dsl::kScopeTerminal ? t : d.object_name(OK::Provider, provider);
+      p = o.room(64 + sz(t, plain) + 2 * sz(l, plain) + sz(key, plain));
+      if (i) *p++ = ',';
+      p = str(lit(p, "{\"terminal\":"), t, plain);
+      p = str(lit(p, ",\"limit\":"), l, plain);
+      // "missing": "turnover.<limit>.<terminal or provider>", written in pieces.
+      p = unquoted(lit(p, ",\"missing\":\"turnover."), l, plain);
+      *p++ = '.';
+      p = unquoted(p, key, plain);
+      p = lit(p, "\"}");
       o.commit(p);
     }
     p = o.room(1);

@@ -44,7 +44,7 @@ std::string describe_route(const CompiledDomain& d, const RouteResult& r) {
   };
   std::string rejected;
   for (const auto& x : r.rejected) {
-    rejected += (rejected.empty() ? "" : "; ") + d.vocab.object_name(OK::Terminal, x.terminal) + ": " + std::string(x.reason);
+    rejected += (rejected.empty() ? "" : "; ") + d.vocab.object_name(OK::Terminal, x.terminal) + ": " + std::string(x.why());
   }
   switch (r.status) {
     case RouteResult::Status::Chosen: return "route " + d.vocab.object_name(OK::Terminal, r.terminal) + " (candidates " + names(r.candidates) + ")";

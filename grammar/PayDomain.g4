@@ -110,7 +110,7 @@ attribute : ident (DOT ident)? ;
 // ---- tests ----------------------------------------------------------------
 givenEntry
   : HEALTH target=ident metric=ident value                   # givenHealth
-  | TURNOVER target=ident value                              # givenTurnover
+  | TURNOVER target=ident at=ident? value                    # givenTurnover
   | key=ident value                                          # givenField
   ;
 

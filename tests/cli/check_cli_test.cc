@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "tests/support/cli_fixture.h"
 
@@ -13,11 +14,21 @@ using CheckCli = testing::CliTest;
 
 const std::string kExamples = PAYDOMAIN_SOURCE_DIR "/examples/acme";
 
+// Clean but for negative-margin: Acme Pay's tariffs do lose money on some
+// routes (Mastercard at 1% through Yellow Bank at 1.5%), which is what that
+// warning is for; every other warning would be a mistake in the example.
 TEST_F(CheckCli, ExampleDomainIsClean) {
   auto r = run("check " + kExamples);
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("ok: "), std::string::npos);
-  EXPECT_EQ(r.err, "");
+  std::istringstream err(r.err);
+  size_t margins = 0;
+  for (std::string line; std::getline(err, line);) {
+    if (line.find(": warning: ") == std::string::npos) continue;
+    EXPECT_NE(line.find(": the platform loses money on payments routed to provider "), std::string::npos) << line;
+    ++margins;
+  }
+  EXPECT_GT(margins, 0u);
 }
 
 // The examples are kept in canonical form, so `fmt --check` can guard them.

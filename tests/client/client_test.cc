@@ -114,8 +114,18 @@ Context random_context(const Artifact& a, std::mt19937& rng, int absent_percent)
     h.latency_ms = pick(3000);
     c.health.push_back(h);
   }
-  for (int32_t l = 0; l < a.program().limit_count(); ++l) {
-    if (pick(2) == 0) c.turnover.push_back({l, pick(1000) * int64_t{1000}});
+  const ev::Program& prog = a.program();
+  for (int32_t l = 0; l < prog.limit_count(); ++l) {
+    if (pick(2) != 0) continue;
+    const int32_t scope = prog.route_scope(l);
+    if (scope < 0) {
+      c.turnover.push_back({l, -1, pick(1000) * int64_t{1000}});
+      continue;
+    }
+    // A route-scoped limit: a counter for some of its terminals (providers).
+    const int32_t keys = scope == paydomain::dsl::kScopeTerminal ? prog.terminal_count() : prog.provider_count();
+    for (int32_t k = 0; k < keys; ++k)
+      if (pick(2) == 0) c.turnover.push_back({l, k, pick(1000) * int64_t{1000}});
   }
   return c;
 }

@@ -329,6 +329,31 @@ TEST(Checker, TestBlocks) {
   EXPECT_EQ(turnover.first("duplicate-field")->message, "'turnover card_daily' is given twice");
 }
 
+// A limit kept per terminal (or provider) has one counter per terminal: a
+// test's turnover names which, and only such a limit's does.
+TEST(Checker, RouteScopedTurnoverNamesItsTerminal) {
+  auto route_limit = [](const std::string& given) {
+    std::string text = testing::kBaseDomain;
+    text += "limit yb_daily { scope [shop, terminal] period day count <= 10 }\n"
+            "limit yb_bank { scope [provider] period day count <= 10 }\n";
+    text.replace(text.find("given { tariff standard"), 23, "given { tariff standard " + given);
+    return testing::load_text(text);
+  };
+  EXPECT_FALSE(route_limit("turnover yb_daily yb_3ds 3 turnover yb_daily yb_fast 4 turnover yb_bank yellowbank 1")
+                   .diags.has_errors());
+  auto flat = route_limit("turnover yb_daily 3");
+  ASSERT_TRUE(flat.first("type"));
+  EXPECT_EQ(flat.first("type")->message, "limit yb_daily keeps one counter per terminal: say which");
+  EXPECT_TRUE(route_limit("turnover yb_bank yb_3ds 1").has("wrong-kind"));  // a terminal, not a provider
+  EXPECT_TRUE(route_limit("turnover yb_daily yb_3dz 1").has("unknown-reference"));
+  auto twice = route_limit("turnover yb_daily yb_3ds 3 turnover yb_daily yb_3ds 4");
+  ASSERT_TRUE(twice.first("duplicate-field"));
+  EXPECT_EQ(twice.first("duplicate-field")->message, "'turnover yb_daily yb_3ds' is given twice");
+  auto keyed = with("given { tariff standard", "given { tariff standard turnover card_daily yb_3ds 1.00 RUB");
+  ASSERT_TRUE(keyed.first("type"));
+  EXPECT_EQ(keyed.first("type")->message, "limit card_daily is not kept per terminal or provider");
+}
+
 TEST(Checker, UnknownRoundingModeDoesNotHideOtherErrors) {
   std::string text = testing::kBaseDomain;
   text.replace(text.find("round half_even"), 15, "round half_evn");

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cinttypes>
+#include <cstdio>
 #include <fstream>
 #include <list>
 #include <map>
@@ -12,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "evaluator/analysis_cache.h"
 #include "evaluator/time.h"
 
 #include "test_domain.h"
@@ -122,6 +125,97 @@ TEST(Evaluate, TurnoverAfterIsExactOrAnError) {
   EXPECT_FALSE(out["limits"][0].contains("turnover_after"));
 }
 
+// Limits kept per terminal or per provider take part in routing: a candidate
+// whose counter this payment would take past the bound is rejected with the
+// figures; one whose counter the context lacks stays in the race, the limit
+// listed as undecided.
+TEST(Evaluate, RouteScopedLimitsRejectCandidates) {
+  auto d = compile_with("limit card_daily {", R"(limit yb_daily { scope [terminal]  period day  amount <= 10000.00 RUB  when category == retail }
+limit bb_count { scope [shop, provider]  period day  count < 3 }
+limit card_daily {)");
+  ASSERT_TRUE(d);
+  auto run = [&](const json& j, bool explain = false) {
+    auto ctx = testing::parse_json(j, *d);
+    EXPECT_TRUE(ctx.ok()) << ctx.error().text();
+    return evaluate(*d, ctx.ok() ? *ctx : Context{}, {explain});
+  };
+  auto name = [&](int32_t t) { return d->vocab.object_name(dsl::ObjectKind::Terminal, t); };
+  auto limit = [&](int32_t l) { return d->vocab.object_name(dsl::ObjectKind::Limit, l); };
+  // 6000.00 RUB mastercard: only yb_3ds is a candidate. No turnover: undecided.
+  json j = payment();
+  EvalResult r = run(j);
+  ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
+  EXPECT_EQ(name(r.route.terminal), "yb_3ds");
+  ASSERT_EQ(r.route.undecided_limits.size(), 2u);  // yb_3ds's counter, and its provider's
+  EXPECT_EQ(name(r.route.undecided_limits[0].terminal), "yb_3ds");
+  EXPECT_EQ(limit(r.route.undecided_limits[0].limit), "yb_daily");
+  EXPECT_EQ(limit(r.route.undecided_limits[1].limit), "bb_count");
+  json out = testing::result_json(r, *d, false);
+  EXPECT_EQ(out["route"]["undecided_limits"][0]["missing"], "turnover.yb_daily.yb_3ds");
+  EXPECT_EQ(out["route"]["undecided_limits"][1]["missing"], "turnover.bb_count.yellowbank");
+  // 9000.00 so far + 6000.00 is past 10,000.00: rejected, nothing else eligible.
+  j["turnover"]["yb_daily"]["yb_3ds"] = {{"amount", 900000}, {"currency", "RUB"}};
+  j["turnover"]["bb_count"]["yellowbank"] = 0;
+  r = run(j);
+  EXPECT_EQ(r.route.status, RouteResult::Status::NoRoute);
+  EXPECT_TRUE(r.route.undecided_limits.empty());
+  bool found = false;
+  for (const auto& x : r.route.rejected) {
+    if (name(x.terminal) != "yb_3ds") continue;
+    found = true;
+    EXPECT_EQ(x.why(), "terminal yb_3ds: limit yb_daily would be exceeded: 15,000.00 of 10,000.00 RUB");
+  }
+  EXPECT_TRUE(found);
+  out = testing::result_json(r, *d, false);
+  EXPECT_NE(out["route"].dump().find("limit yb_daily would be exceeded"), std::string::npos) << out["route"];
+  // Reaching the bound exactly is within `<=`: chosen, the limit explained and judged.
+  j["turnover"]["yb_daily"]["yb_3ds"]["amount"] = 400000;
+  r = run(j, true);
+  ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
+  EXPECT_TRUE(r.route.undecided_limits.empty());
+  EXPECT_NE(std::find(r.route.explain.begin(), r.route.explain.end(), d->limits[0].explain), r.route.explain.end());
+  EXPECT_EQ(r.limits[0].verdict, LimitResult::Verdict::Within);
+  EXPECT_EQ(r.limits[0].turnover_after, 1000000);
+  // Over the bound but the limit may not count the payment (category
+  // unknown): the candidate is unknown, so the route waits for the category.
+  j["turnover"]["yb_daily"]["yb_3ds"]["amount"] = 900000;
+  j.erase("category");
+  r = run(j);
+  EXPECT_EQ(r.route.status, RouteResult::Status::Undetermined);
+  EXPECT_EQ(missing_names(r.route.missing), std::vector<std::string>{"category"});
+  // A different category: the limit does not count it, the route is chosen.
+  j["category"] = "gaming";
+  r = run(j);
+  EXPECT_EQ(r.route.status, RouteResult::Status::Chosen);
+  // Per provider, a count: visa 500.00 RUB goes to bb (bluebank) first.
+  j = payment();
+  j["payment_tool"]["payment_system"] = "visa";
+  j["amount"]["amount"] = 50000;
+  j["turnover"]["yb_daily"]["yb_3ds"] = {{"amount", 0}, {"currency", "RUB"}};
+  j["turnover"]["yb_daily"]["yb_fast"] = {{"amount", 0}, {"currency", "RUB"}};
+  j["turnover"]["bb_count"]["bluebank"] = 1;
+  r = run(j);
+  ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
+  EXPECT_EQ(name(r.route.terminal), "bb");
+  EXPECT_EQ(r.limits[1].verdict, LimitResult::Verdict::Within);  // bb_count on bluebank: 2 < 3
+  j["turnover"]["bb_count"]["bluebank"] = 2;  // 3 is not below 3
+  r = run(j);
+  ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);
+  EXPECT_NE(name(r.route.terminal), "bb");
+  found = false;
+  for (const auto& x : r.route.rejected) {
+    if (name(x.terminal) != "bb") continue;
+    found = true;
+    EXPECT_EQ(x.why(), "provider bluebank: limit bb_count would be exceeded: 3 of fewer than 3 payments");
+  }
+  EXPECT_TRUE(found);
+  // A route-scoped limit's turnover is keyed by terminal (provider), never given flat.
+  j["turnover"]["bb_count"] = 2;
+  EXPECT_FALSE(testing::parse_json(j, *d).ok());
+  j["turnover"]["bb_count"] = {{"yb_3ds", 2}};  // a terminal, not a provider
+  EXPECT_FALSE(testing::parse_json(j, *d).ok());
+}
+
 // Routing with unknown candidates: one that ranks strictly below a certainly
 // eligible candidate cannot win, so the field it needs never hurts; one at
 // the same or a higher priority keeps the route undetermined.
@@ -215,6 +309,10 @@ TEST(Evaluate, PartialRoutesAgreeWithEveryCompletion) {
     }
     rulesets += "}\n";
   }
+  // Limits kept per terminal and per provider reject candidates too, and a
+  // `when` the context cannot decide makes such a candidate unknown.
+  rulesets += "limit yb_cap { scope [terminal] period day amount <= 1500.00 RUB when category == retail }\n"
+              "limit bank_cap { scope [provider] period day count < 5 when payment_system == visa }\n";
   auto d = compile_with("routing weighted {", rulesets + "routing weighted {");
   struct Field {
     std::string pointer;
@@ -238,6 +336,12 @@ TEST(Evaluate, PartialRoutesAgreeWithEveryCompletion) {
               {"amount", {{"amount", 0}, {"currency", "RUB"}}},
               {"payment_tool", {{"kind", "bank_card"}}},
               {"payment_key", "k" + std::to_string(round)}};
+    for (const std::string& t : terminals) {  // a counter not given leaves its limit undecided, never rejected
+      if (pick(4)) j["turnover"]["yb_cap"][t] = {{"amount", pick(2) ? 100000 : 0}, {"currency", "RUB"}};
+    }
+    for (const char* p : {"yellowbank", "bluebank"}) {
+      if (pick(4)) j["turnover"]["bank_cap"][p] = 3 + pick(2);
+    }
     std::vector<const Field*> missing;
     for (const Field& f : fields) {
       if (pick(3) == 0) {
@@ -759,6 +863,99 @@ tariff v {
 
 // A nested decision is judged on the payments that reach it: the enclosing
 // rule's condition, and none of the rules before it.
+// negative-margin: Mastercard at 1% routed to a bank charging 1.5% loses
+// money on every amount; Visa at 2% routed to one charging 0.5% does not,
+// and neither pair that routing never makes (Mastercard to the cheap bank).
+std::string margin_domain(const std::string& yellowbank_share) {
+  return R"(
+currency RUB { numeric 643 exponent 2 }
+payment_system mastercard { }
+payment_system visa { }
+adapter a { url "https://a.example" }
+provider yellowbank { adapter a  fees { system.settlement -> provider.settlement : )" +
+         yellowbank_share + R"( of amount } }
+provider cheap { adapter a  fees { system.settlement -> provider.settlement : 0.5% of amount } }
+terminal yb { provider yellowbank }
+terminal ch { provider cheap }
+routing main {
+  candidate yb when payment_system == mastercard
+  candidate ch when payment_system == visa
+}
+tariff standard {
+  currencies [RUB]
+  amount between 10.00 RUB and 500000.00 RUB
+  routing main
+  fees {
+    when payment_system == mastercard { merchant.settlement -> system.settlement : 1% of amount }
+    otherwise { merchant.settlement -> system.settlement : 2% of amount }
+  }
+}
+)";
+}
+
+std::vector<std::string> margins(const std::string& text) {
+  dsl::Diagnostics diags;
+  std::vector<std::string> out;
+  for (const std::string& m : analysis(text.c_str(), diags))
+    if (m.rfind("negative-margin", 0) == 0) out.push_back(m);
+  return out;
+}
+
+TEST(Analyze, NegativeMarginInExactlyOneRegion) {
+  std::vector<std::string> w = margins(margin_domain("1.5%"));
+  ASSERT_EQ(w.size(), 1u) << ::testing::PrintToString(w);
+  const std::string& m = w[0];
+  EXPECT_NE(m.find("tariff standard: the platform loses money on payments routed to provider yellowbank (via yb)"),
+            std::string::npos) << m;
+  EXPECT_NE(m.find("tariff standard, fees, rule 1 (line 19) brings in less than provider yellowbank (line 6) takes out"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("for payments of 10.00 RUB to 500000.00 RUB"), std::string::npos) << m;
+  EXPECT_NE(m.find("payment_system mastercard"), std::string::npos) << m;
+  // The example's figures are exact: 1% and 1.5% of its amount, each rounded.
+  size_t at = m.find("amount ");
+  ASSERT_NE(at, std::string::npos) << m;
+  int64_t units = 0, cents = 0;
+  ASSERT_EQ(std::sscanf(m.c_str() + at, "amount %" SCNd64 ".%" SCNd64, &units, &cents), 2) << m;
+  int64_t amount = units * 100 + cents;
+  auto rub = [](int64_t minor) { return format_minor(minor, 2) + " RUB"; };
+  int64_t in = (amount + 50) / 100, out = (amount * 15 + 500) / 1000;  // half away from zero
+  EXPECT_NE(m.find("the tariff brings in " + rub(in) + ", the provider takes " + rub(out) + ", a loss of " +
+                   rub(out - in)),
+            std::string::npos)
+      << m;
+}
+
+// The warning depends on the tariff and on the provider its route reaches:
+// with the live check's cache, a change to the provider alone changes it.
+TEST(Analyze, NegativeMarginIsCachedUnderEveryObjectItReads) {
+  AnalysisCache cache;
+  auto count = [&](const std::string& share) {
+    dsl::Diagnostics diags;
+    dsl::Domain d = dsl::load({{"a.pd", margin_domain(share)}}, diags);
+    auto compiled = compile(d);
+    EXPECT_TRUE(compiled.ok());
+    if (!compiled.ok()) return size_t{0};
+    analyze(d, **compiled, diags, &cache);
+    size_t n = 0;
+    for (const auto& w : diags.items()) n += w.code == "negative-margin";
+    diags.set_files(nullptr);
+    return n;
+  };
+  EXPECT_EQ(count("1.5%"), 1u);
+  const size_t entries = cache.stats().entries;
+  EXPECT_EQ(count("0.8%"), 0u);  // only the provider changed
+  EXPECT_GT(cache.stats().entries, entries);
+  const uint64_t hits = cache.stats().hits;
+  EXPECT_EQ(count("1.5%"), 1u);  // the tariff's margin from the cache
+  EXPECT_GT(cache.stats().hits, hits);
+}
+
+TEST(Analyze, NoNegativeMarginWhenTheTariffCoversTheProvider) {
+  EXPECT_TRUE(margins(margin_domain("1%")).empty());    // exactly even: no loss
+  EXPECT_TRUE(margins(margin_domain("0.8%")).empty());
+}
+
 TEST(Analyze, NestedDecisionsAreCheckedOnThePaymentsThatReachThem) {
   const char* text = R"(
 currency RUB { numeric 643 exponent 2 }

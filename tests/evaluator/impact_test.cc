@@ -298,6 +298,93 @@ TEST(Impact, InheritedFeesChangeTheChildsPayments) {
 
 using testing::acme;
 
+TEST(Impact, AcmeRaiseTheMastercardFee) {
+  auto a = build(acme());
+  auto b = build(
+      acme("tariffs.pd",
+           "when payment_system in [maestro, mastercard] {\n      merchant.settlement -> system.settlement : 1% "
+           "of amount \"1% processing fee\"",
+           "when payment_system in [maestro, mastercard] {\n      merchant.settlement -> system.settlement : "
+           "1.2% of amount \"1% processing fee\""));
+  SymbolicImpact im = symbolic_impact(*a, *b);
+  ASSERT_FALSE(im.regions.empty());
+  for (const ImpactRegion& r : im.regions) {
+    EXPECT_EQ(r.part, "tariff standard fees");
+    EXPECT_TRUE(r.example_differs) << r.where;
+    EXPECT_EQ(r.delta, "+0.2% of amount");
+    EXPECT_NE(r.before.find("1% of amount"), std::string::npos);
+    EXPECT_NE(r.after.find("1.2% of amount"), std::string::npos);
+    EXPECT_EQ(r.where.find("payment_tool wallet"), std::string::npos) << r.where;  // wallets keep their rule
+  }
+}
+
+// A limit kept per terminal takes part in routing: a lower bound shows with
+// a payment the route then refuses (per-terminal turnovers, a tariff).
+TEST(Impact, AcmeLowerATerminalLimit) {
+  const std::string limit =
+      "limit yb_daily { scope [terminal] period day amount <= 1000000.00 RUB when currency == RUB }\n";
+  auto with = [&](const std::string& l) {
+    auto files = acme();
+    files.push_back({"terminal_limit.pd", l});
+    return build(files);
+  };
+  auto a = with(limit);
+  std::string lower = limit;
+  lower.replace(lower.find("1000000.00"), 10, "500000.00");
+  auto b = with(lower);
+  SymbolicImpact im = symbolic_impact(*a, *b);
+  ASSERT_FALSE(im.regions.empty());
+  for (const ImpactRegion& r : im.regions) {
+    EXPECT_EQ(r.kind, "limit") << r.part;
+    EXPECT_TRUE(r.example_differs) << r.where << "\n" << r.example;
+    EXPECT_NE(r.example.find("\"yb_3ds\":{\"amount\":"), std::string::npos) << r.example;
+  }
+}
+
+TEST(Impact, AcmeDisableATerminal) {
+  auto a = build(acme());
+  auto b = build(acme("providers.pd", "  provider yellowbank\n  risk_coverage low\n}",
+                      "  provider yellowbank\n  risk_coverage low\n  disabled\n}"));
+  SymbolicImpact im = symbolic_impact(*a, *b);
+  ASSERT_FALSE(im.regions.empty());
+  for (const ImpactRegion& r : im.regions) {
+    EXPECT_EQ(r.kind, "route") << r.part;
+    EXPECT_NE(r.before.find("yb_fast"), std::string::npos) << r.before;
+    EXPECT_EQ(r.after.find("yb_fast"), std::string::npos) << r.after;
+    EXPECT_TRUE(r.example_differs) << r.where << "\n" << r.example;
+    EXPECT_NE(r.where.find("risk low"), std::string::npos) << r.where;
+  }
+}
+
+// A limit's bound, a provider's fee and a tariff's terms: each region's
+// example evaluates differently (a turnover between the bounds, a tariff
+// whose routing reaches the provider, a category now refused).
+TEST(Impact, AcmeLimitProviderAndTerms) {
+  auto a = build(acme());
+  struct Edit {
+    const char* file;
+    const char* from;
+    const char* to;
+    const char* kind;
+    const char* part;
+  };
+  for (const Edit& e :
+       {Edit{"limits.pd", "amount <= 150000.00 RUB", "amount <= 100000.00 RUB", "limit", "limit card_daily_rub"},
+        Edit{"providers.pd", "1.5% of amount round away_from_zero", "1.4% of amount round away_from_zero",
+             "provider fee", "provider yellowbank fees"},
+        Edit{"tariffs.pd", "categories [retail, travel, digital_goods", "categories [retail, digital_goods", "terms",
+             "tariff standard terms"}}) {
+    auto b = build(acme(e.file, e.from, e.to));
+    SymbolicImpact im = symbolic_impact(*a, *b);
+    ASSERT_FALSE(im.regions.empty()) << e.part;
+    for (const ImpactRegion& r : im.regions) {
+      EXPECT_EQ(r.kind, e.kind) << r.part << ": " << r.where;
+      EXPECT_EQ(r.part, e.part);
+      EXPECT_TRUE(r.example_differs) << r.part << ": " << r.where << "\n" << r.example;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace paydomain::evaluator
 

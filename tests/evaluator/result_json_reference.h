@@ -150,7 +150,24 @@ inline void write_route(Writer& w, const RouteResult& r, const CompiledDomain& d
     for (const auto& x : r.rejected) {
       w.begin_object();
       text_field(w, d, "terminal", d.vocab.object_name(OK::Terminal, x.terminal));
-      text_field(w, d, "reason", x.reason);
+      text_field(w, d, "reason", x.why());
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (!r.undecided_limits.empty()) {
+    w.key("undecided_limits");
+    w.begin_array();
+    for (const auto& u : r.undecided_limits) {
+      const CompiledLimit& l = d.limits[static_cast<size_t>(u.limit)];
+      const std::string& t = d.vocab.object_name(OK::Terminal, u.terminal);
+      w.begin_object();
+      text_field(w, d, "terminal", t);
+      text_field(w, d, "limit", l.name);
+      int32_t provider = d.terminals[static_cast<size_t>(u.terminal)].provider;
+      text_field(w, d, "missing",
+                 "turnover." + l.name + "." +
+                     (l.route_scope == kScopeTerminal ? t : d.vocab.object_name(OK::Provider, provider)));
       w.end_object();
     }
     w.end_array();

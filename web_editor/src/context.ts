@@ -69,7 +69,10 @@ export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string
       metrics[e.metric ?? ""] = pct ? `${pct[1]}%` : Number(e.value);
     } else if (f?.type === "turnover") {
       const m = moneyValue(e.value, exponentOf);
-      child(ctx, f.path)[e.target ?? ""] = m ?? Number(e.value);
+      const limit = child(ctx, f.path);
+      // A limit kept per terminal (or provider): {"<limit>": {"<terminal>": value}}.
+      if (e.metric) child(limit, e.target ?? "")[e.metric] = m ?? Number(e.value);
+      else limit[e.target ?? ""] = m ?? Number(e.value);
     } else if (f?.type === "money") {
       const m = moneyValue(e.value, exponentOf);
       if (!m) return { context: {}, error: `${e.key} "${e.value}" is not money like 6000.00 RUB (with at most the currency's decimals)` };
@@ -104,7 +107,11 @@ export function givenFromContext(ctx: JsonObject, exponentOf: (cur: string) => n
           if (isObject(metrics)) for (const [metric, mv] of Object.entries(metrics)) out.push({ key: f.name, target, metric, value: String(mv) });
         }
       } else if (f?.type === "turnover" && isObject(v)) {
-        for (const [target, tv] of Object.entries(v)) out.push({ key: f.name, target, value: isObject(tv) ? money(tv) : String(tv) });
+        for (const [target, tv] of Object.entries(v)) {
+          if (isObject(tv) && !("amount" in tv)) {  // per terminal (or provider)
+            for (const [route, rv] of Object.entries(tv)) out.push({ key: f.name, target, metric: route, value: isObject(rv) ? money(rv) : String(rv) });
+          } else out.push({ key: f.name, target, value: isObject(tv) ? money(tv) : String(tv) });
+        }
       } else if (!f && isObject(v) && !prefix) visit(path, v);  // a group: payment_tool
       else if (v !== null && typeof v !== "object") out.push({ key: f ? f.name : k, value: val(f, v) });
     }

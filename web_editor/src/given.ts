@@ -16,6 +16,8 @@ export function parseGiven(body: string): GivenEntry[] {
   for (let i = 0; i < toks.length;) {
     const k = toks[i];
     if (k === "health" && i + 3 < toks.length) { out.push({ key: k, target: toks[i + 1], metric: toks[i + 2], value: toks[i + 3] }); i += 4; }
+    // `turnover LIMIT [TERMINAL] VALUE`: a limit kept per terminal (or provider) names whose counter (in `metric`).
+    else if (k === "turnover" && i + 3 < toks.length && /^[A-Za-z_]\w*$/.test(toks[i + 2])) { out.push({ key: k, target: toks[i + 1], metric: toks[i + 2], value: toks[i + 3] }); i += 4; }
     else if (k === "turnover" && i + 2 < toks.length) { out.push({ key: k, target: toks[i + 1], value: toks[i + 2] }); i += 3; }
     else if (i + 1 < toks.length) { out.push({ key: k, value: toks[i + 1] }); i += 2; }
     else i++;
@@ -24,7 +26,7 @@ export function parseGiven(body: string): GivenEntry[] {
 }
 
 export function formatGiven(entries: GivenEntry[]): string {
-  return entries.map((e) => (e.key === "health" ? `health ${e.target} ${e.metric} ${e.value}` : e.key === "turnover" ? `turnover ${e.target} ${e.value}` : `${e.key} ${e.value}`)).join("\n");
+  return entries.map((e) => (e.key === "health" ? `health ${e.target} ${e.metric} ${e.value}` : e.key === "turnover" ? `turnover ${e.target}${e.metric ? ` ${e.metric}` : ""} ${e.value}` : `${e.key} ${e.value}`)).join("\n");
 }
 
 /** Presets from every `test "..." { given {...} expect ... }` of the files. */

@@ -158,6 +158,18 @@ test("a JSON context (a server sample) becomes given entries and back", () => {
   assert.deepEqual(back, { ...ctx, health: { yb_3ds: { failure_rate: "80%", latency_ms: 1200 } }, turnover: { shop_monthly_count: 3 } });
 });
 
+test("a limit kept per terminal gives its turnover per terminal", () => {
+  const given = lib.parseGiven("turnover yb_daily yb_3ds 999000.00 RUB turnover yb_daily yb_fast 3 turnover card_daily 5.00 RUB");
+  assert.deepEqual(given[0], { key: "turnover", target: "yb_daily", metric: "yb_3ds", value: "999000.00 RUB" });
+  const { context } = lib.contextFromGiven(given, () => 2);
+  assert.deepEqual(context, {
+    turnover: { yb_daily: { yb_3ds: { amount: 99900000, currency: "RUB" }, yb_fast: 3 }, card_daily: { amount: 500, currency: "RUB" } },
+  });
+  const back = lib.givenFromContext(context, () => 2);
+  assert.equal(lib.formatGiven(back),
+    ["turnover yb_daily yb_3ds 999000.00 RUB", "turnover yb_daily yb_fast 3", "turnover card_daily 5.00 RUB"].join("\n"));
+});
+
 // ---- the server's answers against server/openapi.json ---------------------------------
 const revision = { revision: 3, base: 2, author: "ann", message: "raise the fee", time: "2026-11-25T13:20:46.123Z", time_ms: 1795612846123, op_count: 1 };
 const check = (name, v, strict = false) => lib.generated[`check${name}`](v, "", strict);
