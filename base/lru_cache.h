@@ -4,15 +4,17 @@
 // analysis warnings) are all this one shape; `Weigh(key, value)` says what
 // an entry costs.
 //
-// Values come back as copies: an entry may be evicted or replaced while the
-// caller still uses what it found.
+// A hit shares the stored value (shared_ptr<const V>), so a lookup copies
+// nothing under the lock and the entry may be evicted while the caller still
+// reads it; a caller that needs its own value copies it outside the lock.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <list>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,13 +29,13 @@ class LruCache {
   LruCache(const LruCache&) = delete;
   LruCache& operator=(const LruCache&) = delete;
 
-  // A copy of the value stored under `key`, or nullopt.
-  std::optional<V> find(std::string_view key) {
+  // The value stored under `key` (shared, immutable), or null.
+  std::shared_ptr<const V> find(std::string_view key) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = index_.find(key);
     if (it == index_.end()) {
       ++misses_;
-      return std::nullopt;
+      return nullptr;
     }
     ++hits_;
     lru_.splice(lru_.begin(), lru_, it->second);
@@ -45,20 +47,22 @@ class LruCache {
   void put(std::string key, V value) {
     size_t b = Weigh{}(key, value) + sizeof(Entry) + 64;  // the entry, its list node and index slot
     if (b > max_bytes_) return;
+    auto shared = std::make_shared<const V>(std::move(value));  // allocated outside the lock
+    std::list<Entry> evicted;  // freed after the lock is released
     std::lock_guard<std::mutex> lock(mu_);
     auto it = index_.find(key);
     if (it != index_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second);
       return;
     }
-    lru_.push_front(Entry{std::move(key), std::move(value), b});
+    lru_.push_front(Entry{std::move(key), std::move(shared), b});
     index_.emplace(lru_.front().key, lru_.begin());
     bytes_ += b;
     while (bytes_ > max_bytes_ && !lru_.empty()) {
       Entry& e = lru_.back();
       index_.erase(e.key);
       bytes_ -= e.bytes;
-      lru_.pop_back();
+      evicted.splice(evicted.begin(), lru_, std::prev(lru_.end()));
     }
   }
 
@@ -74,7 +78,7 @@ class LruCache {
  private:
   struct Entry {
     std::string key;
-    V value;
+    std::shared_ptr<const V> value;
     size_t bytes = 0;
   };
 

@@ -75,16 +75,14 @@ int run_fmt(const FmtOptions& opt) {
   bool failed = read_diags.has_errors();
   std::vector<std::string> unformatted;
   for (dsl::SourceFile& file : files) {
-    dsl::Diagnostics diags;
-    dsl::Domain domain = dsl::parse({file}, diags);
-    if (diags.has_errors()) {
-      diags.sort();
-      std::cerr << dsl::render_all(diags.items(), domain.files);
+    auto formatted = dsl::format_source(file);
+    if (!formatted) {
+      std::cerr << dsl::render_all(formatted.error(), {file});
       std::cerr << file.path << ": not formatted (syntax errors)\n";
       failed = true;
       continue;
     }
-    std::string text = dsl::format_file(domain, 0);
+    const std::string& text = *formatted;
     bool changed = text != file.text;
     if (opt.check) {
       if (changed) unformatted.push_back(file.path);

@@ -38,7 +38,7 @@ struct Side {
 };
 
 CliResult<Side> compile_files(std::vector<dsl::SourceFile> files, dsl::Diagnostics diags, const std::string& label) {
-  ev::CheckReport r = ev::check_sources(std::move(files), std::move(diags));
+  ev::CheckReport r = ev::check_sources(std::move(files), std::move(diags), nullptr, ev::CheckUse::Evaluation);
   if (!r.compiled) {
     std::cerr << "error: " << label << " does not check\n" << dsl::render_all(r.diagnostics.items(), r.domain.files);
     return Reported{kExitFindings};

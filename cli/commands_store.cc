@@ -83,16 +83,16 @@ std::string default_author() {
 
 st::Result<std::unique_ptr<st::Store>> open(const Common& c) { return st::open_store(c.db); }
 
-// Every command that commits runs the domain's tests on the result
-// (server/tests_gate.h); --allow-failing-tests REASON lets failures through,
+// Every command that commits runs the domain's tests on the result and
+// stores its compiled artifact with it (server/tests_gate.h commit_gating);
+// --allow-failing-tests REASON lets failures through,
 // recorded in the revision. The CLI works on the store's file or database
 // directly, so its user holds the admin's power already.
 struct Gated {
   std::string allow_failing_tests;
   bool allow_given = false;
   st::TestsGating gating() const {
-    return st::TestsGating{server::tests_gate(),
-                           allow_given ? std::optional<std::string>(allow_failing_tests) : std::nullopt};
+    return server::commit_gating(allow_given ? std::optional<std::string>(allow_failing_tests) : std::nullopt);
   }
 };
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,14 @@ class Store {
   // behind head and no touched object changed since, otherwise Conflict;
   // then gated by the domain's tests when `tests` holds a gate (TestsFailed).
   virtual Result<CommitResult> commit(const CommitRequest& request, const TestsGating& tests = {}) = 0;
+
+  // The stored artifact of `rev` in format major.minor exactly; nullopt when
+  // none is stored (docs/store.md, "Compiled artifacts").
+  virtual Result<std::optional<StoredArtifact>> artifact(Rev rev, uint16_t format_major, uint16_t format_minor) = 0;
+  // Stores an artifact of an existing revision, replacing one of the same
+  // format and any of an older minor of its major (a newer minor stays: a
+  // newer replica reads it). Read-only database users get the error.
+  virtual Status put_artifact(const StoredArtifact& artifact) = 0;
 
   virtual Result<FsckReport> fsck(const FsckOptions& options) = 0;
   // A consistent copy of the store at `dest_path` taken while it stays online.

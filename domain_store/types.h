@@ -59,6 +59,26 @@ struct FailingTest {
 // below), so the layer above passes this in: server/tests_gate.h.
 using TestsGate = std::function<std::vector<FailingTest>(const dsl::Domain&)>;
 
+// A compiled revision's artifact as the store keeps it beside the revision
+// (docs/store.md, "Compiled artifacts"): the bytes of docs/artifact.md's
+// format, opaque to the store, keyed by revision and format major.minor,
+// with the hash of the sources they were compiled from (working_copy.h
+// sources_hash) so a reader can tell they still belong to the revision.
+struct StoredArtifact {
+  Rev rev = 0;
+  uint16_t format_major = 0, format_minor = 0;
+  std::string source_hash;
+  std::string bytes;
+};
+
+// Called by a commit inside its transaction, after the revision's rows are
+// written, with the revision's number and its working-copy files (exactly
+// what a checkout of it gives); the artifact is written in the same
+// transaction. nullopt (it does not compile) or a failed
+// write leaves the revision without an artifact: a commit never fails
+// because of one.
+using ArtifactBuilder = std::function<std::optional<StoredArtifact>(Rev rev, const std::vector<dsl::SourceFile>& files)>;
+
 // How a commit is gated by the domain's tests (Store::commit's second
 // argument; the default runs none). With a gate, failing tests refuse the
 // commit (TestsFailed, with the list) unless `failing_tests_allowed` holds a
@@ -67,6 +87,10 @@ using TestsGate = std::function<std::vector<FailingTest>(const dsl::Domain&)>;
 struct TestsGating {
   TestsGate gate;
   std::optional<std::string> failing_tests_allowed;
+  // Builds the artifact stored with the revision (ArtifactBuilder above);
+  // unset: the revision is written without one. Not a test, but it rides
+  // along on every commit path the same way.
+  ArtifactBuilder artifact;
 };
 
 struct CommitRequest {

@@ -84,6 +84,10 @@ std::string_view to_string(Clause::Kind kind) {
     case K::When: return "when";
     case K::Given: return "given";
     case K::Expect: return "expect";
+    case K::Realm: return "realm";
+    case K::Residences: return "residences";
+    case K::DefaultTariff: return "default_tariff";
+    case K::BindingRule: return "binding rule";
   }
   return "?";
 }

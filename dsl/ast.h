@@ -146,12 +146,14 @@ struct DecisionArm {
 enum class ObjectKind {
   Currency, Category, PaymentSystem, WalletProvider, Country, Adapter,
   Provider, Terminal, Tariff, Routing, Limit, Test, Criterion,
+  PaymentInstitution, TariffBinding,  // appended: artifacts index name tables by kind
 };
-inline constexpr int kObjectKindCount = 13;
+inline constexpr int kObjectKindCount = 15;
 // The keywords, by kind (inline: the std-only evaluation core names kinds too).
 inline constexpr std::string_view kObjectKindNames[kObjectKindCount] = {
     "currency", "category", "payment_system", "wallet_provider", "country", "adapter",
-    "provider", "terminal", "tariff", "routing", "limit", "test", "criterion"};
+    "provider", "terminal", "tariff", "routing", "limit", "test", "criterion",
+    "payment_institution", "tariff_binding"};
 inline constexpr std::string_view to_string(ObjectKind kind) {  // the keyword: "payment_system"
   return kObjectKindNames[static_cast<size_t>(kind)];
 }
@@ -197,14 +199,23 @@ struct Expectation {
   enum class Kind {
     Posting, NoRoute, RouteIn, Route, Decline, Allowed, Forbidden,
     LimitApplies, LimitExceeded, LimitNotApplies, Undetermined,
+    Tariff,  // `expect tariff ID`: the tariff the payment gets (given or bound)
   };
   Kind kind = Kind::Allowed;
   Span span;
   Account from, to;       // Posting
   MoneyLiteral amount;    // Posting
-  Ident target;           // Route, Limit*
+  Ident target;           // Route, Limit*, Tariff
   Value targets;          // RouteIn (a list)
   std::optional<std::string> reason;  // Decline
+};
+
+// One rule of a `tariff_binding`: `when C: tariff T` or `otherwise: tariff T`.
+struct BindingRule {
+  Span span;
+  bool otherwise = false;
+  std::optional<Condition> condition;  // absent for otherwise
+  Ident tariff;
 };
 
 struct Duration {
@@ -221,14 +232,15 @@ struct Clause {
     Accepts, Fees, Provider, RiskCoverage, Disabled, Currencies, Categories,
     PaymentMethods, AmountBounds, Refunds, HoldLifetime, Routing, RoutingStatement,
     Scope, Period, Timezone, LimitBound, When, Given, Expect,
+    Realm, Residences, DefaultTariff, BindingRule,
   };
   Kind kind = Kind::Name;
   Span span;
   std::string text;                 // Name, Description, Symbol, Url, Timezone; Option key
   std::string text2;                // Option value
   Decimal number;                   // Numeric, Exponent, Account number
-  Ident ref;                        // Adapter, Provider, RiskCoverage, Routing, Period; Account currency
-  Value list;                       // Currencies, Categories, Scope (Kind::List)
+  Ident ref;                        // Adapter, Provider, RiskCoverage, Routing, Period, Realm, DefaultTariff; Account currency
+  Value list;                       // Currencies, Categories, Scope, Residences (Kind::List)
   std::vector<PaymentMethod> methods;
   MoneyLiteral low, high;           // AmountBounds
   std::optional<Condition> condition;  // Accepts, When
@@ -241,6 +253,7 @@ struct Clause {
   Value bound;                      // LimitBound
   std::vector<GivenEntry> given;    // Given
   std::optional<Expectation> expect;  // Expect
+  std::optional<BindingRule> binding;  // BindingRule
 };
 std::string_view to_string(Clause::Kind kind);  // the clause keyword
 

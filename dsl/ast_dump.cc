@@ -129,6 +129,12 @@ std::string clause(const Clause& c) {
       return out + ")";
     case K::RoutingStatement: return out + " " + (c.routing ? routing(*c.routing) : "none") + ")";
     case K::Expect: return out + " " + (c.expect ? expectation(*c.expect) : "none") + ")";
+    case K::BindingRule:
+      if (c.binding) {
+        out += c.binding->otherwise ? " otherwise" : "";
+        out += " cond=" + (c.binding->condition ? condition(*c.binding->condition) : "none") + " tariff=" + c.binding->tariff.text;
+      }
+      return out + ")";
     case K::Given:
       for (const GivenEntry& g : c.given) {
         out += " (given " + std::to_string(static_cast<int>(g.kind)) + " " + g.key.text + " " + g.metric.text + " " +
@@ -168,7 +174,8 @@ void cash_flow_parts(const CashFlow& cf, const std::string& prefix, Parts& out) 
 
 bool numbered(Clause::Kind k) {
   using K = Clause::Kind;
-  return k == K::Option || k == K::Account || k == K::AmountBounds || k == K::RoutingStatement || k == K::Expect;
+  return k == K::Option || k == K::Account || k == K::AmountBounds || k == K::RoutingStatement || k == K::Expect ||
+         k == K::BindingRule;
 }
 
 }  // namespace

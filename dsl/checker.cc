@@ -23,6 +23,8 @@ std::vector<CK> required_clauses(ObjectKind kind) {
     case ObjectKind::Limit: return {CK::Scope, CK::Period, CK::LimitBound};
     case ObjectKind::Test: return {CK::Given, CK::Expect};
     case ObjectKind::Criterion: return {CK::When};
+    case ObjectKind::PaymentInstitution: return {CK::Realm};
+    case ObjectKind::TariffBinding: return {CK::BindingRule};
     default: return {};
   }
 }
@@ -104,6 +106,17 @@ class Checker {
         std::string where = d_.files[first->span.file].path + ":" + std::to_string(first->span.line);
         err(o.id.span, "duplicate-id", "duplicate " + std::string(to_string(o.kind)) + " '" + o.id.text + "'")
             .expected = "a unique id (the first one is defined at " + where + ")";
+      }
+      if (o.kind == ObjectKind::TariffBinding && inserted) {
+        // One binding decides every payment's tariff: two would leave the order between them unsaid.
+        if (!binding_) {
+          binding_ = &o;
+        } else {
+          current_ = &o;
+          std::string where = d_.files[binding_->span.file].path + ":" + std::to_string(binding_->span.line);
+          err(o.id.span, "duplicate-binding", "a domain has one tariff_binding, and '" + binding_->id.text + "' is one")
+              .expected = "these rules in tariff_binding " + binding_->id.text + " (" + where + "), in the order they apply";
+        }
       }
       if (o.kind == ObjectKind::Currency) {
         const Clause* e = o.find(CK::Exponent);
@@ -491,6 +504,7 @@ class Checker {
       err(o.id.span, "currency-code", "currency code '" + o.id.text + "' must be three capital letters (ISO 4217)");
     }
     if (o.kind == ObjectKind::Routing) check_routing(o);
+    if (o.kind == ObjectKind::TariffBinding) check_binding(o);
     if (o.parent) check_parent(o);
   }
 
@@ -593,7 +607,24 @@ class Checker {
         break;
       case CK::Given: given(c); break;
       case CK::Expect: expectation(*c.expect); break;
+      case CK::Realm: enum_value(c.ref, realms(), "realm"); break;
+      case CK::Residences: ident_list(c.list, ObjectKind::Country); break;
+      case CK::DefaultTariff: ref(c.ref, ObjectKind::Tariff); break;
+      case CK::BindingRule:
+        if (c.binding->condition) condition(*c.binding->condition, false);
+        ref(c.binding->tariff, ObjectKind::Tariff);
+        break;
       default: break;
+    }
+  }
+
+  // First match wins: a rule after `otherwise` never applies.
+  void check_binding(Object& o) {
+    bool after_otherwise = false;
+    for (Clause& c : o.clauses) {
+      if (c.kind != CK::BindingRule) continue;
+      if (after_otherwise) warn(c.binding->span, "unreachable", "this rule is never reached: an earlier `otherwise` always decides");
+      after_otherwise = after_otherwise || c.binding->otherwise;
     }
   }
 
@@ -867,6 +898,7 @@ class Checker {
         money(e.amount);
         break;
       case K::Route: ref(e.target, ObjectKind::Terminal); break;
+      case K::Tariff: ref(e.target, ObjectKind::Tariff); break;
       case K::RouteIn: ident_list(e.targets, ObjectKind::Terminal); break;
       case K::LimitApplies:
       case K::LimitExceeded:
@@ -882,6 +914,7 @@ class Checker {
   const Object* current_ = nullptr;
   std::array<std::unordered_map<std::string, const Object*>, kObjectKindCount> index_;
   std::unordered_map<std::string, int> exponents_;
+  const Object* binding_ = nullptr;  // the first tariff_binding
   std::vector<IdUse>* uses_ = nullptr;  // recorded when asked (id_uses)
 };
 

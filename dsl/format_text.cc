@@ -274,6 +274,7 @@ std::string format_expectation(const Expectation& e) {
     case K::LimitExceeded: return "limit " + e.target.text + " exceeded";
     case K::LimitNotApplies: return "limit " + e.target.text + " not applies";
     case K::Undetermined: return "undetermined";
+    case K::Tariff: return "tariff " + e.target.text;
   }
   return "";
 }
@@ -295,13 +296,22 @@ std::string clause_text(const Clause& c, const Fit* fit) {
     case K::Provider:
     case K::RiskCoverage:
     case K::Routing:
-    case K::Period: return kw + " " + c.ref.text;
+    case K::Period:
+    case K::Realm:
+    case K::DefaultTariff: return kw + " " + c.ref.text;
+    case K::BindingRule: {
+      if (!c.binding) return "";
+      std::string rest = ": tariff " + c.binding->tariff.text;
+      if (c.binding->otherwise || !c.binding->condition) return "otherwise" + rest;
+      return condition_statement("when ", *c.binding->condition, rest, fit);
+    }
     case K::Account: return "account " + c.ref.text + " " + c.number.text();
     case K::Accepts:
     case K::When: return condition_statement(kw + " ", c.condition ? *c.condition : Condition{}, "", fit);
     case K::Disabled: return "disabled";
     case K::Currencies:
     case K::Categories:
+    case K::Residences:
     case K::Scope: return list_statement(kw + " ", item_texts(c.list), fit);
     case K::PaymentMethods: {
       std::vector<std::string> items;

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "dsl/formatter.h"
+#include "dsl/parser.h"
 
 namespace paydomain::dsl {
 namespace {
@@ -123,7 +124,7 @@ class Writer {
 bool is_block_or_condition(Clause::Kind k) {
   using K = Clause::Kind;
   return k == K::Accepts || k == K::Fees || k == K::Refunds || k == K::RoutingStatement || k == K::When ||
-         k == K::Given || k == K::Expect;
+         k == K::Given || k == K::Expect || k == K::BindingRule;
 }
 
 // "header {}" for an empty block with no comment inside, else header and body.
@@ -357,6 +358,16 @@ std::vector<const Object*> objects_of_file(const Domain& d, uint32_t file) {
 }
 
 }  // namespace
+
+paydomain::Result<std::string, std::vector<Diagnostic>> format_source(const SourceFile& file) {
+  Diagnostics diags;
+  Domain domain = parse({file}, diags);
+  if (diags.has_errors()) {
+    diags.sort();
+    return std::move(diags.items());
+  }
+  return format_file(domain, 0);
+}
 
 std::string format_file(const Domain& domain, uint32_t file_index) {
   std::vector<const Object*> objs = objects_of_file(domain, file_index);

@@ -16,7 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "dsl/ast.h"
+#include "dsl/diagnostics.h"
 
 namespace paydomain::dsl {
 
@@ -35,6 +37,12 @@ std::string format_file(const Domain& domain, uint32_t file_index);
 // object. `object` must be an element of domain.objects (or equal to one by
 // kind, id and span); otherwise it is printed without comments.
 std::string format_object(const Domain& domain, const Object& object);
+
+// What `paydomain fmt` writes for one source file, parsed on its own (no
+// checker pass): its canonical text, or its syntax errors (sorted; the file
+// is then not formatted). The CLI and the server's POST /v1/format both call
+// this, so they cannot disagree.
+paydomain::Result<std::string, std::vector<Diagnostic>> format_source(const SourceFile& file);
 
 // ---- one-line text of nodes (no comments), also used by explanations --------
 

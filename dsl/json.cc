@@ -79,7 +79,8 @@ nlohmann::json schema_to_json() {
                 {"card_categories", names(kCardCategories)},
                 {"limit_scopes", names(kLimitScopes)},
                 {"limit_periods", names(kLimitPeriods)},
-                {"duration_units", names(kDurationUnits)}}}};
+                {"duration_units", names(kDurationUnits)},
+                {"realms", names(kRealms)}}}};
 }
 
 }  // namespace paydomain::dsl

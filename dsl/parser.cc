@@ -448,8 +448,20 @@ class Builder {
       e.target = ident(x->ident());
     } else if (dynamic_cast<G::ExpectUndeterminedContext*>(ctx)) {
       e.kind = K::Undetermined;
+    } else if (auto* x = dynamic_cast<G::ExpectTariffContext*>(ctx)) {
+      e.kind = K::Tariff;
+      e.target = ident(x->ident());
     }
     return e;
+  }
+
+  BindingRule binding_rule(G::BindingRuleContext* ctx) {
+    BindingRule b;
+    b.span = span(ctx);
+    b.otherwise = ctx->OTHERWISE() != nullptr;
+    if (ctx->condition()) b.condition = condition(ctx->condition());
+    b.tariff = ident(ctx->ident());
+    return b;
   }
 
   template <class T>
@@ -557,6 +569,18 @@ class Builder {
       c.duration.span = span(ctx);
     } else if (auto* x = as<G::RoutingClauseContext>(ctx, PayDomainLexer::ROUTING)) {
       c.kind = K::Routing;
+      c.ref = ident(x->ident());
+    } else if (auto* x = dynamic_cast<G::BindingRuleClauseContext*>(ctx)) {
+      c.kind = K::BindingRule;
+      c.binding = binding_rule(x->bindingRule());
+    } else if (auto* x = as<G::RealmClauseContext>(ctx, PayDomainLexer::REALM)) {
+      c.kind = K::Realm;
+      c.ref = ident(x->ident());
+    } else if (auto* x = as<G::ResidencesClauseContext>(ctx, PayDomainLexer::RESIDENCES)) {
+      c.kind = K::Residences;
+      c.list = list(x->list());
+    } else if (auto* x = as<G::DefaultTariffClauseContext>(ctx, PayDomainLexer::DEFAULT_TARIFF)) {
+      c.kind = K::DefaultTariff;
       c.ref = ident(x->ident());
     } else if (auto* x = as_routing(ctx)) {
       c.kind = K::RoutingStatement;
@@ -694,7 +718,7 @@ bool parse_by_definition(uint32_t index, const SourceFile& file, antlr4::ANTLRIn
                       std::to_string(t->getLine()) + ':' + std::to_string(t->getCharPositionInLine()) + '\n';
     key.append(file.text, begin, end - begin);
     if (auto hit = cache.find(key)) {
-      domain.objects.push_back(std::move(*hit));
+      domain.objects.push_back(*hit);  // the domain owns its AST: the one copy, outside the cache's lock
       continue;
     }
     Lexer lexer(std::string_view(file.text).substr(0, end), &input,

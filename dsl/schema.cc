@@ -91,6 +91,9 @@ const std::vector<ClauseRule>& clause_rules(ObjectKind kind) {
                             {CK::When, false}});
     set(ObjectKind::Test, {{CK::Description, false}, {CK::Given, false}, {CK::Expect, true}});
     set(ObjectKind::Criterion, {{CK::Name, false}, {CK::Description, false}, {CK::When, false}});
+    set(ObjectKind::PaymentInstitution, {{CK::Name, false}, {CK::Description, false}, {CK::Realm, false},
+                                         {CK::Residences, false}, {CK::DefaultTariff, false}, {CK::Routing, false}});
+    set(ObjectKind::TariffBinding, {{CK::Name, false}, {CK::Description, false}, {CK::BindingRule, true}});
     return r;
   }();
   return rules[static_cast<size_t>(kind)];

@@ -39,6 +39,8 @@ inline constexpr std::string_view kWeekdays[] = {"mon", "tue", "wed", "thu", "fr
 inline constexpr std::string_view kLimitScopes[] = {"party", "shop", "payment_tool", "provider", "terminal"};
 inline constexpr std::string_view kLimitPeriods[] = {"day", "week", "month", "year"};
 inline constexpr std::string_view kDurationUnits[] = {"minutes", "hours", "days"};
+// A payment institution's realm: test (sandbox money) or live.
+inline constexpr std::string_view kRealms[] = {"test", "live"};
 
 inline Names payment_tool_kinds() { return kPaymentToolKinds; }
 inline Names risk_levels() { return kRiskLevels; }
@@ -48,6 +50,7 @@ inline Names card_categories() { return kCardCategories; }
 inline Names limit_scopes() { return kLimitScopes; }
 inline Names limit_periods() { return kLimitPeriods; }
 inline Names duration_units() { return kDurationUnits; }
+inline Names realms() { return kRealms; }
 
 // The position of `value` in `values`, for constants: `value_index(kFlows, "hold")`
 // does not compile when "hold" is not in the list.
@@ -123,6 +126,8 @@ inline constexpr AttributeInfo kAttributes[] = {
      "the bank that issued the card (a string, from the BIN data)"},
     {"party", AttrType::Text, "party", ObjectKind::Currency, {}, false, "the merchant (party id)"},
     {"shop", AttrType::Text, "shop", ObjectKind::Currency, {}, false, "the merchant's shop id"},
+    {"payment_institution", AttrType::Reference, "payment_institution", ObjectKind::PaymentInstitution, {}, false,
+     "the payment institution the merchant contracts with"},
     {"risk", AttrType::Enum, "risk", ObjectKind::Currency, kRiskLevels, false, "risk score of the payment"},
     {"flow", AttrType::Enum, "flow", ObjectKind::Currency, kFlows, false, "instant capture or hold"},
     {"weekday", AttrType::Enum, "time", ObjectKind::Currency, kWeekdays, false, "day of the week of the payment time (UTC)"},
@@ -173,7 +178,8 @@ struct ContextField {
 // whose path is also an attribute's path sets that attribute; `amount` also
 // sets `currency` (amount.currency), `time` also sets `weekday`.
 inline constexpr ContextField kContextFields[] = {
-    {"tariff", "tariff", FieldType::Reference, ObjectKind::Tariff, {}, "the merchant's tariff (id)"},
+    {"tariff", "tariff", FieldType::Reference, ObjectKind::Tariff, {},
+     "the merchant's tariff (id); overrides the tariff_binding"},
     {"routing", "routing", FieldType::Reference, ObjectKind::Routing, {}, "routing ruleset to use (defaults to the tariff's)"},
     {"operation", "operation", FieldType::Enum, ObjectKind::Currency, kOperations, "payment (the default) or refund"},
     {"amount", "amount", FieldType::Money, ObjectKind::Currency, {}, "money, e.g. 6000.00 RUB"},
@@ -199,6 +205,8 @@ inline constexpr ContextField kContextFields[] = {
      "card token (string): the key of payment_tool-scoped limits"},
     {"party", "party", FieldType::Text, ObjectKind::Currency, {}, "party id (string)"},
     {"shop", "shop", FieldType::Text, ObjectKind::Currency, {}, "shop id (string)"},
+    {"payment_institution", "payment_institution", FieldType::Reference, ObjectKind::PaymentInstitution, {},
+     "payment institution id: with the tariff_binding, it decides the tariff when `tariff` is not given"},
     {"risk", "risk", FieldType::Enum, ObjectKind::Currency, kRiskLevels, "risk score of the payment"},
     {"flow", "flow", FieldType::Enum, ObjectKind::Currency, kFlows, "instant or hold"},
     {"time", "time", FieldType::Timestamp, ObjectKind::Currency, {}, "payment time, ISO 8601 UTC string"},

@@ -60,6 +60,7 @@ void explain_position(antlr4::Parser* parser, const antlr4::misc::IntervalSet& e
         case Clause::Kind::RoutingStatement:
           for (const char* w : {"when", "use", "candidate", "exclude"}) words.push_back(w);
           break;
+        case Clause::Kind::BindingRule: words.push_back("when"); words.push_back("otherwise"); break;
         default: words.emplace_back(to_string(r.kind));
       }
     }

@@ -551,7 +551,10 @@ bool analysed(dsl::ObjectKind k) {
 }  // namespace
 
 void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Diagnostics& diags, AnalysisCache* cache) {
-  std::string digest = cache ? vocabulary_digest(domain, compiled.vocab, compiled.exponents) : "";
+  // The compile that made `compiled` with its cache computed the digest already.
+  std::string digest;
+  if (cache) digest = compiled.vocab_digest.empty() ? vocabulary_digest(domain, compiled.vocab, compiled.exponents)
+                                                    : compiled.vocab_digest;
   const dsl::Inheritance inheritance(domain);
   for (const dsl::Object& o : domain.objects) {
     if (!analysed(o.kind)) continue;
@@ -565,7 +568,7 @@ void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Dia
         // A tariff's analysis reads what it inherits (its amount bounds, say).
         if (o.kind == dsl::ObjectKind::Tariff) key += inheritance.ancestors_text(o);
         if (auto hit = cache->find(key)) {
-          for (dsl::Diagnostic& w : *hit) diags.add(std::move(w));
+          for (const dsl::Diagnostic& w : *hit) diags.add(w);  // shared with the cache: copied
           continue;
         }
       }

@@ -38,6 +38,15 @@ class Writer {
     }
     for (const CompiledRouting& r : d_.routings) routing(r);
     for (const CompiledLimit& l : d_.limits) limit(l);
+    for (const CompiledInstitution& x : d_.institutions) {
+      pdc::Institution r{};
+      r.name = str(x.name), r.explain = str(x.explain), r.default_explain = str(x.default_explain);
+      r.realm = x.realm;
+      r.default_tariff = x.default_tariff;
+      r.routing = x.routing;
+      push(Sec::Institutions, r);
+    }
+    if (d_.binding) binding(*d_.binding);
     return assemble(revision, source_hash);
   }
 
@@ -94,7 +103,11 @@ class Writer {
       // Criteria are inlined into the conditions naming them (and into
       // explanations): evaluation never looks one up, and a 1.0 reader knows
       // no such kind.
-      if (static_cast<dsl::ObjectKind>(k) == dsl::ObjectKind::Criterion) continue;
+      auto kind = static_cast<dsl::ObjectKind>(k);
+      if (kind == dsl::ObjectKind::Criterion || kind == dsl::ObjectKind::TariffBinding) continue;
+      // 1.2's kind: its table only when used, so that a 1.1 reader (which
+      // refuses an unknown kind) still reads every artifact that binds nothing.
+      if (kind == dsl::ObjectKind::PaymentInstitution && d_.institutions.empty()) continue;
       table(1, static_cast<uint32_t>(k), d_.vocab.object_table(static_cast<dsl::ObjectKind>(k)));
     }
     for (int a = 0; a < kAttrCount; ++a) {
@@ -265,6 +278,16 @@ class Writer {
     r.bound = l.bound;
     r.when = opt_selector(l.when);
     push(Sec::Limits, r);
+  }
+
+  void binding(const CompiledBinding& b) {
+    pdc::Binding r{};
+    r.name = str(b.name), r.explain = str(b.explain);
+    r.selector = selector(b.rules);
+    std::vector<pdc::BindingRule> rules;
+    for (size_t k = 0; k < b.tariffs.size(); ++k) rules.push_back({b.tariffs[k], 0, str(b.rule_explain[k])});
+    r.rules = push_all(Sec::BindingRules, rules.data(), rules.size());
+    push(Sec::Bindings, r);
   }
 
   // A named zone's table, written once for all limits naming it.

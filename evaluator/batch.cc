@@ -72,10 +72,10 @@ class Pool {
 // (shared, still alive) job.
 struct Job {
   static constexpr size_t kBlock = 32;
-  Job(const CompiledDomain& d, const std::vector<std::string_view>& c, bool x, std::vector<std::string>& r,
+  Job(const Program& d, const std::vector<std::string_view>& c, bool x, std::vector<std::string>& r,
       std::vector<std::optional<Error>>& e)
       : domain(d), contexts(c), n(c.size()), explain(x), results(r), errors(e) {}
-  const CompiledDomain& domain;
+  const Program& domain;
   const std::vector<std::string_view>& contexts;  // the caller's: read only for a block taken below n
   const size_t n;  // contexts.size(), kept: a late thread must not read the caller's vector
   bool explain;
@@ -109,7 +109,7 @@ struct Job {
 
 }  // namespace
 
-BatchOutcome evaluate_batch(const CompiledDomain& d, const std::vector<std::string_view>& contexts, bool explain,
+BatchOutcome evaluate_batch(const Program& d, const std::vector<std::string_view>& contexts, bool explain,
                             unsigned threads) {
   BatchOutcome b;
   b.results.resize(contexts.size());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "evaluator/compiled.h"
+#include "evaluator/program.h"
 #include "evaluator/result.h"
 
 namespace paydomain::evaluator {
@@ -27,8 +28,13 @@ struct BatchOutcome {
 // batches stay on the calling thread. The pool has one thread fewer than the
 // machine has cores (at least one), so `threads` beyond the cores share them.
 // The results do not depend on the number of threads.
-BatchOutcome evaluate_batch(const CompiledDomain& domain, const std::vector<std::string_view>& contexts, bool explain,
+BatchOutcome evaluate_batch(const Program& program, const std::vector<std::string_view>& contexts, bool explain,
                             unsigned threads);
+// The same over a CompiledDomain (its program).
+inline BatchOutcome evaluate_batch(const CompiledDomain& domain, const std::vector<std::string_view>& contexts,
+                                   bool explain, unsigned threads) {
+  return evaluate_batch(*domain.program, contexts, explain, threads);
+}
 
 // The same pool for any per-item work: fn(from, to) over blocks of [0, n),
 // each block on one thread, the caller working too; returns when all are done.

@@ -6,17 +6,20 @@
 #include "dsl/json.h"
 #include "evaluator/analyze.h"
 #include "evaluator/compiled.h"
+#include "evaluator/testing.h"
 #include "json/writer.h"
 
 namespace paydomain::evaluator {
 
-CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics, CheckCaches* caches) {
+CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics, CheckCaches* caches,
+                          CheckUse use) {
   CheckReport r;
   r.diagnostics = std::move(diagnostics);
   if (!r.diagnostics.has_errors()) r.domain = dsl::load(std::move(files), r.diagnostics, caches ? &caches->parse : nullptr);
   if (!r.diagnostics.has_errors()) {
     CompileOptions options;
     options.cache = caches ? &caches->compile : nullptr;
+    options.program = use == CheckUse::Evaluation || (use == CheckUse::Tests && has_tests(r.domain));
     auto compiled = compile(r.domain, options);
     if (!compiled) {
       r.diagnostics.add({dsl::Severity::Error, "", 0, 0, 1, "compile", compiled.error().text(), "", "", ""});
@@ -31,7 +34,7 @@ CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics d
 
 LiveCheck live_check(std::vector<dsl::SourceFile> files, CheckCaches* caches) {
   LiveCheck c;
-  c.report = check_sources(std::move(files), dsl::Diagnostics(), caches);
+  c.report = check_sources(std::move(files), dsl::Diagnostics(), caches, CheckUse::Tests);
   if (c.report.ok() && c.report.compiled) c.tests = run_tests(c.report.domain, *c.report.compiled);
   if (c.tests && c.tests->cases.empty()) c.tests.reset();
   return c;

@@ -39,11 +39,17 @@ struct CheckCaches {
   AnalysisCache analysis;
 };
 
+// What the report's compiled domain is used for: only its DAGs read by the
+// analysis (`paydomain check`), the domain's tests run on it when it has
+// some (the live check), or payments evaluated (impact). Only the last two
+// need the program evaluation walks (CompileOptions::program).
+enum class CheckUse { Analysis, Tests, Evaluation };
+
 // `diagnostics` may hold what reading the files found (an unreadable file);
 // the check adds to it. With `caches` (the server's live check) the answer
 // is the same, only cheaper.
 CheckReport check_sources(std::vector<dsl::SourceFile> files, dsl::Diagnostics diagnostics = dsl::Diagnostics(),
-                          CheckCaches* caches = nullptr);
+                          CheckCaches* caches = nullptr, CheckUse use = CheckUse::Analysis);
 
 // The editor's live check (POST /v1/check): check_sources with the server's
 // analysis cache, then, once the working copy checks and compiles, the

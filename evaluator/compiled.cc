@@ -40,6 +40,7 @@ class Compiler {
     out_.terminals.resize(static_cast<size_t>(v.object_count(OK::Terminal)));
     out_.providers.resize(static_cast<size_t>(v.object_count(OK::Provider)));
     out_.limits.resize(static_cast<size_t>(v.object_count(OK::Limit)));
+    out_.institutions.resize(static_cast<size_t>(v.object_count(OK::PaymentInstitution)));
     for (const dsl::Object& o : d_.objects) {
       if (o.kind != OK::Currency) continue;
       if (const dsl::Clause* e = o.find(CK::Exponent)) {
@@ -48,7 +49,8 @@ class Compiler {
     }
     std::string digest;
     if (opt_.cache) {
-      digest = vocabulary_digest(d_, v, out_.exponents) + '\n' + std::to_string(opt_.budget.max_nodes) + ':' +
+      out_.vocab_digest = vocabulary_digest(d_, v, out_.exponents);
+      digest = out_.vocab_digest + '\n' + std::to_string(opt_.budget.max_nodes) + ':' +
                std::to_string(opt_.budget.max_steps) + '\n';
     }
     for (const dsl::Object& o : d_.objects) {
@@ -60,6 +62,11 @@ class Compiler {
         case OK::Terminal: r = cached(o, digest, out_.terminals[i], &Compiler::terminal); break;
         case OK::Provider: r = cached(o, digest, out_.providers[i], &Compiler::provider); break;
         case OK::Limit: r = cached(o, digest, out_.limits[i], &Compiler::limit); break;
+        case OK::PaymentInstitution: r = institution(o, out_.institutions[i]); break;
+        case OK::TariffBinding:
+          // The checker allows one; should a second slip through, the first decides.
+          if (!out_.binding) r = binding(o, out_.binding.emplace());
+          break;
         default: break;
       }
       if (!r) return r.error();
@@ -83,7 +90,7 @@ class Compiler {
         key.append(text, o.span.offset, o.span.end_offset - o.span.offset);
         if (o.kind == OK::Tariff) key += inheritance_.ancestors_text(o);  // what it inherits
         if (auto hit = opt_.cache->find(key); hit && std::holds_alternative<T>(hit->value)) {
-          slot = std::move(std::get<T>(hit->value));
+          slot = std::get<T>(hit->value);  // the one copy, outside the cache's lock
           out_.selector_count += hit->selectors;
           out_.fallback_count += hit->fallbacks;
           out_.dag_nodes += hit->dag_nodes;
@@ -459,6 +466,37 @@ class Compiler {
     return true;
   }
 
+  Result<bool> institution(const dsl::Object& o, CompiledInstitution& p) {
+    p.name = o.id.text;
+    p.explain = head(o) + " (" + where(o.span) + ")";
+    if (const dsl::Clause* c = o.find(CK::Realm)) p.realm = index_of(dsl::realms(), c->ref.text);
+    if (const dsl::Clause* c = o.find(CK::DefaultTariff)) {
+      p.default_tariff = out_.vocab.object(OK::Tariff, c->ref.text);
+      p.default_explain = head(o) + ", default_tariff " + c->ref.text + " (" + where(c->span) + ")";
+    }
+    if (const dsl::Clause* c = o.find(CK::Routing)) p.routing = out_.vocab.object(OK::Routing, c->ref.text);
+    return true;
+  }
+
+  Result<bool> binding(const dsl::Object& o, CompiledBinding& b) {
+    b.name = o.id.text;
+    b.explain = head(o) + " (" + where(o.span) + ")";
+    std::vector<const dsl::Condition*> conds;
+    for (const dsl::Clause& c : o.clauses) {
+      if (c.kind != CK::BindingRule) continue;
+      const dsl::BindingRule& r = *c.binding;
+      const dsl::Condition* cond = r.otherwise || !r.condition ? nullptr : &*r.condition;
+      conds.push_back(cond);
+      b.tariffs.push_back(out_.vocab.object(OK::Tariff, r.tariff.text));
+      b.rule_explain.push_back(head(o) + ", rule " + std::to_string(conds.size()) + (cond ? " (" : " (otherwise, ") +
+                               place(r.span, cond) + "): tariff " + r.tariff.text);
+    }
+    auto sel = selector(conds);
+    if (!sel) return sel.error();
+    b.rules = std::move(*sel);
+    return true;
+  }
+
   const dsl::Domain& d_;
   const CompileOptions& opt_;
   CompiledDomain& out_;
@@ -474,6 +512,7 @@ Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain,
   auto out = std::make_shared<CompiledDomain>(domain);
   auto r = Compiler(domain, options, *out).run();
   if (!r) return r.error();
+  if (!options.program) return std::shared_ptr<const CompiledDomain>(std::move(out));
   auto program = Program::load(write_artifact(*out, options.revision, options.source_hash));
   if (!program) return Error{"", "the compiled artifact does not load: " + program.error().message};
   out->program = std::move(*program);

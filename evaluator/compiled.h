@@ -159,6 +159,24 @@ struct CompiledLimit {
   int32_t route_scope = -1;
 };
 
+// A payment institution: its realm, and the tariff (and routing) its
+// merchants get when the binding does not decide.
+struct CompiledInstitution {
+  std::string name, explain;
+  std::string default_explain;  // "payment_institution acme_ru, default_tariff standard (line 4)"
+  int32_t realm = -1;           // index into dsl::realms()
+  int32_t default_tariff = -1;
+  int32_t routing = -1;
+};
+
+// The domain's tariff_binding: first match over `rules`, rule k gives tariffs[k].
+struct CompiledBinding {
+  std::string name, explain;
+  Selector rules;
+  std::vector<int32_t> tariffs;
+  std::vector<std::string> rule_explain;  // "tariff_binding acme, rule 2 (line 7): tariff premium"
+};
+
 struct CompiledDomain {
   explicit CompiledDomain(const dsl::Domain& d) : vocab(d) {}
   Vocab vocab;
@@ -169,11 +187,19 @@ struct CompiledDomain {
   std::vector<CompiledProvider> providers;
   std::vector<CompiledLimit> limits;
   std::vector<int32_t> route_limits;  // limits with route_scope >= 0, in order
+  std::vector<CompiledInstitution> institutions;
+  std::optional<CompiledBinding> binding;
   size_t selector_count = 0, fallback_count = 0, dag_nodes = 0;
   size_t dag_bytes = 0;  // bytes of all decision DAGs (nodes, edges, bounds, tries)
+  // vocabulary_digest(domain, vocab, exponents) when compiled with a cache
+  // (it keys the cached objects), else "": the analysis of the same live
+  // check keys its cache with it too, so it is computed once per check.
+  std::string vocab_digest;
   // The same revision in the artifact form (evaluator/program.h), which
   // evaluation walks: the one evaluation of the product, shared with the
   // embeddable client. The structures above stay for analysis and impact.
+  // Null when compiled with CompileOptions::program false (a check that
+  // never evaluates): evaluating such a domain is a caller's bug.
   std::shared_ptr<const Program> program;
 };
 
@@ -188,6 +214,10 @@ struct CompileOptions {
   // The live check's (compile_cache.h): objects compiled before with the same
   // text, line and vocabulary are copied, not compiled again.
   CompileCache* cache = nullptr;
+  // Also build the program evaluation walks (CompiledDomain::program): its
+  // artifact written and loaded. Off for what only reads the DAGs (a check
+  // without tests to run), which then pays for neither.
+  bool program = true;
 };
 
 // Compiles a checked domain (dsl::load without errors). Errors only for a

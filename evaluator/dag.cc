@@ -341,14 +341,8 @@ Selector compile_selector(std::vector<Cond> rules, const Vocab& vocab, const Dag
 }
 
 int32_t Selector::decide(const Facts& f) const {
-  int32_t o = fallback ? interpret(rules, f) : dag.decide(f);
-  if (o != kUndetermined) return o;
-  // A missing attribute on the path: still determined when every completion
-  // leads to the same outcome (the cold path; it allocates).
-  std::vector<int32_t> outcomes;
-  uint32_t missing = 0;
-  explore(f, outcomes, missing);
-  return outcomes.size() == 1 ? outcomes[0] : kUndetermined;
+  return complete_decision(fallback ? interpret(rules, f) : dag.decide(f),
+                           [&](std::vector<int32_t>& outcomes, uint32_t& missing) { explore(f, outcomes, missing); });
 }
 
 void Selector::explore(const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) const {

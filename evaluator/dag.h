@@ -49,8 +49,33 @@ struct DagView {
   uint32_t node_count = 0;
   uint32_t root = 0;
 };
-// The rule index that decides, kNoMatch, or kUndetermined.
-int32_t dag_decide(const DagView& d, const Facts& f);
+// The child of a Range or Bin node `n` for the facts (its attribute present).
+uint32_t dag_child(const DagView& d, const DagNode& n, const Facts& f);
+// The rule index that decides, kNoMatch, or kUndetermined. Inline: every
+// evaluation walks a dozen small DAGs, and the call and view set-up cost as
+// much as the walk (a Switch, the usual node, is one table load).
+inline int32_t dag_decide(const DagView& d, const Facts& f) {
+  uint32_t i = d.root;
+  for (;;) {
+    const DagNode& n = d.nodes[i];
+    if (n.kind == DagNode::Kind::Leaf) return n.outcome;
+    if (!f.has(n.attr)) return kUndetermined;
+    i = n.kind == DagNode::Kind::Switch ? d.edges[n.edges + static_cast<uint32_t>(f.get(n.attr))] : dag_child(d, n, f);
+  }
+}
+// A decision whose first try `o` (dag_decide, or a first-match list
+// interpreted) came out kUndetermined — a missing attribute on the path — is
+// still determined when every completion leads to the same outcome:
+// `explore(outcomes, missing)` lists them (the cold path; it allocates). The
+// one completion rule of Selector::decide and Program::decide.
+template <class Explore>
+int32_t complete_decision(int32_t o, Explore explore) {
+  if (o != kUndetermined) return o;
+  std::vector<int32_t> outcomes;
+  uint32_t missing = 0;
+  explore(outcomes, missing);
+  return outcomes.size() == 1 ? outcomes[0] : kUndetermined;
+}
 // Every outcome still possible when the missing attributes take any value
 // (sorted); ORs the bits of the missing attributes met on the way into `missing`.
 void dag_explore(const DagView& d, const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing);

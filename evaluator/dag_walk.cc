@@ -5,9 +5,8 @@
 #include "evaluator/dag.h"
 
 namespace paydomain::evaluator {
-namespace {
 
-uint32_t child_for(const DagView& d, const DagNode& n, const Facts& f) {
+uint32_t dag_child(const DagView& d, const DagNode& n, const Facts& f) {
   switch (n.kind) {
     case DagNode::Kind::Switch: return d.edges[n.edges + static_cast<uint32_t>(f.get(n.attr))];
     case DagNode::Kind::Range: {
@@ -35,18 +34,6 @@ uint32_t child_for(const DagView& d, const DagNode& n, const Facts& f) {
   return 0;
 }
 
-}  // namespace
-
-int32_t dag_decide(const DagView& d, const Facts& f) {
-  uint32_t i = d.root;
-  for (;;) {
-    const DagNode& n = d.nodes[i];
-    if (n.kind == DagNode::Kind::Leaf) return n.outcome;
-    if (!f.has(n.attr)) return kUndetermined;
-    i = child_for(d, n, f);
-  }
-}
-
 void dag_explore(const DagView& d, const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) {
   if (d.node_count == 0) return;
   std::vector<uint8_t> seen(d.node_count, 0);
@@ -62,7 +49,7 @@ void dag_explore(const DagView& d, const Facts& f, std::vector<int32_t>& outcome
       continue;
     }
     if (f.has(n.attr)) {
-      stack.push_back(child_for(d, n, f));
+      stack.push_back(dag_child(d, n, f));
     } else {
       missing |= bit(n.attr);
       for (uint32_t k = 0; k < n.count; ++k) stack.push_back(d.edges[n.edges + k]);

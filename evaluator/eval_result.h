@@ -34,6 +34,7 @@ inline constexpr uint64_t kMissToken = missing_field("token");
 inline constexpr uint64_t kMissParty = missing_field("party");
 inline constexpr uint64_t kMissShop = missing_field("shop");
 inline constexpr uint64_t kMissPaymentAmount = missing_field("payment_amount");  // a refund under `partial false`
+inline constexpr uint64_t kMissInstitution = missing_field("payment_institution");  // for its default_tariff
 inline constexpr uint64_t kMissRoute = uint64_t{1} << 63;  // a provider/terminal-scoped limit, the route undetermined
 
 // The JSON paths (dsl::kAttributes / kContextFields `path`) of the missing
@@ -53,6 +54,11 @@ struct TermsResult {
   // For `flow: hold`: how long the hold may last, when the tariff says (0: not said).
   int64_t hold_lifetime = 0;
   std::string_view hold_unit;  // minutes, hours, days
+  // The tariff the domain chose, when the context gave none (`tariff` is an
+  // explicit override): its index, and the tariff_binding rule or the payment
+  // institution's default_tariff that chose it. -1 / empty: given, or undecided.
+  int32_t tariff = -1;
+  std::string_view tariff_from;
 
   void clear() {  // as constructed, keeping buffers (so clear every member added)
     verdict = Verdict::Undetermined;
@@ -61,6 +67,8 @@ struct TermsResult {
     explain.clear();
     hold_lifetime = 0;
     hold_unit = {};
+    tariff = -1;
+    tariff_from = {};
   }
 };
 

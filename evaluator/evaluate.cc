@@ -31,22 +31,61 @@ using dsl::kScopeTerminal;
 
 // ---- terms -----------------------------------------------------------------
 
-void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsResult& out) {
-  if (c.tariff < 0) {
+// Who gets which tariff when the context names none: the tariff_binding's
+// first matching rule, else the payment institution's default_tariff. -1
+// when neither decides; then `missing` says what would (always `tariff`, the
+// override, plus what the binding or the default needs).
+int32_t bind_tariff(const Prog& d, const Context& c, const EvalOptions& opt, TermsResult& out, uint64_t& missing) {
+  const Facts& f = c.facts;
+  missing = kMissTariff;
+  if (const pdc::Binding* b = d.binding()) {
+    int32_t o = d.decide(b->selector, f);
+    if (o == kUndetermined) {
+      std::vector<int32_t> outcomes;
+      uint32_t m = 0;
+      d.explore(b->selector, f, outcomes, m);
+      missing |= m;
+      return -1;
+    }
+    if (o >= 0) {
+      const pdc::BindingRule& r = d.span<pdc::BindingRule>(Sec::BindingRules, b->rules)[static_cast<size_t>(o)];
+      out.tariff = r.tariff;
+      out.tariff_from = d.str(r.explain);
+      if (opt.explain) out.explain.push_back(out.tariff_from);
+      return r.tariff;
+    }
+  }
+  if (d.object_count(dsl::ObjectKind::PaymentInstitution) == 0) return -1;
+  if (!f.has(Attr::PaymentInstitution)) {
+    missing |= kMissInstitution;
+    return -1;
+  }
+  const pdc::Institution& pi = d.institution(static_cast<int32_t>(f.get(Attr::PaymentInstitution)));
+  if (pi.default_tariff < 0) return -1;
+  out.tariff = pi.default_tariff;
+  out.tariff_from = d.str(pi.default_explain);
+  if (opt.explain) out.explain.push_back(out.tariff_from);
+  return pi.default_tariff;
+}
+
+void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Context& c, const EvalOptions& opt,
+                TermsResult& out) {
+  if (tariff < 0) {
     out.verdict = Verdict::Undetermined;
-    out.missing |= kMissTariff;
+    out.missing |= tariff_missing;
     return;
   }
-  const pdc::Tariff& t = d.tariff(c.tariff);
+  const pdc::Tariff& t = d.tariff(tariff);
   const Facts& f = c.facts;
   const Prog& v = d;
-  const std::string tname(d.str(t.name));
+  // Only a reason names the tariff: no copy (an allocation for a long name) otherwise.
+  auto tname = [&] { return std::string(d.str(t.name)); };
   bool unknown = false;
   if (opt.explain) out.explain.push_back(d.str(t.explain));
   if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationRefund) {
     if (opt.explain && t.refunds_explain.len != 0) out.explain.push_back(d.str(t.refunds_explain));
     if (!t.refunds_allowed) {
-      out.reasons.push_back("refunds are not allowed by tariff " + tname);
+      out.reasons.push_back("refunds are not allowed by tariff " + tname());
     } else if (c.has_payment_amount && f.has(Attr::Amount)) {
       // The context reader made sure both are in the same currency.
       int e = d.exponent(c.payment_currency);
@@ -56,7 +95,7 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
         out.reasons.push_back("the refund of " + format_minor(refund, e) + " " + cur + " exceeds the payment of " +
                               format_minor(c.payment_amount, e) + " " + cur);
       } else if (refund < c.payment_amount && !t.refunds_partial) {
-        out.reasons.push_back("partial refunds are not allowed by tariff " + tname + " (" + format_minor(refund, e) +
+        out.reasons.push_back("partial refunds are not allowed by tariff " + tname() + " (" + format_minor(refund, e) +
                               " of " + format_minor(c.payment_amount, e) + " " + cur + ")");
       }
     } else if (!t.refunds_partial) {
@@ -72,7 +111,7 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
       out.missing |= miss(a);
     } else if (!d.span<uint8_t>(Sec::Flags, allowed)[static_cast<size_t>(f.get(a))]) {
       out.reasons.push_back(std::string(what) + " " + std::string(v.name(a, static_cast<int32_t>(f.get(a)))) +
-                            " is not allowed by tariff " + tname);
+                            " is not allowed by tariff " + tname());
     }
   };
   listed(t.has_currencies, t.currencies, Attr::Currency, t.currencies_explain, "currency");
@@ -100,7 +139,7 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
       } else if (!match) {
         std::string m(v.name(Attr::PaymentTool, static_cast<int32_t>(kind)));
         if (f.has(sub)) m.append("(").append(v.name(sub, static_cast<int32_t>(f.get(sub)))).append(")");
-        out.reasons.push_back("payment method " + m + " is not allowed by tariff " + tname);
+        out.reasons.push_back("payment method " + m + " is not allowed by tariff " + tname());
       }
     }
   }
@@ -119,8 +158,8 @@ void eval_terms(const Prog& d, const Context& c, const EvalOptions& opt, TermsRe
           int e = d.exponent(b.currency);
           const std::string cur(v.object_name(dsl::ObjectKind::Currency, b.currency));
           out.reasons.push_back("amount " + format_minor(f.get(Attr::Amount), e) + " " + cur + " is outside " +
-                                format_minor(b.low, e) + " .. " + format_minor(b.high, e) + " " + cur +
-                                " of tariff " + tname);
+                                format_minor(b.low, e) + " .. " + format_minor(b.high, e) + " " + cur + " of tariff " +
+                                tname());
         }
       }
     }
@@ -495,10 +534,18 @@ void preference_order(Cands r, const Candidates& eligible, int32_t chosen, Route
   for (size_t k = 0; k < eligible.size(); ++k) {
     if (eligible[k] != chosen) out.candidates.push_back(eligible[k]);  // indices for now
   }
-  std::stable_sort(out.candidates.begin() + static_cast<long>(start), out.candidates.end(), [&](int32_t a, int32_t b) {
+  auto before = [&](int32_t a, int32_t b) {
     if (cand(a).priority != cand(b).priority) return cand(a).priority > cand(b).priority;
     return cand(a).weight > cand(b).weight;
-  });
+  };
+  // A stable insertion sort: candidate lists are short, and std::stable_sort
+  // takes a heap buffer on every call.
+  for (size_t k = start + 1; k < out.candidates.size(); ++k) {
+    int32_t x = out.candidates[k];
+    size_t j = k;
+    for (; j > start && before(x, out.candidates[j - 1]); --j) out.candidates[j] = out.candidates[j - 1];
+    out.candidates[j] = x;
+  }
   for (size_t k = start; k < out.candidates.size(); ++k) out.candidates[k] = cand(out.candidates[k]).terminal;
 }
 
@@ -694,25 +741,32 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   res.terms.clear();
   res.cash_flow.clear();
   res.route.clear();
-  eval_terms(d, c, opt, res.terms);
+  // The context's tariff is an explicit override of the binding.
+  int32_t tariff = c.tariff;
+  uint64_t tariff_missing = 0;
+  if (tariff < 0) tariff = bind_tariff(d, c, opt, res.terms, tariff_missing);
+  eval_terms(d, tariff, tariff_missing, c, opt, res.terms);
 
   // Route first: the provider's postings and provider/terminal limit scopes need it.
+  // The context's routing, else the tariff's, else the payment institution's.
   int32_t ri = c.routing;
-  if (ri < 0 && c.tariff >= 0) ri = d.tariff(c.tariff).routing;
+  if (ri < 0 && tariff >= 0) ri = d.tariff(tariff).routing;
+  if (ri < 0 && tariff >= 0 && c.facts.has(Attr::PaymentInstitution))  // ids are the program's (check_context)
+    ri = d.institution(static_cast<int32_t>(c.facts.get(Attr::PaymentInstitution))).routing;
   if (ri >= 0) {
     eval_ruleset(d, ri, c, opt, res.route, 0);
-  } else if (c.tariff < 0) {
+  } else if (tariff < 0) {
     res.route.status = RStatus::Undetermined;
-    res.route.missing |= kMissTariff;
+    res.route.missing |= tariff_missing;
   }
 
   CashFlowResult& cf = res.cash_flow;
   bool refund = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationRefund;
-  if (c.tariff < 0) {
+  if (tariff < 0) {
     cf.status = CFStatus::Undetermined;
-    cf.missing |= kMissTariff;
+    cf.missing |= tariff_missing;
   } else {
-    const pdc::Tariff& t = d.tariff(c.tariff);
+    const pdc::Tariff& t = d.tariff(tariff);
     uint32_t fees = refund ? t.refund_fees : t.fees;
     if (fees != pdc::kNone) run_cash_flow(d, fees, c.facts, false, opt, cf);
   }

@@ -450,7 +450,7 @@ void margin_warnings(const dsl::Domain& domain, const CompiledDomain& compiled, 
       key = margin_key(domain, digest, involved);
       if (!key.empty()) {
         if (auto hit = cache->find(key)) {
-          for (dsl::Diagnostic& w : *hit) diags.add(std::move(w));
+          for (const dsl::Diagnostic& w : *hit) diags.add(w);  // shared with the cache: copied
           continue;
         }
       }

@@ -1,6 +1,7 @@
 #include "evaluator/money.h"
 
 #include <cstdlib>
+#include <utility>
 
 namespace paydomain::evaluator {
 namespace {
@@ -10,8 +11,26 @@ using u128 = unsigned __int128;
 
 bool fits(i128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
 
+// Binary gcd in 64 bits: no division (the usual case, shares of amounts
+// whose numbers fit a word, reduced on every posting).
+uint64_t gcd64(uint64_t a, uint64_t b) {
+  if (a == 0) return b;
+  if (b == 0) return a;
+  int shift = __builtin_ctzll(a | b);
+  a >>= __builtin_ctzll(a);
+  do {
+    b >>= __builtin_ctzll(b);
+    if (a > b) std::swap(a, b);
+    b -= a;
+  } while (b != 0);
+  return a << shift;
+}
+
+bool word(u128 v) { return (v >> 64) == 0; }
+
 u128 gcd_u(u128 a, u128 b) {
   while (b != 0) {
+    if (word(a) && word(b)) return gcd64(static_cast<uint64_t>(a), static_cast<uint64_t>(b));
     u128 t = a % b;
     a = b;
     b = t;
@@ -34,8 +53,13 @@ bool reduce(i128& num, i128& den) {
   }
   i128 g = gcd128(num, den);
   if (g > 1) {
-    num /= g;
-    den /= g;
+    if (fits(num) && fits(den)) {  // 64-bit division, not the 128-bit library call
+      num = static_cast<int64_t>(num) / static_cast<int64_t>(g);
+      den = static_cast<int64_t>(den) / static_cast<int64_t>(g);
+    } else {
+      num /= g;
+      den /= g;
+    }
   }
   return true;
 }
@@ -176,12 +200,25 @@ Error too_fine() { return Error{"", "a share finer than 1/10^19 cannot be comput
 
 // floor(num / den) and the remainder in [0, den), 0 < den <= kMaxDenominator.
 Result<Exact> split(i128 num, i128 den) {
-  i128 q = num / den, r = num % den;
+  i128 q, r;
+  if (fits(num) && fits(den)) {  // 64-bit division, not the 128-bit library call
+    q = static_cast<int64_t>(num) / static_cast<int64_t>(den);
+    r = static_cast<int64_t>(num) % static_cast<int64_t>(den);
+  } else {
+    q = num / den;
+    r = num % den;
+  }
   if (r < 0) {
     q -= 1;
     r += den;
   }
   if (!fits(q)) return overflow();
+  if (r == 0) return Exact::integer(static_cast<int64_t>(q));  // exact (the usual share of an amount)
+  if (fits(den)) {  // 0 < r < den <= kMaxDenominator: reduced in 64 bits, within the bounds
+    uint64_t g = gcd64(static_cast<uint64_t>(r), static_cast<uint64_t>(den));
+    return Exact{static_cast<int64_t>(q), Fraction{static_cast<i128>(static_cast<uint64_t>(r) / g),
+                                                   static_cast<i128>(static_cast<uint64_t>(den) / g)}};
+  }
   auto frac = make_fraction(r, den);  // r < den: within the bounds whenever den is
   if (!frac) return frac.error();
   return Exact{static_cast<int64_t>(q), *frac};

@@ -112,6 +112,7 @@ struct Program::Loader {
   bool conds();
   bool cash_flows();
   bool objects();
+  bool bindings();
 };
 
 bool Program::Loader::header(std::string_view bytes) {
@@ -585,6 +586,38 @@ bool Program::Loader::objects() {
     if (!limit_zone(i, zoned)) return false;
     if (!l.is_count && !object_ref(Sec::Limits, i, "currency", OK::Currency, l.currency, false)) return false;
   }
+  return bindings();
+}
+
+// 1.2: payment institutions and the tariff binding (absent in older artifacts).
+bool Program::Loader::bindings() {
+  using OK = dsl::ObjectKind;
+  if (n(Sec::Institutions) != static_cast<uint32_t>(p.object_count(OK::PaymentInstitution)))
+    return fail(Sec::Institutions, 0, std::to_string(n(Sec::Institutions)) + " records for " +
+                                          std::to_string(p.object_count(OK::PaymentInstitution)) + " names");
+  for (uint32_t i = 0; i < n(Sec::Institutions); ++i) {
+    const pdc::Institution& x = p.institution(static_cast<int32_t>(i));
+    if (!strs(Sec::Institutions, i, {{"name", x.name}, {"explain", x.explain}, {"default_explain", x.default_explain}}) ||
+        !object_ref(Sec::Institutions, i, "default_tariff", OK::Tariff, x.default_tariff, true) ||
+        !object_ref(Sec::Institutions, i, "routing", OK::Routing, x.routing, true))
+      return false;
+    if (x.realm < 0 || x.realm >= static_cast<int32_t>(dsl::realms().size())) return fail(Sec::Institutions, i, "unknown realm");
+  }
+  if (n(Sec::Bindings) > 1) return fail(Sec::Bindings, 1, "more than one tariff binding");
+  if (const pdc::Binding* b = p.binding()) {
+    if (!strs(Sec::Bindings, 0, {{"name", b->name}, {"explain", b->explain}}) ||
+        !ref(Sec::Bindings, 0, "selector", Sec::Selectors, b->selector, false) ||
+        !span(Sec::Bindings, 0, "rules", Sec::BindingRules, b->rules))
+      return false;
+    if (b->rules.count != rec<pdc::Selector>(Sec::Selectors)[b->selector].rule_count)
+      return fail(Sec::Bindings, 0, "one binding rule record per rule of the selector expected");
+    for (uint32_t k = 0; k < b->rules.count; ++k) {
+      const pdc::BindingRule& r = rec<pdc::BindingRule>(Sec::BindingRules)[b->rules.first + k];
+      if (!strs(Sec::BindingRules, b->rules.first + k, {{"explain", r.explain}}) ||
+          !object_ref(Sec::BindingRules, b->rules.first + k, "tariff", OK::Tariff, r.tariff, false))
+        return false;
+    }
+  }
   return true;
 }
 
@@ -599,6 +632,8 @@ Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
   bool ok = l.header(view) && l.sections() && l.attributes() && l.tables() && l.dags() && l.conds() && l.cash_flows() &&
             l.objects();
   if (!ok) return Error{"", l.error};
+  p->views_.resize(p->count(Sec::Selectors));
+  for (uint32_t si = 0; si < p->views_.size(); ++si) p->views_[si] = p->dag(p->at<pdc::Selector>(Sec::Selectors)[si]);
   for (int32_t i = 0; i < p->limit_count(); ++i)
     if (p->route_scope(i) >= 0) p->route_limits_.push_back(i);
   p->json_plain_ = json::Writer::is_plain(
@@ -775,20 +810,16 @@ int32_t Program::decide(uint32_t si, const Facts& f) const {
   const pdc::Selector& s = at<pdc::Selector>(Sec::Selectors)[si];
   const uint32_t* rules = at<uint32_t>(Sec::SelectorRules) + s.rules.first;
   int32_t o = s.fallback ? interpret_with(s.rules.count, [&](size_t i) { return eval_cond(rules[i], f); })
-                         : dag_decide(dag(s), f);
-  if (o != kUndetermined) return o;
-  // A missing attribute on the path: still determined when every completion
-  // leads to the same outcome (the cold path; it allocates).
-  std::vector<int32_t> outcomes;
-  uint32_t missing = 0;
-  explore(si, f, outcomes, missing);
-  return outcomes.size() == 1 ? outcomes[0] : kUndetermined;
+                         : dag_decide(views_[si], f);
+  return complete_decision(o, [&](std::vector<int32_t>& outcomes, uint32_t& missing) {
+    explore(si, f, outcomes, missing);
+  });
 }
 
 void Program::explore(uint32_t si, const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) const {
   const pdc::Selector& s = at<pdc::Selector>(Sec::Selectors)[si];
   if (!s.fallback) {
-    dag_explore(dag(s), f, outcomes, missing);
+    dag_explore(views_[si], f, outcomes, missing);
     return;
   }
   const uint32_t* rules = at<uint32_t>(Sec::SelectorRules) + s.rules.first;

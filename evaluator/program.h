@@ -40,7 +40,7 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "volumes",    "volume_args", "postings",    "cash_flows", "arms",        "tariffs",
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
     "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
-    "zone_offsets",
+    "zone_offsets", "institutions", "bindings",   "binding_rules",
 };
 
 inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
@@ -83,6 +83,9 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::Span),          // LimitZones
     sizeof(int64_t),            // ZoneStarts
     sizeof(int32_t),            // ZoneOffsets
+    sizeof(pdc::Institution),
+    sizeof(pdc::Binding),
+    sizeof(pdc::BindingRule),
 };
 
 }  // namespace pdc
@@ -100,7 +103,9 @@ class Program {
   uint16_t format_major() const { return header().major; }
   uint16_t format_minor() const { return header().minor; }
   size_t size() const { return size_; }
-  size_t resident_bytes() const { return size_ + sizeof(Program); }
+  size_t resident_bytes() const {
+    return size_ + sizeof(Program) + views_.capacity() * sizeof(DagView) + route_limits_.capacity() * sizeof(int32_t);
+  }
   std::string_view bytes() const { return {reinterpret_cast<const char*>(base_), size_}; }
   // No string of the artifact needs a JSON escape (true for nearly every
   // domain): the result writer then copies names without scanning. Found at load.
@@ -152,6 +157,11 @@ class Program {
   int32_t limit_count() const { return static_cast<int32_t>(count(pdc::Sec::Limits)); }
   int32_t terminal_count() const { return static_cast<int32_t>(count(pdc::Sec::Terminals)); }
   int32_t provider_count() const { return static_cast<int32_t>(count(pdc::Sec::Providers)); }
+  const pdc::Institution& institution(int32_t i) const { return at<pdc::Institution>(pdc::Sec::Institutions)[i]; }
+  // The domain's tariff_binding, or nullptr (none, or a 1.1 artifact).
+  const pdc::Binding* binding() const {
+    return count(pdc::Sec::Bindings) ? at<pdc::Binding>(pdc::Sec::Bindings) : nullptr;
+  }
 
   // ---- decisions (the semantics of evaluator/dag.h Selector) ----
   int32_t decide(uint32_t selector, const Facts& f) const;
@@ -184,6 +194,9 @@ class Program {
   std::array<int32_t, dsl::kObjectKindCount> object_table_{};  // Tables index, -1 none
   std::array<int32_t, kAttrCount> attr_table_{};
   bool json_plain_ = false;
+  // Each selector's DAG arrays, resolved once at load: a decision starts
+  // walking at once instead of adding up four section offsets.
+  std::vector<DagView> views_;
   std::vector<int32_t> route_limits_;
 };
 

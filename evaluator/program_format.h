@@ -20,7 +20,8 @@ static_assert(std::endian::native == std::endian::little, "the artifact is read 
 
 inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 inline constexpr uint16_t kFormatMajor = 1;
-inline constexpr uint16_t kFormatMinor = 1;  // 1.1: limit_zones, zone_starts, zone_offsets
+// 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules
+inline constexpr uint16_t kFormatMinor = 2;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
 inline constexpr uint32_t kMaxDepth = 256;      // nesting of conditions, volumes, cash flows
@@ -51,8 +52,9 @@ enum class Sec : uint32_t {
   Tariffs, Flags, Methods, Bounds, Providers, Terminals,
   Routings, Guards, Candidates, Excludes, Limits, LimitScopes,
   LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
+  Institutions, Bindings, BindingRules,  // 1.2
 };
-inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::ZoneOffsets);
+inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::BindingRules);
 // The sections every 1.0 artifact has; later ones are optional (absent in 1.0).
 inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
 
@@ -220,6 +222,31 @@ inline constexpr int32_t kZoned = INT32_MIN;
 // ZoneStarts (int64, Unix seconds, strictly ascending) and ZoneOffsets
 // (int32, minutes east of UTC, within +-18 h): the same indices in both,
 // evaluator/time.h ZoneTable. Limits naming the same zone share one table.
+
+// Who gets which tariff (1.2). Institutions: one per payment institution
+// (the object table of kind payment_institution names them, written only
+// when the domain has any, so a 1.1 reader refuses only an artifact that
+// binds). Bindings: at most one record, the domain's tariff_binding: a
+// first-match selector whose rule k gives BindingRules[rules.first + k].
+struct Institution {
+  Str name, explain;
+  Str default_explain;     // "payment_institution acme_ru, default_tariff standard (line 4)"
+  int32_t realm;           // index into dsl::kRealms
+  int32_t default_tariff;  // tariff index, or -1
+  int32_t routing;         // routing index, or -1: used when the tariff names none
+  uint32_t pad;
+};
+struct Binding {
+  Str name, explain;
+  uint32_t selector;  // Selectors
+  uint32_t pad;
+  Span rules;         // BindingRule, one per rule of the selector
+};
+struct BindingRule {
+  int32_t tariff;
+  uint32_t pad;
+  Str explain;  // "tariff_binding acme, rule 2 (line 7): tariff premium"
+};
 
 template <class T>
 inline constexpr bool kRecord = std::is_trivially_copyable_v<T> && std::is_standard_layout_v<T> && alignof(T) <= kAlign;

@@ -150,9 +150,14 @@ std::string_view verdict_name(LimitResult::Verdict v) {
 // The statuses, periods, sides and window times are our own ASCII: plain.
 constexpr size_t kWord = 16;  // room for the longest of those words
 
-void write_terms(Out& o, const TermsResult& t, const Program&, bool names_plain, bool explain) {
+void write_terms(Out& o, const TermsResult& t, const Program& d, bool names_plain, bool explain) {
   char* p = lit(o.room(32 + kWord), "{\"terms\":{\"status\":");
   o.commit(str(p, terms_status(t.verdict), true));
+  if (t.tariff >= 0) {  // chosen by the binding: which tariff, and why
+    std::string_view name = d.object_name(OK::Tariff, t.tariff);
+    p = str(lit(o.room(32 + sz(name, names_plain) + sz(t.tariff_from, names_plain)), ",\"tariff\":"), name, names_plain);
+    o.commit(str(lit(p, ",\"tariff_from\":"), t.tariff_from, names_plain));
+  }
   if (!t.reasons.empty()) strings(o, ",\"reasons\":[", t.reasons, false);
   missing(o, t.missing);
   if (t.hold_lifetime > 0) {

@@ -74,8 +74,17 @@ std::string describe_terms(const TermsResult& t) {
 }
 
 // Checks one expectation; returns "" when it holds, else the difference.
-std::string check(const CompiledDomain& d, const dsl::Expectation& e, const EvalResult& r) {
+// `given_tariff`: the context's tariff (-1: the domain chooses one).
+std::string check(const CompiledDomain& d, const dsl::Expectation& e, const EvalResult& r, int32_t given_tariff) {
   switch (e.kind) {
+    case EK::Tariff: {
+      int32_t t = given_tariff >= 0 ? given_tariff : r.terms.tariff;
+      std::string got = t < 0 ? "no tariff (missing " + join(missing_names(r.terms.missing)) + ")"
+                              : "tariff " + d.vocab.object_name(OK::Tariff, t) +
+                                    (given_tariff >= 0 ? " (given)" : " (" + std::string(r.terms.tariff_from) + ")");
+      if (t >= 0 && d.vocab.object_name(OK::Tariff, t) == e.target.text) return "";
+      return "expected tariff " + e.target.text + "\n      got " + got;
+    }
     case EK::Posting: {
       std::string from = e.from.text(), to = e.to.text();
       MoneyView want{e.amount.minor, e.amount.currency.text};
@@ -154,6 +163,12 @@ std::string check(const CompiledDomain& d, const dsl::Expectation& e, const Eval
 
 }  // namespace
 
+bool has_tests(const dsl::Domain& domain) {
+  for (const dsl::Object& o : domain.objects)
+    if (o.kind == dsl::ObjectKind::Test) return true;
+  return false;
+}
+
 TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled) {
   TestReport report;
   for (const dsl::Object& o : domain.objects) {
@@ -169,7 +184,7 @@ TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled) 
       EvalResult r = evaluate(compiled, *ctx);
       for (const dsl::Clause& c : o.clauses) {
         if (c.kind != dsl::Clause::Kind::Expect) continue;
-        std::string diff = check(compiled, *c.expect, r);
+        std::string diff = check(compiled, *c.expect, r, ctx->tariff);
         if (!diff.empty()) tc.failures.push_back("line " + std::to_string(c.span.line) + ": " + diff);
       }
     }

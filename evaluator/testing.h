@@ -24,7 +24,11 @@ struct TestReport {
   size_t passed = 0, failed = 0;
 };
 
+// `compiled` must have its program (CompileOptions::program) when the domain
+// has tests.
 TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled);
+// Whether the domain holds any `test` (run_tests then evaluates).
+bool has_tests(const dsl::Domain& domain);
 
 // The report as compact JSON appended to `out` (`paydomain test --json`),
 // members in name order: {"failed", "passed", "tests": [{"failures", "file",

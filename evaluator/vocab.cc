@@ -75,6 +75,7 @@ Vocab::Vocab(const dsl::Domain& domain) {
       if (c.cash_flow) collect_text(*c.cash_flow, text);
       if (c.refunds && c.refunds->fees) collect_text(*c.refunds->fees, text);
       if (c.routing && c.routing->condition) collect_text(*c.routing->condition, text);
+      if (c.binding && c.binding->condition) collect_text(*c.binding->condition, text);
     }
   }
   for (int i = 0; i < kAttrCount; ++i) {

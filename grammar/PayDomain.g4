@@ -14,6 +14,7 @@ definition
 objectKind
   : CURRENCY | CATEGORY | PAYMENT_SYSTEM | WALLET_PROVIDER | COUNTRY
   | ADAPTER | PROVIDER | TERMINAL | TARIFF | ROUTING | LIMIT | CRITERION
+  | PAYMENT_INSTITUTION | TARIFF_BINDING
   ;
 
 // Clauses are kind-specific; the checker says which clause belongs where, so
@@ -48,7 +49,14 @@ clause
   | WHEN condition                                           # whenClause
   | GIVEN LBRACE givenEntry* RBRACE                          # givenClause
   | EXPECT expectation                                       # expectClause
+  | REALM ident                                              # realmClause
+  | RESIDENCES list                                          # residencesClause
+  | DEFAULT_TARIFF ident                                     # defaultTariffClause
+  | bindingRule                                              # bindingRuleClause
   ;
+
+// ---- tariff binding: who gets which tariff, first match wins ---------------
+bindingRule : (WHEN condition | OTHERWISE) COLON TARIFF ident ;
 
 method : kind=ident (LPAREN sub=ident RPAREN)? ;
 
@@ -125,6 +133,7 @@ expectation
   | LIMIT ident state=(APPLIES | EXCEEDED)                   # expectLimit
   | LIMIT ident NOT APPLIES                                  # expectLimitNot
   | UNDETERMINED                                             # expectUndetermined
+  | TARIFF ident                                             # expectTariff
   ;
 
 // ---- values ---------------------------------------------------------------
@@ -151,6 +160,7 @@ ident
   | CANDIDATE | PRIORITY | WEIGHT | EXCLUDE | USE | DECLINE | OTHERWISE | OF
   | MIN | MAX | ROUND | POSTING | NO | ROUTE | FORBIDDEN | APPLIES | EXCEEDED
   | UNDETERMINED | HEALTH | TURNOVER | STARTS_WITH | TRUE | FALSE
+  | PAYMENT_INSTITUTION | TARIFF_BINDING | REALM | RESIDENCES | DEFAULT_TARIFF
   | EXTENDS
   ;
 
@@ -220,6 +230,11 @@ TURNOVER : 'turnover' ;
 STARTS_WITH : 'starts_with' ;
 TRUE : 'true' ;
 FALSE : 'false' ;
+PAYMENT_INSTITUTION : 'payment_institution' ;
+TARIFF_BINDING : 'tariff_binding' ;
+REALM : 'realm' ;
+RESIDENCES : 'residences' ;
+DEFAULT_TARIFF : 'default_tariff' ;
 AND : 'and' ;
 OR : 'or' ;
 NOT : 'not' ;

@@ -1,5 +1,7 @@
 #include "server/compiled_revisions.h"
 
+#include <iostream>
+
 #include "domain_store/working_copy.h"
 #include "dsl/checker.h"
 #include "evaluator/evaluate.h"
@@ -10,15 +12,20 @@
 namespace paydomain::server {
 
 namespace {
-// Approximate resident size of a compiled revision, for the cache bound: the
+
+// Approximate resident size of a revision's object form (impact's LRU): the
 // DAGs as the compiler counts them plus everything else (interned names,
 // explanation strings, per-rule structures), which scales with the source
 // text. The factor is calibrated by bench/server: a 10,000-rule revision of
-// 1.96 MB source adds ~43 MiB of resident memory (~20x its source, 3 MB DAGs);
-// plus the artifact form that evaluation walks (evaluator/program.h).
+// 1.96 MB source added ~43 MiB of resident memory (~20x its source, 3 MB DAGs).
 size_t approx_bytes(const evaluator::CompiledDomain& d, size_t source_bytes) {
-  return sizeof(d) + d.dag_bytes + 20 * source_bytes + d.program->size();
+  return sizeof(d) + d.dag_bytes + 20 * source_bytes;
 }
+
+void count(Metrics* m, std::atomic<uint64_t> Metrics::*counter) {
+  if (m) (m->*counter).fetch_add(1, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 WorkingCopy compile_working_copy(std::vector<dsl::SourceFile> files, const evaluator::CompileOptions& options) {
@@ -32,8 +39,39 @@ WorkingCopy compile_working_copy(std::vector<dsl::SourceFile> files, const evalu
   return out;
 }
 
+namespace {
+
+// The revision and source hash go into the artifact's header: GET
+// /v1/revisions/{rev}/compiled serves these very bytes, and a loader checks
+// them against the revision it asked for.
+paydomain::Result<std::shared_ptr<const evaluator::CompiledDomain>, CompileError> compile_revision(
+    store::Rev rev, std::vector<dsl::SourceFile> files, std::string source_hash) {
+  evaluator::CompileOptions opt;
+  opt.revision = static_cast<uint64_t>(rev);
+  opt.source_hash = std::move(source_hash);
+  WorkingCopy w = compile_working_copy(std::move(files), opt);
+  if (!w.compiled) {
+    std::string why = w.diags.has_errors() ? "the stored revision does not check" : w.compile_error;
+    return CompileError{CompileError::Kind::Compile, "cannot compile revision " + std::to_string(rev) + ": " + why,
+                        std::nullopt};
+  }
+  return w.compiled;
+}
+
+store::StoredArtifact stored_form(store::Rev rev, const evaluator::Program& p) {
+  return {rev, p.format_major(), p.format_minor(), std::string(p.source_hash()), std::string(p.bytes())};
+}
+
+}  // namespace
+
+std::optional<store::StoredArtifact> build_artifact(store::Rev rev, const std::vector<dsl::SourceFile>& files) {
+  auto c = compile_revision(rev, files, store::sources_hash(files));
+  if (!c) return std::nullopt;
+  return stored_form(rev, *(*c)->program);
+}
+
 CompiledRevisions::CompiledRevisions(store::Store& store, Workers& workers, size_t cache_bytes)
-    : store_(store), workers_(workers), cache_(cache_bytes) {}
+    : store_(store), workers_(workers), cache_(cache_bytes), domains_(cache_bytes / 4) {}
 
 CompiledRevisions::Ptr CompiledRevisions::peek(store::Rev rev) {
   Ptr hit = cache_.peek(rev);
@@ -41,44 +79,99 @@ CompiledRevisions::Ptr CompiledRevisions::peek(store::Rev rev) {
   return hit;
 }
 
-paydomain::Result<CompiledRevisions::Ptr, CompileError> CompiledRevisions::get(store::Rev rev) {
-  if (Ptr hit = peek(rev)) return hit;
-  using Cache = CompiledCache<CompiledRevision, CompileError>;
-  bool compiled_here = false;
-  auto out = cache_.get(rev, [&]() -> paydomain::Result<Cache::Built, CompileError> {
-    compiled_here = true;
-    auto objects = store_.checkout(rev);
-    if (!objects) {
-      if (objects.error().code == store::ErrorCode::NotFound) {
-        auto h = store_.head();
-        return CompileError{CompileError::Kind::UnknownRevision,
-                            "revision " + std::to_string(rev) + " does not exist" +
-                                (h ? " (head is " + std::to_string(*h) + ")" : std::string()),
-                            std::nullopt};
-      }
-      return CompileError{CompileError::Kind::Store, objects.error().message, objects.error()};
-    }
-    auto files = store::working_copy_files(objects.value());
-    size_t source_bytes = 0;
-    for (const auto& f : files) source_bytes += f.text.size();
-    // The revision and source hash go into the program's artifact header:
-    // GET /v1/revisions/{rev}/compiled serves these very bytes.
-    evaluator::CompileOptions opt;
-    opt.revision = static_cast<uint64_t>(rev);
-    opt.source_hash = store::sources_hash(files);
-    WorkingCopy w = compile_working_copy(std::move(files), opt);
-    if (!w.compiled) {
-      std::string why = w.diags.has_errors() ? "the stored revision does not check" : w.compile_error;
-      return CompileError{CompileError::Kind::Compile, "cannot compile revision " + std::to_string(rev) + ": " + why,
+// A stored revision's working-copy files and their hash.
+struct CompiledRevisions::Source {
+  store::Rev rev = 0;
+  std::vector<dsl::SourceFile> files;
+  std::string hash;
+  size_t bytes = 0;
+};
+
+paydomain::Result<CompiledRevisions::Source, CompileError> CompiledRevisions::source(store::Rev rev) {
+  auto objects = store_.checkout(rev);
+  if (!objects) {
+    if (objects.error().code == store::ErrorCode::NotFound) {
+      auto h = store_.head();
+      return CompileError{CompileError::Kind::UnknownRevision,
+                          "revision " + std::to_string(rev) + " does not exist" +
+                              (h ? " (head is " + std::to_string(*h) + ")" : std::string()),
                           std::nullopt};
     }
-    auto c = std::make_shared<CompiledRevision>();
-    c->rev = rev;
-    c->domain = w.compiled;
-    return Cache::Built{c, approx_bytes(*w.compiled, source_bytes)};
+    return CompileError{CompileError::Kind::Store, objects.error().message, objects.error()};
+  }
+  Source s;
+  s.rev = rev;
+  s.files = store::working_copy_files(objects.value());
+  s.hash = store::sources_hash(s.files);
+  for (const auto& f : s.files) s.bytes += f.text.size();
+  return s;
+}
+
+std::shared_ptr<const evaluator::Program> CompiledRevisions::stored_program(const Source& src) {
+  auto stored = store_.artifact(src.rev, evaluator::pdc::kFormatMajor, evaluator::pdc::kFormatMinor);
+  if (!stored || !*stored) return nullptr;  // none (or the store cannot say): compile
+  std::string why;
+  if ((*stored)->source_hash != src.hash) {
+    why = "it was compiled from other sources";
+  } else if (auto p = evaluator::Program::load(std::move((*stored)->bytes)); !p) {
+    why = p.error().message;
+  } else if ((*p)->revision() != static_cast<uint64_t>(src.rev) || (*p)->source_hash() != src.hash) {
+    why = "its header names another revision or sources";
+  } else {
+    count(metrics_, &Metrics::artifact_loads);
+    return std::move(*p);
+  }
+  count(metrics_, &Metrics::artifact_rejects);
+  std::cerr << "paydomain serve: the stored artifact of revision " << src.rev << " is refused (" << why
+            << "); compiling it\n";
+  return nullptr;
+}
+
+paydomain::Result<CompiledCache<CompiledRevision, CompileError>::Built, CompileError> CompiledRevisions::load(
+    store::Rev rev) {
+  auto src = source(rev);
+  if (!src) return src.error();
+  auto c = std::make_shared<CompiledRevision>();
+  c->rev = rev;
+  c->program = stored_program(*src);
+  if (!c->program) {
+    count(metrics_, &Metrics::compiles);
+    auto d = compile_revision(rev, std::move(src->files), src->hash);
+    if (!d) return d.error();
+    // Only the program stays: the object form is freed with `d`.
+    c->program = (*d)->program;
+    // The next replica (or this one, restarted) loads it. A read-only
+    // database user cannot write it: then this replica keeps its own copy.
+    bool stored = static_cast<bool>(store_.put_artifact(stored_form(rev, *c->program)));
+    count(metrics_, stored ? &Metrics::artifacts_stored : &Metrics::artifact_store_failures);
+  }
+  const size_t bytes = c->program->resident_bytes() + sizeof(CompiledRevision);
+  return CompiledCache<CompiledRevision, CompileError>::Built{c, bytes};
+}
+
+paydomain::Result<CompiledRevisions::Ptr, CompileError> CompiledRevisions::get(store::Rev rev) {
+  if (Ptr hit = peek(rev)) return hit;
+  bool loaded_here = false;
+  auto out = cache_.get(rev, [&] {
+    loaded_here = true;
+    return load(rev);
   });
-  if (metrics_) (compiled_here ? metrics_->cache_misses : metrics_->cache_hits).fetch_add(1, std::memory_order_relaxed);
+  if (metrics_) (loaded_here ? metrics_->cache_misses : metrics_->cache_hits).fetch_add(1, std::memory_order_relaxed);
   return out;
+}
+
+paydomain::Result<std::shared_ptr<const evaluator::CompiledDomain>, CompileError> CompiledRevisions::domain(
+    store::Rev rev) {
+  using Cache = CompiledCache<evaluator::CompiledDomain, CompileError>;
+  return domains_.get(rev, [&]() -> paydomain::Result<Cache::Built, CompileError> {
+    auto src = source(rev);
+    if (!src) return src.error();
+    count(metrics_, &Metrics::compiles);
+    const size_t source_bytes = src->bytes;
+    auto d = compile_revision(rev, std::move(src->files), src->hash);
+    if (!d) return d.error();
+    return Cache::Built{*d, approx_bytes(**d, source_bytes) + (*d)->program->size()};
+  });
 }
 
 CompiledRevisions::Ptr CompiledRevisions::head() const {

@@ -1,8 +1,13 @@
-// Compiled revisions: each stored revision compiled from its canonical
-// source alone, once, kept in a bounded LRU (compiled_cache.h) and shared
-// read-only by every thread; and the compiled head that evaluations "at
-// head" use. A new head is compiled in the background and served once ready,
-// so a head change never makes an evaluation wait for a compile.
+// Compiled revisions: each stored revision's artifact (docs/artifact.md),
+// loaded from the store when one is stored with it (docs/store.md,
+// "Compiled artifacts") and compiled from its canonical source otherwise
+// (then stored, so the next replica loads it), kept in a bounded LRU
+// (compiled_cache.h) and shared read-only by every thread; and the compiled
+// head that evaluations "at head" use. A cached revision is its program
+// alone, evaluated in place: the object form (CompiledDomain) that impact
+// needs is compiled on demand and kept in a smaller LRU of its own. A new
+// head is compiled in the background and served once ready, so a head
+// change never makes an evaluation wait for a compile.
 // Nothing here is HTTP: the API turns a CompileError into its answer.
 #pragma once
 
@@ -25,8 +30,8 @@ class Metrics;
 class Workers;
 
 struct CompiledRevision {
-  store::Rev rev = 0;  // -1 for a working copy
-  std::shared_ptr<const evaluator::CompiledDomain> domain;
+  store::Rev rev = 0;
+  std::shared_ptr<const evaluator::Program> program;  // what evaluation walks
 };
 
 // Why a revision has no compiled form.
@@ -50,6 +55,12 @@ struct WorkingCopy {
 };
 WorkingCopy compile_working_copy(std::vector<dsl::SourceFile> files, const evaluator::CompileOptions& options = {});
 
+// The artifact of revision `rev` whose working-copy files are `files`, as
+// the store keeps it; nullopt when they do not check or compile. Every
+// commit path passes it to the store (tests_gate.h commit_gating), which
+// writes it in the commit's transaction.
+std::optional<store::StoredArtifact> build_artifact(store::Rev rev, const std::vector<dsl::SourceFile>& files);
+
 class CompiledRevisions {
  public:
   using Ptr = std::shared_ptr<const CompiledRevision>;
@@ -57,9 +68,12 @@ class CompiledRevisions {
   CompiledRevisions(store::Store& store, Workers& workers, size_t cache_bytes);
   void attach_metrics(Metrics* metrics) { metrics_ = metrics; }  // before any request
 
-  // The compiled revision, compiling it on this thread when it is not cached
-  // (concurrent callers wait for one compile).
+  // The compiled revision, loading or compiling it on this thread when it is
+  // not cached (concurrent callers wait for one).
   paydomain::Result<Ptr, CompileError> get(store::Rev rev);
+  // The revision's object form, for impact: compiled on this thread unless
+  // one is cached.
+  paydomain::Result<std::shared_ptr<const evaluator::CompiledDomain>, CompileError> domain(store::Rev rev);
   // The cached revision without compiling; null when absent.
   Ptr peek(store::Rev rev);
 
@@ -74,10 +88,18 @@ class CompiledRevisions {
   Stats stats() const { return cache_.stats(); }
 
  private:
+  struct Source;
+  paydomain::Result<Source, CompileError> source(store::Rev rev);
+  paydomain::Result<CompiledCache<CompiledRevision, CompileError>::Built, CompileError> load(store::Rev rev);
+  // The stored artifact of `source`, when there is one and it loads and
+  // belongs to it; null otherwise (the caller compiles).
+  std::shared_ptr<const evaluator::Program> stored_program(const Source& source);
+
   store::Store& store_;
   Workers& workers_;
   Metrics* metrics_ = nullptr;
   CompiledCache<CompiledRevision, CompileError> cache_;
+  CompiledCache<evaluator::CompiledDomain, CompileError> domains_;
   mutable std::mutex head_mu_;
   Ptr serving_;                // newest compiled head
   store::Rev compiling_ = -1;  // newest head whose compile has begun

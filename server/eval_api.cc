@@ -5,6 +5,7 @@
 #include <set>
 
 #include "dsl/checker.h"
+#include "dsl/formatter.h"
 #include "dsl/json.h"
 #include "dsl/parser.h"
 #include "evaluator/check.h"
@@ -142,7 +143,7 @@ bool wants_explain(const Request& req, const JsonObject* body) {
 
 }  // namespace
 
-ApiResult<size_t> EvaluateApi::write_results(const evaluator::CompiledDomain& d, bool batch,
+ApiResult<size_t> EvaluateApi::write_results(const evaluator::Program& d, bool batch,
                                              const std::vector<std::string_view>& contexts, bool explain,
                                              std::string_view at, std::string& out) {
   if (!batch) {
@@ -183,7 +184,7 @@ ApiResult<Response> EvaluateApi::evaluate(const CompiledRevision& rev, const std
   res.body += "{\"revision\":";
   res.body += std::to_string(rev.rev);
   res.body += ',';
-  auto n = write_results(*rev.domain, scanned->batch, scanned->contexts, explain || scanned->explain,
+  auto n = write_results(*rev.program, scanned->batch, scanned->contexts, explain || scanned->explain,
                          scanned->batch ? "/contexts" : "", res.body);
   if (!n) return n.take_error();
   res.body += '}';
@@ -268,7 +269,7 @@ void EvaluateApi::post_evaluate_working(Request& req, Done done) {
                       "", diagnostics};
     Response res;
     res.body = "{";
-    auto n = write_results(*w.compiled, !single, contexts, explain, single ? "/context" : "/contexts", res.body);
+    auto n = write_results(*w.compiled->program, !single, contexts, explain, single ? "/context" : "/contexts", res.body);
     if (!n) return n.take_error();
     res.body += ',';
     res.body += diagnostics;
@@ -300,7 +301,7 @@ void EvaluateApi::post_check(Request& req, Done done) {
 // cached. The ETag is the artifact's CRC-32C with its revision and format.
 namespace {
 Response artifact_response(const Request& req, const CompiledRevision& c, bool is_head) {
-  const evaluator::Program& p = *c.domain->program;
+  const evaluator::Program& p = *c.program;
   const uint32_t crc = evaluator::crc32c(reinterpret_cast<const uint8_t*>(p.bytes().data()), p.bytes().size());
   char hex[9];
   std::snprintf(hex, sizeof hex, "%08x", crc);
@@ -407,6 +408,41 @@ void EvaluateApi::post_references(Request& req, Done done) {
   });
 }
 
+// POST /v1/format {"text", "name"?}: the text as `paydomain fmt` writes it
+// (dsl::format_source, the CLI's own function), {"text", "changed"}; 422
+// "invalid-domain" with the diagnostics when it does not parse. The editor's
+// tables write through it, so what they write is canonical. A text is
+// bounded like a commit's object text (413 "text-too-large").
+void EvaluateApi::post_format(Request& req, Done done) {
+  auto body = read_body(req.body);
+  if (!body) return done(to_response(body.error()));
+  for (const auto& [key, value] : body->members())
+    if (key != "text" && key != "name")
+      return done(error_response(422, "unknown-field", "/" + key + ": unknown field (expected text, name)", "/" + key));
+  const std::string_view* text = body->find("text");
+  if (!text) return done(error_response(422, "missing-field", "\"text\" is required: the file's text", "/text"));
+  auto t = read_string(*text, "/text", "a string (the file's text)");
+  if (!t) return done(to_response(t.error()));
+  if (t->size() > config_.max_commit_bytes)
+    return done(error_response(413, "text-too-large",
+                               "at most " + std::to_string(config_.max_commit_bytes) + " bytes of text per request",
+                               "/text"));
+  std::string name = "input.pd";
+  if (const std::string_view* n = body->find("name")) {
+    auto s = read_string(*n, "/name", "a non-empty string (the file's name, for diagnostics)");
+    if (!s || s->empty()) return done(to_response(wrong_type("/name", "a non-empty string (the file's name, for diagnostics)")));
+    name = std::move(*s);
+  }
+  workers_.run(std::move(done), [file = dsl::SourceFile{std::move(name), std::move(*t)}]() -> ApiResult<Response> {
+    auto out = dsl::format_source(file);
+    if (!out)
+      return ApiError{422, "invalid-domain", "the text does not parse; it is not formatted", "",
+                      "\"diagnostics\":" + dsl::to_json(out.error()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+    bool changed = *out != file.text;
+    return json_response(200, {{"text", std::move(*out)}, {"changed", changed}});
+  });
+}
+
 void EvaluateApi::add_routes(Router& r) {
   r.add("GET", "/v1/revisions/{rev}/compiled", Access::Reader,
         [this](Request& req, const Caller&, Done d) { get_compiled(req, std::move(d)); });
@@ -417,6 +453,7 @@ void EvaluateApi::add_routes(Router& r) {
         [this](Request& req, const Caller&, Done d) { post_references(req, std::move(d)); });
   r.add("POST", "/v1/evaluate", Access::Editor,
         [this](Request& req, const Caller&, Done d) { post_evaluate_working(req, std::move(d)); });
+  r.add("POST", "/v1/format", Access::Reader, [this](Request& req, const Caller&, Done d) { post_format(req, std::move(d)); });
 }
 
 }  // namespace paydomain::server

@@ -2,7 +2,8 @@
 // the compiled revision itself for embedded evaluators (GET
 // /v1/revisions/{rev}/compiled, docs/artifact.md),
 // and the editor's check and try-it on a working copy (POST /v1/check,
-// POST /v1/evaluate). Revisions come compiled from CompiledRevisions.
+// POST /v1/evaluate), and its formatter (POST /v1/format: one file's text
+// as `paydomain fmt` writes it). Revisions come compiled from CompiledRevisions.
 //
 // The hot path never builds a JSON tree: one pass over the body finds each
 // context's text (the whole body for one context); contexts are then read,
@@ -48,11 +49,12 @@ class EvaluateApi {
   // thread when it is not cached (run it on the workers).
   ApiResult<CompiledRevisions::Ptr> compile_for(store::Rev rev);
   void post_references(Request& req, Done done);
+  void post_format(Request& req, Done done);
 
   // The result(s) of `contexts` against `domain`, appended to `out` as
   // "result":{..} (one context) or "results":[..]; error paths are JSON
   // pointers starting with `at` ("" or "/context"; "/contexts/<i>" for a batch).
-  ApiResult<size_t> write_results(const evaluator::CompiledDomain& domain, bool batch,
+  ApiResult<size_t> write_results(const evaluator::Program& program, bool batch,
                                   const std::vector<std::string_view>& contexts, bool explain,
                                   std::string_view at, std::string& out);
 

@@ -76,15 +76,15 @@ void ImpactApi::post_impact(Request& req, Done done) {
   workers_.run(std::move(done),
                [this, rev_a = *before, after_rev, files = std::move(files), contexts = std::move(contexts), replay,
                 max_regions]() mutable -> ApiResult<Response> {
-                 auto a = compiled_.get(rev_a);
+                 auto a = compiled_.domain(rev_a);
                  if (!a) return to_api_error(a.error());
                  evaluator::ImpactReport report;
                  report.before = "revision " + std::to_string(rev_a);
                  std::shared_ptr<const evaluator::CompiledDomain> b;
                  if (after_rev) {
-                   auto got = compiled_.get(*after_rev);
+                   auto got = compiled_.domain(*after_rev);
                    if (!got) return to_api_error(got.error());
-                   b = (*got)->domain;
+                   b = *got;
                    report.after = "revision " + std::to_string(*after_rev);
                  } else {
                    WorkingCopy w = compile_working_copy(std::move(files));
@@ -102,9 +102,9 @@ void ImpactApi::post_impact(Request& req, Done done) {
                  }
                  evaluator::ImpactOptions opt;
                  opt.max_regions = static_cast<size_t>(max_regions);
-                 report.symbolic = evaluator::symbolic_impact(*(*a)->domain, *b, opt);
+                 report.symbolic = evaluator::symbolic_impact(**a, *b, opt);
                  if (replay) {
-                   auto r = evaluator::replay(*(*a)->domain, *b, contexts);
+                   auto r = evaluator::replay(**a, *b, contexts);
                    if (!r) return ApiError{422, "invalid-context", r.error().text(), "/contexts"};
                    report.replay = std::move(*r);
                  }

@@ -72,6 +72,14 @@ std::string Metrics::render() const {
   counter("paydomain_compiled_cache_hits_total", "Evaluations whose compiled revision was cached.", cache_hits.load());
   counter("paydomain_compiled_cache_misses_total", "Compiled revisions built on demand.", cache_misses.load());
   counter("paydomain_compiled_cache_evictions_total", "Compiled revisions evicted by the size bound.", cache_evictions.load());
+  counter("paydomain_revision_compiles_total", "Revisions compiled from their source (no usable stored artifact, or impact).",
+          compiles.load());
+  counter("paydomain_artifact_loads_total", "Revisions loaded from the artifact stored with them.", artifact_loads.load());
+  counter("paydomain_artifact_rejects_total", "Stored artifacts refused (damaged or not the revision's), then compiled.",
+          artifact_rejects.load());
+  counter("paydomain_artifacts_stored_total", "Artifacts this server compiled and stored.", artifacts_stored.load());
+  counter("paydomain_artifact_store_failures_total", "Artifacts this server compiled but could not store.",
+          artifact_store_failures.load());
   gauge("paydomain_compiled_cache_bytes", "Approximate size of the cached compiled revisions.",
         static_cast<long long>(cache_bytes.load()));
   gauge("paydomain_head_revision", "Head revision as last seen by this server.", head_revision.load());

@@ -26,6 +26,11 @@ class Metrics {
   std::atomic<uint64_t> cache_hits{0};        // compiled revision found in cache
   std::atomic<uint64_t> cache_misses{0};      // compiled on demand
   std::atomic<uint64_t> cache_evictions{0};
+  std::atomic<uint64_t> compiles{0};                 // revisions compiled from their source
+  std::atomic<uint64_t> artifact_loads{0};           // revisions loaded from their stored artifact
+  std::atomic<uint64_t> artifact_rejects{0};         // stored artifacts refused (damaged, stale), then compiled
+  std::atomic<uint64_t> artifacts_stored{0};         // artifacts this replica wrote to the store
+  std::atomic<uint64_t> artifact_store_failures{0};  // ... or could not (a read-only database user)
   std::atomic<uint64_t> cache_bytes{0};       // gauge
   std::atomic<int64_t> head_revision{-1};     // gauge
   std::atomic<int64_t> open_connections{0};   // gauge

@@ -3,15 +3,14 @@
 #include "dsl/checker.h"
 #include "evaluator/compiled.h"
 #include "evaluator/testing.h"
+#include "server/compiled_revisions.h"
 
 namespace paydomain::server {
 
 store::TestsGate tests_gate() {
   return [](const dsl::Domain& domain) {
     std::vector<store::FailingTest> failing;
-    bool any = false;
-    for (const dsl::Object& o : domain.objects) any = any || o.kind == dsl::ObjectKind::Test;
-    if (!any) return failing;
+    if (!evaluator::has_tests(domain)) return failing;
     // The store's cached domain checked only what each commit changed, so
     // the money literals of older objects lack their minor units: a full
     // check of a copy fills them (it passed the checks, so it adds no error).
@@ -29,6 +28,10 @@ store::TestsGate tests_gate() {
     }
     return failing;
   };
+}
+
+store::TestsGating commit_gating(std::optional<std::string> failing_tests_allowed) {
+  return store::TestsGating{tests_gate(), std::move(failing_tests_allowed), build_artifact};
 }
 
 }  // namespace paydomain::server

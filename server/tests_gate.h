@@ -6,6 +6,9 @@
 // evaluator (they are siblings over the dsl layer).
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "domain_store/types.h"
 
 namespace paydomain::server {
@@ -16,5 +19,14 @@ namespace paydomain::server {
 // (the store's own check looks only at what changed). A domain that passes the checks but does not compile (a
 // decision DAG beyond its budget) fails as one entry named "(compile)".
 store::TestsGate tests_gate();
+
+// What every commit path passes to the store: the tests gate, the override
+// reason (an admin's --allow-failing-tests / "allow_failing_tests"), and the
+// artifact written with the revision (compiled_revisions.h build_artifact).
+// A domain with tests is compiled twice per commit: the gate compiles the
+// store's cached domain before anything is written, the artifact the
+// revision's files as a checkout gives them (their explanations name the
+// files' lines).
+store::TestsGating commit_gating(std::optional<std::string> failing_tests_allowed);
 
 }  // namespace paydomain::server

@@ -96,7 +96,7 @@ ApiResult<CommitBody> read_commit(const Request& req, const Caller& caller) {
   }
   auto allow = read_allow_failing_tests(*body, caller);
   if (!allow) return allow.take_error();
-  out.tests = store::TestsGating{tests_gate(), std::move(*allow)};
+  out.tests = commit_gating(std::move(*allow));
   const std::string_view* ops = body->find("ops");
   if (!body->find("files") == !ops)
     return ApiError{422, "missing-field", "give exactly one of \"files\" (a working copy) or \"ops\"", ""};
@@ -198,7 +198,7 @@ void WriteApi::post_history(Request& req, const Caller& caller, Done done, Histo
   meta.author = caller.name;
   meta.message = (op == HistoryOp::Revert ? "Revert revision " : "Restore revision ") + std::to_string(r);
   // Going back to a state whose tests fail is refused too (same override).
-  store::TestsGating tests{tests_gate(), std::nullopt};
+  store::TestsGating tests = commit_gating(std::nullopt);
   if (!req.body.empty()) {
     auto body = read_body(req.body);
     if (!body) return done(to_response(body.error()));

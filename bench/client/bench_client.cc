@@ -10,10 +10,16 @@
 //     (target <= 5 MB), against a compiled revision's.
 // Times are CPU time of this thread (medians), so a loaded machine does not
 // inflate them.
+//
+// `bench_client --context FILE` prints only "client_cpu_ns N": the client's
+// full evaluation of that examples/acme context, which bench/server prints
+// beside the server's CPU per HTTP evaluate of the same context (issue 12:
+// the client >= 30x cheaper).
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <time.h>
 #include <unistd.h>
@@ -83,21 +89,38 @@ std::shared_ptr<const ev::CompiledDomain> compile_text(std::vector<dsl::SourceFi
   return *ev::compile(d);
 }
 
+// The client's full evaluation of one context (struct in, struct out, one
+// reused result): CPU nanoseconds per evaluation.
+double client_ns(const cl::Artifact& art, const cl::Context& ctx, cl::EvalResult& r) {
+  return ns_per_call(200000, [&] { art.evaluate(ctx, {}, r); });
+}
+
 }  // namespace
 
-int main() {
-  std::printf("%-58s %12s %12s\n", "", "client", "evaluator");
-
-  // ---- acme, a typical context ----
+int main(int argc, char** argv) {
   dsl::Diagnostics diags;
   auto acme = compile_text(dsl::read_sources({std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme"}, diags));
   auto art = *cl::Artifact::load(ev::write_artifact(*acme, 1, ""));
-  cl::Context ctx = *art->read_context(kTypical);
   cl::EvalResult r1, r2;
-  double client_acme = ns_per_call(200000, [&] { art->evaluate(ctx, {}, r1); });
+  if (argc == 3 && std::string(argv[1]) == "--context") {
+    std::ifstream in(argv[2]);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto c = art->read_context(text);
+    if (!in || !c) {
+      std::fprintf(stderr, "bench_client: cannot read the context %s\n", argv[2]);
+      return 1;
+    }
+    std::printf("client_cpu_ns %.1f\n", client_ns(*art, *c, r1));
+    return 0;
+  }
+  std::printf("%-58s %12s %12s\n", "", "client", "evaluator");
+
+  // ---- acme, a typical context ----
+  cl::Context ctx = *art->read_context(kTypical);
+  double client_acme = client_ns(*art, ctx, r1);
   double eval_acme = ns_per_call(200000, [&] { ev::evaluate(*acme, ctx, {}, r2); });
-  std::printf("%-58s %9.0f ns %9.0f ns   (target <= 150 ns)\n", "acme: full evaluation, typical context", client_acme,
-              eval_acme);
+  std::printf("%-58s %9.0f ns %9.0f ns   (target <= 150 ns: %s)\n", "acme: full evaluation, typical context",
+              client_acme, eval_acme, client_acme <= 150 ? "met" : "NOT met");
 
   // ---- 10,000 rules, fees only ----
   const int kRules = 10000;
@@ -124,8 +147,24 @@ int main() {
   double client_fees = ns_per_call(200000, [&] { big_art->evaluate(fees[k1++ & 63], {}, r1); });
   double eval_fees = ns_per_call(200000, [&] { ev::evaluate(*big, fees[k2++ & 63], {}, r2); });
   if (r1.cash_flow.postings.size() != 1) std::abort();
-  std::printf("%-58s %9.0f ns %9.0f ns   (target <= 60 ns)\n", "10,000 rules: fees-only context, whole answer",
-              client_fees, eval_fees);
+  std::printf("%-58s %9.0f ns %9.0f ns   (target <= 60 ns: %s)\n", "10,000 rules: fees-only context, whole answer",
+              client_fees, eval_fees, client_fees <= 60 ? "met" : "NOT met");
+  // What bounds the whole answer: the fee decision alone (the DAG walk) on
+  // the same contexts, and its share of the answer.
+  const ev::Program& bp = big_art->program();
+  uint32_t fee_arms = bp.cash_flow(bp.tariff(fees[0].tariff).fees).arms;
+  int32_t sink = 0;
+  size_t k3 = 0;
+  double walk = ns_per_call(200000, [&] { sink += bp.decide(fee_arms, fees[k3++ & 63].facts); });
+  if (sink == 0) std::abort();
+  std::printf("%-58s %9.0f ns   (%.0f%% of the whole answer; the rest reads the rule's records, builds the posting)\n",
+              "10,000 rules: the fee decision alone (DAG walk)", walk, 100 * walk / client_fees);
+  // The 64 contexts reach 64 rules whose DAG paths, arms, cash flows,
+  // postings and volumes lie apart in the 3 MB artifact; one context repeated
+  // keeps its few records in the L1 cache: the difference is memory latency.
+  double hot = ns_per_call(200000, [&] { big_art->evaluate(fees[0], {}, r1); });
+  std::printf("%-58s %9.0f ns   (one context repeated: its records stay in the L1 cache)\n",
+              "10,000 rules: fees-only, whole answer, cache-hot", hot);
 
   // ---- load vs parse + check + compile ----
   double load_ms = ms_of([&] {

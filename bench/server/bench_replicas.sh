@@ -19,17 +19,8 @@ ROUNDS=${PAYDOMAIN_BENCH_ROUNDS:-20}
 DURATION=${PAYDOMAIN_BENCH_SECONDS:-5}
 BENCH_NAME=bench_replicas NEED_WRK=1
 source bench/server/server.sh
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -x "$PGBIN/initdb" ] || { echo "bench_replicas: PostgreSQL is not installed (scripts/setup.sh installs it)"; exit 1; }
-
-AS=()
-if [ "$(id -u)" -eq 0 ]; then chown paydomain-pg "$WORK"; AS=(runuser -u paydomain-pg --); fi
-on_exit() { "${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true; }
-"${AS[@]}" "$PGBIN/initdb" -D "$WORK/data" -A trust -U postgres --no-sync >/dev/null
-"${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w \
-  -o "-k $WORK -c listen_addresses= -c max_connections=200" start >/dev/null
-"$PGBIN/createdb" -h "$WORK" -U postgres paydomain
-DB="postgresql:///paydomain?host=$WORK&user=postgres"
+on_exit() { stop_postgres; }
+start_postgres
 
 "$PD" init --db "$DB" --from examples/acme > /dev/null
 READER=$("$PD" token create --db "$DB" --role reader --name bench 2>/dev/null)

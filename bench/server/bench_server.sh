@@ -2,11 +2,14 @@
 # HTTP benchmarks of `paydomain serve` on loopback, with wrk (Debian package):
 #   1. single-context evaluate at head over keep-alive connections: req/s, p99
 #   2. a batch of 1,000 contexts: server time per request (from the access log)
-#   3. resident size with 10 compiled revisions of a 10,000-rule domain
+# (Resident memory per cached revision of a 10,000-rule domain, and start to
+# /readyz: bench/server/bench_start.sh.)
 # Usage: bench/server/bench_server.sh [BUILD_DIR]   (default build/release)
 # Targets (issue 5): >= 20,000 req/s with p99 <= 10 ms on this 2-core machine
 # (wrk included); batch of 1,000 <= 5 ms server time. Issue 11: server CPU
 # (user + system, /proc/PID/stat) per single-context request <= 10 us.
+# Issue 12: the embedded client's in-process evaluation of the same context
+# (bench_client --context, CPU per evaluation) >= 30x cheaper than that.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build/release}
@@ -42,9 +45,20 @@ stop_server
 
 echo "single-context evaluate at head (wrk -t1 -c$CONNECTIONS, ${DURATION}s, server --threads 2, loopback):"
 echo "  requests/s: $RPS   p50: $P50   p99: $P99   ${ERRS:-no errors}"
-awk -v a="$CPU0" -v b="$CPU1" -v n="$REQS" 'BEGIN { us = (b - a) * 1e6 / n;
+SERVER_US=$(awk -v a="$CPU0" -v b="$CPU1" -v n="$REQS" 'BEGIN { printf "%.2f", (b - a) * 1e6 / n }')
+awk -v us="$SERVER_US" 'BEGIN {
   printf "  server CPU per request: %.1f us (capacity %.0f req/s per core the server gets)\n", us, 1e6 / us;
   printf "  target server CPU per request <= 10 us: %s\n", (us <= 10 ? "met" : "NOT met") }'
+# The same context evaluated in process by the client library, in this run.
+CLIENT_BENCH="$PWD/$BUILD/bench/bench_client"
+if [ -x "$CLIENT_BENCH" ]; then
+  CLIENT_NS=$("$CLIENT_BENCH" --context "$CONTEXT" | awk '/^client_cpu_ns/ {print $2}')
+  awk -v ns="$CLIENT_NS" -v us="$SERVER_US" 'BEGIN { r = us * 1000 / ns;
+    printf "  the same context in process (client library, struct in, struct out): %.0f ns CPU; one HTTP evaluate: %.1f us server CPU\n", ns, us;
+    printf "  client vs HTTP evaluate: %.0fx cheaper in CPU (target >= 30x): %s\n", r, (r >= 30 ? "met" : "NOT met") }'
+else
+  echo "  client vs HTTP evaluate: not measured (no $CLIENT_BENCH; configure with -DPAYDOMAIN_BENCH=ON)"
+fi
 echo "  load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 awk -v r="$RPS" 'BEGIN { printf "  target >= 20000 req/s: %s\n", (r >= 20000 ? "met" : "NOT met") }'
 awk -v p="$P99" 'BEGIN { v = p + 0; if (p ~ /us$/) v /= 1000; else if (p ~ /s$/ && p !~ /ms$/) v *= 1000;
@@ -74,46 +88,3 @@ grep '"route":"/v1/revisions/{rev}/evaluate"' "$WORK/batch.log" | grep -o '"dura
   sort -n | awk '{ v[NR] = $1 } END {
     printf "batch of 1,000 contexts (server time, last 20 of 25 requests): median %.2f ms, max %.2f ms\n", v[int((NR + 1) / 2)], v[NR];
     printf "  target <= 5 ms: %s\n", (v[int((NR + 1) / 2)] <= 5 ? "met" : "NOT met") }'
-
-# ---- 3: memory with 10 compiled revisions of a 10,000-rule domain -----------
-# The same generated fee selector as bench/evaluator (payment system,
-# currency, category, amount band, risk).
-GEN="$WORK/gen.pd"
-{
-  printf 'currency RUB { numeric 643 exponent 2 }\ncurrency USD { numeric 840 exponent 2 }\n'
-  printf 'currency EUR { numeric 978 exponent 2 }\ncurrency KZT { numeric 398 exponent 2 }\n'
-  printf 'currency CNY { numeric 156 exponent 2 }\n'
-  for i in $(seq 0 19); do printf 'payment_system ps%d { }\ncategory cat%d { }\n' "$i" "$i"; done
-  printf 'tariff big {\n  fees {\n'
-  awk 'BEGIN { split("RUB USD EUR KZT CNY", cur, " "); split("low high fatal", risk, " ");
-    for (i = 0; i < 10000; i++) {
-      band = int(i / 2000) % 5; c = cur[int(i / 20) % 5 + 1];
-      printf "    when payment_system == ps%d and currency == %s and category == cat%d and amount between %d.00 %s and %d.99 %s and risk == %s { merchant.settlement -> system.settlement : 1%% of amount }\n",
-        i % 20, c, int(i / 100) % 20, band * 1000, c, band * 1000 + 999, c, risk[i % 3 + 1] } }'
-  printf '  }\n}\n'
-} > "$GEN"
-"$PD" init --db "$WORK/big.db" --from "$GEN" > /dev/null
-EDITOR=$("$PD" token create --db "$WORK/big.db" --role editor --name bench 2>/dev/null)
-start_server "$WORK/big.db" "$WORK/big.log" --no-access-log
-URL="http://127.0.0.1:$PORT"
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
-BASE_RSS=$(rss_kb)  # head (revision 1) is compiled at start
-for i in $(seq 2 10); do
-  curl -sf -o /dev/null -H "Authorization: Bearer $EDITOR" \
-    --data "{\"base\": $((i - 1)), \"message\": \"rev $i\", \"ops\": [{\"op\": \"update\", \"kind\": \"category\", \"id\": \"cat0\", \"text\": \"category cat0 { name \\\"v$i\\\" }\"}]}" \
-    "$URL/v1/commits"
-done
-BIGCTX='{"tariff": "big", "amount": {"amount": 112345, "currency": "RUB"}, "category": "cat0", "risk": "low", "payment_tool": {"kind": "bank_card", "payment_system": "ps0"}}'
-T0=$(date +%s%N)
-for i in $(seq 1 10); do
-  curl -sf -o /dev/null -H "Authorization: Bearer $EDITOR" --data "$BIGCTX" "$URL/v1/revisions/$i/evaluate"
-done
-T1=$(date +%s%N)
-RSS=$(rss_kb)
-CACHE=$(curl -sf "$URL/metrics" | awk '/^paydomain_compiled_cache_bytes/ {print $2}')
-MISSES=$(curl -sf "$URL/metrics" | awk '/^paydomain_compiled_cache_misses_total/ {print $2}')
-stop_server
-echo "memory: 10 compiled revisions of a 10,000-rule domain ($(wc -c < "$GEN") bytes of source each):"
-awk -v r="$RSS" -v b="$BASE_RSS" -v c="$CACHE" -v m="$MISSES" -v t=$(( (T1 - T0) / 1000000 )) 'BEGIN {
-  printf "  resident size: %.1f MiB (%.1f MiB with only head compiled); cache estimate %.1f MiB; %d compiles, 10 first evaluations in %d ms\n",
-    r / 1024, b / 1024, c / 1048576, m, t }'

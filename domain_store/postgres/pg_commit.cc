@@ -154,6 +154,7 @@ Result<CommitResult> PgStore::try_commit(const CommitRequest& request, const Tes
         !s)
       return fail(s.take_error());
   }
+  write_commit_artifact(c, rev, tests.artifact);
   // Delivered to every LISTENing replica when (and only if) the commit lands.
   if (Status s = c.run("SELECT pg_notify($1, $2)", {P(kHeadChannel), P(rev)}); !s) return fail(s.take_error());
   if (Status s = txn.commit(); !s) {

@@ -67,6 +67,17 @@ CREATE TABLE api_tokens(
        R"sql(
 ALTER TABLE revisions ADD COLUMN failing_tests_allowed text;
 )sql"},
+      {"compiled artifacts stored with their revisions",
+       R"sql(
+CREATE TABLE artifacts(
+  rev bigint NOT NULL REFERENCES revisions(rev),
+  format_major integer NOT NULL,
+  format_minor integer NOT NULL,
+  source_hash text NOT NULL,
+  bytes bytea NOT NULL,
+  PRIMARY KEY (rev, format_major, format_minor)
+);
+)sql"},
   };
   return list;
 }

@@ -227,7 +227,11 @@ Result<std::vector<StoredObject>> PgStore::checkout(Rev rev) {
   Txn txn(**c);
   if (Status s = txn.begin(kSnapshot); !s) return s.take_error();
   if (Status s = check_rev(**c, rev); !s) return s.take_error();
-  auto r = (*c)->query(
+  return read_objects_at(**c, rev);
+}
+
+Result<std::vector<StoredObject>> read_objects_at(Conn& c, Rev rev) {
+  auto r = c.query(
       "SELECT o.kind, o.name, v.text, v.path, v.ordinal, v.rev_from FROM object_versions v "
       "JOIN objects o ON o.object_id = v.object_id WHERE v.rev_to > $1 AND v.rev_from <= $1",
       {P(rev)});

@@ -28,6 +28,8 @@ class PgStore final : public Store {
   Result<StoredObject> checkout_object(Rev rev, const ObjectKey& key) override;
   Result<std::vector<ObjectChange>> changes(Rev from, Rev to) override;
   Result<CommitResult> commit(const CommitRequest& request, const TestsGating& tests = {}) override;
+  Result<std::optional<StoredArtifact>> artifact(Rev rev, uint16_t format_major, uint16_t format_minor) override;
+  Status put_artifact(const StoredArtifact& artifact) override;
   Result<FsckReport> fsck(const FsckOptions& options) override;
   // Writes a consistent copy as a new SQLite store file (see copy.h).
   Status backup(const std::string& dest_path) override;
@@ -66,6 +68,11 @@ class PgStore final : public Store {
 Result<Rev> read_head(Conn& c);
 Result<RevisionInfo> read_revision(Conn& c, Rev rev);
 Result<dsl::ObjectKind> kind_from_db(const std::string& keyword);
+// Every object live at `rev`, ordered by (path, ordinal, key) (Store::checkout).
+Result<std::vector<StoredObject>> read_objects_at(Conn& c, Rev rev);
+// Inside a commit's transaction, after revision `rev` is written: builds and
+// writes its artifact under a savepoint; any failure leaves it without one.
+void write_commit_artifact(Conn& c, Rev rev, const ArtifactBuilder& build);
 // The connection settings of every store connection.
 Result<std::unique_ptr<Conn>> connect_store(const std::string& url);
 // The session settings of the writer connection (adds the lock timeout).

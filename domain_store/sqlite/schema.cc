@@ -53,6 +53,17 @@ CREATE INDEX ops_object ON ops(object_id, rev);
        R"sql(
 ALTER TABLE revisions ADD COLUMN failing_tests_allowed TEXT;
 )sql"},
+      {"compiled artifacts stored with their revisions",
+       R"sql(
+CREATE TABLE artifacts(
+  rev INTEGER NOT NULL REFERENCES revisions(rev),
+  format_major INTEGER NOT NULL,
+  format_minor INTEGER NOT NULL,
+  source_hash TEXT NOT NULL,
+  bytes BLOB NOT NULL,
+  PRIMARY KEY (rev, format_major, format_minor)
+);
+)sql"},
   };
   return list;
 }

@@ -173,6 +173,7 @@ Result<CommitResult> SqliteStore::try_commit(const CommitRequest& request, const
     new_op->bind(1, rev).bind(2, seq++).bind(3, p->object_id).bind(4, to_string(op.type));
     if (Status s = new_op->run(); !s) return fail(s.take_error());
   }
+  write_commit_artifact(db, rev, tests.artifact);
   if (Status s = txn.commit(); !s) return fail(s.take_error());
   cache_.settle(rev);
 

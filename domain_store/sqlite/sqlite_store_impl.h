@@ -27,6 +27,8 @@ class SqliteStore final : public Store {
   Result<StoredObject> checkout_object(Rev rev, const ObjectKey& key) override;
   Result<std::vector<ObjectChange>> changes(Rev from, Rev to) override;
   Result<CommitResult> commit(const CommitRequest& request, const TestsGating& tests = {}) override;
+  Result<std::optional<StoredArtifact>> artifact(Rev rev, uint16_t format_major, uint16_t format_minor) override;
+  Status put_artifact(const StoredArtifact& artifact) override;
   Result<FsckReport> fsck(const FsckOptions& options) override;
   Status backup(const std::string& dest_path) override;
 
@@ -69,5 +71,8 @@ Result<std::vector<ObjectChange>> read_changes(Db& db, Rev from, Rev to);
 // The object's row id, or 0 when the store has never seen it.
 Result<int64_t> read_object_id(Db& db, const ObjectKey& key);
 Result<dsl::ObjectKind> kind_from_db(const std::string& keyword);
+// Inside a commit's transaction, after revision `rev` is written: builds and
+// writes its artifact under a savepoint; any failure leaves it without one.
+void write_commit_artifact(Db& db, Rev rev, const ArtifactBuilder& build);
 
 }  // namespace paydomain::store::sqlite

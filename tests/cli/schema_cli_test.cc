@@ -52,7 +52,8 @@ TEST_F(SchemaCli, AttributesKeywordsKindsAccountsAndEnums) {
   EXPECT_EQ(currency, (json{{"name", "currency"}, {"path", "amount.currency"}, {"type", "reference"},
                             {"ref_kind", "currency"}, {"route_health", false}, {"help", "the payment currency"}}));
   EXPECT_EQ(s.at("object_kinds"), (json{"currency", "category", "payment_system", "wallet_provider", "country", "adapter",
-                                        "provider", "terminal", "tariff", "routing", "limit", "test", "criterion"}));
+                                        "provider", "terminal", "tariff", "routing", "limit", "test", "criterion",
+                                        "payment_institution", "tariff_binding"}));
   EXPECT_EQ(s.at("enums").at("risk_levels"), (json{"low", "high", "fatal"}));
   EXPECT_EQ(s.at("enums").at("limit_periods"), (json{"day", "week", "month", "year"}));
   std::set<std::string> accounts = s.at("accounts");

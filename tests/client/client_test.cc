@@ -199,6 +199,22 @@ TEST(ClientEquivalence, RandomDomainsAnswerAsTheService) {
   EXPECT_EQ(compared, 6000);
 }
 
+// Payment institutions and a random tariff binding: the tariff the domain
+// chooses, and everything after it, as the service's.
+TEST(ClientEquivalence, RandomBindingsAnswerAsTheService) {
+  int compared = 0;
+  for (uint32_t seed = 300; seed < 340; ++seed) {
+    ev::testing::RandomDomain gen(seed);
+    auto d = compile_sources({{"random.pd", gen.bound_domain(8)}});
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(d->binding.has_value());
+    auto a = artifact_of(*d);
+    ASSERT_TRUE(a);
+    expect_same_answers(*d, *a, seed, 100, compared);
+  }
+  EXPECT_EQ(compared, 4000);
+}
+
 TEST(ClientEquivalence, FallbackSelectorsAnswerAsTheService) {
   // A budget too small for any DAG: every selector is interpreted rule by
   // rule, from the conditions the artifact carries.
@@ -402,6 +418,8 @@ TEST(ClientLoader, ZoneTablesAreCheckedAndZonedLimitsRefuseOlderReaders) {
   fixed.limits[zoned].tz_starts.clear();
   fixed.limits[zoned].tz_offsets.clear();
   fixed.limits[zoned].tz_offset_minutes = 180;
+  fixed.institutions.clear();  // nor 1.2's payment institutions and binding
+  fixed.binding.reset();
   r = Artifact::load(as_1_0(ev::write_artifact(fixed, 1, "")));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ((*r)->format_minor(), 0);

@@ -73,6 +73,22 @@ TEST(PartDiff, NamesTheChangedPartInTheLanguagesTerms) {
   EXPECT_EQ(parts[0].brief(), "1% -> 1.2%");
 }
 
+// A tariff binding's rules are numbered parts; a payment institution's clauses name themselves.
+TEST(PartDiff, NamesTheChangedBindingRuleAndInstitutionClause) {
+  const std::string before =
+      "tariff_binding who {\n  when party == \"big\": tariff premium\n  otherwise: tariff standard\n}\n";
+  std::string after = before;
+  after.replace(after.find("tariff premium"), 14, "tariff gold");
+  auto parts = diff_object_parts(key("tariff_binding:who"), before, after);
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].path, "binding rule 1");
+  EXPECT_EQ(parts[0].brief(), "premium -> gold");
+  auto inst = diff_object_parts(key("payment_institution:acme"), "payment_institution acme { realm test }\n",
+                                "payment_institution acme { realm live }\n");
+  ASSERT_EQ(inst.size(), 1u);
+  EXPECT_EQ(inst[0].path, "realm");
+}
+
 TEST(PartDiff, NeverCutsTheSummaryInsideAQuotedString) {
   const std::string before =
       "tariff standard {\n  fees {\n    when payment_system == visa {\n"

@@ -12,11 +12,7 @@ using testing::load_text;
 
 // The base domain with one textual replacement applied.
 testing::Loaded with(const std::string& from, const std::string& to) {
-  std::string text = testing::kBaseDomain;
-  size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return load_text(text);
+  return testing::load_replaced(testing::kBaseDomain, from, to);
 }
 
 TEST(Checker, MisspelledTerminalGetsSuggestion) {

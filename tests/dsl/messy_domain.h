@@ -16,7 +16,7 @@ class MessyDomain {
  public:
   explicit MessyDomain(uint64_t seed) : state_(seed) {}
 
-  // `per_kind` objects of each of the 12 kinds.
+  // `per_kind` objects of each kind.
   std::string generate(int per_kind) {
     n_ = per_kind;
     std::string out = chance(50) ? "# generated domain — seed header\n\n" : "";
@@ -24,7 +24,7 @@ class MessyDomain {
     const Fn kinds[] = {&MessyDomain::currency, &MessyDomain::reference, &MessyDomain::adapter,
                         &MessyDomain::provider, &MessyDomain::terminal,  &MessyDomain::tariff,
                         &MessyDomain::routing,  &MessyDomain::limit,     &MessyDomain::test,
-                        &MessyDomain::criterion};
+                        &MessyDomain::criterion, &MessyDomain::institution, &MessyDomain::binding};
     for (int i = 0; i < per_kind; ++i) {
       for (Fn kind : kinds) out += (this->*kind)(i) + (chance(70) ? "\n" : chance(50) ? "\n\n" : " ");
     }
@@ -287,16 +287,36 @@ class MessyDomain {
     c.push_back(join({"when", cond()}));
     return object("criterion " + id("cr", i), c);
   }
+  std::string institution(int i) {
+    std::vector<std::string> c;
+    if (chance(40)) c.push_back(join({"name", str()}));
+    c.push_back(join({"realm", chance(50) ? "live" : "test"}));
+    if (chance(60)) c.push_back(join({"residences", list({code('K', pick(n_)), code('K', pick(n_))})}));
+    if (chance(70)) c.push_back(join({"default_tariff", ref("tf")}));
+    if (chance(30)) c.push_back(join({"routing", ref("rt")}));
+    return object("payment_institution " + id("pi", i), c);
+  }
+  std::string binding(int i) {
+    std::vector<std::string> c;
+    if (chance(30)) c.push_back(join({"description", str()}));
+    for (int k = 1 + pick(4); k > 0; --k) {
+      std::string who = chance(30) ? join({"payment_institution", "==", ref("pi")}) : cond();
+      c.push_back(join({"when", who, ":", "tariff", ref("tf")}));
+    }
+    if (chance(50)) c.push_back(join({"otherwise", ":", "tariff", ref("tf")}));
+    return object("tariff_binding " + id("tb", i), c);
+  }
   std::string test(int i) {
     std::string given = "given" + sp() + "{";
     for (int k = 1 + pick(6); k > 0; --k) {
-      switch (pick(7)) {
+      switch (pick(8)) {
         case 0: given += sp() + join({"amount", money()}); break;
         case 1: given += sp() + join({"payment_tool", "bank_card"}); break;
         case 2: given += sp() + join({"health", ref("t"), "failure_rate", std::to_string(pick(100)) + "%"}); break;
         case 3: given += sp() + join({"turnover", ref("lm"), money()}); break;
         case 4: given += sp() + join({"time", "10:30"}); break;
         case 5: given += sp() + join({"party", str()}); break;
+        case 6: given += sp() + join({"payment_institution", ref("pi")}); break;
         default: given += sp() + join({"tariff", ref("tf")});
       }
     }
@@ -305,7 +325,8 @@ class MessyDomain {
     if (chance(30)) c.push_back(join({"description", str()}));
     c.push_back(given);
     for (int k = 1 + pick(4); k > 0; --k) {
-      switch (pick(11)) {
+      switch (pick(12)) {
+        case 10: c.push_back(join({"expect", "tariff", ref("tf")})); break;
         case 0: c.push_back(join({"expect", "posting", account(), "->", account(), money()})); break;
         case 1: c.push_back(join({"expect", "no", "route"})); break;
         case 2: c.push_back(join({"expect", "route", "in", list(some("t", 3))})); break;

@@ -1,6 +1,8 @@
 // Helpers for the dsl tests: load text as a one-file domain.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 
 #include "dsl/checker.h"
@@ -30,6 +32,14 @@ inline Loaded load_text(const std::string& text, const std::string& path = "test
   Loaded l;
   l.domain = load({SourceFile{path, text}}, l.diags);
   return l;
+}
+
+// `text` with its first `from` replaced by `to`, loaded (an absent `from` fails the test).
+inline Loaded load_replaced(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return load_text(text);
 }
 
 // A small valid domain other tests modify.

@@ -25,7 +25,8 @@ inline std::vector<dsl::SourceFile> acme(const std::string& file = "", const std
                                          const std::string& to = "") {
   std::vector<dsl::SourceFile> out;
   for (const char* f :
-       {"reference.pd", "criteria.pd", "providers.pd", "routing.pd", "tariffs.pd", "limits.pd", "tests.pd"}) {
+       {"reference.pd", "criteria.pd", "providers.pd", "routing.pd", "tariffs.pd", "limits.pd", "institutions.pd",
+        "tests.pd"}) {
     std::string text = read_text(std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme/" + f);
     if (f == file) {
       size_t at = text.find(from);

@@ -1,14 +1,17 @@
 // Random domains for property tests: a tariff whose fee decision has N
 // random first-match rules over every kind of attribute (enum switches,
 // amounts in two currencies, BIN prefixes, time ranges past midnight, text,
-// card type, category and issuer bank), some through named criteria.
+// card type, category and issuer bank), some through named criteria; and
+// (bound_domain) payment institutions with a random tariff binding.
 #pragma once
 
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "evaluator/context.h"
+#include "evaluator/dag.h"
 #include "evaluator/vocab.h"
 
 namespace paydomain::evaluator::testing {
@@ -113,6 +116,32 @@ class RandomDomain {
     return s;
   }
 
+  // domain() plus tariffs t1 and t2, one to three payment institutions pi0..
+  // (some with a default tariff) and a tariff_binding of up to `rules` random
+  // rules (some on payment_institution), perhaps ending in `otherwise`.
+  std::string bound_domain(int rules) {
+    std::string text = domain(1 + pick(3), pick(2) == 0);
+    text += "tariff t1 { }\ntariff t2 { currencies [RUB] }\n";
+    auto tariff = [&] {
+      int k = pick(3);
+      return k == 0 ? std::string("t") : "t" + std::to_string(k);
+    };
+    int institutions = 1 + pick(3);
+    for (int i = 0; i < institutions; ++i) {
+      text += "payment_institution pi" + std::to_string(i) + " { realm " + (pick(2) ? "live" : "test") +
+              (pick(3) ? "  default_tariff " + tariff() : "") + " }\n";
+    }
+    text += "tariff_binding who {\n";
+    for (int r = 0, n = 1 + pick(rules); r < n; ++r) {
+      std::string cond = condition();
+      if (pick(3) == 0) cond = "payment_institution == pi" + std::to_string(pick(institutions)) + " and (" + cond + ")";
+      if (pick(4) == 0) cond = "payment_institution in [pi0] or " + cond;
+      text += "  when " + cond + ": tariff " + tariff() + "\n";
+    }
+    if (pick(3) == 0) text += "  otherwise: tariff " + tariff() + "\n";
+    return text + "}\n";
+  }
+
   // Markers as criterion names (the domain as an analyst writes it).
   std::string named(const std::string& raw) const { return resolve(raw, false); }
   // Markers replaced by the criterion's condition in parentheses, recursively:
@@ -174,5 +203,21 @@ struct Space {
     }
   }
 };
+
+// Every outcome of the rule-by-rule interpreter (the oracle) over all
+// completions of the `missing` attributes with the values of `sp`.
+inline void outcomes_over_completions(const Space& sp, const std::vector<Cond>& rules, Facts f, std::vector<Attr> missing,
+                                      std::set<int32_t>& out) {
+  if (missing.empty()) {
+    out.insert(interpret(rules, f));
+    return;
+  }
+  Attr a = missing.back();
+  missing.pop_back();
+  for (size_t i = 0; i < sp.count(a); ++i) {
+    sp.set(f, a, i);
+    outcomes_over_completions(sp, rules, f, missing, out);
+  }
+}
 
 }  // namespace paydomain::evaluator::testing

@@ -89,6 +89,10 @@ inline void write_terms(Writer& w, const TermsResult& t, const CompiledDomain& d
   w.key("terms");
   w.begin_object();
   w.plain_field("status", terms_status(t.verdict));
+  if (t.tariff >= 0) {
+    text_field(w, d, "tariff", d.vocab.object_name(dsl::ObjectKind::Tariff, t.tariff));
+    text_field(w, d, "tariff_from", t.tariff_from);
+  }
   if (!t.reasons.empty()) strings(w, "reasons", t.reasons);
   if (t.missing) strings(w, "missing", missing_names(t.missing));
   if (t.hold_lifetime > 0) {

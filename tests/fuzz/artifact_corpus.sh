@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes the artifact fuzzer's seed corpus (tests/fuzz/artifact_corpus/):
 # examples/acme and a tiny domain (a tariff, a criterion, a limit in a named
-# time zone) compiled by `paydomain compile`, ten copies of the tiny one with
+# time zone, a payment institution and a tariff binding) compiled by `paydomain compile`, ten copies of the tiny one with
 # three bytes changed each (the first byte made odd, so the fuzzer target
 # fixes the checksum and the loader's checks behind it are reached), and the
 # tiny one cut in half. Run again whenever the artifact format changes:
@@ -32,6 +32,8 @@ limit daily {
   timezone "Europe/Moscow"
   count <= 10
 }
+payment_institution pi { realm live  default_tariff t }
+tariff_binding who { when party == "p1": tariff t }
 PD
 rm -f "$OUT"/*.pdc
 mkdir -p "$OUT"

@@ -71,9 +71,10 @@ class ServeProcess {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return pid_ > 0 ? -1 : exit_code_;
   }
-  uint16_t port() const {
+  // The port of the log's line `msg` ("listening", or "waiting for the store").
+  uint16_t port(const std::string& msg = "listening") const {
     std::string text = log();
-    size_t at = text.find("\"msg\":\"listening\"");
+    size_t at = text.find("\"msg\":\"" + msg + "\"");
     size_t p = text.find("\"port\":", at);
     return static_cast<uint16_t>(std::stoi(text.substr(p + 7)));
   }
@@ -121,9 +122,25 @@ TEST_F(StartDuringOutage, ServeComesUpWhenTheDatabaseReturns) {
   EXPECT_NE(serve.log().find("cannot open store"), std::string::npos) << serve.log();
   EXPECT_EQ(serve.log().find("\"msg\":\"listening\""), std::string::npos) << serve.log();
   ASSERT_FALSE(serve.exited()) << serve.log();
+  // Meanwhile it answers on its address: alive, not ready, and why.
+  ASSERT_TRUE(serve.wait_for("\"msg\":\"waiting for the store\"")) << serve.log();
+  const uint16_t waiting_port = serve.port("waiting for the store");
+  {
+    HttpClient waiting(waiting_port);
+    auto alive = waiting.request("GET", "/healthz");
+    EXPECT_EQ(alive.status, 200) << alive.body;
+    auto not_ready = waiting.request("GET", "/readyz");
+    EXPECT_EQ(not_ready.status, 503) << not_ready.body;
+    auto error = nlohmann::json::parse(not_ready.body)["error"];
+    EXPECT_EQ(error["code"], "not-ready") << not_ready.body;
+    EXPECT_NE(error["message"].get<std::string>().find("waiting for the store: cannot open store"), std::string::npos)
+        << not_ready.body;
+    EXPECT_EQ(waiting.request("GET", "/v1/head", "", {{"Authorization", "Bearer " + reader_}}).status, 503);
+  }
 
   ASSERT_TRUE(cluster_->start());
   ASSERT_TRUE(serve.wait_for("\"msg\":\"listening\"")) << serve.log();
+  EXPECT_EQ(serve.port(), waiting_port) << "the port it picked while waiting is the service's";
   EXPECT_NE(serve.log().find("store opened"), std::string::npos) << serve.log();
   HttpClient client(serve.port());
   auto head = client.request("GET", "/v1/head", "", {{"Authorization", "Bearer " + reader_}});

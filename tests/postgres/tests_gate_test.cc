@@ -30,7 +30,7 @@ TestsGating gating(std::optional<std::string> allow = std::nullopt, int* calls =
     }
     return out;
   };
-  return TestsGating{gate, std::move(allow)};
+  return TestsGating{gate, std::move(allow), {}};
 }
 
 TEST_P(TestsGateStore, FailingTestsRefuseTheCommitAndWriteNothing) {

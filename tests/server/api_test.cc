@@ -202,6 +202,45 @@ TEST_F(Api, ReferencesAreTheCheckersUses) {
   expect_error(s().call("POST", "/v1/references", tok().reader, no_line.dump()), 403, "forbidden");
 }
 
+// POST /v1/format: a file's text as `paydomain fmt` writes it, byte for byte
+// (the editor's tables write through it), for readers too; syntax errors
+// come back as diagnostics, and the text is bounded.
+TEST_F(Api, FormatIsWhatFmtWrites) {
+  std::filesystem::path dir = s().dir() / "format";
+  std::filesystem::create_directories(dir);
+  // acme's routing with its layout disturbed: spaces, indentation, a wrapped condition joined.
+  std::ifstream in(source_dir() + "/examples/acme/routing.pd");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (size_t p = 0; (p = text.find("\n  candidate", p)) != std::string::npos; p += 4) text.replace(p, 3, "\n\t");
+  for (size_t p = 0; (p = text.find(" priority", p)) != std::string::npos; p += 4) text.insert(p, "  ");
+  std::string path = (dir / "routing.pd").string();
+  std::ofstream(path) << text;
+  std::string fmt;
+  ASSERT_EQ(run_command(paydomain_bin() + " fmt " + path, &fmt), 0) << fmt;
+  ASSERT_NE(fmt, text);
+  auto r = s().call("POST", "/v1/format", tok().reader, json{{"name", "routing.pd"}, {"text", text}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body(r), (json{{"text", fmt}, {"changed", true}}));
+  // Canonical text comes back unchanged.
+  auto again = s().call("POST", "/v1/format", tok().reader, json{{"text", fmt}}.dump());
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(body(again), (json{{"text", fmt}, {"changed", false}}));
+
+  auto broken = s().call("POST", "/v1/format", tok().reader, json{{"name", "x.pd"}, {"text", "routing r {\n  candidate\n}\n"}}.dump());
+  expect_error(broken, 422, "invalid-domain");
+  json b = body(broken);
+  ASSERT_TRUE(b["diagnostics"].is_array() && !b["diagnostics"].empty()) << broken.body;
+  EXPECT_EQ(b["diagnostics"][0]["file"], "x.pd");
+  expect_error(s().call("POST", "/v1/format", tok().reader, json{{"name", "x.pd"}}.dump()), 422, "missing-field", "/text");
+  expect_error(s().call("POST", "/v1/format", tok().reader, json{{"text", 3}}.dump()), 422, "wrong-type", "/text");
+  expect_error(s().call("POST", "/v1/format", tok().reader, json{{"text", ""}, {"files", 1}}.dump()), 422, "unknown-field", "/files");
+  expect_error(s().call("POST", "/v1/format", "", json{{"text", ""}}.dump()), 401, "unauthenticated");
+
+  ServerProcess small("--max-commit-bytes 300");
+  expect_error(small.call("POST", "/v1/format", small.tokens().reader, json{{"text", text}}.dump()), 413, "text-too-large", "/text");
+  EXPECT_EQ(small.call("POST", "/v1/format", small.tokens().reader, json{{"text", "currency RUB {  numeric 643 }\n"}}.dump()).status, 200);
+}
+
 // `paydomain check --json` and POST /v1/check run one function and print one
 // report: the same JSON for the same files, warnings included.
 TEST_F(Api, CheckIsTheSameReportFromCliAndHttp) {

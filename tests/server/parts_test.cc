@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -14,6 +15,9 @@
 #include "server/compiled_revisions.h"
 #include "server/eval_api.h"
 #include "server/head_tracker.h"
+#include "server/metrics.h"
+#include "evaluator/program.h"
+#include "evaluator/result_json.h"
 #include "server/workers.h"
 
 namespace paydomain::server {
@@ -104,6 +108,9 @@ class FakeStore : public store::Store {
  public:
   store::Result<std::vector<store::StoredObject>> checkout_result = store::make_error(store::ErrorCode::NotFound, "no");
   std::atomic<int> checkouts{0};
+  std::mutex mu;
+  std::map<store::Rev, store::StoredArtifact> artifacts;  // one per revision (a fake: any format)
+  bool read_only = false;  // put_artifact fails
 
   store::Result<store::Rev> head() override { return store::Rev{7}; }
   store::Result<std::vector<store::StoredObject>> checkout(store::Rev) override {
@@ -121,6 +128,19 @@ class FakeStore : public store::Store {
   store::Result<store::StoredObject> checkout_object(store::Rev, const store::ObjectKey&) override { return no(); }
   store::Result<std::vector<store::ObjectChange>> changes(store::Rev, store::Rev) override { return no(); }
   store::Result<store::CommitResult> commit(const store::CommitRequest&, const store::TestsGating&) override { return no(); }
+  store::Result<std::optional<store::StoredArtifact>> artifact(store::Rev rev, uint16_t major, uint16_t minor) override {
+    std::lock_guard lock(mu);
+    auto it = artifacts.find(rev);
+    if (it == artifacts.end() || it->second.format_major != major || it->second.format_minor != minor)
+      return std::optional<store::StoredArtifact>();
+    return std::optional<store::StoredArtifact>(it->second);
+  }
+  store::Status put_artifact(const store::StoredArtifact& a) override {
+    if (read_only) return no();
+    std::lock_guard lock(mu);
+    artifacts[a.rev] = a;
+    return store::Ok{};
+  }
   store::Result<store::FsckReport> fsck(const store::FsckOptions&) override { return no(); }
   store::Status backup(const std::string&) override { return no(); }
 
@@ -198,6 +218,127 @@ TEST(CompiledRevisions, ARevisionIsCompiledOnceAndServedAsHead) {
   ASSERT_TRUE(revs.head());
   EXPECT_EQ(revs.head()->rev, 6);
   EXPECT_EQ(st.checkouts.load(), 2);
+}
+
+// ---- CompiledRevisions and stored artifacts ----------------------------------
+
+std::vector<store::StoredObject> small_domain() {
+  return {object(dsl::ObjectKind::Currency, "RUB", "currency RUB { numeric 643 exponent 2 }"),
+          object(dsl::ObjectKind::Tariff, "standard",
+                 "tariff standard { fees { merchant.settlement -> system.settlement : 1% of amount } }")};
+}
+
+std::string evaluate_at(CompiledRevisions& revs, store::Rev rev) {
+  auto c = revs.get(rev);
+  EXPECT_TRUE(c) << (c ? "" : c.error().message);
+  if (!c) return "";
+  std::string out;
+  auto s = evaluator::evaluate_text(*(*c)->program,
+                                    R"({"tariff": "standard", "amount": {"amount": 10000, "currency": "RUB"}})", true, out);
+  EXPECT_TRUE(s.ok());
+  return out;
+}
+
+// One replica's view: its own cache and counters over a shared store.
+struct Replica {
+  explicit Replica(store::Store& st) : revs(st, workers, 1 << 24) { revs.attach_metrics(&metrics); }
+  Workers workers{1};
+  Metrics metrics{{}};
+  CompiledRevisions revs;
+};
+
+TEST(StoredArtifacts, TheFirstReplicaCompilesAndStoresTheNextLoadsWithoutCompiling) {
+  FakeStore st;
+  st.checkout_result = small_domain();
+  Replica first(st);
+  std::string answer = evaluate_at(first.revs, 3);
+  EXPECT_EQ(first.metrics.compiles.load(), 1u);
+  EXPECT_EQ(first.metrics.artifacts_stored.load(), 1u);
+  EXPECT_EQ(first.metrics.artifact_loads.load(), 0u);
+  ASSERT_EQ(st.artifacts.count(3), 1u);
+  EXPECT_EQ(st.artifacts[3].format_major, evaluator::pdc::kFormatMajor);
+  EXPECT_EQ(st.artifacts[3].format_minor, evaluator::pdc::kFormatMinor);
+
+  Replica second(st);
+  EXPECT_EQ(evaluate_at(second.revs, 3), answer);
+  EXPECT_EQ(second.metrics.compiles.load(), 0u);
+  EXPECT_EQ(second.metrics.artifact_loads.load(), 1u);
+  EXPECT_EQ(second.metrics.artifacts_stored.load(), 0u);
+  // The same bytes the first one compiled (GET .../compiled serves them).
+  EXPECT_EQ((*second.revs.get(3))->program->bytes(), (*first.revs.get(3))->program->bytes());
+}
+
+TEST(StoredArtifacts, ADamagedOrForeignArtifactIsRefusedRecompiledAndReplaced) {
+  FakeStore st;
+  st.checkout_result = small_domain();
+  Replica first(st);
+  std::string answer = evaluate_at(first.revs, 3);
+  const std::string good = st.artifacts[3].bytes;
+
+  // One byte flipped on disk: the checksum refuses it.
+  st.artifacts[3].bytes[good.size() / 2] ^= 0x40;
+  Replica second(st);
+  EXPECT_EQ(evaluate_at(second.revs, 3), answer);
+  EXPECT_EQ(second.metrics.artifact_rejects.load(), 1u);
+  EXPECT_EQ(second.metrics.compiles.load(), 1u);
+  EXPECT_EQ(st.artifacts[3].bytes, good) << "replaced by the recompiled one";
+
+  // Intact bytes, but of another revision (stored under the wrong number).
+  st.artifacts[4] = st.artifacts[3];
+  st.artifacts[4].rev = 4;
+  Replica third(st);
+  EXPECT_EQ(evaluate_at(third.revs, 4), answer);
+  EXPECT_EQ(third.metrics.artifact_rejects.load(), 1u);
+  EXPECT_EQ(third.metrics.compiles.load(), 1u);
+
+  // Sources that changed under it (the row's source hash is not the revision's).
+  st.artifacts[3].source_hash = std::string(64, '0');
+  Replica fourth(st);
+  EXPECT_EQ(evaluate_at(fourth.revs, 3), answer);
+  EXPECT_EQ(fourth.metrics.artifact_rejects.load(), 1u);
+}
+
+TEST(StoredArtifacts, AnArtifactOfAnotherFormatIsCompiledAgainAndReplaced) {
+  FakeStore st;
+  st.checkout_result = small_domain();
+  Replica first(st);
+  std::string answer = evaluate_at(first.revs, 3);
+  st.artifacts[3].format_minor = static_cast<uint16_t>(evaluator::pdc::kFormatMinor - 1);
+  Replica second(st);
+  EXPECT_EQ(evaluate_at(second.revs, 3), answer);
+  EXPECT_EQ(second.metrics.compiles.load(), 1u);
+  EXPECT_EQ(second.metrics.artifact_rejects.load(), 0u) << "not damaged: just not this reader's format";
+  EXPECT_EQ(st.artifacts[3].format_minor, evaluator::pdc::kFormatMinor);
+}
+
+TEST(StoredArtifacts, AReplicaThatCannotWriteKeepsItsOwnCompiledCopy) {
+  FakeStore st;
+  st.checkout_result = small_domain();
+  st.read_only = true;
+  Replica r(st);
+  std::string answer = evaluate_at(r.revs, 3);
+  EXPECT_NE(answer.find("\"postings\""), std::string::npos) << answer;
+  EXPECT_EQ(r.metrics.artifact_store_failures.load(), 1u);
+  EXPECT_EQ(evaluate_at(r.revs, 3), answer);
+  EXPECT_EQ(r.metrics.compiles.load(), 1u) << "cached: compiled once";
+}
+
+TEST(StoredArtifacts, TheObjectFormIsCompiledOnlyWhenImpactAsksAndThenCached) {
+  FakeStore st;
+  st.checkout_result = small_domain();
+  Replica first(st);
+  (void)evaluate_at(first.revs, 3);
+  Replica second(st);
+  (void)evaluate_at(second.revs, 3);
+  EXPECT_EQ(second.metrics.compiles.load(), 0u);
+  auto d = second.revs.domain(3);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ((*d)->tariffs.size(), 1u);
+  EXPECT_EQ(second.metrics.compiles.load(), 1u);
+  auto again = second.revs.domain(3);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *d);
+  EXPECT_EQ(second.metrics.compiles.load(), 1u);
 }
 
 // ---- ApiError -> JSON ------------------------------------------------------

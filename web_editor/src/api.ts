@@ -90,6 +90,9 @@ export class Api {
     return this.call("POST /v1/references", "/v1/references", { files, file, line, column });
   }
 
+  /** One file's text as `paydomain fmt` writes it (a 422 when it does not parse). */
+  format(name: string, text: string) { return this.call("POST /v1/format", "/v1/format", { name, text }); }
+
   /** Tries a working copy on one context: its result (the raw answer is kept for display). */
   async evaluate(files: SourceFile[], context: JsonObject): Promise<{ result: Result; answer: unknown }> {
     const route = "POST /v1/evaluate";

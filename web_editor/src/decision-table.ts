@@ -1,219 +1,205 @@
-// A tariff's fee decisions as a grid: one row per top-level `when`/`otherwise`
-// of its `fees`, the condition's conjuncts in columns (one per attribute),
-// the arm's body (postings, or nested decisions) at the end, and ↑/↓ to
-// reorder. The text stays the source of truth: the grid is read from it on
-// every edit, and a change in the grid is an ordinary edit of exactly the
-// text it shows (so it is undoable, live-checked, and keeps the comments).
+// Decision tables: an object's rules as a grid above the editor — a tariff's
+// fee decisions (fee-table.ts), a routing ruleset's statements
+// (routing-table.ts) — one row per rule, its condition's conjuncts in
+// columns, what it decides at the end, ↑/↓ to reorder. The text stays the
+// source of truth: the grid is read from it after every edit, and a change
+// in the grid is an edit of exactly the part it shows, laid out by the
+// server's formatter (POST /v1/format, `paydomain fmt`'s own function), so
+// the file is left canonical; it is undoable and live-checked like typing.
+//
+// Every handler reads the rows from the text as it is at event time, never
+// from the last render: the grid is redrawn 80 ms after an edit, and offsets
+// from an older render would cut the text in the wrong places (an undo, or
+// a change from elsewhere, right before the grid's edit).
 import { $, el } from "./dom";
-import { matchBrace } from "./lang-util";
 import { scanObjects } from "./objects";
 import { emit } from "./events";
-import { active, files, textOf, view } from "./state";
+import { active, api, editable, files, probe, textOf, view } from "./state";
+import { feeTable } from "./fee-table";
+import { routingTable } from "./routing-table";
 
-export interface Arm {
-  otherwise: boolean;
-  from: number; // the arm's `when`/`otherwise`, offsets in the file
-  to: number; // one past its closing brace
-  condFrom: number; // the condition's text (empty for otherwise)
-  condTo: number;
-  bodyFrom: number; // inside the braces
-  bodyTo: number;
-  conjuncts: string[];
-  body: string;
+/** A change of the file's text: text[from, to) becomes `insert`. */
+export interface Change { from: number; to: number; insert: string }
+/** condition: an attribute's conjuncts; text: one line; multiline: a block; label: shown only. */
+export interface Column { key: string; label: string; kind: "condition" | "text" | "multiline" | "label"; placeholder?: string }
+export interface Row<T> {
+  from: number; // the rule's text in the file
+  to: number;
+  cells: Map<string, string>; // by column key, as shown
+  locked: Set<string>; // columns this row does not edit
+  movable: boolean;
+  cls?: string;
+  placeholder?: string; // shown in locked cells
+  item: T;
+}
+export interface TableModel<T> {
+  kind: string;
+  heading: (id: string) => string;
+  empty: string;
+  /** The columns and rows of the object at text[from, to). */
+  read(text: string, from: number, to: number): { columns: Column[]; rows: Row<T>[] };
+  /** The raw edit setting column `key` of `row` to `value`; null when refused (the text keeps what it has). */
+  rewrite(text: string, row: Row<T>, key: string, value: string, conditionColumns: string[]): Change | null;
 }
 
-/** The top-level arms of the `fees` block of the tariff at `tariffFrom..tariffTo` of `text`. */
-export function feeArms(text: string, tariffFrom: number, tariffTo: number): Arm[] {
-  const fees = /\n[ \t]*fees[ \t]*\{/g;
-  fees.lastIndex = tariffFrom;
-  const m = fees.exec(text);
-  if (!m || m.index > tariffTo) return [];
-  const open = m.index + m[0].length - 1;
-  const close = matchBrace(text, open);
-  if (close < 0) return [];
-  const arms: Arm[] = [];
-  let i = open + 1;
-  while (i < close) {
-    const rest = text.slice(i, close);
-    const ws = /^(?:\s+|#[^\n]*)+/.exec(rest);
-    if (ws) { i += ws[0].length; continue; }
-    const kw = /^(when|otherwise)\b/.exec(rest);
-    if (!kw) { const nl = text.indexOf("\n", i); i = nl < 0 || nl > close ? close : nl + 1; continue; } // a posting that always applies
-    const brace = braceAfter(text, i + kw[0].length, close);
-    if (brace < 0) break;
-    const end = matchBrace(text, brace);
-    if (end < 0 || end > close) break;
-    const condFrom = i + kw[0].length;
-    const cond = text.slice(condFrom, brace);
-    const lead = cond.length - cond.trimStart().length;
-    const trail = cond.length - cond.trimEnd().length;
-    arms.push({
-      otherwise: kw[1] === "otherwise", from: i, to: end + 1,
-      condFrom: condFrom + lead, condTo: brace - trail, bodyFrom: brace + 1, bodyTo: end,
-      conjuncts: kw[1] === "when" ? splitTop(cond.trim(), "and") : [], body: text.slice(brace + 1, end),
-    });
-    i = end + 1;
-  }
-  return arms;
-}
+const models: Record<string, TableModel<never>> = {
+  tariff: feeTable as TableModel<never>,
+  routing: routingTable as TableModel<never>,
+};
 
-/** The offset of the first `{` after `from` outside strings, before `limit`; -1 if none. */
-function braceAfter(text: string, from: number, limit: number): number {
-  for (let i = from; i < limit; i++) {
-    if (text[i] === '"') { i++; while (i < limit && text[i] !== '"') { if (text[i] === "\\") i++; i++; } }
-    else if (text[i] === "{") return i;
-  }
-  return -1;
-}
+/** Object kinds that open as a table. */
+export const tableKinds = Object.keys(models);
 
-/** `cond` split at its top-level `word`s (outside brackets, parentheses and strings). */
-export function splitTop(cond: string, word: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  const re = new RegExp(`^\\s${word}\\s`);
-  for (let i = 0; i < cond.length; i++) {
-    const c = cond[i];
-    if (c === '"') { i++; while (i < cond.length && cond[i] !== '"') { if (cond[i] === "\\") i++; i++; } }
-    else if (c === "(" || c === "[") depth++;
-    else if (c === ")" || c === "]") depth--;
-    else if (depth === 0 && re.test(cond.slice(i, i + word.length + 2))) {
-      out.push(cond.slice(start, i).trim());
-      start = i + word.length + 2;
-      i = start - 1;
-    }
-  }
-  out.push(cond.slice(start).trim());
-  return out.filter((x) => x);
-}
+let shown: { kind: string; id: string } | null = null;
 
-/** The column a conjunct belongs to: its attribute (`payment_system`, `amount`...), else "other". */
-export function columnOf(conjunct: string): string {
-  const m = /^(?:not\s+)?([a-z_][\w.]*)\s*(?:==|!=|<=|>=|<|>|\bin\b|\bis\b|\bnot\b|\bstarts_with\b|\bbetween\b)/.exec(conjunct);
-  return m ? m[1] : "other";
-}
-
-/** A cell shows its conjuncts without the column's attribute when they start with it (`in [visa]` under payment_system). */
-export function cellText(conjuncts: string, column: string): string {
-  return column !== "other" && conjuncts.startsWith(`${column} `) ? conjuncts.slice(column.length + 1) : conjuncts;
-}
-
-/** The conjuncts a cell stands for: the column's attribute put back in front unless the cell names one. */
-export function cellConjuncts(cell: string, column: string): string {
-  const c = cell.trim();
-  if (!c || column === "other" || columnOf(c) !== "other" || /^[(]/.test(c)) return c;
-  return `${column} ${c}`;
-}
-
-/** A row's condition from its cells (empty cells left out; an `or` inside gets parentheses). */
-export function conditionOf(cells: string[]): string {
-  const parts = cells.map((c) => c.trim()).filter((c) => c);
-  return parts.map((p) => (parts.length > 1 && splitTop(p, "or").length > 1 && !/^\(.*\)$/.test(p) ? `(${p})` : p)).join(" and ");
-}
-
-// ---- the grid ------------------------------------------------------------------
-
-let shown: { tariff: string } | null = null;
-
-function tariffSpan(id: string): { file: number; from: number; to: number } | null {
+function span(kind: string, id: string): { file: number; from: number; to: number } | null {
   for (let i = 0; i < files.length; i++) {
-    const o = scanObjects(textOf(files[i], i)).find((x) => x.kind === "tariff" && x.id === id);
+    const o = scanObjects(textOf(files[i], i)).find((x) => x.kind === kind && x.id === id);
     if (o) return { file: i, from: o.from, to: o.to };
   }
   return null;
 }
 
-/** Opens the table of `tariff`'s fee decisions above the editor (its file opened). */
-export function showFeeTable(tariff: string): void {
-  const t = tariffSpan(tariff);
-  if (!t) return;
-  emit("open-at", files[t.file].name, textOf(files[t.file], t.file).slice(0, t.from).split("\n").length);
-  shown = { tariff };
-  renderFeeTable();
-  ($("#decision-table").querySelector("input, textarea") as HTMLElement | null)?.focus();
+/** The shown object's table as the open file's text is now; null when it is not in the open file. */
+function readNow(): { text: string; columns: Column[]; rows: Row<never>[]; model: TableModel<never> } | null {
+  if (!shown) return null;
+  const s = span(shown.kind, shown.id);
+  if (!s || s.file !== active) return null;
+  const model = models[shown.kind];
+  const text = view.state.doc.toString();
+  return { text, model, ...model.read(text, s.from, s.to) };
 }
 
-export function closeFeeTable(): void {
+/** Opens the table of `kind id` above the editor (its file opened). */
+export function showTable(kind: string, id: string): void {
+  const s = models[kind] && span(kind, id);
+  if (!s) return;
+  emit("open-at", files[s.file].name, textOf(files[s.file], s.file).slice(0, s.from).split("\n").length);
+  shown = { kind, id };
+  renderTable();
+  ($("#decision-table").querySelector("input:not([disabled]), textarea") as HTMLElement | null)?.focus();
+}
+
+export function closeTable(): void {
   shown = null;
   $("#decision-table").hidden = true;
 }
 
 /** Re-reads the grid from the text (after every edit while it is open). */
-export function renderFeeTable(): void {
+export function renderTable(): void {
   const box = $("#decision-table");
-  if (!shown) { box.hidden = true; return; }
-  const t = tariffSpan(shown.tariff);
-  if (!t || t.file !== active) { box.hidden = true; return; }
-  const text = view.state.doc.toString();
-  const arms = feeArms(text, t.from, t.to);
-  const columns: string[] = [];
-  for (const a of arms) for (const c of a.conjuncts) if (!columns.includes(columnOf(c))) columns.push(columnOf(c));
-  const cellsOf = (a: Arm) => columns.map((col) => a.conjuncts.filter((c) => columnOf(c) === col).join(" and "));
+  const now = readNow();
+  if (!shown || !now) { box.hidden = true; return; }
+  const { columns, rows } = now;
   const close = el("button", { class: "link", title: "close the table" }, "×");
-  close.addEventListener("click", closeFeeTable);
-  const head = el("tr", {}, el("th", {}, "#"), ...columns.map((c) => el("th", {}, c)), el("th", {}, "fees (postings)"), el("th", {}, "order"));
-  const rows = arms.map((a, r) => {
-    const cells = cellsOf(a);
-    const inputs = columns.map((col, k) => {
-      const input = el("input", { "data-column": col, "aria-label": `rule ${r + 1}: ${col}`, value: cellText(cells[k], col), spellcheck: "false" }) as HTMLInputElement;
-      if (a.otherwise) { input.disabled = true; input.placeholder = "otherwise"; }
-      input.addEventListener("change", () => {
-        const next = inputs.map((x, j) => cellConjuncts(x.value, columns[j]));
-        const cond = conditionOf(next);
-        if (!cond) return; // a `when` needs a condition; the text keeps the old one
-        edit(a.condFrom, a.condTo, cond);
-      });
-      return input;
-    });
-    const indent = /\n([ \t]*)[^\n]*$/.exec(text.slice(0, a.from))?.[1] ?? "    ";
-    const body = el("textarea", { "aria-label": `rule ${r + 1}: fees`, rows: String(Math.min(8, dedent(a.body).split("\n").reduce((n, l) => n + Math.max(1, Math.ceil(l.length / 40)), 0))), spellcheck: "false" }) as HTMLTextAreaElement;
-    body.value = dedent(a.body);
-    body.addEventListener("change", () => {
-      const lines = body.value.split("\n").map((l) => l.trimEnd()).filter((l) => l.trim());
-      edit(a.bodyFrom, a.bodyTo, lines.length ? `\n${lines.map((l) => `${indent}  ${l}`).join("\n")}\n${indent}` : "");
+  close.addEventListener("click", closeTable);
+  const head = el("tr", {}, el("th", {}, "#"), ...columns.map((c) => el("th", {}, c.label)), el("th", {}, "order"));
+  const body = rows.map((row, r) => {
+    const cells = columns.map((col) => {
+      const value = row.cells.get(col.key) ?? "";
+      if (col.kind === "label") return el("td", { class: "label" }, value);
+      const label = `rule ${r + 1}: ${col.label}`;
+      let input: HTMLInputElement | HTMLTextAreaElement;
+      if (col.kind === "multiline") {
+        input = el("textarea", { "data-column": col.key, "aria-label": label, spellcheck: "false",
+          rows: String(Math.min(8, value.split("\n").reduce((n, l) => n + Math.max(1, Math.ceil(l.length / 40)), 0))) }) as HTMLTextAreaElement;
+      } else {
+        input = el("input", { "data-column": col.key, "aria-label": label, spellcheck: "false" }) as HTMLInputElement;
+      }
+      input.value = value;
+      if (row.locked.has(col.key)) { input.disabled = true; input.placeholder = row.placeholder ?? ""; }
+      else if (!editable()) input.readOnly = true; // a reader sees the table, as the text, read-only
+      else if (col.placeholder) input.placeholder = col.placeholder;
+      input.addEventListener("change", () => void setCell(r, col.key, input.value));
+      return el("td", {}, input);
     });
     const up = el("button", { class: "move", title: "move this rule up (it is tried earlier)", "aria-label": `move rule ${r + 1} up` }, "↑") as HTMLButtonElement;
     const down = el("button", { class: "move", title: "move this rule down", "aria-label": `move rule ${r + 1} down` }, "↓") as HTMLButtonElement;
-    up.disabled = r === 0 || a.otherwise;
-    down.disabled = r === arms.length - 1 || a.otherwise || arms[r + 1].otherwise;
-    up.addEventListener("click", () => move(r, "up"));
-    down.addEventListener("click", () => move(r, "down"));
-    return el("tr", { "data-row": String(r + 1), class: a.otherwise ? "otherwise" : "" },
-      el("td", {}, String(r + 1)), ...inputs.map((x) => el("td", {}, x)), el("td", {}, body), el("td", { class: "order" }, up, down));
+    up.disabled = r === 0 || !row.movable || !editable();
+    down.disabled = r === rows.length - 1 || !row.movable || !rows[r + 1].movable || !editable();
+    up.addEventListener("click", () => void move(r, "up"));
+    down.addEventListener("click", () => void move(r, "down"));
+    return el("tr", { "data-row": String(r + 1), class: row.cls ?? "" }, el("td", {}, String(r + 1)), ...cells, el("td", { class: "order" }, up, down));
   });
-  box.replaceChildren(el("div", { class: "dt-head" }, `tariff ${shown.tariff} — fee decisions, first match wins `, close),
-    arms.length ? el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows)) : el("p", { class: "hint" }, "This tariff has no fee decisions."));
+  box.setAttribute("aria-label", `${shown.kind} ${shown.id} as a table`);
+  box.dataset.kind = shown.kind;
+  box.replaceChildren(el("div", { class: "dt-head" }, `${now.model.heading(shown.id)} `, close),
+    rows.length ? el("table", {}, el("thead", {}, head), el("tbody", {}, ...body)) : el("p", { class: "hint" }, now.model.empty));
   box.hidden = false;
 }
 
-function dedent(body: string): string {
-  const lines = body.split("\n").filter((l) => l.trim());
-  const min = Math.min(...lines.map((l) => l.length - l.trimStart().length));
-  return lines.map((l) => l.slice(min)).join("\n");
+/** Sets column `key` of rule `r` (0-based) to `value`, the rule read from the text as it is now. */
+function setCell(r: number, key: string, value: string): Promise<void> {
+  return write(() => {
+    const now = readNow();
+    const row = now?.rows[r];
+    if (!now || !row || row.locked.has(key)) return null;
+    // The column may be gone from the text as it is now (an undo took its only conjunct): it is still a condition.
+    const conds = now.columns.filter((c) => c.kind === "condition").map((c) => c.key);
+    if (isCondition(key) && !conds.includes(key)) conds.push(key);
+    const change = now.model.rewrite(now.text, row, key, value, conds);
+    return change ? { text: now.text, changes: [change] } : null;
+  });
 }
 
-function edit(from: number, to: number, insert: string): void {
-  view.dispatch({ changes: { from, to, insert }, userEvent: "input.table" });
+/** Whether a column key names a condition's attribute (not one of the tables' own columns). */
+const isCondition = (key: string) => !["fees", "route", "priority", "weight", "statement"].includes(key);
+
+/** Moves rule `r` (0-based) one place, the rules read from the text as it is now. */
+function move(r: number, dir: "up" | "down"): Promise<void> {
+  const target = dir === "up" ? r : r + 2; // the moved row's new number
+  return write(() => {
+    const now = readNow();
+    const [a, b] = dir === "up" ? [now?.rows[r - 1], now?.rows[r]] : [now?.rows[r], now?.rows[r + 1]];
+    if (!now || !a || !b || !a.movable || !b.movable) return null;
+    // The two rules' texts change places; the comments between them stay where they are.
+    return { text: now.text, changes: [{ from: a.from, to: a.to, insert: now.text.slice(b.from, b.to) },
+      { from: b.from, to: b.to, insert: now.text.slice(a.from, a.to) }] };
+  }, () => ($(`#decision-table tr[data-row="${target}"] button.move`) as HTMLElement | null)?.focus());
 }
 
-/** Moves rule `r` (0-based) one place, read from the text as it is now: the
- *  grid may be a render behind the text (it is redrawn 80 ms after an edit),
- *  and offsets from that render would cut the text in the wrong places. */
-function move(r: number, dir: "up" | "down"): void {
-  const t = shown && tariffSpan(shown.tariff);
-  if (!t || t.file !== active) return;
-  const text = view.state.doc.toString();
-  const arms = feeArms(text, t.from, t.to);
-  const [a, b] = dir === "up" ? [arms[r - 1], arms[r]] : [arms[r], arms[r + 1]];
-  if (!a || !b || a.otherwise || b.otherwise) return;
-  swap(text, a, b, dir, r);
+/** `changes` applied to `text` (sorted, not overlapping). */
+function applied(text: string, changes: Change[]): string {
+  let out = "";
+  let at = 0;
+  for (const c of [...changes].sort((x, y) => x.from - y.from)) { out += text.slice(at, c.from) + c.insert; at = c.to; }
+  return out + text.slice(at);
 }
 
-/** Exchanges two neighbouring arms' texts (the comments between them stay where they are). */
-function swap(text: string, a: Arm, b: Arm, dir: "up" | "down", row: number): void {
-  const ta = text.slice(a.from, a.to);
-  const tb = text.slice(b.from, b.to);
-  view.dispatch({ changes: [{ from: a.from, to: a.to, insert: tb }, { from: b.from, to: b.to, insert: ta }], userEvent: "input.table" });
-  const target = dir === "up" ? row : row + 2; // the moved row's new number
-  ($(`#decision-table tr[data-row="${target}"] button.move`) as HTMLElement | null)?.focus();
+/**
+ * Writes an edit of the grid: `plan` reads the text now and says what to
+ * change; the result goes through the formatter and replaces the file's text
+ * as one undoable change (only the part that differs). Should the text change
+ * while the formatter answers, the edit is planned again on the new text. A
+ * text the formatter refuses (a cell that does not parse), or no answer,
+ * leaves the raw edit, for the live check to show what is wrong.
+ */
+async function write(plan: () => { text: string; changes: Change[] } | null, after?: () => void): Promise<void> {
+  probe.tableWrites++;
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const p = plan();
+      if (!p) return;
+      const file = files[active].name;
+      const raw = applied(p.text, p.changes);
+      let out = raw;
+      try { out = (await api.format(file, raw)).text; } catch { /* refused or unreachable: the raw edit */ }
+      if (files[active]?.name !== file || view.state.doc.toString() !== p.text) continue; // changed meanwhile
+      replaceText(p.text, out);
+      after?.();
+      return;
+    }
+  } finally {
+    probe.tableWrites--;
+  }
+}
+
+/** Replaces the open file's text `from` by `to` as one change of the part that differs. */
+function replaceText(from: string, to: string): void {
+  let a = 0;
+  while (a < from.length && a < to.length && from[a] === to[a]) a++;
+  let b = 0;
+  while (b < from.length - a && b < to.length - a && from[from.length - 1 - b] === to[to.length - 1 - b]) b++;
+  if (a === from.length && a === to.length) return;
+  view.dispatch({ changes: { from: a, to: from.length - b, insert: to.slice(a, to.length - b) }, userEvent: "input.table" });
 }

@@ -19,6 +19,10 @@ const keywordSet = new Set(vocabulary.keywords);
 const operatorWords = new Set(["and", "or", "not", "in", "is"]);
 const literalWords = new Set(["true", "false"]);
 const attributeSet = new Set(vocabulary.attributes.map((a) => a.name));
+// The values of enumerated attributes and context fields (card_type: debit,
+// credit...; token_provider: applepay... none), highlighted after their name.
+const enumValues = new Map<string, Set<string>>([...vocabulary.attributes, ...vocabulary.contextFields]
+  .filter((a) => a.values.length).map((a) => [a.name, new Set(a.values)]));
 
 const moneyTag = Tag.define(t.number);
 const percentTag = Tag.define(t.number);
@@ -34,13 +38,15 @@ export function setObjectIndex(ix: ObjectIndex): void { objectIndex = ix; }
 interface TokState {
   afterKind: boolean; // the next identifier names a new object
   depth: number;
+  enumAttr: string; // the enumerated attribute last named on this line ("" for none)
 }
 
-const streamParser = {
+export const streamParser = {
   name: "paydomain",
-  startState: (): TokState => ({ afterKind: false, depth: 0 }),
+  startState: (): TokState => ({ afterKind: false, depth: 0, enumAttr: "" }),
   copyState: (s: TokState): TokState => ({ ...s }),
   token(stream: StringStream, state: TokState): string | null {
+    if (stream.sol()) state.enumAttr = "";
     if (stream.eatSpace()) return null;
     if (stream.match(/^#.*/)) return "comment";
     if (stream.match(/^"(?:[^"\\]|\\.)*"?/)) return "string";
@@ -64,6 +70,8 @@ const streamParser = {
       if (state.depth === 0 && w === "test") return "kind";
       if (/^[A-Z]{3}$/.test(w)) return "atom";
       if (operatorWords.has(w)) return "operatorKeyword";
+      if (enumValues.has(w) && state.depth > 0) state.enumAttr = w;
+      else if (state.enumAttr && enumValues.get(state.enumAttr)?.has(w)) return "atom";
       if (attributeSet.has(w) && !stream.match(/^\s*\{/, false)) return "contextAttribute";
       if (literalWords.has(w)) return "bool";
       if (keywordSet.has(w)) return "keyword";
@@ -166,7 +174,8 @@ const idAfterKeyword: Record<string, string> = {
   provider: "provider", adapter: "adapter", candidate: "terminal", use: "routing", routing: "routing",
   tariff: "tariff", currency: "currency", account: "currency", category: "category",
   payment_system: "payment_system", issuer_country: "country", wallet_provider: "wallet_provider",
-  route: "terminal", limit: "limit", extends: "tariff",
+  route: "terminal", limit: "limit",
+  default_tariff: "tariff", payment_institution: "payment_institution", residences: "country", extends: "tariff",
 };
 
 function idOptions(kind: string | null): Completion[] {
@@ -199,7 +208,27 @@ const contextFieldOptions: Completion[] = vocabulary.contextFields.map((f) => ({
   label: f.name, type: "property", detail: "given", info: f.help,
 }));
 
+/** IANA time zone names (the browser's list, which follows the same tz database) and UTC. */
+let zones: Completion[] | null = null;
+function zoneOptions(): Completion[] {
+  if (!zones) {
+    const names = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.("timeZone") ?? [];
+    zones = ["UTC", ...names.filter((n) => n !== "UTC")].map((n) => ({ label: n, type: "constant", detail: "time zone" }));
+  }
+  return zones;
+}
+
+/** Inside `timezone "...`: the zone names (the only string the language completes). */
+function zoneCompletion(cx: CompletionContext): CompletionResult | null {
+  const line = cx.state.doc.lineAt(cx.pos);
+  const m = /\btimezone\s+"([\w/+:-]*)$/.exec(line.text.slice(0, cx.pos - line.from));
+  if (!m || inCommentOrString(line.text, m.index)) return null;
+  return { from: cx.pos - m[1].length, options: zoneOptions(), validFor: /^[\w/+:-]*$/ };
+}
+
 export function paydomainCompletion(cx: CompletionContext): CompletionResult | null {
+  const zone = zoneCompletion(cx);
+  if (zone) return zone;
   const word = cx.matchBefore(/[A-Za-z_][\w.]*/);
   if (!word && !cx.explicit) return null;
   const from = word ? word.from : cx.pos;
@@ -231,6 +260,10 @@ export function paydomainCompletion(cx: CompletionContext): CompletionResult | n
     if (prev && prev[1] === "scope") options = vocabulary.limitScopes.map((s) => ({ label: s, type: "enum" }));
     if (prev && prev[1] === "period") options = vocabulary.limitPeriods.map((s) => ({ label: s, type: "enum" }));
     if (prev && prev[1] === "risk_coverage") options = vocabulary.riskLevels.map((s) => ({ label: s, type: "enum" }));
+    // `card_type credit`, `token_provider none` in a test's given: the field's values.
+    const field = /^\s*([a-z_]+)\s+$/.exec(before)?.[1];
+    const values = field ? enumValues.get(field) : undefined;
+    if (values && !conditionStart.has(field!)) options = [...values].map((v) => ({ label: v, type: "enum", detail: field, boost: 5 }));
   }
   if (!options) {
     options = [...keywordOptions, ...attributeOptions, ...accountOptions, ...contextFieldOptions, ...idOptions(null)];

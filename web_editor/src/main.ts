@@ -12,7 +12,7 @@ import { followHead, headBannerFollows } from "./follow";
 import { api, base, files, isDirty, probe, role, setApi, setCaller, textOf, TOKEN_KEY, userName, view } from "./state";
 import { fillTryItOptions, markResultStale, setupTryIt } from "./tryit";
 import { renderTestsPanel } from "./tests-panel";
-import { renderFeeTable } from "./decision-table";
+import { renderTable } from "./decision-table";
 import { installReview, renderReviewTests } from "./review";
 import { installTabs, showView } from "./views";
 import { installOutline, renderOutline } from "./outline";
@@ -113,8 +113,8 @@ on("tests-changed", renderReviewTests);
 on("tests-changed", renderTestsPanel);
 on("edited", markResultStale);
 let tableTimer: number | undefined;
-on("edited", () => { clearTimeout(tableTimer); tableTimer = window.setTimeout(renderFeeTable, 80); });
-on("index-changed", renderFeeTable); // another file opened, or the working copy replaced
+on("edited", () => { clearTimeout(tableTimer); tableTimer = window.setTimeout(renderTable, 80); });
+on("index-changed", renderTable); // another file opened, or the working copy replaced
 on("base-changed", headBannerFollows);
 on("set-aside-changed", renderSetAside);
 installTabs();

@@ -3,6 +3,7 @@
 // does); it finds where objects are, for autocompletion of ids, the
 // object-level review summary, and reloading single objects after a conflict.
 import { matchBrace } from "./lang-util";
+import { vocabulary } from "./vocabulary.generated";
 
 export interface ObjectSpan {
   kind: string;
@@ -15,10 +16,8 @@ export interface ObjectSpan {
 
 export type ObjectIndex = Map<string, Set<string>>;
 
-const KINDS = new Set([
-  "currency", "category", "payment_system", "wallet_provider", "country", "adapter",
-  "provider", "terminal", "tariff", "routing", "limit", "test",
-]);
+// Every kind of the language (from `paydomain schema --json`), and tests.
+const KINDS = new Set([...vocabulary.objectKinds, "test"]);
 
 export function scanObjects(text: string): ObjectSpan[] {
   const out: ObjectSpan[] = [];

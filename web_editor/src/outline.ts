@@ -3,7 +3,7 @@
 // entry is a button (keyboard reachable); choosing one opens that line.
 import { $, el } from "./dom";
 import { emit } from "./events";
-import { showFeeTable } from "./decision-table";
+import { showTable, tableKinds } from "./decision-table";
 import { outlineOf, searchFiles, type OutlineObject } from "./outline-model";
 import { files, textOf } from "./state";
 
@@ -29,9 +29,10 @@ function objectEntry(o: OutlineObject): HTMLElement {
   if (!o.items.length) return el("li", {}, idBtn);
   const items = el("ul", {}, ...o.items.map((it) =>
     el("li", { style: `padding-left: ${it.depth * 10}px` }, jump(it.label, o.file, it.line, { class: "jump rule" }))));
-  if (o.kind !== "tariff") return el("li", {}, details(key, [idBtn], items));
-  const table = el("button", { class: "jump table", "data-table": o.id, title: `tariff ${o.id}'s fee decisions as a table` }, "⊞ table");
-  table.addEventListener("click", (ev) => { ev.preventDefault(); showFeeTable(o.id); });
+  if (!tableKinds.includes(o.kind)) return el("li", {}, details(key, [idBtn], items));
+  const what = o.kind === "tariff" ? "fee decisions" : "statements";
+  const table = el("button", { class: "jump table", "data-table": o.id, "data-kind": o.kind, title: `${o.kind} ${o.id}'s ${what} as a table` }, "⊞ table");
+  table.addEventListener("click", (ev) => { ev.preventDefault(); showTable(o.kind, o.id); });
   return el("li", {}, details(key, [idBtn, " ", table], items));
 }
 

@@ -44,6 +44,7 @@ export const probe = {
   checkedEdits: -1, // `edits` as of the newest check shown
   lastCheck: { seq: 0, editAt: 0, sentAt: 0, shownAt: 0, serverMs: 0 },
   ready: false,
+  tableWrites: 0, // edits of a decision table on their way through the formatter
 };
 
 export const editable = () => role !== "reader";

@@ -68,6 +68,11 @@ export const vocabulary = {
   "starts_with",
   "true",
   "false",
+  "payment_institution",
+  "tariff_binding",
+  "realm",
+  "residences",
+  "default_tariff",
   "and",
   "or",
   "not",
@@ -87,7 +92,9 @@ export const vocabulary = {
   "routing",
   "limit",
   "test",
-  "criterion"
+  "criterion",
+  "payment_institution",
+  "tariff_binding"
  ],
  "attributes": [
   {
@@ -256,6 +263,15 @@ export const vocabulary = {
    "help": "the merchant's shop id"
   },
   {
+   "name": "payment_institution",
+   "path": "payment_institution",
+   "type": "reference",
+   "refKind": "payment_institution",
+   "values": [],
+   "routeHealth": false,
+   "help": "the payment institution the merchant contracts with"
+  },
+  {
    "name": "risk",
    "path": "risk",
    "type": "enum",
@@ -342,7 +358,7 @@ export const vocabulary = {
    "type": "reference",
    "refKind": "tariff",
    "values": [],
-   "help": "the merchant's tariff (id)"
+   "help": "the merchant's tariff (id); overrides the tariff_binding"
   },
   {
    "name": "routing",
@@ -509,6 +525,14 @@ export const vocabulary = {
    "refKind": null,
    "values": [],
    "help": "shop id (string)"
+  },
+  {
+   "name": "payment_institution",
+   "path": "payment_institution",
+   "type": "reference",
+   "refKind": "payment_institution",
+   "values": [],
+   "help": "payment institution id: with the tariff_binding, it decides the tariff when `tariff` is not given"
   },
   {
    "name": "risk",

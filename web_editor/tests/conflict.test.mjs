@@ -6,21 +6,13 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { EditorPage, ensureArtifacts, serverAndBrowser } from "./harness.mjs";
+import { ensureArtifacts, openEditor, serverAndBrowser } from "./harness.mjs";
 
 const WORDING = '"Default terms for small and medium merchants"';
 let server;
 let browser;
 
-async function editor(token) {
-  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await ctx.newPage();
-  page.on("dialog", (d) => d.accept());
-  page.on("pageerror", (e) => { console.error(`page error: ${e.message}`); });
-  const ed = new EditorPage(page);
-  await ed.signIn(server.url, token);
-  return { ctx, page, ed };
-}
+const editor = (token) => openEditor(browser, server, token, { viewport: { width: 1400, height: 900 } });
 
 const head = async () => (await server.api("reader", "GET", "/v1/head")).revision;
 const headText = async (name) => (await server.api("reader", "GET", "/v1/revisions/head")).files.find((f) => f.name === name).text;

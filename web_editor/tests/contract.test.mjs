@@ -89,7 +89,7 @@ describe("the server's answers match server/openapi.json", { timeout: 120000 }, 
     }
   });
 
-  it("the editor's check, try-it and samples", async () => {
+  it("the editor's check, try-it, formatter and samples", async () => {
     const ok = await answer("POST /v1/check", "editor", "/v1/check", { files: acmeFiles() });
     assert.equal(ok.errors, 0);
     const broken = acmeFiles().map((f) => (f.name === "routing.pd" ? { ...f, text: f.text.replace("candidate yb_3ds", "candidate yb_3dz") } : f));
@@ -107,6 +107,11 @@ describe("the server's answers match server/openapi.json", { timeout: 120000 }, 
     assert.equal(refs.kind, "terminal");
     assert.equal(refs.uses.filter((u) => u.declaration).length, 1);
     await error("editor", "POST", "/v1/references", { files: acmeFiles(), file: "routing.pd", line: 1, column: 1 }, 422, "no-id");
+    // the formatter, for readers too: acme's files are canonical already
+    const text = acmeFiles().find((f) => f.name === "routing.pd").text;
+    assert.deepEqual(await answer("POST /v1/format", "reader", "/v1/format", { name: "routing.pd", text }), { text, changed: false });
+    const f = await error("reader", "POST", "/v1/format", { name: "x.pd", text: "routing r {" }, 422, "invalid-domain");
+    assert.ok(f.diagnostics.length > 0);
     const list = await answer("GET /v1/contexts", "reader", "/v1/contexts");
     if (server.hasContexts) assert.ok(list.contexts.length > 0);
   });

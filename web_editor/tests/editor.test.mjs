@@ -5,7 +5,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Server, launchBrowser, EditorPage, ensureArtifacts, acmeFiles } from "./harness.mjs";
+import { Server, launchBrowser, EditorPage, ensureArtifacts, acmeFiles, openEditor } from "./harness.mjs";
 
 const bin = process.env.PAYDOMAIN_BIN;
 const mockUrl = process.env.PD_EDITOR_URL; // dev loop only: a running tests/mock-server.mjs
@@ -22,15 +22,7 @@ async function shot(page, name) {
   await page.screenshot({ path: join(shots, `editor-${name}.png`) });
 }
 
-async function newEditor(token, { check = true, viewport = { width: 1280, height: 800 } } = {}) {
-  const ctx = await browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  page.on("dialog", (d) => d.accept());
-  page.on("pageerror", (e) => { console.error(`page error: ${e.message}`); });
-  const ed = new EditorPage(page);
-  await ed.signIn(server.url, token, { check });
-  return { ctx, page, ed };
-}
+const newEditor = (token, options) => openEditor(browser, server, token, options);
 
 async function headFiles() {
   return (await server.api("reader", "GET", "/v1/revisions/head")).files;

@@ -195,6 +195,21 @@ export class EditorPage {
     }, needle);
   }
 
+  /** The text of file `name` of the working copy (open or not). */
+  fileText(name) { return this.page.evaluate((n) => window.paydomainEditor.fileText(n), name); }
+
+  /** The 1-based line of the first `needle` in file `name`; -1 if none. */
+  async lineIn(name, needle) {
+    const t = await this.fileText(name);
+    const at = t.indexOf(needle);
+    return at < 0 ? -1 : t.slice(0, at).split("\n").length;
+  }
+
+  /** The open file and the cursor's line. */
+  where() { return cursorPlace(this.page); }
+
+  async errors() { return (await this.problems()).filter((p) => p.severity === "error"); }
+
   problems() {
     return this.page.$$eval("#problems li.problem", (lis) => lis.map((li) => ({
       file: li.dataset.file, line: Number(li.dataset.line), code: li.dataset.code, text: li.textContent,
@@ -203,14 +218,25 @@ export class EditorPage {
   }
 }
 
-/** A new browser context's page, signed in to `server` as `who`, page errors logged. */
-export async function signedInPage(browser, server, who = "editor", contextOptions = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+/**
+ * A new browser context's page of `server`'s editor, signed in with `token`
+ * (page errors logged; `acceptDialogs`: confirm() and alert() are accepted);
+ * `check`: wait for the first live check.
+ */
+export async function openEditor(browser, server, token,
+  { check = true, acceptDialogs = true, viewport = { width: 1280, height: 800 }, ...contextOptions } = {}) {
+  const ctx = await browser.newContext({ viewport, ...contextOptions });
   const page = await ctx.newPage();
+  if (acceptDialogs) page.on("dialog", (d) => d.accept());
   page.on("pageerror", (e) => { console.error(`page error: ${e.message}`); });
   const ed = new EditorPage(page);
-  await ed.signIn(server.url, server.tokens[who]);
+  await ed.signIn(server.url, token, { check });
   return { ctx, page, ed };
+}
+
+/** A new browser context's page, signed in to `server` as `who` (dialogs left to the test). */
+export function signedInPage(browser, server, who = "editor", contextOptions = {}) {
+  return openEditor(browser, server, server.tokens[who], { acceptDialogs: false, ...contextOptions });
 }
 
 /** The file open in the editor (the file list's active entry) and the cursor's line. */
@@ -226,6 +252,17 @@ export function cursorPlace(page) {
  * compiled into it) and a browser, started before its tests and stopped
  * after. The returned object's `server` and `browser` are set by then.
  */
+/**
+ * For a describe(): serverAndBrowser() and one page signed in as `who`; the
+ * returned object's `server`, `browser`, `page` and `ed` (its EditorPage)
+ * are set before the describe's tests run.
+ */
+export function signedInSession({ who = "editor", embedded = false } = {}) {
+  const env = serverAndBrowser({ embedded });
+  before(async () => { Object.assign(env, await signedInPage(env.browser, env.server, who)); });
+  return env;
+}
+
 export function serverAndBrowser({ embedded = false } = {}) {
   const env = { server: null, browser: null };
   before(async () => {

@@ -6,22 +6,17 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cursorPlace, ensureArtifacts, serverAndBrowser, signedInPage } from "./harness.mjs";
+import { ensureArtifacts, signedInSession } from "./harness.mjs";
 
 let server;
-let browser;
 let page;
 let ed;
 
-/** The open file and the cursor's line. */
-const where = () => cursorPlace(page);
+const where = () => ed.where();
 
 describe("find and navigate", { timeout: 180000 }, () => {
-  const env = serverAndBrowser();
-  before(async () => {
-    ({ server, browser } = env);
-    ({ page, ed } = await signedInPage(browser, server));
-  });
+  const env = signedInSession();
+  before(() => ({ server, page, ed } = env));
 
   it("opens on an overview of tariffs, routing, recent changes and tests", async () => {
     assert.equal(await page.getAttribute("body", "data-view"), "overview");

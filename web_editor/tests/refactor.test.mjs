@@ -7,23 +7,20 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cursorPlace, ensureArtifacts, serverAndBrowser, signedInPage } from "./harness.mjs";
+import { ensureArtifacts, signedInPage, signedInSession } from "./harness.mjs";
 
 let server;
-let browser;
 let page;
 let ed;
 
-const fileText = (name) => page.evaluate((n) => window.paydomainEditor.fileText(n), name);
-const where = () => cursorPlace(page);
-const errors = async () => (await ed.problems()).filter((p) => p.severity === "error");
+const fileText = (name) => ed.fileText(name);
+const where = () => ed.where();
+const errors = () => ed.errors();
+const lineIn = (file, needle) => ed.lineIn(file, needle);
 
 describe("references, rename, tests and usability", { timeout: 240000 }, () => {
-  const env = serverAndBrowser();
-  before(async () => {
-    ({ server, browser } = env);
-    ({ page, ed } = await signedInPage(browser, server));
-  });
+  const env = signedInSession();
+  before(() => ({ server, page, ed } = env));
 
   it("finds every use of a terminal across files, and none in comments", async () => {
     await ed.openFile("routing.pd");
@@ -149,57 +146,6 @@ describe("references, rename, tests and usability", { timeout: 240000 }, () => {
     assert.deepEqual(await errors(), []);
   });
 
-  it("a tariff's fee decisions as a table: edited, reordered, and following the text", async () => {
-    const rows = () => page.$$eval("#decision-table tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("input, textarea")].map((x) => x.value)));
-    const cols = () => page.$$eval("#decision-table thead th", (th) => th.map((x) => x.textContent));
-    await page.click('#outline button[data-table="standard"]');
-    await page.waitForSelector("#decision-table:not([hidden]) tbody tr");
-    assert.equal((await where()).file, "tariffs.pd");
-    assert.deepEqual(await cols(), ["#", "payment_tool", "payment_system", "currency", "fees (postings)", "order"]);
-    let r = await rows();
-    assert.equal(r.length, 5);
-    assert.deepEqual(r[1].slice(0, 3), ["", "in [maestro, mastercard]", ""]);
-    assert.deepEqual(r[0].slice(0, 3), ["is wallet", "", ""]);
-    assert.equal(r[1][3], 'merchant.settlement -> system.settlement : 1% of amount "1% processing fee"');
-    assert.match(r[2][3], /# Mir: 1\.5%, at least 5 rubles\.\nwhen payment_system == mir \{\n {2}merchant/);
-    // the fee: an edit of the text, live-checked (a test now fails), undoable
-    await page.fill('#decision-table tr[data-row="2"] textarea', 'merchant.settlement -> system.settlement : 1.2% of amount "1% processing fee"');
-    await page.keyboard.press("Tab");
-    assert.match(await fileText("tariffs.pd"), /when payment_system in \[maestro, mastercard\] \{\n {6}merchant\.settlement -> system\.settlement : 1\.2% of amount "1% processing fee"\n {4}\}/);
-    await ed.waitChecked();
-    await page.waitForSelector('#tests button.test.fail[data-test="Mastercard pays the 1% processing fee"]');
-    await page.screenshot({ path: join(ensureArtifacts(), "editor-table.png") });
-    await page.evaluate(() => window.paydomainEditor.view().focus());
-    await page.keyboard.press("Control+z");
-    assert.doesNotMatch(await fileText("tariffs.pd"), /1\.2% of amount "1% processing fee"/);
-    // a condition: a cell in another column joins with `and`
-    await page.fill('#decision-table tr[data-row="1"] input[data-column="currency"]', "== RUB");
-    await page.keyboard.press("Tab");
-    assert.match(await fileText("tariffs.pd"), /\n {4}when payment_tool is wallet and currency == RUB \{\n/);
-    await page.evaluate(() => window.paydomainEditor.view().focus());
-    await page.keyboard.press("Control+z");
-    // reordering: the dollar rule moves above the ruble one (comments stay in place); otherwise stays last
-    assert.equal(await page.isDisabled('#decision-table tr[data-row="5"] button.move >> nth=0'), true);
-    await page.waitForSelector('#decision-table tr[data-row="4"] button.move');
-    await page.click('#decision-table tr[data-row="4"] button.move >> nth=0');
-    let t = await fileText("tariffs.pd");
-    assert.ok(t.indexOf("when currency == USD {") < t.indexOf("when currency == RUB {"), "USD first");
-    await page.waitForFunction(() => document.querySelector('#decision-table tr[data-row="3"] input[data-column="currency"]')?.value === "== USD");
-    await page.evaluate(() => window.paydomainEditor.view().focus());
-    await page.keyboard.press("Control+z");
-    t = await fileText("tariffs.pd");
-    assert.ok(t.indexOf("when currency == USD {") > t.indexOf("when currency == RUB {"), "undone");
-    // text -> table
-    await ed.replace("currency == USD", "currency == EUR", { after: "tariff standard" });
-    await page.waitForFunction(() => document.querySelector('#decision-table tr[data-row="4"] input[data-column="currency"]')?.value === "== EUR");
-    await page.evaluate(() => window.paydomainEditor.view().focus());
-    await page.keyboard.press("Control+z");
-    await ed.waitChecked();
-    assert.deepEqual(await errors(), []);
-    await page.click("#decision-table .dt-head button");
-    assert.equal(await page.isHidden("#decision-table"), true);
-  });
-
   it("every list works from the keyboard, with visible focus", async () => {
     // files: Tab to the next, Enter opens it
     await page.focus('#files li[data-file="limits.pd"]');
@@ -279,7 +225,7 @@ describe("references, rename, tests and usability", { timeout: 240000 }, () => {
   });
 
   it("follows the system's dark mode; wraps lines when asked, across a reload", async () => {
-    const { ctx, page: p } = await signedInPage(browser, server, "editor2", { colorScheme: "dark" });
+    const { ctx, page: p } = await signedInPage(env.browser, server, "editor2", { colorScheme: "dark" });
     await p.click("#tabs button[data-view=edit]");
     const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bg, "rgb(13, 17, 23)");
@@ -299,9 +245,3 @@ describe("references, rename, tests and usability", { timeout: 240000 }, () => {
     assert.equal(light, "rgb(246, 248, 250)");
   });
 });
-
-async function lineIn(file, needle) {
-  const t = await fileText(file);
-  const at = t.indexOf(needle);
-  return at < 0 ? -1 : t.slice(0, at).split("\n").length;
-}

@@ -27,4 +27,4 @@ npm run --silent build
 # (build writes them): a type error fails the tests.
 npx --no-install tsc --noEmit -p .
 export PAYDOMAIN_BIN="$BIN"
-exec node --test tests/unit.test.mjs tests/imports.test.mjs tests/contract.test.mjs tests/editor.test.mjs tests/drafts.test.mjs tests/conflict.test.mjs tests/install.test.mjs tests/navigate.test.mjs tests/refactor.test.mjs
+exec node --test tests/unit.test.mjs tests/imports.test.mjs tests/contract.test.mjs tests/editor.test.mjs tests/drafts.test.mjs tests/conflict.test.mjs tests/install.test.mjs tests/navigate.test.mjs tests/refactor.test.mjs tests/tables.test.mjs

@@ -293,3 +293,98 @@ test("completion offers the working copy's criteria and the card attributes wher
   assert.ok(complete("routing main {\n  candidate y").includes("yb_3ds"));
   assert.ok(!complete("routing main {\n  candidate y").includes("high_value_foreign"));
 });
+
+test("criteria are objects of the index (completion and highlighting of their names)", () => {
+  const ix = lib.indexObjects(["criterion high_value_foreign { when amount > 1000.00 RUB }\ntariff t { fees { } }"]);
+  assert.deepEqual([...(ix.get("criterion") ?? [])], ["high_value_foreign"]);
+});
+
+test("completion offers an enumerated field's values in a test's given, and IANA zones in a limit's timezone", async () => {
+  const lang = await loadSrc(
+    `export { paydomainCompletion } from "./lang";
+     export { EditorState } from "@codemirror/state"; export { CompletionContext } from "@codemirror/autocomplete";`);
+  const complete = (doc) => {
+    const state = lang.EditorState.create({ doc });
+    const r = lang.paydomainCompletion(new lang.CompletionContext(state, doc.length, true));
+    return r ? { from: r.from, labels: r.options.map((o) => o.label) } : { from: -1, labels: [] };
+  };
+  assert.deepEqual(complete('test "t" {\n  given {\n    card_type ').labels, ["debit", "credit", "prepaid"]);
+  assert.ok(complete('test "t" {\n  given {\n    token_provider ').labels.includes("none"));
+  const doc = 'limit l {\n  timezone "Europe/Mo';
+  const z = complete(doc);
+  assert.ok(z.labels.includes("Europe/Moscow") && z.labels.includes("UTC"), z.labels.slice(0, 5).join(","));
+  assert.equal(z.from, doc.length - "Europe/Mo".length);
+  assert.deepEqual(complete('limit l {\n  name "Europe/Mo').labels, [], "no completion in other strings");
+  assert.deepEqual(complete('limit l {\n  # timezone "Europe/Mo').labels, [], "nor in comments");
+});
+
+test("a routing ruleset's statements as table rows, and the edits a cell makes", async () => {
+  const t = await loadSrc(`export { routingStatements, routingTable } from "./routing-table";`);
+  const text = `routing main {
+  name "Main"
+  when risk == fatal: decline "risk too high"  # no bank
+  when payment_tool is wallet: use intl
+  candidate bb_main priority 3000 when payment_system == mir
+      or (payment_system == visa and bin starts_with "427600")
+  # a comment between
+  candidate yb_3ds priority 2000 weight 70 when risk in [low, high] and currency == RUB
+  candidate bb_reserve
+  use other
+  exclude when health.failure_rate >= 70%
+}
+`;
+  const st = t.routingStatements(text, 0, text.length);
+  assert.deepEqual(st.map((s) => [s.kind, text.slice(s.from, s.to)]), [
+    ["when", 'when risk == fatal: decline "risk too high"'],
+    ["when", "when payment_tool is wallet: use intl"],
+    ["candidate", 'candidate bb_main priority 3000 when payment_system == mir\n      or (payment_system == visa and bin starts_with "427600")'],
+    ["candidate", "candidate yb_3ds priority 2000 weight 70 when risk in [low, high] and currency == RUB"],
+    ["candidate", "candidate bb_reserve"],
+    ["use", "use other"],
+    ["exclude", "exclude when health.failure_rate >= 70%"],
+  ]);
+  assert.deepEqual(st[3].conjuncts, ["risk in [low, high]", "currency == RUB"]);
+  const { columns, rows } = t.routingTable.read(text, 0, text.length);
+  const conds = columns.filter((c) => c.kind === "condition").map((c) => c.key);
+  assert.deepEqual(conds, ["risk", "payment_tool", "payment_system", "currency", "health.failure_rate"]);
+  assert.equal(rows[2].cells.get("payment_system"), '== mir or (payment_system == visa and bin starts_with "427600")');
+  const edit = (r, key, value) => {
+    const c = t.routingTable.rewrite(text, rows[r], key, value, conds);
+    return c && text.slice(0, c.from) + c.insert + text.slice(c.to);
+  };
+  assert.match(edit(3, "weight", "30"), /candidate yb_3ds priority 2000 weight 30 when/);
+  assert.match(edit(3, "priority", ""), /candidate yb_3ds  weight 70 when/);
+  assert.match(edit(4, "weight", "5"), /candidate bb_reserve weight 5\n/);
+  assert.match(edit(4, "risk", "== low"), /candidate bb_reserve when risk == low\n/);
+  assert.match(edit(3, "risk", ""), /candidate yb_3ds priority 2000 weight 70 when currency == RUB\n/);
+  assert.match(edit(3, "currency", ""), /when risk in \[low, high\]\n/);
+  assert.match(edit(0, "route", 'decline "fraud"'), /when risk == fatal: decline "fraud"  # no bank/);
+  assert.equal(edit(0, "risk", ""), null, "a when keeps a condition");
+  assert.equal(edit(3, "weight", "heavy"), null, "a weight is a number");
+  assert.equal(edit(1, "priority", "5"), null, "only candidates have priorities");
+});
+
+test("highlighting: an enumeration's values after their attribute, the working copy's criteria, a criterion's definition", async () => {
+  const lang = await loadSrc(`export { streamParser, setObjectIndex } from "./lang"; export { StringStream } from "@codemirror/language";`);
+  lang.setObjectIndex(new Map([["criterion", new Set(["anonymous_card"])]]));
+  const styles = (lines) => {
+    const state = lang.streamParser.startState();
+    const out = [];
+    for (const line of lines) {
+      const s = new lang.StringStream(line, 4, 2);
+      while (!s.eol()) {
+        const style = lang.streamParser.token(s, state);
+        if (style && /\w/.test(s.current())) out.push(`${s.current()}:${style}`);
+        s.start = s.pos;
+      }
+    }
+    return out;
+  };
+  assert.deepEqual(styles(["criterion anonymous_card {", "  when card_type is prepaid and token_provider in [none, applepay]", "}"]), [
+    "criterion:kind", "anonymous_card:def", "when:keyword", "card_type:contextAttribute", "is:operatorKeyword", "prepaid:atom",
+    "and:operatorKeyword", "token_provider:contextAttribute", "in:operatorKeyword", "none:atom", "applepay:atom"]);
+  assert.deepEqual(styles(["routing r {", "  when anonymous_card and issuer_bank == \"sberbank\": decline", "}"]).filter((x) => !x.startsWith("routing")), [
+    "r:def", "when:keyword", "anonymous_card:criterion", "and:operatorKeyword", "issuer_bank:contextAttribute", '"sberbank":string', "decline:keyword"]);
+  // outside its attribute's line, a value is an ordinary word
+  assert.ok(styles(["tariff t {", "  name prepaid", "}"]).includes("prepaid:variableName"));
+});
