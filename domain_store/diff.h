@@ -15,15 +15,22 @@ struct PartChange {
   std::string path;                   // "fees/when 1/posting 1", "rule 2", "name"
   std::optional<std::string> before;  // absent: the part was added
   std::optional<std::string> after;   // absent: the part was removed
+  // An inherited part (dsl/inheritance.h): the tariff it is written in
+  // ("standard"); empty for the object's own parts.
+  std::string from;
   std::string brief() const;          // "1% -> 1.2%": only the words that differ
 };
 
 struct ObjectDiff {
-  enum class Change { Added, Removed, Changed };
+  // Inherited: the object's own text is the same, but parts it inherits
+  // from a tariff the diff changes are different (a tariff extending it).
+  enum class Change { Added, Removed, Changed, Inherited };
   ObjectKey key;
   Change change = Change::Changed;
-  std::optional<StoredObject> before, after;
-  std::vector<PartChange> parts;  // Changed; empty when only comments/layout differ
+  std::optional<StoredObject> before, after;  // absent for Inherited
+  // Changed: its own parts (empty when only comments/layout differ), then
+  // the inherited ones that differ (`from` set); Inherited: only those.
+  std::vector<PartChange> parts;
   std::string unified;            // when DiffOptions::text
 };
 std::string_view to_string(ObjectDiff::Change change);
@@ -44,7 +51,8 @@ Result<RevisionDiff> diff_revisions(Store& store, Rev from, Rev to, const DiffOp
 // The parts that differ between two texts of the same object (both must parse).
 std::vector<PartChange> diff_object_parts(const ObjectKey& key, const std::string& before, const std::string& after);
 
-// One line per change, e.g. "~ tariff standard: fees/when 1/posting 1: 1% -> 1.2%".
+// One line per change, e.g. "~ tariff standard: fees/when 1/posting 1: 1% -> 1.2%";
+// an inherited part ends "(inherited from tariff standard)".
 std::string describe(const RevisionDiff& diff);
 
 }  // namespace paydomain::store

@@ -89,12 +89,13 @@ json to_json(const RevisionDiff& d) {
     j["change"] = to_string(o.change);
     if (o.before) j["before_path"] = o.before->path;
     if (o.after) j["after_path"] = o.after->path;
-    if (o.change == ObjectDiff::Change::Changed) {
+    if (o.change == ObjectDiff::Change::Changed || o.change == ObjectDiff::Change::Inherited) {
       json parts = json::array();
       for (const auto& p : o.parts) {
         json pj{{"path", p.path}, {"brief", p.brief()}};
         pj["before"] = p.before ? json(*p.before) : json(nullptr);
         pj["after"] = p.after ? json(*p.after) : json(nullptr);
+        if (!p.from.empty()) pj["from"] = p.from;
         parts.push_back(pj);
       }
       j["parts"] = parts;

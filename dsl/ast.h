@@ -262,6 +262,9 @@ struct Object {
   Ident id;          // for tests: the title string
   Span span;         // from the kind keyword to the closing brace
   std::vector<Clause> clauses;
+  // `tariff premium extends standard`: the parent's id (the checker allows
+  // it on tariffs only; dsl/inheritance.h says what a child inherits).
+  std::optional<Ident> parent;
 
   // The first clause of a kind, or nullptr.
   const Clause* find(Clause::Kind k) const;

@@ -182,6 +182,7 @@ bool numbered(Clause::Kind k) {
 
 std::string dump_semantic(const Object& o) {
   std::string out = "(" + std::string(to_string(o.kind)) + " " + str(o.id.text);
+  if (o.parent) out += " (extends " + str(o.parent->text) + ")";
   for (const Clause& c : o.clauses) out += " " + clause(c);
   return out + ")";
 }
@@ -195,6 +196,7 @@ std::string dump_semantic(const Domain& d) {
 Parts object_parts(const Domain&, const Object& o) {
   Parts out;
   std::map<Clause::Kind, int> counts;
+  if (o.parent) out.emplace_back("extends", "extends " + o.parent->text);
   for (const Clause& c : o.clauses) {
     std::string path = c.kind == Clause::Kind::RoutingStatement ? "rule" : std::string(to_string(c.kind));
     if (numbered(c.kind)) path += " " + std::to_string(++counts[c.kind]);

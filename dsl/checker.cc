@@ -58,24 +58,28 @@ class Checker {
     current_ = nullptr;
     check_routing_cycles();
     check_criterion_cycles();
+    check_tariff_cycles();
   }
 
   // Only some objects, but names resolve against all and ids stay unique
   // domain-wide. The delegation graph changes only with a routing object.
   void run_only(const std::vector<size_t>& objects) {
     index();
-    bool routing = false, criterion = false;
+    bool routing = false, criterion = false, tariff = false;
     for (size_t i : objects) {
       if (i >= d_.objects.size()) continue;
       current_ = &d_.objects[i];
       check_object(d_.objects[i]);
       routing = routing || d_.objects[i].kind == ObjectKind::Routing;
       criterion = criterion || d_.objects[i].kind == ObjectKind::Criterion;
+      tariff = tariff || d_.objects[i].kind == ObjectKind::Tariff;
     }
     current_ = nullptr;
     if (routing) check_routing_cycles();
     // Only a criterion refers to criteria, so only a changed one can close a cycle.
     if (criterion) check_criterion_cycles();
+    // Likewise only a changed tariff can close an `extends` cycle.
+    if (tariff) check_tariff_cycles();
   }
 
  private:
@@ -501,6 +505,19 @@ class Checker {
     }
     if (o.kind == ObjectKind::Routing) check_routing(o);
     if (o.kind == ObjectKind::TariffBinding) check_binding(o);
+    if (o.parent) check_parent(o);
+  }
+
+  // `tariff premium extends standard`: tariffs only, and the parent a tariff.
+  // (dsl/inheritance.h: no part of a tariff constrains another, so any
+  // parent suits any child; only a cycle is wrong, see check_tariff_cycles.)
+  void check_parent(const Object& o) {
+    if (o.kind != ObjectKind::Tariff) {
+      err(o.parent->span, "misplaced-clause", "'extends' is not allowed in " + article(o.kind)).expected =
+          "only a tariff extends another tariff, e.g. tariff premium extends standard { ... }";
+      return;
+    }
+    ref(*o.parent, ObjectKind::Tariff);
   }
 
   void check_clause(Object& o, Clause& c) {
@@ -744,6 +761,35 @@ class Checker {
           path.push_back(frame(it->second));
         }
       }
+    }
+  }
+
+  // `extends` chains must end: a tariff may not be its own ancestor. A
+  // loop over each chain, not recursion (a chain may be thousands long).
+  void check_tariff_cycles() {
+    std::unordered_map<const Object*, int> state;  // 0 new, 1 on the path, 2 done
+    for (const Object& root : d_.objects) {
+      if (root.kind != ObjectKind::Tariff || state[&root] != 0) continue;
+      std::vector<const Object*> path;
+      for (const Object* o = &root; o && state[o] == 0;) {
+        state[o] = 1;
+        path.push_back(o);
+        if (!o->parent) break;
+        auto it = ids(ObjectKind::Tariff).find(o->parent->text);
+        if (it == ids(ObjectKind::Tariff).end()) break;
+        const Object* next = it->second;
+        if (state[next] == 1) {
+          std::string cycle;
+          for (auto p = std::find(path.begin(), path.end(), next); p != path.end(); ++p) cycle += (*p)->id.text + " -> ";
+          cycle += next->id.text;
+          current_ = o;
+          err(o->parent->span, "inheritance-cycle", "tariffs extend each other in a cycle: " + cycle).expected =
+              "a chain of `extends` that ends at a tariff extending none";
+          current_ = nullptr;
+        }
+        o = next;
+      }
+      for (const Object* p : path) state[p] = 2;
     }
   }
 

@@ -349,7 +349,9 @@ std::string format_arm_header(const DecisionArm& arm, size_t indent) {
 
 std::string object_header(const Object& o) {
   if (o.kind == ObjectKind::Test) return "test " + quote_string(o.id.text);
-  return std::string(to_string(o.kind)) + " " + o.id.text;
+  std::string h = std::string(to_string(o.kind)) + " " + o.id.text;
+  if (o.parent) h += " extends " + o.parent->text;
+  return h;
 }
 
 }  // namespace paydomain::dsl

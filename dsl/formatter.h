@@ -60,7 +60,7 @@ std::string format_expectation(const Expectation& expectation);  // without "exp
 // A clause on one line. Block clauses (fees, refunds, given) give only their
 // keyword; the formatter lays their bodies out on their own lines.
 std::string format_clause_line(const Clause& clause);
-std::string object_header(const Object& object);  // `tariff standard`, `test "title"`
+std::string object_header(const Object& object);  // `tariff standard`, `tariff premium extends standard`, `test "title"`
 
 // ---- layout over lines ----------------------------------------------------------
 

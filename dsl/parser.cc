@@ -621,9 +621,10 @@ class Builder {
     } else {
       o.kind = *object_kind_from_string(text(ctx->getStart()));
       o.id = ident(ctx->id);
+      if (ctx->parent) o.parent = ident(ctx->parent);
     }
-    // kind id '{' clause* '}'  or  'test' STRING '{' clause* '}'
-    for (auto* c : at_positions<G::ClauseContext>(ctx, 3, 1, 1)) o.clauses.push_back(clause(c));
+    // kind id ['extends' id] '{' clause* '}'  or  'test' STRING '{' clause* '}'
+    for (auto* c : at_positions<G::ClauseContext>(ctx, o.parent ? 5 : 3, 1, 1)) o.clauses.push_back(clause(c));
     return o;
   }
 

@@ -6,6 +6,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "dsl/inheritance.h"
 #include "dsl/schema.h"
 #include "evaluator/analysis_cache.h"
 #include "evaluator/compiled.h"
@@ -554,6 +555,7 @@ void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Dia
   std::string digest;
   if (cache) digest = compiled.vocab_digest.empty() ? vocabulary_digest(domain, compiled.vocab, compiled.exponents)
                                                     : compiled.vocab_digest;
+  const dsl::Inheritance inheritance(domain);
   for (const dsl::Object& o : domain.objects) {
     if (!analysed(o.kind)) continue;
     dsl::Diagnostics mine(&domain.files);
@@ -563,6 +565,8 @@ void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Dia
       if (o.span.offset <= o.span.end_offset && o.span.end_offset <= f.text.size()) {
         key = digest + '\n' + f.path + '\n' + std::to_string(o.span.line) + ':' + std::to_string(o.span.column) + '\n' +
               f.text.substr(o.span.offset, o.span.end_offset - o.span.offset);
+        // A tariff's analysis reads what it inherits (its amount bounds, say).
+        if (o.kind == dsl::ObjectKind::Tariff) key += inheritance.ancestors_text(o);
         if (auto hit = cache->find(key)) {
           for (const dsl::Diagnostic& w : *hit) diags.add(w);  // shared with the cache: copied
           continue;

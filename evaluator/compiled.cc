@@ -5,6 +5,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "dsl/inheritance.h"
 #include "dsl/schema.h"
 #include "dsl/timezone.h"
 #include "evaluator/compile_cache.h"
@@ -27,7 +28,8 @@ int32_t index_of(dsl::Names v, const std::string& s) {
 
 class Compiler {
  public:
-  Compiler(const dsl::Domain& d, const CompileOptions& opt, CompiledDomain& out) : d_(d), opt_(opt), out_(out) {}
+  Compiler(const dsl::Domain& d, const CompileOptions& opt, CompiledDomain& out)
+      : d_(d), opt_(opt), out_(out), inheritance_(d) {}
 
   Result<bool> run() {
     if (auto r = criteria(); !r) return r.error();
@@ -86,6 +88,7 @@ class Compiler {
       if (o.span.offset <= o.span.end_offset && o.span.end_offset <= text.size()) {
         key = digest + std::to_string(static_cast<int>(o.kind)) + ':' + std::to_string(o.span.line) + '\n';
         key.append(text, o.span.offset, o.span.end_offset - o.span.offset);
+        if (o.kind == OK::Tariff) key += inheritance_.ancestors_text(o);  // what it inherits
         if (auto hit = opt_.cache->find(key); hit && std::holds_alternative<T>(hit->value)) {
           slot = std::get<T>(hit->value);  // the one copy, outside the cache's lock
           out_.selector_count += hit->selectors;
@@ -211,7 +214,9 @@ class Compiler {
   }
 
   // `label` is "tariff standard, fees"; arms are numbered "rule 1", nested "rule 1.2".
-  Result<CompiledCashFlow> cash_flow(const dsl::CashFlow& cf, const std::string& label, const std::string& prefix) {
+  // `note` ends every explanation (dsl::inherited_note: ", inherited by tariff premium").
+  Result<CompiledCashFlow> cash_flow(const dsl::CashFlow& cf, const std::string& label, const std::string& prefix,
+                                     const std::string& note = "") {
     CompiledCashFlow out;
     for (const dsl::Posting& p : cf.postings) {
       CompiledPosting cp;
@@ -223,7 +228,7 @@ class Compiler {
       cp.rounding = p.rounding.value_or(dsl::kDefaultRounding);
       cp.details = p.details.value_or("");
       cp.explain = label + (prefix.empty() ? "" : ", rule " + prefix) + ", posting " + cp.from + " -> " + cp.to +
-                   " (" + where(p.span) + ")";
+                   " (" + where(p.span) + ")" + note;
       out.postings.push_back(std::move(cp));
     }
     std::vector<const dsl::Condition*> conds;
@@ -232,9 +237,9 @@ class Compiler {
       conds.push_back(arm.otherwise ? nullptr : &arm.condition);
       std::string num = (prefix.empty() ? "" : prefix + ".") + std::to_string(i + 1);
       out.arm_explain.push_back(label + ", rule " + num + (arm.otherwise ? " (otherwise, " : " (") +
-                                place(arm.span, arm.otherwise ? nullptr : &arm.condition) + ")");
+                                place(arm.span, arm.otherwise ? nullptr : &arm.condition) + ")" + note);
       out.arm_line.push_back(arm.span.line);
-      auto body = cash_flow(arm.body, label, num);
+      auto body = cash_flow(arm.body, label, num, note);
       if (!body) return body.error();
       out.bodies.push_back(std::move(*body));
     }
@@ -253,11 +258,18 @@ class Compiler {
     return v;
   }
 
-  Result<bool> tariff(const dsl::Object& o, CompiledTariff& t) {
-    t.name = o.id.text;
-    t.explain = head(o) + " (" + where(o.span) + ")";
-    for (const dsl::Clause& c : o.clauses) {
-      std::string at = head(o) + ", " + std::string(dsl::to_string(c.kind)) + " (" + where(c.span) + ")";
+  // A tariff as flattened (dsl/inheritance.h): each inherited clause
+  // explained where it is written, "..., inherited by tariff premium".
+  Result<bool> tariff(const dsl::Object& self, CompiledTariff& t) {
+    t.name = self.id.text;
+    t.explain = head(self) + " (" + where(self.span) + ")" + (self.parent ? ", extends " + self.parent->text : "");
+    const std::vector<const dsl::Object*> chain = inheritance_.chain(self);
+    const dsl::Flattened flat = inheritance_.flatten(self);
+    for (size_t i = 0; i < flat.object.clauses.size(); ++i) {
+      const dsl::Clause& c = flat.object.clauses[i];
+      const dsl::Object& o = *flat.from[i];
+      const std::string note = dsl::inherited_note(chain, &o);
+      std::string at = head(o) + ", " + std::string(dsl::to_string(c.kind)) + " (" + where(c.span) + ")" + note;
       switch (c.kind) {
         case CK::Currencies:
           t.currencies = allowed(c.list, OK::Currency);
@@ -285,19 +297,28 @@ class Compiler {
           t.bounds.push_back({out_.vocab.object(OK::Currency, c.low.currency.text), c.low.minor, c.high.minor, at});
           break;
         case CK::Fees: {
-          auto cf = cash_flow(*c.cash_flow, head(o) + ", fees", "");
+          auto cf = cash_flow(*c.cash_flow, head(o) + ", fees", "", note);
           if (!cf) return cf.error();
           t.fees = std::move(*cf);
+          if (&o != &self) t.fees_from = o.id.text;
           break;
         }
         case CK::Refunds:
           t.refunds_allowed = c.refunds->allowed.value_or(false);
           t.refunds_partial = c.refunds->partial.value_or(true);
           t.refunds_explain = at;
-          if (c.refunds->fees) {
-            auto cf = cash_flow(*c.refunds->fees, head(o) + ", refund fees", "");
+          // Items merge one by one: say where an `allowed` written elsewhere comes from.
+          if (const dsl::Object* a = flat.refunds_allowed_from; a && a != &o) {
+            const dsl::Clause* r = a->find(CK::Refunds);
+            t.refunds_explain += "; allowed: " + head(*a) + ", refunds (" + where(r ? r->span : a->span) + ")" +
+                                 dsl::inherited_note(chain, a);
+          }
+          if (c.refunds->fees && flat.refund_fees_from) {
+            const dsl::Object& from = *flat.refund_fees_from;
+            auto cf = cash_flow(*c.refunds->fees, head(from) + ", refund fees", "", dsl::inherited_note(chain, &from));
             if (!cf) return cf.error();
             t.refund_fees = std::move(*cf);
+            if (&from != &self) t.refund_fees_from = from.id.text;
           }
           break;
         case CK::Routing: t.routing = out_.vocab.object(OK::Routing, c.ref.text); break;
@@ -479,6 +500,7 @@ class Compiler {
   const dsl::Domain& d_;
   const CompileOptions& opt_;
   CompiledDomain& out_;
+  const dsl::Inheritance inheritance_;
   CompiledCriteria criteria_;
 };
 

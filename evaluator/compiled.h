@@ -76,6 +76,9 @@ struct CompiledTariff {
   int32_t routing = -1;
   int64_t hold_lifetime = 0;  // in `hold_unit`; 0 = none declared
   std::string hold_unit;
+  // The tariff the fees / refund fees are inherited from (dsl/inheritance.h);
+  // empty when written in this tariff. Impact names it.
+  std::string fees_from, refund_fees_from;
 };
 
 struct CompiledProvider {

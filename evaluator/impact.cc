@@ -288,18 +288,23 @@ class Walker {
         });
       });
     };
+    // A decision the tariff inherits (after the change) is named with the tariff it is written in.
+    auto from = [](const std::string& inherited) {
+      return inherited.empty() ? std::string() : " (inherited from tariff " + inherited + ")";
+    };
     const CompiledCashFlow* fa = a.fees ? &*a.fees : nullptr;
     const CompiledCashFlow* fb = b.fees ? &*b.fees : nullptr;
     if (!same_cf(fa, fb)) {
+      const std::string part = "tariff " + name + " fees" + from(b.fees_from);
       both_allowed(only(Attr::Operation, kOperationPayment),
-                   [&](const Region& r) { fees_part(r, fa, fb, "tariff " + name + " fees", "fee", object); });
+                   [&](const Region& r) { fees_part(r, fa, fb, part, "fee", object); });
     }
     const CompiledCashFlow* rfa = a.refund_fees && a.refunds_allowed ? &*a.refund_fees : nullptr;
     const CompiledCashFlow* rfb = b.refund_fees && b.refunds_allowed ? &*b.refund_fees : nullptr;
     if (!same_cf(rfa, rfb)) {
-      both_allowed(only(Attr::Operation, kOperationRefund), [&](const Region& r) {
-        fees_part(r, rfa, rfb, "tariff " + name + " refund fees", "refund fee", object);
-      });
+      const std::string part = "tariff " + name + " refund fees" + from(b.refund_fees_from);
+      both_allowed(only(Attr::Operation, kOperationRefund),
+                   [&](const Region& r) { fees_part(r, rfa, rfb, part, "refund fee", object); });
     }
   }
 

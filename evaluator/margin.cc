@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "dsl/inheritance.h"
 #include "dsl/schema.h"
 #include "evaluator/analysis_cache.h"
 #include "evaluator/analyze.h"
@@ -422,6 +423,7 @@ void margin_warnings(const dsl::Domain& domain, const CompiledDomain& compiled, 
                      AnalysisCache* cache, const std::string& digest) {
   std::map<std::pair<OK, std::string>, const dsl::Object*> by_id;
   for (const dsl::Object& o : domain.objects) by_id.emplace(std::make_pair(o.kind, o.id.text), &o);
+  const dsl::Inheritance inheritance(domain);
   for (const dsl::Object& o : domain.objects) {
     if (o.kind != OK::Tariff) continue;
     int32_t ti = compiled.vocab.object(o.kind, o.id.text);
@@ -433,7 +435,8 @@ void margin_warnings(const dsl::Domain& domain, const CompiledDomain& compiled, 
     routes(compiled, t.routing, Cond{}, 0, rulesets, found);
     std::string key;
     if (cache) {
-      std::vector<const dsl::Object*> involved{&o};
+      // The tariff and the tariffs it inherits from (dsl/inheritance.h): its fees and terms may be theirs.
+      std::vector<const dsl::Object*> involved = inheritance.chain(o);
       auto add = [&](OK kind, int32_t index) {
         auto it = by_id.find({kind, compiled.vocab.object_name(kind, index)});
         if (it != by_id.end() && std::find(involved.begin(), involved.end(), it->second) == involved.end())

@@ -7,7 +7,7 @@ grammar PayDomain;
 domainFile : definition* EOF ;
 
 definition
-  : kind=objectKind id=ident LBRACE clause* RBRACE
+  : kind=objectKind id=ident (EXTENDS parent=ident)? LBRACE clause* RBRACE
   | TEST title=STRING LBRACE clause* RBRACE
   ;
 
@@ -161,6 +161,7 @@ ident
   | MIN | MAX | ROUND | POSTING | NO | ROUTE | FORBIDDEN | APPLIES | EXCEEDED
   | UNDETERMINED | HEALTH | TURNOVER | STARTS_WITH | TRUE | FALSE
   | PAYMENT_INSTITUTION | TARIFF_BINDING | REALM | RESIDENCES | DEFAULT_TARIFF
+  | EXTENDS
   ;
 
 // ---- lexer ----------------------------------------------------------------
@@ -173,6 +174,7 @@ ADAPTER : 'adapter' ;
 PROVIDER : 'provider' ;
 TERMINAL : 'terminal' ;
 TARIFF : 'tariff' ;
+EXTENDS : 'extends' ;
 ROUTING : 'routing' ;
 LIMIT : 'limit' ;
 CRITERION : 'criterion' ;

@@ -1,4 +1,6 @@
 // Line diff, in-object part diffs and revision diffs.
+#include <map>
+
 #include "domain_store/diff.h"
 #include "domain_store/text_diff.h"
 #include "tests/domain_store/util.h"
@@ -133,6 +135,53 @@ TEST_F(RevisionDiff, ObjectLevelChangesWithPartsAndText) {
   }
   EXPECT_TRUE(diff_revisions(*store, 2, 2)->objects.empty());
   EXPECT_FALSE(diff_revisions(*store, 1, 9).ok());
+}
+
+// A change to a parent tariff shows in the diff of every tariff that
+// inherits the changed part (through a middle tariff too), named with the
+// tariff it is written in; a child that overrides the part shows nothing.
+TEST_F(RevisionDiff, InheritedPartsOfAChangedParent) {
+  ASSERT_OK(store->commit(request(1, {insert("tariff:premium", "tariff premium extends standard { currencies [RUB] }"),
+                                      insert("tariff:vip", "tariff vip extends premium { hold_lifetime 3 days }"),
+                                      insert("tariff:own", "tariff own extends standard { fees { } }")})));
+  auto head = store->checkout_object(2, key("tariff:standard"));
+  ASSERT_OK(head);
+  std::string text = head->text;
+  text.replace(text.find("1% of amount"), 12, "1.2% of amount");
+  text.replace(text.find("currencies [RUB, USD]"), 21, "currencies [USD]");
+  ASSERT_OK(store->commit(request(2, {update("tariff:standard", text)})));
+  auto d = diff_revisions(*store, 2, 3);
+  ASSERT_OK(d);
+  std::map<ObjectKey, const ObjectDiff*> by;
+  for (const auto& o : d->objects) by[o.key] = &o;
+  ASSERT_EQ(d->objects.size(), 4u) << describe(*d);  // standard, own (currencies), premium and vip (fees)
+  EXPECT_EQ(by[key("tariff:standard")]->change, ObjectDiff::Change::Changed);
+  for (const char* child : {"tariff:premium", "tariff:vip"}) {
+    const ObjectDiff* c = by[key(child)];
+    ASSERT_NE(c, nullptr) << child << "\n" << describe(*d);
+    EXPECT_EQ(c->change, ObjectDiff::Change::Inherited);
+    ASSERT_EQ(c->parts.size(), 1u) << describe(*d);  // premium writes its currencies
+    EXPECT_EQ(c->parts[0].path, "fees/when 1/posting 1");
+    EXPECT_EQ(c->parts[0].brief(), "1% -> 1.2%");
+    EXPECT_EQ(c->parts[0].from, "standard");
+  }
+  const ObjectDiff* own = by[key("tariff:own")];
+  ASSERT_NE(own, nullptr);
+  ASSERT_EQ(own->parts.size(), 1u) << describe(*d);
+  EXPECT_EQ(own->parts[0].path, "currencies");
+  std::string summary = describe(*d);
+  EXPECT_NE(summary.find("~ tariff premium (inherited)\n    fees/when 1/posting 1: 1% -> 1.2% (inherited from tariff standard)\n"),
+            std::string::npos)
+      << summary;
+  // The reverse diff names the same parts, the other way round.
+  auto back = diff_revisions(*store, 3, 2);
+  ASSERT_OK(back);
+  EXPECT_EQ(back->objects.size(), 4u) << describe(*back);
+  // A change to a tariff nobody extends reads no other tariff.
+  ASSERT_OK(store->commit(request(3, {update("tariff:vip", "tariff vip extends premium { hold_lifetime 4 days }")})));
+  auto vip = diff_revisions(*store, 3, 4);
+  ASSERT_OK(vip);
+  EXPECT_EQ(vip->objects.size(), 1u) << describe(*vip);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "dsl/parser.h"
 #include "tests/dsl/test_util.h"
 
@@ -175,6 +177,64 @@ TEST(Checker, CriterionCyclesAreNamed) {
   Domain dom = load_text(std::string(testing::kBaseDomain) + "criterion a { when b }\ncriterion b { when a }\n").domain;
   check_objects(dom, {dom.objects.size() - 1}, diags);
   EXPECT_TRUE(diags.has_errors());
+}
+
+// `tariff premium extends standard`: the parent is a tariff reference
+// (unknown with a suggestion, wrong kind named, a use for find references),
+// only tariffs extend, and cycles are named at the `extends` that closes them.
+TEST(Checker, TariffInheritance) {
+  auto ok = with("routing main {", "tariff premium extends standard { hold_lifetime 30 days }\nrouting main {");
+  EXPECT_EQ(ok.diags.error_count(), 0u) << ok.rendered();
+
+  auto unknown = with("routing main {", "tariff premium extends standrd { }\nrouting main {");
+  const Diagnostic* d = unknown.first("unknown-reference");
+  ASSERT_NE(d, nullptr) << unknown.rendered();
+  EXPECT_EQ(d->message, "unknown tariff 'standrd'");
+  EXPECT_EQ(d->suggestion, "standard");
+  EXPECT_EQ(d->object, "tariff premium");
+
+  auto kind = with("routing main {", "tariff premium extends usd { }\nrouting main {");
+  ASSERT_NE(kind.first("wrong-kind"), nullptr) << kind.rendered();
+  EXPECT_EQ(kind.first("wrong-kind")->message, "'usd' is a routing, not a tariff");
+
+  auto routing = with("routing usd {", "routing usd extends main {");
+  const Diagnostic* m = routing.first("misplaced-clause");
+  ASSERT_NE(m, nullptr) << routing.rendered();
+  EXPECT_EQ(m->message, "'extends' is not allowed in a routing");
+
+  auto cycle = load_text(std::string(testing::kBaseDomain) +
+                         "tariff a extends c { }\ntariff b extends a { }\ntariff c extends b { }\ntariff d extends c { }\n");
+  const Diagnostic* c = cycle.first("inheritance-cycle");
+  ASSERT_NE(c, nullptr) << cycle.rendered();
+  EXPECT_EQ(c->message, "tariffs extend each other in a cycle: a -> c -> b -> a") << cycle.rendered();
+  EXPECT_EQ(cycle.diags.error_count(), 1u) << cycle.rendered();  // d only leads into the cycle
+  EXPECT_NE(cycle.rendered().find("test.pd:"), std::string::npos);
+  EXPECT_TRUE(load_text(std::string(testing::kBaseDomain) + "tariff self extends self { }\n").has("inheritance-cycle"));
+
+  // check_objects (a one-object commit) finds a cycle a changed tariff closes.
+  Diagnostics diags;
+  Domain dom = load_text(std::string(testing::kBaseDomain) + "tariff a extends standard { }\n").domain;
+  dom.objects.back().parent->text = "a";
+  check_objects(dom, {dom.objects.size() - 1}, diags);
+  EXPECT_TRUE(diags.has_errors());
+
+  // Find references: the parent is a use of the tariff.
+  Diagnostics ud;
+  Domain p = parse({SourceFile{"a.pd", std::string(testing::kBaseDomain) + "tariff premium extends standard { }\n"}}, ud);
+  std::vector<IdUse> uses = id_uses(p, ud);
+  EXPECT_TRUE(std::any_of(uses.begin(), uses.end(), [](const IdUse& u) {
+    return u.kind == ObjectKind::Tariff && u.id == "standard" && !u.declaration && u.span.column == 24;
+  }));
+}
+
+// A long `extends` chain checks without deep recursion.
+TEST(Checker, LongTariffChains) {
+  std::string chain;
+  for (int i = 1; i < 3000; ++i) chain += "tariff t" + std::to_string(i) + " extends t" + std::to_string(i - 1) + " { }\n";
+  auto ok = load_text(std::string(testing::kBaseDomain) + "tariff t0 extends standard { }\n" + chain);
+  EXPECT_FALSE(ok.diags.has_errors()) << ok.rendered().substr(0, 2000);
+  auto loop = load_text(std::string(testing::kBaseDomain) + "tariff t0 extends t2999 { }\n" + chain);
+  EXPECT_EQ(loop.diags.error_count(), 1u) << loop.rendered().substr(0, 2000);
 }
 
 // A chain of thousands of criteria checks without deep recursion; each

@@ -309,6 +309,24 @@ test "t" { given { amount 1.00 RUB  health t1 failure_rate 10%  turnover l 5.00 
                    {"expect 1", "expect route t1"}}));
 }
 
+// `extends` is part of the header: printed there (one-line objects too),
+// kept by a round trip, part of the meaning and of the diffable parts.
+TEST(Formatter, TariffParentInTheHeader) {
+  Parsed p = parse_text("tariff premium   extends\n  standard { # negotiated\n hold_lifetime 30 days }\n"
+                        "tariff vip extends premium {}\n");
+  ASSERT_FALSE(p.diags.has_errors()) << p.errors();
+  std::string text = format_file(p.domain, 0);
+  EXPECT_EQ(text, "tariff premium extends standard {\n  # negotiated\n  hold_lifetime 30 days\n}\n\n"
+                  "tariff vip extends premium {}\n");
+  Parsed again = parse_text(text);
+  ASSERT_FALSE(again.diags.has_errors()) << again.errors();
+  EXPECT_EQ(format_file(again.domain, 0), text);
+  EXPECT_EQ(dump_semantic(again.domain), dump_semantic(p.domain));
+  EXPECT_NE(dump_semantic(p.domain.objects[0]), dump_semantic(parse_text("tariff premium { hold_lifetime 30 days }").domain.objects[0]));
+  using Parts = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(object_parts(p.domain, p.domain.objects[1]), (Parts{{"extends", "extends premium"}}));
+}
+
 // ---- every example, and generated domains --------------------------------------------
 
 TEST(Formatter, ContractHoldsOnEveryExample) {

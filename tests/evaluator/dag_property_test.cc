@@ -4,13 +4,16 @@
 // (computed by brute force over every completion of the missing fields).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "dsl/checker.h"
 #include "evaluator/compiled.h"
 #include "evaluator/evaluate.h"
 #include "evaluator/json.h"
 #include "random_domain.h"
+#include "random_inheritance.h"
 
 #include <nlohmann/json.hpp>
 
@@ -162,6 +165,106 @@ TEST(DagProperty, CriteriaDecideAsTheirConditionsWrittenOut) {
     }
   }
   EXPECT_GT(with_criteria, 30);
+}
+
+// Inheritance is resolved when compiled: the last tariff of a random
+// `extends` chain answers every payment exactly as the same tariff written
+// out whole by hand (testing::RandomInheritance flattens independently of
+// dsl/inheritance.cc); its inherited decisions' DAGs answer as the
+// interpreter; and its explanations name the tariff each inherited rule is
+// written in, then the child ("inherited by tariff t3 through t2").
+TEST(DagProperty, InheritedTariffsDecideAsWrittenOut) {
+  int inherited_fees = 0, compared = 0;
+  for (uint32_t seed = 900; seed < 1000; ++seed) {
+    RandomDomain gen(seed);
+    testing::RandomInheritance family(gen);
+    testing::RandomChain chain = family.chain(2 + gen.pick(3));
+    dsl::Domain d = load(std::string(testing::kReference) + testing::kInheritanceRoutings + chain.text);
+    auto c = compile(d);
+    ASSERT_TRUE(c.ok()) << c.error().text();
+    const CompiledDomain& cd = **c;
+    const int32_t child = cd.vocab.object(dsl::ObjectKind::Tariff, chain.child);
+    const int32_t flat = cd.vocab.object(dsl::ObjectKind::Tariff, "flat");
+    ASSERT_GE(child, 0);
+    ASSERT_GE(flat, 0);
+    const CompiledTariff& ct = cd.tariffs[static_cast<size_t>(child)];
+    // ", inherited by tariff t3 through t2, t1" for a part written in t{k}.
+    auto note = [&](int k) {
+      std::string s = ", inherited by tariff " + chain.child;
+      for (int j = chain.levels - 2; j > k; --j) s += (j == chain.levels - 2 ? " through t" : ", t") + std::to_string(j);
+      return s;
+    };
+    auto fees_from = chain.origin.find("fees");
+    inherited_fees += fees_from != chain.origin.end();
+    Space sp(cd.vocab);
+    for (int k = 0; k < 200; ++k) {
+      Facts f;
+      for (Attr a : sp.attrs()) {
+        if (sp.count(a) > 0) sp.set(f, a, static_cast<size_t>(gen.pick(static_cast<int>(sp.count(a)))));
+      }
+      for (const auto* cf : {ct.fees ? &*ct.fees : nullptr, ct.refund_fees ? &*ct.refund_fees : nullptr}) {
+        if (cf && !cf->arms.fallback) {
+          ASSERT_EQ(cf->arms.dag.decide(f), interpret(cf->arms.rules, f)) << "seed " << seed;
+        }
+      }
+      Context x;
+      x.facts = f;
+      x.tariff = child;
+      EvalResult a = evaluate(cd, x, EvalOptions{true});
+      x.tariff = flat;
+      EvalResult b = evaluate(cd, x, EvalOptions{true});
+      const std::string where = "seed " + std::to_string(seed) + " context " + std::to_string(k) + "\n" + chain.text;
+      ASSERT_EQ(a.terms.verdict, b.terms.verdict) << where;
+      ASSERT_EQ(a.terms.reasons.size(), b.terms.reasons.size()) << where;
+      for (size_t i = 0; i < a.terms.reasons.size(); ++i) {
+        std::string r = a.terms.reasons[i];
+        for (size_t at; (at = r.find("tariff " + chain.child)) != std::string::npos;) r.replace(at, 7 + chain.child.size(), "tariff flat");
+        ASSERT_EQ(r, b.terms.reasons[i]) << where;
+      }
+      ASSERT_EQ(a.terms.missing, b.terms.missing) << where;
+      ASSERT_EQ(a.terms.hold_lifetime, b.terms.hold_lifetime) << where;
+      ASSERT_EQ(a.cash_flow.status, b.cash_flow.status) << where;
+      ASSERT_EQ(a.cash_flow.missing, b.cash_flow.missing) << where;
+      // The same error, naming its rule where each tariff has it.
+      ASSERT_EQ(a.cash_flow.error.substr(0, a.cash_flow.error.find(" (tariff ")),
+                b.cash_flow.error.substr(0, b.cash_flow.error.find(" (tariff ")))
+          << where;
+      ASSERT_EQ(a.cash_flow.possibilities.size(), b.cash_flow.possibilities.size()) << where;
+      ASSERT_EQ(a.cash_flow.postings.size(), b.cash_flow.postings.size()) << where;
+      for (size_t i = 0; i < a.cash_flow.postings.size(); ++i) {
+        const PostingResult &p = a.cash_flow.postings[i], &q = b.cash_flow.postings[i];
+        ASSERT_EQ(std::tie(p.from, p.to, p.amount.minor, p.amount.currency), std::tie(q.from, q.to, q.amount.minor, q.amount.currency))
+            << where;
+        const bool refund = f.get(Attr::Operation) != kOperationPayment;
+        auto origin = chain.origin.find(refund ? "refunds.fees" : "fees");
+        if (origin == chain.origin.end()) {
+          ASSERT_EQ(p.rule.rfind("tariff " + chain.child + ", ", 0), 0u) << p.rule;
+        } else {
+          const std::string head = "tariff t" + std::to_string(origin->second) + (refund ? ", refund fees" : ", fees");
+          ASSERT_EQ(p.rule.rfind(head, 0), 0u) << p.rule << "\n" << where;
+          const std::string tail = note(origin->second);
+          ASSERT_TRUE(p.rule.size() > tail.size() && p.rule.compare(p.rule.size() - tail.size(), tail.size(), tail) == 0)
+              << p.rule << " should end with " << tail;
+        }
+      }
+      ASSERT_EQ(a.route.status, b.route.status) << where;
+      ASSERT_EQ(a.route.decline_reason, b.route.decline_reason) << where;
+      ASSERT_EQ(a.route.missing, b.route.missing) << where;
+      // The terms explanation names where an inherited list is written.
+      for (const char* part : {"currencies", "categories", "payment_methods"}) {
+        auto origin = chain.origin.find(part);
+        if (origin == chain.origin.end()) continue;
+        const std::string head = "tariff t" + std::to_string(origin->second) + ", " + part + " (";
+        bool named = std::any_of(a.terms.explain.begin(), a.terms.explain.end(), [&](std::string_view e) {
+          return e.rfind(head, 0) == 0 && e.find(note(origin->second)) != std::string_view::npos;
+        });
+        ASSERT_TRUE(named) << head << "\n" << where;
+      }
+      ++compared;
+    }
+  }
+  EXPECT_GT(inherited_fees, 20);
+  EXPECT_EQ(compared, 100 * 200);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "acme_files.h"
@@ -267,6 +268,32 @@ TEST(Impact, IdenticalRevisionsHaveNoRegions) {
   SymbolicImpact im = symbolic_impact(*a, *b);
   EXPECT_TRUE(im.regions.empty());
   EXPECT_TRUE(im.notes.empty());
+}
+
+// An edit to a parent tariff changes the payments of every tariff that
+// inherits the edited part: each gets its own regions, named with the
+// tariff the rules are written in, with an example of its own merchants.
+TEST(Impact, InheritedFeesChangeTheChildsPayments) {
+  const std::string child = "tariff premium extends standard { hold_lifetime 30 days }\n"
+                            "tariff own extends standard { fees { merchant.settlement -> system.settlement : 3% of amount } }\n";
+  const std::string standard =
+      "tariff standard {\n  currencies [RUB]\n  fees {\n"
+      "    when payment_system == mastercard { merchant.settlement -> system.settlement : 1% of amount }\n"
+      "    otherwise { merchant.settlement -> system.settlement : 2% of amount }\n  }\n}\n";
+  std::string edited = standard;
+  edited.replace(edited.find("1% of"), 2, "1.5%");
+  auto a = build({{"a.pd", std::string(testing::kReference) + standard + child}});
+  auto b = build({{"a.pd", std::string(testing::kReference) + edited + child}});
+  SymbolicImpact im = symbolic_impact(*a, *b);
+  std::set<std::string> parts;
+  for (const ImpactRegion& r : im.regions) {
+    parts.insert(r.part);
+    EXPECT_TRUE(r.example_differs) << r.part << " " << r.example;
+    if (r.object == "tariff:premium") {
+      EXPECT_NE(r.example.find("\"tariff\":\"premium\""), std::string::npos) << r.example;
+    }
+  }
+  EXPECT_EQ(parts, (std::set<std::string>{"tariff standard fees", "tariff premium fees (inherited from tariff standard)"}));
 }
 
 using testing::acme;

@@ -175,7 +175,7 @@ const idAfterKeyword: Record<string, string> = {
   tariff: "tariff", currency: "currency", account: "currency", category: "category",
   payment_system: "payment_system", issuer_country: "country", wallet_provider: "wallet_provider",
   route: "terminal", limit: "limit",
-  default_tariff: "tariff", payment_institution: "payment_institution", residences: "country",
+  default_tariff: "tariff", payment_institution: "payment_institution", residences: "country", extends: "tariff",
 };
 
 function idOptions(kind: string | null): Completion[] {

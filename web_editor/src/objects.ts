@@ -21,7 +21,8 @@ const KINDS = new Set([...vocabulary.objectKinds, "test"]);
 
 export function scanObjects(text: string): ObjectSpan[] {
   const out: ObjectSpan[] = [];
-  const re = /(^|\n)[ \t]*([a-z_]+)[ \t]+([A-Za-z_][A-Za-z0-9_]*|"(?:[^"\\\n]|\\.)*")\s*\{/g;
+  // `tariff premium extends standard {`: the parent is not part of the id.
+  const re = /(^|\n)[ \t]*([a-z_]+)[ \t]+([A-Za-z_][A-Za-z0-9_]*|"(?:[^"\\\n]|\\.)*")(?:\s+extends\s+[A-Za-z_][A-Za-z0-9_]*)?\s*\{/g;
   let m: RegExpExecArray | null;
   let pos = 0;
   while ((m = re.exec(text))) {

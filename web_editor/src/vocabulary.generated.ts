@@ -12,6 +12,7 @@ export const vocabulary = {
   "provider",
   "terminal",
   "tariff",
+  "extends",
   "routing",
   "limit",
   "criterion",

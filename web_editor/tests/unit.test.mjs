@@ -37,6 +37,7 @@ test("scanObjects finds top-level objects, skipping braces in strings and commen
   const objs = lib.scanObjects(domain);
   assert.deepEqual(objs.map((o) => [o.kind, o.id, o.line]), [["currency", "RUB", 2], ["tariff", "standard", 3], ["test", "Mastercard pays 1%", 12]]);
   assert.ok(objs[1].text.endsWith("}\n}"));
+  assert.deepEqual(lib.scanObjects("tariff premium extends standard {\n}\n").map((o) => [o.kind, o.id]), [["tariff", "premium"]]);
 });
 
 test("diffObjects names added, removed and changed objects with the changed lines", () => {
