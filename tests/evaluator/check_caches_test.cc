@@ -37,7 +37,7 @@ void replace(std::string& text, const std::string& from, const std::string& to) 
 // Everything a check answers: the report's JSON, every object's spans, the
 // meaning of every object, and the explained evaluation of acme's contexts.
 std::string answer(const std::vector<dsl::SourceFile>& files, CheckCaches* caches) {
-  CheckReport r = check_sources(files, dsl::Diagnostics(), caches);
+  CheckReport r = check_sources(files, dsl::Diagnostics(), caches, CheckUse::Evaluation);  // it evaluates the batch below
   std::string out;
   write_check_report(r, out);
   out += '\n';

@@ -432,7 +432,9 @@ TEST_F(Api, CompiledRevisionArtifact) {
   EXPECT_EQ(one.header("paydomain-revision"), "1");
   EXPECT_NE(one.header("cache-control").find("immutable"), std::string::npos);
   std::string etag = one.header("etag");
-  ASSERT_EQ(etag.rfind("\"pdc-1-1.1-", 0), 0u) << etag;
+  const std::string format = "\"pdc-1-" + std::to_string(evaluator::pdc::kFormatMajor) + "." +
+                             std::to_string(evaluator::pdc::kFormatMinor) + "-";
+  ASSERT_EQ(etag.rfind(format, 0), 0u) << etag;
   auto a = client::Artifact::load(one.body);
   ASSERT_TRUE(a.ok()) << a.error().text();
   EXPECT_EQ((*a)->revision(), 1u);
