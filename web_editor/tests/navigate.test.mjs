@@ -33,7 +33,7 @@ describe("find and navigate", { timeout: 180000 }, () => {
     // a tariff opens at its declaration
     await page.click('#overview-tariffs button[data-object="tariff premium"]');
     assert.equal(await page.getAttribute("body", "data-view"), "edit");
-    assert.deepEqual(await where(), { file: "tariffs.pd", line: await ed.lineOf("tariff premium {") });
+    assert.deepEqual(await where(), { file: "tariffs.pd", line: await ed.lineOf("tariff premium extends standard {") });
     // a recent change opens in History
     await page.click("#tabs button[data-view=overview]");
     await page.click(`#overview-recent button[data-revision="${head}"]`);
