@@ -35,16 +35,21 @@ using dsl::kScopeTerminal;
 // first matching rule, else the payment institution's default_tariff. -1
 // when neither decides; then `missing` says what would (always `tariff`, the
 // override, plus what the binding or the default needs).
+// What decides selector `s` that `f` lacks (an undecided decision's fields).
+uint64_t missing_of(const Prog& d, uint32_t s, const Facts& f) {
+  std::vector<int32_t> outcomes;
+  uint32_t missing = 0;
+  d.explore(s, f, outcomes, missing);
+  return missing;
+}
+
 int32_t bind_tariff(const Prog& d, const Context& c, const EvalOptions& opt, TermsResult& out, uint64_t& missing) {
   const Facts& f = c.facts;
   missing = kMissTariff;
   if (const pdc::Binding* b = d.binding()) {
     int32_t o = d.decide(b->selector, f);
     if (o == kUndetermined) {
-      std::vector<int32_t> outcomes;
-      uint32_t m = 0;
-      d.explore(b->selector, f, outcomes, m);
-      missing |= m;
+      missing |= missing_of(d, b->selector, f);
       return -1;
     }
     if (o >= 0) {
@@ -252,13 +257,6 @@ const HealthSample* health_of(const Context& c, int32_t terminal, int32_t provid
     if (h.provider >= 0 && h.provider == provider) return &h;
   }
   return nullptr;
-}
-
-uint64_t missing_of(const Prog& d, uint32_t s, const Facts& f) {
-  std::vector<int32_t> outcomes;
-  uint32_t missing = 0;
-  d.explore(s, f, outcomes, missing);
-  return missing;
 }
 
 // A small inline buffer: candidate lists are short, and evaluation should not

@@ -634,8 +634,10 @@ Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
   if (!ok) return Error{"", l.error};
   p->views_.resize(p->count(Sec::Selectors));
   for (uint32_t si = 0; si < p->views_.size(); ++si) p->views_[si] = p->dag(p->at<pdc::Selector>(Sec::Selectors)[si]);
-  for (int32_t i = 0; i < p->limit_count(); ++i)
-    if (p->route_scope(i) >= 0) p->route_limits_.push_back(i);
+  for (int32_t i = 0; i < p->limit_count(); ++i) {
+    p->route_scopes_.push_back(dsl::route_scope_of(p->span<int32_t>(Sec::LimitScopes, p->limit(i).scopes)));
+    if (p->route_scopes_.back() >= 0) p->route_limits_.push_back(i);
+  }
   p->json_plain_ = json::Writer::is_plain(
       std::string_view(reinterpret_cast<const char*>(p->sec_[idx(Sec::Strings)].data), p->sec_[idx(Sec::Strings)].count));
   return std::shared_ptr<const Program>(std::move(p));

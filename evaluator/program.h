@@ -104,7 +104,8 @@ class Program {
   uint16_t format_minor() const { return header().minor; }
   size_t size() const { return size_; }
   size_t resident_bytes() const {
-    return size_ + sizeof(Program) + views_.capacity() * sizeof(DagView) + route_limits_.capacity() * sizeof(int32_t);
+    return size_ + sizeof(Program) + views_.capacity() * sizeof(DagView) +
+           (route_limits_.capacity() + route_scopes_.capacity()) * sizeof(int32_t);
   }
   std::string_view bytes() const { return {reinterpret_cast<const char*>(base_), size_}; }
   // No string of the artifact needs a JSON escape (true for nearly every
@@ -147,9 +148,7 @@ class Program {
   // The scope routing keys limit i's counters by (dsl::route_scope_of its
   // scopes: terminal or provider), or -1; and the limits that have one, in
   // order (found at load: routing checks them for every candidate).
-  int32_t route_scope(int32_t i) const {
-    return dsl::route_scope_of(span<int32_t>(pdc::Sec::LimitScopes, limit(i).scopes));
-  }
+  int32_t route_scope(int32_t i) const { return route_scopes_[static_cast<size_t>(i)]; }
   std::span<const int32_t> route_limits() const { return route_limits_; }
   const pdc::CashFlow& cash_flow(uint32_t i) const { return at<pdc::CashFlow>(pdc::Sec::CashFlows)[i]; }
   const pdc::Volume& volume(uint32_t i) const { return at<pdc::Volume>(pdc::Sec::Volumes)[i]; }
@@ -198,6 +197,7 @@ class Program {
   // walking at once instead of adding up four section offsets.
   std::vector<DagView> views_;
   std::vector<int32_t> route_limits_;
+  std::vector<int32_t> route_scopes_;  // per limit
 };
 
 }  // namespace paydomain::evaluator
