@@ -28,7 +28,7 @@ clause
   | URL STRING                                               # urlClause
   | OPTION key=STRING val=STRING                             # optionClause
   | ADAPTER ident                                            # adapterClause
-  | ACCOUNT currency=ident NUMBER                            # accountClause
+  | ACCOUNT role=account? currency=ident NUMBER               # accountClause
   | ACCEPTS condition                                        # acceptsClause
   | FEES cashFlowBlock                                       # feesClause
   | PROVIDER ident                                           # providerClause
@@ -134,6 +134,7 @@ expectation
   | LIMIT ident NOT APPLIES                                  # expectLimitNot
   | UNDETERMINED                                             # expectUndetermined
   | TARIFF ident                                             # expectTariff
+  | ACCOUNT account (NUMBER | STRING)                        # expectAccount
   ;
 
 // ---- values ---------------------------------------------------------------

@@ -90,6 +90,7 @@ std::string fingerprint(const Context& c) {
   s << c.facts.bin << "|" << c.tariff << "|" << c.routing << "|" << c.has_time << c.time << "|" << c.has_payment_key
     << c.payment_key << "|" << c.has_payment_amount << c.payment_amount << c.payment_currency << "|" << c.party << "|"
     << c.shop << "|" << c.tool_token << "|" << c.health.size() << "|" << c.turnover.size();
+  for (const std::string& a : c.merchant_accounts) s << "|" << a;
   return s.str();
 }
 
