@@ -189,12 +189,7 @@ test "wrong" {
   expect account merchant.settlement "m-1"
 }
 )";
-  dsl::Diagnostics diags;
-  dsl::Domain dom = dsl::load({{"t.pd", text}}, diags);
-  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
-  auto c = compile(dom);
-  ASSERT_TRUE(c.ok());
-  TestReport r = run_tests(dom, **c);
+  TestReport r = testing::run_test_text(text);
   ASSERT_EQ(r.cases.size(), 2u);
   EXPECT_TRUE(r.cases[0].passed) << (r.cases[0].failures.empty() ? "" : r.cases[0].failures[0]);
   ASSERT_EQ(r.cases[1].failures.size(), 2u);
