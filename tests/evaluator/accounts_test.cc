@@ -7,6 +7,7 @@
 // domain's clauses (the oracle) resolves it.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
 
 #include "evaluator/testing.h"
@@ -54,10 +55,14 @@ const CompiledDomain& compiled() {
   return *c;
 }
 
+// A result views the merchant's accounts in its context (eval_result.h,
+// PostingResult): the contexts are kept for the test's whole run.
 EvalResult eval(const json& j) {
+  static std::vector<std::unique_ptr<Context>> kept;
   auto ctx = testing::parse_json(j, compiled());
   EXPECT_TRUE(ctx.ok()) << ctx.error().text();
-  return evaluate(compiled(), ctx.ok() ? *ctx : Context{});
+  kept.push_back(std::make_unique<Context>(ctx.ok() ? *ctx : Context{}));
+  return evaluate(compiled(), *kept.back());
 }
 
 json paying(const std::string& institution, bool merchant) {

@@ -141,7 +141,8 @@ TEST(ContextSchema, UnknownMembersListTheTable) {
   };
   EXPECT_EQ(error(R"({"colour": "red"})"),
             "$.colour: unknown context field (expected one of tariff, routing, operation, amount, payment_amount, "
-            "category, payment_tool, party, shop, payment_institution, risk, flow, time, payment_key, health, turnover)");
+            "category, payment_tool, party, shop, payment_institution, merchant_accounts, risk, flow, time, payment_key, "
+            "health, turnover)");
   EXPECT_EQ(error(R"({"payment_tool": {"colour": "red"}})"),
             "$.payment_tool.colour: unknown payment_tool field (expected one of kind, payment_system, issuer_country, "
             "bin, wallet_provider, token_provider, card_type, card_category, issuer_bank, token)");
