@@ -2,6 +2,7 @@
 // artifact form of a compiled revision). The service and the embeddable
 // client both run exactly this (evaluator/eval_result.h).
 #include <algorithm>
+#include <array>
 
 #include "dsl/schema.h"
 #include "evaluator/eval_result.h"
@@ -193,6 +194,36 @@ struct ProgramVolumes {
   std::string_view currency_name(int32_t c) const { return d.object_name(dsl::ObjectKind::Currency, c); }
 };
 
+// A share's numerator or denominator as one word, when it fits.
+bool word_of(uint64_t lo, uint64_t hi, int64_t& out) {
+  out = static_cast<int64_t>(lo);
+  return hi == (out < 0 ? ~uint64_t{0} : 0);
+}
+
+// The usual volume — a share of the amount, or a fixed sum in the payment's
+// currency — in minor units, exactly as volume_value + round give it but
+// without their error values; false for anything else (min, max, sums, a
+// fixed sum in another currency, numbers beyond a word), which the general
+// walk answers, errors included.
+bool quick_volume(const Prog& d, const pdc::Posting& p, const Facts& f, int64_t& out) {
+  const pdc::Volume& v = d.volume(p.volume);
+  using K = dsl::Volume::Kind;
+  switch (static_cast<K>(v.kind)) {
+    case K::Fixed:
+      if (v.fixed_currency != f.get(Attr::Currency)) return false;
+      out = v.fixed_minor;
+      return true;
+    case K::Percent:
+    case K::Fraction:
+    case K::WholeAmount: {
+      int64_t num, den;
+      return word_of(v.num_lo, v.num_hi, num) && word_of(v.den_lo, v.den_hi, den) &&
+             round_share(num, den, f.get(Attr::Amount), static_cast<dsl::RoundingMode>(p.rounding), out);
+    }
+    default: return false;
+  }
+}
+
 void run_cash_flow(const Prog& d, uint32_t ci, const Facts& f, bool provider, const EvalOptions& opt,
                    CashFlowResult& out) {
   const pdc::CashFlow& cf = d.cash_flow(ci);
@@ -203,17 +234,30 @@ void run_cash_flow(const Prog& d, uint32_t ci, const Facts& f, bool provider, co
       out.possibilities.push_back(d.str(p.explain));
       continue;
     }
-    auto r = volume_value(ProgramVolumes{d}, p.volume, f);
-    Result<int64_t> minor = r ? round(*r, static_cast<dsl::RoundingMode>(p.rounding)) : Result<int64_t>(r.error());
-    if (!minor) {
-      out.status = CFStatus::Error;
-      out.error = minor.error().message + " (" + std::string(d.str(p.explain)) + ")";
-      continue;
+    int64_t minor = 0;
+    if (!quick_volume(d, p, f, minor)) {
+      auto r = volume_value(ProgramVolumes{d}, p.volume, f);
+      Result<int64_t> m = r ? round(*r, static_cast<dsl::RoundingMode>(p.rounding)) : Result<int64_t>(r.error());
+      if (!m) {
+        out.status = CFStatus::Error;
+        out.error = m.error().message + " (" + std::string(d.str(p.explain)) + ")";
+        continue;
+      }
+      minor = *m;
     }
-    std::string_view cur = d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
+    // Filled in place: an aggregate built on the stack and copied in costs a
+    // store-forwarding stall per posting.
+    PostingResult& x = out.postings.emplace_back();
+    x.from = d.str(p.from);
+    x.to = d.str(p.to);
+    x.amount.minor = minor;
+    x.amount.currency = d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
+    x.details = d.str(p.details);
+    x.rule = d.str(p.explain);
+    x.provider = provider;
     auto i = static_cast<uint32_t>(&p - d.at<pdc::Posting>(Sec::Postings));
-    out.postings.push_back({d.str(p.from), d.str(p.to), MoneyView{*minor, cur}, d.str(p.details), d.str(p.explain),
-                            provider, d.accounts().role(i, false), d.accounts().role(i, true), {}, {}, 0});
+    x.from_role = d.accounts().role(i, false);
+    x.to_role = d.accounts().role(i, true);
   }
   if (cf.arms == pdc::kNone) return;
   auto arms = d.span<pdc::Arm>(Sec::Arms, cf.bodies);
@@ -286,10 +330,33 @@ class SmallVec {
 
 using Candidates = SmallVec<int32_t, 32>;  // indices into the routing's candidates
 
+// The decisions candidates share — a terminal's or provider's `accepts`,
+// which several candidates of one routing test on the same facts — made
+// once per routing: the first few are kept, later ones walk again.
+class SharedDecisions {
+ public:
+  int32_t decide(const Prog& d, uint32_t selector, const Facts& f) {
+    for (size_t i = 0; i < n_; ++i)
+      if (selector_[i] == selector) return outcome_[i];
+    int32_t o = d.decide(selector, f);
+    if (n_ < kKept) {
+      selector_[n_] = selector;
+      outcome_[n_++] = o;
+    }
+    return o;
+  }
+
+ private:
+  static constexpr size_t kKept = 8;
+  uint32_t selector_[kKept];
+  int32_t outcome_[kKept];
+  size_t n_ = 0;
+};
+
 // Why one candidate cannot be chosen (the first reason found), or null. Sets
 // `unsure` when a test it must pass cannot be decided, adding what it lacks.
 bool rejection(const Prog& d, const pdc::Routing& r, const pdc::Candidate& cand, const Context& c, bool& unsure,
-               uint64_t& missing, std::string_view& reason_out) {
+               uint64_t& missing, std::string_view& reason_out, SharedDecisions& shared) {
   const Facts& f = c.facts;
   const pdc::Terminal& t = d.terminal(cand.terminal);
   bool rejected = false;
@@ -298,16 +365,16 @@ bool rejection(const Prog& d, const pdc::Routing& r, const pdc::Candidate& cand,
     if (!rejected) reason = d.str(why);
     rejected = true;
   };
-  auto passes = [&](uint32_t s, pdc::Str refuses) {
+  auto passes = [&](uint32_t s, pdc::Str refuses, bool is_shared) {
     if (s == pdc::kNone) return;
-    int32_t o = d.decide(s, f);
+    int32_t o = is_shared ? shared.decide(d, s, f) : d.decide(s, f);
     if (o == kNoMatch) reject(refuses);
     if (o == kUndetermined) {
       unsure = true;
       missing |= missing_of(d, s, f);
     }
   };
-  passes(cand.when, cand.condition_false);
+  passes(cand.when, cand.condition_false, false);
   if (t.disabled) reject(t.disabled_reason);
   if (t.risk_coverage >= 0) {
     if (!f.has(Attr::Risk)) {
@@ -317,10 +384,10 @@ bool rejection(const Prog& d, const pdc::Routing& r, const pdc::Candidate& cand,
       reject(d.span<pdc::Str>(Sec::StrList, t.over_coverage)[static_cast<size_t>(f.get(Attr::Risk))]);
     }
   }
-  passes(t.accepts, t.refuses);
+  passes(t.accepts, t.refuses, true);
   if (t.provider >= 0) {
     const pdc::Provider& p = d.provider(t.provider);
-    passes(p.accepts, p.refuses);
+    passes(p.accepts, p.refuses, true);
   }
   if (const HealthSample* h = health_of(c, cand.terminal, t.provider); h && r.excludes.count != 0 && !rejected) {
     Facts hf = f;
@@ -456,17 +523,23 @@ std::string limit_rejection(const Prog& d, int32_t terminal, const Context& c, b
 // uncertain (a test it must pass is undecided).
 void classify(const Prog& d, const pdc::Routing& r, std::span<const pdc::Candidate> cands, const Context& c,
               RouteResult& out, Candidates& eligible, Candidates& uncertain) {
+  SharedDecisions shared;
   for (size_t i = 0; i < cands.size(); ++i) {
     const pdc::Candidate& cand = cands[i];
     bool unsure = false;
     std::string_view reason;
     std::string by_limit;
-    const bool rejected = rejection(d, r, cand, c, unsure, out.missing, reason);
+    const bool rejected = rejection(d, r, cand, c, unsure, out.missing, reason, shared);
     if (!rejected && !d.route_limits().empty()) by_limit = limit_rejection(d, cand.terminal, c, unsure, out);
-    if (rejected) {
-      out.rejected.push_back({cand.terminal, reason, {}});
-    } else if (!by_limit.empty()) {
-      out.rejected.push_back({cand.terminal, {}, std::move(by_limit)});
+    if (rejected || !by_limit.empty()) {
+      // In place: a temporary Rejected (it holds a string) costs a stall and a move.
+      RouteResult::Rejected& x = out.rejected.emplace_back();
+      x.terminal = cand.terminal;
+      if (rejected) {
+        x.reason = reason;
+      } else {
+        x.built = std::move(by_limit);
+      }
     } else if (unsure) {
       uncertain.push_back(static_cast<int32_t>(i));
     } else {
@@ -624,6 +697,29 @@ void eval_ruleset(const Prog& d, int32_t ri, const Context& c, const EvalOptions
 
 // ---- limits ------------------------------------------------------------------
 
+// The period window of limit `li` holding `t`. A window holds every instant
+// in it, so the last one found per limit is kept per thread (keyed by the
+// program's load id, never reused) and answers again while `t` stays inside
+// — unless a zone transition falls in it, where local dates may repeat.
+std::pair<int64_t, int64_t> limit_window(const Prog& d, int32_t li, int32_t period, int64_t t) {
+  struct Memo {
+    uint64_t program = 0;
+    int32_t limit = -1;
+    int64_t start = 0, end = 0;
+  };
+  thread_local std::array<Memo, 8> memo;
+  Memo& m = memo[static_cast<size_t>(li) & 7];
+  if (m.program == d.load_id() && m.limit == li && m.start <= t && t < m.end) return {m.start, m.end};
+  const LimitZone zone = d.limit_zone(li);
+  const auto w = zone.window(t, period);
+  const auto& starts = zone.table.starts;
+  // No transition within [start, end]: one offset holds throughout.
+  if (std::lower_bound(starts.begin(), starts.end(), w.first) ==
+      std::upper_bound(starts.begin(), starts.end(), w.second))
+    m = {d.load_id(), li, w.first, w.second};
+  return w;
+}
+
 void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c, const RouteResult& route,
                 LimitResult& out) {
   const Facts& f = c.facts;
@@ -672,7 +768,7 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
   if (!out.has_scope_key) out.scope_key.clear();
   if (c.has_time) {
     out.has_window = true;
-    std::tie(out.window_start, out.window_end) = d.limit_zone(li).window(c.time, l.period);
+    std::tie(out.window_start, out.window_end) = limit_window(d, li, l.period, c.time);
   } else {
     out.missing |= kMissTime;
   }

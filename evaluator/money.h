@@ -113,4 +113,48 @@ const Exact& max(const Exact& a, const Exact& b);
 // As round(Rational); an error only when the rounded value leaves int64.
 Result<int64_t> round(const Exact& x, dsl::RoundingMode mode = dsl::kDefaultRounding);
 
+// The usual posting, `num/den of amount` rounded by `mode`, with no Exact,
+// no reduction and no error value: exactly round(multiply({num, den},
+// amount), mode) (rounding reads only the sign of 2r - den and the parity of
+// the whole part, which reducing r/den does not change). False, with `out`
+// untouched, when den <= 0 or the whole part or the rounded value leaves
+// int64: the caller then takes multiply + round, which say why.
+inline bool round_share(int64_t num, int64_t den, int64_t amount, dsl::RoundingMode mode, int64_t& out) {
+  if (den <= 0) return false;
+  const __int128 prod = static_cast<__int128>(num) * amount;  // |num|, |amount| < 2^63: exact
+  int64_t q, r;
+  if (prod >= INT64_MIN && prod <= INT64_MAX) {  // a 64-bit division, not the 128-bit library call
+    q = static_cast<int64_t>(prod) / den;
+    r = static_cast<int64_t>(prod) % den;
+  } else {
+    const __int128 q128 = prod / den;
+    if (q128 < INT64_MIN || q128 > INT64_MAX) return false;
+    q = static_cast<int64_t>(q128);
+    r = static_cast<int64_t>(prod % den);
+  }
+  if (r == 0) {
+    out = q;
+    return true;
+  }
+  // Towards zero `t` (the truncated quotient), the magnitude m/den cut off,
+  // and `away`, as round(Exact) has them. At either end of int64 `away` or
+  // the floor may not fit: multiply + round decide there.
+  if (q == INT64_MIN || q == INT64_MAX) return false;
+  const bool negative = prod < 0;
+  const int64_t t = q;
+  const uint64_t m = negative ? static_cast<uint64_t>(-r) : static_cast<uint64_t>(r);
+  const uint64_t twice = 2 * m, d = static_cast<uint64_t>(den);  // m < den < 2^63: no overflow
+  const int half = twice < d ? -1 : (twice > d ? 1 : 0);
+  const int64_t away = negative ? t - 1 : t + 1;
+  using M = dsl::RoundingMode;
+  switch (mode) {
+    case M::TowardsZero: out = t; return true;
+    case M::AwayFromZero: out = away; return true;
+    case M::HalfAwayFromZero: out = half >= 0 ? away : t; return true;
+    case M::HalfTowardsZero: out = half > 0 ? away : t; return true;
+    case M::HalfEven: out = half != 0 ? (half > 0 ? away : t) : (t % 2 == 0 ? t : away); return true;
+  }
+  return false;
+}
+
 }  // namespace paydomain::evaluator

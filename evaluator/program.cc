@@ -1,5 +1,7 @@
 #include "evaluator/program.h"
 
+#include <atomic>
+
 #include <cstring>
 
 #include "evaluator/money.h"
@@ -623,6 +625,8 @@ bool Program::Loader::bindings() {
 
 Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
   std::shared_ptr<Program> p(new Program());
+  static std::atomic<uint64_t> loads{0};
+  p->load_id_ = ++loads;
   p->size_ = bytes.size();
   p->storage_ = std::make_unique<uint64_t[]>((bytes.size() + 7) / 8);
   std::memcpy(p->storage_.get(), bytes.data(), bytes.size());
@@ -633,7 +637,10 @@ Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
             l.objects();
   if (!ok) return Error{"", l.error};
   p->views_.resize(p->count(Sec::Selectors));
-  for (uint32_t si = 0; si < p->views_.size(); ++si) p->views_[si] = p->dag(p->at<pdc::Selector>(Sec::Selectors)[si]);
+  for (uint32_t si = 0; si < p->views_.size(); ++si) {
+    const pdc::Selector& s = p->at<pdc::Selector>(Sec::Selectors)[si];
+    if (!s.fallback) p->views_[si] = p->dag(s);  // a fallback's stays empty: decide() tells them apart by that
+  }
   for (int32_t i = 0; i < p->limit_count(); ++i) {
     p->route_scopes_.push_back(dsl::route_scope_of(p->span<int32_t>(Sec::LimitScopes, p->limit(i).scopes)));
     if (p->route_scopes_.back() >= 0) p->route_limits_.push_back(i);
@@ -809,7 +816,7 @@ void Program::unknown_atoms(uint32_t i, const Facts& f, uint32_t& missing) const
   for (uint32_t k : span<uint32_t>(Sec::CondKids, c.kids)) unknown_atoms(k, f, missing);
 }
 
-int32_t Program::decide(uint32_t si, const Facts& f) const {
+int32_t Program::decide_slow(uint32_t si, const Facts& f) const {
   const pdc::Selector& s = at<pdc::Selector>(Sec::Selectors)[si];
   const uint32_t* rules = at<uint32_t>(Sec::SelectorRules) + s.rules.first;
   int32_t o = s.fallback ? interpret_with(s.rules.count, [&](size_t i) { return eval_cond(rules[i], f); })

@@ -105,6 +105,9 @@ class Program {
   uint16_t format_major() const { return header().major; }
   uint16_t format_minor() const { return header().minor; }
   size_t size() const { return size_; }
+  // Unique among the programs this process has loaded (never reused, unlike
+  // an address): a key for per-thread memos of what a program computes.
+  uint64_t load_id() const { return load_id_; }
   size_t resident_bytes() const {
     return size_ + sizeof(Program) + views_.capacity() * sizeof(DagView) +
            (route_limits_.capacity() + route_scopes_.capacity()) * sizeof(int32_t) + accounts_.resident_bytes();
@@ -168,7 +171,17 @@ class Program {
   const AccountTable& accounts() const { return accounts_; }
 
   // ---- decisions (the semantics of evaluator/dag.h Selector) ----
-  int32_t decide(uint32_t selector, const Facts& f) const;
+  // Inline: an evaluation makes a dozen decisions, and the usual one is a
+  // short DAG walk that reaches a leaf; only a fallback selector (rule by
+  // rule) or a walk that stops at a missing attribute takes the call.
+  int32_t decide(uint32_t selector, const Facts& f) const {
+    const DagView& v = views_[selector];
+    if (v.node_count != 0) [[likely]] {  // a DAG (a fallback selector's view is empty)
+      int32_t o = dag_decide(v, f);
+      if (o != kUndetermined) [[likely]] return o;
+    }
+    return decide_slow(selector, f);
+  }
   void explore(uint32_t selector, const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) const;
   Tri eval_cond(uint32_t cond, const Facts& f) const;
 
@@ -186,6 +199,7 @@ class Program {
   static constexpr size_t idx(Attr a) { return static_cast<size_t>(a); }
   const pdc::Header& header() const { return *reinterpret_cast<const pdc::Header*>(base_); }
   DagView dag(const pdc::Selector& s) const;
+  int32_t decide_slow(uint32_t selector, const Facts& f) const;
   Tri eval_atom(uint32_t atom, const Facts& f) const;
   void unknown_atoms(uint32_t cond, const Facts& f, uint32_t& missing) const;
   struct Loader;
@@ -198,6 +212,7 @@ class Program {
   std::array<int32_t, dsl::kObjectKindCount> object_table_{};  // Tables index, -1 none
   std::array<int32_t, kAttrCount> attr_table_{};
   bool json_plain_ = false;
+  uint64_t load_id_ = 0;
   // Each selector's DAG arrays, resolved once at load: a decision starts
   // walking at once instead of adding up four section offsets.
   std::vector<DagView> views_;

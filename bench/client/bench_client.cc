@@ -2,6 +2,8 @@
 //   - a full evaluation of a typical examples/acme context: the client
 //     (client::Artifact, struct in, struct out) and the service's evaluator
 //     (target <= 150 ns);
+//   - evaluate_text on the same context: JSON text in, result JSON out
+//     (issue 11, target <= 400 ns), over the same artifact;
 //   - a fees-only context (tariff, currency, amount, payment system,
 //     category, risk) on the 10,000-rule bench domain (target <= 60 ns);
 //   - loading the 10,000-rule artifact (target <= 10 ms) against parsing,
@@ -11,12 +13,16 @@
 // Times are CPU time of this thread (medians), so a loaded machine does not
 // inflate them.
 //
+// `bench_client --profile acme|fees|text N` runs only that loop N times (for
+// perf record or callgrind: the same work as the figures, nothing else).
+//
 // `bench_client --context FILE` prints only "client_cpu_ns N": the client's
 // full evaluation of that examples/acme context, which bench/server prints
 // beside the server's CPU per HTTP evaluate of the same context (issue 12:
 // the client >= 30x cheaper).
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -33,6 +39,7 @@
 #include "evaluator/artifact.h"
 #include "evaluator/evaluator.h"
 #include "evaluator/program.h"
+#include "evaluator/result_json.h"
 
 namespace ev = paydomain::evaluator;
 namespace dsl = paydomain::dsl;
@@ -95,6 +102,28 @@ double client_ns(const cl::Artifact& art, const cl::Context& ctx, cl::EvalResult
   return ns_per_call(200000, [&] { art.evaluate(ctx, {}, r); });
 }
 
+
+// 64 fees-only contexts (tariff, currency, amount, payment system, category,
+// risk) that reach 64 different rules deep in the list.
+std::vector<cl::Context> fees_contexts(const cl::Artifact& art, int rules) {
+  std::vector<cl::Context> fees;
+  for (int k = 0; k < 64; ++k) {
+    int i = rules - 1 - (k * 7919) % (rules / 10);  // rules deep in the list
+    int band = (i / 2000) % 5;
+    cl::Context c;
+    c.tariff = art.object(cl::ObjectKind::Tariff, "big");
+    c.facts.set(cl::Attr::Operation, art.find(cl::Attr::Operation, "payment"));
+    c.facts.set(cl::Attr::PaymentSystem, art.find(cl::Attr::PaymentSystem, "ps" + std::to_string(i % 20)));
+    c.facts.set(cl::Attr::Currency, art.find(cl::Attr::Currency, paydomain::bench::kCurrency[(i / 20) % 5]));
+    c.facts.set(cl::Attr::Category, art.find(cl::Attr::Category, "cat" + std::to_string((i / 100) % 20)));
+    c.facts.set(cl::Attr::Amount, band * 100000 + 12345);
+    c.facts.set(cl::Attr::Risk, i % 3);
+    if (!art.check(c).ok()) std::abort();
+    fees.push_back(c);
+  }
+  return fees;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,6 +142,29 @@ int main(int argc, char** argv) {
     std::printf("client_cpu_ns %.1f\n", client_ns(*art, *c, r1));
     return 0;
   }
+  if (argc == 4 && std::string(argv[1]) == "--profile") {
+    const std::string what = argv[2];
+    const long n = std::atol(argv[3]);
+    cl::Context ctx = *art->read_context(kTypical);
+    std::string out;
+    if (what == "acme") {
+      for (long i = 0; i < n; ++i) art->evaluate(ctx, {}, r1);
+    } else if (what == "text") {
+      for (long i = 0; i < n; ++i) {
+        out.clear();  // evaluate_text appends
+        if (!ev::evaluate_text(art->program(), kTypical, false, out)) std::abort();
+      }
+    } else if (what == "fees") {
+      auto big_art = *cl::Artifact::load(
+          ev::write_artifact(*compile_text({{"gen.pd", paydomain::bench::fee_rules_domain(10000)}}), 1, ""));
+      std::vector<cl::Context> fees = fees_contexts(*big_art, 10000);
+      for (long i = 0; i < n; ++i) big_art->evaluate(fees[static_cast<size_t>(i) & 63], {}, r1);
+    } else {
+      std::fprintf(stderr, "bench_client: --profile acme|fees|text N\n");
+      return 1;
+    }
+    return 0;
+  }
   std::printf("%-58s %12s %12s\n", "", "client", "evaluator");
 
   // ---- acme, a typical context ----
@@ -122,27 +174,22 @@ int main(int argc, char** argv) {
   std::printf("%-58s %9.0f ns %9.0f ns   (target <= 150 ns: %s)\n", "acme: full evaluation, typical context",
               client_acme, eval_acme, client_acme <= 150 ? "met" : "NOT met");
 
+  // ---- JSON text in, result JSON out (issue 11) ----
+  std::string text_out;
+  double text_client = ns_per_call(100000, [&] {
+    text_out.clear();  // evaluate_text appends
+    if (!ev::evaluate_text(art->program(), kTypical, false, text_out)) std::abort();
+  });
+  std::printf("%-58s %9.0f ns %12s   (target <= 400 ns: %s)\n", "acme: evaluate_text, JSON in -> result JSON out",
+              text_client, "", text_client <= 400 ? "met" : "NOT met");
+
   // ---- 10,000 rules, fees only ----
   const int kRules = 10000;
   std::string source = paydomain::bench::fee_rules_domain(kRules);
   auto big = compile_text({{"gen.pd", source}});
   std::string bytes = ev::write_artifact(*big, 1, "");
   auto big_art = *cl::Artifact::load(bytes);
-  std::vector<cl::Context> fees;
-  for (int k = 0; k < 64; ++k) {
-    int i = kRules - 1 - (k * 7919) % (kRules / 10);  // rules deep in the list
-    int band = (i / 2000) % 5;
-    cl::Context c;
-    c.tariff = big_art->object(cl::ObjectKind::Tariff, "big");
-    c.facts.set(cl::Attr::Operation, big_art->find(cl::Attr::Operation, "payment"));
-    c.facts.set(cl::Attr::PaymentSystem, big_art->find(cl::Attr::PaymentSystem, "ps" + std::to_string(i % 20)));
-    c.facts.set(cl::Attr::Currency, big_art->find(cl::Attr::Currency, paydomain::bench::kCurrency[(i / 20) % 5]));
-    c.facts.set(cl::Attr::Category, big_art->find(cl::Attr::Category, "cat" + std::to_string((i / 100) % 20)));
-    c.facts.set(cl::Attr::Amount, band * 100000 + 12345);
-    c.facts.set(cl::Attr::Risk, i % 3);
-    if (!big_art->check(c).ok()) std::abort();
-    fees.push_back(c);
-  }
+  std::vector<cl::Context> fees = fees_contexts(*big_art, kRules);
   size_t k1 = 0, k2 = 0;
   double client_fees = ns_per_call(200000, [&] { big_art->evaluate(fees[k1++ & 63], {}, r1); });
   double eval_fees = ns_per_call(200000, [&] { ev::evaluate(*big, fees[k2++ & 63], {}, r2); });

@@ -2,6 +2,9 @@
 // values), exact rationals, overflow as an error, currencies never mixed.
 #include <gtest/gtest.h>
 
+#include <random>
+#include <vector>
+
 #include "evaluator/money.h"
 
 namespace paydomain::evaluator {
@@ -177,6 +180,57 @@ TEST(MoneyExact, RoundingMatchesTheRationalTableIncludingNegatives) {
   EXPECT_EQ(compare(third, half), -1);
   EXPECT_EQ(min(third, half), third);
   EXPECT_EQ(max(Exact::integer(-1), third), third);
+}
+
+// round_share is the posting's fast path: it must give exactly what
+// multiply + round give, or decline (false) where they report an error or
+// the numbers leave a word. Every mode, signs, ties, unreduced shares,
+// products beyond int64 and both ends of int64.
+TEST(MoneyExact, RoundShareEqualsMultiplyThenRound) {
+  std::mt19937_64 rng(12);
+  // clang-format off
+  std::vector<int64_t> amounts = {0, 1, -1, 2, -2, 3, 7, 199, -199, 200, 600000, -600000, 999999999,
+                                  INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1, INT64_MAX / 3};
+  std::vector<std::pair<int64_t, int64_t>> shares = {{1, 1}, {3, 200}, {1, 100}, {1, 2}, {2, 4}, {-1, 2}, {1, 3},
+                                                     {29, 1000}, {3, 250}, {0, 7}, {INT64_MAX, INT64_MAX},
+                                                     {INT64_MAX, 1}, {1, INT64_MAX}, {7, 0}, {7, -3}};
+  // clang-format on
+  for (int i = 0; i < 2000; ++i) {
+    amounts.push_back(static_cast<int64_t>(rng()) >> (rng() % 63));
+    int64_t den = static_cast<int64_t>(rng() >> (1 + rng() % 63)) + 1;
+    shares.push_back({static_cast<int64_t>(rng()) >> (1 + rng() % 63), den});
+  }
+  int fast = 0;
+  for (M m : {M::HalfAwayFromZero, M::HalfEven, M::HalfTowardsZero, M::TowardsZero, M::AwayFromZero}) {
+    for (size_t k = 0; k < shares.size(); ++k) {
+      auto [num, den] = shares[k];
+      int64_t amount = amounts[k % amounts.size()];
+      int64_t got = 12345;
+      bool ok = round_share(num, den, amount, m, got);
+      if (den <= 0) {
+        EXPECT_FALSE(ok);
+        continue;
+      }
+      auto e = multiply(Fraction{num, den}, amount);
+      Result<int64_t> want = e ? round(*e, m) : Result<int64_t>(e.error());
+      if (ok) {
+        ++fast;
+        ASSERT_TRUE(want.ok()) << num << "/" << den << " of " << amount;
+        EXPECT_EQ(got, *want) << num << "/" << den << " of " << amount << " mode " << static_cast<int>(m);
+      } else {
+        EXPECT_EQ(got, 12345);  // untouched
+      }
+    }
+  }
+  EXPECT_GT(fast, 7000);  // most cases take the fast path (some products are made to leave a word)
+  // The ties of the rounding table, through the share of an amount.
+  for (const Row& r : kTable) {
+    int64_t out = 0;
+    ASSERT_TRUE(round_share(r.num, r.den, 1, M::HalfEven, out));
+    EXPECT_EQ(out, r.half_even);
+    ASSERT_TRUE(round_share(1, r.den, r.num, M::AwayFromZero, out));
+    EXPECT_EQ(out, r.away);
+  }
 }
 
 TEST(MoneyAmounts, CurrenciesAreNeverMixed) {
