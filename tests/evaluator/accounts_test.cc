@@ -114,10 +114,10 @@ TEST(Accounts, WhatTheContextHasNotGivenIsMissingNotGuessed) {
   EXPECT_TRUE(fee->from_account.empty());
   EXPECT_TRUE(fee->to_account.empty());
   EXPECT_EQ(missing_names(fee->missing),
-            (std::vector<std::string>{"merchant_accounts.settlement", "payment_institution"}));
+            (std::vector<std::string>{"payment_institution", "merchant_accounts.settlement"}));
   json out = testing::result_json(r, compiled(), false);
   EXPECT_EQ(out["cash_flow"]["postings"][0]["missing"],
-            json::array({"merchant_accounts.settlement", "payment_institution"}));
+            json::array({"payment_institution", "merchant_accounts.settlement"}));
   // The provider's account waits for an undetermined route.
   json j = paying("acme", true);
   j.erase("payment_key");
