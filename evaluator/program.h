@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "dsl/schema.h"
+#include "evaluator/accounts.h"
 #include "evaluator/condition.h"
 #include "evaluator/context.h"
 #include "evaluator/dag.h"
@@ -40,7 +41,7 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "volumes",    "volume_args", "postings",    "cash_flows", "arms",        "tariffs",
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
     "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
-    "zone_offsets", "institutions", "bindings",   "binding_rules", "tariff_refunds", "provider_refunds",
+    "zone_offsets", "institutions", "bindings",   "binding_rules", "accounts", "tariff_refunds", "provider_refunds",
     "terminal_refunds",
 };
 
@@ -87,6 +88,7 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::Institution),
     sizeof(pdc::Binding),
     sizeof(pdc::BindingRule),
+    sizeof(pdc::Account),
     sizeof(pdc::RefundTerms),   // TariffRefunds
     sizeof(pdc::RefundTerms),   // ProviderRefunds
     sizeof(pdc::RefundTerms),   // TerminalRefunds
@@ -109,7 +111,7 @@ class Program {
   size_t size() const { return size_; }
   size_t resident_bytes() const {
     return size_ + sizeof(Program) + views_.capacity() * sizeof(DagView) +
-           (route_limits_.capacity() + route_scopes_.capacity()) * sizeof(int32_t);
+           (route_limits_.capacity() + route_scopes_.capacity()) * sizeof(int32_t) + accounts_.resident_bytes();
   }
   std::string_view bytes() const { return {reinterpret_cast<const char*>(base_), size_}; }
   // No string of the artifact needs a JSON escape (true for nearly every
@@ -166,6 +168,9 @@ class Program {
     return count(pdc::Sec::Bindings) ? at<pdc::Binding>(pdc::Sec::Bindings) : nullptr;
   }
 
+  // The accounts behind posting roles (1.3; empty for older artifacts).
+  const AccountTable& accounts() const { return accounts_; }
+
   // Refund terms of tariff / provider / terminal i (1.3), or nullptr in an
   // older artifact: refunds taken, in part too, at any time, no provider fees.
   const pdc::RefundTerms* tariff_refunds(int32_t i) const { return refund_terms(pdc::Sec::TariffRefunds, i); }
@@ -211,6 +216,7 @@ class Program {
   std::vector<DagView> views_;
   std::vector<int32_t> route_limits_;
   std::vector<int32_t> route_scopes_;  // per limit
+  AccountTable accounts_;
 };
 
 }  // namespace paydomain::evaluator

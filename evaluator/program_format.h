@@ -21,7 +21,7 @@ static_assert(std::endian::native == std::endian::little, "the artifact is read 
 inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 inline constexpr uint16_t kFormatMajor = 1;
 // 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules;
-// 1.3: tariff_refunds, provider_refunds, terminal_refunds
+// 1.3: accounts, tariff_refunds, provider_refunds, terminal_refunds
 inline constexpr uint16_t kFormatMinor = 3;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
@@ -54,7 +54,7 @@ enum class Sec : uint32_t {
   Routings, Guards, Candidates, Excludes, Limits, LimitScopes,
   LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
   Institutions, Bindings, BindingRules,  // 1.2
-  TariffRefunds, ProviderRefunds, TerminalRefunds,  // 1.3
+  Accounts, TariffRefunds, ProviderRefunds, TerminalRefunds,  // 1.3
 };
 inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::TerminalRefunds);
 // The sections every 1.0 artifact has; later ones are optional (absent in 1.0).
@@ -248,6 +248,19 @@ struct BindingRule {
   int32_t tariff;
   uint32_t pad;
   Str explain;  // "tariff_binding acme, rule 2 (line 7): tariff premium"
+};
+
+// The real accounts behind posting roles (1.3, dsl/accounts.h): one record
+// per account a provider or payment institution names, in domain order.
+// The role is matched by name (dsl::kAccountRoles), so roles may be added;
+// a 1.2 reader ignores the section and evaluates postings with roles only.
+struct Account {
+  Str role;           // "system.settlement"
+  int32_t holder_kind;  // dsl::ObjectKind: provider or payment_institution
+  int32_t holder;       // its index
+  int32_t currency;
+  uint32_t pad;
+  Str number;         // decimal digits (beyond 64 bits: never a number)
 };
 
 // Refund terms (1.3): TariffRefunds one record per tariff (its window; its

@@ -29,7 +29,7 @@ provider bluebank {
     }
   }
 }
-provider greybank { adapter a  accepts currency == RUB  refunds { partial false } }
+provider greybank { adapter a  account RUB 10002  accepts currency == RUB  refunds { partial false } }
 provider oldbank { adapter a  refunds { allowed false } }
 terminal bb_main { provider bluebank }
 terminal bb_off  { provider bluebank  disabled }

@@ -93,6 +93,7 @@ std::string fingerprint(const Context& c) {
     << c.shop << "|" << c.tool_token << "|" << c.health.size() << "|" << c.turnover.size() << "|"
     << c.has_original_terminal << c.original_terminal << c.original_terminal_id << "|" << c.has_original_revision
     << c.original_revision << "|" << c.has_payment_time << c.payment_time;
+  for (const std::string& a : c.merchant_accounts) s << "|" << a;
   return s.str();
 }
 
@@ -143,7 +144,8 @@ TEST(ContextSchema, UnknownMembersListTheTable) {
   };
   EXPECT_EQ(error(R"({"colour": "red"})"),
             "$.colour: unknown context field (expected one of tariff, routing, operation, amount, payment_amount, "
-            "original_terminal, original_revision, payment_time, category, payment_tool, party, shop, payment_institution, risk, flow, time, payment_key, health, turnover)");
+            "original_terminal, original_revision, payment_time, category, payment_tool, party, shop, "
+            "payment_institution, merchant_accounts, risk, flow, time, payment_key, health, turnover)");
   EXPECT_EQ(error(R"({"payment_tool": {"colour": "red"}})"),
             "$.payment_tool.colour: unknown payment_tool field (expected one of kind, payment_system, issuer_country, "
             "bin, wallet_provider, token_provider, card_type, card_category, issuer_bank, token)");
