@@ -6,7 +6,9 @@
 #include <list>
 
 #include "dsl/checker.h"
+#include "acme_files.h"
 #include "evaluator/artifact.h"
+#include "evaluator/testing.h"
 #include "evaluator/evaluator.h"
 #include "json_support.h"
 
@@ -306,6 +308,18 @@ TEST(RefundRoute, TheArtifactCarriesTheTerms) {
   EXPECT_EQ(prog.terminal_refunds(2)->allowed, 0);
   EXPECT_EQ(prog.terminal_refunds(0)->allowed, 1);
   EXPECT_EQ(prog.tariff_refunds(0)->within_seconds, 180 * 86400);
+}
+
+// examples/acme's refunds along their route (and every other test of it) pass.
+TEST(RefundRoute, AcmeTestsPass) {
+  dsl::Diagnostics diags;
+  dsl::Domain dom = dsl::load(testing::acme(), diags);
+  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
+  auto c = compile(dom);
+  ASSERT_TRUE(c.ok());
+  TestReport r = run_tests(dom, **c);
+  EXPECT_EQ(r.cases.size(), 48u);
+  for (const TestCase& t : r.cases) EXPECT_TRUE(t.passed) << t.name << ": " << (t.failures.empty() ? "" : t.failures[0]);
 }
 
 }  // namespace
