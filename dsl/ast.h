@@ -165,11 +165,18 @@ struct PaymentMethod {
   Span span;
 };
 
+struct Duration {
+  int64_t count = 0;
+  Ident unit;  // minutes, hours, days
+  Span span;
+};
+
 struct RefundRules {
   Span span;
   std::optional<bool> allowed;
   std::optional<bool> partial;
   std::optional<CashFlow> fees;
+  std::optional<Duration> within;  // how long after its payment a refund may come
 };
 
 struct RoutingStatement {
@@ -218,12 +225,6 @@ struct BindingRule {
   bool otherwise = false;
   std::optional<Condition> condition;  // absent for otherwise
   Ident tariff;
-};
-
-struct Duration {
-  int64_t count = 0;
-  Ident unit;  // minutes, hours, days
-  Span span;
 };
 
 // One clause of an object body, kept in source order so the formatter can

@@ -126,6 +126,7 @@ std::string clause(const Clause& c) {
       if (c.refunds) {
         out += " allowed=" + opt_bool(c.refunds->allowed) + " partial=" + opt_bool(c.refunds->partial);
         out += " fees=" + (c.refunds->fees ? cash_flow(*c.refunds->fees) : "none");
+        if (c.refunds->within) out += " within=" + std::to_string(c.refunds->within->count) + c.refunds->within->unit.text;
       }
       return out + ")";
     case K::RoutingStatement: return out + " " + (c.routing ? routing(*c.routing) : "none") + ")";
@@ -212,6 +213,8 @@ Parts object_parts(const Domain&, const Object& o) {
       const RefundRules& r = *c.refunds;
       if (r.allowed) out.emplace_back("refunds/allowed", std::string("allowed ") + (*r.allowed ? "true" : "false"));
       if (r.partial) out.emplace_back("refunds/partial", std::string("partial ") + (*r.partial ? "true" : "false"));
+      if (r.within)
+        out.emplace_back("refunds/within", "within " + std::to_string(r.within->count) + " " + r.within->unit.text);
       if (r.fees) cash_flow_parts(*r.fees, "refunds/fees", out);
     } else if (c.kind == Clause::Kind::Given) {
       for (const GivenEntry& g : c.given) {

@@ -575,9 +575,27 @@ class Checker {
         }
         break;
       }
-      case CK::Refunds:
-        if (c.refunds->fees) cash_flow(*c.refunds->fees);
+      case CK::Refunds: {
+        RefundRules& r = *c.refunds;
+        if (r.fees) cash_flow(*r.fees);
+        if (r.within) {
+          const Duration& w = *r.within;
+          const bool known = enum_value(w.unit, duration_units(), "time unit");
+          if (w.count <= 0) {
+            err(w.span, "range", "a refund window must be positive");
+          } else if (known && w.count > int64_t{36500} * 86400 / duration_seconds(w.unit.text)) {
+            err(w.span, "range", "a refund window is at most 36500 days");
+          }
+        }
+        // A terminal is one contract at its provider: it may refuse refunds
+        // (in part), but what they cost and how late they may come are the provider's.
+        if (o.kind == ObjectKind::Terminal && (r.fees || r.within)) {
+          err(r.fees ? r.fees->span : r.within->span, "misplaced-clause",
+              std::string("'") + (r.fees ? "fees" : "within") + "' is not allowed in a terminal's refunds")
+              .expected = "allowed, partial (a terminal's refund fees and window are its provider's)";
+        }
         break;
+      }
       case CK::HoldLifetime:
         enum_value(c.duration.unit, duration_units(), "time unit");
         if (c.duration.count <= 0) err(c.span, "range", "hold lifetime must be positive");
@@ -889,6 +907,9 @@ class Checker {
         break;
       case FieldType::Timestamp:
         if (v.kind != Value::Kind::String) err(v.span, "type", "expected a string");
+        break;
+      case FieldType::Number:
+        if (v.kind != Value::Kind::Number || v.number.scale != 0) err(v.span, "type", "expected a whole number");
         break;
       case FieldType::Health:
       case FieldType::Turnover:

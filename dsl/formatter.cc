@@ -152,7 +152,7 @@ class SourceText {
   explicit SourceText(const std::string* text) : text_(text) {}
 
   struct RefundItems {
-    std::optional<Span> allowed, partial;
+    std::optional<Span> allowed, partial, within;
   };
 
   RefundItems refund_items(const Span& clause) {
@@ -190,6 +190,7 @@ class SourceText {
         word.end_offset = cp;
         if (depth == 1 && w == "allowed") items.allowed = word;
         if (depth == 1 && w == "partial") items.partial = word;
+        if (depth == 1 && w == "within") items.within = word;
       } else {
         depth += ch == '{' ? 1 : ch == '}' ? -1 : 0;
         advance();
@@ -224,15 +225,15 @@ class SourceText {
 void write_refunds(Writer& w, const Clause& c, const RefundRules& r, SourceText& source) {
   uint32_t brace = r.span.end_offset > 0 ? r.span.end_offset - 1 : 0;
   w.comments_before(c.span.offset);
-  if (!r.allowed && !r.partial && !r.fees && !w.comment_before(brace)) {
+  if (!r.allowed && !r.partial && !r.within && !r.fees && !w.comment_before(brace)) {
     w.line(c.span, "refunds {}");
     return;
   }
   w.open(c.span, "refunds {", c.span.line);
   // Positions are only needed to place comments; without any inside, skip the scan.
   SourceText::RefundItems at;
-  if ((r.allowed || r.partial) && w.comment_before(brace)) at = source.refund_items(c.span);
-  if ((r.allowed && !at.allowed) || (r.partial && !at.partial)) {
+  if ((r.allowed || r.partial || r.within) && w.comment_before(brace)) at = source.refund_items(c.span);
+  if ((r.allowed && !at.allowed) || (r.partial && !at.partial) || (r.within && !at.within)) {
     // Not found (no source text): comments ahead of `fees` go first, which
     // keeps their order and is stable.
     at = {};
@@ -249,6 +250,14 @@ void write_refunds(Writer& w, const Clause& c, const RefundRules& r, SourceText&
   };
   if (r.allowed) item(at.allowed, "allowed", *r.allowed);
   if (r.partial) item(at.partial, "partial", *r.partial);
+  if (r.within) {
+    std::string text = "within " + std::to_string(r.within->count) + " " + r.within->unit.text;
+    if (at.within) {
+      w.line(*at.within, text);
+    } else {
+      w.plain(text);
+    }
+  }
   if (r.fees) write_cash_flow(w, r.fees->span, "fees {", *r.fees);
   w.close(brace, c.span.end_line);
 }

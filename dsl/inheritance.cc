@@ -68,6 +68,10 @@ Flattened Inheritance::flatten(const Object& t) const {
           r.fees = c.refunds->fees;
           f.refund_fees_from = o;
         }
+        if (!r.within && c.refunds->within) {
+          r.within = c.refunds->within;
+          f.refunds_within_from = o;
+        }
         continue;
       } else if (!own && (own_only(c.kind) || named.count(c.kind))) {
         continue;
@@ -77,6 +81,7 @@ Flattened Inheritance::flatten(const Object& t) const {
         if (c.refunds->allowed) f.refunds_allowed_from = o;
         if (c.refunds->partial) f.refunds_partial_from = o;
         if (c.refunds->fees) f.refund_fees_from = o;
+        if (c.refunds->within) f.refunds_within_from = o;
       }
       f.object.clauses.push_back(c);
       f.from.push_back(o);

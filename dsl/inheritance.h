@@ -38,7 +38,8 @@ struct Flattened {
   // attributed to the nearest one with a `refunds` block; the tariffs its
   // items are written in are below (nullptr: the item is nowhere).
   std::vector<const Object*> from;
-  const Object *refunds_allowed_from = nullptr, *refunds_partial_from = nullptr, *refund_fees_from = nullptr;
+  const Object *refunds_allowed_from = nullptr, *refunds_partial_from = nullptr, *refund_fees_from = nullptr,
+               *refunds_within_from = nullptr;
 };
 
 // The tariffs of one domain by id, for walking `extends` chains. Holds

@@ -564,6 +564,8 @@ class Builder {
           r.partial = p->boolean()->TRUE() != nullptr;
         } else if (auto* f = dynamic_cast<G::RefundFeesContext*>(item)) {
           r.fees = cash_flow_block(f->cashFlowBlock());
+        } else if (auto* w = dynamic_cast<G::RefundWithinContext*>(item)) {
+          r.within = Duration{integer(w->NUMBER()->getSymbol()), ident(w->unit), span(w)};
         }
       }
       c.refunds = std::move(r);

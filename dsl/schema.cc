@@ -26,6 +26,7 @@ std::string_view to_string(FieldType t) {
     case FieldType::Bin: return "bin";
     case FieldType::Money: return "money";
     case FieldType::Timestamp: return "timestamp";
+    case FieldType::Number: return "number";
     case FieldType::Health: return "health";
     case FieldType::Turnover: return "turnover";
   }
@@ -89,9 +90,10 @@ const std::vector<ClauseRule>& clause_rules(ObjectKind kind) {
     set(ObjectKind::Country, ref_data);
     set(ObjectKind::Adapter, {{CK::Name, false}, {CK::Description, false}, {CK::Url, false}, {CK::Option, true}});
     set(ObjectKind::Provider, {{CK::Name, false}, {CK::Description, false}, {CK::Adapter, false},
-                               {CK::Account, true}, {CK::Accepts, false}, {CK::Fees, false}});
+                               {CK::Account, true}, {CK::Accepts, false}, {CK::Fees, false}, {CK::Refunds, false}});
     set(ObjectKind::Terminal, {{CK::Name, false}, {CK::Description, false}, {CK::Provider, false},
-                               {CK::RiskCoverage, false}, {CK::Disabled, false}, {CK::Accepts, false}});
+                               {CK::RiskCoverage, false}, {CK::Disabled, false}, {CK::Accepts, false},
+                               {CK::Refunds, false}});
     set(ObjectKind::Tariff, {{CK::Name, false}, {CK::Description, false}, {CK::Currencies, false},
                              {CK::Categories, false}, {CK::PaymentMethods, false}, {CK::AmountBounds, true},
                              {CK::Fees, false}, {CK::Refunds, false}, {CK::HoldLifetime, false},

@@ -39,6 +39,14 @@ inline constexpr std::string_view kWeekdays[] = {"mon", "tue", "wed", "thu", "fr
 inline constexpr std::string_view kLimitScopes[] = {"party", "shop", "payment_tool", "provider", "terminal"};
 inline constexpr std::string_view kLimitPeriods[] = {"day", "week", "month", "year"};
 inline constexpr std::string_view kDurationUnits[] = {"minutes", "hours", "days"};
+inline constexpr int64_t kDurationSeconds[] = {60, 3600, 86400};  // by kDurationUnits index
+static_assert(std::size(kDurationSeconds) == std::size(kDurationUnits));
+// Seconds in one `unit` (a kDurationUnits name); 0 for another word.
+constexpr int64_t duration_seconds(std::string_view unit) {
+  for (size_t i = 0; i < std::size(kDurationUnits); ++i)
+    if (kDurationUnits[i] == unit) return kDurationSeconds[i];
+  return 0;
+}
 // A payment institution's realm: test (sandbox money) or live.
 inline constexpr std::string_view kRealms[] = {"test", "live"};
 
@@ -160,6 +168,7 @@ enum class FieldType {
   Bin,        // 1 to 19 digits as a string: "555555"; `bin "555555"`
   Money,      // {"amount": <minor units>, "currency": "RUB"}; `amount 6000.00 RUB`
   Timestamp,  // ISO 8601 UTC: "2026-11-25T13:20:00Z"; `time "2026-11-25T13:20:00Z"`
+  Number,     // a whole number, not negative: 41; `original_revision 41`
   Health,     // {"<terminal or provider id>": {"failure_rate": "80%", "latency_ms": 1200}}; `health yb_3ds failure_rate 80%`
   Turnover,   // {"<limit id>": money, or a count}; `turnover daily_rub 100.00 RUB`
 };
@@ -185,6 +194,15 @@ inline constexpr ContextField kContextFields[] = {
     {"amount", "amount", FieldType::Money, ObjectKind::Currency, {}, "money, e.g. 6000.00 RUB"},
     {"payment_amount", "payment_amount", FieldType::Money, ObjectKind::Currency, {},
      "a refund's original payment, e.g. 6000.00 RUB (for partial-refund rules)"},
+    // A refund goes back the way its payment came: the terminal the payment
+    // was routed to, and the revision it was routed at. An id this revision
+    // does not know is read, not refused: the refund is declined, naming it.
+    {"original_terminal", "original_terminal", FieldType::Reference, ObjectKind::Terminal, {},
+     "a refund's payment's terminal (id): the refund's route"},
+    {"original_revision", "original_revision", FieldType::Number, ObjectKind::Currency, {},
+     "the revision the refund's payment was routed at (a whole number)"},
+    {"payment_time", "payment_time", FieldType::Timestamp, ObjectKind::Currency, {},
+     "when the refund's payment was made, ISO 8601 UTC: refund windows (`refunds { within 180 days }`) count from it"},
     {"category", "category", FieldType::Reference, ObjectKind::Category, {}, "category id"},
     {"payment_tool", "payment_tool.kind", FieldType::Enum, ObjectKind::Currency, kPaymentToolKinds, "kind of payment tool"},
     {"payment_system", "payment_tool.payment_system", FieldType::Reference, ObjectKind::PaymentSystem, {},

@@ -19,9 +19,16 @@ class Writer {
   std::string run(uint64_t revision, std::string_view source_hash) {
     vocabulary();
     for (const CompiledTariff& t : d_.tariffs) tariff(t);
+    for (const CompiledTariff& t : d_.tariffs) {
+      pdc::RefundTerms r{};
+      r.allowed = t.refunds_allowed, r.partial = t.refunds_partial, r.fees = pdc::kNone;
+      r.within_seconds = t.refunds_within_seconds, r.within = str(t.refunds_within), r.explain = str(t.refunds_explain);
+      push(Sec::TariffRefunds, r);
+    }
     for (const CompiledProvider& p : d_.providers) {
       pdc::Provider r{str(p.name), str(p.explain), str(p.refuses), opt_selector(p.accepts), opt_cash_flow(p.fees)};
       push(Sec::Providers, r);
+      push(Sec::ProviderRefunds, refund_terms(p.refunds));
     }
     for (const CompiledTerminal& t : d_.terminals) {
       pdc::Terminal r{};
@@ -35,6 +42,7 @@ class Writer {
       r.accepts = opt_selector(t.accepts);
       r.disabled = t.disabled;
       push(Sec::Terminals, r);
+      push(Sec::TerminalRefunds, refund_terms(t.refunds));
     }
     for (const CompiledRouting& r : d_.routings) routing(r);
     for (const CompiledLimit& l : d_.limits) limit(l);
@@ -75,6 +83,13 @@ class Writer {
     return {first, static_cast<uint32_t>(n)};
   }
   uint32_t count(Sec s, size_t elem) const { return static_cast<uint32_t>(sec_[static_cast<size_t>(s)].size() / elem); }
+
+  pdc::RefundTerms refund_terms(const CompiledRefundTerms& t) {
+    pdc::RefundTerms r{};
+    r.allowed = t.allowed, r.partial = t.partial, r.fees = opt_cash_flow(t.fees);
+    r.within_seconds = t.within_seconds, r.within = str(t.within), r.explain = str(t.explain);
+    return r;
+  }
 
   // Strings, each text stored once (explanations repeat a lot).
   pdc::Str str(std::string_view s) {

@@ -314,6 +314,14 @@ class Compiler {
             t.refunds_explain += "; allowed: " + head(*a) + ", refunds (" + where(r ? r->span : a->span) + ")" +
                                  dsl::inherited_note(chain, a);
           }
+          if (c.refunds->within) {
+            t.refunds_within_seconds = window_seconds(*c.refunds->within, t.refunds_within);
+            if (const dsl::Object* w = flat.refunds_within_from; w && w != &o) {
+              const dsl::Clause* r = w->find(CK::Refunds);
+              t.refunds_explain += "; within: " + head(*w) + ", refunds (" + where(r ? r->span : w->span) + ")" +
+                                   dsl::inherited_note(chain, w);
+            }
+          }
           if (c.refunds->fees && flat.refund_fees_from) {
             const dsl::Object& from = *flat.refund_fees_from;
             auto cf = cash_flow(*c.refunds->fees, head(from) + ", refund fees", "", dsl::inherited_note(chain, &from));
@@ -386,6 +394,28 @@ class Compiler {
     return true;
   }
 
+  // `within 180 days` in seconds, and as text for reasons.
+  static int64_t window_seconds(const dsl::Duration& w, std::string& text) {
+    text = std::to_string(w.count) + " " + w.unit.text;
+    return w.count * dsl::duration_seconds(w.unit.text);  // the checker bounds it to 100 years
+  }
+
+  // A provider's or terminal's `refunds` clause (the defaults without one).
+  Result<bool> refund_terms(const dsl::Object& o, CompiledRefundTerms& r) {
+    const dsl::Clause* c = o.find(CK::Refunds);
+    if (!c || !c->refunds) return true;
+    r.explain = head(o) + ", refunds (" + where(c->span) + ")";
+    r.allowed = c->refunds->allowed.value_or(true);
+    r.partial = c->refunds->partial.value_or(true);
+    if (c->refunds->within) r.within_seconds = window_seconds(*c->refunds->within, r.within);
+    if (c->refunds->fees) {
+      auto cf = cash_flow(*c->refunds->fees, head(o) + ", refund fees", "");
+      if (!cf) return cf.error();
+      r.fees = std::move(*cf);
+    }
+    return true;
+  }
+
   Result<bool> terminal(const dsl::Object& o, CompiledTerminal& t) {
     t.name = o.id.text;
     t.explain = head(o) + " (" + where(o.span) + ")";
@@ -404,7 +434,7 @@ class Compiler {
       if (!sel) return sel.error();
       t.accepts = std::move(*sel);
     }
-    return true;
+    return refund_terms(o, t.refunds);
   }
 
   Result<bool> provider(const dsl::Object& o, CompiledProvider& p) {
@@ -421,7 +451,7 @@ class Compiler {
       if (!cf) return cf.error();
       p.fees = std::move(*cf);
     }
-    return true;
+    return refund_terms(o, p.refunds);
   }
 
   Result<bool> limit(const dsl::Object& o, CompiledLimit& l) {

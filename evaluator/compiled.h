@@ -74,6 +74,8 @@ struct CompiledTariff {
   std::optional<CompiledCashFlow> refund_fees;
   bool refunds_partial = true;  // `partial false` refuses refunds smaller than the payment
   std::string refunds_explain;
+  int64_t refunds_within_seconds = 0;  // `refunds { within N UNIT }`: 0 = no window
+  std::string refunds_within;          // "180 days"
   int32_t routing = -1;
   int64_t hold_lifetime = 0;  // in `hold_unit`; 0 = none declared
   std::string hold_unit;
@@ -82,11 +84,23 @@ struct CompiledTariff {
   std::string fees_from, refund_fees_from;
 };
 
+// A provider's or terminal's refund terms (docs/language.md, "Provider
+// refund terms"); without a `refunds` clause: refunds taken, in part too, at
+// any time, no fees. A terminal's have no fees and no window (the checker).
+struct CompiledRefundTerms {
+  bool allowed = true, partial = true;
+  std::optional<CompiledCashFlow> fees;
+  int64_t within_seconds = 0;  // 0: no window
+  std::string within;          // "180 days", for reasons
+  std::string explain;         // "provider bluebank, refunds (line 12)"
+};
+
 struct CompiledProvider {
   std::string name, explain;
   std::string refuses;  // "provider X (line N) does not accept this payment"
   std::optional<Selector> accepts;
   std::optional<CompiledCashFlow> fees;
+  CompiledRefundTerms refunds;
 };
 
 struct CompiledTerminal {
@@ -98,6 +112,7 @@ struct CompiledTerminal {
   bool disabled = false;
   int32_t risk_coverage = -1;  // risk id; a payment of higher risk is rejected
   std::optional<Selector> accepts;
+  CompiledRefundTerms refunds;
 };
 
 struct CompiledRouting {

@@ -112,6 +112,17 @@ struct Context {
   bool has_payment_amount = false;
   int64_t payment_amount = 0;    // minor units
   int32_t payment_currency = -1;
+  // A refund's route (evaluator/refund_route.h): the terminal its payment
+  // was routed to (-1 with the id kept when this revision does not know it),
+  // and the revision it was routed at.
+  bool has_original_terminal = false;
+  int32_t original_terminal = -1;
+  std::string original_terminal_id;
+  bool has_original_revision = false;
+  int64_t original_revision = 0;
+  // When a refund's payment was made (seconds since the epoch, UTC): refund windows count from it.
+  bool has_payment_time = false;
+  int64_t payment_time = 0;
   std::string party, shop, tool_token;  // raw strings for limit scope keys
   std::array<std::string, kMerchantRoles> merchant_accounts;  // account ids by role; empty: not given
   std::vector<HealthSample> health;
@@ -128,6 +139,11 @@ struct Context {
     has_time = has_payment_key = has_payment_amount = false;
     time = payment_amount = 0;
     payment_currency = -1;
+    has_original_terminal = has_original_revision = has_payment_time = false;
+    payment_time = 0;
+    original_terminal = -1;
+    original_terminal_id.clear();
+    original_revision = 0;
     payment_key.clear();
     party.clear();
     shop.clear();

@@ -63,6 +63,14 @@ class FastReader {
     return true;
   }
   bool text(std::string_view& out) { return string(out) && !out.empty(); }
+  // An ISO 8601 UTC time, as seconds since the epoch.
+  bool timestamp(int64_t& out) {
+    std::string_view s;
+    if (!text(s)) return false;
+    auto t = parse_utc_time(s);
+    if (t) out = *t;
+    return t.ok();
+  }
 
   // A non-negative integer of at most 18 digits (so it fits int64 without a
   // check); a longer, signed or fractional number is the general reader's.
@@ -235,6 +243,13 @@ class FastReader {
         c.has_payment_amount = true;
         return true;
       }
+      case F::OriginalTerminal:
+        if (!text(s)) return false;
+        c.has_original_terminal = true;
+        c.original_terminal = v_.object(OK::Terminal, s);
+        c.original_terminal_id.assign(s);
+        return true;
+      case F::OriginalRevision: return (c.has_original_revision = integer(c.original_revision));
       case F::Party:
       case F::Shop: {
         if (!text(s)) return false;
@@ -252,16 +267,13 @@ class FastReader {
         if (!text(s)) return false;
         c.tool_token.assign(s);
         return true;
-      case F::Time: {
-        if (!text(s)) return false;
-        auto t = parse_utc_time(s);
-        if (!t) return false;
+      case F::Time:
+        if (!timestamp(c.time)) return false;
         c.has_time = true;
-        c.time = *t;
-        c.facts.set(Attr::Weekday, weekday_of(*t));
-        c.facts.set(Attr::TimeOfDay, minute_of_day(*t));
+        c.facts.set(Attr::Weekday, weekday_of(c.time));
+        c.facts.set(Attr::TimeOfDay, minute_of_day(c.time));
         return true;
-      }
+      case F::PaymentTime: return (c.has_payment_time = timestamp(c.payment_time));
       case F::PaymentKey:
         if (!text(s)) return false;
         c.has_payment_key = true;

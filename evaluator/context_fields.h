@@ -98,7 +98,9 @@ consteval size_t field(std::string_view name) { return static_cast<size_t>(dsl::
 constexpr size_t Tariff = field("tariff"), Routing = field("routing"), Amount = field("amount"),
                  PaymentAmount = field("payment_amount"), Bin = field("bin"), Token = field("token"),
                  Party = field("party"), Shop = field("shop"), Time = field("time"), PaymentKey = field("payment_key"),
-                 Health = field("health"), Turnover = field("turnover");
+                 Health = field("health"), Turnover = field("turnover"),
+                 OriginalTerminal = field("original_terminal"), OriginalRevision = field("original_revision"),
+                 PaymentTime = field("payment_time");
 }  // namespace F
 
 // The merchant account role (dsl::kAccountRoles index, Context::merchant_accounts)

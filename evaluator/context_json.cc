@@ -165,6 +165,19 @@ class ContextParser {
         c.has_payment_amount = !e;
         return e;
       }
+      case F::OriginalTerminal: {
+        std::string_view s;
+        if (auto e = text(p, s)) return e;
+        c.has_original_terminal = true;
+        c.original_terminal = v_.object(OK::Terminal, s);
+        c.original_terminal_id.assign(s);
+        return std::nullopt;
+      }
+      case F::OriginalRevision: {
+        auto e = integer(p, c.original_revision, "a revision (a whole number)");
+        c.has_original_revision = !e;
+        return e;
+      }
       case F::Party:
       case F::Shop: {
         Attr a = i == F::Party ? Attr::Party : Attr::Shop;
@@ -191,15 +204,16 @@ class ContextParser {
         return std::nullopt;
       }
       case F::Time: {
-        std::string_view s;
-        if (auto e = text(p, s)) return e;
-        auto t = parse_utc_time(s);
-        if (!t) return Error{p.str(), t.error().message};
+        if (auto e = timestamp(p, c.time)) return e;
         c.has_time = true;
-        c.time = *t;
-        c.facts.set(Attr::Weekday, weekday_of(*t));
-        c.facts.set(Attr::TimeOfDay, minute_of_day(*t));
+        c.facts.set(Attr::Weekday, weekday_of(c.time));
+        c.facts.set(Attr::TimeOfDay, minute_of_day(c.time));
         return std::nullopt;
+      }
+      case F::PaymentTime: {
+        auto e = timestamp(p, c.payment_time);
+        c.has_payment_time = !e;
+        return e;
       }
       case F::PaymentKey: {
         std::string_view s;
@@ -234,6 +248,16 @@ class ContextParser {
     if (r_.peek() != Kind::String) return fail(p, "expected a string");
     if (!r_.string(out)) return syntax();
     if (out.empty()) return fail(p, "expected a non-empty string");
+    return std::nullopt;
+  }
+
+  // An ISO 8601 UTC time, as seconds since the epoch.
+  std::optional<Error> timestamp(const Path& p, int64_t& out) {
+    std::string_view s;
+    if (auto e = text(p, s)) return e;
+    auto t = parse_utc_time(s);
+    if (!t) return Error{p.str(), t.error().message};
+    out = *t;
     return std::nullopt;
   }
 

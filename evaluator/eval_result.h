@@ -35,6 +35,8 @@ inline constexpr uint64_t kMissParty = missing_field("party");
 inline constexpr uint64_t kMissShop = missing_field("shop");
 inline constexpr uint64_t kMissPaymentAmount = missing_field("payment_amount");  // a refund under `partial false`
 inline constexpr uint64_t kMissInstitution = missing_field("payment_institution");  // for its default_tariff
+inline constexpr uint64_t kMissOriginalTerminal = missing_field("original_terminal");  // a refund's route
+inline constexpr uint64_t kMissPaymentTime = missing_field("payment_time");  // a refund under a window
 inline constexpr uint64_t kMissRoute = uint64_t{1} << 63;  // a provider/terminal-scoped limit, the route undetermined
 
 // The JSON paths (dsl::kAttributes / kContextFields `path`) of the missing
@@ -124,11 +126,14 @@ struct RouteResult {
   int32_t terminal = -1, provider = -1;  // Chosen
   std::vector<int32_t> candidates;        // Chosen: preference order, chosen first
   std::vector<Rejected> rejected;
-  std::string_view decline_reason;        // Declined
+  std::string_view decline_reason;        // Declined: prepared at compile time, or empty when `decline_built` holds it
+  std::string decline_built;              // a reason naming this payment's figures (a refund's original terminal)
   std::vector<int32_t> possible;          // Undetermined: terminals that may be chosen
   uint64_t missing = 0;
   std::vector<UndecidedLimit> undecided_limits;
   std::vector<std::string_view> explain;
+
+  std::string_view decline() const { return decline_built.empty() ? decline_reason : std::string_view(decline_built); }
 
   void clear() {
     status = Status::NoRouting;
@@ -136,6 +141,7 @@ struct RouteResult {
     candidates.clear();
     rejected.clear();
     decline_reason = {};
+    decline_built.clear();
     possible.clear();
     missing = 0;
     undecided_limits.clear();

@@ -8,6 +8,7 @@
 #include "evaluator/eval_result.h"
 #include "evaluator/money.h"
 #include "evaluator/program.h"
+#include "evaluator/refund_route.h"
 #include "evaluator/time.h"
 #include "evaluator/volume.h"
 
@@ -92,21 +93,28 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
     if (opt.explain && t.refunds_explain.len != 0) out.explain.push_back(d.str(t.refunds_explain));
     if (!t.refunds_allowed) {
       out.reasons.push_back("refunds are not allowed by tariff " + tname());
-    } else if (c.has_payment_amount && f.has(Attr::Amount)) {
-      // The context reader made sure both are in the same currency.
-      int e = d.exponent(c.payment_currency);
-      const std::string cur(v.object_name(dsl::ObjectKind::Currency, c.payment_currency));
-      int64_t refund = f.get(Attr::Amount);
-      if (refund > c.payment_amount) {
-        out.reasons.push_back("the refund of " + format_minor(refund, e) + " " + cur + " exceeds the payment of " +
-                              format_minor(c.payment_amount, e) + " " + cur);
-      } else if (refund < c.payment_amount && !t.refunds_partial) {
-        out.reasons.push_back("partial refunds are not allowed by tariff " + tname() + " (" + format_minor(refund, e) +
-                              " of " + format_minor(c.payment_amount, e) + " " + cur + ")");
+    } else {
+      // `refunds { within ... }`: late refunds are forbidden too (the window is in the 1.3 record).
+      if (const pdc::RefundTerms* w = d.tariff_refunds(tariff); w && w->within_seconds != 0) {
+        std::string late = outside_refund_window(d, *w, "tariff " + tname(), c, unknown, out.missing);
+        if (!late.empty()) out.reasons.push_back(std::move(late));
       }
-    } else if (!t.refunds_partial) {
-      unknown = true;
-      out.missing |= c.has_payment_amount ? miss(Attr::Amount) : kMissPaymentAmount;
+      if (c.has_payment_amount && f.has(Attr::Amount)) {
+        // The context reader made sure both are in the same currency.
+        int e = d.exponent(c.payment_currency);
+        const std::string cur(v.object_name(dsl::ObjectKind::Currency, c.payment_currency));
+        int64_t refund = f.get(Attr::Amount);
+        if (refund > c.payment_amount) {
+          out.reasons.push_back("the refund of " + format_minor(refund, e) + " " + cur + " exceeds the payment of " +
+                                format_minor(c.payment_amount, e) + " " + cur);
+        } else if (refund < c.payment_amount && !t.refunds_partial) {
+          out.reasons.push_back("partial refunds are not allowed by tariff " + tname() + " (" +
+                                format_minor(refund, e) + " of " + format_minor(c.payment_amount, e) + " " + cur + ")");
+        }
+      } else if (!t.refunds_partial) {
+        unknown = true;
+        out.missing |= c.has_payment_amount ? miss(Attr::Amount) : kMissPaymentAmount;
+      }
     }
   }
   auto listed = [&](bool has, pdc::Span allowed, Attr a, pdc::Str explain, const char* what) {
@@ -843,12 +851,16 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   eval_terms(d, tariff, tariff_missing, c, opt, res.terms);
 
   // Route first: the provider's postings and provider/terminal limit scopes need it.
-  // The context's routing, else the tariff's, else the payment institution's.
+  // A refund goes back the way its payment came; a payment takes the
+  // context's routing, else the tariff's, else the payment institution's.
+  const bool refund = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationRefund;
   int32_t ri = c.routing;
   if (ri < 0 && tariff >= 0) ri = d.tariff(tariff).routing;
   if (ri < 0 && tariff >= 0 && c.facts.has(Attr::PaymentInstitution))  // ids are the program's (check_context)
     ri = d.institution(static_cast<int32_t>(c.facts.get(Attr::PaymentInstitution))).routing;
-  if (ri >= 0) {
+  if (refund) {
+    route_refund(d, c, opt, res.route);
+  } else if (ri >= 0) {
     eval_ruleset(d, ri, c, opt, res.route, 0);
   } else if (tariff < 0) {
     res.route.status = RStatus::Undetermined;
@@ -856,7 +868,6 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   }
 
   CashFlowResult& cf = res.cash_flow;
-  bool refund = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationRefund;
   if (tariff < 0) {
     cf.status = CFStatus::Undetermined;
     cf.missing |= tariff_missing;
@@ -865,21 +876,23 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
     uint32_t fees = refund ? t.refund_fees : t.fees;
     if (fees != pdc::kNone) run_cash_flow(d, fees, c.facts, false, opt, cf);
   }
-  // Provider-side postings: what the chosen route's provider charges (payments only).
-  if (!refund) {
-    if (res.route.status == RStatus::Chosen && res.route.provider >= 0) {
-      const pdc::Provider& p = d.provider(res.route.provider);
-      if (p.fees != pdc::kNone) run_cash_flow(d, p.fees, c.facts, true, opt, cf);
-    } else if (res.route.status == RStatus::Undetermined) {
-      bool any_fees = false;
-      for (int32_t t : res.route.possible) {
-        int32_t p = d.terminal(t).provider;
-        any_fees = any_fees || (p >= 0 && d.provider(p).fees != pdc::kNone);
-      }
-      if (any_fees) {
-        if (cf.status != CFStatus::Error) cf.status = CFStatus::Undetermined;
-        cf.missing |= res.route.missing | kMissRoute;
-      }
+  // Provider-side postings: what the chosen route's provider moves and
+  // charges: its `fees` for a payment, its `refunds { fees }` for a refund.
+  auto provider_fees = [&](int32_t p) -> uint32_t {
+    if (p < 0) return pdc::kNone;
+    if (!refund) return d.provider(p).fees;
+    const pdc::RefundTerms* r = d.provider_refunds(p);
+    return r ? r->fees : pdc::kNone;
+  };
+  if (res.route.status == RStatus::Chosen) {
+    if (uint32_t fees = provider_fees(res.route.provider); fees != pdc::kNone)
+      run_cash_flow(d, fees, c.facts, true, opt, cf);
+  } else if (res.route.status == RStatus::Undetermined) {
+    bool any_fees = false;
+    for (int32_t t : res.route.possible) any_fees = any_fees || provider_fees(d.terminal(t).provider) != pdc::kNone;
+    if (any_fees) {
+      if (cf.status != CFStatus::Error) cf.status = CFStatus::Undetermined;
+      cf.missing |= res.route.missing | kMissRoute;
     }
   }
 

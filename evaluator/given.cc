@@ -105,6 +105,8 @@ std::string given_context_json(const dsl::Object& test) {
           if (!f) break;
           if (f->type == dsl::FieldType::Money) {
             root.at(f->path).set_money(g.value.minor, g.value.text);
+          } else if (f->type == dsl::FieldType::Number) {
+            root.at(f->path).set_integer(static_cast<int64_t>(g.value.number.units));
           } else {
             root.at(f->path).set_string(value_text(g.value));
           }

@@ -139,12 +139,34 @@ class Walker {
       Region r = only(Attr::Operation, kOperationPayment);
       fees_part(r, fa ? &*fa : nullptr, fb ? &*fb : nullptr, "provider " + name + " fees", "provider fee",
                 "provider:" + name);
+      const auto& ra = a.providers[static_cast<size_t>(pa)].refunds.fees;
+      const auto& rb = b.providers[static_cast<size_t>(pb)].refunds.fees;
+      fees_part(only(Attr::Operation, kOperationRefund), ra ? &*ra : nullptr, rb ? &*rb : nullptr,
+                "provider " + name + " refund fees", "provider refund fee", "provider:" + name);
+      refund_terms_note("provider " + name, a.providers[static_cast<size_t>(pa)].refunds,
+                        b.providers[static_cast<size_t>(pb)].refunds);
     });
+    for (int32_t ta = 0; ta < a.vocab.object_count(dsl::ObjectKind::Terminal); ++ta) {  // routing notes the removed
+      const std::string& name = a.vocab.object_name(dsl::ObjectKind::Terminal, ta);
+      if (int32_t tb = b.vocab.object(dsl::ObjectKind::Terminal, name); tb >= 0)
+        refund_terms_note("terminal " + name, a.terminals[static_cast<size_t>(ta)].refunds,
+                          b.terminals[static_cast<size_t>(tb)].refunds);
+    }
     common(dsl::ObjectKind::Routing, [&](int32_t ra, int32_t rb, const std::string& name) { routing(ra, rb, name); });
     common(dsl::ObjectKind::Limit, [&](int32_t la, int32_t lb, const std::string& name) { limit(la, lb, name); });
   }
 
  private:
+  // A provider's or terminal's refund terms decide refunds' routes by the
+  // payment's original terminal, which no region names: a change is a note.
+  void refund_terms_note(const std::string& who, const CompiledRefundTerms& a, const CompiledRefundTerms& b) {
+    auto text = [](const CompiledRefundTerms& r) {
+      return std::string(r.allowed ? "allowed" : "not allowed") + (r.partial ? "" : ", in full only") +
+             (r.within.empty() ? "" : ", within " + r.within);
+    };
+    if (text(a) != text(b)) notes_.push_back(who + ": refunds " + text(b) + " (were " + text(a) + ")");
+  }
+
   // Calls fn for every object of `kind` both sides have; notes the others.
   template <class F>
   void common(dsl::ObjectKind kind, F&& fn) {
@@ -269,6 +291,10 @@ class Walker {
                       ob == 0 ? "allowed" : "forbidden", ""});
         });
       });
+    if (a.refunds_allowed && b.refunds_allowed && a.refunds_within != b.refunds_within) {
+      notes_.push_back("tariff " + name + ": refunds within " + (b.refunds_within.empty() ? "any time" : b.refunds_within) +
+                       " (were " + (a.refunds_within.empty() ? "any time" : a.refunds_within) + ")");
+    }
     if (a.refunds_allowed && b.refunds_allowed && a.refunds_partial != b.refunds_partial) {
       notes_.push_back("tariff " + name + ": partial refunds " + (b.refunds_partial ? "allowed" : "refused") +
                        " (were " + (a.refunds_partial ? "allowed" : "refused") + ")");
@@ -276,7 +302,7 @@ class Walker {
     const std::string ra = a.routing >= 0 ? s_[0].d->vocab.object_name(dsl::ObjectKind::Routing, a.routing) : "";
     const std::string rb = b.routing >= 0 ? s_[1].d->vocab.object_name(dsl::ObjectKind::Routing, b.routing) : "";
     if (ra != rb) {
-      cells_.add({"tariff " + name + " routing", "route", object, Region{}, ra.empty() ? "no routing" : "routing " + ra,
+      cells_.add({"tariff " + name + " routing", "route", object, only(Attr::Operation, kOperationPayment), ra.empty() ? "no routing" : "routing " + ra,
                   rb.empty() ? "no routing" : "routing " + rb, ""});
     }
     // Fees where both sides allow the payment.
@@ -566,7 +592,7 @@ class Walker {
       };
       plan(1, rb, r, depth, 0, fn_b);
     };
-    plan(0, ra, Region{}, 0, 0, fn_a);
+    plan(0, ra, only(Attr::Operation, kOperationPayment), 0, 0, fn_a);  // a refund goes back its payment's way
   }
 
   // Everything a routing's answer depends on besides health, by name: equal

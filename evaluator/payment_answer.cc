@@ -33,7 +33,7 @@ PaymentAnswer answer_of(const CompiledDomain& d, const EvalResult& r) {
       if (rt.candidates.size() > 1) a.route += ")";
       break;
     }
-    case R::Declined: a.route = "declined: " + std::string(rt.decline_reason); break;
+    case R::Declined: a.route = "declined: " + std::string(rt.decline()); break;
     case R::NoRoute: a.route = "no route"; break;
     case R::Undetermined: a.route = "undetermined"; break;
     case R::NoRouting: a.route = "no routing"; break;

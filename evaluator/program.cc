@@ -115,6 +115,7 @@ struct Program::Loader {
   bool cash_flows();
   bool objects();
   bool bindings();
+  bool refund_terms();
 };
 
 bool Program::Loader::header(std::string_view bytes) {
@@ -588,7 +589,26 @@ bool Program::Loader::objects() {
     if (!limit_zone(i, zoned)) return false;
     if (!l.is_count && !object_ref(Sec::Limits, i, "currency", OK::Currency, l.currency, false)) return false;
   }
-  return bindings();
+  return bindings() && refund_terms();
+}
+
+// 1.3: refund terms per tariff, provider and terminal (absent in older artifacts).
+bool Program::Loader::refund_terms() {
+  using OK = dsl::ObjectKind;
+  const std::pair<Sec, OK> sections[] = {
+      {Sec::TariffRefunds, OK::Tariff}, {Sec::ProviderRefunds, OK::Provider}, {Sec::TerminalRefunds, OK::Terminal}};
+  for (auto [s, kind] : sections) {
+    if (n(s) == 0) continue;
+    if (n(s) != static_cast<uint32_t>(p.object_count(kind)))
+      return fail(s, 0, std::to_string(n(s)) + " records for " + std::to_string(p.object_count(kind)) + " objects");
+    for (uint32_t i = 0; i < n(s); ++i) {
+      const pdc::RefundTerms& r = rec<pdc::RefundTerms>(s)[i];
+      if (!strs(s, i, {{"within", r.within}, {"explain", r.explain}}) || !ref(s, i, "fees", Sec::CashFlows, r.fees, true))
+        return false;
+      if (r.allowed > 1 || r.partial > 1 || r.within_seconds < 0) return fail(s, i, "unknown flag or a negative window");
+    }
+  }
+  return true;
 }
 
 // 1.2: payment institutions and the tariff binding (absent in older artifacts).
@@ -738,6 +758,8 @@ Status Program::check_context(const Context& c) const {
   if (c.routing < -1 || c.routing >= object_count(dsl::ObjectKind::Routing)) return Error{"routing", "not a routing of this revision"};
   if (c.has_payment_amount && (c.payment_currency < 0 || c.payment_currency >= object_count(dsl::ObjectKind::Currency)))
     return Error{"payment_amount.currency", "not a currency of this revision"};
+  if (c.original_terminal < -1 || c.original_terminal >= terminal_count() || (c.original_terminal >= 0 && !c.has_original_terminal))
+    return Error{"original_terminal", "not a terminal of this revision"};
   for (const HealthSample& h : c.health) {
     if (h.terminal < -1 || h.terminal >= terminal_count() || h.provider < -1 || h.provider >= provider_count() ||
         h.failure_rate.scale < 0 || h.failure_rate.scale > 18)

@@ -41,7 +41,8 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "volumes",    "volume_args", "postings",    "cash_flows", "arms",        "tariffs",
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
     "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
-    "zone_offsets", "institutions", "bindings",   "binding_rules", "accounts",
+    "zone_offsets", "institutions", "bindings",   "binding_rules", "accounts", "tariff_refunds", "provider_refunds",
+    "terminal_refunds",
 };
 
 inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
@@ -88,6 +89,9 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::Binding),
     sizeof(pdc::BindingRule),
     sizeof(pdc::Account),
+    sizeof(pdc::RefundTerms),   // TariffRefunds
+    sizeof(pdc::RefundTerms),   // ProviderRefunds
+    sizeof(pdc::RefundTerms),   // TerminalRefunds
 };
 
 }  // namespace pdc
@@ -170,6 +174,12 @@ class Program {
   // The accounts behind posting roles (1.3; empty for older artifacts).
   const AccountTable& accounts() const { return accounts_; }
 
+  // Refund terms of tariff / provider / terminal i (1.3), or nullptr in an
+  // older artifact: refunds taken, in part too, at any time, no provider fees.
+  const pdc::RefundTerms* tariff_refunds(int32_t i) const { return refund_terms(pdc::Sec::TariffRefunds, i); }
+  const pdc::RefundTerms* provider_refunds(int32_t i) const { return refund_terms(pdc::Sec::ProviderRefunds, i); }
+  const pdc::RefundTerms* terminal_refunds(int32_t i) const { return refund_terms(pdc::Sec::TerminalRefunds, i); }
+
   // ---- decisions (the semantics of evaluator/dag.h Selector) ----
   // Inline: an evaluation makes a dozen decisions, and the usual one is a
   // short DAG walk that reaches a leaf; only a fallback selector (rule by
@@ -200,6 +210,9 @@ class Program {
   const pdc::Header& header() const { return *reinterpret_cast<const pdc::Header*>(base_); }
   DagView dag(const pdc::Selector& s) const;
   int32_t decide_slow(uint32_t selector, const Facts& f) const;
+  const pdc::RefundTerms* refund_terms(pdc::Sec s, int32_t i) const {
+    return count(s) ? at<pdc::RefundTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
+  }
   Tri eval_atom(uint32_t atom, const Facts& f) const;
   void unknown_atoms(uint32_t cond, const Facts& f, uint32_t& missing) const;
   struct Loader;

@@ -20,7 +20,8 @@ static_assert(std::endian::native == std::endian::little, "the artifact is read 
 
 inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 inline constexpr uint16_t kFormatMajor = 1;
-// 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules; 1.3: accounts
+// 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules;
+// 1.3: accounts, tariff_refunds, provider_refunds, terminal_refunds
 inline constexpr uint16_t kFormatMinor = 3;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
@@ -53,9 +54,9 @@ enum class Sec : uint32_t {
   Routings, Guards, Candidates, Excludes, Limits, LimitScopes,
   LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
   Institutions, Bindings, BindingRules,  // 1.2
-  Accounts,                              // 1.3
+  Accounts, TariffRefunds, ProviderRefunds, TerminalRefunds,  // 1.3
 };
-inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::Accounts);
+inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::TerminalRefunds);
 // The sections every 1.0 artifact has; later ones are optional (absent in 1.0).
 inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
 
@@ -260,6 +261,19 @@ struct Account {
   int32_t currency;
   uint32_t pad;
   Str number;         // decimal digits (beyond 64 bits: never a number)
+};
+
+// Refund terms (1.3): TariffRefunds one record per tariff (its window; its
+// other refund terms are in Tariff), ProviderRefunds one per provider,
+// TerminalRefunds one per terminal. A section is empty in an older artifact:
+// then refunds are taken, in part too, at any time, without provider fees.
+struct RefundTerms {
+  uint8_t allowed, partial;
+  uint8_t pad[2];
+  uint32_t fees;           // CashFlows or kNone: a provider's refund fees
+  int64_t within_seconds;  // how long after its payment a refund may come; 0 = no window
+  Str within;              // "180 days", for reasons
+  Str explain;             // "provider bluebank, refunds (line 12)", or empty
 };
 
 template <class T>

@@ -235,7 +235,8 @@ void write_route(Out& o, const RouteResult& r, const Program& d, bool names_plai
     terminals(o, ",\"candidates\":[", d, names_plain, r.candidates);
   }
   if (r.status == RouteResult::Status::Declined) {
-    o.commit(str(lit(o.room(24 + sz(r.decline_reason, plain)), ",\"decline_reason\":"), r.decline_reason, plain));
+    const bool why_plain = plain && r.decline_built.empty();  // a built reason is scanned
+    o.commit(str(lit(o.room(24 + sz(r.decline(), why_plain)), ",\"decline_reason\":"), r.decline(), why_plain));
   }
   if (r.status == RouteResult::Status::Undetermined) terminals(o, ",\"possible\":[", d, names_plain, r.possible);
   if (!r.rejected.empty()) {

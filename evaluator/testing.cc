@@ -48,7 +48,7 @@ std::string describe_route(const CompiledDomain& d, const RouteResult& r) {
   }
   switch (r.status) {
     case RouteResult::Status::Chosen: return "route " + d.vocab.object_name(OK::Terminal, r.terminal) + " (candidates " + names(r.candidates) + ")";
-    case RouteResult::Status::Declined: return "declined \"" + std::string(r.decline_reason) + "\"";
+    case RouteResult::Status::Declined: return "declined \"" + std::string(r.decline()) + "\"";
     case RouteResult::Status::NoRoute: return "no route" + (rejected.empty() ? "" : " (rejected: " + rejected + ")");
     case RouteResult::Status::Undetermined:
       return "route undetermined (possible: " + names(r.possible) + "; missing " + join(missing_names(r.missing)) + ")";
@@ -134,7 +134,7 @@ std::string check(const CompiledDomain& d, const dsl::Expectation& e, const Eval
       return "expected route in [" + join(want) + "]\n      got " + describe_route(d, r.route);
     }
     case EK::Decline:
-      if (r.route.status == RouteResult::Status::Declined && (!e.reason || *e.reason == r.route.decline_reason)) {
+      if (r.route.status == RouteResult::Status::Declined && (!e.reason || *e.reason == r.route.decline())) {
         return "";
       }
       return "expected decline" + (e.reason ? " \"" + *e.reason + "\"" : std::string()) + "\n      got " +

@@ -64,6 +64,7 @@ refundItem
   : ALLOWED boolean                                          # refundAllowed
   | PARTIAL boolean                                          # refundPartial
   | FEES cashFlowBlock                                       # refundFees
+  | WITHIN NUMBER unit=ident                                 # refundWithin
   ;
 
 boolean : TRUE | FALSE ;
@@ -162,7 +163,7 @@ ident
   | MIN | MAX | ROUND | POSTING | NO | ROUTE | FORBIDDEN | APPLIES | EXCEEDED
   | UNDETERMINED | HEALTH | TURNOVER | STARTS_WITH | TRUE | FALSE
   | PAYMENT_INSTITUTION | TARIFF_BINDING | REALM | RESIDENCES | DEFAULT_TARIFF
-  | EXTENDS
+  | EXTENDS | WITHIN
   ;
 
 // ---- lexer ----------------------------------------------------------------
@@ -200,6 +201,7 @@ BETWEEN : 'between' ;
 REFUNDS : 'refunds' ;
 ALLOWED : 'allowed' ;
 PARTIAL : 'partial' ;
+WITHIN : 'within' ;
 HOLD_LIFETIME : 'hold_lifetime' ;
 SCOPE : 'scope' ;
 PERIOD : 'period' ;

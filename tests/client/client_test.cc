@@ -47,7 +47,8 @@ std::shared_ptr<const Artifact> artifact_of(const ev::CompiledDomain& d, uint64_
 
 // A random context: every attribute present or not, ids from the
 // vocabulary, and the non-attribute fields (tariff, time, key, health,
-// turnover, a refund's payment) now and then.
+// turnover, a refund's payment, its original terminal, revision and time)
+// now and then.
 Context random_context(const Artifact& a, std::mt19937& rng, int absent_percent) {
   auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
   auto present = [&] { return pick(100) >= absent_percent; };
@@ -106,6 +107,19 @@ Context random_context(const Artifact& a, std::mt19937& rng, int absent_percent)
     c.payment_amount = c.facts.get(Attr::Amount) + pick(3) * 1000 - 1000;
     if (c.payment_amount < 0) c.payment_amount = 0;
     c.payment_currency = static_cast<int32_t>(c.facts.get(Attr::Currency));
+  }
+  if (present() && a.program().terminal_count() > 0) {  // a refund's route; sometimes a terminal of another revision
+    c.has_original_terminal = true;
+    c.original_terminal = pick(a.program().terminal_count() + 1) - 1;
+    c.original_terminal_id = c.original_terminal < 0 ? "gone" : std::string(a.object_name(OK::Terminal, c.original_terminal));
+  }
+  if (present()) {
+    c.has_original_revision = true;
+    c.original_revision = pick(50);
+  }
+  if (present()) {  // a refund's payment, days before or (a window's edge) just inside it
+    c.has_payment_time = true;
+    c.payment_time = (c.has_time ? c.time : 1'790'000'000) - pick(400) * 86'400 + pick(3) - 1;
   }
   if (pick(3) == 0 && a.program().terminal_count() > 0) {
     ev::HealthSample h;

@@ -375,3 +375,29 @@ TEST(Formatter, FilesOfOneDomainFormatIndependently) {
 
 }  // namespace
 }  // namespace paydomain::dsl
+
+namespace paydomain::dsl {
+namespace {
+
+// `within` is a refund item like the others: written after `partial`, before
+// `fees`, its comments kept with it; in a provider's refunds too.
+TEST(Formatter, RefundWindowsAreItemsOfTheirBlock) {
+  const std::string input =
+      "provider p { adapter a refunds { fees { } within   180 days # card scheme rules\n partial false } }\n";
+  const std::string out = fmt(input);
+  EXPECT_NE(out.find("  refunds {\n    partial false\n    within 180 days  # card scheme rules\n    fees {}\n  }\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(fmt(out), out);
+  // Diffs name the window and the provider's refund fees like a tariff's refund items.
+  Parsed p = parse_text("provider p { adapter a  refunds { within 90 days  fees { a.b -> c.d : amount } } }");
+  ASSERT_FALSE(p.diags.has_errors()) << p.errors();
+  using Parts = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(object_parts(p.domain, p.domain.objects[0]),
+            (Parts{{"adapter", "adapter a"},
+                   {"refunds/within", "within 90 days"},
+                   {"refunds/fees/posting 1", "a.b -> c.d : amount"}}));
+}
+
+}  // namespace
+}  // namespace paydomain::dsl

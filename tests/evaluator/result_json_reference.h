@@ -149,7 +149,7 @@ inline void write_route(Writer& w, const RouteResult& r, const CompiledDomain& d
     if (r.provider >= 0) text_field(w, d, "provider", d.vocab.object_name(OK::Provider, r.provider));
     terminals(w, "candidates", d, r.candidates);
   }
-  if (r.status == RouteResult::Status::Declined) text_field(w, d, "decline_reason", r.decline_reason);
+  if (r.status == RouteResult::Status::Declined) text_field(w, d, "decline_reason", r.decline());
   if (r.status == RouteResult::Status::Undetermined) terminals(w, "possible", d, r.possible);
   if (!r.rejected.empty()) {
     w.key("rejected");

@@ -67,6 +67,7 @@ json sample(const dsl::ContextField& f) {
     case T::Bin: return "427600";
     case T::Money: return {{"amount", 100}, {"currency", "RUB"}};
     case T::Timestamp: return "2026-11-25T13:20:00Z";
+    case T::Number: return 41;
     case T::Health: return {{"t1", {{"latency_ms", 5}}}};
     case T::Turnover: return {{"daily", 2}};
   }
@@ -89,7 +90,9 @@ std::string fingerprint(const Context& c) {
   for (int64_t v : c.facts.v) s << v << ",";
   s << c.facts.bin << "|" << c.tariff << "|" << c.routing << "|" << c.has_time << c.time << "|" << c.has_payment_key
     << c.payment_key << "|" << c.has_payment_amount << c.payment_amount << c.payment_currency << "|" << c.party << "|"
-    << c.shop << "|" << c.tool_token << "|" << c.health.size() << "|" << c.turnover.size();
+    << c.shop << "|" << c.tool_token << "|" << c.health.size() << "|" << c.turnover.size() << "|"
+    << c.has_original_terminal << c.original_terminal << c.original_terminal_id << "|" << c.has_original_revision
+    << c.original_revision << "|" << c.has_payment_time << c.payment_time;
   for (const std::string& a : c.merchant_accounts) s << "|" << a;
   return s.str();
 }
@@ -141,8 +144,8 @@ TEST(ContextSchema, UnknownMembersListTheTable) {
   };
   EXPECT_EQ(error(R"({"colour": "red"})"),
             "$.colour: unknown context field (expected one of tariff, routing, operation, amount, payment_amount, "
-            "category, payment_tool, party, shop, payment_institution, merchant_accounts, risk, flow, time, payment_key, "
-            "health, turnover)");
+            "original_terminal, original_revision, payment_time, category, payment_tool, party, shop, "
+            "payment_institution, merchant_accounts, risk, flow, time, payment_key, health, turnover)");
   EXPECT_EQ(error(R"({"payment_tool": {"colour": "red"}})"),
             "$.payment_tool.colour: unknown payment_tool field (expected one of kind, payment_system, issuer_country, "
             "bin, wallet_provider, token_provider, card_type, card_category, issuer_bank, token)");

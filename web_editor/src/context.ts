@@ -77,6 +77,8 @@ export function contextFromGiven(entries: GivenEntry[], exponentOf: (cur: string
       const m = moneyValue(e.value, exponentOf);
       if (!m) return { context: {}, error: `${e.key} "${e.value}" is not money like 6000.00 RUB (with at most the currency's decimals)` };
       setPath(ctx, f.path, m);
+    } else if (f?.type === "number" && /^\d+$/.test(e.value)) {
+      setPath(ctx, f.path, Number(e.value));  // original_revision 41
     } else {
       // An unknown name goes as is: the server names it in its error.
       setPath(ctx, f ? f.path : e.key, scalar(e.value));

@@ -204,6 +204,10 @@ const attributeOptions: Completion[] = vocabulary.attributes.map((a) => ({
   label: a.name, type: "property", detail: a.type.toLowerCase(), info: a.help,
 }));
 const accountOptions: Completion[] = vocabulary.accounts.map((a) => ({ label: a, type: "namespace", detail: "account" }));
+// Context fields that hold an object's id, by name: their kind.
+const referenceFields = new Map(
+  vocabulary.contextFields.filter((f) => f.type === "reference" && f.refKind).map((f) => [f.name, f.refKind as string]),
+);
 const contextFieldOptions: Completion[] = vocabulary.contextFields.map((f) => ({
   label: f.name, type: "property", detail: "given", info: f.help,
 }));
@@ -268,6 +272,9 @@ export function paydomainCompletion(cx: CompletionContext): CompletionResult | n
     const field = /^\s*([a-z_]+)\s+$/.exec(before)?.[1];
     const values = field ? enumValues.get(field) : undefined;
     if (values && !conditionStart.has(field!)) options = [...values].map((v) => ({ label: v, type: "enum", detail: field, boost: 5 }));
+    // `original_terminal yb_3ds`, `tariff premium` in a test's given (indented, never a definition): the kind's ids.
+    const ref = field && /^\s+/.test(before) ? referenceFields.get(field) : undefined;
+    if (ref && !values && !conditionStart.has(field!)) options = idOptions(ref);
   }
   if (!options) {
     options = [...keywordOptions, ...attributeOptions, ...accountOptions, ...contextFieldOptions, ...idOptions(null)];

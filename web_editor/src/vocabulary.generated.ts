@@ -37,6 +37,7 @@ export const vocabulary = {
   "refunds",
   "allowed",
   "partial",
+  "within",
   "hold_lifetime",
   "scope",
   "period",
@@ -394,6 +395,30 @@ export const vocabulary = {
    "refKind": null,
    "values": [],
    "help": "a refund's original payment, e.g. 6000.00 RUB (for partial-refund rules)"
+  },
+  {
+   "name": "original_terminal",
+   "path": "original_terminal",
+   "type": "reference",
+   "refKind": "terminal",
+   "values": [],
+   "help": "a refund's payment's terminal (id): the refund's route"
+  },
+  {
+   "name": "original_revision",
+   "path": "original_revision",
+   "type": "number",
+   "refKind": null,
+   "values": [],
+   "help": "the revision the refund's payment was routed at (a whole number)"
+  },
+  {
+   "name": "payment_time",
+   "path": "payment_time",
+   "type": "timestamp",
+   "refKind": null,
+   "values": [],
+   "help": "when the refund's payment was made, ISO 8601 UTC: refund windows (`refunds { within 180 days }`) count from it"
   },
   {
    "name": "category",
