@@ -256,10 +256,7 @@ class FastReader {
         if (!text(s)) return false;
         auto t = parse_utc_time(s);
         if (!t) return false;
-        c.has_time = true;
-        c.time = *t;
-        c.facts.set(Attr::Weekday, weekday_of(*t));
-        c.facts.set(Attr::TimeOfDay, minute_of_day(*t));
+        c.set_time(*t);
         return true;
       }
       case F::PaymentKey:

@@ -191,10 +191,7 @@ class ContextParser {
         if (auto e = text(p, s)) return e;
         auto t = parse_utc_time(s);
         if (!t) return Error{p.str(), t.error().message};
-        c.has_time = true;
-        c.time = *t;
-        c.facts.set(Attr::Weekday, weekday_of(*t));
-        c.facts.set(Attr::TimeOfDay, minute_of_day(*t));
+        c.set_time(*t);
         return std::nullopt;
       }
       case F::PaymentKey: {
