@@ -160,6 +160,12 @@ TEST(ZonedTime, TheDagAnswersAsTheInterpreter) {
     const Selector& sel = (*c)->tariffs[0].fees->arms;
     Space sp((*c)->vocab, true);
     ASSERT_FALSE(sp.instants.empty());
+    // Zoned bounds move the minutes by the zones' offsets (whole half hours
+    // here): every boundary is 0, 1 or 29 past a half hour, so these minutes
+    // sit in every stretch a DAG can tell apart.
+    sp.minutes.clear();
+    for (int64_t m = 0; m < 24 * 60; ++m)
+      if (m % 30 == 0 || m % 30 == 1 || m % 30 == 29) sp.minutes.push_back(m);
     for (int k = 0; k < 150; ++k) {
       Facts f;
       for (Attr a : sp.attrs())
@@ -168,9 +174,9 @@ TEST(ZonedTime, TheDagAnswersAsTheInterpreter) {
       ++checked;
       if (k % 5 != 0) continue;
       // The payment time gone (weekday, time of day and instant go together;
-      // once per domain, as that is every completion of all three), or the
-      // instant alone, or the weekday and time of day alone.
-      std::vector<Attr> missing = k == 0   ? std::vector<Attr>{Attr::Instant, Attr::Weekday, Attr::TimeOfDay}
+      // for a few domains only, as that is every completion of all three),
+      // or the instant alone, or the weekday and time of day alone.
+      std::vector<Attr> missing = k == 0 && seed <= 4 ? std::vector<Attr>{Attr::Instant, Attr::Weekday, Attr::TimeOfDay}
                                   : k % 2 ? std::vector<Attr>{Attr::Instant}
                                           : std::vector<Attr>{Attr::Weekday, Attr::TimeOfDay};
       Facts pf = f;
