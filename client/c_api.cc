@@ -173,4 +173,14 @@ pd_status pd_result_posting(const pd_result* result, size_t index, int64_t* amou
   return s;
 }
 
+pd_status pd_result_posting_accounts(const pd_result* result, size_t index, char* from_account, size_t from_cap,
+                                     char* to_account, size_t to_cap) {
+  if (!result || !result->has || index >= result->result.cash_flow.postings.size()) return PD_E_ARGUMENT;
+  const auto& p = result->result.cash_flow.postings[index];
+  pd_status s = PD_OK;
+  if (from_account && put(p.from_account, from_account, from_cap, nullptr) != PD_OK) s = PD_E_BUFFER;
+  if (to_account && put(p.to_account, to_account, to_cap, nullptr) != PD_OK) s = PD_E_BUFFER;
+  return s;
+}
+
 }  // extern "C"

@@ -83,6 +83,11 @@ pd_status pd_result_terminal(const pd_result* result, char* buf, size_t cap, siz
 size_t pd_result_posting_count(const pd_result* result);
 pd_status pd_result_posting(const pd_result* result, size_t index, int64_t* amount_minor, char* from, size_t from_cap,
                             char* to, size_t to_cap, char* currency, size_t currency_cap);
+/* The account ids behind a posting's roles (docs/evaluation.md, "Accounts"),
+ * NUL-terminated; "" for an account the result leaves unresolved. Ids are
+ * decimal text (or the merchant's strings), never numbers: they exceed 2^53. */
+pd_status pd_result_posting_accounts(const pd_result* result, size_t index, char* from_account, size_t from_cap,
+                                     char* to_account, size_t to_cap);
 
 #ifdef __cplusplus
 }

@@ -203,11 +203,13 @@ struct Expectation {
     Posting, NoRoute, RouteIn, Route, Decline, Allowed, Forbidden,
     LimitApplies, LimitExceeded, LimitNotApplies, Undetermined,
     Tariff,  // `expect tariff ID`: the tariff the payment gets (given or bound)
+    Account,  // `expect account ROLE "ID"`: every posting naming ROLE resolves to account ID
   };
   Kind kind = Kind::Allowed;
   Span span;
-  Account from, to;       // Posting
+  Account from, to;       // Posting; Account: `from` is the role
   MoneyLiteral amount;    // Posting
+  std::string account;    // Account: the expected account id
   Ident target;           // Route, Limit*, Tariff
   Value targets;          // RouteIn (a list)
   std::optional<std::string> reason;  // Decline
@@ -239,10 +241,11 @@ struct Clause {
   };
   Kind kind = Kind::Name;
   Span span;
-  std::string text;                 // Name, Description, Symbol, Url, Timezone; Option key
+  std::string text;                 // Name, Description, Symbol, Url, Timezone; Option key; Account number (digits)
   std::string text2;                // Option value
-  Decimal number;                   // Numeric, Exponent, Account number
+  Decimal number;                   // Numeric, Exponent
   Ident ref;                        // Adapter, Provider, RiskCoverage, Routing, Period, Realm, DefaultTariff; Account currency
+  std::optional<Account> role;      // Account: `account system.settlement RUB 1001` (dsl/accounts.h)
   Value list;                       // Currencies, Categories, Scope, Residences (Kind::List)
   std::vector<PaymentMethod> methods;
   MoneyLiteral low, high;           // AmountBounds

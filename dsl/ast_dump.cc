@@ -3,6 +3,7 @@
 // parts, for object-level diffs).
 #include <map>
 
+#include "dsl/accounts.h"
 #include "dsl/formatter.h"
 
 namespace paydomain::dsl {
@@ -114,7 +115,7 @@ std::string routing(const RoutingStatement& r) {
 std::string expectation(const Expectation& e) {
   return "(expect " + std::to_string(static_cast<int>(e.kind)) + " " + account(e.from) + " " + account(e.to) + " " +
          money(e.amount) + " " + e.target.text + " " + value(e.targets) + " reason=" +
-         (e.reason ? str(*e.reason) : "none") + ")";
+         (e.reason ? str(*e.reason) : "none") + " account=" + str(e.account) + ")";
 }
 
 std::string clause(const Clause& c) {
@@ -150,6 +151,7 @@ std::string clause(const Clause& c) {
   }
   // The remaining clauses are flat; dump every field they may use.
   out += " " + str(c.text) + " " + str(c.text2) + " " + dec(c.number) + " " + c.ref.text + " " + value(c.list);
+  if (c.role) out += " role=" + account(*c.role);
   out += " " + money(c.low) + " " + money(c.high) + " cond=" + (c.condition ? condition(*c.condition) : "none");
   out += " dur=" + std::to_string(c.duration.count) + c.duration.unit.text;
   out += " bound=" + std::string(c.bound_is_count ? "count" : "amount") + (c.bound_inclusive ? "<=" : "<") +
@@ -175,7 +177,7 @@ void cash_flow_parts(const CashFlow& cf, const std::string& prefix, Parts& out) 
 
 bool numbered(Clause::Kind k) {
   using K = Clause::Kind;
-  return k == K::Option || k == K::Account || k == K::AmountBounds || k == K::RoutingStatement || k == K::Expect ||
+  return k == K::Option || k == K::AmountBounds || k == K::RoutingStatement || k == K::Expect ||
          k == K::BindingRule;
 }
 
@@ -200,7 +202,11 @@ Parts object_parts(const Domain&, const Object& o) {
   if (o.parent) out.emplace_back("extends", "extends " + o.parent->text);
   for (const Clause& c : o.clauses) {
     std::string path = c.kind == Clause::Kind::RoutingStatement ? "rule" : std::string(to_string(c.kind));
-    if (numbered(c.kind)) path += " " + std::to_string(++counts[c.kind]);
+    if (c.kind == Clause::Kind::Account) {
+      path = account_clause_key(o.kind, c);  // "account provider.settlement RUB": one per role and currency
+    } else if (numbered(c.kind)) {
+      path += " " + std::to_string(++counts[c.kind]);
+    }
     if (c.kind == Clause::Kind::Fees && c.cash_flow) {
       cash_flow_parts(*c.cash_flow, path, out);
     } else if (c.kind == Clause::Kind::Refunds && c.refunds) {

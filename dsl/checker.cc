@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "dsl/accounts.h"
 #include "dsl/parser.h"
 #include "dsl/schema.h"
 #include "dsl/timezone.h"
@@ -59,6 +60,7 @@ class Checker {
     check_routing_cycles();
     check_criterion_cycles();
     check_tariff_cycles();
+    check_accounts(d_, diags_);
   }
 
   // Only some objects, but names resolve against all and ids stay unique
@@ -80,6 +82,9 @@ class Checker {
     if (criterion) check_criterion_cycles();
     // Likewise only a changed tariff can close an `extends` cycle.
     if (tariff) check_tariff_cycles();
+    // Accounts read institutions, providers, tariffs and the binding together:
+    // checked whole each time (a walk over those objects, not a compile).
+    check_accounts(d_, diags_);
   }
 
  private:
@@ -548,7 +553,9 @@ class Checker {
       case CK::Adapter: ref(c.ref, ObjectKind::Adapter); break;
       case CK::Provider: ref(c.ref, ObjectKind::Provider); break;
       case CK::Routing: ref(c.ref, ObjectKind::Routing); break;
-      case CK::Account: ref(c.ref, ObjectKind::Currency); break;
+      case CK::Account:  // the role and number: dsl/accounts.h, with the whole domain
+        ref(c.ref, ObjectKind::Currency);
+        break;
       case CK::RiskCoverage: enum_value(c.ref, risk_levels(), "risk level"); break;
       case CK::Accepts:
       case CK::When:
@@ -910,6 +917,7 @@ class Checker {
         break;
       case K::Route: ref(e.target, ObjectKind::Terminal); break;
       case K::Tariff: ref(e.target, ObjectKind::Tariff); break;
+      case K::Account: account(e.from); break;
       case K::RouteIn: ident_list(e.targets, ObjectKind::Terminal); break;
       case K::LimitApplies:
       case K::LimitExceeded:

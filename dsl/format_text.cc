@@ -276,6 +276,10 @@ std::string format_expectation(const Expectation& e) {
     case K::LimitNotApplies: return "limit " + e.target.text + " not applies";
     case K::Undetermined: return "undetermined";
     case K::Tariff: return "tariff " + e.target.text;
+    case K::Account: {
+      bool digits = !e.account.empty() && e.account.find_first_not_of("0123456789") == std::string::npos;
+      return "account " + account(e.from) + " " + (digits ? e.account : quote_string(e.account));
+    }
   }
   return "";
 }
@@ -306,7 +310,7 @@ std::string clause_text(const Clause& c, const Fit* fit) {
       if (c.binding->otherwise || !c.binding->condition) return "otherwise" + rest;
       return condition_statement("when ", *c.binding->condition, rest, fit);
     }
-    case K::Account: return "account " + c.ref.text + " " + c.number.text();
+    case K::Account: return "account " + (c.role ? account(*c.role) + " " : "") + c.ref.text + " " + c.text;
     case K::Accepts:
     case K::When: return condition_statement(kw + " ", c.condition ? *c.condition : Condition{}, "", fit);
     case K::Disabled: return "disabled";

@@ -93,8 +93,9 @@ std::string dump_semantic(const Domain& domain);
 //   ("fees/otherwise/posting 1", ...), ("refunds/allowed", "allowed true"),
 //   ("rule 2", "candidate yb_3ds priority 1000 when risk == low"),
 //   ("given/amount", "amount 6000.00 RUB"), ("expect 1", "expect route yb_3ds").
-// Repeatable clauses (option, account, amount between, routing rules,
-// expect) are numbered from 1; a repeated path gets " #2", " #3" appended.
+// Repeatable clauses (option, amount between, routing rules, expect) are
+// numbered from 1; an account is named by role and currency ("account
+// system.settlement RUB"); a repeated path gets " #2", " #3" appended.
 // `domain` is unused today; it is there so paths may later use resolved names.
 std::vector<std::pair<std::string, std::string>> object_parts(const Domain& domain,
                                                               const Object& object);

@@ -460,6 +460,10 @@ class Builder {
     } else if (auto* x = dynamic_cast<G::ExpectTariffContext*>(ctx)) {
       e.kind = K::Tariff;
       e.target = ident(x->ident());
+    } else if (auto* x = dynamic_cast<G::ExpectAccountContext*>(ctx)) {
+      e.kind = K::Account;
+      e.from = account(x->account());
+      e.account = x->STRING() ? unquote(text(x->STRING())) : text(x->NUMBER());
     }
     return e;
   }
@@ -522,8 +526,9 @@ class Builder {
       c.ref = ident(x->ident());
     } else if (auto* x = as<G::AccountClauseContext>(ctx, PayDomainLexer::ACCOUNT)) {
       c.kind = K::Account;
+      if (x->role) c.role = account(x->role);
       c.ref = ident(x->currency);
-      c.number = Decimal{integer(x->NUMBER()->getSymbol()), 0};
+      c.text = text(x->NUMBER());  // digits as written: account numbers exceed 64 bits (dsl/accounts.h)
     } else if (auto* x = as<G::AcceptsClauseContext>(ctx, PayDomainLexer::ACCEPTS)) {
       c.kind = K::Accepts;
       c.condition = condition(x->condition());

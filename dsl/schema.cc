@@ -47,10 +47,21 @@ const ContextField* find_context_field(std::string_view name) {
 }
 
 const std::vector<std::string>& account_names() {
-  static const std::vector<std::string> v = {
-      "merchant.settlement", "merchant.guarantee", "merchant.payout", "system.settlement",
-      "system.subagent",     "provider.settlement", "external.income", "external.outcome"};
+  static const std::vector<std::string> v = [] {
+    std::vector<std::string> names;
+    for (const AccountRole& r : kAccountRoles) names.emplace_back(r.name);
+    return names;
+  }();
   return v;
+}
+
+std::string_view to_string(AccountHolder h) {
+  switch (h) {
+    case AccountHolder::Merchant: return "merchant";
+    case AccountHolder::Institution: return "payment_institution";
+    case AccountHolder::Provider: break;
+  }
+  return "provider";
 }
 
 bool is_valid_account(std::string_view owner, std::string_view name) {
@@ -92,7 +103,8 @@ const std::vector<ClauseRule>& clause_rules(ObjectKind kind) {
     set(ObjectKind::Test, {{CK::Description, false}, {CK::Given, false}, {CK::Expect, true}});
     set(ObjectKind::Criterion, {{CK::Name, false}, {CK::Description, false}, {CK::When, false}});
     set(ObjectKind::PaymentInstitution, {{CK::Name, false}, {CK::Description, false}, {CK::Realm, false},
-                                         {CK::Residences, false}, {CK::DefaultTariff, false}, {CK::Routing, false}});
+                                         {CK::Residences, false}, {CK::DefaultTariff, false}, {CK::Routing, false},
+                                         {CK::Account, true}});
     set(ObjectKind::TariffBinding, {{CK::Name, false}, {CK::Description, false}, {CK::BindingRule, true}});
     return r;
   }();

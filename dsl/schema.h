@@ -215,6 +215,12 @@ inline constexpr ContextField kContextFields[] = {
     {"shop", "shop", FieldType::Text, ObjectKind::Currency, {}, "shop id (string)"},
     {"payment_institution", "payment_institution", FieldType::Reference, ObjectKind::PaymentInstitution, {},
      "payment institution id: with the tariff_binding, it decides the tariff when `tariff` is not given"},
+    {"merchant_settlement", "merchant_accounts.settlement", FieldType::Text, ObjectKind::Currency, {},
+     "the merchant's account id (string) behind merchant.settlement"},
+    {"merchant_guarantee", "merchant_accounts.guarantee", FieldType::Text, ObjectKind::Currency, {},
+     "the merchant's account id (string) behind merchant.guarantee"},
+    {"merchant_payout", "merchant_accounts.payout", FieldType::Text, ObjectKind::Currency, {},
+     "the merchant's account id (string) behind merchant.payout"},
     {"risk", "risk", FieldType::Enum, ObjectKind::Currency, kRiskLevels, "risk score of the payment"},
     {"flow", "flow", FieldType::Enum, ObjectKind::Currency, kFlows, "instant or hold"},
     {"time", "time", FieldType::Timestamp, ObjectKind::Currency, {}, "payment time, ISO 8601 UTC string"},
@@ -250,7 +256,43 @@ constexpr bool is_plain_given(const ContextField& f) {
 
 // ---- accounts and clauses --------------------------------------------------------------
 
-// Accounts a posting may move money between, as "owner.name".
+// The roles (accounts) a posting may move money between, and who holds the
+// real account behind each, per currency (dsl/accounts.h): the merchant (its
+// ids come in the payment context, `field`), the payment's payment
+// institution (`account system.settlement RUB 40701...`), or the route's
+// provider (`account RUB 40702...`).
+enum class AccountHolder { Merchant, Institution, Provider };
+struct AccountRole {
+  std::string_view name;  // "merchant.settlement"
+  AccountHolder holder;
+  std::string_view field = {};  // Merchant: the kContextFields name giving the account id
+};
+inline constexpr AccountRole kAccountRoles[] = {
+    {"merchant.settlement", AccountHolder::Merchant, "merchant_settlement"},
+    {"merchant.guarantee", AccountHolder::Merchant, "merchant_guarantee"},
+    {"merchant.payout", AccountHolder::Merchant, "merchant_payout"},
+    {"system.settlement", AccountHolder::Institution},
+    {"system.subagent", AccountHolder::Institution},
+    {"provider.settlement", AccountHolder::Provider},
+    {"external.income", AccountHolder::Institution},
+    {"external.outcome", AccountHolder::Institution},
+};
+inline constexpr size_t kAccountRoleCount = std::size(kAccountRoles);
+// The role's index in kAccountRoles, or -1.
+constexpr int32_t account_role_index(std::string_view name) {
+  for (size_t i = 0; i < kAccountRoleCount; ++i)
+    if (kAccountRoles[i].name == name) return static_cast<int32_t>(i);
+  return -1;
+}
+consteval bool merchant_fields_known() {
+  for (const AccountRole& r : kAccountRoles)
+    if (r.holder == AccountHolder::Merchant && context_field_index(r.field) < 0) return false;
+  return true;
+}
+static_assert(merchant_fields_known(), "a merchant account role without its context field");
+std::string_view to_string(AccountHolder h);  // "merchant", "payment_institution", "provider"
+
+// Accounts a posting may move money between, as "owner.name" (kAccountRoles' names).
 const std::vector<std::string>& account_names();
 bool is_valid_account(std::string_view owner, std::string_view name);
 

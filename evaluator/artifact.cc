@@ -47,6 +47,15 @@ class Writer {
       push(Sec::Institutions, r);
     }
     if (d_.binding) binding(*d_.binding);
+    for (const CompiledAccount& a : d_.accounts) {
+      pdc::Account r{};
+      r.role = str(dsl::kAccountRoles[static_cast<size_t>(a.role)].name);
+      r.holder_kind = static_cast<int32_t>(a.holder_kind);
+      r.holder = a.holder;
+      r.currency = a.currency;
+      r.number = str(a.number);
+      push(Sec::Accounts, r);
+    }
     return assemble(revision, source_hash);
   }
 

@@ -71,6 +71,7 @@ class Compiler {
       }
       if (!r) return r.error();
     }
+    out_.accounts = compile_accounts(d_, v);
     for (size_t i = 0; i < out_.limits.size(); ++i) {
       if (out_.limits[i].route_scope >= 0) out_.route_limits.push_back(static_cast<int32_t>(i));
     }

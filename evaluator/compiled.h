@@ -13,6 +13,7 @@
 
 #include "dsl/ast.h"
 #include "dsl/schema.h"
+#include "evaluator/accounts.h"
 #include "evaluator/dag.h"
 #include "evaluator/money.h"
 #include "evaluator/result.h"
@@ -189,6 +190,7 @@ struct CompiledDomain {
   std::vector<int32_t> route_limits;  // limits with route_scope >= 0, in order
   std::vector<CompiledInstitution> institutions;
   std::optional<CompiledBinding> binding;
+  std::vector<CompiledAccount> accounts;  // evaluator/accounts.h
   size_t selector_count = 0, fallback_count = 0, dag_nodes = 0;
   size_t dag_bytes = 0;  // bytes of all decision DAGs (nodes, edges, bounds, tries)
   // vocabulary_digest(domain, vocab, exponents) when compiled with a cache

@@ -94,6 +94,14 @@ struct Turnover {
   int64_t value = 0;  // minor units in the limit's currency, or a count
 };
 
+// The merchant's accounts come in the context: dsl::kAccountRoles' first
+// roles, the merchant's (Context::merchant_accounts is indexed by role).
+inline constexpr size_t kMerchantRoles = 3;
+static_assert(dsl::kAccountRoles[0].holder == dsl::AccountHolder::Merchant &&
+                  dsl::kAccountRoles[kMerchantRoles - 1].holder == dsl::AccountHolder::Merchant &&
+                  dsl::kAccountRoles[kMerchantRoles].holder != dsl::AccountHolder::Merchant,
+              "the merchant roles are kAccountRoles' first");
+
 struct Context {
   Facts facts;
   int32_t tariff = -1;   // tariff index, -1 when absent
@@ -108,6 +116,7 @@ struct Context {
   int64_t payment_amount = 0;    // minor units
   int32_t payment_currency = -1;
   std::string party, shop, tool_token;  // raw strings for limit scope keys
+  std::array<std::string, kMerchantRoles> merchant_accounts;  // account ids by role; empty: not given
   std::vector<HealthSample> health;
   std::vector<Turnover> turnover;
 
@@ -136,6 +145,7 @@ struct Context {
     party.clear();
     shop.clear();
     tool_token.clear();
+    for (std::string& a : merchant_accounts) a.clear();
     health.clear();
     turnover.clear();
   }

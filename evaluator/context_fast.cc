@@ -99,7 +99,7 @@ class FastReader {
       if (seen & b) return false;
       seen |= b;
       size_t f = m.field[static_cast<size_t>(i)];
-      if (!(f == kNoField ? object(kTool, c) : field(f, c))) return false;
+      if (!(f == kNoField ? object(context_members::group_members(k), c) : field(f, c))) return false;
       char ch = next();
       if (ch != ',' && ch != '}') return false;
       ++p_;
@@ -267,6 +267,11 @@ class FastReader {
       case F::Health: return health(c);
       case F::Turnover: return turnover(c);
       default: {
+        if (int8_t role = context_members::kFieldMerchantRole[i]; role >= 0) {
+          if (!text(s)) return false;
+          c.merchant_accounts[static_cast<size_t>(role)].assign(s);
+          return true;
+        }
         dsl::FieldType t = dsl::kContextFields[i].type;
         if (kFieldAttr[i] < 0 ||
             (t != dsl::FieldType::Enum && t != dsl::FieldType::Reference && t != dsl::FieldType::Text) || !text(s)) {

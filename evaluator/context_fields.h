@@ -77,15 +77,19 @@ constexpr Members members_of(std::string_view group) {
   return m;
 }
 constexpr Members kRoot = members_of({});
-// The one group today; a path with another group fails to build here.
+// The groups; a path with another group fails to build here.
 constexpr std::string_view kToolGroup = "payment_tool";
 constexpr Members kTool = members_of(kToolGroup);
+constexpr std::string_view kMerchantGroup = "merchant_accounts";
+constexpr Members kMerchant = members_of(kMerchantGroup);
 constexpr bool groups_known() {
   for (size_t i = 0; i < kRoot.n; ++i)
-    if (kRoot.field[i] == kNoField && kRoot.key[i] != kToolGroup) return false;
+    if (kRoot.field[i] == kNoField && kRoot.key[i] != kToolGroup && kRoot.key[i] != kMerchantGroup) return false;
   return true;
 }
 static_assert(groups_known(), "a context path under a group the reader does not know");
+// The members of the group a root key names (groups_known: one of the two).
+inline const Members& group_members(std::string_view key) { return key == kToolGroup ? kTool : kMerchant; }
 
 // Fields the reader stores in their own Context members (the rest are
 // Enum/Reference attributes, read alike).
@@ -96,6 +100,18 @@ constexpr size_t Tariff = field("tariff"), Routing = field("routing"), Amount = 
                  Party = field("party"), Shop = field("shop"), Time = field("time"), PaymentKey = field("payment_key"),
                  Health = field("health"), Turnover = field("turnover");
 }  // namespace F
+
+// The merchant account role (dsl::kAccountRoles index, Context::merchant_accounts)
+// a field gives the account id of, or -1.
+constexpr std::array<int8_t, dsl::kContextFieldCount> kFieldMerchantRole = [] {
+  std::array<int8_t, dsl::kContextFieldCount> a{};
+  a.fill(-1);
+  for (size_t r = 0; r < dsl::kAccountRoleCount; ++r)
+    if (dsl::kAccountRoles[r].holder == dsl::AccountHolder::Merchant)
+      for (size_t i = 0; i < dsl::kContextFieldCount; ++i)
+        if (dsl::kContextFields[i].name == dsl::kAccountRoles[r].field) a[i] = static_cast<int8_t>(r);
+  return a;
+}();
 
 // The condition attribute of each field (by path), or -1.
 constexpr std::array<int8_t, dsl::kContextFieldCount> kFieldAttr = [] {

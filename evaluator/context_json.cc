@@ -22,6 +22,8 @@ using context_members::kNoField;
 using context_members::kRoot;
 using context_members::kTool;
 using context_members::kToolGroup;
+using context_members::kMerchant;
+using context_members::kMerchantGroup;
 using context_members::Members;
 namespace F = context_members::F;
 
@@ -121,7 +123,7 @@ class ContextParser {
       if (i < 0) {
         e = unknown(q, m);
       } else if (m.field[static_cast<size_t>(i)] == kNoField) {
-        e = group(q, c);
+        e = group(q, m.key[static_cast<size_t>(i)], c);
       } else {
         e = field(q, m.field[static_cast<size_t>(i)], c);
       }
@@ -135,17 +137,19 @@ class ContextParser {
     static const std::string root = "unknown context field (expected one of " + kRoot.list() + ")";
     static const std::string tool =
         "unknown " + std::string(kToolGroup) + " field (expected one of " + kTool.list() + ")";
-    return fail(p, &m == &kRoot ? root : tool);
+    static const std::string merchant =
+        "unknown " + std::string(kMerchantGroup) + " field (expected one of " + kMerchant.list() + ")";
+    return fail(p, &m == &kRoot ? root : &m == &kTool ? tool : merchant);
   }
 
-  std::optional<Error> group(const Path& p, Context& c) {
+  std::optional<Error> group(const Path& p, std::string_view key, Context& c) {
+    const Members& m = context_members::group_members(key);
     if (r_.peek() != Kind::Object) {
-      static const std::string expected = "expected an object {\"" + std::string(kTool.key[0]) + "\": ..., ...} (" +
-                                          std::string(kToolGroup) + " fields: " + kTool.list() + ")";
-      return fail(p, expected);
+      return fail(p, "expected an object {\"" + std::string(m.key[0]) + "\": ..., ...} (" + std::string(key) +
+                         " fields: " + m.list() + ")");
     }
     r_.begin_object();
-    return members(p, kTool, c);
+    return members(p, m, c);
   }
 
   // One field of dsl::kContextFields, by its index.
@@ -204,6 +208,12 @@ class ContextParser {
       case F::Health: return health(p, c);
       case F::Turnover: return turnover(p, c);
       default: {
+        if (int8_t role = context_members::kFieldMerchantRole[i]; role >= 0) {  // an account id: any non-empty string
+          std::string_view s;
+          if (auto e = text(p, s)) return e;
+          c.merchant_accounts[static_cast<size_t>(role)].assign(s);
+          return std::nullopt;
+        }
         // Every Enum or Reference attribute: an id of its values or objects;
         // a Text attribute: the id of a string some condition names, or "other".
         dsl::FieldType t = dsl::kContextFields[i].type;

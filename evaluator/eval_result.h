@@ -72,13 +72,17 @@ struct TermsResult {
   }
 };
 
-// Every string a view into the CompiledDomain: a posting allocates nothing.
+// Every string a view into the program, or for a merchant's account into
+// the context (evaluator/accounts.h): a posting allocates nothing.
 struct PostingResult {
   std::string_view from, to;
   MoneyView amount;
   std::string_view details;
   std::string_view rule;     // the explanation of the posting's rule
   bool provider = false;     // from the chosen provider's fees
+  int8_t from_role = -1, to_role = -1;        // dsl::kAccountRoles index of from / to
+  std::string_view from_account, to_account;  // the account ids behind them; empty: unresolved
+  uint64_t missing = 0;                       // what would resolve an unresolved account (as above)
 };
 
 struct CashFlowResult {

@@ -211,8 +211,9 @@ void run_cash_flow(const Prog& d, uint32_t ci, const Facts& f, bool provider, co
       continue;
     }
     std::string_view cur = d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
-    out.postings.push_back(
-        {d.str(p.from), d.str(p.to), MoneyView{*minor, cur}, d.str(p.details), d.str(p.explain), provider});
+    auto i = static_cast<uint32_t>(&p - d.at<pdc::Posting>(Sec::Postings));
+    out.postings.push_back({d.str(p.from), d.str(p.to), MoneyView{*minor, cur}, d.str(p.details), d.str(p.explain),
+                            provider, d.accounts().role(i, false), d.accounts().role(i, true), {}, {}, 0});
   }
   if (cf.arms == pdc::kNone) return;
   auto arms = d.span<pdc::Arm>(Sec::Arms, cf.bodies);
@@ -785,6 +786,8 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
       }
     }
   }
+
+  resolve_accounts(d, c, res.route, cf);  // the final cash flow: each posting's accounts
 
   // Money moves only for an operation the terms allow, and only as a whole: a
   // forbidden operation carries no postings, and neither does a cash flow

@@ -20,8 +20,8 @@ PaymentAnswer answer_of(const CompiledDomain& d, const EvalResult& r) {
   for (const PostingResult& p : r.cash_flow.postings) {
     int32_t cur = d.vocab.object(dsl::ObjectKind::Currency, p.amount.currency);
     a.postings.push_back({std::string(p.from), std::string(p.to), std::string(p.amount.currency),
-                          std::string(p.details), p.amount.minor,
-                          cur >= 0 ? d.exponents[static_cast<size_t>(cur)] : 0});
+                          std::string(p.details), std::string(p.from_account), std::string(p.to_account),
+                          p.amount.minor, cur >= 0 ? d.exponents[static_cast<size_t>(cur)] : 0});
   }
   const RouteResult& rt = r.route;
   auto term = [&](int32_t t) { return d.vocab.object_name(dsl::ObjectKind::Terminal, t); };
@@ -76,7 +76,11 @@ std::string postings_text(const PaymentAnswer& a, const CompiledDomain& d) {
   for (const AnswerPosting& p : a.postings) {
     int32_t cur = d.vocab.object(dsl::ObjectKind::Currency, p.currency);
     int e = cur >= 0 ? d.exponents[static_cast<size_t>(cur)] : 0;
-    s += (s.empty() ? "" : "; ") + p.from + " -> " + p.to + " " + format_sum(p.minor, e) + " " + p.currency;
+    auto side = [](const std::string& role, const std::string& account) {
+      return account.empty() ? role : role + " " + account;
+    };
+    s += (s.empty() ? "" : "; ") + side(p.from, p.from_account) + " -> " + side(p.to, p.to_account) + " " +
+         format_sum(p.minor, e) + " " + p.currency;
     if (!p.details.empty()) s += " (" + p.details + ")";
   }
   return s;

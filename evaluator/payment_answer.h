@@ -17,6 +17,7 @@ namespace paydomain::evaluator {
 
 struct AnswerPosting {
   std::string from, to, currency, details;
+  std::string from_account, to_account;  // the accounts behind the roles, "" unresolved (evaluator/accounts.h)
   int64_t minor = 0;
   int exponent = 2;  // the currency's, for display
   bool operator==(const AnswerPosting&) const = default;
@@ -38,7 +39,8 @@ bool fees_differ(const PaymentAnswer& a, const PaymentAnswer& b);  // postings o
 // Limits compared by name: a limit only one side has counts as a change.
 bool limits_differ(const PaymentAnswer& a, const PaymentAnswer& b);
 
-// "merchant.settlement -> system.settlement 60.00 RUB (1% processing fee)", one per posting, "; "-joined.
+// "merchant.settlement -> system.settlement 60.00 RUB (1% processing fee)", one per posting, "; "-joined;
+// a resolved account follows its role: "system.settlement 40701810000000000010 -> ...".
 std::string postings_text(const PaymentAnswer& a, const CompiledDomain& domain);
 
 }  // namespace paydomain::evaluator

@@ -638,6 +638,7 @@ Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
     p->route_scopes_.push_back(dsl::route_scope_of(p->span<int32_t>(Sec::LimitScopes, p->limit(i).scopes)));
     if (p->route_scopes_.back() >= 0) p->route_limits_.push_back(i);
   }
+  if (std::string e = p->accounts_.load(*p); !e.empty()) return Error{"", e};
   p->json_plain_ = json::Writer::is_plain(
       std::string_view(reinterpret_cast<const char*>(p->sec_[idx(Sec::Strings)].data), p->sec_[idx(Sec::Strings)].count));
   return std::shared_ptr<const Program>(std::move(p));

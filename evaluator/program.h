@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "dsl/schema.h"
+#include "evaluator/accounts.h"
 #include "evaluator/condition.h"
 #include "evaluator/context.h"
 #include "evaluator/dag.h"
@@ -40,7 +41,7 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "volumes",    "volume_args", "postings",    "cash_flows", "arms",        "tariffs",
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
     "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
-    "zone_offsets", "institutions", "bindings",   "binding_rules",
+    "zone_offsets", "institutions", "bindings",   "binding_rules", "accounts",
 };
 
 inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
@@ -86,6 +87,7 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::Institution),
     sizeof(pdc::Binding),
     sizeof(pdc::BindingRule),
+    sizeof(pdc::Account),
 };
 
 }  // namespace pdc
@@ -105,7 +107,7 @@ class Program {
   size_t size() const { return size_; }
   size_t resident_bytes() const {
     return size_ + sizeof(Program) + views_.capacity() * sizeof(DagView) +
-           (route_limits_.capacity() + route_scopes_.capacity()) * sizeof(int32_t);
+           (route_limits_.capacity() + route_scopes_.capacity()) * sizeof(int32_t) + accounts_.resident_bytes();
   }
   std::string_view bytes() const { return {reinterpret_cast<const char*>(base_), size_}; }
   // No string of the artifact needs a JSON escape (true for nearly every
@@ -162,6 +164,9 @@ class Program {
     return count(pdc::Sec::Bindings) ? at<pdc::Binding>(pdc::Sec::Bindings) : nullptr;
   }
 
+  // The accounts behind posting roles (1.3; empty for older artifacts).
+  const AccountTable& accounts() const { return accounts_; }
+
   // ---- decisions (the semantics of evaluator/dag.h Selector) ----
   int32_t decide(uint32_t selector, const Facts& f) const;
   void explore(uint32_t selector, const Facts& f, std::vector<int32_t>& outcomes, uint32_t& missing) const;
@@ -198,6 +203,7 @@ class Program {
   std::vector<DagView> views_;
   std::vector<int32_t> route_limits_;
   std::vector<int32_t> route_scopes_;  // per limit
+  AccountTable accounts_;
 };
 
 }  // namespace paydomain::evaluator

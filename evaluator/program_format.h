@@ -20,9 +20,9 @@ static_assert(std::endian::native == std::endian::little, "the artifact is read 
 
 inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 inline constexpr uint16_t kFormatMajor = 1;
-// 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules;
-// 1.3: the attribute `instant` (zoned weekday/time conditions, evaluator/zoned_time.h)
-inline constexpr uint16_t kFormatMinor = 3;
+// 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules; 1.3: accounts;
+// 1.4: the attribute `instant` (zoned weekday/time conditions, evaluator/zoned_time.h)
+inline constexpr uint16_t kFormatMinor = 4;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
 inline constexpr uint32_t kMaxDepth = 256;      // nesting of conditions, volumes, cash flows
@@ -54,8 +54,9 @@ enum class Sec : uint32_t {
   Routings, Guards, Candidates, Excludes, Limits, LimitScopes,
   LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
   Institutions, Bindings, BindingRules,  // 1.2
+  Accounts,                              // 1.3
 };
-inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::BindingRules);
+inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::Accounts);
 // The sections every 1.0 artifact has; later ones are optional (absent in 1.0).
 inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
 
@@ -247,6 +248,19 @@ struct BindingRule {
   int32_t tariff;
   uint32_t pad;
   Str explain;  // "tariff_binding acme, rule 2 (line 7): tariff premium"
+};
+
+// The real accounts behind posting roles (1.3, dsl/accounts.h): one record
+// per account a provider or payment institution names, in domain order.
+// The role is matched by name (dsl::kAccountRoles), so roles may be added;
+// a 1.2 reader ignores the section and evaluates postings with roles only.
+struct Account {
+  Str role;           // "system.settlement"
+  int32_t holder_kind;  // dsl::ObjectKind: provider or payment_institution
+  int32_t holder;       // its index
+  int32_t currency;
+  uint32_t pad;
+  Str number;         // decimal digits (beyond 64 bits: never a number)
 };
 
 template <class T>

@@ -184,8 +184,21 @@ void write_posting(Out& o, const PostingResult& x, const Program&, bool names_pl
   p = integer(lit(p, ",\"amount\":{\"amount\":"), x.amount.minor);
   p = str(lit(p, ",\"currency\":"), x.amount.currency, plain);  // a view into the domain's currency names
   p = x.provider ? lit(p, "},\"side\":\"provider\"") : lit(p, "},\"side\":\"merchant\"");
+  o.commit(p);
+  // The accounts behind the roles (evaluator/accounts.h), and what would
+  // resolve the others. A merchant's id comes from the context: escaped.
+  if (!x.from_account.empty() || !x.to_account.empty()) {
+    p = o.room(36 + sz(x.from_account, false) + sz(x.to_account, false));
+    if (!x.from_account.empty()) p = str(lit(p, ",\"from_account\":"), x.from_account, false);
+    if (!x.to_account.empty()) p = str(lit(p, ",\"to_account\":"), x.to_account, false);
+    o.commit(p);
+  }
+  missing(o, x.missing);
+  p = o.room(24 + sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0));
   if (!x.details.empty()) p = str(lit(p, ",\"details\":"), x.details, plain);
   if (explain) p = str(lit(p, ",\"rule\":"), x.rule, plain);
+  o.commit(p);
+  p = o.room(1);
   *p++ = '}';
   o.commit(p);
 }

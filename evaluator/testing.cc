@@ -94,6 +94,24 @@ std::string check(const CompiledDomain& d, const dsl::Expectation& e, const Eval
       return "expected posting " + from + " -> " + to + " " + money_text(d, want) + "\n      got " +
              describe_cash_flow(d, r.cash_flow);
     }
+    case EK::Account: {
+      // Every posting naming the role resolves to the account, and one does.
+      std::string role = e.from.text();
+      std::vector<std::string> got;
+      bool all = true;
+      for (const auto& p : r.cash_flow.postings) {
+        for (auto [name, account] : {std::pair{p.from, p.from_account}, std::pair{p.to, p.to_account}}) {
+          if (name != role) continue;
+          got.push_back(account.empty() ? "unresolved" : std::string(account));
+          all = all && account == e.account;
+        }
+      }
+      if (all && !got.empty()) return "";
+      std::string why = got.empty() ? describe_cash_flow(d, r.cash_flow) : role + " " + join(got);
+      for (const auto& p : r.cash_flow.postings)
+        if (p.missing) why += " (missing " + join(missing_names(p.missing)) + ")";
+      return "expected account " + role + " " + e.account + "\n      got " + why;
+    }
     case EK::NoRoute:
       if (r.route.status == RouteResult::Status::NoRoute) return "";
       return "expected no route\n      got " + describe_route(d, r.route);

@@ -28,7 +28,7 @@ clause
   | URL STRING                                               # urlClause
   | OPTION key=STRING val=STRING                             # optionClause
   | ADAPTER ident                                            # adapterClause
-  | ACCOUNT currency=ident NUMBER                            # accountClause
+  | ACCOUNT role=account? currency=ident NUMBER               # accountClause
   | ACCEPTS condition                                        # acceptsClause
   | FEES cashFlowBlock                                       # feesClause
   | PROVIDER ident                                           # providerClause
@@ -135,6 +135,7 @@ expectation
   | LIMIT ident NOT APPLIES                                  # expectLimitNot
   | UNDETERMINED                                             # expectUndetermined
   | TARIFF ident                                             # expectTariff
+  | ACCOUNT account (NUMBER | STRING)                        # expectAccount
   ;
 
 // ---- values ---------------------------------------------------------------

@@ -18,7 +18,8 @@ static int failures = 0;
 static const char* kPayment =
     "{\"tariff\": \"standard\", \"amount\": {\"amount\": 600000, \"currency\": \"RUB\"},"
     " \"payment_tool\": {\"kind\": \"bank_card\", \"payment_system\": \"mastercard\"},"
-    " \"category\": \"retail\", \"risk\": \"low\", \"payment_key\": \"pay-1\"}";
+    " \"category\": \"retail\", \"risk\": \"low\", \"payment_key\": \"pay-1\","
+    " \"payment_institution\": \"acme_ru\", \"merchant_accounts\": {\"settlement\": \"40702810500000012345\"}}";
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -54,10 +55,16 @@ int main(int argc, char** argv) {
     CHECK(pd_result_posting(r, i, &minor_units, from, sizeof from, to, sizeof to, cur, sizeof cur) == PD_OK);
     if (strcmp(from, "merchant.settlement") == 0 && strcmp(to, "system.settlement") == 0) {
       CHECK(minor_units == 6000 && strcmp(cur, "RUB") == 0);
+      /* The final cash flow: the merchant's account from the context, Acme Pay Russia's ruble account. */
+      char from_account[40], to_account[40], tiny[4];
+      CHECK(pd_result_posting_accounts(r, i, from_account, sizeof from_account, to_account, sizeof to_account) == PD_OK);
+      CHECK(strcmp(from_account, "40702810500000012345") == 0 && strcmp(to_account, "40701810000000000010") == 0);
+      CHECK(pd_result_posting_accounts(r, i, tiny, sizeof tiny, NULL, 0) == PD_E_BUFFER);
       found = 1;
     }
   }
   CHECK(found);
+  CHECK(pd_result_posting_accounts(r, pd_result_posting_count(r), NULL, 0, NULL, 0) == PD_E_ARGUMENT);
 
   /* The JSON answer: a too small buffer says how much it needs. */
   char small[8];

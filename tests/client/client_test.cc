@@ -101,6 +101,8 @@ Context random_context(const Artifact& a, std::mt19937& rng, int absent_percent)
   if (present()) c.party = "party-" + std::to_string(pick(3));
   if (present()) c.shop = "shop-" + std::to_string(pick(3));
   if (present()) c.tool_token = "tok-" + std::to_string(pick(3));
+  for (std::string& account : c.merchant_accounts)  // the final cash flow's merchant accounts
+    if (present()) account = "4070281050000001234" + std::to_string(pick(10));
   if (pick(4) == 0 && c.facts.has(Attr::Currency) && c.facts.has(Attr::Amount)) {
     c.has_payment_amount = true;
     c.payment_amount = c.facts.get(Attr::Amount) + pick(3) * 1000 - 1000;
@@ -437,6 +439,7 @@ TEST(ClientLoader, ZoneTablesAreCheckedAndZonedLimitsRefuseOlderReaders) {
   fixed.limits[zoned].tz_offset_minutes = 180;
   fixed.institutions.clear();  // nor 1.2's payment institutions and binding
   fixed.binding.reset();
+  fixed.accounts.clear();  // nor 1.3's accounts
   r = Artifact::load(as_1_0(ev::write_artifact(fixed, 1, "")));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ((*r)->format_minor(), 0);

@@ -25,11 +25,13 @@ TEST(Checker, MisspelledTerminalGetsSuggestion) {
   EXPECT_NE(l.rendered().find("^~~~~~~"), std::string::npos) << l.rendered();
 }
 
-// docs/language.md says what `account` is today: a currency that must exist
-// and digits, repeatable with no one-per-currency rule.
-TEST(Checker, ProviderAccountsNeedAKnownCurrencyButMayRepeatOne) {
-  auto twice = with("account RUB 10001", "account RUB 10001\n  account RUB 10002\n  account USD 10003");
-  EXPECT_EQ(twice.diags.error_count(), 0u) << twice.rendered();
+// A provider's `account CUR NUMBER`: a currency that must exist, digits,
+// one per currency (tests/dsl/accounts_test.cc has the rest of the rules).
+TEST(Checker, ProviderAccountsNeedAKnownCurrencyAndOnePerCurrency) {
+  auto twice = with("account RUB 10001", "account RUB 10001\n  account RUB 10002");
+  const Diagnostic* dup = twice.first("duplicate-account");
+  ASSERT_NE(dup, nullptr) << twice.rendered();
+  EXPECT_EQ(dup->object, "provider yellowbank");
   auto unknown = with("account RUB 10001", "account XYZ 10001");
   const Diagnostic* d = unknown.first("unknown-reference");
   ASSERT_NE(d, nullptr) << unknown.rendered();

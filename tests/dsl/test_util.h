@@ -56,6 +56,7 @@ adapter yb_adapter { url "https://yb.example" }
 provider yellowbank {
   adapter yb_adapter
   account RUB 10001
+  account USD 10002
   accepts currency in [RUB, USD] and payment_tool is bank_card
 }
 terminal yb_3ds { provider yellowbank risk_coverage high }

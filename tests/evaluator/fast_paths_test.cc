@@ -44,6 +44,7 @@ std::string differ(const Context& a, const Context& b) {
       a.payment_currency != b.payment_currency)
     return "payment_amount";
   if (a.party != b.party || a.shop != b.shop || a.tool_token != b.tool_token) return "party/shop/token";
+  if (a.merchant_accounts != b.merchant_accounts) return "merchant_accounts";
   if (a.health.size() != b.health.size() || a.turnover.size() != b.turnover.size()) return "health/turnover";
   return "";
 }
@@ -162,6 +163,11 @@ const std::vector<std::vector<std::string>> kMembers = {
     {R"("time": "2026-11-25T12:00:00Z")", R"("time": "2026-11-25T12:00:00.5Z")", R"("time": "2026-11-25 12:00")",
      R"("time": "2026-02-29T00:00:00Z")", R"("time": "2028-02-29T23:59:60+00:00")"},
     {R"("payment_key": "order-42")", R"("payment_key": "")"},
+    {R"("payment_institution": "acme_ru")", R"("payment_institution": "acme_kz")"},
+    {R"("merchant_accounts": {"settlement": "40702810500000012345"})",
+     R"("merchant_accounts": {"settlement": "m1", "payout": "40702810500000054321"})",
+     R"("merchant_accounts": {"settlement": ""})", R"("merchant_accounts": {"settlement": 40702810500000012345})",
+     R"("merchant_accounts": {"iban": "x"})", R"("merchant_accounts": "40702810500000012345")"},
     {R"("routing": "main")", R"("routing": "none")"},
     {R"("health": {"yb_3ds": {"failure_rate": "80%"}})",
      R"("turnover": {"card_daily_rub": {"amount": 1, "currency": "RUB"}})"},

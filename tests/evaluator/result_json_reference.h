@@ -120,6 +120,9 @@ inline void write_cash_flow(Writer& w, const CashFlowResult& cf, const CompiledD
     w.key("amount");
     money(w, d, p.amount);
     w.plain_field("side", p.provider ? "provider" : "merchant");
+    if (!p.from_account.empty()) w.field("from_account", p.from_account);
+    if (!p.to_account.empty()) w.field("to_account", p.to_account);
+    if (p.missing) strings(w, "missing", missing_names(p.missing));
     if (!p.details.empty()) text_field(w, d, "details", p.details);
     if (explain) w.field("rule", p.rule);
     w.end_object();

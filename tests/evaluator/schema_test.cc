@@ -90,6 +90,7 @@ std::string fingerprint(const Context& c) {
   s << c.facts.bin << "|" << c.tariff << "|" << c.routing << "|" << c.has_time << c.time << "|" << c.has_payment_key
     << c.payment_key << "|" << c.has_payment_amount << c.payment_amount << c.payment_currency << "|" << c.party << "|"
     << c.shop << "|" << c.tool_token << "|" << c.health.size() << "|" << c.turnover.size();
+  for (const std::string& a : c.merchant_accounts) s << "|" << a;
   return s.str();
 }
 
@@ -140,7 +141,8 @@ TEST(ContextSchema, UnknownMembersListTheTable) {
   };
   EXPECT_EQ(error(R"({"colour": "red"})"),
             "$.colour: unknown context field (expected one of tariff, routing, operation, amount, payment_amount, "
-            "category, payment_tool, party, shop, payment_institution, risk, flow, time, payment_key, health, turnover)");
+            "category, payment_tool, party, shop, payment_institution, merchant_accounts, risk, flow, time, payment_key, "
+            "health, turnover)");
   EXPECT_EQ(error(R"({"payment_tool": {"colour": "red"}})"),
             "$.payment_tool.colour: unknown payment_tool field (expected one of kind, payment_system, issuer_country, "
             "bin, wallet_provider, token_provider, card_type, card_category, issuer_bank, token)");

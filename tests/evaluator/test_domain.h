@@ -7,6 +7,7 @@
 
 #include "dsl/checker.h"
 #include "evaluator/evaluator.h"
+#include "evaluator/testing.h"
 
 namespace paydomain::evaluator::testing {
 
@@ -122,6 +123,18 @@ inline EvalResult eval(const nlohmann::json& j, bool explain = false) {
   EvalOptions o;
   o.explain = explain;
   return evaluate(*compiled(), ctx.ok() ? *ctx : Context{}, o);
+}
+
+// The `test` blocks of a domain text, run (a domain that does not check or
+// compile fails the calling test and gives an empty report).
+inline TestReport run_test_text(const std::string& text) {
+  dsl::Diagnostics diags;
+  dsl::Domain dom = dsl::load({{"t.pd", text}}, diags);
+  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
+  if (diags.has_errors()) return {};
+  auto c = compile(dom);
+  EXPECT_TRUE(c.ok());
+  return c.ok() ? run_tests(dom, **c) : TestReport{};
 }
 
 }  // namespace paydomain::evaluator::testing

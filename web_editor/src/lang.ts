@@ -258,6 +258,10 @@ export function paydomainCompletion(cx: CompletionContext): CompletionResult | n
     if (/\(\s*$/.test(before) && /\bwhen\b|\baccepts\b/.test(before)) {
       options = [...attributeOptions, ...idOptions("criterion")];
     }
+    // `account ROLE CUR NUMBER` (an institution; a provider's role may be left out) and
+    // `expect account ROLE ID`: the roles first, then after a role the currencies.
+    if (prev && prev[1] === "account") options = [...accountOptions, ...idOptions("currency")];
+    if (/\baccount\s+[a-z]+\.[a-z_]+\s+$/.test(before)) options = idOptions("currency");
     if (prev && prev[1] === "scope") options = vocabulary.limitScopes.map((s) => ({ label: s, type: "enum" }));
     if (prev && prev[1] === "period") options = vocabulary.limitPeriods.map((s) => ({ label: s, type: "enum" }));
     if (prev && prev[1] === "risk_coverage") options = vocabulary.riskLevels.map((s) => ({ label: s, type: "enum" }));

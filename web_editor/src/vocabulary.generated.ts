@@ -535,6 +535,30 @@ export const vocabulary = {
    "help": "payment institution id: with the tariff_binding, it decides the tariff when `tariff` is not given"
   },
   {
+   "name": "merchant_settlement",
+   "path": "merchant_accounts.settlement",
+   "type": "text",
+   "refKind": null,
+   "values": [],
+   "help": "the merchant's account id (string) behind merchant.settlement"
+  },
+  {
+   "name": "merchant_guarantee",
+   "path": "merchant_accounts.guarantee",
+   "type": "text",
+   "refKind": null,
+   "values": [],
+   "help": "the merchant's account id (string) behind merchant.guarantee"
+  },
+  {
+   "name": "merchant_payout",
+   "path": "merchant_accounts.payout",
+   "type": "text",
+   "refKind": null,
+   "values": [],
+   "help": "the merchant's account id (string) behind merchant.payout"
+  },
+  {
    "name": "risk",
    "path": "risk",
    "type": "enum",

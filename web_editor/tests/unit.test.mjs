@@ -294,6 +294,23 @@ test("completion offers the working copy's criteria and the card attributes wher
   assert.ok(!complete("routing main {\n  candidate y").includes("high_value_foreign"));
 });
 
+test("completion offers the account roles after `account`, then the currencies", async () => {
+  const lang = await loadSrc(
+    `export { paydomainCompletion, setObjectIndex } from "./lang";
+     export { EditorState } from "@codemirror/state"; export { CompletionContext } from "@codemirror/autocomplete";`);
+  lang.setObjectIndex(new Map([["currency", new Set(["RUB", "USD"])], ["tariff", new Set(["standard"])]]));
+  const complete = (doc) => {
+    const state = lang.EditorState.create({ doc });
+    const r = lang.paydomainCompletion(new lang.CompletionContext(state, doc.length, true));
+    return r ? r.options.map((o) => o.label) : [];
+  };
+  const roles = complete("payment_institution acme_ru {\n  account ");
+  assert.ok(roles.includes("system.settlement") && roles.includes("RUB"), roles.join(","));
+  assert.ok(!roles.includes("standard"), roles.join(","));
+  assert.deepEqual(complete("payment_institution acme_ru {\n  account system.settlement ").sort(), ["RUB", "USD"]);
+  assert.ok(complete('test "t" {\n  expect account ').includes("merchant.settlement"));
+});
+
 test("criteria are objects of the index (completion and highlighting of their names)", () => {
   const ix = lib.indexObjects(["criterion high_value_foreign { when amount > 1000.00 RUB }\ntariff t { fees { } }"]);
   assert.deepEqual([...(ix.get("criterion") ?? [])], ["high_value_foreign"]);
