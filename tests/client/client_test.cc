@@ -204,7 +204,7 @@ TEST(ClientEquivalence, RandomDomainsAnswerAsTheService) {
 }
 
 // Weekday and time read in time zones (named, with DST, and fixed offsets):
-// the artifact (format 1.3, the instant they compile onto) answers as the service.
+// the artifact (format 1.4, the instant they compile onto) answers as the service.
 TEST(ClientEquivalence, ZonedTimeConditionsAnswerAsTheService) {
   int compared = 0;
   for (uint32_t seed = 500; seed < 530; ++seed) {
