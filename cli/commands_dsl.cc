@@ -130,6 +130,7 @@ int run_schema(bool json) {
   }
   std::cout << "\nCondition attributes (name, type):\n";
   for (const dsl::AttributeInfo& a : dsl::attributes()) {
+    if (a.derived) continue;
     std::string type(dsl::to_string(a.type));
     if (a.type == dsl::AttrType::Reference) type += " " + std::string(dsl::to_string(a.ref_kind));
     std::cout << "  " << row(a.name, type, a.help);

@@ -77,6 +77,9 @@ struct Condition {
   std::vector<Condition> children;  // And/Or: two or more; Not: one
   // Compare: `attribute op operands...` (Between has two operands, In a list).
   Ident attribute;  // "currency", "amount", "health.failure_rate", ...; Criterion: its id
+  // `weekday("Europe/Moscow")`, `time("+03:00")`: the time zone the payment
+  // time is read in (a String value as written); absent: UTC.
+  std::optional<Value> zone;
   CompareOp op = CompareOp::Eq;
   std::vector<Value> operands;
 };

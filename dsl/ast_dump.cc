@@ -36,7 +36,8 @@ void flat_children(const Condition& c, Condition::Kind kind, std::vector<const C
 std::string condition(const Condition& c) {
   switch (c.kind) {
     case Condition::Kind::Compare: {
-      std::string out = "(cmp " + c.attribute.text + " " + std::to_string(static_cast<int>(c.op));
+      std::string out = "(cmp " + c.attribute.text + (c.zone ? "@" + value(*c.zone) : "") + " " +
+                        std::to_string(static_cast<int>(c.op));
       for (const Value& v : c.operands) out += " " + value(v);
       return out + ")";
     }

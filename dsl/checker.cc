@@ -310,6 +310,15 @@ class Checker {
     return d.units > hundred;
   }
 
+  // A limit's period or a weekday/time condition names a time zone: "UTC",
+  // a fixed offset, or an IANA zone (with the closest name when unknown).
+  void timezone(const std::string& name, const Span& span) {
+    if (fixed_offset_minutes(name) || is_iana_zone(name)) return;
+    Diagnostic& d = err(span, "timezone", "unknown time zone '" + name + "'");
+    d.expected = "\"UTC\", an offset like \"+03:00\", or an IANA zone like \"Europe/Moscow\"";
+    d.suggestion = closest_match(name, iana_zone_names());
+  }
+
   void condition(Condition& c, bool allow_health) {
     switch (c.kind) {
       case Condition::Kind::And:
@@ -325,7 +334,7 @@ class Checker {
     if (!a) {
       std::vector<std::string> names;
       for (const AttributeInfo& x : attributes()) {
-        if (allow_health || !x.route_health) names.emplace_back(x.name);
+        if ((allow_health || !x.route_health) && !x.derived) names.emplace_back(x.name);
       }
       Diagnostic& d = err(c.attribute.span, "unknown-attribute", "unknown attribute '" + c.attribute.text + "'");
       d.suggestion = closest_match(c.attribute.text, names);
@@ -336,6 +345,14 @@ class Checker {
       err(c.attribute.span, "health-outside-exclude",
           "'" + c.attribute.text + "' describes a route's health and can only be used in `exclude when`");
       return;
+    }
+    if (c.zone) {
+      if (a->name != "weekday" && a->name != "time") {
+        err(c.zone->span, "timezone", "only weekday and time are read in a time zone, not " + std::string(a->name))
+            .expected = "weekday(\"Europe/Moscow\") or time(\"Europe/Moscow\")";
+      } else {
+        timezone(c.zone->text, c.zone->span);
+      }
     }
     bool ordered = a->type == AttrType::Money || a->type == AttrType::TimeOfDay || a->type == AttrType::Share ||
                    a->type == AttrType::Number || a->name == "risk";
@@ -614,13 +631,7 @@ class Checker {
         break;
       }
       case CK::Period: enum_value(c.ref, limit_periods(), "period"); break;
-      case CK::Timezone:
-        if (!fixed_offset_minutes(c.text) && !is_iana_zone(c.text)) {
-          Diagnostic& d = err(c.span, "timezone", "unknown time zone '" + c.text + "'");
-          d.expected = "\"UTC\", an offset like \"+03:00\", or an IANA zone like \"Europe/Moscow\"";
-          d.suggestion = closest_match(c.text, iana_zone_names());
-        }
-        break;
+      case CK::Timezone: timezone(c.text, c.span); break;
       case CK::LimitBound:
         if (c.bound_is_count) {
           if (c.bound.kind != Value::Kind::Number || c.bound.number.scale != 0) {

@@ -39,6 +39,7 @@ int operand_context(Condition::Kind parent) {
 
 std::string comparison(const Condition& c) {
   std::string out = c.attribute.text;
+  if (c.zone) out += "(" + format_value(*c.zone) + ")";
   auto operand = [&c](size_t i) { return i < c.operands.size() ? format_value(c.operands[i]) : ""; };
   switch (c.op) {
     case CompareOp::Between:

@@ -51,6 +51,7 @@ nlohmann::json schema_to_json() {
   for (int k = 0; k < kObjectKindCount; ++k) kinds.push_back(to_string(static_cast<ObjectKind>(k)));
   json attrs = json::array();
   for (const AttributeInfo& a : attributes()) {
+    if (a.derived) continue;
     json j = {{"name", a.name}, {"path", a.path}, {"type", to_string(a.type)}};
     if (a.type == AttrType::Reference) j["ref_kind"] = to_string(a.ref_kind);
     if (a.type == AttrType::Enum) j["values"] = names(a.values);

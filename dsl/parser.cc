@@ -219,10 +219,19 @@ class Builder {
     return comparison(static_cast<G::ComparisonConditionContext*>(ctx)->comparison());
   }
 
-  Ident attribute(G::AttributeContext* ctx) {
-    std::string name = text(ctx->getStart());
-    if (ctx->getStop() != ctx->getStart()) name += "." + text(ctx->getStop());
-    return Ident{std::move(name), span(ctx)};
+  // The attribute's name (`health.latency_ms`) and its time zone, if written.
+  void attribute(Condition& c, G::AttributeContext* ctx) {
+    std::vector<G::IdentContext*> ids = ctx->ident();
+    std::string name = text(ids.front()->getStart());
+    if (ids.size() > 1) name += "." + text(ids.back()->getStart());
+    c.attribute = Ident{std::move(name), span(ids.front()->getStart(), ids.back()->getStop())};
+    if (ctx->zone) {
+      Value z;
+      z.kind = Value::Kind::String;
+      z.span = span(ctx->zone, ctx->zone);
+      z.text = unquote(text(ctx->zone));
+      c.zone = std::move(z);
+    }
   }
 
   Condition comparison(G::ComparisonContext* ctx) {
@@ -230,7 +239,7 @@ class Builder {
     c.kind = Condition::Kind::Compare;
     c.span = span(ctx);
     if (auto* x = dynamic_cast<G::CompareOpContext*>(ctx)) {
-      c.attribute = attribute(x->attribute());
+      attribute(c, x->attribute());
       switch (x->op->getType()) {
         case PayDomainLexer::EQ: c.op = CompareOp::Eq; break;
         case PayDomainLexer::NE: c.op = CompareOp::Ne; break;
@@ -241,20 +250,20 @@ class Builder {
       }
       c.operands.push_back(value(x->value()));
     } else if (auto* x = dynamic_cast<G::CompareInContext*>(ctx)) {
-      c.attribute = attribute(x->attribute());
+      attribute(c, x->attribute());
       c.op = x->NOT() ? CompareOp::NotIn : CompareOp::In;
       c.operands.push_back(list(x->list()));
     } else if (auto* x = dynamic_cast<G::CompareIsContext*>(ctx)) {
-      c.attribute = attribute(x->attribute());
+      attribute(c, x->attribute());
       c.op = x->NOT() ? CompareOp::IsNot : CompareOp::Is;
       c.operands.push_back(value(x->value()));
     } else if (auto* x = dynamic_cast<G::CompareBetweenContext*>(ctx)) {
-      c.attribute = attribute(x->attribute());
+      attribute(c, x->attribute());
       c.op = CompareOp::Between;
       c.operands.push_back(value(x->low));
       c.operands.push_back(value(x->high));
     } else if (auto* x = dynamic_cast<G::CompareStartsWithContext*>(ctx)) {
-      c.attribute = attribute(x->attribute());
+      attribute(c, x->attribute());
       c.op = CompareOp::StartsWith;
       c.operands.push_back(value(x->value()));
     }

@@ -35,7 +35,7 @@ std::string_view to_string(FieldType t) {
 
 const AttributeInfo* find_attribute(std::string_view name) {
   for (const AttributeInfo& a : kAttributes) {
-    if (a.name == name) return &a;
+    if (a.name == name && !a.derived) return &a;
   }
   return nullptr;
 }

@@ -108,6 +108,9 @@ struct AttributeInfo {
   Names values = {};                           // for Enum: the evaluator's ids are these indices
   bool route_health = false;                   // only in routing `exclude when`
   std::string_view help = {};                  // one line for docs and completion
+  // Not written by analysts (no condition names it, the schema does not list
+  // it): the evaluator derives it and compiles other conditions onto it.
+  bool derived = false;
 };
 
 // Every attribute, in documentation order (evaluator::Attr follows it).
@@ -138,14 +141,19 @@ inline constexpr AttributeInfo kAttributes[] = {
      "the payment institution the merchant contracts with"},
     {"risk", AttrType::Enum, "risk", ObjectKind::Currency, kRiskLevels, false, "risk score of the payment"},
     {"flow", AttrType::Enum, "flow", ObjectKind::Currency, kFlows, false, "instant capture or hold"},
-    {"weekday", AttrType::Enum, "time", ObjectKind::Currency, kWeekdays, false, "day of the week of the payment time (UTC)"},
-    {"time", AttrType::TimeOfDay, "time", ObjectKind::Currency, {}, false, "time of day of the payment (UTC), HH:MM"},
+    {"weekday", AttrType::Enum, "time", ObjectKind::Currency, kWeekdays, false, "day of the week of the payment time (UTC; weekday(\"Europe/Moscow\") in a zone)"},
+    {"time", AttrType::TimeOfDay, "time", ObjectKind::Currency, {}, false, "time of day of the payment (UTC; time(\"Europe/Moscow\") in a zone), HH:MM"},
     {"health.failure_rate", AttrType::Share, "health.failure_rate", ObjectKind::Currency, {}, true,
      "share of recent failures on the route"},
     {"health.latency_ms", AttrType::Number, "health.latency_ms", ObjectKind::Currency, {}, true,
      "recent median latency of the route"},
+    // The payment time itself (seconds since the Unix epoch): `weekday("Europe/Moscow")`
+    // and `time("Europe/Moscow")` compile onto it, the zone's offset holding
+    // over ranges of instants (evaluator/zoned_time.h).
+    {"instant", AttrType::Number, "time", ObjectKind::Currency, {}, false, "the payment time (UTC instant)", true},
 };
 inline constexpr std::span<const AttributeInfo> attributes() { return kAttributes; }
+// The attribute a condition may name `name` (never a derived one), or nullptr.
 const AttributeInfo* find_attribute(std::string_view name);
 
 consteval int32_t attribute_index(std::string_view name) {

@@ -13,6 +13,7 @@
 #include "evaluator/margin.h"
 #include "evaluator/money.h"
 #include "evaluator/rule_overlap.h"
+#include "evaluator/time.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -117,6 +118,10 @@ std::string example_text(const std::vector<ExampleStep>& path, const CompiledDom
       case Attr::TimeOfDay: value = two(st.value / 60) + ":" + two(st.value % 60); break;
       case Attr::Bin: value = "\"" + st.text + "\""; break;
       case Attr::HealthLatency: value = std::to_string(st.value); break;
+      case Attr::Instant:  // a zoned weekday/time: the instant, as a context's `time`
+        name = "at";
+        value = format_time(st.value, 0);
+        break;
       default:
         if (st.attr == Attr::Currency) cur = static_cast<int32_t>(st.value);
         value = c.vocab.name(st.attr, static_cast<int32_t>(st.value));
@@ -158,6 +163,15 @@ class Analyzer {
       if (fees && p.fees) cash_flow(o, *fees->cash_flow, *p.fees, who + ", fees", nullptr, "", scope);
     } else if (o.kind == dsl::ObjectKind::Routing) {
       routing(o, c_.routings[static_cast<size_t>(i)], who);
+    } else if (o.kind == dsl::ObjectKind::TariffBinding && c_.binding && c_.binding->name == o.id.text) {
+      // Who gets which tariff: a rule earlier rules cover never binds anyone.
+      // Payments and refunds alike, and one that no rule takes falls to its
+      // institution's default tariff (no "uncovered" here).
+      std::vector<dsl::Span> spans;
+      for (const dsl::Clause& c : o.clauses)
+        if (c.kind == CK::BindingRule) spans.push_back(c.binding->span);
+      if (spans.size() == c_.binding->rules.rules.size())
+        decision(o, c_.binding->rules, spans, who, "rule", nullptr, -1, "", nullptr);
     }
   }
 
@@ -545,7 +559,8 @@ class Analyzer {
 };
 
 bool analysed(dsl::ObjectKind k) {
-  return k == dsl::ObjectKind::Tariff || k == dsl::ObjectKind::Provider || k == dsl::ObjectKind::Routing;
+  return k == dsl::ObjectKind::Tariff || k == dsl::ObjectKind::Provider || k == dsl::ObjectKind::Routing ||
+         k == dsl::ObjectKind::TariffBinding;
 }
 
 }  // namespace

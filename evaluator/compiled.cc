@@ -539,6 +539,12 @@ class Compiler {
 
 std::string where(const dsl::Span& s) { return "line " + std::to_string(s.line); }
 
+Result<const Program*> program_of(const CompiledDomain& domain) {
+  if (!domain.program)
+    return Error{"", "this compiled domain has no program to evaluate with (compiled with CompileOptions::program false)"};
+  return domain.program.get();
+}
+
 Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain, const CompileOptions& options) {
   auto out = std::make_shared<CompiledDomain>(domain);
   auto r = Compiler(domain, options, *out).run();

@@ -216,7 +216,8 @@ struct CompiledDomain {
   // evaluation walks: the one evaluation of the product, shared with the
   // embeddable client. The structures above stay for analysis and impact.
   // Null when compiled with CompileOptions::program false (a check that
-  // never evaluates): evaluating such a domain is a caller's bug.
+  // never evaluates): the text paths over a CompiledDomain (evaluate_text,
+  // parse_context, write_result) then answer program_of's error.
   std::shared_ptr<const Program> program;
 };
 
@@ -240,6 +241,10 @@ struct CompileOptions {
 // Compiles a checked domain (dsl::load without errors). Errors only for a
 // domain the checker would reject.
 Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain, const CompileOptions& options = {});
+
+// The program a CompiledDomain evaluates with, or an error when it was
+// compiled without one (CompileOptions::program false).
+Result<const Program*> program_of(const CompiledDomain& domain);
 
 // One posting's amount, rounded as the posting says, for a payment whose
 // currency and amount `f` gives (an error for a fixed amount in another

@@ -5,6 +5,7 @@
 
 #include "dsl/schema.h"
 #include "evaluator/vocab.h"
+#include "evaluator/zoned_time.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -51,7 +52,19 @@ int64_t minutes(const std::string& hhmm) {
   return std::stoll(hhmm.substr(0, 2)) * 60 + std::stoll(hhmm.substr(3, 2));
 }
 
+Result<Cond> compare_utc(const dsl::Condition& c, const Vocab& vocab);
+
+// A comparison; `weekday("Europe/Moscow") ...` compiled as in UTC, then read in its zone.
 Result<Cond> compare(const dsl::Condition& c, const Vocab& vocab) {
+  Result<Cond> utc = compare_utc(c, vocab);
+  if (!utc || !c.zone) return utc;
+  if (utc->kind != Cond::Kind::Atom) return fail(c, "only weekday and time are read in a time zone");
+  Result<Cond> local = localize(utc->atom, c.zone->text);
+  if (!local) return fail(c, local.error().message);
+  return local;
+}
+
+Result<Cond> compare_utc(const dsl::Condition& c, const Vocab& vocab) {
   const dsl::AttributeInfo* info = dsl::find_attribute(c.attribute.text);
   if (!info) return fail(c, "unknown attribute '" + c.attribute.text + "'");
   Attr attr = static_cast<Attr>(info - dsl::attributes().data());
@@ -145,6 +158,8 @@ Result<Cond> compare(const dsl::Condition& c, const Vocab& vocab) {
 
 std::pair<int64_t, int64_t> ordered_domain(Attr a) {
   if (a == Attr::TimeOfDay) return {0, 24 * 60};
+  // Every instant a context can give (years 0000 to 9999) and more.
+  if (a == Attr::Instant) return {-(int64_t{1} << 40), int64_t{1} << 40};
   return {0, kMax};  // amounts and latencies are never negative
 }
 

@@ -12,6 +12,7 @@
 
 #include "dsl/ast.h"
 #include "dsl/schema.h"
+#include "evaluator/time.h"
 
 namespace paydomain::evaluator {
 
@@ -19,7 +20,7 @@ namespace paydomain::evaluator {
 enum class Attr : uint8_t {
   Operation, Amount, Currency, Category, PaymentTool, PaymentSystem, IssuerCountry, Bin,
   WalletProvider, TokenProvider, CardType, CardCategory, IssuerBank, Party, Shop, PaymentInstitution, Risk, Flow, Weekday, TimeOfDay,
-  HealthFailureRate, HealthLatency,
+  HealthFailureRate, HealthLatency, Instant,
 };
 inline constexpr int kAttrCount = static_cast<int>(std::size(dsl::kAttributes));
 inline constexpr uint32_t bit(Attr a) { return 1u << static_cast<unsigned>(a); }
@@ -28,7 +29,7 @@ inline constexpr size_t idx(Attr a) { return static_cast<size_t>(a); }
 namespace detail {
 constexpr bool attr_is(Attr a, std::string_view name) { return dsl::kAttributes[idx(a)].name == name; }
 }  // namespace detail
-static_assert(kAttrCount == static_cast<int>(Attr::HealthLatency) + 1, "Attr and dsl::kAttributes differ in length");
+static_assert(kAttrCount == static_cast<int>(Attr::Instant) + 1, "Attr and dsl::kAttributes differ in length");
 static_assert(detail::attr_is(Attr::Operation, "operation") && detail::attr_is(Attr::Amount, "amount") &&
                   detail::attr_is(Attr::Currency, "currency") && detail::attr_is(Attr::Category, "category") &&
                   detail::attr_is(Attr::PaymentTool, "payment_tool") &&
@@ -44,7 +45,8 @@ static_assert(detail::attr_is(Attr::Operation, "operation") && detail::attr_is(A
                   detail::attr_is(Attr::Flow, "flow") && detail::attr_is(Attr::Weekday, "weekday") &&
                   detail::attr_is(Attr::TimeOfDay, "time") &&
                   detail::attr_is(Attr::HealthFailureRate, "health.failure_rate") &&
-                  detail::attr_is(Attr::HealthLatency, "health.latency_ms"),
+                  detail::attr_is(Attr::HealthLatency, "health.latency_ms") &&
+                  detail::attr_is(Attr::Instant, "instant"),
               "Attr does not follow dsl::kAttributes");
 
 // Enum values the evaluator acts on, resolved by name when built (an Enum
@@ -56,7 +58,8 @@ inline constexpr int32_t kToolWallet = dsl::enum_value("payment_tool", "wallet")
 
 // The condition-visible facts. Categorical attributes hold an interned id;
 // Amount holds minor units (its currency is the Currency slot); TimeOfDay
-// holds the minute of the day (UTC); HealthLatency milliseconds.
+// holds the minute of the day (UTC); HealthLatency milliseconds; Instant
+// the payment time, seconds since the Unix epoch (set with Weekday and TimeOfDay).
 struct Facts {
   uint32_t present = 0;  // bit(attr) set when the slot holds a value
   std::array<int64_t, kAttrCount> v{};
@@ -127,6 +130,16 @@ struct Context {
   std::array<std::string, kMerchantRoles> merchant_accounts;  // account ids by role; empty: not given
   std::vector<HealthSample> health;
   std::vector<Turnover> turnover;
+
+  // The payment time and the facts it sets: weekday and time of day (UTC),
+  // and the instant that zoned weekday/time conditions test.
+  void set_time(int64_t t) {
+    has_time = true;
+    time = t;
+    facts.set(Attr::Weekday, weekday_of(t));
+    facts.set(Attr::TimeOfDay, minute_of_day(t));
+    facts.set(Attr::Instant, t);
+  }
 
   // Back to an empty context, keeping the buffers (a reused context allocates
   // nothing for strings and lists that fit what it held before).

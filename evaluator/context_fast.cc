@@ -267,12 +267,12 @@ class FastReader {
         if (!text(s)) return false;
         c.tool_token.assign(s);
         return true;
-      case F::Time:
-        if (!timestamp(c.time)) return false;
-        c.has_time = true;
-        c.facts.set(Attr::Weekday, weekday_of(c.time));
-        c.facts.set(Attr::TimeOfDay, minute_of_day(c.time));
+      case F::Time: {
+        int64_t t = 0;
+        if (!timestamp(t)) return false;
+        c.set_time(t);
         return true;
+      }
       case F::PaymentTime: return (c.has_payment_time = timestamp(c.payment_time));
       case F::PaymentKey:
         if (!text(s)) return false;

@@ -22,7 +22,7 @@ namespace paydomain::evaluator {
 // when declined (`out` is then unspecified).
 bool read_context_fast(std::string_view text, const Program& program, Context& out);
 inline bool read_context_fast(std::string_view text, const CompiledDomain& domain, Context& out) {
-  return read_context_fast(text, *domain.program, out);
+  return domain.program && read_context_fast(text, *domain.program, out);  // no program: declined
 }
 
 }  // namespace paydomain::evaluator

@@ -204,10 +204,9 @@ class ContextParser {
         return std::nullopt;
       }
       case F::Time: {
-        if (auto e = timestamp(p, c.time)) return e;
-        c.has_time = true;
-        c.facts.set(Attr::Weekday, weekday_of(c.time));
-        c.facts.set(Attr::TimeOfDay, minute_of_day(c.time));
+        int64_t t = 0;
+        if (auto e = timestamp(p, t)) return e;
+        c.set_time(t);
         return std::nullopt;
       }
       case F::PaymentTime: {

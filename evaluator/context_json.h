@@ -47,18 +47,25 @@ Status parse_context_into(std::string_view text, const Program& program, Context
 // that compare the two readers.
 Status parse_context_general(std::string_view text, const Program& program, Context& out);
 
-// The same over a CompiledDomain (its program).
+// The same over a CompiledDomain (its program); an error when it was
+// compiled without one (program_of).
 inline Result<Context> parse_context(std::string_view text, const CompiledDomain& domain) {
-  return parse_context(text, *domain.program);
+  auto p = program_of(domain);
+  if (!p) return p.error();
+  return parse_context(text, **p);
 }
 inline Result<Context> parse_context(const std::string& text, const CompiledDomain& domain) {
-  return parse_context(std::string_view(text), *domain.program);
+  return parse_context(std::string_view(text), domain);
 }
 inline Status parse_context_into(std::string_view text, const CompiledDomain& domain, Context& out) {
-  return parse_context_into(text, *domain.program, out);
+  auto p = program_of(domain);
+  if (!p) return p.error();
+  return parse_context_into(text, **p, out);
 }
 inline Status parse_context_general(std::string_view text, const CompiledDomain& domain, Context& out) {
-  return parse_context_general(text, *domain.program, out);
+  auto p = program_of(domain);
+  if (!p) return p.error();
+  return parse_context_general(text, **p, out);
 }
 
 }  // namespace paydomain::evaluator

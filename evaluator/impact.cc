@@ -154,6 +154,7 @@ class Walker {
     }
     common(dsl::ObjectKind::Routing, [&](int32_t ra, int32_t rb, const std::string& name) { routing(ra, rb, name); });
     common(dsl::ObjectKind::Limit, [&](int32_t la, int32_t lb, const std::string& name) { limit(la, lb, name); });
+    binding();
   }
 
  private:
@@ -332,6 +333,77 @@ class Walker {
       both_allowed(only(Attr::Operation, kOperationRefund),
                    [&](const Region& r) { fees_part(r, rfa, rfb, part, "refund fee", object); });
     }
+  }
+
+  // ---- the tariff binding ----
+
+  // The tariff side `side` binds a payment of institution `pi` (a side id, or
+  // -1) to when the context names none: the binding's rule `rule`, else the
+  // institution's default; "" for none.
+  std::string bound_tariff(int side, int32_t rule, int32_t pi) const {
+    const CompiledDomain& d = *s_[side].d;
+    int32_t t = -1;
+    if (d.binding && rule >= 0) t = d.binding->tariffs[static_cast<size_t>(rule)];
+    if (t < 0 && pi >= 0) t = d.institutions[static_cast<size_t>(pi)].default_tariff;
+    return t >= 0 ? d.vocab.object_name(dsl::ObjectKind::Tariff, t) : "";
+  }
+
+  // Payments whose context names no tariff get one from the binding (or
+  // their institution's default): per institution both sides know, the cells
+  // where the bound tariffs differ, and there the fees of the one against
+  // the other (where both allow the payment).
+  void binding() {
+    const CompiledDomain& a = *s_[0].d;
+    const CompiledDomain& b = *s_[1].d;
+    if (!a.binding && !b.binding && a.institutions.empty() && b.institutions.empty()) return;
+    const std::string name = b.binding ? b.binding->name : a.binding ? a.binding->name : "";
+    const std::string part = name.empty() ? std::string("default tariffs") : "tariff_binding " + name;
+    const std::string object = "tariff_binding:" + name;
+    auto rules = [&](int side, const Region& r, int depth, auto&& fn) {
+      const CompiledDomain& d = *s_[side].d;
+      if (d.binding) {
+        walk(d.binding->rules, side, r, depth, fn);
+      } else {
+        fn(r, kNoMatch, depth + 1);
+      }
+    };
+    const Attr pa = Attr::PaymentInstitution;
+    for (int32_t uid = 0; uid < u_->size(pa); ++uid) {
+      if (!u_->both(pa, uid)) continue;
+      Region r;
+      r.tested |= bit(pa);
+      r.sets[idx(pa)] = {uid};
+      int32_t pi[2] = {u_->to_side(0, pa, uid), u_->to_side(1, pa, uid)};
+      rules(0, r, 0, [&](const Region& r1, int32_t oa, int depth) {
+        rules(1, r1, depth, [&](const Region& r2, int32_t ob, int) {
+          std::string ta = bound_tariff(0, oa, pi[0]), tb = bound_tariff(1, ob, pi[1]);
+          if (ta == tb) return;
+          cells_.add({part, "tariff", object, r2, ta.empty() ? "no tariff" : "tariff " + ta,
+                      tb.empty() ? "no tariff" : "tariff " + tb, ""});
+          int32_t ia = a.vocab.object(dsl::ObjectKind::Tariff, ta), ib = b.vocab.object(dsl::ObjectKind::Tariff, tb);
+          if (ia >= 0 && ib >= 0) bound_fees(r2, ia, ib, part + " fees (tariff " + ta + " -> " + tb + ")", object);
+        });
+      });
+    }
+  }
+
+  // The payment fees of tariff `ia` (before) against tariff `ib` (after), where both allow the payment.
+  void bound_fees(const Region& r, int32_t ia, int32_t ib, const std::string& part, const std::string& object) {
+    const CompiledTariff& ta = s_[0].d->tariffs[static_cast<size_t>(ia)];
+    const CompiledTariff& tb = s_[1].d->tariffs[static_cast<size_t>(ib)];
+    Selector terms[2] = {terms_selector(*s_[0].d, ta), terms_selector(*s_[1].d, tb)};
+    const CompiledCashFlow* fa = ta.fees ? &*ta.fees : nullptr;
+    const CompiledCashFlow* fb = tb.fees ? &*tb.fees : nullptr;
+    Region pay = r;
+    Region op = only(Attr::Operation, kOperationPayment);
+    pay.tested |= op.tested;
+    pay.sets[idx(Attr::Operation)] = op.sets[idx(Attr::Operation)];
+    walk(terms[0], 0, pay, 0, [&](const Region& r1, int32_t oa, int depth) {
+      if (oa != 0) return;
+      walk(terms[1], 1, r1, depth, [&](const Region& r2, int32_t ob, int) {
+        if (ob == 0) fees_part(r2, fa, fb, part, "fee", object);
+      });
+    });
   }
 
   // ---- cash flows ----

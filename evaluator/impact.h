@@ -1,7 +1,9 @@
 // What a change does to payments, exactly: the symbolic difference of two
 // compiled revisions. For every part of the answer that can change — a
 // tariff's terms, its fees and refund fees (every nesting level), a
-// provider's fees, a routing ruleset's route, a limit — the two decision
+// provider's fees, a routing ruleset's route, a limit, the tariff binding
+// (the tariff a payment naming none gets, and where it changes, the fees of
+// the one tariff against the other) — the two decision
 // DAGs are walked together over one payment space, splitting it only where
 // either side decides something, and skipping a sub-space as soon as both
 // sides have the same answer so far and structurally equal decisions left
@@ -39,7 +41,7 @@ struct ImpactOptions {
 
 struct ImpactRegion {
   std::string part;              // "tariff standard fees", "routing main", "limit card_daily_rub"
-  std::string kind;              // "terms", "fee", "refund fee", "provider fee", "route", "limit"
+  std::string kind;              // "terms", "fee", "refund fee", "provider fee", "route", "limit", "tariff" (binding)
   std::string object;            // the object whose payments these are: "tariff:standard", "routing:main", ...
   std::string where;             // "payment_system mastercard, currency RUB, amount ≥ 1,000.00 RUB"
   std::string before, after;     // the answers, readable

@@ -101,6 +101,31 @@ int32_t first_value(const Region& r, const Universe& u, Attr a, int32_t prefer) 
   return -1;
 }
 
+// The example's payment time: a Wednesday noon (in November 2026) unless the
+// region asks for another day or minute; within its instants when it has
+// some (a zoned weekday or time), whose day and minute must then agree.
+int64_t example_time(const Region& r, const Universe& u) {
+  constexpr int64_t kDefault = 1794960000;  // 2026-11-18T00:00:00Z, a Wednesday
+  int64_t mlo = r.has(Attr::TimeOfDay) ? r.ranges[idx(Attr::TimeOfDay)].first : 12 * 60;
+  int64_t mhi = r.has(Attr::TimeOfDay) ? r.ranges[idx(Attr::TimeOfDay)].second : mlo + 1;
+  int32_t day = first_value(r, u, Attr::Weekday, 2);
+  auto [ilo, ihi] = r.has(Attr::Instant) ? r.ranges[idx(Attr::Instant)] : ordered_domain(Attr::Instant);
+  int64_t from = kDefault >= ilo && kDefault < ihi ? kDefault : ilo - ((ilo % 86400) + 86400) % 86400;
+  for (int k = 0; k < 9; ++k) {
+    int64_t d0 = from + k * 86400;
+    if (weekday_of(d0) != day && (r.has(Attr::Weekday) || !r.has(Attr::Instant))) continue;
+    // The first instant of the day at or after the region's start, in its minutes.
+    int64_t t = std::max(d0 + mlo * 60, ilo);
+    if (!r.has(Attr::TimeOfDay) && r.has(Attr::Instant) && t >= d0 + 86400) continue;
+    if (r.has(Attr::TimeOfDay) && (t >= d0 + mhi * 60)) continue;
+    if (t < ihi) return t;
+  }
+  // No such instant (the region is empty in fact): its day and minute.
+  int64_t t = kDefault;
+  for (int k = 0; k < 7 && weekday_of(t) != day; ++k) t += 86400;
+  return t + mlo * 60;
+}
+
 int32_t universe_of(const Universe& u, Attr a, std::string_view name) {
   for (int32_t uid = 0; uid < u.size(a); ++uid) {
     if (u.name(a, uid) == name) return uid;
@@ -158,6 +183,11 @@ std::string example_context(const Region& r, const Universe& u, const std::strin
     w.field("flow", value(Attr::Flow, "instant"));
     w.field("operation", value(Attr::Operation, "payment"));
     w.field("party", value(Attr::Party));
+    // A tariff_binding region: the institution the binding (or its default) reads.
+    if (r.has(Attr::PaymentInstitution)) {
+      std::string pi = value(Attr::PaymentInstitution);
+      if (!pi.empty() && pi != "impact-other") w.field("payment_institution", pi);
+    }
     w.field("payment_key", key);
     w.key("payment_tool");
     w.begin_object();
@@ -194,12 +224,7 @@ std::string example_context(const Region& r, const Universe& u, const std::strin
     if (!routing.empty()) w.field("routing", routing);
     w.field("shop", value(Attr::Shop));
     if (!tariff.empty()) w.field("tariff", tariff);
-    // A Wednesday noon unless the region asks for another day or minute.
-    int64_t minute = r.has(Attr::TimeOfDay) ? r.ranges[idx(Attr::TimeOfDay)].first : 12 * 60;
-    int32_t day = first_value(r, u, Attr::Weekday, 2);
-    int64_t t = 1794960000;  // 2026-11-18T00:00:00Z
-    for (int k = 0; k < 7 && weekday_of(t) != day; ++k) t += 86400;
-    w.field("time", format_time(t + minute * 60, 0));
+    w.field("time", format_time(example_time(r, u), 0));
     if (!turnover.empty()) {
       w.key("turnover");
       w.raw(turnover);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "evaluator/money.h"
+#include "evaluator/time.h"
 #include "evaluator/vocab.h"
 
 namespace paydomain::evaluator {
@@ -186,7 +187,8 @@ std::string describe_region(const Region& r, const Universe& u, const std::vecto
   for (int ai = 0; ai < kAttrCount; ++ai) {
     Attr a = static_cast<Attr>(ai);
     if (!r.has(a)) continue;
-    std::string name(dsl::attributes()[idx(a)].name);
+    // The instant (a zoned weekday/time's offset): "payment time ≥ 2027-03-28T01:00:00Z".
+    std::string name(a == Attr::Instant ? "payment time" : dsl::attributes()[idx(a)].name);
     if (a == Attr::Bin) {
       const BinConstraint& b = r.bin;
       if (b.is_exact) {
@@ -228,6 +230,7 @@ std::string describe_region(const Region& r, const Universe& u, const std::vecto
     if (lo <= dlo && hi >= dhi) continue;
     auto fmt = [&](int64_t v) {
       if (a == Attr::TimeOfDay) return hhmm(v);
+      if (a == Attr::Instant) return format_time(v, 0);
       if (a == Attr::Amount)
         return exponent >= 0 ? format_sum(v, exponent) + " " + cur : std::to_string(v) + " minor units";
       return std::to_string(v);

@@ -21,8 +21,9 @@ static_assert(std::endian::native == std::endian::little, "the artifact is read 
 inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 inline constexpr uint16_t kFormatMajor = 1;
 // 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules;
-// 1.3: accounts, tariff_refunds, provider_refunds, terminal_refunds
-inline constexpr uint16_t kFormatMinor = 3;
+// 1.3: accounts, tariff_refunds, provider_refunds, terminal_refunds;
+// 1.4: the attribute `instant` (zoned weekday/time conditions, evaluator/zoned_time.h)
+inline constexpr uint16_t kFormatMinor = 4;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
 inline constexpr uint32_t kMaxDepth = 256;      // nesting of conditions, volumes, cash flows

@@ -29,12 +29,18 @@ void write_result(const EvalResult& r, const Program& program, bool explain, boo
 // result, so a thread answering many contexts allocates only for `out`.
 Status evaluate_text(const Program& program, std::string_view context, bool explain, std::string& out);
 
-// The same over a CompiledDomain (its program).
-inline void write_result(const EvalResult& r, const CompiledDomain& domain, bool explain, std::string& out) {
-  write_result(r, *domain.program, explain, out);
+// The same over a CompiledDomain (its program); an error, nothing written,
+// when it was compiled without one (program_of).
+inline Status write_result(const EvalResult& r, const CompiledDomain& domain, bool explain, std::string& out) {
+  auto p = program_of(domain);
+  if (!p) return p.error();
+  write_result(r, **p, explain, out);
+  return Ok{};
 }
 inline Status evaluate_text(const CompiledDomain& domain, std::string_view context, bool explain, std::string& out) {
-  return evaluate_text(*domain.program, context, explain, out);
+  auto p = program_of(domain);
+  if (!p) return p.error();
+  return evaluate_text(**p, context, explain, out);
 }
 
 // {"error": {"path", "message"}}: a malformed context's place in a batch answer.

@@ -114,7 +114,8 @@ comparison
   | attribute STARTS_WITH value                              # compareStartsWith
   ;
 
-attribute : ident (DOT ident)? ;
+// `time("Europe/Moscow")`, `weekday("+03:00")`: the attribute read in a time zone.
+attribute : ident (DOT ident)? (LPAREN zone=STRING RPAREN)? ;
 
 // ---- tests ----------------------------------------------------------------
 givenEntry

@@ -133,7 +133,7 @@ void BM_WriteResult(benchmark::State& state) {
   std::string out;
   for (auto _ : state) {
     out.clear();
-    ev::write_result(r, *a.compiled, false, out);
+    ev::write_result(r, *a.compiled->program, false, out);
     benchmark::DoNotOptimize(out.data());
   }
 }

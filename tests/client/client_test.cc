@@ -82,7 +82,9 @@ Context random_context(const Artifact& a, std::mt19937& rng, int absent_percent)
           c.facts.present |= ev::bit(attr);
         }
         break;
-      case dsl::AttrType::Number: c.facts.set(attr, pick(3000)); break;
+      case dsl::AttrType::Number:  // the instant: 2026 to 2029, across DST transitions
+        c.facts.set(attr, attr == Attr::Instant ? 1'790'000'000 + pick(100'000'000) : pick(3000));
+        break;
     }
   }
   // Amount speaks of the currency's money: without a currency, no amount.
@@ -213,6 +215,21 @@ TEST(ClientEquivalence, RandomDomainsAnswerAsTheService) {
     expect_same_answers(*d, *a, seed, 100, compared);
   }
   EXPECT_EQ(compared, 6000);
+}
+
+// Weekday and time read in time zones (named, with DST, and fixed offsets):
+// the artifact (format 1.4, the instant they compile onto) answers as the service.
+TEST(ClientEquivalence, ZonedTimeConditionsAnswerAsTheService) {
+  int compared = 0;
+  for (uint32_t seed = 500; seed < 530; ++seed) {
+    ev::testing::RandomDomain gen(seed, true);
+    auto d = compile_sources({{"random.pd", gen.domain(1 + gen.pick(25), gen.pick(2) == 0)}});
+    ASSERT_TRUE(d);
+    auto a = artifact_of(*d);
+    ASSERT_TRUE(a);
+    expect_same_answers(*d, *a, seed, 100, compared);
+  }
+  EXPECT_EQ(compared, 3000);
 }
 
 // Payment institutions and a random tariff binding: the tariff the domain

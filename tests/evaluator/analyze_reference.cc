@@ -141,6 +141,10 @@ class Analyzer {
         case Attr::TimeOfDay: value = two(st.value / 60) + ":" + two(st.value % 60); break;
         case Attr::Bin: value = "\"" + st.text + "\""; break;
         case Attr::HealthLatency: value = std::to_string(st.value); break;
+        case Attr::Instant:
+          name = "at";
+          value = format_time(st.value, 0);
+          break;
         default:
           if (st.attr == Attr::Currency) cur = static_cast<int32_t>(st.value);
           value = c_.vocab.name(st.attr, static_cast<int32_t>(st.value));

@@ -3,6 +3,7 @@
 // the text API like any client.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -17,7 +18,8 @@ inline Result<Context> parse_json(const nlohmann::json& context, const CompiledD
 
 inline nlohmann::json result_json(const EvalResult& r, const CompiledDomain& d, bool explain) {
   std::string text;
-  write_result(r, d, explain, text);
+  auto written = write_result(r, d, explain, text);
+  EXPECT_TRUE(written.ok()) << written.error().text();
   return nlohmann::json::parse(text);
 }
 

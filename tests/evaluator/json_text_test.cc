@@ -274,7 +274,7 @@ TEST(ResultText, MembersInReadingOrderAndTheTreeMatches) {
   ASSERT_TRUE(ctx.ok());
   EvalResult r = evaluate(d, *ctx, {true});
   std::string text;
-  write_result(r, d, true, text);
+  ASSERT_TRUE(write_result(r, d, true, text).ok());
   EXPECT_EQ(text.rfind("{\"terms\":", 0), 0u) << text;
   size_t cf = text.find("\"cash_flow\""), route = text.find("\"route\""), limits = text.find("\"limits\"");
   EXPECT_TRUE(cf < route && route < limits) << text;

@@ -2,7 +2,9 @@
 // random first-match rules over every kind of attribute (enum switches,
 // amounts in two currencies, BIN prefixes, time ranges past midnight, text,
 // card type, category and issuer bank), some through named criteria; and
-// (bound_domain) payment institutions with a random tariff binding.
+// (bound_domain) payment institutions with a random tariff binding. With
+// `zoned`, also weekday and time read in time zones (named, with DST, and
+// fixed offsets), and Space then gives instants around their transitions.
 #pragma once
 
 #include <random>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "dsl/timezone.h"
 #include "evaluator/context.h"
 #include "evaluator/dag.h"
 #include "evaluator/vocab.h"
@@ -31,7 +34,26 @@ country US { }
 
 class RandomDomain {
  public:
-  explicit RandomDomain(uint32_t seed) : rng_(seed) {}
+  explicit RandomDomain(uint32_t seed, bool zoned = false) : zoned_(zoned), rng_(seed) {}
+
+  // The zones zoned atoms read (Space's instants are around their transitions).
+  static const std::vector<std::string>& zones() {
+    static const std::vector<std::string> z = {"Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                                               "Asia/Kolkata",  "+05:30",           "-03:00"};
+    return z;
+  }
+
+  std::string zoned_atom() {
+    static const std::vector<std::string> times = {"00:00", "01:30", "02:00", "02:30", "03:00", "12:00", "22:00", "23:59"};
+    static const std::vector<std::string> days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    std::string z = "(\"" + one(zones()) + "\")";
+    switch (pick(4)) {
+      case 0: return "time" + z + " between " + one(times) + " and " + one(times);
+      case 1: return "time" + z + " " + one(std::vector<std::string>{"<", ">="}) + " " + one(times);
+      case 2: return "weekday" + z + " in [" + one(days) + ", " + one(days) + "]";
+      default: return "weekday" + z + " != " + one(days);
+    }
+  }
 
   int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
   template <class T>
@@ -45,6 +67,7 @@ class RandomDomain {
   }
 
   std::string atom() {
+    if (zoned_ && pick(3) == 0) return zoned_atom();
     static const std::vector<std::string> ps = {"visa", "mastercard", "mir"};
     static const std::vector<std::string> cats = {"retail", "travel", "gaming"};
     static const std::vector<std::string> ops = {"<", "<=", ">", ">=", "==", "!="};
@@ -165,29 +188,48 @@ class RandomDomain {
   }
 
  public:
+  bool zoned_ = false;
   std::mt19937 rng_;
   std::vector<std::string> criteria_;  // bodies as marked text, in definition order
 };
 
 // Values that cover every class the random atoms can distinguish.
 struct Space {
-  explicit Space(const Vocab& v) : vocab(v) {}
+  explicit Space(const Vocab& v, bool zoned = false) : vocab(v) {
+    if (!zoned) return;
+    // One instant in each stretch where every zoned atom's zone keeps its
+    // offset: each transition of each zone (its first second), and one
+    // before them all (weekday and time are set apart from them: the DAG
+    // and the interpreter see the same facts).
+    for (const std::string& z : RandomDomain::zones()) {
+      auto t = dsl::zone_transitions(z);
+      if (t) instants.insert(instants.end(), t->starts.begin(), t->starts.end());
+    }
+    std::sort(instants.begin(), instants.end());
+    instants.erase(std::unique(instants.begin(), instants.end()), instants.end());
+    instants.insert(instants.begin(), instants.empty() ? 0 : instants.front() - 1);
+  }
   const Vocab& vocab;
+  std::vector<int64_t> instants;  // zoned: values of Attr::Instant
   std::vector<int64_t> amounts = {0,    1,    99,   100,   101,   999,    1000,   1001,   4999,
                                   5000, 5001, 9999, 10000, 10001, 123455, 123456, 123457, 99999999};
   std::vector<std::string> bins = {"4", "42", "427600", "4276001", "427601", "5", "51", "22", "2200", "9", "0", "41"};
   std::vector<int64_t> minutes = {0, 1, 359, 360, 361, 719, 720, 721, 1319, 1320, 1321, 1438, 1439};
 
   std::vector<Attr> attrs() const {
-    return {Attr::Operation,     Attr::Currency,  Attr::Category,      Attr::PaymentTool, Attr::PaymentSystem,
-            Attr::IssuerCountry, Attr::Bin,       Attr::TokenProvider, Attr::CardType,    Attr::CardCategory,
-            Attr::IssuerBank,    Attr::Party,     Attr::Shop,          Attr::Risk,        Attr::Flow,
-            Attr::Weekday,       Attr::TimeOfDay, Attr::Amount};
+    std::vector<Attr> v = {Attr::Operation,     Attr::Currency,  Attr::Category,      Attr::PaymentTool,
+                           Attr::PaymentSystem, Attr::IssuerCountry, Attr::Bin,       Attr::TokenProvider,
+                           Attr::CardType,      Attr::CardCategory,  Attr::IssuerBank, Attr::Party,
+                           Attr::Shop,          Attr::Risk,          Attr::Flow,       Attr::Weekday,
+                           Attr::TimeOfDay,     Attr::Amount};
+    if (!instants.empty()) v.push_back(Attr::Instant);
+    return v;
   }
   size_t count(Attr a) const {
     if (a == Attr::Amount) return amounts.size();
     if (a == Attr::Bin) return bins.size();
     if (a == Attr::TimeOfDay) return minutes.size();
+    if (a == Attr::Instant) return instants.size();
     return static_cast<size_t>(vocab.size(a));
   }
   void set(Facts& f, Attr a, size_t i) const {
@@ -198,6 +240,8 @@ struct Space {
       f.set(a, amounts[i]);
     } else if (a == Attr::TimeOfDay) {
       f.set(a, minutes[i]);
+    } else if (a == Attr::Instant) {
+      f.set(a, instants[i]);
     } else {
       f.set(a, static_cast<int64_t>(i));
     }

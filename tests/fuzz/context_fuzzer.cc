@@ -64,8 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (ev::read_context_fast(text, acme(), fast)) {
     if (!ev::parse_context_general(text, acme(), general)) std::abort();
     std::string a, b;
-    ev::write_result(ev::evaluate(acme(), fast, {true}), acme(), true, a);
-    ev::write_result(ev::evaluate(acme(), general, {true}), acme(), true, b);
+    if (!ev::write_result(ev::evaluate(acme(), fast, {true}), acme(), true, a)) std::abort();
+    if (!ev::write_result(ev::evaluate(acme(), general, {true}), acme(), true, b)) std::abort();
     if (a != b) std::abort();
   }
   // The structure gate: never more lenient than the syntax check, and a

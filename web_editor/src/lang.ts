@@ -222,10 +222,10 @@ function zoneOptions(): Completion[] {
   return zones;
 }
 
-/** Inside `timezone "...`: the zone names (the only string the language completes). */
+/** Inside `timezone "...` or `weekday("...` / `time("...`: the zone names (the only strings the language completes). */
 function zoneCompletion(cx: CompletionContext): CompletionResult | null {
   const line = cx.state.doc.lineAt(cx.pos);
-  const m = /\btimezone\s+"([\w/+:-]*)$/.exec(line.text.slice(0, cx.pos - line.from));
+  const m = /(?:\btimezone\s+|\b(?:weekday|time)\(\s*)"([\w/+:-]*)$/.exec(line.text.slice(0, cx.pos - line.from));
   if (!m || inCommentOrString(line.text, m.index)) return null;
   return { from: cx.pos - m[1].length, options: zoneOptions(), validFor: /^[\w/+:-]*$/ };
 }
@@ -241,7 +241,8 @@ export function paydomainCompletion(cx: CompletionContext): CompletionResult | n
   if (inCommentOrString(line.text, cx.pos - line.from)) return null;
   const before = line.text.slice(0, from - line.from);
   // `attribute == ` / `attribute in [a, ` / `attribute is ` -> values of that attribute
-  const cmp = /([a-z_][\w.]*)\s*(?:==|!=|<=|>=|<|>|\bis\s+(?:not\s+)?|\b(?:not\s+)?in\s*\[[^\]]*)\s*$/.exec(before);
+  // (also `weekday("Europe/Moscow") in [`: an attribute read in a time zone)
+  const cmp = /([a-z_][\w.]*)(?:\(\s*"[^"]*"\s*\))?\s*(?:==|!=|<=|>=|<|>|\bis\s+(?:not\s+)?|\b(?:not\s+)?in\s*\[[^\]]*)\s*$/.exec(before);
   let options: Completion[] | null = null;
   if (cmp) {
     const vo = valueOptions(cmp[1]);

@@ -312,7 +312,7 @@ export const vocabulary = {
     "sun"
    ],
    "routeHealth": false,
-   "help": "day of the week of the payment time (UTC)"
+   "help": "day of the week of the payment time (UTC; weekday(\"Europe/Moscow\") in a zone)"
   },
   {
    "name": "time",
@@ -321,7 +321,7 @@ export const vocabulary = {
    "refKind": null,
    "values": [],
    "routeHealth": false,
-   "help": "time of day of the payment (UTC), HH:MM"
+   "help": "time of day of the payment (UTC; time(\"Europe/Moscow\") in a zone), HH:MM"
   },
   {
    "name": "health.failure_rate",

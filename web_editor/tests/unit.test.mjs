@@ -333,6 +333,14 @@ test("completion offers an enumerated field's values in a test's given, and IANA
   assert.equal(z.from, doc.length - "Europe/Mo".length);
   assert.deepEqual(complete('limit l {\n  name "Europe/Mo').labels, [], "no completion in other strings");
   assert.deepEqual(complete('limit l {\n  # timezone "Europe/Mo').labels, [], "nor in comments");
+  // A weekday or time read in a zone: the zone names, then the weekday's values.
+  const cond = 'tariff t {\n  fees {\n    when time("Europe/Be';
+  const c = complete(cond);
+  assert.ok(c.labels.includes("Europe/Berlin"), c.labels.slice(0, 5).join(","));
+  assert.equal(c.from, cond.length - "Europe/Be".length);
+  assert.ok(complete('tariff t {\n  fees {\n    when weekday("').labels.includes("UTC"));
+  assert.deepEqual(complete('tariff t {\n  fees {\n    when weekday("Europe/Moscow") in [').labels,
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
 });
 
 test("a routing ruleset's statements as table rows, and the edits a cell makes", async () => {
@@ -404,4 +412,8 @@ test("highlighting: an enumeration's values after their attribute, the working c
     "r:def", "when:keyword", "anonymous_card:criterion", "and:operatorKeyword", "issuer_bank:contextAttribute", '"sberbank":string', "decline:keyword"]);
   // outside its attribute's line, a value is an ordinary word
   assert.ok(styles(["tariff t {", "  name prepaid", "}"]).includes("prepaid:variableName"));
+  // a weekday or time read in a time zone: the attribute, the zone as a string, the weekday's values
+  assert.deepEqual(styles(["tariff t {", '  fees { when weekday("Europe/Moscow") in [sat] and time("+03:00") < 09:00 { } }', "}"]).slice(2), [
+    "fees:keyword", "when:keyword", "weekday:contextAttribute", '"Europe/Moscow":string', "in:operatorKeyword", "sat:atom",
+    "and:operatorKeyword", "time:contextAttribute", '"+03:00":string', "09:00:number"]);
 });
