@@ -896,15 +896,14 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
     }
   }
 
-  resolve_accounts(d, c, res.route, cf);  // the final cash flow: each posting's accounts
-
   // Money moves only for an operation the terms allow, and only as a whole: a
-  // forbidden operation carries no postings, and neither does a cash flow
-  // with an error (a partial list would move part of the fees).
+  // forbidden operation carries no postings (so no accounts to resolve), and
+  // neither does a cash flow with an error (a partial list would move part of
+  // the fees), a missing account included.
   if (res.terms.verdict == TermsResult::Verdict::Forbidden) {
     cf.clear();
     cf.status = CFStatus::Forbidden;
-  } else if (cf.status == CFStatus::Error) {
+  } else if (resolve_accounts(d, c, res.route, cf); cf.status == CFStatus::Error) {
     cf.postings.clear();
     cf.possibilities.clear();
     cf.missing = 0;
