@@ -6,7 +6,9 @@
 //
 // Thread safety: an Artifact is immutable after load; evaluate it from any
 // number of threads. Hold the shared_ptr while you read a result: the
-// strings in results are views into the artifact's bytes.
+// strings in results are views into the artifact's bytes, except a posting's
+// merchant account ids, which view the context's merchant_accounts (keep the
+// context, unchanged, as long as the result).
 //
 // A C ABI over this header, for cores written in other languages:
 // client/paydomain_client.h. How a core embeds it: docs/client.md.
