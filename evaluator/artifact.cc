@@ -178,14 +178,10 @@ class Writer {
       r.rules = push_all(Sec::SelectorRules, rules.data(), rules.size());
     } else {
       DagView v = s.dag.view();
-      pdc::Span n = push_all(Sec::DagNodes, v.nodes, s.dag.node_count());
-      pdc::Span e = push_all(Sec::DagEdges, v.edges, s.dag.edge_count());
-      pdc::Span b = push_all(Sec::DagBounds, v.bounds, s.dag.bound_count());
+      pdc::Span w = push_all(Sec::DagWords, v.words, s.dag.word_count());
       pdc::Span t = push_all(Sec::DagTrie, v.trie, s.dag.trie_count());
       r.root = v.root;
-      r.node_first = n.first, r.node_count = n.count;
-      r.edge_first = e.first, r.edge_count = e.count;
-      r.bound_first = b.first, r.bound_count = b.count;
+      r.word_first = w.first, r.word_count = w.count;
       r.trie_first = t.first, r.trie_count = t.count;
     }
     return push(Sec::Selectors, r);
@@ -212,7 +208,21 @@ class Writer {
     r.args = push_all(Sec::VolumeArgs, args.data(), args.size());
     return push(Sec::Volumes, r);
   }
-  uint32_t cash_flow(const CompiledCashFlow& cf) {
+  // A share that fits a word, or a fixed sum: the posting's quick form.
+  static void quick(const CompiledVolume& v, pdc::Posting& r) {
+    using K = dsl::Volume::Kind;
+    if (v.kind == K::Fixed) {
+      r.quick = static_cast<uint8_t>(pdc::QuickVolume::Fixed);
+      r.quick_a = v.fixed_minor, r.quick_b = v.fixed_currency;
+    } else if ((v.kind == K::Percent || v.kind == K::Fraction || v.kind == K::WholeAmount) &&
+               v.share.num >= INT64_MIN && v.share.num <= INT64_MAX && v.share.den <= INT64_MAX) {
+      r.quick = static_cast<uint8_t>(pdc::QuickVolume::Share);
+      r.quick_a = static_cast<int64_t>(v.share.num), r.quick_b = static_cast<int64_t>(v.share.den);
+    }
+  }
+  // The record of a cash flow; its arms' cash flows (inline in their Arm
+  // records) are pushed before its own arms.
+  pdc::CashFlow cash_flow(const CompiledCashFlow& cf) {
     std::vector<pdc::Posting> posts;
     for (const CompiledPosting& p : cf.postings) {
       pdc::Posting r{};
@@ -220,22 +230,30 @@ class Writer {
       r.volume = volume(p.volume);
       r.rounding = static_cast<uint8_t>(p.rounding);
       r.uses_amount = uses_amount(p.volume);
+      quick(p.volume, r);
       posts.push_back(r);
     }
     std::vector<pdc::Arm> arms;
     uint32_t sel = pdc::kNone;
     if (!cf.arms.rules.empty()) {
-      for (size_t i = 0; i < cf.bodies.size(); ++i)
-        arms.push_back({cash_flow(cf.bodies[i]), cf.arm_line[i], str(cf.arm_explain[i])});
+      for (size_t i = 0; i < cf.bodies.size(); ++i) {
+        pdc::Arm a{};
+        a.body = cash_flow(cf.bodies[i]);
+        a.line = cf.arm_line[i];
+        a.explain = str(cf.arm_explain[i]);
+        arms.push_back(a);
+      }
       sel = selector(cf.arms);
     }
     pdc::CashFlow r{};
     r.postings = push_all(Sec::Postings, posts.data(), posts.size());
     r.arms = sel;
     r.bodies = push_all(Sec::Arms, arms.data(), arms.size());
-    return push(Sec::CashFlows, r);
+    return r;
   }
-  uint32_t opt_cash_flow(const std::optional<CompiledCashFlow>& cf) { return cf ? cash_flow(*cf) : pdc::kNone; }
+  uint32_t opt_cash_flow(const std::optional<CompiledCashFlow>& cf) {
+    return cf ? push(Sec::CashFlows, cash_flow(*cf)) : pdc::kNone;
+  }
 
   void tariff(const CompiledTariff& t) {
     pdc::Tariff r{};
@@ -328,6 +346,7 @@ class Writer {
     std::string out(sizeof(pdc::Header) + pdc::kSectionCount * sizeof(pdc::SectionEntry), '\0');
     std::vector<pdc::SectionEntry> entries;
     for (uint32_t id = 1; id <= pdc::kSectionCount; ++id) {
+      // A retired id's entry stays, empty: entry i is section i + 1 in every artifact.
       out.resize((out.size() + pdc::kAlign - 1) / pdc::kAlign * pdc::kAlign, '\0');
       const std::string& b = sec_[id];
       entries.push_back({id, static_cast<uint32_t>(out.size()), static_cast<uint32_t>(b.size()), pdc::kElemSize[id]});

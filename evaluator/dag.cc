@@ -47,9 +47,48 @@ bool Dag::example(int32_t outcome, std::vector<ExampleStep>& path) const {
   return example_from(root_, outcome, path, dead);
 }
 
+// Lays the nodes out flat (dag.h DagView): parents before children. The
+// builder pushes a node after its children, so decreasing index order is such
+// an order; only nodes reachable from the root are kept. False when the
+// offsets would not fit below kDagLeaf.
+bool Dag::flatten() {
+  std::vector<uint8_t> reach(nodes_.size(), 0);
+  std::vector<uint32_t> offset(nodes_.size(), 0);
+  reach[root_] = 1;
+  uint64_t size = 0;
+  for (size_t i = nodes_.size(); i-- > 0;) {
+    const DagNode& n = nodes_[i];
+    if (!reach[i] || n.kind == DagNode::Kind::Leaf) continue;
+    offset[i] = static_cast<uint32_t>(size);
+    size += dag_node_words(n.kind, n.count);
+    if (size >= kDagLeaf) return false;
+    for (uint32_t k = 0; k < n.count; ++k) reach[edges_[n.edges + k]] = 1;
+  }
+  auto word = [&](uint32_t c) { return nodes_[c].kind == DagNode::Kind::Leaf ? dag_leaf(nodes_[c].outcome) : offset[c]; };
+  words_.clear();
+  words_.reserve(size);
+  for (size_t i = nodes_.size(); i-- > 0;) {
+    const DagNode& n = nodes_[i];
+    if (!reach[i] || n.kind == DagNode::Kind::Leaf) continue;
+    words_.push_back(static_cast<uint32_t>(n.kind) | static_cast<uint32_t>(n.attr) << 8);
+    words_.push_back(n.count);
+    for (uint32_t k = 0; k < n.count; ++k) words_.push_back(word(edges_[n.edges + k]));
+    if (n.kind == DagNode::Kind::Range) {
+      for (uint32_t k = 0; k + 1 < n.count; ++k) {
+        uint32_t two[2];
+        std::memcpy(two, &bounds_[n.aux + k], sizeof two);
+        words_.insert(words_.end(), two, two + 2);
+      }
+    }
+    if (n.kind == DagNode::Kind::Bin) words_.push_back(n.aux);
+  }
+  word_root_ = word(root_);
+  return true;
+}
+
 size_t Dag::bytes() const {
   size_t b = sizeof(Dag) + nodes_.size() * sizeof(DagNode) + edges_.size() * sizeof(uint32_t) +
-             bounds_.size() * sizeof(int64_t) + trie_.size() * sizeof(TrieNode);
+             bounds_.size() * sizeof(int64_t) + trie_.size() * sizeof(TrieNode) + words_.size() * sizeof(uint32_t);
   for (const auto& s : reps_) b += sizeof(std::string) + (s.size() > 15 ? s.size() : 0);
   return b;
 }
@@ -78,7 +117,7 @@ class DagBuilder {
     std::vector<int32_t> all(rules_.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int32_t>(i);
     dag_.root_ = build(all);
-    return !over_;
+    return !over_ && dag_.flatten();
   }
 
  private:

@@ -19,18 +19,19 @@ class Vocab;
 inline constexpr int32_t kNoMatch = -1;       // no rule matches
 inline constexpr int32_t kUndetermined = -2;  // the context lacks a needed field
 
+// A node as the builder makes it and the analysis reads it (Dag::node);
+// evaluation reads the flat form below.
 struct DagNode {
   enum class Kind : uint8_t { Leaf, Switch, Range, Bin };
   Kind kind = Kind::Leaf;
   Attr attr = Attr::Operation;
-  uint16_t pad = 0;    // explicit: an artifact copies nodes byte for byte
   uint32_t edges = 0;  // first child in Dag::edges_
   uint32_t count = 0;  // number of children
   uint32_t aux = 0;    // Range: first boundary; Bin: trie root; Leaf: unused
   int32_t outcome = kNoMatch;  // Leaf
 };
 
-// A BIN trie node: the child per next digit, and the class a BIN ending here
+// A BIN trie node (an artifact copies them byte for byte): the child per next digit, and the class a BIN ending here
 // (exact) or going on past here (extend) falls in; -1 none.
 struct DagTrieNode {
   int32_t next[10];
@@ -38,30 +39,52 @@ struct DagTrieNode {
   int32_t extend = -1;
 };
 
-// A DAG's four arrays, wherever they live (a Dag's vectors or an artifact's
-// sections): child indices, node.edges and node.aux are relative to them.
-// The one evaluation of a DAG, for the service and the embedded client.
+// The flat form of a DAG: the one the walk reads, in memory (Dag::view) and
+// in an artifact (format 2, the `dag_words` section, copied as is). uint32
+// words; a node at word offset p is
+//   words[p]          kind | attr << 8
+//   words[p + 1]      n, its number of children
+//   words[p + 2 ...]  its n children, each a node's offset or a leaf
+//   Range: then its n - 1 ascending boundaries, int64 as two words (low, high)
+//   Bin:   then its trie root (an index into the trie)
+// so a level is one load: the child word sits beside the node's head. A leaf
+// is no node, only a child word with kDagLeaf set and the outcome + 1 below
+// it (kNoMatch is 0). A parent comes before its children (a child's offset
+// is greater than its parent's), so every walk moves forward and ends.
+inline constexpr uint32_t kDagLeaf = 0x80000000u;
+inline constexpr uint32_t kDagHead = 2;  // words before a node's children
+inline constexpr uint32_t dag_leaf(int32_t outcome) { return kDagLeaf | static_cast<uint32_t>(outcome + 1); }
+inline constexpr int32_t dag_outcome(uint32_t leaf) { return static_cast<int32_t>(leaf & ~kDagLeaf) - 1; }
+inline DagNode::Kind dag_kind(const uint32_t* node) { return static_cast<DagNode::Kind>(node[0] & 0xFF); }
+inline Attr dag_attr(const uint32_t* node) { return static_cast<Attr>((node[0] >> 8) & 0xFF); }
+// Words a node of `kind` with `n` children takes.
+inline constexpr uint64_t dag_node_words(DagNode::Kind kind, uint64_t n) {
+  return kDagHead + n + (kind == DagNode::Kind::Range ? 2 * (n - 1) : kind == DagNode::Kind::Bin ? 1 : 0);
+}
+
+// One DAG in its flat form, wherever it lives (a Dag's vectors or an
+// artifact's sections): offsets and trie indices are relative to it. The
+// one evaluation of a DAG, for the service and the embedded client.
 struct DagView {
-  const DagNode* nodes = nullptr;
-  const uint32_t* edges = nullptr;
-  const int64_t* bounds = nullptr;
+  const uint32_t* words = nullptr;  // null: no DAG (a selector interpreted rule by rule)
   const DagTrieNode* trie = nullptr;
-  uint32_t node_count = 0;
-  uint32_t root = 0;
+  uint32_t word_count = 0;
+  uint32_t root = 0;  // a child word: the root node's offset, or a leaf
 };
 // The child of a Range or Bin node `n` for the facts (its attribute present).
-uint32_t dag_child(const DagView& d, const DagNode& n, const Facts& f);
+uint32_t dag_child(const DagView& d, const uint32_t* n, const Facts& f);
 // The rule index that decides, kNoMatch, or kUndetermined. Inline: every
 // evaluation walks a dozen small DAGs, and the call and view set-up cost as
 // much as the walk (a Switch, the usual node, is one table load).
 inline int32_t dag_decide(const DagView& d, const Facts& f) {
-  uint32_t i = d.root;
-  for (;;) {
-    const DagNode& n = d.nodes[i];
-    if (n.kind == DagNode::Kind::Leaf) return n.outcome;
-    if (!f.has(n.attr)) return kUndetermined;
-    i = n.kind == DagNode::Kind::Switch ? d.edges[n.edges + static_cast<uint32_t>(f.get(n.attr))] : dag_child(d, n, f);
+  uint32_t w = d.root;
+  while (!(w & kDagLeaf)) {
+    const uint32_t* n = d.words + w;
+    const Attr a = dag_attr(n);
+    if (!f.has(a)) return kUndetermined;
+    w = dag_kind(n) == DagNode::Kind::Switch ? n[kDagHead + static_cast<uint32_t>(f.get(a))] : dag_child(d, n, f);
   }
+  return dag_outcome(w);
 }
 // A decision whose first try `o` (dag_decide, or a first-match list
 // interpreted) came out kUndetermined — a missing attribute on the path — is
@@ -97,9 +120,8 @@ struct ExampleStep {
 class Dag {
  public:
   bool empty() const { return nodes_.empty(); }
-  DagView view() const {
-    return {nodes_.data(), edges_.data(), bounds_.data(), trie_.data(), static_cast<uint32_t>(nodes_.size()), root_};
-  }
+  // The flat form (what the walk reads and an artifact stores).
+  DagView view() const { return {words_.data(), trie_.data(), static_cast<uint32_t>(words_.size()), word_root_}; }
   // The rule index that decides, kNoMatch, or kUndetermined.
   int32_t decide(const Facts& f) const;
   // Every outcome still possible when the missing attributes take any value;
@@ -108,8 +130,7 @@ class Dag {
   // A path from the root to a leaf with `outcome`; false when unreachable.
   bool example(int32_t outcome, std::vector<ExampleStep>& path) const;
   size_t node_count() const { return nodes_.size(); }
-  size_t edge_count() const { return edges_.size(); }    // the view's array lengths (an artifact copies them)
-  size_t bound_count() const { return bounds_.size(); }
+  size_t word_count() const { return words_.size(); }  // the view's array lengths (an artifact copies them)
   size_t trie_count() const { return trie_.size(); }
   // The structure, read-only, for symbolic walks over the DAG (evaluator/impact_*.cc).
   uint32_t root() const { return root_; }
@@ -134,6 +155,10 @@ class Dag {
   std::vector<TrieNode> trie_;
   std::vector<std::string> reps_;  // Bin nodes: one example BIN per child (analysis)
   uint32_t root_ = 0;
+  // The flat form of the nodes above (built once they are complete).
+  std::vector<uint32_t> words_;
+  uint32_t word_root_ = 0;
+  bool flatten();
 };
 
 // Limits that keep compilation bounded. Over budget, a selector falls back

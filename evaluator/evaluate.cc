@@ -202,88 +202,79 @@ struct ProgramVolumes {
   std::string_view currency_name(int32_t c) const { return d.object_name(dsl::ObjectKind::Currency, c); }
 };
 
-// A share's numerator or denominator as one word, when it fits.
-bool word_of(uint64_t lo, uint64_t hi, int64_t& out) {
-  out = static_cast<int64_t>(lo);
-  return hi == (out < 0 ? ~uint64_t{0} : 0);
-}
-
 // The usual volume — a share of the amount, or a fixed sum in the payment's
 // currency — in minor units, exactly as volume_value + round give it but
-// without their error values; false for anything else (min, max, sums, a
-// fixed sum in another currency, numbers beyond a word), which the general
-// walk answers, errors included.
-bool quick_volume(const Prog& d, const pdc::Posting& p, const Facts& f, int64_t& out) {
-  const pdc::Volume& v = d.volume(p.volume);
-  using K = dsl::Volume::Kind;
-  switch (static_cast<K>(v.kind)) {
-    case K::Fixed:
-      if (v.fixed_currency != f.get(Attr::Currency)) return false;
-      out = v.fixed_minor;
+// without their error values, from the words the posting holds (2.0); false
+// for anything else (min, max, sums, a fixed sum in another currency,
+// numbers beyond a word), which the general walk answers, errors included.
+bool quick_volume(const pdc::Posting& p, const Facts& f, int64_t& out) {
+  switch (static_cast<pdc::QuickVolume>(p.quick)) {
+    case pdc::QuickVolume::Fixed:
+      if (p.quick_b != f.get(Attr::Currency)) return false;
+      out = p.quick_a;
       return true;
-    case K::Percent:
-    case K::Fraction:
-    case K::WholeAmount: {
-      int64_t num, den;
-      return word_of(v.num_lo, v.num_hi, num) && word_of(v.den_lo, v.den_hi, den) &&
-             round_share(num, den, f.get(Attr::Amount), static_cast<dsl::RoundingMode>(p.rounding), out);
-    }
+    case pdc::QuickVolume::Share:
+      return round_share(p.quick_a, p.quick_b, f.get(Attr::Amount), static_cast<dsl::RoundingMode>(p.rounding), out);
     default: return false;
   }
 }
 
-void run_cash_flow(const Prog& d, uint32_t ci, const Facts& f, bool provider, const EvalOptions& opt,
+// A cash flow's postings, then down the arm its decision picks (each arm
+// holds its cash flow: a loop, not a call, per level).
+void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool provider, const EvalOptions& opt,
                    CashFlowResult& out) {
-  const pdc::CashFlow& cf = d.cash_flow(ci);
-  for (const pdc::Posting& p : d.span<pdc::Posting>(Sec::Postings, cf.postings)) {
-    if (!f.has(Attr::Currency) || (p.uses_amount && !f.has(Attr::Amount))) {
-      if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
-      out.missing |= miss(f.has(Attr::Currency) ? Attr::Amount : Attr::Currency);
-      out.possibilities.push_back(d.str(p.explain));
-      continue;
-    }
-    int64_t minor = 0;
-    if (!quick_volume(d, p, f, minor)) {
-      auto r = volume_value(ProgramVolumes{d}, p.volume, f);
-      Result<int64_t> m = r ? round(*r, static_cast<dsl::RoundingMode>(p.rounding)) : Result<int64_t>(r.error());
-      if (!m) {
-        out.status = CFStatus::Error;
-        out.error = m.error().message + " (" + std::string(d.str(p.explain)) + ")";
+  const pdc::Posting* const all = d.at<pdc::Posting>(Sec::Postings);
+  for (const pdc::CashFlow* cf = &top;;) {
+    for (const pdc::Posting& p : std::span<const pdc::Posting>(all + cf->postings.first, cf->postings.count)) {
+      if (!f.has(Attr::Currency) || (p.uses_amount && !f.has(Attr::Amount))) {
+        if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
+        out.missing |= miss(f.has(Attr::Currency) ? Attr::Amount : Attr::Currency);
+        out.possibilities.push_back(d.str(p.explain));
         continue;
       }
-      minor = *m;
+      int64_t minor = 0;
+      if (!quick_volume(p, f, minor)) {
+        auto r = volume_value(ProgramVolumes{d}, p.volume, f);
+        Result<int64_t> m = r ? round(*r, static_cast<dsl::RoundingMode>(p.rounding)) : Result<int64_t>(r.error());
+        if (!m) {
+          out.status = CFStatus::Error;
+          out.error = m.error().message + " (" + std::string(d.str(p.explain)) + ")";
+          continue;
+        }
+        minor = *m;
+      }
+      // Filled in place: an aggregate built on the stack and copied in costs a
+      // store-forwarding stall per posting.
+      PostingResult& x = out.postings.emplace_back();
+      x.from = d.str(p.from);
+      x.to = d.str(p.to);
+      x.amount.minor = minor;
+      x.amount.currency = d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
+      x.details = d.str(p.details);
+      x.rule = d.str(p.explain);
+      x.provider = provider;
+      auto i = static_cast<uint32_t>(&p - all);
+      x.from_role = d.accounts().role(i, false);
+      x.to_role = d.accounts().role(i, true);
     }
-    // Filled in place: an aggregate built on the stack and copied in costs a
-    // store-forwarding stall per posting.
-    PostingResult& x = out.postings.emplace_back();
-    x.from = d.str(p.from);
-    x.to = d.str(p.to);
-    x.amount.minor = minor;
-    x.amount.currency = d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
-    x.details = d.str(p.details);
-    x.rule = d.str(p.explain);
-    x.provider = provider;
-    auto i = static_cast<uint32_t>(&p - d.at<pdc::Posting>(Sec::Postings));
-    x.from_role = d.accounts().role(i, false);
-    x.to_role = d.accounts().role(i, true);
-  }
-  if (cf.arms == pdc::kNone) return;
-  auto arms = d.span<pdc::Arm>(Sec::Arms, cf.bodies);
-  int32_t o = d.decide(cf.arms, f);
-  if (o == kUndetermined) {
-    std::vector<int32_t> outcomes;
-    uint32_t missing = 0;
-    d.explore(cf.arms, f, outcomes, missing);
-    out.missing |= missing;
-    if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
-    for (int32_t x : outcomes) {
-      if (x >= 0) out.possibilities.push_back(d.str(arms[static_cast<size_t>(x)].explain));
+    if (cf->arms == pdc::kNone) return;
+    auto arms = d.span<pdc::Arm>(Sec::Arms, cf->bodies);
+    int32_t o = d.decide(cf->arms, f);
+    if (o == kUndetermined) {
+      std::vector<int32_t> outcomes;
+      uint32_t missing = 0;
+      d.explore(cf->arms, f, outcomes, missing);
+      out.missing |= missing;
+      if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
+      for (int32_t x : outcomes) {
+        if (x >= 0) out.possibilities.push_back(d.str(arms[static_cast<size_t>(x)].explain));
+      }
+      return;
     }
-    return;
+    if (o < 0) return;
+    if (opt.explain) out.explain.push_back(d.str(arms[static_cast<size_t>(o)].explain));
+    cf = &arms[static_cast<size_t>(o)].body;
   }
-  if (o < 0) return;
-  if (opt.explain) out.explain.push_back(d.str(arms[static_cast<size_t>(o)].explain));
-  run_cash_flow(d, arms[static_cast<size_t>(o)].body, f, provider, opt, out);
 }
 
 // ---- route -------------------------------------------------------------------
@@ -874,7 +865,7 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   } else {
     const pdc::Tariff& t = d.tariff(tariff);
     uint32_t fees = refund ? t.refund_fees : t.fees;
-    if (fees != pdc::kNone) run_cash_flow(d, fees, c.facts, false, opt, cf);
+    if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, opt, cf);
   }
   // Provider-side postings: what the chosen route's provider moves and
   // charges: its `fees` for a payment, its `refunds { fees }` for a refund.
@@ -886,7 +877,7 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   };
   if (res.route.status == RStatus::Chosen) {
     if (uint32_t fees = provider_fees(res.route.provider); fees != pdc::kNone)
-      run_cash_flow(d, fees, c.facts, true, opt, cf);
+      run_cash_flow(d, d.cash_flow(fees), c.facts, true, opt, cf);
   } else if (res.route.status == RStatus::Undetermined) {
     bool any_fees = false;
     for (int32_t t : res.route.possible) any_fees = any_fees || provider_fees(d.terminal(t).provider) != pdc::kNone;

@@ -106,13 +106,22 @@ struct Program::Loader {
     return true;
   }
 
+  // The artifact's attribute i is this reader's attr_map[i] (-1: unknown).
+  std::array<int32_t, 256> attr_map{};
+  uint32_t attr_count = 0;
+  bool attr_identity = true;
+  // Rewrites an attribute byte to this reader's attribute, or fails naming it.
+  bool remap(Sec s, uint64_t r, uint8_t& attr);
+
   bool header(std::string_view bytes);
   bool sections();
   bool attributes();
+  bool dag(uint32_t si, const pdc::Selector& s, std::vector<uint8_t>& starts);
   bool tables();
   bool dags();
   bool conds();
   bool cash_flows();
+  bool quick_volume(uint32_t i, const pdc::Posting& q, const pdc::Volume& v);
   bool objects();
   bool bindings();
   bool refund_terms();
@@ -129,10 +138,13 @@ bool Program::Loader::header(std::string_view bytes) {
     return false;
   }
   if (h.major != pdc::kFormatMajor) {
+    const std::string known = std::to_string(pdc::kFormatMajor) + ".0 to " + std::to_string(pdc::kFormatMajor) + "." +
+                              std::to_string(pdc::kFormatMinor);
     error = "artifact format " + std::to_string(h.major) + "." + std::to_string(h.minor) + " is not readable here: this " +
-            "reader knows format " + std::to_string(pdc::kFormatMajor) + ".0 to " + std::to_string(pdc::kFormatMajor) +
-            "." + std::to_string(pdc::kFormatMinor) + " (ask the service for ?format=" + std::to_string(pdc::kFormatMajor) +
-            ", or upgrade)";
+            "reader knows format " + known +
+            (h.major < pdc::kFormatMajor ? " (an older major: compile the revision again, or ask the service for ?format="
+                                         : " (ask the service for ?format=") +
+            std::to_string(pdc::kFormatMajor) + (h.major < pdc::kFormatMajor ? ")" : ", or upgrade)");
     return false;
   }
   if (h.header_size != sizeof(pdc::Header)) {
@@ -173,7 +185,7 @@ bool Program::Loader::sections() {
     const pdc::SectionEntry& e = entries[i];
     std::string where = "section table entry " + std::to_string(i) + " (offset " +
                         hex(sizeof(pdc::Header) + i * sizeof(pdc::SectionEntry)) + "): ";
-    if (e.id == 0 || e.id > pdc::kSectionCount) continue;  // a newer minor version's section
+    if (e.id == 0 || e.id > pdc::kSectionCount || pdc::retired(e.id)) continue;  // a newer minor's section, or a 1.x one
     std::string name(pdc::kSectionNames[e.id]);
     if (seen[e.id]) {
       error = where + "section " + name + " appears twice";
@@ -193,8 +205,8 @@ bool Program::Loader::sections() {
     }
     p.sec_[e.id] = {p.base_ + e.offset, e.size / e.elem_size, e.offset};
   }
-  for (uint32_t id = 1; id <= pdc::kSectionCount10; ++id) {  // later sections: absent in a 1.0 artifact
-    if (!seen[id]) {
+  for (uint32_t id = 1; id <= pdc::kSectionCount10; ++id) {  // later sections: optional
+    if (!seen[id] && !pdc::retired(id)) {
       error = "section " + std::string(pdc::kSectionNames[id]) + " is missing";
       return false;
     }
@@ -207,45 +219,37 @@ bool Program::Loader::sections() {
 // schema may insert attributes): the walk then indexes Facts directly.
 bool Program::Loader::attributes() {
   const auto* names = rec<pdc::Str>(Sec::Attributes);
-  uint32_t count = n(Sec::Attributes);
-  if (count > 255) return fail(Sec::Attributes, 255, "more than 255 attributes");
-  std::array<int32_t, 256> map;
-  map.fill(-1);
-  bool identity = count <= static_cast<uint32_t>(kAttrCount);
-  for (uint32_t i = 0; i < count; ++i) {
+  attr_count = n(Sec::Attributes);
+  if (attr_count > 255) return fail(Sec::Attributes, 255, "more than 255 attributes");
+  attr_map.fill(-1);
+  attr_identity = attr_count <= static_cast<uint32_t>(kAttrCount);
+  for (uint32_t i = 0; i < attr_count; ++i) {
     if (!str_ok(names[i])) return fail(Sec::Attributes, i, "name is past the strings section");
     std::string_view name = p.str(names[i]);
     for (int a = 0; a < kAttrCount; ++a)
-      if (dsl::kAttributes[a].name == name) map[i] = a;
-    identity = identity && map[i] == static_cast<int32_t>(i);
+      if (dsl::kAttributes[a].name == name) attr_map[i] = a;
+    attr_identity = attr_identity && attr_map[i] == static_cast<int32_t>(i);
   }
-  auto remap = [&](Sec s, uint64_t r, uint8_t& attr) {
-    if (attr >= count) return fail(s, r, "attribute " + std::to_string(attr) + " is not in section attributes");
-    if (map[attr] < 0)
-      return fail(s, r, "uses attribute '" + std::string(p.str(names[attr])) +
-                            "', which this reader does not know (a newer schema: upgrade the client)");
-    attr = static_cast<uint8_t>(map[attr]);
-    return true;
-  };
-  auto* nodes = rec<DagNode>(Sec::DagNodes);
   auto* atoms = rec<pdc::Atom>(Sec::Atoms);
-  for (uint32_t i = 0; i < n(Sec::DagNodes); ++i) {
-    if (nodes[i].kind == DagNode::Kind::Leaf) continue;
-    auto a = static_cast<uint8_t>(nodes[i].attr);
-    if (identity ? a >= count : !remap(Sec::DagNodes, i, a)) return error.empty() ? fail(Sec::DagNodes, i, "attribute out of range") : false;
-    nodes[i].attr = static_cast<Attr>(a);
-  }
-  for (uint32_t i = 0; i < n(Sec::Atoms); ++i) {
-    if (identity ? atoms[i].attr >= count : !remap(Sec::Atoms, i, atoms[i].attr))
-      return error.empty() ? fail(Sec::Atoms, i, "attribute out of range") : false;
-  }
+  for (uint32_t i = 0; i < n(Sec::Atoms); ++i)
+    if (!remap(Sec::Atoms, i, atoms[i].attr)) return false;
   // Attribute tables: by the reader's attribute.
   auto* tables = rec<pdc::Table>(Sec::Tables);
   for (uint32_t i = 0; i < n(Sec::Tables); ++i) {
     if (tables[i].kind != 0) continue;
-    if (tables[i].index >= count) return fail(Sec::Tables, i, "attribute " + std::to_string(tables[i].index) + " unknown");
-    tables[i].index = map[tables[i].index] < 0 ? pdc::kNone : static_cast<uint32_t>(map[tables[i].index]);
+    if (tables[i].index >= attr_count) return fail(Sec::Tables, i, "attribute " + std::to_string(tables[i].index) + " unknown");
+    tables[i].index = attr_map[tables[i].index] < 0 ? pdc::kNone : static_cast<uint32_t>(attr_map[tables[i].index]);
   }
+  return true;
+}
+
+bool Program::Loader::remap(Sec s, uint64_t r, uint8_t& attr) {
+  if (attr >= attr_count) return fail(s, r, "attribute " + std::to_string(attr) + " is not in section attributes");
+  if (attr_identity) return true;
+  if (attr_map[attr] < 0)
+    return fail(s, r, "uses attribute '" + std::string(p.str(rec<pdc::Str>(Sec::Attributes)[attr])) +
+                          "', which this reader does not know (a newer schema: upgrade the client)");
+  attr = static_cast<uint8_t>(attr_map[attr]);
   return true;
 }
 
@@ -320,8 +324,8 @@ bool Program::Loader::tables() {
 
 bool Program::Loader::dags() {
   const auto* sels = rec<pdc::Selector>(Sec::Selectors);
-  const auto* nodes = rec<DagNode>(Sec::DagNodes);
   const auto* trie = rec<DagTrieNode>(Sec::DagTrie);
+  std::vector<uint8_t> starts;
   for (uint32_t si = 0; si < n(Sec::Selectors); ++si) {
     const pdc::Selector& s = sels[si];
     if (s.fallback > 1) return fail(Sec::Selectors, si, "fallback flag is not 0 or 1");
@@ -334,47 +338,68 @@ bool Program::Loader::dags() {
           return false;
       continue;
     }
-    if (s.rule_count > INT32_MAX) return fail(Sec::Selectors, si, "too many rules");
-    if (!span(Sec::Selectors, si, "nodes", Sec::DagNodes, {s.node_first, s.node_count})) return false;
-    if (!span(Sec::Selectors, si, "edges", Sec::DagEdges, {s.edge_first, s.edge_count})) return false;
-    if (!span(Sec::Selectors, si, "bounds", Sec::DagBounds, {s.bound_first, s.bound_count})) return false;
+    if (s.rule_count >= INT32_MAX) return fail(Sec::Selectors, si, "too many rules");
+    if (!span(Sec::Selectors, si, "words", Sec::DagWords, {s.word_first, s.word_count})) return false;
     if (!span(Sec::Selectors, si, "trie", Sec::DagTrie, {s.trie_first, s.trie_count})) return false;
-    if (s.node_count == 0 || s.root >= s.node_count) return fail(Sec::Selectors, si, "root is not one of its nodes");
-    const uint32_t* edges = rec<uint32_t>(Sec::DagEdges) + s.edge_first;
-    for (uint32_t k = 0; k < s.node_count; ++k) {
-      const DagNode& d = nodes[s.node_first + k];
-      uint64_t r = s.node_first + k;
-      switch (d.kind) {
-        case DagNode::Kind::Leaf:
-          if (d.outcome < kUndetermined || d.outcome >= static_cast<int32_t>(s.rule_count))
-            return fail(Sec::DagNodes, r, "leaf outcome " + std::to_string(d.outcome) + " is not a rule");
-          continue;
-        case DagNode::Kind::Switch:
-          if (!is_categorical(d.attr) || d.count < static_cast<uint32_t>(p.size(d.attr)) || d.count == 0)
-            return fail(Sec::DagNodes, r, "switch over " + std::string(dsl::kAttributes[idx(d.attr)].name) +
-                                              " with " + std::to_string(d.count) + " children");
-          break;
-        case DagNode::Kind::Range:
-          if (is_categorical(d.attr) || d.attr == Attr::Bin || d.count == 0 ||
-              uint64_t{d.aux} + d.count - 1 > s.bound_count)
-            return fail(Sec::DagNodes, r, "range node with bad attribute or bounds");
-          break;
-        case DagNode::Kind::Bin:
-          if (d.attr != Attr::Bin || d.count == 0 || d.aux >= s.trie_count)
-            return fail(Sec::DagNodes, r, "bin node with bad attribute or trie root");
-          break;
-        default: return fail(Sec::DagNodes, r, "unknown node kind " + std::to_string(static_cast<int>(d.kind)));
-      }
-      if (uint64_t{d.edges} + d.count > s.edge_count) return fail(Sec::DagNodes, r, "edges past the selector's");
-      for (uint32_t c = 0; c < d.count; ++c) {
-        // Children come before parents: no cycle, every walk ends.
-        if (edges[d.edges + c] >= k)
-          return fail(Sec::DagNodes, r, "child " + std::to_string(c) + " is not an earlier node (a cycle?)");
-      }
-    }
+    if (!dag(si, s, starts)) return false;
     for (uint32_t k = 0; k < s.trie_count; ++k) {
       for (int32_t nx : trie[s.trie_first + k].next)
         if (nx < -1 || nx >= static_cast<int32_t>(s.trie_count)) return fail(Sec::DagTrie, s.trie_first + k, "digit link outside the trie");
+    }
+  }
+  return true;
+}
+
+// One selector's DAG words (dag.h DagView): a sequence of whole nodes, each
+// child a leaf with one of the selector's outcomes or a later node's start.
+bool Program::Loader::dag(uint32_t si, const pdc::Selector& s, std::vector<uint8_t>& starts) {
+  uint32_t* words = rec<uint32_t>(Sec::DagWords) + s.word_first;
+  const uint32_t size = s.word_count;
+  starts.assign(size, 0);
+  using K = DagNode::Kind;
+  for (uint64_t at = 0; at < size;) {
+    const uint64_t r = s.word_first + at;
+    if (at + kDagHead > size) return fail(Sec::DagWords, r, "a node past the selector's words");
+    uint32_t* n = words + at;
+    const auto kind = static_cast<K>(n[0] & 0xFF);
+    auto attr = static_cast<uint8_t>((n[0] >> 8) & 0xFF);
+    if ((n[0] >> 16) != 0 || (kind != K::Switch && kind != K::Range && kind != K::Bin))
+      return fail(Sec::DagWords, r, "unknown node kind " + std::to_string(n[0] & 0xFF));
+    if (!remap(Sec::DagWords, r, attr)) return false;
+    n[0] = static_cast<uint32_t>(kind) | uint32_t{attr} << 8;
+    const auto a = static_cast<Attr>(attr);
+    const uint32_t count = n[1];
+    if (count == 0 || at + dag_node_words(kind, count) > size)
+      return fail(Sec::DagWords, r, std::to_string(count) + " children past the selector's words");
+    switch (kind) {
+      case K::Switch:
+        if (!is_categorical(a) || count < static_cast<uint32_t>(p.size(a)))
+          return fail(Sec::DagWords, r, "switch over " + std::string(dsl::kAttributes[idx(a)].name) + " with " +
+                                            std::to_string(count) + " children");
+        break;
+      case K::Range:
+        if (is_categorical(a) || a == Attr::Bin) return fail(Sec::DagWords, r, "range node over an unordered attribute");
+        break;
+      default:
+        if (a != Attr::Bin || n[kDagHead + count] >= s.trie_count)
+          return fail(Sec::DagWords, r, "bin node with bad attribute or trie root");
+        break;
+    }
+    starts[at] = 1;
+    at += dag_node_words(kind, count);
+  }
+  // Children come after their parents: no cycle, every walk ends.
+  auto child_ok = [&](uint32_t w, uint64_t parent) {
+    if (w & kDagLeaf) return dag_outcome(w) >= kNoMatch && dag_outcome(w) < static_cast<int32_t>(s.rule_count);
+    return (parent == UINT64_MAX || w > parent) && w < size && starts[w];
+  };
+  if (!child_ok(s.root, UINT64_MAX)) return fail(Sec::Selectors, si, "root is not one of its nodes or outcomes");
+  for (uint32_t at = 0; at < size; ++at) {
+    if (!starts[at]) continue;
+    for (uint32_t c = 0; c < words[at + 1]; ++c) {
+      if (!child_ok(words[at + kDagHead + c], at))
+        return fail(Sec::DagWords, s.word_first + at,
+                    "child " + std::to_string(c) + " is neither an outcome nor a later node (a cycle?)");
     }
   }
   return true;
@@ -460,29 +485,53 @@ bool Program::Loader::cash_flows() {
       return false;
     if (q.rounding > static_cast<uint8_t>(dsl::RoundingMode::AwayFromZero) || q.uses_amount > 1)
       return fail(Sec::Postings, i, "unknown rounding mode");
+    if (!quick_volume(i, q, vols[q.volume])) return false;
   }
   const auto* arms = rec<pdc::Arm>(Sec::Arms);
-  const auto* sels = rec<pdc::Selector>(Sec::Selectors);
-  std::vector<uint16_t> cdepth(n(Sec::CashFlows), 0);
-  for (uint32_t i = 0; i < n(Sec::CashFlows); ++i) {
-    const pdc::CashFlow& c = rec<pdc::CashFlow>(Sec::CashFlows)[i];
-    if (!span(Sec::CashFlows, i, "postings", Sec::Postings, c.postings) ||
-        !ref(Sec::CashFlows, i, "arms", Sec::Selectors, c.arms, true) ||
-        !span(Sec::CashFlows, i, "bodies", Sec::Arms, c.bodies))
+  std::vector<uint16_t> depth_of_arm(n(Sec::Arms), 0);
+  // A cash flow record (a tariff's, a provider's, an arm's): one arm per rule
+  // of its selector, each among the `below` first arms — an arm's own arms
+  // come before it, so nesting ends — and nested at most kMaxDepth deep.
+  auto flow = [&](Sec s, uint32_t r, const pdc::CashFlow& c, uint64_t below, uint16_t& depth) {
+    if (!span(s, r, "postings", Sec::Postings, c.postings) || !ref(s, r, "arms", Sec::Selectors, c.arms, true) ||
+        !span(s, r, "bodies", Sec::Arms, c.bodies))
       return false;
-    uint32_t rules = c.arms == pdc::kNone ? 0 : sels[c.arms].rule_count;
-    if (c.bodies.count != rules) return fail(Sec::CashFlows, i, "one body per arm expected");
+    uint32_t rules = c.arms == pdc::kNone ? 0 : rec<pdc::Selector>(Sec::Selectors)[c.arms].rule_count;
+    if (c.bodies.count != rules) return fail(s, r, "one body per arm expected");
+    if (uint64_t{c.bodies.first} + c.bodies.count > below) return fail(s, r, "arms are not earlier arms (a cycle?)");
     uint32_t d = 0;
-    for (uint32_t k = 0; k < c.bodies.count; ++k) {
-      const pdc::Arm& a = arms[c.bodies.first + k];
-      if (!strs(Sec::Arms, c.bodies.first + k, {{"explain", a.explain}})) return false;
-      if (a.body >= i) return fail(Sec::Arms, c.bodies.first + k, "body is not an earlier cash flow");
-      d = std::max<uint32_t>(d, cdepth[a.body]);
-    }
-    if (d + 1 > pdc::kMaxDepth) return fail(Sec::CashFlows, i, "nested deeper than 256");
-    cdepth[i] = static_cast<uint16_t>(d + 1);
+    for (uint32_t k = 0; k < c.bodies.count; ++k) d = std::max<uint32_t>(d, depth_of_arm[c.bodies.first + k]);
+    if (d + 1 > pdc::kMaxDepth) return fail(s, r, "nested deeper than 256");
+    depth = static_cast<uint16_t>(d + 1);
+    return true;
+  };
+  for (uint32_t i = 0; i < n(Sec::Arms); ++i) {
+    if (!strs(Sec::Arms, i, {{"explain", arms[i].explain}}) || !flow(Sec::Arms, i, arms[i].body, i, depth_of_arm[i]))
+      return false;
+  }
+  for (uint32_t i = 0; i < n(Sec::CashFlows); ++i) {
+    uint16_t depth = 0;
+    if (!flow(Sec::CashFlows, i, rec<pdc::CashFlow>(Sec::CashFlows)[i], n(Sec::Arms), depth)) return false;
   }
   return true;
+}
+
+// A posting's quick form must say what its volume record says.
+bool Program::Loader::quick_volume(uint32_t i, const pdc::Posting& q, const pdc::Volume& v) {
+  using K = dsl::Volume::Kind;
+  const auto kind = static_cast<K>(v.kind);
+  const __int128 num = static_cast<__int128>((static_cast<unsigned __int128>(v.num_hi) << 64) | v.num_lo);
+  const __int128 den = static_cast<__int128>((static_cast<unsigned __int128>(v.den_hi) << 64) | v.den_lo);
+  bool same = false;
+  switch (static_cast<pdc::QuickVolume>(q.quick)) {
+    case pdc::QuickVolume::None: same = q.quick_a == 0 && q.quick_b == 0; break;
+    case pdc::QuickVolume::Share:
+      same = (kind == K::Percent || kind == K::Fraction || kind == K::WholeAmount) && num == q.quick_a && den == q.quick_b;
+      break;
+    case pdc::QuickVolume::Fixed: same = kind == K::Fixed && v.fixed_minor == q.quick_a && v.fixed_currency == q.quick_b; break;
+    default: return fail(Sec::Postings, i, "unknown quick volume form " + std::to_string(q.quick));
+  }
+  return same ? true : fail(Sec::Postings, i, "its quick volume differs from volume " + std::to_string(q.volume));
 }
 
 bool Program::Loader::objects() {
@@ -774,8 +823,8 @@ Status Program::check_context(const Context& c) const {
 // ---- decisions -----------------------------------------------------------------
 
 DagView Program::dag(const pdc::Selector& s) const {
-  return {at<DagNode>(Sec::DagNodes) + s.node_first, at<uint32_t>(Sec::DagEdges) + s.edge_first,
-          at<int64_t>(Sec::DagBounds) + s.bound_first, at<DagTrieNode>(Sec::DagTrie) + s.trie_first, s.node_count, s.root};
+  // Never null for a DAG (the section is always there): null marks a fallback.
+  return {at<uint32_t>(Sec::DagWords) + s.word_first, at<DagTrieNode>(Sec::DagTrie) + s.trie_first, s.word_count, s.root};
 }
 
 Tri Program::eval_atom(uint32_t i, const Facts& f) const {

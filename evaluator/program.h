@@ -36,7 +36,7 @@ namespace pdc {
 // Section names (for errors and docs/artifact.md) and record sizes, by id.
 inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "?",          "strings",     "attributes",  "tables",     "names",       "slots",       "exponents",
-    "dag_nodes",  "dag_edges",   "dag_bounds",  "dag_trie",   "selectors",   "selector_rules",
+    "dag_words",  "retired_8",   "retired_9",   "dag_trie",   "selectors",   "selector_rules",
     "cond_nodes", "cond_kids",   "atoms",       "atom_ids",   "atom_ranges", "str_list",
     "volumes",    "volume_args", "postings",    "cash_flows", "arms",        "tariffs",
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
@@ -53,9 +53,9 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::Str),           // Names
     sizeof(int32_t),            // Slots
     sizeof(int32_t),            // Exponents
-    sizeof(DagNode),
-    sizeof(uint32_t),
-    sizeof(int64_t),
+    sizeof(uint32_t),           // DagWords
+    1,                          // (1.x dag_edges)
+    1,                          // (1.x dag_bounds)
     sizeof(DagTrieNode),
     sizeof(pdc::Selector),
     sizeof(uint32_t),           // SelectorRules
@@ -186,7 +186,7 @@ class Program {
   // rule) or a walk that stops at a missing attribute takes the call.
   int32_t decide(uint32_t selector, const Facts& f) const {
     const DagView& v = views_[selector];
-    if (v.node_count != 0) [[likely]] {  // a DAG (a fallback selector's view is empty)
+    if (v.words != nullptr) [[likely]] {  // a DAG (a fallback selector's view has no words)
       int32_t o = dag_decide(v, f);
       if (o != kUndetermined) [[likely]] return o;
     }

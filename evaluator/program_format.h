@@ -19,11 +19,15 @@ namespace paydomain::evaluator::pdc {
 static_assert(std::endian::native == std::endian::little, "the artifact is read in place: little-endian hosts only");
 
 inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
-inline constexpr uint16_t kFormatMajor = 1;
-// 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules;
-// 1.3: accounts, tariff_refunds, provider_refunds, terminal_refunds;
-// 1.4: the attribute `instant` (zoned weekday/time conditions, evaluator/zoned_time.h)
-inline constexpr uint16_t kFormatMinor = 4;
+// 2.0: the flat layout (docs/artifact.md "Layout and speed"): a DAG node's
+// children beside it (dag_words), an arm's cash flow inline in the arm, a
+// posting's usual volume (a share or a fixed sum) as plain words in it.
+// 1.x (read by no reader of 2.x): 1.1 limit_zones, zone_starts,
+// zone_offsets; 1.2 institutions, bindings, binding_rules; 1.3 accounts,
+// tariff_refunds, provider_refunds, terminal_refunds; 1.4 the attribute
+// `instant` (zoned weekday/time conditions, evaluator/zoned_time.h).
+inline constexpr uint16_t kFormatMajor = 2;
+inline constexpr uint16_t kFormatMinor = 0;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
 inline constexpr uint32_t kMaxDepth = 256;      // nesting of conditions, volumes, cash flows
@@ -48,7 +52,7 @@ struct SectionEntry {
 
 enum class Sec : uint32_t {
   Strings = 1, Attributes, Tables, Names, Slots, Exponents,
-  DagNodes, DagEdges, DagBounds, DagTrie, Selectors, SelectorRules,
+  DagWords, Retired8, Retired9, DagTrie, Selectors, SelectorRules,  // 8, 9: 1.x dag_edges, dag_bounds
   CondNodes, CondKids, Atoms, AtomIds, AtomRanges, StrList,
   Volumes, VolumeArgs, Postings, CashFlows, Arms,
   Tariffs, Flags, Methods, Bounds, Providers, Terminals,
@@ -58,8 +62,11 @@ enum class Sec : uint32_t {
   Accounts, TariffRefunds, ProviderRefunds, TerminalRefunds,  // 1.3
 };
 inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::TerminalRefunds);
-// The sections every 1.0 artifact has; later ones are optional (absent in 1.0).
+// The sections every artifact has (but the retired ids); later ones are optional.
 inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
+inline constexpr bool retired(uint32_t id) {
+  return id == static_cast<uint32_t>(Sec::Retired8) || id == static_cast<uint32_t>(Sec::Retired9);
+}
 
 struct Str {
   uint32_t off = 0, len = 0;  // bytes of the Strings section
@@ -80,16 +87,14 @@ struct Table {
   Span slots;     // int32 in Slots: open addressing over the names (evaluator/name_hash.h)
 };
 
-// DagNodes, DagEdges (uint32), DagBounds (int64), DagTrie: the layouts of
-// evaluator/dag.h (DagNode, DagTrieNode), each DAG's arrays copied as built:
-// its indices are relative to its own slices, named here.
+// DagWords (uint32), DagTrie: the flat form of evaluator/dag.h (DagView:
+// nodes with their children beside them; DagTrieNode), each DAG's arrays
+// copied as built: its offsets are relative to its own slices, named here.
 struct Selector {
-  uint32_t root;  // relative to node_first; unused when fallback
-  uint32_t node_first, node_count;
-  uint32_t edge_first, edge_count;
-  uint32_t bound_first, bound_count;
+  uint32_t root;  // a child word (dag.h): a node's offset in the slice, or a leaf; unused when fallback
+  uint32_t word_first, word_count;
   uint32_t trie_first, trie_count;
-  uint32_t rule_count;   // outcomes are -1, -2 or < rule_count
+  uint32_t rule_count;   // outcomes are -1 or < rule_count
   uint8_t fallback;      // rule by rule over `rules`
   uint8_t pad[3];
   Span rules;            // uint32 CondNodes indices in SelectorRules (fallback only)
@@ -123,23 +128,36 @@ struct Volume {
   uint64_t num_lo, num_hi, den_lo, den_hi;  // the share, two's complement __int128
   Span args;  // uint32 Volumes indices in VolumeArgs, each below this one
 };
+// A posting's usual volume, in the posting itself (2.0): a share of the
+// amount (`1.5% of amount`, `1/20 of amount`, `amount`) whose numerator and
+// denominator fit a word, or a fixed sum; anything else (min, max, sums,
+// larger numbers) has only its Volumes record, which every posting names
+// (the general walk, and its errors, read it).
+enum class QuickVolume : uint8_t { None, Share, Fixed };
 struct Posting {
   Str from, to, details, explain;
-  uint32_t volume;
+  uint32_t volume;      // Volumes
   uint8_t rounding;
   uint8_t uses_amount;  // the volume reads the amount (precomputed)
-  uint8_t pad[2];
+  uint8_t quick;        // QuickVolume; the loader checks it equals the volume
+  uint8_t pad;
+  int64_t quick_a, quick_b;  // Share: numerator, denominator; Fixed: minor units, currency
 };
+// A cash flow: its postings, then the first arm of `arms` that matches.
+// CashFlows holds the ones a tariff, provider or refund terms name; an arm's
+// is inline in its Arm record, so the answer a fee rule leads to is one load
+// from the DAG's leaf (the arm), and its postings one more.
 struct CashFlow {
-  Span postings;
+  Span postings;  // Postings
   uint32_t arms;  // Selector, or kNone
-  Span bodies;    // Arm records, one per rule of `arms`
+  Span bodies;    // Arm records, one per rule of `arms`; an arm's own: arms before it
   uint32_t pad;
 };
 struct Arm {
-  uint32_t body;  // CashFlows index, below the parent's
+  CashFlow body;
   uint32_t line;
   Str explain;
+  uint32_t pad;
 };
 
 struct Tariff {

@@ -206,9 +206,10 @@ int main(int argc, char** argv) {
   if (sink == 0) std::abort();
   std::printf("%-58s %9.0f ns   (%.0f%% of the whole answer; the rest reads the rule's records, builds the posting)\n",
               "10,000 rules: the fee decision alone (DAG walk)", walk, 100 * walk / client_fees);
-  // The 64 contexts reach 64 rules whose DAG paths, arms, cash flows,
-  // postings and volumes lie apart in the 3 MB artifact; one context repeated
-  // keeps its few records in the L1 cache: the difference is memory latency.
+  // The 64 contexts reach 64 rules whose DAG paths, arms (each holding its
+  // cash flow) and postings (each holding its usual volume) lie apart in the
+  // 3 MB artifact; one context repeated keeps its few records in the L1
+  // cache: the difference is memory latency.
   double hot = ns_per_call(200000, [&] { big_art->evaluate(fees[0], {}, r1); });
   std::printf("%-58s %9.0f ns   (one context repeated: its records stay in the L1 cache)\n",
               "10,000 rules: fees-only, whole answer, cache-hot", hot);

@@ -357,12 +357,23 @@ TEST(ClientLoader, ErrorsNameTheSectionAndTheVersion) {
   std::string b = small_artifact();
   // An unknown major version: refused clearly, whatever follows.
   std::string v = b;
-  uint16_t major = 2;
+  uint16_t major = ev::pdc::kFormatMajor + 1;
   std::memcpy(v.data() + 8, &major, 2);
   fix_crc(v);
   auto a = Artifact::load(v);
   ASSERT_FALSE(a.ok());
-  EXPECT_NE(a.error().message.find("artifact format 2."), std::string::npos) << a.error().message;
+  EXPECT_NE(a.error().message.find("artifact format " + std::to_string(major) + "."), std::string::npos) << a.error().message;
+  // An older major (1.x, before the flat layout): refused, saying to compile again.
+  std::string old = b;
+  uint16_t one = 1, four = 4;
+  std::memcpy(old.data() + 8, &one, 2);
+  std::memcpy(old.data() + 10, &four, 2);
+  fix_crc(old);
+  a = Artifact::load(old);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find("artifact format 1.4 is not readable here: this reader knows format 2.0"),
+            std::string::npos) << a.error().message;
+  EXPECT_NE(a.error().message.find("compile the revision again"), std::string::npos) << a.error().message;
   // A newer minor version of the same major loads.
   std::string m = b;
   uint16_t minor = 7;
@@ -372,26 +383,70 @@ TEST(ClientLoader, ErrorsNameTheSectionAndTheVersion) {
   // A section count past the file.
   std::string s = b;
   auto* entries = reinterpret_cast<ev::pdc::SectionEntry*>(s.data() + sizeof(ev::pdc::Header));
-  entries[static_cast<int>(ev::pdc::Sec::DagNodes) - 1].size = 0x7FFFFFF0;
+  entries[static_cast<int>(ev::pdc::Sec::DagWords) - 1].size = 0x7FFFFFF0;
   fix_crc(s);
   a = Artifact::load(s);
   ASSERT_FALSE(a.ok());
-  EXPECT_NE(a.error().message.find("section dag_nodes"), std::string::npos) << a.error().message;
-  // A DAG edge pointing at itself (a cycle): refused, naming the node.
+  EXPECT_NE(a.error().message.find("section dag_words"), std::string::npos) << a.error().message;
+  // A DAG child pointing back at its node (a cycle): refused, naming the node.
   std::string cyc = b;
   entries = reinterpret_cast<ev::pdc::SectionEntry*>(cyc.data() + sizeof(ev::pdc::Header));
-  const auto& edges = entries[static_cast<int>(ev::pdc::Sec::DagEdges) - 1];
-  ASSERT_GT(edges.size, 0u);
-  uint32_t big = 0x7FFF;
-  std::memcpy(cyc.data() + edges.offset, &big, 4);
+  const auto& words = entries[static_cast<int>(ev::pdc::Sec::DagWords) - 1];
+  ASSERT_GT(words.size, 0u);
+  uint32_t self = 0;  // the first node's first child: itself
+  std::memcpy(cyc.data() + words.offset + ev::kDagHead * 4, &self, 4);
   fix_crc(cyc);
   a = Artifact::load(cyc);
   ASSERT_FALSE(a.ok());
-  EXPECT_NE(a.error().message.find("section dag_nodes: record"), std::string::npos) << a.error().message;
+  EXPECT_NE(a.error().message.find("section dag_words: record 0 (offset"), std::string::npos) << a.error().message;
+  EXPECT_NE(a.error().message.find("a later node (a cycle?)"), std::string::npos) << a.error().message;
   // Not an artifact at all.
   a = Artifact::load("hello");
   ASSERT_FALSE(a.ok());
   EXPECT_NE(a.error().message.find("not an artifact"), std::string::npos);
+}
+
+// Format 2's answer records: an arm holds its cash flow, whose own arms come
+// before it (else a cycle), and a posting's quick volume words must say what
+// its volume record says.
+TEST(ClientLoader, ArmsAndQuickVolumesAreChecked) {
+  auto d = acme();
+  ASSERT_TRUE(d);
+  const std::string b = ev::write_artifact(*d, 1, "");
+  ASSERT_TRUE(Artifact::load(b).ok());
+  auto entry = [](std::string& bytes, ev::pdc::Sec s) -> ev::pdc::SectionEntry& {
+    auto* entries = reinterpret_cast<ev::pdc::SectionEntry*>(bytes.data() + sizeof(ev::pdc::Header));
+    return entries[static_cast<int>(s) - 1];
+  };
+  // acme's standard tariff nests a decision (`when currency == RUB { when ... }`).
+  std::string cyc = b;
+  const ev::pdc::SectionEntry& arms = entry(cyc, ev::pdc::Sec::Arms);
+  auto* arm = reinterpret_cast<ev::pdc::Arm*>(cyc.data() + arms.offset);
+  uint32_t nested = UINT32_MAX;
+  for (uint32_t i = 0; i < arms.size / sizeof(ev::pdc::Arm) && nested == UINT32_MAX; ++i)
+    if (arm[i].body.bodies.count > 0) nested = i;
+  ASSERT_NE(nested, UINT32_MAX);
+  arm[nested].body.bodies.first = nested;  // its own arms start at itself
+  fix_crc(cyc);
+  auto a = Artifact::load(cyc);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find("section arms: record " + std::to_string(nested)), std::string::npos) << a.error().message;
+  EXPECT_NE(a.error().message.find("not earlier arms (a cycle?)"), std::string::npos) << a.error().message;
+
+  std::string quick = b;
+  const ev::pdc::SectionEntry& posts = entry(quick, ev::pdc::Sec::Postings);
+  auto* post = reinterpret_cast<ev::pdc::Posting*>(quick.data() + posts.offset);
+  uint32_t share = UINT32_MAX;
+  for (uint32_t i = 0; i < posts.size / sizeof(ev::pdc::Posting) && share == UINT32_MAX; ++i)
+    if (post[i].quick == static_cast<uint8_t>(ev::pdc::QuickVolume::Share)) share = i;
+  ASSERT_NE(share, UINT32_MAX);
+  post[share].quick_a += 1;
+  fix_crc(quick);
+  a = Artifact::load(quick);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find("section postings: record " + std::to_string(share)), std::string::npos)
+      << a.error().message;
+  EXPECT_NE(a.error().message.find("quick volume differs"), std::string::npos) << a.error().message;
 }
 
 // examples/acme's first limit names Europe/Moscow: its window comes from the

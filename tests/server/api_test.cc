@@ -457,8 +457,12 @@ TEST_F(Api, CompiledRevisionArtifact) {
   ASSERT_EQ(head.status, 200);
   EXPECT_EQ(head.header("cache-control"), "no-cache");
   EXPECT_EQ(head.header("paydomain-revision"), std::to_string(body(s().call("GET", "/v1/head", tok().reader))["revision"].get<int>()));
-  EXPECT_EQ(s().call("GET", "/v1/revisions/1/compiled?format=1", tok().reader).status, 200);
-  expect_error(s().call("GET", "/v1/revisions/1/compiled?format=2", tok().reader), 406, "unsupported-format");
+  const std::string major = std::to_string(evaluator::pdc::kFormatMajor);
+  EXPECT_EQ(s().call("GET", "/v1/revisions/1/compiled?format=" + major, tok().reader).status, 200);
+  // Format 1 (before the flat layout of 2.0) is no longer written: 406, naming the one served.
+  auto old = s().call("GET", "/v1/revisions/1/compiled?format=1", tok().reader);
+  expect_error(old, 406, "unsupported-format");
+  EXPECT_NE(old.body.find("this server writes format " + major + "."), std::string::npos) << old.body;
   expect_error(s().call("GET", "/v1/revisions/999/compiled", tok().reader), 404, "unknown-revision");
   EXPECT_EQ(s().call("GET", "/v1/revisions/1/compiled", "").status, 401);
 }
