@@ -113,8 +113,10 @@ TEST(StoredArtifacts, ADamagedArtifactIsCompiledAgainAndAnOlderMinorIsReplaced) 
   }
   EXPECT_EQ((**(*stored)->artifact(2, kMajor, kMinor)).bytes, good) << "replaced by the compiled one";
 
-  // Written by an older reader of the same major: compiled and replaced.
-  sql(url, "UPDATE artifacts SET format_minor = format_minor - 1 WHERE rev = 2");
+  // Written by a reader of an older major (1.4, before the flat layout of
+  // 2.0): not this reader's format, so compiled; the 1.4 row stays for the
+  // replicas still reading it.
+  sql(url, "UPDATE artifacts SET format_major = format_major - 1, format_minor = 4 WHERE rev = 2");
   {
     ServerProcess d("", url);
     EXPECT_EQ(evaluate(d, 2), answer);
@@ -122,7 +124,7 @@ TEST(StoredArtifacts, ADamagedArtifactIsCompiledAgainAndAnOlderMinorIsReplaced) 
     EXPECT_EQ(metric(d, "paydomain_artifact_rejects_total"), 0);
   }
   EXPECT_TRUE((*stored)->artifact(2, kMajor, kMinor)->has_value());
-  EXPECT_FALSE((*stored)->artifact(2, kMajor, kMinor - 1)->has_value()) << "the older minor is gone";
+  EXPECT_TRUE((*stored)->artifact(2, kMajor - 1, 4)->has_value()) << "another major stays";
   ServerProcess e("", url);
   EXPECT_EQ(evaluate(e, 2), answer);
   EXPECT_EQ(metric(e, "paydomain_revision_compiles_total"), 0) << e.log();

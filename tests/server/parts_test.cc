@@ -303,11 +303,14 @@ TEST(StoredArtifacts, AnArtifactOfAnotherFormatIsCompiledAgainAndReplaced) {
   st.checkout_result = small_domain();
   Replica first(st);
   std::string answer = evaluate_at(first.revs, 3);
-  st.artifacts[3].format_minor = static_cast<uint16_t>(evaluator::pdc::kFormatMinor - 1);
+  // A store written before format 2.0: its 1.4 row is another major, compiled again.
+  st.artifacts[3].format_major = static_cast<uint16_t>(evaluator::pdc::kFormatMajor - 1);
+  st.artifacts[3].format_minor = 4;
   Replica second(st);
   EXPECT_EQ(evaluate_at(second.revs, 3), answer);
   EXPECT_EQ(second.metrics.compiles.load(), 1u);
   EXPECT_EQ(second.metrics.artifact_rejects.load(), 0u) << "not damaged: just not this reader's format";
+  EXPECT_EQ(st.artifacts[3].format_major, evaluator::pdc::kFormatMajor);
   EXPECT_EQ(st.artifacts[3].format_minor, evaluator::pdc::kFormatMinor);
 }
 
