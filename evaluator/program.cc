@@ -326,6 +326,7 @@ bool Program::Loader::dags() {
   const auto* sels = rec<pdc::Selector>(Sec::Selectors);
   const auto* trie = rec<DagTrieNode>(Sec::DagTrie);
   std::vector<uint8_t> starts;
+  uint64_t words_end = 0;  // DAGs' slices ascend and never overlap: each word is one DAG's (its attribute remapped once)
   for (uint32_t si = 0; si < n(Sec::Selectors); ++si) {
     const pdc::Selector& s = sels[si];
     if (s.fallback > 1) return fail(Sec::Selectors, si, "fallback flag is not 0 or 1");
@@ -341,6 +342,8 @@ bool Program::Loader::dags() {
     if (s.rule_count >= INT32_MAX) return fail(Sec::Selectors, si, "too many rules");
     if (!span(Sec::Selectors, si, "words", Sec::DagWords, {s.word_first, s.word_count})) return false;
     if (!span(Sec::Selectors, si, "trie", Sec::DagTrie, {s.trie_first, s.trie_count})) return false;
+    if (s.word_first < words_end) return fail(Sec::Selectors, si, "words overlap an earlier selector's");
+    words_end = uint64_t{s.word_first} + s.word_count;
     if (!dag(si, s, starts)) return false;
     for (uint32_t k = 0; k < s.trie_count; ++k) {
       for (int32_t nx : trie[s.trie_first + k].next)
@@ -526,7 +529,7 @@ bool Program::Loader::quick_volume(uint32_t i, const pdc::Posting& q, const pdc:
   switch (static_cast<pdc::QuickVolume>(q.quick)) {
     case pdc::QuickVolume::None: same = q.quick_a == 0 && q.quick_b == 0; break;
     case pdc::QuickVolume::Share:
-      same = (kind == K::Percent || kind == K::Fraction || kind == K::WholeAmount) && num == q.quick_a && den == q.quick_b;
+      same = q.uses_amount == 1 && (kind == K::Percent || kind == K::Fraction || kind == K::WholeAmount) && num == q.quick_a && den == q.quick_b;
       break;
     case pdc::QuickVolume::Fixed: same = kind == K::Fixed && v.fixed_minor == q.quick_a && v.fixed_currency == q.quick_b; break;
     default: return fail(Sec::Postings, i, "unknown quick volume form " + std::to_string(q.quick));
