@@ -138,13 +138,11 @@ bool Program::Loader::header(std::string_view bytes) {
     return false;
   }
   if (h.major != pdc::kFormatMajor) {
-    const std::string known = std::to_string(pdc::kFormatMajor) + ".0 to " + std::to_string(pdc::kFormatMajor) + "." +
-                              std::to_string(pdc::kFormatMinor);
+    const std::string major = std::to_string(pdc::kFormatMajor);
     error = "artifact format " + std::to_string(h.major) + "." + std::to_string(h.minor) + " is not readable here: this " +
-            "reader knows format " + known +
-            (h.major < pdc::kFormatMajor ? " (an older major: compile the revision again, or ask the service for ?format="
-                                         : " (ask the service for ?format=") +
-            std::to_string(pdc::kFormatMajor) + (h.major < pdc::kFormatMajor ? ")" : ", or upgrade)");
+            "reader knows format " + major + ".0 to " + major + "." + std::to_string(pdc::kFormatMinor) +
+            (h.major < pdc::kFormatMajor ? " (an older major: compile the revision again, or ask the service for ?format=" + major + ")"
+                                         : " (ask the service for ?format=" + major + ", or upgrade)");
     return false;
   }
   if (h.header_size != sizeof(pdc::Header)) {
