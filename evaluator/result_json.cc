@@ -1,7 +1,6 @@
 #include "evaluator/result_json.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 
 #include "dsl/schema.h"
@@ -53,10 +52,11 @@ size_t sz(std::string_view s, bool plain) { return (plain ? s.size() : 6 * s.siz
 // A JSON string. `plain`: a compiled domain's name or prepared text when
 // compile() found none needs an escape (CompiledDomain::json_plain), copied
 // as it is; anything else is escaped.
-char* unquoted(char* p, std::string_view s, bool plain) {
+// Inline at every call: a call per string cost more than its copy.
+[[gnu::always_inline]] inline char* unquoted(char* p, std::string_view s, bool plain) {
   return plain ? json::bytes::copy(p, s.data(), s.size()) : Writer::escape_to(p, s);
 }
-char* str(char* p, std::string_view s, bool plain) {
+[[gnu::always_inline]] inline char* str(char* p, std::string_view s, bool plain) {
   *p++ = '"';
   p = unquoted(p, s, plain);
   *p++ = '"';
@@ -64,7 +64,7 @@ char* str(char* p, std::string_view s, bool plain) {
 }
 
 constexpr size_t kInt = 20;  // digits and sign of an int64
-char* integer(char* p, int64_t v) { return std::to_chars(p, p + kInt, v).ptr; }
+char* integer(char* p, int64_t v) { return json::bytes::write_int(p, v); }
 
 // ,"key":["a","b"]: `prefix` is the literal up to the '['.
 template <size_t N, class Strings>
@@ -173,7 +173,14 @@ void write_terms(Out& o, const TermsResult& t, const Program& d, bool names_plai
   o.commit(p);
 }
 
-void write_posting(Out& o, const PostingResult& x, const Program&, bool names_plain, bool explain, bool first) {
+// A view into the artifact's bytes: an account id of the program's (its
+// strings section, which json_plain covers), not one from the context.
+bool in_program(const Program& d, std::string_view s) {
+  const std::string_view b = d.bytes();
+  return s.data() >= b.data() && s.data() + s.size() <= b.data() + b.size();
+}
+
+void write_posting(Out& o, const PostingResult& x, const Program& d, bool names_plain, bool explain, bool first) {
   bool plain = names_plain;
   size_t n = 96 + kInt + kWord + sz(x.from, plain) + sz(x.to, plain) + sz(x.amount.currency, plain) +
              sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0);
@@ -188,9 +195,11 @@ void write_posting(Out& o, const PostingResult& x, const Program&, bool names_pl
   // The accounts behind the roles (evaluator/accounts.h), and what would
   // resolve the others. A merchant's id comes from the context: escaped.
   if (!x.from_account.empty() || !x.to_account.empty()) {
-    p = o.room(36 + sz(x.from_account, false) + sz(x.to_account, false));
-    if (!x.from_account.empty()) p = str(lit(p, ",\"from_account\":"), x.from_account, false);
-    if (!x.to_account.empty()) p = str(lit(p, ",\"to_account\":"), x.to_account, false);
+    const bool from_plain = names_plain && in_program(d, x.from_account);
+    const bool to_plain = names_plain && in_program(d, x.to_account);
+    p = o.room(36 + sz(x.from_account, from_plain) + sz(x.to_account, to_plain));
+    if (!x.from_account.empty()) p = str(lit(p, ",\"from_account\":"), x.from_account, from_plain);
+    if (!x.to_account.empty()) p = str(lit(p, ",\"to_account\":"), x.to_account, to_plain);
     o.commit(p);
   }
   missing(o, x.missing);
