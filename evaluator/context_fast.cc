@@ -62,7 +62,7 @@ class FastReader {
   }
   // The next non-blank byte, or 0 at the end (NUL is never valid between
   // values). Most tokens follow no blank or one space (", ", ": ").
-  char next() {
+  [[gnu::always_inline]] char next() {
     if (p_ != end_ && *p_ == ' ') ++p_;
     if (p_ != end_ && static_cast<unsigned char>(*p_) > ' ') return *p_;
     skip_ws();
@@ -80,9 +80,22 @@ class FastReader {
   }
 
   // A string of plain ASCII (no escape, no control character, nothing >= 0x80).
-  bool string(std::string_view& out) {
+  // Inline where it is used: a call per key and value cost as much as its scan.
+  [[gnu::always_inline]] bool string(std::string_view& out) {
     if (next() != '"') return false;
     const char* s = ++p_;
+#if defined(__SSE2__)
+    // The usual key or value ends within 16 bytes: one block, no loop.
+    if (end_ - s >= 16) {
+      if (unsigned m = json::bytes::detail::special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)), true)) {
+        const size_t n = static_cast<size_t>(__builtin_ctz(m));
+        if (s[n] != '"') return false;
+        out = std::string_view(s, n);
+        p_ = s + n + 1;
+        return true;
+      }
+    }
+#endif
     size_t n = json::bytes::first_special(s, static_cast<size_t>(end_ - s), true);
     if (n == static_cast<size_t>(end_ - s) || s[n] != '"') return false;
     out = std::string_view(s, n);
