@@ -263,7 +263,14 @@ class FastReader {
     return true;
   }
 
-  bool field(size_t i, Context& c) {
+  // A copy into a context string, its buffer kept: cleared and appended,
+  // which skips assign's general path (a source inside the string itself).
+  static void keep(std::string& to, std::string_view s) {
+    to.clear();
+    to.append(s.data(), s.size());
+  }
+
+  [[gnu::always_inline]] bool field(size_t i, Context& c) {
     std::string_view s;
     switch (i) {
       case F::Tariff: return text(s) && (c.tariff = object_id(OK::Tariff, s)) >= 0;
@@ -287,7 +294,7 @@ class FastReader {
         if (!text(s)) return false;
         c.has_original_terminal = true;
         c.original_terminal = object_id(OK::Terminal, s);
-        c.original_terminal_id.assign(s);
+        keep(c.original_terminal_id, s);
         return true;
       case F::OriginalRevision: return (c.has_original_revision = integer(c.original_revision));
       case F::Party:
@@ -295,17 +302,17 @@ class FastReader {
         if (!text(s)) return false;
         Attr a = i == F::Party ? Attr::Party : Attr::Shop;
         c.facts.set(a, v_.find(a, s));
-        (i == F::Party ? c.party : c.shop).assign(s);
+        keep(i == F::Party ? c.party : c.shop, s);
         return true;
       }
       case F::Bin:
         if (!text(s) || !context_members::is_bin(s)) return false;
-        c.facts.bin.assign(s);
+        keep(c.facts.bin, s);
         c.facts.present |= bit(Attr::Bin);
         return true;
       case F::Token:
         if (!text(s)) return false;
-        c.tool_token.assign(s);
+        keep(c.tool_token, s);
         return true;
       case F::Time: {
         int64_t t = 0;
@@ -317,14 +324,14 @@ class FastReader {
       case F::PaymentKey:
         if (!text(s)) return false;
         c.has_payment_key = true;
-        c.payment_key.assign(s);
+        keep(c.payment_key, s);
         return true;
       case F::Health: return health(c);
       case F::Turnover: return turnover(c);
       default: {
         if (int8_t role = context_members::kFieldMerchantRole[i]; role >= 0) {
           if (!text(s)) return false;
-          c.merchant_accounts[static_cast<size_t>(role)].assign(s);
+          keep(c.merchant_accounts[static_cast<size_t>(role)], s);
           return true;
         }
         dsl::FieldType t = dsl::kContextFields[i].type;
