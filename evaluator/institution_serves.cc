@@ -11,7 +11,8 @@ std::string judge_institution(const Program& d, const Context& c, const EvalOpti
   if (!serves) return {};  // an older artifact: whom it serves is not written
   const pdc::Institution& pi = d.institution(i);
   if (opt.explain) terms.explain.push_back(d.str(serves->explain));
-  const std::string who = "payment_institution " + std::string(d.str(pi.name));
+  // Only a refusal names the institution: no string is built for a payment it serves.
+  auto who = [&] { return "payment_institution " + std::string(d.str(pi.name)); };
   std::vector<std::string> refusals;
   uint64_t missing = 0;
   if (!serves->any) {
@@ -19,7 +20,7 @@ std::string judge_institution(const Program& d, const Context& c, const EvalOpti
       missing |= bit(Attr::Residence);
     } else if (auto country = static_cast<int32_t>(f.get(Attr::Residence));
                !d.span<uint8_t>(pdc::Sec::Flags, serves->served)[static_cast<size_t>(country)]) {
-      refusals.push_back(who + " does not serve merchants residing in " +
+      refusals.push_back(who() + " does not serve merchants residing in " +
                          std::string(d.object_name(dsl::ObjectKind::Country, country)) + " (its residences: " +
                          std::string(d.str(serves->list)) + ")");
     }
@@ -27,7 +28,7 @@ std::string judge_institution(const Program& d, const Context& c, const EvalOpti
   if (!f.has(Attr::Realm)) {
     missing |= bit(Attr::Realm);
   } else if (auto realm = static_cast<int32_t>(f.get(Attr::Realm)); realm != pi.realm) {
-    refusals.push_back(who + " does not serve " + std::string(dsl::kRealms[static_cast<size_t>(realm)]) +
+    refusals.push_back(who() + " does not serve " + std::string(dsl::kRealms[static_cast<size_t>(realm)]) +
                        " payments (its realm is " + std::string(dsl::kRealms[static_cast<size_t>(pi.realm)]) + ")");
   }
   terms.missing |= missing;
