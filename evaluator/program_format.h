@@ -22,8 +22,9 @@ inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 inline constexpr uint16_t kFormatMajor = 1;
 // 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules;
 // 1.3: accounts, tariff_refunds, provider_refunds, terminal_refunds;
-// 1.4: the attribute `instant` (zoned weekday/time conditions, evaluator/zoned_time.h)
-inline constexpr uint16_t kFormatMinor = 4;
+// 1.4: the attribute `instant` (zoned weekday/time conditions, evaluator/zoned_time.h);
+// 1.6: the attributes `residence` and `realm`, institution_residences
+inline constexpr uint16_t kFormatMinor = 6;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
 inline constexpr uint32_t kMaxDepth = 256;      // nesting of conditions, volumes, cash flows
@@ -56,8 +57,9 @@ enum class Sec : uint32_t {
   LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
   Institutions, Bindings, BindingRules,  // 1.2
   Accounts, TariffRefunds, ProviderRefunds, TerminalRefunds,  // 1.3
+  InstitutionResidences,  // 1.6
 };
-inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::TerminalRefunds);
+inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::InstitutionResidences);
 // The sections every 1.0 artifact has; later ones are optional (absent in 1.0).
 inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
 
@@ -275,6 +277,17 @@ struct RefundTerms {
   int64_t within_seconds;  // how long after its payment a refund may come; 0 = no window
   Str within;              // "180 days", for reasons
   Str explain;             // "provider bluebank, refunds (line 12)", or empty
+};
+
+// Whom a payment institution serves (1.6): one record per institution
+// (Institution has its realm), or none in an older artifact, which then
+// refuses no payment for its merchant's residence or realm.
+struct InstitutionResidences {
+  uint8_t any;        // 1: `residences` not written, merchants of any country
+  uint8_t pad[7];
+  Span served;        // Flags, one per country (empty when `any`)
+  Str list;           // "RU, KZ", for reasons
+  Str explain;        // "payment_institution acme_ru, realm live (line 3), residences [RU, KZ] (line 4)"
 };
 
 template <class T>
