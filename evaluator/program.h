@@ -42,7 +42,7 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
     "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
     "zone_offsets", "institutions", "bindings",   "binding_rules", "accounts", "tariff_refunds", "provider_refunds",
-    "terminal_refunds",
+    "terminal_refunds", "institution_residences",
 };
 
 inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
@@ -92,6 +92,7 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::RefundTerms),   // TariffRefunds
     sizeof(pdc::RefundTerms),   // ProviderRefunds
     sizeof(pdc::RefundTerms),   // TerminalRefunds
+    sizeof(pdc::InstitutionResidences),
 };
 
 }  // namespace pdc
@@ -166,6 +167,11 @@ class Program {
   int32_t terminal_count() const { return static_cast<int32_t>(count(pdc::Sec::Terminals)); }
   int32_t provider_count() const { return static_cast<int32_t>(count(pdc::Sec::Providers)); }
   const pdc::Institution& institution(int32_t i) const { return at<pdc::Institution>(pdc::Sec::Institutions)[i]; }
+  // Whom institution i serves (1.6), or nullptr in an older artifact: everyone.
+  const pdc::InstitutionResidences* institution_residences(int32_t i) const {
+    return count(pdc::Sec::InstitutionResidences) ? at<pdc::InstitutionResidences>(pdc::Sec::InstitutionResidences) + i
+                                                  : nullptr;  // the loader checked: none, or one per institution
+  }
   // The domain's tariff_binding, or nullptr (none, or a 1.1 artifact).
   const pdc::Binding* binding() const {
     return count(pdc::Sec::Bindings) ? at<pdc::Binding>(pdc::Sec::Bindings) : nullptr;

@@ -25,7 +25,8 @@ inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 // 1.x (read by no reader of 2.x): 1.1 limit_zones, zone_starts,
 // zone_offsets; 1.2 institutions, bindings, binding_rules; 1.3 accounts,
 // tariff_refunds, provider_refunds, terminal_refunds; 1.4 the attribute
-// `instant` (zoned weekday/time conditions, evaluator/zoned_time.h).
+// `instant` (zoned weekday/time conditions, evaluator/zoned_time.h); 1.6
+// the attributes `residence` and `realm`, institution_residences (all in 2.0).
 inline constexpr uint16_t kFormatMajor = 2;
 inline constexpr uint16_t kFormatMinor = 0;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
@@ -60,8 +61,9 @@ enum class Sec : uint32_t {
   LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
   Institutions, Bindings, BindingRules,  // 1.2
   Accounts, TariffRefunds, ProviderRefunds, TerminalRefunds,  // 1.3
+  InstitutionResidences,  // 1.6
 };
-inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::TerminalRefunds);
+inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::InstitutionResidences);
 // The sections every artifact has (but the retired ids); later ones are optional.
 inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
 inline constexpr bool retired(uint32_t id) {
@@ -293,6 +295,17 @@ struct RefundTerms {
   int64_t within_seconds;  // how long after its payment a refund may come; 0 = no window
   Str within;              // "180 days", for reasons
   Str explain;             // "provider bluebank, refunds (line 12)", or empty
+};
+
+// Whom a payment institution serves (1.6): one record per institution
+// (Institution has its realm), or none in an older artifact, which then
+// refuses no payment for its merchant's residence or realm.
+struct InstitutionResidences {
+  uint8_t any;        // 1: `residences` not written, merchants of any country
+  uint8_t pad[7];
+  Span served;        // Flags, one per country (empty when `any`)
+  Str list;           // "RU, KZ", for reasons
+  Str explain;        // "payment_institution acme_ru, realm live (line 3), residences [RU, KZ] (line 4)"
 };
 
 template <class T>
