@@ -19,7 +19,7 @@ static const char* kPayment =
     "{\"tariff\": \"standard\", \"amount\": {\"amount\": 600000, \"currency\": \"RUB\"},"
     " \"payment_tool\": {\"kind\": \"bank_card\", \"payment_system\": \"mastercard\"},"
     " \"category\": \"retail\", \"risk\": \"low\", \"payment_key\": \"pay-1\","
-    " \"payment_institution\": \"acme_ru\", \"merchant_accounts\": {\"settlement\": \"40702810500000012345\"}}";
+    " \"payment_institution\": \"acme_ru\", \"residence\": \"RU\", \"realm\": \"live\", \"merchant_accounts\": {\"settlement\": \"40702810500000012345\"}}";
 
 int main(int argc, char** argv) {
   if (argc != 2) {
