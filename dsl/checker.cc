@@ -592,8 +592,20 @@ class Checker {
         }
         break;
       }
+      case CK::Captures: {
+        // A capture takes the held money, on the hold's terms: the only
+        // choice left is whether less than the hold may be taken.
+        const OperationTerms& r = *c.captures;
+        const char* other = r.allowed ? "allowed" : r.fees ? "fees" : r.within ? "within" : nullptr;
+        if (other) {
+          err(r.fees && !r.allowed ? r.fees->span : r.within && !r.allowed ? r.within->span : c.span,
+              "misplaced-clause", std::string("'") + other + "' is not allowed in captures")
+              .expected = "partial (a capture's fees are the payment's `fees`, its time limit the tariff's `hold_lifetime`)";
+        }
+        break;
+      }
       case CK::Refunds: {
-        RefundRules& r = *c.refunds;
+        OperationTerms& r = *c.refunds;
         if (r.fees) cash_flow(*r.fees);
         if (r.within) {
           const Duration& w = *r.within;
@@ -613,10 +625,15 @@ class Checker {
         }
         break;
       }
-      case CK::HoldLifetime:
-        enum_value(c.duration.unit, duration_units(), "time unit");
-        if (c.duration.count <= 0) err(c.span, "range", "hold lifetime must be positive");
+      case CK::HoldLifetime: {
+        const bool known = enum_value(c.duration.unit, duration_units(), "time unit");
+        if (c.duration.count <= 0) {
+          err(c.span, "range", "hold lifetime must be positive");
+        } else if (known && c.duration.count > int64_t{36500} * 86400 / duration_seconds(c.duration.unit.text)) {
+          err(c.span, "range", "a hold lifetime is at most 36500 days");  // captures count it in seconds
+        }
         break;
+      }
       case CK::RoutingStatement: routing_statement(*c.routing); break;
       case CK::Scope: {
         if (c.list.items.empty()) err(c.span, "empty-scope", "a limit's scope needs at least one of " + join(limit_scopes()));

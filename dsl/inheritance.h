@@ -34,12 +34,17 @@ struct Flattened {
   // (source order) and then each inherited clause (nearest ancestor first).
   Object object;
   // Per clause of `object`: the tariff it is written in (the tariff itself
-  // for its own clauses). A `refunds` clause merged from several tariffs is
-  // attributed to the nearest one with a `refunds` block; the tariffs its
-  // items are written in are below (nullptr: the item is nowhere).
+  // for its own clauses). A `refunds` (`captures`) clause merged from
+  // several tariffs is attributed to the nearest one with such a block; the
+  // tariffs its items are written in are below (nullptr: the item is nowhere).
   std::vector<const Object*> from;
-  const Object *refunds_allowed_from = nullptr, *refunds_partial_from = nullptr, *refund_fees_from = nullptr,
-               *refunds_within_from = nullptr;
+  struct TermsFrom {
+    const Object *allowed = nullptr, *partial = nullptr, *within = nullptr, *fees = nullptr;
+  };
+  TermsFrom refunds_from, captures_from;
+  // Where the terms item a part path names is written ("refunds/fees/when 1"
+  // -> refunds_from.fees); `fallback` for any other path.
+  const Object* item_from(std::string_view path, const Object* fallback) const;
 };
 
 // The tariffs of one domain by id, for walking `extends` chains. Holds

@@ -309,25 +309,34 @@ class Compiler {
           t.refunds_partial = c.refunds->partial.value_or(true);
           t.refunds_explain = at;
           // Items merge one by one: say where an `allowed` written elsewhere comes from.
-          if (const dsl::Object* a = flat.refunds_allowed_from; a && a != &o) {
+          if (const dsl::Object* a = flat.refunds_from.allowed; a && a != &o) {
             const dsl::Clause* r = a->find(CK::Refunds);
             t.refunds_explain += "; allowed: " + head(*a) + ", refunds (" + where(r ? r->span : a->span) + ")" +
                                  dsl::inherited_note(chain, a);
           }
           if (c.refunds->within) {
             t.refunds_within_seconds = window_seconds(*c.refunds->within, t.refunds_within);
-            if (const dsl::Object* w = flat.refunds_within_from; w && w != &o) {
+            if (const dsl::Object* w = flat.refunds_from.within; w && w != &o) {
               const dsl::Clause* r = w->find(CK::Refunds);
               t.refunds_explain += "; within: " + head(*w) + ", refunds (" + where(r ? r->span : w->span) + ")" +
                                    dsl::inherited_note(chain, w);
             }
           }
-          if (c.refunds->fees && flat.refund_fees_from) {
-            const dsl::Object& from = *flat.refund_fees_from;
+          if (c.refunds->fees && flat.refunds_from.fees) {
+            const dsl::Object& from = *flat.refunds_from.fees;
             auto cf = cash_flow(*c.refunds->fees, head(from) + ", refund fees", "", dsl::inherited_note(chain, &from));
             if (!cf) return cf.error();
             t.refund_fees = std::move(*cf);
             if (&from != &self) t.refund_fees_from = from.id.text;
+          }
+          break;
+        case CK::Captures:
+          t.captures.partial = c.captures->partial.value_or(true);
+          t.captures.explain = at;
+          if (const dsl::Object* p = flat.captures_from.partial; p && p != &o) {
+            const dsl::Clause* r = p->find(CK::Captures);
+            t.captures.explain += "; partial: " + head(*p) + ", captures (" + where(r ? r->span : p->span) + ")" +
+                                  dsl::inherited_note(chain, p);
           }
           break;
         case CK::Routing: t.routing = out_.vocab.object(OK::Routing, c.ref.text); break;
@@ -416,6 +425,14 @@ class Compiler {
     return true;
   }
 
+  // A provider's or terminal's `captures` clause (the defaults without one).
+  void capture_terms(const dsl::Object& o, CompiledCaptureTerms& r) {
+    const dsl::Clause* c = o.find(CK::Captures);
+    if (!c || !c->captures) return;
+    r.explain = head(o) + ", captures (" + where(c->span) + ")";
+    r.partial = c->captures->partial.value_or(true);
+  }
+
   Result<bool> terminal(const dsl::Object& o, CompiledTerminal& t) {
     t.name = o.id.text;
     t.explain = head(o) + " (" + where(o.span) + ")";
@@ -434,6 +451,7 @@ class Compiler {
       if (!sel) return sel.error();
       t.accepts = std::move(*sel);
     }
+    capture_terms(o, t.captures);
     return refund_terms(o, t.refunds);
   }
 
@@ -451,6 +469,7 @@ class Compiler {
       if (!cf) return cf.error();
       p.fees = std::move(*cf);
     }
+    capture_terms(o, p.captures);
     return refund_terms(o, p.refunds);
   }
 

@@ -61,6 +61,14 @@ struct AmountBound {
   std::string explain;
 };
 
+// Capture terms of a tariff, provider or terminal (docs/language.md,
+// "Captures: taking a hold, in part"); without a `captures` clause a hold
+// may be captured in part.
+struct CompiledCaptureTerms {
+  bool partial = true;  // `partial false`: only the whole hold
+  std::string explain;  // "provider bluebank, captures (line 14)", or empty
+};
+
 struct CompiledTariff {
   std::string name;
   std::string explain;  // "tariff standard (line 19)"
@@ -76,6 +84,7 @@ struct CompiledTariff {
   std::string refunds_explain;
   int64_t refunds_within_seconds = 0;  // `refunds { within N UNIT }`: 0 = no window
   std::string refunds_within;          // "180 days"
+  CompiledCaptureTerms captures;
   int32_t routing = -1;
   int64_t hold_lifetime = 0;  // in `hold_unit`; 0 = none declared
   std::string hold_unit;
@@ -101,6 +110,7 @@ struct CompiledProvider {
   std::optional<Selector> accepts;
   std::optional<CompiledCashFlow> fees;
   CompiledRefundTerms refunds;
+  CompiledCaptureTerms captures;
 };
 
 struct CompiledTerminal {
@@ -113,6 +123,7 @@ struct CompiledTerminal {
   int32_t risk_coverage = -1;  // risk id; a payment of higher risk is rejected
   std::optional<Selector> accepts;
   CompiledRefundTerms refunds;
+  CompiledCaptureTerms captures;
 };
 
 struct CompiledRouting {

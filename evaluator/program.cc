@@ -116,6 +116,7 @@ struct Program::Loader {
   bool objects();
   bool bindings();
   bool refund_terms();
+  bool capture_terms();
 };
 
 bool Program::Loader::header(std::string_view bytes) {
@@ -589,7 +590,25 @@ bool Program::Loader::objects() {
     if (!limit_zone(i, zoned)) return false;
     if (!l.is_count && !object_ref(Sec::Limits, i, "currency", OK::Currency, l.currency, false)) return false;
   }
-  return bindings() && refund_terms();
+  return bindings() && refund_terms() && capture_terms();
+}
+
+// 1.5: capture terms per tariff, provider and terminal (absent in older artifacts).
+bool Program::Loader::capture_terms() {
+  using OK = dsl::ObjectKind;
+  const std::pair<Sec, OK> sections[] = {
+      {Sec::TariffCaptures, OK::Tariff}, {Sec::ProviderCaptures, OK::Provider}, {Sec::TerminalCaptures, OK::Terminal}};
+  for (auto [s, kind] : sections) {
+    if (n(s) == 0) continue;
+    if (n(s) != static_cast<uint32_t>(p.object_count(kind)))
+      return fail(s, 0, std::to_string(n(s)) + " records for " + std::to_string(p.object_count(kind)) + " objects");
+    for (uint32_t i = 0; i < n(s); ++i) {
+      const pdc::CaptureTerms& r = rec<pdc::CaptureTerms>(s)[i];
+      if (!strs(s, i, {{"explain", r.explain}})) return false;
+      if (r.partial > 1) return fail(s, i, "unknown flag");
+    }
+  }
+  return true;
 }
 
 // 1.3: refund terms per tariff, provider and terminal (absent in older artifacts).

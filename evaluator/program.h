@@ -42,7 +42,7 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
     "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
     "zone_offsets", "institutions", "bindings",   "binding_rules", "accounts", "tariff_refunds", "provider_refunds",
-    "terminal_refunds",
+    "terminal_refunds", "tariff_captures", "provider_captures", "terminal_captures",
 };
 
 inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
@@ -92,6 +92,9 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::RefundTerms),   // TariffRefunds
     sizeof(pdc::RefundTerms),   // ProviderRefunds
     sizeof(pdc::RefundTerms),   // TerminalRefunds
+    sizeof(pdc::CaptureTerms),  // TariffCaptures
+    sizeof(pdc::CaptureTerms),  // ProviderCaptures
+    sizeof(pdc::CaptureTerms),  // TerminalCaptures
 };
 
 }  // namespace pdc
@@ -180,6 +183,12 @@ class Program {
   const pdc::RefundTerms* provider_refunds(int32_t i) const { return refund_terms(pdc::Sec::ProviderRefunds, i); }
   const pdc::RefundTerms* terminal_refunds(int32_t i) const { return refund_terms(pdc::Sec::TerminalRefunds, i); }
 
+  // Capture terms of tariff / provider / terminal i (1.5), or nullptr in an
+  // older artifact: a hold may be captured in part.
+  const pdc::CaptureTerms* tariff_captures(int32_t i) const { return capture_terms(pdc::Sec::TariffCaptures, i); }
+  const pdc::CaptureTerms* provider_captures(int32_t i) const { return capture_terms(pdc::Sec::ProviderCaptures, i); }
+  const pdc::CaptureTerms* terminal_captures(int32_t i) const { return capture_terms(pdc::Sec::TerminalCaptures, i); }
+
   // ---- decisions (the semantics of evaluator/dag.h Selector) ----
   // Inline: an evaluation makes a dozen decisions, and the usual one is a
   // short DAG walk that reaches a leaf; only a fallback selector (rule by
@@ -212,6 +221,9 @@ class Program {
   int32_t decide_slow(uint32_t selector, const Facts& f) const;
   const pdc::RefundTerms* refund_terms(pdc::Sec s, int32_t i) const {
     return count(s) ? at<pdc::RefundTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
+  }
+  const pdc::CaptureTerms* capture_terms(pdc::Sec s, int32_t i) const {
+    return count(s) ? at<pdc::CaptureTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
   }
   Tri eval_atom(uint32_t atom, const Facts& f) const;
   void unknown_atoms(uint32_t cond, const Facts& f, uint32_t& missing) const;

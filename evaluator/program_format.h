@@ -22,8 +22,9 @@ inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 inline constexpr uint16_t kFormatMajor = 1;
 // 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules;
 // 1.3: accounts, tariff_refunds, provider_refunds, terminal_refunds;
-// 1.4: the attribute `instant` (zoned weekday/time conditions, evaluator/zoned_time.h)
-inline constexpr uint16_t kFormatMinor = 4;
+// 1.4: the attribute `instant` (zoned weekday/time conditions, evaluator/zoned_time.h);
+// 1.5: tariff_captures, provider_captures, terminal_captures
+inline constexpr uint16_t kFormatMinor = 5;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
 inline constexpr uint32_t kMaxDepth = 256;      // nesting of conditions, volumes, cash flows
@@ -56,8 +57,9 @@ enum class Sec : uint32_t {
   LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
   Institutions, Bindings, BindingRules,  // 1.2
   Accounts, TariffRefunds, ProviderRefunds, TerminalRefunds,  // 1.3
+  TariffCaptures, ProviderCaptures, TerminalCaptures,  // 1.5
 };
-inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::TerminalRefunds);
+inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::TerminalCaptures);
 // The sections every 1.0 artifact has; later ones are optional (absent in 1.0).
 inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
 
@@ -275,6 +277,15 @@ struct RefundTerms {
   int64_t within_seconds;  // how long after its payment a refund may come; 0 = no window
   Str within;              // "180 days", for reasons
   Str explain;             // "provider bluebank, refunds (line 12)", or empty
+};
+
+// Capture terms (1.5): one record per tariff (TariffCaptures), provider
+// (ProviderCaptures) and terminal (TerminalCaptures). A section is empty in
+// an older artifact: then a hold may be captured in part.
+struct CaptureTerms {
+  uint8_t partial;  // 0: only the whole hold
+  uint8_t pad[7];
+  Str explain;      // "provider bluebank, captures (line 14)", or empty
 };
 
 template <class T>
