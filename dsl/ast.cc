@@ -76,6 +76,7 @@ std::string_view to_string(Clause::Kind kind) {
     case K::AmountBounds: return "amount between";
     case K::Refunds: return "refunds";
     case K::Captures: return "captures";
+    case K::Chargebacks: return "chargebacks";
     case K::HoldLifetime: return "hold_lifetime";
     case K::Routing: return "routing";
     case K::RoutingStatement: return "routing rule";
@@ -98,6 +99,7 @@ const std::optional<OperationTerms>* Clause::terms() const {
   switch (kind) {
     case Kind::Refunds: return &refunds;
     case Kind::Captures: return &captures;
+    case Kind::Chargebacks: return &chargebacks;
     default: return nullptr;
   }
 }

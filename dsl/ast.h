@@ -175,7 +175,7 @@ struct Duration {
 };
 
 // The terms of an operation on a payment: `refunds { ... }`, `captures
-// { ... }`. One shape for every block; which items a block (and an object
+// { ... }`, `chargebacks { ... }`. One shape for every block; which items a block (and an object
 // kind) takes is the checker's.
 struct OperationTerms {
   Span span;
@@ -183,6 +183,7 @@ struct OperationTerms {
   std::optional<bool> partial;     // whether it may be smaller than the payment (the hold)
   std::optional<CashFlow> fees;
   std::optional<Duration> within;  // how long after its payment a refund may come
+  std::optional<CashFlow> reserve;  // chargebacks: the merchant's funds held while the dispute is open
 };
 
 struct RoutingStatement {
@@ -239,7 +240,7 @@ struct Clause {
   enum class Kind {
     Name, Description, Numeric, Exponent, Symbol, Url, Option, Adapter, Account,
     Accepts, Fees, Provider, RiskCoverage, Disabled, Currencies, Categories,
-    PaymentMethods, AmountBounds, Refunds, Captures, HoldLifetime, Routing, RoutingStatement,
+    PaymentMethods, AmountBounds, Refunds, Captures, Chargebacks, HoldLifetime, Routing, RoutingStatement,
     Scope, Period, Timezone, LimitBound, When, Given, Expect,
     Realm, Residences, DefaultTariff, BindingRule,
   };
@@ -257,6 +258,7 @@ struct Clause {
   std::optional<CashFlow> cash_flow;   // Fees
   std::optional<OperationTerms> refunds;   // Refunds
   std::optional<OperationTerms> captures;  // Captures
+  std::optional<OperationTerms> chargebacks;  // Chargebacks
   Duration duration;                // HoldLifetime
   std::optional<RoutingStatement> routing;  // RoutingStatement
   bool bound_is_count = false;      // LimitBound: `count` or `amount`
@@ -266,7 +268,7 @@ struct Clause {
   std::optional<Expectation> expect;  // Expect
   std::optional<BindingRule> binding;  // BindingRule
 
-  // The operation terms of a `refunds` / `captures` clause, or nullptr.
+  // The operation terms of a `refunds` / `captures` / `chargebacks` clause, or nullptr.
   const std::optional<OperationTerms>* terms() const;
   std::optional<OperationTerms>* terms();
 };

@@ -125,10 +125,12 @@ std::string clause(const Clause& c) {
     case K::Fees: return out + " " + (c.cash_flow ? cash_flow(*c.cash_flow) : "none") + ")";
     case K::Refunds:
     case K::Captures:
+    case K::Chargebacks:
       if (const auto& r = *c.terms()) {
         out += " allowed=" + opt_bool(r->allowed) + " partial=" + opt_bool(r->partial);
         out += " fees=" + (r->fees ? cash_flow(*r->fees) : "none");
         if (r->within) out += " within=" + std::to_string(r->within->count) + r->within->unit.text;
+        if (r->reserve) out += " reserve=" + cash_flow(*r->reserve);
       }
       return out + ")";
     case K::RoutingStatement: return out + " " + (c.routing ? routing(*c.routing) : "none") + ")";
@@ -219,6 +221,7 @@ Parts object_parts(const Domain&, const Object& o) {
       if (r.within)
         out.emplace_back(path + "/within", "within " + std::to_string(r.within->count) + " " + r.within->unit.text);
       if (r.fees) cash_flow_parts(*r.fees, path + "/fees", out);
+      if (r.reserve) cash_flow_parts(*r.reserve, path + "/reserve", out);
     } else if (c.kind == Clause::Kind::Given) {
       for (const GivenEntry& g : c.given) {
         std::string key = g.kind == GivenEntry::Kind::Health     ? "health " + g.key.text + " " + g.metric.text

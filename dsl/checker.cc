@@ -596,7 +596,7 @@ class Checker {
         // A capture takes the held money, on the hold's terms: the only
         // choice left is whether less than the hold may be taken.
         const OperationTerms& r = *c.captures;
-        const char* other = r.allowed ? "allowed" : r.fees ? "fees" : r.within ? "within" : nullptr;
+        const char* other = r.allowed ? "allowed" : r.fees ? "fees" : r.within ? "within" : r.reserve ? "reserve" : nullptr;
         if (other) {
           err(r.fees && !r.allowed ? r.fees->span : r.within && !r.allowed ? r.within->span : c.span,
               "misplaced-clause", std::string("'") + other + "' is not allowed in captures")
@@ -604,9 +604,30 @@ class Checker {
         }
         break;
       }
+      case CK::Chargebacks: {
+        // A chargeback takes the whole disputed amount back; the provider
+        // moves the principal, the merchant's funds are reserved by its tariff.
+        OperationTerms& r = *c.chargebacks;
+        if (r.fees) cash_flow(*r.fees);
+        if (r.reserve) cash_flow(*r.reserve);
+        if (r.partial || r.within) {
+          err(r.within && !r.partial ? r.within->span : c.span, "misplaced-clause",
+              std::string("'") + (r.partial ? "partial" : "within") + "' is not allowed in chargebacks")
+              .expected = "allowed, fees, reserve";
+        }
+        if (o.kind == ObjectKind::Provider && r.reserve) {
+          err(r.reserve->span, "misplaced-clause", "'reserve' is not allowed in a provider's chargebacks")
+              .expected = "allowed, fees (the merchant's reserve is its tariff's)";
+        }
+        break;
+      }
       case CK::Refunds: {
         OperationTerms& r = *c.refunds;
         if (r.fees) cash_flow(*r.fees);
+        if (r.reserve) {
+          err(r.reserve->span, "misplaced-clause", "'reserve' is not allowed in refunds").expected =
+              "allowed, partial, within, fees (a reserve holds a chargeback's funds: `chargebacks { reserve { ... } }`)";
+        }
         if (r.within) {
           const Duration& w = *r.within;
           const bool known = enum_value(w.unit, duration_units(), "time unit");

@@ -334,6 +334,7 @@ std::string clause_text(const Clause& c, const Fit* fit) {
     case K::Fees:
     case K::Refunds:
     case K::Captures:
+    case K::Chargebacks:
     case K::Given: return kw;
   }
   return kw;

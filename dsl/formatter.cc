@@ -123,7 +123,8 @@ class Writer {
 
 bool is_block_or_condition(Clause::Kind k) {
   using K = Clause::Kind;
-  return k == K::Accepts || k == K::Fees || k == K::Refunds || k == K::Captures || k == K::RoutingStatement || k == K::When ||
+  return k == K::Accepts || k == K::Fees || k == K::Refunds || k == K::Captures || k == K::Chargebacks ||
+         k == K::RoutingStatement || k == K::When ||
          k == K::Given || k == K::Expect || k == K::BindingRule;
 }
 
@@ -222,12 +223,12 @@ class SourceText {
   std::vector<size_t> starts_;  // byte offset of each line, built on first use
 };
 
-// `refunds { ... }`, `captures { ... }`: items in one canonical order.
+// `refunds { ... }`, `captures { ... }`, `chargebacks { ... }`: items in one canonical order.
 void write_terms(Writer& w, const Clause& c, const OperationTerms& r, SourceText& source) {
   const std::string keyword(to_string(c.kind));
   uint32_t brace = r.span.end_offset > 0 ? r.span.end_offset - 1 : 0;
   w.comments_before(c.span.offset);
-  if (!r.allowed && !r.partial && !r.within && !r.fees && !w.comment_before(brace)) {
+  if (!r.allowed && !r.partial && !r.within && !r.fees && !r.reserve && !w.comment_before(brace)) {
     w.line(c.span, keyword + " {}");
     return;
   }
@@ -240,7 +241,7 @@ void write_terms(Writer& w, const Clause& c, const OperationTerms& r, SourceText
     // keeps their order and is stable.
     at = {};
     w.trailing();
-    w.comments_before(r.fees ? r.fees->span.offset : brace);
+    w.comments_before(r.fees ? r.fees->span.offset : r.reserve ? r.reserve->span.offset : brace);
   }
   auto item = [&w](const std::optional<Span>& span, const char* key, bool value) {
     std::string text = std::string(key) + (value ? " true" : " false");
@@ -261,6 +262,7 @@ void write_terms(Writer& w, const Clause& c, const OperationTerms& r, SourceText
     }
   }
   if (r.fees) write_cash_flow(w, r.fees->span, "fees {", *r.fees);
+  if (r.reserve) write_cash_flow(w, r.reserve->span, "reserve {", *r.reserve);
   w.close(brace, c.span.end_line);
 }
 
@@ -272,6 +274,7 @@ void write_clause(Writer& w, const Clause& c, SourceText& source) {
       break;
     case Clause::Kind::Refunds:
     case Clause::Kind::Captures:
+    case Clause::Kind::Chargebacks:
       if (const auto& terms = *c.terms()) return write_terms(w, c, *terms, source);
       break;
     case Clause::Kind::Given:

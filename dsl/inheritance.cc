@@ -49,13 +49,15 @@ void merge_terms(OperationTerms& into, const OperationTerms& from, const Object*
   item(into.partial, from.partial, items.partial);
   item(into.within, from.within, items.within);
   item(into.fees, from.fees, items.fees);
+  item(into.reserve, from.reserve, items.reserve);
 }
 
 }  // namespace
 
 const Object* Flattened::item_from(std::string_view path, const Object* fallback) const {
   for (auto [block, items] : {std::pair{std::string_view("refunds/"), &refunds_from},
-                              std::pair{std::string_view("captures/"), &captures_from}}) {
+                              std::pair{std::string_view("captures/"), &captures_from},
+                              std::pair{std::string_view("chargebacks/"), &chargebacks_from}}) {
     if (path.substr(0, block.size()) != block) continue;
     std::string_view item = path.substr(block.size());
     item = item.substr(0, item.find('/'));
@@ -63,6 +65,7 @@ const Object* Flattened::item_from(std::string_view path, const Object* fallback
     if (item == "partial") return items->partial;
     if (item == "within") return items->within;
     if (item == "fees") return items->fees;
+    if (item == "reserve") return items->reserve;
   }
   return fallback;
 }
@@ -75,16 +78,18 @@ Flattened Inheritance::flatten(const Object& t) const {
   f.object.parent = t.parent;
   std::set<CK> named;  // clause kinds a nearer tariff gives
   std::set<std::string> bound_currencies;
-  // Index of the merged `refunds` / `captures` clause, once one is seen.
-  size_t refunds = SIZE_MAX, captures = SIZE_MAX;
+  // Index of the merged `refunds` / `captures` / `chargebacks` clause, once one is seen.
+  size_t refunds = SIZE_MAX, captures = SIZE_MAX, chargebacks = SIZE_MAX;
   bool own = true;
   for (const Object* o : chain(t)) {
     std::set<CK> here;
     for (const Clause& c : o->clauses) {
       here.insert(c.kind);
       const bool terms = c.terms() && *c.terms();
-      size_t& merged = c.kind == CK::Captures ? captures : refunds;
-      Flattened::TermsFrom& items = c.kind == CK::Captures ? f.captures_from : f.refunds_from;
+      size_t& merged = c.kind == CK::Captures ? captures : c.kind == CK::Chargebacks ? chargebacks : refunds;
+      Flattened::TermsFrom& items = c.kind == CK::Captures      ? f.captures_from
+                                    : c.kind == CK::Chargebacks ? f.chargebacks_from
+                                                                : f.refunds_from;
       if (c.kind == CK::AmountBounds) {
         // One currency at a time (a tariff's own repeated bound is the checker's error, kept as written).
         if (!bound_currencies.insert(c.low.currency.text).second && !own) continue;

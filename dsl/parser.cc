@@ -382,6 +382,8 @@ class Builder {
         r.fees = cash_flow_block(f->cashFlowBlock());
       } else if (auto* w = dynamic_cast<G::TermsWithinContext*>(item)) {
         r.within = Duration{integer(w->NUMBER()->getSymbol()), ident(w->unit), span(w)};
+      } else if (auto* v = dynamic_cast<G::TermsReserveContext*>(item)) {
+        r.reserve = cash_flow_block(v->cashFlowBlock());
       }
     }
     return r;
@@ -585,6 +587,9 @@ class Builder {
     } else if (auto* x = as<G::CapturesClauseContext>(ctx, PayDomainLexer::CAPTURES)) {
       c.kind = K::Captures;
       c.captures = operation_terms(ctx, x->termsItem());
+    } else if (auto* x = as<G::ChargebacksClauseContext>(ctx, PayDomainLexer::CHARGEBACKS)) {
+      c.kind = K::Chargebacks;
+      c.chargebacks = operation_terms(ctx, x->termsItem());
     } else if (auto* x = as<G::HoldLifetimeClauseContext>(ctx, PayDomainLexer::HOLD_LIFETIME)) {
       c.kind = K::HoldLifetime;
       c.duration.count = integer(x->NUMBER()->getSymbol());

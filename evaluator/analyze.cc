@@ -163,6 +163,19 @@ class Analyzer {
         FlowScope scope{&t, true, {kOperationRefund}, {}, {}};
         cash_flow(o, *ref->refunds->fees, *t.refund_fees, who + ", refund fees", nullptr, "", scope);
       }
+      // A chargeback's fees and reserve, where the tariff writes them. A levy
+      // is owed whatever the disputed amount: no fee-above-amount (no tariff).
+      if (const dsl::Clause* cb = o.find(CK::Chargebacks); cb && t.chargebacks.allowed) {
+        if (cb->chargebacks->fees && t.chargebacks.fees && t.chargebacks.fees_from.empty()) {
+          FlowScope scope{nullptr, false, {kOperationChargeback}, {}, {}};
+          cash_flow(o, *cb->chargebacks->fees, *t.chargebacks.fees, who + ", chargeback fees", nullptr, "", scope);
+        }
+        if (cb->chargebacks->reserve && t.chargebacks.reserve && t.chargebacks.reserve_from.empty()) {
+          FlowScope scope{nullptr, false, {kOperationChargeback}, {}, {}};
+          cash_flow(o, *cb->chargebacks->reserve, *t.chargebacks.reserve, who + ", chargeback reserve", nullptr, "",
+                    scope);
+        }
+      }
     } else if (o.kind == dsl::ObjectKind::Provider) {
       const dsl::Clause* fees = o.find(CK::Fees);
       const CompiledProvider& p = c_.providers[static_cast<size_t>(i)];
@@ -336,7 +349,7 @@ class Analyzer {
         std::string why;
         if (!top) why = where.substr(1);
         if (op_matters) {
-          why += std::string(why.empty() ? "" : "; ") + "operation is always " +
+          why += std::string(why.empty() ? "" : "; ") + "operation is " + (ops.size() == 1 ? "always " : "") +
                  operation_names(ops) + " here";
         }
         if (++named_within > 50) {
@@ -471,7 +484,7 @@ class Analyzer {
       tries.erase(std::unique(tries.begin(), tries.end()), tries.end());
       for (int64_t amount : tries) {
         Facts f;
-        f.set(Attr::Operation, scope.refund ? kOperationRefund : kOperationPayment);
+        f.set(Attr::Operation, scope.operations.empty() ? kOperationPayment : scope.operations[0]);
         f.set(Attr::Currency, cur);
         f.set(Attr::Amount, amount);
         if (!may_reach(reach, f)) continue;

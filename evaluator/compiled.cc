@@ -339,6 +339,33 @@ class Compiler {
                                   dsl::inherited_note(chain, p);
           }
           break;
+        case CK::Chargebacks: {
+          CompiledChargebackTerms& b = t.chargebacks;
+          b.allowed = c.chargebacks->allowed.value_or(false);
+          b.explain = at;
+          if (const dsl::Object* a = flat.chargebacks_from.allowed; a && a != &o) {
+            const dsl::Clause* r = a->find(CK::Chargebacks);
+            b.explain += "; allowed: " + head(*a) + ", chargebacks (" + where(r ? r->span : a->span) + ")" +
+                         dsl::inherited_note(chain, a);
+          }
+          // Each decision explained where it is written.
+          auto decision = [&](const std::optional<dsl::CashFlow>& cf, const dsl::Object* from, const char* what,
+                              std::optional<CompiledCashFlow>& into, std::string& inherited) -> Result<bool> {
+            if (!cf || !from) return true;
+            auto compiled = cash_flow(*cf, head(*from) + ", " + what, "", dsl::inherited_note(chain, from));
+            if (!compiled) return compiled.error();
+            into = std::move(*compiled);
+            if (from != &self) inherited = from->id.text;
+            return true;
+          };
+          if (auto r = decision(c.chargebacks->fees, flat.chargebacks_from.fees, "chargeback fees", b.fees, b.fees_from); !r)
+            return r.error();
+          if (auto r = decision(c.chargebacks->reserve, flat.chargebacks_from.reserve, "chargeback reserve", b.reserve,
+                                b.reserve_from);
+              !r)
+            return r.error();
+          break;
+        }
         case CK::Routing: t.routing = out_.vocab.object(OK::Routing, c.ref.text); break;
         case CK::HoldLifetime:
           t.hold_lifetime = c.duration.count;
@@ -433,6 +460,20 @@ class Compiler {
     r.partial = c->captures->partial.value_or(true);
   }
 
+  // A provider's `chargebacks` clause (the defaults without one).
+  Result<bool> chargeback_terms(const dsl::Object& o, CompiledChargebackTerms& r) {
+    const dsl::Clause* c = o.find(CK::Chargebacks);
+    if (!c || !c->chargebacks) return true;
+    r.explain = head(o) + ", chargebacks (" + where(c->span) + ")";
+    r.allowed = c->chargebacks->allowed.value_or(true);
+    if (c->chargebacks->fees) {
+      auto cf = cash_flow(*c->chargebacks->fees, head(o) + ", chargeback fees", "");
+      if (!cf) return cf.error();
+      r.fees = std::move(*cf);
+    }
+    return true;
+  }
+
   Result<bool> terminal(const dsl::Object& o, CompiledTerminal& t) {
     t.name = o.id.text;
     t.explain = head(o) + " (" + where(o.span) + ")";
@@ -470,6 +511,7 @@ class Compiler {
       p.fees = std::move(*cf);
     }
     capture_terms(o, p.captures);
+    if (auto r = chargeback_terms(o, p.chargebacks); !r) return r.error();
     return refund_terms(o, p.refunds);
   }
 

@@ -144,6 +144,15 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
     }
   } else if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationCapture) {
     capture_terms(d, tariff, c, opt, unknown, out);
+  } else if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationChargeback) {
+    const pdc::ChargebackTerms* terms = d.tariff_chargebacks(tariff);
+    if (opt.explain && terms && terms->explain.len != 0) out.explain.push_back(d.str(terms->explain));
+    if (!terms || !terms->allowed) {
+      out.reasons.push_back("chargebacks are not allowed by tariff " + tname());
+    } else if (c.has_payment_amount && f.has(Attr::Amount) && f.get(Attr::Amount) > c.payment_amount) {
+      out.reasons.push_back("the chargeback of " + money_text(d, f.get(Attr::Amount), c.payment_currency) +
+                            " exceeds the payment of " + money_text(d, c.payment_amount, c.payment_currency));
+    }
   }
   auto listed = [&](bool has, pdc::Span allowed, Attr a, pdc::Str explain, const char* what) {
     if (!has) return;
@@ -884,11 +893,12 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   // context's routing, else the tariff's, else the payment institution's.
   const bool refund = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationRefund;
   const bool capture = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationCapture;
+  const bool chargeback = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationChargeback;
   int32_t ri = c.routing;
   if (ri < 0 && tariff >= 0) ri = d.tariff(tariff).routing;
   if (ri < 0 && tariff >= 0 && c.facts.has(Attr::PaymentInstitution))  // ids are the program's (check_context)
     ri = d.institution(static_cast<int32_t>(c.facts.get(Attr::PaymentInstitution))).routing;
-  if (refund || capture) {
+  if (refund || capture || chargeback) {
     route_to_original(d, c, opt, res.route);
   } else if (ri >= 0) {
     eval_ruleset(d, ri, c, opt, res.route, 0);
@@ -903,13 +913,22 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
     cf.missing |= tariff_missing;
   } else {
     const pdc::Tariff& t = d.tariff(tariff);
-    uint32_t fees = refund ? t.refund_fees : t.fees;
-    if (fees != pdc::kNone) run_cash_flow(d, fees, c.facts, false, opt, cf);
+    const pdc::ChargebackTerms* terms = chargeback ? d.tariff_chargebacks(tariff) : nullptr;
+    // A chargeback's: the merchant's fees (a levy), then its funds reserved while the dispute is open.
+    for (uint32_t fees : {chargeback ? (terms ? terms->fees : pdc::kNone) : refund ? t.refund_fees : t.fees,
+                          terms ? terms->reserve : pdc::kNone}) {
+      if (fees != pdc::kNone) run_cash_flow(d, fees, c.facts, false, opt, cf);
+    }
   }
   // Provider-side postings: what the chosen route's provider moves and
-  // charges: its `fees` for a payment, its `refunds { fees }` for a refund.
+  // charges: its `fees` for a payment (a capture), its `refunds { fees }`
+  // for a refund, its `chargebacks { fees }` for a chargeback.
   auto provider_fees = [&](int32_t p) -> uint32_t {
     if (p < 0) return pdc::kNone;
+    if (chargeback) {
+      const pdc::ChargebackTerms* r = d.provider_chargebacks(p);
+      return r ? r->fees : pdc::kNone;
+    }
     if (!refund) return d.provider(p).fees;
     const pdc::RefundTerms* r = d.provider_refunds(p);
     return r ? r->fees : pdc::kNone;

@@ -142,6 +142,14 @@ class Walker {
       const auto& rb = b.providers[static_cast<size_t>(pb)].refunds.fees;
       fees_part(only(Attr::Operation, kOperationRefund), ra ? &*ra : nullptr, rb ? &*rb : nullptr,
                 "provider " + name + " refund fees", "provider refund fee", "provider:" + name);
+      const auto& ca = a.providers[static_cast<size_t>(pa)].chargebacks.fees;
+      const auto& cb = b.providers[static_cast<size_t>(pb)].chargebacks.fees;
+      fees_part(only(Attr::Operation, kOperationChargeback), ca ? &*ca : nullptr, cb ? &*cb : nullptr,
+                "provider " + name + " chargeback fees", "provider chargeback fee", "provider:" + name);
+      if (a.providers[static_cast<size_t>(pa)].chargebacks.allowed != b.providers[static_cast<size_t>(pb)].chargebacks.allowed)
+        notes_.push_back("provider " + name + ": chargebacks " +
+                         (b.providers[static_cast<size_t>(pb)].chargebacks.allowed ? "allowed" : "not allowed") +
+                         " (were " + (a.providers[static_cast<size_t>(pa)].chargebacks.allowed ? "allowed" : "not allowed") + ")");
       refund_terms_note("provider " + name, a.providers[static_cast<size_t>(pa)].refunds,
                         b.providers[static_cast<size_t>(pb)].refunds);
       capture_terms_note("provider " + name, a.providers[static_cast<size_t>(pa)].captures,
@@ -268,6 +276,7 @@ class Walker {
   Selector terms_selector(const CompiledDomain& d, const CompiledTariff& t) {
     std::vector<Cond> all;
     if (!t.refunds_allowed) all.push_back(atom_in(Attr::Operation, {kOperationRefund}, true));
+    if (!t.chargebacks.allowed) all.push_back(atom_in(Attr::Operation, {kOperationChargeback}, true));
     auto listed = [&](const std::optional<std::vector<uint8_t>>& allowed, Attr a) {
       if (!allowed) return;
       std::vector<int32_t> ids;
@@ -355,6 +364,19 @@ class Walker {
       both_allowed(only(Attr::Operation, kOperationRefund),
                    [&](const Region& r) { fees_part(r, rfa, rfb, part, "refund fee", object); });
     }
+    // A chargeback's fees and reserve, where both sides take chargebacks.
+    const CompiledChargebackTerms &ca = a.chargebacks, &cb = b.chargebacks;
+    auto chargeback_part = [&](const std::optional<CompiledCashFlow>& x, const std::optional<CompiledCashFlow>& y,
+                               const std::string& inherited, const char* what) {
+      const CompiledCashFlow* xa = x && ca.allowed ? &*x : nullptr;
+      const CompiledCashFlow* yb = y && cb.allowed ? &*y : nullptr;
+      if (same_cf(xa, yb)) return;
+      const std::string part = "tariff " + name + " chargeback " + what + from(inherited);
+      both_allowed(only(Attr::Operation, kOperationChargeback),
+                   [&](const Region& r) { fees_part(r, xa, yb, part, std::string("chargeback ") + what, object); });
+    };
+    chargeback_part(ca.fees, cb.fees, cb.fees_from, "fees");
+    chargeback_part(ca.reserve, cb.reserve, cb.reserve_from, "reserve");
   }
 
   // ---- the tariff binding ----

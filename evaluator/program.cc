@@ -117,6 +117,7 @@ struct Program::Loader {
   bool bindings();
   bool refund_terms();
   bool capture_terms();
+  bool chargeback_terms();
 };
 
 bool Program::Loader::header(std::string_view bytes) {
@@ -590,7 +591,26 @@ bool Program::Loader::objects() {
     if (!limit_zone(i, zoned)) return false;
     if (!l.is_count && !object_ref(Sec::Limits, i, "currency", OK::Currency, l.currency, false)) return false;
   }
-  return bindings() && refund_terms() && capture_terms();
+  return bindings() && refund_terms() && capture_terms() && chargeback_terms();
+}
+
+// 1.5: chargeback terms per tariff and provider (absent in older artifacts).
+bool Program::Loader::chargeback_terms() {
+  using OK = dsl::ObjectKind;
+  const std::pair<Sec, OK> sections[] = {{Sec::TariffChargebacks, OK::Tariff}, {Sec::ProviderChargebacks, OK::Provider}};
+  for (auto [s, kind] : sections) {
+    if (n(s) == 0) continue;
+    if (n(s) != static_cast<uint32_t>(p.object_count(kind)))
+      return fail(s, 0, std::to_string(n(s)) + " records for " + std::to_string(p.object_count(kind)) + " objects");
+    for (uint32_t i = 0; i < n(s); ++i) {
+      const pdc::ChargebackTerms& r = rec<pdc::ChargebackTerms>(s)[i];
+      if (!strs(s, i, {{"explain", r.explain}}) || !ref(s, i, "fees", Sec::CashFlows, r.fees, true) ||
+          !ref(s, i, "reserve", Sec::CashFlows, r.reserve, true))
+        return false;
+      if (r.allowed > 1) return fail(s, i, "unknown flag");
+    }
+  }
+  return true;
 }
 
 // 1.5: capture terms per tariff, provider and terminal (absent in older artifacts).

@@ -42,7 +42,8 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
     "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
     "zone_offsets", "institutions", "bindings",   "binding_rules", "accounts", "tariff_refunds", "provider_refunds",
-    "terminal_refunds", "tariff_captures", "provider_captures", "terminal_captures",
+    "terminal_refunds", "tariff_captures", "provider_captures", "terminal_captures", "tariff_chargebacks",
+    "provider_chargebacks",
 };
 
 inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
@@ -95,6 +96,8 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::CaptureTerms),  // TariffCaptures
     sizeof(pdc::CaptureTerms),  // ProviderCaptures
     sizeof(pdc::CaptureTerms),  // TerminalCaptures
+    sizeof(pdc::ChargebackTerms),  // TariffChargebacks
+    sizeof(pdc::ChargebackTerms),  // ProviderChargebacks
 };
 
 }  // namespace pdc
@@ -189,6 +192,15 @@ class Program {
   const pdc::CaptureTerms* provider_captures(int32_t i) const { return capture_terms(pdc::Sec::ProviderCaptures, i); }
   const pdc::CaptureTerms* terminal_captures(int32_t i) const { return capture_terms(pdc::Sec::TerminalCaptures, i); }
 
+  // Chargeback terms of tariff / provider i (1.5), or nullptr in an older
+  // artifact: a tariff takes no chargebacks, a provider any, without postings.
+  const pdc::ChargebackTerms* tariff_chargebacks(int32_t i) const {
+    return chargeback_terms(pdc::Sec::TariffChargebacks, i);
+  }
+  const pdc::ChargebackTerms* provider_chargebacks(int32_t i) const {
+    return chargeback_terms(pdc::Sec::ProviderChargebacks, i);
+  }
+
   // ---- decisions (the semantics of evaluator/dag.h Selector) ----
   // Inline: an evaluation makes a dozen decisions, and the usual one is a
   // short DAG walk that reaches a leaf; only a fallback selector (rule by
@@ -224,6 +236,9 @@ class Program {
   }
   const pdc::CaptureTerms* capture_terms(pdc::Sec s, int32_t i) const {
     return count(s) ? at<pdc::CaptureTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
+  }
+  const pdc::ChargebackTerms* chargeback_terms(pdc::Sec s, int32_t i) const {
+    return count(s) ? at<pdc::ChargebackTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
   }
   Tri eval_atom(uint32_t atom, const Facts& f) const;
   void unknown_atoms(uint32_t cond, const Facts& f, uint32_t& missing) const;

@@ -23,7 +23,7 @@ inline constexpr uint16_t kFormatMajor = 1;
 // 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules;
 // 1.3: accounts, tariff_refunds, provider_refunds, terminal_refunds;
 // 1.4: the attribute `instant` (zoned weekday/time conditions, evaluator/zoned_time.h);
-// 1.5: tariff_captures, provider_captures, terminal_captures
+// 1.5: tariff_captures, provider_captures, terminal_captures, tariff_chargebacks, provider_chargebacks
 inline constexpr uint16_t kFormatMinor = 5;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
@@ -57,9 +57,9 @@ enum class Sec : uint32_t {
   LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
   Institutions, Bindings, BindingRules,  // 1.2
   Accounts, TariffRefunds, ProviderRefunds, TerminalRefunds,  // 1.3
-  TariffCaptures, ProviderCaptures, TerminalCaptures,  // 1.5
+  TariffCaptures, ProviderCaptures, TerminalCaptures, TariffChargebacks, ProviderChargebacks,  // 1.5
 };
-inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::TerminalCaptures);
+inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::ProviderChargebacks);
 // The sections every 1.0 artifact has; later ones are optional (absent in 1.0).
 inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
 
@@ -286,6 +286,18 @@ struct CaptureTerms {
   uint8_t partial;  // 0: only the whole hold
   uint8_t pad[7];
   Str explain;      // "provider bluebank, captures (line 14)", or empty
+};
+
+// Chargeback terms (1.5): one record per tariff (TariffChargebacks) and
+// provider (ProviderChargebacks). A section is empty in an older artifact:
+// then a tariff takes no chargebacks, a provider any, without postings.
+struct ChargebackTerms {
+  uint8_t allowed;
+  uint8_t pad[3];
+  uint32_t fees;     // CashFlows or kNone: the tariff's (merchant's) or the provider's chargeback fees
+  uint32_t reserve;  // CashFlows or kNone: a tariff's reserve while the dispute is open
+  uint32_t pad2;
+  Str explain;       // "tariff standard, chargebacks (line 70)", or empty
 };
 
 template <class T>

@@ -22,9 +22,7 @@ std::string elapsed_text(int64_t s) {
   return out.empty() ? std::to_string(s) + " seconds" : out;
 }
 
-bool is_capture(const Context& c) {
-  return c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationCapture;
-}
+int64_t operation(const Context& c) { return c.facts.has(Attr::Operation) ? c.facts.get(Attr::Operation) : -1; }
 
 // "terminal gp_cards" / "provider globalpay": who `terms` belong to.
 std::string owner(const Program& d, int32_t terminal, bool own) {
@@ -66,6 +64,15 @@ std::string capture_refused(const Program& d, int32_t terminal, const Context& c
   }
   return {};
 }
+
+// Why the terminal's provider does not take this chargeback: "" when it does.
+std::string chargeback_refused(const Program& d, int32_t terminal) {
+  const int32_t p = d.terminal(terminal).provider;
+  const pdc::ChargebackTerms* bank = p >= 0 ? d.provider_chargebacks(p) : nullptr;
+  return bank && !bank->allowed ? "chargebacks are not allowed by " + owner(d, terminal, false) : std::string();
+}
+
+bool takes_chargebacks(const Program& d, int32_t terminal) { return chargeback_refused(d, terminal).empty(); }
 
 bool takes_refunds(const Program& d, int32_t terminal) {
   const pdc::RefundTerms* own = d.terminal_refunds(terminal);
@@ -113,13 +120,14 @@ std::string refused_in_part(const Program& d, const Context& c, std::string_view
 }
 
 void route_to_original(const Program& d, const Context& c, const EvalOptions& opt, RouteResult& out) {
-  const bool capture = is_capture(c);
-  const char* operation = capture ? "capture" : "refund";
+  const int64_t op = operation(c);
+  const bool capture = op == kOperationCapture, chargeback = op == kOperationChargeback;
+  const char* what = capture ? "capture" : chargeback ? "chargeback" : "refund";
   if (!c.has_original_terminal) {
     out.status = RStatus::Undetermined;
     out.missing |= kMissOriginalTerminal;
     for (int32_t t = 0; t < d.terminal_count(); ++t) {
-      if (capture || takes_refunds(d, t)) out.possible.push_back(t);
+      if (capture || (chargeback ? takes_chargebacks(d, t) : takes_refunds(d, t))) out.possible.push_back(t);
     }
     return;
   }
@@ -130,17 +138,18 @@ void route_to_original(const Program& d, const Context& c, const EvalOptions& op
   if (c.original_terminal < 0) {
     out.status = RStatus::Declined;
     out.decline_built = "the payment's terminal " + c.original_terminal_id + routed_at() +
-                        " is not in this revision: the " + operation + " has no route";
+                        " is not in this revision: the " + what + " has no route";
     return;
   }
   bool unknown = false;
-  std::string why = capture ? capture_refused(d, c.original_terminal, c, unknown, out.missing)
-                            : refund_refused(d, c.original_terminal, c, unknown, out.missing);
+  std::string why = capture      ? capture_refused(d, c.original_terminal, c, unknown, out.missing)
+                    : chargeback ? chargeback_refused(d, c.original_terminal)
+                                 : refund_refused(d, c.original_terminal, c, unknown, out.missing);
   if (!why.empty()) {
     out.missing = 0;  // a definite refusal: what else is missing decides nothing
     out.status = RStatus::Declined;
     out.decline_built = why + ": terminal " + std::string(d.str(d.terminal(c.original_terminal).name)) + routed_at() +
-                        " cannot take the " + operation;
+                        " cannot take the " + what;
     return;
   }
   if (unknown) {
@@ -156,7 +165,10 @@ void route_to_original(const Program& d, const Context& c, const EvalOptions& op
   if (opt.explain) {
     out.explain.push_back(d.str(t.explain));
     const int32_t p = t.provider;
-    if (capture) {
+    if (chargeback) {
+      const pdc::ChargebackTerms* r = p >= 0 ? d.provider_chargebacks(p) : nullptr;
+      if (r && r->explain.len != 0) out.explain.push_back(d.str(r->explain));
+    } else if (capture) {
       for (const pdc::CaptureTerms* r :
            {d.terminal_captures(c.original_terminal), p >= 0 ? d.provider_captures(p) : nullptr}) {
         if (r && r->explain.len != 0) out.explain.push_back(d.str(r->explain));

@@ -1,11 +1,12 @@
-// The route of a refund or a capture: back the way its payment came
-// (docs/language.md, "Refunds: back along the payment's route" and
-// "Captures: taking a hold, in part"). Not a routing ruleset's choice: the
+// The route of a refund, a capture or a chargeback: back the way its payment
+// came (docs/language.md, "Refunds: back along the payment's route",
+// "Captures: taking a hold, in part" and "Chargebacks"). Not a routing ruleset's choice: the
 // context names the terminal the payment (the hold) was routed to
 // (`original_terminal`, and the revision it was routed at,
 // `original_revision`); the operation goes to that terminal when the
 // terminal and its provider take it (their `refunds` terms: allowed,
-// partial, the provider's window; their `captures` terms: partial), else it
+// partial, the provider's window; their `captures` terms: partial; the
+// provider's `chargebacks { allowed }`), else it
 // is declined with the reason. Without `original_terminal` the route is
 // undetermined, and every terminal that may take it stays possible.
 // Internal to the evaluator.
@@ -20,7 +21,7 @@
 namespace paydomain::evaluator {
 
 // Into `out` (already cleared): Chosen, Declined or Undetermined, for the
-// context's operation, a refund or a capture.
+// context's operation, a refund, a capture or a chargeback.
 void route_to_original(const Program& d, const Context& c, const EvalOptions& opt, RouteResult& out);
 
 // Whether the context's refund (at `time`) comes within `terms`' window after

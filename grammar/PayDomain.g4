@@ -40,6 +40,7 @@ clause
   | AMOUNT BETWEEN low=money AND high=money                  # amountBoundsClause
   | REFUNDS LBRACE termsItem* RBRACE                         # refundsClause
   | CAPTURES LBRACE termsItem* RBRACE                        # capturesClause
+  | CHARGEBACKS LBRACE termsItem* RBRACE                     # chargebacksClause
   | HOLD_LIFETIME NUMBER unit=ident                          # holdLifetimeClause
   | ROUTING ident                                            # routingClause
   | routingStatement                                         # routingStatementClause
@@ -61,13 +62,14 @@ bindingRule : (WHEN condition | OTHERWISE) COLON TARIFF ident ;
 
 method : kind=ident (LPAREN sub=ident RPAREN)? ;
 
-// The items of an operation's terms (`refunds`, `captures`); which ones a
+// The items of an operation's terms (`refunds`, `captures`, `chargebacks`); which ones a
 // block takes is the checker's (dsl/checker.cc, operation_terms).
 termsItem
   : ALLOWED boolean                                          # termsAllowed
   | PARTIAL boolean                                          # termsPartial
   | FEES cashFlowBlock                                       # termsFees
   | WITHIN NUMBER unit=ident                                 # termsWithin
+  | RESERVE cashFlowBlock                                    # termsReserve
   ;
 
 boolean : TRUE | FALSE ;
@@ -167,7 +169,7 @@ ident
   | MIN | MAX | ROUND | POSTING | NO | ROUTE | FORBIDDEN | APPLIES | EXCEEDED
   | UNDETERMINED | HEALTH | TURNOVER | STARTS_WITH | TRUE | FALSE
   | PAYMENT_INSTITUTION | TARIFF_BINDING | REALM | RESIDENCES | DEFAULT_TARIFF
-  | EXTENDS | WITHIN | CAPTURES
+  | EXTENDS | WITHIN | CAPTURES | CHARGEBACKS | RESERVE
   ;
 
 // ---- lexer ----------------------------------------------------------------
@@ -204,6 +206,8 @@ AMOUNT : 'amount' ;
 BETWEEN : 'between' ;
 REFUNDS : 'refunds' ;
 CAPTURES : 'captures' ;
+CHARGEBACKS : 'chargebacks' ;
+RESERVE : 'reserve' ;
 ALLOWED : 'allowed' ;
 PARTIAL : 'partial' ;
 WITHIN : 'within' ;

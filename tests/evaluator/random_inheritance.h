@@ -25,7 +25,7 @@ struct RandomChain {
   int levels = 0;
   // The tariff (index into t0..tN) each inherited part of the child is
   // written in, by part name ("fees", "refunds.fees", "amount RUB", ...).
-  // A part of a block (refunds, captures) is named "block.item".
+  // A part of a block (refunds, captures, chargebacks) is named "block.item".
   std::map<std::string, int> origin;
 };
 
@@ -78,7 +78,7 @@ class RandomInheritance {
   }
 
  private:
-  static constexpr const char* kBlocks[] = {"refunds", "captures"};
+  static constexpr const char* kBlocks[] = {"refunds", "captures", "chargebacks"};
 
   std::string fee_decision() {
     std::string s = "{\n";
@@ -117,6 +117,9 @@ class RandomInheritance {
     maybe("refunds.partial", std::string("partial ") + (g_.pick(2) ? "true" : "false"));
     maybe("refunds.fees", "fees " + fee_decision());
     maybe("captures.partial", std::string("partial ") + (g_.pick(2) ? "true" : "false"));
+    maybe("chargebacks.allowed", std::string("allowed ") + (g_.pick(2) ? "true" : "false"));
+    maybe("chargebacks.fees", "fees " + fee_decision());
+    maybe("chargebacks.reserve", "reserve " + fee_decision());
     return p;
   }
 
