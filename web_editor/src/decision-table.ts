@@ -110,7 +110,16 @@ export function renderTable(): void {
       if (row.locked.has(col.key)) { input.disabled = true; input.placeholder = row.placeholder ?? ""; }
       else if (!editable()) input.readOnly = true; // a reader sees the table, as the text, read-only
       else if (col.placeholder) input.placeholder = col.placeholder;
-      input.addEventListener("change", () => void setCell(r, col.key, input.value));
+      // Committed when the cell is left (blur) or confirmed (change), once per value: a value
+      // carried over a redraw (below) was set by code, for which the browser fires no change.
+      committed.set(input, value);
+      const commit = () => {
+        if (input.value === committed.get(input)) return;
+        committed.set(input, input.value);
+        void setCell(r, col.key, input.value);
+      };
+      input.addEventListener("change", commit);
+      input.addEventListener("blur", commit);
       return el("td", {}, input);
     });
     const up = el("button", { class: "move", title: "move this rule up (it is tried earlier)", "aria-label": `move rule ${r + 1} up` }, "↑") as HTMLButtonElement;
@@ -121,11 +130,41 @@ export function renderTable(): void {
     down.addEventListener("click", () => void move(r, "down"));
     return el("tr", { "data-row": String(r + 1), class: row.cls ?? "" }, el("td", {}, String(r + 1)), ...cells, el("td", { class: "order" }, up, down));
   });
+  const typing = typed(box);
   box.setAttribute("aria-label", `${shown.kind} ${shown.id} as a table`);
   box.dataset.kind = shown.kind;
   box.replaceChildren(el("div", { class: "dt-head" }, `${now.model.heading(shown.id)} `, close),
     rows.length ? el("table", {}, el("thead", {}, head), el("tbody", {}, ...body)) : el("p", { class: "hint" }, now.model.empty));
   box.hidden = false;
+  if (typing) resume(box, typing);
+}
+
+/** The value each cell was drawn with or last committed: a cell whose value differs has been typed in. */
+const committed = new WeakMap<HTMLElement, string>();
+
+type Typing = { row: string; column: string; value: string; dirty: boolean; start: number | null; end: number | null };
+
+/**
+ * The cell being typed in, if any. The grid is redrawn from the text after
+ * every edit (an undo, a change elsewhere, the live check's reformat); an
+ * input removed from the page fires no change, so what was typed would be lost.
+ */
+function typed(box: HTMLElement): Typing | null {
+  const a = document.activeElement;
+  if (!(a instanceof HTMLInputElement || a instanceof HTMLTextAreaElement) || !box.contains(a)) return null;
+  const row = a.closest("tr")?.dataset.row;
+  const column = a.dataset.column;
+  if (!row || !column) return null;
+  return { row, column, value: a.value, dirty: a.value !== committed.get(a), start: a.selectionStart, end: a.selectionEnd };
+}
+
+/** The redrawn grid's same cell keeps what was typed there, its focus and its caret. */
+function resume(box: HTMLElement, t: Typing): void {
+  const input = box.querySelector(`tr[data-row="${t.row}"] [data-column="${t.column}"]`);
+  if (!(input instanceof HTMLInputElement || input instanceof HTMLTextAreaElement) || input.disabled) return;
+  if (t.dirty) input.value = t.value;
+  input.focus();
+  if (t.start !== null && t.end !== null) input.setSelectionRange(Math.min(t.start, input.value.length), Math.min(t.end, input.value.length));
 }
 
 /** Sets column `key` of rule `r` (0-based) to `value`, the rule read from the text as it is now. */
@@ -191,6 +230,7 @@ async function write(plan: () => { text: string; changes: Change[] } | null, aft
     }
   } finally {
     probe.tableWrites--;
+    probe.tableWritesDone++;
   }
 }
 

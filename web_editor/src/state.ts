@@ -45,6 +45,7 @@ export const probe = {
   lastCheck: { seq: 0, editAt: 0, sentAt: 0, shownAt: 0, serverMs: 0 },
   ready: false,
   tableWrites: 0, // edits of a decision table on their way through the formatter
+  tableWritesDone: 0, // edits of a decision table finished (written, or found to change nothing)
 };
 
 export const editable = () => role !== "reader";

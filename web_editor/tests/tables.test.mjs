@@ -3,7 +3,8 @@
 // decides at the end), edited, reordered and following the text; every edit
 // of a grid leaves the file exactly as `paydomain fmt` writes it (POST
 // /v1/format); and an edit right after a change the grid has not redrawn
-// yet cuts the text where it is now, not where it was.
+// yet cuts the text where it is now, not where it was; what is typed in a
+// cell survives the grid being redrawn before the cell is left.
 // Real Chromium, real `paydomain serve` (harness.mjs); run by tests/run.sh.
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
@@ -23,11 +24,14 @@ const undo = async () => { await page.evaluate(() => window.paydomainEditor.view
 
 /** Waits until the table's edits have gone through the formatter and been written. */
 const written = () => page.waitForFunction(() => window.paydomainEditor.probe.tableWrites === 0, null, { timeout: 10000 });
+const writesDone = () => page.evaluate(() => window.paydomainEditor.probe.tableWritesDone);
 
-/** Sets a cell as an analyst does (type, then leave it) and waits for the write. */
+/** Sets a cell as an analyst does (type, then leave it) and waits for that edit's write (not just for none to be pending). */
 async function setCell(row, column, value) {
+  const before = await writesDone();
   await page.fill(cell(row, column), value);
   await page.keyboard.press("Tab");
+  await page.waitForFunction((n) => window.paydomainEditor.probe.tableWritesDone > n, before, { timeout: 10000 });
   await written();
 }
 
@@ -189,6 +193,26 @@ describe("decision tables", { timeout: 240000 }, () => {
     await written();
     assert.equal(await fileText("routing.pd"), routing.replace("routing main", "# shifted\nrouting main").replace("yb_fast priority 2000 weight 30", "yb_fast priority 2000 weight 31"));
     await assertCanonical("routing.pd");
+    await page.click("#decision-table .dt-head button");
+  });
+
+  it("what is typed in a cell survives the table being redrawn before the cell is left", async () => {
+    await page.click('#outline button[data-kind="tariff"][data-table="standard"]');
+    await page.waitForSelector('#decision-table[data-kind="tariff"]:not([hidden]) tbody tr');
+    const original = await fileText("tariffs.pd");
+    await page.fill(cell(1, "currency"), "== USD");
+    await page.$eval(cell(1, "currency"), (x) => { x.dataset.before = "redraw"; });
+    // an edit elsewhere in the file redraws the grid while the analyst is still typing
+    await page.evaluate(() => { const v = window.paydomainEditor.view(); v.dispatch({ changes: { from: 0, insert: "# typed while the grid redraws\n" } }); });
+    await page.waitForFunction(() => !document.querySelector('#decision-table [data-before="redraw"]'));
+    const focused = await page.evaluate(() => [document.activeElement?.dataset.column, document.activeElement?.closest("tr")?.dataset.row, document.activeElement?.value]);
+    assert.deepEqual(focused, ["currency", "1", "== USD"], "the redrawn cell keeps focus and what was typed");
+    await page.keyboard.press("Tab");
+    await written();
+    assert.match(await fileText("tariffs.pd"), /\n {4}when payment_tool is wallet and currency == USD \{\n/);
+    await assertCanonical("tariffs.pd");
+    await page.evaluate((o) => { const v = window.paydomainEditor.view(); v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: o } }); }, original);
+    await ed.waitChecked();
     await page.click("#decision-table .dt-head button");
   });
 });
