@@ -271,6 +271,14 @@ class Compiler {
       const dsl::Object& o = *flat.from[i];
       const std::string note = dsl::inherited_note(chain, &o);
       std::string at = head(o) + ", " + std::string(dsl::to_string(c.kind)) + " (" + where(c.span) + ")" + note;
+      // Terms items merge one by one: "; allowed: tariff standard, refunds
+      // (line 60), inherited by tariff premium" for an item written elsewhere.
+      auto item_from = [&](const char* item, const dsl::Object* from) {
+        if (!from || from == &o) return std::string();
+        const dsl::Clause* r = from->find(c.kind);
+        return std::string("; ") + item + ": " + head(*from) + ", " + std::string(dsl::to_string(c.kind)) + " (" +
+               where(r ? r->span : from->span) + ")" + dsl::inherited_note(chain, from);
+      };
       switch (c.kind) {
         case CK::Currencies:
           t.currencies = allowed(c.list, OK::Currency);
@@ -308,19 +316,10 @@ class Compiler {
           t.refunds_allowed = c.refunds->allowed.value_or(false);
           t.refunds_partial = c.refunds->partial.value_or(true);
           t.refunds_explain = at;
-          // Items merge one by one: say where an `allowed` written elsewhere comes from.
-          if (const dsl::Object* a = flat.refunds_from.allowed; a && a != &o) {
-            const dsl::Clause* r = a->find(CK::Refunds);
-            t.refunds_explain += "; allowed: " + head(*a) + ", refunds (" + where(r ? r->span : a->span) + ")" +
-                                 dsl::inherited_note(chain, a);
-          }
+          t.refunds_explain += item_from("allowed", flat.refunds_from.allowed);
           if (c.refunds->within) {
             t.refunds_within_seconds = window_seconds(*c.refunds->within, t.refunds_within);
-            if (const dsl::Object* w = flat.refunds_from.within; w && w != &o) {
-              const dsl::Clause* r = w->find(CK::Refunds);
-              t.refunds_explain += "; within: " + head(*w) + ", refunds (" + where(r ? r->span : w->span) + ")" +
-                                   dsl::inherited_note(chain, w);
-            }
+            t.refunds_explain += item_from("within", flat.refunds_from.within);
           }
           if (c.refunds->fees && flat.refunds_from.fees) {
             const dsl::Object& from = *flat.refunds_from.fees;
@@ -332,22 +331,12 @@ class Compiler {
           break;
         case CK::Captures:
           t.captures.partial = c.captures->partial.value_or(true);
-          t.captures.explain = at;
-          if (const dsl::Object* p = flat.captures_from.partial; p && p != &o) {
-            const dsl::Clause* r = p->find(CK::Captures);
-            t.captures.explain += "; partial: " + head(*p) + ", captures (" + where(r ? r->span : p->span) + ")" +
-                                  dsl::inherited_note(chain, p);
-          }
+          t.captures.explain = at + item_from("partial", flat.captures_from.partial);
           break;
         case CK::Chargebacks: {
           CompiledChargebackTerms& b = t.chargebacks;
           b.allowed = c.chargebacks->allowed.value_or(false);
-          b.explain = at;
-          if (const dsl::Object* a = flat.chargebacks_from.allowed; a && a != &o) {
-            const dsl::Clause* r = a->find(CK::Chargebacks);
-            b.explain += "; allowed: " + head(*a) + ", chargebacks (" + where(r ? r->span : a->span) + ")" +
-                         dsl::inherited_note(chain, a);
-          }
+          b.explain = at + item_from("allowed", flat.chargebacks_from.allowed);
           // Each decision explained where it is written.
           auto decision = [&](const std::optional<dsl::CashFlow>& cf, const dsl::Object* from, const char* what,
                               std::optional<CompiledCashFlow>& into, std::string& inherited) -> Result<bool> {
