@@ -7,6 +7,7 @@
 #include "domain_store/copy.h"
 #include "domain_store/json.h"
 #include "domain_store/store_factory.h"
+#include "server/compiled_revisions.h"
 
 namespace paydomain::cli {
 namespace {
@@ -18,9 +19,12 @@ struct CopyOptions {
 
 int run_copy(const CopyOptions& o) {
   const std::string from = store::store_display_name(o.from), to = store::store_display_name(o.to);
-  auto report = store::copy_store(o.from, o.to, [&](store::Rev done, store::Rev head) {
-    if (!o.json) std::cerr << "copied revisions 0.." << done << " of " << head << "\n";
-  });
+  auto report = store::copy_store(
+      o.from, o.to,
+      [&](store::Rev done, store::Rev head) {
+        if (!o.json) std::cerr << "copied revisions 0.." << done << " of " << head << "\n";
+      },
+      server::artifact_verifier());
   if (!report) {
     if (o.json) {
       std::cout << store::to_json(report.error()).dump(2) << "\n";
@@ -34,11 +38,13 @@ int run_copy(const CopyOptions& o) {
   }
   if (o.json) {
     nlohmann::json j = {{"from", from}, {"to", to}, {"head", report->head}, {"revisions", report->revisions},
-                        {"tokens", report->tokens}, {"revisions_verified", report->revisions_verified}};
+                        {"tokens", report->tokens}, {"revisions_verified", report->revisions_verified},
+                        {"artifacts", report->artifacts}};
     std::cout << j.dump(2) << "\n";
   } else {
     std::cout << "copied " << from << " to " << to << ": " << report->revisions << " revisions (head " << report->head
-              << "), " << report->tokens << " token(s); fsck clean, all " << report->revisions_verified
+              << "), " << report->tokens << " token(s), " << report->artifacts
+              << " stored artifact(s); fsck clean, all " << report->revisions_verified
               << " revisions identical\n";
   }
   return kExitOk;

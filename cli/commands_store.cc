@@ -15,6 +15,7 @@
 #include "dsl/checker.h"
 #include "dsl/json.h"
 #include "dsl/parser.h"
+#include "server/compiled_revisions.h"
 #include "server/tests_gate.h"
 
 namespace paydomain::cli {
@@ -413,20 +414,25 @@ int run_revert(const RevertOptions& o) {
 
 struct FsckCliOptions : Common {
   bool quick = false;
+  bool repair_artifacts = false;
 };
 
 int run_fsck(const FsckCliOptions& o) {
   auto store = open(o);
   if (!store) return fail(o, store.error());
-  auto report = (*store)->fsck(st::FsckOptions{!o.quick});
+  st::FsckOptions options{!o.quick};
+  options.verify_artifact = server::artifact_verifier();
+  if (o.repair_artifacts) options.repair = server::build_artifact;
+  auto report = (*store)->fsck(options);
   if (!report) return fail(o, report.error());
   if (o.json) {
     std::cout << st::to_json(*report).dump(2) << "\n";
   } else {
     for (const auto& p : report->problems) std::cout << "problem: " << p << "\n";
+    for (const auto& r : report->repaired) std::cout << "repaired: " << r << "\n";
     std::cout << (report->ok() ? "ok: " : "damaged: ") << report->revisions << " revisions (head " << report->head
               << "), " << report->objects << " objects at head, " << report->revisions_checked
-              << " revision(s) re-checked\n";
+              << " revision(s) re-checked, " << report->artifacts_checked << " stored artifact(s) verified\n";
   }
   return report->ok() ? kExitOk : kExitFindings;
 }
@@ -513,6 +519,8 @@ void register_store_commands(CLI::App& app) {
   auto fsck = std::make_shared<FsckCliOptions>();
   c = command(app, "fsck", "Check the store's integrity and re-check every revision", fsck, run_fsck);
   c->add_flag("--quick", fsck->quick, "Re-check only the head revision's domain");
+  c->add_flag("--repair-artifacts", fsck->repair_artifacts,
+              "Compile a revision again when its stored artifact is refused, and replace it");
 
   auto backup = std::make_shared<BackupOptions>();
   c = command(app, "backup", "Copy the store online to a new SQLite file", backup, run_backup, false);

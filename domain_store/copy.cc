@@ -5,6 +5,7 @@
 #include "domain_store/records.h"
 #include "domain_store/sha256.h"
 #include "domain_store/store_factory.h"
+#include "domain_store/stored_artifacts.h"
 
 namespace paydomain::store {
 namespace {
@@ -47,7 +48,7 @@ Result<std::string> revision_content_hash(Store& store, Rev rev) {
 }
 
 Result<CopyReport> copy_store(const std::string& from, const std::string& to,
-                              const std::function<void(Rev, Rev)>& progress) {
+                              const std::function<void(Rev, Rev)>& progress, const ArtifactVerifier& verify) {
   if (from == to) return make_error(ErrorCode::InvalidArgument, "copy needs two different stores");
   auto source = open_store(from);
   if (!source) return source.take_error();
@@ -80,8 +81,16 @@ Result<CopyReport> copy_store(const std::string& from, const std::string& to,
   if (Status s = (*dest_records)->put_tokens(*tokens); !s) return s.take_error();
   report.tokens = static_cast<int64_t>(tokens->size());
 
-  // Verify: the copy is a sound store, and reads the same at every revision.
-  auto fsck = (*dest)->fsck(FsckOptions{false});
+  // The artifacts stored with the revisions, carried as they are.
+  auto artifacts = copy_stored_artifacts(**source, **dest);
+  if (!artifacts) return artifacts.take_error();
+  report.artifacts = *artifacts;
+
+  // Verify: the copy is a sound store (its artifacts too, with `verify`), and
+  // reads the same at every revision.
+  FsckOptions check{false};
+  check.verify_artifact = verify;
+  auto fsck = (*dest)->fsck(check);
   if (!fsck) return fsck.take_error();
   if (!fsck->ok()) return make_error(ErrorCode::Corrupt, "the copy fails fsck: " + fsck->problems.front());
   if (fsck->head != *head) {

@@ -112,7 +112,9 @@ json to_json(const FsckReport& r) {
               {"revisions", r.revisions},
               {"objects", r.objects},
               {"revisions_checked", r.revisions_checked},
-              {"problems", r.problems}};
+              {"artifacts_checked", r.artifacts_checked},
+              {"problems", r.problems},
+              {"repaired", r.repaired}};
 }
 
 }  // namespace paydomain::store

@@ -4,6 +4,7 @@
 // returns errors as values.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,8 +15,20 @@
 
 namespace paydomain::store {
 
+// Why a stored artifact does not belong to its revision, or "" when it does:
+// given the row and the hash of the revision's files as checked out now. The
+// store cannot read artifacts (they are opaque to it); the caller that can
+// (the CLI, with the evaluator) verifies them.
+using ArtifactVerifier = std::function<std::string(const StoredArtifact& artifact, const std::string& sources_hash)>;
+
 struct FsckOptions {
+  explicit FsckOptions(bool every_revision = true) : check_every_revision(every_revision) {}
   bool check_every_revision = true;  // re-check each revision's domain (slow on long histories)
+  // When set, every stored artifact is verified with it (docs/store.md,
+  // "Compiled artifacts"): a refused one is a problem, unless `repair`
+  // builds its revision's artifact again, which then replaces it.
+  ArtifactVerifier verify_artifact;
+  ArtifactBuilder repair;
 };
 
 class Store {
@@ -53,6 +66,8 @@ class Store {
   // format and any of an older minor of its major (a newer minor stays: a
   // newer replica reads it). Read-only database users get the error.
   virtual Status put_artifact(const StoredArtifact& artifact) = 0;
+  // Every stored artifact's key, by revision and format.
+  virtual Result<std::vector<ArtifactKey>> artifact_keys() = 0;
 
   virtual Result<FsckReport> fsck(const FsckOptions& options) = 0;
   // A consistent copy of the store at `dest_path` taken while it stays online.

@@ -71,6 +71,14 @@ struct StoredArtifact {
   std::string bytes;
 };
 
+// What a store holds of one artifact, without its bytes (fsck, copy).
+struct ArtifactKey {
+  Rev rev = 0;
+  uint16_t format_major = 0, format_minor = 0;
+  std::string source_hash;
+  int64_t size = 0;  // bytes
+};
+
 // Called by a commit inside its transaction, after the revision's rows are
 // written, with the revision's number and its working-copy files (exactly
 // what a checkout of it gives); the artifact is written in the same
@@ -160,7 +168,9 @@ struct FsckReport {
   int64_t revisions = 0;
   int64_t objects = 0;          // live at head
   int64_t revisions_checked = 0;  // revisions whose domain was checked
+  int64_t artifacts_checked = 0;  // stored artifacts verified (FsckOptions::verify_artifact)
   std::vector<std::string> problems;
+  std::vector<std::string> repaired;  // stored artifacts found damaged and replaced (not problems any more)
   bool ok() const { return problems.empty(); }
 };
 

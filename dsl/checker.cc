@@ -699,7 +699,36 @@ class Checker {
       if (c.kind != CK::BindingRule) continue;
       if (after_otherwise) warn(c.binding->span, "unreachable", "this rule is never reached: an earlier `otherwise` always decides");
       after_otherwise = after_otherwise || c.binding->otherwise;
+      if (c.binding->condition) unserved_residences(*c.binding);
     }
+  }
+
+  // A rule for institutions none of which serves the residences it names
+  // (`payment_institution == acme_ru and residence == US`): every payment it
+  // would match is refused, whatever tariff it chose.
+  void unserved_residences(const BindingRule& r) {
+    auto institutions = restricted_values(*r.condition, "payment_institution");
+    auto residences = restricted_values(*r.condition, "residence");
+    if (!institutions || !residences || institutions->empty() || residences->empty()) return;
+    std::string why;
+    for (const std::string& id : *institutions) {
+      auto it = ids(ObjectKind::PaymentInstitution).find(id);
+      if (it == ids(ObjectKind::PaymentInstitution).end()) return;  // reported as unknown
+      const Clause* served = it->second->find(CK::Residences);
+      if (!served) return;  // any country
+      std::string list;
+      for (const Value& v : served->list.items) {
+        if (residences->count(v.text)) return;
+        list += (list.empty() ? "" : ", ") + v.text;
+      }
+      why += (why.empty() ? "" : "; ") + std::string("payment_institution ") + id + " serves merchants residing in " +
+             list;
+    }
+    std::string named;
+    for (const std::string& x : *residences) named += (named.empty() ? "" : ", ") + x;
+    warn(r.span, "unserved-residence",
+         "this rule never applies to a payment its institution serves: it names residence " + named + ", but " + why)
+        .expected = "a residence the institution serves, or another institution";
   }
 
   static std::string join(Names v) {

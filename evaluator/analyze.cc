@@ -12,6 +12,7 @@
 #include "evaluator/compiled.h"
 #include "evaluator/margin.h"
 #include "evaluator/money.h"
+#include "evaluator/provider_accounts.h"
 #include "evaluator/rule_overlap.h"
 #include "evaluator/time.h"
 
@@ -617,6 +618,7 @@ void analyze(const dsl::Domain& domain, const CompiledDomain& compiled, dsl::Dia
   }
   // Across objects (a tariff, its routes, their providers): cached by all of them.
   margin_warnings(domain, compiled, diags, cache, digest);
+  provider_account_errors(domain, compiled, diags);
 }
 
 void analyze(const dsl::Domain& domain, dsl::Diagnostics& diags) {

@@ -58,6 +58,11 @@ class Writer {
       r.default_tariff = x.default_tariff;
       r.routing = x.routing;
       push(Sec::Institutions, r);
+      pdc::InstitutionResidences s{};
+      s.any = !x.residences;
+      if (x.residences) s.served = push_all(Sec::Flags, x.residences->data(), x.residences->size());
+      s.list = str(x.residence_list), s.explain = str(x.serves_explain);
+      push(Sec::InstitutionResidences, s);
     }
     if (d_.binding) binding(*d_.binding);
     for (const CompiledAccount& a : d_.accounts) {

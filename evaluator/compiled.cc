@@ -550,7 +550,16 @@ class Compiler {
   Result<bool> institution(const dsl::Object& o, CompiledInstitution& p) {
     p.name = o.id.text;
     p.explain = head(o) + " (" + where(o.span) + ")";
-    if (const dsl::Clause* c = o.find(CK::Realm)) p.realm = index_of(dsl::realms(), c->ref.text);
+    p.serves_explain = head(o);
+    if (const dsl::Clause* c = o.find(CK::Realm)) {
+      p.realm = index_of(dsl::realms(), c->ref.text);
+      p.serves_explain += ", realm " + c->ref.text + " (" + where(c->span) + ")";
+    }
+    if (const dsl::Clause* c = o.find(CK::Residences)) {
+      p.residences = allowed(c->list, OK::Country);
+      for (const dsl::Value& item : c->list.items) p.residence_list += (p.residence_list.empty() ? "" : ", ") + item.text;
+      p.serves_explain += ", residences [" + p.residence_list + "] (" + where(c->span) + ")";
+    }
     if (const dsl::Clause* c = o.find(CK::DefaultTariff)) {
       p.default_tariff = out_.vocab.object(OK::Tariff, c->ref.text);
       p.default_explain = head(o) + ", default_tariff " + c->ref.text + " (" + where(c->span) + ")";

@@ -201,12 +201,17 @@ struct CompiledLimit {
   int32_t route_scope = -1;
 };
 
-// A payment institution: its realm, and the tariff (and routing) its
-// merchants get when the binding does not decide.
+// A payment institution: whom it serves (its realm, the countries its
+// merchants may reside in), and the tariff (and routing) its merchants get
+// when the binding does not decide.
 struct CompiledInstitution {
   std::string name, explain;
   std::string default_explain;  // "payment_institution acme_ru, default_tariff standard (line 4)"
   int32_t realm = -1;           // index into dsl::realms()
+  // `residences [...]`: served, by country id; absent: merchants of any country.
+  std::optional<std::vector<uint8_t>> residences;
+  std::string residence_list;   // "RU, KZ", for reasons
+  std::string serves_explain;   // "payment_institution acme_ru, realm live (line 3), residences (line 4)"
   int32_t default_tariff = -1;
   int32_t routing = -1;
 };

@@ -19,7 +19,7 @@ namespace paydomain::evaluator {
 // Condition attributes, in the order of dsl::kAttributes (checked below, when built).
 enum class Attr : uint8_t {
   Operation, Amount, Currency, Category, PaymentTool, PaymentSystem, IssuerCountry, Bin,
-  WalletProvider, TokenProvider, CardType, CardCategory, IssuerBank, Party, Shop, PaymentInstitution, Risk, Flow, Weekday, TimeOfDay,
+  WalletProvider, TokenProvider, CardType, CardCategory, IssuerBank, Party, Shop, PaymentInstitution, Residence, Realm, Risk, Flow, Weekday, TimeOfDay,
   HealthFailureRate, HealthLatency, Instant,
 };
 inline constexpr int kAttrCount = static_cast<int>(std::size(dsl::kAttributes));
@@ -41,6 +41,7 @@ static_assert(detail::attr_is(Attr::Operation, "operation") && detail::attr_is(A
                   detail::attr_is(Attr::IssuerBank, "issuer_bank") && detail::attr_is(Attr::Party, "party") &&
                   detail::attr_is(Attr::Shop, "shop") &&
                   detail::attr_is(Attr::PaymentInstitution, "payment_institution") &&
+                  detail::attr_is(Attr::Residence, "residence") && detail::attr_is(Attr::Realm, "realm") &&
                   detail::attr_is(Attr::Risk, "risk") &&
                   detail::attr_is(Attr::Flow, "flow") && detail::attr_is(Attr::Weekday, "weekday") &&
                   detail::attr_is(Attr::TimeOfDay, "time") &&

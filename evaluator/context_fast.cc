@@ -6,6 +6,7 @@
 #include "evaluator/context_fast.h"
 
 #include "evaluator/context_fields.h"
+#include "evaluator/name_memo.h"
 #include "evaluator/time.h"
 #include "json/bytes.h"
 
@@ -36,7 +37,8 @@ class FastReader {
   }
 
  private:
-  // One compare and one bit test per byte (indented JSON has many blanks).
+  // One compare and one bit test per byte (indented JSON has many blanks);
+  // a run of spaces (an indentation) eight bytes a step.
   static constexpr uint64_t kBlanks = (uint64_t{1} << ' ') | (uint64_t{1} << '\n') | (uint64_t{1} << '\r') |
                                       (uint64_t{1} << '\t');
   static bool is_ws(char ch) {
@@ -44,18 +46,56 @@ class FastReader {
     return u <= ' ' && ((kBlanks >> u) & 1) != 0;
   }
   void skip_ws() {
-    while (p_ != end_ && is_ws(*p_)) ++p_;
+    constexpr uint64_t kSpaces = 0x2020202020202020ULL;
+    while (true) {
+      while (end_ - p_ >= 8) {
+        uint64_t other = json::bytes::detail::load8(p_) ^ kSpaces;  // zero bytes: spaces
+        if (other) {
+          p_ += __builtin_ctzll(other) / 8;
+          break;
+        }
+        p_ += 8;
+      }
+      if (p_ == end_ || !is_ws(*p_)) return;
+      ++p_;
+    }
   }
-  // The next non-blank byte, or 0 at the end (NUL is never valid between values).
-  char next() {
+  // The next non-blank byte, or 0 at the end (NUL is never valid between
+  // values). Most tokens follow no blank or one space (", ", ": ").
+  [[gnu::always_inline]] char next() {
+    if (p_ != end_ && *p_ == ' ') ++p_;
+    if (p_ != end_ && static_cast<unsigned char>(*p_) > ' ') return *p_;
     skip_ws();
     return p_ != end_ ? *p_ : '\0';
   }
 
+  // Ids of names, through the per-thread memo (name_memo.h); party and shop
+  // are free text (any value, most of them "other"): looked up directly.
+  int32_t object_id(OK kind, std::string_view s) const {
+    return name_memo::find(d_.load_id(), name_memo::kObjectTable + static_cast<uint32_t>(kind), s,
+                           [&] { return v_.object(kind, s); });
+  }
+  int32_t attr_id(Attr a, std::string_view s) const {
+    return name_memo::find(d_.load_id(), static_cast<uint32_t>(a), s, [&] { return v_.find(a, s); });
+  }
+
   // A string of plain ASCII (no escape, no control character, nothing >= 0x80).
-  bool string(std::string_view& out) {
+  // Inline where it is used: a call per key and value cost as much as its scan.
+  [[gnu::always_inline]] bool string(std::string_view& out) {
     if (next() != '"') return false;
     const char* s = ++p_;
+#if defined(__SSE2__)
+    // The usual key or value ends within 16 bytes: one block, no loop.
+    if (end_ - s >= 16) {
+      if (unsigned m = json::bytes::detail::special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)), true)) {
+        const size_t n = static_cast<size_t>(__builtin_ctz(m));
+        if (s[n] != '"') return false;
+        out = std::string_view(s, n);
+        p_ = s + n + 1;
+        return true;
+      }
+    }
+#endif
     size_t n = json::bytes::first_special(s, static_cast<size_t>(end_ - s), true);
     if (n == static_cast<size_t>(end_ - s) || s[n] != '"') return false;
     out = std::string_view(s, n);
@@ -131,7 +171,7 @@ class FastReader {
           has_minor = true;
         } else if (k == "currency" && cur < 0) {
           std::string_view s;
-          if (!text(s) || (cur = v_.object(OK::Currency, s)) < 0) return false;
+          if (!text(s) || (cur = object_id(OK::Currency, s)) < 0) return false;
         } else {
           return false;
         }
@@ -169,8 +209,8 @@ class FastReader {
   bool health(Context& c) {
     return map([&](std::string_view id) {
       HealthSample h;
-      h.terminal = v_.object(OK::Terminal, id);
-      if (h.terminal < 0 && (h.provider = v_.object(OK::Provider, id)) < 0) return false;
+      h.terminal = object_id(OK::Terminal, id);
+      if (h.terminal < 0 && (h.provider = object_id(OK::Provider, id)) < 0) return false;
       if (c.health.size() == kMaxMapMembers) return false;
       for (const HealthSample& x : c.health)
         if (x.terminal == h.terminal && x.provider == h.provider) return false;
@@ -193,7 +233,7 @@ class FastReader {
   bool turnover(Context& c) {
     return map([&](std::string_view id) {
       Turnover t;
-      t.limit = v_.object(OK::Limit, id);
+      t.limit = object_id(OK::Limit, id);
       if (t.limit < 0) return false;
       for (const Turnover& x : c.turnover)
         if (x.limit == t.limit) return false;
@@ -201,7 +241,7 @@ class FastReader {
       const int32_t scope = d_.route_scope(t.limit);
       if (scope < 0) return counter(l, t, c);
       return map([&](std::string_view rid) {
-        t.route = v_.object(scope == dsl::kScopeTerminal ? OK::Terminal : OK::Provider, rid);
+        t.route = object_id(scope == dsl::kScopeTerminal ? OK::Terminal : OK::Provider, rid);
         if (t.route < 0) return false;
         for (const Turnover& x : c.turnover)
           if (x.limit == t.limit && x.route == t.route) return false;
@@ -223,11 +263,18 @@ class FastReader {
     return true;
   }
 
-  bool field(size_t i, Context& c) {
+  // A copy into a context string, its buffer kept: cleared and appended,
+  // which skips assign's general path (a source inside the string itself).
+  static void keep(std::string& to, std::string_view s) {
+    to.clear();
+    to.append(s.data(), s.size());
+  }
+
+  [[gnu::always_inline]] bool field(size_t i, Context& c) {
     std::string_view s;
     switch (i) {
-      case F::Tariff: return text(s) && (c.tariff = v_.object(OK::Tariff, s)) >= 0;
-      case F::Routing: return text(s) && (c.routing = v_.object(OK::Routing, s)) >= 0;
+      case F::Tariff: return text(s) && (c.tariff = object_id(OK::Tariff, s)) >= 0;
+      case F::Routing: return text(s) && (c.routing = object_id(OK::Routing, s)) >= 0;
       case F::Amount: {
         int64_t minor = 0;
         bool has = false;
@@ -246,8 +293,8 @@ class FastReader {
       case F::OriginalTerminal:
         if (!text(s)) return false;
         c.has_original_terminal = true;
-        c.original_terminal = v_.object(OK::Terminal, s);
-        c.original_terminal_id.assign(s);
+        c.original_terminal = object_id(OK::Terminal, s);
+        keep(c.original_terminal_id, s);
         return true;
       case F::OriginalRevision: return (c.has_original_revision = integer(c.original_revision));
       case F::Party:
@@ -255,17 +302,17 @@ class FastReader {
         if (!text(s)) return false;
         Attr a = i == F::Party ? Attr::Party : Attr::Shop;
         c.facts.set(a, v_.find(a, s));
-        (i == F::Party ? c.party : c.shop).assign(s);
+        keep(i == F::Party ? c.party : c.shop, s);
         return true;
       }
       case F::Bin:
         if (!text(s) || !context_members::is_bin(s)) return false;
-        c.facts.bin.assign(s);
+        keep(c.facts.bin, s);
         c.facts.present |= bit(Attr::Bin);
         return true;
       case F::Token:
         if (!text(s)) return false;
-        c.tool_token.assign(s);
+        keep(c.tool_token, s);
         return true;
       case F::Time: {
         int64_t t = 0;
@@ -277,14 +324,14 @@ class FastReader {
       case F::PaymentKey:
         if (!text(s)) return false;
         c.has_payment_key = true;
-        c.payment_key.assign(s);
+        keep(c.payment_key, s);
         return true;
       case F::Health: return health(c);
       case F::Turnover: return turnover(c);
       default: {
         if (int8_t role = context_members::kFieldMerchantRole[i]; role >= 0) {
           if (!text(s)) return false;
-          c.merchant_accounts[static_cast<size_t>(role)].assign(s);
+          keep(c.merchant_accounts[static_cast<size_t>(role)], s);
           return true;
         }
         dsl::FieldType t = dsl::kContextFields[i].type;
@@ -293,7 +340,7 @@ class FastReader {
           return false;
         }
         auto a = static_cast<Attr>(kFieldAttr[i]);
-        int32_t id = v_.find(a, s);
+        int32_t id = attr_id(a, s);
         if (id < 0) return false;
         c.facts.set(a, id);
         return true;

@@ -22,8 +22,11 @@ namespace paydomain::evaluator {
 // What an undetermined part lacks, as a bit set: bit(Attr) for a condition
 // attribute, missing_field(name) for a dsl::kContextFields field, kMissRoute
 // for a route that is itself undetermined.
-inline constexpr unsigned kMissFieldShift = 32;
-static_assert(dsl::kContextFieldCount < 64 - kMissFieldShift, "too many context fields for the missing bits");
+// The attributes' bits come first (decisions collect them in 32 bits), the
+// fields' right after them, below kMissRoute.
+inline constexpr unsigned kMissFieldShift = static_cast<unsigned>(kAttrCount);
+static_assert(kAttrCount <= 32, "too many attributes for a decision's missing bits");
+static_assert(kMissFieldShift + dsl::kContextFieldCount < 63, "too many context fields for the missing bits");
 consteval uint64_t missing_field(std::string_view name) {
   return uint64_t{1} << (kMissFieldShift + static_cast<unsigned>(dsl::context_field_index(name)));
 }

@@ -6,6 +6,7 @@
 
 #include "dsl/schema.h"
 #include "evaluator/eval_result.h"
+#include "evaluator/institution_serves.h"
 #include "evaluator/money.h"
 #include "evaluator/program.h"
 #include "evaluator/refund_route.h"
@@ -887,6 +888,8 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   uint64_t tariff_missing = 0;
   if (tariff < 0) tariff = bind_tariff(d, c, opt, res.terms, tariff_missing);
   eval_terms(d, tariff, tariff_missing, c, opt, res.terms);
+  // A payment its institution does not serve is refused whole: no route, no money.
+  std::string refused = judge_institution(d, c, opt, res.terms);
 
   // Route first: the provider's postings and provider/terminal limit scopes need it.
   // A refund (a capture) goes back the way its payment (hold) came; a payment takes the
@@ -898,7 +901,10 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   if (ri < 0 && tariff >= 0) ri = d.tariff(tariff).routing;
   if (ri < 0 && tariff >= 0 && c.facts.has(Attr::PaymentInstitution))  // ids are the program's (check_context)
     ri = d.institution(static_cast<int32_t>(c.facts.get(Attr::PaymentInstitution))).routing;
-  if (refund || capture || chargeback) {
+  if (!refused.empty()) {
+    res.route.status = RStatus::Declined;
+    res.route.decline_built = std::move(refused);
+  } else if (refund || capture || chargeback) {
     route_to_original(d, c, opt, res.route);
   } else if (ri >= 0) {
     eval_ruleset(d, ri, c, opt, res.route, 0);

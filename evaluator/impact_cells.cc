@@ -220,6 +220,12 @@ std::string example_context(const Region& r, const Universe& u, const std::strin
       if (!wp.empty()) w.field("wallet_provider", wp);
     }
     w.end_object();
+    // Whom the payment's institution must serve, when the region asks.
+    for (auto [a, name] : {std::pair{Attr::Realm, "realm"}, std::pair{Attr::Residence, "residence"}}) {
+      if (!r.has(a)) continue;
+      std::string v = value(a);
+      if (!v.empty() && v != "impact-other") w.field(name, v);
+    }
     w.field("risk", value(Attr::Risk, "low"));
     if (!routing.empty()) w.field("routing", routing);
     w.field("shop", value(Attr::Shop));

@@ -14,6 +14,7 @@
 #include "evaluator/compiled.h"
 #include "evaluator/evaluate.h"
 #include "evaluator/money.h"
+#include "evaluator/route_reach.h"
 #include "evaluator/rule_overlap.h"
 
 namespace paydomain::evaluator {
@@ -24,17 +25,6 @@ using OK = dsl::ObjectKind;
 constexpr size_t kMaxPaths = 512;          // fee paths priced per cash flow
 constexpr size_t kMaxWarnings = 10;        // per tariff
 constexpr int64_t kUnbounded = 1'000'000'000'000;  // the highest amount tried when the tariff sets no bound
-constexpr int kMaxDelegation = 16;         // `use` depth followed (the checker refuses cycles)
-
-Cond amounts(int32_t currency, int64_t low, int64_t high) {  // [low, high], in `currency`
-  Cond c;
-  c.kind = Cond::Kind::Atom;
-  c.atom.kind = Atom::Kind::InRanges;
-  c.atom.attr = Attr::Amount;
-  c.atom.currency = currency;
-  c.atom.ranges = {{low, high == INT64_MAX ? high : high + 1}};
-  return c;
-}
 
 // One path through a cash flow: the arm taken at each decision (-1: none of
 // its arms matched) and the postings along it.
@@ -68,69 +58,6 @@ bool paths(const CompiledCashFlow& cf, Path& at, std::vector<Path>& out) {
 }
 
 bool is_system(const std::string& account) { return account.rfind("system.", 0) == 0; }
-
-// A candidate terminal and what a payment must satisfy to be routed there.
-struct Route {
-  int32_t terminal = -1;
-  Cond reach;
-};
-
-void routes(const CompiledDomain& d, int32_t ri, const Cond& prefix, int depth, std::set<int32_t>& seen,
-            std::vector<Route>& out) {
-  if (depth > kMaxDelegation) return;
-  seen.insert(ri);
-  const CompiledRouting& r = d.routings[static_cast<size_t>(ri)];
-  std::vector<Cond> none{prefix};  // no rule so far matched
-  for (size_t g = 0; g < r.guard_info.size() && g < r.guards.rules.size(); ++g) {
-    const Cond& rule = r.guards.rules[g];
-    if (!r.guard_info[g].decline) {
-      std::vector<Cond> via = none;
-      via.push_back(rule);
-      routes(d, r.guard_info[g].target, cond_all(std::move(via)), depth + 1, seen, out);
-    }
-    none.push_back(cond_not(rule));
-  }
-  const Cond rest = cond_all(std::move(none));
-  for (const CompiledRouting::Candidate& cand : r.candidates) {
-    const CompiledTerminal& t = d.terminals[static_cast<size_t>(cand.terminal)];
-    if (t.disabled || t.provider < 0) continue;
-    std::vector<Cond> k{rest};
-    if (cand.when) k.push_back(cand.when->rules[0]);
-    if (t.accepts) k.push_back(t.accepts->rules[0]);
-    const CompiledProvider& p = d.providers[static_cast<size_t>(t.provider)];
-    if (p.accepts) k.push_back(p.accepts->rules[0]);
-    if (t.risk_coverage >= 0) {
-      std::vector<int32_t> covered;
-      for (int32_t x = 0; x <= t.risk_coverage; ++x) covered.push_back(x);
-      k.push_back(cond_in(Attr::Risk, std::move(covered)));
-    }
-    out.push_back({cand.terminal, cond_all(std::move(k))});
-  }
-}
-
-// What tariff `t` allows besides the currency and amount (categories, methods).
-Cond allowed(const CompiledTariff& t) {
-  std::vector<Cond> k;
-  if (t.categories) {
-    std::vector<int32_t> ids;
-    for (size_t i = 0; i < t.categories->size(); ++i)
-      if ((*t.categories)[i]) ids.push_back(static_cast<int32_t>(i));
-    k.push_back(cond_in(Attr::Category, std::move(ids)));
-  }
-  if (t.methods) {
-    constexpr int32_t kCard = dsl::enum_value("payment_tool", "bank_card");
-    constexpr int32_t kWallet = dsl::enum_value("payment_tool", "wallet");
-    std::vector<Cond> any;
-    for (const PaymentMethodRule& m : *t.methods) {
-      std::vector<Cond> one{cond_in(Attr::PaymentTool, {m.kind})};
-      if (m.sub >= 0 && (m.kind == kCard || m.kind == kWallet))
-        one.push_back(cond_in(m.kind == kCard ? Attr::PaymentSystem : Attr::WalletProvider, {m.sub}));
-      any.push_back(cond_all(std::move(one)));
-    }
-    k.push_back(cond_any(std::move(any)));
-  }
-  return cond_all(std::move(k));
-}
 
 // The amounts in [low, high] where a path or a posting can change: each
 // boundary an amount condition in `currency` names (both sides of it), each
@@ -187,7 +114,7 @@ class MarginCheck {
     Path top;
     top.explain = t.explain;
     if (!t.fees || !paths(*t.fees, top, fees)) return;
-    const Cond allows = allowed(t);
+    const Cond allows = tariff_allows(t);
     std::vector<int32_t> providers;  // with fees, in route order
     for (const Route& r : routes) {
       int32_t p = c_.terminals[static_cast<size_t>(r.terminal)].provider;
@@ -359,7 +286,7 @@ class MarginCheck {
   bool confirm(const dsl::Object& o, int32_t cur, int64_t low, int64_t high, const Path& fee, const Path& cost,
                const Cond& route, const CompiledProvider& p, const std::string& terminals) {
     Cond region = cond_all({condition(fee), condition(cost), route, cond_in(Attr::Operation, {kOperationPayment}),
-                          cond_in(Attr::Currency, {cur}), amounts(cur, low, high)});
+                          cond_in(Attr::Currency, {cur}), amount_in(cur, low, high)});
     Selector s = compile_selector({std::move(region)}, c_.vocab);
     std::vector<ExampleStep> path;
     if (s.fallback || !s.dag.example(0, path)) return false;
@@ -432,7 +359,7 @@ void margin_warnings(const dsl::Domain& domain, const CompiledDomain& compiled, 
     if (!t.fees || t.routing < 0) continue;
     std::vector<Route> found;
     std::set<int32_t> rulesets;
-    routes(compiled, t.routing, Cond{}, 0, rulesets, found);
+    routes(compiled, t.routing, Cond{}, rulesets, found);
     std::string key;
     if (cache) {
       // The tariff and the tariffs it inherits from (dsl/inheritance.h): its fees and terms may be theirs.

@@ -594,7 +594,7 @@ bool Program::Loader::objects() {
   return bindings() && refund_terms() && capture_terms() && chargeback_terms();
 }
 
-// 1.5: chargeback terms per tariff and provider (absent in older artifacts).
+// 1.7: chargeback terms per tariff and provider (absent in older artifacts).
 bool Program::Loader::chargeback_terms() {
   using OK = dsl::ObjectKind;
   const std::pair<Sec, OK> sections[] = {{Sec::TariffChargebacks, OK::Tariff}, {Sec::ProviderChargebacks, OK::Provider}};
@@ -613,7 +613,7 @@ bool Program::Loader::chargeback_terms() {
   return true;
 }
 
-// 1.5: capture terms per tariff, provider and terminal (absent in older artifacts).
+// 1.7: capture terms per tariff, provider and terminal (absent in older artifacts).
 bool Program::Loader::capture_terms() {
   using OK = dsl::ObjectKind;
   const std::pair<Sec, OK> sections[] = {
@@ -663,6 +663,17 @@ bool Program::Loader::bindings() {
         !object_ref(Sec::Institutions, i, "routing", OK::Routing, x.routing, true))
       return false;
     if (x.realm < 0 || x.realm >= static_cast<int32_t>(dsl::realms().size())) return fail(Sec::Institutions, i, "unknown realm");
+  }
+  // 1.6: whom each serves (absent in older artifacts).
+  const Sec rs = Sec::InstitutionResidences;
+  if (n(rs) != 0 && n(rs) != n(Sec::Institutions))
+    return fail(rs, 0, std::to_string(n(rs)) + " records for " + std::to_string(n(Sec::Institutions)) + " institutions");
+  for (uint32_t i = 0; i < n(rs); ++i) {
+    const pdc::InstitutionResidences& x = rec<pdc::InstitutionResidences>(rs)[i];
+    if (!strs(rs, i, {{"list", x.list}, {"explain", x.explain}}) || !span(rs, i, "served", Sec::Flags, x.served))
+      return false;
+    if (x.any > 1 || x.served.count != (x.any ? 0u : static_cast<uint32_t>(p.object_count(OK::Country))))
+      return fail(rs, i, "served is not one flag per country");
   }
   if (n(Sec::Bindings) > 1) return fail(Sec::Bindings, 1, "more than one tariff binding");
   if (const pdc::Binding* b = p.binding()) {

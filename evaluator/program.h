@@ -42,8 +42,8 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
     "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
     "zone_offsets", "institutions", "bindings",   "binding_rules", "accounts", "tariff_refunds", "provider_refunds",
-    "terminal_refunds", "tariff_captures", "provider_captures", "terminal_captures", "tariff_chargebacks",
-    "provider_chargebacks",
+    "terminal_refunds", "institution_residences", "tariff_captures", "provider_captures", "terminal_captures",
+    "tariff_chargebacks", "provider_chargebacks",
 };
 
 inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
@@ -93,6 +93,7 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::RefundTerms),   // TariffRefunds
     sizeof(pdc::RefundTerms),   // ProviderRefunds
     sizeof(pdc::RefundTerms),   // TerminalRefunds
+    sizeof(pdc::InstitutionResidences),
     sizeof(pdc::CaptureTerms),  // TariffCaptures
     sizeof(pdc::CaptureTerms),  // ProviderCaptures
     sizeof(pdc::CaptureTerms),  // TerminalCaptures
@@ -172,6 +173,11 @@ class Program {
   int32_t terminal_count() const { return static_cast<int32_t>(count(pdc::Sec::Terminals)); }
   int32_t provider_count() const { return static_cast<int32_t>(count(pdc::Sec::Providers)); }
   const pdc::Institution& institution(int32_t i) const { return at<pdc::Institution>(pdc::Sec::Institutions)[i]; }
+  // Whom institution i serves (1.6), or nullptr in an older artifact: everyone.
+  const pdc::InstitutionResidences* institution_residences(int32_t i) const {
+    return count(pdc::Sec::InstitutionResidences) ? at<pdc::InstitutionResidences>(pdc::Sec::InstitutionResidences) + i
+                                                  : nullptr;  // the loader checked: none, or one per institution
+  }
   // The domain's tariff_binding, or nullptr (none, or a 1.1 artifact).
   const pdc::Binding* binding() const {
     return count(pdc::Sec::Bindings) ? at<pdc::Binding>(pdc::Sec::Bindings) : nullptr;
@@ -186,13 +192,13 @@ class Program {
   const pdc::RefundTerms* provider_refunds(int32_t i) const { return refund_terms(pdc::Sec::ProviderRefunds, i); }
   const pdc::RefundTerms* terminal_refunds(int32_t i) const { return refund_terms(pdc::Sec::TerminalRefunds, i); }
 
-  // Capture terms of tariff / provider / terminal i (1.5), or nullptr in an
+  // Capture terms of tariff / provider / terminal i (1.7), or nullptr in an
   // older artifact: a hold may be captured in part.
   const pdc::CaptureTerms* tariff_captures(int32_t i) const { return capture_terms(pdc::Sec::TariffCaptures, i); }
   const pdc::CaptureTerms* provider_captures(int32_t i) const { return capture_terms(pdc::Sec::ProviderCaptures, i); }
   const pdc::CaptureTerms* terminal_captures(int32_t i) const { return capture_terms(pdc::Sec::TerminalCaptures, i); }
 
-  // Chargeback terms of tariff / provider i (1.5), or nullptr in an older
+  // Chargeback terms of tariff / provider i (1.7), or nullptr in an older
   // artifact: a tariff takes no chargebacks, a provider any, without postings.
   const pdc::ChargebackTerms* tariff_chargebacks(int32_t i) const {
     return chargeback_terms(pdc::Sec::TariffChargebacks, i);

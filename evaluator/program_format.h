@@ -23,8 +23,9 @@ inline constexpr uint16_t kFormatMajor = 1;
 // 1.1: limit_zones, zone_starts, zone_offsets; 1.2: institutions, bindings, binding_rules;
 // 1.3: accounts, tariff_refunds, provider_refunds, terminal_refunds;
 // 1.4: the attribute `instant` (zoned weekday/time conditions, evaluator/zoned_time.h);
-// 1.5: tariff_captures, provider_captures, terminal_captures, tariff_chargebacks, provider_chargebacks
-inline constexpr uint16_t kFormatMinor = 5;
+// 1.6: the attributes `residence` and `realm`, institution_residences;
+// 1.7: tariff_captures, provider_captures, terminal_captures, tariff_chargebacks, provider_chargebacks
+inline constexpr uint16_t kFormatMinor = 7;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
 inline constexpr uint32_t kMaxDepth = 256;      // nesting of conditions, volumes, cash flows
@@ -57,7 +58,8 @@ enum class Sec : uint32_t {
   LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
   Institutions, Bindings, BindingRules,  // 1.2
   Accounts, TariffRefunds, ProviderRefunds, TerminalRefunds,  // 1.3
-  TariffCaptures, ProviderCaptures, TerminalCaptures, TariffChargebacks, ProviderChargebacks,  // 1.5
+  InstitutionResidences,  // 1.6
+  TariffCaptures, ProviderCaptures, TerminalCaptures, TariffChargebacks, ProviderChargebacks,  // 1.7
 };
 inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::ProviderChargebacks);
 // The sections every 1.0 artifact has; later ones are optional (absent in 1.0).
@@ -279,7 +281,18 @@ struct RefundTerms {
   Str explain;             // "provider bluebank, refunds (line 12)", or empty
 };
 
-// Capture terms (1.5): one record per tariff (TariffCaptures), provider
+// Whom a payment institution serves (1.6): one record per institution
+// (Institution has its realm), or none in an older artifact, which then
+// refuses no payment for its merchant's residence or realm.
+struct InstitutionResidences {
+  uint8_t any;        // 1: `residences` not written, merchants of any country
+  uint8_t pad[7];
+  Span served;        // Flags, one per country (empty when `any`)
+  Str list;           // "RU, KZ", for reasons
+  Str explain;        // "payment_institution acme_ru, realm live (line 3), residences [RU, KZ] (line 4)"
+};
+
+// Capture terms (1.7): one record per tariff (TariffCaptures), provider
 // (ProviderCaptures) and terminal (TerminalCaptures). A section is empty in
 // an older artifact: then a hold may be captured in part.
 struct CaptureTerms {
@@ -288,7 +301,7 @@ struct CaptureTerms {
   Str explain;      // "provider bluebank, captures (line 14)", or empty
 };
 
-// Chargeback terms (1.5): one record per tariff (TariffChargebacks) and
+// Chargeback terms (1.7): one record per tariff (TariffChargebacks) and
 // provider (ProviderChargebacks). A section is empty in an older artifact:
 // then a tariff takes no chargebacks, a provider any, without postings.
 struct ChargebackTerms {

@@ -1,7 +1,6 @@
 #include "evaluator/result_json.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 
 #include "dsl/schema.h"
@@ -22,21 +21,30 @@ using paydomain::json::Writer;
 // the commas and fixed member names as literals (a member-by-member writer
 // spent more on bookkeeping than on copying). The cursor is a local of each
 // function, so the compiler keeps it in a register across the stores.
+// Out keeps the write position and the end of the room as pointers: a
+// check is one subtraction, a commit one store.
 class Out {
  public:
-  explicit Out(std::string& s) : s_(s), len_(s.size()) {}
-  ~Out() { s_.resize(len_); }
+  explicit Out(std::string& s) : s_(s), at_(s.data() + s.size()), end_(at_) {}
+  ~Out() { s_.resize(static_cast<size_t>(at_ - s_.data())); }
   Out(const Out&) = delete;
   Out& operator=(const Out&) = delete;
   char* room(size_t n) {
-    if (len_ + n > s_.size()) s_.resize(std::max(len_ + n, s_.size() * 2 + 2048));  // a typical result in one step
-    return s_.data() + len_;
+    if (static_cast<size_t>(end_ - at_) < n) grow(n);
+    return at_;
   }
-  void commit(const char* p) { len_ = static_cast<size_t>(p - s_.data()); }
+  void commit(char* p) { at_ = p; }
 
  private:
+  void grow(size_t n) {
+    const size_t len = static_cast<size_t>(at_ - s_.data());
+    s_.resize(std::max(len + n, s_.size() * 2 + 2048));  // a typical result in one step
+    at_ = s_.data() + len;
+    end_ = s_.data() + s_.size();
+  }
   std::string& s_;
-  size_t len_;
+  char* at_;   // the end of the text written
+  char* end_;  // the end of the room (s_'s bytes past at_ are scratch)
 };
 
 // A literal: a copy of constant length.
@@ -53,10 +61,11 @@ size_t sz(std::string_view s, bool plain) { return (plain ? s.size() : 6 * s.siz
 // A JSON string. `plain`: a compiled domain's name or prepared text when
 // compile() found none needs an escape (CompiledDomain::json_plain), copied
 // as it is; anything else is escaped.
-char* unquoted(char* p, std::string_view s, bool plain) {
+// Inline at every call: a call per string cost more than its copy.
+[[gnu::always_inline]] inline char* unquoted(char* p, std::string_view s, bool plain) {
   return plain ? json::bytes::copy(p, s.data(), s.size()) : Writer::escape_to(p, s);
 }
-char* str(char* p, std::string_view s, bool plain) {
+[[gnu::always_inline]] inline char* str(char* p, std::string_view s, bool plain) {
   *p++ = '"';
   p = unquoted(p, s, plain);
   *p++ = '"';
@@ -64,7 +73,7 @@ char* str(char* p, std::string_view s, bool plain) {
 }
 
 constexpr size_t kInt = 20;  // digits and sign of an int64
-char* integer(char* p, int64_t v) { return std::to_chars(p, p + kInt, v).ptr; }
+char* integer(char* p, int64_t v) { return json::bytes::write_int(p, v); }
 
 // ,"key":["a","b"]: `prefix` is the literal up to the '['.
 template <size_t N, class Strings>
@@ -173,7 +182,14 @@ void write_terms(Out& o, const TermsResult& t, const Program& d, bool names_plai
   o.commit(p);
 }
 
-void write_posting(Out& o, const PostingResult& x, const Program&, bool names_plain, bool explain, bool first) {
+// A view into the artifact's bytes: an account id of the program's (its
+// strings section, which json_plain covers), not one from the context.
+bool in_program(const Program& d, std::string_view s) {
+  const std::string_view b = d.bytes();
+  return s.data() >= b.data() && s.data() + s.size() <= b.data() + b.size();
+}
+
+void write_posting(Out& o, const PostingResult& x, const Program& d, bool names_plain, bool explain, bool first) {
   bool plain = names_plain;
   size_t n = 96 + kInt + kWord + sz(x.from, plain) + sz(x.to, plain) + sz(x.amount.currency, plain) +
              sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0);
@@ -188,9 +204,11 @@ void write_posting(Out& o, const PostingResult& x, const Program&, bool names_pl
   // The accounts behind the roles (evaluator/accounts.h), and what would
   // resolve the others. A merchant's id comes from the context: escaped.
   if (!x.from_account.empty() || !x.to_account.empty()) {
-    p = o.room(36 + sz(x.from_account, false) + sz(x.to_account, false));
-    if (!x.from_account.empty()) p = str(lit(p, ",\"from_account\":"), x.from_account, false);
-    if (!x.to_account.empty()) p = str(lit(p, ",\"to_account\":"), x.to_account, false);
+    const bool from_plain = names_plain && in_program(d, x.from_account);
+    const bool to_plain = names_plain && in_program(d, x.to_account);
+    p = o.room(36 + sz(x.from_account, from_plain) + sz(x.to_account, to_plain));
+    if (!x.from_account.empty()) p = str(lit(p, ",\"from_account\":"), x.from_account, from_plain);
+    if (!x.to_account.empty()) p = str(lit(p, ",\"to_account\":"), x.to_account, to_plain);
     o.commit(p);
   }
   missing(o, x.missing);

@@ -11,11 +11,12 @@
 // (bytes past the text are scratch); the destructor trims `out` to the text.
 #pragma once
 
-#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#include "json/bytes.h"
 
 namespace paydomain::json {
 
@@ -65,7 +66,7 @@ class Writer {
   void untrusted_string(std::string_view s);
   void integer(int64_t v) {
     char* p = separate(21);
-    commit(std::to_chars(p, p + 21, v).ptr);
+    commit(bytes::write_int(p, v));
   }
   void boolean(bool v) { raw(v ? "true" : "false"); }
   void raw(std::string_view json) {  // an already rendered JSON value

@@ -70,6 +70,24 @@ std::optional<store::StoredArtifact> build_artifact(store::Rev rev, const std::v
   return stored_form(rev, *(*c)->program);
 }
 
+paydomain::Result<std::shared_ptr<const evaluator::Program>, std::string> verify_artifact(
+    store::StoredArtifact artifact, const std::string& sources_hash) {
+  if (artifact.source_hash != sources_hash) return std::string("it was compiled from other sources");
+  const store::Rev rev = artifact.rev;
+  auto p = evaluator::Program::load(std::move(artifact.bytes));
+  if (!p) return p.error().message;
+  if ((*p)->revision() != static_cast<uint64_t>(rev) || (*p)->source_hash() != sources_hash)
+    return std::string("its header names another revision or sources");
+  return std::move(*p);
+}
+
+store::ArtifactVerifier artifact_verifier() {
+  return [](const store::StoredArtifact& a, const std::string& sources_hash) {
+    auto p = verify_artifact(a, sources_hash);
+    return p ? std::string() : p.error();
+  };
+}
+
 CompiledRevisions::CompiledRevisions(store::Store& store, Workers& workers, size_t cache_bytes)
     : store_(store), workers_(workers), cache_(cache_bytes), domains_(cache_bytes / 4) {}
 
@@ -110,19 +128,13 @@ paydomain::Result<CompiledRevisions::Source, CompileError> CompiledRevisions::so
 std::shared_ptr<const evaluator::Program> CompiledRevisions::stored_program(const Source& src) {
   auto stored = store_.artifact(src.rev, evaluator::pdc::kFormatMajor, evaluator::pdc::kFormatMinor);
   if (!stored || !*stored) return nullptr;  // none (or the store cannot say): compile
-  std::string why;
-  if ((*stored)->source_hash != src.hash) {
-    why = "it was compiled from other sources";
-  } else if (auto p = evaluator::Program::load(std::move((*stored)->bytes)); !p) {
-    why = p.error().message;
-  } else if ((*p)->revision() != static_cast<uint64_t>(src.rev) || (*p)->source_hash() != src.hash) {
-    why = "its header names another revision or sources";
-  } else {
+  auto p = verify_artifact(std::move(**stored), src.hash);
+  if (p) {
     count(metrics_, &Metrics::artifact_loads);
     return std::move(*p);
   }
   count(metrics_, &Metrics::artifact_rejects);
-  std::cerr << "paydomain serve: the stored artifact of revision " << src.rev << " is refused (" << why
+  std::cerr << "paydomain serve: the stored artifact of revision " << src.rev << " is refused (" << p.error()
             << "); compiling it\n";
   return nullptr;
 }

@@ -61,6 +61,17 @@ WorkingCopy compile_working_copy(std::vector<dsl::SourceFile> files, const evalu
 // writes it in the commit's transaction.
 std::optional<store::StoredArtifact> build_artifact(store::Rev rev, const std::vector<dsl::SourceFile>& files);
 
+// A stored artifact checked against its revision (docs/store.md, "Compiled
+// artifacts"): its row's source hash must be `sources_hash` (the revision's
+// files as checked out now), its bytes must load (checksum, format, every
+// offset and reference), and its header must name the row's revision and
+// the same sources. The program, or why the artifact is refused. What a
+// service does before using one, and what fsck does to each.
+paydomain::Result<std::shared_ptr<const evaluator::Program>, std::string> verify_artifact(
+    store::StoredArtifact artifact, const std::string& sources_hash);
+// verify_artifact as the store's fsck and copy take it: "" when accepted.
+store::ArtifactVerifier artifact_verifier();
+
 class CompiledRevisions {
  public:
   using Ptr = std::shared_ptr<const CompiledRevision>;

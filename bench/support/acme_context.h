@@ -10,7 +10,8 @@ inline const char* kTypicalAcmeContext = R"({
   "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "issuer_country": "RU",
                    "bin": "555555", "token": "card-7f3a"},
   "category": "retail", "risk": "low", "flow": "instant", "party": "acme-retail-llc", "shop": "shop-1",
-  "payment_institution": "acme_ru", "merchant_accounts": {"settlement": "40702810500000012345"},
+  "payment_institution": "acme_ru", "residence": "RU", "realm": "live",
+  "merchant_accounts": {"settlement": "40702810500000012345"},
   "time": "2026-11-25T12:00:00Z", "payment_key": "order-42"})";
 
 }  // namespace paydomain::bench

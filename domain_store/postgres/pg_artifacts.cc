@@ -1,6 +1,7 @@
 // Compiled artifacts stored with their revisions (docs/store.md, "Compiled
 // artifacts"): the commit's in-transaction write and the read/replace of one.
 // Parameters travel as text, so the bytes go as bytea's hex form.
+#include "domain_store/artifact_sql.h"
 #include "domain_store/postgres/pg_store_impl.h"
 #include "domain_store/working_copy.h"
 
@@ -31,16 +32,11 @@ Result<std::string> from_bytea(const std::string& text) {
 
 // One artifact row, replacing the same format's and older minors' of its major.
 Status write_artifact_row(Conn& c, const StoredArtifact& a) {
-  if (Status s = c.run("DELETE FROM artifacts WHERE rev = $1 AND format_major = $2 AND format_minor < $3",
-                       {P(a.rev), P(int64_t{a.format_major}), P(int64_t{a.format_minor})});
+  if (Status s = c.run(artifact_sql::kDeleteOlder, {P(a.rev), P(int64_t{a.format_major}), P(int64_t{a.format_minor})});
       !s)
     return s;
-  // Two replicas storing the same artifact at once: the second replaces the first.
-  return c.run("INSERT INTO artifacts(rev, format_major, format_minor, source_hash, bytes) VALUES ($1, $2, $3, $4, $5) "
-               "ON CONFLICT (rev, format_major, format_minor) DO UPDATE SET source_hash = excluded.source_hash, "
-               "bytes = excluded.bytes",
-               {P(a.rev), P(int64_t{a.format_major}), P(int64_t{a.format_minor}), P(a.source_hash),
-                P(bytea_hex(a.bytes))});
+  return c.run(artifact_sql::kUpsert, {P(a.rev), P(int64_t{a.format_major}), P(int64_t{a.format_minor}),
+                                       P(a.source_hash), P(bytea_hex(a.bytes))});
 }
 
 }  // namespace
@@ -63,15 +59,26 @@ void write_commit_artifact(Conn& c, Rev rev, const ArtifactBuilder& build) {
 Result<std::optional<StoredArtifact>> PgStore::artifact(Rev rev, uint16_t format_major, uint16_t format_minor) {
   auto c = reader();
   if (!c) return c.take_error();
-  auto r = (*c)->query(
-      "SELECT source_hash, bytes FROM artifacts WHERE rev = $1 AND format_major = $2 AND format_minor = $3",
-      {P(rev), P(int64_t{format_major}), P(int64_t{format_minor})});
+  auto r = (*c)->query(artifact_sql::kSelect, {P(rev), P(int64_t{format_major}), P(int64_t{format_minor})});
   if (!r) return r.take_error();
   if (r->empty()) return std::optional<StoredArtifact>();
   auto bytes = from_bytea(r->text(0, 1));
   if (!bytes) return bytes.take_error();
   return std::optional<StoredArtifact>(
       StoredArtifact{rev, format_major, format_minor, r->text(0, 0), std::move(*bytes)});
+}
+
+Result<std::vector<ArtifactKey>> PgStore::artifact_keys() {
+  auto c = reader();
+  if (!c) return c.take_error();
+  auto r = (*c)->query(artifact_sql::kKeys);
+  if (!r) return r.take_error();
+  std::vector<ArtifactKey> out;
+  for (int i = 0; i < r->size(); ++i) {
+    out.push_back({r->i64(i, 0), static_cast<uint16_t>(r->i64(i, 1)), static_cast<uint16_t>(r->i64(i, 2)),
+                   r->text(i, 3), r->i64(i, 4)});
+  }
+  return out;
 }
 
 Status PgStore::put_artifact(const StoredArtifact& a) {

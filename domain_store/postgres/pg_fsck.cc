@@ -4,6 +4,7 @@
 #include "domain_store/postgres/pg_store_impl.h"
 #include "domain_store/fsck_invariants.h"
 #include "domain_store/replay.h"
+#include "domain_store/stored_artifacts.h"
 
 namespace paydomain::store::pg {
 
@@ -30,6 +31,7 @@ Result<FsckReport> PgStore::fsck(const FsckOptions& options) {
     report.objects = counts->i64(0, 2);
   }
   if (report.problems.empty()) check_revision_domains(*this, report.head, options.check_every_revision, report);
+  if (report.problems.empty()) check_stored_artifacts(*this, options, report);
   return report;
 }
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "domain_store/artifact_sql.h"
+
 namespace paydomain::store::pg {
 namespace {
 
@@ -11,6 +13,7 @@ constexpr int64_t kMigrationLock = 0x50445331;
 }  // namespace
 
 const std::vector<Migration>& migrations() {
+  static const std::string artifacts = artifacts_table_sql(kPostgresTypes);  // domain_store/artifact_sql.h
   static const std::vector<Migration> list = {
       {"revisions, objects, object versions, operations, API tokens",
        R"sql(
@@ -67,17 +70,7 @@ CREATE TABLE api_tokens(
        R"sql(
 ALTER TABLE revisions ADD COLUMN failing_tests_allowed text;
 )sql"},
-      {"compiled artifacts stored with their revisions",
-       R"sql(
-CREATE TABLE artifacts(
-  rev bigint NOT NULL REFERENCES revisions(rev),
-  format_major integer NOT NULL,
-  format_minor integer NOT NULL,
-  source_hash text NOT NULL,
-  bytes bytea NOT NULL,
-  PRIMARY KEY (rev, format_major, format_minor)
-);
-)sql"},
+      {"compiled artifacts stored with their revisions", artifacts.c_str()},
   };
   return list;
 }

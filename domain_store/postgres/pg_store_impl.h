@@ -30,6 +30,7 @@ class PgStore final : public Store {
   Result<CommitResult> commit(const CommitRequest& request, const TestsGating& tests = {}) override;
   Result<std::optional<StoredArtifact>> artifact(Rev rev, uint16_t format_major, uint16_t format_minor) override;
   Status put_artifact(const StoredArtifact& artifact) override;
+  Result<std::vector<ArtifactKey>> artifact_keys() override;
   Result<FsckReport> fsck(const FsckOptions& options) override;
   // Writes a consistent copy as a new SQLite store file (see copy.h).
   Status backup(const std::string& dest_path) override;

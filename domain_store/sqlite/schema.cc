@@ -2,9 +2,12 @@
 
 #include <string>
 
+#include "domain_store/artifact_sql.h"
+
 namespace paydomain::store::sqlite {
 
 const std::vector<Migration>& migrations() {
+  static const std::string artifacts = artifacts_table_sql(kSqliteTypes);  // domain_store/artifact_sql.h
   static const std::vector<Migration> list = {
       {"revisions, objects, object versions, operations",
        R"sql(
@@ -53,17 +56,7 @@ CREATE INDEX ops_object ON ops(object_id, rev);
        R"sql(
 ALTER TABLE revisions ADD COLUMN failing_tests_allowed TEXT;
 )sql"},
-      {"compiled artifacts stored with their revisions",
-       R"sql(
-CREATE TABLE artifacts(
-  rev INTEGER NOT NULL REFERENCES revisions(rev),
-  format_major INTEGER NOT NULL,
-  format_minor INTEGER NOT NULL,
-  source_hash TEXT NOT NULL,
-  bytes BLOB NOT NULL,
-  PRIMARY KEY (rev, format_major, format_minor)
-);
-)sql"},
+      {"compiled artifacts stored with their revisions", artifacts.c_str()},
   };
   return list;
 }

@@ -1,5 +1,6 @@
 // Compiled artifacts stored with their revisions (docs/store.md, "Compiled
 // artifacts"): the commit's in-transaction write and the read/replace of one.
+#include "domain_store/artifact_sql.h"
 #include "domain_store/sqlite/sqlite_store_impl.h"
 #include "domain_store/working_copy.h"
 
@@ -9,12 +10,11 @@ namespace {
 
 // One artifact row, replacing the same format's and older minors' of its major.
 Status write_artifact_row(Db& db, const StoredArtifact& a) {
-  auto older = db.prepare("DELETE FROM artifacts WHERE rev = ?1 AND format_major = ?2 AND format_minor < ?3");
+  auto older = db.prepare(artifact_sql::kDeleteOlder);
   if (!older) return older.take_error();
   older->bind(1, a.rev).bind(2, int64_t{a.format_major}).bind(3, int64_t{a.format_minor});
   if (Status s = older->run(); !s) return s;
-  auto st = db.prepare(
-      "INSERT OR REPLACE INTO artifacts(rev, format_major, format_minor, source_hash, bytes) VALUES (?1, ?2, ?3, ?4, ?5)");
+  auto st = db.prepare(artifact_sql::kUpsert);
   if (!st) return st.take_error();
   st->bind(1, a.rev).bind(2, int64_t{a.format_major}).bind(3, int64_t{a.format_minor}).bind(4, a.source_hash);
   st->bind_blob(5, a.bytes);
@@ -40,14 +40,28 @@ void write_commit_artifact(Db& db, Rev rev, const ArtifactBuilder& build) {
 Result<std::optional<StoredArtifact>> SqliteStore::artifact(Rev rev, uint16_t format_major, uint16_t format_minor) {
   auto db = reader();
   if (!db) return db.take_error();
-  auto st = (*db)->prepare(
-      "SELECT source_hash, bytes FROM artifacts WHERE rev = ?1 AND format_major = ?2 AND format_minor = ?3");
+  auto st = (*db)->prepare(artifact_sql::kSelect);
   if (!st) return st.take_error();
   st->bind(1, rev).bind(2, int64_t{format_major}).bind(3, int64_t{format_minor});
   auto row = st->step();
   if (!row) return row.take_error();
   if (!*row) return std::optional<StoredArtifact>();
   return std::optional<StoredArtifact>(StoredArtifact{rev, format_major, format_minor, st->text(0), st->blob(1)});
+}
+
+Result<std::vector<ArtifactKey>> SqliteStore::artifact_keys() {
+  auto db = reader();
+  if (!db) return db.take_error();
+  auto st = (*db)->prepare(artifact_sql::kKeys);
+  if (!st) return st.take_error();
+  std::vector<ArtifactKey> out;
+  Result<bool> row = false;
+  while ((row = st->step()) && *row) {
+    out.push_back({st->i64(0), static_cast<uint16_t>(st->i64(1)), static_cast<uint16_t>(st->i64(2)), st->text(3),
+                   st->i64(4)});
+  }
+  if (!row) return row.take_error();
+  return out;
 }
 
 Status SqliteStore::put_artifact(const StoredArtifact& a) {

@@ -2,6 +2,7 @@
 // language checks of the stored revisions.
 #include "domain_store/fsck_invariants.h"
 #include "domain_store/replay.h"
+#include "domain_store/stored_artifacts.h"
 #include "domain_store/sqlite/schema.h"
 #include "domain_store/sqlite/sqlite_store_impl.h"
 
@@ -67,6 +68,7 @@ Result<FsckReport> SqliteStore::fsck(const FsckOptions& options) {
     report.revisions = *count;
   }
   if (report.problems.empty()) check_revision_domains(*this, report.head, options.check_every_revision, report);
+  if (report.problems.empty()) check_stored_artifacts(*this, options, report);
   return report;
 }
 

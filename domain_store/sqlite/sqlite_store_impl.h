@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
   Result<CommitResult> commit(const CommitRequest& request, const TestsGating& tests = {}) override;
   Result<std::optional<StoredArtifact>> artifact(Rev rev, uint16_t format_major, uint16_t format_minor) override;
   Status put_artifact(const StoredArtifact& artifact) override;
+  Result<std::vector<ArtifactKey>> artifact_keys() override;
   Result<FsckReport> fsck(const FsckOptions& options) override;
   Status backup(const std::string& dest_path) override;
 

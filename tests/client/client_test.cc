@@ -254,8 +254,7 @@ TEST(ClientEquivalence, FallbackSelectorsAnswerAsTheService) {
   int compared = 0;
   for (uint32_t seed = 500; seed < 520; ++seed) {
     ev::testing::RandomDomain gen(seed);
-    dsl::Diagnostics diags;
-    dsl::Domain dom = dsl::load({{"random.pd", gen.domain(3 + gen.pick(20), true)}}, diags);
+    dsl::Domain dom = ev::testing::load_checked(gen.domain(3 + gen.pick(20), true));
     ev::CompileOptions opt;
     opt.budget.max_nodes = 2;
     auto d = ev::compile(dom, opt);

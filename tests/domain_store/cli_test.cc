@@ -1,4 +1,6 @@
 // `paydomain` store commands end to end: real binary, real files, exit codes.
+#include <sqlite3.h>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/support/cli_fixture.h"
@@ -194,6 +196,60 @@ TEST_F(StoreCli, AWorkingCopyWithNoRecordedBaseCommitsOnHeadAndSaysSo) {
   Outcome bad = run("commit " + dir() + "/wc --db " + db_ + " -m bad");
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("does not hold a revision"), std::string::npos) << bad.err;
+}
+
+// Flips one byte of revision `rev`'s stored artifact in the SQLite store at `db`.
+void damage_artifact(const std::string& db, int rev) {
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  sqlite3_stmt* read = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(h, "SELECT bytes FROM artifacts WHERE rev = ?1", -1, &read, nullptr), SQLITE_OK);
+  sqlite3_bind_int(read, 1, rev);
+  ASSERT_EQ(sqlite3_step(read), SQLITE_ROW);
+  std::string bytes(static_cast<const char*>(sqlite3_column_blob(read, 0)), static_cast<size_t>(sqlite3_column_bytes(read, 0)));
+  sqlite3_finalize(read);
+  bytes[300] = static_cast<char>(bytes[300] ^ 1);
+  sqlite3_stmt* write = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(h, "UPDATE artifacts SET bytes = ?1 WHERE rev = ?2", -1, &write, nullptr), SQLITE_OK);
+  sqlite3_bind_blob(write, 1, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int(write, 2, rev);
+  ASSERT_EQ(sqlite3_step(write), SQLITE_DONE);
+  sqlite3_finalize(write);
+  sqlite3_close(h);
+}
+
+// fsck verifies the artifacts stored with the revisions, and repairs a
+// damaged one by compiling its revision again; copy carries them.
+TEST_F(StoreCli, FsckVerifiesAndRepairsStoredArtifactsAndCopyCarriesThem) {
+  ASSERT_EQ(run("init --db " + db_ + " --from " + kAcme + " -m import").code, 0);  // revision 1, with its artifact
+  Outcome clean = run("fsck --db " + db_ + " --json");
+  ASSERT_EQ(clean.code, 0) << clean.out;
+  EXPECT_EQ(nlohmann::json::parse(clean.out)["artifacts_checked"], 1);
+
+  damage_artifact(db_, 1);
+  Outcome damaged = run("fsck --db " + db_);
+  EXPECT_EQ(damaged.code, 1);
+  EXPECT_NE(damaged.out.find("problem: the stored artifact of revision 1 (format 1."), std::string::npos) << damaged.out;
+  EXPECT_NE(damaged.out.find("is refused: checksum mismatch"), std::string::npos) << damaged.out;
+  // A copy carries the artifacts as they are, and its fsck refuses a damaged one.
+  Outcome refused = run("copy --from " + db_ + " --to " + dir() + "/c0.db");
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE(refused.err.find("the copy fails fsck: the stored artifact of revision 1"), std::string::npos)
+      << refused.err;
+
+  Outcome repair = run("fsck --db " + db_ + " --repair-artifacts --json");
+  ASSERT_EQ(repair.code, 0) << repair.out;
+  auto r = nlohmann::json::parse(repair.out);
+  ASSERT_EQ(r["repaired"].size(), 1u);
+  EXPECT_NE(r["repaired"][0].get<std::string>().find("compiled again and replaced"), std::string::npos);
+  EXPECT_EQ(run("fsck --db " + db_).code, 0);
+
+  Outcome copy = run("copy --from " + db_ + " --to " + dir() + "/c.db --json");
+  ASSERT_EQ(copy.code, 0) << copy.err;
+  EXPECT_EQ(nlohmann::json::parse(copy.out)["artifacts"], 1);
+  Outcome copied = run("fsck --db " + dir() + "/c.db --json");
+  EXPECT_EQ(copied.code, 0) << copied.out;
+  EXPECT_EQ(nlohmann::json::parse(copied.out)["artifacts_checked"], 1);
 }
 
 }  // namespace

@@ -122,6 +122,36 @@ TEST(Binding, RulesAfterOtherwiseAreUnreachableAndOneBindingPerDomain) {
   EXPECT_TRUE(empty.has("missing-clause")) << empty.rendered();
 }
 
+// A rule for an institution that serves none of the residences it names
+// never applies to a payment that institution serves (a warning).
+TEST(Binding, ARuleForResidencesItsInstitutionDoesNotServeIsAWarning) {
+  auto with = [](const std::string& from, const std::string& to) {
+    return testing::load_replaced(std::string(testing::kBaseDomain) + "country USA { }\n" + kBinding, from, to);
+  };
+  auto unserved = with("when payment_institution == sandbox: tariff standard",
+                       "when payment_institution == acme_ru and residence == USA: tariff standard");
+  const Diagnostic* d = unserved.first("unserved-residence");
+  ASSERT_NE(d, nullptr) << unserved.rendered();
+  EXPECT_EQ(d->severity, Severity::Warning);
+  EXPECT_EQ(d->message,
+            "this rule never applies to a payment its institution serves: it names residence USA, but "
+            "payment_institution acme_ru serves merchants residing in RUS");
+  EXPECT_FALSE(unserved.diags.has_errors()) << unserved.rendered();
+  // A served residence, or an institution serving any country: no warning.
+  EXPECT_FALSE(with("when payment_institution == sandbox: tariff standard",
+                    "when payment_institution == acme_ru and residence in [USA, RUS]: tariff standard")
+                   .has("unserved-residence"));
+  EXPECT_FALSE(with("when payment_institution == sandbox: tariff standard",
+                    "when payment_institution == sandbox and residence == USA: tariff standard")
+                   .has("unserved-residence"));
+  // An unknown residence in a condition is an error with the closest country.
+  auto unknown = with("when payment_institution == sandbox: tariff standard",
+                      "when residence == RUZ: tariff standard");
+  d = unknown.first("unknown-reference");
+  ASSERT_NE(d, nullptr) << unknown.rendered();
+  EXPECT_EQ(d->suggestion, "RUS");
+}
+
 TEST(Binding, SyntaxErrorsSayWhatFits) {
   auto l = load_text("tariff_binding b { when party == \"x\" tariff t }\n");
   const Diagnostic* d = l.first("syntax");

@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 
+#include "evaluator/analyze.h"
 #include "evaluator/testing.h"
 #include "test_domain.h"
 
@@ -220,6 +221,44 @@ std::optional<std::string> clause_account(const dsl::Object& o, std::string_view
     if (r == role && c.ref.text == currency) return c.text;
   }
   return any ? std::optional<std::string>("") : std::nullopt;
+}
+
+// missing-account for a provider whose `accepts` does not restrict the
+// currency (evaluator/provider_accounts.h): found where a route can bring it.
+std::vector<dsl::Diagnostic> account_errors(const std::string& text) {
+  dsl::Diagnostics diags;
+  dsl::Domain d = dsl::load({{"p.pd", text}}, diags);
+  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), d.files);
+  analyze(d, diags);
+  std::vector<dsl::Diagnostic> out;
+  for (const dsl::Diagnostic& x : diags.items())
+    if (x.code == "missing-account") out.push_back(x);
+  return out;
+}
+
+TEST(ProviderAccounts, ACurrencyARouteCanBringIsACheckError) {
+  std::string d = testing::kDomain;
+  const std::string accepts = "accepts currency in [RUB, USD] and payment_tool is bank_card";
+  d.replace(d.find(accepts), accepts.size(), "account RUB 40702810000000001\n  accepts payment_tool is bank_card");
+  auto errors = account_errors(d);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].severity, dsl::Severity::Error);
+  EXPECT_EQ(errors[0].message.rfind("provider yellowbank has no provider.settlement account in USD: tariff standard "
+                                    "allows USD and routing main can route its payments to terminal yb_3ds, e.g. ",
+                                    0),
+            0u)
+      << errors[0].message;
+  EXPECT_NE(errors[0].message.find("currency USD"), std::string::npos) << errors[0].message;
+  EXPECT_EQ(errors[0].expected, "account USD <number>");
+  // Every dollar payment declined before any candidate: no payment brings dollars.
+  const std::string use = "when currency == USD: use usd";
+  std::string declined = d;
+  declined.replace(declined.find(use), use.size(), "when currency == USD: decline \"no dollars\"");
+  EXPECT_TRUE(account_errors(declined).empty());
+  // With the account: nothing to report.
+  std::string held = d;
+  held.replace(held.find("account RUB 40702810000000001"), 29, "account RUB 40702810000000001\n  account USD 1");
+  EXPECT_TRUE(account_errors(held).empty());
 }
 
 TEST(AccountsProperty, EvaluationResolvesAsTheClausesRead) {

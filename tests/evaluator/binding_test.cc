@@ -5,6 +5,8 @@
 // interpreter (the oracle) does, on complete and partial payments.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "evaluator/testing.h"
@@ -18,6 +20,7 @@ using nlohmann::json;
 using OK = dsl::ObjectKind;
 
 const std::string kBound = std::string(testing::kDomain) + R"(
+country US { }
 tariff gold {
   currencies [RUB]
   fees { merchant.settlement -> system.settlement : 0.5% of amount "gold fee" }
@@ -60,12 +63,20 @@ json payment_without_tariff() {
   return j;
 }
 
+// The context's payment institution, and a merchant and payment it serves:
+// acme serves live payments of merchants residing in RU, the sandbox test ones.
+void served_by(json& j, const char* institution) {
+  j["payment_institution"] = institution;
+  j["residence"] = "RU";
+  j["realm"] = std::string(institution) == "sandbox" ? "test" : "live";
+}
+
 std::string tariff_name(int32_t t) { return bound().vocab.object_name(OK::Tariff, t); }
 
 TEST(Binding, TheFirstMatchingRuleChoosesTheTariffAndSaysWhy) {
   json j = payment_without_tariff();
   j["party"] = "big";
-  j["payment_institution"] = "acme";
+  served_by(j, "acme");
   EvalResult r = eval(j, true);
   ASSERT_GE(r.terms.tariff, 0);
   EXPECT_EQ(tariff_name(r.terms.tariff), "gold");
@@ -86,7 +97,7 @@ TEST(Binding, TheFirstMatchingRuleChoosesTheTariffAndSaysWhy) {
 
 TEST(Binding, NoRuleMatchesThePaymentInstitutionsDefaultApplies) {
   json j = payment_without_tariff();
-  j["payment_institution"] = "acme";
+  served_by(j, "acme");
   EvalResult r = eval(j);
   ASSERT_GE(r.terms.tariff, 0);
   EXPECT_EQ(tariff_name(r.terms.tariff), "standard");
@@ -99,7 +110,7 @@ TEST(Binding, NoRuleMatchesThePaymentInstitutionsDefaultApplies) {
 TEST(Binding, TheContextsTariffOverridesTheBinding) {
   json j = testing::payment();  // tariff standard
   j["party"] = "big";
-  j["payment_institution"] = "acme";
+  served_by(j, "acme");
   EvalResult r = eval(j);
   EXPECT_EQ(r.terms.tariff, -1);  // not chosen by the domain
   EXPECT_TRUE(r.terms.tariff_from.empty());
@@ -109,7 +120,7 @@ TEST(Binding, TheContextsTariffOverridesTheBinding) {
 
 TEST(Binding, ThePaymentInstitutionsRoutingServesATariffWithoutOne) {
   json j = payment_without_tariff();
-  j["payment_institution"] = "sandbox";
+  served_by(j, "sandbox");
   j["category"] = "gaming";
   EvalResult r = eval(j);
   EXPECT_EQ(tariff_name(r.terms.tariff), "gold");
@@ -134,7 +145,7 @@ TEST(Binding, AnUndecidedTariffNamesWhatIsMissing) {
   EXPECT_EQ(missing_names(r.terms.missing), (std::vector<std::string>{"party", "payment_institution", "tariff"}));
   // The sandbox has no default tariff: only `tariff` is missing.
   j["party"] = "small";
-  j["payment_institution"] = "sandbox";
+  served_by(j, "sandbox");
   r = eval(j);
   EXPECT_EQ(missing_names(r.terms.missing), (std::vector<std::string>{"tariff"}));
   json out = testing::result_json(r, bound(), false);
@@ -153,7 +164,7 @@ TEST(Binding, TheArtifactCarriesItAndAClientAnswersAlike) {
   for (const char* party : {"big", "small"}) {
     json j = payment_without_tariff();
     j["party"] = party;
-    j["payment_institution"] = "acme";
+    served_by(j, "acme");
     auto ctx = testing::parse_json(j, bound());
     ASSERT_TRUE(ctx.ok());
     EvalResult a, b;
@@ -171,11 +182,11 @@ TEST(Binding, TheArtifactCarriesItAndAClientAnswersAlike) {
 TEST(Binding, TestsExpectTheTariff) {
   std::string text = kBound + R"(
 test "big gets gold" {
-  given { payment_institution acme  party "big"  amount 10.00 RUB }
+  given { payment_institution acme  residence RU  realm live  party "big"  amount 10.00 RUB }
   expect tariff gold
 }
 test "wrong" {
-  given { payment_institution acme  party "big"  amount 10.00 RUB }
+  given { payment_institution acme  residence RU  realm live  party "big"  amount 10.00 RUB }
   expect tariff standard
 }
 test "given wins" {
@@ -200,10 +211,127 @@ test "nothing decides" {
       << r.cases[3].failures[0];
 }
 
+// ---- whom an institution serves ------------------------------------------------
+
+TEST(InstitutionServes, AResidenceItDoesNotServeIsRefusedWhole) {
+  json j = testing::payment();  // tariff standard: the override does not escape the judgement
+  served_by(j, "acme");
+  j["residence"] = "US";
+  EvalResult r = eval(j);
+  const std::string why = "payment_institution acme does not serve merchants residing in US (its residences: RU)";
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Forbidden);
+  ASSERT_FALSE(r.terms.reasons.empty());
+  EXPECT_EQ(r.terms.reasons[0], why);
+  EXPECT_EQ(r.route.status, RouteResult::Status::Declined);
+  EXPECT_EQ(r.route.decline(), why);
+  EXPECT_EQ(r.cash_flow.status, CashFlowResult::Status::Forbidden);
+  EXPECT_TRUE(r.cash_flow.postings.empty());
+  json out = testing::result_json(r, bound(), false);
+  EXPECT_EQ(out["route"]["status"], "declined");
+  EXPECT_EQ(out["terms"]["status"], "forbidden");
+  // Served: allowed and routed as before.
+  j["residence"] = "RU";
+  r = eval(j);
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Allowed);
+  EXPECT_EQ(r.route.status, RouteResult::Status::Chosen);
+}
+
+TEST(InstitutionServes, ARealmItDoesNotServeIsRefusedAndBothReasonsAreGiven) {
+  json j = payment_without_tariff();
+  served_by(j, "sandbox");  // no residences: any country
+  j["residence"] = "US";
+  j["realm"] = "live";
+  EvalResult r = eval(j);
+  const std::string why = "payment_institution sandbox does not serve live payments (its realm is test)";
+  ASSERT_EQ(r.terms.reasons.size(), 1u);
+  EXPECT_EQ(r.terms.reasons[0], why);
+  EXPECT_EQ(r.route.decline(), why);
+  served_by(j, "acme");
+  j["residence"] = "US";
+  j["realm"] = "test";
+  r = eval(j);
+  ASSERT_EQ(r.terms.reasons.size(), 2u);
+  EXPECT_EQ(r.route.decline(), r.terms.reasons[0] + "; " + r.terms.reasons[1]);
+  EXPECT_NE(r.terms.reasons[1].find("does not serve test payments (its realm is live)"), std::string::npos);
+}
+
+TEST(InstitutionServes, WithoutTheFieldsTheTermsAreUndetermined) {
+  json j = testing::payment();
+  served_by(j, "acme");
+  j.erase("residence");
+  j.erase("realm");
+  EvalResult r = eval(j);
+  EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Undetermined);
+  EXPECT_EQ(missing_names(r.terms.missing), (std::vector<std::string>{"residence", "realm"}));
+  EXPECT_EQ(r.route.status, RouteResult::Status::Chosen);  // what would be chosen if served
+  // The sandbox lists no residences: only the realm is missing.
+  served_by(j, "sandbox");
+  j.erase("realm");
+  r = eval(j);
+  EXPECT_EQ(missing_names(r.terms.missing), (std::vector<std::string>{"realm"}));
+  // No institution named: nothing to judge.
+  j.erase("payment_institution");
+  EXPECT_EQ(eval(j).terms.verdict, TermsResult::Verdict::Allowed);
+}
+
+TEST(InstitutionServes, ARefundIsNotJudgedAgainAndExplanationsNameTheClauses) {
+  json j = testing::payment();
+  served_by(j, "acme");
+  j["residence"] = "US";
+  j["operation"] = "refund";
+  EvalResult r = eval(j);
+  for (const std::string& why : r.terms.reasons) EXPECT_EQ(why.find("does not serve"), std::string::npos) << why;
+  j["operation"] = "payment";
+  j["residence"] = "RU";
+  r = eval(j, true);
+  std::string serves = "payment_institution acme, realm live (line " + std::to_string(line_of("payment_institution acme")) +
+                       "), residences [RU] (line " + std::to_string(line_of("payment_institution acme")) + ")";
+  EXPECT_NE(std::find(r.terms.explain.begin(), r.terms.explain.end(), serves), r.terms.explain.end());
+}
+
+TEST(InstitutionServes, TheLoaderChecksTheSection) {
+  std::string b(bound().program->bytes());
+  auto* entries = reinterpret_cast<pdc::SectionEntry*>(b.data() + sizeof(pdc::Header));
+  const pdc::SectionEntry& e = entries[static_cast<int>(pdc::Sec::InstitutionResidences) - 1];
+  ASSERT_EQ(e.size, 2 * sizeof(pdc::InstitutionResidences));
+  auto fix_crc = [](std::string& bytes) {
+    std::memset(bytes.data() + pdc::kCrcOffset, 0, 4);
+    uint32_t crc = crc32c(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    std::memcpy(bytes.data() + pdc::kCrcOffset, &crc, 4);
+  };
+  std::string bad = b;
+  bad[e.offset] = 2;  // institution 0's `any`
+  fix_crc(bad);
+  auto p = Program::load(bad);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().text().find("institution_residences"), std::string::npos) << p.error().text();
+  bad = b;
+  uint32_t count = 0;  // institution 0 (residences [RU]) without its flags
+  std::memcpy(bad.data() + e.offset + 12, &count, 4);
+  fix_crc(bad);
+  ASSERT_FALSE(Program::load(bad).ok());
+}
+
 // ---- property: evaluation decides every binding as the interpreter does ------------
 
 using testing::RandomDomain;
 using testing::Space;
+
+// Whom the payment's institution serves, from the object form: 1 served (or
+// nothing to judge), 0 refused, -1 undecided (a field missing).
+int oracle_serves(const CompiledDomain& d, const Facts& f) {
+  if ((f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationRefund) || !f.has(Attr::PaymentInstitution))
+    return 1;
+  const CompiledInstitution& pi = d.institutions[static_cast<size_t>(f.get(Attr::PaymentInstitution))];
+  bool refused = false, undecided = false;
+  if (pi.residences) {
+    if (!f.has(Attr::Residence)) undecided = true;
+    else refused = !(*pi.residences)[static_cast<size_t>(f.get(Attr::Residence))];
+  }
+  if (!f.has(Attr::Realm)) undecided = true;
+  else refused = refused || f.get(Attr::Realm) != pi.realm;
+  return refused ? 0 : undecided ? -1 : 1;
+}
 
 // The tariff the oracle gives for a complete payment: the first true rule's
 // (interpreted rule by rule), else the payment institution's default; -1 none.
@@ -214,14 +342,32 @@ int32_t oracle(const CompiledDomain& d, const Facts& f) {
   return d.institutions[static_cast<size_t>(f.get(Attr::PaymentInstitution))].default_tariff;
 }
 
+int served = 0, refused = 0, undecided = 0;
+
+// Whether evaluation judged the institution as the oracle does: the oracle's
+// answer (1, 0, -1), or -2 when the result disagrees.
+int judged_as_the_oracle(const CompiledDomain& d, const Facts& f, const EvalResult& r) {
+  const int serves = oracle_serves(d, f);
+  (serves == 0 ? refused : serves < 0 ? undecided : served)++;
+  bool declined = r.route.status == RouteResult::Status::Declined &&
+                  r.route.decline().find("does not serve") != std::string_view::npos;
+  if (declined != (serves == 0)) return -2;
+  if (serves == 0 && (r.terms.verdict != TermsResult::Verdict::Forbidden ||
+                      r.cash_flow.status != CashFlowResult::Status::Forbidden || !r.cash_flow.postings.empty()))
+    return -2;
+  if (serves < 0 && (r.terms.verdict == TermsResult::Verdict::Allowed ||
+                     (r.terms.missing & (bit(Attr::Residence) | bit(Attr::Realm))) == 0))
+    return -2;
+  return serves;
+}
+
 TEST(BindingProperty, EvaluationDecidesAsTheInterpreter) {
   int checked = 0, partial = 0, by_default = 0, by_rule = 0;
   for (uint32_t seed = 900; seed < 1000; ++seed) {
     RandomDomain gen(seed);
     std::string text = gen.bound_domain(8);
-    dsl::Diagnostics diags;
-    dsl::Domain dom = dsl::load({{"random.pd", text}}, diags);
-    ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files) << text;
+    dsl::Domain dom = testing::load_checked(text);
+    if (::testing::Test::HasFailure()) return;
     auto compiled = compile(dom);
     ASSERT_TRUE(compiled.ok()) << compiled.error().text();
     const CompiledDomain& d = **compiled;
@@ -236,7 +382,9 @@ TEST(BindingProperty, EvaluationDecidesAsTheInterpreter) {
       EvalResult r = evaluate(d, c);
       int32_t want = oracle(d, c.facts);
       ASSERT_EQ(r.terms.tariff, want) << "seed " << seed << " payment " << k << "\n" << text;
-      if (want < 0) {
+      const int serves = judged_as_the_oracle(d, c.facts, r);
+      ASSERT_GE(serves, 0) << "seed " << seed << " payment " << k << "\n" << text;
+      if (want < 0 && serves != 0) {
         ASSERT_EQ(r.terms.verdict, TermsResult::Verdict::Undetermined);
         ASSERT_NE(r.terms.missing & kMissTariff, 0u);
       } else {
@@ -258,6 +406,7 @@ TEST(BindingProperty, EvaluationDecidesAsTheInterpreter) {
       std::set<int32_t> outcomes;
       testing::outcomes_over_completions(sp, d.binding->rules.rules, pc.facts, missing, outcomes);
       EvalResult pr = evaluate(d, pc);
+      ASSERT_GE(judged_as_the_oracle(d, pc.facts, pr), -1) << "seed " << seed << " partial " << k << "\n" << text;
       if (outcomes.size() == 1 && *outcomes.begin() >= 0) {
         ASSERT_EQ(pr.terms.tariff, d.binding->tariffs[static_cast<size_t>(*outcomes.begin())]) << "seed " << seed;
       } else if (outcomes.size() == 1) {  // no rule: the payment institution's default, if known
@@ -276,6 +425,9 @@ TEST(BindingProperty, EvaluationDecidesAsTheInterpreter) {
   EXPECT_GT(partial, 1000);
   EXPECT_GT(by_rule, 500);
   EXPECT_GT(by_default, 100);
+  EXPECT_GT(served, 1000);  // refunds among them
+  EXPECT_GT(refused, 1000);
+  EXPECT_GT(undecided, 50);
 }
 
 }  // namespace

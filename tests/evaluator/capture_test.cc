@@ -191,7 +191,7 @@ TEST(Capture, TheCheckerTakesOnlyPartialInCapturesAndBoundsTheHoldLifetime) {
   EXPECT_EQ(check("terminal t2 { provider bluebank  captures { partial true } }"), "");
 }
 
-// The artifact carries the terms (1.5 sections) and the embedded client's
+// The artifact carries the terms (1.7 sections) and the embedded client's
 // program (loaded from the artifact's bytes) answers as the service.
 TEST(Capture, TheArtifactCarriesTheTermsAndAnswersAsTheService) {
   auto d = domain();

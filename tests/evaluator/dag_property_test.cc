@@ -23,12 +23,7 @@ namespace {
 using testing::RandomDomain;
 using testing::Space;
 
-dsl::Domain load(const std::string& text) {
-  dsl::Diagnostics diags;
-  dsl::Domain d = dsl::load({{"random.pd", text}}, diags);
-  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), d.files) << text;
-  return d;
-}
+dsl::Domain load(const std::string& text) { return testing::load_checked(text); }
 
 TEST(DagProperty, SameAnswerAsTheInterpreter) {
   int checked = 0, partial = 0;

@@ -19,6 +19,7 @@
 
 #include "dsl/sources.h"
 #include "evaluator/context_fast.h"
+#include "evaluator/name_memo.h"
 #include "evaluator/time.h"
 #include "result_json_reference.h"
 #include "test_domain.h"
@@ -254,6 +255,71 @@ TEST(FastPaths, MemoizedWindowsDoNotDependOnWhatWasAskedBefore) {
     ASSERT_EQ(texts[i], format_time(a.t, a.offset));
     EXPECT_LE(windows[i].first, a.t);
     EXPECT_GT(windows[i].second, a.t);
+  }
+}
+
+// A merchant's account id comes from the context: written escaped even when
+// every name of the program is plain (an account id of the program's is
+// copied as it is).
+TEST(FastPaths, ContextAccountIdsAreEscapedInAPlainProgram) {
+  ASSERT_TRUE(acme().program->json_plain());
+  Tally t;
+  for (const char* account : {"40702810500000012345", "acct \"quoted\" \\ back", "tab\there and a long tail"}) {
+    nlohmann::json c = nlohmann::json::parse(
+        R"({"tariff": "standard", "amount": {"amount": 600000, "currency": "RUB"},
+            "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "token": "card-7f3a"},
+            "category": "retail", "risk": "low", "party": "acme-retail-llc", "shop": "shop-1",
+            "payment_institution": "acme_ru", "time": "2026-11-25T12:00:00Z"})");
+    c["merchant_accounts"]["settlement"] = account;
+    compare(c.dump(), acme(), t);
+    auto ctx = parse_context(c.dump(), acme());  // the result's merchant account ids view it
+    ASSERT_TRUE(ctx.ok());
+    EvalResult r = evaluate(acme(), *ctx, {});
+    std::string out;
+    write_result(r, *acme().program, false, out);
+    EXPECT_NE(nlohmann::json::parse(out).dump().find(nlohmann::json(account).dump()), std::string::npos) << out;
+  }
+  EXPECT_EQ(t.written, 6u);
+}
+
+// The readers' memo of names (name_memo.h) keeps programs, tables and
+// lengths apart: the same name in two programs, where it has another id, and
+// names that differ only in their length or their last byte.
+TEST(FastPaths, NameMemoKeepsProgramsTablesAndLengthsApart) {
+  std::string shifted = testing::kDomain;
+  shifted.insert(shifted.find("currency RUB"), "currency AAA { numeric 1 exponent 2 }\n");
+  dsl::Diagnostics diags;
+  static dsl::Domain dom = dsl::load({{"shifted.pd", shifted}}, diags);
+  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
+  auto other = compile(dom);
+  ASSERT_TRUE(other.ok());
+  const CompiledDomain& a = *testing::compiled();
+  const CompiledDomain& b = **other;
+  const int32_t rub_a = a.program->object(dsl::ObjectKind::Currency, "RUB");
+  const int32_t rub_b = b.program->object(dsl::ObjectKind::Currency, "RUB");
+  ASSERT_NE(rub_a, rub_b);
+  const std::string text = testing::payment().dump();
+  for (int i = 0; i < 4; ++i) {
+    Context c;
+    ASSERT_TRUE(read_context_fast(text, i % 2 ? b : a, c));
+    EXPECT_EQ(c.facts.get(Attr::Currency), i % 2 ? rub_b : rub_a);
+  }
+  // Names of every length up to 20, then the same with the last byte changed:
+  // each is its own entry (a found id never answers for another name).
+  const uint64_t program = uint64_t{1} << 40;  // no loaded program's id
+  const std::string base = "abcdefghijklmnopqrstu";
+  for (int round = 0; round < 2; ++round) {
+    for (size_t n = 0; n <= 20; ++n) {
+      for (char last : {'x', 'y'}) {
+        std::string name = base.substr(0, n);
+        if (n) name.back() = last;
+        const int32_t want = static_cast<int32_t>(n * 2 + (last == 'y' && n ? 1 : 0));
+        for (uint32_t table : {1u, 2u})
+          ASSERT_EQ(name_memo::find(program, table, name, [&] { return want + static_cast<int32_t>(table) * 100; }),
+                    want + static_cast<int32_t>(table) * 100)
+              << name << " " << table;
+      }
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 // a batch answers exactly what one-by-one evaluation answers.
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -158,6 +159,28 @@ TEST(JsonBytes, ShortLoadsAndEqualAgreeWithMemcmp) {
         ASSERT_EQ(paydomain::json::bytes::load_short(a.data(), n) == paydomain::json::bytes::load_short(b.data(), n), same);
       }
     }
+  }
+}
+
+TEST(JsonBytes, WriteIntAndCopyAgreeWithTheStandardLibrary) {
+  std::vector<int64_t> values = {0, 1, -1, 9, 10, 99, 100, 101, 999, 1000, 600000, 15000000, INT64_MAX, INT64_MIN,
+                                 INT64_MIN + 1};
+  for (int64_t p = 1; p <= INT64_MAX / 10; p *= 10) values.insert(values.end(), {p - 1, p, p + 1, -p, 1 - p});
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 2000; ++i) values.push_back(static_cast<int64_t>(rng()) >> (rng() % 64));
+  for (int64_t v : values) {
+    char want[24], got[24];
+    char* w = std::to_chars(want, want + sizeof want, v).ptr;
+    char* g = paydomain::json::bytes::write_int(got, v);
+    ASSERT_EQ(std::string(got, g), std::string(want, w)) << v;
+  }
+  // Every length up to 48 (each branch of copy, the overlapping blocks).
+  std::string src = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN";
+  for (size_t n = 0; n <= 48; ++n) {
+    std::string dst(64, '.');
+    char* end = paydomain::json::bytes::copy(dst.data() + 1, src.data() + 1, n);
+    ASSERT_EQ(end, dst.data() + 1 + n);
+    ASSERT_EQ(dst, "." + src.substr(1, n) + std::string(63 - n, '.')) << n;
   }
 }
 

@@ -7,11 +7,14 @@
 // fixed offsets), and Space then gives instants around their transitions.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "dsl/checker.h"
 #include "dsl/timezone.h"
 #include "evaluator/context.h"
 #include "evaluator/dag.h"
@@ -31,6 +34,15 @@ category gaming { }
 country RU { }
 country US { }
 )";
+
+// A generated domain's text, loaded and checked: the test fails, showing the
+// checker's errors and the text, when the checker rejects it.
+inline dsl::Domain load_checked(const std::string& text, const std::string& file = "random.pd") {
+  dsl::Diagnostics diags;
+  dsl::Domain d = dsl::load({{file, text}}, diags);
+  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), d.files) << text;
+  return d;
+}
 
 class RandomDomain {
  public:
@@ -75,7 +87,10 @@ class RandomDomain {
     static const std::vector<std::string> times = {"00:00", "06:00", "12:00", "22:00", "23:59"};
     static const std::vector<std::string> card_types = {"debit", "credit", "prepaid"};
     static const std::vector<std::string> card_cats = {"classic", "gold", "platinum", "business"};
-    switch (pick(17)) {
+    switch (pick(18)) {
+      case 17:
+        return pick(2) ? "residence " + std::string(pick(2) ? "==" : "!=") + " " + (pick(2) ? "RU" : "US")
+                       : "realm is " + std::string(pick(2) ? "test" : "live");
       case 13: return "card_type " + std::string(pick(2) ? "==" : "!=") + " " + one(card_types);
       case 14: return "card_category in [" + one(card_cats) + ", " + one(card_cats) + "]";
       case 15: return "issuer_bank " + std::string(pick(2) ? "==" : "!=") + " \"bank" + std::to_string(pick(3)) + "\"";
@@ -151,8 +166,10 @@ class RandomDomain {
     };
     int institutions = 1 + pick(3);
     for (int i = 0; i < institutions; ++i) {
+      static const std::vector<std::string> residences = {"", "  residences [RU]", "  residences [US]",
+                                                          "  residences [RU, US]"};
       text += "payment_institution pi" + std::to_string(i) + " { realm " + (pick(2) ? "live" : "test") +
-              (pick(3) ? "  default_tariff " + tariff() : "") + " }\n";
+              one(residences) + (pick(3) ? "  default_tariff " + tariff() : "") + " }\n";
     }
     text += "tariff_binding who {\n";
     for (int r = 0, n = 1 + pick(rules); r < n; ++r) {
@@ -221,7 +238,7 @@ struct Space {
                            Attr::PaymentSystem, Attr::IssuerCountry, Attr::Bin,       Attr::TokenProvider,
                            Attr::CardType,      Attr::CardCategory,  Attr::IssuerBank, Attr::Party,
                            Attr::Shop,          Attr::Risk,          Attr::Flow,       Attr::Weekday,
-                           Attr::TimeOfDay,     Attr::Amount};
+                           Attr::TimeOfDay,     Attr::Amount,        Attr::Residence,  Attr::Realm};
     if (!instants.empty()) v.push_back(Attr::Instant);
     return v;
   }

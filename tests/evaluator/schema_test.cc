@@ -145,7 +145,7 @@ TEST(ContextSchema, UnknownMembersListTheTable) {
   EXPECT_EQ(error(R"({"colour": "red"})"),
             "$.colour: unknown context field (expected one of tariff, routing, operation, amount, payment_amount, "
             "original_terminal, original_revision, payment_time, category, payment_tool, party, shop, "
-            "payment_institution, merchant_accounts, risk, flow, time, payment_key, health, turnover)");
+            "payment_institution, residence, realm, merchant_accounts, risk, flow, time, payment_key, health, turnover)");
   EXPECT_EQ(error(R"({"payment_tool": {"colour": "red"}})"),
             "$.payment_tool.colour: unknown payment_tool field (expected one of kind, payment_system, issuer_country, "
             "bin, wallet_provider, token_provider, card_type, card_category, issuer_bank, token)");

@@ -27,12 +27,7 @@ namespace {
 using testing::RandomDomain;
 using testing::Space;
 
-dsl::Domain load(const std::string& text) {
-  dsl::Diagnostics diags;
-  dsl::Domain d = dsl::load({{"zoned.pd", text}}, diags);
-  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), d.files) << text;
-  return d;
-}
+dsl::Domain load(const std::string& text) { return testing::load_checked(text, "zoned.pd"); }
 
 // The payment's local weekday (0 Monday) and minute of the day, by date/tz.
 std::pair<int32_t, int32_t> local_of(const std::string& zone, int64_t t) {

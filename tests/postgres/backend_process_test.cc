@@ -1,6 +1,7 @@
 // Crash safety and multi-process concurrency on every backend, with real
 // processes (fork): kill -9 mid-commit, contended bases, many committers,
 // idempotency keys across connections.
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,13 +65,24 @@ TEST_P(BackendProcesses, KillNineMidCommitLosesNothingAcknowledged) {
       commit_forever(location(), round, fds[1]);
     }
     close(fds[1]);
-    // Kill at a random point: before the first commit, mid-transaction, mid-fsync.
+    // Kill at a random point: before the first commit (every fourth round),
+    // otherwise mid-transaction or mid-fsync after the writer's first commit
+    // is in, however slow the machine is (a fixed delay from the fork lets
+    // nothing commit under load, and then the test proves nothing).
+    int64_t ack[2];
+    if (round % 4 != 0) {
+      pollfd p{fds[0], POLLIN, 0};
+      const bool ready = poll(&p, 1, 120000) == 1;
+      if (!ready) kill(pid, SIGKILL);
+      ASSERT_TRUE(ready) << "the writer acknowledged no commit in 120 s";
+      ASSERT_EQ(read(fds[0], ack, sizeof ack), static_cast<ssize_t>(sizeof ack)) << "the writer stopped before its first commit";
+      acked[ack[0]] = {round, static_cast<int>(ack[1])};
+    }
     std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, 150000)(rng)));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status)) << "the writer failed on its own, exit " << WEXITSTATUS(status);
-    int64_t ack[2];
     while (read(fds[0], ack, sizeof ack) == sizeof ack) acked[ack[0]] = {round, static_cast<int>(ack[1])};
     close(fds[0]);
 
@@ -88,7 +100,6 @@ TEST_P(BackendProcesses, KillNineMidCommitLosesNothingAcknowledged) {
   auto store = open_store(location());
   ASSERT_OK(store);
   Rev head = *(*store)->head();
-  EXPECT_GT(acked.size(), sqlite() ? 20u : 10u) << "the writers should have got some commits in";
   // Every acknowledged commit is there, whole: its revision holds exactly its objects.
   for (const auto& [rev, who] : acked) {
     auto ops = (*store)->revision_ops(rev);

@@ -141,6 +141,7 @@ class FakeStore : public store::Store {
     artifacts[a.rev] = a;
     return store::Ok{};
   }
+  store::Result<std::vector<store::ArtifactKey>> artifact_keys() override { return no(); }
   store::Result<store::FsckReport> fsck(const store::FsckOptions&) override { return no(); }
   store::Status backup(const std::string&) override { return no(); }
 

@@ -278,6 +278,27 @@ export const vocabulary = {
    "help": "the payment institution the merchant contracts with"
   },
   {
+   "name": "residence",
+   "path": "residence",
+   "type": "reference",
+   "refKind": "country",
+   "values": [],
+   "routeHealth": false,
+   "help": "the merchant's country of residence: its payment institution must serve it"
+  },
+  {
+   "name": "realm",
+   "path": "realm",
+   "type": "enum",
+   "refKind": null,
+   "values": [
+    "test",
+    "live"
+   ],
+   "routeHealth": false,
+   "help": "test (sandbox money) or live: the payment institution must serve it"
+  },
+  {
    "name": "risk",
    "path": "risk",
    "type": "enum",
@@ -565,6 +586,25 @@ export const vocabulary = {
    "refKind": "payment_institution",
    "values": [],
    "help": "payment institution id: with the tariff_binding, it decides the tariff when `tariff` is not given"
+  },
+  {
+   "name": "residence",
+   "path": "residence",
+   "type": "reference",
+   "refKind": "country",
+   "values": [],
+   "help": "the merchant's country of residence (country id): the payment institution must serve it"
+  },
+  {
+   "name": "realm",
+   "path": "realm",
+   "type": "enum",
+   "refKind": null,
+   "values": [
+    "test",
+    "live"
+   ],
+   "help": "test or live payment: the payment institution's realm must be the same"
   },
   {
    "name": "merchant_settlement",
