@@ -432,7 +432,9 @@ int run_fsck(const FsckCliOptions& o) {
     for (const auto& r : report->repaired) std::cout << "repaired: " << r << "\n";
     std::cout << (report->ok() ? "ok: " : "damaged: ") << report->revisions << " revisions (head " << report->head
               << "), " << report->objects << " objects at head, " << report->revisions_checked
-              << " revision(s) re-checked, " << report->artifacts_checked << " stored artifact(s) verified\n";
+              << " revision(s) re-checked, " << report->artifacts_checked << " stored artifact(s) verified";
+    if (report->artifacts_other_format) std::cout << ", " << report->artifacts_other_format << " of another format left for older readers";
+    std::cout << "\n";
   }
   return report->ok() ? kExitOk : kExitFindings;
 }

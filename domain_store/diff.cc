@@ -69,10 +69,7 @@ std::map<std::string, Origin> flattened_parts(const dsl::Domain& d, const dsl::F
     one.clauses.push_back(c);
     for (auto& [path, text] : dsl::object_parts(d, one)) {
       std::string p = c.kind == dsl::Clause::Kind::AmountBounds ? "amount between " + c.low.currency.text : path;
-      const dsl::Object* from = f.from[i];
-      if (p.rfind("refunds/allowed", 0) == 0) from = f.refunds_allowed_from;
-      if (p.rfind("refunds/partial", 0) == 0) from = f.refunds_partial_from;
-      if (p.rfind("refunds/fees", 0) == 0) from = f.refund_fees_from;
+      const dsl::Object* from = f.item_from(p, f.from[i]);
       out.emplace(std::move(p), Origin{std::move(text), from});
     }
   }

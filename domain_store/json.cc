@@ -113,6 +113,7 @@ json to_json(const FsckReport& r) {
               {"objects", r.objects},
               {"revisions_checked", r.revisions_checked},
               {"artifacts_checked", r.artifacts_checked},
+              {"artifacts_other_format", r.artifacts_other_format},
               {"problems", r.problems},
               {"repaired", r.repaired}};
 }

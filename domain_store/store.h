@@ -19,7 +19,14 @@ namespace paydomain::store {
 // given the row and the hash of the revision's files as checked out now. The
 // store cannot read artifacts (they are opaque to it); the caller that can
 // (the CLI, with the evaluator) verifies them.
-using ArtifactVerifier = std::function<std::string(const StoredArtifact& artifact, const std::string& sources_hash)>;
+// It reads one format major (the program's): rows of another major, kept for
+// the replicas still reading it, are counted and left unverified.
+struct ArtifactVerifier {
+  uint16_t format_major = 0;
+  std::function<std::string(const StoredArtifact& artifact, const std::string& sources_hash)> check;
+  explicit operator bool() const { return static_cast<bool>(check); }
+  std::string operator()(const StoredArtifact& a, const std::string& sources_hash) const { return check(a, sources_hash); }
+};
 
 struct FsckOptions {
   explicit FsckOptions(bool every_revision = true) : check_every_revision(every_revision) {}

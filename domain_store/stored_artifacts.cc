@@ -23,6 +23,10 @@ void check_stored_artifacts(Store& store, const FsckOptions& options, FsckReport
   std::vector<dsl::SourceFile> files;
   std::string hash;
   for (const ArtifactKey& k : *keys) {
+    if (k.format_major != options.verify_artifact.format_major) {
+      ++report.artifacts_other_format;
+      continue;
+    }
     auto a = store.artifact(k.rev, k.format_major, k.format_minor);
     if (!a || !*a) {
       report.problems.push_back(describe(k) + " cannot be read: " + (a ? "it is gone" : a.error().message));

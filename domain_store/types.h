@@ -169,6 +169,7 @@ struct FsckReport {
   int64_t objects = 0;          // live at head
   int64_t revisions_checked = 0;  // revisions whose domain was checked
   int64_t artifacts_checked = 0;  // stored artifacts verified (FsckOptions::verify_artifact)
+  int64_t artifacts_other_format = 0;  // stored artifacts of another format major, not verified
   std::vector<std::string> problems;
   std::vector<std::string> repaired;  // stored artifacts found damaged and replaced (not problems any more)
   bool ok() const { return problems.empty(); }

@@ -38,6 +38,10 @@ std::set<int32_t> posted_roles(const Object& o) {
   for (const Clause& c : o.clauses) {
     if (c.kind == CK::Fees && c.cash_flow) roles_of(*c.cash_flow, out);
     if (c.kind == CK::Refunds && c.refunds && c.refunds->fees) roles_of(*c.refunds->fees, out);
+    if (c.kind == CK::Chargebacks && c.chargebacks) {
+      if (c.chargebacks->fees) roles_of(*c.chargebacks->fees, out);
+      if (c.chargebacks->reserve) roles_of(*c.chargebacks->reserve, out);
+    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #include "dsl/ast.h"
 
 #include <array>
+#include <utility>
 
 namespace paydomain::dsl {
 
@@ -74,6 +75,8 @@ std::string_view to_string(Clause::Kind kind) {
     case K::PaymentMethods: return "payment_methods";
     case K::AmountBounds: return "amount between";
     case K::Refunds: return "refunds";
+    case K::Captures: return "captures";
+    case K::Chargebacks: return "chargebacks";
     case K::HoldLifetime: return "hold_lifetime";
     case K::Routing: return "routing";
     case K::RoutingStatement: return "routing rule";
@@ -90,6 +93,19 @@ std::string_view to_string(Clause::Kind kind) {
     case K::BindingRule: return "binding rule";
   }
   return "?";
+}
+
+const std::optional<OperationTerms>* Clause::terms() const {
+  switch (kind) {
+    case Kind::Refunds: return &refunds;
+    case Kind::Captures: return &captures;
+    case Kind::Chargebacks: return &chargebacks;
+    default: return nullptr;
+  }
+}
+
+std::optional<OperationTerms>* Clause::terms() {
+  return const_cast<std::optional<OperationTerms>*>(std::as_const(*this).terms());
 }
 
 const Clause* Object::find(Clause::Kind k) const {

@@ -174,12 +174,16 @@ struct Duration {
   Span span;
 };
 
-struct RefundRules {
+// The terms of an operation on a payment: `refunds { ... }`, `captures
+// { ... }`, `chargebacks { ... }`. One shape for every block; which items a block (and an object
+// kind) takes is the checker's.
+struct OperationTerms {
   Span span;
   std::optional<bool> allowed;
-  std::optional<bool> partial;
+  std::optional<bool> partial;     // whether it may be smaller than the payment (the hold)
   std::optional<CashFlow> fees;
   std::optional<Duration> within;  // how long after its payment a refund may come
+  std::optional<CashFlow> reserve;  // chargebacks: the merchant's funds held while the dispute is open
 };
 
 struct RoutingStatement {
@@ -236,7 +240,7 @@ struct Clause {
   enum class Kind {
     Name, Description, Numeric, Exponent, Symbol, Url, Option, Adapter, Account,
     Accepts, Fees, Provider, RiskCoverage, Disabled, Currencies, Categories,
-    PaymentMethods, AmountBounds, Refunds, HoldLifetime, Routing, RoutingStatement,
+    PaymentMethods, AmountBounds, Refunds, Captures, Chargebacks, HoldLifetime, Routing, RoutingStatement,
     Scope, Period, Timezone, LimitBound, When, Given, Expect,
     Realm, Residences, DefaultTariff, BindingRule,
   };
@@ -252,7 +256,9 @@ struct Clause {
   MoneyLiteral low, high;           // AmountBounds
   std::optional<Condition> condition;  // Accepts, When
   std::optional<CashFlow> cash_flow;   // Fees
-  std::optional<RefundRules> refunds;
+  std::optional<OperationTerms> refunds;   // Refunds
+  std::optional<OperationTerms> captures;  // Captures
+  std::optional<OperationTerms> chargebacks;  // Chargebacks
   Duration duration;                // HoldLifetime
   std::optional<RoutingStatement> routing;  // RoutingStatement
   bool bound_is_count = false;      // LimitBound: `count` or `amount`
@@ -261,6 +267,10 @@ struct Clause {
   std::vector<GivenEntry> given;    // Given
   std::optional<Expectation> expect;  // Expect
   std::optional<BindingRule> binding;  // BindingRule
+
+  // The operation terms of a `refunds` / `captures` / `chargebacks` clause, or nullptr.
+  const std::optional<OperationTerms>* terms() const;
+  std::optional<OperationTerms>* terms();
 };
 std::string_view to_string(Clause::Kind kind);  // the clause keyword
 

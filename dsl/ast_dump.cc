@@ -124,10 +124,13 @@ std::string clause(const Clause& c) {
   switch (c.kind) {
     case K::Fees: return out + " " + (c.cash_flow ? cash_flow(*c.cash_flow) : "none") + ")";
     case K::Refunds:
-      if (c.refunds) {
-        out += " allowed=" + opt_bool(c.refunds->allowed) + " partial=" + opt_bool(c.refunds->partial);
-        out += " fees=" + (c.refunds->fees ? cash_flow(*c.refunds->fees) : "none");
-        if (c.refunds->within) out += " within=" + std::to_string(c.refunds->within->count) + c.refunds->within->unit.text;
+    case K::Captures:
+    case K::Chargebacks:
+      if (const auto& r = *c.terms()) {
+        out += " allowed=" + opt_bool(r->allowed) + " partial=" + opt_bool(r->partial);
+        out += " fees=" + (r->fees ? cash_flow(*r->fees) : "none");
+        if (r->within) out += " within=" + std::to_string(r->within->count) + r->within->unit.text;
+        if (r->reserve) out += " reserve=" + cash_flow(*r->reserve);
       }
       return out + ")";
     case K::RoutingStatement: return out + " " + (c.routing ? routing(*c.routing) : "none") + ")";
@@ -210,13 +213,15 @@ Parts object_parts(const Domain&, const Object& o) {
     }
     if (c.kind == Clause::Kind::Fees && c.cash_flow) {
       cash_flow_parts(*c.cash_flow, path, out);
-    } else if (c.kind == Clause::Kind::Refunds && c.refunds) {
-      const RefundRules& r = *c.refunds;
-      if (r.allowed) out.emplace_back("refunds/allowed", std::string("allowed ") + (*r.allowed ? "true" : "false"));
-      if (r.partial) out.emplace_back("refunds/partial", std::string("partial ") + (*r.partial ? "true" : "false"));
+    } else if (c.terms() && *c.terms()) {
+      // "refunds/partial", "captures/partial": item by item
+      const OperationTerms& r = **c.terms();
+      if (r.allowed) out.emplace_back(path + "/allowed", std::string("allowed ") + (*r.allowed ? "true" : "false"));
+      if (r.partial) out.emplace_back(path + "/partial", std::string("partial ") + (*r.partial ? "true" : "false"));
       if (r.within)
-        out.emplace_back("refunds/within", "within " + std::to_string(r.within->count) + " " + r.within->unit.text);
-      if (r.fees) cash_flow_parts(*r.fees, "refunds/fees", out);
+        out.emplace_back(path + "/within", "within " + std::to_string(r.within->count) + " " + r.within->unit.text);
+      if (r.fees) cash_flow_parts(*r.fees, path + "/fees", out);
+      if (r.reserve) cash_flow_parts(*r.reserve, path + "/reserve", out);
     } else if (c.kind == Clause::Kind::Given) {
       for (const GivenEntry& g : c.given) {
         std::string key = g.kind == GivenEntry::Kind::Health     ? "health " + g.key.text + " " + g.metric.text

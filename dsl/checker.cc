@@ -592,9 +592,42 @@ class Checker {
         }
         break;
       }
-      case CK::Refunds: {
-        RefundRules& r = *c.refunds;
+      case CK::Captures: {
+        // A capture takes the held money, on the hold's terms: the only
+        // choice left is whether less than the hold may be taken.
+        const OperationTerms& r = *c.captures;
+        const char* other = r.allowed ? "allowed" : r.fees ? "fees" : r.within ? "within" : r.reserve ? "reserve" : nullptr;
+        if (other) {
+          err(r.fees && !r.allowed ? r.fees->span : r.within && !r.allowed ? r.within->span : c.span,
+              "misplaced-clause", std::string("'") + other + "' is not allowed in captures")
+              .expected = "partial (a capture's fees are the payment's `fees`, its time limit the tariff's `hold_lifetime`)";
+        }
+        break;
+      }
+      case CK::Chargebacks: {
+        // A chargeback takes the whole disputed amount back; the provider
+        // moves the principal, the merchant's funds are reserved by its tariff.
+        OperationTerms& r = *c.chargebacks;
         if (r.fees) cash_flow(*r.fees);
+        if (r.reserve) cash_flow(*r.reserve);
+        if (r.partial || r.within) {
+          err(r.within && !r.partial ? r.within->span : c.span, "misplaced-clause",
+              std::string("'") + (r.partial ? "partial" : "within") + "' is not allowed in chargebacks")
+              .expected = "allowed, fees, reserve";
+        }
+        if (o.kind == ObjectKind::Provider && r.reserve) {
+          err(r.reserve->span, "misplaced-clause", "'reserve' is not allowed in a provider's chargebacks")
+              .expected = "allowed, fees (the merchant's reserve is its tariff's)";
+        }
+        break;
+      }
+      case CK::Refunds: {
+        OperationTerms& r = *c.refunds;
+        if (r.fees) cash_flow(*r.fees);
+        if (r.reserve) {
+          err(r.reserve->span, "misplaced-clause", "'reserve' is not allowed in refunds").expected =
+              "allowed, partial, within, fees (a reserve holds a chargeback's funds: `chargebacks { reserve { ... } }`)";
+        }
         if (r.within) {
           const Duration& w = *r.within;
           const bool known = enum_value(w.unit, duration_units(), "time unit");
@@ -613,10 +646,15 @@ class Checker {
         }
         break;
       }
-      case CK::HoldLifetime:
-        enum_value(c.duration.unit, duration_units(), "time unit");
-        if (c.duration.count <= 0) err(c.span, "range", "hold lifetime must be positive");
+      case CK::HoldLifetime: {
+        const bool known = enum_value(c.duration.unit, duration_units(), "time unit");
+        if (c.duration.count <= 0) {
+          err(c.span, "range", "hold lifetime must be positive");
+        } else if (known && c.duration.count > int64_t{36500} * 86400 / duration_seconds(c.duration.unit.text)) {
+          err(c.span, "range", "a hold lifetime is at most 36500 days");  // captures count it in seconds
+        }
         break;
+      }
       case CK::RoutingStatement: routing_statement(*c.routing); break;
       case CK::Scope: {
         if (c.list.items.empty()) err(c.span, "empty-scope", "a limit's scope needs at least one of " + join(limit_scopes()));

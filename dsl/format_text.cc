@@ -333,6 +333,8 @@ std::string clause_text(const Clause& c, const Fit* fit) {
     case K::Expect: return "expect " + (c.expect ? format_expectation(*c.expect) : "");
     case K::Fees:
     case K::Refunds:
+    case K::Captures:
+    case K::Chargebacks:
     case K::Given: return kw;
   }
   return kw;

@@ -62,7 +62,7 @@ class Writer {
     while (next_ != end_ && trailing_ok_ && next_->span.line == trailing_line_) emit(*next_++);
   }
 
-  // A line without a source position (refund items when their positions are
+  // A line without a source position (terms items when their positions are
   // unknown): no comment may trail it and no blank line may follow it, since
   // neither could be placed the same way on the next run.
   void plain(const std::string& text) {
@@ -123,7 +123,8 @@ class Writer {
 
 bool is_block_or_condition(Clause::Kind k) {
   using K = Clause::Kind;
-  return k == K::Accepts || k == K::Fees || k == K::Refunds || k == K::RoutingStatement || k == K::When ||
+  return k == K::Accepts || k == K::Fees || k == K::Refunds || k == K::Captures || k == K::Chargebacks ||
+         k == K::RoutingStatement || k == K::When ||
          k == K::Given || k == K::Expect || k == K::BindingRule;
 }
 
@@ -144,19 +145,19 @@ void write_cash_flow(Writer& w, const Span& node, const std::string& header, con
   w.close(brace, node.end_line);
 }
 
-// RefundRules records no positions for `allowed` and `partial`, so they are
-// found in the source text: inside the refunds braces only these words,
+// OperationTerms records no positions for `allowed` and `partial`, so they are
+// found in the source text: inside the terms' braces only these words,
 // booleans, `fees { ... }` (at a deeper brace level), strings and comments occur.
 class SourceText {
  public:
   explicit SourceText(const std::string* text) : text_(text) {}
 
-  struct RefundItems {
+  struct TermsItems {
     std::optional<Span> allowed, partial, within;
   };
 
-  RefundItems refund_items(const Span& clause) {
-    RefundItems items;
+  TermsItems terms_items(const Span& clause) {
+    TermsItems items;
     size_t pos = byte_at(clause.line, clause.column);
     if (!text_ || pos == std::string::npos) return items;
     const std::string& t = *text_;
@@ -222,23 +223,25 @@ class SourceText {
   std::vector<size_t> starts_;  // byte offset of each line, built on first use
 };
 
-void write_refunds(Writer& w, const Clause& c, const RefundRules& r, SourceText& source) {
+// `refunds { ... }`, `captures { ... }`, `chargebacks { ... }`: items in one canonical order.
+void write_terms(Writer& w, const Clause& c, const OperationTerms& r, SourceText& source) {
+  const std::string keyword(to_string(c.kind));
   uint32_t brace = r.span.end_offset > 0 ? r.span.end_offset - 1 : 0;
   w.comments_before(c.span.offset);
-  if (!r.allowed && !r.partial && !r.within && !r.fees && !w.comment_before(brace)) {
-    w.line(c.span, "refunds {}");
+  if (!r.allowed && !r.partial && !r.within && !r.fees && !r.reserve && !w.comment_before(brace)) {
+    w.line(c.span, keyword + " {}");
     return;
   }
-  w.open(c.span, "refunds {", c.span.line);
+  w.open(c.span, keyword + " {", c.span.line);
   // Positions are only needed to place comments; without any inside, skip the scan.
-  SourceText::RefundItems at;
-  if ((r.allowed || r.partial || r.within) && w.comment_before(brace)) at = source.refund_items(c.span);
+  SourceText::TermsItems at;
+  if ((r.allowed || r.partial || r.within) && w.comment_before(brace)) at = source.terms_items(c.span);
   if ((r.allowed && !at.allowed) || (r.partial && !at.partial) || (r.within && !at.within)) {
     // Not found (no source text): comments ahead of `fees` go first, which
     // keeps their order and is stable.
     at = {};
     w.trailing();
-    w.comments_before(r.fees ? r.fees->span.offset : brace);
+    w.comments_before(r.fees ? r.fees->span.offset : r.reserve ? r.reserve->span.offset : brace);
   }
   auto item = [&w](const std::optional<Span>& span, const char* key, bool value) {
     std::string text = std::string(key) + (value ? " true" : " false");
@@ -259,6 +262,7 @@ void write_refunds(Writer& w, const Clause& c, const RefundRules& r, SourceText&
     }
   }
   if (r.fees) write_cash_flow(w, r.fees->span, "fees {", *r.fees);
+  if (r.reserve) write_cash_flow(w, r.reserve->span, "reserve {", *r.reserve);
   w.close(brace, c.span.end_line);
 }
 
@@ -269,7 +273,9 @@ void write_clause(Writer& w, const Clause& c, SourceText& source) {
       if (c.cash_flow) return write_cash_flow(w, c.span, "fees {", *c.cash_flow);
       break;
     case Clause::Kind::Refunds:
-      if (c.refunds) return write_refunds(w, c, *c.refunds, source);
+    case Clause::Kind::Captures:
+    case Clause::Kind::Chargebacks:
+      if (const auto& terms = *c.terms()) return write_terms(w, c, *terms, source);
       break;
     case Clause::Kind::Given:
       w.comments_before(c.span.offset);

@@ -36,6 +36,40 @@ std::vector<const Object*> Inheritance::chain(const Object& t) const {
   return out;
 }
 
+namespace {
+
+// The items of `from` (written in `o`) that `into` does not give yet.
+void merge_terms(OperationTerms& into, const OperationTerms& from, const Object* o, Flattened::TermsFrom& items) {
+  auto item = [o](auto& to, const auto& value, const Object*& written_in) {
+    if (to || !value) return;
+    to = value;
+    written_in = o;
+  };
+  item(into.allowed, from.allowed, items.allowed);
+  item(into.partial, from.partial, items.partial);
+  item(into.within, from.within, items.within);
+  item(into.fees, from.fees, items.fees);
+  item(into.reserve, from.reserve, items.reserve);
+}
+
+}  // namespace
+
+const Object* Flattened::item_from(std::string_view path, const Object* fallback) const {
+  for (auto [block, items] : {std::pair{std::string_view("refunds/"), &refunds_from},
+                              std::pair{std::string_view("captures/"), &captures_from},
+                              std::pair{std::string_view("chargebacks/"), &chargebacks_from}}) {
+    if (path.substr(0, block.size()) != block) continue;
+    std::string_view item = path.substr(block.size());
+    item = item.substr(0, item.find('/'));
+    if (item == "allowed") return items->allowed;
+    if (item == "partial") return items->partial;
+    if (item == "within") return items->within;
+    if (item == "fees") return items->fees;
+    if (item == "reserve") return items->reserve;
+  }
+  return fallback;
+}
+
 Flattened Inheritance::flatten(const Object& t) const {
   Flattened f;
   f.object.kind = t.kind;
@@ -44,44 +78,32 @@ Flattened Inheritance::flatten(const Object& t) const {
   f.object.parent = t.parent;
   std::set<CK> named;  // clause kinds a nearer tariff gives
   std::set<std::string> bound_currencies;
-  size_t refunds = SIZE_MAX;  // index of the merged `refunds` clause, once one is seen
+  // Index of the merged `refunds` / `captures` / `chargebacks` clause, once one is seen.
+  size_t refunds = SIZE_MAX, captures = SIZE_MAX, chargebacks = SIZE_MAX;
   bool own = true;
   for (const Object* o : chain(t)) {
     std::set<CK> here;
     for (const Clause& c : o->clauses) {
       here.insert(c.kind);
+      const bool terms = c.terms() && *c.terms();
+      size_t& merged = c.kind == CK::Captures ? captures : c.kind == CK::Chargebacks ? chargebacks : refunds;
+      Flattened::TermsFrom& items = c.kind == CK::Captures      ? f.captures_from
+                                    : c.kind == CK::Chargebacks ? f.chargebacks_from
+                                                                : f.refunds_from;
       if (c.kind == CK::AmountBounds) {
         // One currency at a time (a tariff's own repeated bound is the checker's error, kept as written).
         if (!bound_currencies.insert(c.low.currency.text).second && !own) continue;
-      } else if (c.kind == CK::Refunds && c.refunds && refunds != SIZE_MAX) {
-        // One item at a time, into the nearest `refunds` block.
-        RefundRules& r = *f.object.clauses[refunds].refunds;
-        if (!r.allowed && c.refunds->allowed) {
-          r.allowed = c.refunds->allowed;
-          f.refunds_allowed_from = o;
-        }
-        if (!r.partial && c.refunds->partial) {
-          r.partial = c.refunds->partial;
-          f.refunds_partial_from = o;
-        }
-        if (!r.fees && c.refunds->fees) {
-          r.fees = c.refunds->fees;
-          f.refund_fees_from = o;
-        }
-        if (!r.within && c.refunds->within) {
-          r.within = c.refunds->within;
-          f.refunds_within_from = o;
-        }
+      } else if (terms && merged != SIZE_MAX) {
+        // One item at a time, into the nearest block of its kind.
+        merge_terms(**f.object.clauses[merged].terms(), **c.terms(), o, items);
         continue;
       } else if (!own && (own_only(c.kind) || named.count(c.kind))) {
         continue;
       }
-      if (c.kind == CK::Refunds && c.refunds) {
-        refunds = f.object.clauses.size();
-        if (c.refunds->allowed) f.refunds_allowed_from = o;
-        if (c.refunds->partial) f.refunds_partial_from = o;
-        if (c.refunds->fees) f.refund_fees_from = o;
-        if (c.refunds->within) f.refunds_within_from = o;
+      if (terms) {
+        merged = f.object.clauses.size();
+        OperationTerms none;
+        merge_terms(none, **c.terms(), o, items);
       }
       f.object.clauses.push_back(c);
       f.from.push_back(o);

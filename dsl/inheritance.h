@@ -7,9 +7,9 @@
 //     payment fee decision as a whole), `hold_lifetime`, `routing`;
 //   * `amount between` is one currency at a time: the child's bound for RUB
 //     replaces the parent's RUB bound and keeps its USD bound;
-//   * inside `refunds { }` one item at a time: `allowed`, `partial` and
-//     `fees` (the refund fee decision as a whole) are each inherited unless
-//     the child's `refunds` block gives them;
+//   * inside `refunds { }`, `captures { }` and `chargebacks { }` one item
+//     at a time: `allowed`, `partial`, `within`, `fees` and `reserve` (a
+//     decision as a whole) are each inherited unless the child's block gives them;
 //   * `name` and `description` are the tariff's own: never inherited.
 // Inheritance is resolved when a domain is compiled: the evaluator, the
 // analyses and the artifact see each tariff flattened (Flattened::object);
@@ -34,12 +34,17 @@ struct Flattened {
   // (source order) and then each inherited clause (nearest ancestor first).
   Object object;
   // Per clause of `object`: the tariff it is written in (the tariff itself
-  // for its own clauses). A `refunds` clause merged from several tariffs is
-  // attributed to the nearest one with a `refunds` block; the tariffs its
-  // items are written in are below (nullptr: the item is nowhere).
+  // for its own clauses). A `refunds` (`captures`) clause merged from
+  // several tariffs is attributed to the nearest one with such a block; the
+  // tariffs its items are written in are below (nullptr: the item is nowhere).
   std::vector<const Object*> from;
-  const Object *refunds_allowed_from = nullptr, *refunds_partial_from = nullptr, *refund_fees_from = nullptr,
-               *refunds_within_from = nullptr;
+  struct TermsFrom {
+    const Object *allowed = nullptr, *partial = nullptr, *within = nullptr, *fees = nullptr, *reserve = nullptr;
+  };
+  TermsFrom refunds_from, captures_from, chargebacks_from;
+  // Where the terms item a part path names is written ("refunds/fees/when 1"
+  // -> refunds_from.fees); `fallback` for any other path.
+  const Object* item_from(std::string_view path, const Object* fallback) const;
 };
 
 // The tariffs of one domain by id, for walking `extends` chains. Holds

@@ -370,6 +370,25 @@ class Builder {
     return cf;
   }
 
+  OperationTerms operation_terms(antlr4::ParserRuleContext* block, const std::vector<G::TermsItemContext*>& items) {
+    OperationTerms r;
+    r.span = span(block);
+    for (auto* item : items) {
+      if (auto* a = dynamic_cast<G::TermsAllowedContext*>(item)) {
+        r.allowed = a->boolean()->TRUE() != nullptr;
+      } else if (auto* p = dynamic_cast<G::TermsPartialContext*>(item)) {
+        r.partial = p->boolean()->TRUE() != nullptr;
+      } else if (auto* f = dynamic_cast<G::TermsFeesContext*>(item)) {
+        r.fees = cash_flow_block(f->cashFlowBlock());
+      } else if (auto* w = dynamic_cast<G::TermsWithinContext*>(item)) {
+        r.within = Duration{integer(w->NUMBER()->getSymbol()), ident(w->unit), span(w)};
+      } else if (auto* v = dynamic_cast<G::TermsReserveContext*>(item)) {
+        r.reserve = cash_flow_block(v->cashFlowBlock());
+      }
+    }
+    return r;
+  }
+
   CashFlow cash_flow_block(G::CashFlowBlockContext* ctx) {
     return cash_flow(ctx->cashFlowBody(), span(ctx));
   }
@@ -564,20 +583,13 @@ class Builder {
       c.high = money(x->high);
     } else if (auto* x = as<G::RefundsClauseContext>(ctx, PayDomainLexer::REFUNDS)) {
       c.kind = K::Refunds;
-      RefundRules r;
-      r.span = span(ctx);
-      for (auto* item : x->refundItem()) {
-        if (auto* a = dynamic_cast<G::RefundAllowedContext*>(item)) {
-          r.allowed = a->boolean()->TRUE() != nullptr;
-        } else if (auto* p = dynamic_cast<G::RefundPartialContext*>(item)) {
-          r.partial = p->boolean()->TRUE() != nullptr;
-        } else if (auto* f = dynamic_cast<G::RefundFeesContext*>(item)) {
-          r.fees = cash_flow_block(f->cashFlowBlock());
-        } else if (auto* w = dynamic_cast<G::RefundWithinContext*>(item)) {
-          r.within = Duration{integer(w->NUMBER()->getSymbol()), ident(w->unit), span(w)};
-        }
-      }
-      c.refunds = std::move(r);
+      c.refunds = operation_terms(ctx, x->termsItem());
+    } else if (auto* x = as<G::CapturesClauseContext>(ctx, PayDomainLexer::CAPTURES)) {
+      c.kind = K::Captures;
+      c.captures = operation_terms(ctx, x->termsItem());
+    } else if (auto* x = as<G::ChargebacksClauseContext>(ctx, PayDomainLexer::CHARGEBACKS)) {
+      c.kind = K::Chargebacks;
+      c.chargebacks = operation_terms(ctx, x->termsItem());
     } else if (auto* x = as<G::HoldLifetimeClauseContext>(ctx, PayDomainLexer::HOLD_LIFETIME)) {
       c.kind = K::HoldLifetime;
       c.duration.count = integer(x->NUMBER()->getSymbol());

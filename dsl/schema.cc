@@ -90,13 +90,15 @@ const std::vector<ClauseRule>& clause_rules(ObjectKind kind) {
     set(ObjectKind::Country, ref_data);
     set(ObjectKind::Adapter, {{CK::Name, false}, {CK::Description, false}, {CK::Url, false}, {CK::Option, true}});
     set(ObjectKind::Provider, {{CK::Name, false}, {CK::Description, false}, {CK::Adapter, false},
-                               {CK::Account, true}, {CK::Accepts, false}, {CK::Fees, false}, {CK::Refunds, false}});
+                               {CK::Account, true}, {CK::Accepts, false}, {CK::Fees, false}, {CK::Refunds, false},
+                               {CK::Captures, false}, {CK::Chargebacks, false}});
     set(ObjectKind::Terminal, {{CK::Name, false}, {CK::Description, false}, {CK::Provider, false},
                                {CK::RiskCoverage, false}, {CK::Disabled, false}, {CK::Accepts, false},
-                               {CK::Refunds, false}});
+                               {CK::Refunds, false}, {CK::Captures, false}});
     set(ObjectKind::Tariff, {{CK::Name, false}, {CK::Description, false}, {CK::Currencies, false},
                              {CK::Categories, false}, {CK::PaymentMethods, false}, {CK::AmountBounds, true},
-                             {CK::Fees, false}, {CK::Refunds, false}, {CK::HoldLifetime, false},
+                             {CK::Fees, false}, {CK::Refunds, false}, {CK::Captures, false}, {CK::Chargebacks, false},
+                             {CK::HoldLifetime, false},
                              {CK::Routing, false}});
     set(ObjectKind::Routing, {{CK::Name, false}, {CK::Description, false}, {CK::RoutingStatement, true}});
     set(ObjectKind::Limit, {{CK::Name, false}, {CK::Description, false}, {CK::Scope, false},

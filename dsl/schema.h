@@ -25,7 +25,9 @@ using Names = std::span<const std::string_view>;
 
 // ---- fixed enumerations ----------------------------------------------------------
 
-inline constexpr std::string_view kOperations[] = {"payment", "refund"};
+// A capture takes (some of) a held payment; see docs/language.md, "Captures".
+// A chargeback: the issuer disputes a payment; see docs/language.md, "Chargebacks".
+inline constexpr std::string_view kOperations[] = {"payment", "refund", "capture", "chargeback"};
 inline constexpr std::string_view kPaymentToolKinds[] = {"bank_card", "wallet", "mobile", "crypto", "payment_terminal"};
 inline constexpr std::string_view kRiskLevels[] = {"low", "high", "fatal"};  // ordered
 // How a card payment was tokenised; `none`: the card details were entered as they are.
@@ -115,7 +117,7 @@ struct AttributeInfo {
 
 // Every attribute, in documentation order (evaluator::Attr follows it).
 inline constexpr AttributeInfo kAttributes[] = {
-    {"operation", AttrType::Enum, "operation", ObjectKind::Currency, kOperations, false, "payment or refund"},
+    {"operation", AttrType::Enum, "operation", ObjectKind::Currency, kOperations, false, "payment, refund, capture (of a hold) or chargeback"},
     {"amount", AttrType::Money, "amount", ObjectKind::Currency, {}, false, "the payment amount, e.g. amount >= 1000.00 RUB"},
     {"currency", AttrType::Reference, "amount.currency", ObjectKind::Currency, {}, false, "the payment currency"},
     {"category", AttrType::Reference, "category", ObjectKind::Category, {}, false, "the shop's category"},
@@ -202,19 +204,20 @@ inline constexpr ContextField kContextFields[] = {
     {"tariff", "tariff", FieldType::Reference, ObjectKind::Tariff, {},
      "the merchant's tariff (id); overrides the tariff_binding"},
     {"routing", "routing", FieldType::Reference, ObjectKind::Routing, {}, "routing ruleset to use (defaults to the tariff's)"},
-    {"operation", "operation", FieldType::Enum, ObjectKind::Currency, kOperations, "payment (the default) or refund"},
+    {"operation", "operation", FieldType::Enum, ObjectKind::Currency, kOperations, "payment (the default), refund, capture (of a hold) or chargeback"},
     {"amount", "amount", FieldType::Money, ObjectKind::Currency, {}, "money, e.g. 6000.00 RUB"},
     {"payment_amount", "payment_amount", FieldType::Money, ObjectKind::Currency, {},
-     "a refund's original payment, e.g. 6000.00 RUB (for partial-refund rules)"},
-    // A refund goes back the way its payment came: the terminal the payment
-    // was routed to, and the revision it was routed at. An id this revision
-    // does not know is read, not refused: the refund is declined, naming it.
+     "a refund's or chargeback's original payment, or a capture's hold (the authorised amount), e.g. 6000.00 RUB"},
+    // A refund (a capture) goes back the way its payment (hold) came: the
+    // terminal the payment was routed to, and the revision it was routed at.
+    // An id this revision does not know is read, not refused: the refund is
+    // declined, naming it.
     {"original_terminal", "original_terminal", FieldType::Reference, ObjectKind::Terminal, {},
-     "a refund's payment's terminal (id): the refund's route"},
+     "a refund's, capture's or chargeback's payment's terminal (id): its route"},
     {"original_revision", "original_revision", FieldType::Number, ObjectKind::Currency, {},
-     "the revision the refund's payment was routed at (a whole number)"},
+     "the revision the refund's or capture's payment was routed at (a whole number)"},
     {"payment_time", "payment_time", FieldType::Timestamp, ObjectKind::Currency, {},
-     "when the refund's payment was made, ISO 8601 UTC: refund windows (`refunds { within 180 days }`) count from it"},
+     "when the payment (the hold) was made, ISO 8601 UTC: refund windows and a hold's lifetime count from it"},
     {"category", "category", FieldType::Reference, ObjectKind::Category, {}, "category id"},
     {"payment_tool", "payment_tool.kind", FieldType::Enum, ObjectKind::Currency, kPaymentToolKinds, "kind of payment tool"},
     {"payment_system", "payment_tool.payment_system", FieldType::Reference, ObjectKind::PaymentSystem, {},

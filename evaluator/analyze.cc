@@ -42,7 +42,7 @@ struct Reach {
 struct FlowScope {
   const CompiledTariff* tariff = nullptr;  // fee-above-amount: only tariffs bound the amount
   bool refund = false;
-  int32_t operation = -1;  // the operation of every payment this flow sees; -1: either
+  std::vector<int32_t> operations;  // the operations of the payments this flow sees; empty: any
   // The postings on the current path (outer levels first), for split-rounding.
   std::vector<std::pair<const dsl::Posting*, const CompiledPosting*>> along;
   std::set<std::string> warned;  // "from account" already reported in this flow
@@ -51,6 +51,14 @@ struct FlowScope {
 // The least a volume can be in currency `cur`, counting every share of the
 // amount as zero (shares are never negative); nullopt when a fixed amount in
 // another currency makes the posting an error for `cur`.
+// "payment or capture": operation ids as a condition names them.
+std::string operation_names(const std::vector<int32_t>& ops) {
+  std::string out;
+  for (size_t i = 0; i < ops.size(); ++i)
+    out.append(i == 0 ? "" : " or ").append(dsl::kOperations[static_cast<size_t>(ops[i])]);
+  return out;
+}
+
 std::optional<int64_t> least(const CompiledVolume& v, int32_t cur) {
   using K = dsl::Volume::Kind;
   switch (v.kind) {
@@ -148,19 +156,32 @@ class Analyzer {
       const CompiledTariff& t = c_.tariffs[static_cast<size_t>(i)];
       const dsl::Clause* fees = o.find(CK::Fees);
       if (fees && t.fees) {
-        FlowScope scope{&t, false, kOperationPayment, {}, {}};
+        FlowScope scope{&t, false, {kOperationPayment, kOperationCapture}, {}, {}};
         cash_flow(o, *fees->cash_flow, *t.fees, who + ", fees", nullptr, "", scope);
       }
       const dsl::Clause* ref = o.find(CK::Refunds);
       if (ref && ref->refunds->fees && t.refund_fees) {
-        FlowScope scope{&t, true, kOperationRefund, {}, {}};
+        FlowScope scope{&t, true, {kOperationRefund}, {}, {}};
         cash_flow(o, *ref->refunds->fees, *t.refund_fees, who + ", refund fees", nullptr, "", scope);
+      }
+      // A chargeback's fees and reserve, where the tariff writes them. A levy
+      // is owed whatever the disputed amount: no fee-above-amount (no tariff).
+      if (const dsl::Clause* cb = o.find(CK::Chargebacks); cb && t.chargebacks.allowed) {
+        if (cb->chargebacks->fees && t.chargebacks.fees && t.chargebacks.fees_from.empty()) {
+          FlowScope scope{nullptr, false, {kOperationChargeback}, {}, {}};
+          cash_flow(o, *cb->chargebacks->fees, *t.chargebacks.fees, who + ", chargeback fees", nullptr, "", scope);
+        }
+        if (cb->chargebacks->reserve && t.chargebacks.reserve && t.chargebacks.reserve_from.empty()) {
+          FlowScope scope{nullptr, false, {kOperationChargeback}, {}, {}};
+          cash_flow(o, *cb->chargebacks->reserve, *t.chargebacks.reserve, who + ", chargeback reserve", nullptr, "",
+                    scope);
+        }
       }
     } else if (o.kind == dsl::ObjectKind::Provider) {
       const dsl::Clause* fees = o.find(CK::Fees);
       const CompiledProvider& p = c_.providers[static_cast<size_t>(i)];
       FlowScope scope;
-      scope.operation = kOperationPayment;  // a provider charges payments only
+      scope.operations = {kOperationPayment, kOperationCapture};  // a provider's `fees`: payments (and captures) only
       if (fees && p.fees) cash_flow(o, *fees->cash_flow, *p.fees, who + ", fees", nullptr, "", scope);
     } else if (o.kind == dsl::ObjectKind::Routing) {
       routing(o, c_.routings[static_cast<size_t>(i)], who);
@@ -172,7 +193,7 @@ class Analyzer {
       for (const dsl::Clause& c : o.clauses)
         if (c.kind == CK::BindingRule) spans.push_back(c.binding->span);
       if (spans.size() == c_.binding->rules.rules.size())
-        decision(o, c_.binding->rules, spans, who, "rule", nullptr, -1, "", nullptr);
+        decision(o, c_.binding->rules, spans, who, "rule", nullptr, {}, "", nullptr);
     }
   }
 
@@ -255,11 +276,11 @@ class Analyzer {
   // it and match no rule (uncovered). `reach`/`op` say which payments reach
   // it; `where` names the enclosing rule (" inside rule 2 (line 40)").
   void decision(const dsl::Object& o, const Selector& s, const std::vector<dsl::Span>& spans, const std::string& label,
-                const char* word, const Reach* reach, int32_t op, const std::string& where,
+                const char* word, const Reach* reach, const std::vector<int32_t>& ops, const std::string& where,
                 const dsl::Span* uncovered_at) {
     bool top = !reach || !reach->sel;
     bool op_matters = false;
-    if (op >= 0) {
+    if (!ops.empty()) {
       for (const Cond& r : s.rules) op_matters = op_matters || mentions(r, Attr::Operation);
     }
     // The decision in its context: its rules after a rule 0 that takes every
@@ -269,13 +290,13 @@ class Analyzer {
     std::optional<Selector> within;
     if (!top || op_matters) {
       context = path_condition(reach);
-      if (op >= 0 && (op_matters || mentions(context, Attr::Operation))) {
+      if (!ops.empty() && (op_matters || mentions(context, Attr::Operation))) {
         op_matters = true;
         Cond is_op;
         is_op.kind = Cond::Kind::Atom;
         is_op.atom.kind = Atom::Kind::InSet;
         is_op.atom.attr = Attr::Operation;
-        is_op.atom.ids = {op};
+        is_op.atom.ids = ops;
         context = top ? is_op : cond_all({std::move(context), std::move(is_op)});
       }
       std::vector<Cond> rules{cond_not(context)};
@@ -329,8 +350,8 @@ class Analyzer {
         std::string why;
         if (!top) why = where.substr(1);
         if (op_matters) {
-          why += std::string(why.empty() ? "" : "; ") + "operation is always " +
-                 (op == kOperationRefund ? "refund" : "payment") + " here";
+          why += std::string(why.empty() ? "" : "; ") + "operation is " + (ops.size() == 1 ? "always " : "") +
+                 operation_names(ops) + " here";
         }
         if (++named_within > 50) {
           warn(o, spans[i], "shadowed-rule", msg + "earlier rules match every payment that reaches it (" + why + ")");
@@ -377,7 +398,7 @@ class Analyzer {
     std::vector<dsl::Span> spans;
     for (const auto& arm : ast.arms) spans.push_back(arm.span);
     bool open = !ast.arms.back().otherwise && !cf.arms.fallback;
-    decision(o, cf.arms, spans, label, "rule", reach, scope.operation, where, open ? &ast.span : nullptr);
+    decision(o, cf.arms, spans, label, "rule", reach, scope.operations, where, open ? &ast.span : nullptr);
     for (size_t i = 0; i < ast.arms.size() && i < cf.bodies.size(); ++i) {
       Reach inner{reach, &cf.arms, i};
       cash_flow(o, ast.arms[i].body, cf.bodies[i], label, &inner,
@@ -464,7 +485,7 @@ class Analyzer {
       tries.erase(std::unique(tries.begin(), tries.end()), tries.end());
       for (int64_t amount : tries) {
         Facts f;
-        f.set(Attr::Operation, scope.refund ? kOperationRefund : kOperationPayment);
+        f.set(Attr::Operation, scope.operations.empty() ? kOperationPayment : scope.operations[0]);
         f.set(Attr::Currency, cur);
         f.set(Attr::Amount, amount);
         if (!may_reach(reach, f)) continue;
@@ -543,7 +564,7 @@ class Analyzer {
       all.push_back(cand.when ? cand.when->rules[0] : Cond{});
     }
     // A ruleset routes payments and refunds alike: no operation is implied.
-    decision(o, r.guards, guard_spans, who, "rule", nullptr, -1, "", nullptr);
+    decision(o, r.guards, guard_spans, who, "rule", nullptr, {}, "", nullptr);
     if (all.empty()) return;
     Selector s = compile_selector(std::move(all), c_.vocab);
     if (s.fallback) return;

@@ -24,11 +24,15 @@ class Writer {
       r.allowed = t.refunds_allowed, r.partial = t.refunds_partial, r.fees = pdc::kNone;
       r.within_seconds = t.refunds_within_seconds, r.within = str(t.refunds_within), r.explain = str(t.refunds_explain);
       push(Sec::TariffRefunds, r);
+      push(Sec::TariffCaptures, capture_terms(t.captures));
+      push(Sec::TariffChargebacks, chargeback_terms(t.chargebacks));
     }
     for (const CompiledProvider& p : d_.providers) {
       pdc::Provider r{str(p.name), str(p.explain), str(p.refuses), opt_selector(p.accepts), opt_cash_flow(p.fees)};
       push(Sec::Providers, r);
       push(Sec::ProviderRefunds, refund_terms(p.refunds));
+      push(Sec::ProviderCaptures, capture_terms(p.captures));
+      push(Sec::ProviderChargebacks, chargeback_terms(p.chargebacks));
     }
     for (const CompiledTerminal& t : d_.terminals) {
       pdc::Terminal r{};
@@ -43,6 +47,7 @@ class Writer {
       r.disabled = t.disabled;
       push(Sec::Terminals, r);
       push(Sec::TerminalRefunds, refund_terms(t.refunds));
+      push(Sec::TerminalCaptures, capture_terms(t.captures));
     }
     for (const CompiledRouting& r : d_.routings) routing(r);
     for (const CompiledLimit& l : d_.limits) limit(l);
@@ -93,6 +98,19 @@ class Writer {
     pdc::RefundTerms r{};
     r.allowed = t.allowed, r.partial = t.partial, r.fees = opt_cash_flow(t.fees);
     r.within_seconds = t.within_seconds, r.within = str(t.within), r.explain = str(t.explain);
+    return r;
+  }
+
+  pdc::CaptureTerms capture_terms(const CompiledCaptureTerms& t) {
+    pdc::CaptureTerms r{};
+    r.partial = t.partial, r.explain = str(t.explain);
+    return r;
+  }
+
+  pdc::ChargebackTerms chargeback_terms(const CompiledChargebackTerms& t) {
+    pdc::ChargebackTerms r{};
+    r.allowed = t.allowed, r.fees = opt_cash_flow(t.fees), r.reserve = opt_cash_flow(t.reserve);
+    r.explain = str(t.explain);
     return r;
   }
 

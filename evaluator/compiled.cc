@@ -271,6 +271,14 @@ class Compiler {
       const dsl::Object& o = *flat.from[i];
       const std::string note = dsl::inherited_note(chain, &o);
       std::string at = head(o) + ", " + std::string(dsl::to_string(c.kind)) + " (" + where(c.span) + ")" + note;
+      // Terms items merge one by one: "; allowed: tariff standard, refunds
+      // (line 60), inherited by tariff premium" for an item written elsewhere.
+      auto item_from = [&](const char* item, const dsl::Object* from) {
+        if (!from || from == &o) return std::string();
+        const dsl::Clause* r = from->find(c.kind);
+        return std::string("; ") + item + ": " + head(*from) + ", " + std::string(dsl::to_string(c.kind)) + " (" +
+               where(r ? r->span : from->span) + ")" + dsl::inherited_note(chain, from);
+      };
       switch (c.kind) {
         case CK::Currencies:
           t.currencies = allowed(c.list, OK::Currency);
@@ -308,28 +316,45 @@ class Compiler {
           t.refunds_allowed = c.refunds->allowed.value_or(false);
           t.refunds_partial = c.refunds->partial.value_or(true);
           t.refunds_explain = at;
-          // Items merge one by one: say where an `allowed` written elsewhere comes from.
-          if (const dsl::Object* a = flat.refunds_allowed_from; a && a != &o) {
-            const dsl::Clause* r = a->find(CK::Refunds);
-            t.refunds_explain += "; allowed: " + head(*a) + ", refunds (" + where(r ? r->span : a->span) + ")" +
-                                 dsl::inherited_note(chain, a);
-          }
+          t.refunds_explain += item_from("allowed", flat.refunds_from.allowed);
           if (c.refunds->within) {
             t.refunds_within_seconds = window_seconds(*c.refunds->within, t.refunds_within);
-            if (const dsl::Object* w = flat.refunds_within_from; w && w != &o) {
-              const dsl::Clause* r = w->find(CK::Refunds);
-              t.refunds_explain += "; within: " + head(*w) + ", refunds (" + where(r ? r->span : w->span) + ")" +
-                                   dsl::inherited_note(chain, w);
-            }
+            t.refunds_explain += item_from("within", flat.refunds_from.within);
           }
-          if (c.refunds->fees && flat.refund_fees_from) {
-            const dsl::Object& from = *flat.refund_fees_from;
+          if (c.refunds->fees && flat.refunds_from.fees) {
+            const dsl::Object& from = *flat.refunds_from.fees;
             auto cf = cash_flow(*c.refunds->fees, head(from) + ", refund fees", "", dsl::inherited_note(chain, &from));
             if (!cf) return cf.error();
             t.refund_fees = std::move(*cf);
             if (&from != &self) t.refund_fees_from = from.id.text;
           }
           break;
+        case CK::Captures:
+          t.captures.partial = c.captures->partial.value_or(true);
+          t.captures.explain = at + item_from("partial", flat.captures_from.partial);
+          break;
+        case CK::Chargebacks: {
+          CompiledChargebackTerms& b = t.chargebacks;
+          b.allowed = c.chargebacks->allowed.value_or(false);
+          b.explain = at + item_from("allowed", flat.chargebacks_from.allowed);
+          // Each decision explained where it is written.
+          auto decision = [&](const std::optional<dsl::CashFlow>& cf, const dsl::Object* from, const char* what,
+                              std::optional<CompiledCashFlow>& into, std::string& inherited) -> Result<bool> {
+            if (!cf || !from) return true;
+            auto compiled = cash_flow(*cf, head(*from) + ", " + what, "", dsl::inherited_note(chain, from));
+            if (!compiled) return compiled.error();
+            into = std::move(*compiled);
+            if (from != &self) inherited = from->id.text;
+            return true;
+          };
+          if (auto r = decision(c.chargebacks->fees, flat.chargebacks_from.fees, "chargeback fees", b.fees, b.fees_from); !r)
+            return r.error();
+          if (auto r = decision(c.chargebacks->reserve, flat.chargebacks_from.reserve, "chargeback reserve", b.reserve,
+                                b.reserve_from);
+              !r)
+            return r.error();
+          break;
+        }
         case CK::Routing: t.routing = out_.vocab.object(OK::Routing, c.ref.text); break;
         case CK::HoldLifetime:
           t.hold_lifetime = c.duration.count;
@@ -416,6 +441,28 @@ class Compiler {
     return true;
   }
 
+  // A provider's or terminal's `captures` clause (the defaults without one).
+  void capture_terms(const dsl::Object& o, CompiledCaptureTerms& r) {
+    const dsl::Clause* c = o.find(CK::Captures);
+    if (!c || !c->captures) return;
+    r.explain = head(o) + ", captures (" + where(c->span) + ")";
+    r.partial = c->captures->partial.value_or(true);
+  }
+
+  // A provider's `chargebacks` clause (the defaults without one).
+  Result<bool> chargeback_terms(const dsl::Object& o, CompiledChargebackTerms& r) {
+    const dsl::Clause* c = o.find(CK::Chargebacks);
+    if (!c || !c->chargebacks) return true;
+    r.explain = head(o) + ", chargebacks (" + where(c->span) + ")";
+    r.allowed = c->chargebacks->allowed.value_or(true);
+    if (c->chargebacks->fees) {
+      auto cf = cash_flow(*c->chargebacks->fees, head(o) + ", chargeback fees", "");
+      if (!cf) return cf.error();
+      r.fees = std::move(*cf);
+    }
+    return true;
+  }
+
   Result<bool> terminal(const dsl::Object& o, CompiledTerminal& t) {
     t.name = o.id.text;
     t.explain = head(o) + " (" + where(o.span) + ")";
@@ -434,6 +481,7 @@ class Compiler {
       if (!sel) return sel.error();
       t.accepts = std::move(*sel);
     }
+    capture_terms(o, t.captures);
     return refund_terms(o, t.refunds);
   }
 
@@ -451,6 +499,8 @@ class Compiler {
       if (!cf) return cf.error();
       p.fees = std::move(*cf);
     }
+    capture_terms(o, p.captures);
+    if (auto r = chargeback_terms(o, p.chargebacks); !r) return r.error();
     return refund_terms(o, p.refunds);
   }
 

@@ -61,6 +61,27 @@ struct AmountBound {
   std::string explain;
 };
 
+// Capture terms of a tariff, provider or terminal (docs/language.md,
+// "Captures: taking a hold, in part"); without a `captures` clause a hold
+// may be captured in part.
+struct CompiledCaptureTerms {
+  bool partial = true;  // `partial false`: only the whole hold
+  std::string explain;  // "provider bluebank, captures (line 14)", or empty
+};
+
+// Chargeback terms of a tariff or provider (docs/language.md,
+// "Chargebacks"): whether it takes them, the fees (a tariff's: what the
+// merchant pays, e.g. a levy; a provider's: the principal back through it)
+// and a tariff's reserve (the merchant's funds held while the dispute is
+// open). Without a `chargebacks` clause a tariff takes none, a provider any.
+struct CompiledChargebackTerms {
+  bool allowed = true;
+  std::optional<CompiledCashFlow> fees, reserve;
+  std::string explain;  // "tariff standard, chargebacks (line 70)", or empty
+  // The tariff the fees / reserve are inherited from; empty when its own. Impact names it.
+  std::string fees_from, reserve_from;
+};
+
 struct CompiledTariff {
   std::string name;
   std::string explain;  // "tariff standard (line 19)"
@@ -76,6 +97,8 @@ struct CompiledTariff {
   std::string refunds_explain;
   int64_t refunds_within_seconds = 0;  // `refunds { within N UNIT }`: 0 = no window
   std::string refunds_within;          // "180 days"
+  CompiledCaptureTerms captures;
+  CompiledChargebackTerms chargebacks{false, {}, {}, {}, {}, {}};
   int32_t routing = -1;
   int64_t hold_lifetime = 0;  // in `hold_unit`; 0 = none declared
   std::string hold_unit;
@@ -101,6 +124,8 @@ struct CompiledProvider {
   std::optional<Selector> accepts;
   std::optional<CompiledCashFlow> fees;
   CompiledRefundTerms refunds;
+  CompiledCaptureTerms captures;
+  CompiledChargebackTerms chargebacks;
 };
 
 struct CompiledTerminal {
@@ -113,6 +138,7 @@ struct CompiledTerminal {
   int32_t risk_coverage = -1;  // risk id; a payment of higher risk is rejected
   std::optional<Selector> accepts;
   CompiledRefundTerms refunds;
+  CompiledCaptureTerms captures;
 };
 
 struct CompiledRouting {

@@ -54,6 +54,8 @@ static_assert(detail::attr_is(Attr::Operation, "operation") && detail::attr_is(A
 // attribute's ids are its values' indices, evaluator/vocab.h).
 inline constexpr int32_t kOperationPayment = dsl::enum_value("operation", "payment");
 inline constexpr int32_t kOperationRefund = dsl::enum_value("operation", "refund");
+inline constexpr int32_t kOperationCapture = dsl::enum_value("operation", "capture");
+inline constexpr int32_t kOperationChargeback = dsl::enum_value("operation", "chargeback");
 inline constexpr int32_t kFlowHold = dsl::enum_value("flow", "hold");
 inline constexpr int32_t kToolWallet = dsl::enum_value("payment_tool", "wallet");
 

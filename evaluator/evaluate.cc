@@ -76,6 +76,41 @@ int32_t bind_tariff(const Prog& d, const Context& c, const EvalOptions& opt, Ter
   return pi.default_tariff;
 }
 
+// "2500.00 RUB": minor units of currency `cur` as text.
+std::string money_text(const Prog& d, int64_t minor, int32_t cur) {
+  return format_minor(minor, d.exponent(cur)) + " " + std::string(d.object_name(dsl::ObjectKind::Currency, cur));
+}
+
+// A capture takes (some of) a hold: never more than it (`payment_amount`,
+// the authorised amount), less only when the tariff's `captures` allow it,
+// and not after the tariff's `hold_lifetime` (from `payment_time`).
+void capture_terms(const Prog& d, int32_t tariff, const Context& c, const EvalOptions& opt, bool& unknown,
+                   TermsResult& out) {
+  const pdc::Tariff& t = d.tariff(tariff);
+  const pdc::CaptureTerms* terms = d.tariff_captures(tariff);
+  const Facts& f = c.facts;
+  const std::string who = "tariff " + std::string(d.str(t.name));
+  if (opt.explain && terms && terms->explain.len != 0) out.explain.push_back(d.str(terms->explain));
+  if (c.has_payment_amount && f.has(Attr::Amount) && f.get(Attr::Amount) > c.payment_amount) {
+    // The context reader made sure both are in the same currency.
+    out.reasons.push_back("the capture of " + money_text(d, f.get(Attr::Amount), c.payment_currency) +
+                          " exceeds the authorised " + money_text(d, c.payment_amount, c.payment_currency));
+  } else if (terms && !terms->partial) {
+    std::string why = refused_in_part(d, c, "captures", who, unknown, out.missing);
+    if (!why.empty()) out.reasons.push_back(std::move(why));
+  }
+  if (t.hold_lifetime > 0) {
+    const std::string_view unit = d.str(t.hold_unit);
+    const std::string lead = "the hold has expired: " + who + " holds a payment for " + std::to_string(t.hold_lifetime) +
+                             " " + std::string(unit);
+    // The checker bounds the lifetime to 100 years; an artifact's may be anything: saturate.
+    int64_t seconds = 0;
+    if (__builtin_mul_overflow(t.hold_lifetime, dsl::duration_seconds(unit), &seconds)) seconds = INT64_MAX;
+    std::string late = too_late(seconds, lead, c, unknown, out.missing);
+    if (!late.empty()) out.reasons.push_back(std::move(late));
+  }
+}
+
 void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Context& c, const EvalOptions& opt,
                 TermsResult& out) {
   if (tariff < 0) {
@@ -100,22 +135,24 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
         std::string late = outside_refund_window(d, *w, "tariff " + tname(), c, unknown, out.missing);
         if (!late.empty()) out.reasons.push_back(std::move(late));
       }
-      if (c.has_payment_amount && f.has(Attr::Amount)) {
-        // The context reader made sure both are in the same currency.
-        int e = d.exponent(c.payment_currency);
-        const std::string cur(v.object_name(dsl::ObjectKind::Currency, c.payment_currency));
-        int64_t refund = f.get(Attr::Amount);
-        if (refund > c.payment_amount) {
-          out.reasons.push_back("the refund of " + format_minor(refund, e) + " " + cur + " exceeds the payment of " +
-                                format_minor(c.payment_amount, e) + " " + cur);
-        } else if (refund < c.payment_amount && !t.refunds_partial) {
-          out.reasons.push_back("partial refunds are not allowed by tariff " + tname() + " (" +
-                                format_minor(refund, e) + " of " + format_minor(c.payment_amount, e) + " " + cur + ")");
-        }
+      if (c.has_payment_amount && f.has(Attr::Amount) && f.get(Attr::Amount) > c.payment_amount) {
+        out.reasons.push_back("the refund of " + money_text(d, f.get(Attr::Amount), c.payment_currency) +
+                              " exceeds the payment of " + money_text(d, c.payment_amount, c.payment_currency));
       } else if (!t.refunds_partial) {
-        unknown = true;
-        out.missing |= c.has_payment_amount ? miss(Attr::Amount) : kMissPaymentAmount;
+        std::string why = refused_in_part(d, c, "refunds", "tariff " + tname(), unknown, out.missing);
+        if (!why.empty()) out.reasons.push_back(std::move(why));
       }
+    }
+  } else if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationCapture) {
+    capture_terms(d, tariff, c, opt, unknown, out);
+  } else if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationChargeback) {
+    const pdc::ChargebackTerms* terms = d.tariff_chargebacks(tariff);
+    if (opt.explain && terms && terms->explain.len != 0) out.explain.push_back(d.str(terms->explain));
+    if (!terms || !terms->allowed) {
+      out.reasons.push_back("chargebacks are not allowed by tariff " + tname());
+    } else if (c.has_payment_amount && f.has(Attr::Amount) && f.get(Attr::Amount) > c.payment_amount) {
+      out.reasons.push_back("the chargeback of " + money_text(d, f.get(Attr::Amount), c.payment_currency) +
+                            " exceeds the payment of " + money_text(d, c.payment_amount, c.payment_currency));
     }
   }
   auto listed = [&](bool has, pdc::Span allowed, Attr a, pdc::Str explain, const char* what) {
@@ -415,14 +452,15 @@ bool rejection(const Prog& d, const pdc::Routing& r, const pdc::Candidate& cand,
 // when one is undecided (adding what would decide to `missing`), else True.
 Tri counts(const Prog& d, const pdc::Limit& l, const Facts& f, uint64_t& missing) {
   Tri t = Tri::True;
-  // A refund returns money: it neither adds to nor is refused by a limit that
-  // does not ask about the operation. (A context read from JSON always knows
-  // the operation: it defaults to payment.)
+  // A limit that does not ask about the operation counts payments only: a
+  // refund returns money, a capture takes a hold the payment already
+  // counted. (A context read from JSON always knows the operation: it
+  // defaults to payment.)
   if (!l.counts_refunds) {
     if (!f.has(Attr::Operation)) {
       t = Tri::Unknown;
       missing |= miss(Attr::Operation);
-    } else if (f.get(Attr::Operation) == kOperationRefund) {
+    } else if (f.get(Attr::Operation) != kOperationPayment) {
       return Tri::False;
     }
   }
@@ -845,9 +883,11 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   std::string refused = judge_institution(d, c, opt, res.terms);
 
   // Route first: the provider's postings and provider/terminal limit scopes need it.
-  // A refund goes back the way its payment came; a payment takes the
+  // A refund (a capture) goes back the way its payment (hold) came; a payment takes the
   // context's routing, else the tariff's, else the payment institution's.
   const bool refund = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationRefund;
+  const bool capture = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationCapture;
+  const bool chargeback = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationChargeback;
   int32_t ri = c.routing;
   if (ri < 0 && tariff >= 0) ri = d.tariff(tariff).routing;
   if (ri < 0 && tariff >= 0 && c.facts.has(Attr::PaymentInstitution))  // ids are the program's (check_context)
@@ -855,8 +895,8 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   if (!refused.empty()) {
     res.route.status = RStatus::Declined;
     res.route.decline_built = std::move(refused);
-  } else if (refund) {
-    route_refund(d, c, opt, res.route);
+  } else if (refund || capture || chargeback) {
+    route_to_original(d, c, opt, res.route);
   } else if (ri >= 0) {
     eval_ruleset(d, ri, c, opt, res.route, 0);
   } else if (tariff < 0) {
@@ -870,13 +910,22 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
     cf.missing |= tariff_missing;
   } else {
     const pdc::Tariff& t = d.tariff(tariff);
-    uint32_t fees = refund ? t.refund_fees : t.fees;
-    if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, opt, cf);
+    const pdc::ChargebackTerms* terms = chargeback ? d.tariff_chargebacks(tariff) : nullptr;
+    // A chargeback's: the merchant's fees (a levy), then its funds reserved while the dispute is open.
+    for (uint32_t fees : {chargeback ? (terms ? terms->fees : pdc::kNone) : refund ? t.refund_fees : t.fees,
+                          terms ? terms->reserve : pdc::kNone}) {
+      if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, opt, cf);
+    }
   }
   // Provider-side postings: what the chosen route's provider moves and
-  // charges: its `fees` for a payment, its `refunds { fees }` for a refund.
+  // charges: its `fees` for a payment (a capture), its `refunds { fees }`
+  // for a refund, its `chargebacks { fees }` for a chargeback.
   auto provider_fees = [&](int32_t p) -> uint32_t {
     if (p < 0) return pdc::kNone;
+    if (chargeback) {
+      const pdc::ChargebackTerms* r = d.provider_chargebacks(p);
+      return r ? r->fees : pdc::kNone;
+    }
     if (!refund) return d.provider(p).fees;
     const pdc::RefundTerms* r = d.provider_refunds(p);
     return r ? r->fees : pdc::kNone;

@@ -136,21 +136,33 @@ class Walker {
     common(dsl::ObjectKind::Provider, [&](int32_t pa, int32_t pb, const std::string& name) {
       const auto& fa = a.providers[static_cast<size_t>(pa)].fees;
       const auto& fb = b.providers[static_cast<size_t>(pb)].fees;
-      Region r = only(Attr::Operation, kOperationPayment);
-      fees_part(r, fa ? &*fa : nullptr, fb ? &*fb : nullptr, "provider " + name + " fees", "provider fee",
+      fees_part(charged(), fa ? &*fa : nullptr, fb ? &*fb : nullptr, "provider " + name + " fees", "provider fee",
                 "provider:" + name);
       const auto& ra = a.providers[static_cast<size_t>(pa)].refunds.fees;
       const auto& rb = b.providers[static_cast<size_t>(pb)].refunds.fees;
       fees_part(only(Attr::Operation, kOperationRefund), ra ? &*ra : nullptr, rb ? &*rb : nullptr,
                 "provider " + name + " refund fees", "provider refund fee", "provider:" + name);
+      const auto& ca = a.providers[static_cast<size_t>(pa)].chargebacks.fees;
+      const auto& cb = b.providers[static_cast<size_t>(pb)].chargebacks.fees;
+      fees_part(only(Attr::Operation, kOperationChargeback), ca ? &*ca : nullptr, cb ? &*cb : nullptr,
+                "provider " + name + " chargeback fees", "provider chargeback fee", "provider:" + name);
+      if (a.providers[static_cast<size_t>(pa)].chargebacks.allowed != b.providers[static_cast<size_t>(pb)].chargebacks.allowed)
+        notes_.push_back("provider " + name + ": chargebacks " +
+                         (b.providers[static_cast<size_t>(pb)].chargebacks.allowed ? "allowed" : "not allowed") +
+                         " (were " + (a.providers[static_cast<size_t>(pa)].chargebacks.allowed ? "allowed" : "not allowed") + ")");
       refund_terms_note("provider " + name, a.providers[static_cast<size_t>(pa)].refunds,
                         b.providers[static_cast<size_t>(pb)].refunds);
+      capture_terms_note("provider " + name, a.providers[static_cast<size_t>(pa)].captures,
+                         b.providers[static_cast<size_t>(pb)].captures);
     });
     for (int32_t ta = 0; ta < a.vocab.object_count(dsl::ObjectKind::Terminal); ++ta) {  // routing notes the removed
       const std::string& name = a.vocab.object_name(dsl::ObjectKind::Terminal, ta);
-      if (int32_t tb = b.vocab.object(dsl::ObjectKind::Terminal, name); tb >= 0)
+      if (int32_t tb = b.vocab.object(dsl::ObjectKind::Terminal, name); tb >= 0) {
         refund_terms_note("terminal " + name, a.terminals[static_cast<size_t>(ta)].refunds,
                           b.terminals[static_cast<size_t>(tb)].refunds);
+        capture_terms_note("terminal " + name, a.terminals[static_cast<size_t>(ta)].captures,
+                           b.terminals[static_cast<size_t>(tb)].captures);
+      }
     }
     common(dsl::ObjectKind::Routing, [&](int32_t ra, int32_t rb, const std::string& name) { routing(ra, rb, name); });
     common(dsl::ObjectKind::Limit, [&](int32_t la, int32_t lb, const std::string& name) { limit(la, lb, name); });
@@ -158,6 +170,14 @@ class Walker {
   }
 
  private:
+  // Capture terms decide captures by the hold's terminal and amount, which
+  // no region names: a change is a note.
+  void capture_terms_note(const std::string& who, const CompiledCaptureTerms& a, const CompiledCaptureTerms& b) {
+    if (a.partial != b.partial)
+      notes_.push_back(who + ": partial captures " + (b.partial ? "allowed" : "refused") + " (were " +
+                       (a.partial ? "allowed" : "refused") + ")");
+  }
+
   // A provider's or terminal's refund terms decide refunds' routes by the
   // payment's original terminal, which no region names: a change is a note.
   void refund_terms_note(const std::string& who, const CompiledRefundTerms& a, const CompiledRefundTerms& b) {
@@ -204,6 +224,16 @@ class Walker {
     return r;
   }
 
+  // Payments and captures: the operations `fees` charge (a capture pays the
+  // payment's fees on the amount it takes).
+  Region charged() const {
+    Region r = only(Attr::Operation, kOperationPayment);
+    std::vector<int32_t>& ops = r.sets[idx(Attr::Operation)];
+    ops.push_back(u_->from_side(0, Attr::Operation, kOperationCapture));
+    std::sort(ops.begin(), ops.end());
+    return r;
+  }
+
   // Every cell of `r` with the outcome of side `side`'s selector there.
   template <class F>
   void walk(const Selector& s, int side, const Region& r, int depth, F&& fn) {
@@ -246,6 +276,7 @@ class Walker {
   Selector terms_selector(const CompiledDomain& d, const CompiledTariff& t) {
     std::vector<Cond> all;
     if (!t.refunds_allowed) all.push_back(atom_in(Attr::Operation, {kOperationRefund}, true));
+    if (!t.chargebacks.allowed) all.push_back(atom_in(Attr::Operation, {kOperationChargeback}, true));
     auto listed = [&](const std::optional<std::vector<uint8_t>>& allowed, Attr a) {
       if (!allowed) return;
       std::vector<int32_t> ids;
@@ -300,6 +331,7 @@ class Walker {
       notes_.push_back("tariff " + name + ": partial refunds " + (b.refunds_partial ? "allowed" : "refused") +
                        " (were " + (a.refunds_partial ? "allowed" : "refused") + ")");
     }
+    capture_terms_note("tariff " + name, a.captures, b.captures);
     const std::string ra = a.routing >= 0 ? s_[0].d->vocab.object_name(dsl::ObjectKind::Routing, a.routing) : "";
     const std::string rb = b.routing >= 0 ? s_[1].d->vocab.object_name(dsl::ObjectKind::Routing, b.routing) : "";
     if (ra != rb) {
@@ -323,8 +355,7 @@ class Walker {
     const CompiledCashFlow* fb = b.fees ? &*b.fees : nullptr;
     if (!same_cf(fa, fb)) {
       const std::string part = "tariff " + name + " fees" + from(b.fees_from);
-      both_allowed(only(Attr::Operation, kOperationPayment),
-                   [&](const Region& r) { fees_part(r, fa, fb, part, "fee", object); });
+      both_allowed(charged(), [&](const Region& r) { fees_part(r, fa, fb, part, "fee", object); });
     }
     const CompiledCashFlow* rfa = a.refund_fees && a.refunds_allowed ? &*a.refund_fees : nullptr;
     const CompiledCashFlow* rfb = b.refund_fees && b.refunds_allowed ? &*b.refund_fees : nullptr;
@@ -333,6 +364,19 @@ class Walker {
       both_allowed(only(Attr::Operation, kOperationRefund),
                    [&](const Region& r) { fees_part(r, rfa, rfb, part, "refund fee", object); });
     }
+    // A chargeback's fees and reserve, where both sides take chargebacks.
+    const CompiledChargebackTerms &ca = a.chargebacks, &cb = b.chargebacks;
+    auto chargeback_part = [&](const std::optional<CompiledCashFlow>& x, const std::optional<CompiledCashFlow>& y,
+                               const std::string& inherited, const char* what) {
+      const CompiledCashFlow* xa = x && ca.allowed ? &*x : nullptr;
+      const CompiledCashFlow* yb = y && cb.allowed ? &*y : nullptr;
+      if (same_cf(xa, yb)) return;
+      const std::string part = "tariff " + name + " chargeback " + what + from(inherited);
+      both_allowed(only(Attr::Operation, kOperationChargeback),
+                   [&](const Region& r) { fees_part(r, xa, yb, part, std::string("chargeback ") + what, object); });
+    };
+    chargeback_part(ca.fees, cb.fees, cb.fees_from, "fees");
+    chargeback_part(ca.reserve, cb.reserve, cb.reserve_from, "reserve");
   }
 
   // ---- the tariff binding ----
@@ -395,7 +439,7 @@ class Walker {
     const CompiledCashFlow* fa = ta.fees ? &*ta.fees : nullptr;
     const CompiledCashFlow* fb = tb.fees ? &*tb.fees : nullptr;
     Region pay = r;
-    Region op = only(Attr::Operation, kOperationPayment);
+    Region op = charged();
     pay.tested |= op.tested;
     pay.sets[idx(Attr::Operation)] = op.sets[idx(Attr::Operation)];
     walk(terms[0], 0, pay, 0, [&](const Region& r1, int32_t oa, int depth) {
@@ -722,7 +766,7 @@ class Walker {
 
   Selector applies_selector(const CompiledDomain& d, const CompiledLimit& l) {
     std::vector<Cond> all;
-    if (!l.counts_refunds) all.push_back(atom_in(Attr::Operation, {kOperationRefund}, true));
+    if (!l.counts_refunds) all.push_back(atom_in(Attr::Operation, {kOperationPayment}));  // payments only
     if (l.when) all.push_back(l.when->rules[0]);
     if (!l.is_count) all.push_back(atom_in(Attr::Currency, {l.currency}));
     return compile_selector({cond_all(std::move(all))}, d.vocab);

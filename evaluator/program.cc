@@ -125,6 +125,8 @@ struct Program::Loader {
   bool objects();
   bool bindings();
   bool refund_terms();
+  bool capture_terms();
+  bool chargeback_terms();
 };
 
 bool Program::Loader::header(std::string_view bytes) {
@@ -639,7 +641,44 @@ bool Program::Loader::objects() {
     if (!limit_zone(i, zoned)) return false;
     if (!l.is_count && !object_ref(Sec::Limits, i, "currency", OK::Currency, l.currency, false)) return false;
   }
-  return bindings() && refund_terms();
+  return bindings() && refund_terms() && capture_terms() && chargeback_terms();
+}
+
+// 2.0: chargeback terms per tariff and provider (absent in older artifacts).
+bool Program::Loader::chargeback_terms() {
+  using OK = dsl::ObjectKind;
+  const std::pair<Sec, OK> sections[] = {{Sec::TariffChargebacks, OK::Tariff}, {Sec::ProviderChargebacks, OK::Provider}};
+  for (auto [s, kind] : sections) {
+    if (n(s) == 0) continue;
+    if (n(s) != static_cast<uint32_t>(p.object_count(kind)))
+      return fail(s, 0, std::to_string(n(s)) + " records for " + std::to_string(p.object_count(kind)) + " objects");
+    for (uint32_t i = 0; i < n(s); ++i) {
+      const pdc::ChargebackTerms& r = rec<pdc::ChargebackTerms>(s)[i];
+      if (!strs(s, i, {{"explain", r.explain}}) || !ref(s, i, "fees", Sec::CashFlows, r.fees, true) ||
+          !ref(s, i, "reserve", Sec::CashFlows, r.reserve, true))
+        return false;
+      if (r.allowed > 1) return fail(s, i, "unknown flag");
+    }
+  }
+  return true;
+}
+
+// 2.0: capture terms per tariff, provider and terminal (absent in older artifacts).
+bool Program::Loader::capture_terms() {
+  using OK = dsl::ObjectKind;
+  const std::pair<Sec, OK> sections[] = {
+      {Sec::TariffCaptures, OK::Tariff}, {Sec::ProviderCaptures, OK::Provider}, {Sec::TerminalCaptures, OK::Terminal}};
+  for (auto [s, kind] : sections) {
+    if (n(s) == 0) continue;
+    if (n(s) != static_cast<uint32_t>(p.object_count(kind)))
+      return fail(s, 0, std::to_string(n(s)) + " records for " + std::to_string(p.object_count(kind)) + " objects");
+    for (uint32_t i = 0; i < n(s); ++i) {
+      const pdc::CaptureTerms& r = rec<pdc::CaptureTerms>(s)[i];
+      if (!strs(s, i, {{"explain", r.explain}})) return false;
+      if (r.partial > 1) return fail(s, i, "unknown flag");
+    }
+  }
+  return true;
 }
 
 // 1.3: refund terms per tariff, provider and terminal (absent in older artifacts).
@@ -675,7 +714,7 @@ bool Program::Loader::bindings() {
       return false;
     if (x.realm < 0 || x.realm >= static_cast<int32_t>(dsl::realms().size())) return fail(Sec::Institutions, i, "unknown realm");
   }
-  // 1.6: whom each serves (absent in older artifacts).
+  // 2.0: whom each serves (absent in older artifacts).
   const Sec rs = Sec::InstitutionResidences;
   if (n(rs) != 0 && n(rs) != n(Sec::Institutions))
     return fail(rs, 0, std::to_string(n(rs)) + " records for " + std::to_string(n(Sec::Institutions)) + " institutions");

@@ -42,7 +42,8 @@ inline constexpr std::string_view kSectionNames[pdc::kSectionCount + 1] = {
     "flags",      "methods",     "bounds",      "providers",  "terminals",   "routings",
     "guards",     "candidates",  "excludes",    "limits",     "limit_scopes", "limit_zones", "zone_starts",
     "zone_offsets", "institutions", "bindings",   "binding_rules", "accounts", "tariff_refunds", "provider_refunds",
-    "terminal_refunds", "institution_residences",
+    "terminal_refunds", "institution_residences", "tariff_captures", "provider_captures", "terminal_captures",
+    "tariff_chargebacks", "provider_chargebacks",
 };
 
 inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
@@ -93,6 +94,11 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::RefundTerms),   // ProviderRefunds
     sizeof(pdc::RefundTerms),   // TerminalRefunds
     sizeof(pdc::InstitutionResidences),
+    sizeof(pdc::CaptureTerms),  // TariffCaptures
+    sizeof(pdc::CaptureTerms),  // ProviderCaptures
+    sizeof(pdc::CaptureTerms),  // TerminalCaptures
+    sizeof(pdc::ChargebackTerms),  // TariffChargebacks
+    sizeof(pdc::ChargebackTerms),  // ProviderChargebacks
 };
 
 }  // namespace pdc
@@ -167,7 +173,7 @@ class Program {
   int32_t terminal_count() const { return static_cast<int32_t>(count(pdc::Sec::Terminals)); }
   int32_t provider_count() const { return static_cast<int32_t>(count(pdc::Sec::Providers)); }
   const pdc::Institution& institution(int32_t i) const { return at<pdc::Institution>(pdc::Sec::Institutions)[i]; }
-  // Whom institution i serves (1.6), or nullptr in an older artifact: everyone.
+  // Whom institution i serves (2.0), or nullptr in an older artifact: everyone.
   const pdc::InstitutionResidences* institution_residences(int32_t i) const {
     return count(pdc::Sec::InstitutionResidences) ? at<pdc::InstitutionResidences>(pdc::Sec::InstitutionResidences) + i
                                                   : nullptr;  // the loader checked: none, or one per institution
@@ -185,6 +191,21 @@ class Program {
   const pdc::RefundTerms* tariff_refunds(int32_t i) const { return refund_terms(pdc::Sec::TariffRefunds, i); }
   const pdc::RefundTerms* provider_refunds(int32_t i) const { return refund_terms(pdc::Sec::ProviderRefunds, i); }
   const pdc::RefundTerms* terminal_refunds(int32_t i) const { return refund_terms(pdc::Sec::TerminalRefunds, i); }
+
+  // Capture terms of tariff / provider / terminal i (2.0), or nullptr in an
+  // older artifact: a hold may be captured in part.
+  const pdc::CaptureTerms* tariff_captures(int32_t i) const { return capture_terms(pdc::Sec::TariffCaptures, i); }
+  const pdc::CaptureTerms* provider_captures(int32_t i) const { return capture_terms(pdc::Sec::ProviderCaptures, i); }
+  const pdc::CaptureTerms* terminal_captures(int32_t i) const { return capture_terms(pdc::Sec::TerminalCaptures, i); }
+
+  // Chargeback terms of tariff / provider i (2.0), or nullptr in an older
+  // artifact: a tariff takes no chargebacks, a provider any, without postings.
+  const pdc::ChargebackTerms* tariff_chargebacks(int32_t i) const {
+    return chargeback_terms(pdc::Sec::TariffChargebacks, i);
+  }
+  const pdc::ChargebackTerms* provider_chargebacks(int32_t i) const {
+    return chargeback_terms(pdc::Sec::ProviderChargebacks, i);
+  }
 
   // ---- decisions (the semantics of evaluator/dag.h Selector) ----
   // Inline: an evaluation makes a dozen decisions, and the usual one is a
@@ -218,6 +239,12 @@ class Program {
   int32_t decide_slow(uint32_t selector, const Facts& f) const;
   const pdc::RefundTerms* refund_terms(pdc::Sec s, int32_t i) const {
     return count(s) ? at<pdc::RefundTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
+  }
+  const pdc::CaptureTerms* capture_terms(pdc::Sec s, int32_t i) const {
+    return count(s) ? at<pdc::CaptureTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
+  }
+  const pdc::ChargebackTerms* chargeback_terms(pdc::Sec s, int32_t i) const {
+    return count(s) ? at<pdc::ChargebackTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
   }
   Tri eval_atom(uint32_t atom, const Facts& f) const;
   void unknown_atoms(uint32_t cond, const Facts& f, uint32_t& missing) const;

@@ -22,11 +22,13 @@ inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 // 2.0: the flat layout (docs/artifact.md "Layout and speed"): a DAG node's
 // children beside it (dag_words), an arm's cash flow inline in the arm, a
 // posting's usual volume (a share or a fixed sum) as plain words in it.
+// 2.0 also adds the attributes `residence` and `realm`,
+// institution_residences, tariff_captures, provider_captures,
+// terminal_captures, tariff_chargebacks, provider_chargebacks.
 // 1.x (read by no reader of 2.x): 1.1 limit_zones, zone_starts,
 // zone_offsets; 1.2 institutions, bindings, binding_rules; 1.3 accounts,
 // tariff_refunds, provider_refunds, terminal_refunds; 1.4 the attribute
-// `instant` (zoned weekday/time conditions, evaluator/zoned_time.h); 1.6
-// the attributes `residence` and `realm`, institution_residences (all in 2.0).
+// `instant` (zoned weekday/time conditions, evaluator/zoned_time.h).
 inline constexpr uint16_t kFormatMajor = 2;
 inline constexpr uint16_t kFormatMinor = 0;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
@@ -61,9 +63,10 @@ enum class Sec : uint32_t {
   LimitZones, ZoneStarts, ZoneOffsets,  // 1.1
   Institutions, Bindings, BindingRules,  // 1.2
   Accounts, TariffRefunds, ProviderRefunds, TerminalRefunds,  // 1.3
-  InstitutionResidences,  // 1.6
+  InstitutionResidences,  // 2.0
+  TariffCaptures, ProviderCaptures, TerminalCaptures, TariffChargebacks, ProviderChargebacks,  // 2.0
 };
-inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::InstitutionResidences);
+inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::ProviderChargebacks);
 // The sections every artifact has (but the retired ids); later ones are optional.
 inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
 inline constexpr bool retired(uint32_t id) {
@@ -297,7 +300,7 @@ struct RefundTerms {
   Str explain;             // "provider bluebank, refunds (line 12)", or empty
 };
 
-// Whom a payment institution serves (1.6): one record per institution
+// Whom a payment institution serves (2.0): one record per institution
 // (Institution has its realm), or none in an older artifact, which then
 // refuses no payment for its merchant's residence or realm.
 struct InstitutionResidences {
@@ -306,6 +309,27 @@ struct InstitutionResidences {
   Span served;        // Flags, one per country (empty when `any`)
   Str list;           // "RU, KZ", for reasons
   Str explain;        // "payment_institution acme_ru, realm live (line 3), residences [RU, KZ] (line 4)"
+};
+
+// Capture terms (2.0): one record per tariff (TariffCaptures), provider
+// (ProviderCaptures) and terminal (TerminalCaptures). A section is empty in
+// an older artifact: then a hold may be captured in part.
+struct CaptureTerms {
+  uint8_t partial;  // 0: only the whole hold
+  uint8_t pad[7];
+  Str explain;      // "provider bluebank, captures (line 14)", or empty
+};
+
+// Chargeback terms (2.0): one record per tariff (TariffChargebacks) and
+// provider (ProviderChargebacks). A section is empty in an older artifact:
+// then a tariff takes no chargebacks, a provider any, without postings.
+struct ChargebackTerms {
+  uint8_t allowed;
+  uint8_t pad[3];
+  uint32_t fees;     // CashFlows or kNone: the tariff's (merchant's) or the provider's chargeback fees
+  uint32_t reserve;  // CashFlows or kNone: a tariff's reserve while the dispute is open
+  uint32_t pad2;
+  Str explain;       // "tariff standard, chargebacks (line 70)", or empty
 };
 
 template <class T>

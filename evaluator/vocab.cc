@@ -74,6 +74,8 @@ Vocab::Vocab(const dsl::Domain& domain) {
       if (c.condition) collect_text(*c.condition, text);
       if (c.cash_flow) collect_text(*c.cash_flow, text);
       if (c.refunds && c.refunds->fees) collect_text(*c.refunds->fees, text);
+      if (c.chargebacks && c.chargebacks->fees) collect_text(*c.chargebacks->fees, text);
+      if (c.chargebacks && c.chargebacks->reserve) collect_text(*c.chargebacks->reserve, text);
       if (c.routing && c.routing->condition) collect_text(*c.routing->condition, text);
       if (c.binding && c.binding->condition) collect_text(*c.binding->condition, text);
     }

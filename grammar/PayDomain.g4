@@ -38,7 +38,9 @@ clause
   | CATEGORIES list                                          # categoriesClause
   | PAYMENT_METHODS LBRACK (method (COMMA method)*)? RBRACK  # paymentMethodsClause
   | AMOUNT BETWEEN low=money AND high=money                  # amountBoundsClause
-  | REFUNDS LBRACE refundItem* RBRACE                        # refundsClause
+  | REFUNDS LBRACE termsItem* RBRACE                         # refundsClause
+  | CAPTURES LBRACE termsItem* RBRACE                        # capturesClause
+  | CHARGEBACKS LBRACE termsItem* RBRACE                     # chargebacksClause
   | HOLD_LIFETIME NUMBER unit=ident                          # holdLifetimeClause
   | ROUTING ident                                            # routingClause
   | routingStatement                                         # routingStatementClause
@@ -60,11 +62,14 @@ bindingRule : (WHEN condition | OTHERWISE) COLON TARIFF ident ;
 
 method : kind=ident (LPAREN sub=ident RPAREN)? ;
 
-refundItem
-  : ALLOWED boolean                                          # refundAllowed
-  | PARTIAL boolean                                          # refundPartial
-  | FEES cashFlowBlock                                       # refundFees
-  | WITHIN NUMBER unit=ident                                 # refundWithin
+// The items of an operation's terms (`refunds`, `captures`, `chargebacks`); which ones a
+// block takes is the checker's (dsl/checker.cc, operation_terms).
+termsItem
+  : ALLOWED boolean                                          # termsAllowed
+  | PARTIAL boolean                                          # termsPartial
+  | FEES cashFlowBlock                                       # termsFees
+  | WITHIN NUMBER unit=ident                                 # termsWithin
+  | RESERVE cashFlowBlock                                    # termsReserve
   ;
 
 boolean : TRUE | FALSE ;
@@ -164,7 +169,7 @@ ident
   | MIN | MAX | ROUND | POSTING | NO | ROUTE | FORBIDDEN | APPLIES | EXCEEDED
   | UNDETERMINED | HEALTH | TURNOVER | STARTS_WITH | TRUE | FALSE
   | PAYMENT_INSTITUTION | TARIFF_BINDING | REALM | RESIDENCES | DEFAULT_TARIFF
-  | EXTENDS | WITHIN
+  | EXTENDS | WITHIN | CAPTURES | CHARGEBACKS | RESERVE
   ;
 
 // ---- lexer ----------------------------------------------------------------
@@ -200,6 +205,9 @@ PAYMENT_METHODS : 'payment_methods' ;
 AMOUNT : 'amount' ;
 BETWEEN : 'between' ;
 REFUNDS : 'refunds' ;
+CAPTURES : 'captures' ;
+CHARGEBACKS : 'chargebacks' ;
+RESERVE : 'reserve' ;
 ALLOWED : 'allowed' ;
 PARTIAL : 'partial' ;
 WITHIN : 'within' ;

@@ -82,10 +82,11 @@ paydomain::Result<std::shared_ptr<const evaluator::Program>, std::string> verify
 }
 
 store::ArtifactVerifier artifact_verifier() {
-  return [](const store::StoredArtifact& a, const std::string& sources_hash) {
-    auto p = verify_artifact(a, sources_hash);
-    return p ? std::string() : p.error();
-  };
+  return store::ArtifactVerifier{evaluator::pdc::kFormatMajor,
+                                 [](const store::StoredArtifact& a, const std::string& sources_hash) {
+                                   auto p = verify_artifact(a, sources_hash);
+                                   return p ? std::string() : p.error();
+                                 }};
 }
 
 CompiledRevisions::CompiledRevisions(store::Store& store, Workers& workers, size_t cache_bytes)

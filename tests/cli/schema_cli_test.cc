@@ -33,7 +33,7 @@ TEST_F(SchemaCli, ContextFieldsHaveTheirJsonPathsAndTypes) {
             (json{{"name", "payment_system"}, {"path", "payment_tool.payment_system"}, {"type", "reference"},
                   {"ref_kind", "payment_system"}, {"help", "payment system id"}}));
   EXPECT_EQ(by_name.at("payment_tool").at("path"), "payment_tool.kind");
-  EXPECT_EQ(by_name.at("operation").at("values"), (json{"payment", "refund"}));
+  EXPECT_EQ(by_name.at("operation").at("values"), (json{"payment", "refund", "capture", "chargeback"}));
   EXPECT_EQ(by_name.at("amount").at("type"), "money");
   EXPECT_EQ(by_name.at("time").at("type"), "timestamp");
   EXPECT_EQ(by_name.at("tariff").at("ref_kind"), "tariff");

@@ -37,7 +37,7 @@ class TestsGateCli : public paydomain::testing::CliTest {
 TEST_F(TestsGateCli, FailingTestsRefuseTheCommitListingEachDifference) {
   CliRun r = run("commit " + wc_ + " --db " + db_ + " -m 'raise fee'");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("error: 6 test(s) fail on the resulting domain"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("error: 7 test(s) fail on the resulting domain"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("test \"Mastercard pays the 1% processing fee\" fails:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("test \"Maestro pays 1% too\" fails:"), std::string::npos) << r.err;
   // The difference: what the test expected (60.00 RUB) and what came out (120.00 RUB).
@@ -48,8 +48,8 @@ TEST_F(TestsGateCli, FailingTestsRefuseTheCommitListingEachDifference) {
   EXPECT_EQ(j.code, 1);
   auto body = nlohmann::json::parse(j.out);
   EXPECT_EQ(body["error"]["code"], "tests-failed");
-  ASSERT_EQ(body["failing_tests"].size(), 6u);
-  EXPECT_EQ(body["failing_tests"][4]["name"], "Maestro pays 1% too");  // sorted by title
+  ASSERT_EQ(body["failing_tests"].size(), 7u);  // a capture pays the payment's fees: its test too
+  EXPECT_EQ(body["failing_tests"][5]["name"], "Maestro pays 1% too");  // sorted by title
   EXPECT_FALSE(body["failing_tests"][0]["failures"].empty());
 
   CliRun log = run("log --db " + db_ + " --json");

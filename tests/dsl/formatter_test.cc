@@ -401,5 +401,34 @@ TEST(Formatter, RefundWindowsAreItemsOfTheirBlock) {
                    {"refunds/fees/posting 1", "a.b -> c.d : amount"}}));
 }
 
+// `captures` and `chargebacks` are terms blocks like `refunds`: items in
+// canonical order (a chargeback's `reserve` after its `fees`), and diffs
+// name each item.
+TEST(Formatter, CaptureAndChargebackTermsAreBlocksOfItems) {
+  const std::string input =
+      "tariff t { chargebacks { reserve { merchant.settlement -> merchant.guarantee : amount }\n"
+      " fees { merchant.settlement -> system.settlement : 500.00 RUB } allowed true }\n"
+      " captures { partial   false } }\n";
+  const std::string out = fmt(input);
+  EXPECT_EQ(out,
+            "tariff t {\n"
+            "  chargebacks {\n    allowed true\n"
+            "    fees {\n      merchant.settlement -> system.settlement : 500.00 RUB\n    }\n"
+            "    reserve {\n      merchant.settlement -> merchant.guarantee : amount\n    }\n  }\n"
+            "  captures {\n    partial false\n  }\n}\n");
+  EXPECT_EQ(fmt(out), out);
+  EXPECT_EQ(fmt("terminal t { provider p  captures { } }\n"), "terminal t {\n  provider p\n  captures {}\n}\n");
+  Parsed p = parse_text(
+      "tariff t { captures { partial false }  chargebacks { allowed true  fees { a.b -> c.d : 5.00 RUB }  reserve { a.b -> "
+      "a.e : amount } } }");
+  ASSERT_FALSE(p.diags.has_errors()) << p.errors();
+  using Parts = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(object_parts(p.domain, p.domain.objects[0]),
+            (Parts{{"captures/partial", "partial false"},
+                   {"chargebacks/allowed", "allowed true"},
+                   {"chargebacks/fees/posting 1", "a.b -> c.d : 5.00 RUB"},
+                   {"chargebacks/reserve/posting 1", "a.b -> a.e : amount"}}));
+}
+
 }  // namespace
 }  // namespace paydomain::dsl

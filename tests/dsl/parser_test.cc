@@ -104,7 +104,7 @@ TEST(Parser, ExpectedNamesTheClausesOfTheObjectKind) {
   auto l = load_text("terminal t { provider p risk_coverge high }\n");
   const Diagnostic* d = l.first("syntax");
   ASSERT_NE(d, nullptr);
-  EXPECT_EQ(d->expected, "a clause of terminal (name, description, provider, risk_coverage, disabled, accepts, refunds) or '}'");
+  EXPECT_EQ(d->expected, "a clause of terminal (name, description, provider, risk_coverage, disabled, accepts, refunds, captures) or '}'");
   EXPECT_EQ(d->suggestion, "risk_coverage");
   auto top = load_text("tarif standard {}\n");
   ASSERT_NE(top.first("syntax"), nullptr);

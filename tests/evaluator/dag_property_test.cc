@@ -78,24 +78,33 @@ TEST(DagProperty, SameAnswerAsTheInterpreter) {
   EXPECT_GT(partial, 5000);
 }
 
-// A provider's refund fees (`refunds { fees { ... } }`) are a decision like
-// a tariff's fees: the same random decision, moved into a provider, compiles
-// to a DAG that answers as the interpreter, on complete and partial contexts.
+// A provider's refund and chargeback fees (`refunds { fees { ... } }`,
+// `chargebacks { fees { ... } }`) and a tariff's chargeback reserve are
+// decisions like a tariff's fees: the same random decision, moved there,
+// compiles to a DAG that answers as the interpreter, on complete and partial
+// contexts.
 TEST(DagProperty, ProviderRefundFeesAnswerAsTheInterpreter) {
   int checked = 0;
+  const char* places[] = {"provider p {\n  adapter a\n  refunds { fees {\n",
+                          "provider p {\n  adapter a\n  chargebacks { fees {\n",
+                          "tariff t {\n  chargebacks { reserve {\n"};
   for (uint32_t seed = 900; seed < 960; ++seed) {
     RandomDomain gen(seed);
     std::string text = gen.domain(1 + gen.pick(20), gen.pick(2) == 0);
     const std::string tariff = "tariff t {\n  fees {\n";
     size_t at = text.find(tariff);
     ASSERT_NE(at, std::string::npos);
-    text.replace(at, tariff.size(), "adapter a { url \"https://a.example\" }\nprovider p {\n  adapter a\n  refunds { fees {\n");
-    text += "}\n";  // the provider's closing brace (the tariff's closes the refunds block)
+    const int place = static_cast<int>(seed % 3);
+    text.replace(at, tariff.size(), std::string("adapter a { url \"https://a.example\" }\n") + places[place]);
+    text += "}\n";  // the object's closing brace (the tariff's closes the terms block)
     dsl::Domain d = load(text);
     auto compiled = compile(d);
     ASSERT_TRUE(compiled.ok()) << compiled.error().text();
-    ASSERT_TRUE((*compiled)->providers[0].refunds.fees.has_value()) << text;
-    const Selector& sel = (*compiled)->providers[0].refunds.fees->arms;
+    const std::optional<CompiledCashFlow>& cf = place == 0   ? (*compiled)->providers[0].refunds.fees
+                                                : place == 1 ? (*compiled)->providers[0].chargebacks.fees
+                                                             : (*compiled)->tariffs[0].chargebacks.reserve;
+    ASSERT_TRUE(cf.has_value()) << text;
+    const Selector& sel = cf->arms;
     Space sp((*compiled)->vocab);
     for (int k = 0; k < 200; ++k) {
       Facts f;
@@ -241,7 +250,9 @@ TEST(DagProperty, InheritedTariffsDecideAsWrittenOut) {
       for (Attr a : sp.attrs()) {
         if (sp.count(a) > 0) sp.set(f, a, static_cast<size_t>(gen.pick(static_cast<int>(sp.count(a)))));
       }
-      for (const auto* cf : {ct.fees ? &*ct.fees : nullptr, ct.refund_fees ? &*ct.refund_fees : nullptr}) {
+      for (const auto* cf : {ct.fees ? &*ct.fees : nullptr, ct.refund_fees ? &*ct.refund_fees : nullptr,
+                             ct.chargebacks.fees ? &*ct.chargebacks.fees : nullptr,
+                             ct.chargebacks.reserve ? &*ct.chargebacks.reserve : nullptr}) {
         if (cf && !cf->arms.fallback) {
           ASSERT_EQ(cf->arms.dag.decide(f), interpret(cf->arms.rules, f)) << "seed " << seed;
         }
@@ -274,12 +285,19 @@ TEST(DagProperty, InheritedTariffsDecideAsWrittenOut) {
         const PostingResult &p = a.cash_flow.postings[i], &q = b.cash_flow.postings[i];
         ASSERT_EQ(std::tie(p.from, p.to, p.amount.minor, p.amount.currency), std::tie(q.from, q.to, q.amount.minor, q.amount.currency))
             << where;
-        const bool refund = f.get(Attr::Operation) != kOperationPayment;
-        auto origin = chain.origin.find(refund ? "refunds.fees" : "fees");
+        // The decision a posting comes from (a capture pays the payment's fees).
+        std::string part = "fees", what = ", fees";
+        if (f.get(Attr::Operation) == kOperationRefund) part = "refunds.fees", what = ", refund fees";
+        if (f.get(Attr::Operation) == kOperationChargeback) {
+          const bool reserve = p.rule.find(", chargeback reserve") != std::string_view::npos;
+          part = reserve ? "chargebacks.reserve" : "chargebacks.fees";
+          what = reserve ? ", chargeback reserve" : ", chargeback fees";
+        }
+        auto origin = chain.origin.find(part);
         if (origin == chain.origin.end()) {
           ASSERT_EQ(p.rule.rfind("tariff " + chain.child + ", ", 0), 0u) << p.rule;
         } else {
-          const std::string head = "tariff t" + std::to_string(origin->second) + (refund ? ", refund fees" : ", fees");
+          const std::string head = "tariff t" + std::to_string(origin->second) + what;
           ASSERT_EQ(p.rule.rfind(head, 0), 0u) << p.rule << "\n" << where;
           const std::string tail = note(origin->second);
           ASSERT_TRUE(p.rule.size() > tail.size() && p.rule.compare(p.rule.size() - tail.size(), tail.size(), tail) == 0)

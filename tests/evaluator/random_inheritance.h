@@ -25,6 +25,7 @@ struct RandomChain {
   int levels = 0;
   // The tariff (index into t0..tN) each inherited part of the child is
   // written in, by part name ("fees", "refunds.fees", "amount RUB", ...).
+  // A part of a block (refunds, captures, chargebacks) is named "block.item".
   std::map<std::string, int> origin;
 };
 
@@ -42,18 +43,16 @@ class RandomInheritance {
     for (int k = 0; k < levels; ++k) parts[static_cast<size_t>(k)] = random_parts();
     for (int k = 0; k < levels; ++k) {
       out.text += "tariff t" + std::to_string(k) + (k ? " extends t" + std::to_string(k - 1) : "") + " {\n";
-      std::map<std::string, std::string> refunds;
+      std::map<std::string, std::string> blocks;  // block -> its items' lines
       for (const auto& [part, clause] : parts[static_cast<size_t>(k)]) {
-        if (part.rfind("refunds.", 0) == 0) {
-          refunds[part] = clause;
+        if (size_t dot = part.find('.'); dot != std::string::npos) {
+          blocks[part.substr(0, dot)] += "    " + clause + "\n";
         } else {
           out.text += "  " + clause + "\n";
         }
       }
-      if (!refunds.empty() || g_.pick(6) == 0) {  // sometimes an empty `refunds { }`: it names nothing
-        out.text += "  refunds {\n";
-        for (const auto& [_, clause] : refunds) out.text += "    " + clause + "\n";
-        out.text += "  }\n";
+      for (const char* block : kBlocks) {  // sometimes an empty block: it names nothing
+        if (blocks.count(block) || g_.pick(6) == 0) out.text += std::string("  ") + block + " {\n" + blocks[block] + "  }\n";
       }
       out.text += "}\n";
     }
@@ -65,20 +64,22 @@ class RandomInheritance {
       }
     }
     out.text += "tariff flat {\n";
-    std::string refunds;
+    std::map<std::string, std::string> blocks;
     for (const auto& [part, clause] : nearest) {
-      if (part.rfind("refunds.", 0) == 0) {
-        refunds += "    " + clause + "\n";
+      if (size_t dot = part.find('.'); dot != std::string::npos) {
+        blocks[part.substr(0, dot)] += "    " + clause + "\n";
       } else {
         out.text += "  " + clause + "\n";
       }
     }
-    if (!refunds.empty()) out.text += "  refunds {\n" + refunds + "  }\n";
+    for (const auto& [block, items] : blocks) out.text += "  " + block + " {\n" + items + "  }\n";
     out.text += "}\n";
     return out;
   }
 
  private:
+  static constexpr const char* kBlocks[] = {"refunds", "captures", "chargebacks"};
+
   std::string fee_decision() {
     std::string s = "{\n";
     if (g_.pick(3) == 0) s += "    system.settlement -> system.subagent : 0." + std::to_string(1 + g_.pick(9)) + "% of amount\n";
@@ -115,6 +116,10 @@ class RandomInheritance {
     maybe("refunds.allowed", std::string("allowed ") + (g_.pick(2) ? "true" : "false"));
     maybe("refunds.partial", std::string("partial ") + (g_.pick(2) ? "true" : "false"));
     maybe("refunds.fees", "fees " + fee_decision());
+    maybe("captures.partial", std::string("partial ") + (g_.pick(2) ? "true" : "false"));
+    maybe("chargebacks.allowed", std::string("allowed ") + (g_.pick(2) ? "true" : "false"));
+    maybe("chargebacks.fees", "fees " + fee_decision());
+    maybe("chargebacks.reserve", "reserve " + fee_decision());
     return p;
   }
 

@@ -310,7 +310,7 @@ TEST(RefundRoute, TheArtifactCarriesTheTerms) {
   EXPECT_EQ(prog.tariff_refunds(0)->within_seconds, 180 * 86400);
 }
 
-// examples/acme's refunds along their route (and every other test of it) pass.
+// examples/acme's refunds along their route, captures and chargebacks (and every other test of it) pass.
 TEST(RefundRoute, AcmeTestsPass) {
   dsl::Diagnostics diags;
   dsl::Domain dom = dsl::load(testing::acme(), diags);
@@ -318,7 +318,7 @@ TEST(RefundRoute, AcmeTestsPass) {
   auto c = compile(dom);
   ASSERT_TRUE(c.ok());
   TestReport r = run_tests(dom, **c);
-  EXPECT_EQ(r.cases.size(), 50u);
+  EXPECT_EQ(r.cases.size(), 56u);
   for (const TestCase& t : r.cases) EXPECT_TRUE(t.passed) << t.name << ": " << (t.failures.empty() ? "" : t.failures[0]);
 }
 

@@ -18,15 +18,20 @@ export function outlineOf(files: { name: string; text: string }[]): OutlineObjec
       const name = /^\s*name\s+"((?:[^"\\]|\\.)*)"/m.exec(o.text)?.[1] ?? "";
       const items: OutlineItem[] = [];
       if (o.kind === "tariff") {
-        // fee decisions: the `fees` block (and the one inside `refunds`, shown under "refund fees")
+        // fee decisions: the `fees` block, and those inside `refunds` and `chargebacks`
+        // (shown under "refund fees", "chargeback fees", "chargeback reserve")
         let feesIndent = -1;
         let shift = 0;
+        let terms = "";  // the terms block the line is in: refunds, chargebacks
         lines.forEach((l, k) => {
-          const open = /^(\s*)fees\s*\{\s*$/.exec(l);
-          if (open) {
+          const block = /^ {2}(refunds|captures|chargebacks)\s*\{/.exec(l);
+          if (block) terms = block[1];
+          const open = /^(\s*)(fees|reserve)\s*\{\s*$/.exec(l);
+          if (open && (open[1].length > 2 || open[2] === "fees")) {
             feesIndent = open[1].length;
             shift = feesIndent > 2 ? 1 : 0;
-            if (shift) items.push({ label: "refund fees", line: o.line + k, depth: 0 });
+            const what = terms === "chargebacks" ? "chargeback" : "refund";
+            if (shift) items.push({ label: `${what} ${open[2]}`, line: o.line + k, depth: 0 });
             return;
           }
           if (feesIndent < 0) return;

@@ -35,6 +35,9 @@ export const vocabulary = {
   "amount",
   "between",
   "refunds",
+  "captures",
+  "chargebacks",
+  "reserve",
   "allowed",
   "partial",
   "within",
@@ -105,10 +108,12 @@ export const vocabulary = {
    "refKind": null,
    "values": [
     "payment",
-    "refund"
+    "refund",
+    "capture",
+    "chargeback"
    ],
    "routeHealth": false,
-   "help": "payment or refund"
+   "help": "payment, refund, capture (of a hold) or chargeback"
   },
   {
    "name": "amount",
@@ -397,9 +402,11 @@ export const vocabulary = {
    "refKind": null,
    "values": [
     "payment",
-    "refund"
+    "refund",
+    "capture",
+    "chargeback"
    ],
-   "help": "payment (the default) or refund"
+   "help": "payment (the default), refund, capture (of a hold) or chargeback"
   },
   {
    "name": "amount",
@@ -415,7 +422,7 @@ export const vocabulary = {
    "type": "money",
    "refKind": null,
    "values": [],
-   "help": "a refund's original payment, e.g. 6000.00 RUB (for partial-refund rules)"
+   "help": "a refund's or chargeback's original payment, or a capture's hold (the authorised amount), e.g. 6000.00 RUB"
   },
   {
    "name": "original_terminal",
@@ -423,7 +430,7 @@ export const vocabulary = {
    "type": "reference",
    "refKind": "terminal",
    "values": [],
-   "help": "a refund's payment's terminal (id): the refund's route"
+   "help": "a refund's, capture's or chargeback's payment's terminal (id): its route"
   },
   {
    "name": "original_revision",
@@ -431,7 +438,7 @@ export const vocabulary = {
    "type": "number",
    "refKind": null,
    "values": [],
-   "help": "the revision the refund's payment was routed at (a whole number)"
+   "help": "the revision the refund's or capture's payment was routed at (a whole number)"
   },
   {
    "name": "payment_time",
@@ -439,7 +446,7 @@ export const vocabulary = {
    "type": "timestamp",
    "refKind": null,
    "values": [],
-   "help": "when the refund's payment was made, ISO 8601 UTC: refund windows (`refunds { within 180 days }`) count from it"
+   "help": "when the payment (the hold) was made, ISO 8601 UTC: refund windows and a hold's lifetime count from it"
   },
   {
    "name": "category",

@@ -103,6 +103,30 @@ routing main {
   assert.equal(hits.filter((h) => h.file === "a.pd").length, text.split("yb_3ds").length - 1);
   for (const h of hits) assert.equal(h.text.slice(h.column - 1, h.column - 1 + h.length).toLowerCase(), "yb_3ds");
   assert.equal(lib.searchFiles([{ name: "a.pd", text }], "").length, 0);
+  // The fee decisions inside a tariff's terms blocks, under their block's name.
+  const terms = `tariff t {
+  refunds {
+    fees {
+      when currency == RUB {
+        merchant.settlement -> system.settlement : 1.00 RUB
+      }
+    }
+  }
+  chargebacks {
+    fees {
+      merchant.settlement -> system.settlement : 500.00 RUB
+    }
+    reserve {
+      when currency == RUB {
+        merchant.settlement -> merchant.guarantee : amount
+      }
+    }
+  }
+}
+`;
+  const [tt] = lib.outlineOf([{ name: "t.pd", text: terms }]);
+  assert.deepEqual(tt.items.map((i) => [i.label, i.depth]),
+    [["refund fees", 0], ["when currency == RUB", 1], ["chargeback fees", 0], ["chargeback reserve", 0], ["when currency == RUB", 1]]);
 });
 
 test("a test's given becomes the evaluator's context", () => {
