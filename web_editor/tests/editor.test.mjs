@@ -197,12 +197,12 @@ describe("web editor", { timeout: 300000 }, () => {
     assert.ok(await a.page.$("#merge .cm-changedLine, #merge .cm-changedText"), "changed lines marked");
     await shot(a.page, "review");
     const before = await headRevision();
-    // The domain's tests run with each live check: six expect the 1% fee.
-    assert.equal((await a.page.textContent("#test-status"))?.trim(), "6 tests fail");
+    // The domain's tests run with each live check: seven expect the 1% fee.
+    assert.equal((await a.page.textContent("#test-status"))?.trim(), "7 tests fail");
     await a.page.waitForSelector("#review-tests.error:not([hidden])");
-    assert.match(await a.page.textContent("#review-tests"), /6 tests fail: the commit will be refused\. Fix them, or ask an admin\./);
+    assert.match(await a.page.textContent("#review-tests"), /7 tests fail: the commit will be refused\. Fix them, or ask an admin\./);
     const listed = await a.page.$$eval("#review-tests li.failing-test", (l) => l.map((x) => x.dataset.test));
-    assert.deepEqual(listed.sort(), ["A tariff in the context overrides the binding",
+    assert.deepEqual(listed.sort(), ["A hold is captured in part on its terminal, with the payment's fees on what it takes", "A tariff in the context overrides the binding",
       "Any other merchant of Acme Pay Russia gets its default tariff", "Dollar retail payment: only the shop count limit applies",
       "Failing 3-D Secure terminal: small payments go frictionless", "Maestro pays 1% too", "Mastercard pays the 1% processing fee"]);
     assert.match(await a.page.textContent("#review-tests"), /60\.00 RUB/, "each test shows its difference");
@@ -210,14 +210,15 @@ describe("web editor", { timeout: 300000 }, () => {
     await a.page.fill("#commit-message", "Mastercard fee 1% -> 1.2%");
     await a.page.click("#commit");
     await a.page.waitForSelector("#commit-result.error li.failing-test", { timeout: 10000 });
-    assert.match(await a.page.textContent("#commit-result"), /Not committed: 6 tests fail/);
+    assert.match(await a.page.textContent("#commit-result"), /Not committed: 7 tests fail/);
     assert.equal(await headRevision(), before, "the refused commit wrote nothing");
-    // The analyst updates the tests with the fee: 1.2% of 6000.00 RUB (three tests), 2500.00 RUB, 1000.00 RUB and 50.00 USD.
+    // The analyst updates the tests with the fee: 1.2% of 6000.00 RUB (three tests), 2500.00 RUB (a payment and a capture), 1000.00 RUB and 50.00 USD.
     await a.page.click("#tabs button[data-view=edit]");
     const names = await a.page.$$eval("#files li", (lis) => lis.map((li) => li.dataset.file));
     await a.openFile(names.find((n) => n.endsWith("tests.pd")));
     await a.replace("60.00 RUB", "72.00 RUB", { after: "Mastercard pays the 1% processing fee" });
     await a.replace("25.00 RUB", "30.00 RUB", { after: "Maestro pays 1% too" });
+    await a.replace("25.00 RUB", "30.00 RUB", { after: "A hold is captured in part on its terminal" });
     await a.replace("10.00 RUB", "12.00 RUB", { after: "Failing 3-D Secure terminal" });
     await a.replace("0.50 USD", "0.60 USD", { after: "Dollar retail payment" });
     await a.replace("60.00 RUB", "72.00 RUB", { after: "A tariff in the context overrides the binding" });
@@ -317,7 +318,7 @@ describe("web editor", { timeout: 300000 }, () => {
     const names = await page.$$eval("#files li", (lis) => lis.map((li) => li.dataset.file));
     await ed.openFile(names.find((n) => n.endsWith("tariffs.pd")));
     await ed.replace("1.2% of amount", "1.3% of amount", { after: MC_RULE });
-    await page.waitForFunction(() => document.querySelector("#test-status")?.textContent === "6 tests fail", null, { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelector("#test-status")?.textContent === "7 tests fail", null, { timeout: 10000 });
     await page.click("#tabs button[data-view=review]");
     assert.match(await page.textContent("#review-tests"), /unless you give a reason to commit anyway/);
     await page.waitForSelector("#allow-failing-tests:not([hidden])");
