@@ -127,6 +127,10 @@ struct Program::Loader {
   bool refund_terms();
   bool capture_terms();
   bool chargeback_terms();
+  // Terms sections holding one record per object of a kind (or none: an
+  // older artifact): the count checked, then `valid` on each record.
+  template <class Rec, size_t N, class Valid>
+  bool per_object_terms(const std::pair<Sec, dsl::ObjectKind> (&sections)[N], Valid valid);
 };
 
 bool Program::Loader::header(std::string_view bytes) {
@@ -644,60 +648,52 @@ bool Program::Loader::objects() {
   return bindings() && refund_terms() && capture_terms() && chargeback_terms();
 }
 
-// 2.0: chargeback terms per tariff and provider (absent in older artifacts).
-bool Program::Loader::chargeback_terms() {
-  using OK = dsl::ObjectKind;
-  const std::pair<Sec, OK> sections[] = {{Sec::TariffChargebacks, OK::Tariff}, {Sec::ProviderChargebacks, OK::Provider}};
+template <class Rec, size_t N, class Valid>
+bool Program::Loader::per_object_terms(const std::pair<Sec, dsl::ObjectKind> (&sections)[N], Valid valid) {
   for (auto [s, kind] : sections) {
     if (n(s) == 0) continue;
     if (n(s) != static_cast<uint32_t>(p.object_count(kind)))
       return fail(s, 0, std::to_string(n(s)) + " records for " + std::to_string(p.object_count(kind)) + " objects");
     for (uint32_t i = 0; i < n(s); ++i) {
-      const pdc::ChargebackTerms& r = rec<pdc::ChargebackTerms>(s)[i];
-      if (!strs(s, i, {{"explain", r.explain}}) || !ref(s, i, "fees", Sec::CashFlows, r.fees, true) ||
-          !ref(s, i, "reserve", Sec::CashFlows, r.reserve, true))
-        return false;
-      if (r.allowed > 1) return fail(s, i, "unknown flag");
+      if (!valid(s, i, rec<Rec>(s)[i])) return false;
     }
   }
   return true;
 }
 
-// 2.0: capture terms per tariff, provider and terminal (absent in older artifacts).
+// 2.0: chargeback terms per tariff and provider.
+bool Program::Loader::chargeback_terms() {
+  using OK = dsl::ObjectKind;
+  const std::pair<Sec, OK> sections[] = {{Sec::TariffChargebacks, OK::Tariff}, {Sec::ProviderChargebacks, OK::Provider}};
+  return per_object_terms<pdc::ChargebackTerms>(sections, [&](Sec s, uint32_t i, const pdc::ChargebackTerms& r) {
+    if (!strs(s, i, {{"explain", r.explain}}) || !ref(s, i, "fees", Sec::CashFlows, r.fees, true) ||
+        !ref(s, i, "reserve", Sec::CashFlows, r.reserve, true))
+      return false;
+    return r.allowed <= 1 || fail(s, i, "unknown flag");
+  });
+}
+
+// 2.0: capture terms per tariff, provider and terminal.
 bool Program::Loader::capture_terms() {
   using OK = dsl::ObjectKind;
   const std::pair<Sec, OK> sections[] = {
       {Sec::TariffCaptures, OK::Tariff}, {Sec::ProviderCaptures, OK::Provider}, {Sec::TerminalCaptures, OK::Terminal}};
-  for (auto [s, kind] : sections) {
-    if (n(s) == 0) continue;
-    if (n(s) != static_cast<uint32_t>(p.object_count(kind)))
-      return fail(s, 0, std::to_string(n(s)) + " records for " + std::to_string(p.object_count(kind)) + " objects");
-    for (uint32_t i = 0; i < n(s); ++i) {
-      const pdc::CaptureTerms& r = rec<pdc::CaptureTerms>(s)[i];
-      if (!strs(s, i, {{"explain", r.explain}})) return false;
-      if (r.partial > 1) return fail(s, i, "unknown flag");
-    }
-  }
-  return true;
+  return per_object_terms<pdc::CaptureTerms>(sections, [&](Sec s, uint32_t i, const pdc::CaptureTerms& r) {
+    if (!strs(s, i, {{"explain", r.explain}})) return false;
+    return r.partial <= 1 || fail(s, i, "unknown flag");
+  });
 }
 
-// 1.3: refund terms per tariff, provider and terminal (absent in older artifacts).
+// 1.3: refund terms per tariff, provider and terminal.
 bool Program::Loader::refund_terms() {
   using OK = dsl::ObjectKind;
   const std::pair<Sec, OK> sections[] = {
       {Sec::TariffRefunds, OK::Tariff}, {Sec::ProviderRefunds, OK::Provider}, {Sec::TerminalRefunds, OK::Terminal}};
-  for (auto [s, kind] : sections) {
-    if (n(s) == 0) continue;
-    if (n(s) != static_cast<uint32_t>(p.object_count(kind)))
-      return fail(s, 0, std::to_string(n(s)) + " records for " + std::to_string(p.object_count(kind)) + " objects");
-    for (uint32_t i = 0; i < n(s); ++i) {
-      const pdc::RefundTerms& r = rec<pdc::RefundTerms>(s)[i];
-      if (!strs(s, i, {{"within", r.within}, {"explain", r.explain}}) || !ref(s, i, "fees", Sec::CashFlows, r.fees, true))
-        return false;
-      if (r.allowed > 1 || r.partial > 1 || r.within_seconds < 0) return fail(s, i, "unknown flag or a negative window");
-    }
-  }
-  return true;
+  return per_object_terms<pdc::RefundTerms>(sections, [&](Sec s, uint32_t i, const pdc::RefundTerms& r) {
+    if (!strs(s, i, {{"within", r.within}, {"explain", r.explain}}) || !ref(s, i, "fees", Sec::CashFlows, r.fees, true))
+      return false;
+    return (r.allowed <= 1 && r.partial <= 1 && r.within_seconds >= 0) || fail(s, i, "unknown flag or a negative window");
+  });
 }
 
 // 1.2: payment institutions and the tariff binding (absent in older artifacts).
