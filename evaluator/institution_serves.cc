@@ -1,10 +1,21 @@
 #include "evaluator/institution_serves.h"
 
 namespace paydomain::evaluator {
+namespace {
+
+// A refund, a capture or a chargeback: it goes back the way its payment came
+// (its original terminal), so whom the institution serves is not judged again.
+bool follows_its_payment(const Facts& f) {
+  if (!f.has(Attr::Operation)) return false;
+  const auto op = static_cast<int32_t>(f.get(Attr::Operation));
+  return op == kOperationRefund || op == kOperationCapture || op == kOperationChargeback;
+}
+
+}  // namespace
 
 std::string judge_institution(const Program& d, const Context& c, const EvalOptions& opt, TermsResult& terms) {
   const Facts& f = c.facts;
-  if ((f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationRefund) || !f.has(Attr::PaymentInstitution))
+  if (follows_its_payment(f) || !f.has(Attr::PaymentInstitution))
     return {};
   const auto i = static_cast<int32_t>(f.get(Attr::PaymentInstitution));  // the program's id (check_context)
   const pdc::InstitutionResidences* serves = d.institution_residences(i);

@@ -5,8 +5,8 @@
 // payment it does not serve is refused: its terms are forbidden with a
 // reason naming the institution and the residence or realm, its route is
 // declined with the same reason, and no money moves. A context lacking the
-// field leaves the terms undetermined. A refund goes back the way its payment
-// came and is not judged again; a payment whose context names no institution
+// field leaves the terms undetermined. A refund, capture or chargeback goes
+// back the way its payment came and is not judged again; a payment whose context names no institution
 // (an explicit `tariff`) has nothing to judge. Internal to the evaluator.
 #pragma once
 

@@ -278,9 +278,12 @@ TEST(InstitutionServes, ARefundIsNotJudgedAgainAndExplanationsNameTheClauses) {
   json j = testing::payment();
   served_by(j, "acme");
   j["residence"] = "US";
-  j["operation"] = "refund";
-  EvalResult r = eval(j);
-  for (const std::string& why : r.terms.reasons) EXPECT_EQ(why.find("does not serve"), std::string::npos) << why;
+  EvalResult r;
+  for (const char* op : {"refund", "capture", "chargeback"}) {  // each goes back the way its payment came
+    j["operation"] = op;
+    r = eval(j);
+    for (const std::string& why : r.terms.reasons) EXPECT_EQ(why.find("does not serve"), std::string::npos) << op << ": " << why;
+  }
   j["operation"] = "payment";
   j["residence"] = "RU";
   r = eval(j, true);
@@ -320,8 +323,8 @@ using testing::Space;
 // Whom the payment's institution serves, from the object form: 1 served (or
 // nothing to judge), 0 refused, -1 undecided (a field missing).
 int oracle_serves(const CompiledDomain& d, const Facts& f) {
-  if ((f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationRefund) || !f.has(Attr::PaymentInstitution))
-    return 1;
+  if (f.has(Attr::Operation) && f.get(Attr::Operation) != kOperationPayment) return 1;  // goes back its payment's way
+  if (!f.has(Attr::PaymentInstitution)) return 1;
   const CompiledInstitution& pi = d.institutions[static_cast<size_t>(f.get(Attr::PaymentInstitution))];
   bool refused = false, undecided = false;
   if (pi.residences) {
