@@ -62,24 +62,6 @@ double worst(const std::vector<double>& v) { return v.empty() ? 0 : *std::max_el
 
 const char* verdict(double value, double target) { return value <= target ? "met" : "NOT met"; }
 
-// Tests that hit rules across the 10,000 (the rule's 1% of the amount):
-// the gate then has real work, as on a domain with a test suite.
-std::string fee_rule_tests(int n, int count) {
-  const char* cur[] = {"RUB", "USD", "EUR", "KZT", "CNY"};
-  std::string s;
-  for (int k = 0; k < count; ++k) {
-    int i = (k * 7919) % n;
-    int band = (i / 2000) % 5;
-    int amount = band * 1000 + 500;
-    s += "test \"rule " + std::to_string(i) + "\" {\n  given {\n    tariff big\n    amount " + std::to_string(amount) +
-         ".00 " + cur[(i / 20) % 5] + "\n    payment_tool bank_card\n    payment_system ps" + std::to_string(i % 20) +
-         "\n    category cat" + std::to_string((i / 100) % 20) + "\n    risk " + bench::kRisk[i % 3] +
-         "\n  }\n  expect posting merchant.settlement -> system.settlement " + std::to_string(amount / 100) + "." +
-         (amount % 100 < 10 ? "0" : "") + std::to_string(amount % 100) + " " + cur[(i / 20) % 5] + "\n}\n";
-  }
-  return s;
-}
-
 // A few tests against the mixed domain's tariffs, so the live check runs tests as the editor's does.
 std::string mixed_tests(int count) {
   std::string s;
@@ -313,7 +295,7 @@ int tests_gate(const std::string& text) {
 }  // namespace
 
 int main() {
-  std::string big = bench::fee_rules_domain(10000) + fee_rule_tests(10000, 30);
+  std::string big = bench::fee_rules_domain(10000) + bench::fee_rule_tests(10000, 30);
   if (check_10k("the 10,000-rule domain", big)) return 1;
   if (check_10k("the 10,000-rule domain with a nested decision in each rule", bench::fee_rules_domain(10000, true)))
     return 1;
@@ -325,7 +307,7 @@ int main() {
                         "tariff small {\n  fees {\n    when payment_system == ps1 { merchant.settlement -> "
                         "system.settlement : 7% of amount }\n    otherwise { merchant.settlement -> system.settlement : "
                         "1% of amount }\n  }\n}\n" +
-                        fee_rule_tests(3000, 20);
+                        bench::fee_rule_tests(3000, 20);
   if (live_check("a 3,000-rule tariff and a small one, the small one edited", one_big, edited_small)) return 1;
   return tests_gate(big);
 }
