@@ -3,6 +3,7 @@
 // parts, for object-level diffs).
 #include <map>
 
+#include "base/str_cat.h"
 #include "dsl/accounts.h"
 #include "dsl/formatter.h"
 
@@ -15,7 +16,7 @@ std::string dec(const Decimal& d) { return std::to_string(d.units) + "e-" + std:
 std::string str(const std::string& s) { return "'" + s + "'#" + std::to_string(s.size()); }
 
 std::string value(const Value& v) {
-  std::string out = "(value " + std::to_string(static_cast<int>(v.kind)) + " " + dec(v.number) + " " + str(v.text);
+  std::string out = str_cat("(value ", std::to_string(static_cast<int>(v.kind)), " ", dec(v.number), " ", str(v.text));
   for (const Value& item : v.items) out += " " + value(item);
   return out + ")";
 }
@@ -188,7 +189,7 @@ bool numbered(Clause::Kind k) {
 }  // namespace
 
 std::string dump_semantic(const Object& o) {
-  std::string out = "(" + std::string(to_string(o.kind)) + " " + str(o.id.text);
+  std::string out = str_cat("(", to_string(o.kind), " ", str(o.id.text));
   if (o.parent) out += " (extends " + str(o.parent->text) + ")";
   for (const Clause& c : o.clauses) out += " " + clause(c);
   return out + ")";

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "base/str_cat.h"
+
 namespace paydomain::evaluator {
 namespace {
 
@@ -123,7 +125,7 @@ std::string format_sum(__int128 minor, int exponent) {
   std::string whole = digits.substr(0, digits.size() - static_cast<size_t>(exponent));
   std::string frac = digits.substr(digits.size() - static_cast<size_t>(exponent));
   for (size_t i = whole.size(); i > 3; i -= 3) whole.insert(i - 3, ",");
-  return (neg ? "-" : "") + whole + (exponent > 0 ? "." + frac : "");
+  return str_cat(neg ? "-" : "", whole, exponent > 0 ? "." : "", frac);
 }
 
 Result<Rational> Rational::make(i128 num, i128 den) {

@@ -6,29 +6,22 @@
 //     analysis, the domain's tests) of a ~3,000-line mixed domain, cold (no
 //     caches) and after a one-object edit with the server's caches
 //     warm, median and worst of 20 edits, each a different tariff; target
-//     <= 50 ms; with the edit's parts (parse+check, compile, analysis, tests);
-//   - the tests gate on commits (server/tests_gate.h): a one-object commit
-//     of the 10,000-rule domain into a real SQLite store with and without
-//     the gate, and the gate alone.
+//     <= 50 ms; with the edit's parts (parse+check, compile, analysis, tests).
+// (A commit's cost with its tests gate and artifact: bench/store/bench_commit.)
 #include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "bench/support/generated_domains.h"
-#include "domain_store/sqlite_store.h"
-#include "domain_store/working_copy.h"
 #include "dsl/checker.h"
 #include "dsl/parser.h"
 #include "evaluator/analyze.h"
 #include "evaluator/check.h"
 #include "evaluator/compiled.h"
-#include "server/tests_gate.h"
 
 namespace {
 
@@ -227,71 +220,6 @@ int live_check(const char* what, const std::string& base, std::string (*edit)(co
   return 0;
 }
 
-int tests_gate(const std::string& text) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / ("bench_check_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  struct Cleanup {
-    fs::path p;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(p, ec);
-    }
-  } cleanup{dir};
-  auto store = store::init_sqlite_store((dir / "gate.db").string());
-  if (!store) {
-    std::fprintf(stderr, "%s\n", store.error().message.c_str());
-    return 1;
-  }
-  store::CommitRequest seed;
-  seed.author = "bench";
-  seed.message = "seed";
-  if (!store::commit_sources(**store, {{"gen.pd", text}}, "/wc", seed)) return 1;
-  // Rotating: no gate, the tests gate, and what every commit path passes
-  // (server::commit_gating: the tests gate and the artifact stored with the
-  // revision, docs/store.md).
-  store::TestsGating gated{server::tests_gate(), std::nullopt, {}};
-  store::TestsGating full = server::commit_gating(std::nullopt);
-  std::vector<double> with, without, with_artifact;
-  for (int k = 0; k < 15; ++k) {
-    store::CommitRequest r;
-    r.base = *(*store)->head();
-    r.author = "bench";
-    r.message = "rename";
-    store::Op op;
-    op.type = store::OpType::Update;
-    op.key.kind = dsl::ObjectKind::PaymentSystem;
-    op.key.id = "ps1";
-    op.text = "payment_system ps1 { name \"System " + std::to_string(k) + "\" }";
-    r.ops.push_back(op);
-    Stamp t0;
-    auto res = (*store)->commit(r, k % 3 == 0 ? store::TestsGating{} : k % 3 == 1 ? gated : full);
-    (k % 3 == 0 ? without : k % 3 == 1 ? with : with_artifact).push_back(wall_ms_since(t0));
-    if (!res) {
-      std::fprintf(stderr, "commit: %s\n", res.error().message.c_str());
-      return 1;
-    }
-  }
-  dsl::Diagnostics diags;
-  dsl::Domain d = dsl::load({{"gen.pd", text}}, diags);
-  std::vector<double> alone;
-  size_t failing = 0;
-  for (int k = 0; k < 3; ++k) {
-    Stamp t0;
-    failing = server::tests_gate()(d).size();
-    alone.push_back(ms_since(t0));
-  }
-  std::printf("tests gate on a one-object commit of the 10,000-rule domain (30 tests, %zu failing), SQLite:\n",
-              failing);
-  std::printf(
-      "  commit without the gate %.0f ms wall, with it %.0f ms wall (the gate adds %.0f ms); the gate alone "
-      "%.0f ms CPU\n",
-      median(without), median(with), median(with) - median(without), median(alone));
-  std::printf("  with the gate and the stored artifact (every commit path) %.0f ms wall (the artifact adds %.0f ms)\n",
-              median(with_artifact), median(with_artifact) - median(with));
-  return 0;
-}
-
 }  // namespace
 
 int main() {
@@ -309,5 +237,5 @@ int main() {
                         "1% of amount }\n  }\n}\n" +
                         bench::fee_rule_tests(3000, 20);
   if (live_check("a 3,000-rule tariff and a small one, the small one edited", one_big, edited_small)) return 1;
-  return tests_gate(big);
+  return 0;
 }
