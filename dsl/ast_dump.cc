@@ -17,7 +17,7 @@ std::string str(const std::string& s) { return "'" + s + "'#" + std::to_string(s
 
 std::string value(const Value& v) {
   std::string out = str_cat("(value ", std::to_string(static_cast<int>(v.kind)), " ", dec(v.number), " ", str(v.text));
-  for (const Value& item : v.items) out += " " + value(item);
+  for (const Value& item : v.items) out.append(" ").append(value(item));
   return out + ")";
 }
 
@@ -37,20 +37,20 @@ void flat_children(const Condition& c, Condition::Kind kind, std::vector<const C
 std::string condition(const Condition& c) {
   switch (c.kind) {
     case Condition::Kind::Compare: {
-      std::string out = "(cmp " + c.attribute.text + (c.zone ? "@" + value(*c.zone) : "") + " " +
-                        std::to_string(static_cast<int>(c.op));
-      for (const Value& v : c.operands) out += " " + value(v);
+      std::string out = str_cat("(cmp ", c.attribute.text, c.zone ? "@" : "", c.zone ? value(*c.zone) : "", " ",
+                                std::to_string(static_cast<int>(c.op)));
+      for (const Value& v : c.operands) out.append(" ").append(value(v));
       return out + ")";
     }
     case Condition::Kind::Criterion: return "(criterion " + c.attribute.text + ")";
     case Condition::Kind::Not:
-      return "(not" + (c.children.empty() ? std::string() : " " + condition(c.children[0])) + ")";
+      return str_cat("(not", c.children.empty() ? "" : " ", c.children.empty() ? "" : condition(c.children[0]), ")");
     case Condition::Kind::And:
     case Condition::Kind::Or: {
       std::vector<const Condition*> flat;
       flat_children(c, c.kind, flat);
       std::string out = c.kind == Condition::Kind::And ? "(and" : "(or";
-      for (const Condition* child : flat) out += " " + condition(*child);
+      for (const Condition* child : flat) out.append(" ").append(condition(*child));
       return out + ")";
     }
   }
@@ -77,12 +77,12 @@ std::string volume(const Volume& v) {
     case Volume::Kind::Sum: {
       std::vector<const Volume*> flat;
       flat_sum(v, flat);
-      for (const Volume* a : flat) out += " " + volume(*a);
+      for (const Volume* a : flat) out.append(" ").append(volume(*a));
       return out + ")";
     }
     case Volume::Kind::Min:
     case Volume::Kind::Max:
-      for (const Volume& a : v.args) out += " " + volume(a);
+      for (const Volume& a : v.args) out.append(" ").append(volume(a));
       return out + ")";
   }
   return out + ")";
@@ -190,8 +190,8 @@ bool numbered(Clause::Kind k) {
 
 std::string dump_semantic(const Object& o) {
   std::string out = str_cat("(", to_string(o.kind), " ", str(o.id.text));
-  if (o.parent) out += " (extends " + str(o.parent->text) + ")";
-  for (const Clause& c : o.clauses) out += " " + clause(c);
+  if (o.parent) out += str_cat(" (extends ", str(o.parent->text), ")");
+  for (const Clause& c : o.clauses) out.append(" ").append(clause(c));
   return out + ")";
 }
 

@@ -211,7 +211,7 @@ std::string format_value(const Value& v) {
     case Value::Kind::String: return quote_string(v.text);
     case Value::Kind::Time:
     case Value::Kind::Ident: return v.text;
-    case Value::Kind::List: return "[" + join(v.items, ", ", format_value) + "]";
+    case Value::Kind::List: return str_cat("[", join(v.items, ", ", format_value), "]");
   }
   return v.text;
 }
