@@ -206,6 +206,40 @@ TEST(FastPaths, RandomContextsReadAlike) {
   EXPECT_GT(t.fast, t.total / 10) << t.fast << " of " << t.total;
 }
 
+// The fast reader reads a copy of the text followed by NULs, which stop its
+// scans: a text cut anywhere, a NUL at any byte or after the end, and a text
+// longer than the copy's room (declined: the general reader reads it) are
+// read as the general reader reads them.
+TEST(FastPaths, TextEndsNulsAndLongTextsReadAlike) {
+  const std::string typical = R"({"tariff": "standard", "operation": "payment",
+    "amount": {"amount": 600000, "currency": "RUB"},
+    "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "bin": "555555", "token": "card-7f3a"},
+    "category": "retail", "risk": "low", "party": "acme-retail-llc", "shop": "shop-1",
+    "payment_institution": "acme_ru", "merchant_accounts": {"settlement": "40702810500000012345"},
+    "time": "2026-11-25T12:00:00Z", "payment_key": "order-42"})";
+  Tally t;
+  for (size_t n = 0; n <= typical.size(); ++n) {
+    compare(typical.substr(0, n), acme(), t);
+    std::string nul = typical;
+    nul.insert(n, 1, '\0');
+    compare(nul, acme(), t);
+    if (n < typical.size()) {
+      nul = typical;
+      nul[n] = '\0';
+      compare(nul, acme(), t);
+    }
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_EQ(t.fast, 1u);  // the whole text only
+  Context c;
+  const std::string longest = std::string(4096 - typical.size(), ' ') + typical;
+  EXPECT_TRUE(read_context_fast(longest, acme(), c));
+  const std::string longer = " " + longest;
+  EXPECT_FALSE(read_context_fast(longer, acme(), c));
+  compare(longer, acme(), t);
+  EXPECT_TRUE(parse_context_into(longer, acme(), c).ok());
+}
+
 // Texts that need escapes in the domain (a decline reason, a posting's
 // details) and in the context (a party with a quote, a token with a
 // control character, both only in the scope keys): written alike.
