@@ -38,10 +38,14 @@ constexpr size_t kPad = 32;
 
 // A name of up to 16 bytes read from the padded text as the memo's words
 // (name_memo::Words): two plain loads, the first masked to the name.
+// n <= kMaxKeyLength (a key) or 16 (a name the memo keeps).
+constexpr std::array<uint64_t, context_members::kMaxKeyLength + 1> kFirstWordMask = [] {
+  std::array<uint64_t, context_members::kMaxKeyLength + 1> m{};
+  for (size_t n = 0; n < m.size(); ++n) m[n] = n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+  return m;
+}();
 [[gnu::always_inline]] inline name_memo::Words padded_words(const char* s, size_t n) {
-  uint64_t w0 = bytes::detail::load8(s);
-  if (n < 8) w0 &= (uint64_t{1} << (8 * n)) - 1;
-  return {w0, n > 8 ? bytes::detail::load8(s + n - 8) : 0};
+  return {bytes::detail::load8(s) & kFirstWordMask[n], n > 8 ? bytes::detail::load8(s + n - 8) : 0};
 }
 
 // The members of one JSON object, by a perfect hash of a key's length and
@@ -121,6 +125,17 @@ constexpr size_t member_index(const Members& m, std::string_view k) {
     if (m.key[i] == k) return i;
   throw "context keys: no such member";
 }
+// The condition attribute of each field whose value is a name (an enum
+// value, a reference, a text) the attribute's vocabulary gives an id, or -1.
+constexpr std::array<int8_t, dsl::kContextFieldCount> kNameAttr = [] {
+  std::array<int8_t, dsl::kContextFieldCount> a{};
+  for (size_t i = 0; i < dsl::kContextFieldCount; ++i) {
+    const dsl::FieldType t = dsl::kContextFields[i].type;
+    const bool name = t == dsl::FieldType::Enum || t == dsl::FieldType::Reference || t == dsl::FieldType::Text;
+    a[i] = name ? kFieldAttr[i] : int8_t{-1};
+  }
+  return a;
+}();
 constexpr size_t kToolMember = member_index(context_members::kRoot, context_members::kToolGroup);
 
 class FastReader {
@@ -474,12 +489,8 @@ class FastReader {
           keep(c.merchant_accounts[static_cast<size_t>(role)], s);
           return true;
         }
-        dsl::FieldType t = dsl::kContextFields[i].type;
-        if (kFieldAttr[i] < 0 ||
-            (t != dsl::FieldType::Enum && t != dsl::FieldType::Reference && t != dsl::FieldType::Text) || !text(s)) {
-          return false;
-        }
-        auto a = static_cast<Attr>(kFieldAttr[i]);
+        if (kNameAttr[i] < 0 || !text(s)) return false;
+        auto a = static_cast<Attr>(kNameAttr[i]);
         int32_t id = attr_id(a, s);
         if (id < 0) return false;
         c.facts.set(a, id);
