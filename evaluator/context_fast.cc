@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstring>
+#include <initializer_list>
 
 #include "evaluator/context_fields.h"
 #include "evaluator/name_memo.h"
