@@ -210,7 +210,7 @@ Parts object_parts(const Domain&, const Object& o) {
     if (c.kind == Clause::Kind::Account) {
       path = account_clause_key(o.kind, c);  // "account provider.settlement RUB": one per role and currency
     } else if (numbered(c.kind)) {
-      path += " " + std::to_string(++counts[c.kind]);
+      path.append(" ").append(std::to_string(++counts[c.kind]));
     }
     if (c.kind == Clause::Kind::Fees && c.cash_flow) {
       cash_flow_parts(*c.cash_flow, path, out);
@@ -220,7 +220,7 @@ Parts object_parts(const Domain&, const Object& o) {
       if (r.allowed) out.emplace_back(path + "/allowed", std::string("allowed ") + (*r.allowed ? "true" : "false"));
       if (r.partial) out.emplace_back(path + "/partial", std::string("partial ") + (*r.partial ? "true" : "false"));
       if (r.within)
-        out.emplace_back(path + "/within", "within " + std::to_string(r.within->count) + " " + r.within->unit.text);
+        out.emplace_back(path + "/within", str_cat("within ", std::to_string(r.within->count), " ", r.within->unit.text));
       if (r.fees) cash_flow_parts(*r.fees, path + "/fees", out);
       if (r.reserve) cash_flow_parts(*r.reserve, path + "/reserve", out);
     } else if (c.kind == Clause::Kind::Given) {
@@ -238,7 +238,7 @@ Parts object_parts(const Domain&, const Object& o) {
   // Paths must be unique to diff by them; repeats (a checker error anyway) get a suffix.
   std::map<std::string, int> seen;
   for (auto& [path, text] : out) {
-    if (int n = ++seen[path]; n > 1) path += " #" + std::to_string(n);
+    if (int n = ++seen[path]; n > 1) path.append(" #").append(std::to_string(n));
   }
   return out;
 }
