@@ -111,6 +111,12 @@ void capture_terms(const Prog& d, int32_t tariff, const Context& c, const EvalOp
   }
 }
 
+// "currency KZT is not allowed by tariff standard": out of line, so that the
+// usual check (allowed) stays a few instructions in eval_terms.
+[[gnu::noinline]] std::string not_allowed(const char* what, std::string_view value, std::string_view tariff) {
+  return std::string(what) + " " + std::string(value) + " is not allowed by tariff " + std::string(tariff);
+}
+
 void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Context& c, const EvalOptions& opt,
                 TermsResult& out) {
   if (tariff < 0) {
@@ -162,8 +168,7 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
       unknown = true;
       out.missing |= miss(a);
     } else if (!d.span<uint8_t>(Sec::Flags, allowed)[static_cast<size_t>(f.get(a))]) {
-      out.reasons.push_back(std::string(what) + " " + std::string(v.name(a, static_cast<int32_t>(f.get(a)))) +
-                            " is not allowed by tariff " + tname());
+      out.reasons.push_back(not_allowed(what, v.name(a, static_cast<int32_t>(f.get(a))), d.str(t.name)));
     }
   };
   listed(t.has_currencies, t.currencies, Attr::Currency, t.currencies_explain, "currency");
@@ -258,9 +263,10 @@ bool quick_volume(const pdc::Posting& p, const Facts& f, int64_t& out) {
 }
 
 // A cash flow's postings, then down the arm its decision picks (each arm
-// holds its cash flow: a loop, not a call, per level).
-void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool provider, const EvalOptions& opt,
-                   CashFlowResult& out) {
+// holds its cash flow: a loop, not a call, per level). `currency` names the
+// payment's currency (looked up once per evaluation, not per posting).
+void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool provider, std::string_view currency,
+                   const EvalOptions& opt, CashFlowResult& out) {
   const pdc::Posting* const all = d.at<pdc::Posting>(Sec::Postings);
   for (const pdc::CashFlow* cf = &top;;) {
     for (const pdc::Posting& p : std::span<const pdc::Posting>(all + cf->postings.first, cf->postings.count)) {
@@ -281,19 +287,11 @@ void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool
         }
         minor = *m;
       }
-      // Filled in place: an aggregate built on the stack and copied in costs a
-      // store-forwarding stall per posting.
-      PostingResult& x = out.postings.emplace_back();
-      x.from = d.str(p.from);
-      x.to = d.str(p.to);
-      x.amount.minor = minor;
-      x.amount.currency = d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
-      x.details = d.str(p.details);
-      x.rule = d.str(p.explain);
-      x.provider = provider;
+      // Constructed in place, each member written once: an aggregate built on
+      // the stack and copied in costs a store-forwarding stall per posting.
       auto i = static_cast<uint32_t>(&p - all);
-      x.from_role = d.accounts().role(i, false);
-      x.to_role = d.accounts().role(i, true);
+      out.postings.emplace_back(d.str(p.from), d.str(p.to), MoneyView{minor, currency}, d.str(p.details),
+                                d.str(p.explain), provider, d.accounts().role(i, false), d.accounts().role(i, true));
     }
     if (cf->arms == pdc::kNone) return;
     auto arms = d.span<pdc::Arm>(Sec::Arms, cf->bodies);
@@ -426,7 +424,9 @@ bool rejection(const Prog& d, const pdc::Routing& r, const pdc::Candidate& cand,
     const pdc::Provider& p = d.provider(t.provider);
     passes(p.accepts, p.refuses, true);
   }
-  if (const HealthSample* h = health_of(c, cand.terminal, t.provider); h && r.excludes.count != 0 && !rejected) {
+  if (const HealthSample* h = r.excludes.count != 0 && !rejected && !c.health.empty()
+                                  ? health_of(c, cand.terminal, t.provider)
+                                  : nullptr) {
     Facts hf = f;
     if (h->has_failure_rate) {
       hf.failure_rate = h->failure_rate;
@@ -450,7 +450,8 @@ bool rejection(const Prog& d, const pdc::Routing& r, const pdc::Candidate& cand,
 // Whether limit `l` counts this payment: False when one test certainly fails
 // (a refund it does not count, its `when` false, another currency), Unknown
 // when one is undecided (adding what would decide to `missing`), else True.
-Tri counts(const Prog& d, const pdc::Limit& l, const Facts& f, uint64_t& missing) {
+// Inline: every limit asks it, and the call cost as much as the usual answer.
+[[gnu::always_inline]] inline Tri counts(const Prog& d, const pdc::Limit& l, const Facts& f, uint64_t& missing) {
   Tri t = Tri::True;
   // A limit that does not ask about the operation counts payments only: a
   // refund returns money, a capture takes a hold the payment already
@@ -801,7 +802,8 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
       continue;
     }
     if (!out.scope_key.empty()) out.scope_key += ';';
-    out.scope_key.append(name).append("=").append(value);
+    out.scope_key.append(name).push_back('=');
+    out.scope_key.append(value);
   }
   if (!out.has_scope_key) out.scope_key.clear();
   if (c.has_time) {
@@ -905,6 +907,11 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   }
 
   CashFlowResult& cf = res.cash_flow;
+  // What every posting's amount names (a posting needs the currency).
+  const std::string_view currency =
+      c.facts.has(Attr::Currency)
+          ? d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(c.facts.get(Attr::Currency)))
+          : std::string_view{};
   if (tariff < 0) {
     cf.status = CFStatus::Undetermined;
     cf.missing |= tariff_missing;
@@ -914,7 +921,7 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
     // A chargeback's: the merchant's fees (a levy), then its funds reserved while the dispute is open.
     for (uint32_t fees : {chargeback ? (terms ? terms->fees : pdc::kNone) : refund ? t.refund_fees : t.fees,
                           terms ? terms->reserve : pdc::kNone}) {
-      if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, opt, cf);
+      if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, currency, opt, cf);
     }
   }
   // Provider-side postings: what the chosen route's provider moves and
@@ -932,7 +939,7 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   };
   if (res.route.status == RStatus::Chosen) {
     if (uint32_t fees = provider_fees(res.route.provider); fees != pdc::kNone)
-      run_cash_flow(d, d.cash_flow(fees), c.facts, true, opt, cf);
+      run_cash_flow(d, d.cash_flow(fees), c.facts, true, currency, opt, cf);
   } else if (res.route.status == RStatus::Undetermined) {
     bool any_fees = false;
     for (int32_t t : res.route.possible) any_fees = any_fees || provider_fees(d.terminal(t).provider) != pdc::kNone;
