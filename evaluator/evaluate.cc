@@ -186,6 +186,7 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
         if (r.kind != kind) continue;
         if (r.sub < 0 || (f.has(sub) && f.get(sub) == r.sub)) {
           match = true;
+          break;  // allowed: what later methods say decides nothing
         } else if (!f.has(sub)) {
           maybe = true;
         }
@@ -367,25 +368,25 @@ using Candidates = SmallVec<int32_t, 32>;  // indices into the routing's candida
 
 // The decisions candidates share — a terminal's or provider's `accepts`,
 // which several candidates of one routing test on the same facts — made
-// once per routing: the first few are kept, later ones walk again.
+// once per routing: kept in a slot by the selector's low bits (no search;
+// a selector that meets another's slot walks again).
 class SharedDecisions {
  public:
   int32_t decide(const Prog& d, uint32_t selector, const Facts& f) {
-    for (size_t i = 0; i < n_; ++i)
-      if (selector_[i] == selector) return outcome_[i];
+    const uint32_t slot = selector % kSlots;
+    if ((kept_ >> slot & 1u) && selector_[slot] == selector) return outcome_[slot];
     int32_t o = d.decide(selector, f);
-    if (n_ < kKept) {
-      selector_[n_] = selector;
-      outcome_[n_++] = o;
-    }
+    selector_[slot] = selector;
+    outcome_[slot] = o;
+    kept_ |= 1u << slot;
     return o;
   }
 
  private:
-  static constexpr size_t kKept = 8;
-  uint32_t selector_[kKept];
-  int32_t outcome_[kKept];
-  size_t n_ = 0;
+  static constexpr uint32_t kSlots = 8;
+  uint32_t selector_[kSlots];
+  int32_t outcome_[kSlots];
+  uint32_t kept_ = 0;  // bit k: slot k holds a decision
 };
 
 // Why one candidate cannot be chosen (the first reason found), or null. Sets
@@ -567,19 +568,18 @@ void classify(const Prog& d, const pdc::Routing& r, std::span<const pdc::Candida
     const pdc::Candidate& cand = cands[i];
     bool unsure = false;
     std::string_view reason;
-    std::string by_limit;
-    const bool rejected = rejection(d, r, cand, c, unsure, out.missing, reason, shared);
-    if (!rejected && !d.route_limits().empty()) by_limit = limit_rejection(d, cand.terminal, c, unsure, out);
-    if (rejected || !by_limit.empty()) {
+    if (rejection(d, r, cand, c, unsure, out.missing, reason, shared)) {
       // In place: a temporary Rejected (it holds a string) costs a stall and a move.
-      RouteResult::Rejected& x = out.rejected.emplace_back();
-      x.terminal = cand.terminal;
-      if (rejected) {
-        x.reason = reason;
-      } else {
-        x.built = std::move(by_limit);
+      out.rejected.emplace_back(cand.terminal, reason);
+      continue;
+    }
+    if (!d.route_limits().empty()) {
+      if (std::string by_limit = limit_rejection(d, cand.terminal, c, unsure, out); !by_limit.empty()) {
+        out.rejected.emplace_back(cand.terminal, std::string_view{}, std::move(by_limit));
+        continue;
       }
-    } else if (unsure) {
+    }
+    if (unsure) {
       uncertain.push_back(static_cast<int32_t>(i));
     } else {
       eligible.push_back(static_cast<int32_t>(i));
