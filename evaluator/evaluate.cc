@@ -31,6 +31,14 @@ constexpr int32_t kScopeShop = dsl::value_index(dsl::kLimitScopes, "shop");
 constexpr int32_t kScopeTool = dsl::value_index(dsl::kLimitScopes, "payment_tool");
 using dsl::kScopeProvider;
 using dsl::kScopeTerminal;
+// Each scope's name with its '=' ("payment_tool="): a scope key's part in two appends, not three.
+constexpr std::string_view kScopeLead[] = {"party=", "shop=", "payment_tool=", "provider=", "terminal="};
+static_assert([] {
+  if (std::size(kScopeLead) != std::size(dsl::kLimitScopes)) return false;
+  for (size_t i = 0; i < std::size(kScopeLead); ++i)
+    if (kScopeLead[i] != std::string(dsl::kLimitScopes[i]) + "=") return false;
+  return true;
+}(), "kScopeLead follows dsl::kLimitScopes");
 
 // ---- terms -----------------------------------------------------------------
 
@@ -772,7 +780,6 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
   // The scope key: the counter the processing core must check.
   out.has_scope_key = true;
   for (int32_t s : d.span<int32_t>(Sec::LimitScopes, l.scopes)) {
-    std::string_view name = dsl::limit_scopes()[static_cast<size_t>(s)];
     std::string_view value;
     bool have = true;
     switch (s) {
@@ -802,8 +809,7 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
       continue;
     }
     if (!out.scope_key.empty()) out.scope_key += ';';
-    out.scope_key.append(name).push_back('=');
-    out.scope_key.append(value);
+    out.scope_key.append(kScopeLead[static_cast<size_t>(s)]).append(value);
   }
   if (!out.has_scope_key) out.scope_key.clear();
   if (c.has_time) {
@@ -962,8 +968,9 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
     cf.missing = 0;
   }
 
-  res.limits.resize(static_cast<size_t>(d.limit_count()));
-  for (int32_t i = 0; i < d.limit_count(); ++i) {
+  const int32_t limits = d.limit_count();
+  res.limits.resize(static_cast<size_t>(limits));
+  for (int32_t i = 0; i < limits; ++i) {
     LimitResult& l = res.limits[static_cast<size_t>(i)];
     l.clear();
     eval_limit(d, d.limit(i), i, c, res.route, l);
