@@ -1,9 +1,19 @@
-// The fast context reader: a cursor over the text that accepts exactly the
-// usual shape and returns false at the first byte it does not expect, with
-// no error text, no path bookkeeping and no per-call state checks. Every
-// test it makes is one the general reader makes too, so what it accepts the
-// general reader accepts, with the same Context.
+// The fast context reader: a cursor over a padded copy of the text that
+// accepts exactly the usual shape and returns false at the first byte it does
+// not expect, with no error text, no path bookkeeping and no per-call state
+// checks. Every test it makes is one the general reader makes too, so what it
+// accepts the general reader accepts, with the same Context.
+//
+// The copy ends in kPad NUL bytes, which no JSON token and no plain string
+// holds: every scan (blanks, digits, a string's bytes) stops at the first of
+// them by itself, so the cursor checks no bounds, and a key or a name is read
+// as whole words. A key is found with one probe in a table built from the
+// schema's members when compiled (KeyTable), by its length and words.
 #include "evaluator/context_fast.h"
+
+#include <array>
+#include <cstring>
+#include <initializer_list>
 
 #include "evaluator/context_fields.h"
 #include "evaluator/name_memo.h"
@@ -16,29 +26,138 @@ namespace {
 using OK = dsl::ObjectKind;
 using context_members::kFieldAttr;
 using context_members::kNoField;
-using context_members::kRoot;
-using context_members::kTool;
 using context_members::Members;
 namespace F = context_members::F;
+namespace bytes = paydomain::json::bytes;
+
+// Texts up to kMaxText bytes are copied to the stack and read here; a longer
+// one (a context is ~0.5 KB) is the general reader's.
+constexpr size_t kMaxText = 4096;
+// Past the text: NULs that stop every scan, and room for a 16-byte load at
+// any byte up to the first of them plus one more block.
+constexpr size_t kPad = 32;
+
+// A name of up to 16 bytes read from the padded text as the memo's words
+// (name_memo::Words): two plain loads, the first masked to the name.
+// n <= kMaxKeyLength (a key) or 16 (a name the memo keeps).
+constexpr std::array<uint64_t, context_members::kMaxKeyLength + 1> kFirstWordMask = [] {
+  std::array<uint64_t, context_members::kMaxKeyLength + 1> m{};
+  for (size_t n = 0; n < m.size(); ++n) m[n] = n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+  return m;
+}();
+[[gnu::always_inline]] inline name_memo::Words padded_words(const char* s, size_t n) {
+  return {bytes::detail::load8(s) & kFirstWordMask[n], n > 8 ? bytes::detail::load8(s + n - 8) : 0};
+}
+
+// The members of one JSON object, by a perfect hash of a key's length and
+// words (the first alone would not do: "payment_time", "payment_tool"); a slot holds the key's words (its first and last eight bytes;
+// the bytes between them in a key longer than 16 are compared with the
+// member's key).
+struct KeyTable {
+  struct Slot {
+    uint64_t w0 = 0, w1 = 0;
+    uint8_t len = 0xFF;  // no key
+    uint8_t member = 0;
+  };
+  static constexpr unsigned kBits = 7;
+  std::array<Slot, size_t{1} << kBits> slot{};
+  uint64_t mul = 0;
+  static constexpr size_t at(uint64_t mul, size_t n, name_memo::Words w) {
+    return (((w.w0 ^ (w.w1 << 1)) + n) * mul) >> (64 - kBits);
+  }
+};
+
+constexpr name_memo::Words key_words(std::string_view k) {
+  auto word = [&](size_t from, size_t n) {
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; ++i) w |= uint64_t{static_cast<uint8_t>(k[from + i])} << (8 * i);
+    return w;
+  };
+  const size_t n = k.size();
+  if (n >= 8) return {word(0, 8), n > 8 ? word(n - 8, 8) : 0};
+  return {word(0, n), 0};
+}
+
+// Tries odd multipliers until the members' slots differ.
+constexpr KeyTable key_table(const Members& m) {
+  std::array<name_memo::Words, context_members::kMaxMembers> w{};
+  for (size_t i = 0; i < m.n; ++i) w[i] = key_words(m.key[i]);
+  uint64_t mul = 0x9E3779B97F4A7C15ULL;
+  for (int attempt = 0; attempt < 10000; ++attempt, mul += 0x5851F42D4C957F2EULL) {
+    std::array<bool, size_t{1} << KeyTable::kBits> used{};
+    bool distinct = true;
+    for (size_t i = 0; i < m.n && distinct; ++i) {
+      const size_t at = KeyTable::at(mul, m.key[i].size(), w[i]);
+      distinct = !used[at];
+      used[at] = true;
+    }
+    if (!distinct) continue;
+    KeyTable t;
+    t.mul = mul;
+    for (size_t i = 0; i < m.n; ++i) {
+      t.slot[KeyTable::at(mul, m.key[i].size(), w[i])] = {w[i].w0, w[i].w1, static_cast<uint8_t>(m.key[i].size()),
+                                                           static_cast<uint8_t>(i)};
+    }
+    return t;
+  }
+  throw "context keys: no perfect hash";
+}
+
+constexpr Members members(std::initializer_list<std::string_view> keys) {
+  Members m;
+  size_t i = 0;
+  for (std::string_view k : keys) m.add(k, i++);
+  return m;
+}
+
+constexpr KeyTable kRootKeys = key_table(context_members::kRoot);
+constexpr KeyTable kToolKeys = key_table(context_members::kTool);
+constexpr KeyTable kMerchantKeys = key_table(context_members::kMerchant);
+// {"amount": ..., "currency": ...}; a health sample's members.
+enum MoneyKey { kAmountKey, kCurrencyKey };
+constexpr Members kMoney = members({"amount", "currency"});
+constexpr KeyTable kMoneyKeys = key_table(kMoney);
+enum HealthKey { kFailureRateKey, kLatencyKey };
+constexpr Members kHealth = members({"failure_rate", "latency_ms"});
+constexpr KeyTable kHealthKeys = key_table(kHealth);
+
+constexpr size_t member_index(const Members& m, std::string_view k) {
+  for (size_t i = 0; i < m.n; ++i)
+    if (m.key[i] == k) return i;
+  throw "context keys: no such member";
+}
+// The condition attribute of each field whose value is a name (an enum
+// value, a reference, a text) the attribute's vocabulary gives an id, or -1.
+constexpr std::array<int8_t, dsl::kContextFieldCount> kNameAttr = [] {
+  std::array<int8_t, dsl::kContextFieldCount> a{};
+  for (size_t i = 0; i < dsl::kContextFieldCount; ++i) {
+    const dsl::FieldType t = dsl::kContextFields[i].type;
+    const bool name = t == dsl::FieldType::Enum || t == dsl::FieldType::Reference || t == dsl::FieldType::Text;
+    a[i] = name ? kFieldAttr[i] : int8_t{-1};
+  }
+  return a;
+}();
+constexpr size_t kToolMember = member_index(context_members::kRoot, context_members::kToolGroup);
 
 class FastReader {
  public:
-  FastReader(std::string_view text, const Program& d)
-      : p_(text.data()), end_(text.data() + text.size()), d_(d), v_(d) {}
+  // `text`: the padded copy, its last kPad bytes NUL.
+  FastReader(const char* text, size_t size, const Program& d) : p_(text), end_(text + size), d_(d), v_(d) {}
 
   bool run(Context& c) {
     c.clear();
     c.facts.set(Attr::Operation, kOperationPayment);
-    if (!object(kRoot, c)) return false;
+    if (!object(context_members::kRoot, kRootKeys, c)) return false;
     skip_ws();
-    if (p_ != end_) return false;
+    if (p_ != end_) return false;  // more text, or a NUL in it
     // A refund in another currency than its payment: the general reader says so.
     return !(c.has_payment_amount && c.facts.has(Attr::Currency) && c.facts.get(Attr::Currency) != c.payment_currency);
   }
 
  private:
   // One compare and one bit test per byte (indented JSON has many blanks);
-  // a run of spaces (an indentation) eight bytes a step.
+  // a run of spaces (an indentation) eight bytes a step. The padding's NUL
+  // ends the loop.
   static constexpr uint64_t kBlanks = (uint64_t{1} << ' ') | (uint64_t{1} << '\n') | (uint64_t{1} << '\r') |
                                       (uint64_t{1} << '\t');
   static bool is_ws(char ch) {
@@ -48,61 +167,81 @@ class FastReader {
   void skip_ws() {
     constexpr uint64_t kSpaces = 0x2020202020202020ULL;
     while (true) {
-      while (end_ - p_ >= 8) {
-        uint64_t other = json::bytes::detail::load8(p_) ^ kSpaces;  // zero bytes: spaces
-        if (other) {
-          p_ += __builtin_ctzll(other) / 8;
-          break;
-        }
+      if (uint64_t other = bytes::detail::load8(p_) ^ kSpaces) {  // zero bytes: spaces
+        p_ += __builtin_ctzll(other) / 8;
+        if (!is_ws(*p_)) return;
+        ++p_;
+      } else {
         p_ += 8;
       }
-      if (p_ == end_ || !is_ws(*p_)) return;
-      ++p_;
     }
   }
-  // The next non-blank byte, or 0 at the end (NUL is never valid between
-  // values). Most tokens follow no blank or one space (", ", ": ").
+  // The next non-blank byte (NUL at the end: never valid between values).
+  // Most tokens follow no blank or one space (", ", ": ").
   [[gnu::always_inline]] char next() {
-    if (p_ != end_ && *p_ == ' ') ++p_;
-    if (p_ != end_ && static_cast<unsigned char>(*p_) > ' ') return *p_;
+    if (*p_ == ' ') ++p_;
+    if (static_cast<unsigned char>(*p_) > ' ') return *p_;
     skip_ws();
-    return p_ != end_ ? *p_ : '\0';
+    return *p_;
+  }
+
+  // The bytes of a string up to the first that needs attention (a quote, a
+  // backslash, a control character such as the padding's NUL, or a byte >=
+  // 0x80); usually within the first block.
+  [[gnu::always_inline]] static size_t plain_span(const char* s) {
+#if defined(__SSE2__)
+    for (size_t i = 0;; i += 16)
+      if (unsigned m = bytes::detail::special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)), true))
+        return i + static_cast<size_t>(__builtin_ctz(m));
+#else
+    for (size_t i = 0;; i += 8)
+      if (uint64_t m = bytes::detail::word_mask(bytes::detail::load8(s + i), true))
+        return i + static_cast<size_t>(__builtin_ctzll(m)) / 8;
+#endif
+  }
+
+  // A string of plain ASCII (no escape, no control character, nothing >= 0x80).
+  // Inline where it is used: a call per value cost as much as its scan.
+  [[gnu::always_inline]] bool string(std::string_view& out) {
+    if (next() != '"') return false;
+    const char* s = p_ + 1;
+    const size_t n = plain_span(s);
+    if (s[n] != '"') return false;
+    out = std::string_view(s, n);
+    p_ = s + n + 1;
+    return true;
+  }
+  [[gnu::always_inline]] bool text(std::string_view& out) { return string(out) && !out.empty(); }
+
+  // A member's key and its ':', as the index of the member in `t`, or -1.
+  [[gnu::always_inline]] int key(const Members& m, const KeyTable& t) {
+    if (next() != '"') return -1;
+    const char* s = p_ + 1;
+    const size_t n = plain_span(s);
+    if (s[n] != '"' || n > context_members::kMaxKeyLength) return -1;
+    const name_memo::Words w = padded_words(s, n);
+    const KeyTable::Slot& e = t.slot[KeyTable::at(t.mul, n, w)];
+    if (e.len != n || e.w0 != w.w0 || e.w1 != w.w1 || (n > 16 && !bytes::equal(m.key[e.member].data() + 8, s + 8, n - 16)))
+      return -1;
+    p_ = s + n + 1;
+    if (next() != ':') return -1;
+    ++p_;
+    return e.member;
   }
 
   // Ids of names, through the per-thread memo (name_memo.h); party and shop
   // are free text (any value, most of them "other"): looked up directly.
   int32_t object_id(OK kind, std::string_view s) const {
-    return name_memo::find(d_.load_id(), name_memo::kObjectTable + static_cast<uint32_t>(kind), s,
-                           [&] { return v_.object(kind, s); });
+    if (s.size() > 16) return v_.object(kind, s);
+    return name_memo::find(d_.load_id(), name_memo::kObjectTable + static_cast<uint32_t>(kind), s.size(),
+                           padded_words(s.data(), s.size()), [&] { return v_.object(kind, s); });
   }
   int32_t attr_id(Attr a, std::string_view s) const {
-    return name_memo::find(d_.load_id(), static_cast<uint32_t>(a), s, [&] { return v_.find(a, s); });
+    if (s.size() > 16) return v_.find(a, s);
+    return name_memo::find(d_.load_id(), static_cast<uint32_t>(a), s.size(), padded_words(s.data(), s.size()),
+                           [&] { return v_.find(a, s); });
   }
 
-  // A string of plain ASCII (no escape, no control character, nothing >= 0x80).
-  // Inline where it is used: a call per key and value cost as much as its scan.
-  [[gnu::always_inline]] bool string(std::string_view& out) {
-    if (next() != '"') return false;
-    const char* s = ++p_;
-#if defined(__SSE2__)
-    // The usual key or value ends within 16 bytes: one block, no loop.
-    if (end_ - s >= 16) {
-      if (unsigned m = json::bytes::detail::special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)), true)) {
-        const size_t n = static_cast<size_t>(__builtin_ctz(m));
-        if (s[n] != '"') return false;
-        out = std::string_view(s, n);
-        p_ = s + n + 1;
-        return true;
-      }
-    }
-#endif
-    size_t n = json::bytes::first_special(s, static_cast<size_t>(end_ - s), true);
-    if (n == static_cast<size_t>(end_ - s) || s[n] != '"') return false;
-    out = std::string_view(s, n);
-    p_ = s + n + 1;
-    return true;
-  }
-  bool text(std::string_view& out) { return string(out) && !out.empty(); }
   // An ISO 8601 UTC time, as seconds since the epoch.
   bool timestamp(int64_t& out) {
     std::string_view s;
@@ -119,11 +258,11 @@ class FastReader {
     if (*p_ == '0') {
       ++p_;
       out = 0;
-      return p_ == end_ || *p_ < '0' || *p_ > '9';
+      return *p_ < '0' || *p_ > '9';
     }
     const char* start = p_;
     int64_t v = 0;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+    while (*p_ >= '0' && *p_ <= '9') {
       if (p_ - start == 18) return false;
       v = v * 10 + (*p_++ - '0');
     }
@@ -131,58 +270,68 @@ class FastReader {
     return true;
   }
 
-  // The members of an object of the table `m`, each at most once.
-  bool object(const Members& m, Context& c) {
-    if (next() != '{') return false;
+  // After a member: true at the object's end ('}' taken), false after a ','
+  // (taken); `bad` when neither.
+  [[gnu::always_inline]] bool end_of_members(bool& bad) {
+    const char ch = next();
     ++p_;
-    if (next() == '}') return ++p_, true;
+    bad = ch != ',' && ch != '}';
+    return ch != ',';
+  }
+  // '{', and true when '}' follows at once (both taken).
+  [[gnu::always_inline]] bool open_empty(bool& bad) {
+    bad = next() != '{';
+    ++p_;
+    if (bad || next() != '}') return false;
+    ++p_;
+    return true;
+  }
+
+  // The members of an object of the table `m` (keys `t`), each at most once.
+  // A group's members are fields: the nesting is the schema's, not the text's.
+  bool object(const Members& m, const KeyTable& t, Context& c) {
+    bool bad = false;
+    if (open_empty(bad)) return true;
+    if (bad) return false;
     uint32_t seen = 0;
-    while (true) {
-      std::string_view k;
-      if (!string(k) || next() != ':') return false;
-      ++p_;
-      int i = m.find(k);
+    do {
+      const int i = key(m, t);
       if (i < 0) return false;
-      uint32_t b = uint32_t{1} << i;
+      const uint32_t b = uint32_t{1} << i;
       if (seen & b) return false;
       seen |= b;
-      size_t f = m.field[static_cast<size_t>(i)];
-      if (!(f == kNoField ? object(context_members::group_members(k), c) : field(f, c))) return false;
-      char ch = next();
-      if (ch != ',' && ch != '}') return false;
-      ++p_;
-      if (ch == '}') return true;
-    }
+      const size_t f = m.field[static_cast<size_t>(i)];
+      if (f != kNoField) {
+        if (!field(f, c)) return false;
+      } else if (static_cast<size_t>(i) == kToolMember) {
+        if (!object(context_members::kTool, kToolKeys, c)) return false;
+      } else if (!object(context_members::kMerchant, kMerchantKeys, c)) {
+        return false;
+      }
+    } while (!end_of_members(bad));
+    return !bad;
   }
 
   // {"amount": <minor units>, "currency": "RUB"}; the currency alone too.
   bool money(int64_t& minor, bool& has_minor, int32_t& cur) {
-    if (next() != '{') return false;
-    ++p_;
     has_minor = false;
     cur = -1;
-    if (next() != '}') {
-      while (true) {
-        std::string_view k;
-        if (!string(k) || next() != ':') return false;
-        ++p_;
-        if (k == "amount" && !has_minor) {
-          if (!integer(minor)) return false;
-          has_minor = true;
-        } else if (k == "currency" && cur < 0) {
-          std::string_view s;
-          if (!text(s) || (cur = object_id(OK::Currency, s)) < 0) return false;
-        } else {
-          return false;
-        }
-        char ch = next();
-        if (ch == '}') break;
-        if (ch != ',') return false;
-        ++p_;
+    bool bad = false;
+    if (open_empty(bad)) return false;  // no currency
+    if (bad) return false;
+    do {
+      const int k = key(kMoney, kMoneyKeys);
+      if (k == kAmountKey && !has_minor) {
+        if (!integer(minor)) return false;
+        has_minor = true;
+      } else if (k == kCurrencyKey && cur < 0) {
+        std::string_view s;
+        if (!text(s) || (cur = object_id(OK::Currency, s)) < 0) return false;
+      } else {
+        return false;
       }
-    }
-    ++p_;
-    return cur >= 0;
+    } while (!end_of_members(bad));
+    return !bad && cur >= 0;
   }
 
   // A map keyed by ids: `member(id)` reads one member's value. At most
@@ -190,19 +339,16 @@ class FastReader {
   static constexpr size_t kMaxMapMembers = 16;
   template <class Member>
   bool map(Member member) {
-    if (next() != '{') return false;
-    ++p_;
-    if (next() == '}') return ++p_, true;
-    while (true) {
+    bool bad = false;
+    if (open_empty(bad)) return true;
+    if (bad) return false;
+    do {
       std::string_view k;
       if (!text(k) || next() != ':') return false;
       ++p_;
       if (!member(k)) return false;
-      char ch = next();
-      if (ch != ',' && ch != '}') return false;
-      ++p_;
-      if (ch == '}') return true;
-    }
+    } while (!end_of_members(bad));
+    return !bad;
   }
 
   // {"<terminal or provider id>": {"failure_rate": "80%", "latency_ms": 1200}}
@@ -214,17 +360,27 @@ class FastReader {
       if (c.health.size() == kMaxMapMembers) return false;
       for (const HealthSample& x : c.health)
         if (x.terminal == h.terminal && x.provider == h.provider) return false;
-      bool ok = map([&](std::string_view m) {
-        std::string_view s;
-        if (m == "failure_rate" && !h.has_failure_rate) {
-          return h.has_failure_rate = text(s) &&
-                                      context_members::parse_percent(s, h.failure_rate) == context_members::Percent::Ok;
-        }
-        if (m == "latency_ms" && !h.has_latency) return h.has_latency = integer(h.latency_ms);
-        return false;
-      });
-      if (ok) c.health.push_back(h);
-      return ok;
+      bool bad = false;
+      if (!open_empty(bad)) {
+        if (bad) return false;
+        do {
+          const int k = key(kHealth, kHealthKeys);
+          std::string_view s;
+          if (k == kFailureRateKey && !h.has_failure_rate) {
+            if (!text(s) || context_members::parse_percent(s, h.failure_rate) != context_members::Percent::Ok)
+              return false;
+            h.has_failure_rate = true;
+          } else if (k == kLatencyKey && !h.has_latency) {
+            if (!integer(h.latency_ms)) return false;
+            h.has_latency = true;
+          } else {
+            return false;
+          }
+        } while (!end_of_members(bad));
+        if (bad) return false;
+      }
+      c.health.push_back(h);
+      return true;
     });
   }
 
@@ -334,12 +490,8 @@ class FastReader {
           keep(c.merchant_accounts[static_cast<size_t>(role)], s);
           return true;
         }
-        dsl::FieldType t = dsl::kContextFields[i].type;
-        if (kFieldAttr[i] < 0 ||
-            (t != dsl::FieldType::Enum && t != dsl::FieldType::Reference && t != dsl::FieldType::Text) || !text(s)) {
-          return false;
-        }
-        auto a = static_cast<Attr>(kFieldAttr[i]);
+        if (kNameAttr[i] < 0 || !text(s)) return false;
+        auto a = static_cast<Attr>(kNameAttr[i]);
         int32_t id = attr_id(a, s);
         if (id < 0) return false;
         c.facts.set(a, id);
@@ -349,7 +501,7 @@ class FastReader {
   }
 
   const char* p_;
-  const char* end_;
+  const char* end_;  // the end of the text; kPad NULs follow
   const Program& d_;
   const Program& v_;
 };
@@ -357,7 +509,11 @@ class FastReader {
 }  // namespace
 
 bool read_context_fast(std::string_view text, const Program& d, Context& out) {
-  return FastReader(text, d).run(out);
+  if (text.size() > kMaxText) return false;
+  char buf[kMaxText + kPad];  // the text, then NULs
+  std::memcpy(buf, text.data(), text.size());
+  std::memset(buf + text.size(), 0, kPad);
+  return FastReader(buf, text.size(), d).run(out);
 }
 
 }  // namespace paydomain::evaluator

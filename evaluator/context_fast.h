@@ -2,7 +2,7 @@
 // the evaluation hot path. It reads only well-formed contexts whose strings
 // are plain ASCII (no escapes), whose numbers are non-negative integers of
 // up to 18 digits, with no null member, every name and id known, at most 16
-// members in `health` and in `turnover`; anything else
+// members in `health` and in `turnover`, at most 4 KB of text; anything else
 // it declines, and parse_context_into then reads the text with the general
 // reader (context_json.cc), which gives every error its message. So the fast
 // reader never reports an error, and a context it reads is exactly the

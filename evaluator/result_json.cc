@@ -1,7 +1,10 @@
 #include "evaluator/result_json.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "dsl/schema.h"
 #include "evaluator/context_json.h"
@@ -305,21 +308,79 @@ void write_route(Out& o, const RouteResult& r, const Program& d, bool names_plai
   o.commit(p);
 }
 
-void write_limit(Out& o, const LimitResult& l, const pdc::Limit& cl, const Program& d, bool names_plain, bool explain, bool first) {
+// The parts of a limit's answer that depend only on the program, rendered
+// once per program and thread and copied as blocks: its opening up to the
+// time zone, one per status ({"limit":"<name>","status":"applies",
+// "period":"day","timezone":"<zone>"), and its bound (,"bound":{...,
+// "inclusive":true}). Kept for the last few programs a thread wrote (by load
+// id, never reused), filled per limit when first written; a program's
+// entry reuses the buffers of the one it replaces.
+struct LimitBlocks {
+  std::string open[2];  // by status: applies, undetermined
+  std::string bound;
+  bool ready = false;
+};
+
+void render_limit(LimitBlocks& b, const pdc::Limit& cl, const Program& d, bool plain) {
   const std::string_view name = d.str(cl.name), timezone = d.str(cl.timezone);
+  const std::string_view period = dsl::limit_periods()[static_cast<size_t>(cl.period)];
+  const std::string_view currency = cl.is_count ? std::string_view{} : d.object_name(OK::Currency, cl.currency);
+  for (int status = 0; status < 2; ++status) {
+    std::string& s = b.open[status];
+    s.resize(64 + kWord + sz(name, plain) + sz(timezone, plain));
+    char* p = str(lit(s.data(), "{\"limit\":"), name, plain);
+    p = status == 0 ? lit(p, ",\"status\":\"applies\"") : lit(p, ",\"status\":\"undetermined\"");
+    p = str(lit(p, ",\"period\":"), period, true);
+    p = str(lit(p, ",\"timezone\":"), timezone, plain);
+    s.resize(static_cast<size_t>(p - s.data()));
+  }
+  b.bound.resize(64 + kInt + sz(currency, plain));
+  char* p = b.bound.data();
+  p = integer(cl.is_count ? lit(p, ",\"bound\":{\"count\":") : lit(p, ",\"bound\":{\"amount\":"), cl.bound);
+  if (!cl.is_count) p = str(lit(p, ",\"currency\":"), currency, plain);
+  p = cl.inclusive ? lit(p, ",\"inclusive\":true}") : lit(p, ",\"inclusive\":false}");
+  b.bound.resize(static_cast<size_t>(p - b.bound.data()));
+  b.ready = true;
+}
+
+const LimitBlocks& limit_blocks(const Program& d, int32_t limit, bool plain) {
+  struct Entry {
+    uint64_t program = 0;  // load id; 0: none
+    bool plain = false;
+    std::vector<LimitBlocks> limits;
+  };
+  constexpr size_t kPrograms = 4;
+  thread_local std::array<Entry, kPrograms> memo;
+  thread_local size_t victim = 0;
+  Entry* e = nullptr;
+  for (Entry& x : memo)
+    if (x.program == d.load_id() && x.plain == plain) e = &x;
+  if (!e) {
+    e = &memo[victim];
+    victim = (victim + 1) % kPrograms;
+    e->program = d.load_id();
+    e->plain = plain;
+    for (LimitBlocks& b : e->limits) b.ready = false;
+    e->limits.resize(static_cast<size_t>(d.limit_count()));
+  }
+  LimitBlocks& b = e->limits[static_cast<size_t>(limit)];
+  if (!b.ready) render_limit(b, d.limit(limit), d, plain);
+  return b;
+}
+
+[[gnu::always_inline]] inline char* block(char* p, const std::string& s) {
+  return json::bytes::copy(p, s.data(), s.size());
+}
+
+void write_limit(Out& o, const LimitResult& l, const Program& d, bool names_plain, bool explain, bool first) {
+  const LimitBlocks& b = limit_blocks(d, l.limit, names_plain);
+  const std::string& open = b.open[l.status == LimitResult::Status::Applies ? 0 : 1];
   bool plain = names_plain;
-  std::string_view period = dsl::limit_periods()[static_cast<size_t>(cl.period)];
-  std::string_view currency = cl.is_count ? std::string_view{} : d.object_name(OK::Currency, cl.currency);
-  size_t n = 200 + 2 * kWord + 2 * kInt + sz(name, plain) + sz(timezone, plain) + sz(l.scope_key, false) +
-             2 * sizeof(TimeText::data) + sz(currency, plain) + sz(l.error, false) +
-             (explain ? 12 + sz(l.explain, plain) : 0);
+  size_t n = 120 + kWord + kInt + open.size() + b.bound.size() + sz(l.scope_key, false) +
+             2 * sizeof(TimeText::data) + sz(l.error, false) + (explain ? 12 + sz(l.explain, plain) : 0);
   char* p = o.room(n);
   if (!first) *p++ = ',';
-  p = str(lit(p, "{\"limit\":"), name, plain);
-  p = l.status == LimitResult::Status::Applies ? lit(p, ",\"status\":\"applies\"")
-                                               : lit(p, ",\"status\":\"undetermined\"");
-  p = str(lit(p, ",\"period\":"), period, true);
-  p = str(lit(p, ",\"timezone\":"), timezone, plain);
+  p = block(p, open);
   if (l.has_scope_key) p = str(lit(p, ",\"scope_key\":"), l.scope_key, false);
   if (l.has_window) {
     // Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
@@ -329,9 +390,7 @@ void write_limit(Out& o, const LimitResult& l, const pdc::Limit& cl, const Progr
     p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, zone.offset_at(l.window_end)).view(), true);
     *p++ = '}';
   }
-  p = integer(cl.is_count ? lit(p, ",\"bound\":{\"count\":") : lit(p, ",\"bound\":{\"amount\":"), cl.bound);
-  if (!cl.is_count) p = str(lit(p, ",\"currency\":"), currency, plain);
-  p = cl.inclusive ? lit(p, ",\"inclusive\":true}") : lit(p, ",\"inclusive\":false}");
+  p = block(p, b.bound);
   if (l.verdict != LimitResult::Verdict::None) {
     p = str(lit(p, ",\"verdict\":"), verdict_name(l.verdict), true);
     if (l.verdict == LimitResult::Verdict::Error) p = str(lit(p, ",\"error\":"), l.error, false);
@@ -363,7 +422,7 @@ void write_result(const EvalResult& r, const Program& d, bool explain, bool plai
   bool first = true;
   for (const LimitResult& l : r.limits) {
     if (l.status == LimitResult::Status::NotApplies) continue;
-    write_limit(o, l, d.limit(l.limit), d, names_plain, explain, first);
+    write_limit(o, l, d, names_plain, explain, first);
     first = false;
   }
   o.commit(lit(o.room(32), "],\"limits_not_applicable\":["));

@@ -12,6 +12,7 @@
 //     no escape and for the same domain written as if they did.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -206,6 +207,40 @@ TEST(FastPaths, RandomContextsReadAlike) {
   EXPECT_GT(t.fast, t.total / 10) << t.fast << " of " << t.total;
 }
 
+// The fast reader reads a copy of the text followed by NULs, which stop its
+// scans: a text cut anywhere, a NUL at any byte or after the end, and a text
+// longer than the copy's room (declined: the general reader reads it) are
+// read as the general reader reads them.
+TEST(FastPaths, TextEndsNulsAndLongTextsReadAlike) {
+  const std::string typical = R"({"tariff": "standard", "operation": "payment",
+    "amount": {"amount": 600000, "currency": "RUB"},
+    "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "bin": "555555", "token": "card-7f3a"},
+    "category": "retail", "risk": "low", "party": "acme-retail-llc", "shop": "shop-1",
+    "payment_institution": "acme_ru", "merchant_accounts": {"settlement": "40702810500000012345"},
+    "time": "2026-11-25T12:00:00Z", "payment_key": "order-42"})";
+  Tally t;
+  for (size_t n = 0; n <= typical.size(); ++n) {
+    compare(typical.substr(0, n), acme(), t);
+    std::string nul = typical;
+    nul.insert(n, 1, '\0');
+    compare(nul, acme(), t);
+    if (n < typical.size()) {
+      nul = typical;
+      nul[n] = '\0';
+      compare(nul, acme(), t);
+    }
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_EQ(t.fast, 1u);  // the whole text only
+  Context c;
+  const std::string longest = std::string(4096 - typical.size(), ' ') + typical;
+  EXPECT_TRUE(read_context_fast(longest, acme(), c));
+  const std::string longer = " " + longest;
+  EXPECT_FALSE(read_context_fast(longer, acme(), c));
+  compare(longer, acme(), t);
+  EXPECT_TRUE(parse_context_into(longer, acme(), c).ok());
+}
+
 // Texts that need escapes in the domain (a decline reason, a posting's
 // details) and in the context (a party with a quote, a token with a
 // control character, both only in the scope keys): written alike.
@@ -224,6 +259,69 @@ TEST(FastPaths, EscapedTextsAreWrittenAlike) {
     compare_written(*ctx, *d, c.dump(), t);
   }
   EXPECT_EQ(t.written, 3u);
+}
+
+// parse_utc_time remembers the last date of the usual spelling ("...Z") per
+// thread: in any order, with invalid dates and times among them, it answers
+// what the same time spelled "+00:00" (never remembered) answers.
+TEST(FastPaths, RememberedDatesParseAsTheOtherSpelling) {
+  std::mt19937 rng(20261203);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  char date[16], clock[16];
+  size_t ok = 0;
+  for (int i = 0; i < 20000; ++i) {
+    // Few dates, so most lookups hit; some of them invalid (month 13, Feb 29 of 2026/2100, day 31 of June).
+    const int dates[][3] = {{2026, 11, 25}, {2026, 11, 26}, {2028, 2, 29}, {2026, 2, 29}, {2100, 2, 29},
+                            {2026, 13, 1},  {2026, 6, 31},  {2000, 2, 29}, {1970, 1, 1}};
+    const auto& dt = dates[pick(9)];
+    std::snprintf(date, sizeof date, "%04d-%02d-%02d", dt[0], dt[1], dt[2]);
+    std::snprintf(clock, sizeof clock, "%02d:%02d:%02d", pick(26), pick(62), pick(62));
+    const std::string usual = std::string(date) + "T" + clock + "Z", other = std::string(date) + "T" + clock + "+00:00";
+    auto a = parse_utc_time(usual);
+    auto b = parse_utc_time(other);
+    ASSERT_EQ(a.ok(), b.ok()) << usual;
+    if (a.ok()) {
+      ASSERT_EQ(*a, *b) << usual;
+      ++ok;
+    }
+  }
+  EXPECT_GT(ok, 5000u);
+}
+
+// A limit's fixed parts (name, period, time zone, bound) are rendered once
+// per program and thread (result_json.cc, LimitBlocks): programs that differ
+// only there, written in turn, more of them than the memo keeps, each with
+// and without escapes, are written as the reference writes them.
+TEST(FastPaths, LimitBlocksFollowTheirProgram) {
+  std::vector<std::shared_ptr<const CompiledDomain>> programs;
+  static std::vector<dsl::Domain> domains;
+  domains.reserve(6);
+  for (int i = 0; i < 6; ++i) {
+    std::string source = testing::kDomain;
+    const std::string from = "timezone \"+03:00\"  amount <= 1000.00 RUB";
+    ASSERT_NE(source.find(from), std::string::npos);
+    source.replace(source.find(from), from.size(),
+                   "timezone \"+0" + std::to_string(i) + ":00\"  amount <= 100" + std::to_string(i) + ".00 RUB");
+    dsl::Diagnostics diags;
+    domains.push_back(dsl::load({{"limits.pd", source}}, diags));
+    ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), domains.back().files);
+    auto c = compile(domains.back());
+    ASSERT_TRUE(c.ok());
+    programs.push_back(*c);
+  }
+  Tally t;
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& d : programs) {
+      auto ctx = testing::parse_json(testing::payment(), *d);
+      ASSERT_TRUE(ctx.ok()) << ctx.error().text();
+      compare_written(*ctx, *d, "", t, round != 1);
+      EvalResult r = evaluate(*d, *ctx, {});
+      std::string out;
+      write_result(r, *d->program, false, out);
+      EXPECT_NE(out.find("\"limit\":\"card_daily\""), std::string::npos) << out;
+    }
+  }
+  EXPECT_EQ(t.written, 18u);
 }
 
 // Limit windows and their texts are memoized per thread: the answers do not
