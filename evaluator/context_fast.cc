@@ -166,8 +166,9 @@ static_assert(dsl::kContextFieldCount <= 256);
 [[gnu::always_inline]] inline bool padded_equal(const char* a, const char* b, size_t n) {
 #if defined(__SSE2__)
   auto block = [&](size_t i) {
-    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)), _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)))));
+    return static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
+                                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)))));
   };
   size_t i = 0;
   for (; i + 16 < n; i += 16)
@@ -588,8 +589,8 @@ class FastReader {
   }
 
   const char* p_;
-  const char* end_;  // the end of the text; kPad NULs follow
-  Shape* rec_ = nullptr;        // where the shape is recorded, if it is
+  const char* end_;                  // the end of the text; kPad NULs follow
+  Shape* rec_ = nullptr;             // where the shape is recorded, if it is
   const char* value_end_ = nullptr;  // the end of the last value read (the start of the text at first)
   const Program& d_;
   const Program& v_;
