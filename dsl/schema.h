@@ -208,14 +208,15 @@ inline constexpr ContextField kContextFields[] = {
     {"amount", "amount", FieldType::Money, ObjectKind::Currency, {}, "money, e.g. 6000.00 RUB"},
     {"payment_amount", "payment_amount", FieldType::Money, ObjectKind::Currency, {},
      "a refund's or chargeback's original payment, or a capture's hold (the authorised amount), e.g. 6000.00 RUB"},
-    // A refund (a capture) goes back the way its payment (hold) came: the
-    // terminal the payment was routed to, and the revision it was routed at.
-    // An id this revision does not know is read, not refused: the refund is
+    // A refund, a capture or a chargeback goes back the way its payment
+    // (hold) came: the terminal the payment was routed to, and the revision
+    // it was routed at.
+    // An id this revision does not know is read, not refused: the operation is
     // declined, naming it.
     {"original_terminal", "original_terminal", FieldType::Reference, ObjectKind::Terminal, {},
      "a refund's, capture's or chargeback's payment's terminal (id): its route"},
     {"original_revision", "original_revision", FieldType::Number, ObjectKind::Currency, {},
-     "the revision the refund's or capture's payment was routed at (a whole number)"},
+     "the revision a refund's, capture's or chargeback's payment was routed at (a whole number)"},
     {"payment_time", "payment_time", FieldType::Timestamp, ObjectKind::Currency, {},
      "when the payment (the hold) was made, ISO 8601 UTC: refund windows and a hold's lifetime count from it"},
     {"category", "category", FieldType::Reference, ObjectKind::Category, {}, "category id"},

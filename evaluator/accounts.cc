@@ -23,6 +23,23 @@ constexpr std::array<uint64_t, kRoles> kMerchantMiss = []() consteval {
   return a;
 }();
 
+// Each role's holder, by role index.
+constexpr std::array<dsl::AccountHolder, kRoles> kHolder = []() consteval {
+  std::array<dsl::AccountHolder, kRoles> a{};
+  for (size_t r = 0; r < kRoles; ++r) a[r] = dsl::kAccountRoles[r].holder;
+  return a;
+}();
+
+// The cash flow an error: the holder names accounts, but none for this role
+// and currency. Out of line: the usual side (found) stays small.
+[[gnu::noinline]] void no_account(const Program& p, size_t role, int32_t currency, OK kind, int32_t holder,
+                                  std::string_view rule, CashFlowResult& cf) {
+  cf.status = CashFlowResult::Status::Error;
+  cf.error = "no " + std::string(dsl::kAccountRoles[role].name) + " account in " +
+             std::string(p.object_name(OK::Currency, currency)) + " at " + std::string(dsl::to_string(kind)) + " " +
+             std::string(p.object_name(kind, holder)) + " (" + std::string(rule) + ")";
+}
+
 bool digits(std::string_view s) {
   if (s.empty() || s.size() > 34) return false;
   for (char ch : s)
@@ -89,50 +106,61 @@ std::string_view AccountTable::find(OK kind, int32_t holder, int32_t role, int32
 }
 
 void resolve_accounts(const Program& p, const Context& c, const RouteResult& route, CashFlowResult& cf) {
+  if (cf.postings.empty() || cf.status == CashFlowResult::Status::Error) return;
   const AccountTable& t = p.accounts();
-  bool any_merchant = false;
-  for (const std::string& a : c.merchant_accounts) any_merchant = any_merchant || !a.empty();
-  bool modelled = t.modelled(OK::Provider) || t.modelled(OK::PaymentInstitution);
-  if ((!modelled && !any_merchant) || cf.postings.empty() || cf.status == CashFlowResult::Status::Error) return;
+  if (!t.modelled(OK::Provider) && !t.modelled(OK::PaymentInstitution)) {
+    // No holder names an account: only a merchant account the context gives
+    // resolves a side, and nothing is missing (read per side, not all three).
+    for (PostingResult& x : cf.postings) {
+      for (auto [role, account] : {std::pair{x.from_role, &x.from_account}, std::pair{x.to_role, &x.to_account}}) {
+        if (role < 0 || kHolder[static_cast<size_t>(role)] != dsl::AccountHolder::Merchant) continue;
+        if (const std::string& given = c.merchant_accounts[static_cast<size_t>(role)]; !given.empty()) *account = given;
+      }
+    }
+    return;
+  }
   const int32_t currency = static_cast<int32_t>(c.facts.get(Attr::Currency));  // postings exist: it is known
   const int32_t institution =
       c.facts.has(Attr::PaymentInstitution) ? static_cast<int32_t>(c.facts.get(Attr::PaymentInstitution)) : -1;
   const int32_t provider = route.status == RouteResult::Status::Chosen ? route.provider : -1;
+  // What each holder kind gives this evaluation, decided once: accounts to
+  // look up, or the bit of what is missing.
+  const bool institution_accounts = institution >= 0 && t.modelled(OK::PaymentInstitution, institution);
+  const uint64_t institution_missing = institution < 0 && t.modelled(OK::PaymentInstitution) ? kMissInstitution : 0;
+  const bool provider_accounts = provider >= 0 && t.modelled(OK::Provider, provider);
+  const uint64_t provider_missing =
+      provider < 0 && t.modelled(OK::Provider) && route.status == RouteResult::Status::Undetermined ? kMissRoute : 0;
 
-  // One side of a posting: its account, or what is missing, or an error.
+  // One side of a posting: its account, or what is missing; false (the cash
+  // flow an error naming the account) when its holder names accounts but
+  // none for this role and currency.
   auto resolve = [&](int8_t role, std::string_view& account, uint64_t& missing, std::string_view rule) {
     if (role < 0) return true;
-    const dsl::AccountRole& r = dsl::kAccountRoles[static_cast<size_t>(role)];
+    const auto r = static_cast<size_t>(role);
     OK kind = OK::Provider;
-    int32_t holder = -1;
-    switch (r.holder) {
-      case dsl::AccountHolder::Merchant: {
-        const std::string& given = c.merchant_accounts[static_cast<size_t>(role)];
-        if (!given.empty()) {
+    int32_t holder = provider;
+    switch (kHolder[r]) {
+      case dsl::AccountHolder::Merchant:
+        if (const std::string& given = c.merchant_accounts[r]; !given.empty()) {
           account = given;
-        } else if (modelled) {
-          missing |= kMerchantMiss[static_cast<size_t>(role)];
+        } else {
+          missing |= kMerchantMiss[r];
         }
         return true;
-      }
       case dsl::AccountHolder::Institution:
+        missing |= institution_missing;
+        if (!institution_accounts) return true;
         kind = OK::PaymentInstitution;
         holder = institution;
-        if (holder < 0 && t.modelled(kind)) missing |= kMissInstitution;
         break;
       case dsl::AccountHolder::Provider:
-        holder = provider;
-        if (holder < 0 && t.modelled(kind) && route.status == RouteResult::Status::Undetermined)
-          missing |= kMissRoute;
+        missing |= provider_missing;
+        if (!provider_accounts) return true;
         break;
     }
-    if (holder < 0 || !t.modelled(kind, holder)) return true;
     account = t.find(kind, holder, role, currency);
-    if (!account.empty()) return true;
-    cf.status = CashFlowResult::Status::Error;
-    cf.error = "no " + std::string(r.name) + " account in " + std::string(p.object_name(OK::Currency, currency)) +
-               " at " + std::string(dsl::to_string(kind)) + " " + std::string(p.object_name(kind, holder)) + " (" +
-               std::string(rule) + ")";
+    if (!account.empty()) [[likely]] return true;
+    no_account(p, r, currency, kind, holder, rule, cf);
     return false;
   };
   for (PostingResult& x : cf.postings) {

@@ -31,6 +31,14 @@ constexpr int32_t kScopeShop = dsl::value_index(dsl::kLimitScopes, "shop");
 constexpr int32_t kScopeTool = dsl::value_index(dsl::kLimitScopes, "payment_tool");
 using dsl::kScopeProvider;
 using dsl::kScopeTerminal;
+// Each scope's name with its '=' ("payment_tool="): a scope key's part in two appends, not three.
+constexpr std::string_view kScopeLead[] = {"party=", "shop=", "payment_tool=", "provider=", "terminal="};
+static_assert([] {
+  if (std::size(kScopeLead) != std::size(dsl::kLimitScopes)) return false;
+  for (size_t i = 0; i < std::size(kScopeLead); ++i)
+    if (kScopeLead[i] != std::string(dsl::kLimitScopes[i]) + "=") return false;
+  return true;
+}(), "kScopeLead follows dsl::kLimitScopes");
 
 // ---- terms -----------------------------------------------------------------
 
@@ -111,6 +119,12 @@ void capture_terms(const Prog& d, int32_t tariff, const Context& c, const EvalOp
   }
 }
 
+// "currency KZT is not allowed by tariff standard": out of line, so that the
+// usual check (allowed) stays a few instructions in eval_terms.
+[[gnu::noinline]] std::string not_allowed(const char* what, std::string_view value, std::string_view tariff) {
+  return std::string(what) + " " + std::string(value) + " is not allowed by tariff " + std::string(tariff);
+}
+
 void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Context& c, const EvalOptions& opt,
                 TermsResult& out) {
   if (tariff < 0) {
@@ -162,8 +176,7 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
       unknown = true;
       out.missing |= miss(a);
     } else if (!d.span<uint8_t>(Sec::Flags, allowed)[static_cast<size_t>(f.get(a))]) {
-      out.reasons.push_back(std::string(what) + " " + std::string(v.name(a, static_cast<int32_t>(f.get(a)))) +
-                            " is not allowed by tariff " + tname());
+      out.reasons.push_back(not_allowed(what, v.name(a, static_cast<int32_t>(f.get(a))), d.str(t.name)));
     }
   };
   listed(t.has_currencies, t.currencies, Attr::Currency, t.currencies_explain, "currency");
@@ -181,6 +194,7 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
         if (r.kind != kind) continue;
         if (r.sub < 0 || (f.has(sub) && f.get(sub) == r.sub)) {
           match = true;
+          break;  // allowed: what later methods say decides nothing
         } else if (!f.has(sub)) {
           maybe = true;
         }
@@ -258,9 +272,10 @@ bool quick_volume(const pdc::Posting& p, const Facts& f, int64_t& out) {
 }
 
 // A cash flow's postings, then down the arm its decision picks (each arm
-// holds its cash flow: a loop, not a call, per level).
-void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool provider, const EvalOptions& opt,
-                   CashFlowResult& out) {
+// holds its cash flow: a loop, not a call, per level). `currency` names the
+// payment's currency (looked up once per evaluation, not per posting).
+void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool provider, std::string_view currency,
+                   const EvalOptions& opt, CashFlowResult& out) {
   const pdc::Posting* const all = d.at<pdc::Posting>(Sec::Postings);
   for (const pdc::CashFlow* cf = &top;;) {
     for (const pdc::Posting& p : std::span<const pdc::Posting>(all + cf->postings.first, cf->postings.count)) {
@@ -281,19 +296,11 @@ void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool
         }
         minor = *m;
       }
-      // Filled in place: an aggregate built on the stack and copied in costs a
-      // store-forwarding stall per posting.
-      PostingResult& x = out.postings.emplace_back();
-      x.from = d.str(p.from);
-      x.to = d.str(p.to);
-      x.amount.minor = minor;
-      x.amount.currency = d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(f.get(Attr::Currency)));
-      x.details = d.str(p.details);
-      x.rule = d.str(p.explain);
-      x.provider = provider;
+      // Constructed in place, each member written once: an aggregate built on
+      // the stack and copied in costs a store-forwarding stall per posting.
       auto i = static_cast<uint32_t>(&p - all);
-      x.from_role = d.accounts().role(i, false);
-      x.to_role = d.accounts().role(i, true);
+      out.postings.emplace_back(d.str(p.from), d.str(p.to), MoneyView{minor, currency}, d.str(p.details),
+                                d.str(p.explain), provider, d.accounts().role(i, false), d.accounts().role(i, true));
     }
     if (cf->arms == pdc::kNone) return;
     auto arms = d.span<pdc::Arm>(Sec::Arms, cf->bodies);
@@ -369,25 +376,25 @@ using Candidates = SmallVec<int32_t, 32>;  // indices into the routing's candida
 
 // The decisions candidates share — a terminal's or provider's `accepts`,
 // which several candidates of one routing test on the same facts — made
-// once per routing: the first few are kept, later ones walk again.
+// once per routing: kept in a slot by the selector's low bits (no search;
+// a selector that meets another's slot walks again).
 class SharedDecisions {
  public:
   int32_t decide(const Prog& d, uint32_t selector, const Facts& f) {
-    for (size_t i = 0; i < n_; ++i)
-      if (selector_[i] == selector) return outcome_[i];
+    const uint32_t slot = selector % kSlots;
+    if ((kept_ >> slot & 1u) && selector_[slot] == selector) return outcome_[slot];
     int32_t o = d.decide(selector, f);
-    if (n_ < kKept) {
-      selector_[n_] = selector;
-      outcome_[n_++] = o;
-    }
+    selector_[slot] = selector;
+    outcome_[slot] = o;
+    kept_ |= 1u << slot;
     return o;
   }
 
  private:
-  static constexpr size_t kKept = 8;
-  uint32_t selector_[kKept];
-  int32_t outcome_[kKept];
-  size_t n_ = 0;
+  static constexpr uint32_t kSlots = 8;
+  uint32_t selector_[kSlots];
+  int32_t outcome_[kSlots];
+  uint32_t kept_ = 0;  // bit k: slot k holds a decision
 };
 
 // Why one candidate cannot be chosen (the first reason found), or null. Sets
@@ -426,7 +433,9 @@ bool rejection(const Prog& d, const pdc::Routing& r, const pdc::Candidate& cand,
     const pdc::Provider& p = d.provider(t.provider);
     passes(p.accepts, p.refuses, true);
   }
-  if (const HealthSample* h = health_of(c, cand.terminal, t.provider); h && r.excludes.count != 0 && !rejected) {
+  if (const HealthSample* h = r.excludes.count != 0 && !rejected && !c.health.empty()
+                                  ? health_of(c, cand.terminal, t.provider)
+                                  : nullptr) {
     Facts hf = f;
     if (h->has_failure_rate) {
       hf.failure_rate = h->failure_rate;
@@ -450,7 +459,8 @@ bool rejection(const Prog& d, const pdc::Routing& r, const pdc::Candidate& cand,
 // Whether limit `l` counts this payment: False when one test certainly fails
 // (a refund it does not count, its `when` false, another currency), Unknown
 // when one is undecided (adding what would decide to `missing`), else True.
-Tri counts(const Prog& d, const pdc::Limit& l, const Facts& f, uint64_t& missing) {
+// Inline: every limit asks it, and the call cost as much as the usual answer.
+[[gnu::always_inline]] inline Tri counts(const Prog& d, const pdc::Limit& l, const Facts& f, uint64_t& missing) {
   Tri t = Tri::True;
   // A limit that does not ask about the operation counts payments only: a
   // refund returns money, a capture takes a hold the payment already
@@ -566,19 +576,18 @@ void classify(const Prog& d, const pdc::Routing& r, std::span<const pdc::Candida
     const pdc::Candidate& cand = cands[i];
     bool unsure = false;
     std::string_view reason;
-    std::string by_limit;
-    const bool rejected = rejection(d, r, cand, c, unsure, out.missing, reason, shared);
-    if (!rejected && !d.route_limits().empty()) by_limit = limit_rejection(d, cand.terminal, c, unsure, out);
-    if (rejected || !by_limit.empty()) {
+    if (rejection(d, r, cand, c, unsure, out.missing, reason, shared)) {
       // In place: a temporary Rejected (it holds a string) costs a stall and a move.
-      RouteResult::Rejected& x = out.rejected.emplace_back();
-      x.terminal = cand.terminal;
-      if (rejected) {
-        x.reason = reason;
-      } else {
-        x.built = std::move(by_limit);
+      out.rejected.emplace_back(cand.terminal, reason);
+      continue;
+    }
+    if (!d.route_limits().empty()) {
+      if (std::string by_limit = limit_rejection(d, cand.terminal, c, unsure, out); !by_limit.empty()) {
+        out.rejected.emplace_back(cand.terminal, std::string_view{}, std::move(by_limit));
+        continue;
       }
-    } else if (unsure) {
+    }
+    if (unsure) {
       uncertain.push_back(static_cast<int32_t>(i));
     } else {
       eligible.push_back(static_cast<int32_t>(i));
@@ -771,7 +780,6 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
   // The scope key: the counter the processing core must check.
   out.has_scope_key = true;
   for (int32_t s : d.span<int32_t>(Sec::LimitScopes, l.scopes)) {
-    std::string_view name = dsl::limit_scopes()[static_cast<size_t>(s)];
     std::string_view value;
     bool have = true;
     switch (s) {
@@ -801,7 +809,7 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
       continue;
     }
     if (!out.scope_key.empty()) out.scope_key += ';';
-    out.scope_key.append(name).append("=").append(value);
+    out.scope_key.append(kScopeLead[static_cast<size_t>(s)]).append(value);
   }
   if (!out.has_scope_key) out.scope_key.clear();
   if (c.has_time) {
@@ -905,6 +913,11 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   }
 
   CashFlowResult& cf = res.cash_flow;
+  // What every posting's amount names (a posting needs the currency).
+  const std::string_view currency =
+      c.facts.has(Attr::Currency)
+          ? d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(c.facts.get(Attr::Currency)))
+          : std::string_view{};
   if (tariff < 0) {
     cf.status = CFStatus::Undetermined;
     cf.missing |= tariff_missing;
@@ -914,7 +927,7 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
     // A chargeback's: the merchant's fees (a levy), then its funds reserved while the dispute is open.
     for (uint32_t fees : {chargeback ? (terms ? terms->fees : pdc::kNone) : refund ? t.refund_fees : t.fees,
                           terms ? terms->reserve : pdc::kNone}) {
-      if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, opt, cf);
+      if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, currency, opt, cf);
     }
   }
   // Provider-side postings: what the chosen route's provider moves and
@@ -932,7 +945,7 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   };
   if (res.route.status == RStatus::Chosen) {
     if (uint32_t fees = provider_fees(res.route.provider); fees != pdc::kNone)
-      run_cash_flow(d, d.cash_flow(fees), c.facts, true, opt, cf);
+      run_cash_flow(d, d.cash_flow(fees), c.facts, true, currency, opt, cf);
   } else if (res.route.status == RStatus::Undetermined) {
     bool any_fees = false;
     for (int32_t t : res.route.possible) any_fees = any_fees || provider_fees(d.terminal(t).provider) != pdc::kNone;
@@ -955,8 +968,9 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
     cf.missing = 0;
   }
 
-  res.limits.resize(static_cast<size_t>(d.limit_count()));
-  for (int32_t i = 0; i < d.limit_count(); ++i) {
+  const int32_t limits = d.limit_count();
+  res.limits.resize(static_cast<size_t>(limits));
+  for (int32_t i = 0; i < limits; ++i) {
     LimitResult& l = res.limits[static_cast<size_t>(i)];
     l.clear();
     eval_limit(d, d.limit(i), i, c, res.route, l);

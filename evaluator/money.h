@@ -121,16 +121,19 @@ Result<int64_t> round(const Exact& x, dsl::RoundingMode mode = dsl::kDefaultRoun
 // int64: the caller then takes multiply + round, which say why.
 inline bool round_share(int64_t num, int64_t den, int64_t amount, dsl::RoundingMode mode, int64_t& out) {
   if (den <= 0) return false;
-  const __int128 prod = static_cast<__int128>(num) * amount;  // |num|, |amount| < 2^63: exact
   int64_t q, r;
-  if (prod >= INT64_MIN && prod <= INT64_MAX) {  // a 64-bit division, not the 128-bit library call
-    q = static_cast<int64_t>(prod) / den;
-    r = static_cast<int64_t>(prod) % den;
+  bool negative;
+  if (int64_t prod; !__builtin_mul_overflow(num, amount, &prod)) {  // a 64-bit division, not the 128-bit library call
+    q = prod / den;
+    r = prod % den;
+    negative = prod < 0;
   } else {
-    const __int128 q128 = prod / den;
+    const __int128 wide = static_cast<__int128>(num) * amount;  // |num|, |amount| < 2^63: exact
+    const __int128 q128 = wide / den;
     if (q128 < INT64_MIN || q128 > INT64_MAX) return false;
     q = static_cast<int64_t>(q128);
-    r = static_cast<int64_t>(prod % den);
+    r = static_cast<int64_t>(wide % den);
+    negative = wide < 0;
   }
   if (r == 0) {
     out = q;
@@ -140,7 +143,6 @@ inline bool round_share(int64_t num, int64_t den, int64_t amount, dsl::RoundingM
   // and `away`, as round(Exact) has them. At either end of int64 `away` or
   // the floor may not fit: multiply + round decide there.
   if (q == INT64_MIN || q == INT64_MAX) return false;
-  const bool negative = prod < 0;
   const int64_t t = q;
   const uint64_t m = negative ? static_cast<uint64_t>(-r) : static_cast<uint64_t>(r);
   const uint64_t twice = 2 * m, d = static_cast<uint64_t>(den);  // m < den < 2^63: no overflow

@@ -10,6 +10,11 @@
 //     evaluate_text against its 400 ns target) and a batch of 1,000 contexts
 //     through evaluate_batch (the evaluator's pool) on one and two threads;
 //   - batch evaluation on one thread and on every core.
+//
+// `bench_evaluator --domain DIR --context FILE [--benchmark_... flags]` runs
+// the same on another domain and context instead of examples/acme and its
+// typical context: an older binary has both built in, so a newer one given
+// that domain and context measures the evaluator alone on the same input.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -19,6 +24,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <ctime>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 #include "dsl/checker.h"
 #include "dsl/parser.h"
@@ -33,7 +41,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const char* kTypical = paydomain::bench::kTypicalAcmeContext;
+// The domain's directory and the context's text: examples/acme and its
+// typical context unless --domain and --context say otherwise.
+std::string g_domain_dir = std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme";
+std::string g_typical = paydomain::bench::kTypicalAcmeContext;
 
 struct Generated {
   dsl::Domain domain;
@@ -90,12 +101,15 @@ struct Acme {
 Acme& acme() {
   static Acme a = [] {
     dsl::Diagnostics diags;
-    auto files = dsl::read_sources({std::string(PAYDOMAIN_SOURCE_DIR) + "/examples/acme"}, diags);
+    auto files = dsl::read_sources({g_domain_dir}, diags);
     static dsl::Domain d = dsl::load(files, diags);
-    if (diags.has_errors()) std::abort();
+    if (diags.has_errors()) {
+      std::fprintf(stderr, "%s", dsl::render_all(diags.items(), d.files).c_str());
+      std::abort();
+    }
     Acme x;
     x.compiled = *ev::compile(d);
-    auto c = ev::parse_context(std::string_view(kTypical), *x.compiled);
+    auto c = ev::parse_context(std::string_view(g_typical), *x.compiled);
     if (!c) {
       std::fprintf(stderr, "%s\n", c.error().text().c_str());
       std::abort();
@@ -117,14 +131,14 @@ void BM_FullEvaluation(benchmark::State& state) {
 // The JSON text path the server takes: read a context, write a result.
 void BM_ParseContext(benchmark::State& state) {
   Acme& a = acme();
-  for (auto _ : state) benchmark::DoNotOptimize(ev::parse_context(std::string_view(kTypical), *a.compiled));
+  for (auto _ : state) benchmark::DoNotOptimize(ev::parse_context(std::string_view(g_typical), *a.compiled));
 }
 
 // The same into one reused context, as evaluate_text reads (no Context built per call).
 void BM_ReadContextInto(benchmark::State& state) {
   Acme& a = acme();
   ev::Context c;
-  for (auto _ : state) benchmark::DoNotOptimize(ev::parse_context_into(std::string_view(kTypical), *a.compiled, c));
+  for (auto _ : state) benchmark::DoNotOptimize(ev::parse_context_into(std::string_view(g_typical), *a.compiled, c));
 }
 
 void BM_WriteResult(benchmark::State& state) {
@@ -143,7 +157,7 @@ void BM_EvaluateText(benchmark::State& state) {
   std::string out;
   for (auto _ : state) {
     out.clear();
-    benchmark::DoNotOptimize(ev::evaluate_text(*a.compiled, kTypical, false, out));
+    benchmark::DoNotOptimize(ev::evaluate_text(*a.compiled, g_typical, false, out));
   }
 }
 
@@ -151,8 +165,11 @@ void BM_EvaluateText(benchmark::State& state) {
 // state.range(0) threads: microseconds per batch.
 void BM_Batch1000(benchmark::State& state) {
   Acme& a = acme();
-  std::vector<std::string> texts(1000, kTypical);
-  for (size_t i = 0; i < texts.size(); ++i) texts[i].replace(texts[i].find("order-42"), 8, "order-" + std::to_string(i));
+  std::vector<std::string> texts(1000, g_typical);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    size_t key = texts[i].find("order-42");  // a payment key of its own each, when the context has that one
+    if (key != std::string::npos) texts[i].replace(key, 8, "order-" + std::to_string(i));
+  }
   std::vector<std::string_view> views(texts.begin(), texts.end());
   for (auto _ : state) {
     ev::BatchOutcome b = ev::evaluate_batch(*a.compiled, views, false, static_cast<unsigned>(state.range(0)));
@@ -222,7 +239,25 @@ double batch_rate(int threads, int total, double& busy) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<char*> args(argv, argv + argc);
+  std::vector<char*> args{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--domain" || a == "--context") && i + 1 < argc) {
+      std::string value = argv[++i];
+      if (a == "--domain") {
+        g_domain_dir = value;
+        continue;
+      }
+      std::ifstream in(value);
+      if (!in) {
+        std::fprintf(stderr, "bench_evaluator: cannot read the context %s\n", value.c_str());
+        return 1;
+      }
+      g_typical.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      continue;
+    }
+    args.push_back(argv[i]);
+  }
   std::string reps = "--benchmark_repetitions=5", agg = "--benchmark_report_aggregates_only=true";
   args.push_back(reps.data());
   args.push_back(agg.data());
@@ -252,6 +287,8 @@ int main(int argc, char** argv) {
   }
   std::printf("\n== evaluator figures (medians of 5 repetitions, one run; load average %.1f on %u cores)\n", load,
               std::thread::hardware_concurrency());
+  std::printf("(\"acme\" below: the domain %s and its context%s)\n", g_domain_dir.c_str(),
+              g_typical == paydomain::bench::kTypicalAcmeContext ? ", the typical one" : " given by --context");
   std::printf("  %-40s %12s %12s\n", "benchmark", "cpu (1 core)", "wall");
   for (auto& [k, v] : cap.medians) {
     bool us = k.find("batch_1000") != std::string::npos;  // registered in microseconds

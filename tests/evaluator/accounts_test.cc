@@ -146,6 +146,34 @@ TEST(Accounts, AHolderThatNamesNoAccountLeavesItsRolesUnresolved) {
   EXPECT_EQ(v.cash_flow.status, CashFlowResult::Status::Determined);
 }
 
+TEST(Accounts, WithNoAccountInTheDomainOnlyTheMerchantsOwnResolve) {
+  // The test domain names no account at all: a merchant account the context
+  // gives still resolves its side, every other side keeps its role only, and
+  // nothing is missing (no holder could give more).
+  const std::shared_ptr<const CompiledDomain> plain = testing::compiled();
+  for (bool given : {true, false}) {
+    json j = testing::payment();
+    if (given) j["merchant_accounts"] = {{"settlement", "40702810500000012345"}};
+    auto ctx = testing::parse_json(j, *plain);
+    ASSERT_TRUE(ctx.ok()) << ctx.error().text();
+    const EvalResult r = evaluate(*plain, *ctx);  // views ctx's account: read before ctx goes
+    ASSERT_EQ(r.cash_flow.status, CashFlowResult::Status::Determined);
+    int merchant_sides = 0;
+    for (const PostingResult& p : r.cash_flow.postings) {
+      for (auto [role, account] : {std::pair{p.from, p.from_account}, std::pair{p.to, p.to_account}}) {
+        if (given && role == "merchant.settlement") {
+          EXPECT_EQ(account, "40702810500000012345");
+          ++merchant_sides;
+        } else {
+          EXPECT_TRUE(account.empty()) << role;
+        }
+      }
+      EXPECT_EQ(p.missing, 0u);
+    }
+    EXPECT_EQ(merchant_sides, given ? 1 : 0);  // the 1% fee's; the provider's fees move system money
+  }
+}
+
 TEST(Accounts, AnAccountTheHolderLacksIsAnEvaluationErrorNamingIt) {
   // acme names accounts, but none in yen; the tariff comes from the context.
   json j = paying("acme", true);

@@ -3,6 +3,7 @@
 // limits, partial evaluation and explanations.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
@@ -990,6 +991,47 @@ tariff t {
       << msgs[0];
   EXPECT_NE(msgs[0].find("payment_system mastercard"), std::string::npos) << msgs[0];
   EXPECT_EQ(diags.items()[0].line, 16u);
+}
+
+// A rule whose condition names criteria is explained with their names, in a
+// fee decision and in routing alike (docs/language.md, "Named conditions").
+TEST(Evaluate, ExplanationsNameTheCriteriaARuleUses) {
+  std::string text = std::string(testing::kDomain) + "country KZ { }\n" +
+                     "criterion domestic { when issuer_country == RU }\n"
+                     "criterion big_card { when payment_tool is bank_card and currency == RUB and amount >= 5000.00 RUB }\n";
+  const std::string fee_rule = "    when big_card and domestic {", route_rule = "  when big_card and not domestic:";
+  text.insert(text.find("    when payment_system in [maestro, mastercard] {"),
+              fee_rule + "\n      merchant.settlement -> system.settlement : 2% of amount\n    }\n");
+  text.insert(text.find("  when risk == fatal"), route_rule + " decline \"big foreign card\"\n");
+  dsl::Diagnostics diags;
+  static std::list<dsl::Domain> keep;  // kept alive and in place for the compiled domain
+  keep.push_back(dsl::load({{"test.pd", text}}, diags));
+  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), keep.back().files);
+  auto compiled = compile(keep.back());
+  ASSERT_TRUE(compiled.ok()) << compiled.error().text();
+  auto line_of = [&](const std::string& needle) {
+    return std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<long>(text.find(needle)), '\n'));
+  };
+  auto run = [&](const json& j) { return evaluate(**compiled, *testing::parse_json(j, **compiled), {true}); };
+
+  json j = payment();  // 6000.00 RUB by a Russian Mastercard: big and domestic
+  j["payment_tool"]["issuer_country"] = "RU";
+  EvalResult r = run(j);
+  ASSERT_EQ(r.cash_flow.explain.size(), 1u);
+  EXPECT_EQ(r.cash_flow.explain[0],
+            "tariff standard, fees, rule 1 (line " + line_of(fee_rule) + ", criterion big_card, domestic)");
+  EXPECT_EQ(r.route.status, RouteResult::Status::Chosen);
+
+  j["payment_tool"]["issuer_country"] = "KZ";  // big, not domestic: the next fee rule, and routing declines
+  r = run(j);
+  ASSERT_EQ(r.cash_flow.explain.size(), 1u);
+  EXPECT_EQ(r.cash_flow.explain[0], "tariff standard, fees, rule 2 (line " +
+                                        line_of("    when payment_system in [maestro, mastercard]") + ")");
+  ASSERT_EQ(r.route.status, RouteResult::Status::Declined);
+  ASSERT_FALSE(r.route.explain.empty());
+  EXPECT_EQ(r.route.explain.back(), "routing main, rule 1 (line " + line_of(route_rule) +
+                                        ", criterion big_card, domestic): decline");
+  EXPECT_EQ(r.route.decline_reason, "big foreign card");
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Random domains for property tests: a tariff whose fee decision has N
 // random first-match rules over every kind of attribute (enum switches,
 // amounts in two currencies, BIN prefixes, time ranges past midnight, text,
-// card type, category and issuer bank), some through named criteria; and
+// card type, category, issuer bank and tokenization, the operation (payment,
+// refund, capture, chargeback)), some through named criteria; and
 // (bound_domain) payment institutions with a random tariff binding. With
 // `zoned`, also weekday and time read in time zones (named, with DST, and
 // fixed offsets), and Space then gives instants around their transitions.
@@ -87,7 +88,9 @@ class RandomDomain {
     static const std::vector<std::string> times = {"00:00", "06:00", "12:00", "22:00", "23:59"};
     static const std::vector<std::string> card_types = {"debit", "credit", "prepaid"};
     static const std::vector<std::string> card_cats = {"classic", "gold", "platinum", "business"};
-    switch (pick(18)) {
+    static const std::vector<std::string> token_providers = {"applepay", "googlepay", "none"};
+    static const std::vector<std::string> operations = {"payment", "refund", "capture", "chargeback"};
+    switch (pick(20)) {
       case 17:
         return pick(2) ? "residence " + std::string(pick(2) ? "==" : "!=") + " " + (pick(2) ? "RU" : "US")
                        : "realm is " + std::string(pick(2) ? "test" : "live");
@@ -115,6 +118,10 @@ class RandomDomain {
       case 9: return "bin " + std::string(pick(2) ? "==" : "!=") + " " + one(bins);
       case 10: return "time between " + one(times) + " and " + one(times);
       case 11: return "party " + std::string(pick(2) ? "==" : "!=") + " \"p" + std::to_string(pick(3)) + "\"";
+      case 18: return "token_provider " + (pick(2) ? "== " + one(token_providers) : "in [" + one(token_providers) + ", " + one(token_providers) + "]");
+      case 19:
+        if (operations_) return "operation " + (pick(2) ? "is " + one(operations) : "not in [" + one(operations) + ", " + one(operations) + "]");
+        [[fallthrough]];
       default: return "payment_tool is " + std::string(pick(2) ? "bank_card" : "wallet");
     }
   }
@@ -206,6 +213,10 @@ class RandomDomain {
 
  public:
   bool zoned_ = false;
+  // Conditions on the operation: off for the comparison with the old
+  // analysis (tests/evaluator/analyze_reference.h), which predates a cash
+  // flow's operations (a tariff's fees see payments and captures only).
+  bool operations_ = true;
   std::mt19937 rng_;
   std::vector<std::string> criteria_;  // bodies as marked text, in definition order
 };

@@ -1,12 +1,16 @@
 // The context schema (dsl::kContextFields, dsl::kAttributes) is the one list
 // of context fields: these tests fail when a field is added to it but not
 // read by the context reader, not named by missing-field reporting, or not
-// converted from a test's `given`, and they pin the reader's "expected one
-// of" messages, which are built from the table.
+// converted from a test's `given`, or not in docs/language.md's table of
+// `given` fields, and they pin the reader's "expected one of" messages,
+// which are built from the table.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
 
 #include "dsl/checker.h"
 #include "dsl/schema.h"
@@ -183,6 +187,61 @@ TEST(ContextSchema, GivenSetsEveryFieldAtItsPath) {
     EXPECT_TRUE(c.contains(json::json_pointer(pointer))) << f.path << " missing in " << c.dump();
   }
   EXPECT_TRUE(testing::parse_json(c, *fixture().compiled).ok()) << c.dump();
+}
+
+// The rows of the tables under a `### ` heading of docs/language.md that
+// contains `heading`, by their first column.
+std::map<std::string, std::string> language_doc_rows(const std::string& heading) {
+  std::ifstream in(std::string(PAYDOMAIN_SOURCE_DIR) + "/docs/language.md");
+  EXPECT_TRUE(in) << "docs/language.md";
+  std::map<std::string, std::string> rows;
+  bool in_section = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("### ", 0) == 0) in_section = line.find(heading) != std::string::npos;
+    if (in_section && line.rfind("| ", 0) == 0) rows[line.substr(2, line.find(" |", 1) - 2)] = line;
+  }
+  EXPECT_FALSE(rows.empty()) << "no table under the heading " << heading;
+  return rows;
+}
+
+// docs/language.md's table of `given` fields (section "`given`: the
+// payment") names every field a test may give, each in its first column.
+TEST(ContextSchema, TheLanguageDocListsEveryGivenField) {
+  std::string names;
+  for (const auto& [first, row] : language_doc_rows("`given`")) names += first + "\n";
+  for (const dsl::ContextField& f : dsl::context_fields()) {
+    if (!dsl::is_plain_given(f)) continue;
+    EXPECT_NE(names.find("`" + std::string(f.name) + "`"), std::string::npos)
+        << "docs/language.md's `given` table does not list " << f.name;
+  }
+}
+
+// docs/language.md's attribute table has a row for every attribute a
+// condition may name, listing every value of an enumeration, and so does
+// the quick reference's table of fixed vocabularies.
+TEST(ContextSchema, TheLanguageDocListsEveryAttributeAndItsValues) {
+  const auto attributes = language_doc_rows("Attributes");
+  const auto vocabularies = language_doc_rows("Fixed vocabularies");
+  const std::map<std::string, std::string> vocabulary_of = {
+      {"operation", "operations"},   {"payment_tool", "payment tools"},     {"risk", "risk levels"},
+      {"token_provider", "token providers"}, {"card_type", "card types"}, {"card_category", "card categories"},
+      {"flow", "flows"},             {"weekday", "weekdays"},             {"realm", "realms"}};
+  for (const dsl::AttributeInfo& a : dsl::kAttributes) {
+    if (a.derived) continue;
+    const std::string name(a.name);
+    auto row = attributes.find("`" + name + "`");
+    ASSERT_NE(row, attributes.end()) << "docs/language.md's attribute table has no row for " << name;
+    if (a.type != dsl::AttrType::Enum) continue;
+    auto vocabulary = vocabulary_of.find(name);
+    ASSERT_NE(vocabulary, vocabulary_of.end()) << name << ": which row of the fixed vocabularies lists it?";
+    auto fixed = vocabularies.find(vocabulary->second);
+    ASSERT_NE(fixed, vocabularies.end()) << "the fixed vocabularies have no row " << vocabulary->second;
+    for (std::string_view v : a.values) {
+      const std::string quoted = "`" + std::string(v) + "`";
+      EXPECT_NE(row->second.find(quoted), std::string::npos) << "the attribute table's " << name << " lacks " << v;
+      EXPECT_NE(fixed->second.find(quoted), std::string::npos) << "the fixed vocabulary " << fixed->first << " lacks " << v;
+    }
+  }
 }
 
 }  // namespace

@@ -266,6 +266,20 @@ export function paydomainCompletion(cx: CompletionContext): CompletionResult | n
     // `expect account ROLE ID`: the roles first, then after a role the currencies.
     if (prev && prev[1] === "account") options = [...accountOptions, ...idOptions("currency")];
     if (/\baccount\s+[a-z]+\.[a-z_]+\s+$/.test(before)) options = idOptions("currency");
+    // `turnover LIMIT [TERMINAL | PROVIDER] VALUE` and `health TERMINAL METRIC VALUE` in a test's given:
+    // the limit, then whose counter (a limit kept per terminal or provider); the terminal, then its metric.
+    const routeIds = () => [...idOptions("terminal"), ...idOptions("provider")];
+    const turnover = /(?:^|\s)turnover\s+(?:([a-z_]\w*)\s+)?$/.exec(before);
+    if (turnover) {
+      const vo = turnover[1] ? routeIds() : idOptions("limit");
+      if (vo.length) options = vo;
+    }
+    const health = /(?:^|\s)health\s+(?:([a-z_]\w*)\s+)?$/.exec(before);
+    if (health && !health[1]) {
+      const vo = routeIds();
+      if (vo.length) options = vo;
+    }
+    if (health && health[1]) options = ["failure_rate", "latency_ms"].map((m) => ({ label: m, type: "property", detail: "health" }));
     if (prev && prev[1] === "scope") options = vocabulary.limitScopes.map((s) => ({ label: s, type: "enum" }));
     if (prev && prev[1] === "period") options = vocabulary.limitPeriods.map((s) => ({ label: s, type: "enum" }));
     if (prev && prev[1] === "risk_coverage") options = vocabulary.riskLevels.map((s) => ({ label: s, type: "enum" }));

@@ -438,7 +438,7 @@ export const vocabulary = {
    "type": "number",
    "refKind": null,
    "values": [],
-   "help": "the revision the refund's or capture's payment was routed at (a whole number)"
+   "help": "the revision a refund's, capture's or chargeback's payment was routed at (a whole number)"
   },
   {
    "name": "payment_time",

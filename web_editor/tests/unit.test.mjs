@@ -316,6 +316,14 @@ test("completion offers the working copy's criteria and the card attributes wher
   // After `candidate`, terminals (not criteria).
   assert.ok(complete("routing main {\n  candidate y").includes("yb_3ds"));
   assert.ok(!complete("routing main {\n  candidate y").includes("high_value_foreign"));
+  // A test's given: `turnover LIMIT TERMINAL VALUE` (limit-aware routing) and `health TERMINAL METRIC VALUE`.
+  lang.setObjectIndex(new Map([...ix, ["limit", new Set(["yb_daily"])], ["provider", new Set(["yellowbank"])]]));
+  const given = 'test "t" {\n  given {\n    tariff standard\n    ';
+  assert.deepEqual(complete(given + "turnover "), ["yb_daily"]);
+  assert.deepEqual(complete(given + "turnover yb_daily ").sort(), ["yb_3ds", "yellowbank"]);
+  assert.deepEqual(complete('test "t" { given { amount 1.00 RUB  turnover yb'), ["yb_daily"]);
+  assert.deepEqual(complete(given + "health ").sort(), ["yb_3ds", "yellowbank"]);
+  assert.deepEqual(complete(given + "health yb_3ds "), ["failure_rate", "latency_ms"]);
 });
 
 test("completion offers the account roles after `account`, then the currencies", async () => {
