@@ -52,7 +52,7 @@ std::string differ(const Context& a, const Context& b) {
 }
 
 struct Tally {
-  size_t fast = 0, total = 0, written = 0;
+  size_t fast = 0, total = 0, written = 0, by_shape = 0;
 };
 
 // The result of a context that reads, written by both writers.
@@ -68,16 +68,26 @@ void compare_written(const Context& c, const CompiledDomain& d, std::string_view
   ++tally.written;
 }
 
-// One text through both readers; counts how often the fast one read it.
-void compare(std::string_view text, const CompiledDomain& d, Tally& tally) {
-  Context fast, general, into;
-  // A reused context must not keep anything of the previous one.
-  const char* full = R"({"tariff": "standard", "amount": {"amount": 600000, "currency": "RUB"},
+// A context with most members, read before each text: a reused context must
+// not keep anything of the previous one.
+constexpr std::string_view kFull = R"({"tariff": "standard", "amount": {"amount": 600000, "currency": "RUB"},
       "payment_amount": {"amount": 600000, "currency": "RUB"}, "operation": "refund", "flow": "hold",
       "payment_tool": {"kind": "bank_card", "payment_system": "visa", "bin": "4276", "token": "t"}, "party": "p",
       "shop": "s", "time": "2026-11-25T12:00:00Z", "payment_key": "k", "risk": "high", "category": "retail"})";
-  ASSERT_TRUE(read_context_fast(full, d, fast));
+
+// One text through both readers, the fast one after reading `before` (whose
+// layout it then tries first); counts how often the fast one read it and how
+// often by the previous layout. A text it reads is read again, by its own
+// layout, alike.
+void compare(std::string_view text, const CompiledDomain& d, Tally& tally, std::string_view before = kFull) {
+  Context fast, general, into;
+  const bool before_read = read_context_fast(before, d, fast);
+  if (before == kFull) {
+    ASSERT_TRUE(before_read);
+  }
+  const uint64_t by_shape = fast_read_counts().by_shape;
   bool read = read_context_fast(text, d, fast);
+  if (read && before_read) tally.by_shape += fast_read_counts().by_shape - by_shape;
   Status g = parse_context_general(text, d, general);
   Status i = parse_context_into(text, d, into);
   ++tally.total;
@@ -95,6 +105,11 @@ void compare(std::string_view text, const CompiledDomain& d, Tally& tally) {
   ASSERT_TRUE(g.ok()) << "the fast reader read a context the general one refuses (" << g.error().text()
                       << "): " << text;
   EXPECT_EQ(differ(fast, general), "") << text;
+  const uint64_t by_own_shape = fast_read_counts().by_shape;
+  Context again;
+  ASSERT_TRUE(read_context_fast(text, d, again)) << text;
+  EXPECT_EQ(fast_read_counts().by_shape, by_own_shape + 1) << text;
+  EXPECT_EQ(differ(again, general), "") << text;
 }
 
 std::vector<std::string> files_in(const std::string& dir, std::string_view extension = "") {
@@ -176,35 +191,68 @@ const std::vector<std::vector<std::string>> kMembers = {
     {R"("colour": "red")", R"("x": null)"},
 };
 
+size_t pick(std::mt19937& rng, size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); }
+
+// A random context: which members, their blanks and repeats from `layout`;
+// each member's spelling from `spelling` (plain most of the time, or
+// `plain_one_in` == 1: any); one in `damage_one_in` texts cut or with a byte
+// inserted or erased (`damage` draws which; 0: none).
+std::string random_context(std::mt19937& layout, std::mt19937& spelling, size_t plain_one_in, std::mt19937& damage,
+                           size_t damage_one_in) {
+  const char* blanks[] = {"", " ", "\n  ", "\t", "\r\n"};
+  std::string text = blanks[pick(layout, 5)] + std::string("{");
+  bool first = true;
+  for (const auto& choices : kMembers) {
+    if (pick(layout, 3) == 0) continue;
+    // Plain spellings most of the time, so most texts stay readable.
+    const std::string& m = choices[pick(spelling, plain_one_in) ? 0 : pick(spelling, choices.size())];
+    text += (first ? "" : ",") + std::string(blanks[pick(layout, 5)]) + m;
+    first = false;
+    if (pick(layout, 40) == 0) text += "," + m;  // repeated
+  }
+  text += blanks[pick(layout, 5)] + std::string("}") + blanks[pick(layout, 5)];
+  if (damage_one_in != 0 && pick(damage, damage_one_in) == 0) {
+    switch (pick(damage, 3)) {
+      case 0: text.resize(pick(damage, text.size() + 1)); break;  // cut
+      case 1: text.insert(pick(damage, text.size() + 1), 1, ",:{}[]\" \\0a"[pick(damage, 11)]); break;
+      default:
+        if (!text.empty()) text.erase(pick(damage, text.size()), 1);
+        break;
+    }
+  }
+  return text;
+}
+
 TEST(FastPaths, RandomContextsReadAlike) {
   std::mt19937 rng(20261202);
-  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-  const char* blanks[] = {"", " ", "\n  ", "\t", "\r\n"};
   Tally t;
   for (int n = 0; n < 20000; ++n) {
-    std::string text = blanks[pick(5)] + std::string("{");
-    bool first = true;
-    for (const auto& choices : kMembers) {
-      if (pick(3) == 0) continue;
-      // Plain spellings most of the time, so most texts stay readable.
-      const std::string& m = choices[pick(8) ? 0 : pick(choices.size())];
-      text += (first ? "" : ",") + std::string(blanks[pick(5)]) + m;
-      first = false;
-      if (pick(40) == 0) text += "," + m;  // repeated
-    }
-    text += blanks[pick(5)] + std::string("}") + blanks[pick(5)];
-    switch (pick(12)) {
-      case 0: text.resize(pick(text.size() + 1)); break;  // cut
-      case 1: text.insert(pick(text.size() + 1), 1, ",:{}[]\" \\0a"[pick(11)]); break;
-      case 2:
-        if (!text.empty()) text.erase(pick(text.size()), 1);
-        break;
-      default: break;
-    }
-    compare(text, acme(), t);
+    compare(random_context(rng, rng, 8, rng, 4), acme(), t);
     if (HasFatalFailure()) return;
   }
   EXPECT_GT(t.fast, t.total / 10) << t.fast << " of " << t.total;
+}
+
+// The fast reader first tries the layout of the previous context it read:
+// pairs of random contexts with the same members, blanks and order and
+// other values (the same layout, or a near miss when a value is an object
+// of other members, such as a money object with its currency alone), some
+// of the second ones damaged (a near miss anywhere: a byte more, a byte
+// less, cut), each read after the other.
+TEST(FastPaths, ContextsOfThePreviousLayoutReadAlike) {
+  std::mt19937 layout_seed(20261203), spelling(7), damage(11);
+  Tally t;
+  for (int n = 0; n < 20000; ++n) {
+    std::mt19937 layout(static_cast<uint32_t>(layout_seed()));
+    std::mt19937 same_layout = layout;
+    const std::string before = random_context(layout, spelling, 30, damage, 0);
+    const std::string text = random_context(same_layout, spelling, n % 2 ? 30 : 4, damage, 6);
+    compare(text, acme(), t, before);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(t.fast, t.total / 10) << t.fast << " of " << t.total;
+  EXPECT_GT(t.by_shape, t.fast / 2) << t.by_shape << " of " << t.fast;
+  EXPECT_LT(t.by_shape, t.fast) << t.by_shape << " of " << t.fast;  // near misses are read token by token
 }
 
 // The fast reader reads a copy of the text followed by NULs, which stop its
