@@ -162,13 +162,15 @@ struct InitOptions : Common, Gated {
 
 int run_init(const InitOptions& o) {
   std::vector<dsl::SourceFile> files;
+  dsl::Domain seed;
   if (!o.from.empty()) {
     auto read = read_working_copy(o, o.from);
     if (!read) return read.error().code;
     files = std::move(*read);
-    // Check before creating anything: an invalid seed leaves no store behind.
+    // Check before creating anything: an invalid seed leaves no store behind
+    // (and the commit takes the checked seed: it is not loaded again).
     dsl::Diagnostics diags;
-    dsl::load(files, diags);
+    seed = dsl::load(files, diags);
     if (diags.has_errors()) {
       st::Error e = st::make_error(st::ErrorCode::Invalid, o.from + " does not check; no store created");
       diags.sort();
@@ -183,7 +185,7 @@ int run_init(const InitOptions& o) {
   json out{{"db", st::store_display_name(o.db)}, {"head", 0}};
   if (!o.from.empty()) {
     st::CommitRequest r{0, o.author, o.message, {}, std::nullopt, std::nullopt};
-    auto done = st::commit_sources(**store, files, st::working_copy_root(o.from), r, o.gating());
+    auto done = st::commit_domain(**store, seed, st::working_copy_root(o.from), r, o.gating());
     if (!done) return fail(o, done.error(), &files);
     out["head"] = done->revision.rev;
     out["commit"] = st::to_json(*done);

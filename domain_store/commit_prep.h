@@ -55,24 +55,33 @@ struct EffectiveOps {
 Result<EffectiveOps> effective_ops(const HeadCache& cache, std::vector<PreparedOp>& ops, Rev head,
                                    const CurrentVersionReader& current);
 
-// Runs tests.gate (when set) on the commit's resulting domain:
-// TestsFailed listing the failing tests (sorted by name) when some fail and
-// no override reason was given; otherwise the reason to record in the
-// revision (nullopt when every test passes, so a clean commit never shows one).
-Result<std::optional<std::string>> apply_tests_gate(const TestsGating& tests, const dsl::Domain& domain);
-
 // The new revision `rev`, checked before anything is written: stages the
 // ops that change something in `cache`, runs the language's checks (Invalid
-// with the errors) and the tests gate on the resulting domain, and fills the
-// revision's record. On failure the cache is rolled back; on success it holds
-// the staged domain until the backend settles it (or rolls it back when its
-// write fails).
+// with the errors) on the resulting domain, refuses a blank override reason,
+// and fills the revision's record (without failing_tests_allowed:
+// build_revision decides it). On failure the cache is rolled back; on
+// success it holds the staged domain until the backend settles it (or rolls
+// it back when its write fails).
 struct ValidatedCommit {
   RevisionInfo info;
   std::vector<dsl::Diagnostic> warnings;
 };
 Result<ValidatedCommit> validate_commit(HeadCache& cache, const std::vector<PreparedOp*>& effective,
                                         const CommitRequest& request, const TestsGating& tests, Rev rev);
+
+// The one compile of revision `rev`, once its rows are written (inside the
+// transaction): tests.build on its objects as `read_objects` reads them back.
+// TestsFailed listing the failing tests (sorted by name) when some fail and
+// no override reason was given (the backend then rolls back: nothing is
+// written); otherwise the reason to record (nullopt when every test passes,
+// so a clean commit never shows one) and the artifact to write. Without a
+// builder nothing is read or built.
+struct BuiltRevision {
+  std::optional<std::string> failing_tests_allowed;
+  std::optional<StoredArtifact> artifact;
+};
+Result<BuiltRevision> build_revision(const TestsGating& tests, Rev rev,
+                                     const std::function<Result<std::vector<StoredObject>>()>& read_objects);
 
 // "2 object(s) changed since revision 4: terminal a (by 5) ..."
 std::string conflict_message(Rev base, const std::vector<Conflict>& conflicts);

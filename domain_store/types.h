@@ -47,17 +47,11 @@ struct Op {
 
 // A domain `test` that fails on a commit's resulting domain: its title and
 // one readable difference (expected vs actual) per failed expectation, each
-// prefixed "line N:" counted within the test's own text.
+// prefixed "line N:" counted within the test's own text (as stored: canonical).
 struct FailingTest {
   std::string name;
   std::vector<std::string> failures;
 };
-
-// Runs the domain's tests on the exact domain a commit would produce (after
-// the language's checks pass, before anything is written, under the write
-// lock). The store cannot run tests itself (the evaluator sits beside it, not
-// below), so the layer above passes this in: server/tests_gate.h.
-using TestsGate = std::function<std::vector<FailingTest>(const dsl::Domain&)>;
 
 // A compiled revision's artifact as the store keeps it beside the revision
 // (docs/store.md, "Compiled artifacts"): the bytes of docs/artifact.md's
@@ -79,26 +73,39 @@ struct ArtifactKey {
   int64_t size = 0;  // bytes
 };
 
-// Called by a commit inside its transaction, after the revision's rows are
-// written, with the revision's number and its working-copy files (exactly
-// what a checkout of it gives); the artifact is written in the same
-// transaction. nullopt (it does not compile) or a failed
-// write leaves the revision without an artifact: a commit never fails
-// because of one.
+// A revision's artifact built from its working-copy files (exactly what a
+// checkout of it gives); nullopt when they do not check or compile. What
+// fsck's repair passes (FsckOptions::repair).
 using ArtifactBuilder = std::function<std::optional<StoredArtifact>(Rev rev, const std::vector<dsl::SourceFile>& files)>;
 
-// How a commit is gated by the domain's tests (Store::commit's second
-// argument; the default runs none). With a gate, failing tests refuse the
-// commit (TestsFailed, with the list) unless `failing_tests_allowed` holds a
-// reason (an admin's override), which is then recorded in the revision; it is
-// dropped when every test passes, so a clean commit never shows one.
+// What one compile of a commit's new revision gives the store: the domain's
+// `test` blocks run on it, and its artifact.
+struct RevisionBuild {
+  std::vector<FailingTest> failing_tests;
+  // nullopt: the revision does not compile (then it is written without one).
+  std::optional<StoredArtifact> artifact;
+};
+struct StoredObject;
+// Called by a commit inside its transaction, after the language's checks
+// passed and the revision's rows are written, with the revision's number and
+// its objects exactly as a checkout of it reads them. The store cannot
+// compile or run tests itself (the evaluator sits beside it, not below), so
+// the layer above passes this in: server/tests_gate.h. It compiles the
+// revision once, for the tests and the artifact alike.
+using RevisionBuilder = std::function<RevisionBuild(Rev rev, const std::vector<StoredObject>& objects)>;
+
+// How a commit is gated by the domain's tests and given its artifact
+// (Store::commit's second argument; the default builds neither). Failing
+// tests refuse the commit (TestsFailed, with the list; the transaction is
+// rolled back, nothing is written) unless `failing_tests_allowed` holds a
+// reason (an admin's override), which is then recorded in the revision; it
+// is dropped when every test passes, so a clean commit never shows one. The
+// artifact is written in the same transaction, under a savepoint: a failed
+// write leaves the revision whole and without one (a commit never fails
+// because of its artifact).
 struct TestsGating {
-  TestsGate gate;
+  RevisionBuilder build;
   std::optional<std::string> failing_tests_allowed;
-  // Builds the artifact stored with the revision (ArtifactBuilder above);
-  // unset: the revision is written without one. Not a test, but it rides
-  // along on every commit path the same way.
-  ArtifactBuilder artifact;
 };
 
 struct CommitRequest {

@@ -1,5 +1,6 @@
 #include "domain_store/working_copy.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -129,6 +130,10 @@ Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::So
     }
     return e;
   }
+  return ops_from_domain(store, domain, root, base);
+}
+
+Result<std::vector<Op>> ops_from_domain(Store& store, dsl::Domain& domain, const std::string& root, Rev base) {
   auto stored = store.checkout(base);
   if (!stored) return stored.take_error();
   std::map<ObjectKey, const StoredObject*> at_base;
@@ -166,9 +171,10 @@ Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::So
   return ops;
 }
 
-Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceFile>& files, const std::string& root,
-                                    CommitRequest request, const TestsGating& tests) {
-  auto ops = ops_from_sources(store, files, root, request.base);
+namespace {
+
+Result<CommitResult> commit_ops(Store& store, Result<std::vector<Op>> ops, CommitRequest request,
+                                const TestsGating& tests) {
   if (!ops) return ops.take_error();
   if (ops->empty()) {
     return make_error(ErrorCode::EmptyCommit, "nothing to commit: the working copy equals revision " +
@@ -178,17 +184,37 @@ Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceF
   return store.commit(request, tests);
 }
 
-std::vector<dsl::SourceFile> working_copy_files(const std::vector<StoredObject>& objects) {
+}  // namespace
+
+Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceFile>& files, const std::string& root,
+                                    CommitRequest request, const TestsGating& tests) {
+  auto ops = ops_from_sources(store, files, root, request.base);
+  return commit_ops(store, std::move(ops), std::move(request), tests);
+}
+
+Result<CommitResult> commit_domain(Store& store, dsl::Domain& domain, const std::string& root, CommitRequest request,
+                                   const TestsGating& tests) {
+  auto ops = ops_from_domain(store, domain, root, request.base);
+  return commit_ops(store, std::move(ops), std::move(request), tests);
+}
+
+std::vector<dsl::SourceFile> working_copy_files(const std::vector<StoredObject>& objects,
+                                                std::map<ObjectKey, uint32_t>* first_lines) {
   // Objects arrive ordered by (path, ordinal, key); keep that order per file.
   std::map<std::string, std::string> files;
-  std::vector<std::string> order;
+  std::map<std::string, uint32_t> lines;  // per file: its lines so far (first_lines only)
   for (const StoredObject& o : objects) {
     std::string path = safe_path(o.path) ? o.path : default_path(o.key.kind);
-    auto [it, inserted] = files.emplace(path, "");
-    if (inserted) order.push_back(path);
-    if (!it->second.empty()) it->second += "\n";
-    it->second += o.text;
-    if (!o.text.empty() && o.text.back() != '\n') it->second += "\n";
+    std::string& text = files[path];
+    const size_t start = text.size();
+    if (start > 0) text += "\n";
+    text += o.text;
+    if (!o.text.empty() && o.text.back() != '\n') text += "\n";
+    if (first_lines) {
+      uint32_t& so_far = lines[path];
+      (*first_lines)[o.key] = so_far + (start > 0 ? 2 : 1);  // after the blank line before it
+      so_far += static_cast<uint32_t>(std::count(text.begin() + static_cast<ptrdiff_t>(start), text.end(), '\n'));
+    }
   }
   std::vector<dsl::SourceFile> out;
   for (const auto& [path, text] : files) out.push_back(dsl::SourceFile{path, text});

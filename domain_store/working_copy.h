@@ -3,6 +3,7 @@
 // revision back in the analyst's file layout.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ namespace paydomain::store {
 // is Invalid with the diagnostics (pointing into `files`).
 Result<std::vector<Op>> ops_from_sources(Store& store, const std::vector<dsl::SourceFile>& files,
                                          const std::string& root, Rev base);
+// The same for a working copy its caller loaded and checked already
+// (dsl::load without errors), so it is not parsed and checked again.
+Result<std::vector<Op>> ops_from_domain(Store& store, dsl::Domain& domain, const std::string& root, Rev base);
 
 // dsl::format_object of every object of `domain`, in its order, in time
 // linear in the domain: dsl::format_object scans every object of the domain
@@ -31,10 +35,18 @@ std::vector<std::string> format_objects(dsl::Domain& domain);
 // ops_from_sources + commit; an empty change is EmptyCommit.
 Result<CommitResult> commit_sources(Store& store, const std::vector<dsl::SourceFile>& files, const std::string& root,
                                     CommitRequest request, const TestsGating& tests = {});
+// ops_from_domain + commit (`paydomain init --from` checks its seed before
+// creating the store).
+Result<CommitResult> commit_domain(Store& store, dsl::Domain& domain, const std::string& root, CommitRequest request,
+                                   const TestsGating& tests = {});
 
 // The .pd files of a revision: path -> text (objects joined by blank lines,
 // in their stored order). Unsafe stored paths fall back to the kind's file.
-std::vector<dsl::SourceFile> working_copy_files(const std::vector<StoredObject>& objects);
+// `first_lines`, when given, receives the line of its file (from 1) on which
+// each object's text begins: a line within the file less it, plus 1, is the
+// line within the object's own text.
+std::vector<dsl::SourceFile> working_copy_files(const std::vector<StoredObject>& objects,
+                                                std::map<ObjectKey, uint32_t>* first_lines = nullptr);
 
 // The hash an artifact names its sources by (docs/artifact.md): hex SHA-256
 // over each file's path, a NUL, its text, a NUL, in the order given.

@@ -3,13 +3,17 @@
 #include <array>
 #include <utility>
 
+#include "base/str_cat.h"
+
 namespace paydomain::dsl {
 
 std::string Decimal::text() const {
   std::string digits = std::to_string(units < 0 ? -units : units);
   if (scale > 0) {
     if (digits.size() <= static_cast<size_t>(scale)) digits.insert(0, scale - digits.size() + 1, '0');
-    digits.insert(digits.size() - scale, ".");
+    const std::string_view all = digits;
+    const size_t point = all.size() - static_cast<size_t>(scale);
+    digits = str_cat(all.substr(0, point), ".", all.substr(point));
   }
   return units < 0 ? "-" + digits : digits;
 }

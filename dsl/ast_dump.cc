@@ -3,6 +3,7 @@
 // parts, for object-level diffs).
 #include <map>
 
+#include "base/str_cat.h"
 #include "dsl/accounts.h"
 #include "dsl/formatter.h"
 
@@ -15,8 +16,8 @@ std::string dec(const Decimal& d) { return std::to_string(d.units) + "e-" + std:
 std::string str(const std::string& s) { return "'" + s + "'#" + std::to_string(s.size()); }
 
 std::string value(const Value& v) {
-  std::string out = "(value " + std::to_string(static_cast<int>(v.kind)) + " " + dec(v.number) + " " + str(v.text);
-  for (const Value& item : v.items) out += " " + value(item);
+  std::string out = str_cat("(value ", std::to_string(static_cast<int>(v.kind)), " ", dec(v.number), " ", str(v.text));
+  for (const Value& item : v.items) out.append(" ").append(value(item));
   return out + ")";
 }
 
@@ -36,20 +37,20 @@ void flat_children(const Condition& c, Condition::Kind kind, std::vector<const C
 std::string condition(const Condition& c) {
   switch (c.kind) {
     case Condition::Kind::Compare: {
-      std::string out = "(cmp " + c.attribute.text + (c.zone ? "@" + value(*c.zone) : "") + " " +
-                        std::to_string(static_cast<int>(c.op));
-      for (const Value& v : c.operands) out += " " + value(v);
+      std::string out = str_cat("(cmp ", c.attribute.text, c.zone ? "@" : "", c.zone ? value(*c.zone) : "", " ",
+                                std::to_string(static_cast<int>(c.op)));
+      for (const Value& v : c.operands) out.append(" ").append(value(v));
       return out + ")";
     }
     case Condition::Kind::Criterion: return "(criterion " + c.attribute.text + ")";
     case Condition::Kind::Not:
-      return "(not" + (c.children.empty() ? std::string() : " " + condition(c.children[0])) + ")";
+      return str_cat("(not", c.children.empty() ? "" : " ", c.children.empty() ? "" : condition(c.children[0]), ")");
     case Condition::Kind::And:
     case Condition::Kind::Or: {
       std::vector<const Condition*> flat;
       flat_children(c, c.kind, flat);
       std::string out = c.kind == Condition::Kind::And ? "(and" : "(or";
-      for (const Condition* child : flat) out += " " + condition(*child);
+      for (const Condition* child : flat) out.append(" ").append(condition(*child));
       return out + ")";
     }
   }
@@ -76,12 +77,12 @@ std::string volume(const Volume& v) {
     case Volume::Kind::Sum: {
       std::vector<const Volume*> flat;
       flat_sum(v, flat);
-      for (const Volume* a : flat) out += " " + volume(*a);
+      for (const Volume* a : flat) out.append(" ").append(volume(*a));
       return out + ")";
     }
     case Volume::Kind::Min:
     case Volume::Kind::Max:
-      for (const Volume& a : v.args) out += " " + volume(a);
+      for (const Volume& a : v.args) out.append(" ").append(volume(a));
       return out + ")";
   }
   return out + ")";
@@ -188,9 +189,9 @@ bool numbered(Clause::Kind k) {
 }  // namespace
 
 std::string dump_semantic(const Object& o) {
-  std::string out = "(" + std::string(to_string(o.kind)) + " " + str(o.id.text);
-  if (o.parent) out += " (extends " + str(o.parent->text) + ")";
-  for (const Clause& c : o.clauses) out += " " + clause(c);
+  std::string out = str_cat("(", to_string(o.kind), " ", str(o.id.text));
+  if (o.parent) out += str_cat(" (extends ", str(o.parent->text), ")");
+  for (const Clause& c : o.clauses) out.append(" ").append(clause(c));
   return out + ")";
 }
 
@@ -209,7 +210,7 @@ Parts object_parts(const Domain&, const Object& o) {
     if (c.kind == Clause::Kind::Account) {
       path = account_clause_key(o.kind, c);  // "account provider.settlement RUB": one per role and currency
     } else if (numbered(c.kind)) {
-      path += " " + std::to_string(++counts[c.kind]);
+      path.append(" ").append(std::to_string(++counts[c.kind]));
     }
     if (c.kind == Clause::Kind::Fees && c.cash_flow) {
       cash_flow_parts(*c.cash_flow, path, out);
@@ -219,7 +220,7 @@ Parts object_parts(const Domain&, const Object& o) {
       if (r.allowed) out.emplace_back(path + "/allowed", std::string("allowed ") + (*r.allowed ? "true" : "false"));
       if (r.partial) out.emplace_back(path + "/partial", std::string("partial ") + (*r.partial ? "true" : "false"));
       if (r.within)
-        out.emplace_back(path + "/within", "within " + std::to_string(r.within->count) + " " + r.within->unit.text);
+        out.emplace_back(path + "/within", str_cat("within ", std::to_string(r.within->count), " ", r.within->unit.text));
       if (r.fees) cash_flow_parts(*r.fees, path + "/fees", out);
       if (r.reserve) cash_flow_parts(*r.reserve, path + "/reserve", out);
     } else if (c.kind == Clause::Kind::Given) {
@@ -237,7 +238,7 @@ Parts object_parts(const Domain&, const Object& o) {
   // Paths must be unique to diff by them; repeats (a checker error anyway) get a suffix.
   std::map<std::string, int> seen;
   for (auto& [path, text] : out) {
-    if (int n = ++seen[path]; n > 1) path += " #" + std::to_string(n);
+    if (int n = ++seen[path]; n > 1) path.append(" #").append(std::to_string(n));
   }
   return out;
 }

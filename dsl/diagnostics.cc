@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/str_cat.h"
 #include "dsl/utf8.h"
 
 namespace paydomain::dsl {
@@ -55,7 +56,7 @@ std::vector<size_t> line_starts(std::string_view text) {
 
 std::string render_at(const Diagnostic& d, std::string_view source, const std::vector<size_t>& starts) {
   std::string out = d.file.empty() ? "<input>" : d.file;
-  if (d.line > 0) out += ":" + std::to_string(d.line) + ":" + std::to_string(d.column);
+  if (d.line > 0) out += str_cat(":", std::to_string(d.line), ":", std::to_string(d.column));
   out += d.severity == Severity::Error ? ": error: " : ": warning: ";
   out += d.message;
   if (!d.object.empty()) out += " (in " + d.object + ")";

@@ -3,6 +3,7 @@
 // lines and comments are dsl/formatter.cc's job.
 #include <string>
 
+#include "base/str_cat.h"
 #include "dsl/formatter.h"
 
 namespace paydomain::dsl {
@@ -39,7 +40,7 @@ int operand_context(Condition::Kind parent) {
 
 std::string comparison(const Condition& c) {
   std::string out = c.attribute.text;
-  if (c.zone) out += "(" + format_value(*c.zone) + ")";
+  if (c.zone) out += str_cat("(", format_value(*c.zone), ")");
   auto operand = [&c](size_t i) { return i < c.operands.size() ? format_value(c.operands[i]) : ""; };
   switch (c.op) {
     case CompareOp::Between:
@@ -112,7 +113,7 @@ void wrap(const Condition& c, int context, size_t col, size_t cont, size_t reser
   std::string op = c.kind == Condition::Kind::And ? "and " : "or ";
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i) {
-      out += "\n" + std::string(cont, ' ') + op;
+      out.append("\n").append(cont, ' ').append(op);
       col = cont + op.size();
     }
     wrap(*parts[i], operand_context(c.kind), col, cont + 4, i + 1 == parts.size() ? reserve : 0, out);
@@ -210,7 +211,7 @@ std::string format_value(const Value& v) {
     case Value::Kind::String: return quote_string(v.text);
     case Value::Kind::Time:
     case Value::Kind::Ident: return v.text;
-    case Value::Kind::List: return "[" + join(v.items, ", ", format_value) + "]";
+    case Value::Kind::List: return str_cat("[", join(v.items, ", ", format_value), "]");
   }
   return v.text;
 }
@@ -242,7 +243,7 @@ std::string format_posting(const Posting& p) {
   } else if (!p.rounding_name.text.empty()) {
     out += " round " + p.rounding_name.text;  // unknown mode: the parser reported it; keep it
   }
-  if (p.details) out += " " + quote_string(*p.details);
+  if (p.details) out.append(" ").append(quote_string(*p.details));
   return out;
 }
 

@@ -148,12 +148,11 @@ class Writer {
     for (const dsl::AttributeInfo& a : dsl::kAttributes) push(Sec::Attributes, str(a.name));
     for (int k = 0; k < dsl::kObjectKindCount; ++k) {
       // Criteria are inlined into the conditions naming them (and into
-      // explanations): evaluation never looks one up, and a 1.0 reader knows
-      // no such kind.
+      // explanations): evaluation never looks one up.
       auto kind = static_cast<dsl::ObjectKind>(k);
       if (kind == dsl::ObjectKind::Criterion || kind == dsl::ObjectKind::TariffBinding) continue;
-      // 1.2's kind: its table only when used, so that a 1.1 reader (which
-      // refuses an unknown kind) still reads every artifact that binds nothing.
+      // Payment institutions: a table only when the domain has any (the
+      // loader counts none without it).
       if (kind == dsl::ObjectKind::PaymentInstitution && d_.institutions.empty()) continue;
       table(1, static_cast<uint32_t>(k), d_.vocab.object_table(static_cast<dsl::ObjectKind>(k)));
     }

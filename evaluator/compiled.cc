@@ -1,6 +1,7 @@
 #include "evaluator/compiled.h"
 
 #include <algorithm>
+#include <atomic>
 #include <initializer_list>
 #include <string_view>
 #include <unordered_map>
@@ -604,7 +605,14 @@ Result<const Program*> program_of(const CompiledDomain& domain) {
   return domain.program.get();
 }
 
+namespace {
+std::atomic<uint64_t> compiles{0};
+}  // namespace
+
+uint64_t compile_count() { return compiles.load(std::memory_order_relaxed); }
+
 Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain, const CompileOptions& options) {
+  compiles.fetch_add(1, std::memory_order_relaxed);
   auto out = std::make_shared<CompiledDomain>(domain);
   auto r = Compiler(domain, options, *out).run();
   if (!r) return r.error();

@@ -272,6 +272,9 @@ struct CompileOptions {
 // Compiles a checked domain (dsl::load without errors). Errors only for a
 // domain the checker would reject.
 Result<std::shared_ptr<const CompiledDomain>> compile(const dsl::Domain& domain, const CompileOptions& options = {});
+// How many times compile() has run in this process: what proves a commit
+// compiles its revision once (tests/server/commit_compile_test.cc).
+uint64_t compile_count();
 
 // The program a CompiledDomain evaluates with, or an error when it was
 // compiled without one (CompileOptions::program false).

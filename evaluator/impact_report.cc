@@ -1,5 +1,6 @@
 #include "evaluator/impact_report.h"
 
+#include "base/str_cat.h"
 #include "json/writer.h"
 
 namespace paydomain::evaluator {
@@ -30,7 +31,7 @@ void write_answer(json::Writer& w, const PaymentAnswer& a) {
   w.end_object();
 }
 
-std::string signed_sum(__int128 v, int e) { return (v > 0 ? "+" : "") + format_sum(v, e); }
+std::string signed_sum(__int128 v, int e) { return str_cat(v > 0 ? "+" : "", format_sum(v, e)); }
 
 }  // namespace
 
@@ -147,7 +148,7 @@ std::string impact_text(const ImpactReport& r) {
     o += "    after:  " + g.after + (g.delta.empty() ? "" : "  (" + g.delta + ")") + "\n";
     o += "    e.g. " + g.example + (g.example_differs ? "" : "  (evaluates alike)") + "\n";
   }
-  o += "\n" + std::to_string(s.regions.size() + s.more) + " region(s) change";
+  o += str_cat("\n", std::to_string(s.regions.size() + s.more), " region(s) change");
   if (s.more > 0) o += "; " + std::to_string(s.regions.size()) + " listed, and " + std::to_string(s.more) + " more";
   o += s.complete ? "\n" : "; INCOMPLETE: the analysis stopped at its step budget\n";
   for (const std::string& n : s.notes) o += "note: " + n + "\n";

@@ -18,22 +18,21 @@ std::string judge_institution(const Program& d, const Context& c, const EvalOpti
   if (follows_its_payment(f) || !f.has(Attr::PaymentInstitution))
     return {};
   const auto i = static_cast<int32_t>(f.get(Attr::PaymentInstitution));  // the program's id (check_context)
-  const pdc::InstitutionResidences* serves = d.institution_residences(i);
-  if (!serves) return {};  // an older artifact: whom it serves is not written
+  const pdc::InstitutionResidences& serves = d.institution_residences(i);
   const pdc::Institution& pi = d.institution(i);
-  if (opt.explain) terms.explain.push_back(d.str(serves->explain));
+  if (opt.explain) terms.explain.push_back(d.str(serves.explain));
   // Only a refusal names the institution: no string is built for a payment it serves.
   auto who = [&] { return "payment_institution " + std::string(d.str(pi.name)); };
   std::vector<std::string> refusals;
   uint64_t missing = 0;
-  if (!serves->any) {
+  if (!serves.any) {
     if (!f.has(Attr::Residence)) {
       missing |= bit(Attr::Residence);
     } else if (auto country = static_cast<int32_t>(f.get(Attr::Residence));
-               !d.span<uint8_t>(pdc::Sec::Flags, serves->served)[static_cast<size_t>(country)]) {
+               !d.span<uint8_t>(pdc::Sec::Flags, serves.served)[static_cast<size_t>(country)]) {
       refusals.push_back(who() + " does not serve merchants residing in " +
                          std::string(d.object_name(dsl::ObjectKind::Country, country)) + " (its residences: " +
-                         std::string(d.str(serves->list)) + ")");
+                         std::string(d.str(serves.list)) + ")");
     }
   }
   if (!f.has(Attr::Realm)) {

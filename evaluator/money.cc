@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "base/str_cat.h"
+
 namespace paydomain::evaluator {
 namespace {
 
@@ -122,8 +124,12 @@ std::string format_sum(__int128 minor, int exponent) {
   while (static_cast<int>(digits.size()) <= exponent) digits.insert(digits.begin(), '0');
   std::string whole = digits.substr(0, digits.size() - static_cast<size_t>(exponent));
   std::string frac = digits.substr(digits.size() - static_cast<size_t>(exponent));
-  for (size_t i = whole.size(); i > 3; i -= 3) whole.insert(i - 3, ",");
-  return (neg ? "-" : "") + whole + (exponent > 0 ? "." + frac : "");
+  std::string out = neg ? "-" : "";
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) out += ',';  // thousands, left to right (base/str_cat.h)
+    out += whole[i];
+  }
+  return str_cat(out, exponent > 0 ? "." : "", frac);
 }
 
 Result<Rational> Rational::make(i128 num, i128 den) {

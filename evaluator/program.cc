@@ -127,8 +127,8 @@ struct Program::Loader {
   bool refund_terms();
   bool capture_terms();
   bool chargeback_terms();
-  // Terms sections holding one record per object of a kind (or none: an
-  // older artifact): the count checked, then `valid` on each record.
+  // Terms sections holding one record per object of a kind: the count
+  // checked, then `valid` on each record.
   template <class Rec, size_t N, class Valid>
   bool per_object_terms(const std::pair<Sec, dsl::ObjectKind> (&sections)[N], Valid valid);
 };
@@ -209,7 +209,7 @@ bool Program::Loader::sections() {
     }
     p.sec_[e.id] = {p.base_ + e.offset, e.size / e.elem_size, e.offset};
   }
-  for (uint32_t id = 1; id <= pdc::kSectionCount10; ++id) {  // later sections: optional
+  for (uint32_t id = 1; id <= pdc::kSectionCount2_0; ++id) {  // a later minor's: optional
     if (!seen[id] && !pdc::retired(id)) {
       error = "section " + std::string(pdc::kSectionNames[id]) + " is missing";
       return false;
@@ -651,7 +651,6 @@ bool Program::Loader::objects() {
 template <class Rec, size_t N, class Valid>
 bool Program::Loader::per_object_terms(const std::pair<Sec, dsl::ObjectKind> (&sections)[N], Valid valid) {
   for (auto [s, kind] : sections) {
-    if (n(s) == 0) continue;
     if (n(s) != static_cast<uint32_t>(p.object_count(kind)))
       return fail(s, 0, std::to_string(n(s)) + " records for " + std::to_string(p.object_count(kind)) + " objects");
     for (uint32_t i = 0; i < n(s); ++i) {
@@ -661,7 +660,7 @@ bool Program::Loader::per_object_terms(const std::pair<Sec, dsl::ObjectKind> (&s
   return true;
 }
 
-// 2.0: chargeback terms per tariff and provider.
+// Chargeback terms per tariff and provider.
 bool Program::Loader::chargeback_terms() {
   using OK = dsl::ObjectKind;
   const std::pair<Sec, OK> sections[] = {{Sec::TariffChargebacks, OK::Tariff}, {Sec::ProviderChargebacks, OK::Provider}};
@@ -673,7 +672,7 @@ bool Program::Loader::chargeback_terms() {
   });
 }
 
-// 2.0: capture terms per tariff, provider and terminal.
+// Capture terms per tariff, provider and terminal.
 bool Program::Loader::capture_terms() {
   using OK = dsl::ObjectKind;
   const std::pair<Sec, OK> sections[] = {
@@ -684,7 +683,7 @@ bool Program::Loader::capture_terms() {
   });
 }
 
-// 1.3: refund terms per tariff, provider and terminal.
+// Refund terms per tariff, provider and terminal.
 bool Program::Loader::refund_terms() {
   using OK = dsl::ObjectKind;
   const std::pair<Sec, OK> sections[] = {
@@ -696,7 +695,7 @@ bool Program::Loader::refund_terms() {
   });
 }
 
-// 1.2: payment institutions and the tariff binding (absent in older artifacts).
+// Payment institutions, whom each serves, and the tariff binding.
 bool Program::Loader::bindings() {
   using OK = dsl::ObjectKind;
   if (n(Sec::Institutions) != static_cast<uint32_t>(p.object_count(OK::PaymentInstitution)))
@@ -710,9 +709,9 @@ bool Program::Loader::bindings() {
       return false;
     if (x.realm < 0 || x.realm >= static_cast<int32_t>(dsl::realms().size())) return fail(Sec::Institutions, i, "unknown realm");
   }
-  // 2.0: whom each serves (absent in older artifacts).
+  // Whom each serves: one record per institution.
   const Sec rs = Sec::InstitutionResidences;
-  if (n(rs) != 0 && n(rs) != n(Sec::Institutions))
+  if (n(rs) != n(Sec::Institutions))
     return fail(rs, 0, std::to_string(n(rs)) + " records for " + std::to_string(n(Sec::Institutions)) + " institutions");
   for (uint32_t i = 0; i < n(rs); ++i) {
     const pdc::InstitutionResidences& x = rec<pdc::InstitutionResidences>(rs)[i];

@@ -173,33 +173,32 @@ class Program {
   int32_t terminal_count() const { return static_cast<int32_t>(count(pdc::Sec::Terminals)); }
   int32_t provider_count() const { return static_cast<int32_t>(count(pdc::Sec::Providers)); }
   const pdc::Institution& institution(int32_t i) const { return at<pdc::Institution>(pdc::Sec::Institutions)[i]; }
-  // Whom institution i serves (2.0), or nullptr in an older artifact: everyone.
-  const pdc::InstitutionResidences* institution_residences(int32_t i) const {
-    return count(pdc::Sec::InstitutionResidences) ? at<pdc::InstitutionResidences>(pdc::Sec::InstitutionResidences) + i
-                                                  : nullptr;  // the loader checked: none, or one per institution
+  // Whom institution i serves (the loader checked: one record per institution).
+  const pdc::InstitutionResidences& institution_residences(int32_t i) const {
+    return at<pdc::InstitutionResidences>(pdc::Sec::InstitutionResidences)[i];
   }
-  // The domain's tariff_binding, or nullptr (none, or a 1.1 artifact).
+  // The domain's tariff_binding, or nullptr when it has none.
   const pdc::Binding* binding() const {
     return count(pdc::Sec::Bindings) ? at<pdc::Binding>(pdc::Sec::Bindings) : nullptr;
   }
 
-  // The accounts behind posting roles (1.3; empty for older artifacts).
+  // The accounts behind posting roles (empty when the domain names none).
   const AccountTable& accounts() const { return accounts_; }
 
-  // Refund terms of tariff / provider / terminal i (1.3), or nullptr in an
-  // older artifact: refunds taken, in part too, at any time, no provider fees.
+  // The terms of tariff / provider / terminal i: never null (the loader
+  // checked one record per object); pointers, so that a terminal's terms and
+  // its provider's, which a terminal without a provider lacks, read alike.
+  // Refund terms.
   const pdc::RefundTerms* tariff_refunds(int32_t i) const { return refund_terms(pdc::Sec::TariffRefunds, i); }
   const pdc::RefundTerms* provider_refunds(int32_t i) const { return refund_terms(pdc::Sec::ProviderRefunds, i); }
   const pdc::RefundTerms* terminal_refunds(int32_t i) const { return refund_terms(pdc::Sec::TerminalRefunds, i); }
 
-  // Capture terms of tariff / provider / terminal i (2.0), or nullptr in an
-  // older artifact: a hold may be captured in part.
+  // Capture terms.
   const pdc::CaptureTerms* tariff_captures(int32_t i) const { return capture_terms(pdc::Sec::TariffCaptures, i); }
   const pdc::CaptureTerms* provider_captures(int32_t i) const { return capture_terms(pdc::Sec::ProviderCaptures, i); }
   const pdc::CaptureTerms* terminal_captures(int32_t i) const { return capture_terms(pdc::Sec::TerminalCaptures, i); }
 
-  // Chargeback terms of tariff / provider i (2.0), or nullptr in an older
-  // artifact: a tariff takes no chargebacks, a provider any, without postings.
+  // Chargeback terms (tariffs and providers).
   const pdc::ChargebackTerms* tariff_chargebacks(int32_t i) const {
     return chargeback_terms(pdc::Sec::TariffChargebacks, i);
   }
@@ -237,15 +236,9 @@ class Program {
   const pdc::Header& header() const { return *reinterpret_cast<const pdc::Header*>(base_); }
   DagView dag(const pdc::Selector& s) const;
   int32_t decide_slow(uint32_t selector, const Facts& f) const;
-  const pdc::RefundTerms* refund_terms(pdc::Sec s, int32_t i) const {
-    return count(s) ? at<pdc::RefundTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
-  }
-  const pdc::CaptureTerms* capture_terms(pdc::Sec s, int32_t i) const {
-    return count(s) ? at<pdc::CaptureTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
-  }
-  const pdc::ChargebackTerms* chargeback_terms(pdc::Sec s, int32_t i) const {
-    return count(s) ? at<pdc::ChargebackTerms>(s) + i : nullptr;  // the loader checked: none, or one per object
-  }
+  const pdc::RefundTerms* refund_terms(pdc::Sec s, int32_t i) const { return at<pdc::RefundTerms>(s) + i; }
+  const pdc::CaptureTerms* capture_terms(pdc::Sec s, int32_t i) const { return at<pdc::CaptureTerms>(s) + i; }
+  const pdc::ChargebackTerms* chargeback_terms(pdc::Sec s, int32_t i) const { return at<pdc::ChargebackTerms>(s) + i; }
   Tri eval_atom(uint32_t atom, const Facts& f) const;
   void unknown_atoms(uint32_t cond, const Facts& f, uint32_t& missing) const;
   struct Loader;

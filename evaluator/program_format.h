@@ -67,8 +67,10 @@ enum class Sec : uint32_t {
   TariffCaptures, ProviderCaptures, TerminalCaptures, TariffChargebacks, ProviderChargebacks,  // 2.0
 };
 inline constexpr uint32_t kSectionCount = static_cast<uint32_t>(Sec::ProviderChargebacks);
-// The sections every artifact has (but the retired ids); later ones are optional.
-inline constexpr uint32_t kSectionCount10 = static_cast<uint32_t>(Sec::LimitScopes);
+// Every section of format 2.0 (but the retired ids) is in every 2.x
+// artifact; only a later minor's sections may be absent (an older minor's
+// artifact, read without them).
+inline constexpr uint32_t kSectionCount2_0 = static_cast<uint32_t>(Sec::ProviderChargebacks);
 inline constexpr bool retired(uint32_t id) {
   return id == static_cast<uint32_t>(Sec::Retired8) || id == static_cast<uint32_t>(Sec::Retired9);
 }
@@ -230,10 +232,8 @@ struct Exclude {
 struct Limit {
   Str name, explain, timezone;
   Span scopes;  // int32 in LimitScopes
-  // The fixed offset east of UTC, or kZoned: a named zone whose table is
-  // LimitZones[this limit] (1.1). kZoned lies outside the +-24 h a 1.0
-  // reader accepts, so such a reader refuses the artifact instead of
-  // evaluating the limit's window at a wrong offset.
+  // The fixed offset east of UTC, or kZoned (outside any offset): a named
+  // zone whose table is LimitZones[this limit].
   int32_t period, tz_offset_minutes;
   uint8_t is_count, inclusive, counts_refunds;
   uint8_t pad;
@@ -251,8 +251,7 @@ inline constexpr int32_t kZoned = INT32_MIN;
 
 // Who gets which tariff (1.2). Institutions: one per payment institution
 // (the object table of kind payment_institution names them, written only
-// when the domain has any, so a 1.1 reader refuses only an artifact that
-// binds). Bindings: at most one record, the domain's tariff_binding: a
+// when the domain has any). Bindings: at most one record, the domain's tariff_binding: a
 // first-match selector whose rule k gives BindingRules[rules.first + k].
 struct Institution {
   Str name, explain;
@@ -289,8 +288,7 @@ struct Account {
 
 // Refund terms (1.3): TariffRefunds one record per tariff (its window; its
 // other refund terms are in Tariff), ProviderRefunds one per provider,
-// TerminalRefunds one per terminal. A section is empty in an older artifact:
-// then refunds are taken, in part too, at any time, without provider fees.
+// TerminalRefunds one per terminal.
 struct RefundTerms {
   uint8_t allowed, partial;
   uint8_t pad[2];
@@ -301,8 +299,7 @@ struct RefundTerms {
 };
 
 // Whom a payment institution serves (2.0): one record per institution
-// (Institution has its realm), or none in an older artifact, which then
-// refuses no payment for its merchant's residence or realm.
+// (Institution has its realm).
 struct InstitutionResidences {
   uint8_t any;        // 1: `residences` not written, merchants of any country
   uint8_t pad[7];
@@ -312,8 +309,7 @@ struct InstitutionResidences {
 };
 
 // Capture terms (2.0): one record per tariff (TariffCaptures), provider
-// (ProviderCaptures) and terminal (TerminalCaptures). A section is empty in
-// an older artifact: then a hold may be captured in part.
+// (ProviderCaptures) and terminal (TerminalCaptures).
 struct CaptureTerms {
   uint8_t partial;  // 0: only the whole hold
   uint8_t pad[7];
@@ -321,8 +317,7 @@ struct CaptureTerms {
 };
 
 // Chargeback terms (2.0): one record per tariff (TariffChargebacks) and
-// provider (ProviderChargebacks). A section is empty in an older artifact:
-// then a tariff takes no chargebacks, a provider any, without postings.
+// provider (ProviderChargebacks).
 struct ChargebackTerms {
   uint8_t allowed;
   uint8_t pad[3];

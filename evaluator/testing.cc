@@ -187,7 +187,7 @@ bool has_tests(const dsl::Domain& domain) {
   return false;
 }
 
-TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled) {
+TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled, const TestTextStart& text_start) {
   TestReport report;
   for (const dsl::Object& o : domain.objects) {
     if (o.kind != OK::Test) continue;
@@ -195,6 +195,7 @@ TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled) 
     tc.name = o.id.text;
     tc.file = o.span.file < domain.files.size() ? domain.files[o.span.file].path : "";
     tc.line = o.span.line;
+    const uint32_t lines_before = text_start ? text_start(o) - 1 : 0;
     auto ctx = parse_context(given_context_json(o), compiled);
     if (!ctx) {
       tc.failures.push_back("the given context is invalid: " + ctx.error().text());
@@ -203,7 +204,7 @@ TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled) 
       for (const dsl::Clause& c : o.clauses) {
         if (c.kind != dsl::Clause::Kind::Expect) continue;
         std::string diff = check(compiled, *c.expect, r, ctx->tariff);
-        if (!diff.empty()) tc.failures.push_back("line " + std::to_string(c.span.line) + ": " + diff);
+        if (!diff.empty()) tc.failures.push_back("line " + std::to_string(c.span.line - lines_before) + ": " + diff);
       }
     }
     tc.passed = tc.failures.empty();

@@ -3,6 +3,7 @@
 // evaluation, and a failure says what was expected and what came out.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,14 @@ struct TestReport {
   size_t passed = 0, failed = 0;
 };
 
+// Where a test's own text begins in its file (a line, from 1).
+using TestTextStart = std::function<uint32_t(const dsl::Object& test)>;
+
 // `compiled` must have its program (CompileOptions::program) when the domain
-// has tests.
-TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled);
+// has tests. A failure's "line N" is its file's line, or with `text_start`
+// the line within the test's own text (the store keeps one text per object:
+// a commit's tests gate).
+TestReport run_tests(const dsl::Domain& domain, const CompiledDomain& compiled, const TestTextStart& text_start = {});
 // Whether the domain holds any `test` (run_tests then evaluates).
 bool has_tests(const dsl::Domain& domain);
 

@@ -39,17 +39,22 @@ WorkingCopy compile_working_copy(std::vector<dsl::SourceFile> files, const evalu
   return out;
 }
 
-namespace {
-
-// The revision and source hash go into the artifact's header: GET
-// /v1/revisions/{rev}/compiled serves these very bytes, and a loader checks
-// them against the revision it asked for.
-paydomain::Result<std::shared_ptr<const evaluator::CompiledDomain>, CompileError> compile_revision(
-    store::Rev rev, std::vector<dsl::SourceFile> files, std::string source_hash) {
+WorkingCopy compile_revision_files(store::Rev rev, std::vector<dsl::SourceFile> files, std::string source_hash) {
   evaluator::CompileOptions opt;
   opt.revision = static_cast<uint64_t>(rev);
   opt.source_hash = std::move(source_hash);
-  WorkingCopy w = compile_working_copy(std::move(files), opt);
+  return compile_working_copy(std::move(files), opt);
+}
+
+store::StoredArtifact stored_artifact(store::Rev rev, const evaluator::Program& p) {
+  return {rev, p.format_major(), p.format_minor(), std::string(p.source_hash()), std::string(p.bytes())};
+}
+
+namespace {
+
+paydomain::Result<std::shared_ptr<const evaluator::CompiledDomain>, CompileError> compile_revision(
+    store::Rev rev, std::vector<dsl::SourceFile> files, std::string source_hash) {
+  WorkingCopy w = compile_revision_files(rev, std::move(files), std::move(source_hash));
   if (!w.compiled) {
     std::string why = w.diags.has_errors() ? "the stored revision does not check" : w.compile_error;
     return CompileError{CompileError::Kind::Compile, "cannot compile revision " + std::to_string(rev) + ": " + why,
@@ -58,16 +63,12 @@ paydomain::Result<std::shared_ptr<const evaluator::CompiledDomain>, CompileError
   return w.compiled;
 }
 
-store::StoredArtifact stored_form(store::Rev rev, const evaluator::Program& p) {
-  return {rev, p.format_major(), p.format_minor(), std::string(p.source_hash()), std::string(p.bytes())};
-}
-
 }  // namespace
 
 std::optional<store::StoredArtifact> build_artifact(store::Rev rev, const std::vector<dsl::SourceFile>& files) {
   auto c = compile_revision(rev, files, store::sources_hash(files));
   if (!c) return std::nullopt;
-  return stored_form(rev, *(*c)->program);
+  return stored_artifact(rev, *(*c)->program);
 }
 
 paydomain::Result<std::shared_ptr<const evaluator::Program>, std::string> verify_artifact(
@@ -155,7 +156,7 @@ paydomain::Result<CompiledCache<CompiledRevision, CompileError>::Built, CompileE
     c->program = (*d)->program;
     // The next replica (or this one, restarted) loads it. A read-only
     // database user cannot write it: then this replica keeps its own copy.
-    bool stored = static_cast<bool>(store_.put_artifact(stored_form(rev, *c->program)));
+    bool stored = static_cast<bool>(store_.put_artifact(stored_artifact(rev, *c->program)));
     count(metrics_, stored ? &Metrics::artifacts_stored : &Metrics::artifact_store_failures);
   }
   const size_t bytes = c->program->resident_bytes() + sizeof(CompiledRevision);

@@ -55,10 +55,18 @@ struct WorkingCopy {
 };
 WorkingCopy compile_working_copy(std::vector<dsl::SourceFile> files, const evaluator::CompileOptions& options = {});
 
+// Revision `rev`'s working-copy files (whose hash is `source_hash`) loaded
+// and compiled, the revision and hash written into its artifact's header:
+// GET /v1/revisions/{rev}/compiled serves these very bytes, and a loader
+// checks them against the revision it asked for.
+WorkingCopy compile_revision_files(store::Rev rev, std::vector<dsl::SourceFile> files, std::string source_hash);
+// A compiled revision's program as the store keeps it.
+store::StoredArtifact stored_artifact(store::Rev rev, const evaluator::Program& program);
+
 // The artifact of revision `rev` whose working-copy files are `files`, as
-// the store keeps it; nullopt when they do not check or compile. Every
-// commit path passes it to the store (tests_gate.h commit_gating), which
-// writes it in the commit's transaction.
+// the store keeps it; nullopt when they do not check or compile: what fsck
+// --repair-artifacts writes. A commit builds its own with its tests gate
+// (tests_gate.h), from the same compile.
 std::optional<store::StoredArtifact> build_artifact(store::Rev rev, const std::vector<dsl::SourceFile>& files);
 
 // A stored artifact checked against its revision (docs/store.md, "Compiled

@@ -6,29 +6,22 @@
 //     analysis, the domain's tests) of a ~3,000-line mixed domain, cold (no
 //     caches) and after a one-object edit with the server's caches
 //     warm, median and worst of 20 edits, each a different tariff; target
-//     <= 50 ms; with the edit's parts (parse+check, compile, analysis, tests);
-//   - the tests gate on commits (server/tests_gate.h): a one-object commit
-//     of the 10,000-rule domain into a real SQLite store with and without
-//     the gate, and the gate alone.
+//     <= 50 ms; with the edit's parts (parse+check, compile, analysis, tests).
+// (A commit's cost with its tests gate and artifact: bench/store/bench_commit.)
 #include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "bench/support/generated_domains.h"
-#include "domain_store/sqlite_store.h"
-#include "domain_store/working_copy.h"
 #include "dsl/checker.h"
 #include "dsl/parser.h"
 #include "evaluator/analyze.h"
 #include "evaluator/check.h"
 #include "evaluator/compiled.h"
-#include "server/tests_gate.h"
 
 namespace {
 
@@ -61,24 +54,6 @@ double median(std::vector<double> v) {
 double worst(const std::vector<double>& v) { return v.empty() ? 0 : *std::max_element(v.begin(), v.end()); }
 
 const char* verdict(double value, double target) { return value <= target ? "met" : "NOT met"; }
-
-// Tests that hit rules across the 10,000 (the rule's 1% of the amount):
-// the gate then has real work, as on a domain with a test suite.
-std::string fee_rule_tests(int n, int count) {
-  const char* cur[] = {"RUB", "USD", "EUR", "KZT", "CNY"};
-  std::string s;
-  for (int k = 0; k < count; ++k) {
-    int i = (k * 7919) % n;
-    int band = (i / 2000) % 5;
-    int amount = band * 1000 + 500;
-    s += "test \"rule " + std::to_string(i) + "\" {\n  given {\n    tariff big\n    amount " + std::to_string(amount) +
-         ".00 " + cur[(i / 20) % 5] + "\n    payment_tool bank_card\n    payment_system ps" + std::to_string(i % 20) +
-         "\n    category cat" + std::to_string((i / 100) % 20) + "\n    risk " + bench::kRisk[i % 3] +
-         "\n  }\n  expect posting merchant.settlement -> system.settlement " + std::to_string(amount / 100) + "." +
-         (amount % 100 < 10 ? "0" : "") + std::to_string(amount % 100) + " " + cur[(i / 20) % 5] + "\n}\n";
-  }
-  return s;
-}
 
 // A few tests against the mixed domain's tariffs, so the live check runs tests as the editor's does.
 std::string mixed_tests(int count) {
@@ -245,75 +220,10 @@ int live_check(const char* what, const std::string& base, std::string (*edit)(co
   return 0;
 }
 
-int tests_gate(const std::string& text) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / ("bench_check_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  struct Cleanup {
-    fs::path p;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(p, ec);
-    }
-  } cleanup{dir};
-  auto store = store::init_sqlite_store((dir / "gate.db").string());
-  if (!store) {
-    std::fprintf(stderr, "%s\n", store.error().message.c_str());
-    return 1;
-  }
-  store::CommitRequest seed;
-  seed.author = "bench";
-  seed.message = "seed";
-  if (!store::commit_sources(**store, {{"gen.pd", text}}, "/wc", seed)) return 1;
-  // Rotating: no gate, the tests gate, and what every commit path passes
-  // (server::commit_gating: the tests gate and the artifact stored with the
-  // revision, docs/store.md).
-  store::TestsGating gated{server::tests_gate(), std::nullopt, {}};
-  store::TestsGating full = server::commit_gating(std::nullopt);
-  std::vector<double> with, without, with_artifact;
-  for (int k = 0; k < 15; ++k) {
-    store::CommitRequest r;
-    r.base = *(*store)->head();
-    r.author = "bench";
-    r.message = "rename";
-    store::Op op;
-    op.type = store::OpType::Update;
-    op.key.kind = dsl::ObjectKind::PaymentSystem;
-    op.key.id = "ps1";
-    op.text = "payment_system ps1 { name \"System " + std::to_string(k) + "\" }";
-    r.ops.push_back(op);
-    Stamp t0;
-    auto res = (*store)->commit(r, k % 3 == 0 ? store::TestsGating{} : k % 3 == 1 ? gated : full);
-    (k % 3 == 0 ? without : k % 3 == 1 ? with : with_artifact).push_back(wall_ms_since(t0));
-    if (!res) {
-      std::fprintf(stderr, "commit: %s\n", res.error().message.c_str());
-      return 1;
-    }
-  }
-  dsl::Diagnostics diags;
-  dsl::Domain d = dsl::load({{"gen.pd", text}}, diags);
-  std::vector<double> alone;
-  size_t failing = 0;
-  for (int k = 0; k < 3; ++k) {
-    Stamp t0;
-    failing = server::tests_gate()(d).size();
-    alone.push_back(ms_since(t0));
-  }
-  std::printf("tests gate on a one-object commit of the 10,000-rule domain (30 tests, %zu failing), SQLite:\n",
-              failing);
-  std::printf(
-      "  commit without the gate %.0f ms wall, with it %.0f ms wall (the gate adds %.0f ms); the gate alone "
-      "%.0f ms CPU\n",
-      median(without), median(with), median(with) - median(without), median(alone));
-  std::printf("  with the gate and the stored artifact (every commit path) %.0f ms wall (the artifact adds %.0f ms)\n",
-              median(with_artifact), median(with_artifact) - median(with));
-  return 0;
-}
-
 }  // namespace
 
 int main() {
-  std::string big = bench::fee_rules_domain(10000) + fee_rule_tests(10000, 30);
+  std::string big = bench::fee_rules_domain(10000) + bench::fee_rule_tests(10000, 30);
   if (check_10k("the 10,000-rule domain", big)) return 1;
   if (check_10k("the 10,000-rule domain with a nested decision in each rule", bench::fee_rules_domain(10000, true)))
     return 1;
@@ -325,7 +235,7 @@ int main() {
                         "tariff small {\n  fees {\n    when payment_system == ps1 { merchant.settlement -> "
                         "system.settlement : 7% of amount }\n    otherwise { merchant.settlement -> system.settlement : "
                         "1% of amount }\n  }\n}\n" +
-                        fee_rule_tests(3000, 20);
+                        bench::fee_rule_tests(3000, 20);
   if (live_check("a 3,000-rule tariff and a small one, the small one edited", one_big, edited_small)) return 1;
-  return tests_gate(big);
+  return 0;
 }

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/str_cat.h"
 #include "domain_store/diff.h"
 #include "domain_store/sqlite_store.h"
 #include "domain_store/working_copy.h"
@@ -26,14 +27,6 @@ namespace {
 
 using namespace paydomain;
 using Clock = std::chrono::steady_clock;
-
-// Concatenation without operator+ chains (GCC 12 -Wrestrict false positives at -O2).
-template <class... Parts>
-std::string cat(const Parts&... parts) {
-  std::string s;
-  (s.append(std::string_view(parts)), ...);
-  return s;
-}
 
 // Built field by field: brace temporaries trip GCC 12 -Wmaybe-uninitialized at -O2.
 store::Op make_op(store::OpType type, dsl::ObjectKind kind, std::string id, std::string text) {
@@ -117,14 +110,14 @@ std::vector<dsl::SourceFile> scale_files(int n) {
   std::string base =
       "currency RUB { name \"Russian ruble\" numeric 643 exponent 2 }\n"
       "adapter ad { url \"https://bank.example/api\" }\n";
-  for (int i = 0; i < 50; ++i) base += cat("provider p", std::to_string(i), " {\n  adapter ad\n  account RUB ", std::to_string(10000 + i), "\n}\n");
+  for (int i = 0; i < 50; ++i) base += str_cat("provider p", std::to_string(i), " {\n  adapter ad\n  account RUB ", std::to_string(10000 + i), "\n}\n");
   std::string bulk;
   for (int i = 0; i < n; ++i) {
     std::string id = std::to_string(i);
     switch (i % 3) {
-      case 0: bulk += cat("terminal st", id, " { provider p", std::to_string(i % 50), " risk_coverage low }\n"); break;
-      case 1: bulk += cat("category sc", id, " { name \"Category ", id, "\" }\n"); break;
-      default: bulk += cat("limit sl", id, " { scope [shop]  period day  amount <= ", std::to_string(1000 + i), ".00 RUB }\n"); break;
+      case 0: bulk += str_cat("terminal st", id, " { provider p", std::to_string(i % 50), " risk_coverage low }\n"); break;
+      case 1: bulk += str_cat("category sc", id, " { name \"Category ", id, "\" }\n"); break;
+      default: bulk += str_cat("limit sl", id, " { scope [shop]  period day  amount <= ", std::to_string(1000 + i), ".00 RUB }\n"); break;
     }
   }
   std::vector<dsl::SourceFile> files{{"/wc/base.pd", base}};
@@ -136,7 +129,7 @@ std::vector<dsl::SourceFile> scale_files(int n) {
 // another, on a fresh store; returns false after printing a failure.
 bool scale_run(const std::string& dir, int n, double& insert_ms, double& remove_ms) {
   using namespace paydomain::store;
-  const std::string db = cat(dir, "/scale", std::to_string(n), ".db");
+  const std::string db = str_cat(dir, "/scale", std::to_string(n), ".db");
   auto store = init_sqlite_store(db);
   if (!store) return std::fprintf(stderr, "scale: %s\n", store.error().message.c_str()), false;
   auto base = commit_sources(**store, scale_files(0), "/wc", CommitRequest{0, "bench", "base", {}, std::nullopt, std::nullopt});
@@ -202,20 +195,20 @@ int main() {
   std::mt19937 rng(11);
   Stats commit;
   for (int i = 1; i < kRevisions; ++i) {
-    CommitRequest r{i, "bench", cat("change ", std::to_string(i)), {}, std::nullopt, std::nullopt};
+    CommitRequest r{i, "bench", str_cat("change ", std::to_string(i)), {}, std::nullopt, std::nullopt};
     int pick = static_cast<int>(rng() % 10);
     if (pick < 6) {
-      std::string id = cat("t", std::to_string(rng() % (kObjects / 2)));
-      r.ops.push_back(make_op(OpType::Update, dsl::ObjectKind::Terminal, id, cat("terminal ", id, " { provider p", std::to_string(rng() % 300),
+      std::string id = str_cat("t", std::to_string(rng() % (kObjects / 2)));
+      r.ops.push_back(make_op(OpType::Update, dsl::ObjectKind::Terminal, id, str_cat("terminal ", id, " { provider p", std::to_string(rng() % 300),
                              " risk_coverage low description \"rev ", std::to_string(i), "\" }")));
     } else if (pick < 9) {
-      std::string id = cat("tf", std::to_string(rng() % 2000));
-      r.ops.push_back(make_op(OpType::Update, dsl::ObjectKind::Tariff, id, cat("tariff ", id, " {\n currencies [RUB]\n routing r", std::to_string(rng() % 1000),
+      std::string id = str_cat("tf", std::to_string(rng() % 2000));
+      r.ops.push_back(make_op(OpType::Update, dsl::ObjectKind::Tariff, id, str_cat("tariff ", id, " {\n currencies [RUB]\n routing r", std::to_string(rng() % 1000),
                              "\n fees {\n merchant.settlement -> system.settlement : ", std::to_string(i % 7 + 1),
                              ".5% of amount\n }\n}")));
     } else {
-      std::string id = cat("new", std::to_string(i));
-      r.ops.push_back(make_op(OpType::Insert, dsl::ObjectKind::Category, id, cat("category ", id, " { name \"New\" }")));
+      std::string id = str_cat("new", std::to_string(i));
+      r.ops.push_back(make_op(OpType::Insert, dsl::ObjectKind::Category, id, str_cat("category ", id, " { name \"New\" }")));
     }
     auto t = Clock::now();
     auto done = (*store)->commit(r);
@@ -247,7 +240,7 @@ int main() {
   int users = 0;
   for (const auto& o : *(*store)->checkout(head)) users += o.text.find("USD") != std::string::npos;
   for (int i = 0; i < 5; ++i) {
-    CommitRequest r{head, "bench", "usd", {make_op(OpType::Update, dsl::ObjectKind::Currency, "USD", cat("currency USD { name \"US dollar ", std::to_string(i), "\" numeric 840 exponent 2 }"))}, std::nullopt, std::nullopt};
+    CommitRequest r{head, "bench", "usd", {make_op(OpType::Update, dsl::ObjectKind::Currency, "USD", str_cat("currency USD { name \"US dollar ", std::to_string(i), "\" numeric 840 exponent 2 }"))}, std::nullopt, std::nullopt};
     auto t = Clock::now();
     auto done = (*store)->commit(r);
     currency.v.push_back(ms_since(t));

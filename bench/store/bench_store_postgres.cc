@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/str_cat.h"
 #include "domain_store/postgres_store.h"
 #include "domain_store/store_factory.h"
 #include "tests/postgres/cluster.h"
@@ -64,7 +65,7 @@ std::unique_ptr<st::Store> seeded(const std::string& where) {
     exit(1);
   }
   std::vector<st::Op> ops;
-  for (int i = 0; i < 200; ++i) ops.push_back(category(st::OpType::Insert, "c" + std::to_string(i), 0));
+  for (int i = 0; i < 200; ++i) ops.push_back(category(st::OpType::Insert, paydomain::str_cat("c", std::to_string(i)), 0));
   if (auto r = (*s)->commit(request(0, ops)); !r) {
     fprintf(stderr, "seed: %s\n", r.error().message.c_str());
     exit(1);
@@ -78,7 +79,7 @@ void commit_latency(const char* name, const std::string& where) {
   st::Rev head = 1;
   for (int i = 0; i < rounds(); ++i) {
     auto t0 = Clock::now();
-    auto r = store->commit(request(head, {category(st::OpType::Update, "c" + std::to_string(i % 200), i + 1)}));
+    auto r = store->commit(request(head, {category(st::OpType::Update, paydomain::str_cat("c", std::to_string(i % 200)), i + 1)}));
     lat.push_back(ms(Clock::now() - t0));
     if (!r) {
       fprintf(stderr, "commit: %s\n", r.error().message.c_str());
@@ -102,7 +103,7 @@ double throughput(const std::string& where, int procs) {
       if (!s) _exit(2);
       for (int i = 0; i < each; ++i) {
         auto head = (*s)->head();
-        auto id = "p" + std::to_string(procs) + "_" + std::to_string(p) + "_" + std::to_string(i);
+        auto id = paydomain::str_cat("p", std::to_string(procs), "_", std::to_string(p), "_", std::to_string(i));
         if (!head || !(*s)->commit(request(*head, {category(st::OpType::Insert, id, 0)}))) _exit(3);
       }
       _exit(0);
@@ -151,7 +152,7 @@ void propagation(const std::string& url) {
   const int n = std::min(rounds(), 200);
   for (int i = 0; i < n; ++i) {
     auto t0 = Clock::now();
-    auto r = store->commit(request(head, {category(st::OpType::Update, "c" + std::to_string(i % 200), i + 1)}));
+    auto r = store->commit(request(head, {category(st::OpType::Update, paydomain::str_cat("c", std::to_string(i % 200)), i + 1)}));
     if (!r) exit(1);
     head = r->revision.rev;
     int64_t got = 0;

@@ -6,6 +6,7 @@
 //     10,000-rule domain (and, nested, its variant with a decision per rule);
 //   mixed_domain(objects, seed): a realistic mix of every object kind
 //     (bench_parse at 10,000 objects, bench_check's 3,000-line live check).
+//   fee_rule_tests(n, count): tests of fee_rules_domain(n) (bench_check, bench_commit).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,25 @@ inline std::string fee_rules_domain(int n, bool nested = false) {
     }
   }
   s += "  }\n}\n";
+  return s;
+}
+
+// `count` tests of fee_rules_domain(n), each hitting a rule spread across
+// the n (the rule's 1% of the amount): a commit's tests gate then has real
+// work, as on a domain with a test suite (bench_check, bench_commit).
+inline std::string fee_rule_tests(int n, int count) {
+  const char* const* cur = kCurrency;
+  std::string s;
+  for (int k = 0; k < count; ++k) {
+    int i = (k * 7919) % n;
+    int band = (i / 2000) % 5;
+    int amount = band * 1000 + 500;
+    s += "test \"rule " + std::to_string(i) + "\" {\n  given {\n    tariff big\n    amount " + std::to_string(amount) +
+         ".00 " + cur[(i / 20) % 5] + "\n    payment_tool bank_card\n    payment_system ps" + std::to_string(i % 20) +
+         "\n    category cat" + std::to_string((i / 100) % 20) + "\n    risk " + kRisk[i % 3] +
+         "\n  }\n  expect posting merchant.settlement -> system.settlement " + std::to_string(amount / 100) + "." +
+         (amount % 100 < 10 ? "0" : "") + std::to_string(amount % 100) + " " + cur[(i / 20) % 5] + "\n}\n";
+  }
   return s;
 }
 

@@ -3,7 +3,6 @@
 // Parameters travel as text, so the bytes go as bytea's hex form.
 #include "domain_store/artifact_sql.h"
 #include "domain_store/postgres/pg_store_impl.h"
-#include "domain_store/working_copy.h"
 
 namespace paydomain::store::pg {
 
@@ -41,18 +40,12 @@ Status write_artifact_row(Conn& c, const StoredArtifact& a) {
 
 }  // namespace
 
-void write_commit_artifact(Conn& c, Rev rev, const ArtifactBuilder& build) {
-  if (!build) return;
+void write_commit_artifact(Conn& c, const StoredArtifact& artifact) {
   // A savepoint: a failed statement would otherwise abort the whole
   // transaction; this way the revision is written whole, only without its
   // artifact (the first service to need it compiles and stores it).
   if (Status s = c.run("SAVEPOINT artifact"); !s) return;
-  auto objects = read_objects_at(c, rev);
-  std::optional<StoredArtifact> a;
-  if (objects) a = build(rev, working_copy_files(*objects));
-  if (!a || !write_artifact_row(c, *a)) {
-    (void)c.run("ROLLBACK TO SAVEPOINT artifact");
-  }
+  if (!write_artifact_row(c, artifact)) (void)c.run("ROLLBACK TO SAVEPOINT artifact");
   (void)c.run("RELEASE SAVEPOINT artifact");
 }
 

@@ -99,7 +99,7 @@ Result<CommitResult> PgStore::try_commit(const CommitRequest& request, const Tes
   });
   if (!effective) return effective.take_error();
 
-  // Checks and tests on the resulting domain before writing anything.
+  // The language's checks on the resulting domain before writing anything.
   const Rev rev = *head + 1;
   auto validated = validate_commit(cache_, effective->ops, request, tests, rev);
   if (!validated) return validated.take_error();
@@ -110,10 +110,10 @@ Result<CommitResult> PgStore::try_commit(const CommitRequest& request, const Tes
     return e;
   };
   if (Status s = c.run(
-          "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash, "
-          "failing_tests_allowed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          "INSERT INTO revisions(rev, base, author, message, time_ms, op_count, idempotency_key, request_hash) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
           {P(rev), P(info.base), P(info.author), P(info.message), P(info.time_ms), P(info.op_count),
-           P(info.idempotency_key), request.idempotency_key ? P(hash) : Param(), P(info.failing_tests_allowed)});
+           P(info.idempotency_key), request.idempotency_key ? P(hash) : Param()});
       !s)
     return fail(s.take_error());
   int64_t seq = 0;
@@ -154,7 +154,18 @@ Result<CommitResult> PgStore::try_commit(const CommitRequest& request, const Tes
         !s)
       return fail(s.take_error());
   }
-  write_commit_artifact(c, rev, tests.artifact);
+  // The revision's one compile, on its rows as a checkout reads them: the
+  // tests gate (failing tests roll the transaction back) and the artifact.
+  auto built = build_revision(tests, rev, [&] { return read_objects_at(c, rev); });
+  if (!built) return fail(built.take_error());
+  if (built->failing_tests_allowed) {
+    if (Status s = c.run("UPDATE revisions SET failing_tests_allowed = $1 WHERE rev = $2",
+                         {P(*built->failing_tests_allowed), P(rev)});
+        !s)
+      return fail(s.take_error());
+    info.failing_tests_allowed = std::move(built->failing_tests_allowed);
+  }
+  if (built->artifact) write_commit_artifact(c, *built->artifact);
   // Delivered to every LISTENing replica when (and only if) the commit lands.
   if (Status s = c.run("SELECT pg_notify($1, $2)", {P(kHeadChannel), P(rev)}); !s) return fail(s.take_error());
   if (Status s = txn.commit(); !s) {

@@ -71,9 +71,9 @@ Result<RevisionInfo> read_revision(Conn& c, Rev rev);
 Result<dsl::ObjectKind> kind_from_db(const std::string& keyword);
 // Every object live at `rev`, ordered by (path, ordinal, key) (Store::checkout).
 Result<std::vector<StoredObject>> read_objects_at(Conn& c, Rev rev);
-// Inside a commit's transaction, after revision `rev` is written: builds and
-// writes its artifact under a savepoint; any failure leaves it without one.
-void write_commit_artifact(Conn& c, Rev rev, const ArtifactBuilder& build);
+// Inside a commit's transaction, after its revision is written: writes the
+// revision's artifact under a savepoint; a failure leaves it without one.
+void write_commit_artifact(Conn& c, const StoredArtifact& artifact);
 // The connection settings of every store connection.
 Result<std::unique_ptr<Conn>> connect_store(const std::string& url);
 // The session settings of the writer connection (adds the lock timeout).

@@ -2,7 +2,6 @@
 // artifacts"): the commit's in-transaction write and the read/replace of one.
 #include "domain_store/artifact_sql.h"
 #include "domain_store/sqlite/sqlite_store_impl.h"
-#include "domain_store/working_copy.h"
 
 namespace paydomain::store::sqlite {
 
@@ -23,17 +22,11 @@ Status write_artifact_row(Db& db, const StoredArtifact& a) {
 
 }  // namespace
 
-void write_commit_artifact(Db& db, Rev rev, const ArtifactBuilder& build) {
-  if (!build) return;
+void write_commit_artifact(Db& db, const StoredArtifact& artifact) {
   // A savepoint, so a failed write leaves the revision whole, only without
   // its artifact (the first service to need it compiles and stores it).
   if (Status s = db.exec("SAVEPOINT artifact"); !s) return;
-  auto objects = read_objects_at(db, rev);
-  std::optional<StoredArtifact> a;
-  if (objects) a = build(rev, working_copy_files(*objects));
-  if (!a || !write_artifact_row(db, *a)) {
-    (void)db.exec("ROLLBACK TO SAVEPOINT artifact");
-  }
+  if (!write_artifact_row(db, artifact)) (void)db.exec("ROLLBACK TO SAVEPOINT artifact");
   (void)db.exec("RELEASE SAVEPOINT artifact");
 }
 

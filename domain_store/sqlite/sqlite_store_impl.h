@@ -72,8 +72,8 @@ Result<std::vector<ObjectChange>> read_changes(Db& db, Rev from, Rev to);
 // The object's row id, or 0 when the store has never seen it.
 Result<int64_t> read_object_id(Db& db, const ObjectKey& key);
 Result<dsl::ObjectKind> kind_from_db(const std::string& keyword);
-// Inside a commit's transaction, after revision `rev` is written: builds and
-// writes its artifact under a savepoint; any failure leaves it without one.
-void write_commit_artifact(Db& db, Rev rev, const ArtifactBuilder& build);
+// Inside a commit's transaction, after its revision is written: writes the
+// revision's artifact under a savepoint; a failure leaves it without one.
+void write_commit_artifact(Db& db, const StoredArtifact& artifact);
 
 }  // namespace paydomain::store::sqlite

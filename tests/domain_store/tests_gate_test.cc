@@ -32,11 +32,13 @@ TEST(TestsGateMigration, AnOldSqliteStoreMigratesAndRecordsReasons) {
   EXPECT_FALSE(empty->failing_tests_allowed.has_value());
 
   ASSERT_OK(commit_sources(**store, {dsl::SourceFile{"/wc/domain.pd", kSampleDomain}}, "/wc", request(0, {}, "seed")));
-  TestsGate failing = [](const dsl::Domain&) { return std::vector<FailingTest>{{"a test", {"line 2: differs"}}}; };
-  auto refused = (*store)->commit(request(1, {insert("terminal:x", terminal_text("x"))}), TestsGating{failing, std::nullopt, {}});
+  RevisionBuilder failing = [](Rev, const std::vector<StoredObject>&) {
+    return RevisionBuild{{{"a test", {"line 2: differs"}}}, std::nullopt};
+  };
+  auto refused = (*store)->commit(request(1, {insert("terminal:x", terminal_text("x"))}), TestsGating{failing, std::nullopt});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::TestsFailed);
-  ASSERT_OK((*store)->commit(request(1, {insert("terminal:x", terminal_text("x"))}), TestsGating{failing, "known, INC-1", {}}));
+  ASSERT_OK((*store)->commit(request(1, {insert("terminal:x", terminal_text("x"))}), TestsGating{failing, "known, INC-1"}));
   store->reset();
   auto reopened = open_sqlite_store(path);
   ASSERT_OK(reopened);

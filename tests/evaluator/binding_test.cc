@@ -313,6 +313,14 @@ TEST(InstitutionServes, TheLoaderChecksTheSection) {
   std::memcpy(bad.data() + e.offset + 12, &count, 4);
   fix_crc(bad);
   ASSERT_FALSE(Program::load(bad).ok());
+  // One record per institution, always (format 2.0 has no artifact without them).
+  bad = b;
+  reinterpret_cast<pdc::SectionEntry*>(bad.data() + sizeof(pdc::Header))[static_cast<int>(pdc::Sec::InstitutionResidences) - 1]
+      .size = 0;
+  fix_crc(bad);
+  p = Program::load(bad);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().text().find("0 records for 2 institutions"), std::string::npos) << p.error().text();
 }
 
 // ---- property: evaluation decides every binding as the interpreter does ------------

@@ -5,13 +5,7 @@
 // artifact walk (the service) and the embedded client's program agree.
 #include <gtest/gtest.h>
 
-#include <list>
-
-#include "dsl/checker.h"
-#include "evaluator/artifact.h"
-#include "evaluator/evaluator.h"
-#include "evaluator/testing.h"
-#include "json_support.h"
+#include "operation_fixture.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -43,19 +37,9 @@ tariff strict extends standard { captures { partial false } }
 routing main { candidate gb_main }
 )";
 
-std::list<dsl::Domain>& kept() {
-  static std::list<dsl::Domain> k;
-  return k;
-}
-
-std::shared_ptr<const CompiledDomain> domain(const std::string& extra = "") {
-  dsl::Diagnostics diags;
-  kept().push_back(dsl::load({{"capture.pd", std::string(kCaptureDomain) + extra}}, diags));
-  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), kept().back().files);
-  auto d = compile(kept().back());
-  EXPECT_TRUE(d.ok());
-  return d.ok() ? *d : nullptr;
-}
+const testing::OperationDomain kCapture{"capture.pd", kCaptureDomain};
+using testing::eval;
+using testing::terminal;
 
 // 1234.57 RUB of a 6000.00 RUB hold on bb_main, two days after it.
 json capture() {
@@ -65,18 +49,8 @@ json capture() {
                          "payment_tool": {"kind": "bank_card", "payment_system": "visa"}})");
 }
 
-EvalResult eval(const CompiledDomain& d, const json& j, bool explain = false) {
-  auto ctx = testing::parse_json(j, d);
-  EXPECT_TRUE(ctx.ok()) << ctx.error().text();
-  EvalOptions o;
-  o.explain = explain;
-  return evaluate(d, ctx.ok() ? *ctx : Context{}, o);
-}
-
-std::string terminal(const CompiledDomain& d, int32_t t) { return d.vocab.object_name(dsl::ObjectKind::Terminal, t); }
-
 TEST(Capture, GoesToTheHoldsTerminalWithThePaymentsFeesOnTheCapturedAmount) {
-  auto d = domain();
+  auto d = kCapture.compile();
   EvalResult r = eval(*d, capture(), true);
   EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Allowed);
   ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);  // the ruleset would choose gb_main
@@ -90,12 +64,12 @@ TEST(Capture, GoesToTheHoldsTerminalWithThePaymentsFeesOnTheCapturedAmount) {
   // 1.6% of 1234.57 = 19.75312, half to even: 19.75
   EXPECT_EQ(r.cash_flow.postings[2].amount, (Money{1975, "RUB"}));
   // A capture takes a hold its payment counted: no limit counts it again.
-  auto l = domain("limit daily { scope [party] period day amount <= 100.00 RUB }");
+  auto l = kCapture.compile("limit daily { scope [party] period day amount <= 100.00 RUB }");
   EXPECT_EQ(eval(*l, capture()).limits.at(0).status, LimitResult::Status::NotApplies);
 }
 
 TEST(Capture, NeverMoreThanTheHold) {
-  auto d = domain();
+  auto d = kCapture.compile();
   json j = capture();
   j["amount"]["amount"] = 600001;
   EvalResult r = eval(*d, j);
@@ -107,7 +81,7 @@ TEST(Capture, NeverMoreThanTheHold) {
 }
 
 TEST(Capture, InPartOnlyWhereTheTariffTheProviderAndTheTerminalAllowIt) {
-  auto d = domain();
+  auto d = kCapture.compile();
   json j = capture();
   j["tariff"] = "strict";  // inherits hold_lifetime, writes `captures { partial false }`
   EvalResult r = eval(*d, j, true);
@@ -144,7 +118,7 @@ TEST(Capture, InPartOnlyWhereTheTariffTheProviderAndTheTerminalAllowIt) {
 }
 
 TEST(Capture, NotAfterTheHoldLifetime) {
-  auto d = domain();
+  auto d = kCapture.compile();
   json j = capture();
   j["time"] = "2026-11-27T10:00:00Z";  // exactly 7 days: still held
   EXPECT_EQ(eval(*d, j).terms.verdict, TermsResult::Verdict::Allowed);
@@ -162,7 +136,7 @@ TEST(Capture, NotAfterTheHoldLifetime) {
 }
 
 TEST(Capture, WithoutTheHoldsTerminalTheRouteIsUndetermined) {
-  auto d = domain();
+  auto d = kCapture.compile();
   json j = capture();
   j.erase("original_terminal");
   EvalResult r = eval(*d, j);
@@ -175,11 +149,7 @@ TEST(Capture, WithoutTheHoldsTerminalTheRouteIsUndetermined) {
 }
 
 TEST(Capture, TheCheckerTakesOnlyPartialInCapturesAndBoundsTheHoldLifetime) {
-  auto check = [](const std::string& extra) {
-    dsl::Diagnostics diags;
-    dsl::Domain dom = dsl::load({{"capture.pd", std::string(kCaptureDomain) + extra}}, diags);
-    return dsl::render_all(diags.items(), dom.files);
-  };
+  auto check = [](const std::string& extra) { return kCapture.check(extra); };
   EXPECT_NE(check("provider p2 { adapter a  captures { allowed false } }")
                 .find("error: 'allowed' is not allowed in captures"),
             std::string::npos);
@@ -194,7 +164,7 @@ TEST(Capture, TheCheckerTakesOnlyPartialInCapturesAndBoundsTheHoldLifetime) {
 // The artifact carries the terms (2.0 sections) and the embedded client's
 // program (loaded from the artifact's bytes) answers as the service.
 TEST(Capture, TheArtifactCarriesTheTermsAndAnswersAsTheService) {
-  auto d = domain();
+  auto d = kCapture.compile();
   const std::string bytes = write_artifact(*d, 1, "");
   auto p = Program::load(bytes);
   ASSERT_TRUE(p.ok()) << p.error().text();
@@ -205,22 +175,14 @@ TEST(Capture, TheArtifactCarriesTheTermsAndAnswersAsTheService) {
   EXPECT_EQ(prog.provider_captures(1)->partial, 0);
   EXPECT_EQ(prog.terminal_captures(1)->partial, 0);
   EXPECT_EQ(prog.str(prog.provider_captures(1)->explain), "provider greybank, captures (line 12)");
+  for (pdc::Sec s : {pdc::Sec::TariffCaptures, pdc::Sec::ProviderCaptures, pdc::Sec::TerminalCaptures})
+    testing::expect_refused_without(bytes, s);
   for (const char* t : {"bb_main", "bb_moto", "gb_main"}) {
     for (int64_t amount : {123457, 600000, 600001}) {
       json j = capture();
       j["original_terminal"] = t;
       j["amount"]["amount"] = amount;
-      const std::string text = j.dump();
-      std::string service, client;
-      auto a = parse_context(std::string_view(text), *d->program);
-      auto b = parse_context(std::string_view(text), prog);
-      ASSERT_TRUE(a.ok() && b.ok());
-      EvalResult ra, rb;
-      evaluate(*d->program, *a, {true}, ra);
-      evaluate(prog, *b, {true}, rb);
-      write_result(ra, *d->program, true, service);
-      write_result(rb, prog, true, client);
-      EXPECT_EQ(service, client) << text;
+      testing::expect_client_answers_as_service(*d, prog, j);
     }
   }
 }

@@ -5,13 +5,7 @@
 // a program loaded from the artifact's bytes (the embedded client's) agree.
 #include <gtest/gtest.h>
 
-#include <list>
-
-#include "dsl/checker.h"
-#include "evaluator/artifact.h"
-#include "evaluator/evaluator.h"
-#include "evaluator/testing.h"
-#include "json_support.h"
+#include "operation_fixture.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -48,19 +42,8 @@ tariff basic { currencies [RUB] }
 routing main { candidate gb_main }
 )";
 
-std::list<dsl::Domain>& kept() {
-  static std::list<dsl::Domain> k;
-  return k;
-}
-
-std::shared_ptr<const CompiledDomain> domain() {
-  dsl::Diagnostics diags;
-  kept().push_back(dsl::load({{"chargeback.pd", kChargebackDomain}}, diags));
-  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), kept().back().files);
-  auto d = compile(kept().back());
-  EXPECT_TRUE(d.ok());
-  return d.ok() ? *d : nullptr;
-}
+const testing::OperationDomain kChargeback{"chargeback.pd", kChargebackDomain};
+using testing::eval;
 
 // A chargeback of a whole 1234.57 RUB payment taken by bb_main.
 json chargeback() {
@@ -69,16 +52,8 @@ json chargeback() {
                          "payment_tool": {"kind": "bank_card", "payment_system": "visa"}})");
 }
 
-EvalResult eval(const CompiledDomain& d, const json& j, bool explain = false) {
-  auto ctx = testing::parse_json(j, d);
-  EXPECT_TRUE(ctx.ok()) << ctx.error().text();
-  EvalOptions o;
-  o.explain = explain;
-  return evaluate(d, ctx.ok() ? *ctx : Context{}, o);
-}
-
 TEST(Chargeback, TheLevyTheReserveAndThePrincipalBackThroughTheProvider) {
-  auto d = domain();
+  auto d = kChargeback.compile();
   EvalResult r = eval(*d, chargeback(), true);
   EXPECT_EQ(r.terms.verdict, TermsResult::Verdict::Allowed);
   ASSERT_EQ(r.route.status, RouteResult::Status::Chosen);  // the payment's terminal, disabled since
@@ -109,7 +84,7 @@ TEST(Chargeback, TheLevyTheReserveAndThePrincipalBackThroughTheProvider) {
 }
 
 TEST(Chargeback, TermsOfTheTariffInheritedItemByItem) {
-  auto d = domain();
+  auto d = kChargeback.compile();
   json j = chargeback();
   j["tariff"] = "premium";  // its own levy, standard's `allowed` and reserve
   EvalResult r = eval(*d, j, true);
@@ -137,7 +112,7 @@ TEST(Chargeback, TermsOfTheTariffInheritedItemByItem) {
 }
 
 TEST(Chargeback, AProviderThatTakesNoneDeclinesAndWithoutTheTerminalTheRouteWaits) {
-  auto d = domain();
+  auto d = kChargeback.compile();
   json j = chargeback();
   j["original_terminal"] = "gb_main";
   j["original_revision"] = 12;
@@ -155,11 +130,7 @@ TEST(Chargeback, AProviderThatTakesNoneDeclinesAndWithoutTheTerminalTheRouteWait
 }
 
 TEST(Chargeback, TheCheckerKeepsEachItemWhereItBelongs) {
-  auto check = [](const std::string& extra) {
-    dsl::Diagnostics diags;
-    dsl::Domain dom = dsl::load({{"chargeback.pd", std::string(kChargebackDomain) + extra}}, diags);
-    return dsl::render_all(diags.items(), dom.files);
-  };
+  auto check = [](const std::string& extra) { return kChargeback.check(extra); };
   EXPECT_NE(check("tariff t2 { chargebacks { partial false } }").find("error: 'partial' is not allowed in chargebacks"),
             std::string::npos);
   EXPECT_NE(check("provider p2 { adapter a  chargebacks { reserve { } } }")
@@ -178,8 +149,9 @@ TEST(Chargeback, TheCheckerKeepsEachItemWhereItBelongs) {
 }
 
 TEST(Chargeback, TheArtifactCarriesTheTermsAndAnswersAsTheService) {
-  auto d = domain();
-  auto p = Program::load(write_artifact(*d, 1, ""));
+  auto d = kChargeback.compile();
+  const std::string bytes = write_artifact(*d, 1, "");
+  auto p = Program::load(bytes);
   ASSERT_TRUE(p.ok()) << p.error().text();
   const Program& prog = **p;
   ASSERT_NE(prog.tariff_chargebacks(0), nullptr);
@@ -188,22 +160,13 @@ TEST(Chargeback, TheArtifactCarriesTheTermsAndAnswersAsTheService) {
   EXPECT_EQ(prog.tariff_chargebacks(2)->allowed, 0);
   EXPECT_NE(prog.provider_chargebacks(0)->fees, pdc::kNone);
   EXPECT_EQ(prog.provider_chargebacks(1)->allowed, 0);
+  for (pdc::Sec s : {pdc::Sec::TariffChargebacks, pdc::Sec::ProviderChargebacks}) testing::expect_refused_without(bytes, s);
   for (const char* tariff : {"standard", "premium", "basic"}) {
     for (const char* t : {"bb_main", "gb_main", "bb_2019"}) {
       json j = chargeback();
       j["tariff"] = tariff;
       j["original_terminal"] = t;
-      const std::string text = j.dump();
-      auto a = parse_context(std::string_view(text), *d->program);
-      auto b = parse_context(std::string_view(text), prog);
-      ASSERT_TRUE(a.ok() && b.ok());
-      EvalResult ra, rb;
-      evaluate(*d->program, *a, {true}, ra);
-      evaluate(prog, *b, {true}, rb);
-      std::string service, client;
-      write_result(ra, *d->program, true, service);
-      write_result(rb, prog, true, client);
-      EXPECT_EQ(service, client) << text;
+      testing::expect_client_answers_as_service(*d, prog, j);
     }
   }
 }

@@ -3,14 +3,9 @@
 // without one; the JSON and fast context readers agree on the new fields.
 #include <gtest/gtest.h>
 
-#include <list>
-
-#include "dsl/checker.h"
 #include "acme_files.h"
-#include "evaluator/artifact.h"
 #include "evaluator/testing.h"
-#include "evaluator/evaluator.h"
-#include "json_support.h"
+#include "operation_fixture.h"
 
 namespace paydomain::evaluator {
 namespace {
@@ -48,26 +43,9 @@ tariff premium extends standard { refunds { partial false } }
 routing main { candidate gb_main }
 )";
 
-struct Fixture {
-  std::list<dsl::Domain> keep;
-  std::shared_ptr<const CompiledDomain> compile_text(const std::string& text) {
-    dsl::Diagnostics diags;
-    keep.push_back(dsl::load({{"refund.pd", text}}, diags));
-    EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), keep.back().files);
-    auto d = compile(keep.back());
-    EXPECT_TRUE(d.ok());
-    return d.ok() ? *d : nullptr;
-  }
-};
-
-Fixture& fixture() {
-  static Fixture f;
-  return f;
-}
-
-std::shared_ptr<const CompiledDomain> domain(const std::string& extra = "") {
-  return fixture().compile_text(std::string(kRefundDomain) + extra);
-}
+const testing::OperationDomain kRefund{"refund.pd", kRefundDomain};
+using testing::eval;
+using testing::terminal;
 
 json refund() {
   return json::parse(R"({"operation": "refund", "tariff": "standard", "amount": {"amount": 10000, "currency": "RUB"},
@@ -75,18 +53,8 @@ json refund() {
                          "payment_tool": {"kind": "bank_card", "payment_system": "visa"}})");
 }
 
-EvalResult eval(const CompiledDomain& d, const json& j, bool explain = false) {
-  auto ctx = testing::parse_json(j, d);
-  EXPECT_TRUE(ctx.ok()) << ctx.error().text();
-  EvalOptions o;
-  o.explain = explain;
-  return evaluate(d, ctx.ok() ? *ctx : Context{}, o);
-}
-
-std::string terminal(const CompiledDomain& d, int32_t t) { return d.vocab.object_name(dsl::ObjectKind::Terminal, t); }
-
 TEST(RefundRoute, GoesBackToTheOriginalTerminalNotTheRoutingsChoice) {
-  auto d = domain();
+  auto d = kRefund.compile();
   json j = refund();
   j["time"] = "2026-11-25T12:00:00Z";
   j["payment_time"] = "2026-11-20T12:00:00Z";
@@ -112,7 +80,7 @@ TEST(RefundRoute, GoesBackToTheOriginalTerminalNotTheRoutingsChoice) {
 }
 
 TEST(RefundRoute, AnUnknownTerminalDeclinesNamingItAndTheRevision) {
-  auto d = domain();
+  auto d = kRefund.compile();
   json j = refund();
   j["original_terminal"] = "bb_2019";
   j["original_revision"] = 41;
@@ -134,7 +102,7 @@ TEST(RefundRoute, AnUnknownTerminalDeclinesNamingItAndTheRevision) {
 }
 
 TEST(RefundRoute, WithoutTheOriginalTerminalTheRouteIsUndetermined) {
-  auto d = domain();
+  auto d = kRefund.compile();
   json j = refund();
   j["time"] = "2026-11-25T12:00:00Z";
   j["payment_time"] = "2026-11-20T12:00:00Z";
@@ -151,7 +119,7 @@ TEST(RefundRoute, WithoutTheOriginalTerminalTheRouteIsUndetermined) {
 }
 
 TEST(RefundRoute, BothContextReadersReadTheNewFields) {
-  auto d = domain();
+  auto d = kRefund.compile();
   const std::string text =
       R"({"operation": "refund", "amount": {"amount": 1, "currency": "RUB"}, "original_terminal": "gb_main", "original_revision": 7})";
   Context fast, general;
@@ -175,7 +143,7 @@ TEST(RefundRoute, BothContextReadersReadTheNewFields) {
 // The provider's refund terms: the principal goes back through it, plus its
 // fee, plus the tariff's refund fee.
 TEST(RefundRoute, TheCashFlowMovesThePrincipalBackThroughTheProvider) {
-  auto d = domain();
+  auto d = kRefund.compile();
   json j = refund();
   j["time"] = "2026-11-25T12:00:00Z";
   j["payment_time"] = "2026-11-20T12:00:00Z";
@@ -199,7 +167,7 @@ TEST(RefundRoute, TheCashFlowMovesThePrincipalBackThroughTheProvider) {
 }
 
 TEST(RefundRoute, ATerminalOrProviderThatRefusesRefundsDeclinesThem) {
-  auto d = domain();
+  auto d = kRefund.compile();
   json j = refund();
   j["original_terminal"] = "bb_moto";
   j["original_revision"] = 41;
@@ -213,7 +181,7 @@ TEST(RefundRoute, ATerminalOrProviderThatRefusesRefundsDeclinesThem) {
 }
 
 TEST(RefundRoute, AProviderThatRefundsInFullOnlyDeclinesAPartOrWaitsForThePayment) {
-  auto d = domain();
+  auto d = kRefund.compile();
   json j = refund();
   j["original_terminal"] = "gb_main";
   EXPECT_EQ(eval(*d, j).route.status, RouteResult::Status::Chosen);  // 100.00 of 100.00
@@ -232,7 +200,7 @@ TEST(RefundRoute, AProviderThatRefundsInFullOnlyDeclinesAPartOrWaitsForThePaymen
 // `within`: the tariff forbids a late refund, the provider declines one; a
 // missing time is never a guess.
 TEST(RefundRoute, RefundWindowsOfTheTariffAndTheProvider) {
-  auto d = domain();
+  auto d = kRefund.compile();
   json j = refund();
   j["original_terminal"] = "bb_main";
   j["time"] = "2026-11-25T12:00:00Z";
@@ -274,11 +242,7 @@ TEST(RefundRoute, RefundWindowsOfTheTariffAndTheProvider) {
 }
 
 TEST(RefundRoute, TheCheckerKeepsFeesAndWindowsOffTerminals) {
-  auto check = [](const std::string& extra) {
-    dsl::Diagnostics diags;
-    dsl::Domain dom = dsl::load({{"refund.pd", std::string(kRefundDomain) + extra}}, diags);
-    return dsl::render_all(diags.items(), dom.files);
-  };
+  auto check = [](const std::string& extra) { return kRefund.check(extra); };
   EXPECT_NE(check("terminal t2 { provider bluebank  refunds { within 3 days } }")
                 .find("error: 'within' is not allowed in a terminal's refunds"),
             std::string::npos);
@@ -293,10 +257,11 @@ TEST(RefundRoute, TheCheckerKeepsFeesAndWindowsOffTerminals) {
   EXPECT_EQ(check("provider p2 { adapter a  refunds { within 72 hours } }"), "");
 }
 
-// The artifact carries the terms (1.3 sections), and reads them back.
+// The artifact carries the terms, one record per object, and reads them back.
 TEST(RefundRoute, TheArtifactCarriesTheTerms) {
-  auto d = domain();
-  auto p = Program::load(write_artifact(*d, 1, ""));
+  auto d = kRefund.compile();
+  const std::string bytes = write_artifact(*d, 1, "");
+  auto p = Program::load(bytes);
   ASSERT_TRUE(p.ok()) << p.error().text();
   const Program& prog = **p;
   ASSERT_NE(prog.provider_refunds(0), nullptr);
@@ -308,6 +273,8 @@ TEST(RefundRoute, TheArtifactCarriesTheTerms) {
   EXPECT_EQ(prog.terminal_refunds(2)->allowed, 0);
   EXPECT_EQ(prog.terminal_refunds(0)->allowed, 1);
   EXPECT_EQ(prog.tariff_refunds(0)->within_seconds, 180 * 86400);
+  for (pdc::Sec s : {pdc::Sec::TariffRefunds, pdc::Sec::ProviderRefunds, pdc::Sec::TerminalRefunds})
+    testing::expect_refused_without(bytes, s);
 }
 
 // examples/acme's refunds along their route, captures and chargebacks (and every other test of it) pass.

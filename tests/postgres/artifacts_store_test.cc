@@ -21,9 +21,13 @@ std::string binary_bytes(Rev rev) {
   return out;
 }
 
+// A revision builder that runs no tests and makes its artifact with `build`
+// from the revision's working-copy files (as the server's does).
 TestsGating with_builder(ArtifactBuilder build) {
   TestsGating g;
-  g.artifact = std::move(build);
+  g.build = [build = std::move(build)](Rev rev, const std::vector<StoredObject>& objects) {
+    return RevisionBuild{{}, build(rev, working_copy_files(objects))};
+  };
   return g;
 }
 

@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "base/str_cat.h"
+
 namespace paydomain::testing {
 namespace {
 
@@ -168,7 +170,7 @@ std::string PgCluster::url(const std::string& database) const {
 }
 
 std::string PgCluster::create_database() {
-  std::string name = "t" + std::to_string(getpid()) + "_" + std::to_string(++databases_);
+  std::string name = str_cat("t", std::to_string(getpid()), "_", std::to_string(++databases_));
   PGconn* c = PQconnectdb(url("postgres").c_str());
   std::string error;
   if (PQstatus(c) != CONNECTION_OK) {

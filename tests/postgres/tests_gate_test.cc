@@ -17,20 +17,22 @@ namespace {
 
 class TestsGateStore : public Backends {};
 
-// Fails two tests while terminal "broken" exists; records what it saw.
+// Fails two tests while terminal "broken" exists, and makes an artifact
+// either way; counts its calls.
 TestsGating gating(std::optional<std::string> allow = std::nullopt, int* calls = nullptr) {
-  TestsGate gate = [calls](const dsl::Domain& d) {
+  RevisionBuilder build = [calls](Rev rev, const std::vector<StoredObject>& objects) {
     if (calls) ++*calls;
-    std::vector<FailingTest> out;
-    for (const auto& o : d.objects) {
-      if (o.kind == dsl::ObjectKind::Terminal && o.id.text == "broken") {
-        out.push_back({"zeta pays", {"line 3: expected x, got y"}});
-        out.push_back({"alpha pays", {"line 4: expected route a, got route broken"}});
+    RevisionBuild out;
+    out.artifact = StoredArtifact{rev, 1, 1, "sources", "artifact of " + std::to_string(rev)};
+    for (const auto& o : objects) {
+      if (o.key == ObjectKey{dsl::ObjectKind::Terminal, "broken"}) {
+        out.failing_tests.push_back({"zeta pays", {"line 3: expected x, got y"}});
+        out.failing_tests.push_back({"alpha pays", {"line 4: expected route a, got route broken"}});
       }
     }
     return out;
   };
-  return TestsGating{gate, std::move(allow), {}};
+  return TestsGating{build, std::move(allow)};
 }
 
 TEST_P(TestsGateStore, FailingTestsRefuseTheCommitAndWriteNothing) {
@@ -46,11 +48,19 @@ TEST_P(TestsGateStore, FailingTestsRefuseTheCommitAndWriteNothing) {
   EXPECT_EQ(r.error().failing_tests[1].failures, std::vector<std::string>{"line 3: expected x, got y"});
   EXPECT_NE(r.error().message.find("2 test(s) fail"), std::string::npos) << r.error().message;
   EXPECT_EQ(*store->head(), 1);
-  // The refused change left no trace in the store's cached head: the next
-  // commit (a passing one) does not contain it.
-  ASSERT_OK(store->commit(request(1, {insert("terminal:fine", terminal_text("fine"))}), gating()));
+  // The gate ran on the revision's rows inside the transaction: rolled
+  // back, they left no trace, nor did its artifact, in the database or the
+  // store's cached head: the next commit (a passing one) is revision 2
+  // again and does not contain it.
+  ASSERT_OK(store->commit(request(1, {insert("terminal:fine", terminal_text("fine"))}), gating(std::nullopt, &calls)));
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(*store->head(), 2);
   EXPECT_FALSE(store->checkout_object(2, key("terminal:broken")).ok());
   EXPECT_FALSE(store->revision(2)->failing_tests_allowed.has_value());
+  auto artifact = store->artifact(2, 1, 1);
+  ASSERT_OK(artifact);
+  ASSERT_TRUE(artifact->has_value());
+  EXPECT_EQ((*artifact)->bytes, "artifact of 2") << "the passing commit's artifact, not the refused one's";
 }
 
 TEST_P(TestsGateStore, AnOverrideIsRecordedAndReadEverywhere) {
