@@ -278,7 +278,10 @@ void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool
                    const EvalOptions& opt, CashFlowResult& out) {
   const pdc::Posting* const all = d.at<pdc::Posting>(Sec::Postings);
   for (const pdc::CashFlow* cf = &top;;) {
-    for (const pdc::Posting& p : std::span<const pdc::Posting>(all + cf->postings.first, cf->postings.count)) {
+    // By index: the side table of roles is by posting index, and `&p - all`
+    // would cost a division by the record size per posting.
+    for (uint32_t i = cf->postings.first, end = i + cf->postings.count; i < end; ++i) {
+      const pdc::Posting& p = all[i];
       if (!f.has(Attr::Currency) || (p.uses_amount && !f.has(Attr::Amount))) {
         if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
         out.missing |= miss(f.has(Attr::Currency) ? Attr::Amount : Attr::Currency);
@@ -298,7 +301,6 @@ void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool
       }
       // Constructed in place, each member written once: an aggregate built on
       // the stack and copied in costs a store-forwarding stall per posting.
-      auto i = static_cast<uint32_t>(&p - all);
       out.postings.emplace_back(d.str(p.from), d.str(p.to), MoneyView{minor, currency}, d.str(p.details),
                                 d.str(p.explain), provider, d.accounts().role(i, false), d.accounts().role(i, true));
     }
