@@ -5,10 +5,13 @@
 // structs.
 //
 // Strings in a result (string_view) point into the evaluated program (the
-// artifact bytes): keep it alive while you read the result.
+// artifact bytes), a few (a merchant's account, a limit's scope key) into
+// the context: keep both alive and unchanged while you read the result.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -152,14 +155,55 @@ struct RouteResult {
   }
 };
 
+// A limit's scope key, the counter the processing core must check —
+// "shop=shop-1;party=acme", each scope `name=value` in the limit's scope
+// order, joined by ';' — held as its parts: the limit's scopes (indices into
+// dsl::kLimitScopes, in the program) and each scope's value (a view into the
+// program or the context). An evaluation copies no byte of it; `spell` is
+// the one place that knows how the text is spelled (the result writer, and
+// `text` for everyone else, go through it).
+struct ScopeKey {
+  static constexpr size_t kScopes = std::size(dsl::kLimitScopes);
+  const int32_t* scopes = nullptr;  // `count` scope indices
+  uint32_t count = 0;
+  std::array<std::string_view, kScopes> values;  // by scope index: set for the limit's scopes
+
+  // Calls `piece(text, is_value)` for the key's pieces in order: the fixed
+  // ones (";", "shop=") and the values (which may need escapes in JSON).
+  template <class Piece>
+  void spell(Piece&& piece) const {
+    for (uint32_t k = 0; k < count; ++k) {
+      const auto s = static_cast<size_t>(scopes[k]);
+      piece(k == 0 ? kLead[s].substr(1) : kLead[s], false);
+      piece(values[s], true);
+    }
+  }
+  std::string text() const {
+    std::string s;
+    spell([&](std::string_view p, bool) { s.append(p); });
+    return s;
+  }
+
+ private:
+  // Each scope's name between the separator and the '=' (";payment_tool="):
+  // a fixed piece is one copy.
+  static constexpr std::string_view kLead[] = {";party=", ";shop=", ";payment_tool=", ";provider=", ";terminal="};
+  static_assert([] {
+    if (std::size(kLead) != kScopes) return false;
+    for (size_t i = 0; i < kScopes; ++i)
+      if (kLead[i] != std::string(";") + std::string(dsl::kLimitScopes[i]) + "=") return false;
+    return true;
+  }(), "kLead follows dsl::kLimitScopes");
+};
+
 struct LimitResult {
   enum class Status { Applies, NotApplies, Undetermined };
   // Error: the turnover after this payment does not fit int64 (see `error`).
   enum class Verdict { None, Within, Exceeded, Undetermined, Error };
   int32_t limit = -1;
   Status status = Status::Undetermined;
-  bool has_scope_key = false;
-  std::string scope_key;  // "shop=shop-1;party=acme" in the limit's scope order
+  bool has_scope_key = false;  // every scope of the limit has its value
+  ScopeKey scope_key;          // its parts, when has_scope_key (scope_key.text(): the key)
   bool has_window = false;
   int64_t window_start = 0, window_end = 0;  // [start, end) seconds since the epoch
   Verdict verdict = Verdict::None;           // None: no turnover in the context
@@ -172,7 +216,7 @@ struct LimitResult {
     limit = -1;
     status = Status::Undetermined;
     has_scope_key = false;
-    scope_key.clear();
+    scope_key.count = 0;
     has_window = false;
     window_start = window_end = 0;
     verdict = Verdict::None;

@@ -31,15 +31,6 @@ constexpr int32_t kScopeShop = dsl::value_index(dsl::kLimitScopes, "shop");
 constexpr int32_t kScopeTool = dsl::value_index(dsl::kLimitScopes, "payment_tool");
 using dsl::kScopeProvider;
 using dsl::kScopeTerminal;
-// Each scope's name with its '=' ("payment_tool="): a scope key's part in two appends, not three.
-constexpr std::string_view kScopeLead[] = {"party=", "shop=", "payment_tool=", "provider=", "terminal="};
-static_assert([] {
-  if (std::size(kScopeLead) != std::size(dsl::kLimitScopes)) return false;
-  for (size_t i = 0; i < std::size(kScopeLead); ++i)
-    if (kScopeLead[i] != std::string(dsl::kLimitScopes[i]) + "=") return false;
-  return true;
-}(), "kScopeLead follows dsl::kLimitScopes");
-
 // ---- terms -----------------------------------------------------------------
 
 // Who gets which tariff when the context names none: the tariff_binding's
@@ -779,9 +770,11 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
     case Tri::Unknown: out.status = LimitResult::Status::Undetermined; break;
     case Tri::True: out.status = LimitResult::Status::Applies; break;
   }
-  // The scope key: the counter the processing core must check.
-  out.has_scope_key = true;
-  for (int32_t s : d.span<int32_t>(Sec::LimitScopes, l.scopes)) {
+  // The scope key: the counter the processing core must check, as its parts
+  // (ScopeKey: the writer spells it).
+  const std::span<const int32_t> scopes = d.span<int32_t>(Sec::LimitScopes, l.scopes);
+  bool have_all = true;
+  for (int32_t s : scopes) {
     std::string_view value;
     bool have = true;
     switch (s) {
@@ -806,14 +799,14 @@ void eval_limit(const Prog& d, const pdc::Limit& l, int32_t li, const Context& c
         break;
       default: have = false;
     }
-    if (!have) {
-      out.has_scope_key = false;
-      continue;
-    }
-    if (!out.scope_key.empty()) out.scope_key += ';';
-    out.scope_key.append(kScopeLead[static_cast<size_t>(s)]).append(value);
+    have_all = have_all && have;
+    if (have) out.scope_key.values[static_cast<size_t>(s)] = value;  // the loader checked s is a scope
   }
-  if (!out.has_scope_key) out.scope_key.clear();
+  out.has_scope_key = have_all;
+  if (have_all) {
+    out.scope_key.scopes = scopes.data();
+    out.scope_key.count = static_cast<uint32_t>(scopes.size());
+  }
   if (c.has_time) {
     out.has_window = true;
     std::tie(out.window_start, out.window_end) = limit_window(d, li, l.period, c.time);

@@ -51,7 +51,7 @@ PaymentAnswer answer_of(const CompiledDomain& d, const EvalResult& r) {
         case LV::Undetermined: s += ", undetermined"; break;
         case LV::Error: s += ", error"; break;
       }
-      if (l.has_scope_key) s += ", scope " + l.scope_key;
+      if (l.has_scope_key) s += ", scope " + l.scope_key.text();
       if (l.has_window) s += ", window " + std::to_string(l.window_start) + ".." + std::to_string(l.window_end);
     }
     a.limits.push_back(std::move(s));

@@ -372,16 +372,32 @@ const LimitBlocks& limit_blocks(const Program& d, int32_t limit, bool plain) {
   return json::bytes::copy(p, s.data(), s.size());
 }
 
+// Room for a scope key: its fixed pieces as they are, its values (from the
+// context) escaped, and the quotes.
+size_t scope_key_size(const ScopeKey& k) {
+  size_t n = 2;
+  k.spell([&](std::string_view piece, bool is_value) { n += is_value ? 6 * piece.size() : piece.size(); });
+  return n;
+}
+
+// A scope key as a JSON string, spelled from its parts.
+char* scope_key(char* p, const ScopeKey& k) {
+  *p++ = '"';
+  k.spell([&](std::string_view piece, bool is_value) { p = unquoted(p, piece, !is_value); });
+  *p++ = '"';
+  return p;
+}
+
 void write_limit(Out& o, const LimitResult& l, const Program& d, bool names_plain, bool explain, bool first) {
   const LimitBlocks& b = limit_blocks(d, l.limit, names_plain);
   const std::string& open = b.open[l.status == LimitResult::Status::Applies ? 0 : 1];
   bool plain = names_plain;
-  size_t n = 120 + kWord + kInt + open.size() + b.bound.size() + sz(l.scope_key, false) +
+  size_t n = 120 + kWord + kInt + open.size() + b.bound.size() + scope_key_size(l.scope_key) +
              2 * sizeof(TimeText::data) + sz(l.error, false) + (explain ? 12 + sz(l.explain, plain) : 0);
   char* p = o.room(n);
   if (!first) *p++ = ',';
   p = block(p, open);
-  if (l.has_scope_key) p = str(lit(p, ",\"scope_key\":"), l.scope_key, false);
+  if (l.has_scope_key) p = scope_key(lit(p, ",\"scope_key\":"), l.scope_key);
   if (l.has_window) {
     // Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
     LimitZone zone = d.limit_zone(l.limit);

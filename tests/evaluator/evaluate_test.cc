@@ -714,13 +714,13 @@ TEST(Evaluate, LimitsScopeWindowAndVerdict) {
   EvalResult r = eval(j);
   const LimitResult& card = r.limits[0];
   EXPECT_EQ(card.status, LimitResult::Status::Applies);
-  EXPECT_EQ(card.scope_key, "payment_tool=card-1");
+  EXPECT_EQ(card.scope_key.text(), "payment_tool=card-1");
   // 22:30 UTC is 01:30 the next day in +03:00.
   EXPECT_EQ(format_time(card.window_start, 180), "2026-11-26T00:00:00+03:00");
   EXPECT_EQ(format_time(card.window_end, 180), "2026-11-27T00:00:00+03:00");
   EXPECT_EQ(card.verdict, LimitResult::Verdict::Exceeded);  // 700.01 + 300.00 > 1000.00
   const LimitResult& shop = r.limits[1];
-  EXPECT_EQ(shop.scope_key, "party=acme;shop=web");
+  EXPECT_EQ(shop.scope_key.text(), "party=acme;shop=web");
   EXPECT_EQ(format_time(shop.window_start, 0), "2026-11-23T00:00:00Z");  // the Monday
   EXPECT_EQ(shop.verdict, LimitResult::Verdict::Exceeded);  // 2 + 1 is not < 3
   j["turnover"]["card_daily"]["amount"] = 70000;  // exactly 1000.00: within `<=`

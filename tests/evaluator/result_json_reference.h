@@ -191,7 +191,7 @@ inline void write_limit(Writer& w, const LimitResult& l, const CompiledLimit& cl
   w.plain_field("status", l.status == LimitResult::Status::Applies ? "applies" : "undetermined");
   w.plain_field("period", dsl::limit_periods()[static_cast<size_t>(cl.period)]);
   text_field(w, d, "timezone", cl.timezone);
-  if (l.has_scope_key) w.field("scope_key", l.scope_key);
+  if (l.has_scope_key) w.field("scope_key", l.scope_key.text());
   if (l.has_window) {
     w.key("window");
     w.begin_object();
