@@ -76,13 +76,20 @@ uint32_t dag_child(const DagView& d, const uint32_t* n, const Facts& f);
 // The rule index that decides, kNoMatch, or kUndetermined. Inline: every
 // evaluation walks a dozen small DAGs, and the call and view set-up cost as
 // much as the walk (a Switch, the usual node, is one table load).
+// A level is its head word (kind and attribute read from the one load, the
+// attribute's presence one bit test) and the child word; the words and the
+// present bits are read once, not again after every out-of-line dag_child.
 inline int32_t dag_decide(const DagView& d, const Facts& f) {
+  const uint32_t* const words = d.words;
+  const uint32_t present = f.present;
   uint32_t w = d.root;
   while (!(w & kDagLeaf)) {
-    const uint32_t* n = d.words + w;
-    const Attr a = dag_attr(n);
-    if (!f.has(a)) return kUndetermined;
-    w = dag_kind(n) == DagNode::Kind::Switch ? n[kDagHead + static_cast<uint32_t>(f.get(a))] : dag_child(d, n, f);
+    const uint32_t* n = words + w;
+    const uint32_t head = n[0];
+    const size_t a = (head >> 8) & 0xFF;  // dag_attr
+    if (!((present >> a) & 1u)) return kUndetermined;  // !f.has
+    w = static_cast<DagNode::Kind>(head & 0xFF) == DagNode::Kind::Switch ? (n + kDagHead)[f.v[a]]
+                                                                          : dag_child(d, n, f);
   }
   return dag_outcome(w);
 }
