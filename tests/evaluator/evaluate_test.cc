@@ -738,6 +738,24 @@ TEST(Evaluate, LimitsScopeWindowAndVerdict) {
   EXPECT_EQ(r.limits[1].status, LimitResult::Status::NotApplies);
 }
 
+// A scope key is spelled from its parts: each scope of the limit in order
+// (an artifact may name one twice) with its value, joined by ';'; the
+// values are as the context gave them.
+TEST(Evaluate, ScopeKeySpelledFromItsParts) {
+  const int32_t scopes[] = {1, 0, 4, 1};
+  ScopeKey k;
+  k.scopes = scopes;
+  k.count = 4;
+  k.values[0] = "acme";
+  k.values[1] = "a;b=c";
+  k.values[4] = "yb_3ds";
+  EXPECT_EQ(k.text(), "shop=a;b=c;party=acme;terminal=yb_3ds;shop=a;b=c");
+  k.count = 1;
+  EXPECT_EQ(k.text(), "shop=a;b=c");
+  k.count = 0;
+  EXPECT_EQ(k.text(), "");
+}
+
 TEST(Evaluate, ResultJsonShape) {
   EvalResult r = eval(payment(), true);
   json out = testing::result_json(r, cd(), true);
