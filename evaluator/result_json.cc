@@ -380,10 +380,18 @@ size_t scope_key_size(const ScopeKey& k) {
   return n;
 }
 
-// A scope key as a JSON string, spelled from its parts.
+// A scope key as a JSON string, spelled from its parts: copied, then the
+// copy scanned once (an escape per value costs more than the usual key's
+// copy); only a key whose value needs an escape is spelled again, escaped.
 char* scope_key(char* p, const ScopeKey& k) {
   *p++ = '"';
-  k.spell([&](std::string_view piece, bool is_value) { p = unquoted(p, piece, !is_value); });
+  char* const start = p;
+  k.spell([&](std::string_view piece, bool) { p = json::bytes::copy(p, piece.data(), piece.size()); });
+  const auto n = static_cast<size_t>(p - start);
+  if (json::bytes::first_special(start, n, false) != n) {
+    p = start;
+    k.spell([&](std::string_view piece, bool is_value) { p = unquoted(p, piece, !is_value); });
+  }
   *p++ = '"';
   return p;
 }
