@@ -42,6 +42,7 @@ using evaluator::HealthSample;
 using evaluator::LimitResult;
 using evaluator::PostingResult;
 using evaluator::RouteResult;
+using evaluator::ScopeKey;
 using evaluator::TermsResult;
 using evaluator::Turnover;
 using ObjectKind = dsl::ObjectKind;
