@@ -57,14 +57,8 @@ const CompiledDomain& compiled() {
 }
 
 // A result views the merchant's accounts in its context (eval_result.h,
-// PostingResult): the contexts are kept for the test's whole run.
-EvalResult eval(const json& j) {
-  static std::vector<std::unique_ptr<Context>> kept;
-  auto ctx = testing::parse_json(j, compiled());
-  EXPECT_TRUE(ctx.ok()) << ctx.error().text();
-  kept.push_back(std::make_unique<Context>(ctx.ok() ? *ctx : Context{}));
-  return evaluate(compiled(), *kept.back());
-}
+// PostingResult): parse_kept keeps the contexts for the test's whole run.
+EvalResult eval(const json& j) { return evaluate(compiled(), testing::parse_kept(j, compiled())); }
 
 json paying(const std::string& institution, bool merchant) {
   json j = testing::payment();

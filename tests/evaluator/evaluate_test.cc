@@ -135,11 +135,7 @@ TEST(Evaluate, RouteScopedLimitsRejectCandidates) {
 limit bb_count { scope [shop, provider]  period day  count < 3 }
 limit card_daily {)");
   ASSERT_TRUE(d);
-  auto run = [&](const json& j, bool explain = false) {
-    auto ctx = testing::parse_json(j, *d);
-    EXPECT_TRUE(ctx.ok()) << ctx.error().text();
-    return evaluate(*d, ctx.ok() ? *ctx : Context{}, {explain});
-  };
+  auto run = [&](const json& j, bool explain = false) { return evaluate(*d, testing::parse_kept(j, *d), {explain}); };
   auto name = [&](int32_t t) { return d->vocab.object_name(dsl::ObjectKind::Terminal, t); };
   auto limit = [&](int32_t l) { return d->vocab.object_name(dsl::ObjectKind::Limit, l); };
   // 6000.00 RUB mastercard: only yb_3ds is a candidate. No turnover: undecided.
@@ -1030,7 +1026,7 @@ TEST(Evaluate, ExplanationsNameTheCriteriaARuleUses) {
   auto line_of = [&](const std::string& needle) {
     return std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<long>(text.find(needle)), '\n'));
   };
-  auto run = [&](const json& j) { return evaluate(**compiled, *testing::parse_json(j, **compiled), {true}); };
+  auto run = [&](const json& j) { return evaluate(**compiled, testing::parse_kept(j, **compiled), {true}); };
 
   json j = payment();  // 6000.00 RUB by a Russian Mastercard: big and domestic
   j["payment_tool"]["issuer_country"] = "RU";

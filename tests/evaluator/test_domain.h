@@ -118,11 +118,9 @@ inline nlohmann::json payment() {
 }
 
 inline EvalResult eval(const nlohmann::json& j, bool explain = false) {
-  auto ctx = parse_json(j, *compiled());
-  EXPECT_TRUE(ctx.ok()) << ctx.error().text();
   EvalOptions o;
   o.explain = explain;
-  return evaluate(*compiled(), ctx.ok() ? *ctx : Context{}, o);
+  return evaluate(*compiled(), parse_kept(j, *compiled()), o);
 }
 
 // The `test` blocks of a domain text, run (a domain that does not check or
