@@ -18,7 +18,8 @@
 // the values read — and token by token (recording its shape) when any run
 // differs. A run holds every byte the token-by-token reader looks at
 // between two values, so a text whose runs match is read exactly as that
-// reader would read it.
+// reader would read it. The members of the amount and the payment's amount
+// are values too (their keys and braces are runs). Two layouts are kept.
 #include "evaluator/context_fast.h"
 
 #include <array>
@@ -149,18 +150,30 @@ constexpr std::array<int8_t, dsl::kContextFieldCount> kNameAttr = [] {
 }();
 constexpr size_t kToolMember = member_index(context_members::kRoot, context_members::kToolGroup);
 
+// The two money fields' own members are values of the layout (their keys
+// and braces part of its runs), by these codes past the schema's fields.
+enum MoneyPart : size_t {
+  kAmountMinor = dsl::kContextFieldCount,
+  kAmountCurrency,
+  kPaymentAmountMinor,
+  kPaymentAmountCurrency,
+  kFieldCodes
+};
+static_assert(kFieldCodes <= kNoField);
+
 // The byte layout of a context (see the top of the file): value i is the
 // value of field[i] and follows the run of bytes run[start[i], start[i+1]);
 // the last run ends the text.
 struct Shape {
-  static constexpr size_t kMaxValues = 3 * context_members::kMaxMembers;  // root, tool, merchant accounts
+  // Root, tool, merchant accounts; the two money objects' two members each
+  // take the place of one.
+  static constexpr size_t kMaxValues = 3 * context_members::kMaxMembers + 2;
   bool known = false;
   size_t values = 0;
   std::array<uint16_t, kMaxValues + 2> start{};
   std::array<uint8_t, kMaxValues> field{};
   char run[kMaxText + kPad];  // room for a 16-byte load past the last run
 };
-static_assert(dsl::kContextFieldCount <= 256);
 
 // Whether the n bytes at a and b are equal; both readable 16 bytes past n.
 [[gnu::always_inline]] inline bool padded_equal(const char* a, const char* b, size_t n) {
@@ -387,7 +400,9 @@ class FastReader {
       if (seen & b) return false;
       seen |= b;
       const size_t f = m.field[static_cast<size_t>(i)];
-      if (f != kNoField) {
+      if (f == F::Amount || f == F::PaymentAmount) {
+        if (!money_field(f == F::Amount ? kAmountMinor : kPaymentAmountMinor, c)) return false;
+      } else if (f != kNoField) {
         if (rec_) record_run(f);
         if (!field(f, c)) return false;
         value_end_ = p_;
@@ -420,6 +435,27 @@ class FastReader {
       }
     } while (!end_of_members(bad));
     return !bad && cur >= 0;
+  }
+
+  // The amount or the payment's amount: a money object whose members are
+  // each a value of the layout (`minor`: the field code of its amount, the
+  // currency's follows), read by field() — so a layout replayed reads them
+  // as this does. The payment's amount needs both.
+  bool money_field(size_t minor, Context& c) {
+    bool bad = false;
+    if (open_empty(bad) || bad) return false;  // no currency
+    bool has_minor = false, has_currency = false;
+    do {
+      const int k = key(kMoney, kMoneyKeys);
+      bool& seen = k == kAmountKey ? has_minor : has_currency;
+      if (k < 0 || seen) return false;
+      seen = true;
+      const size_t f = minor + (k == kCurrencyKey ? 1 : 0);
+      if (rec_) record_run(f);
+      if (!field(f, c)) return false;
+      value_end_ = p_;
+    } while (!end_of_members(bad));
+    return !bad && has_currency && (has_minor || minor == kAmountMinor);
   }
 
   // A map keyed by ids: `member(id)` reads one member's value. At most
@@ -519,21 +555,20 @@ class FastReader {
     switch (i) {
       case F::Tariff: return text(s) && (c.tariff = object_id(OK::Tariff, s)) >= 0;
       case F::Routing: return text(s) && (c.routing = object_id(OK::Routing, s)) >= 0;
-      case F::Amount: {
+      case kAmountMinor: {
         int64_t minor = 0;
-        bool has = false;
+        if (!integer(minor)) return false;
+        c.facts.set(Attr::Amount, minor);
+        return true;
+      }
+      case kAmountCurrency: {
         int32_t cur = -1;
-        if (!money(minor, has, cur)) return false;
+        if (!text(s) || (cur = object_id(OK::Currency, s)) < 0) return false;
         c.facts.set(Attr::Currency, cur);
-        if (has) c.facts.set(Attr::Amount, minor);
         return true;
       }
-      case F::PaymentAmount: {
-        bool has = false;
-        if (!money(c.payment_amount, has, c.payment_currency) || !has) return false;
-        c.has_payment_amount = true;
-        return true;
-      }
+      case kPaymentAmountMinor: return (c.has_payment_amount = integer(c.payment_amount));
+      case kPaymentAmountCurrency: return text(s) && (c.payment_currency = object_id(OK::Currency, s)) >= 0;
       case F::OriginalTerminal:
         if (!text(s)) return false;
         c.has_original_terminal = true;
@@ -608,12 +643,19 @@ bool read_context_fast(std::string_view text, const Program& d, Context& out) {
   char buf[kMaxText + kPad];  // the text, then NULs
   std::memcpy(buf, text.data(), text.size());
   std::memset(buf + text.size(), 0, kPad);
-  thread_local Shape shape;  // the last context's, kept per thread
-  if (shape.known && FastReader(buf, text.size(), d).replay(shape, out)) {
-    ++counts.by_shape;
-    return true;
+  // The last two layouts read token by token, kept per thread (a core may
+  // alternate between two kinds of context), the last one matched first.
+  thread_local std::array<Shape, 2> shapes;
+  thread_local size_t last = 0;
+  for (size_t k : {last, 1 - last}) {
+    if (shapes[k].known && FastReader(buf, text.size(), d).replay(shapes[k], out)) {
+      last = k;
+      ++counts.by_shape;
+      return true;
+    }
   }
-  if (!FastReader(buf, text.size(), d).run(out, &shape)) return false;
+  last = 1 - last;  // the older layout gives way
+  if (!FastReader(buf, text.size(), d).run(out, &shapes[last])) return false;
   ++counts.token_by_token;
   return true;
 }

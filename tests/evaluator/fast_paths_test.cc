@@ -266,6 +266,43 @@ TEST(FastPaths, ContextsOfThePreviousLayoutReadAlike) {
 // scans: a text cut anywhere, a NUL at any byte or after the end, and a text
 // longer than the copy's room (declined: the general reader reads it) are
 // read as the general reader reads them.
+// Two layouts are kept per thread: contexts of two layouts, alternating,
+// are read by their layouts after the first of each; a third layout takes
+// the place of the one matched longest ago. Each read makes what the
+// general reader makes of the text.
+TEST(FastPaths, TwoLayoutsAlternate) {
+  auto spaced = [](std::string text, std::string_view from, std::string_view to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
+    return text;
+  };
+  // Three layouts of kFull, then each with other values (amounts, a party).
+  const std::string layouts[3] = {std::string(kFull), spaced(std::string(kFull), ", ", ","),
+                                  spaced(std::string(kFull), ": ", ":")};
+  auto valued = [&](size_t layout, int i) {
+    std::string text = spaced(layouts[layout], "600000", std::to_string(1000 + i));
+    return spaced(text, "\"p\"", "\"party-" + std::to_string(i) + "\"");
+  };
+  auto read = [&](size_t layout, int i, bool by_shape) {
+    const std::string text = valued(layout, i);
+    const FastReadCounts before = fast_read_counts();
+    Context fast, general;
+    ASSERT_TRUE(read_context_fast(text, acme(), fast)) << text;
+    EXPECT_EQ(fast_read_counts().by_shape, before.by_shape + (by_shape ? 1 : 0)) << layout << " " << i;
+    EXPECT_EQ(fast_read_counts().token_by_token, before.token_by_token + (by_shape ? 0 : 1)) << layout << " " << i;
+    ASSERT_TRUE(parse_context_general(text, acme(), general).ok()) << text;
+    EXPECT_EQ(differ(fast, general), "") << text;
+    EXPECT_EQ(fast.facts.get(Attr::Amount), 1000 + i);
+  };
+  read(0, 0, false);
+  read(1, 1, false);
+  for (int i = 2; i < 10; ++i) read(static_cast<size_t>(i % 2), i, true);
+  read(2, 10, false);  // layout 0, matched before layout 1, gives way
+  read(1, 11, true);
+  read(2, 12, true);
+  read(0, 13, false);
+}
+
 TEST(FastPaths, TextEndsNulsAndLongTextsReadAlike) {
   const std::string typical = R"({"tariff": "standard", "operation": "payment",
     "amount": {"amount": 600000, "currency": "RUB"},
