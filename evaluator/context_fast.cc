@@ -172,6 +172,14 @@ struct Shape {
   size_t values = 0;
   std::array<uint16_t, kMaxValues + 2> start{};
   std::array<uint8_t, kMaxValues> field{};
+  // The name each value last was, and its id in the program of that read
+  // (a client sends the same few names at the same places).
+  struct Named {
+    uint64_t program = 0, w0 = 0, w1 = 0;  // load id (0: none), the name's words
+    size_t len = 0;
+    int32_t id = -1;
+  };
+  std::array<Named, kMaxValues> named{};
   char run[kMaxText + kPad];  // room for a 16-byte load past the last run
 };
 
@@ -217,10 +225,11 @@ class FastReader {
 
   // Against a known shape: false at the first run that differs (or a value
   // the token-by-token reader would decline).
-  bool replay(const Shape& s, Context& c) {
+  bool replay(Shape& s, Context& c) {
     c.clear();
     c.facts.set(Attr::Operation, kOperationPayment);
     for (size_t i = 0; i < s.values; ++i) {
+      named_ = &s.named[i];
       if (!run_matches(s, i) || !field(s.field[i], c)) return false;
     }
     return run_matches(s, s.values) && p_ == end_ && same_currencies(c);
@@ -251,6 +260,8 @@ class FastReader {
       s.known = true;
       return;
     }
+    s.named[s.values] = {};
+    named_ = &s.named[s.values];
     s.field[s.values++] = static_cast<uint8_t>(f);
   }
 
@@ -339,6 +350,22 @@ class FastReader {
     if (s.size() > 16) return v_.find(a, s);
     return name_memo::find(d_.load_id(), static_cast<uint32_t>(a), s.size(), padded_words(s.data(), s.size()),
                            [&] { return v_.find(a, s); });
+  }
+
+  // The id `find()` gives the name `s`, the value of the layout's value
+  // named_: remembered there (by the program's load id and the name's words).
+  template <class Find>
+  [[gnu::always_inline]] int32_t remembered(std::string_view s, Find&& find) {
+    if (!named_ || s.size() > 16) return find();
+    const name_memo::Words w = padded_words(s.data(), s.size());
+    Shape::Named& m = *named_;
+    if (m.w0 == w.w0 && m.w1 == w.w1 && m.len == s.size() && m.program == d_.load_id()) return m.id;
+    const int32_t id = find();
+    m = {d_.load_id(), w.w0, w.w1, s.size(), id};
+    return id;
+  }
+  int32_t named_object(OK kind, std::string_view s) {
+    return remembered(s, [&] { return object_id(kind, s); });
   }
 
   // An ISO 8601 UTC time, as seconds since the epoch.
@@ -553,8 +580,8 @@ class FastReader {
   [[gnu::always_inline]] bool field(size_t i, Context& c) {
     std::string_view s;
     switch (i) {
-      case F::Tariff: return text(s) && (c.tariff = object_id(OK::Tariff, s)) >= 0;
-      case F::Routing: return text(s) && (c.routing = object_id(OK::Routing, s)) >= 0;
+      case F::Tariff: return text(s) && (c.tariff = named_object(OK::Tariff, s)) >= 0;
+      case F::Routing: return text(s) && (c.routing = named_object(OK::Routing, s)) >= 0;
       case kAmountMinor: {
         int64_t minor = 0;
         if (!integer(minor)) return false;
@@ -563,16 +590,16 @@ class FastReader {
       }
       case kAmountCurrency: {
         int32_t cur = -1;
-        if (!text(s) || (cur = object_id(OK::Currency, s)) < 0) return false;
+        if (!text(s) || (cur = named_object(OK::Currency, s)) < 0) return false;
         c.facts.set(Attr::Currency, cur);
         return true;
       }
       case kPaymentAmountMinor: return (c.has_payment_amount = integer(c.payment_amount));
-      case kPaymentAmountCurrency: return text(s) && (c.payment_currency = object_id(OK::Currency, s)) >= 0;
+      case kPaymentAmountCurrency: return text(s) && (c.payment_currency = named_object(OK::Currency, s)) >= 0;
       case F::OriginalTerminal:
         if (!text(s)) return false;
         c.has_original_terminal = true;
-        c.original_terminal = object_id(OK::Terminal, s);
+        c.original_terminal = named_object(OK::Terminal, s);
         keep(c.original_terminal_id, s);
         return true;
       case F::OriginalRevision: return (c.has_original_revision = integer(c.original_revision));
@@ -580,7 +607,7 @@ class FastReader {
       case F::Shop: {
         if (!text(s)) return false;
         Attr a = i == F::Party ? Attr::Party : Attr::Shop;
-        c.facts.set(a, v_.find(a, s));
+        c.facts.set(a, remembered(s, [&] { return v_.find(a, s); }));
         keep(i == F::Party ? c.party : c.shop, s);
         return true;
       }
@@ -615,7 +642,7 @@ class FastReader {
         }
         if (kNameAttr[i] < 0 || !text(s)) return false;
         auto a = static_cast<Attr>(kNameAttr[i]);
-        int32_t id = attr_id(a, s);
+        int32_t id = remembered(s, [&] { return attr_id(a, s); });
         if (id < 0) return false;
         c.facts.set(a, id);
         return true;
@@ -626,6 +653,7 @@ class FastReader {
   const char* p_;
   const char* end_;                  // the end of the text; kPad NULs follow
   Shape* rec_ = nullptr;             // where the shape is recorded, if it is
+  Shape::Named* named_ = nullptr;    // the name the value being read last was
   const char* value_end_ = nullptr;  // the end of the last value read (the start of the text at first)
   const Program& d_;
   const Program& v_;

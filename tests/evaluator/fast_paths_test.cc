@@ -303,6 +303,37 @@ TEST(FastPaths, TwoLayoutsAlternate) {
   read(0, 13, false);
 }
 
+// Each value of a remembered layout remembers the name it last was and its
+// id: names that differ only in their last byte, past their first eight
+// bytes or in their length alone (the same two words), at the same place of the same layout, one after the
+// other, each read as the general reader reads it.
+TEST(FastPaths, RememberedNamesFollowTheirValues) {
+  std::string source = testing::kDomain;
+  const std::string names[] = {"retail_shop_a", "retail_shop_b", "retail_shop", "retail_shop_ab",
+                               "retail_sh", "retail_si", "a_category_of_16", "a_category_of_1x",
+                               "aaaaaaaaaa", "aaaaaaaaaaa"};  // the same words, another length
+  std::string categories;
+  for (const std::string& n : names) categories += "category " + n + " { }\n";
+  source.insert(source.find("category gaming"), categories);
+  dsl::Diagnostics diags;
+  static dsl::Domain dom = dsl::load({{"names.pd", source}}, diags);
+  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
+  auto d = compile(dom);
+  ASSERT_TRUE(d.ok());
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& n : names) {
+      nlohmann::json c = testing::payment();
+      c["category"] = n;
+      const std::string text = c.dump();
+      Context fast, general;
+      ASSERT_TRUE(read_context_fast(text, **d, fast)) << text;
+      ASSERT_TRUE(parse_context_general(text, **d, general).ok()) << text;
+      EXPECT_EQ(differ(fast, general), "") << text;
+      EXPECT_EQ(fast.facts.get(Attr::Category), (*d)->program->find(Attr::Category, n)) << n;
+    }
+  }
+}
+
 TEST(FastPaths, TextEndsNulsAndLongTextsReadAlike) {
   const std::string typical = R"({"tariff": "standard", "operation": "payment",
     "amount": {"amount": 600000, "currency": "RUB"},
