@@ -276,12 +276,8 @@ bool quick_volume(const pdc::Posting& p, const Facts& f, int64_t& out) {
 // payment's currency (looked up once per evaluation, not per posting).
 void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool provider, std::string_view currency,
                    const EvalOptions& opt, CashFlowResult& out) {
-  const pdc::Posting* const all = d.at<pdc::Posting>(Sec::Postings);
   for (const pdc::CashFlow* cf = &top;;) {
-    // By index: the side table of roles is by posting index, and `&p - all`
-    // would cost a division by the record size per posting.
-    for (uint32_t i = cf->postings.first, end = i + cf->postings.count; i < end; ++i) {
-      const pdc::Posting& p = all[i];
+    for (const pdc::Posting& p : d.span<pdc::Posting>(Sec::Postings, cf->postings)) {
       if (!f.has(Attr::Currency) || (p.uses_amount && !f.has(Attr::Amount))) {
         if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
         out.missing |= miss(f.has(Attr::Currency) ? Attr::Amount : Attr::Currency);
@@ -302,7 +298,8 @@ void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool
       // Constructed in place, each member written once: an aggregate built on
       // the stack and copied in costs a store-forwarding stall per posting.
       out.postings.emplace_back(d.str(p.from), d.str(p.to), MoneyView{minor, currency}, d.str(p.details),
-                                d.str(p.explain), provider, d.accounts().role(i, false), d.accounts().role(i, true));
+                                d.str(p.explain), provider, pdc::PostingRoles::from(p.roles),
+                                pdc::PostingRoles::to(p.roles));
     }
     if (cf->arms == pdc::kNone) return;
     auto arms = d.span<pdc::Arm>(Sec::Arms, cf->bodies);

@@ -101,6 +101,13 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::ChargebackTerms),  // ProviderChargebacks
 };
 
+// The roles byte (PostingRoles) a posting's `from` and `to` names give: the
+// writer writes it, the loader checks it (or, for a 2.0 artifact, fills it in).
+static_assert(dsl::kAccountRoleCount <= PostingRoles::kMaxRoles, "a posting's roles no longer fit a byte");
+inline uint8_t posting_roles(std::string_view from, std::string_view to) {
+  return PostingRoles::pack(dsl::account_role_index(from), dsl::account_role_index(to));
+}
+
 }  // namespace pdc
 
 // CRC-32C (Castagnoli, reflected 0x82F63B78), as iSCSI and ext4 use it.
