@@ -95,15 +95,15 @@ std::string money_text(const Prog& d, int64_t minor, int32_t cur) {
 void capture_terms(const Prog& d, int32_t tariff, const Context& c, const EvalOptions& opt, bool& unknown,
                    TermsResult& out) {
   const pdc::Tariff& t = d.tariff(tariff);
-  const pdc::CaptureTerms* terms = d.tariff_captures(tariff);
+  const pdc::CaptureTerms& terms = *d.tariff_captures(tariff);  // never null (Program::load)
   const Facts& f = c.facts;
   const std::string who = "tariff " + std::string(d.str(t.name));
-  if (opt.explain && terms && terms->explain.len != 0) out.explain.push_back(d.str(terms->explain));
+  if (opt.explain && terms.explain.len != 0) out.explain.push_back(d.str(terms.explain));
   if (c.has_payment_amount && f.has(Attr::Amount) && f.get(Attr::Amount) > c.payment_amount) {
     // The context reader made sure both are in the same currency.
     out.reasons.push_back("the capture of " + money_text(d, f.get(Attr::Amount), c.payment_currency) +
                           " exceeds the authorised " + money_text(d, c.payment_amount, c.payment_currency));
-  } else if (terms && !terms->partial) {
+  } else if (!terms.partial) {
     std::string why = refused_in_part(d, c, "captures", who, unknown, out.missing);
     if (!why.empty()) out.reasons.push_back(std::move(why));
   }
@@ -145,8 +145,8 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
       out.reasons.push_back("refunds are not allowed by tariff " + tname());
     } else {
       // `refunds { within ... }`: late refunds are forbidden too (the window is in the 1.3 record).
-      if (const pdc::RefundTerms* w = d.tariff_refunds(tariff); w && w->within_seconds != 0) {
-        std::string late = outside_refund_window(d, *w, "tariff " + tname(), c, unknown, out.missing);
+      if (const pdc::RefundTerms& w = *d.tariff_refunds(tariff); w.within_seconds != 0) {
+        std::string late = outside_refund_window(d, w, "tariff " + tname(), c, unknown, out.missing);
         if (!late.empty()) out.reasons.push_back(std::move(late));
       }
       if (c.has_payment_amount && f.has(Attr::Amount) && f.get(Attr::Amount) > c.payment_amount) {
@@ -160,9 +160,9 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
   } else if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationCapture) {
     capture_terms(d, tariff, c, opt, unknown, out);
   } else if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationChargeback) {
-    const pdc::ChargebackTerms* terms = d.tariff_chargebacks(tariff);
-    if (opt.explain && terms && terms->explain.len != 0) out.explain.push_back(d.str(terms->explain));
-    if (!terms || !terms->allowed) {
+    const pdc::ChargebackTerms& terms = *d.tariff_chargebacks(tariff);
+    if (opt.explain && terms.explain.len != 0) out.explain.push_back(d.str(terms.explain));
+    if (!terms.allowed) {
       out.reasons.push_back("chargebacks are not allowed by tariff " + tname());
     } else if (c.has_payment_amount && f.has(Attr::Amount) && f.get(Attr::Amount) > c.payment_amount) {
       out.reasons.push_back("the chargeback of " + money_text(d, f.get(Attr::Amount), c.payment_currency) +
@@ -922,11 +922,14 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
     cf.missing |= tariff_missing;
   } else {
     const pdc::Tariff& t = d.tariff(tariff);
-    const pdc::ChargebackTerms* terms = chargeback ? d.tariff_chargebacks(tariff) : nullptr;
-    // A chargeback's: the merchant's fees (a levy), then its funds reserved while the dispute is open.
-    for (uint32_t fees : {chargeback ? (terms ? terms->fees : pdc::kNone) : refund ? t.refund_fees : t.fees,
-                          terms ? terms->reserve : pdc::kNone}) {
-      if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, currency, opt, cf);
+    if (chargeback) {
+      // The merchant's fees (a levy), then its funds reserved while the dispute is open.
+      const pdc::ChargebackTerms& terms = *d.tariff_chargebacks(tariff);
+      for (uint32_t fees : {terms.fees, terms.reserve}) {
+        if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, currency, opt, cf);
+      }
+    } else if (const uint32_t fees = refund ? t.refund_fees : t.fees; fees != pdc::kNone) {
+      run_cash_flow(d, d.cash_flow(fees), c.facts, false, currency, opt, cf);
     }
   }
   // Provider-side postings: what the chosen route's provider moves and
@@ -934,13 +937,8 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   // for a refund, its `chargebacks { fees }` for a chargeback.
   auto provider_fees = [&](int32_t p) -> uint32_t {
     if (p < 0) return pdc::kNone;
-    if (chargeback) {
-      const pdc::ChargebackTerms* r = d.provider_chargebacks(p);
-      return r ? r->fees : pdc::kNone;
-    }
-    if (!refund) return d.provider(p).fees;
-    const pdc::RefundTerms* r = d.provider_refunds(p);
-    return r ? r->fees : pdc::kNone;
+    if (chargeback) return d.provider_chargebacks(p)->fees;
+    return refund ? d.provider_refunds(p)->fees : d.provider(p).fees;
   };
   if (res.route.status == RStatus::Chosen) {
     if (uint32_t fees = provider_fees(res.route.provider); fees != pdc::kNone)

@@ -9,6 +9,14 @@
 // index and reference any evaluation can follow, so that no input makes
 // evaluation read out of bounds, recurse without bound, or loop: a bad
 // artifact is an Error naming the section, the record and its offset.
+// Evaluation relies on these checks and repeats none of them: in particular
+// every section of format 2.0 is present and the terms sections (refunds,
+// captures, chargebacks) hold exactly one record per tariff, provider and
+// terminal, so their accessors below never return null for a valid index;
+// a posting's roles byte says what its `from` and `to` name (load() fills
+// it in for a 2.0 artifact, which has a pad byte there, as it remaps the
+// attribute bytes of an artifact from another schema: bytes() returns the
+// bytes as evaluation reads them).
 // What it trusts instead is the Context: its categorical ids must come from
 // this program's vocabulary (find/object; check_context tells).
 #pragma once
