@@ -878,6 +878,11 @@ std::vector<std::string> missing_names(uint64_t m) {
 }
 
 void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalResult& res) {
+  // The context's facts, asked for together now: the decisions read them one
+  // at a time, each load after the DAG node naming its attribute, so a cold
+  // context would add a cache miss to every level of the walk.
+  static_assert(sizeof(Facts::v) <= 4 * 64);
+  for (size_t b = 0; b < sizeof(Facts::v); b += 64) __builtin_prefetch(reinterpret_cast<const char*>(c.facts.v.data()) + b);
   res.terms.clear();
   res.cash_flow.clear();
   res.route.clear();
@@ -886,15 +891,16 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   uint64_t tariff_missing = 0;
   if (tariff < 0) tariff = bind_tariff(d, c, opt, res.terms, tariff_missing);
   eval_terms(d, tariff, tariff_missing, c, opt, res.terms);
-  // A payment its institution does not serve is refused whole: no route, no money.
-  std::string refused = judge_institution(d, c, opt, res.terms);
+  // A payment its institution does not serve is refused whole: no route, no
+  // money. A context naming no institution has nothing to judge: no call.
+  std::string refused;
+  if (c.facts.has(Attr::PaymentInstitution)) refused = judge_institution(d, c, opt, res.terms);
 
   // Route first: the provider's postings and provider/terminal limit scopes need it.
   // A refund (a capture) goes back the way its payment (hold) came; a payment takes the
   // context's routing, else the tariff's, else the payment institution's.
-  const bool refund = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationRefund;
-  const bool capture = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationCapture;
-  const bool chargeback = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationChargeback;
+  const int64_t op = c.facts.has(Attr::Operation) ? c.facts.get(Attr::Operation) : -1;
+  const bool refund = op == kOperationRefund, capture = op == kOperationCapture, chargeback = op == kOperationChargeback;
   int32_t ri = c.routing;
   if (ri < 0 && tariff >= 0) ri = d.tariff(tariff).routing;
   if (ri < 0 && tariff >= 0 && c.facts.has(Attr::PaymentInstitution))  // ids are the program's (check_context)
@@ -914,9 +920,7 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   CashFlowResult& cf = res.cash_flow;
   // What every posting's amount names (a posting needs the currency).
   const std::string_view currency =
-      c.facts.has(Attr::Currency)
-          ? d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(c.facts.get(Attr::Currency)))
-          : std::string_view{};
+      c.facts.has(Attr::Currency) ? d.currency_name(static_cast<int32_t>(c.facts.get(Attr::Currency))) : std::string_view{};
   if (tariff < 0) {
     cf.status = CFStatus::Undetermined;
     cf.missing |= tariff_missing;
@@ -966,6 +970,10 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   }
 
   const int32_t limits = d.limit_count();
+  if (limits == 0) {  // no resize: its size arithmetic costs more than this
+    res.limits.clear();
+    return;
+  }
   res.limits.resize(static_cast<size_t>(limits));
   for (int32_t i = 0; i < limits; ++i) {
     LimitResult& l = res.limits[static_cast<size_t>(i)];

@@ -760,6 +760,8 @@ Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
   bool ok = l.header(view) && l.sections() && l.attributes() && l.tables() && l.dags() && l.conds() && l.cash_flows() &&
             l.objects();
   if (!ok) return Error{"", l.error};
+  if (int32_t t = p->object_table_[static_cast<size_t>(dsl::ObjectKind::Currency)]; t >= 0)
+    p->currency_names_ = p->at<pdc::Str>(Sec::Names) + p->at<pdc::Table>(Sec::Tables)[t].names.first;
   p->views_.resize(p->count(Sec::Selectors));
   for (uint32_t si = 0; si < p->views_.size(); ++si) {
     const pdc::Selector& s = p->at<pdc::Selector>(Sec::Selectors)[si];

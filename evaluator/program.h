@@ -152,6 +152,8 @@ class Program {
   int32_t find(Attr a, std::string_view value) const;
   std::string_view name(Attr a, int32_t id) const;
   int32_t exponent(int32_t currency) const { return at<int32_t>(pdc::Sec::Exponents)[currency]; }
+  // object_name(Currency, c), inline: an evaluation with postings names its currency.
+  std::string_view currency_name(int32_t c) const { return str(currency_names_[c]); }
   // Ok when every id and index in `c` is one of this program's (a Context
   // built by hand; the JSON readers only make such contexts).
   Status check_context(const Context& c) const;
@@ -267,6 +269,7 @@ class Program {
   std::array<int32_t, kAttrCount> attr_table_{};
   bool json_plain_ = false;
   uint64_t load_id_ = 0;
+  const pdc::Str* currency_names_ = nullptr;  // the currencies' names (Names), by id
   // Each selector's DAG arrays, resolved once at load: a decision starts
   // walking at once instead of adding up four section offsets.
   std::vector<DagView> views_;
