@@ -95,9 +95,21 @@ void SyntaxErrorCollector::syntaxError(antlr4::Recognizer* recognizer, antlr4::T
   } else {
     message = "unexpected '" + text + "'";
   }
+  // `//` or `/*` where a line comment was meant: the language's is `#`.
+  bool c_comment = false;
+  if (text == "/") {
+    antlr4::TokenStream* tokens = parser->getTokenStream();
+    const size_t next = offending->getTokenIndex() + 1;
+    if (tokens && next < tokens->size()) {
+      antlr4::Token* t = tokens->get(next);
+      c_comment = (t->getText() == "/" || t->getText() == "*") && t->getStartIndex() == offending->getStopIndex() + 1;
+      if (c_comment) message = "unexpected '/" + t->getText() + "': comments start with '#' and run to the end of the line";
+    }
+  }
   Diagnostic& d = diags_.error(at, "syntax", message);
   d.length = std::max<uint32_t>(1, static_cast<uint32_t>(text.size()));
   if (offending->getType() == antlr4::Token::EOF) d.length = 1;
+  if (c_comment) d.length = 2;
 
   antlr4::misc::IntervalSet expected;
   try {

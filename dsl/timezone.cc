@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <fstream>
+#include <iterator>
 
 #include "date/tz.h"
+#include "dsl/posix_tz.h"
 
 namespace paydomain::dsl {
 namespace {
@@ -31,6 +34,19 @@ const date::time_zone* find_zone(std::string_view name) {
   } catch (const std::exception&) {
     return nullptr;
   }
+}
+
+// The rule of a zone's tz file footer (dsl/posix_tz.h): what holds after
+// its last listed transition. nullopt when the file has none (version 1) or
+// it cannot be read; then the last offset holds.
+std::optional<PosixTz> footer_rule(const std::string& zone) {
+  if (zone.empty() || zone.find("..") != std::string::npos) return std::nullopt;
+  std::ifstream in("/usr/share/zoneinfo/" + zone, std::ios::binary);
+  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (file.size() < 6 || file.compare(0, 4, "TZif") != 0 || file[4] < '2' || file.back() != '\n') return std::nullopt;
+  const size_t open = file.rfind('\n', file.size() - 2);
+  if (open == std::string::npos) return std::nullopt;
+  return parse_posix_tz(std::string_view(file).substr(open + 1, file.size() - open - 2));
 }
 
 }  // namespace
@@ -69,16 +85,38 @@ std::optional<ZoneTransitions> zone_transitions(std::string_view name) {
   const date::sys_seconds from = date::sys_days{date::year{kZoneFirstYear} / 1 / 1};
   const date::sys_seconds to = date::sys_days{date::year{kZoneEndYear} / 1 / 1};
   ZoneTransitions out;
+  auto add = [&](int64_t start, int32_t offset) {
+    // Only a change of offset is a transition (a change of abbreviation or DST flag alone is not).
+    if (!out.offsets.empty() && out.offsets.back() == offset) return;
+    if (!out.starts.empty() && out.starts.back() == start) {  // two changes at one instant: the later holds
+      out.starts.pop_back();
+      out.offsets.pop_back();
+      if (!out.offsets.empty() && out.offsets.back() == offset) return;
+    }
+    out.starts.push_back(start);
+    out.offsets.push_back(offset);
+  };
   try {
     for (date::sys_seconds t = from; t < to;) {
       date::sys_info info = z->get_info(t);
-      auto offset = static_cast<int32_t>(std::chrono::duration_cast<std::chrono::minutes>(info.offset).count());
-      // Only a change of offset is a transition (a change of abbreviation or DST flag alone is not).
-      if (out.offsets.empty() || out.offsets.back() != offset) {
-        out.starts.push_back(std::max(info.begin, from).time_since_epoch().count());
-        out.offsets.push_back(offset);
+      add(std::max(info.begin, from).time_since_epoch().count(),
+          static_cast<int32_t>(std::chrono::duration_cast<std::chrono::minutes>(info.offset).count()));
+      if (info.end <= t) break;
+      if (info.end >= to) {
+        // The file lists no transition after info.begin: its footer's rule
+        // makes the later ones (date/tz 3.0 does not read it).
+        if (info.end < date::sys_days{date::year{9999} / 1 / 1}) break;
+        auto rule = footer_rule(z->name());
+        if (!rule) break;
+        const int64_t listed = info.begin.time_since_epoch().count();
+        const int first = static_cast<int>(date::year_month_day{date::floor<date::days>(info.begin)}.year());
+        for (int year = std::max(first, kZoneFirstYear); year < kZoneEndYear; ++year) {
+          for (const auto& [at, offset] : posix_tz_changes(*rule, year)) {
+            if (at > listed && at < to.time_since_epoch().count()) add(at, offset);
+          }
+        }
+        break;
       }
-      if (info.end <= t) break;  // the last rule of the zone: no further transition
       t = info.end;
     }
   } catch (const std::exception&) {

@@ -24,12 +24,12 @@ bool is_iana_zone(std::string_view name);
 const std::vector<std::string>& iana_zone_names();
 
 // The years a zone table covers: [kZoneFirstYear, kZoneEndYear) UTC. Before
-// the range the first offset holds, after it the last. The end is where the
-// system's tz files list their last explicit transition: later years follow
-// a rule string in the file's footer, which date/tz 3.0 (with the OS
-// database) does not read, so a longer table would be wrong there.
+// the range the first offset holds, after it the last. The tz files list
+// transitions up to 2037 (some zones further); the later ones come from the
+// rule in each file's footer (dsl/posix_tz.h), which date/tz 3.0 (with the
+// OS database) does not read.
 inline constexpr int kZoneFirstYear = 1970;
-inline constexpr int kZoneEndYear = 2038;
+inline constexpr int kZoneEndYear = 2100;
 
 // A named zone's UTC offsets over the covered years: offsets[i] (minutes
 // east of UTC) holds from starts[i] (seconds since the Unix epoch) until

@@ -204,7 +204,7 @@ class MarginCheck {
           int64_t low = amounts[k], high = amounts[end];
           if (k > 0 && both(k - 1)) low = turn(amounts[k - 1], low, loss_at, false);
           if (end + 1 < amounts.size() && both(end + 1)) high = turn(high, amounts[end + 1], loss_at, true);
-          if (confirm(o, cur, low, high, fees[i], costs[j], route, p, terminals)) {
+          if (confirm(o, cur, low, high, amounts, fees[i], costs[j], route, p, terminals)) {
             reported[i] = true;
             if (++warned >= kMaxWarnings) return;
             break;
@@ -283,13 +283,35 @@ class MarginCheck {
     return cond_all(std::move(k));
   }
 
-  bool confirm(const dsl::Object& o, int32_t cur, int64_t low, int64_t high, const Path& fee, const Path& cost,
-               const Cond& route, const CompiledProvider& p, const std::string& terminals) {
+  bool confirm(const dsl::Object& o, int32_t cur, int64_t low, int64_t high, const std::vector<int64_t>& amounts,
+               const Path& fee, const Path& cost, const Cond& route, const CompiledProvider& p,
+               const std::string& terminals) {
     Cond region = cond_all({condition(fee), condition(cost), route, cond_in(Attr::Operation, {kOperationPayment}),
                           cond_in(Attr::Currency, {cur}), amount_in(cur, low, high)});
     Selector s = compile_selector({std::move(region)}, c_.vocab);
     std::vector<ExampleStep> path;
     if (s.fallback || !s.dag.example(0, path)) return false;
+    // The run was priced on the amount and currency alone, but the region
+    // also reads the other attributes (a Mastercard rule after `when
+    // payment_system != visa and amount >= 333.33 RUB` holds below 333.33
+    // only), so it may hold on part of the run: narrow the run to where it
+    // does. The region is the same from one priced amount to the next (each
+    // amount boundary of its conditions is priced), so its first amounts of
+    // those pieces decide.
+    auto holds = [&](int64_t a) {
+      std::vector<int32_t> outcomes;
+      uint32_t missing = 0;
+      s.dag.explore(facts(cur, a), outcomes, missing);
+      return std::find(outcomes.begin(), outcomes.end(), 0) != outcomes.end();
+    };
+    std::vector<int64_t> starts = {low};
+    for (int64_t a : amounts)
+      if (a > low && a <= high) starts.push_back(a);
+    size_t first = 0, last = starts.size() - 1;
+    while (first < last && !holds(starts[first])) ++first;
+    while (last > first && !holds(starts[last])) --last;
+    if (last + 1 < starts.size()) high = starts[last + 1] - 1;
+    low = starts[first];
     // The example's amount, when its DAG asks; else the run's lowest.
     int64_t amount = low;
     bool has_amount = false;

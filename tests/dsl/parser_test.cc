@@ -125,6 +125,24 @@ TEST(Parser, UnterminatedStringAndStrayCharacter) {
   EXPECT_NE(m.rendered().find("unexpected character '@'"), std::string::npos) << m.rendered();
 }
 
+// `//` and `/*` comments from other languages: the error says what a
+// comment is here, and underlines both characters.
+TEST(Parser, CStyleCommentsAreNamed) {
+  for (const char* text : {"category a {\n  // retail\n  name \"A\"\n}\n", "category a {\n  /* retail */\n  name \"A\"\n}\n"}) {
+    auto l = load_text(text);
+    const Diagnostic* d = l.first("syntax");
+    ASSERT_NE(d, nullptr) << l.rendered();
+    EXPECT_NE(d->message.find("comments start with '#' and run to the end of the line"), std::string::npos) << l.rendered();
+    EXPECT_EQ(d->line, 2u);
+    EXPECT_EQ(d->column, 3u);
+    EXPECT_EQ(d->length, 2u);
+  }
+  // A lone '/' is not taken for one.
+  auto l = load_text("category a { / name \"A\" }\n");
+  ASSERT_NE(l.first("syntax"), nullptr);
+  EXPECT_EQ(l.first("syntax")->message, "unexpected '/'");
+}
+
 TEST(Parser, EmptyFileIsAWarning) {
   auto l = load_text("");
   EXPECT_FALSE(l.diags.has_errors());

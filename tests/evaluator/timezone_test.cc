@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
 
@@ -61,12 +63,55 @@ TEST(TimeZones, BerlinSwitchesTwiceAYearThroughTheCoveredYears) {
   EXPECT_EQ(zone_offset_at(z.table(), at("2026-03-29T01:00:00Z")), 120);
   EXPECT_EQ(zone_offset_at(z.table(), at("2026-10-25T00:59:59Z")), 120);
   EXPECT_EQ(zone_offset_at(z.table(), at("2026-10-25T01:00:00Z")), 60);
-  // To the end of the covered years (dsl::kZoneEndYear)...
-  EXPECT_EQ(zone_offset_at(z.table(), at("2037-01-15T12:00:00Z")), 60);
+  // Past the tz file's listed transitions (2037), its footer's rule...
   EXPECT_EQ(zone_offset_at(z.table(), at("2037-07-15T12:00:00Z")), 120);
-  EXPECT_LT(z.t.starts.back(), at("2038-01-01T00:00:00Z"));
-  // ...and after them the last offset holds (standard time).
-  EXPECT_EQ(zone_offset_at(z.table(), at("2090-07-15T12:00:00Z")), 60);
+  EXPECT_EQ(zone_offset_at(z.table(), at("2090-01-15T12:00:00Z")), 60);
+  EXPECT_EQ(zone_offset_at(z.table(), at("2090-07-15T12:00:00Z")), 120);
+  EXPECT_EQ(zone_offset_at(z.table(), at("2099-10-25T00:59:59Z")), 120);  // last Sunday of October 2099
+  EXPECT_EQ(zone_offset_at(z.table(), at("2099-10-25T01:00:00Z")), 60);
+  // ...to the end of the covered years (dsl::kZoneEndYear), then the last offset holds.
+  EXPECT_LT(z.t.starts.back(), at("2100-01-01T00:00:00Z"));
+  EXPECT_EQ(zone_offset_at(z.table(), at("2100-07-15T12:00:00Z")), 60);
+}
+
+// The C library reads the tz files' footers itself (glibc's tzfile.c), so
+// it is an independent oracle for the years after the listed transitions:
+// every zone, instants from 2030 to 2099 and next to each of its table's
+// transitions there.
+TEST(TimeZones, EveryZoneAgreesWithTheCLibraryTo2099) {
+  const char* saved = std::getenv("TZ");
+  const std::string restore = saved ? saved : "";
+  std::mt19937_64 rng(2099);
+  std::uniform_int_distribution<int64_t> any(at("2030-01-01T00:00:00Z"), at("2099-12-31T00:00:00Z"));
+  int zones = 0, changes_after_2038 = 0;
+  for (const std::string& name : dsl::iana_zone_names()) {
+    if (name.rfind("posix", 0) == 0 || name.rfind("right", 0) == 0) continue;
+    auto t = dsl::zone_transitions(name);
+    ASSERT_TRUE(t.has_value()) << name;
+    const ZoneTable table{t->starts, t->offsets};
+    setenv("TZ", (":" + name).c_str(), 1);
+    tzset();
+    auto offset = [](int64_t when) {
+      std::time_t tt = static_cast<std::time_t>(when);
+      std::tm tm{};
+      localtime_r(&tt, &tm);
+      return static_cast<int32_t>(tm.tm_gmtoff / 60);
+    };
+    for (int i = 0; i < 40; ++i) {
+      int64_t when = any(rng);
+      ASSERT_EQ(zone_offset_at(table, when), offset(when)) << name << " " << format_time(when, 0);
+    }
+    for (int64_t s : t->starts) {
+      if (s < at("2030-01-01T00:00:00Z")) continue;
+      changes_after_2038 += s >= at("2038-01-01T00:00:00Z");
+      for (int64_t d : {-1, 0}) ASSERT_EQ(zone_offset_at(table, s + d), offset(s + d)) << name << " " << format_time(s + d, 0);
+    }
+    ++zones;
+  }
+  if (saved) setenv("TZ", restore.c_str(), 1); else unsetenv("TZ");
+  tzset();
+  EXPECT_GT(zones, 300);
+  EXPECT_GT(changes_after_2038, 10000);  // the footers' rules are applied
 }
 
 TEST(TimeZones, DaysAcrossBerlinTransitionsLast23And25Hours) {
