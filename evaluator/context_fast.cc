@@ -18,7 +18,8 @@
 // the values read — and token by token (recording its shape) when any run
 // differs. A run holds every byte the token-by-token reader looks at
 // between two values, so a text whose runs match is read exactly as that
-// reader would read it.
+// reader would read it. The members of the amount and the payment's amount
+// are values too (their keys and braces are runs). Two layouts are kept.
 #include "evaluator/context_fast.h"
 
 #include <array>
@@ -149,18 +150,38 @@ constexpr std::array<int8_t, dsl::kContextFieldCount> kNameAttr = [] {
 }();
 constexpr size_t kToolMember = member_index(context_members::kRoot, context_members::kToolGroup);
 
+// The two money fields' own members are values of the layout (their keys
+// and braces part of its runs), by these codes past the schema's fields.
+enum MoneyPart : size_t {
+  kAmountMinor = dsl::kContextFieldCount,
+  kAmountCurrency,
+  kPaymentAmountMinor,
+  kPaymentAmountCurrency,
+  kFieldCodes
+};
+static_assert(kFieldCodes <= kNoField);
+
 // The byte layout of a context (see the top of the file): value i is the
 // value of field[i] and follows the run of bytes run[start[i], start[i+1]);
 // the last run ends the text.
 struct Shape {
-  static constexpr size_t kMaxValues = 3 * context_members::kMaxMembers;  // root, tool, merchant accounts
+  // Root, tool, merchant accounts; the two money objects' two members each
+  // take the place of one.
+  static constexpr size_t kMaxValues = 3 * context_members::kMaxMembers + 2;
   bool known = false;
   size_t values = 0;
   std::array<uint16_t, kMaxValues + 2> start{};
   std::array<uint8_t, kMaxValues> field{};
+  // The name each value last was, and its id in the program of that read
+  // (a client sends the same few names at the same places).
+  struct Named {
+    uint64_t program = 0, w0 = 0, w1 = 0;  // load id (0: none), the name's words
+    size_t len = 0;
+    int32_t id = -1;
+  };
+  std::array<Named, kMaxValues> named{};
   char run[kMaxText + kPad];  // room for a 16-byte load past the last run
 };
-static_assert(dsl::kContextFieldCount <= 256);
 
 // Whether the n bytes at a and b are equal; both readable 16 bytes past n.
 [[gnu::always_inline]] inline bool padded_equal(const char* a, const char* b, size_t n) {
@@ -204,10 +225,11 @@ class FastReader {
 
   // Against a known shape: false at the first run that differs (or a value
   // the token-by-token reader would decline).
-  bool replay(const Shape& s, Context& c) {
+  bool replay(Shape& s, Context& c) {
     c.clear();
     c.facts.set(Attr::Operation, kOperationPayment);
     for (size_t i = 0; i < s.values; ++i) {
+      named_ = &s.named[i];
       if (!run_matches(s, i) || !field(s.field[i], c)) return false;
     }
     return run_matches(s, s.values) && p_ == end_ && same_currencies(c);
@@ -238,6 +260,8 @@ class FastReader {
       s.known = true;
       return;
     }
+    s.named[s.values] = {};
+    named_ = &s.named[s.values];
     s.field[s.values++] = static_cast<uint8_t>(f);
   }
 
@@ -328,6 +352,22 @@ class FastReader {
                            [&] { return v_.find(a, s); });
   }
 
+  // The id `find()` gives the name `s`, the value of the layout's value
+  // named_: remembered there (by the program's load id and the name's words).
+  template <class Find>
+  [[gnu::always_inline]] int32_t remembered(std::string_view s, Find&& find) {
+    if (!named_ || s.size() > 16) return find();
+    const name_memo::Words w = padded_words(s.data(), s.size());
+    Shape::Named& m = *named_;
+    if (m.w0 == w.w0 && m.w1 == w.w1 && m.len == s.size() && m.program == d_.load_id()) return m.id;
+    const int32_t id = find();
+    m = {d_.load_id(), w.w0, w.w1, s.size(), id};
+    return id;
+  }
+  int32_t named_object(OK kind, std::string_view s) {
+    return remembered(s, [&] { return object_id(kind, s); });
+  }
+
   // An ISO 8601 UTC time, as seconds since the epoch.
   bool timestamp(int64_t& out) {
     std::string_view s;
@@ -387,7 +427,9 @@ class FastReader {
       if (seen & b) return false;
       seen |= b;
       const size_t f = m.field[static_cast<size_t>(i)];
-      if (f != kNoField) {
+      if (f == F::Amount || f == F::PaymentAmount) {
+        if (!money_field(f == F::Amount ? kAmountMinor : kPaymentAmountMinor, c)) return false;
+      } else if (f != kNoField) {
         if (rec_) record_run(f);
         if (!field(f, c)) return false;
         value_end_ = p_;
@@ -420,6 +462,27 @@ class FastReader {
       }
     } while (!end_of_members(bad));
     return !bad && cur >= 0;
+  }
+
+  // The amount or the payment's amount: a money object whose members are
+  // each a value of the layout (`minor`: the field code of its amount, the
+  // currency's follows), read by field() — so a layout replayed reads them
+  // as this does. The payment's amount needs both.
+  bool money_field(size_t minor, Context& c) {
+    bool bad = false;
+    if (open_empty(bad) || bad) return false;  // no currency
+    bool has_minor = false, has_currency = false;
+    do {
+      const int k = key(kMoney, kMoneyKeys);
+      bool& seen = k == kAmountKey ? has_minor : has_currency;
+      if (k < 0 || seen) return false;
+      seen = true;
+      const size_t f = minor + (k == kCurrencyKey ? 1 : 0);
+      if (rec_) record_run(f);
+      if (!field(f, c)) return false;
+      value_end_ = p_;
+    } while (!end_of_members(bad));
+    return !bad && has_currency && (has_minor || minor == kAmountMinor);
   }
 
   // A map keyed by ids: `member(id)` reads one member's value. At most
@@ -517,27 +580,26 @@ class FastReader {
   [[gnu::always_inline]] bool field(size_t i, Context& c) {
     std::string_view s;
     switch (i) {
-      case F::Tariff: return text(s) && (c.tariff = object_id(OK::Tariff, s)) >= 0;
-      case F::Routing: return text(s) && (c.routing = object_id(OK::Routing, s)) >= 0;
-      case F::Amount: {
+      case F::Tariff: return text(s) && (c.tariff = named_object(OK::Tariff, s)) >= 0;
+      case F::Routing: return text(s) && (c.routing = named_object(OK::Routing, s)) >= 0;
+      case kAmountMinor: {
         int64_t minor = 0;
-        bool has = false;
+        if (!integer(minor)) return false;
+        c.facts.set(Attr::Amount, minor);
+        return true;
+      }
+      case kAmountCurrency: {
         int32_t cur = -1;
-        if (!money(minor, has, cur)) return false;
+        if (!text(s) || (cur = named_object(OK::Currency, s)) < 0) return false;
         c.facts.set(Attr::Currency, cur);
-        if (has) c.facts.set(Attr::Amount, minor);
         return true;
       }
-      case F::PaymentAmount: {
-        bool has = false;
-        if (!money(c.payment_amount, has, c.payment_currency) || !has) return false;
-        c.has_payment_amount = true;
-        return true;
-      }
+      case kPaymentAmountMinor: return (c.has_payment_amount = integer(c.payment_amount));
+      case kPaymentAmountCurrency: return text(s) && (c.payment_currency = named_object(OK::Currency, s)) >= 0;
       case F::OriginalTerminal:
         if (!text(s)) return false;
         c.has_original_terminal = true;
-        c.original_terminal = object_id(OK::Terminal, s);
+        c.original_terminal = named_object(OK::Terminal, s);
         keep(c.original_terminal_id, s);
         return true;
       case F::OriginalRevision: return (c.has_original_revision = integer(c.original_revision));
@@ -545,7 +607,7 @@ class FastReader {
       case F::Shop: {
         if (!text(s)) return false;
         Attr a = i == F::Party ? Attr::Party : Attr::Shop;
-        c.facts.set(a, v_.find(a, s));
+        c.facts.set(a, remembered(s, [&] { return v_.find(a, s); }));
         keep(i == F::Party ? c.party : c.shop, s);
         return true;
       }
@@ -580,7 +642,7 @@ class FastReader {
         }
         if (kNameAttr[i] < 0 || !text(s)) return false;
         auto a = static_cast<Attr>(kNameAttr[i]);
-        int32_t id = attr_id(a, s);
+        int32_t id = remembered(s, [&] { return attr_id(a, s); });
         if (id < 0) return false;
         c.facts.set(a, id);
         return true;
@@ -591,6 +653,7 @@ class FastReader {
   const char* p_;
   const char* end_;                  // the end of the text; kPad NULs follow
   Shape* rec_ = nullptr;             // where the shape is recorded, if it is
+  Shape::Named* named_ = nullptr;    // the name the value being read last was
   const char* value_end_ = nullptr;  // the end of the last value read (the start of the text at first)
   const Program& d_;
   const Program& v_;
@@ -608,12 +671,19 @@ bool read_context_fast(std::string_view text, const Program& d, Context& out) {
   char buf[kMaxText + kPad];  // the text, then NULs
   std::memcpy(buf, text.data(), text.size());
   std::memset(buf + text.size(), 0, kPad);
-  thread_local Shape shape;  // the last context's, kept per thread
-  if (shape.known && FastReader(buf, text.size(), d).replay(shape, out)) {
-    ++counts.by_shape;
-    return true;
+  // The last two layouts read token by token, kept per thread (a core may
+  // alternate between two kinds of context), the last one matched first.
+  thread_local std::array<Shape, 2> shapes;
+  thread_local size_t last = 0;
+  for (size_t k : {last, 1 - last}) {
+    if (shapes[k].known && FastReader(buf, text.size(), d).replay(shapes[k], out)) {
+      last = k;
+      ++counts.by_shape;
+      return true;
+    }
   }
-  if (!FastReader(buf, text.size(), d).run(out, &shape)) return false;
+  last = 1 - last;  // the older layout gives way
+  if (!FastReader(buf, text.size(), d).run(out, &shapes[last])) return false;
   ++counts.token_by_token;
   return true;
 }

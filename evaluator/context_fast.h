@@ -7,9 +7,9 @@
 // reader (context_json.cc), which gives every error its message. So the fast
 // reader never reports an error, and a context it reads is exactly the
 // Context the general reader makes of the same text (tests/evaluator and the
-// context fuzzer compare the two). A context laid out byte for byte as the
-// previous one the thread read (the same keys, blanks and punctuation between
-// its values) is read by its values alone.
+// context fuzzer compare the two). A context laid out byte for byte as one of
+// the last two the thread read token by token (the same keys, blanks and
+// punctuation between its values) is read by its values alone.
 #pragma once
 
 #include <string_view>
@@ -24,7 +24,7 @@ namespace paydomain::evaluator {
 // when declined (`out` is then unspecified).
 bool read_context_fast(std::string_view text, const Program& program, Context& out);
 
-// How this thread's reads were made (for tests): by the previous context's
+// How this thread's reads were made (for tests): by a remembered context's
 // layout, or token by token.
 struct FastReadCounts {
   uint64_t by_shape = 0, token_by_token = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dsl/schema.h"
+#include "evaluator/context_fast.h"
 #include "evaluator/context_json.h"
 #include "evaluator/time.h"
 #include "json/bytes.h"
@@ -192,7 +193,8 @@ bool in_program(const Program& d, std::string_view s) {
   return s.data() >= b.data() && s.data() + s.size() <= b.data() + b.size();
 }
 
-void write_posting(Out& o, const PostingResult& x, const Program& d, bool names_plain, bool explain, bool first) {
+void write_posting(Out& o, const PostingResult& x, const Program& d, bool names_plain, bool context_plain,
+                   bool explain, bool first) {
   bool plain = names_plain;
   size_t n = 96 + kInt + kWord + sz(x.from, plain) + sz(x.to, plain) + sz(x.amount.currency, plain) +
              sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0);
@@ -205,10 +207,11 @@ void write_posting(Out& o, const PostingResult& x, const Program& d, bool names_
   p = x.provider ? lit(p, "},\"side\":\"provider\"") : lit(p, "},\"side\":\"merchant\"");
   o.commit(p);
   // The accounts behind the roles (evaluator/accounts.h), and what would
-  // resolve the others. A merchant's id comes from the context: escaped.
+  // resolve the others. A merchant's id comes from the context: escaped
+  // unless the fast reader read it (it reads plain strings only).
   if (!x.from_account.empty() || !x.to_account.empty()) {
-    const bool from_plain = names_plain && in_program(d, x.from_account);
-    const bool to_plain = names_plain && in_program(d, x.to_account);
+    const bool from_plain = names_plain && (context_plain || in_program(d, x.from_account));
+    const bool to_plain = names_plain && (context_plain || in_program(d, x.to_account));
     p = o.room(36 + sz(x.from_account, from_plain) + sz(x.to_account, to_plain));
     if (!x.from_account.empty()) p = str(lit(p, ",\"from_account\":"), x.from_account, from_plain);
     if (!x.to_account.empty()) p = str(lit(p, ",\"to_account\":"), x.to_account, to_plain);
@@ -224,11 +227,13 @@ void write_posting(Out& o, const PostingResult& x, const Program& d, bool names_
   o.commit(p);
 }
 
-void write_cash_flow(Out& o, const CashFlowResult& cf, const Program& d, bool names_plain, bool explain) {
+void write_cash_flow(Out& o, const CashFlowResult& cf, const Program& d, bool names_plain, bool context_plain,
+                     bool explain) {
   char* p = lit(o.room(48 + kWord), ",\"cash_flow\":{\"status\":");
   p = lit(str(p, cash_flow_status(cf.status), true), ",\"postings\":[");
   o.commit(p);
-  for (size_t i = 0; i < cf.postings.size(); ++i) write_posting(o, cf.postings[i], d, names_plain, explain, i == 0);
+  for (size_t i = 0; i < cf.postings.size(); ++i)
+    write_posting(o, cf.postings[i], d, names_plain, context_plain, explain, i == 0);
   p = o.room(1);
   *p++ = ']';
   o.commit(p);
@@ -314,11 +319,16 @@ void write_route(Out& o, const RouteResult& r, const Program& d, bool names_plai
 // "period":"day","timezone":"<zone>"), and its bound (,"bound":{...,
 // "inclusive":true}). Kept for the last few programs a thread wrote (by load
 // id, never reused), filled per limit when first written; a program's
-// entry reuses the buffers of the one it replaces.
+// entry reuses the buffers of the one it replaces. The last window written
+// for the limit is kept too (,"window":{"start":...,"end":...}): a day's
+// payments share it.
 struct LimitBlocks {
   std::string open[2];  // by status: applies, undetermined
   std::string bound;
   bool ready = false;
+  bool has_window = false;
+  int64_t window_start = 0, window_end = 0;
+  std::string window;
 };
 
 void render_limit(LimitBlocks& b, const pdc::Limit& cl, const Program& d, bool plain) {
@@ -341,9 +351,25 @@ void render_limit(LimitBlocks& b, const pdc::Limit& cl, const Program& d, bool p
   p = cl.inclusive ? lit(p, ",\"inclusive\":true}") : lit(p, ",\"inclusive\":false}");
   b.bound.resize(static_cast<size_t>(p - b.bound.data()));
   b.ready = true;
+  b.has_window = false;
 }
 
-const LimitBlocks& limit_blocks(const Program& d, int32_t limit, bool plain) {
+// Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
+[[gnu::noinline]] void render_window(LimitBlocks& b, const LimitResult& l, const Program& d) {
+  const LimitZone zone = d.limit_zone(l.limit);
+  b.window.resize(48 + 2 * sizeof(TimeText::data));
+  char* p = b.window.data();
+  p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, zone.offset_at(l.window_start)).view(),
+          true);
+  p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, zone.offset_at(l.window_end)).view(), true);
+  *p++ = '}';
+  b.window.resize(static_cast<size_t>(p - b.window.data()));
+  b.has_window = true;
+  b.window_start = l.window_start;
+  b.window_end = l.window_end;
+}
+
+LimitBlocks& limit_blocks(const Program& d, int32_t limit, bool plain) {
   struct Entry {
     uint64_t program = 0;  // load id; 0: none
     bool plain = false;
@@ -372,24 +398,22 @@ const LimitBlocks& limit_blocks(const Program& d, int32_t limit, bool plain) {
   return json::bytes::copy(p, s.data(), s.size());
 }
 
-void write_limit(Out& o, const LimitResult& l, const Program& d, bool names_plain, bool explain, bool first) {
-  const LimitBlocks& b = limit_blocks(d, l.limit, names_plain);
+void write_limit(Out& o, const LimitResult& l, const Program& d, bool names_plain, bool context_plain, bool explain,
+                 bool first) {
+  LimitBlocks& b = limit_blocks(d, l.limit, names_plain);
   const std::string& open = b.open[l.status == LimitResult::Status::Applies ? 0 : 1];
   bool plain = names_plain;
-  size_t n = 120 + kWord + kInt + open.size() + b.bound.size() + sz(l.scope_key, false) +
-             2 * sizeof(TimeText::data) + sz(l.error, false) + (explain ? 12 + sz(l.explain, plain) : 0);
+  // A scope key joins our words, the program's names and the context's texts.
+  const bool key_plain = names_plain && context_plain;
+  if (l.has_window && (!b.has_window || b.window_start != l.window_start || b.window_end != l.window_end))
+    render_window(b, l, d);
+  size_t n = 120 + kWord + kInt + open.size() + b.bound.size() + sz(l.scope_key, key_plain) +
+             (l.has_window ? b.window.size() : 0) + sz(l.error, false) + (explain ? 12 + sz(l.explain, plain) : 0);
   char* p = o.room(n);
   if (!first) *p++ = ',';
   p = block(p, open);
-  if (l.has_scope_key) p = str(lit(p, ",\"scope_key\":"), l.scope_key, false);
-  if (l.has_window) {
-    // Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
-    LimitZone zone = d.limit_zone(l.limit);
-    p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, zone.offset_at(l.window_start)).view(),
-            true);
-    p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, zone.offset_at(l.window_end)).view(), true);
-    *p++ = '}';
-  }
+  if (l.has_scope_key) p = str(lit(p, ",\"scope_key\":"), l.scope_key, key_plain);
+  if (l.has_window) p = block(p, b.window);
   p = block(p, b.bound);
   if (l.verdict != LimitResult::Verdict::None) {
     p = str(lit(p, ",\"verdict\":"), verdict_name(l.verdict), true);
@@ -406,23 +430,22 @@ void write_limit(Out& o, const LimitResult& l, const Program& d, bool names_plai
   o.commit(p);
 }
 
-}  // namespace
-
-void write_result(const EvalResult& r, const Program& d, bool explain, std::string& out) {
-  write_result(r, d, explain, true, out);
-}
-
-void write_result(const EvalResult& r, const Program& d, bool explain, bool plain, std::string& out) {
+// `context_plain`: every text of the context is plain (the fast reader read
+// it: it declines escapes, control characters and bytes >= 0x80), so the
+// texts the result takes from it (a merchant's account ids, a scope key's
+// parts) are copied without a scan when the program's are.
+void write_all(const EvalResult& r, const Program& d, bool explain, bool plain, bool context_plain,
+               std::string& out) {
   const bool names_plain = plain && d.json_plain();
   Out o(out);
   write_terms(o, r.terms, d, names_plain, explain);
-  write_cash_flow(o, r.cash_flow, d, names_plain, explain);
+  write_cash_flow(o, r.cash_flow, d, names_plain, context_plain, explain);
   write_route(o, r.route, d, names_plain, explain);
   o.commit(lit(o.room(16), ",\"limits\":["));
   bool first = true;
   for (const LimitResult& l : r.limits) {
     if (l.status == LimitResult::Status::NotApplies) continue;
-    write_limit(o, l, d, names_plain, explain, first);
+    write_limit(o, l, d, names_plain, context_plain, explain, first);
     first = false;
   }
   o.commit(lit(o.room(32), "],\"limits_not_applicable\":["));
@@ -436,6 +459,16 @@ void write_result(const EvalResult& r, const Program& d, bool explain, bool plai
     o.commit(str(p, name, names_plain));
   }
   o.commit(lit(o.room(2), "]}"));
+}
+
+}  // namespace
+
+void write_result(const EvalResult& r, const Program& d, bool explain, std::string& out) {
+  write_all(r, d, explain, true, false, out);
+}
+
+void write_result(const EvalResult& r, const Program& d, bool explain, bool plain, std::string& out) {
+  write_all(r, d, explain, plain, false, out);
 }
 
 void write_error(const Error& e, std::string& out) {
@@ -454,11 +487,15 @@ Status evaluate_text(const Program& d, std::string_view context, bool explain, s
   // keep their buffers from one evaluation to the next.
   thread_local Context ctx;
   thread_local EvalResult result;
-  if (Status s = parse_context_into(context, d, ctx); !s) return s;
+  // parse_context_into's two readers, called here to know which read it.
+  const bool fast = read_context_fast(context, d, ctx);
+  if (!fast) {
+    if (Status s = parse_context_general(context, d, ctx); !s) return s;
+  }
   EvalOptions opt;
   opt.explain = explain;
   evaluate(d, ctx, opt, result);
-  write_result(result, d, explain, out);
+  write_all(result, d, explain, true, fast, out);
   return Ok{};
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #if defined(__SSE2__)
@@ -181,8 +182,32 @@ inline char* write_int(char* p, int64_t v) {
     *p++ = '-';
     u = ~u + 1;  // the magnitude, INT64_MIN included
   }
-  size_t n = 1;
-  for (uint64_t t = u; t >= 10; t /= 10) ++n;
+  // The digit count from the bit width (log10(2) ~ 1233 / 4096), corrected
+  // by one compare: no division per digit.
+  static constexpr uint64_t kPow10[20] = {1ULL,
+                                          10ULL,
+                                          100ULL,
+                                          1000ULL,
+                                          10000ULL,
+                                          100000ULL,
+                                          1000000ULL,
+                                          10000000ULL,
+                                          100000000ULL,
+                                          1000000000ULL,
+                                          10000000000ULL,
+                                          100000000000ULL,
+                                          1000000000000ULL,
+                                          10000000000000ULL,
+                                          100000000000000ULL,
+                                          1000000000000000ULL,
+                                          10000000000000000ULL,
+                                          100000000000000000ULL,
+                                          1000000000000000000ULL,
+                                          10000000000000000000ULL};
+  const size_t bits = static_cast<size_t>(std::bit_width(u | 1));  // 1..64
+  size_t n = (bits * 1233) >> 12;                                   // digits - 1 or digits
+  n += u >= kPow10[n] ? 1 : 0;
+  n = n ? n : 1;
   char* end = p + n;
   char* q = end;
   while (u >= 100) {

@@ -21,6 +21,7 @@
 #include "dsl/sources.h"
 #include "evaluator/context_fast.h"
 #include "evaluator/name_memo.h"
+#include "evaluator/result_json.h"
 #include "evaluator/time.h"
 #include "result_json_reference.h"
 #include "test_domain.h"
@@ -64,6 +65,12 @@ void compare_written(const Context& c, const CompiledDomain& d, std::string_view
     write_result(r, *d.program, explain, plain, ours);
     reference::write_result(r, d, explain, reference, plain);
     ASSERT_EQ(ours, reference) << text;
+    if (!plain) continue;
+    // The text path, which copies the context's texts unscanned when the
+    // fast reader read them, writes the same.
+    std::string text_out = "[";
+    ASSERT_TRUE(evaluate_text(d, text, explain, text_out).ok()) << text;
+    ASSERT_EQ(text_out, reference) << text;
   }
   ++tally.written;
 }
@@ -259,6 +266,74 @@ TEST(FastPaths, ContextsOfThePreviousLayoutReadAlike) {
 // scans: a text cut anywhere, a NUL at any byte or after the end, and a text
 // longer than the copy's room (declined: the general reader reads it) are
 // read as the general reader reads them.
+// Two layouts are kept per thread: contexts of two layouts, alternating,
+// are read by their layouts after the first of each; a third layout takes
+// the place of the one matched longest ago. Each read makes what the
+// general reader makes of the text.
+TEST(FastPaths, TwoLayoutsAlternate) {
+  auto spaced = [](std::string text, std::string_view from, std::string_view to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
+    return text;
+  };
+  // Three layouts of kFull, then each with other values (amounts, a party).
+  const std::string layouts[3] = {std::string(kFull), spaced(std::string(kFull), ", ", ","),
+                                  spaced(std::string(kFull), ": ", ":")};
+  auto valued = [&](size_t layout, int i) {
+    std::string text = spaced(layouts[layout], "600000", std::to_string(1000 + i));
+    return spaced(text, "\"p\"", "\"party-" + std::to_string(i) + "\"");
+  };
+  auto read = [&](size_t layout, int i, bool by_shape) {
+    const std::string text = valued(layout, i);
+    const FastReadCounts before = fast_read_counts();
+    Context fast, general;
+    ASSERT_TRUE(read_context_fast(text, acme(), fast)) << text;
+    EXPECT_EQ(fast_read_counts().by_shape, before.by_shape + (by_shape ? 1 : 0)) << layout << " " << i;
+    EXPECT_EQ(fast_read_counts().token_by_token, before.token_by_token + (by_shape ? 0 : 1)) << layout << " " << i;
+    ASSERT_TRUE(parse_context_general(text, acme(), general).ok()) << text;
+    EXPECT_EQ(differ(fast, general), "") << text;
+    EXPECT_EQ(fast.facts.get(Attr::Amount), 1000 + i);
+  };
+  read(0, 0, false);
+  read(1, 1, false);
+  for (int i = 2; i < 10; ++i) read(static_cast<size_t>(i % 2), i, true);
+  read(2, 10, false);  // layout 0, matched before layout 1, gives way
+  read(1, 11, true);
+  read(2, 12, true);
+  read(0, 13, false);
+}
+
+// Each value of a remembered layout remembers the name it last was and its
+// id: names that differ only in their last byte, past their first eight
+// bytes or in their length alone (the same two words), at the same place of the same layout, one after the
+// other, each read as the general reader reads it.
+TEST(FastPaths, RememberedNamesFollowTheirValues) {
+  std::string source = testing::kDomain;
+  const std::string names[] = {"retail_shop_a", "retail_shop_b", "retail_shop", "retail_shop_ab",
+                               "retail_sh", "retail_si", "a_category_of_16", "a_category_of_1x",
+                               "aaaaaaaaaa", "aaaaaaaaaaa"};  // the same words, another length
+  std::string categories;
+  for (const std::string& n : names) categories += "category " + n + " { }\n";
+  source.insert(source.find("category gaming"), categories);
+  dsl::Diagnostics diags;
+  static dsl::Domain dom = dsl::load({{"names.pd", source}}, diags);
+  ASSERT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), dom.files);
+  auto d = compile(dom);
+  ASSERT_TRUE(d.ok());
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& n : names) {
+      nlohmann::json c = testing::payment();
+      c["category"] = n;
+      const std::string text = c.dump();
+      Context fast, general;
+      ASSERT_TRUE(read_context_fast(text, **d, fast)) << text;
+      ASSERT_TRUE(parse_context_general(text, **d, general).ok()) << text;
+      EXPECT_EQ(differ(fast, general), "") << text;
+      EXPECT_EQ(fast.facts.get(Attr::Category), (*d)->program->find(Attr::Category, n)) << n;
+    }
+  }
+}
+
 TEST(FastPaths, TextEndsNulsAndLongTextsReadAlike) {
   const std::string typical = R"({"tariff": "standard", "operation": "payment",
     "amount": {"amount": 600000, "currency": "RUB"},
@@ -362,7 +437,7 @@ TEST(FastPaths, LimitBlocksFollowTheirProgram) {
     for (const auto& d : programs) {
       auto ctx = testing::parse_json(testing::payment(), *d);
       ASSERT_TRUE(ctx.ok()) << ctx.error().text();
-      compare_written(*ctx, *d, "", t, round != 1);
+      compare_written(*ctx, *d, testing::payment().dump(), t, round != 1);
       EvalResult r = evaluate(*d, *ctx, {});
       std::string out;
       write_result(r, *d->program, false, out);
