@@ -85,12 +85,6 @@ std::string AccountTable::load(const Program& p) {
     modelled_[static_cast<size_t>(provider ? a.holder : provider_count_ + a.holder)] = 1;
     (provider ? any_provider_ : any_institution_) = true;
   }
-  const pdc::Posting* postings = p.at<pdc::Posting>(Sec::Postings);
-  posting_roles_.resize(2 * static_cast<size_t>(p.count(Sec::Postings)));
-  for (uint32_t i = 0; i < p.count(Sec::Postings); ++i) {
-    posting_roles_[2 * i] = static_cast<int8_t>(dsl::account_role_index(p.str(postings[i].from)));
-    posting_roles_[2 * i + 1] = static_cast<int8_t>(dsl::account_role_index(p.str(postings[i].to)));
-  }
   return "";
 }
 

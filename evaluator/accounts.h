@@ -32,10 +32,11 @@ struct CompiledAccount {
 // Every account of a checked domain, in domain order.
 std::vector<CompiledAccount> compile_accounts(const dsl::Domain& domain, const Vocab& vocab);
 
-// Accounts by holder, role and currency, and each posting's roles.
+// Accounts by holder, role and currency (a posting's roles are in its
+// record: pdc::PostingRoles).
 class AccountTable {
  public:
-  // Built from `p`'s accounts and postings sections; "" or an error naming
+  // Built from `p`'s accounts section; "" or an error naming
   // the record (a holder, role, currency or number out of place, or a second
   // account for one holder, role and currency).
   std::string load(const Program& p);
@@ -46,11 +47,8 @@ class AccountTable {
   bool modelled(dsl::ObjectKind kind, int32_t holder) const;
   // The account number, or empty when the holder names none for this role and currency.
   std::string_view find(dsl::ObjectKind kind, int32_t holder, int32_t role, int32_t currency) const;
-  // A posting record's role (dsl::kAccountRoles index, -1 for none): its `from` or `to`.
-  int8_t role(uint32_t posting, bool to) const { return posting_roles_[2 * posting + (to ? 1 : 0)]; }
   size_t resident_bytes() const {
-    return (providers_.capacity() + institutions_.capacity()) * sizeof(std::string_view) + posting_roles_.capacity() +
-           modelled_.capacity();
+    return (providers_.capacity() + institutions_.capacity()) * sizeof(std::string_view) + modelled_.capacity();
   }
 
  private:
@@ -59,7 +57,6 @@ class AccountTable {
   std::vector<std::string_view> providers_;     // [provider][currency] provider.settlement
   std::vector<std::string_view> institutions_;  // [institution][role][currency]
   std::vector<uint8_t> modelled_;               // providers, then institutions
-  std::vector<int8_t> posting_roles_;           // from, to per posting record
 };
 
 // Gives each posting of `cf` its account ids (PostingResult::from_account,

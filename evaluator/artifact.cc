@@ -252,6 +252,7 @@ class Writer {
       r.volume = volume(p.volume);
       r.rounding = static_cast<uint8_t>(p.rounding);
       r.uses_amount = uses_amount(p.volume);
+      r.roles = pdc::posting_roles(p.from, p.to);
       quick(p.volume, r);
       posts.push_back(r);
     }

@@ -86,15 +86,15 @@ std::string money_text(const Prog& d, int64_t minor, int32_t cur) {
 void capture_terms(const Prog& d, int32_t tariff, const Context& c, const EvalOptions& opt, bool& unknown,
                    TermsResult& out) {
   const pdc::Tariff& t = d.tariff(tariff);
-  const pdc::CaptureTerms* terms = d.tariff_captures(tariff);
+  const pdc::CaptureTerms& terms = *d.tariff_captures(tariff);  // never null (Program::load)
   const Facts& f = c.facts;
   const std::string who = "tariff " + std::string(d.str(t.name));
-  if (opt.explain && terms && terms->explain.len != 0) out.explain.push_back(d.str(terms->explain));
+  if (opt.explain && terms.explain.len != 0) out.explain.push_back(d.str(terms.explain));
   if (c.has_payment_amount && f.has(Attr::Amount) && f.get(Attr::Amount) > c.payment_amount) {
     // The context reader made sure both are in the same currency.
     out.reasons.push_back("the capture of " + money_text(d, f.get(Attr::Amount), c.payment_currency) +
                           " exceeds the authorised " + money_text(d, c.payment_amount, c.payment_currency));
-  } else if (terms && !terms->partial) {
+  } else if (!terms.partial) {
     std::string why = refused_in_part(d, c, "captures", who, unknown, out.missing);
     if (!why.empty()) out.reasons.push_back(std::move(why));
   }
@@ -136,8 +136,8 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
       out.reasons.push_back("refunds are not allowed by tariff " + tname());
     } else {
       // `refunds { within ... }`: late refunds are forbidden too (the window is in the 1.3 record).
-      if (const pdc::RefundTerms* w = d.tariff_refunds(tariff); w && w->within_seconds != 0) {
-        std::string late = outside_refund_window(d, *w, "tariff " + tname(), c, unknown, out.missing);
+      if (const pdc::RefundTerms& w = *d.tariff_refunds(tariff); w.within_seconds != 0) {
+        std::string late = outside_refund_window(d, w, "tariff " + tname(), c, unknown, out.missing);
         if (!late.empty()) out.reasons.push_back(std::move(late));
       }
       if (c.has_payment_amount && f.has(Attr::Amount) && f.get(Attr::Amount) > c.payment_amount) {
@@ -151,9 +151,9 @@ void eval_terms(const Prog& d, int32_t tariff, uint64_t tariff_missing, const Co
   } else if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationCapture) {
     capture_terms(d, tariff, c, opt, unknown, out);
   } else if (f.has(Attr::Operation) && f.get(Attr::Operation) == kOperationChargeback) {
-    const pdc::ChargebackTerms* terms = d.tariff_chargebacks(tariff);
-    if (opt.explain && terms && terms->explain.len != 0) out.explain.push_back(d.str(terms->explain));
-    if (!terms || !terms->allowed) {
+    const pdc::ChargebackTerms& terms = *d.tariff_chargebacks(tariff);
+    if (opt.explain && terms.explain.len != 0) out.explain.push_back(d.str(terms.explain));
+    if (!terms.allowed) {
       out.reasons.push_back("chargebacks are not allowed by tariff " + tname());
     } else if (c.has_payment_amount && f.has(Attr::Amount) && f.get(Attr::Amount) > c.payment_amount) {
       out.reasons.push_back("the chargeback of " + money_text(d, f.get(Attr::Amount), c.payment_currency) +
@@ -267,12 +267,8 @@ bool quick_volume(const pdc::Posting& p, const Facts& f, int64_t& out) {
 // payment's currency (looked up once per evaluation, not per posting).
 void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool provider, std::string_view currency,
                    const EvalOptions& opt, CashFlowResult& out) {
-  const pdc::Posting* const all = d.at<pdc::Posting>(Sec::Postings);
   for (const pdc::CashFlow* cf = &top;;) {
-    // By index: the side table of roles is by posting index, and `&p - all`
-    // would cost a division by the record size per posting.
-    for (uint32_t i = cf->postings.first, end = i + cf->postings.count; i < end; ++i) {
-      const pdc::Posting& p = all[i];
+    for (const pdc::Posting& p : d.span<pdc::Posting>(Sec::Postings, cf->postings)) {
       if (!f.has(Attr::Currency) || (p.uses_amount && !f.has(Attr::Amount))) {
         if (out.status != CFStatus::Error) out.status = CFStatus::Undetermined;
         out.missing |= miss(f.has(Attr::Currency) ? Attr::Amount : Attr::Currency);
@@ -293,7 +289,8 @@ void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool
       // Constructed in place, each member written once: an aggregate built on
       // the stack and copied in costs a store-forwarding stall per posting.
       out.postings.emplace_back(d.str(p.from), d.str(p.to), MoneyView{minor, currency}, d.str(p.details),
-                                d.str(p.explain), provider, d.accounts().role(i, false), d.accounts().role(i, true));
+                                d.str(p.explain), provider, pdc::PostingRoles::from(p.roles),
+                                pdc::PostingRoles::to(p.roles));
     }
     if (cf->arms == pdc::kNone) return;
     auto arms = d.span<pdc::Arm>(Sec::Arms, cf->bodies);
@@ -874,6 +871,13 @@ std::vector<std::string> missing_names(uint64_t m) {
 }
 
 void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalResult& res) {
+  // The context's facts, asked for together now: the decisions read them one
+  // at a time, each load after the DAG node naming its attribute, so a cold
+  // context would add a cache miss to every level of the walk. Likewise the
+  // merchant's accounts, which only the postings' accounts read, last.
+  static_assert(sizeof(Facts::v) <= 4 * 64);
+  for (size_t b = 0; b < sizeof(Facts::v); b += 64) __builtin_prefetch(reinterpret_cast<const char*>(c.facts.v.data()) + b);
+  __builtin_prefetch(c.merchant_accounts.data());
   res.terms.clear();
   res.cash_flow.clear();
   res.route.clear();
@@ -882,15 +886,16 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   uint64_t tariff_missing = 0;
   if (tariff < 0) tariff = bind_tariff(d, c, opt, res.terms, tariff_missing);
   eval_terms(d, tariff, tariff_missing, c, opt, res.terms);
-  // A payment its institution does not serve is refused whole: no route, no money.
-  std::string refused = judge_institution(d, c, opt, res.terms);
+  // A payment its institution does not serve is refused whole: no route, no
+  // money. A context naming no institution has nothing to judge: no call.
+  std::string refused;
+  if (c.facts.has(Attr::PaymentInstitution)) refused = judge_institution(d, c, opt, res.terms);
 
   // Route first: the provider's postings and provider/terminal limit scopes need it.
   // A refund (a capture) goes back the way its payment (hold) came; a payment takes the
   // context's routing, else the tariff's, else the payment institution's.
-  const bool refund = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationRefund;
-  const bool capture = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationCapture;
-  const bool chargeback = c.facts.has(Attr::Operation) && c.facts.get(Attr::Operation) == kOperationChargeback;
+  const int64_t op = c.facts.has(Attr::Operation) ? c.facts.get(Attr::Operation) : -1;
+  const bool refund = op == kOperationRefund, capture = op == kOperationCapture, chargeback = op == kOperationChargeback;
   int32_t ri = c.routing;
   if (ri < 0 && tariff >= 0) ri = d.tariff(tariff).routing;
   if (ri < 0 && tariff >= 0 && c.facts.has(Attr::PaymentInstitution))  // ids are the program's (check_context)
@@ -910,19 +915,20 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   CashFlowResult& cf = res.cash_flow;
   // What every posting's amount names (a posting needs the currency).
   const std::string_view currency =
-      c.facts.has(Attr::Currency)
-          ? d.object_name(dsl::ObjectKind::Currency, static_cast<int32_t>(c.facts.get(Attr::Currency)))
-          : std::string_view{};
+      c.facts.has(Attr::Currency) ? d.currency_name(static_cast<int32_t>(c.facts.get(Attr::Currency))) : std::string_view{};
   if (tariff < 0) {
     cf.status = CFStatus::Undetermined;
     cf.missing |= tariff_missing;
   } else {
     const pdc::Tariff& t = d.tariff(tariff);
-    const pdc::ChargebackTerms* terms = chargeback ? d.tariff_chargebacks(tariff) : nullptr;
-    // A chargeback's: the merchant's fees (a levy), then its funds reserved while the dispute is open.
-    for (uint32_t fees : {chargeback ? (terms ? terms->fees : pdc::kNone) : refund ? t.refund_fees : t.fees,
-                          terms ? terms->reserve : pdc::kNone}) {
-      if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, currency, opt, cf);
+    if (chargeback) {
+      // The merchant's fees (a levy), then its funds reserved while the dispute is open.
+      const pdc::ChargebackTerms& terms = *d.tariff_chargebacks(tariff);
+      for (uint32_t fees : {terms.fees, terms.reserve}) {
+        if (fees != pdc::kNone) run_cash_flow(d, d.cash_flow(fees), c.facts, false, currency, opt, cf);
+      }
+    } else if (const uint32_t fees = refund ? t.refund_fees : t.fees; fees != pdc::kNone) {
+      run_cash_flow(d, d.cash_flow(fees), c.facts, false, currency, opt, cf);
     }
   }
   // Provider-side postings: what the chosen route's provider moves and
@@ -930,13 +936,8 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   // for a refund, its `chargebacks { fees }` for a chargeback.
   auto provider_fees = [&](int32_t p) -> uint32_t {
     if (p < 0) return pdc::kNone;
-    if (chargeback) {
-      const pdc::ChargebackTerms* r = d.provider_chargebacks(p);
-      return r ? r->fees : pdc::kNone;
-    }
-    if (!refund) return d.provider(p).fees;
-    const pdc::RefundTerms* r = d.provider_refunds(p);
-    return r ? r->fees : pdc::kNone;
+    if (chargeback) return d.provider_chargebacks(p)->fees;
+    return refund ? d.provider_refunds(p)->fees : d.provider(p).fees;
   };
   if (res.route.status == RStatus::Chosen) {
     if (uint32_t fees = provider_fees(res.route.provider); fees != pdc::kNone)
@@ -964,6 +965,10 @@ void evaluate(const Program& d, const Context& c, const EvalOptions& opt, EvalRe
   }
 
   const int32_t limits = d.limit_count();
+  if (limits == 0) {  // no resize: its size arithmetic costs more than this
+    res.limits.clear();
+    return;
+  }
   res.limits.resize(static_cast<size_t>(limits));
   for (int32_t i = 0; i < limits; ++i) {
     LimitResult& l = res.limits[static_cast<size_t>(i)];

@@ -484,15 +484,24 @@ bool Program::Loader::cash_flows() {
     if (d + 1 > pdc::kMaxDepth) return fail(Sec::Volumes, i, "nested deeper than 256");
     depth[i] = static_cast<uint16_t>(d + 1);
   }
-  const auto* posts = rec<pdc::Posting>(Sec::Postings);
+  auto* posts = rec<pdc::Posting>(Sec::Postings);
+  // 2.0 has a pad byte where 2.1 has the roles: filled in here (this copy of the bytes is the program's own).
+  const bool roles_written = p.header().minor >= 1;
   for (uint32_t i = 0; i < n(Sec::Postings); ++i) {
-    const pdc::Posting& q = posts[i];
+    pdc::Posting& q = posts[i];
     if (!strs(Sec::Postings, i, {{"from", q.from}, {"to", q.to}, {"details", q.details}, {"explain", q.explain}}) ||
         !ref(Sec::Postings, i, "volume", Sec::Volumes, q.volume, false))
       return false;
     if (q.rounding > static_cast<uint8_t>(dsl::RoundingMode::AwayFromZero) || q.uses_amount > 1)
       return fail(Sec::Postings, i, "unknown rounding mode");
     if (!quick_volume(i, q, vols[q.volume])) return false;
+    const uint8_t roles = pdc::posting_roles(p.str(q.from), p.str(q.to));
+    if (!roles_written) {
+      q.roles = roles;
+    } else if (q.roles != roles) {
+      return fail(Sec::Postings, i, "roles byte " + std::to_string(q.roles) + " differs from its from and to (" +
+                                        std::to_string(roles) + ")");
+    }
   }
   const auto* arms = rec<pdc::Arm>(Sec::Arms);
   std::vector<uint16_t> depth_of_arm(n(Sec::Arms), 0);
@@ -751,6 +760,8 @@ Result<std::shared_ptr<const Program>> Program::load(std::string bytes) {
   bool ok = l.header(view) && l.sections() && l.attributes() && l.tables() && l.dags() && l.conds() && l.cash_flows() &&
             l.objects();
   if (!ok) return Error{"", l.error};
+  if (int32_t t = p->object_table_[static_cast<size_t>(dsl::ObjectKind::Currency)]; t >= 0)
+    p->currency_names_ = p->at<pdc::Str>(Sec::Names) + p->at<pdc::Table>(Sec::Tables)[t].names.first;
   p->views_.resize(p->count(Sec::Selectors));
   for (uint32_t si = 0; si < p->views_.size(); ++si) {
     const pdc::Selector& s = p->at<pdc::Selector>(Sec::Selectors)[si];

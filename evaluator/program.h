@@ -9,6 +9,14 @@
 // index and reference any evaluation can follow, so that no input makes
 // evaluation read out of bounds, recurse without bound, or loop: a bad
 // artifact is an Error naming the section, the record and its offset.
+// Evaluation relies on these checks and repeats none of them: in particular
+// every section of format 2.0 is present and the terms sections (refunds,
+// captures, chargebacks) hold exactly one record per tariff, provider and
+// terminal, so their accessors below never return null for a valid index;
+// a posting's roles byte says what its `from` and `to` name (load() fills
+// it in for a 2.0 artifact, which has a pad byte there, as it remaps the
+// attribute bytes of an artifact from another schema: bytes() returns the
+// bytes as evaluation reads them).
 // What it trusts instead is the Context: its categorical ids must come from
 // this program's vocabulary (find/object; check_context tells).
 #pragma once
@@ -101,6 +109,13 @@ inline constexpr uint32_t kElemSize[pdc::kSectionCount + 1] = {
     sizeof(pdc::ChargebackTerms),  // ProviderChargebacks
 };
 
+// The roles byte (PostingRoles) a posting's `from` and `to` names give: the
+// writer writes it, the loader checks it (or, for a 2.0 artifact, fills it in).
+static_assert(dsl::kAccountRoleCount <= PostingRoles::kMaxRoles, "a posting's roles no longer fit a byte");
+inline uint8_t posting_roles(std::string_view from, std::string_view to) {
+  return PostingRoles::pack(dsl::account_role_index(from), dsl::account_role_index(to));
+}
+
 }  // namespace pdc
 
 // CRC-32C (Castagnoli, reflected 0x82F63B78), as iSCSI and ext4 use it.
@@ -137,6 +152,8 @@ class Program {
   int32_t find(Attr a, std::string_view value) const;
   std::string_view name(Attr a, int32_t id) const;
   int32_t exponent(int32_t currency) const { return at<int32_t>(pdc::Sec::Exponents)[currency]; }
+  // object_name(Currency, c), inline: an evaluation with postings names its currency.
+  std::string_view currency_name(int32_t c) const { return str(currency_names_[c]); }
   // Ok when every id and index in `c` is one of this program's (a Context
   // built by hand; the JSON readers only make such contexts).
   Status check_context(const Context& c) const;
@@ -252,6 +269,7 @@ class Program {
   std::array<int32_t, kAttrCount> attr_table_{};
   bool json_plain_ = false;
   uint64_t load_id_ = 0;
+  const pdc::Str* currency_names_ = nullptr;  // the currencies' names (Names), by id
   // Each selector's DAG arrays, resolved once at load: a decision starts
   // walking at once instead of adding up four section offsets.
   std::vector<DagView> views_;

@@ -25,12 +25,15 @@ inline constexpr char kMagic[8] = {'P', 'D', 'C', 'A', 'R', 'T', '\r', '\n'};
 // 2.0 also adds the attributes `residence` and `realm`,
 // institution_residences, tariff_captures, provider_captures,
 // terminal_captures, tariff_chargebacks, provider_chargebacks.
+// 2.1: a posting's account roles in the posting record (Posting::roles,
+// where 2.0 had a pad byte: a 2.0 reader ignores it; a 2.1 reader fills it
+// in when it loads a 2.0 artifact).
 // 1.x (read by no reader of 2.x): 1.1 limit_zones, zone_starts,
 // zone_offsets; 1.2 institutions, bindings, binding_rules; 1.3 accounts,
 // tariff_refunds, provider_refunds, terminal_refunds; 1.4 the attribute
 // `instant` (zoned weekday/time conditions, evaluator/zoned_time.h).
 inline constexpr uint16_t kFormatMajor = 2;
-inline constexpr uint16_t kFormatMinor = 0;
+inline constexpr uint16_t kFormatMinor = 1;
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;  // no selector / cash flow / condition
 inline constexpr uint32_t kAlign = 8;           // every section starts at a multiple of 8
 inline constexpr uint32_t kMaxDepth = 256;      // nesting of conditions, volumes, cash flows
@@ -147,8 +150,20 @@ struct Posting {
   uint8_t rounding;
   uint8_t uses_amount;  // the volume reads the amount (precomputed)
   uint8_t quick;        // QuickVolume; the loader checks it equals the volume
-  uint8_t pad;
+  uint8_t roles;        // 2.1: PostingRoles of `from` and `to`; the loader checks it equals their names
   int64_t quick_a, quick_b;  // Share: numerator, denominator; Fixed: minor units, currency
+};
+// A posting's account roles in one byte (2.1): `from`'s in bits 0-3, `to`'s
+// in bits 4-7, each its dsl::kAccountRoles index + 1, or 0 for a name that
+// is no role. In the record, so evaluation reads them with the posting (the
+// side table by posting index they replace cost a cache line per posting).
+struct PostingRoles {
+  static constexpr uint8_t pack(int32_t from, int32_t to) {
+    return static_cast<uint8_t>((from + 1) | (to + 1) << 4);
+  }
+  static constexpr int8_t from(uint8_t roles) { return static_cast<int8_t>((roles & 15) - 1); }
+  static constexpr int8_t to(uint8_t roles) { return static_cast<int8_t>((roles >> 4) - 1); }
+  static constexpr int32_t kMaxRoles = 15;  // roles a nibble holds beside "none"
 };
 // A cash flow: its postings, then the first arm of `arms` that matches.
 // CashFlows holds the ones a tariff, provider or refund terms name; an arm's

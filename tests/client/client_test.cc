@@ -448,6 +448,67 @@ TEST(ClientLoader, ArmsAndQuickVolumesAreChecked) {
   EXPECT_NE(a.error().message.find("quick volume differs"), std::string::npos) << a.error().message;
 }
 
+// Format 2.1 keeps a posting's account roles in its record (a byte where
+// 2.0 had padding): the loader refuses a byte that differs from the
+// posting's `from` and `to`, and fills it in for a 2.0 artifact, which then
+// answers as the 2.1 one, roles and accounts included.
+TEST(ClientLoader, PostingRolesAreCheckedAndFilledInForFormat2_0) {
+  auto d = acme();
+  ASSERT_TRUE(d);
+  const std::string b = ev::write_artifact(*d, 1, "");
+  auto postings = [](std::string& bytes) {
+    auto* entries = reinterpret_cast<ev::pdc::SectionEntry*>(bytes.data() + sizeof(ev::pdc::Header));
+    const ev::pdc::SectionEntry& e = entries[static_cast<int>(ev::pdc::Sec::Postings) - 1];
+    return std::span<ev::pdc::Posting>(reinterpret_cast<ev::pdc::Posting*>(bytes.data() + e.offset),
+                                       e.size / sizeof(ev::pdc::Posting));
+  };
+  std::string wrong = b;
+  uint32_t with_roles = UINT32_MAX;
+  for (uint32_t i = 0; i < postings(wrong).size() && with_roles == UINT32_MAX; ++i)
+    if (postings(wrong)[i].roles != 0) with_roles = i;
+  ASSERT_NE(with_roles, UINT32_MAX);
+  postings(wrong)[with_roles].roles ^= 0x11;  // both roles another
+  fix_crc(wrong);
+  auto a = Artifact::load(wrong);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find("section postings: record " + std::to_string(with_roles)), std::string::npos)
+      << a.error().message;
+  EXPECT_NE(a.error().message.find("roles byte"), std::string::npos) << a.error().message;
+
+  // The same artifact as 2.0 wrote it: minor 0, the byte zero (padding).
+  std::string old = b;
+  reinterpret_cast<ev::pdc::Header*>(old.data())->minor = 0;
+  for (ev::pdc::Posting& p : postings(old)) p.roles = 0;
+  fix_crc(old);
+  auto two_zero = Artifact::load(old);
+  ASSERT_TRUE(two_zero.ok()) << two_zero.error().message;
+  EXPECT_EQ((*two_zero)->program().format_minor(), 0);
+  // A 2.1 artifact whose roles are padding is not a 2.0 one: refused.
+  reinterpret_cast<ev::pdc::Header*>(old.data())->minor = ev::pdc::kFormatMinor;
+  fix_crc(old);
+  EXPECT_FALSE(Artifact::load(old).ok());
+
+  auto two_one = Artifact::load(b);
+  ASSERT_TRUE(two_one.ok());
+  std::mt19937 rng(11);
+  EvalResult x, y;
+  int postings_seen = 0;
+  for (int k = 0; k < 2000; ++k) {
+    Context c = random_context(**two_one, rng, k % 3 == 0 ? 0 : 30);
+    (*two_one)->evaluate(c, {true}, x);
+    (*two_zero)->evaluate(c, {true}, y);
+    ASSERT_EQ(answer(y, (*two_zero)->program()), answer(x, (*two_one)->program())) << "context " << k;
+    ASSERT_EQ(x.cash_flow.postings.size(), y.cash_flow.postings.size());
+    for (size_t i = 0; i < x.cash_flow.postings.size(); ++i) {
+      EXPECT_EQ(x.cash_flow.postings[i].from_role, y.cash_flow.postings[i].from_role);
+      EXPECT_EQ(x.cash_flow.postings[i].to_role, y.cash_flow.postings[i].to_role);
+      EXPECT_EQ(x.cash_flow.postings[i].from_role, paydomain::dsl::account_role_index(x.cash_flow.postings[i].from));
+      ++postings_seen;
+    }
+  }
+  EXPECT_GT(postings_seen, 100);
+}
+
 // examples/acme's first limit names Europe/Moscow: its window comes from the
 // zone table (format 1.1), checked at load.
 TEST(ClientLoader, ZoneTablesAreCheckedAndNoSectionMayBeMissing) {

@@ -3,6 +3,9 @@
 // tests/evaluator/timezone_test.cc.
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include "dsl/posix_tz.h"
 
 namespace paydomain::dsl {
@@ -12,26 +15,25 @@ namespace {
 int64_t utc(int64_t days, int h, int m = 0) { return days * 86400 + h * 3600 + m * 60; }
 constexpr int64_t k2026_03_29 = 20541, k2026_10_25 = 20751, k2026_03_08 = 20520, k2026_11_01 = 20758;
 
+using Changes = std::vector<std::pair<int64_t, int32_t>>;
+
+// `text` parses to these offsets and changes so in 2026.
+void expect_rule(const char* text, int32_t std_offset, int32_t dst_offset, const Changes& in_2026) {
+  auto tz = parse_posix_tz(text);
+  ASSERT_TRUE(tz) << text;
+  EXPECT_EQ(tz->std_offset, std_offset) << text;
+  EXPECT_EQ(tz->dst_offset, dst_offset) << text;
+  EXPECT_EQ(posix_tz_changes(*tz, 2026), in_2026) << text;
+}
+
 TEST(PosixTz, BerlinChangesOnTheLastSundaysOfMarchAndOctober) {
-  auto tz = parse_posix_tz("CET-1CEST,M3.5.0,M10.5.0/3");
-  ASSERT_TRUE(tz);
-  EXPECT_EQ(tz->std_offset, 60);
-  EXPECT_EQ(tz->dst_offset, 120);
-  auto c = posix_tz_changes(*tz, 2026);
-  ASSERT_EQ(c.size(), 2u);
-  EXPECT_EQ(c[0], std::make_pair(utc(k2026_03_29, 1), 120));  // 02:00 CET
-  EXPECT_EQ(c[1], std::make_pair(utc(k2026_10_25, 1), 60));   // 03:00 CEST
+  // At 02:00 CET and 03:00 CEST.
+  expect_rule("CET-1CEST,M3.5.0,M10.5.0/3", 60, 120, {{utc(k2026_03_29, 1), 120}, {utc(k2026_10_25, 1), 60}});
 }
 
 TEST(PosixTz, NewYorkUsesTheDefaultHourAndTime) {
-  auto tz = parse_posix_tz("EST5EDT,M3.2.0,M11.1.0");
-  ASSERT_TRUE(tz);
-  EXPECT_EQ(tz->std_offset, -300);
-  EXPECT_EQ(tz->dst_offset, -240);  // one hour ahead when not given
-  auto c = posix_tz_changes(*tz, 2026);
-  ASSERT_EQ(c.size(), 2u);
-  EXPECT_EQ(c[0], std::make_pair(utc(k2026_03_08, 7), -240));  // 02:00 EST
-  EXPECT_EQ(c[1], std::make_pair(utc(k2026_11_01, 6), -300));  // 02:00 EDT
+  // Daylight time one hour ahead when not given; at 02:00 EST and 02:00 EDT.
+  expect_rule("EST5EDT,M3.2.0,M11.1.0", -300, -240, {{utc(k2026_03_08, 7), -240}, {utc(k2026_11_01, 6), -300}});
 }
 
 TEST(PosixTz, SouthernAndNegativeDaylightTimeComeInTimeOrder) {
