@@ -5,6 +5,9 @@
 #include <exception>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <mutex>
+#include <string>
 
 #include "date/tz.h"
 #include "dsl/posix_tz.h"
@@ -78,7 +81,10 @@ const std::vector<std::string>& iana_zone_names() {
   return names;
 }
 
-std::optional<ZoneTransitions> zone_transitions(std::string_view name) {
+namespace {
+
+// The table of zone `name`, built from date/tz and the zone file's footer.
+std::optional<ZoneTransitions> build_transitions(std::string_view name) {
   const date::time_zone* z = find_zone(name);
   if (!z) return std::nullopt;
   using std::chrono::seconds;
@@ -123,6 +129,19 @@ std::optional<ZoneTransitions> zone_transitions(std::string_view name) {
     return std::nullopt;
   }
   return out;
+}
+
+}  // namespace
+
+std::optional<ZoneTransitions> zone_transitions(std::string_view name) {
+  // Built once per zone and process: every compile of a zoned limit or
+  // condition asks, and building reads the zone's file.
+  static std::mutex mu;
+  static std::map<std::string, std::optional<ZoneTransitions>, std::less<>> built;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = built.find(name);
+  if (it == built.end()) it = built.emplace(std::string(name), build_transitions(name)).first;
+  return it->second;
 }
 
 }  // namespace paydomain::dsl

@@ -38,7 +38,8 @@ struct ZoneTransitions {
   std::vector<int64_t> starts;
   std::vector<int32_t> offsets;
 };
-// nullopt when `name` is not an IANA zone.
+// nullopt when `name` is not an IANA zone. Built once per zone and process
+// (thread-safe).
 std::optional<ZoneTransitions> zone_transitions(std::string_view name);
 
 }  // namespace paydomain::dsl

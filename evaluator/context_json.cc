@@ -459,8 +459,10 @@ class ContextParser {
 
 }  // namespace
 
-Status parse_context_into(std::string_view text, const Program& d, Context& out) {
-  if (read_context_fast(text, d, out)) return Ok{};
+Status parse_context_into(std::string_view text, const Program& d, Context& out, bool* read_fast) {
+  const bool fast = read_context_fast(text, d, out);
+  if (read_fast) *read_fast = fast;
+  if (fast) return Ok{};
   return parse_context_general(text, d, out);
 }
 

@@ -40,8 +40,10 @@ inline Result<Context> parse_context(const std::string& text, const Program& pro
 // reading many contexts on one thread allocates nothing per context. `out`
 // is unspecified after an error.
 // Tries the fast reader (evaluator/context_fast.h) first and falls back to
-// the general one for anything the fast reader declines.
-Status parse_context_into(std::string_view text, const Program& program, Context& out);
+// the general one for anything the fast reader declines; `read_fast`, when
+// given, tells which read it (the fast one reads plain strings only, so the
+// context's texts need no escapes in a result).
+Status parse_context_into(std::string_view text, const Program& program, Context& out, bool* read_fast = nullptr);
 
 // The general reader alone (every shape, every error message); for the tests
 // that compare the two readers.

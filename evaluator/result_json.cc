@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "dsl/schema.h"
-#include "evaluator/context_fast.h"
 #include "evaluator/context_json.h"
 #include "evaluator/time.h"
 #include "json/bytes.h"
@@ -512,11 +511,8 @@ Status evaluate_text(const Program& d, std::string_view context, bool explain, s
   // keep their buffers from one evaluation to the next.
   thread_local Context ctx;
   thread_local EvalResult result;
-  // parse_context_into's two readers, called here to know which read it.
-  const bool fast = read_context_fast(context, d, ctx);
-  if (!fast) {
-    if (Status s = parse_context_general(context, d, ctx); !s) return s;
-  }
+  bool fast = false;
+  if (Status s = parse_context_into(context, d, ctx, &fast); !s) return s;
   EvalOptions opt;
   opt.explain = explain;
   evaluate(d, ctx, opt, result);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -94,16 +93,6 @@ Cond shift_weekday(const std::vector<int32_t>& ids, int32_t offset) {
   return any;
 }
 
-// The zone's table, read from the tz database once per process.
-std::optional<dsl::ZoneTransitions> transitions(std::string_view zone) {
-  static std::mutex mu;
-  static std::map<std::string, std::optional<dsl::ZoneTransitions>, std::less<>> cache;
-  std::lock_guard<std::mutex> lock(mu);
-  auto it = cache.find(zone);
-  if (it == cache.end()) it = cache.emplace(std::string(zone), dsl::zone_transitions(zone)).first;
-  return it->second;
-}
-
 }  // namespace
 
 Cond shift_to_offset(const Atom& utc, int32_t offset) {
@@ -122,7 +111,7 @@ Result<Cond> localize(const Atom& utc, std::string_view zone) {
   bool minutes = utc.attr == Attr::TimeOfDay && utc.kind == Atom::Kind::InRanges;
   if (!weekday && !minutes) return Error{"", "only weekday and time are read in a time zone"};
   if (auto fixed = dsl::fixed_offset_minutes(zone)) return shift_to_offset(utc, *fixed);
-  std::optional<dsl::ZoneTransitions> z = transitions(zone);
+  std::optional<dsl::ZoneTransitions> z = dsl::zone_transitions(zone);  // read once per process
   if (!z || z->offsets.empty()) return Error{"", "unknown time zone '" + std::string(zone) + "'"};
   // The instants each offset holds over: the first offset also before the
   // table, the last after it (dsl/timezone.h).

@@ -1,9 +1,11 @@
 // negative-margin on random domains (evaluator/margin.h), against evaluate():
 // - sound: every warning's example payment, evaluated, is routed to the
-//   provider it names and loses exactly the amount it states;
+//   provider it names and loses exactly the amount it states; its range's
+//   ends lose on a payment taking the same two rules, the amounts just
+//   outside it do not;
 // - complete: a payment that evaluate() routes to a provider at a loss of
 //   more than the rounding of its postings (half a minor unit each) has a
-//   warning for that tariff and provider.
+//   warning for that provider naming the tariff rule it takes.
 // Each domain: one tariff whose fees decide on payment system and amount,
 // three providers whose fees do too, a routing to them by the same.
 #include <gtest/gtest.h>
@@ -16,10 +18,12 @@
 #include <vector>
 
 #include "json_support.h"
+#include "random_domain.h"
 
 #include "dsl/checker.h"
 #include "evaluator/analyze.h"
 #include "evaluator/evaluator.h"
+#include "evaluator/money.h"
 
 namespace paydomain::evaluator::testing {
 namespace {
@@ -27,9 +31,7 @@ namespace {
 const std::vector<std::string> kSystems = {"visa", "mastercard", "mir"};
 constexpr int64_t kLow = 1000, kHigh = 500000;  // the tariff's bounds, minor units
 
-std::string rub(int64_t minor) {
-  return std::to_string(minor / 100) + "." + (minor % 100 < 10 ? "0" : "") + std::to_string(minor % 100) + " RUB";
-}
+std::string rub(int64_t minor) { return format_minor(minor, 2) + " RUB"; }
 
 class MarginDomain {
  public:
@@ -218,10 +220,7 @@ struct Loaded {
 };
 
 Loaded load(const std::string& text) {
-  dsl::Diagnostics diags;
-  Loaded l{dsl::load({{"margin.pd", text}}, diags), nullptr};
-  EXPECT_FALSE(diags.has_errors()) << dsl::render_all(diags.items(), l.domain.files) << text;
-  diags.set_files(nullptr);
+  Loaded l{load_checked(text, "margin.pd"), nullptr};
   auto c = compile(l.domain);
   EXPECT_TRUE(c.ok()) << text;
   if (c.ok()) l.compiled = *c;
