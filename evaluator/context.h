@@ -136,11 +136,13 @@ struct Context {
 
   // The payment time and the facts it sets: weekday and time of day (UTC),
   // and the instant that zoned weekday/time conditions test.
-  void set_time(int64_t t) {
+  void set_time(int64_t t) { set_time(t, weekday_of(t), minute_of_day(t)); }
+  // The same, its weekday and minute of the day known (read_usual_utc_time).
+  void set_time(int64_t t, int32_t weekday, int32_t minute) {
     has_time = true;
     time = t;
-    facts.set(Attr::Weekday, weekday_of(t));
-    facts.set(Attr::TimeOfDay, minute_of_day(t));
+    facts.set(Attr::Weekday, weekday);
+    facts.set(Attr::TimeOfDay, minute);
     facts.set(Attr::Instant, t);
   }
 

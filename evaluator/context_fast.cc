@@ -44,9 +44,9 @@ namespace bytes = paydomain::json::bytes;
 // Texts up to kMaxText bytes are copied to the stack and read here; a longer
 // one (a context is ~0.5 KB) is the general reader's.
 constexpr size_t kMaxText = 4096;
-// Past the text: NULs that stop every scan, and room for a 16-byte load at
-// any byte up to the first of them plus one more block.
-constexpr size_t kPad = 32;
+// Past the text: NULs that stop every scan, and room for a 48-byte compare
+// (three blocks) at any byte up to the first of them.
+constexpr size_t kPad = 64;
 
 // A name of up to 16 bytes read from the padded text as the memo's words
 // (name_memo::Words): two plain loads, the first masked to the name.
@@ -161,26 +161,80 @@ enum MoneyPart : size_t {
 };
 static_assert(kFieldCodes <= kNoField);
 
-// The byte layout of a context (see the top of the file): value i is the
-// value of field[i] and follows the run of bytes run[start[i], start[i+1]);
-// the last run ends the text.
+// How a field's value is read and where it goes, chosen once per field (a
+// layout keeps each value's): the cases of FastReader::value.
+enum class Op : uint8_t {
+  Name,  // a name the vocabulary of attribute `arg` gives an id
+  Party, Shop, Tariff, Routing, AmountMinor, AmountCurrency, PaymentAmountMinor, PaymentAmountCurrency,
+  OriginalTerminal, OriginalRevision, Bin, Token, Time, PaymentTime, PaymentKey,
+  MerchantAccount,  // the merchant's account of role `arg`
+  Health, Turnover,
+  Declined,  // a field this reader leaves to the general one
+};
+struct Step {
+  Op op = Op::Declined;
+  uint8_t arg = 0;
+};
+constexpr std::array<Step, kFieldCodes> kSteps = [] {
+  std::array<Step, kFieldCodes> s{};
+  for (size_t i = 0; i < dsl::kContextFieldCount; ++i) {
+    if (int8_t role = context_members::kFieldMerchantRole[i]; role >= 0)
+      s[i] = {Op::MerchantAccount, static_cast<uint8_t>(role)};
+    else if (kNameAttr[i] >= 0)
+      s[i] = {Op::Name, static_cast<uint8_t>(kNameAttr[i])};
+  }
+  s[F::Party] = {Op::Party};
+  s[F::Shop] = {Op::Shop};
+  s[F::Tariff] = {Op::Tariff};
+  s[F::Routing] = {Op::Routing};
+  s[kAmountMinor] = {Op::AmountMinor};
+  s[kAmountCurrency] = {Op::AmountCurrency};
+  s[kPaymentAmountMinor] = {Op::PaymentAmountMinor};
+  s[kPaymentAmountCurrency] = {Op::PaymentAmountCurrency};
+  s[F::OriginalTerminal] = {Op::OriginalTerminal};
+  s[F::OriginalRevision] = {Op::OriginalRevision};
+  s[F::Bin] = {Op::Bin};
+  s[F::Token] = {Op::Token};
+  s[F::Time] = {Op::Time};
+  s[F::PaymentTime] = {Op::PaymentTime};
+  s[F::PaymentKey] = {Op::PaymentKey};
+  s[F::Health] = {Op::Health};
+  s[F::Turnover] = {Op::Turnover};
+  return s;
+}();
+
+// The byte layout of a context (see the top of the file): value i follows
+// the run of bytes run[value[i].run_at, + run_len) and is read by its step;
+// the tail run ends the text. A run holds no NUL (the token-by-token reader
+// takes none between values), so comparing it with the padded text stops at
+// the text's end: no bounds check.
 struct Shape {
   // Root, tool, merchant accounts; the two money objects' two members each
   // take the place of one.
   static constexpr size_t kMaxValues = 3 * context_members::kMaxMembers + 2;
+  // A run compared in one go (Value::expect), and the longest name
+  // remembered, quoted.
+  static constexpr size_t kExpect = 48, kMaxQuoted = 32;
+  struct Value {
+    uint16_t run_at = 0, run_len = 0;
+    Step step;
+    // A value that is a name remembers the name it last was (a client sends
+    // the same few names at the same places), quoted, after its run in
+    // `expect`, and its id in the layout's program: when the text holds the
+    // run and that name, one compare reads both and the id is stored.
+    uint8_t quoted_len = 0;
+    uint16_t fused_len = 0;  // run_len + quoted_len
+    int32_t id = -1;
+    uint64_t run_mask = 0;    // the run's bytes in `expect` (bytes_mask); 0: longer, compared from Shape::run
+    uint64_t fused_mask = 0;  // the run's and the name's; 0: no name remembered
+    char expect[kExpect + kMaxQuoted];
+  };
   bool known = false;
   size_t values = 0;
-  std::array<uint16_t, kMaxValues + 2> start{};
-  std::array<uint8_t, kMaxValues> field{};
-  // The name each value last was, and its id in the program of that read
-  // (a client sends the same few names at the same places).
-  struct Named {
-    uint64_t program = 0, w0 = 0, w1 = 0;  // load id (0: none), the name's words
-    size_t len = 0;
-    int32_t id = -1;
-  };
-  std::array<Named, kMaxValues> named{};
-  char run[kMaxText + kPad];  // room for a 16-byte load past the last run
+  uint64_t program = 0;  // the load id of the program whose ids the values remember
+  uint16_t tail_at = 0, tail_len = 0;
+  std::array<Value, kMaxValues> value;
+  char run[kMaxText + kPad];  // room for a 48-byte compare past the last run
 };
 
 // Whether the n bytes at a and b are equal; both readable 16 bytes past n.
@@ -200,6 +254,113 @@ struct Shape {
 #endif
 }
 
+// The bits of the first n <= Shape::kExpect bytes of a block (below).
+constexpr uint64_t bytes_mask(size_t n) { return (uint64_t{1} << n) - 1; }
+static_assert(Shape::kExpect < 64);
+
+// Whether the bytes at a and b that `mask` (bytes_mask) selects are equal;
+// both readable kExpect bytes: a run, or a run and a name, of up to kExpect
+// bytes in one compare without a loop.
+[[gnu::always_inline]] inline bool masked_equal(const char* a, const char* b, uint64_t mask) {
+#if defined(__SSE2__)
+  auto block = [&](size_t i) {
+    return static_cast<uint64_t>(static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
+                                         _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i))))));
+  };
+  return (~(block(0) | block(16) << 16 | block(32) << 32) & mask) == 0;
+#else
+  for (size_t i = 0; i < Shape::kExpect; ++i)
+    if ((mask >> i & 1) && a[i] != b[i]) return false;
+  return true;
+#endif
+}
+
+// The scans of the padded text, each from a cursor `p` it moves past what
+// it took (a local of the replay's loop, or the token reader's).
+namespace scan {
+
+// One compare and one bit test per byte (indented JSON has many blanks);
+// a run of spaces (an indentation) eight bytes a step. The padding's NUL
+// ends the loop.
+constexpr uint64_t kBlanks = (uint64_t{1} << ' ') | (uint64_t{1} << '\n') | (uint64_t{1} << '\r') |
+                             (uint64_t{1} << '\t');
+inline bool is_ws(char ch) {
+  auto u = static_cast<unsigned char>(ch);
+  return u <= ' ' && ((kBlanks >> u) & 1) != 0;
+}
+inline void skip_ws(const char*& p) {
+  constexpr uint64_t kSpaces = 0x2020202020202020ULL;
+  while (true) {
+    if (uint64_t other = bytes::detail::load8(p) ^ kSpaces) {  // zero bytes: spaces
+      p += __builtin_ctzll(other) / 8;
+      if (!is_ws(*p)) return;
+      ++p;
+    } else {
+      p += 8;
+    }
+  }
+}
+// The next non-blank byte (NUL at the end: never valid between values).
+// Most tokens follow no blank or one space (", ", ": ").
+[[gnu::always_inline]] inline char next(const char*& p) {
+  if (*p == ' ') ++p;
+  if (static_cast<unsigned char>(*p) > ' ') return *p;
+  skip_ws(p);
+  return *p;
+}
+
+// The bytes of a string up to the first that needs attention (a quote, a
+// backslash, a control character such as the padding's NUL, or a byte >=
+// 0x80); usually within the first block.
+[[gnu::always_inline]] inline size_t plain_span(const char* s) {
+#if defined(__SSE2__)
+  for (size_t i = 0;; i += 16)
+    if (unsigned m = bytes::detail::special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)), true))
+      return i + static_cast<size_t>(__builtin_ctz(m));
+#else
+  for (size_t i = 0;; i += 8)
+    if (uint64_t m = bytes::detail::word_mask(bytes::detail::load8(s + i), true))
+      return i + static_cast<size_t>(__builtin_ctzll(m)) / 8;
+#endif
+}
+
+// A string of plain ASCII (no escape, no control character, nothing >= 0x80).
+// Inline where it is used: a call per value cost as much as its scan.
+[[gnu::always_inline]] inline bool string(const char*& p, std::string_view& out) {
+  if (next(p) != '"') return false;
+  const char* s = p + 1;
+  const size_t n = plain_span(s);
+  if (s[n] != '"') return false;
+  out = std::string_view(s, n);
+  p = s + n + 1;
+  return true;
+}
+[[gnu::always_inline]] inline bool text(const char*& p, std::string_view& out) {
+  return string(p, out) && !out.empty();
+}
+
+// A non-negative integer of at most 18 digits (so it fits int64 without a
+// check); a longer, signed or fractional number is the general reader's.
+[[gnu::always_inline]] inline bool integer(const char*& p, int64_t& out) {
+  if (next(p) < '0' || *p > '9') return false;
+  if (*p == '0') {
+    ++p;
+    out = 0;
+    return *p < '0' || *p > '9';
+  }
+  const char* start = p;
+  int64_t v = 0;
+  while (*p >= '0' && *p <= '9') {
+    if (p - start == 18) return false;
+    v = v * 10 + (*p++ - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace scan
+
 class FastReader {
  public:
   // `text`: the padded copy, its last kPad bytes NUL.
@@ -213,26 +374,44 @@ class FastReader {
     if (rec_) {
       rec_->known = false;
       rec_->values = 0;
-      rec_->start[0] = 0;
+      rec_->program = d_.load_id();
     }
     value_end_ = p_;
     if (!object(context_members::kRoot, kRootKeys, c)) return false;
-    skip_ws();
+    scan::skip_ws(p_);
     if (p_ != end_) return false;  // more text, or a NUL in it
-    if (rec_) record_run(kNoField);
+    if (rec_) record_tail();
     return same_currencies(c);
   }
 
   // Against a known shape: false at the first run that differs (or a value
-  // the token-by-token reader would decline).
+  // the token-by-token reader would decline). One loop, the cursor a local:
+  // each value's run compared, then the value read by its step.
   bool replay(Shape& s, Context& c) {
     c.clear();
     c.facts.set(Attr::Operation, kOperationPayment);
-    for (size_t i = 0; i < s.values; ++i) {
-      named_ = &s.named[i];
-      if (!run_matches(s, i) || !field(s.field[i], c)) return false;
+    const char* p = p_;
+    const uint64_t program = d_.load_id();
+    if (s.program != program) {  // ids of another program: forgotten
+      for (size_t i = 0; i < s.values; ++i) s.value[i].fused_mask = 0;
+      s.program = program;
     }
-    return run_matches(s, s.values) && p_ == end_ && same_currencies(c);
+    for (Shape::Value* v = s.value.data(), *last = v + s.values; v != last; ++v) {
+      if (v->fused_mask && masked_equal(p, v->expect, v->fused_mask)) {  // the run and the remembered name
+        p += v->fused_len;
+        if (v->step.op == Op::Name) {  // most names: an attribute's
+          c.facts.set(static_cast<Attr>(v->step.arg), v->id);
+        } else {
+          store_name(v->step, v->id, std::string_view(p - v->quoted_len + 1, v->quoted_len - size_t{2}), c);
+        }
+        continue;
+      }
+      if (v->run_mask ? !masked_equal(p, v->expect, v->run_mask) : !padded_equal(p, s.run + v->run_at, v->run_len))
+        return false;
+      p += v->run_len;
+      if (!value(p, v->step, v, c)) return false;
+    }
+    return padded_equal(p, s.run + s.tail_at, s.tail_len) && p + s.tail_len == end_ && same_currencies(c);
   }
 
  private:
@@ -241,100 +420,47 @@ class FastReader {
     return !(c.has_payment_amount && c.facts.has(Attr::Currency) && c.facts.get(Attr::Currency) != c.payment_currency);
   }
 
-  [[gnu::always_inline]] bool run_matches(const Shape& s, size_t i) {
-    const size_t n = s.start[i + 1] - s.start[i];
-    if (static_cast<size_t>(end_ - p_) < n || !padded_equal(p_, s.run + s.start[i], n)) return false;
-    p_ += n;
-    return true;
-  }
-
-  // The run from the last value's end to here, followed by field f's value
-  // (kNoField: the last run).
-  void record_run(size_t f) {
+  // The run from the last value's end to the cursor (at the first byte of a
+  // value: its blanks are the run's), as the run of a value of field f.
+  Shape::Value* record_run(size_t f) {
     Shape& s = *rec_;
-    const size_t at = s.start[s.values], n = static_cast<size_t>(p_ - value_end_);
+    const size_t at = s.values ? s.value[s.values - 1].run_at + s.value[s.values - 1].run_len : 0;
+    const size_t n = static_cast<size_t>(p_ - value_end_);
     std::memcpy(s.run + at, value_end_, n);
-    s.start[s.values + 1] = static_cast<uint16_t>(at + n);
-    if (f == kNoField) {
-      std::memset(s.run + at + n, 0, kPad);
-      s.known = true;
-      return;
+    Shape::Value& v = s.value[s.values++];
+    v = {};
+    v.run_at = static_cast<uint16_t>(at);
+    v.run_len = static_cast<uint16_t>(n);
+    if (n <= Shape::kExpect) {
+      std::memcpy(v.expect, value_end_, n);
+      v.run_mask = bytes_mask(n);  // n > 0: a run holds at least a key
     }
-    s.named[s.values] = {};
-    named_ = &s.named[s.values];
-    s.field[s.values++] = static_cast<uint8_t>(f);
+    v.step = kSteps[f];
+    return &v;
   }
-
-  // One compare and one bit test per byte (indented JSON has many blanks);
-  // a run of spaces (an indentation) eight bytes a step. The padding's NUL
-  // ends the loop.
-  static constexpr uint64_t kBlanks = (uint64_t{1} << ' ') | (uint64_t{1} << '\n') | (uint64_t{1} << '\r') |
-                                      (uint64_t{1} << '\t');
-  static bool is_ws(char ch) {
-    auto u = static_cast<unsigned char>(ch);
-    return u <= ' ' && ((kBlanks >> u) & 1) != 0;
+  void record_tail() {
+    Shape& s = *rec_;
+    const size_t at = s.values ? s.value[s.values - 1].run_at + s.value[s.values - 1].run_len : 0;
+    const size_t n = static_cast<size_t>(p_ - value_end_);
+    std::memcpy(s.run + at, value_end_, n);
+    std::memset(s.run + at + n, 0, kPad);
+    s.tail_at = static_cast<uint16_t>(at);
+    s.tail_len = static_cast<uint16_t>(n);
+    s.known = true;
   }
-  void skip_ws() {
-    constexpr uint64_t kSpaces = 0x2020202020202020ULL;
-    while (true) {
-      if (uint64_t other = bytes::detail::load8(p_) ^ kSpaces) {  // zero bytes: spaces
-        p_ += __builtin_ctzll(other) / 8;
-        if (!is_ws(*p_)) return;
-        ++p_;
-      } else {
-        p_ += 8;
-      }
-    }
-  }
-  // The next non-blank byte (NUL at the end: never valid between values).
-  // Most tokens follow no blank or one space (", ", ": ").
-  [[gnu::always_inline]] char next() {
-    if (*p_ == ' ') ++p_;
-    if (static_cast<unsigned char>(*p_) > ' ') return *p_;
-    skip_ws();
-    return *p_;
-  }
-
-  // The bytes of a string up to the first that needs attention (a quote, a
-  // backslash, a control character such as the padding's NUL, or a byte >=
-  // 0x80); usually within the first block.
-  [[gnu::always_inline]] static size_t plain_span(const char* s) {
-#if defined(__SSE2__)
-    for (size_t i = 0;; i += 16)
-      if (unsigned m = bytes::detail::special_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)), true))
-        return i + static_cast<size_t>(__builtin_ctz(m));
-#else
-    for (size_t i = 0;; i += 8)
-      if (uint64_t m = bytes::detail::word_mask(bytes::detail::load8(s + i), true))
-        return i + static_cast<size_t>(__builtin_ctzll(m)) / 8;
-#endif
-  }
-
-  // A string of plain ASCII (no escape, no control character, nothing >= 0x80).
-  // Inline where it is used: a call per value cost as much as its scan.
-  [[gnu::always_inline]] bool string(std::string_view& out) {
-    if (next() != '"') return false;
-    const char* s = p_ + 1;
-    const size_t n = plain_span(s);
-    if (s[n] != '"') return false;
-    out = std::string_view(s, n);
-    p_ = s + n + 1;
-    return true;
-  }
-  [[gnu::always_inline]] bool text(std::string_view& out) { return string(out) && !out.empty(); }
 
   // A member's key and its ':', as the index of the member in `t`, or -1.
   [[gnu::always_inline]] int key(const Members& m, const KeyTable& t) {
-    if (next() != '"') return -1;
+    if (scan::next(p_) != '"') return -1;
     const char* s = p_ + 1;
-    const size_t n = plain_span(s);
+    const size_t n = scan::plain_span(s);
     if (s[n] != '"' || n > context_members::kMaxKeyLength) return -1;
     const name_memo::Words w = padded_words(s, n);
     const KeyTable::Slot& e = t.slot[KeyTable::at(t.mul, n, w)];
     if (e.len != n || e.w0 != w.w0 || e.w1 != w.w1 || (n > 16 && !bytes::equal(m.key[e.member].data() + 8, s + 8, n - 16)))
       return -1;
     p_ = s + n + 1;
-    if (next() != ':') return -1;
+    if (scan::next(p_) != ':') return -1;
     ++p_;
     return e.member;
   }
@@ -352,64 +478,100 @@ class FastReader {
                            [&] { return v_.find(a, s); });
   }
 
-  // The id `find()` gives the name `s`, the value of the layout's value
-  // named_: remembered there (by the program's load id and the name's words).
-  template <class Find>
-  [[gnu::always_inline]] int32_t remembered(std::string_view s, Find&& find) {
-    if (!named_ || s.size() > 16) return find();
-    const name_memo::Words w = padded_words(s.data(), s.size());
-    Shape::Named& m = *named_;
-    if (m.w0 == w.w0 && m.w1 == w.w1 && m.len == s.size() && m.program == d_.load_id()) return m.id;
-    const int32_t id = find();
-    m = {d_.load_id(), w.w0, w.w1, s.size(), id};
-    return id;
+  // The id of the name `s` read for `step` (a name's op).
+  int32_t find_name(Step step, std::string_view s) const {
+    switch (step.op) {
+      case Op::Name: return attr_id(static_cast<Attr>(step.arg), s);
+      case Op::Party: return v_.find(Attr::Party, s);
+      case Op::Shop: return v_.find(Attr::Shop, s);
+      case Op::Tariff: return object_id(OK::Tariff, s);
+      case Op::Routing: return object_id(OK::Routing, s);
+      case Op::AmountCurrency:
+      case Op::PaymentAmountCurrency: return object_id(OK::Currency, s);
+      case Op::OriginalTerminal: return object_id(OK::Terminal, s);
+      default: return -1;
+    }
   }
-  int32_t named_object(OK kind, std::string_view s) {
-    return remembered(s, [&] { return object_id(kind, s); });
+
+  // The name stored for `step` at the layout's value `v`, remembered there
+  // when the run and the name fit its `expect` (a name stored, so its id
+  // stores again).
+  static void remember(Shape::Value& v, std::string_view s, int32_t id) {
+    if (!v.run_mask || s.size() + 2 > Shape::kMaxQuoted || v.run_len + s.size() + 2 > Shape::kExpect) return;
+    v.quoted_len = static_cast<uint8_t>(s.size() + 2);
+    v.fused_len = static_cast<uint16_t>(v.run_len + v.quoted_len);
+    v.id = id;
+    std::memcpy(v.expect + v.run_len, s.data() - 1, Shape::kMaxQuoted);  // the padded text is readable that far
+    v.fused_mask = bytes_mask(v.fused_len);
+  }
+
+  // A name's id stored for `step` (`s`: the name): false when the reader
+  // declines it (an unknown name where one is needed, or not a name's op).
+  [[gnu::always_inline]] static bool store_name(Step step, int32_t id, std::string_view s, Context& c) {
+    switch (step.op) {
+      case Op::Name:
+        if (id < 0) return false;
+        c.facts.set(static_cast<Attr>(step.arg), id);
+        return true;
+      case Op::Party:
+        c.facts.set(Attr::Party, id);
+        keep(c.party, s);
+        return true;
+      case Op::Shop:
+        c.facts.set(Attr::Shop, id);
+        keep(c.shop, s);
+        return true;
+      case Op::Tariff: return (c.tariff = id) >= 0;
+      case Op::Routing: return (c.routing = id) >= 0;
+      case Op::AmountCurrency:
+        if (id < 0) return false;
+        c.facts.set(Attr::Currency, id);
+        return true;
+      case Op::PaymentAmountCurrency: return (c.payment_currency = id) >= 0;
+      case Op::OriginalTerminal:
+        c.has_original_terminal = true;
+        c.original_terminal = id;
+        keep(c.original_terminal_id, s);
+        return true;
+      default: return false;
+    }
   }
 
   // An ISO 8601 UTC time, as seconds since the epoch.
-  bool timestamp(int64_t& out) {
+  static bool timestamp(const char*& p, int64_t& out) {
     std::string_view s;
-    if (!text(s)) return false;
+    if (!scan::text(p, s)) return false;
     auto t = parse_utc_time(s);
     if (t) out = *t;
     return t.ok();
   }
 
-  // A non-negative integer of at most 18 digits (so it fits int64 without a
-  // check); a longer, signed or fractional number is the general reader's.
-  bool integer(int64_t& out) {
-    if (next() < '0' || *p_ > '9') return false;
-    if (*p_ == '0') {
-      ++p_;
-      out = 0;
-      return *p_ < '0' || *p_ > '9';
-    }
-    const char* start = p_;
-    int64_t v = 0;
-    while (*p_ >= '0' && *p_ <= '9') {
-      if (p_ - start == 18) return false;
-      v = v * 10 + (*p_++ - '0');
-    }
-    out = v;
-    return true;
-  }
-
   // After a member: true at the object's end ('}' taken), false after a ','
   // (taken); `bad` when neither.
   [[gnu::always_inline]] bool end_of_members(bool& bad) {
-    const char ch = next();
+    const char ch = scan::next(p_);
     ++p_;
     bad = ch != ',' && ch != '}';
     return ch != ',';
   }
   // '{', and true when '}' follows at once (both taken).
   [[gnu::always_inline]] bool open_empty(bool& bad) {
-    bad = next() != '{';
+    bad = scan::next(p_) != '{';
     ++p_;
-    if (bad || next() != '}') return false;
+    if (bad || scan::next(p_) != '}') return false;
     ++p_;
+    return true;
+  }
+
+  // The value of field code f, token by token: its run recorded first.
+  bool field(size_t f, Context& c) {
+    Shape::Value* v = nullptr;
+    if (rec_) {
+      scan::next(p_);  // the value's blanks end its run
+      v = record_run(f);
+    }
+    if (!value(p_, kSteps[f], v, c)) return false;
+    value_end_ = p_;
     return true;
   }
 
@@ -430,9 +592,7 @@ class FastReader {
       if (f == F::Amount || f == F::PaymentAmount) {
         if (!money_field(f == F::Amount ? kAmountMinor : kPaymentAmountMinor, c)) return false;
       } else if (f != kNoField) {
-        if (rec_) record_run(f);
         if (!field(f, c)) return false;
-        value_end_ = p_;
       } else if (static_cast<size_t>(i) == kToolMember) {
         if (!object(context_members::kTool, kToolKeys, c)) return false;
       } else if (!object(context_members::kMerchant, kMerchantKeys, c)) {
@@ -452,11 +612,11 @@ class FastReader {
     do {
       const int k = key(kMoney, kMoneyKeys);
       if (k == kAmountKey && !has_minor) {
-        if (!integer(minor)) return false;
+        if (!scan::integer(p_, minor)) return false;
         has_minor = true;
       } else if (k == kCurrencyKey && cur < 0) {
         std::string_view s;
-        if (!text(s) || (cur = object_id(OK::Currency, s)) < 0) return false;
+        if (!scan::text(p_, s) || (cur = object_id(OK::Currency, s)) < 0) return false;
       } else {
         return false;
       }
@@ -477,10 +637,7 @@ class FastReader {
       bool& seen = k == kAmountKey ? has_minor : has_currency;
       if (k < 0 || seen) return false;
       seen = true;
-      const size_t f = minor + (k == kCurrencyKey ? 1 : 0);
-      if (rec_) record_run(f);
-      if (!field(f, c)) return false;
-      value_end_ = p_;
+      if (!field(minor + (k == kCurrencyKey ? 1 : 0), c)) return false;
     } while (!end_of_members(bad));
     return !bad && has_currency && (has_minor || minor == kAmountMinor);
   }
@@ -495,7 +652,7 @@ class FastReader {
     if (bad) return false;
     do {
       std::string_view k;
-      if (!text(k) || next() != ':') return false;
+      if (!scan::text(p_, k) || scan::next(p_) != ':') return false;
       ++p_;
       if (!member(k)) return false;
     } while (!end_of_members(bad));
@@ -518,11 +675,11 @@ class FastReader {
           const int k = key(kHealth, kHealthKeys);
           std::string_view s;
           if (k == kFailureRateKey && !h.has_failure_rate) {
-            if (!text(s) || context_members::parse_percent(s, h.failure_rate) != context_members::Percent::Ok)
+            if (!scan::text(p_, s) || context_members::parse_percent(s, h.failure_rate) != context_members::Percent::Ok)
               return false;
             h.has_failure_rate = true;
           } else if (k == kLatencyKey && !h.has_latency) {
-            if (!integer(h.latency_ms)) return false;
+            if (!scan::integer(p_, h.latency_ms)) return false;
             h.has_latency = true;
           } else {
             return false;
@@ -560,7 +717,7 @@ class FastReader {
   bool counter(const pdc::Limit& l, Turnover& t, Context& c) {
     if (c.turnover.size() == kMaxMapMembers) return false;
     if (l.is_count) {
-      if (!integer(t.value)) return false;
+      if (!scan::integer(p_, t.value)) return false;
     } else {
       bool has = false;
       int32_t cur = -1;
@@ -577,83 +734,79 @@ class FastReader {
     to.append(s.data(), s.size());
   }
 
-  [[gnu::always_inline]] bool field(size_t i, Context& c) {
+  // One value at p by its step (`v`: its place in a layout, which
+  // remembers names, or null). The maps, rare, are read by the token
+  // reader's functions, the cursor handed over.
+  [[gnu::always_inline]] bool value(const char*& p, Step step, Shape::Value* v, Context& c) {
     std::string_view s;
-    switch (i) {
-      case F::Tariff: return text(s) && (c.tariff = named_object(OK::Tariff, s)) >= 0;
-      case F::Routing: return text(s) && (c.routing = named_object(OK::Routing, s)) >= 0;
-      case kAmountMinor: {
+    int32_t id = -1;
+    switch (step.op) {
+      case Op::Name:
+      case Op::Party:
+      case Op::Shop:
+      case Op::Tariff:
+      case Op::Routing:
+      case Op::AmountCurrency:
+      case Op::PaymentAmountCurrency:
+      case Op::OriginalTerminal:
+        if (!scan::text(p, s) || !store_name(step, id = find_name(step, s), s, c)) return false;
+        if (v) remember(*v, s, id);
+        return true;
+      case Op::AmountMinor: {
         int64_t minor = 0;
-        if (!integer(minor)) return false;
+        if (!scan::integer(p, minor)) return false;
         c.facts.set(Attr::Amount, minor);
         return true;
       }
-      case kAmountCurrency: {
-        int32_t cur = -1;
-        if (!text(s) || (cur = named_object(OK::Currency, s)) < 0) return false;
-        c.facts.set(Attr::Currency, cur);
-        return true;
-      }
-      case kPaymentAmountMinor: return (c.has_payment_amount = integer(c.payment_amount));
-      case kPaymentAmountCurrency: return text(s) && (c.payment_currency = named_object(OK::Currency, s)) >= 0;
-      case F::OriginalTerminal:
-        if (!text(s)) return false;
-        c.has_original_terminal = true;
-        c.original_terminal = named_object(OK::Terminal, s);
-        keep(c.original_terminal_id, s);
-        return true;
-      case F::OriginalRevision: return (c.has_original_revision = integer(c.original_revision));
-      case F::Party:
-      case F::Shop: {
-        if (!text(s)) return false;
-        Attr a = i == F::Party ? Attr::Party : Attr::Shop;
-        c.facts.set(a, remembered(s, [&] { return v_.find(a, s); }));
-        keep(i == F::Party ? c.party : c.shop, s);
-        return true;
-      }
-      case F::Bin:
-        if (!text(s) || !context_members::is_bin(s)) return false;
+      case Op::PaymentAmountMinor: return (c.has_payment_amount = scan::integer(p, c.payment_amount));
+      case Op::OriginalRevision: return (c.has_original_revision = scan::integer(p, c.original_revision));
+      case Op::Bin:
+        if (!scan::text(p, s) || !context_members::is_bin(s)) return false;
         keep(c.facts.bin, s);
         c.facts.present |= bit(Attr::Bin);
         return true;
-      case F::Token:
-        if (!text(s)) return false;
+      case Op::Token:
+        if (!scan::text(p, s)) return false;
         keep(c.tool_token, s);
         return true;
-      case F::Time: {
-        int64_t t = 0;
-        if (!timestamp(t)) return false;
-        c.set_time(t);
+      case Op::Time: {
+        if (!scan::text(p, s)) return false;
+        int64_t t;
+        int32_t weekday, minute;
+        if (read_usual_utc_time(s, t, weekday, minute)) {
+          c.set_time(t, weekday, minute);
+          return true;
+        }
+        auto parsed = parse_utc_time(s);
+        if (!parsed) return false;
+        c.set_time(*parsed);
         return true;
       }
-      case F::PaymentTime: return (c.has_payment_time = timestamp(c.payment_time));
-      case F::PaymentKey:
-        if (!text(s)) return false;
+      case Op::PaymentTime: return (c.has_payment_time = timestamp(p, c.payment_time));
+      case Op::PaymentKey:
+        if (!scan::text(p, s)) return false;
         c.has_payment_key = true;
         keep(c.payment_key, s);
         return true;
-      case F::Health: return health(c);
-      case F::Turnover: return turnover(c);
-      default: {
-        if (int8_t role = context_members::kFieldMerchantRole[i]; role >= 0) {
-          if (!text(s)) return false;
-          keep(c.merchant_accounts[static_cast<size_t>(role)], s);
-          return true;
-        }
-        if (kNameAttr[i] < 0 || !text(s)) return false;
-        auto a = static_cast<Attr>(kNameAttr[i]);
-        int32_t id = remembered(s, [&] { return attr_id(a, s); });
-        if (id < 0) return false;
-        c.facts.set(a, id);
+      case Op::MerchantAccount:
+        if (!scan::text(p, s)) return false;
+        keep(c.merchant_accounts[step.arg], s);
         return true;
+      case Op::Health:
+      case Op::Turnover: {
+        p_ = p;
+        const bool ok = step.op == Op::Health ? health(c) : turnover(c);
+        p = p_;
+        return ok;
       }
+      case Op::Declined: return false;
     }
+    return false;
   }
 
   const char* p_;
   const char* end_;                  // the end of the text; kPad NULs follow
   Shape* rec_ = nullptr;             // where the shape is recorded, if it is
-  Shape::Named* named_ = nullptr;    // the name the value being read last was
   const char* value_end_ = nullptr;  // the end of the last value read (the start of the text at first)
   const Program& d_;
   const Program& v_;

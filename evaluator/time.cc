@@ -51,32 +51,10 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
 }
 
 Result<int64_t> parse_utc_time(std::string_view s) {
-  // The usual spelling, "2026-11-25T13:20:00Z": a day's payments share their
-  // date, whose checks and calendar arithmetic are remembered per thread
-  // (the date's ten bytes; w0 == 0, no date, never matches a digit).
-  struct DateMemo {
-    uint64_t w0 = 0;
-    uint16_t w1 = 0;
-    int64_t days = 0;
-  };
-  thread_local DateMemo memo;
-  const bool usual = s.size() == 20 && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z';
-  uint64_t w0 = 0;
-  uint16_t w1 = 0;
-  if (usual) {
-    std::memcpy(&w0, s.data(), 8);
-    std::memcpy(&w1, s.data() + 8, 2);
-    auto two = [&](size_t at, int64_t& v) {
-      const unsigned a = static_cast<unsigned>(s[at] - '0'), b = static_cast<unsigned>(s[at + 1] - '0');
-      v = a * 10 + b;
-      return a < 10 && b < 10;
-    };
-    int64_t h, mi, se;
-    if (w0 == memo.w0 && w1 == memo.w1 && two(11, h) && two(14, mi) && two(17, se) && h <= 23 && mi <= 59 &&
-        se <= 60) {
-      return memo.days * kDay + h * 3600 + mi * 60 + (se == 60 ? 59 : se);
-    }
-  }
+  // The usual spelling of a remembered date (time.h): a day's payments share it.
+  int64_t t;
+  int32_t weekday, minute;
+  if (read_usual_utc_time(s, t, weekday, minute)) return t;
   // Built only when needed: a context's time is read on every evaluation.
   auto bad = [] { return Error{"", "expected an ISO 8601 UTC time like \"2026-11-25T13:20:00Z\""}; };
   int64_t y, mo, d, h, mi, se;
@@ -101,7 +79,13 @@ Result<int64_t> parse_utc_time(std::string_view s) {
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (mo == 2 && d == 29 && !leap) return bad();
   int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  if (usual) memo = {w0, w1, days};
+  if (s.size() == 20 && s[10] == 'T' && s[19] == 'Z') {
+    detail::UsualDate& date = detail::usual_date;
+    std::memcpy(&date.w0, s.data(), 8);
+    std::memcpy(&date.w1, s.data() + 8, 2);
+    date.days = days;
+    date.weekday = weekday_of(days * kDay);
+  }
   return days * kDay + h * 3600 + mi * 60 + (se == 60 ? 59 : se);
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +15,43 @@ namespace paydomain::evaluator {
 
 // "2026-11-25T13:20:00Z", optional fraction, "Z" or "+00:00" only (UTC).
 Result<int64_t> parse_utc_time(std::string_view text);
+
+namespace detail {
+// The date of the last time parse_utc_time read in the usual spelling
+// ("2026-11-25T13:20:00Z"), per thread: a day's payments share it. Its ten
+// bytes (w0 == 0: none, never a digit's), its day since the epoch and weekday.
+struct UsualDate {
+  uint64_t w0 = 0;
+  uint16_t w1 = 0;
+  int32_t weekday = 0;
+  int64_t days = 0;
+};
+inline constinit thread_local UsualDate usual_date;
+}  // namespace detail
+
+// A time in the usual spelling whose date is the remembered one (above):
+// the instant, and its weekday and minute of the day (weekday_of and
+// minute_of_day of it), with no calendar arithmetic and no division. False
+// for any other text: parse_utc_time reads it (and remembers a usual
+// spelling's date), and answers the same for this one.
+inline bool read_usual_utc_time(std::string_view s, int64_t& t, int32_t& weekday, int32_t& minute) {
+  if (s.size() != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return false;
+  uint64_t w0;
+  uint16_t w1;
+  std::memcpy(&w0, s.data(), 8);
+  std::memcpy(&w1, s.data() + 8, 2);
+  const detail::UsualDate& date = detail::usual_date;
+  if (w0 != date.w0 || w1 != date.w1) return false;
+  auto two = [&](size_t at) { return static_cast<unsigned>(s[at] - '0') * 10 + static_cast<unsigned>(s[at + 1] - '0'); };
+  auto digit = [&](size_t at) { return static_cast<unsigned>(s[at] - '0') < 10; };
+  if (!digit(11) || !digit(12) || !digit(14) || !digit(15) || !digit(17) || !digit(18)) return false;
+  const unsigned h = two(11), mi = two(14), se = two(17);
+  if (h > 23 || mi > 59 || se > 60) return false;
+  t = date.days * 86400 + h * 3600 + mi * 60 + (se == 60 ? 59 : se);
+  weekday = date.weekday;
+  minute = static_cast<int32_t>(h * 60 + mi);
+  return true;
+}
 // 2026-11-25T00:00:00+03:00 (or ...Z for offset 0).
 std::string format_time(int64_t epoch_seconds, int32_t offset_minutes);
 // The same text in a fixed buffer, for the result writer: no allocation;
