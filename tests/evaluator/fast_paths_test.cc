@@ -48,7 +48,24 @@ std::string differ(const Context& a, const Context& b) {
     return "payment_amount";
   if (a.party != b.party || a.shop != b.shop || a.tool_token != b.tool_token) return "party/shop/token";
   if (a.merchant_accounts != b.merchant_accounts) return "merchant_accounts";
+  if (a.has_original_terminal != b.has_original_terminal || a.original_terminal != b.original_terminal ||
+      a.original_terminal_id != b.original_terminal_id)
+    return "original_terminal";
+  if (a.has_original_revision != b.has_original_revision || a.original_revision != b.original_revision)
+    return "original_revision";
+  if (a.has_payment_time != b.has_payment_time || a.payment_time != b.payment_time) return "payment_time";
   if (a.health.size() != b.health.size() || a.turnover.size() != b.turnover.size()) return "health/turnover";
+  for (size_t i = 0; i < a.health.size(); ++i) {
+    const HealthSample &x = a.health[i], &y = b.health[i];
+    if (x.terminal != y.terminal || x.provider != y.provider || x.has_failure_rate != y.has_failure_rate ||
+        x.failure_rate.units != y.failure_rate.units || x.failure_rate.scale != y.failure_rate.scale ||
+        x.has_latency != y.has_latency || x.latency_ms != y.latency_ms)
+      return "health[" + std::to_string(i) + "]";
+  }
+  for (size_t i = 0; i < a.turnover.size(); ++i) {
+    const Turnover &x = a.turnover[i], &y = b.turnover[i];
+    if (x.limit != y.limit || x.route != y.route || x.value != y.value) return "turnover[" + std::to_string(i) + "]";
+  }
   return "";
 }
 
@@ -541,6 +558,135 @@ TEST(FastPaths, NameMemoKeepsProgramsTablesAndLengthsApart) {
               << name << " " << table;
       }
     }
+  }
+}
+
+// A layout keeps each value's step (how it is read, where it goes): two
+// layouts with other fields at the same places (members swapped: the same
+// names go elsewhere), alternating, each read by its own layout, as the
+// general reader reads it.
+TEST(FastPaths, LayoutStepsFollowTheirLayout) {
+  const std::string a = R"({"tariff": "standard", "amount": {"amount": 5, "currency": "RUB"}, "risk": "low",)"
+                        R"( "flow": "hold", "party": "p", "shop": "s", "time": "2026-11-25T12:00:00Z"})";
+  const std::string b = R"({"tariff": "standard", "amount": {"currency": "RUB", "amount": 5}, "flow": "hold",)"
+                        R"( "risk": "low", "shop": "p", "party": "s", "time": "2026-11-25T12:00:00Z"})";
+  for (int i = 0; i < 8; ++i) {
+    const std::string& text = i % 2 ? b : a;
+    const uint64_t by_shape = fast_read_counts().by_shape;
+    Context fast, general;
+    ASSERT_TRUE(read_context_fast(text, acme(), fast)) << text;
+    if (i >= 2) {
+      EXPECT_EQ(fast_read_counts().by_shape, by_shape + 1) << i;
+    }
+    ASSERT_TRUE(parse_context_general(text, acme(), general).ok()) << text;
+    EXPECT_EQ(differ(fast, general), "") << text;
+    EXPECT_EQ(fast.party, i % 2 ? "s" : "p");
+  }
+}
+
+// Each value of a layout remembers its name with the run before it: the
+// same layout with a name changed at one place (to another name, to a name
+// too long to remember, back again), and with its run changed, one after
+// the other: each read as the general reader reads it, the unchanged ones
+// by the layout.
+TEST(FastPaths, RememberedRunsAndNamesFollowTheirPlace) {
+  const std::string base = R"({"tariff": "standard", "operation": "payment",
+    "amount": {"amount": 600000, "currency": "RUB"},
+    "payment_tool": {"kind": "bank_card", "payment_system": "mastercard", "bin": "555555", "token": "card-7f3a"},
+    "category": "retail", "risk": "low", "flow": "instant", "party": "acme-retail-llc", "shop": "shop-1",
+    "payment_institution": "acme_ru", "merchant_accounts": {"settlement": "40702810500000012345"},
+    "time": "2026-11-25T12:00:00Z", "payment_key": "order-42"})";
+  auto with = [&](std::string_view from, std::string_view to) {
+    std::string t = base;
+    t.replace(t.find(from), from.size(), to);
+    return t;
+  };
+  const std::string texts[] = {
+      base,
+      with("\"low\"", "\"high\""),
+      with("\"low\"", "\"low\""),
+      with("\"acme-retail-llc\"", "\"a-party-whose-name-is-too-long-to-remember\""),
+      with("\"acme-retail-llc\"", "\"other\""),
+      with("\"shop-1\"", "\"shop-2\""),
+      with("\"RUB\"", "\"USD\""),
+      with("\"RUB\"", "\"XXX\""),  // unknown: declined
+      with("\"standard\"", "\"nope\""),  // unknown: declined
+      with("\"retail\"", "\"gaming\""),
+      with("\"category\": ", "\"category\":  "),  // a blank more before the name
+      with("\"risk\": \"low\"", "\"risk\":\"low\""),  // a run that differs: token by token
+      base,
+  };
+  Tally t;
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& text : texts) {
+      compare(text, acme(), t, base);
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_GT(t.by_shape, t.total / 2) << t.by_shape << " of " << t.total;
+}
+
+// A text that differs from the remembered layout in one byte of a run (a
+// key, a blank, a brace) is read token by token (or declined), as the
+// general reader reads it.
+TEST(FastPaths, ARunByteChangedReadsAlike) {
+  const std::string base = R"({"tariff": "standard", "amount": {"amount": 600000, "currency": "RUB"},
+  "payment_tool": {"kind": "bank_card", "bin": "555555"}, "risk": "low", "party": "p",
+  "time": "2026-11-25T12:00:00Z"})";
+  Tally t;
+  for (size_t i = 0; i < base.size(); ++i) {
+    for (char to : {' ', '\t', 'x', '"', '}', '\0'}) {
+      if (base[i] == to) continue;
+      std::string text = base;
+      text[i] = to;
+      compare(text, acme(), t, base);
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_GT(t.fast, 0u);
+}
+
+// Times in the usual spelling whose date is remembered give the instant,
+// weekday and minute of the day of the general arithmetic: dates across
+// midnight, month and year ends, leap days, the epoch and the bounds of
+// four-digit years, each time read twice (the second from the remembered
+// date), through parse_utc_time, read_usual_utc_time and the fast reader.
+TEST(FastPaths, RememberedDatesGiveTheWeekdayAndMinuteOfTheArithmetic) {
+  const char* dates[] = {"1970-01-01", "1969-12-31", "0000-01-01", "0000-02-29", "9999-12-31", "2026-11-25",
+                         "2026-11-26", "2026-12-31", "2027-01-01", "2024-02-29", "2024-03-01", "2000-02-29",
+                         "1900-02-28", "1900-03-01", "2026-01-31", "2026-02-01"};
+  const char* clocks[] = {"00:00:00", "00:00:59", "12:34:56", "23:59:59", "23:59:60", "00:01:00"};
+  for (const char* date : dates) {
+    for (const char* clock : clocks) {
+      const std::string usual = std::string(date) + "T" + clock + "Z";
+      auto other = parse_utc_time(std::string(date) + "T" + clock + "+00:00");
+      ASSERT_TRUE(other.ok()) << usual;
+      for (int i = 0; i < 2; ++i) {
+        auto parsed = parse_utc_time(usual);
+        ASSERT_TRUE(parsed.ok()) << usual;
+        EXPECT_EQ(*parsed, *other) << usual;
+        int64_t t = 0;
+        int32_t weekday = -1, minute = -1;
+        ASSERT_TRUE(read_usual_utc_time(usual, t, weekday, minute)) << usual;  // its date was just read
+        EXPECT_EQ(t, *other) << usual;
+        EXPECT_EQ(weekday, weekday_of(*other)) << usual;
+        EXPECT_EQ(minute, minute_of_day(*other)) << usual;
+        const std::string text = R"({"tariff": "standard", "time": ")" + usual + R"("})";
+        Context fast, general;
+        ASSERT_TRUE(read_context_fast(text, acme(), fast)) << text;
+        ASSERT_TRUE(parse_context_general(text, acme(), general).ok()) << text;
+        EXPECT_EQ(differ(fast, general), "") << text;
+      }
+    }
+    // Another date's spelling, or a clock out of range, is not read from the remembered date.
+    int64_t t = 0;
+    int32_t weekday = 0, minute = 0;
+    EXPECT_FALSE(read_usual_utc_time(std::string(date) + "T24:00:00Z", t, weekday, minute));
+    EXPECT_FALSE(read_usual_utc_time(std::string(date) + "T12:60:00Z", t, weekday, minute));
+    EXPECT_FALSE(read_usual_utc_time(std::string(date) + "T12:00:61Z", t, weekday, minute));
+    EXPECT_FALSE(read_usual_utc_time(std::string(date) + "T1a:00:00Z", t, weekday, minute));
+    EXPECT_FALSE(read_usual_utc_time(std::string(date) + "t12:00:00Z", t, weekday, minute));
+    EXPECT_FALSE(read_usual_utc_time("1971-01-01T12:00:00Z", t, weekday, minute));
   }
 }
 
