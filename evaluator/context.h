@@ -148,10 +148,22 @@ struct Context {
 
   // Back to an empty context, keeping the buffers (a reused context allocates
   // nothing for strings and lists that fit what it held before).
-  void clear() {
+  void clear() { clear_but(0); }
+
+  // The strings a reader sets, by bit (a merchant account's: kMerchantAccountText << role).
+  enum : uint32_t {
+    kBinText = 1u << 0, kPaymentKeyText = 1u << 1, kOriginalTerminalText = 1u << 2, kPartyText = 1u << 3,
+    kShopText = 1u << 4, kTokenText = 1u << 5, kMerchantAccountText = 1u << 6,
+  };
+  // clear(), but the strings of `texts` keep their contents: for a reader
+  // that sets each of them next (and reuses their length, evaluator/context_fast.cc).
+  void clear_but(uint32_t texts) {
+    auto clear_text = [texts](std::string& s, uint32_t bit) {
+      if (!(texts & bit)) s.clear();
+    };
     facts.present = 0;
     facts.v.fill(0);
-    facts.bin.clear();
+    clear_text(facts.bin, kBinText);
     facts.failure_rate = {};
     tariff = routing = -1;
     has_time = has_payment_key = has_payment_amount = false;
@@ -160,13 +172,13 @@ struct Context {
     has_original_terminal = has_original_revision = has_payment_time = false;
     payment_time = 0;
     original_terminal = -1;
-    original_terminal_id.clear();
+    clear_text(original_terminal_id, kOriginalTerminalText);
     original_revision = 0;
-    payment_key.clear();
-    party.clear();
-    shop.clear();
-    tool_token.clear();
-    for (std::string& a : merchant_accounts) a.clear();
+    clear_text(payment_key, kPaymentKeyText);
+    clear_text(party, kPartyText);
+    clear_text(shop, kShopText);
+    clear_text(tool_token, kTokenText);
+    for (size_t r = 0; r < kMerchantRoles; ++r) clear_text(merchant_accounts[r], kMerchantAccountText << r);
     health.clear();
     turnover.clear();
   }

@@ -231,6 +231,7 @@ struct Shape {
   };
   bool known = false;
   size_t values = 0;
+  uint32_t texts = 0;  // the Context strings its values set (Context::kBinText...)
   uint64_t program = 0;  // the load id of the program whose ids the values remember
   uint16_t tail_at = 0, tail_len = 0;
   std::array<Value, kMaxValues> value;
@@ -268,7 +269,9 @@ static_assert(Shape::kExpect < 64);
         _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
                                          _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i))))));
   };
-  return (~(block(0) | block(16) << 16 | block(32) << 32) & mask) == 0;
+  const uint64_t two = block(0) | block(16) << 16;
+  if (mask >> 32 == 0) return (~two & mask) == 0;  // most runs and names: two blocks
+  return (~(two | block(32) << 32) & mask) == 0;
 #else
   for (size_t i = 0; i < Shape::kExpect; ++i)
     if ((mask >> i & 1) && a[i] != b[i]) return false;
@@ -374,6 +377,7 @@ class FastReader {
     if (rec_) {
       rec_->known = false;
       rec_->values = 0;
+      rec_->texts = 0;
       rec_->program = d_.load_id();
     }
     value_end_ = p_;
@@ -388,7 +392,7 @@ class FastReader {
   // the token-by-token reader would decline). One loop, the cursor a local:
   // each value's run compared, then the value read by its step.
   bool replay(Shape& s, Context& c) {
-    c.clear();
+    c.clear_but(s.texts);  // each of them set below, or the replay fails
     c.facts.set(Attr::Operation, kOperationPayment);
     const char* p = p_;
     const uint64_t program = d_.load_id();
@@ -436,6 +440,7 @@ class FastReader {
       v.run_mask = bytes_mask(n);  // n > 0: a run holds at least a key
     }
     v.step = kSteps[f];
+    s.texts |= text_of(v.step);
     return &v;
   }
   void record_tail() {
@@ -727,11 +732,54 @@ class FastReader {
     return true;
   }
 
-  // A copy into a context string, its buffer kept: cleared and appended,
-  // which skips assign's general path (a source inside the string itself).
+  // The Context string a step sets (Context::kBinText...), or 0.
+  static constexpr uint32_t text_of(Step step) {
+    switch (step.op) {
+      case Op::Bin: return Context::kBinText;
+      case Op::PaymentKey: return Context::kPaymentKeyText;
+      case Op::OriginalTerminal: return Context::kOriginalTerminalText;
+      case Op::Party: return Context::kPartyText;
+      case Op::Shop: return Context::kShopText;
+      case Op::Token: return Context::kTokenText;
+      case Op::MerchantAccount: return Context::kMerchantAccountText << step.arg;
+      default: return 0;
+    }
+  }
+
+  // A copy into a context string, its buffer kept: resized only when its
+  // length differs (a replay leaves the layout's strings uncleared,
+  // Context::clear_but: the same field's values often share a length),
+  // the bytes copied in place — a short one by two overlapping loads from
+  // the padded text.
   static void keep(std::string& to, std::string_view s) {
-    to.clear();
-    to.append(s.data(), s.size());
+    const size_t n = s.size();
+    if (to.size() != n) to.resize(n);
+    char* d = to.data();
+    const char* f = s.data();
+    auto copy = [&](auto word) {
+      std::memcpy(&word, f, sizeof word);
+      std::memcpy(d, &word, sizeof word);
+      std::memcpy(&word, f + n - sizeof word, sizeof word);
+      std::memcpy(d + n - sizeof word, &word, sizeof word);
+    };
+    struct Block {
+      uint64_t w[2];
+    };
+    if (n >= 8) {
+      if (n <= 16) {
+        copy(uint64_t{});
+      } else if (n <= 32) {
+        copy(Block{});
+      } else {
+        std::memcpy(d, f, n);
+      }
+    } else if (n >= 4) {
+      copy(uint32_t{});
+    } else if (n >= 2) {
+      copy(uint16_t{});
+    } else if (n == 1) {
+      d[0] = f[0];
+    }
   }
 
   // One value at p by its step (`v`: its place in a layout, which
