@@ -224,6 +224,7 @@ struct Shape {
     // run and that name, one compare reads both and the id is stored.
     uint8_t quoted_len = 0;
     uint16_t fused_len = 0;  // run_len + quoted_len
+    uint32_t attr_bit = 0;   // bit(attribute) of a Name step
     int32_t id = -1;
     uint64_t run_mask = 0;    // the run's bytes in `expect` (bytes_mask); 0: longer, compared from Shape::run
     uint64_t fused_mask = 0;  // the run's and the name's; 0: no name remembered
@@ -352,6 +353,20 @@ inline void skip_ws(const char*& p) {
     out = 0;
     return *p < '0' || *p > '9';
   }
+  // Up to seven digits (most amounts) at once: the first byte that is not a
+  // digit is the lowest with its top bit set in `other` (a borrow or carry
+  // only reaches the bytes above it); the digits, moved to the word's top
+  // bytes below zeros (leading zeros), are combined in pairs.
+  const uint64_t w = bytes::detail::load8(p), d = w - 0x3030303030303030ULL;
+  if (const uint64_t other = (d | (d + 0x7676767676767676ULL)) & 0x8080808080808080ULL) {
+    const unsigned n = static_cast<unsigned>(__builtin_ctzll(other)) / 8;  // >= 1: *p is a digit
+    uint64_t v = (w << (8 * (8 - n))) & 0x0F0F0F0F0F0F0F0FULL;
+    v = (v * 2561) >> 8 & 0x00FF00FF00FF00FFULL;
+    v = (v * 6553601) >> 16 & 0x0000FFFF0000FFFFULL;
+    out = static_cast<int64_t>((v * 42949672960001ULL) >> 32);
+    p += n;
+    return true;
+  }
   const char* start = p;
   int64_t v = 0;
   while (*p >= '0' && *p <= '9') {
@@ -360,6 +375,18 @@ inline void skip_ws(const char*& p) {
   }
   out = v;
   return true;
+}
+
+// context_members::is_bin for a name of up to 16 bytes in the padded text:
+// all digits, one block compared at once (signed: bytes >= 0x80 are below '0').
+[[gnu::always_inline]] inline bool digits16(std::string_view s) {
+#if defined(__SSE2__)
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data()));
+  const __m128i other = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8('0')), _mm_cmpgt_epi8(v, _mm_set1_epi8('9')));
+  return (static_cast<unsigned>(_mm_movemask_epi8(other)) & ((1u << s.size()) - 1)) == 0;
+#else
+  return context_members::is_bin(s);
+#endif
 }
 
 }  // namespace scan
@@ -403,8 +430,9 @@ class FastReader {
     for (Shape::Value* v = s.value.data(), *last = v + s.values; v != last; ++v) {
       if (v->fused_mask && masked_equal(p, v->expect, v->fused_mask)) {  // the run and the remembered name
         p += v->fused_len;
-        if (v->step.op == Op::Name) {  // most names: an attribute's
-          c.facts.set(static_cast<Attr>(v->step.arg), v->id);
+        if (v->step.op == Op::Name) {  // most names: an attribute's (Facts::set, its bit ready)
+          c.facts.v[v->step.arg] = v->id;
+          c.facts.present |= v->attr_bit;
         } else {
           store_name(v->step, v->id, std::string_view(p - v->quoted_len + 1, v->quoted_len - size_t{2}), c);
         }
@@ -440,6 +468,7 @@ class FastReader {
       v.run_mask = bytes_mask(n);  // n > 0: a run holds at least a key
     }
     v.step = kSteps[f];
+    if (v.step.op == Op::Name) v.attr_bit = bit(static_cast<Attr>(v.step.arg));
     s.texts |= text_of(v.step);
     return &v;
   }
@@ -809,7 +838,7 @@ class FastReader {
       case Op::PaymentAmountMinor: return (c.has_payment_amount = scan::integer(p, c.payment_amount));
       case Op::OriginalRevision: return (c.has_original_revision = scan::integer(p, c.original_revision));
       case Op::Bin:
-        if (!scan::text(p, s) || !context_members::is_bin(s)) return false;
+        if (!scan::text(p, s) || !(s.size() <= 16 ? scan::digits16(s) : context_members::is_bin(s))) return false;
         keep(c.facts.bin, s);
         c.facts.present |= bit(Attr::Bin);
         return true;
@@ -818,9 +847,17 @@ class FastReader {
         keep(c.tool_token, s);
         return true;
       case Op::Time: {
-        if (!scan::text(p, s)) return false;
         int64_t t;
         int32_t weekday, minute;
+        // The usual spelling of the remembered date, quoted: every byte
+        // checked by read_usual_utc_time (none a quote), so the string's
+        // scan is not needed.
+        if (p[0] == '"' && p[21] == '"' && read_usual_utc_time(std::string_view(p + 1, 20), t, weekday, minute)) {
+          p += 22;
+          c.set_time(t, weekday, minute);
+          return true;
+        }
+        if (!scan::text(p, s)) return false;
         if (read_usual_utc_time(s, t, weekday, minute)) {
           c.set_time(t, weekday, minute);
           return true;

@@ -35,17 +35,23 @@ inline constinit thread_local UsualDate usual_date;
 // for any other text: parse_utc_time reads it (and remembers a usual
 // spelling's date), and answers the same for this one.
 inline bool read_usual_utc_time(std::string_view s, int64_t& t, int32_t& weekday, int32_t& minute) {
-  if (s.size() != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return false;
-  uint64_t w0;
+  if (s.size() != 20 || s[10] != 'T' || s[19] != 'Z') return false;
+  uint64_t w0, clock;
   uint16_t w1;
   std::memcpy(&w0, s.data(), 8);
   std::memcpy(&w1, s.data() + 8, 2);
   const detail::UsualDate& date = detail::usual_date;
   if (w0 != date.w0 || w1 != date.w1) return false;
-  auto two = [&](size_t at) { return static_cast<unsigned>(s[at] - '0') * 10 + static_cast<unsigned>(s[at + 1] - '0'); };
-  auto digit = [&](size_t at) { return static_cast<unsigned>(s[at] - '0') < 10; };
-  if (!digit(11) || !digit(12) || !digit(14) || !digit(15) || !digit(17) || !digit(18)) return false;
-  const unsigned h = two(11), mi = two(14), se = two(17);
+  // "hh:mm:ss" as one word: each byte less its expected '0' or ':' is a
+  // digit's value (0..9) or 0 for a colon; the lowest byte that is not
+  // (wrapped below, or above 9) has its top bit set in `bad`, borrows and
+  // carries reaching only the bytes above it.
+  std::memcpy(&clock, s.data() + 11, 8);
+  const uint64_t d = clock - 0x30303A30303A3030ULL;
+  const uint64_t bad = ((d | (d + 0x7676767676767676ULL)) & 0x8080808080808080ULL) | (d & 0x0000FF0000FF0000ULL);
+  if (bad) return false;
+  const uint64_t pairs = d * 10 + (d >> 8);  // bytes 0, 3, 6: hh, mm, ss
+  const unsigned h = pairs & 0xFF, mi = pairs >> 24 & 0xFF, se = pairs >> 48 & 0xFF;
   if (h > 23 || mi > 59 || se > 60) return false;
   t = date.days * 86400 + h * 3600 + mi * 60 + (se == 60 ? 59 : se);
   weekday = date.weekday;
