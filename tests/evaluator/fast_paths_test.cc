@@ -690,5 +690,58 @@ TEST(FastPaths, RememberedDatesGiveTheWeekdayAndMinuteOfTheArithmetic) {
   }
 }
 
+// Values of every length at the places of one layout, each read after the
+// layout's own text (so by the layout): amounts of 1 to 20 digits (read
+// seven at a time, or digit by digit), strings of 1 to 40 bytes and bins of
+// 1 to 20 with a non-digit anywhere (copied into a string kept from the
+// read before, by length), times whose clock differs from the remembered
+// date's in one byte. Each read as the general reader reads it.
+TEST(FastPaths, ValuesOfEveryLengthReadAlike) {
+  const std::string base = R"({"tariff": "standard", "amount": {"amount": 600000, "currency": "RUB"},
+    "payment_tool": {"kind": "bank_card", "bin": "555555", "token": "card-7f3a"}, "party": "acme-retail-llc",
+    "merchant_accounts": {"settlement": "40702810500000012345"}, "time": "2026-11-25T12:00:00Z",
+    "payment_key": "order-42"})";
+  auto with = [&](std::string_view from, const std::string& to) {
+    std::string t = base;
+    t.replace(t.find(from), from.size(), to);
+    return t;
+  };
+  Tally t;
+  std::string digits = "9";
+  for (int n = 1; n <= 20; ++n, digits += static_cast<char>('0' + n % 10)) {
+    compare(with("600000", digits), acme(), t, base);
+    compare(with("600000", "1" + std::string(static_cast<size_t>(n - 1), '0')), acme(), t, base);
+    compare(with("600000", "0" + digits), acme(), t, base);  // a leading zero: declined
+  }
+  const std::string bytes = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+  for (size_t n = 1; n <= bytes.size(); ++n) {
+    const std::string text = "\"" + bytes.substr(0, n) + "\"";
+    for (std::string_view place : {"\"card-7f3a\"", "\"order-42\"", "\"acme-retail-llc\"", "\"40702810500000012345\""}) {
+      compare(with(place, text), acme(), t, base);
+      compare(with(place, text), acme(), t, with(place, text));  // the same length as before
+    }
+  }
+  for (size_t n = 1; n <= 20; ++n) {
+    const std::string bin(n, '4');
+    compare(with("\"555555\"", "\"" + bin + "\""), acme(), t, base);
+    for (size_t at = 0; at < n; ++at) {
+      for (char other : {'/', ':', 'a', ' '}) {
+        std::string damaged = bin;
+        damaged[at] = other;
+        compare(with("\"555555\"", "\"" + damaged + "\""), acme(), t, base);
+      }
+    }
+  }
+  const std::string clock = "12:00:00";
+  for (size_t at = 0; at < clock.size(); ++at) {
+    for (char other : {'0', '5', '9', ':', '/', ';', 'a', '"'}) {
+      std::string changed = clock;
+      changed[at] = other;
+      compare(with(clock, changed), acme(), t, base);
+    }
+  }
+  EXPECT_GT(t.by_shape, t.total / 3) << t.by_shape << " of " << t.total;
+}
+
 }  // namespace
 }  // namespace paydomain::evaluator
