@@ -13,13 +13,25 @@
 // Most of a context's bytes are not its values: blanks, punctuation, keys
 // and the braces of groups, and a client's contexts share them. So each
 // thread keeps the byte layout of the last context it read (Shape: the runs
-// of bytes between the fields' values, and the field of each value); the
-// next text is first read against it — each run compared as a block, only
-// the values read — and token by token (recording its shape) when any run
-// differs. A run holds every byte the token-by-token reader looks at
-// between two values, so a text whose runs match is read exactly as that
-// reader would read it. The members of the amount and the payment's amount
-// are values too (their keys and braces are runs). Two layouts are kept.
+// of bytes between the fields' values, and for each value the step that
+// reads it, an op code chosen by its field when recorded); the next text is
+// first read against it — each run compared as a block, only the values
+// read, in one loop over the layout's values — and token by token
+// (recording its shape) when any run differs. A run holds every byte the
+// token-by-token reader looks at between two values (up to the value's
+// first byte), so a text whose runs match is read exactly as that reader
+// would read it. The members of the amount and the payment's amount are
+// values too (their keys and braces are runs). Two layouts are kept.
+//
+// A value that is a name (a currency, a tariff, an attribute's value, a
+// party) remembers the name it last was and its id, quoted, after its run:
+// a text that holds the run and that name is read by one masked compare of
+// both and a store. Only names are remembered so — a client sends the same
+// few at the same places; amounts, times, keys and tokens are read every
+// time. A time in the usual spelling whose date is the thread's last
+// (read_usual_utc_time) needs no calendar arithmetic, and a replay leaves
+// the context strings its layout sets uncleared, so each is overwritten in
+// place (Context::clear_but).
 #include "evaluator/context_fast.h"
 
 #include <array>
@@ -45,7 +57,7 @@ namespace bytes = paydomain::json::bytes;
 // one (a context is ~0.5 KB) is the general reader's.
 constexpr size_t kMaxText = 4096;
 // Past the text: NULs that stop every scan, and room for a 48-byte compare
-// (three blocks) at any byte up to the first of them.
+// (three blocks, Shape::kExpect) at any byte up to the first of them.
 constexpr size_t kPad = 64;
 
 // A name of up to 16 bytes read from the padded text as the memo's words
