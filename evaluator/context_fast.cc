@@ -445,7 +445,7 @@ class FastReader {
         if (v->step.op == Op::Name) {  // most names: an attribute's (Facts::set, its bit ready)
           c.facts.v[v->step.arg] = v->id;
           c.facts.present |= v->attr_bit;
-        } else {
+        } else {  // stored when remembered, so it stores again
           store_name(v->step, v->id, std::string_view(p - v->quoted_len + 1, v->quoted_len - size_t{2}), c);
         }
         continue;
