@@ -5,6 +5,9 @@
 #include <cstring>
 #include <string>
 #include <vector>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "dsl/schema.h"
 #include "evaluator/context_json.h"
@@ -37,6 +40,9 @@ class Out {
     return at_;
   }
   void commit(char* p) { at_ = p; }
+  // The length written so far, and the text written since `from` (valid up to the next room()).
+  size_t length() const { return static_cast<size_t>(at_ - s_.data()); }
+  std::string_view since(size_t from) const { return {s_.data() + from, length() - from}; }
 
  private:
   void grow(size_t n) {
@@ -97,25 +103,9 @@ void strings(Out& o, const char (&prefix)[N], const Strings& v, bool plain) {
   o.commit(p);
 }
 
-void missing(Out& o, uint64_t m) {
-  if (m) strings(o, ",\"missing\":[", missing_names(m), false);
-}
-
-// ,"key":["yb_3ds",...] by terminal index.
-template <size_t N>
-void terminals(Out& o, const char (&prefix)[N], const Program& d, bool names_plain, const std::vector<int32_t>& v) {
-  char* p = lit(o.room(N), prefix);
-  for (size_t i = 0; i < v.size(); ++i) {
-    std::string_view name = d.object_name(OK::Terminal, v[i]);
-    o.commit(p);
-    p = o.room(sz(name, names_plain) + 1);
-    if (i) *p++ = ',';
-    p = str(p, name, names_plain);
-  }
-  o.commit(p);
-  p = o.room(1);
-  *p++ = ']';
-  o.commit(p);
+[[gnu::noinline]] void missing_list(Out& o, uint64_t m) { strings(o, ",\"missing\":[", missing_names(m), false); }
+[[gnu::always_inline]] inline void missing(Out& o, uint64_t m) {
+  if (m) missing_list(o, m);
 }
 
 std::string_view terms_status(TermsResult::Verdict v) {
@@ -192,8 +182,319 @@ bool in_program(const Program& d, std::string_view s) {
   return s.data() >= b.data() && s.data() + s.size() <= b.data() + b.size();
 }
 
-void write_posting(Out& o, const PostingResult& x, const Program& d, bool names_plain, bool context_plain,
-                   bool explain, bool first) {
+// A rendered block: most are 30 to 130 bytes, copied inline in overlapping
+// 16-byte moves (a call to memcpy costs more than such a copy).
+[[gnu::always_inline]] inline char* block(char* p, std::string_view s) {
+  const char* q = s.data();
+  const size_t n = s.size();
+#if defined(__SSE2__)
+  if (n > 32 && n <= 128) {
+    auto move16 = [&](size_t at) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p + at), _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + at)));
+    };
+    move16(0);
+    move16(16);
+    if (n > 64) {
+      move16(32);
+      move16(48);
+      move16(n - 64);
+      move16(n - 48);
+    }
+    move16(n - 32);
+    move16(n - 16);
+    return p + n;
+  }
+#endif
+  return json::bytes::copy(p, q, n);
+}
+
+// The same view: the same bytes of the same program (a memo's entry is its
+// program's alone, and a program's bytes never change).
+bool same(std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); }
+
+// ---- The fixed texts of a program, rendered once per program and thread ----
+// Nearly all of a result's text is the program's own (names, reasons,
+// details): the writer renders each such part the first time it writes it
+// and copies it as a block after. Kept for the last few programs a thread
+// wrote (by load id, never reused); a program's entry reuses the buffers of
+// the one it replaces.
+
+// A limit's parts: its opening up to the time zone, one per status
+// ({"limit":"<name>","status":"applies","period":"day","timezone":"<zone>"),
+// its bound (,"bound":{...,"inclusive":true}) and its name ("<name>", for
+// limits_not_applicable). The last window written for the limit is kept
+// too (,"window":{"start":...,"end":...}): a day's payments share it.
+struct LimitBlocks {
+  std::string open[2];  // by status: applies, undetermined
+  std::string bound;
+  std::string name;
+  bool ready = false;
+  bool has_window = false;
+  int64_t window_start = 0, window_end = 0;
+  std::string window;
+};
+
+// A posting's texts, by its record (PostingResult::record): its opening
+// ({"from":"<from>","to":"<to>","amount":{"amount":) and its end
+// (,"details":"<details>" or nothing, ,"rule":"<rule>" when explained, and
+// the '}'), with the views they were rendered from: a posting whose views
+// differ (a result edited by hand) is written from its own texts.
+struct PostingBlocks {
+  bool ready = false;
+  std::string_view from, to, details, rule;
+  std::string head, tail[2];  // tail by explain
+};
+
+// A terminal's name ("<name>"), its answer when chosen (,"terminal":"<name>"
+// and its provider's ,"provider":"<name>"), and its rejections for the last
+// two prepared reasons seen ({"terminal":"<name>","reason":"<reason>"}: a
+// prepared reason is a view into the program; a built one is written per call).
+struct TerminalBlocks {
+  bool ready = false;
+  std::string name;
+  int32_t chosen_provider = -2;  // what `chosen` was rendered for; -2: nothing yet
+  std::string chosen;
+  struct Rejected {
+    std::string_view reason;  // data() nullptr: none yet
+    std::string text;
+  };
+  Rejected rejected[2];
+  unsigned next = 0;  // the slot the next new reason takes
+};
+
+void render_limit(LimitBlocks& b, const pdc::Limit& cl, const Program& d, bool plain) {
+  const std::string_view name = d.str(cl.name), timezone = d.str(cl.timezone);
+  const std::string_view period = dsl::limit_periods()[static_cast<size_t>(cl.period)];
+  const std::string_view currency = cl.is_count ? std::string_view{} : d.object_name(OK::Currency, cl.currency);
+  for (int status = 0; status < 2; ++status) {
+    std::string& s = b.open[status];
+    s.resize(64 + kWord + sz(name, plain) + sz(timezone, plain));
+    char* p = str(lit(s.data(), "{\"limit\":"), name, plain);
+    p = status == 0 ? lit(p, ",\"status\":\"applies\"") : lit(p, ",\"status\":\"undetermined\"");
+    p = str(lit(p, ",\"period\":"), period, true);
+    p = str(lit(p, ",\"timezone\":"), timezone, plain);
+    s.resize(static_cast<size_t>(p - s.data()));
+  }
+  b.bound.resize(64 + kInt + sz(currency, plain));
+  char* p = b.bound.data();
+  p = integer(cl.is_count ? lit(p, ",\"bound\":{\"count\":") : lit(p, ",\"bound\":{\"amount\":"), cl.bound);
+  if (!cl.is_count) p = str(lit(p, ",\"currency\":"), currency, plain);
+  p = cl.inclusive ? lit(p, ",\"inclusive\":true}") : lit(p, ",\"inclusive\":false}");
+  b.bound.resize(static_cast<size_t>(p - b.bound.data()));
+  b.name.resize(sz(name, plain));
+  b.name.resize(static_cast<size_t>(str(b.name.data(), name, plain) - b.name.data()));
+  b.ready = true;
+  b.has_window = false;
+}
+
+// Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
+[[gnu::noinline]] void render_window(LimitBlocks& b, const LimitResult& l, const Program& d) {
+  const LimitZone zone = d.limit_zone(l.limit);
+  b.window.resize(48 + 2 * sizeof(TimeText::data));
+  char* p = b.window.data();
+  p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, zone.offset_at(l.window_start)).view(),
+          true);
+  p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, zone.offset_at(l.window_end)).view(), true);
+  *p++ = '}';
+  b.window.resize(static_cast<size_t>(p - b.window.data()));
+  b.has_window = true;
+  b.window_start = l.window_start;
+  b.window_end = l.window_end;
+}
+
+// `s` = the texts `write` writes (at most `bound` bytes).
+template <class Write>
+void render(std::string& s, size_t bound, Write&& write) {
+  s.resize(bound);
+  s.resize(static_cast<size_t>(write(s.data()) - s.data()));
+}
+
+[[gnu::noinline]] void render_posting(PostingBlocks& b, const PostingResult& x, bool plain) {
+  render(b.head, 48 + sz(x.from, plain) + sz(x.to, plain), [&](char* p) {
+    p = str(lit(p, "{\"from\":"), x.from, plain);
+    p = str(lit(p, ",\"to\":"), x.to, plain);
+    return lit(p, ",\"amount\":{\"amount\":");
+  });
+  for (int explain = 0; explain < 2; ++explain) {
+    render(b.tail[explain], 32 + sz(x.details, plain) + sz(x.rule, plain), [&](char* p) {
+      if (!x.details.empty()) p = str(lit(p, ",\"details\":"), x.details, plain);
+      if (explain) p = str(lit(p, ",\"rule\":"), x.rule, plain);
+      *p++ = '}';
+      return p;
+    });
+  }
+  b.from = x.from;
+  b.to = x.to;
+  b.details = x.details;
+  b.rule = x.rule;
+  b.ready = true;
+}
+
+// A route chosen among candidates rejected for prepared reasons only (no
+// limit's figures in them), without explanations: the part as last
+// written, with what it was written from. A day's payments mostly route
+// alike; a hit costs a comparison of the terminals and the reasons' views
+// (the captured ones were the program's: the same view, the same text).
+struct RouteMemo {
+  bool ready = false;
+  int32_t terminal = -1, provider = -1;
+  std::vector<int32_t> candidates;
+  std::vector<std::pair<int32_t, std::string_view>> rejected;  // terminal, prepared reason
+  std::string text;  // ,"route":{...}
+
+  // `r` is one the memo may hold.
+  static bool fits(const RouteResult& r, const Program& d) {
+    if (r.status != RouteResult::Status::Chosen || r.missing || !r.undecided_limits.empty() || !r.possible.empty())
+      return false;
+    for (const auto& x : r.rejected)
+      if (!x.built.empty() || !in_program(d, x.reason)) return false;
+    return true;
+  }
+  bool holds(const RouteResult& r) const {
+    if (!ready || r.status != RouteResult::Status::Chosen || r.terminal != terminal || r.provider != provider ||
+        r.candidates != candidates || r.rejected.size() != rejected.size() || r.missing ||
+        !r.undecided_limits.empty() || !r.possible.empty())
+      return false;
+    for (size_t i = 0; i < rejected.size(); ++i) {
+      const auto& x = r.rejected[i];
+      if (x.terminal != rejected[i].first || !x.built.empty() || !same(x.reason, rejected[i].second)) return false;
+    }
+    return true;
+  }
+  void keep(const RouteResult& r, std::string_view written) {
+    terminal = r.terminal;
+    provider = r.provider;
+    candidates = r.candidates;
+    rejected.clear();
+    for (const auto& x : r.rejected) rejected.emplace_back(x.terminal, x.reason);
+    text.assign(written);
+    ready = true;
+  }
+};
+
+class ProgramBlocks {
+ public:
+  // The entry of `d` (written escaped unless `plain`), this thread's.
+  static ProgramBlocks& of(const Program& d, bool plain) {
+    constexpr size_t kPrograms = 4;
+    thread_local std::array<ProgramBlocks, kPrograms> memo;
+    thread_local size_t victim = 0;
+    for (ProgramBlocks& x : memo)
+      if (x.program_ == d.load_id() && x.plain_ == plain) return x;
+    ProgramBlocks& e = memo[victim];
+    victim = (victim + 1) % kPrograms;
+    e.reset(d, plain);
+    return e;
+  }
+
+  LimitBlocks& limit(const Program& d, int32_t i) {
+    LimitBlocks& b = limits_[static_cast<size_t>(i)];
+    if (!b.ready) render_limit(b, d.limit(i), d, plain_);
+    return b;
+  }
+
+  // The texts of posting `x`, or nullptr when it is not its record's (or has none).
+  PostingBlocks* posting(const PostingResult& x, const Program& d) {
+    if (x.record < 0 || static_cast<size_t>(x.record) >= postings_.size()) return nullptr;
+    PostingBlocks& b = postings_[static_cast<size_t>(x.record)];
+    if (b.ready && same(b.from, x.from) && same(b.to, x.to) && same(b.details, x.details) && same(b.rule, x.rule))
+      return &b;
+    const pdc::Posting& rec = d.at<pdc::Posting>(pdc::Sec::Postings)[x.record];
+    if (!same(d.str(rec.from), x.from) || !same(d.str(rec.to), x.to) || !same(d.str(rec.details), x.details) ||
+        !same(d.str(rec.explain), x.rule))
+      return nullptr;
+    render_posting(b, x, plain_);
+    return &b;
+  }
+
+  TerminalBlocks& terminal(const Program& d, int32_t t) {
+    TerminalBlocks& b = terminals_[static_cast<size_t>(t)];
+    if (!b.ready) {
+      const std::string_view name = d.object_name(OK::Terminal, t);
+      render(b.name, sz(name, plain_), [&](char* p) { return str(p, name, plain_); });
+      b.ready = true;
+    }
+    return b;
+  }
+
+  // ,"terminal":"<name>" and, when `provider` >= 0, ,"provider":"<name>".
+  std::string_view chosen(const Program& d, int32_t t, int32_t provider) {
+    TerminalBlocks& b = terminal(d, t);
+    if (b.chosen_provider != provider) {
+      const std::string_view pr = provider >= 0 ? d.object_name(OK::Provider, provider) : std::string_view{};
+      render(b.chosen, 32 + b.name.size() + sz(pr, plain_), [&](char* p) {
+        p = block(lit(p, ",\"terminal\":"), b.name);
+        return provider >= 0 ? str(lit(p, ",\"provider\":"), pr, plain_) : p;
+      });
+      b.chosen_provider = provider;
+    }
+    return b.chosen;
+  }
+
+  // {"terminal":...,"reason":...} of `x`, or nullptr when its reason is built.
+  const std::string* rejected(const RouteResult::Rejected& x, const Program& d) {
+    if (!x.built.empty() || !in_program(d, x.reason)) return nullptr;
+    TerminalBlocks& b = terminal(d, x.terminal);
+    for (const TerminalBlocks::Rejected& r : b.rejected)
+      if (same(r.reason, x.reason)) return &r.text;
+    TerminalBlocks::Rejected& r = b.rejected[b.next];
+    b.next = (b.next + 1) % std::size(b.rejected);
+    render(r.text, 32 + b.name.size() + sz(x.reason, plain_), [&](char* p) {
+      p = block(lit(p, "{\"terminal\":"), b.name);
+      p = str(lit(p, ",\"reason\":"), x.reason, plain_);
+      *p++ = '}';
+      return p;
+    });
+    r.reason = x.reason;
+    return &r.text;
+  }
+
+ RouteMemo route;
+
+ private:
+  void reset(const Program& d, bool plain) {
+    program_ = d.load_id();
+    plain_ = plain;
+    route.ready = false;
+    for (LimitBlocks& b : limits_) b.ready = false;
+    for (PostingBlocks& b : postings_) b.ready = false;
+    for (TerminalBlocks& b : terminals_) {
+      b.ready = false;
+      b.chosen_provider = -2;
+      for (TerminalBlocks::Rejected& r : b.rejected) r.reason = {};
+    }
+    limits_.resize(static_cast<size_t>(d.limit_count()));
+    postings_.resize(d.count(pdc::Sec::Postings));
+    terminals_.resize(static_cast<size_t>(d.object_count(OK::Terminal)));
+  }
+
+  uint64_t program_ = 0;  // load id; 0: none
+  bool plain_ = false;
+  std::vector<LimitBlocks> limits_;
+  std::vector<PostingBlocks> postings_;
+  std::vector<TerminalBlocks> terminals_;
+};
+
+// ,"key":["yb_3ds",...] by terminal index.
+template <size_t N>
+void terminals(Out& o, const char (&prefix)[N], ProgramBlocks& blocks, const Program& d,
+               const std::vector<int32_t>& v) {
+  char* p = lit(o.room(N), prefix);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string& name = blocks.terminal(d, v[i]).name;
+    o.commit(p);
+    p = o.room(name.size() + 2);
+    if (i) *p++ = ',';
+    p = block(p, name);
+  }
+  *p++ = ']';
+  o.commit(p);
+}
+
+// A posting written from its own texts (one not from its record's, see
+// ProgramBlocks::posting).
+[[gnu::noinline]] void write_posting_texts(Out& o, const PostingResult& x, const Program& d, bool names_plain,
+                                           bool context_plain, bool explain, bool first) {
   bool plain = names_plain;
   size_t n = 96 + kInt + kWord + sz(x.from, plain) + sz(x.to, plain) + sz(x.amount.currency, plain) +
              sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0);
@@ -226,13 +527,39 @@ void write_posting(Out& o, const PostingResult& x, const Program& d, bool names_
   o.commit(p);
 }
 
-void write_cash_flow(Out& o, const CashFlowResult& cf, const Program& d, bool names_plain, bool context_plain,
-                     bool explain) {
+// A posting: its record's texts as blocks; the amount, its currency (the
+// payment's), the side and the accounts (as write_posting_texts writes
+// them) per call.
+[[gnu::always_inline]] inline void write_posting(Out& o, const PostingResult& x, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                   bool context_plain, bool explain, bool first) {
+  PostingBlocks* b = blocks.posting(x, d);
+  if (!b) return write_posting_texts(o, x, d, names_plain, context_plain, explain, first);
+  const bool from_plain = names_plain && (context_plain || in_program(d, x.from_account));
+  const bool to_plain = names_plain && (context_plain || in_program(d, x.to_account));
+  const std::string& tail = b->tail[explain];
+  char* p = o.room(80 + kInt + b->head.size() + sz(x.amount.currency, names_plain) + sz(x.from_account, from_plain) +
+                   sz(x.to_account, to_plain) + tail.size());
+  if (!first) *p++ = ',';
+  p = integer(block(p, b->head), x.amount.minor);
+  p = str(lit(p, ",\"currency\":"), x.amount.currency, names_plain);  // the payment's
+  p = x.provider ? lit(p, "},\"side\":\"provider\"") : lit(p, "},\"side\":\"merchant\"");
+  if (!x.from_account.empty()) p = str(lit(p, ",\"from_account\":"), x.from_account, from_plain);
+  if (!x.to_account.empty()) p = str(lit(p, ",\"to_account\":"), x.to_account, to_plain);
+  if (x.missing) {
+    o.commit(p);
+    missing(o, x.missing);
+    p = o.room(tail.size());
+  }
+  o.commit(block(p, tail));
+}
+
+void write_cash_flow(Out& o, const CashFlowResult& cf, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                     bool context_plain, bool explain) {
   char* p = lit(o.room(48 + kWord), ",\"cash_flow\":{\"status\":");
   p = lit(str(p, cash_flow_status(cf.status), true), ",\"postings\":[");
   o.commit(p);
   for (size_t i = 0; i < cf.postings.size(); ++i)
-    write_posting(o, cf.postings[i], d, names_plain, context_plain, explain, i == 0);
+    write_posting(o, cf.postings[i], blocks, d, names_plain, context_plain, explain, i == 0);
   p = o.room(1);
   *p++ = ']';
   o.commit(p);
@@ -245,29 +572,31 @@ void write_cash_flow(Out& o, const CashFlowResult& cf, const Program& d, bool na
   o.commit(p);
 }
 
-void write_route(Out& o, const RouteResult& r, const Program& d, bool names_plain, bool explain) {
+void write_route_parts(Out& o, const RouteResult& r, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                       bool explain) {
   bool plain = names_plain;
   char* p = lit(o.room(32 + kWord), ",\"route\":{\"status\":");
   o.commit(str(p, route_status(r.status), true));
   if (r.status == RouteResult::Status::Chosen) {
-    std::string_view t = d.object_name(OK::Terminal, r.terminal);
-    p = str(lit(o.room(16 + sz(t, plain)), ",\"terminal\":"), t, plain);
-    o.commit(p);
-    if (r.provider >= 0) {
-      std::string_view pr = d.object_name(OK::Provider, r.provider);
-      o.commit(str(lit(o.room(16 + sz(pr, plain)), ",\"provider\":"), pr, plain));
-    }
-    terminals(o, ",\"candidates\":[", d, names_plain, r.candidates);
+    const std::string_view chosen = blocks.chosen(d, r.terminal, r.provider);
+    o.commit(block(o.room(chosen.size()), chosen));
+    terminals(o, ",\"candidates\":[", blocks, d, r.candidates);
   }
   if (r.status == RouteResult::Status::Declined) {
     const bool why_plain = plain && r.decline_built.empty();  // a built reason is scanned
     o.commit(str(lit(o.room(24 + sz(r.decline(), why_plain)), ",\"decline_reason\":"), r.decline(), why_plain));
   }
-  if (r.status == RouteResult::Status::Undetermined) terminals(o, ",\"possible\":[", d, names_plain, r.possible);
+  if (r.status == RouteResult::Status::Undetermined) terminals(o, ",\"possible\":[", blocks, d, r.possible);
   if (!r.rejected.empty()) {
     o.commit(lit(o.room(16), ",\"rejected\":["));
     for (size_t i = 0; i < r.rejected.size(); ++i) {
       const auto& x = r.rejected[i];
+      if (const std::string* text = blocks.rejected(x, d)) {
+        p = o.room(text->size() + 1);
+        if (i) *p++ = ',';
+        o.commit(block(p, *text));
+        continue;
+      }
       std::string_view t = d.object_name(OK::Terminal, x.terminal);
       const bool why_plain = plain && x.built.empty();  // a built reason is scanned
       p = o.room(32 + sz(t, plain) + sz(x.why(), why_plain));
@@ -312,90 +641,18 @@ void write_route(Out& o, const RouteResult& r, const Program& d, bool names_plai
   o.commit(p);
 }
 
-// The parts of a limit's answer that depend only on the program, rendered
-// once per program and thread and copied as blocks: its opening up to the
-// time zone, one per status ({"limit":"<name>","status":"applies",
-// "period":"day","timezone":"<zone>"), and its bound (,"bound":{...,
-// "inclusive":true}). Kept for the last few programs a thread wrote (by load
-// id, never reused), filled per limit when first written; a program's
-// entry reuses the buffers of the one it replaces. The last window written
-// for the limit is kept too (,"window":{"start":...,"end":...}): a day's
-// payments share it.
-struct LimitBlocks {
-  std::string open[2];  // by status: applies, undetermined
-  std::string bound;
-  bool ready = false;
-  bool has_window = false;
-  int64_t window_start = 0, window_end = 0;
-  std::string window;
-};
-
-void render_limit(LimitBlocks& b, const pdc::Limit& cl, const Program& d, bool plain) {
-  const std::string_view name = d.str(cl.name), timezone = d.str(cl.timezone);
-  const std::string_view period = dsl::limit_periods()[static_cast<size_t>(cl.period)];
-  const std::string_view currency = cl.is_count ? std::string_view{} : d.object_name(OK::Currency, cl.currency);
-  for (int status = 0; status < 2; ++status) {
-    std::string& s = b.open[status];
-    s.resize(64 + kWord + sz(name, plain) + sz(timezone, plain));
-    char* p = str(lit(s.data(), "{\"limit\":"), name, plain);
-    p = status == 0 ? lit(p, ",\"status\":\"applies\"") : lit(p, ",\"status\":\"undetermined\"");
-    p = str(lit(p, ",\"period\":"), period, true);
-    p = str(lit(p, ",\"timezone\":"), timezone, plain);
-    s.resize(static_cast<size_t>(p - s.data()));
+void write_route(Out& o, const RouteResult& r, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                 bool explain) {
+  RouteMemo& memo = blocks.route;
+  if (!explain && memo.holds(r)) {
+    o.commit(block(o.room(memo.text.size()), memo.text));
+    return;
   }
-  b.bound.resize(64 + kInt + sz(currency, plain));
-  char* p = b.bound.data();
-  p = integer(cl.is_count ? lit(p, ",\"bound\":{\"count\":") : lit(p, ",\"bound\":{\"amount\":"), cl.bound);
-  if (!cl.is_count) p = str(lit(p, ",\"currency\":"), currency, plain);
-  p = cl.inclusive ? lit(p, ",\"inclusive\":true}") : lit(p, ",\"inclusive\":false}");
-  b.bound.resize(static_cast<size_t>(p - b.bound.data()));
-  b.ready = true;
-  b.has_window = false;
+  const size_t from = o.length();
+  write_route_parts(o, r, blocks, d, names_plain, explain);
+  if (!explain && RouteMemo::fits(r, d)) memo.keep(r, o.since(from));
 }
 
-// Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
-[[gnu::noinline]] void render_window(LimitBlocks& b, const LimitResult& l, const Program& d) {
-  const LimitZone zone = d.limit_zone(l.limit);
-  b.window.resize(48 + 2 * sizeof(TimeText::data));
-  char* p = b.window.data();
-  p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, zone.offset_at(l.window_start)).view(),
-          true);
-  p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, zone.offset_at(l.window_end)).view(), true);
-  *p++ = '}';
-  b.window.resize(static_cast<size_t>(p - b.window.data()));
-  b.has_window = true;
-  b.window_start = l.window_start;
-  b.window_end = l.window_end;
-}
-
-LimitBlocks& limit_blocks(const Program& d, int32_t limit, bool plain) {
-  struct Entry {
-    uint64_t program = 0;  // load id; 0: none
-    bool plain = false;
-    std::vector<LimitBlocks> limits;
-  };
-  constexpr size_t kPrograms = 4;
-  thread_local std::array<Entry, kPrograms> memo;
-  thread_local size_t victim = 0;
-  Entry* e = nullptr;
-  for (Entry& x : memo)
-    if (x.program == d.load_id() && x.plain == plain) e = &x;
-  if (!e) {
-    e = &memo[victim];
-    victim = (victim + 1) % kPrograms;
-    e->program = d.load_id();
-    e->plain = plain;
-    for (LimitBlocks& b : e->limits) b.ready = false;
-    e->limits.resize(static_cast<size_t>(d.limit_count()));
-  }
-  LimitBlocks& b = e->limits[static_cast<size_t>(limit)];
-  if (!b.ready) render_limit(b, d.limit(limit), d, plain);
-  return b;
-}
-
-[[gnu::always_inline]] inline char* block(char* p, const std::string& s) {
-  return json::bytes::copy(p, s.data(), s.size());
-}
 
 // Room for a scope key: its fixed pieces as they are, its values (from the
 // context) escaped unless `plain`, and the quotes.
@@ -422,9 +679,9 @@ char* scope_key(char* p, const ScopeKey& k, bool plain) {
   return p;
 }
 
-void write_limit(Out& o, const LimitResult& l, const Program& d, bool names_plain, bool context_plain, bool explain,
-                 bool first) {
-  LimitBlocks& b = limit_blocks(d, l.limit, names_plain);
+void write_limit(Out& o, const LimitResult& l, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                 bool context_plain, bool explain, bool first) {
+  LimitBlocks& b = blocks.limit(d, l.limit);
   const std::string& open = b.open[l.status == LimitResult::Status::Applies ? 0 : 1];
   bool plain = names_plain;
   // A scope key joins our words, the program's names and the context's texts.
@@ -461,26 +718,27 @@ void write_limit(Out& o, const LimitResult& l, const Program& d, bool names_plai
 void write_all(const EvalResult& r, const Program& d, bool explain, bool plain, bool context_plain,
                std::string& out) {
   const bool names_plain = plain && d.json_plain();
+  ProgramBlocks& blocks = ProgramBlocks::of(d, names_plain);
   Out o(out);
   write_terms(o, r.terms, d, names_plain, explain);
-  write_cash_flow(o, r.cash_flow, d, names_plain, context_plain, explain);
-  write_route(o, r.route, d, names_plain, explain);
+  write_cash_flow(o, r.cash_flow, blocks, d, names_plain, context_plain, explain);
+  write_route(o, r.route, blocks, d, names_plain, explain);
   o.commit(lit(o.room(16), ",\"limits\":["));
   bool first = true;
   for (const LimitResult& l : r.limits) {
     if (l.status == LimitResult::Status::NotApplies) continue;
-    write_limit(o, l, d, names_plain, context_plain, explain, first);
+    write_limit(o, l, blocks, d, names_plain, context_plain, explain, first);
     first = false;
   }
   o.commit(lit(o.room(32), "],\"limits_not_applicable\":["));
   first = true;
   for (const LimitResult& l : r.limits) {
     if (l.status != LimitResult::Status::NotApplies) continue;
-    std::string_view name = d.str(d.limit(l.limit).name);
-    char* p = o.room(sz(name, names_plain) + 1);
+    const std::string& name = blocks.limit(d, l.limit).name;
+    char* p = o.room(name.size() + 1);
     if (!first) *p++ = ',';
     first = false;
-    o.commit(str(p, name, names_plain));
+    o.commit(block(p, name));
   }
   o.commit(lit(o.room(2), "]}"));
 }
