@@ -182,25 +182,17 @@ bool in_program(const Program& d, std::string_view s) {
   return s.data() >= b.data() && s.data() + s.size() <= b.data() + b.size();
 }
 
-// A rendered block: most are 30 to 130 bytes, copied inline in overlapping
-// 16-byte moves (a call to memcpy costs more than such a copy).
+// A rendered block: most are 30 to 250 bytes, copied inline in 16-byte
+// moves, the last one overlapping (a call to memcpy costs more than such a copy).
 [[gnu::always_inline]] inline char* block(char* p, std::string_view s) {
   const char* q = s.data();
   const size_t n = s.size();
 #if defined(__SSE2__)
-  if (n > 32 && n <= 128) {
+  if (n > 32 && n <= 256) {
     auto move16 = [&](size_t at) {
       _mm_storeu_si128(reinterpret_cast<__m128i*>(p + at), _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + at)));
     };
-    move16(0);
-    move16(16);
-    if (n > 64) {
-      move16(32);
-      move16(48);
-      move16(n - 64);
-      move16(n - 48);
-    }
-    move16(n - 32);
+    for (size_t at = 0; at + 16 < n; at += 16) move16(at);
     move16(n - 16);
     return p + n;
   }
@@ -223,7 +215,8 @@ bool same(std::string_view a, std::string_view b) { return a.data() == b.data() 
 // ({"limit":"<name>","status":"applies","period":"day","timezone":"<zone>"),
 // its bound (,"bound":{...,"inclusive":true}) and its name ("<name>", for
 // limits_not_applicable). The last window written for the limit is kept
-// too (,"window":{"start":...,"end":...}): a day's payments share it.
+// too, followed by the bound (,"window":{"start":...,"end":...},"bound":...):
+// a day's payments share it.
 struct LimitBlocks {
   std::string open[2];  // by status: applies, undetermined
   std::string bound;
@@ -290,12 +283,13 @@ void render_limit(LimitBlocks& b, const pdc::Limit& cl, const Program& d, bool p
 // Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
 [[gnu::noinline]] void render_window(LimitBlocks& b, const LimitResult& l, const Program& d) {
   const LimitZone zone = d.limit_zone(l.limit);
-  b.window.resize(48 + 2 * sizeof(TimeText::data));
+  b.window.resize(48 + 2 * sizeof(TimeText::data) + b.bound.size());
   char* p = b.window.data();
   p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, zone.offset_at(l.window_start)).view(),
           true);
   p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, zone.offset_at(l.window_end)).view(), true);
   *p++ = '}';
+  p = block(p, b.bound);
   b.window.resize(static_cast<size_t>(p - b.window.data()));
   b.has_window = true;
   b.window_start = l.window_start;
@@ -688,14 +682,14 @@ void write_limit(Out& o, const LimitResult& l, ProgramBlocks& blocks, const Prog
   const bool key_plain = names_plain && context_plain;
   if (l.has_window && (!b.has_window || b.window_start != l.window_start || b.window_end != l.window_end))
     render_window(b, l, d);
-  size_t n = 120 + kWord + kInt + open.size() + b.bound.size() + scope_key_size(l.scope_key, key_plain) +
-             (l.has_window ? b.window.size() : 0) + sz(l.error, false) + (explain ? 12 + sz(l.explain, plain) : 0);
+  const std::string& window_bound = l.has_window ? b.window : b.bound;  // the window ends with the bound
+  size_t n = 120 + kWord + kInt + open.size() + window_bound.size() + scope_key_size(l.scope_key, key_plain) +
+             sz(l.error, false) + (explain ? 12 + sz(l.explain, plain) : 0);
   char* p = o.room(n);
   if (!first) *p++ = ',';
   p = block(p, open);
   if (l.has_scope_key) p = scope_key(lit(p, ",\"scope_key\":"), l.scope_key, key_plain);
-  if (l.has_window) p = block(p, b.window);
-  p = block(p, b.bound);
+  p = block(p, window_bound);
   if (l.verdict != LimitResult::Verdict::None) {
     p = str(lit(p, ",\"verdict\":"), verdict_name(l.verdict), true);
     if (l.verdict == LimitResult::Verdict::Error) p = str(lit(p, ",\"error\":"), l.error, false);
@@ -703,9 +697,11 @@ void write_limit(Out& o, const LimitResult& l, ProgramBlocks& blocks, const Prog
       p = integer(lit(p, ",\"turnover_after\":"), l.turnover_after);
     }
   }
-  o.commit(p);
-  missing(o, l.missing);
-  p = o.room(12 + (explain ? sz(l.explain, plain) : 0));
+  if (l.missing) {
+    o.commit(p);
+    missing(o, l.missing);
+    p = o.room(12 + (explain ? sz(l.explain, plain) : 0));
+  }
   if (explain) p = str(lit(p, ",\"explain\":"), l.explain, plain);
   *p++ = '}';
   o.commit(p);
