@@ -1,25 +1,22 @@
 #include "evaluator/result_json.h"
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <string>
 #include <vector>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "dsl/schema.h"
 #include "evaluator/context_json.h"
-#include "evaluator/time.h"
-#include "json/bytes.h"
+#include "evaluator/result_blocks.h"
+#include "evaluator/result_text.h"
 #include "json/writer.h"
 
 namespace paydomain::evaluator {
 namespace {
 
 using OK = dsl::ObjectKind;
-using paydomain::json::Writer;
+using result_text::block, result_text::in_program, result_text::integer, result_text::lit, result_text::str,
+    result_text::sz, result_text::unquoted, result_text::kInt, result_text::kWord;
+using result_text::ProgramBlocks, result_text::LimitBlocks, result_text::PostingBlocks, result_text::RouteMemo;
 
 // The result text is written through a raw cursor into `out`: each element
 // (a part's head, a posting, a limit, a list item) first reserves an upper
@@ -55,34 +52,6 @@ class Out {
   char* at_;   // the end of the text written
   char* end_;  // the end of the room (s_'s bytes past at_ are scratch)
 };
-
-// A literal: a copy of constant length.
-template <size_t N>
-char* lit(char* p, const char (&s)[N]) {
-  std::memcpy(p, s, N - 1);
-  return p + N - 1;
-}
-
-// Room for a string written by str(): quotes, and six bytes per byte when
-// it may need escapes.
-size_t sz(std::string_view s, bool plain) { return (plain ? s.size() : 6 * s.size()) + 2; }
-
-// A JSON string. `plain`: a compiled domain's name or prepared text when
-// compile() found none needs an escape (CompiledDomain::json_plain), copied
-// as it is; anything else is escaped.
-// Inline at every call: a call per string cost more than its copy.
-[[gnu::always_inline]] inline char* unquoted(char* p, std::string_view s, bool plain) {
-  return plain ? json::bytes::copy(p, s.data(), s.size()) : Writer::escape_to(p, s);
-}
-[[gnu::always_inline]] inline char* str(char* p, std::string_view s, bool plain) {
-  *p++ = '"';
-  p = unquoted(p, s, plain);
-  *p++ = '"';
-  return p;
-}
-
-constexpr size_t kInt = 20;  // digits and sign of an int64
-char* integer(char* p, int64_t v) { return json::bytes::write_int(p, v); }
 
 // ,"key":["a","b"]: `prefix` is the literal up to the '['.
 template <size_t N, class Strings>
@@ -149,9 +118,6 @@ std::string_view verdict_name(LimitResult::Verdict v) {
   return "undetermined";
 }
 
-// The statuses, periods, sides and window times are our own ASCII: plain.
-constexpr size_t kWord = 16;  // room for the longest of those words
-
 void write_terms(Out& o, const TermsResult& t, const Program& d, bool names_plain, bool explain) {
   char* p = lit(o.room(32 + kWord), "{\"terms\":{\"status\":");
   o.commit(str(p, terms_status(t.verdict), true));
@@ -174,300 +140,6 @@ void write_terms(Out& o, const TermsResult& t, const Program& d, bool names_plai
   *p++ = '}';
   o.commit(p);
 }
-
-// A view into the artifact's bytes: an account id of the program's (its
-// strings section, which json_plain covers), not one from the context.
-bool in_program(const Program& d, std::string_view s) {
-  const std::string_view b = d.bytes();
-  return s.data() >= b.data() && s.data() + s.size() <= b.data() + b.size();
-}
-
-// A rendered block: most are 30 to 250 bytes, copied inline in 16-byte
-// moves, the last one overlapping (a call to memcpy costs more than such a copy).
-[[gnu::always_inline]] inline char* block(char* p, std::string_view s) {
-  const char* q = s.data();
-  const size_t n = s.size();
-#if defined(__SSE2__)
-  if (n > 32 && n <= 256) {
-    auto move16 = [&](size_t at) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(p + at), _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + at)));
-    };
-    for (size_t at = 0; at + 16 < n; at += 16) move16(at);
-    move16(n - 16);
-    return p + n;
-  }
-#endif
-  return json::bytes::copy(p, q, n);
-}
-
-// The same view: the same bytes of the same program (a memo's entry is its
-// program's alone, and a program's bytes never change).
-bool same(std::string_view a, std::string_view b) { return a.data() == b.data() && a.size() == b.size(); }
-
-// ---- The fixed texts of a program, rendered once per program and thread ----
-// Nearly all of a result's text is the program's own (names, reasons,
-// details): the writer renders each such part the first time it writes it
-// and copies it as a block after. Kept for the last few programs a thread
-// wrote (by load id, never reused); a program's entry reuses the buffers of
-// the one it replaces.
-
-// A limit's parts: its opening up to the time zone, one per status
-// ({"limit":"<name>","status":"applies","period":"day","timezone":"<zone>"),
-// its bound (,"bound":{...,"inclusive":true}) and its name ("<name>", for
-// limits_not_applicable). The last window written for the limit is kept
-// too, followed by the bound (,"window":{"start":...,"end":...},"bound":...):
-// a day's payments share it.
-struct LimitBlocks {
-  std::string open[2];  // by status: applies, undetermined
-  std::string bound;
-  std::string name;
-  bool ready = false;
-  bool has_window = false;
-  int64_t window_start = 0, window_end = 0;
-  std::string window;
-};
-
-// A posting's texts, by its record (PostingResult::record): its opening
-// ({"from":"<from>","to":"<to>","amount":{"amount":) and its end
-// (,"details":"<details>" or nothing, ,"rule":"<rule>" when explained, and
-// the '}'), with the views they were rendered from: a posting whose views
-// differ (a result edited by hand) is written from its own texts.
-struct PostingBlocks {
-  bool ready = false;
-  std::string_view from, to, details, rule;
-  std::string head, tail[2];  // tail by explain
-};
-
-// A terminal's name ("<name>"), its answer when chosen (,"terminal":"<name>"
-// and its provider's ,"provider":"<name>"), and its rejections for the last
-// two prepared reasons seen ({"terminal":"<name>","reason":"<reason>"}: a
-// prepared reason is a view into the program; a built one is written per call).
-struct TerminalBlocks {
-  bool ready = false;
-  std::string name;
-  int32_t chosen_provider = -2;  // what `chosen` was rendered for; -2: nothing yet
-  std::string chosen;
-  struct Rejected {
-    std::string_view reason;  // data() nullptr: none yet
-    std::string text;
-  };
-  Rejected rejected[2];
-  unsigned next = 0;  // the slot the next new reason takes
-};
-
-void render_limit(LimitBlocks& b, const pdc::Limit& cl, const Program& d, bool plain) {
-  const std::string_view name = d.str(cl.name), timezone = d.str(cl.timezone);
-  const std::string_view period = dsl::limit_periods()[static_cast<size_t>(cl.period)];
-  const std::string_view currency = cl.is_count ? std::string_view{} : d.object_name(OK::Currency, cl.currency);
-  for (int status = 0; status < 2; ++status) {
-    std::string& s = b.open[status];
-    s.resize(64 + kWord + sz(name, plain) + sz(timezone, plain));
-    char* p = str(lit(s.data(), "{\"limit\":"), name, plain);
-    p = status == 0 ? lit(p, ",\"status\":\"applies\"") : lit(p, ",\"status\":\"undetermined\"");
-    p = str(lit(p, ",\"period\":"), period, true);
-    p = str(lit(p, ",\"timezone\":"), timezone, plain);
-    s.resize(static_cast<size_t>(p - s.data()));
-  }
-  b.bound.resize(64 + kInt + sz(currency, plain));
-  char* p = b.bound.data();
-  p = integer(cl.is_count ? lit(p, ",\"bound\":{\"count\":") : lit(p, ",\"bound\":{\"amount\":"), cl.bound);
-  if (!cl.is_count) p = str(lit(p, ",\"currency\":"), currency, plain);
-  p = cl.inclusive ? lit(p, ",\"inclusive\":true}") : lit(p, ",\"inclusive\":false}");
-  b.bound.resize(static_cast<size_t>(p - b.bound.data()));
-  b.name.resize(sz(name, plain));
-  b.name.resize(static_cast<size_t>(str(b.name.data(), name, plain) - b.name.data()));
-  b.ready = true;
-  b.has_window = false;
-}
-
-// Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
-[[gnu::noinline]] void render_window(LimitBlocks& b, const LimitResult& l, const Program& d) {
-  const LimitZone zone = d.limit_zone(l.limit);
-  b.window.resize(48 + 2 * sizeof(TimeText::data) + b.bound.size());
-  char* p = b.window.data();
-  p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, zone.offset_at(l.window_start)).view(),
-          true);
-  p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, zone.offset_at(l.window_end)).view(), true);
-  *p++ = '}';
-  p = block(p, b.bound);
-  b.window.resize(static_cast<size_t>(p - b.window.data()));
-  b.has_window = true;
-  b.window_start = l.window_start;
-  b.window_end = l.window_end;
-}
-
-// `s` = the texts `write` writes (at most `bound` bytes).
-template <class Write>
-void render(std::string& s, size_t bound, Write&& write) {
-  s.resize(bound);
-  s.resize(static_cast<size_t>(write(s.data()) - s.data()));
-}
-
-[[gnu::noinline]] void render_posting(PostingBlocks& b, const PostingResult& x, bool plain) {
-  render(b.head, 48 + sz(x.from, plain) + sz(x.to, plain), [&](char* p) {
-    p = str(lit(p, "{\"from\":"), x.from, plain);
-    p = str(lit(p, ",\"to\":"), x.to, plain);
-    return lit(p, ",\"amount\":{\"amount\":");
-  });
-  for (int explain = 0; explain < 2; ++explain) {
-    render(b.tail[explain], 32 + sz(x.details, plain) + sz(x.rule, plain), [&](char* p) {
-      if (!x.details.empty()) p = str(lit(p, ",\"details\":"), x.details, plain);
-      if (explain) p = str(lit(p, ",\"rule\":"), x.rule, plain);
-      *p++ = '}';
-      return p;
-    });
-  }
-  b.from = x.from;
-  b.to = x.to;
-  b.details = x.details;
-  b.rule = x.rule;
-  b.ready = true;
-}
-
-// A route chosen among candidates rejected for prepared reasons only (no
-// limit's figures in them), without explanations: the part as last
-// written, with what it was written from. A day's payments mostly route
-// alike; a hit costs a comparison of the terminals and the reasons' views
-// (the captured ones were the program's: the same view, the same text).
-struct RouteMemo {
-  bool ready = false;
-  int32_t terminal = -1, provider = -1;
-  std::vector<int32_t> candidates;
-  std::vector<std::pair<int32_t, std::string_view>> rejected;  // terminal, prepared reason
-  std::string text;  // ,"route":{...}
-
-  // `r` is one the memo may hold.
-  static bool fits(const RouteResult& r, const Program& d) {
-    if (r.status != RouteResult::Status::Chosen || r.missing || !r.undecided_limits.empty() || !r.possible.empty())
-      return false;
-    for (const auto& x : r.rejected)
-      if (!x.built.empty() || !in_program(d, x.reason)) return false;
-    return true;
-  }
-  bool holds(const RouteResult& r) const {
-    if (!ready || r.status != RouteResult::Status::Chosen || r.terminal != terminal || r.provider != provider ||
-        r.candidates != candidates || r.rejected.size() != rejected.size() || r.missing ||
-        !r.undecided_limits.empty() || !r.possible.empty())
-      return false;
-    for (size_t i = 0; i < rejected.size(); ++i) {
-      const auto& x = r.rejected[i];
-      if (x.terminal != rejected[i].first || !x.built.empty() || !same(x.reason, rejected[i].second)) return false;
-    }
-    return true;
-  }
-  void keep(const RouteResult& r, std::string_view written) {
-    terminal = r.terminal;
-    provider = r.provider;
-    candidates = r.candidates;
-    rejected.clear();
-    for (const auto& x : r.rejected) rejected.emplace_back(x.terminal, x.reason);
-    text.assign(written);
-    ready = true;
-  }
-};
-
-class ProgramBlocks {
- public:
-  // The entry of `d` (written escaped unless `plain`), this thread's.
-  static ProgramBlocks& of(const Program& d, bool plain) {
-    constexpr size_t kPrograms = 4;
-    thread_local std::array<ProgramBlocks, kPrograms> memo;
-    thread_local size_t victim = 0;
-    for (ProgramBlocks& x : memo)
-      if (x.program_ == d.load_id() && x.plain_ == plain) return x;
-    ProgramBlocks& e = memo[victim];
-    victim = (victim + 1) % kPrograms;
-    e.reset(d, plain);
-    return e;
-  }
-
-  LimitBlocks& limit(const Program& d, int32_t i) {
-    LimitBlocks& b = limits_[static_cast<size_t>(i)];
-    if (!b.ready) render_limit(b, d.limit(i), d, plain_);
-    return b;
-  }
-
-  // The texts of posting `x`, or nullptr when it is not its record's (or has none).
-  PostingBlocks* posting(const PostingResult& x, const Program& d) {
-    if (x.record < 0 || static_cast<size_t>(x.record) >= postings_.size()) return nullptr;
-    PostingBlocks& b = postings_[static_cast<size_t>(x.record)];
-    if (b.ready && same(b.from, x.from) && same(b.to, x.to) && same(b.details, x.details) && same(b.rule, x.rule))
-      return &b;
-    const pdc::Posting& rec = d.at<pdc::Posting>(pdc::Sec::Postings)[x.record];
-    if (!same(d.str(rec.from), x.from) || !same(d.str(rec.to), x.to) || !same(d.str(rec.details), x.details) ||
-        !same(d.str(rec.explain), x.rule))
-      return nullptr;
-    render_posting(b, x, plain_);
-    return &b;
-  }
-
-  TerminalBlocks& terminal(const Program& d, int32_t t) {
-    TerminalBlocks& b = terminals_[static_cast<size_t>(t)];
-    if (!b.ready) {
-      const std::string_view name = d.object_name(OK::Terminal, t);
-      render(b.name, sz(name, plain_), [&](char* p) { return str(p, name, plain_); });
-      b.ready = true;
-    }
-    return b;
-  }
-
-  // ,"terminal":"<name>" and, when `provider` >= 0, ,"provider":"<name>".
-  std::string_view chosen(const Program& d, int32_t t, int32_t provider) {
-    TerminalBlocks& b = terminal(d, t);
-    if (b.chosen_provider != provider) {
-      const std::string_view pr = provider >= 0 ? d.object_name(OK::Provider, provider) : std::string_view{};
-      render(b.chosen, 32 + b.name.size() + sz(pr, plain_), [&](char* p) {
-        p = block(lit(p, ",\"terminal\":"), b.name);
-        return provider >= 0 ? str(lit(p, ",\"provider\":"), pr, plain_) : p;
-      });
-      b.chosen_provider = provider;
-    }
-    return b.chosen;
-  }
-
-  // {"terminal":...,"reason":...} of `x`, or nullptr when its reason is built.
-  const std::string* rejected(const RouteResult::Rejected& x, const Program& d) {
-    if (!x.built.empty() || !in_program(d, x.reason)) return nullptr;
-    TerminalBlocks& b = terminal(d, x.terminal);
-    for (const TerminalBlocks::Rejected& r : b.rejected)
-      if (same(r.reason, x.reason)) return &r.text;
-    TerminalBlocks::Rejected& r = b.rejected[b.next];
-    b.next = (b.next + 1) % std::size(b.rejected);
-    render(r.text, 32 + b.name.size() + sz(x.reason, plain_), [&](char* p) {
-      p = block(lit(p, "{\"terminal\":"), b.name);
-      p = str(lit(p, ",\"reason\":"), x.reason, plain_);
-      *p++ = '}';
-      return p;
-    });
-    r.reason = x.reason;
-    return &r.text;
-  }
-
- RouteMemo route;
-
- private:
-  void reset(const Program& d, bool plain) {
-    program_ = d.load_id();
-    plain_ = plain;
-    route.ready = false;
-    for (LimitBlocks& b : limits_) b.ready = false;
-    for (PostingBlocks& b : postings_) b.ready = false;
-    for (TerminalBlocks& b : terminals_) {
-      b.ready = false;
-      b.chosen_provider = -2;
-      for (TerminalBlocks::Rejected& r : b.rejected) r.reason = {};
-    }
-    limits_.resize(static_cast<size_t>(d.limit_count()));
-    postings_.resize(d.count(pdc::Sec::Postings));
-    terminals_.resize(static_cast<size_t>(d.object_count(OK::Terminal)));
-  }
-
-  uint64_t program_ = 0;  // load id; 0: none
-  bool plain_ = false;
-  std::vector<LimitBlocks> limits_;
-  std::vector<PostingBlocks> postings_;
-  std::vector<TerminalBlocks> terminals_;
-};
 
 // ,"key":["yb_3ds",...] by terminal index.
 template <size_t N>
@@ -637,7 +309,7 @@ void write_route_parts(Out& o, const RouteResult& r, ProgramBlocks& blocks, cons
 
 void write_route(Out& o, const RouteResult& r, ProgramBlocks& blocks, const Program& d, bool names_plain,
                  bool explain) {
-  RouteMemo& memo = blocks.route;
+  RouteMemo& memo = blocks.route();
   if (!explain && memo.holds(r)) {
     o.commit(block(o.room(memo.text.size()), memo.text));
     return;
@@ -680,9 +352,7 @@ void write_limit(Out& o, const LimitResult& l, ProgramBlocks& blocks, const Prog
   bool plain = names_plain;
   // A scope key joins our words, the program's names and the context's texts.
   const bool key_plain = names_plain && context_plain;
-  if (l.has_window && (!b.has_window || b.window_start != l.window_start || b.window_end != l.window_end))
-    render_window(b, l, d);
-  const std::string& window_bound = l.has_window ? b.window : b.bound;  // the window ends with the bound
+  const std::string& window_bound = l.has_window ? blocks.window_bound(b, l, d) : b.bound;
   size_t n = 120 + kWord + kInt + open.size() + window_bound.size() + scope_key_size(l.scope_key, key_plain) +
              sz(l.error, false) + (explain ? 12 + sz(l.explain, plain) : 0);
   char* p = o.room(n);
