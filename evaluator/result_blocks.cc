@@ -33,14 +33,14 @@ void ProgramBlocks::reset(const Program& d, bool plain) {
   plain_ = plain;
   route_.ready = false;
   for (LimitBlocks& b : limits_) b.ready = false;
-  for (PostingBlocks& b : postings_) b.ready = false;
   for (TerminalBlocks& b : terminals_) {
     b.ready = false;
     b.chosen_provider = -2;
     for (TerminalBlocks::Rejected& r : b.rejected) r.reason = {};
   }
   limits_.resize(static_cast<size_t>(d.limit_count()));
-  postings_.resize(d.count(pdc::Sec::Postings));
+  posting_slots_.assign(d.count(pdc::Sec::Postings), -1);
+  postings_.clear();
   terminals_.resize(static_cast<size_t>(d.object_count(OK::Terminal)));
 }
 
@@ -83,11 +83,17 @@ void ProgramBlocks::render_window(LimitBlocks& b, const LimitResult& l, const Pr
   b.window_end = l.window_end;
 }
 
-PostingBlocks* ProgramBlocks::render_posting(PostingBlocks& b, const PostingResult& x, const Program& d) {
+PostingBlocks* ProgramBlocks::render_posting(const PostingResult& x, const Program& d) {
   const pdc::Posting& rec = d.at<pdc::Posting>(pdc::Sec::Postings)[x.record];
   if (!same(d.str(rec.from), x.from) || !same(d.str(rec.to), x.to) || !same(d.str(rec.details), x.details) ||
       !same(d.str(rec.explain), x.rule))
     return nullptr;
+  int32_t& slot = posting_slots_[static_cast<size_t>(x.record)];
+  if (slot < 0) {
+    slot = static_cast<int32_t>(postings_.size());
+    postings_.emplace_back();
+  }
+  PostingBlocks& b = postings_[static_cast<size_t>(slot)];
   const bool plain = plain_;
   render(b.head, 48 + sz(x.from, plain) + sz(x.to, plain), [&](char* p) {
     p = str(lit(p, "{\"from\":"), x.from, plain);
@@ -106,7 +112,6 @@ PostingBlocks* ProgramBlocks::render_posting(PostingBlocks& b, const PostingResu
   b.to = x.to;
   b.details = x.details;
   b.rule = x.rule;
-  b.ready = true;
   return &b;
 }
 

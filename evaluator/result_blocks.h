@@ -44,7 +44,6 @@ struct LimitBlocks {
 // (,"details":"<details>" or nothing, ,"rule":"<rule>" when explained, and
 // the '}'), with the views they were rendered from.
 struct PostingBlocks {
-  bool ready = false;
   std::string_view from, to, details, rule;
   std::string head, tail[2];  // tail by explain
 };
@@ -115,13 +114,15 @@ class ProgramBlocks {
     return b.window;
   }
 
-  // The texts of posting `x`, or nullptr when they are not its record's (or it has none).
+  // The texts of posting `x`, or nullptr when they are not its record's (or
+  // it has none). Valid until the next call.
   PostingBlocks* posting(const PostingResult& x, const Program& d) {
-    if (x.record < 0 || static_cast<size_t>(x.record) >= postings_.size()) return nullptr;
-    PostingBlocks& b = postings_[static_cast<size_t>(x.record)];
-    if (b.ready && same(b.from, x.from) && same(b.to, x.to) && same(b.details, x.details) && same(b.rule, x.rule))
-      return &b;
-    return render_posting(b, x, d);
+    if (x.record < 0 || static_cast<size_t>(x.record) >= posting_slots_.size()) return nullptr;
+    if (const int32_t slot = posting_slots_[static_cast<size_t>(x.record)]; slot >= 0) {
+      PostingBlocks& b = postings_[static_cast<size_t>(slot)];
+      if (same(b.from, x.from) && same(b.to, x.to) && same(b.details, x.details) && same(b.rule, x.rule)) return &b;
+    }
+    return render_posting(x, d);
   }
 
   TerminalBlocks& terminal(const Program& d, int32_t t) {
@@ -158,7 +159,7 @@ class ProgramBlocks {
   void reset(const Program& d, bool plain);
   void render_limit(LimitBlocks& b, const Program& d, int32_t i);
   void render_window(LimitBlocks& b, const LimitResult& l, const Program& d);
-  PostingBlocks* render_posting(PostingBlocks& b, const PostingResult& x, const Program& d);
+  PostingBlocks* render_posting(const PostingResult& x, const Program& d);
   void render_terminal(TerminalBlocks& b, const Program& d, int32_t t);
   void render_chosen(TerminalBlocks& b, const Program& d, int32_t provider);
   const std::string& render_rejected(TerminalBlocks& b, const RouteResult::Rejected& x);
@@ -166,6 +167,9 @@ class ProgramBlocks {
   uint64_t program_ = 0;  // load id; 0: none
   bool plain_ = false;
   std::vector<LimitBlocks> limits_;
+  // By posting record, the index in postings_ of its blocks, or -1: a large
+  // program's thousands of postings cost four bytes each until written.
+  std::vector<int32_t> posting_slots_;
   std::vector<PostingBlocks> postings_;
   std::vector<TerminalBlocks> terminals_;
   RouteMemo route_;
