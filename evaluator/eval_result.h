@@ -89,6 +89,10 @@ struct PostingResult {
   std::string_view rule;     // the explanation of the posting's rule
   bool provider = false;     // from the chosen provider's fees
   int8_t from_role = -1, to_role = -1;        // dsl::kAccountRoles index of from / to
+  // The program's posting record (Sec::Postings index) whose texts from, to,
+  // details and rule are, or -1: the result writer renders those once per
+  // program and record (it checks the views are still the record's).
+  int32_t record = -1;
   std::string_view from_account, to_account;  // the account ids behind them; empty: unresolved
   uint64_t missing = 0;                       // what would resolve an unresolved account (as above)
 };

@@ -290,7 +290,8 @@ void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool
       // the stack and copied in costs a store-forwarding stall per posting.
       out.postings.emplace_back(d.str(p.from), d.str(p.to), MoneyView{minor, currency}, d.str(p.details),
                                 d.str(p.explain), provider, pdc::PostingRoles::from(p.roles),
-                                pdc::PostingRoles::to(p.roles));
+                                pdc::PostingRoles::to(p.roles),
+                                static_cast<int32_t>(&p - d.at<pdc::Posting>(Sec::Postings)));
     }
     if (cf->arms == pdc::kNone) return;
     auto arms = d.span<pdc::Arm>(Sec::Arms, cf->bodies);

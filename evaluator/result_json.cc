@@ -1,22 +1,22 @@
 #include "evaluator/result_json.h"
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "dsl/schema.h"
 #include "evaluator/context_json.h"
-#include "evaluator/time.h"
-#include "json/bytes.h"
+#include "evaluator/result_blocks.h"
+#include "evaluator/result_text.h"
 #include "json/writer.h"
 
 namespace paydomain::evaluator {
 namespace {
 
 using OK = dsl::ObjectKind;
-using paydomain::json::Writer;
+using result_text::block, result_text::in_program, result_text::integer, result_text::lit, result_text::str,
+    result_text::sz, result_text::unquoted, result_text::kInt, result_text::kWord;
+using result_text::ProgramBlocks, result_text::LimitBlocks, result_text::PostingBlocks, result_text::RouteMemo;
 
 // The result text is written through a raw cursor into `out`: each element
 // (a part's head, a posting, a limit, a list item) first reserves an upper
@@ -37,6 +37,9 @@ class Out {
     return at_;
   }
   void commit(char* p) { at_ = p; }
+  // The length written so far, and the text written since `from` (valid up to the next room()).
+  size_t length() const { return static_cast<size_t>(at_ - s_.data()); }
+  std::string_view since(size_t from) const { return {s_.data() + from, length() - from}; }
 
  private:
   void grow(size_t n) {
@@ -49,34 +52,6 @@ class Out {
   char* at_;   // the end of the text written
   char* end_;  // the end of the room (s_'s bytes past at_ are scratch)
 };
-
-// A literal: a copy of constant length.
-template <size_t N>
-char* lit(char* p, const char (&s)[N]) {
-  std::memcpy(p, s, N - 1);
-  return p + N - 1;
-}
-
-// Room for a string written by str(): quotes, and six bytes per byte when
-// it may need escapes.
-size_t sz(std::string_view s, bool plain) { return (plain ? s.size() : 6 * s.size()) + 2; }
-
-// A JSON string. `plain`: a compiled domain's name or prepared text when
-// compile() found none needs an escape (CompiledDomain::json_plain), copied
-// as it is; anything else is escaped.
-// Inline at every call: a call per string cost more than its copy.
-[[gnu::always_inline]] inline char* unquoted(char* p, std::string_view s, bool plain) {
-  return plain ? json::bytes::copy(p, s.data(), s.size()) : Writer::escape_to(p, s);
-}
-[[gnu::always_inline]] inline char* str(char* p, std::string_view s, bool plain) {
-  *p++ = '"';
-  p = unquoted(p, s, plain);
-  *p++ = '"';
-  return p;
-}
-
-constexpr size_t kInt = 20;  // digits and sign of an int64
-char* integer(char* p, int64_t v) { return json::bytes::write_int(p, v); }
 
 // ,"key":["a","b"]: `prefix` is the literal up to the '['.
 template <size_t N, class Strings>
@@ -97,25 +72,9 @@ void strings(Out& o, const char (&prefix)[N], const Strings& v, bool plain) {
   o.commit(p);
 }
 
-void missing(Out& o, uint64_t m) {
-  if (m) strings(o, ",\"missing\":[", missing_names(m), false);
-}
-
-// ,"key":["yb_3ds",...] by terminal index.
-template <size_t N>
-void terminals(Out& o, const char (&prefix)[N], const Program& d, bool names_plain, const std::vector<int32_t>& v) {
-  char* p = lit(o.room(N), prefix);
-  for (size_t i = 0; i < v.size(); ++i) {
-    std::string_view name = d.object_name(OK::Terminal, v[i]);
-    o.commit(p);
-    p = o.room(sz(name, names_plain) + 1);
-    if (i) *p++ = ',';
-    p = str(p, name, names_plain);
-  }
-  o.commit(p);
-  p = o.room(1);
-  *p++ = ']';
-  o.commit(p);
+[[gnu::noinline]] void missing_list(Out& o, uint64_t m) { strings(o, ",\"missing\":[", missing_names(m), false); }
+[[gnu::always_inline]] inline void missing(Out& o, uint64_t m) {
+  if (m) missing_list(o, m);
 }
 
 std::string_view terms_status(TermsResult::Verdict v) {
@@ -159,9 +118,6 @@ std::string_view verdict_name(LimitResult::Verdict v) {
   return "undetermined";
 }
 
-// The statuses, periods, sides and window times are our own ASCII: plain.
-constexpr size_t kWord = 16;  // room for the longest of those words
-
 void write_terms(Out& o, const TermsResult& t, const Program& d, bool names_plain, bool explain) {
   char* p = lit(o.room(32 + kWord), "{\"terms\":{\"status\":");
   o.commit(str(p, terms_status(t.verdict), true));
@@ -185,15 +141,26 @@ void write_terms(Out& o, const TermsResult& t, const Program& d, bool names_plai
   o.commit(p);
 }
 
-// A view into the artifact's bytes: an account id of the program's (its
-// strings section, which json_plain covers), not one from the context.
-bool in_program(const Program& d, std::string_view s) {
-  const std::string_view b = d.bytes();
-  return s.data() >= b.data() && s.data() + s.size() <= b.data() + b.size();
+// ,"key":["yb_3ds",...] by terminal index.
+template <size_t N>
+void terminals(Out& o, const char (&prefix)[N], ProgramBlocks& blocks, const Program& d,
+               const std::vector<int32_t>& v) {
+  char* p = lit(o.room(N), prefix);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string& name = blocks.terminal(d, v[i]).name;
+    o.commit(p);
+    p = o.room(name.size() + 2);
+    if (i) *p++ = ',';
+    p = block(p, name);
+  }
+  *p++ = ']';
+  o.commit(p);
 }
 
-void write_posting(Out& o, const PostingResult& x, const Program& d, bool names_plain, bool context_plain,
-                   bool explain, bool first) {
+// A posting written from its own texts (one not from its record's, see
+// ProgramBlocks::posting).
+[[gnu::noinline]] void write_posting_texts(Out& o, const PostingResult& x, const Program& d, bool names_plain,
+                                           bool context_plain, bool explain, bool first) {
   bool plain = names_plain;
   size_t n = 96 + kInt + kWord + sz(x.from, plain) + sz(x.to, plain) + sz(x.amount.currency, plain) +
              sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0);
@@ -226,13 +193,39 @@ void write_posting(Out& o, const PostingResult& x, const Program& d, bool names_
   o.commit(p);
 }
 
-void write_cash_flow(Out& o, const CashFlowResult& cf, const Program& d, bool names_plain, bool context_plain,
-                     bool explain) {
+// A posting: its record's texts as blocks; the amount, its currency (the
+// payment's), the side and the accounts (as write_posting_texts writes
+// them) per call.
+[[gnu::always_inline]] inline void write_posting(Out& o, const PostingResult& x, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                   bool context_plain, bool explain, bool first) {
+  PostingBlocks* b = blocks.posting(x, d);
+  if (!b) return write_posting_texts(o, x, d, names_plain, context_plain, explain, first);
+  const bool from_plain = names_plain && (context_plain || in_program(d, x.from_account));
+  const bool to_plain = names_plain && (context_plain || in_program(d, x.to_account));
+  const std::string& tail = b->tail[explain];
+  char* p = o.room(80 + kInt + b->head.size() + sz(x.amount.currency, names_plain) + sz(x.from_account, from_plain) +
+                   sz(x.to_account, to_plain) + tail.size());
+  if (!first) *p++ = ',';
+  p = integer(block(p, b->head), x.amount.minor);
+  p = str(lit(p, ",\"currency\":"), x.amount.currency, names_plain);  // the payment's
+  p = x.provider ? lit(p, "},\"side\":\"provider\"") : lit(p, "},\"side\":\"merchant\"");
+  if (!x.from_account.empty()) p = str(lit(p, ",\"from_account\":"), x.from_account, from_plain);
+  if (!x.to_account.empty()) p = str(lit(p, ",\"to_account\":"), x.to_account, to_plain);
+  if (x.missing) {
+    o.commit(p);
+    missing(o, x.missing);
+    p = o.room(tail.size());
+  }
+  o.commit(block(p, tail));
+}
+
+void write_cash_flow(Out& o, const CashFlowResult& cf, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                     bool context_plain, bool explain) {
   char* p = lit(o.room(48 + kWord), ",\"cash_flow\":{\"status\":");
   p = lit(str(p, cash_flow_status(cf.status), true), ",\"postings\":[");
   o.commit(p);
   for (size_t i = 0; i < cf.postings.size(); ++i)
-    write_posting(o, cf.postings[i], d, names_plain, context_plain, explain, i == 0);
+    write_posting(o, cf.postings[i], blocks, d, names_plain, context_plain, explain, i == 0);
   p = o.room(1);
   *p++ = ']';
   o.commit(p);
@@ -245,29 +238,31 @@ void write_cash_flow(Out& o, const CashFlowResult& cf, const Program& d, bool na
   o.commit(p);
 }
 
-void write_route(Out& o, const RouteResult& r, const Program& d, bool names_plain, bool explain) {
+void write_route_parts(Out& o, const RouteResult& r, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                       bool explain) {
   bool plain = names_plain;
   char* p = lit(o.room(32 + kWord), ",\"route\":{\"status\":");
   o.commit(str(p, route_status(r.status), true));
   if (r.status == RouteResult::Status::Chosen) {
-    std::string_view t = d.object_name(OK::Terminal, r.terminal);
-    p = str(lit(o.room(16 + sz(t, plain)), ",\"terminal\":"), t, plain);
-    o.commit(p);
-    if (r.provider >= 0) {
-      std::string_view pr = d.object_name(OK::Provider, r.provider);
-      o.commit(str(lit(o.room(16 + sz(pr, plain)), ",\"provider\":"), pr, plain));
-    }
-    terminals(o, ",\"candidates\":[", d, names_plain, r.candidates);
+    const std::string_view chosen = blocks.chosen(d, r.terminal, r.provider);
+    o.commit(block(o.room(chosen.size()), chosen));
+    terminals(o, ",\"candidates\":[", blocks, d, r.candidates);
   }
   if (r.status == RouteResult::Status::Declined) {
     const bool why_plain = plain && r.decline_built.empty();  // a built reason is scanned
     o.commit(str(lit(o.room(24 + sz(r.decline(), why_plain)), ",\"decline_reason\":"), r.decline(), why_plain));
   }
-  if (r.status == RouteResult::Status::Undetermined) terminals(o, ",\"possible\":[", d, names_plain, r.possible);
+  if (r.status == RouteResult::Status::Undetermined) terminals(o, ",\"possible\":[", blocks, d, r.possible);
   if (!r.rejected.empty()) {
     o.commit(lit(o.room(16), ",\"rejected\":["));
     for (size_t i = 0; i < r.rejected.size(); ++i) {
       const auto& x = r.rejected[i];
+      if (const std::string* text = blocks.rejected(x, d)) {
+        p = o.room(text->size() + 1);
+        if (i) *p++ = ',';
+        o.commit(block(p, *text));
+        continue;
+      }
       std::string_view t = d.object_name(OK::Terminal, x.terminal);
       const bool why_plain = plain && x.built.empty();  // a built reason is scanned
       p = o.room(32 + sz(t, plain) + sz(x.why(), why_plain));
@@ -312,90 +307,18 @@ void write_route(Out& o, const RouteResult& r, const Program& d, bool names_plai
   o.commit(p);
 }
 
-// The parts of a limit's answer that depend only on the program, rendered
-// once per program and thread and copied as blocks: its opening up to the
-// time zone, one per status ({"limit":"<name>","status":"applies",
-// "period":"day","timezone":"<zone>"), and its bound (,"bound":{...,
-// "inclusive":true}). Kept for the last few programs a thread wrote (by load
-// id, never reused), filled per limit when first written; a program's
-// entry reuses the buffers of the one it replaces. The last window written
-// for the limit is kept too (,"window":{"start":...,"end":...}): a day's
-// payments share it.
-struct LimitBlocks {
-  std::string open[2];  // by status: applies, undetermined
-  std::string bound;
-  bool ready = false;
-  bool has_window = false;
-  int64_t window_start = 0, window_end = 0;
-  std::string window;
-};
-
-void render_limit(LimitBlocks& b, const pdc::Limit& cl, const Program& d, bool plain) {
-  const std::string_view name = d.str(cl.name), timezone = d.str(cl.timezone);
-  const std::string_view period = dsl::limit_periods()[static_cast<size_t>(cl.period)];
-  const std::string_view currency = cl.is_count ? std::string_view{} : d.object_name(OK::Currency, cl.currency);
-  for (int status = 0; status < 2; ++status) {
-    std::string& s = b.open[status];
-    s.resize(64 + kWord + sz(name, plain) + sz(timezone, plain));
-    char* p = str(lit(s.data(), "{\"limit\":"), name, plain);
-    p = status == 0 ? lit(p, ",\"status\":\"applies\"") : lit(p, ",\"status\":\"undetermined\"");
-    p = str(lit(p, ",\"period\":"), period, true);
-    p = str(lit(p, ",\"timezone\":"), timezone, plain);
-    s.resize(static_cast<size_t>(p - s.data()));
+void write_route(Out& o, const RouteResult& r, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                 bool explain) {
+  RouteMemo& memo = blocks.route();
+  if (!explain && memo.holds(r)) {
+    o.commit(block(o.room(memo.text.size()), memo.text));
+    return;
   }
-  b.bound.resize(64 + kInt + sz(currency, plain));
-  char* p = b.bound.data();
-  p = integer(cl.is_count ? lit(p, ",\"bound\":{\"count\":") : lit(p, ",\"bound\":{\"amount\":"), cl.bound);
-  if (!cl.is_count) p = str(lit(p, ",\"currency\":"), currency, plain);
-  p = cl.inclusive ? lit(p, ",\"inclusive\":true}") : lit(p, ",\"inclusive\":false}");
-  b.bound.resize(static_cast<size_t>(p - b.bound.data()));
-  b.ready = true;
-  b.has_window = false;
+  const size_t from = o.length();
+  write_route_parts(o, r, blocks, d, names_plain, explain);
+  if (!explain && RouteMemo::fits(r, d)) memo.keep(r, o.since(from));
 }
 
-// Digits, '-', ':', 'T', 'Z' and '+': nothing to escape.
-[[gnu::noinline]] void render_window(LimitBlocks& b, const LimitResult& l, const Program& d) {
-  const LimitZone zone = d.limit_zone(l.limit);
-  b.window.resize(48 + 2 * sizeof(TimeText::data));
-  char* p = b.window.data();
-  p = str(lit(p, ",\"window\":{\"start\":"), format_time_text(l.window_start, zone.offset_at(l.window_start)).view(),
-          true);
-  p = str(lit(p, ",\"end\":"), format_time_text(l.window_end, zone.offset_at(l.window_end)).view(), true);
-  *p++ = '}';
-  b.window.resize(static_cast<size_t>(p - b.window.data()));
-  b.has_window = true;
-  b.window_start = l.window_start;
-  b.window_end = l.window_end;
-}
-
-LimitBlocks& limit_blocks(const Program& d, int32_t limit, bool plain) {
-  struct Entry {
-    uint64_t program = 0;  // load id; 0: none
-    bool plain = false;
-    std::vector<LimitBlocks> limits;
-  };
-  constexpr size_t kPrograms = 4;
-  thread_local std::array<Entry, kPrograms> memo;
-  thread_local size_t victim = 0;
-  Entry* e = nullptr;
-  for (Entry& x : memo)
-    if (x.program == d.load_id() && x.plain == plain) e = &x;
-  if (!e) {
-    e = &memo[victim];
-    victim = (victim + 1) % kPrograms;
-    e->program = d.load_id();
-    e->plain = plain;
-    for (LimitBlocks& b : e->limits) b.ready = false;
-    e->limits.resize(static_cast<size_t>(d.limit_count()));
-  }
-  LimitBlocks& b = e->limits[static_cast<size_t>(limit)];
-  if (!b.ready) render_limit(b, d.limit(limit), d, plain);
-  return b;
-}
-
-[[gnu::always_inline]] inline char* block(char* p, const std::string& s) {
-  return json::bytes::copy(p, s.data(), s.size());
-}
 
 // Room for a scope key: its fixed pieces as they are, its values (from the
 // context) escaped unless `plain`, and the quotes.
@@ -422,23 +345,21 @@ char* scope_key(char* p, const ScopeKey& k, bool plain) {
   return p;
 }
 
-void write_limit(Out& o, const LimitResult& l, const Program& d, bool names_plain, bool context_plain, bool explain,
-                 bool first) {
-  LimitBlocks& b = limit_blocks(d, l.limit, names_plain);
+void write_limit(Out& o, const LimitResult& l, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                 bool context_plain, bool explain, bool first) {
+  LimitBlocks& b = blocks.limit(d, l.limit);
   const std::string& open = b.open[l.status == LimitResult::Status::Applies ? 0 : 1];
   bool plain = names_plain;
   // A scope key joins our words, the program's names and the context's texts.
   const bool key_plain = names_plain && context_plain;
-  if (l.has_window && (!b.has_window || b.window_start != l.window_start || b.window_end != l.window_end))
-    render_window(b, l, d);
-  size_t n = 120 + kWord + kInt + open.size() + b.bound.size() + scope_key_size(l.scope_key, key_plain) +
-             (l.has_window ? b.window.size() : 0) + sz(l.error, false) + (explain ? 12 + sz(l.explain, plain) : 0);
+  const std::string& window_bound = l.has_window ? blocks.window_bound(b, l, d) : b.bound;
+  size_t n = 120 + kWord + kInt + open.size() + window_bound.size() + scope_key_size(l.scope_key, key_plain) +
+             sz(l.error, false) + (explain ? 12 + sz(l.explain, plain) : 0);
   char* p = o.room(n);
   if (!first) *p++ = ',';
   p = block(p, open);
   if (l.has_scope_key) p = scope_key(lit(p, ",\"scope_key\":"), l.scope_key, key_plain);
-  if (l.has_window) p = block(p, b.window);
-  p = block(p, b.bound);
+  p = block(p, window_bound);
   if (l.verdict != LimitResult::Verdict::None) {
     p = str(lit(p, ",\"verdict\":"), verdict_name(l.verdict), true);
     if (l.verdict == LimitResult::Verdict::Error) p = str(lit(p, ",\"error\":"), l.error, false);
@@ -446,9 +367,11 @@ void write_limit(Out& o, const LimitResult& l, const Program& d, bool names_plai
       p = integer(lit(p, ",\"turnover_after\":"), l.turnover_after);
     }
   }
-  o.commit(p);
-  missing(o, l.missing);
-  p = o.room(12 + (explain ? sz(l.explain, plain) : 0));
+  if (l.missing) {
+    o.commit(p);
+    missing(o, l.missing);
+    p = o.room(12 + (explain ? sz(l.explain, plain) : 0));
+  }
   if (explain) p = str(lit(p, ",\"explain\":"), l.explain, plain);
   *p++ = '}';
   o.commit(p);
@@ -461,26 +384,27 @@ void write_limit(Out& o, const LimitResult& l, const Program& d, bool names_plai
 void write_all(const EvalResult& r, const Program& d, bool explain, bool plain, bool context_plain,
                std::string& out) {
   const bool names_plain = plain && d.json_plain();
+  ProgramBlocks& blocks = ProgramBlocks::of(d, names_plain);
   Out o(out);
   write_terms(o, r.terms, d, names_plain, explain);
-  write_cash_flow(o, r.cash_flow, d, names_plain, context_plain, explain);
-  write_route(o, r.route, d, names_plain, explain);
+  write_cash_flow(o, r.cash_flow, blocks, d, names_plain, context_plain, explain);
+  write_route(o, r.route, blocks, d, names_plain, explain);
   o.commit(lit(o.room(16), ",\"limits\":["));
   bool first = true;
   for (const LimitResult& l : r.limits) {
     if (l.status == LimitResult::Status::NotApplies) continue;
-    write_limit(o, l, d, names_plain, context_plain, explain, first);
+    write_limit(o, l, blocks, d, names_plain, context_plain, explain, first);
     first = false;
   }
   o.commit(lit(o.room(32), "],\"limits_not_applicable\":["));
   first = true;
   for (const LimitResult& l : r.limits) {
     if (l.status != LimitResult::Status::NotApplies) continue;
-    std::string_view name = d.str(d.limit(l.limit).name);
-    char* p = o.room(sz(name, names_plain) + 1);
+    const std::string& name = blocks.limit(d, l.limit).name;
+    char* p = o.room(name.size() + 1);
     if (!first) *p++ = ',';
     first = false;
-    o.commit(str(p, name, names_plain));
+    o.commit(block(p, name));
   }
   o.commit(lit(o.room(2), "]}"));
 }
