@@ -19,6 +19,7 @@
 
 #include "evaluator/eval_result.h"
 #include "evaluator/program.h"
+#include "evaluator/result_shape.h"
 #include "evaluator/result_text.h"
 
 namespace paydomain::evaluator::result_text {
@@ -150,8 +151,24 @@ class ProgramBlocks {
 
   RouteMemo& route() { return route_; }
 
+  // The template of shape `s`, or nullptr.
+  const ResultTemplate* result_template(const Shape& s) const {
+    for (const ResultTemplate& t : templates_)
+      if (t.holds(s)) return &t;
+    return nullptr;
+  }
+  // The oldest template, emptied to record a new shape's.
+  ResultTemplate& next_template() {
+    ResultTemplate& t = templates_[next_template_];
+    next_template_ = (next_template_ + 1) % kTemplates;
+    t.ready = false;
+    t.slots.clear();
+    return t;
+  }
+
  private:
   static constexpr size_t kPrograms = 4;
+  static constexpr size_t kTemplates = 8;  // a program's results mostly take one or two shapes
   static thread_local std::array<ProgramBlocks, kPrograms> memo_;
   static thread_local size_t victim_;
   // The oldest entry, emptied for `d`.
@@ -173,6 +190,8 @@ class ProgramBlocks {
   std::vector<PostingBlocks> postings_;
   std::vector<TerminalBlocks> terminals_;
   RouteMemo route_;
+  std::array<ResultTemplate, kTemplates> templates_;
+  size_t next_template_ = 0;
 };
 
 }  // namespace paydomain::evaluator::result_text
