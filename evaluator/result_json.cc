@@ -21,6 +21,12 @@ using result_text::block, result_text::in_program, result_text::integer, result_
 using result_text::ProgramBlocks, result_text::LimitBlocks, result_text::PostingBlocks, result_text::RouteMemo;
 using result_text::ResultTemplate, result_text::Shape, result_text::Slot;
 
+// A result of a shape written before (the last eight per program and
+// thread, result_shape.h) is written from that shape's template: its text
+// appended whole, this result's values (amounts, context accounts, scope
+// keys, turnovers) written over the recorded ones'. Any other result is
+// written element by element as below, recording the template of its shape.
+//
 // The result text is written through a raw cursor into `out`: each element
 // (a part's head, a posting, a limit, a list item) first reserves an upper
 // bound of its bytes, then writes them without a check per member and with
