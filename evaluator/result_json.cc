@@ -429,10 +429,6 @@ void write_limit(Out& o, const LimitResult& l, ProgramBlocks& blocks, const Prog
   o.commit(p);
 }
 
-// `context_plain`: every text of the context is plain (the fast reader read
-// it: it declines escapes, control characters and bytes >= 0x80), so the
-// texts the result takes from it (a merchant's account ids, a scope key's
-// parts) are copied without a scan when the program's are.
 // A value's room: its widest text.
 size_t value_room(const Slot& s, const EvalResult& r, bool plain) {
   switch (s.kind) {
@@ -479,6 +475,10 @@ void write_from_template(const ResultTemplate& t, const EvalResult& r, bool valu
   out.resize(static_cast<size_t>(static_cast<ptrdiff_t>(start + n) + shift));
 }
 
+// `context_plain`: every text of the context is plain (the fast reader read
+// it: it declines escapes, control characters and bytes >= 0x80), so the
+// texts the result takes from it (a merchant's account ids, a scope key's
+// parts) are copied without a scan when the program's are.
 void write_all(const EvalResult& r, const Program& d, bool explain, bool plain, bool context_plain,
                std::string& out) {
   const bool names_plain = plain && d.json_plain();
