@@ -84,7 +84,7 @@ bool shape(const EvalResult& r, const Program& d, bool explain, Shape& s) {
   if (explain && !(w.views(t.explain) && w.views(cf.explain) && w.views(rt.explain))) return false;
   if (!w.views(cf.possibilities)) return false;
 
-  if (!w.room(14 * cf.postings.size() + 1)) return false;
+  if (!w.room(16 * cf.postings.size() + 1)) return false;  // five views, two accounts, two words
   w.add(cf.postings.size());
   for (const PostingResult& x : cf.postings) {
     w.view(x.from);

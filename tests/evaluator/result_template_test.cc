@@ -172,6 +172,21 @@ TEST(ResultTemplates, ValuesUnderOneShape) {
   }
 }
 
+// Results of many postings, about as many words as a shape holds and more:
+// each written as the reference writes it, with or without a template.
+TEST(ResultTemplates, ManyPostings) {
+  const CompiledDomain& d = *testing::compiled();
+  const EvalResult base = evaluate(d, testing::parse_kept(testing::payment(), d), {true});
+  ASSERT_FALSE(base.cash_flow.postings.empty());
+  for (size_t n = 50; n <= 80; ++n) {
+    EvalResult r = base;
+    r.cash_flow.postings.resize(n, base.cash_flow.postings[0]);
+    for (size_t i = 0; i < n; ++i) r.cash_flow.postings[i].amount.minor = static_cast<int64_t>(i * 1001);
+    for (bool explain : {false, true})
+      for (int turn = 0; turn < 2; ++turn) expect_reference(r, d, explain, true, std::to_string(n));
+  }
+}
+
 // Explanations and programs alternating on one payment: each pair is two
 // shapes (or two programs' templates), never the other's text.
 TEST(ResultTemplates, ExplainAndProgramsAlternating) {
