@@ -32,6 +32,7 @@ void ProgramBlocks::reset(const Program& d, bool plain) {
   program_ = d.load_id();
   plain_ = plain;
   route_.ready = false;
+  for (ResultTemplate& t : templates_) t.ready = false;  // its shape names places in the old program
   for (LimitBlocks& b : limits_) b.ready = false;
   for (TerminalBlocks& b : terminals_) {
     b.ready = false;

@@ -1,6 +1,8 @@
 #include "evaluator/result_json.h"
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,14 @@ using OK = dsl::ObjectKind;
 using result_text::block, result_text::in_program, result_text::integer, result_text::lit, result_text::str,
     result_text::sz, result_text::unquoted, result_text::kInt, result_text::kWord;
 using result_text::ProgramBlocks, result_text::LimitBlocks, result_text::PostingBlocks, result_text::RouteMemo;
+using result_text::ResultTemplate, result_text::Shape, result_text::Slot;
 
+// A result of a shape written before (the last eight per program and
+// thread, result_shape.h) is written from that shape's template: its text
+// appended whole, this result's values (amounts, context accounts, scope
+// keys, turnovers) written over the recorded ones'. Any other result is
+// written element by element as below, recording the template of its shape.
+//
 // The result text is written through a raw cursor into `out`: each element
 // (a part's head, a posting, a limit, a list item) first reserves an upper
 // bound of its bytes, then writes them without a check per member and with
@@ -40,6 +49,8 @@ class Out {
   // The length written so far, and the text written since `from` (valid up to the next room()).
   size_t length() const { return static_cast<size_t>(at_ - s_.data()); }
   std::string_view since(size_t from) const { return {s_.data() + from, length() - from}; }
+  // The length up to `p`, a cursor into the room.
+  size_t offset(const char* p) const { return static_cast<size_t>(p - s_.data()); }
 
  private:
   void grow(size_t n) {
@@ -52,6 +63,27 @@ class Out {
   char* at_;   // the end of the text written
   char* end_;  // the end of the room (s_'s bytes past at_ are scratch)
 };
+
+// Notes the places of the per-payment values in the text being written for
+// a new template (result_shape.h); `start`: where the result's text begins.
+struct Recorder {
+  std::vector<Slot>& slots;
+  const Out& o;
+  size_t start;
+  void slot(Slot::Kind kind, size_t index, const char* begin, const char* end) {
+    slots.push_back({static_cast<uint32_t>(o.offset(begin) - start), static_cast<uint32_t>(o.offset(end) - start),
+                     kind, static_cast<uint32_t>(index)});
+  }
+};
+
+// An account the writer takes from the context (not the program's): a value.
+[[gnu::always_inline]] inline char* account_value(char* p, std::string_view a, bool plain, Recorder* rec, Slot::Kind kind,
+                                            size_t index, const Program& d) {
+  char* const begin = p;
+  p = str(p, a, plain);
+  if (rec && !in_program(d, a)) rec->slot(kind, index, begin, p);
+  return p;
+}
 
 // ,"key":["a","b"]: `prefix` is the literal up to the '['.
 template <size_t N, class Strings>
@@ -160,15 +192,18 @@ void terminals(Out& o, const char (&prefix)[N], ProgramBlocks& blocks, const Pro
 // A posting written from its own texts (one not from its record's, see
 // ProgramBlocks::posting).
 [[gnu::noinline]] void write_posting_texts(Out& o, const PostingResult& x, const Program& d, bool names_plain,
-                                           bool context_plain, bool explain, bool first) {
+                                           bool context_plain, bool explain, size_t index, Recorder* rec) {
+  const bool first = index == 0;
   bool plain = names_plain;
   size_t n = 96 + kInt + kWord + sz(x.from, plain) + sz(x.to, plain) + sz(x.amount.currency, plain) +
              sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0);
   char* p = o.room(n);
   if (!first) *p++ = ',';
   p = str(lit(p, "{\"from\":"), x.from, plain);
-  p = str(lit(p, ",\"to\":"), x.to, plain);
-  p = integer(lit(p, ",\"amount\":{\"amount\":"), x.amount.minor);
+  p = lit(str(lit(p, ",\"to\":"), x.to, plain), ",\"amount\":{\"amount\":");
+  char* const amount = p;
+  p = integer(p, x.amount.minor);
+  if (rec) rec->slot(Slot::Kind::Amount, index, amount, p);
   p = str(lit(p, ",\"currency\":"), x.amount.currency, plain);  // a view into the domain's currency names
   p = x.provider ? lit(p, "},\"side\":\"provider\"") : lit(p, "},\"side\":\"merchant\"");
   o.commit(p);
@@ -179,8 +214,10 @@ void terminals(Out& o, const char (&prefix)[N], ProgramBlocks& blocks, const Pro
     const bool from_plain = names_plain && (context_plain || in_program(d, x.from_account));
     const bool to_plain = names_plain && (context_plain || in_program(d, x.to_account));
     p = o.room(36 + sz(x.from_account, from_plain) + sz(x.to_account, to_plain));
-    if (!x.from_account.empty()) p = str(lit(p, ",\"from_account\":"), x.from_account, from_plain);
-    if (!x.to_account.empty()) p = str(lit(p, ",\"to_account\":"), x.to_account, to_plain);
+    if (!x.from_account.empty())
+      p = account_value(lit(p, ",\"from_account\":"), x.from_account, from_plain, rec, Slot::Kind::FromAccount, index, d);
+    if (!x.to_account.empty())
+      p = account_value(lit(p, ",\"to_account\":"), x.to_account, to_plain, rec, Slot::Kind::ToAccount, index, d);
     o.commit(p);
   }
   missing(o, x.missing);
@@ -196,21 +233,28 @@ void terminals(Out& o, const char (&prefix)[N], ProgramBlocks& blocks, const Pro
 // A posting: its record's texts as blocks; the amount, its currency (the
 // payment's), the side and the accounts (as write_posting_texts writes
 // them) per call.
-[[gnu::always_inline]] inline void write_posting(Out& o, const PostingResult& x, ProgramBlocks& blocks, const Program& d, bool names_plain,
-                   bool context_plain, bool explain, bool first) {
+[[gnu::always_inline]] inline void write_posting(Out& o, const PostingResult& x, ProgramBlocks& blocks,
+                                                const Program& d, bool names_plain, bool context_plain, bool explain,
+                                                size_t index, Recorder* rec) {
   PostingBlocks* b = blocks.posting(x, d);
-  if (!b) return write_posting_texts(o, x, d, names_plain, context_plain, explain, first);
+  if (!b) return write_posting_texts(o, x, d, names_plain, context_plain, explain, index, rec);
+  const bool first = index == 0;
   const bool from_plain = names_plain && (context_plain || in_program(d, x.from_account));
   const bool to_plain = names_plain && (context_plain || in_program(d, x.to_account));
   const std::string& tail = b->tail[explain];
   char* p = o.room(80 + kInt + b->head.size() + sz(x.amount.currency, names_plain) + sz(x.from_account, from_plain) +
                    sz(x.to_account, to_plain) + tail.size());
   if (!first) *p++ = ',';
-  p = integer(block(p, b->head), x.amount.minor);
+  p = block(p, b->head);
+  char* const amount = p;
+  p = integer(p, x.amount.minor);
+  if (rec) rec->slot(Slot::Kind::Amount, index, amount, p);
   p = str(lit(p, ",\"currency\":"), x.amount.currency, names_plain);  // the payment's
   p = x.provider ? lit(p, "},\"side\":\"provider\"") : lit(p, "},\"side\":\"merchant\"");
-  if (!x.from_account.empty()) p = str(lit(p, ",\"from_account\":"), x.from_account, from_plain);
-  if (!x.to_account.empty()) p = str(lit(p, ",\"to_account\":"), x.to_account, to_plain);
+  if (!x.from_account.empty())
+    p = account_value(lit(p, ",\"from_account\":"), x.from_account, from_plain, rec, Slot::Kind::FromAccount, index, d);
+  if (!x.to_account.empty())
+    p = account_value(lit(p, ",\"to_account\":"), x.to_account, to_plain, rec, Slot::Kind::ToAccount, index, d);
   if (x.missing) {
     o.commit(p);
     missing(o, x.missing);
@@ -220,12 +264,12 @@ void terminals(Out& o, const char (&prefix)[N], ProgramBlocks& blocks, const Pro
 }
 
 void write_cash_flow(Out& o, const CashFlowResult& cf, ProgramBlocks& blocks, const Program& d, bool names_plain,
-                     bool context_plain, bool explain) {
+                     bool context_plain, bool explain, Recorder* rec) {
   char* p = lit(o.room(48 + kWord), ",\"cash_flow\":{\"status\":");
   p = lit(str(p, cash_flow_status(cf.status), true), ",\"postings\":[");
   o.commit(p);
   for (size_t i = 0; i < cf.postings.size(); ++i)
-    write_posting(o, cf.postings[i], blocks, d, names_plain, context_plain, explain, i == 0);
+    write_posting(o, cf.postings[i], blocks, d, names_plain, context_plain, explain, i, rec);
   p = o.room(1);
   *p++ = ']';
   o.commit(p);
@@ -346,7 +390,7 @@ char* scope_key(char* p, const ScopeKey& k, bool plain) {
 }
 
 void write_limit(Out& o, const LimitResult& l, ProgramBlocks& blocks, const Program& d, bool names_plain,
-                 bool context_plain, bool explain, bool first) {
+                 bool context_plain, bool explain, bool first, size_t index, Recorder* rec) {
   LimitBlocks& b = blocks.limit(d, l.limit);
   const std::string& open = b.open[l.status == LimitResult::Status::Applies ? 0 : 1];
   bool plain = names_plain;
@@ -358,13 +402,21 @@ void write_limit(Out& o, const LimitResult& l, ProgramBlocks& blocks, const Prog
   char* p = o.room(n);
   if (!first) *p++ = ',';
   p = block(p, open);
-  if (l.has_scope_key) p = scope_key(lit(p, ",\"scope_key\":"), l.scope_key, key_plain);
+  if (l.has_scope_key) {
+    p = lit(p, ",\"scope_key\":");
+    char* const key = p;
+    p = scope_key(p, l.scope_key, key_plain);
+    if (rec) rec->slot(Slot::Kind::ScopeKey, index, key, p);
+  }
   p = block(p, window_bound);
   if (l.verdict != LimitResult::Verdict::None) {
     p = str(lit(p, ",\"verdict\":"), verdict_name(l.verdict), true);
     if (l.verdict == LimitResult::Verdict::Error) p = str(lit(p, ",\"error\":"), l.error, false);
     if (l.verdict == LimitResult::Verdict::Within || l.verdict == LimitResult::Verdict::Exceeded) {
-      p = integer(lit(p, ",\"turnover_after\":"), l.turnover_after);
+      p = lit(p, ",\"turnover_after\":");
+      char* const turnover = p;
+      p = integer(p, l.turnover_after);
+      if (rec) rec->slot(Slot::Kind::Turnover, index, turnover, p);
     }
   }
   if (l.missing) {
@@ -377,6 +429,52 @@ void write_limit(Out& o, const LimitResult& l, ProgramBlocks& blocks, const Prog
   o.commit(p);
 }
 
+// A value's room: its widest text.
+size_t value_room(const Slot& s, const EvalResult& r, bool plain) {
+  switch (s.kind) {
+    case Slot::Kind::Amount:
+    case Slot::Kind::Turnover: break;
+    case Slot::Kind::FromAccount: return sz(r.cash_flow.postings[s.index].from_account, plain);
+    case Slot::Kind::ToAccount: return sz(r.cash_flow.postings[s.index].to_account, plain);
+    case Slot::Kind::ScopeKey: return scope_key_size(r.limits[s.index].scope_key, plain);
+  }
+  return kInt;
+}
+
+char* value(char* p, const Slot& s, const EvalResult& r, bool plain) {
+  switch (s.kind) {
+    case Slot::Kind::Amount: return integer(p, r.cash_flow.postings[s.index].amount.minor);
+    case Slot::Kind::FromAccount: return str(p, r.cash_flow.postings[s.index].from_account, plain);
+    case Slot::Kind::ToAccount: return str(p, r.cash_flow.postings[s.index].to_account, plain);
+    case Slot::Kind::ScopeKey: return scope_key(p, r.limits[s.index].scope_key, plain);
+    case Slot::Kind::Turnover: break;
+  }
+  return integer(p, r.limits[s.index].turnover_after);
+}
+
+// A result of a template's shape: the template's text appended whole (a
+// copy, where growing the string would zero-fill it first), each value of
+// this result's written over the recorded one's place; a value of another
+// length moves the text after it (copied again from the template).
+void write_from_template(const ResultTemplate& t, const EvalResult& r, bool values_plain, std::string& out) {
+  size_t values = 0;
+  for (const Slot& s : t.slots) values += value_room(s, r, values_plain);
+  const size_t start = out.size(), n = t.text.size();
+  out.append(t.text);
+  out.resize(start + n + values);
+  char* const p = out.data() + start;
+  ptrdiff_t shift = 0;  // of the text after the values written so far
+  for (const Slot& s : t.slots) {
+    char* const end = value(p + s.begin + shift, s, r, values_plain);
+    char* const recorded_end = p + s.end + shift;
+    if (end != recorded_end) {
+      std::memcpy(end, t.text.data() + s.end, n - s.end);
+      shift += end - recorded_end;
+    }
+  }
+  out.resize(static_cast<size_t>(static_cast<ptrdiff_t>(start + n) + shift));
+}
+
 // `context_plain`: every text of the context is plain (the fast reader read
 // it: it declines escapes, control characters and bytes >= 0x80), so the
 // texts the result takes from it (a merchant's account ids, a scope key's
@@ -385,15 +483,27 @@ void write_all(const EvalResult& r, const Program& d, bool explain, bool plain, 
                std::string& out) {
   const bool names_plain = plain && d.json_plain();
   ProgramBlocks& blocks = ProgramBlocks::of(d, names_plain);
+  // A context's values are plain when it was read plain and the program's texts are.
+  const bool values_plain = names_plain && context_plain;
+  thread_local Shape shape;
+  if (result_text::shape_of(r, d, explain, false, shape)) {
+    if (const ResultTemplate* t = blocks.result_template(shape)) return write_from_template(*t, r, values_plain, out);
+  }
   Out o(out);
+  ResultTemplate* recording =
+      result_text::shape_of(r, d, explain, true, shape) ? &blocks.next_template() : nullptr;
+  std::optional<Recorder> recorder;
+  if (recording) recorder.emplace(Recorder{recording->slots, o, o.length()});
+  Recorder* rec = recorder ? &*recorder : nullptr;
   write_terms(o, r.terms, d, names_plain, explain);
-  write_cash_flow(o, r.cash_flow, blocks, d, names_plain, context_plain, explain);
+  write_cash_flow(o, r.cash_flow, blocks, d, names_plain, context_plain, explain, rec);
   write_route(o, r.route, blocks, d, names_plain, explain);
   o.commit(lit(o.room(16), ",\"limits\":["));
   bool first = true;
-  for (const LimitResult& l : r.limits) {
+  for (size_t i = 0; i < r.limits.size(); ++i) {
+    const LimitResult& l = r.limits[i];
     if (l.status == LimitResult::Status::NotApplies) continue;
-    write_limit(o, l, blocks, d, names_plain, context_plain, explain, first);
+    write_limit(o, l, blocks, d, names_plain, context_plain, explain, first, i, rec);
     first = false;
   }
   o.commit(lit(o.room(32), "],\"limits_not_applicable\":["));
@@ -407,6 +517,11 @@ void write_all(const EvalResult& r, const Program& d, bool explain, bool plain, 
     o.commit(block(p, name));
   }
   o.commit(lit(o.room(2), "]}"));
+  if (recording) {
+    recording->text.assign(o.since(rec->start));
+    recording->shape.assign(shape.words, shape.words + shape.size);
+    recording->ready = true;
+  }
 }
 
 }  // namespace
