@@ -195,7 +195,11 @@ struct ScopeKey {
   static_assert([] {
     if (std::size(kLead) != kScopes) return false;
     for (size_t i = 0; i < kScopes; ++i)
-      if (kLead[i] != std::string(";") + std::string(dsl::kLimitScopes[i]) + "=") return false;
+      // ";" + name + "=", compared as views (clang 14 has no constexpr std::string).
+      if (const std::string_view name = dsl::kLimitScopes[i], lead = kLead[i];
+          lead.size() != name.size() + 2 || lead.front() != ';' || lead.substr(1, name.size()) != name ||
+          lead.back() != '=')
+        return false;
     return true;
   }(), "kLead follows dsl::kLimitScopes");
 };

@@ -3,6 +3,7 @@
 // client both run exactly this (evaluator/eval_result.h).
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "dsl/schema.h"
 #include "evaluator/eval_result.h"
@@ -22,6 +23,18 @@ using RStatus = RouteResult::Status;
 
 using pdc::Sec;
 using Prog = Program;
+
+// v.emplace_back(args...) for an aggregate: constructed in place where the
+// compiler has C++20's parenthesized aggregate initialisation (GCC); clang
+// 14 (the fuzzing build) lacks it and gets a braced temporary moved in.
+template <class V, class... Args>
+void emplace_aggregate(V& v, Args&&... args) {
+#if defined(__cpp_aggregate_paren_init) && __cpp_aggregate_paren_init >= 201902L
+  v.emplace_back(std::forward<Args>(args)...);
+#else
+  v.push_back(typename V::value_type{std::forward<Args>(args)...});
+#endif
+}
 
 uint64_t miss(Attr a) { return bit(a); }
 
@@ -288,10 +301,9 @@ void run_cash_flow(const Prog& d, const pdc::CashFlow& top, const Facts& f, bool
       }
       // Constructed in place, each member written once: an aggregate built on
       // the stack and copied in costs a store-forwarding stall per posting.
-      out.postings.emplace_back(d.str(p.from), d.str(p.to), MoneyView{minor, currency}, d.str(p.details),
-                                d.str(p.explain), provider, pdc::PostingRoles::from(p.roles),
-                                pdc::PostingRoles::to(p.roles),
-                                static_cast<int32_t>(&p - d.at<pdc::Posting>(Sec::Postings)));
+      emplace_aggregate(out.postings, d.str(p.from), d.str(p.to), MoneyView{minor, currency}, d.str(p.details),
+                        d.str(p.explain), provider, pdc::PostingRoles::from(p.roles), pdc::PostingRoles::to(p.roles),
+                        static_cast<int32_t>(&p - d.at<pdc::Posting>(Sec::Postings)));
     }
     if (cf->arms == pdc::kNone) return;
     auto arms = d.span<pdc::Arm>(Sec::Arms, cf->bodies);
@@ -569,12 +581,12 @@ void classify(const Prog& d, const pdc::Routing& r, std::span<const pdc::Candida
     std::string_view reason;
     if (rejection(d, r, cand, c, unsure, out.missing, reason, shared)) {
       // In place: a temporary Rejected (it holds a string) costs a stall and a move.
-      out.rejected.emplace_back(cand.terminal, reason);
+      emplace_aggregate(out.rejected, cand.terminal, reason);
       continue;
     }
     if (!d.route_limits().empty()) {
       if (std::string by_limit = limit_rejection(d, cand.terminal, c, unsure, out); !by_limit.empty()) {
-        out.rejected.emplace_back(cand.terminal, std::string_view{}, std::move(by_limit));
+        emplace_aggregate(out.rejected, cand.terminal, std::string_view{}, std::move(by_limit));
         continue;
       }
     }
