@@ -189,37 +189,46 @@ void terminals(Out& o, const char (&prefix)[N], ProgramBlocks& blocks, const Pro
   o.commit(p);
 }
 
+// A posting's middle, after its opening up to the amount: the amount, its
+// currency (the payment's), the side and the accounts behind the roles
+// (evaluator/accounts.h). A merchant's account id comes from the context:
+// escaped unless the fast reader read it (it reads plain strings only).
+struct PostingMiddle {
+  bool from_plain, to_plain;
+  size_t room;  // its widest text
+  PostingMiddle(const PostingResult& x, const Program& d, bool names_plain, bool context_plain)
+      : from_plain(names_plain && (context_plain || in_program(d, x.from_account))),
+        to_plain(names_plain && (context_plain || in_program(d, x.to_account))),
+        room(72 + kInt + sz(x.amount.currency, names_plain) + sz(x.from_account, from_plain) +
+             sz(x.to_account, to_plain)) {}
+  [[gnu::always_inline]] char* write(char* p, const PostingResult& x, const Program& d, bool names_plain,
+                                     size_t index, Recorder* rec) const {
+    char* const amount = p;
+    p = integer(p, x.amount.minor);
+    if (rec) rec->slot(Slot::Kind::Amount, index, amount, p);
+    p = str(lit(p, ",\"currency\":"), x.amount.currency, names_plain);
+    p = x.provider ? lit(p, "},\"side\":\"provider\"") : lit(p, "},\"side\":\"merchant\"");
+    if (!x.from_account.empty())
+      p = account_value(lit(p, ",\"from_account\":"), x.from_account, from_plain, rec, Slot::Kind::FromAccount, index, d);
+    if (!x.to_account.empty())
+      p = account_value(lit(p, ",\"to_account\":"), x.to_account, to_plain, rec, Slot::Kind::ToAccount, index, d);
+    return p;
+  }
+};
+
 // A posting written from its own texts (one not from its record's, see
 // ProgramBlocks::posting).
 [[gnu::noinline]] void write_posting_texts(Out& o, const PostingResult& x, const Program& d, bool names_plain,
                                            bool context_plain, bool explain, size_t index, Recorder* rec) {
   const bool first = index == 0;
   bool plain = names_plain;
-  size_t n = 96 + kInt + kWord + sz(x.from, plain) + sz(x.to, plain) + sz(x.amount.currency, plain) +
-             sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0);
-  char* p = o.room(n);
+  char* p = o.room(48 + sz(x.from, plain) + sz(x.to, plain));  // up to the amount
   if (!first) *p++ = ',';
   p = str(lit(p, "{\"from\":"), x.from, plain);
   p = lit(str(lit(p, ",\"to\":"), x.to, plain), ",\"amount\":{\"amount\":");
-  char* const amount = p;
-  p = integer(p, x.amount.minor);
-  if (rec) rec->slot(Slot::Kind::Amount, index, amount, p);
-  p = str(lit(p, ",\"currency\":"), x.amount.currency, plain);  // a view into the domain's currency names
-  p = x.provider ? lit(p, "},\"side\":\"provider\"") : lit(p, "},\"side\":\"merchant\"");
   o.commit(p);
-  // The accounts behind the roles (evaluator/accounts.h), and what would
-  // resolve the others. A merchant's id comes from the context: escaped
-  // unless the fast reader read it (it reads plain strings only).
-  if (!x.from_account.empty() || !x.to_account.empty()) {
-    const bool from_plain = names_plain && (context_plain || in_program(d, x.from_account));
-    const bool to_plain = names_plain && (context_plain || in_program(d, x.to_account));
-    p = o.room(36 + sz(x.from_account, from_plain) + sz(x.to_account, to_plain));
-    if (!x.from_account.empty())
-      p = account_value(lit(p, ",\"from_account\":"), x.from_account, from_plain, rec, Slot::Kind::FromAccount, index, d);
-    if (!x.to_account.empty())
-      p = account_value(lit(p, ",\"to_account\":"), x.to_account, to_plain, rec, Slot::Kind::ToAccount, index, d);
-    o.commit(p);
-  }
+  const PostingMiddle middle(x, d, names_plain, context_plain);
+  o.commit(middle.write(o.room(middle.room), x, d, names_plain, index, rec));
   missing(o, x.missing);
   p = o.room(24 + sz(x.details, plain) + (explain ? 10 + sz(x.rule, plain) : 0));
   if (!x.details.empty()) p = str(lit(p, ",\"details\":"), x.details, plain);
@@ -239,22 +248,11 @@ void terminals(Out& o, const char (&prefix)[N], ProgramBlocks& blocks, const Pro
   PostingBlocks* b = blocks.posting(x, d);
   if (!b) return write_posting_texts(o, x, d, names_plain, context_plain, explain, index, rec);
   const bool first = index == 0;
-  const bool from_plain = names_plain && (context_plain || in_program(d, x.from_account));
-  const bool to_plain = names_plain && (context_plain || in_program(d, x.to_account));
+  const PostingMiddle middle(x, d, names_plain, context_plain);
   const std::string& tail = b->tail[explain];
-  char* p = o.room(80 + kInt + b->head.size() + sz(x.amount.currency, names_plain) + sz(x.from_account, from_plain) +
-                   sz(x.to_account, to_plain) + tail.size());
+  char* p = o.room(8 + b->head.size() + middle.room + tail.size());
   if (!first) *p++ = ',';
-  p = block(p, b->head);
-  char* const amount = p;
-  p = integer(p, x.amount.minor);
-  if (rec) rec->slot(Slot::Kind::Amount, index, amount, p);
-  p = str(lit(p, ",\"currency\":"), x.amount.currency, names_plain);  // the payment's
-  p = x.provider ? lit(p, "},\"side\":\"provider\"") : lit(p, "},\"side\":\"merchant\"");
-  if (!x.from_account.empty())
-    p = account_value(lit(p, ",\"from_account\":"), x.from_account, from_plain, rec, Slot::Kind::FromAccount, index, d);
-  if (!x.to_account.empty())
-    p = account_value(lit(p, ",\"to_account\":"), x.to_account, to_plain, rec, Slot::Kind::ToAccount, index, d);
+  p = middle.write(block(p, b->head), x, d, names_plain, index, rec);
   if (x.missing) {
     o.commit(p);
     missing(o, x.missing);
