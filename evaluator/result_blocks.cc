@@ -31,7 +31,6 @@ ProgramBlocks& ProgramBlocks::replace(const Program& d, bool plain) {
 void ProgramBlocks::reset(const Program& d, bool plain) {
   program_ = d.load_id();
   plain_ = plain;
-  route_.ready = false;
   for (ResultTemplate& t : templates_) t.ready = false;  // its shape names places in the old program
   for (LimitBlocks& b : limits_) b.ready = false;
   for (TerminalBlocks& b : terminals_) {
@@ -142,24 +141,6 @@ const std::string& ProgramBlocks::render_rejected(TerminalBlocks& b, const Route
   });
   r.reason = x.reason;
   return r.text;
-}
-
-bool RouteMemo::fits(const RouteResult& r, const Program& d) {
-  if (r.status != RouteResult::Status::Chosen || r.missing || !r.undecided_limits.empty() || !r.possible.empty())
-    return false;
-  for (const auto& x : r.rejected)
-    if (!x.built.empty() || !in_program(d, x.reason)) return false;
-  return true;
-}
-
-void RouteMemo::keep(const RouteResult& r, std::string_view written) {
-  terminal = r.terminal;
-  provider = r.provider;
-  candidates = r.candidates;
-  rejected.clear();
-  for (const auto& x : r.rejected) rejected.emplace_back(x.terminal, x.reason);
-  text.assign(written);
-  ready = true;
 }
 
 }  // namespace paydomain::evaluator::result_text

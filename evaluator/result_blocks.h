@@ -68,35 +68,6 @@ struct TerminalBlocks {
   unsigned next = 0;  // the slot the next new reason takes
 };
 
-// A route chosen among candidates rejected for prepared reasons only (no
-// limit's figures in them), written without explanations: the part as
-// last written (,"route":{...}), with what it was written from. A day's
-// payments mostly route alike; a hit costs comparing the terminals and the
-// reasons' views (the kept ones were the program's: the same view, the
-// same text).
-struct RouteMemo {
-  bool ready = false;
-  int32_t terminal = -1, provider = -1;
-  std::vector<int32_t> candidates;
-  std::vector<std::pair<int32_t, std::string_view>> rejected;  // terminal, prepared reason
-  std::string text;
-
-  // `r` is one the memo may keep.
-  static bool fits(const RouteResult& r, const Program& d);
-  bool holds(const RouteResult& r) const {
-    if (!ready || r.status != RouteResult::Status::Chosen || r.terminal != terminal || r.provider != provider ||
-        r.candidates != candidates || r.rejected.size() != rejected.size() || r.missing ||
-        !r.undecided_limits.empty() || !r.possible.empty())
-      return false;
-    for (size_t i = 0; i < rejected.size(); ++i) {
-      const auto& x = r.rejected[i];
-      if (x.terminal != rejected[i].first || !x.built.empty() || !same(x.reason, rejected[i].second)) return false;
-    }
-    return true;
-  }
-  void keep(const RouteResult& r, std::string_view written);
-};
-
 class ProgramBlocks {
  public:
   // The entry of `d` (its texts written escaped unless `plain`), this thread's.
@@ -151,7 +122,6 @@ class ProgramBlocks {
     return &render_rejected(b, x);
   }
 
-  RouteMemo& route() { return route_; }
 
   // The template of shape `s`, or nullptr.
   const ResultTemplate* result_template(const Shape& s) const {
@@ -194,7 +164,6 @@ class ProgramBlocks {
   std::vector<int32_t> posting_slots_;
   std::vector<PostingBlocks> postings_;
   std::vector<TerminalBlocks> terminals_;
-  RouteMemo route_;
   std::array<ResultTemplate, kTemplates> templates_;
   size_t next_template_ = 0;
 };

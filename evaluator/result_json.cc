@@ -18,7 +18,7 @@ namespace {
 using OK = dsl::ObjectKind;
 using result_text::block, result_text::in_program, result_text::integer, result_text::lit, result_text::str,
     result_text::sz, result_text::unquoted, result_text::kInt, result_text::kWord;
-using result_text::ProgramBlocks, result_text::LimitBlocks, result_text::PostingBlocks, result_text::RouteMemo;
+using result_text::ProgramBlocks, result_text::LimitBlocks, result_text::PostingBlocks;
 using result_text::ResultTemplate, result_text::Shape, result_text::Slot;
 
 // A result of a shape written before (the last eight per program and
@@ -280,8 +280,8 @@ void write_cash_flow(Out& o, const CashFlowResult& cf, ProgramBlocks& blocks, co
   o.commit(p);
 }
 
-void write_route_parts(Out& o, const RouteResult& r, ProgramBlocks& blocks, const Program& d, bool names_plain,
-                       bool explain) {
+void write_route(Out& o, const RouteResult& r, ProgramBlocks& blocks, const Program& d, bool names_plain,
+                 bool explain) {
   bool plain = names_plain;
   char* p = lit(o.room(32 + kWord), ",\"route\":{\"status\":");
   o.commit(str(p, route_status(r.status), true));
@@ -349,17 +349,6 @@ void write_route_parts(Out& o, const RouteResult& r, ProgramBlocks& blocks, cons
   o.commit(p);
 }
 
-void write_route(Out& o, const RouteResult& r, ProgramBlocks& blocks, const Program& d, bool names_plain,
-                 bool explain) {
-  RouteMemo& memo = blocks.route();
-  if (!explain && memo.holds(r)) {
-    o.commit(block(o.room(memo.text.size()), memo.text));
-    return;
-  }
-  const size_t from = o.length();
-  write_route_parts(o, r, blocks, d, names_plain, explain);
-  if (!explain && RouteMemo::fits(r, d)) memo.keep(r, o.since(from));
-}
 
 
 // Room for a scope key: its fixed pieces as they are, its values (from the

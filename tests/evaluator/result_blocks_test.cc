@@ -1,6 +1,6 @@
 // The result writer's memo of a program's fixed texts (evaluator/result_json.cc,
 // ProgramBlocks: postings by record, terminals, rejections for prepared
-// reasons, the last chosen route, limits): every result is written as the
+// reasons, limits): every result is written as the
 // reference writer (result_json_reference.h) writes it, whatever was written
 // before — for programs in turn (more than the memo keeps), explanations on
 // and off, plain and escaped texts, and results edited by hand.
